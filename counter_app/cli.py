@@ -1,0 +1,369 @@
+"""`counter-app`: the scriptable face of the same services the GUI uses.
+
+    counter-app [--data-dir DIR] COMMAND ...
+
+Output is Vietnamese for people and JSON with --json for programs. Errors go to stderr with a
+non-zero exit code: 2 for bad input, 1 for anything else the services refuse, 3 for a database
+written by a newer version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from counter_app import __version__
+from counter_app.domain.catalog import procedure_to_dict
+from counter_app.domain.dossier import OFFICE_TZ, Dossier
+from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
+from counter_app.domain.identity import parse_chip_id_qr
+from counter_app.domain.lifecycle import parse_status
+from counter_app.domain.serialization import dossier_to_dict
+from counter_app.paths import default_data_dir, demo_data_dir
+from counter_app.storage.database import Database
+from counter_app.storage.migrate import NewerDatabaseError
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB = 0, 1, 2, 3
+DEMO_UNIT = {
+    "unit_code": "000.31.48.H15",
+    "unit_name": "Bộ phận Một cửa UBND phường Hải Châu",
+    "ward_code": 20242,
+    "clerk_name": "Trần Thị Mai",
+}
+DEMO_DOSSIERS = 300
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _parse_received_at(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            "received_at",
+            f"Thời điểm tiếp nhận «{value}» không đúng dạng ISO 8601 (ví dụ 2026-03-10T08:30 hoặc 2026-03-10T08:30+07:00).",
+            "Thời điểm tiếp nhận",
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=OFFICE_TZ)
+
+
+def _dossier_line(dossier: Dossier) -> str:
+    due = dossier.due_at.astimezone(OFFICE_TZ)
+    return f"{dossier.code}  {dossier.applicant.full_name}  {dossier.status.label}  hẹn trả {due:%H:%M %d/%m/%Y}"
+
+
+# -- commands ----------------------------------------------------------------------------------------
+
+
+def cmd_setup(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.catalog import ensure_sample_catalog
+    from counter_app.services.unit_setup import setup_unit
+
+    profile = setup_unit(
+        db,
+        unit_code=args.unit_code,
+        unit_name=args.unit_name,
+        desk=args.desk,
+        clerk_name=args.clerk or "",
+        ward_code=args.ward_code,
+    )
+    loaded = ensure_sample_catalog(db)
+    if args.json:
+        _print_json({"unit_code": profile.unit_code, "unit_name": profile.unit_name, "desk": profile.desk_slot,
+                     "device_id": profile.device_id, "sample_procedures_loaded": loaded})
+    else:
+        print(f"Đã thiết lập quầy {profile.desk_slot} của {profile.unit_name} ({profile.unit_code}).")
+        if loaded:
+            print(f"Đã nạp {loaded} thủ tục từ danh mục mẫu (dữ liệu mẫu, cần đối chiếu trước khi dùng thật).")
+    return EXIT_OK
+
+
+def cmd_intake(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+
+    applicant = PersonInput(
+        full_name=args.applicant or "",
+        id_number=args.id_number or "",
+        phone=args.phone or "",
+        id_type=args.id_type,
+        email=args.email or "",
+        birth_date=args.birth_date,
+        gender=args.gender,
+        street=args.address or "",
+        ward_code=args.ward_code,
+    )
+    if args.id_qr:
+        card = parse_chip_id_qr(args.id_qr)
+        applicant.full_name = applicant.full_name or card.full_name
+        applicant.id_number = applicant.id_number or card.id_number
+        applicant.birth_date = applicant.birth_date or card.birth_date
+        applicant.gender = applicant.gender or card.gender.value
+        applicant.address_text = card.permanent_address
+    submitter = None
+    if args.submitter:
+        submitter = PersonInput(full_name=args.submitter, id_number=args.submitter_id or "",
+                                phone=args.submitter_phone or "")
+    request = IntakeRequest(
+        procedure_code=args.procedure or "",
+        applicant=applicant,
+        submitter=submitter,
+        summary=args.summary or "",
+        sets_count=args.sets,
+        channel=args.channel,
+        result_delivery=args.result,
+        received_at=_parse_received_at(args.received_at) if args.received_at else None,
+        clerk=args.clerk or "",
+    )
+    dossier = receive_dossier(db, request)
+    if args.json:
+        _print_json(dossier_to_dict(dossier))
+    else:
+        print(dossier.code)
+    return EXIT_OK
+
+
+def cmd_show(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.dossiers import get_dossier
+
+    dossier = get_dossier(db, args.code)
+    if args.json:
+        _print_json(dossier_to_dict(dossier))
+        return EXIT_OK
+    data = dossier_to_dict(dossier)
+    print(f"Mã hồ sơ:      {dossier.code}")
+    print(f"Thủ tục:       {dossier.procedure_code} — {dossier.procedure_name}")
+    print(f"Chủ hồ sơ:     {dossier.applicant.full_name} ({dossier.applicant.id_type.label} {dossier.applicant.id_number})")
+    print(f"Điện thoại:    {dossier.applicant.phone}")
+    print(f"Kênh:          {dossier.channel.label}")
+    print(f"Trạng thái:    {dossier.status.label}")
+    print(f"Tiếp nhận lúc: {dossier.received_at.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y}")
+    print(f"Hẹn trả:       {dossier.due_at.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y}")
+    for change in data["history"]:
+        print(f"  {change['at']}  → {change['to_status']}  {change['actor']}  {change['note']}")
+    return EXIT_OK
+
+
+def cmd_search(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.dossiers import search_dossiers
+
+    found = search_dossiers(db, args.query, args.limit)
+    if args.json:
+        _print_json([dossier_to_dict(d, with_history=False) for d in found])
+    elif not found:
+        print("Không tìm thấy hồ sơ nào.")
+    else:
+        for dossier in found:
+            print(_dossier_line(dossier))
+    return EXIT_OK
+
+
+def cmd_set_status(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.dossiers import change_status
+    from counter_app.services.unit_setup import load_profile
+
+    actor = args.clerk or load_profile(db).clerk_name
+    dossier = change_status(db, args.code, parse_status(args.status), actor=actor, note=args.note or "")
+    if args.json:
+        _print_json(dossier_to_dict(dossier))
+    else:
+        print(f"{dossier.code}: {dossier.status.label}")
+    return EXIT_OK
+
+
+def cmd_print(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.slips import save_receipt_slip
+
+    out = save_receipt_slip(db, args.code, Path(args.out))
+    if args.json:
+        _print_json({"code": args.code, "file": str(out)})
+    else:
+        print(f"Đã lưu giấy tiếp nhận vào {out}")
+    return EXIT_OK
+
+
+def cmd_demo_data(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.demo_data import generate_demo_dossiers
+
+    made = generate_demo_dossiers(db, args.dossiers, seed=args.seed, queue_for_sync=args.queue_sync)
+    if args.json:
+        _print_json({"inserted": made})
+    else:
+        print(f"Đã tạo {made} hồ sơ mẫu.")
+    return EXIT_OK
+
+
+def cmd_import_catalog(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.catalog import import_catalog
+
+    result = import_catalog(db, Path(args.file))
+    if args.json:
+        _print_json({"added": result.added, "updated": result.updated})
+    else:
+        print(f"Đã nhập danh mục: {result.added} thủ tục mới, {result.updated} thủ tục cập nhật.")
+    return EXIT_OK
+
+
+def cmd_catalog(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.catalog import procedures
+
+    found = procedures(db, args.query or "")
+    if args.json:
+        _print_json([procedure_to_dict(p) for p in found])
+    else:
+        for p in found:
+            days = p.processing_hours / 8
+            time_text = f"{days:g} ngày làm việc" if p.processing_hours % 8 == 0 else f"{p.processing_hours} giờ làm việc"
+            print(f"{p.code}  {p.name}  ({time_text}){'  [mẫu]' if p.is_sample else ''}")
+    return EXIT_OK
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Until the counter screens land: prepare the demo unit and show what it holds."""
+    from counter_app.services.catalog import ensure_sample_catalog
+    from counter_app.services.demo_data import generate_demo_dossiers
+    from counter_app.services.dossiers import search_dossiers
+    from counter_app.services.unit_setup import NotSetUp, load_profile, setup_unit
+
+    data_dir = Path(args.data_dir) if args.data_dir else demo_data_dir()
+    db = Database.open(data_dir)
+    try:
+        try:
+            load_profile(db)
+        except NotSetUp:
+            setup_unit(db, desk=1, **DEMO_UNIT)
+            ensure_sample_catalog(db)
+            generate_demo_dossiers(db, DEMO_DOSSIERS, seed=2026)
+        profile = load_profile(db)
+        print(f"Đơn vị mẫu: {profile.unit_name} ({profile.unit_code}), quầy {profile.desk_slot}")
+        print(f"Thư mục dữ liệu: {data_dir}")
+        print("Hồ sơ mới nhất:")
+        for dossier in search_dossiers(db, "nguyen", limit=5):
+            print("  " + _dossier_line(dossier))
+        print(f'Thử: counter-app --data-dir "{data_dir}" search "nguyen van"')
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+# -- parser ----------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="counter-app", description="Ứng dụng quầy một cửa — Bưu điện")
+    parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
+    parser.add_argument("--data-dir", help="thư mục dữ liệu của quầy (mặc định: thư mục dữ liệu người dùng)")
+    parser.add_argument("--demo", action="store_true", help="mở đơn vị mẫu với hồ sơ mẫu")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("setup", cmd_setup, "thiết lập đơn vị và quầy")
+    p.add_argument("--unit-code", required=True, help="mã định danh đơn vị (QCVN 102), ví dụ 000.31.48.H15")
+    p.add_argument("--unit-name", required=True)
+    p.add_argument("--desk", required=True, help="số quầy 0-9 (mỗi đơn vị tối đa 10 quầy)")
+    p.add_argument("--clerk", help="tên người tiếp nhận")
+    p.add_argument("--ward-code", type=int, help="mã xã/phường của đơn vị (danh mục từ 1/7/2025)")
+
+    p = command("intake", cmd_intake, "tiếp nhận một hồ sơ")
+    p.add_argument("--procedure", help="mã thủ tục, ví dụ 1.001193")
+    p.add_argument("--applicant", help="họ và tên chủ hồ sơ")
+    p.add_argument("--id-number", help="số CCCD/CMND/hộ chiếu")
+    p.add_argument("--id-type", default="cccd", help="cccd | cmnd | passport")
+    p.add_argument("--id-qr", help="chuỗi đọc từ mã QR trên thẻ căn cước (điền thông tin chủ hồ sơ)")
+    p.add_argument("--phone")
+    p.add_argument("--email")
+    p.add_argument("--birth-date", help="dd/mm/yyyy")
+    p.add_argument("--gender", help="male | female")
+    p.add_argument("--address", help="số nhà, đường")
+    p.add_argument("--ward-code", type=int, help="mã xã/phường")
+    p.add_argument("--summary", help="nội dung yêu cầu giải quyết")
+    p.add_argument("--sets", default="1", help="số bộ hồ sơ")
+    p.add_argument("--channel", default="1", help="1 trực tiếp | 2 trực tuyến | 3 bưu chính")
+    p.add_argument("--result", default="desk", help="desk (tại quầy) | bcci (qua bưu chính)")
+    p.add_argument("--submitter", help="họ và tên người nộp, nếu khác chủ hồ sơ")
+    p.add_argument("--submitter-id")
+    p.add_argument("--submitter-phone")
+    p.add_argument("--received-at", help="ISO 8601; không ghi múi giờ thì hiểu là giờ Việt Nam")
+    p.add_argument("--clerk")
+
+    p = command("show", cmd_show, "xem một hồ sơ")
+    p.add_argument("code")
+
+    p = command("search", cmd_search, "tìm hồ sơ theo mã, tên, số giấy tờ hoặc điện thoại")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=20)
+
+    p = command("set-status", cmd_set_status, "chuyển trạng thái hồ sơ (1-10)")
+    p.add_argument("code")
+    p.add_argument("status")
+    p.add_argument("--note")
+    p.add_argument("--clerk")
+
+    printing = sub.add_parser("print", help="in giấy tờ", description="in giấy tờ")
+    print_sub = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    p = print_sub.add_parser("slip", help="Mẫu 01: giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    p.add_argument("code")
+    p.add_argument("--out", required=True, help="tệp PDF")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_print)
+
+    p = command("demo-data", cmd_demo_data, "tạo nhanh hồ sơ mẫu (dùng cho thử nghiệm và đo hiệu năng)")
+    p.add_argument("--dossiers", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--queue-sync", action="store_true", help="đưa hồ sơ mẫu vào hàng đợi đồng bộ")
+
+    p = command("import-catalog", cmd_import_catalog, "nhập danh mục thủ tục từ tệp JSON hoặc CSV")
+    p.add_argument("file")
+
+    p = command("catalog", cmd_catalog, "liệt kê danh mục thủ tục")
+    p.add_argument("query", nargs="?", default="")
+    return parser
+
+
+def _report(error: DomainError, as_json: bool) -> int:
+    errors = error.errors if isinstance(error, ValidationErrors) else [error]
+    for item in errors:
+        print(f"Lỗi: {item.message}", file=sys.stderr)
+    if as_json:
+        payload = [{"field": getattr(e, "field", None), "message": e.message} for e in errors]
+        print(json.dumps({"errors": payload}, ensure_ascii=False), file=sys.stderr)
+    if isinstance(error, NewerDatabaseError):
+        return EXIT_NEWER_DB
+    return EXIT_INVALID if isinstance(error, ValidationError | ValidationErrors) else EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")  # Vietnamese on a Windows console too
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    as_json = bool(getattr(args, "json", False))
+    try:
+        if args.demo:
+            return run_demo(args)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_OK
+        db = Database.open(Path(args.data_dir) if args.data_dir else default_data_dir())
+        try:
+            return args.handler(db, args)
+        finally:
+            db.close()
+    except DomainError as error:
+        return _report(error, as_json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

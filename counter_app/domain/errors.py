@@ -1,0 +1,43 @@
+"""Errors raised by the domain, each carrying a Vietnamese message for the clerk.
+
+A `ValidationError` names the field that caused it so that the GUI can show the message next to that
+field and the CLI can print it; the message itself is always complete Vietnamese.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule refused an action. `message` is Vietnamese, ready to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(DomainError):
+    """One input field is wrong. `field` is the attribute name, `label` its Vietnamese name."""
+
+    def __init__(self, field: str, message: str, label: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.label = label or field
+
+
+class ValidationErrors(DomainError):
+    """Several fields are wrong at once: the form shows all of them, not only the first."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        super().__init__("\n".join(e.message for e in errors))
+        self.errors = errors
+
+    def by_field(self) -> dict[str, str]:
+        return {e.field: e.message for e in self.errors}
+
+
+class InvalidTransition(DomainError):
+    """A dossier was asked to move to a status its current status does not allow."""
+
+
+class CodeSpaceExhausted(DomainError):
+    """A desk has used all dossier numbers it may issue on one day."""

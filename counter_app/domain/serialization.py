@@ -1,0 +1,80 @@
+"""Dossiers as JSON-ready dicts: one shape for the CLI's --json, the outbox payload and later the wire.
+
+Instants are ISO 8601 with the office offset (+07:00), so a person reading the JSON sees office time
+and a program still gets an unambiguous instant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from counter_app.domain.dossier import OFFICE_TZ, Address, Dossier, Person
+
+
+def iso_instant(value: datetime) -> str:
+    return value.astimezone(OFFICE_TZ).isoformat(timespec="seconds")
+
+
+def _iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def person_to_dict(person: Person) -> dict[str, Any]:
+    return {
+        "full_name": person.full_name,
+        "applicant_type": person.applicant_type.value,
+        "id_type": person.id_type.value,
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "email": person.email,
+        "birth_date": _iso_date(person.birth_date),
+        "gender": person.gender.value if person.gender else None,
+        "address": address_to_dict(person.address),
+    }
+
+
+def address_to_dict(address: Address) -> dict[str, Any]:
+    return asdict(address)
+
+
+def dossier_to_dict(dossier: Dossier, *, with_history: bool = True) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "id": dossier.id,
+        "code": dossier.code,
+        "unit_code": dossier.unit_code,
+        "desk_slot": dossier.desk_slot,
+        "status": int(dossier.status),
+        "status_label": dossier.status.label,
+        "channel": int(dossier.channel),
+        "procedure_code": dossier.procedure_code,
+        "procedure_name": dossier.procedure_name,
+        "applicant_name": dossier.applicant.full_name,
+        "id_type": dossier.applicant.id_type.value,
+        "id_number": dossier.applicant.id_number,
+        "phone": dossier.applicant.phone,
+        "applicant": person_to_dict(dossier.applicant),
+        "submitter": person_to_dict(dossier.submitter) if dossier.submitter else None,
+        "summary": dossier.summary,
+        "documents": [asdict(line) for line in dossier.documents],
+        "sets_count": dossier.sets_count,
+        "result_delivery": dossier.result_delivery.value,
+        "received_at": iso_instant(dossier.received_at),
+        "due_at": iso_instant(dossier.due_at),
+        "processing_hours": dossier.processing_hours,
+        "received_by": dossier.received_by,
+        "version": dossier.version,
+    }
+    if with_history:
+        result["history"] = [
+            {
+                "from_status": int(change.from_status) if change.from_status else None,
+                "to_status": int(change.to_status),
+                "at": iso_instant(change.at),
+                "actor": change.actor,
+                "note": change.note,
+            }
+            for change in dossier.history
+        ]
+    return result

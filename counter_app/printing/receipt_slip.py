@@ -1,0 +1,429 @@
+"""Mẫu 01 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" (TT 01/2018/TT-VPCP annex) as an A5 PDF.
+
+The slip is the citizen's proof that the dossier was received and when the result is due, so it
+prints the dossier code three ways: as text, as a Code128 the return desk scans, and as a QR the
+citizen scans to track it. Layout uses platypus so that a procedure with many papers flows onto a
+second page instead of running into the signatures.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A5
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from counter_app import __version__
+from counter_app.domain.dossier import OFFICE_TZ, ApplicantType, Dossier, Gender, Person, ResultDelivery
+from counter_app.domain.text import nfc
+from counter_app.printing.barcodes import (
+    DOT,
+    MODULE_WIDTH,
+    code128_width,
+    draw_code128,
+    draw_qr,
+    qr_side,
+    snap_to_dots,
+)
+from counter_app.printing.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
+
+TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+MARGIN = 10 * mm
+PAGE_WIDTH, PAGE_HEIGHT = A5
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+BLANK = "…………"
+
+
+@dataclass(frozen=True)
+class SlipHeader:
+    """What the slip says about the issuing office; comes from the unit's settings, not the dossier."""
+
+    authority: str  # e.g. "UBND PHƯỜNG HẢI CHÂU"
+    office: str  # e.g. "BỘ PHẬN MỘT CỬA" or "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
+    place_name: str  # for "Hải Châu, ngày 03 tháng 02 năm 2026"
+    # QR content: the code is appended, or substituted for "{code}" if present; empty = code only.
+    tracking_url: str = ""
+    # The receiving unit in running text; the authority is used when empty.
+    receiving_unit: str = ""
+
+    def qr_payload(self, code: str) -> str:
+        url = nfc(self.tracking_url)
+        if not url:
+            return code
+        return url.replace("{code}", code) if "{code}" in url else url + code
+
+
+def _style(name: str, font: str = FONT_REGULAR, size: float = 8.5, **kw: object) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.3, **kw)
+
+
+_BODY = _style("body", spaceBefore=1.5)
+_HEAD_BOLD = _style("headBold", FONT_BOLD, 8, alignment=TA_CENTER)
+_HEAD_NOTE = _style("headNote", FONT_REGULAR, 8, alignment=TA_CENTER, spaceBefore=3)
+_DATE_LINE = _style("dateLine", FONT_ITALIC, 8, alignment=TA_CENTER, spaceBefore=3)
+_TITLE = _style("title", FONT_BOLD, 11, alignment=TA_CENTER, spaceBefore=8, spaceAfter=2)
+# Table text is tighter than the body: 25 documents with two-line names still fit on two A5 pages.
+_CELL = ParagraphStyle("cell", fontName=FONT_REGULAR, fontSize=7.5, leading=9, alignment=TA_LEFT)
+_CELL_CENTER = ParagraphStyle("cellCenter", parent=_CELL, alignment=TA_CENTER)
+_CELL_HEAD = ParagraphStyle(
+    "cellHead", parent=_CELL, fontName=FONT_BOLD, fontSize=7, leading=8.5, alignment=TA_CENTER
+)
+_SIGN_TITLE = _style("signTitle", FONT_BOLD, 8.5, alignment=TA_CENTER)
+_SIGN_NOTE = _style("signNote", FONT_ITALIC, 7.5, alignment=TA_CENTER)
+_SIGN_NAME = _style("signName", FONT_BOLD, 8.5, alignment=TA_CENTER)
+
+
+def _x(value: str | None) -> str:
+    """NFC (input may be NFD from an IME: reportlab cannot place combining marks) and XML-escaped."""
+    return escape(nfc(value))
+
+
+def _office_time(instant: datetime) -> datetime:
+    """The instant on the office clock; a naive value is taken as UTC, as storage keeps it."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(OFFICE_TZ)
+
+
+def format_slip_time(instant: datetime) -> str:
+    """ "08 giờ 05 phút, ngày 03/02/2026" in Asia/Ho_Chi_Minh, as items 4 and 5 of the form print it."""
+    t = _office_time(instant)
+    return f"{t:%H} giờ {t:%M} phút, ngày {t:%d/%m/%Y}"
+
+
+def format_place_date(place: str, instant: datetime) -> str:
+    """ "Hải Châu, ngày 03 tháng 02 năm 2026": NĐ 30/2020 pads days below 10 and months 1-2 only."""
+    t = _office_time(instant)
+    month = f"{t.month:02d}" if t.month <= 2 else str(t.month)
+    return f"{nfc(place)}, ngày {t.day:02d} tháng {month} năm {t.year}"
+
+
+def format_processing_time(hours: int) -> str:
+    """Whole days when the legal time limit is a multiple of 8 working hours, else hours."""
+    if hours <= 0:
+        return "trong ngày làm việc"
+    if hours % 8 == 0:
+        return f"{hours // 8} ngày làm việc"
+    return f"{hours} giờ làm việc"
+
+
+def _honorific(person: Person) -> str:
+    if person.applicant_type is not ApplicantType.CITIZEN:
+        return ""
+    if person.gender is Gender.MALE:
+        return "Ông "
+    if person.gender is Gender.FEMALE:
+        return "Bà "
+    return "Ông/Bà "
+
+
+def _address(person: Person) -> str:
+    return nfc(person.address.text) or nfc(person.address.street)
+
+
+def _or_blank(value: str) -> str:
+    return escape(value) if value else BLANK
+
+
+def _same_person(a: Person, b: Person) -> bool:
+    if a.id_number and b.id_number:
+        return nfc(a.id_number) == nfc(b.id_number)
+    return nfc(a.full_name) == nfc(b.full_name)
+
+
+class _Rule(Flowable):
+    """The short centred rule under the header lines (NĐ 30/2020 presentation)."""
+
+    def __init__(self, width: float) -> None:
+        super().__init__()
+        self.rule_width = width
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._avail = avail_width
+        return avail_width, 2.5
+
+    def draw(self) -> None:
+        start = (self._avail - self.rule_width) / 2
+        self.canv.setLineWidth(0.6)
+        self.canv.line(start, 1.5, start + self.rule_width, 1.5)
+
+
+class _CodeRow(Flowable):
+    """Code128 of the dossier code with the code in text under it, and the tracking QR on the right."""
+
+    BAR_HEIGHT = 10 * mm
+    QR_SIZE = 22 * mm
+    TEXT_SIZE = 8.5
+
+    def __init__(self, code: str, qr_payload: str) -> None:
+        super().__init__()
+        self.code = code
+        self.qr_payload = qr_payload
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        # Bars, the code under them and the QR all fit in this height.
+        self.height = max(self.QR_SIZE, self.BAR_HEIGHT + self.TEXT_SIZE * 1.6)
+        return self.width, self.height
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        # Bar edges on the 203-dpi dot grid: the page origin is where printers start counting dots.
+        super().drawOn(canvas, snap_to_dots(x), snap_to_dots(y), _sW)
+
+    def draw(self) -> None:
+        canvas = self.canv
+        room = self.width - self.QR_SIZE - 4 * mm
+        module = MODULE_WIDTH
+        while code128_width(self.code, module) > room and module > DOT:
+            module -= DOT  # long codes still fit, at 1 dot per module in the worst case
+        bars_width = code128_width(self.code, module)
+        text_gap = self.TEXT_SIZE * 1.6
+        bars_y = snap_to_dots(
+            self.height - self.BAR_HEIGHT - max(0, (self.height - self.BAR_HEIGHT - text_gap) / 2)
+        )
+        left = snap_to_dots((room - bars_width) / 2)
+        draw_code128(canvas, self.code, left, bars_y, self.BAR_HEIGHT, module_width=module)
+        canvas.setFont(FONT_REGULAR, self.TEXT_SIZE)
+        canvas.drawCentredString(left + bars_width / 2, bars_y - self.TEXT_SIZE * 1.2, self.code)
+        side = qr_side(self.qr_payload, self.QR_SIZE)
+        draw_qr(canvas, self.qr_payload, snap_to_dots(self.width - side), (self.height - side) / 2, side)
+
+
+def _later_page(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+    """Continuation pages carry the dossier code so a loose second sheet can be matched."""
+    canvas.saveState()
+    canvas.setFont(FONT_ITALIC, 7.5)
+    canvas.setFillColor(colors.black)
+    canvas.drawRightString(
+        PAGE_WIDTH - MARGIN,
+        PAGE_HEIGHT - MARGIN + 3 * mm,
+        f"Mẫu 01 – mã hồ sơ {doc.slip_code} – trang {doc.page} (tiếp theo)",
+    )
+    canvas.restoreState()
+
+
+def _header(dossier: Dossier, header: SlipHeader, code: str) -> Table:
+    motto = "Độc lập - Tự do - Hạnh phúc"
+    authority, office = nfc(header.authority).upper(), nfc(header.office).upper()
+    left_width = CONTENT_WIDTH * 0.46
+    # Shrink (down to 6.5 pt) rather than wrap: a two-line office name pushes the whole slip down.
+    widest = max(stringWidth(authority, FONT_REGULAR, 8), stringWidth(office, FONT_BOLD, 8), 1)
+    size = max(6.5, min(8.0, 8 * (left_width - 2) / widest))
+    left = [
+        Paragraph(escape(authority), _style("authority", FONT_REGULAR, size, alignment=TA_CENTER)),
+        Paragraph(escape(office), _style("office", FONT_BOLD, size, alignment=TA_CENTER)),
+        _Rule(22 * mm),
+        Paragraph(f"Số: {escape(code)}", _HEAD_NOTE),
+    ]
+    right = [
+        Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _HEAD_BOLD),
+        Paragraph(motto, _style("motto", FONT_BOLD, 8.5, alignment=TA_CENTER)),
+        _Rule(stringWidth(motto, FONT_BOLD, 8.5)),
+        Paragraph(escape(format_place_date(header.place_name, dossier.received_at)), _DATE_LINE),
+    ]
+    table = Table([[left, right]], colWidths=[left_width, CONTENT_WIDTH - left_width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),  # the cell default is Helvetica
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _documents_table(dossier: Dossier) -> Table:
+    def count(n: int) -> Paragraph:
+        return Paragraph(str(n) if n else "", _CELL_CENTER)
+
+    rows: list[list[object]] = [
+        [
+            Paragraph("TT", _CELL_HEAD),
+            Paragraph("Tên giấy tờ", _CELL_HEAD),
+            Paragraph("Số lượng", _CELL_HEAD),
+            "",
+            "",
+        ],
+        [
+            "",
+            "",
+            Paragraph("Bản chính", _CELL_HEAD),
+            Paragraph("Bản sao chứng thực", _CELL_HEAD),
+            Paragraph("Bản photo", _CELL_HEAD),
+        ],
+    ]
+    for i, line in enumerate(dossier.documents, start=1):
+        rows.append(
+            [
+                Paragraph(str(i), _CELL_CENTER),
+                Paragraph(_x(line.name), _CELL),
+                count(line.originals),
+                count(line.certified_copies),
+                count(line.photocopies),
+            ]
+        )
+    if not dossier.documents:
+        rows.append(["", Paragraph("(Không có giấy tờ kèm theo)", _CELL), "", "", ""])
+    number_col = 13.5 * mm
+    widths = [7 * mm, CONTENT_WIDTH - 7 * mm - 3 * number_col, number_col, number_col, number_col]
+    table = Table(rows, colWidths=widths, repeatRows=2, splitByRow=True)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),  # the cell default is Helvetica
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("SPAN", (0, 0), (0, 1)),
+                ("SPAN", (1, 0), (1, 1)),
+                ("SPAN", (2, 0), (4, 0)),
+                ("VALIGN", (0, 0), (-1, 1), "MIDDLE"),
+                ("VALIGN", (0, 2), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _signatures(submitter: Person, clerk_name: str | None) -> Table:
+    half = CONTENT_WIDTH / 2
+    table = Table(
+        [
+            [Paragraph("NGƯỜI NỘP HỒ SƠ", _SIGN_TITLE), Paragraph("NGƯỜI TIẾP NHẬN HỒ SƠ", _SIGN_TITLE)],
+            [Paragraph("(Ký và ghi rõ họ tên)", _SIGN_NOTE), Paragraph("(Ký và ghi rõ họ tên)", _SIGN_NOTE)],
+            ["", ""],
+            [Paragraph(_x(submitter.full_name), _SIGN_NAME), Paragraph(_x(clerk_name), _SIGN_NAME)],
+        ],
+        colWidths=[half, half],
+        rowHeights=[None, None, 15 * mm, None],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),  # the cell default is Helvetica
+                ("LEFTPADDING", (0, 0), (-1, -1), 1),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def render_receipt_slip(
+    dossier: Dossier,
+    header: SlipHeader,
+    clerk_name: str | None = None,
+    *,
+    register_book: str = "",
+    register_number: str = "",
+) -> bytes:
+    """The Mẫu 01 slip for `dossier` as PDF bytes (A5 portrait, DejaVu fonts embedded as subsets).
+
+    All text is NFC-normalised here as well as at input: a name typed in NFD would otherwise print
+    with loose, colliding marks. `register_book`/`register_number` fill the "Vào Sổ theo dõi hồ sơ"
+    line and are left as dotted blanks for the clerk to write in when empty.
+    """
+    register_fonts()
+    code = nfc(dossier.code)
+    submitter = dossier.submitted_by
+    applicant = dossier.applicant
+
+    story: list[Flowable] = [
+        _header(dossier, header, code),
+        Paragraph(TITLE, _TITLE),
+        _CodeRow(code, header.qr_payload(code)),
+        Spacer(1, 2 * mm),
+    ]
+    unit = nfc(header.receiving_unit) or nfc(header.authority)
+    channel = dossier.channel.label.lower()
+    lines = [
+        f"Bộ phận tiếp nhận và trả kết quả: <b>{escape(unit)}</b>",
+        f"Tiếp nhận hồ sơ của: {_honorific(submitter)}<b>{_x(submitter.full_name)}</b> (hình thức nộp: {channel})",
+        f"Địa chỉ: {_or_blank(_address(submitter))}",
+        f"Số điện thoại: {_or_blank(nfc(submitter.phone))}&nbsp;&nbsp;&nbsp;Email: {_or_blank(nfc(submitter.email))}",
+        f"Số {escape(submitter.id_type.label)}: {_or_blank(nfc(submitter.id_number))}",
+        f"Nội dung yêu cầu giải quyết: <b>{_x(dossier.summary) or _x(dossier.procedure_name)}</b>",
+    ]
+    if not _same_person(submitter, applicant):
+        lines.append(
+            f"Chủ hồ sơ: {_honorific(applicant)}<b>{_x(applicant.full_name)}</b>; "
+            f"địa chỉ: {_or_blank(_address(applicant))}"
+        )
+    story += [Paragraph(text, _BODY) for text in lines]
+    story += [
+        Paragraph("<b>1. Thành phần hồ sơ:</b>", _style("section", spaceBefore=3, spaceAfter=2)),
+        _documents_table(dossier),
+        Spacer(1, 1.5 * mm),
+    ]
+    # The label reads "Tại Bộ phận Một cửa"; after "nhận kết quả tại:" the "Tại" would repeat.
+    delivery = dossier.result_delivery.label.removeprefix("Tại ")
+    if dossier.result_delivery is ResultDelivery.POSTAL and _address(applicant):
+        delivery += f" (địa chỉ nhận: {_address(applicant)})"
+    items = [
+        f"<b>2. Số lượng hồ sơ:</b> {dossier.sets_count:02d} bộ",
+        f"<b>3. Thời gian giải quyết hồ sơ theo quy định:</b> {format_processing_time(dossier.processing_hours)}",
+        f"<b>4. Thời gian nhận hồ sơ:</b> {format_slip_time(dossier.received_at)}",
+        f"<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> {format_slip_time(dossier.due_at)}",
+        f"<b>6. Đăng ký nhận kết quả tại:</b> {escape(nfc(delivery))}",
+    ]
+    story += [Paragraph(text, _BODY) for text in items]
+    register = (
+        f"Vào Sổ theo dõi hồ sơ, Quyển số: {_or_blank(nfc(register_book))}, "
+        f"Số thứ tự: {_or_blank(nfc(register_number))}"
+    )
+    # Kept together so the signatures never split from their line or land in the table's way.
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(register, _style("register", FONT_ITALIC, 8, spaceBefore=3)),
+                Spacer(1, 3 * mm),
+                _signatures(submitter, clerk_name),
+            ]
+        )
+    )
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A5,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{TITLE.capitalize()} – {code}",
+        author=nfc(header.authority),
+        subject=f"Mẫu 01 – {code}",
+        creator=f"counter-app {__version__}",
+        lang="vi",
+        # Otherwise every page declares Helvetica, which cannot show Vietnamese, as its initial font.
+        initialFontName=FONT_REGULAR,
+    )
+    doc.slip_code = code
+    doc.build(story, onLaterPages=_later_page)
+    return buffer.getvalue()

@@ -1,0 +1,197 @@
+"""Realistic sample dossiers in bulk: for the `--demo` start, for screenshots and for benchmarks.
+
+Generated dossiers spread over past office days and over all ten desk slots of the unit (as if pulled
+from the province), so they never collide with codes this desk issues later; this desk's own day
+counters are advanced past the numbers used in its slot. They are not queued for sync unless asked:
+they are sample history, not clerk work.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from counter_app.domain.codes import MAX_DESK_SLOTS, MAX_PER_DESK_PER_DAY, make_dossier_code
+from counter_app.domain.dossier import (
+    OFFICE_TZ,
+    Address,
+    Channel,
+    DocumentLine,
+    Dossier,
+    Gender,
+    IdDocumentType,
+    Person,
+    ResultDelivery,
+    StatusChange,
+)
+from counter_app.domain.errors import DomainError
+from counter_app.domain.lifecycle import Status
+from counter_app.domain.serialization import dossier_to_dict
+from counter_app.services.catalog import ensure_sample_catalog, procedures
+from counter_app.services.clock import utc_now
+from counter_app.services.unit_setup import build_calendar, load_profile
+from counter_app.storage.database import Database
+from counter_app.storage.dossiers import bulk_insert_dossiers
+from counter_app.storage.models import DeskDayCounter
+from counter_app.storage.outbox import append_operation
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+          "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Lương", "Mai"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Xuân", "Thu", "Công", "Kim"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Hương",
+         "Khánh", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Ngọc", "Nhung", "Phong", "Phúc",
+         "Phương", "Quân", "Quang", "Sơn", "Tâm", "Thảo", "Thắng", "Thủy", "Trang", "Trung", "Tuấn",
+         "Vân", "Việt", "Yến", "Đào", "Ánh"]
+STREETS = ["Lê Lợi", "Trần Phú", "Hùng Vương", "Phan Chu Trinh", "Nguyễn Huệ", "Quang Trung",
+           "Bạch Đằng", "Hai Bà Trưng", "Lý Thường Kiệt", "Điện Biên Phủ"]
+MOBILE_PREFIXES = ["090", "091", "093", "094", "097", "098", "032", "035", "070", "077", "083", "086"]
+PER_DAY_PER_DESK = 90  # a busy commune desk; sets how far back in time N dossiers reach
+CHUNK = 5_000
+
+
+def _person(rng: random.Random) -> Person:
+    gender = rng.choice([Gender.MALE, Gender.FEMALE])
+    middle = "Thị" if gender is Gender.FEMALE and rng.random() < 0.6 else rng.choice(MIDDLE)
+    name = f"{rng.choice(FAMILY)} {middle} {rng.choice(GIVEN)}"
+    birth = date(rng.randint(1945, 2005), rng.randint(1, 12), rng.randint(1, 28))
+    century_digit = (0 if birth.year < 2000 else 2) + (1 if gender is Gender.FEMALE else 0)
+    id_number = f"0{rng.choice(['48', '49', '51', '79', '01'])}{century_digit}{birth.year % 100:02d}{rng.randrange(10**6):06d}"
+    phone = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
+    street = f"{rng.randint(1, 300)} {rng.choice(STREETS)}"
+    return Person(
+        full_name=name,
+        id_type=IdDocumentType.CCCD,
+        id_number=id_number,
+        phone=phone,
+        birth_date=birth,
+        gender=gender,
+        address=Address(street=street, text=street),
+    )
+
+
+def _status_for_age(days_ago: int, rng: random.Random) -> list[Status]:
+    """A plausible path through the lifecycle for a dossier received `days_ago` days ago."""
+    if days_ago <= 1:
+        return [Status.RECEIVED]
+    if days_ago <= 5:
+        return rng.choice([[Status.RECEIVED], [Status.RECEIVED, Status.PROCESSING]])
+    roll = rng.random()
+    if roll < 0.85:
+        return [Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY, Status.RETURNED]
+    if roll < 0.93:
+        return [Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY]
+    if roll < 0.97:
+        return [Status.RECEIVED, Status.SUPPLEMENT_REQUESTED]
+    return [Status.RECEIVED, Status.WITHDRAWN]
+
+
+def _office_days(end: date, count: int) -> Iterator[date]:
+    day = end
+    while count > 0:
+        if day.weekday() < 5:
+            yield day
+            count -= 1
+        day -= timedelta(days=1)
+
+
+def generate_demo_dossiers(
+    db: Database, count: int, *, seed: int = 1, queue_for_sync: bool = False, now: datetime | None = None
+) -> int:
+    """Insert `count` sample dossiers; returns how many were inserted."""
+    if count < 0:
+        raise DomainError("Số hồ sơ mẫu phải là số không âm.")
+    now = now or utc_now()
+    ensure_sample_catalog(db)
+    profile = load_profile(db)
+    catalog = procedures(db)
+    rng = random.Random(seed)
+    per_day = PER_DAY_PER_DESK * MAX_DESK_SLOTS
+    today = now.astimezone(OFFICE_TZ).date()
+    days = list(_office_days(today - timedelta(days=1), max(1, -(-count // per_day))))
+    with db.read() as session:
+        calendar = build_calendar(session, profile.calendar_config)
+        used = {
+            (c.day, c.desk_slot): c.issued for c in session.query(DeskDayCounter).all()
+        }
+    counters: dict[tuple[date, int], int] = defaultdict(int, used)
+    made = 0
+    batch: list[Dossier] = []
+    for index in range(count):
+        day = days[index // per_day]
+        slot = (index % per_day) % MAX_DESK_SLOTS
+        counters[(day, slot)] += 1
+        number = counters[(day, slot)]
+        if number > MAX_PER_DESK_PER_DAY:
+            continue
+        minute = rng.randrange(7 * 60, 16 * 60 + 45)
+        received = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=OFFICE_TZ)
+        procedure = catalog[rng.randrange(len(catalog))]
+        path = _status_for_age((today - day).days, rng)
+        history = [StatusChange(None, path[0], received, profile.clerk_name or "Mẫu", "Tiếp nhận hồ sơ")]
+        moment = received
+        for previous, status in itertools.pairwise(path):
+            moment = moment + timedelta(hours=rng.randint(2, 30))
+            history.append(StatusChange(previous, status, min(moment, now), "Mẫu"))
+        dossier = Dossier(
+            id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            code=str(make_dossier_code(profile.unit_code, slot, day, number)),
+            unit_code=profile.unit_code,
+            desk_slot=slot,
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            applicant=_person(rng),
+            summary=procedure.name,
+            documents=[DocumentLine(d.name, d.originals, d.certified_copies, d.photocopies) for d in procedure.documents],
+            sets_count=1,
+            channel=rng.choices([Channel.DIRECT, Channel.ONLINE, Channel.POSTAL], [80, 12, 8])[0],
+            result_delivery=rng.choices([ResultDelivery.DESK, ResultDelivery.POSTAL], [85, 15])[0],
+            received_at=received,
+            due_at=calendar.due_at(received, procedure.processing_hours),
+            processing_hours=procedure.processing_hours,
+            status=path[-1],
+            received_by=profile.clerk_name or "Mẫu",
+            version=len(path),
+            history=history,
+        )
+        batch.append(dossier)
+        if len(batch) >= CHUNK:
+            made += _flush(db, batch, counters, profile.desk_slot, queue_for_sync, now)
+            batch = []
+    made += _flush(db, batch, counters, profile.desk_slot, queue_for_sync, now)
+    return made
+
+
+def _flush(
+    db: Database,
+    batch: list[Dossier],
+    counters: dict[tuple[date, int], int],
+    own_slot: int,
+    queue_for_sync: bool,
+    now: datetime,
+) -> int:
+    if not batch:
+        return 0
+    with db.write() as session:
+        bulk_insert_dossiers(session, batch, now)
+        for day in {d.received_at.astimezone(OFFICE_TZ).date() for d in batch if d.desk_slot == own_slot}:
+            issued = min(counters[(day, own_slot)], MAX_PER_DESK_PER_DAY)
+            counter = session.get(DeskDayCounter, (day, own_slot))
+            if counter is None:
+                session.add(DeskDayCounter(day=day, desk_slot=own_slot, issued=issued))
+            else:
+                counter.issued = max(counter.issued, issued)
+        if queue_for_sync:
+            for dossier in batch:
+                append_operation(
+                    session,
+                    entity="dossier",
+                    entity_id=dossier.id,
+                    op_type="dossier.create",
+                    payload=dossier_to_dict(dossier),
+                    now=now,
+                )
+    return len(batch)

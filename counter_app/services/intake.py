@@ -1,0 +1,287 @@
+"""Receiving a dossier at the desk (tiếp nhận): validate, number, date, store, queue for sync.
+
+One write transaction does it all: the dossier, its first history line, its search entry, the desk's
+day counter and the outbox operation are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from counter_app.domain import admin_units
+from counter_app.domain.catalog import Procedure
+from counter_app.domain.codes import make_dossier_code, office_day
+from counter_app.domain.dossier import (
+    OFFICE_TZ,
+    Address,
+    ApplicantType,
+    Channel,
+    DocumentLine,
+    Dossier,
+    Gender,
+    IdDocumentType,
+    Person,
+    ResultDelivery,
+    StatusChange,
+)
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.identity import validate_id_number
+from counter_app.domain.lifecycle import Status
+from counter_app.domain.serialization import dossier_to_dict
+from counter_app.domain.text import nfc
+from counter_app.domain.validation import (
+    ErrorCollector,
+    normalize_email,
+    normalize_phone,
+    parse_birth_date,
+    parse_count,
+    require_text,
+)
+from counter_app.services.clock import utc_now
+from counter_app.services.unit_setup import NotSetUp, build_calendar
+from counter_app.storage.database import Database
+from counter_app.storage.dossiers import insert_dossier, next_count_of_day
+from counter_app.storage.outbox import append_operation
+from counter_app.storage.procedures import get_procedure
+from counter_app.storage.profile import get_profile
+
+# A receipt time this far in the future is a typing mistake (or a wrong PC clock), not a plan.
+MAX_FUTURE_SKEW_SECONDS = 300
+
+
+@dataclass
+class PersonInput:
+    """A person as typed at the desk (or filled from an ID card), before validation."""
+
+    full_name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    id_type: str = IdDocumentType.CCCD.value
+    email: str = ""
+    birth_date: str | date | None = None
+    gender: str | None = None
+    street: str = ""
+    ward_code: int | None = None
+    address_text: str = ""
+    applicant_type: str = ApplicantType.CITIZEN.value
+
+
+@dataclass
+class IntakeRequest:
+    procedure_code: str
+    applicant: PersonInput
+    submitter: PersonInput | None = None
+    summary: str = ""
+    documents: list[DocumentLine] | None = None  # None: the procedure's checklist
+    sets_count: int | str = 1
+    channel: int | str = Channel.DIRECT.value
+    result_delivery: str = ResultDelivery.DESK.value
+    received_at: datetime | None = None
+    clerk: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _enum(check: ErrorCollector, enum_type: type, value: object, field: str, label: str) -> object:
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in enum_type)
+        check.add(field, f"{label}: giá trị «{value}» không hợp lệ (chỉ nhận: {allowed}).", label)
+        return None
+
+
+def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tuple[str, ...]) -> Person | None:
+    """Validate one person; field names get `prefix` ("" for the applicant, "submitter_" otherwise)."""
+    who = "" if not prefix else " người nộp"
+    errors_before = len(check.errors)
+    name = check(require_text, data.full_name, f"{prefix}full_name", f"Họ và tên{who}", max_len=120)
+    id_type = _enum(check, IdDocumentType, data.id_type, f"{prefix}id_type", f"Loại giấy tờ{who}")
+    applicant_type = _enum(check, ApplicantType, data.applicant_type, f"{prefix}applicant_type", "Loại chủ hồ sơ")
+    gender = None
+    if data.gender:
+        gender = _enum(check, Gender, data.gender, f"{prefix}gender", f"Giới tính{who}")
+    elif "gender" in required:
+        check.add(f"{prefix}gender", f"Giới tính{who}: thủ tục này yêu cầu ghi giới tính.", f"Giới tính{who}")
+    birth = None
+    if data.birth_date:
+        birth = check(parse_birth_date, data.birth_date, f"{prefix}birth_date", f"Ngày sinh{who}")
+    elif "birth_date" in required:
+        check.add(f"{prefix}birth_date", f"Ngày sinh{who}: thủ tục này yêu cầu ngày sinh.", f"Ngày sinh{who}")
+    id_number = ""
+    if isinstance(id_type, IdDocumentType):
+        try:
+            id_number = validate_id_number(id_type, data.id_number, birth, gender)  # type: ignore[arg-type]
+        except ValidationError as error:
+            check.add(f"{prefix}id_number", error.message, f"Số giấy tờ{who}")
+    phone = check(normalize_phone, data.phone, f"{prefix}phone", f"Số điện thoại{who}")
+    email = check(normalize_email, data.email, f"{prefix}email", f"Email{who}")
+    if "email" in required and not nfc(data.email):
+        check.add(f"{prefix}email", f"Email{who}: thủ tục này yêu cầu địa chỉ email.", f"Email{who}")
+    address = _address(check, data, prefix, who, "address" in required)
+    if len(check.errors) > errors_before:
+        return None
+    return Person(
+        full_name=name or "",
+        id_type=id_type,  # type: ignore[arg-type]
+        id_number=id_number,
+        phone=phone or "",
+        email=email or "",
+        birth_date=birth,
+        gender=gender,  # type: ignore[arg-type]
+        address=address,
+        applicant_type=applicant_type,  # type: ignore[arg-type]
+    )
+
+
+def _address(check: ErrorCollector, data: PersonInput, prefix: str, who: str, required: bool) -> Address:
+    street = nfc(data.street)
+    text = nfc(data.address_text)
+    if data.ward_code is not None:
+        try:
+            unit = admin_units.ward(int(data.ward_code))
+        except (KeyError, ValueError):
+            check.add(
+                f"{prefix}ward_code",
+                f"Xã/phường{who}: mã «{data.ward_code}» không có trong danh mục đơn vị hành chính.",
+                f"Xã/phường{who}",
+            )
+            return Address(street=street, text=text)
+        formatted = admin_units.format_address(street, unit.code, unit.province_code)
+        return Address(street=street, ward_code=unit.code, province_code=unit.province_code, text=formatted)
+    if required and not (street or text):
+        check.add(f"{prefix}address", f"Địa chỉ{who}: thủ tục này yêu cầu ghi địa chỉ.", f"Địa chỉ{who}")
+    return Address(street=street, text=text or street)
+
+
+def _received_at(check: ErrorCollector, value: datetime | None, now: datetime) -> datetime:
+    if value is None:
+        return now
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=OFFICE_TZ)  # a time typed at the desk is office time
+    if (value - now).total_seconds() > MAX_FUTURE_SKEW_SECONDS:
+        check.add(
+            "received_at",
+            f"Thời điểm tiếp nhận {value.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y} ở tương lai; hãy kiểm tra lại (và đồng hồ máy).",
+            "Thời điểm tiếp nhận",
+        )
+    return value
+
+
+def validate_request(request: IntakeRequest, procedure: Procedure | None, now: datetime) -> dict[str, object]:
+    """Check every field and return the cleaned values; raise one `ValidationErrors` listing all faults."""
+    with ErrorCollector() as check:
+        if procedure is None:
+            code = nfc(request.procedure_code)
+            message = (
+                "Thủ tục: chưa chọn thủ tục hành chính."
+                if not code
+                else f"Thủ tục: không có thủ tục mã «{code}» trong danh mục của quầy."
+            )
+            check.add("procedure_code", message, "Thủ tục")
+        required = procedure.required_fields if procedure else ()
+        applicant = _person(check, request.applicant, "", required)
+        submitter = _person(check, request.submitter, "submitter_", ()) if request.submitter else None
+        sets_count = check(parse_count, request.sets_count, "sets_count", "Số lượng hồ sơ (bộ)", minimum=1)
+        channel = _enum(check, Channel, _as_int(request.channel), "channel", "Kênh tiếp nhận")
+        delivery = _enum(check, ResultDelivery, request.result_delivery, "result_delivery", "Nơi nhận kết quả")
+        if procedure and isinstance(delivery, ResultDelivery) and delivery not in procedure.result_delivery:
+            check.add(
+                "result_delivery",
+                f"Nơi nhận kết quả: thủ tục này không trả kết quả «{delivery.label}».",
+                "Nơi nhận kết quả",
+            )
+        documents = _documents(check, request, procedure)
+        received_at = _received_at(check, request.received_at, now)
+        summary = nfc(request.summary) or (procedure.name if procedure else "")
+    return {
+        "applicant": applicant,
+        "submitter": submitter,
+        "sets_count": sets_count,
+        "channel": channel,
+        "result_delivery": delivery,
+        "documents": documents,
+        "received_at": received_at,
+        "summary": summary,
+    }
+
+
+def _as_int(value: int | str) -> int | str:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedure | None) -> list[DocumentLine]:
+    if request.documents is None:
+        if procedure is None:
+            return []
+        return [
+            DocumentLine(d.name, d.originals, d.certified_copies, d.photocopies) for d in procedure.documents
+        ]
+    lines = []
+    for index, line in enumerate(request.documents, start=1):
+        name = nfc(line.name)
+        counts = (line.originals, line.certified_copies, line.photocopies)
+        if not name:
+            check.add(f"documents[{index}]", f"Thành phần hồ sơ dòng {index}: chưa ghi tên giấy tờ.", "Thành phần hồ sơ")
+        elif any(c < 0 or c > 99 for c in counts):
+            check.add(
+                f"documents[{index}]",
+                f"Thành phần hồ sơ dòng {index} «{name}»: số bản phải từ 0 đến 99.",
+                "Thành phần hồ sơ",
+            )
+        lines.append(DocumentLine(name, *counts))
+    return lines
+
+
+def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | None = None) -> Dossier:
+    """Receive one dossier (status 2, Mẫu 01 can be printed) and queue it for the provincial server."""
+    now = now or utc_now()
+    with db.write() as session:
+        profile = get_profile(session)
+        if profile is None:
+            raise NotSetUp()
+        procedure = get_procedure(session, nfc(request.procedure_code)) if nfc(request.procedure_code) else None
+        clean = validate_request(request, procedure, now)
+        assert procedure is not None
+        received_at: datetime = clean["received_at"]  # type: ignore[assignment]
+        channel: Channel = clean["channel"]  # type: ignore[assignment]
+        hours = procedure.hours_for(channel)
+        calendar = build_calendar(session, profile.calendar_config or {})
+        day = office_day(received_at)
+        code = make_dossier_code(profile.unit_code, profile.desk_slot, day, next_count_of_day(session, day, profile.desk_slot))
+        clerk = nfc(request.clerk) or profile.clerk_name
+        dossier = Dossier(
+            id=str(uuid.uuid4()),
+            code=str(code),
+            unit_code=profile.unit_code,
+            desk_slot=profile.desk_slot,
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            applicant=clean["applicant"],  # type: ignore[arg-type]
+            submitter=clean["submitter"],  # type: ignore[arg-type]
+            summary=clean["summary"],  # type: ignore[arg-type]
+            documents=clean["documents"],  # type: ignore[arg-type]
+            sets_count=clean["sets_count"],  # type: ignore[arg-type]
+            channel=channel,
+            result_delivery=clean["result_delivery"],  # type: ignore[arg-type]
+            received_at=received_at,
+            due_at=calendar.due_at(received_at, hours),
+            processing_hours=hours,
+            status=Status.RECEIVED,
+            received_by=clerk,
+            history=[StatusChange(None, Status.RECEIVED, received_at, clerk, "Tiếp nhận hồ sơ")],
+        )
+        insert_dossier(session, dossier, now)
+        append_operation(
+            session,
+            entity="dossier",
+            entity_id=dossier.id,
+            op_type="dossier.create",
+            payload=dossier_to_dict(dossier),
+            now=now,
+        )
+    return dossier

@@ -1,0 +1,36 @@
+"""The papers handed to the citizen, rendered from stored dossiers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from counter_app.printing.receipt_slip import SlipHeader, render_receipt_slip
+from counter_app.services.dossiers import get_dossier
+from counter_app.services.unit_setup import CounterProfile, load_profile
+from counter_app.storage.database import Database
+
+
+def slip_header(profile: CounterProfile) -> SlipHeader:
+    return SlipHeader(
+        authority=profile.authority_name.upper(),
+        office=profile.unit_name.upper(),
+        place_name=profile.place_name,
+        receiving_unit=profile.unit_name,
+    )
+
+
+def receipt_slip_pdf(db: Database, code: str) -> bytes:
+    """Mẫu 01 for the dossier `code` as PDF bytes."""
+    profile = load_profile(db)
+    dossier = get_dossier(db, code)
+    return render_receipt_slip(dossier, slip_header(profile), clerk_name=dossier.received_by or profile.clerk_name)
+
+
+def save_receipt_slip(db: Database, code: str, out: Path) -> Path:
+    """Write the slip atomically: a half-written PDF never replaces a good one."""
+    data = receipt_slip_pdf(db, code)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    return out

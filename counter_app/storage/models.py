@@ -1,0 +1,184 @@
+"""SQLAlchemy models of the counter's local database.
+
+The tables mirror the domain but are not the domain: repositories translate rows to the plain
+dataclasses of `counter_app.domain`. Times are stored in UTC. Every change that must reach the
+provincial server is also appended to `outbox` in the same transaction (see `storage/outbox.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC and gives them back aware: SQLite has no time zones."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UnitProfile(Base):
+    """The one row that says which unit and desk this counter is (set up once, later by enrolment)."""
+
+    __tablename__ = "unit_profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    db_generation: Mapped[str] = mapped_column(String(36))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    unit_name: Mapped[str] = mapped_column(Text)
+    authority_name: Mapped[str] = mapped_column(Text, default="")
+    place_name: Mapped[str] = mapped_column(Text, default="")
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    ward_code: Mapped[int | None] = mapped_column(Integer)
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    clerk_name: Mapped[str] = mapped_column(Text, default="")
+    calendar_config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProcedureRow(Base):
+    __tablename__ = "procedure"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_folded: Mapped[str] = mapped_column(Text)
+    sector: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(Text, default="")
+    processing_hours: Mapped[int] = mapped_column(Integer)
+    online_processing_hours: Mapped[int | None] = mapped_column(Integer)
+    time_unit: Mapped[str] = mapped_column(String(20))
+    fees: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    result_delivery: Mapped[list[str]] = mapped_column(JSON, default=list)
+    required_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DossierRow(Base):
+    __tablename__ = "dossier"
+
+    # The integer key is also the rowid of the search index: newest dossiers have the largest pk.
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    procedure_name: Mapped[str] = mapped_column(Text)
+    applicant_type: Mapped[str] = mapped_column(String(20))
+    applicant_name: Mapped[str] = mapped_column(Text)
+    applicant_id_type: Mapped[str] = mapped_column(String(10))
+    applicant_id_number: Mapped[str] = mapped_column(String(20), index=True)
+    applicant_phone: Mapped[str] = mapped_column(String(15), index=True)
+    applicant_email: Mapped[str] = mapped_column(Text, default="")
+    applicant_birth_date: Mapped[date | None] = mapped_column(Date)
+    applicant_gender: Mapped[str | None] = mapped_column(String(10))
+    applicant_address: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    submitter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    sets_count: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[int] = mapped_column(Integer)
+    result_delivery: Mapped[str] = mapped_column(String(10))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    processing_hours: Mapped[int] = mapped_column(Integer)
+    status: Mapped[int] = mapped_column(Integer, index=True)
+    received_by: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DossierEvent(Base):
+    """One status change, who made it and when: the dossier's history (never edited)."""
+
+    __tablename__ = "dossier_event"
+    __table_args__ = (Index("ix_dossier_event_dossier_pk", "dossier_pk"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_pk: Mapped[int] = mapped_column(ForeignKey("dossier.pk"))
+    from_status: Mapped[int | None] = mapped_column(Integer)
+    to_status: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class DeskDayCounter(Base):
+    """How many dossier codes this desk has issued on each office day."""
+
+    __tablename__ = "desk_day_counter"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    desk_slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CalendarOverride(Base):
+    """A unit's extra day off or make-up working day (ngày làm bù), on top of public holidays."""
+
+    __tablename__ = "calendar_override"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "off" | "work"
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxOp(Base):
+    """One operation waiting for (or done with) the provincial server.
+
+    `seq` is the gap-free device sequence number (AUTOINCREMENT never reuses a value, and a rolled
+    back transaction rolls back its number too); `op_id` is globally unique and makes retries safe.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_seq", "state", "seq"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(36), unique=True)
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    op_type: Mapped[str] = mapped_column(String(40))
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    batch_id: Mapped[str | None] = mapped_column(String(36))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result_code: Mapped[str | None] = mapped_column(String(40))
+    result_message: Mapped[str | None] = mapped_column(Text)
+    acked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

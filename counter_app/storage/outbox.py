@@ -1,0 +1,63 @@
+"""The transactional outbox: every change bound for the provincial server, in commit order.
+
+`append_operation` must be called inside the same write transaction as the change it describes, so
+the change and its operation are committed (or lost) together. The sync client reads only this table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from counter_app.storage.models import OutboxOp
+
+# Version of the payload shapes carried by operations; the server accepts this and older ones.
+PAYLOAD_SCHEMA_VERSION = 1
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    """Stable JSON text (sorted keys, no spaces): the same content always hashes the same."""
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def append_operation(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: str,
+    op_type: str,
+    payload: dict[str, Any],
+    now: datetime,
+    base_version: int | None = None,
+) -> OutboxOp:
+    text = canonical_json(payload)
+    op = OutboxOp(
+        op_id=str(uuid.uuid4()),
+        entity=entity,
+        entity_id=entity_id,
+        op_type=op_type,
+        base_version=base_version,
+        schema_version=PAYLOAD_SCHEMA_VERSION,
+        payload=text,
+        payload_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        created_at=now,
+        state="pending",
+        attempts=0,
+    )
+    session.add(op)
+    session.flush()  # assigns seq now, inside this transaction
+    return op
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxOp).where(OutboxOp.state == "pending")) or 0
+
+
+def operations_for(session: Session, entity_id: str) -> list[OutboxOp]:
+    return list(session.scalars(select(OutboxOp).where(OutboxOp.entity_id == entity_id).order_by(OutboxOp.seq)))
