@@ -541,6 +541,16 @@ def parse_catalog_json(text: str) -> list[Procedure]:
     return _finish(entries, errors)
 
 
+def procedure_from_dict(raw: dict[str, Any]) -> Procedure:
+    """One procedure in the app's JSON shape (as `procedure_to_dict` writes it), with the same checks."""
+    errors: list[ValidationError] = []
+    entry = _Entry(f"Thủ tục {raw.get('code', '')}".strip(), None, errors)
+    procedure = _procedure(entry, raw)
+    if errors or procedure is None:
+        raise ValidationErrors(errors)
+    return procedure
+
+
 def _json_reason(msg: str) -> str:
     """Vietnamese for the common json.JSONDecodeError reasons; the English text otherwise."""
     reasons = {

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.catalog import Procedure, parse_catalog_json, procedure_to_dict
+from counter_app.domain.catalog import Procedure, procedure_from_dict, procedure_to_dict
 from counter_app.domain.text import fold
 from counter_app.storage.models import ProcedureRow
 
@@ -30,9 +30,7 @@ def _row_to_procedure(row: ProcedureRow) -> Procedure:
         "note": row.note,
     }
     # One parser for every way a procedure enters the app: the stored row goes through it too.
-    import json
-
-    return parse_catalog_json(json.dumps({"format": "counter-app-catalog", "version": 1, "procedures": [data]}))[0]
+    return procedure_from_dict(data)
 
 
 def upsert_procedures(session: Session, procedures: list[Procedure], now: datetime) -> tuple[int, int]:

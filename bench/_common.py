@@ -1,0 +1,177 @@
+"""Helpers the benchmarks share, so every script reports figures and machine facts the same way.
+
+Not a benchmark itself (the leading underscore keeps it apart). Each `bench/<name>.py` still runs on its
+own: Python puts the script's folder first on `sys.path`, which is how `import _common` resolves.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr: stdout carries exactly one JSON object."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def emit(result: dict[str, Any]) -> None:
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def percentile(sorted_samples: Sequence[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), so small samples are not jumpy."""
+    if not sorted_samples:
+        return math.nan
+    position = (len(sorted_samples) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(sorted_samples) - 1)
+    return sorted_samples[low] + (sorted_samples[high] - sorted_samples[low]) * (position - low)
+
+
+def summarize_ms(samples_ms: Sequence[float]) -> dict[str, float | int]:
+    """n, mean, p50/p95/p99 and max, rounded to 0.001 ms: the same keys in every benchmark."""
+    ordered = sorted(samples_ms)
+    figures: dict[str, float | int] = {"n": len(ordered)}
+    if not ordered:
+        return figures
+    figures["mean_ms"] = sum(ordered) / len(ordered)
+    for name, fraction in (("p50_ms", 0.50), ("p95_ms", 0.95), ("p99_ms", 0.99)):
+        figures[name] = percentile(ordered, fraction)
+    figures["max_ms"] = ordered[-1]
+    return {key: (round(value, 3) if isinstance(value, float) else value) for key, value in figures.items()}
+
+
+def timed_ms(call: Callable[[], Any]) -> tuple[float, Any]:
+    """Wall time of one call in milliseconds, with its result."""
+    start = time.perf_counter_ns()
+    result = call()
+    return (time.perf_counter_ns() - start) / 1e6, result
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: numbers from another machine are not comparable."""
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": _version("SQLAlchemy"),
+        "reportlab": _version("reportlab"),
+    }
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+@contextmanager
+def work_dir(data_dir: str | None, keep: bool, prefix: str) -> Iterator[Path]:
+    """`--data-dir` is used as given and never deleted; otherwise a temp dir, removed unless `--keep`."""
+    if data_dir:
+        path = Path(data_dir).expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        if keep:
+            log(f"kept the data in {path} (reuse it with --data-dir {path})")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def file_sizes(db_path: Path) -> dict[str, int]:
+    """Bytes of the database file and of its WAL (0 when checkpointed away)."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    return {
+        "db_file_bytes": db_path.stat().st_size if db_path.exists() else 0,
+        "wal_file_bytes": wal.stat().st_size if wal.exists() else 0,
+    }
+
+
+def prepare_demo_unit(db: Any) -> None:
+    """The same unit and catalog `counter-app --demo` sets up (cli.run_demo), before any dossier."""
+    from counter_app.cli import DEMO_UNIT
+    from counter_app.services.catalog import ensure_sample_catalog
+    from counter_app.services.unit_setup import setup_unit
+
+    setup_unit(db, desk=1, **DEMO_UNIT)
+    ensure_sample_catalog(db)
+
+
+@dataclass
+class InsertProgress:
+    """Time spent inside `bulk_insert_dossiers` per chunk, to see where generation time goes."""
+
+    chunks: list[tuple[int, float]] = field(default_factory=list)  # (dossiers, seconds) per chunk
+    started: float = field(default_factory=time.perf_counter)
+    total_expected: int = 0
+    log_every: int = 50_000
+
+    @property
+    def inserted(self) -> int:
+        return sum(n for n, _ in self.chunks)
+
+    @property
+    def insert_seconds(self) -> float:
+        return sum(s for _, s in self.chunks)
+
+    def chunk_rates(self) -> list[float]:
+        return [n / s for n, s in self.chunks if s > 0]
+
+
+@contextmanager
+def watch_bulk_insert(total_expected: int) -> Iterator[InsertProgress]:
+    """Wrap the app's `bulk_insert_dossiers` (as seen by demo_data) to time it and log progress.
+
+    The wrapper calls the real function unchanged; it only measures. Restored on exit.
+    """
+    from counter_app.services import demo_data
+
+    progress = InsertProgress(total_expected=total_expected)
+    real = demo_data.bulk_insert_dossiers
+
+    def timed(session: Any, dossiers: Sequence[Any], now: Any) -> None:
+        start = time.perf_counter()
+        real(session, dossiers, now)
+        progress.chunks.append((len(dossiers), time.perf_counter() - start))
+        done = progress.inserted
+        if done // progress.log_every != (done - len(dossiers)) // progress.log_every or done == total_expected:
+            elapsed = time.perf_counter() - progress.started
+            log(f"generated {done:,}/{total_expected:,} dossiers in {elapsed:.0f} s ({done / elapsed:,.0f}/s)")
+
+    demo_data.bulk_insert_dossiers = timed  # type: ignore[assignment]
+    try:
+        yield progress
+    finally:
+        demo_data.bulk_insert_dossiers = real  # type: ignore[assignment]

@@ -1,0 +1,72 @@
+"""The counter's SQLite file: settings, migrations from every released schema, refusal of newer files."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from counter_app.services.dossiers import get_dossier, search_dossiers
+from counter_app.storage.database import DB_FILENAME, Database
+from counter_app.storage.migrate import NewerDatabaseError, backup_database, current_revision, head_revision
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "db"
+
+
+def test_connection_settings_survive_power_cuts(tmp_path: Path) -> None:
+    db = Database.open(tmp_path)
+    with db.read() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert session.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    db.close()
+
+
+def test_empty_database_is_migrated_to_head(tmp_path: Path) -> None:
+    db = Database.open(tmp_path)
+    assert current_revision(db.engine) == head_revision()
+    with db.read() as session:
+        tables = set(session.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars())
+    assert {"dossier", "dossier_event", "outbox", "procedure", "unit_profile", "dossier_fts"} <= tables
+    db.close()
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("schema_*.sqlite")), ids=lambda p: p.stem)
+def test_every_released_schema_opens_with_its_data(tmp_path: Path, fixture: Path) -> None:
+    shutil.copy(fixture, tmp_path / DB_FILENAME)
+    db = Database.open(tmp_path)
+    assert current_revision(db.engine) == head_revision()
+    dossier = get_dossier(db, "000.31.48.H15-260203-3001")
+    assert dossier.applicant.full_name == "Nguyễn Văn Đức"
+    assert [d.code for d in search_dossiers(db, "pham quoc")] == ["000.31.48.H15-260203-3003"]
+    assert [int(c.to_status) for c in get_dossier(db, "000.31.48.H15-260203-3003").history] == [2, 4]
+    db.close()
+
+
+def test_schema_0001_fixture_exists() -> None:
+    assert (FIXTURES / "schema_0001.sqlite").is_file()
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    db = Database.open(tmp_path)
+    db.close()
+    path = tmp_path / DB_FILENAME
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    before = path.read_bytes()
+    with pytest.raises(NewerDatabaseError) as caught:
+        Database.open(tmp_path)
+    assert "phiên bản mới hơn" in caught.value.message
+    assert path.read_bytes() == before
+    assert not (tmp_path / "backups").exists()
+
+
+def test_backup_is_a_consistent_copy_while_a_writer_is_active(counter_db: Database) -> None:
+    with counter_db.write() as session:
+        session.execute(text("UPDATE unit_profile SET clerk_name = 'Người trực'"))
+        backup = backup_database(counter_db.path, "test")
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert copy.execute("SELECT count(*) FROM procedure").fetchone()[0] >= 25
