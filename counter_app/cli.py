@@ -29,13 +29,6 @@ from counter_app.storage.database import Database
 from counter_app.storage.migrate import NewerDatabaseError
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB = 0, 1, 2, 3
-DEMO_UNIT = {
-    "unit_code": "000.31.48.H15",
-    "unit_name": "Bộ phận Một cửa UBND phường Hải Châu",
-    "ward_code": 20242,
-    "clerk_name": "Trần Thị Mai",
-}
-DEMO_DOSSIERS = 300
 
 
 def _print_json(data: Any) -> None:
@@ -224,32 +217,15 @@ def cmd_catalog(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    """Until the counter screens land: prepare the demo unit and show what it holds."""
-    from counter_app.services.catalog import ensure_sample_catalog
-    from counter_app.services.demo_data import generate_demo_dossiers
-    from counter_app.services.dossiers import search_dossiers
-    from counter_app.services.unit_setup import NotSetUp, load_profile, setup_unit
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the counter screens (the demo unit with --demo)."""
+    from counter_app.ui.app import run_gui as start
 
-    data_dir = Path(args.data_dir) if args.data_dir else demo_data_dir()
-    db = Database.open(data_dir)
-    try:
-        try:
-            load_profile(db)
-        except NotSetUp:
-            setup_unit(db, desk=1, **DEMO_UNIT)
-            ensure_sample_catalog(db)
-            generate_demo_dossiers(db, DEMO_DOSSIERS, seed=2026)
-        profile = load_profile(db)
-        print(f"Đơn vị mẫu: {profile.unit_name} ({profile.unit_code}), quầy {profile.desk_slot}")
-        print(f"Thư mục dữ liệu: {data_dir}")
-        print("Hồ sơ mới nhất:")
-        for dossier in search_dossiers(db, "nguyen", limit=5):
-            print("  " + _dossier_line(dossier))
-        print(f'Thử: counter-app --data-dir "{data_dir}" search "nguyen van"')
-    finally:
-        db.close()
-    return EXIT_OK
+    if args.data_dir:
+        data_dir = Path(args.data_dir)
+    else:
+        data_dir = demo_data_dir() if args.demo else default_data_dir()
+    return start(data_dir, demo=args.demo, smoke=args.smoke)
 
 
 # -- parser ----------------------------------------------------------------------------------------
@@ -260,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
     parser.add_argument("--data-dir", help="thư mục dữ liệu của quầy (mặc định: thư mục dữ liệu người dùng)")
     parser.add_argument("--demo", action="store_true", help="mở đơn vị mẫu với hồ sơ mẫu")
+    parser.add_argument("--smoke", action="store_true", help="mở cửa sổ chính rồi thoát ngay (kiểm tra cài đặt)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
@@ -351,11 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     as_json = bool(getattr(args, "json", False))
     try:
-        if args.demo:
-            return run_demo(args)
         if args.command is None:
-            parser.print_help()
-            return EXIT_OK
+            return run_gui(args)
         db = Database.open(Path(args.data_dir) if args.data_dir else default_data_dir())
         try:
             return args.handler(db, args)

@@ -195,3 +195,26 @@ def _flush(
                     now=now,
                 )
     return len(batch)
+
+
+DEMO_UNIT = {
+    "unit_code": "000.31.48.H15",
+    "unit_name": "Trung tâm Phục vụ hành chính công phường Hải Châu",
+    "ward_code": 20242,
+    "clerk_name": "Trần Thị Mai",
+    "desk": 1,
+}
+DEMO_DOSSIERS = 300
+
+
+def prepare_demo_unit(db: Database, dossiers: int = DEMO_DOSSIERS) -> bool:
+    """Set up the demo unit with sample dossiers unless already done; True if it was created now."""
+    from counter_app.services.unit_setup import NotSetUp, setup_unit
+
+    try:
+        load_profile(db)
+        return False
+    except NotSetUp:
+        setup_unit(db, **DEMO_UNIT)
+        generate_demo_dossiers(db, dossiers, seed=2026)
+        return True

@@ -285,3 +285,26 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             now=now,
         )
     return dossier
+
+
+def check_intake(db: Database, request: IntakeRequest, *, now: datetime | None = None) -> None:
+    """Validate a form without saving anything: the screens call it to show messages at each field."""
+    now = now or utc_now()
+    with db.read() as session:
+        code = nfc(request.procedure_code)
+        procedure = get_procedure(session, code) if code else None
+    validate_request(request, procedure, now)
+
+
+def preview_due_at(
+    db: Database, procedure_code: str, channel: Channel = Channel.DIRECT, *, received_at: datetime | None = None
+) -> datetime | None:
+    """The due date a dossier of this procedure would get if received now (None: unknown procedure)."""
+    received_at = received_at or utc_now()
+    with db.read() as session:
+        procedure = get_procedure(session, nfc(procedure_code))
+        profile = get_profile(session)
+        if procedure is None or profile is None:
+            return None
+        calendar = build_calendar(session, profile.calendar_config or {})
+    return calendar.due_at(received_at, procedure.hours_for(channel))

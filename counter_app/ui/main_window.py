@@ -1,0 +1,167 @@
+"""The main window: navigation on the left, one screen at a time, the status bar, global shortcuts.
+
+Laid out for 1366×768 (the common commune counter screen) and sharp on high-DPI ones. Every action
+has a key: F2 intake, F3 search, F1 help; screens add their own (Ctrl+S, Ctrl+P …).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.services.clock import utc_now
+from counter_app.ui.context import UiContext
+from counter_app.ui.dossier_view import DossierDialog
+from counter_app.ui.help_panel import HelpDialog
+from counter_app.ui.intake_screen import IntakeScreen
+from counter_app.ui.scanner import ScannerListener
+from counter_app.ui.screen import Screen
+from counter_app.ui.search_screen import SearchScreen
+
+GLOBAL_SHORTCUTS = [
+    ("F1", "Mở bảng phím tắt"),
+    ("F2", "Tiếp nhận hồ sơ mới"),
+    ("F3", "Tra cứu hồ sơ"),
+    ("Ctrl+Q", "Thoát ứng dụng"),
+    ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
+    ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
+]
+LATER = [("Thu phí", "F4"), ("Trả kết quả", "F5"), ("Báo cáo", "F6"), ("Đồng bộ", "F7")]
+
+
+class PlaceholderScreen(Screen):
+    """A navigation entry whose screen comes in a later version, said plainly."""
+
+    def __init__(self, context: UiContext, title: str) -> None:
+        super().__init__(context)
+        self.title = title
+        layout = QVBoxLayout(self)
+        label = QLabel(f"Chức năng «{title}» sẽ có trong phiên bản tiếp theo.")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: UiContext, scanner: ScannerListener | None = None) -> None:
+        super().__init__()
+        self.context = context
+        profile = context.profile
+        self.setWindowTitle(f"Quầy một cửa — {profile.unit_name} — Quầy {profile.desk_slot}")
+        self.setMinimumSize(1024, 640)
+
+        self.intake = IntakeScreen(context)
+        self.search = SearchScreen(context)
+        self.screens: list[Screen] = [self.intake, self.search]
+        self.screens += [PlaceholderScreen(context, title) for title, _ in LATER]
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        keys = ["F2", "F3"] + [key for _, key in LATER]
+        for screen, key in zip(self.screens, keys, strict=True):
+            item = QListWidgetItem(f"{screen.title}\t{key}")
+            if isinstance(screen, PlaceholderScreen):
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.nav.addItem(item)
+            self.stack.addWidget(screen)
+            screen.open_dossier_requested.connect(self.open_dossier)
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._bind(QKeySequence(Qt.Key.Key_F1), self.show_help)
+        self._bind(QKeySequence(Qt.Key.Key_F2), lambda: self.show_screen(self.intake))
+        self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
+        self._bind(QKeySequence("Ctrl+Q"), self.close)
+
+        if scanner is not None:
+            scanner.dossier_code_scanned.connect(self.open_dossier)
+            scanner.id_card_scanned.connect(self._id_card_scanned)
+        self._restore_geometry()
+        self.show_screen(self.intake)
+
+    # -- navigation ------------------------------------------------------------------------------
+
+    def _bind(self, sequence: QKeySequence, slot) -> QShortcut:
+        shortcut = QShortcut(sequence, self)
+        shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        shortcut.activated.connect(slot)
+        return shortcut
+
+    def show_screen(self, screen: Screen) -> None:
+        self.nav.setCurrentRow(self.screens.index(screen))
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.screens[row].on_shown()
+
+    def current_screen(self) -> Screen:
+        return self.screens[self.stack.currentIndex()]
+
+    def open_dossier(self, code: str) -> None:
+        """Show a dossier (from a scan, a search result or a just-saved intake)."""
+        dialog = DossierDialog(self.context, code, self)
+        dialog.open()
+        self._last_dossier_dialog = dialog
+
+    def _id_card_scanned(self, payload: str) -> None:
+        self.show_screen(self.intake)
+        self.intake.fill_from_id_card(payload)
+
+    def show_help(self) -> None:
+        sections = [("Chung", GLOBAL_SHORTCUTS)]
+        sections += [(screen.title, screen.shortcut_help()) for screen in self.screens if screen.shortcut_help()]
+        HelpDialog(sections, self).open()
+
+    # -- status bar ------------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        profile = self.context.profile
+        bar = self.statusBar()
+        self.unit_label = QLabel(f"{profile.unit_name} ({profile.unit_code}) · Quầy {profile.desk_slot}")
+        self.clerk_label = QLabel(f"Người tiếp nhận: {profile.clerk_name or '—'}")
+        self.sync_label = QLabel("Đồng bộ: chưa kết nối máy chủ tỉnh")
+        self.clock_label = QLabel()
+        for label in (self.unit_label, self.clerk_label, self.sync_label):
+            bar.addWidget(label)
+        bar.addPermanentWidget(self.clock_label)
+        self._tick()
+        self._clock = QTimer(self)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start(15_000)
+
+    def _tick(self) -> None:
+        self.clock_label.setText(f"{utc_now().astimezone(OFFICE_TZ):%H:%M  %d/%m/%Y}")
+
+    # -- geometry --------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        saved = self.context.settings.value("main_window/geometry")
+        if isinstance(saved, QByteArray) and self.restoreGeometry(saved):
+            return
+        self.resize(1280, 720)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.context.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.context.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,92 @@
+"""USB barcode / QR scanners in keyboard mode: recognise their bursts from any screen.
+
+A scanner "types" what it reads much faster than a person, then presses Enter. An application-wide
+event filter timestamps key presses; when Enter ends a burst whose characters arrived faster than a
+person can type and whose text has the shape of a dossier code or of a chip ID card's QR payload, the
+burst is taken away from the focused field (its text is restored to what it was before the burst)
+and a signal is emitted instead. Anything else passes through untouched.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
+
+from counter_app.domain.codes import looks_like_dossier_code
+from counter_app.domain.identity import looks_like_id_qr
+from counter_app.domain.text import nfc
+
+# Scanners send a key every 1-20 ms; fast typists stay above ~60 ms between keys.
+MAX_GAP_SECONDS = 0.035
+MIN_BURST_LENGTH = 8
+
+
+class ScannerListener(QObject):
+    """Install once on the QApplication; connect to its signals."""
+
+    dossier_code_scanned = Signal(str)
+    id_card_scanned = Signal(str)
+
+    def __init__(self, parent: QObject | None = None, max_gap: float = MAX_GAP_SECONDS) -> None:
+        super().__init__(parent)
+        self._max_gap = max_gap
+        self._buffer: list[str] = []
+        self._last = 0.0
+        self._widget: QObject | None = None
+        self._snapshot: str | None = None
+
+    def install(self, app: QApplication) -> None:
+        app.installEventFilter(self)
+
+    def _start_burst(self) -> None:
+        self._buffer = []
+        focus = QApplication.focusWidget()
+        self._widget = focus
+        if isinstance(focus, QLineEdit):
+            self._snapshot = focus.text()
+        elif isinstance(focus, QPlainTextEdit):
+            self._snapshot = focus.toPlainText()
+        else:
+            self._snapshot = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        # The same event is offered once per object it travels through; count it once, at the widget.
+        if watched is not QApplication.focusWidget() and QApplication.focusWidget() is not None:
+            return False
+        now = time.monotonic()
+        gap = now - self._last
+        self._last = now
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            text = nfc("".join(self._buffer))
+            fast = gap <= self._max_gap and len(self._buffer) >= MIN_BURST_LENGTH
+            self._buffer = []
+            if fast and (looks_like_dossier_code(text) or looks_like_id_qr(text)):
+                self._restore()
+                if looks_like_dossier_code(text):
+                    self.dossier_code_scanned.emit(text.upper())
+                else:
+                    self.id_card_scanned.emit(text)
+                return True
+            return False
+        typed = event.text()
+        if not typed or not typed.isprintable():
+            return False
+        if gap > self._max_gap or not self._buffer:
+            self._start_burst()
+        self._buffer.append(typed)
+        return False
+
+    def _restore(self) -> None:
+        """Put the focused field back as it was before the scanner typed into it."""
+        widget, snapshot = self._widget, self._snapshot
+        if snapshot is None:
+            return
+        if isinstance(widget, QLineEdit):
+            widget.setText(snapshot)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(snapshot)
