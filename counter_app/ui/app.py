@@ -69,7 +69,7 @@ def settings_for(data_dir: Path) -> QSettings:
     return QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def open_counter(data_dir: Path, demo: bool, app: QApplication) -> UiContext | None:
+def open_counter(data_dir: Path, demo: bool, app: QApplication, *, interactive: bool = True) -> UiContext | None:
     """Open (and migrate) the database, run the first-run setup if needed; None when the clerk cancels."""
     db = Database.open(data_dir)
     if demo:
@@ -77,6 +77,9 @@ def open_counter(data_dir: Path, demo: bool, app: QApplication) -> UiContext | N
     try:
         profile = load_profile(db)
     except NotSetUp:
+        if not interactive:
+            db.close()
+            raise
         dialog = SetupDialog(db)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             db.close()
@@ -91,15 +94,13 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False) -> int:
     splash = _splash()
     app.processEvents()
     try:
-        context = open_counter(data_dir, demo, app)
-    except NewerDatabaseError as error:
-        splash.close()
-        QMessageBox.critical(None, "Không mở được dữ liệu", error.message)
-        return EXIT_NEWER_DB
+        context = open_counter(data_dir, demo, app, interactive=not smoke)
     except DomainError as error:
         splash.close()
-        QMessageBox.critical(None, "Không mở được dữ liệu", error.message)
-        return 1
+        print(f"Lỗi: {error.message}", file=sys.stderr)
+        if not smoke:  # a smoke start (installer check, CI) must never wait on a dialog
+            QMessageBox.critical(None, "Không mở được dữ liệu", error.message)
+        return EXIT_NEWER_DB if isinstance(error, NewerDatabaseError) else 1
     if context is None:
         splash.close()
         return 0

@@ -137,11 +137,3 @@ def test_setup_errors_in_vietnamese(tmp_path: Path) -> None:
     result = run(tmp_path, "setup", "--unit-code", "H15", "--unit-name", "X", "--desk", "12", ok=False)
     assert result.returncode == 2
     assert "QCVN 102" in result.stderr and "Số quầy" in result.stderr
-
-
-def test_demo_start_prepares_a_ready_unit(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "counter_app", "--data-dir", str(tmp_path), "--demo"],
-                            capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "Đơn vị mẫu" in result.stdout
-    assert len(json.loads(run(tmp_path, "search", "nguyen", "--json").stdout)) > 0

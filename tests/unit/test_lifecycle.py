@@ -1,0 +1,52 @@
+"""Statuses 1-10 and the moves the lifecycle allows."""
+
+import pytest
+
+from counter_app.domain.errors import InvalidTransition
+from counter_app.domain.lifecycle import (
+    ALLOWED_TRANSITIONS,
+    FINAL_STATUSES,
+    Status,
+    check_transition,
+    parse_status,
+)
+
+
+def test_the_national_codes_and_labels() -> None:
+    assert [int(s) for s in Status] == list(range(1, 11))
+    assert Status(2).label == "Được tiếp nhận"
+    assert Status(10).label == "Đã trả kết quả"
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [(1, 2), (1, 3), (2, 4), (2, 5), (4, 5), (5, 4), (4, 6), (6, 4), (2, 7), (4, 7), (5, 7), (4, 8), (4, 9), (9, 10)],
+)
+def test_legal_moves(current: int, target: int) -> None:
+    check_transition(Status(current), Status(target))
+
+
+def test_final_statuses_go_nowhere() -> None:
+    assert {Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED} == FINAL_STATUSES
+    for final in FINAL_STATUSES:
+        for target in Status:
+            with pytest.raises(InvalidTransition) as caught:
+                check_transition(final, target)
+            assert "trạng thái cuối" in caught.value.message
+
+
+def test_every_other_move_is_refused_with_the_allowed_ones_named() -> None:
+    refused = [(c, t) for c in Status for t in Status if t not in ALLOWED_TRANSITIONS[c] and c not in FINAL_STATUSES]
+    assert (Status.RECEIVED, Status.RETURNED) in refused
+    for current, target in refused:
+        with pytest.raises(InvalidTransition) as caught:
+            check_transition(current, target)
+        assert f"«{current.label}»" in caught.value.message
+        assert "chỉ được chuyển sang" in caught.value.message
+
+
+def test_parse_status() -> None:
+    assert parse_status("4") is Status.PROCESSING
+    for bad in ("0", "11", "x", None):
+        with pytest.raises(InvalidTransition):
+            parse_status(bad)  # type: ignore[arg-type]
