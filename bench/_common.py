@@ -23,6 +23,17 @@ from pathlib import Path
 from typing import Any
 
 
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):  # not on Windows
+        return None
+
+
+# Other work on the machine skews every figure: the load when the benchmark started and ended is reported.
+_LOAD_AT_START = _load_average()
+
+
 def log(message: str) -> None:
     """Progress goes to stderr: stdout carries exactly one JSON object."""
     print(f"[bench] {message}", file=sys.stderr, flush=True)
@@ -79,6 +90,8 @@ def machine() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "sqlalchemy": _version("SQLAlchemy"),
         "reportlab": _version("reportlab"),
+        "load_average_1_5_15m_at_start": _LOAD_AT_START,
+        "load_average_1_5_15m_at_end": _load_average(),
     }
 
 
@@ -119,13 +132,16 @@ def file_sizes(db_path: Path) -> dict[str, int]:
     }
 
 
-def prepare_demo_unit(db: Any) -> None:
-    """The same unit and catalog `counter-app --demo` sets up (cli.run_demo), before any dossier."""
-    from counter_app.cli import DEMO_UNIT
+def setup_demo_unit(db: Any) -> None:
+    """The demo unit (`demo_data.DEMO_UNIT`, as `counter-app --demo` uses) and the sample catalog, no dossiers.
+
+    Not `demo_data.prepare_demo_unit`: that also adds 300 dossiers, and benchmarks choose their count.
+    """
     from counter_app.services.catalog import ensure_sample_catalog
+    from counter_app.services.demo_data import DEMO_UNIT
     from counter_app.services.unit_setup import setup_unit
 
-    setup_unit(db, desk=1, **DEMO_UNIT)
+    setup_unit(db, **DEMO_UNIT)
     ensure_sample_catalog(db)
 
 

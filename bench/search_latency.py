@@ -32,7 +32,7 @@ from _common import (
     file_sizes,
     log,
     machine,
-    prepare_demo_unit,
+    setup_demo_unit,
     summarize_ms,
     timed_ms,
     watch_bulk_insert,
@@ -99,7 +99,7 @@ def ensure_database(data_dir: Path, count: int, seed: int) -> dict[str, Any]:
             return {"reused": True, **meta}
         log(f"generating {count:,} demo dossiers in {data_dir} (seed {seed})")
         start = time.perf_counter()
-        prepare_demo_unit(db)
+        setup_demo_unit(db)
         setup_seconds = time.perf_counter() - start
         with watch_bulk_insert(count) as progress:
             gen_start = time.perf_counter()

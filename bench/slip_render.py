@@ -23,7 +23,7 @@ import sqlite3
 import sys
 from contextlib import closing
 
-from _common import emit, log, machine, prepare_demo_unit, summarize_ms, timed_ms, work_dir
+from _common import emit, log, machine, setup_demo_unit, summarize_ms, timed_ms, work_dir
 from reportlab.lib.pagesizes import A5
 from reportlab.pdfgen.canvas import Canvas
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 existing = conn.execute("SELECT count(*) FROM dossier").fetchone()[0]
             if not existing:
                 log(f"generating {args.dossiers} demo dossiers")
-                prepare_demo_unit(db)
+                setup_demo_unit(db)
                 generate_demo_dossiers(db, args.dossiers, seed=args.seed)
             with closing(sqlite3.connect(db.path)) as conn:
                 codes = [row[0] for row in conn.execute("SELECT code FROM dossier ORDER BY pk")]

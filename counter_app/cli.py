@@ -217,6 +217,58 @@ def cmd_catalog(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _data_dir(args: argparse.Namespace) -> Path:
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def cmd_enroll(db: Database, args: argparse.Namespace) -> int:
+    from sync.client.enrollment import enroll
+
+    result = enroll(db, args.server, args.code)
+    if args.json:
+        _print_json({"device_id": result.device_id, "unit_code": result.unit_code, "unit_name": result.unit_name,
+                     "desk_slot": result.desk_slot, "slot_changed": result.slot_changed})
+    else:
+        print(f"Đã đăng ký quầy {result.desk_slot} của {result.unit_name} ({result.unit_code}) với máy chủ tỉnh.")
+        if result.slot_changed:
+            print(f"Lưu ý: máy chủ cấp số quầy {result.desk_slot}; hồ sơ mới sẽ mang số quầy này.")
+    return EXIT_OK
+
+
+def cmd_sync(db: Database, args: argparse.Namespace) -> int:
+    import time
+
+    from sync.client.runner import SyncRunner
+
+    runner = SyncRunner(db, _data_dir(args))
+    while True:
+        report = runner.run_once()
+        if args.json:
+            print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(f"Đồng bộ {'xong' if report.ok else 'chưa xong'}: gửi {report.pushed}, nhận {report.pulled}, "
+                  f"tệp {report.blobs_uploaded}, bị từ chối {report.rejected}, xung đột {report.conflicts}.", flush=True)
+            for problem in report.problems:
+                print(f"  {problem.get('code', '')}: {problem.get('message', '')}")
+            for error in report.errors:
+                print(f"  Lỗi: {error}", file=sys.stderr)
+        if args.once:
+            return EXIT_OK if report.ok else EXIT_ERROR
+        time.sleep(args.interval)
+
+
+def cmd_attach(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.attachments import attach_files
+
+    attached = attach_files(db, _data_dir(args), args.code, [Path(f) for f in args.files])
+    if args.json:
+        _print_json([{"name": a.name, "sha256": a.sha256, "size": a.size, "new": a.new} for a in attached])
+    else:
+        for item in attached:
+            print(f"{'Đã đính kèm' if item.new else 'Đã có sẵn'}: {item.name} ({item.size} byte, {item.sha256[:12]}…)")
+    return EXIT_OK
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the counter screens (the demo unit with --demo)."""
     from counter_app.ui.app import run_gui as start
@@ -299,6 +351,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dossiers", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--queue-sync", action="store_true", help="đưa hồ sơ mẫu vào hàng đợi đồng bộ")
+
+    p = command("enroll", cmd_enroll, "đăng ký quầy với máy chủ tỉnh bằng mã một lần")
+    p.add_argument("--server", required=True, help="địa chỉ máy chủ tỉnh, ví dụ https://motcua.danang.gov.vn")
+    p.add_argument("--code", required=True, help="mã đăng ký do giám sát viên cấp")
+
+    p = command("sync", cmd_sync, "đồng bộ với máy chủ tỉnh (mặc định lặp lại định kỳ)")
+    p.add_argument("--once", action="store_true", help="chỉ đồng bộ một lần rồi thoát")
+    p.add_argument("--interval", type=float, default=180.0, help="số giây giữa hai lần đồng bộ")
+
+    p = command("attach", cmd_attach, "đính kèm tệp (bản quét) vào hồ sơ")
+    p.add_argument("code")
+    p.add_argument("files", nargs="+")
 
     p = command("import-catalog", cmd_import_catalog, "nhập danh mục thủ tục từ tệp JSON hoặc CSV")
     p.add_argument("file")

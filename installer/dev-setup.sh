@@ -14,6 +14,12 @@ have_lib libfontconfig.so.1 || need_apt+=(libfontconfig1)
 have_lib libdbus-1.so.3 || need_apt+=(libdbus-1-3)
 have_lib libglib-2.0.so.0 || need_apt+=(libglib2.0-0)
 python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
+# PostgreSQL server binaries: the sync tests start their own private cluster with them
+# (tests/sync/postgres.py); the provincial server runs on PostgreSQL in production.
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null \
+   || ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+  need_apt+=(postgresql)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Cài thư viện hệ thống: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -37,7 +43,7 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[server,test]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -32,3 +32,10 @@ def counter_db(tmp_path: Path) -> Iterator:
     db = open_counter(tmp_path / "counter")
     yield db
     db.close()
+
+# Keep the suite away from the machine's real keyring: a file-backed test backend, chosen the way any
+# installation can choose one (PYTHON_KEYRING_BACKEND), and inherited by counter subprocesses.
+import tempfile  # noqa: E402
+
+os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.file_keyring.FileKeyring"
+os.environ.setdefault("COUNTER_TEST_KEYRING_FILE", str(Path(tempfile.mkdtemp(prefix="keyring-")) / "keyring.json"))

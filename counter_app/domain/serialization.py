@@ -6,11 +6,25 @@ and a program still gets an unambiguous instant.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
 from counter_app.domain.dossier import OFFICE_TZ, Address, Dossier, Person
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    """Stable JSON text (sorted keys, no spaces, UTF-8 as is): equal content always hashes the same.
+
+    Counter and server both hash with this, so a payload hash computed on one side checks on the other.
+    """
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 def iso_instant(value: datetime) -> str:

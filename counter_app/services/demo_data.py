@@ -99,9 +99,15 @@ def _office_days(end: date, count: int) -> Iterator[date]:
 
 
 def generate_demo_dossiers(
-    db: Database, count: int, *, seed: int = 1, queue_for_sync: bool = False, now: datetime | None = None
+    db: Database,
+    count: int,
+    *,
+    seed: int = 1,
+    queue_for_sync: bool = False,
+    now: datetime | None = None,
+    spread_days: int | None = None,
 ) -> int:
-    """Insert `count` sample dossiers; returns how many were inserted."""
+    """Insert `count` sample dossiers over past office days (at least `spread_days` of them if given)."""
     if count < 0:
         raise DomainError("Số hồ sơ mẫu phải là số không âm.")
     now = now or utc_now()
@@ -110,6 +116,8 @@ def generate_demo_dossiers(
     catalog = procedures(db)
     rng = random.Random(seed)
     per_day = PER_DAY_PER_DESK * MAX_DESK_SLOTS
+    if spread_days:
+        per_day = min(per_day, max(1, -(-count // spread_days)))
     today = now.astimezone(OFFICE_TZ).date()
     days = list(_office_days(today - timedelta(days=1), max(1, -(-count // per_day))))
     with db.read() as session:
@@ -216,5 +224,5 @@ def prepare_demo_unit(db: Database, dossiers: int = DEMO_DOSSIERS) -> bool:
         return False
     except NotSetUp:
         setup_unit(db, **DEMO_UNIT)
-        generate_demo_dossiers(db, dossiers, seed=2026)
+        generate_demo_dossiers(db, dossiers, seed=2026, spread_days=30)
         return True

@@ -18,6 +18,7 @@ from counter_app.domain import admin_units
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.codes import validate_desk_slot, validate_unit_code
 from counter_app.domain.errors import DomainError, ValidationError
+from counter_app.domain.text import nfc
 from counter_app.domain.validation import ErrorCollector, require_text
 from counter_app.services.clock import utc_now
 from counter_app.storage.database import Database
@@ -109,7 +110,7 @@ def setup_unit(
         row.unit_code = code
         row.unit_name = name
         row.desk_slot = slot
-        row.clerk_name = clerk_name.strip()
+        row.clerk_name = nfc(clerk_name)
         row.ward_code = unit.code if unit else None
         row.province_code = unit.province_code if unit else None
         row.authority_name = authority_name.strip() or (f"UBND {unit.name}".upper() if unit else name.upper())

@@ -182,3 +182,75 @@ class OutboxOp(Base):
     result_code: Mapped[str | None] = mapped_column(String(40))
     result_message: Mapped[str | None] = mapped_column(Text)
     acked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SyncState(Base):
+    """This counter's link to the provincial server (one row, once enrolled).
+
+    `device_epoch` changes when the database is found to be restored from an older backup, so that
+    sequence numbers issued after the restore never collide with those the server already holds.
+    """
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    server_url: Mapped[str] = mapped_column(Text)
+    device_id: Mapped[str] = mapped_column(String(36))
+    device_epoch: Mapped[str] = mapped_column(String(36))
+    epoch_base_seq: Mapped[int] = mapped_column(Integer, default=0)
+    server_epoch: Mapped[str] = mapped_column(String(36), default="")
+    pull_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    clock_skew_seconds: Mapped[float | None] = mapped_column()
+
+
+class SyncJournal(Base):
+    """One line per sync attempt: what moved, how many bytes, how it ended (never edited)."""
+
+    __tablename__ = "sync_journal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(20))
+    pushed: Mapped[int] = mapped_column(Integer, default=0)
+    pulled: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
+    blobs_uploaded: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_sent: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_received: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+class AttachmentRow(Base):
+    """A file attached to a dossier, kept by its SHA-256 in the data folder's blob store."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_upload_state", "upload_state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_pk: Mapped[int] = mapped_column(ForeignKey("dossier.pk"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    upload_state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | complete | failed
+    uploaded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class NumberRange(Base):
+    """A block of numbers the province allocated to this desk (receipt books, postal item codes)."""
+
+    __tablename__ = "number_range"
+
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    first: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+    next_number: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -7,7 +7,6 @@ the change and its operation are committed (or lost) together. The sync client r
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -15,15 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.serialization import canonical_json
 from counter_app.storage.models import OutboxOp
 
 # Version of the payload shapes carried by operations; the server accepts this and older ones.
 PAYLOAD_SCHEMA_VERSION = 1
-
-
-def canonical_json(payload: dict[str, Any]) -> str:
-    """Stable JSON text (sorted keys, no spaces): the same content always hashes the same."""
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def append_operation(

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
 
 from counter_app.domain.errors import DomainError
@@ -69,7 +69,9 @@ def settings_for(data_dir: Path) -> QSettings:
     return QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def open_counter(data_dir: Path, demo: bool, app: QApplication, *, interactive: bool = True) -> UiContext | None:
+def open_counter(
+    data_dir: Path, demo: bool, app: QApplication, *, interactive: bool = True, splash: QSplashScreen | None = None
+) -> UiContext | None:
     """Open (and migrate) the database, run the first-run setup if needed; None when the clerk cancels."""
     db = Database.open(data_dir)
     if demo:
@@ -80,11 +82,14 @@ def open_counter(data_dir: Path, demo: bool, app: QApplication, *, interactive: 
         if not interactive:
             db.close()
             raise
+        if splash is not None:
+            splash.hide()  # the splash stays on top and would cover the setup dialog
         dialog = SetupDialog(db)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             db.close()
             return None
-        profile = load_profile(db)
+        assert dialog.profile is not None
+        profile = dialog.profile
     return UiContext(db=db, tasks=TaskRunner(app), profile=profile, settings=settings_for(data_dir))
 
 
@@ -94,11 +99,12 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False) -> int:
     splash = _splash()
     app.processEvents()
     try:
-        context = open_counter(data_dir, demo, app, interactive=not smoke)
+        context = open_counter(data_dir, demo, app, interactive=not smoke, splash=splash)
     except DomainError as error:
         splash.close()
         print(f"Lỗi: {error.message}", file=sys.stderr)
-        if not smoke:  # a smoke start (installer check, CI) must never wait on a dialog
+        if not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal"):
+            # A smoke start (installer check, CI) or a headless run must never wait on a dialog.
             QMessageBox.critical(None, "Không mở được dữ liệu", error.message)
         return EXIT_NEWER_DB if isinstance(error, NewerDatabaseError) else 1
     if context is None:

@@ -13,7 +13,7 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
 
 from counter_app.domain.codes import looks_like_dossier_code
 from counter_app.domain.identity import looks_like_id_qr
@@ -56,7 +56,10 @@ class ScannerListener(QObject):
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         # The same event is offered once per object it travels through; count it once, at the widget.
-        if watched is not QApplication.focusWidget() and QApplication.focusWidget() is not None:
+        # Without a focus widget it goes to the QWindow and then to the window's widget: count the widget.
+        focus = QApplication.focusWidget()
+        at_widget = watched is focus if focus is not None else isinstance(watched, QWidget)
+        if not at_widget:
             return False
         now = time.monotonic()
         gap = now - self._last

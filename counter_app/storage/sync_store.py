@@ -1,0 +1,160 @@
+"""The counter's side of sync, in the local database: link state, outbox states, applying pulled changes.
+
+Outbox states: pending -> in_flight (batch id) -> acked | rejected | conflict. An operation still
+in_flight after a crash is sent again with the same op_id, and the server's ledger turns the replay into
+a `duplicate`. Every function here runs inside the caller's transaction; callers keep them short.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from counter_app.domain.catalog import procedure_from_dict
+from counter_app.domain.dossier import StatusChange
+from counter_app.domain.lifecycle import Status
+from counter_app.storage.dossiers import get_row, record_status_change
+from counter_app.storage.models import (
+    CalendarOverride,
+    NumberRange,
+    OutboxOp,
+    SyncJournal,
+    SyncState,
+    UnitProfile,
+)
+from counter_app.storage.procedures import upsert_procedures
+
+SYNC_STATE_ID = 1
+OPEN_STATES = ("pending", "in_flight")
+PROBLEM_STATES = ("rejected", "conflict")
+
+
+def get_state(session: Session) -> SyncState | None:
+    return session.get(SyncState, SYNC_STATE_ID)
+
+
+def ops_to_send(session: Session, limit: int) -> list[OutboxOp]:
+    """In-flight operations first (a crash left them unanswered), then pending, all in seq order."""
+    return list(
+        session.scalars(select(OutboxOp).where(OutboxOp.state.in_(OPEN_STATES)).order_by(OutboxOp.seq).limit(limit))
+    )
+
+
+def mark_in_flight(session: Session, seqs: list[int], batch_id: str) -> None:
+    session.execute(
+        update(OutboxOp)
+        .where(OutboxOp.seq.in_(seqs), OutboxOp.state.in_(OPEN_STATES))
+        .values(state="in_flight", batch_id=batch_id, attempts=OutboxOp.attempts + 1)
+    )
+
+
+def record_result(session: Session, op_id: str, state: str, code: str, message: str, now: datetime) -> None:
+    """Store the server's answer for one operation; only an operation still open can change state."""
+    session.execute(
+        update(OutboxOp)
+        .where(OutboxOp.op_id == op_id, OutboxOp.state.in_(OPEN_STATES))
+        .values(state=state, result_code=code or None, result_message=message or None,
+                acked_at=now if state == "acked" else None)
+    )
+
+
+def max_seq(session: Session) -> int:
+    return session.scalar(select(func.max(OutboxOp.seq))) or 0
+
+
+def max_acked_seq(session: Session) -> int:
+    return session.scalar(select(func.max(OutboxOp.seq)).where(OutboxOp.state == "acked")) or 0
+
+
+def epoch_base(session: Session) -> int:
+    """Where a new epoch starts: just before the first operation that is still to be sent."""
+    first_open = session.scalar(select(func.min(OutboxOp.seq)).where(OutboxOp.state.in_(OPEN_STATES)))
+    return first_open - 1 if first_open else max_seq(session)
+
+
+def reopen_after(session: Session, seq: int) -> int:
+    """The server lost what it had acknowledged after `seq` (restored from backup): send those again."""
+    result = session.execute(
+        update(OutboxOp).where(OutboxOp.seq > seq, OutboxOp.state == "acked").values(state="pending", acked_at=None)
+    )
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    pending: int
+    in_flight: int
+    rejected: int
+    conflict: int
+    oldest_pending_at: datetime | None
+
+
+def queue_summary(session: Session) -> QueueSummary:
+    counts = dict(session.execute(select(OutboxOp.state, func.count()).group_by(OutboxOp.state)).all())
+    oldest = session.scalar(select(func.min(OutboxOp.created_at)).where(OutboxOp.state.in_(OPEN_STATES)))
+    return QueueSummary(
+        pending=counts.get("pending", 0),
+        in_flight=counts.get("in_flight", 0),
+        rejected=counts.get("rejected", 0),
+        conflict=counts.get("conflict", 0),
+        oldest_pending_at=oldest,
+    )
+
+
+def problem_ops(session: Session, limit: int = 500) -> list[OutboxOp]:
+    return list(
+        session.scalars(select(OutboxOp).where(OutboxOp.state.in_(PROBLEM_STATES)).order_by(OutboxOp.seq).limit(limit))
+    )
+
+
+# -- applying what the province sends --------------------------------------------------------------
+
+
+def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id: str, now: datetime) -> None:
+    """Apply one pulled change; applying the same change twice leaves the same result."""
+    if kind == "procedure":
+        upsert_procedures(session, [procedure_from_dict(payload)], now)
+    elif kind == "calendar":
+        day = date.fromisoformat(payload["day"])
+        row = session.get(CalendarOverride, day)
+        if payload.get("kind") in ("off", "work"):
+            if row is None:
+                session.add(CalendarOverride(day=day, kind=payload["kind"], note=payload.get("note", "")))
+            else:
+                row.kind, row.note = payload["kind"], payload.get("note", "")
+        elif row is not None:
+            session.delete(row)
+    elif kind == "dossier_status":
+        row = get_row(session, payload["code"])
+        if row is not None and int(payload["version"]) > row.version:
+            change = StatusChange(Status(row.status), Status(int(payload["status"])),
+                                  datetime.fromisoformat(payload["at"]), payload.get("actor", ""), payload.get("note", ""))
+            record_status_change(session, row, change, now)
+            row.version = int(payload["version"])
+    elif kind == "desk_slot":
+        if payload.get("device_id") == device_id:
+            profile = session.get(UnitProfile, 1)
+            if profile is not None:
+                profile.desk_slot = int(payload["desk_slot"])
+    elif kind == "number_range":
+        key = (payload["series"], int(payload["first"]))
+        if session.get(NumberRange, key) is None:
+            session.add(NumberRange(series=key[0], first=key[1], last=int(payload["last"]), next_number=key[1],
+                                    received_at=now))
+
+
+def journal(session: Session, entry: SyncJournal) -> None:
+    session.add(entry)
+
+
+def last_journal(session: Session, limit: int = 20) -> list[SyncJournal]:
+    return list(session.scalars(select(SyncJournal).order_by(SyncJournal.id.desc()).limit(limit)))
+
+
+def payload_of(op: OutboxOp) -> dict[str, Any]:
+    return json.loads(op.payload)

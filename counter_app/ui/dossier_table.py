@@ -1,0 +1,127 @@
+"""The table model behind every list of dossiers (search results now, day lists later).
+
+It only formats: dates in office time as dd/mm/yyyy HH:MM, and "Quá hạn" in red for open dossiers past
+their due time. Whether a dossier is overdue is the domain's call (`Dossier.is_overdue`), made once per
+refresh against one `now`, so a whole list agrees on what "late" means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from counter_app.domain.dossier import OFFICE_TZ, Dossier
+from counter_app.services.clock import utc_now
+
+COLUMNS = ["Mã hồ sơ", "Chủ hồ sơ", "Số giấy tờ", "Điện thoại", "Thủ tục", "Trạng thái", "Tiếp nhận", "Hẹn trả"]
+CODE, APPLICANT, ID_NUMBER, PHONE, PROCEDURE, STATUS, RECEIVED, DUE = range(len(COLUMNS))
+OVERDUE_TEXT = "Quá hạn"
+OVERDUE_COLOR = QColor("#c62828")
+CODE_ROLE = Qt.ItemDataRole.UserRole
+OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def office_time(value: datetime) -> str:
+    """An instant as the clerk reads it: office time (Asia/Ho_Chi_Minh), dd/mm/yyyy HH:MM."""
+    return f"{value.astimezone(OFFICE_TZ):%d/%m/%Y %H:%M}"
+
+
+class DossierTableModel(QAbstractTableModel):
+    """Read-only rows of `Dossier`; the row's code is under `CODE_ROLE` for whoever opens it."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._dossiers: list[Dossier] = []
+        self._overdue: list[bool] = []
+
+    # -- contents ---------------------------------------------------------------------------------
+
+    def set_dossiers(self, dossiers: Sequence[Dossier], now: datetime | None = None) -> None:
+        """Replace every row at once (one reset is cheaper than many inserts for a result list)."""
+        now = now or utc_now()
+        self.beginResetModel()
+        self._dossiers = list(dossiers)
+        self._overdue = [d.is_overdue(now) for d in self._dossiers]
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_dossiers([])
+
+    def dossier_at(self, row: int) -> Dossier:
+        return self._dossiers[row]
+
+    def code_at(self, row: int) -> str:
+        return self._dossiers[row].code
+
+    def is_overdue(self, row: int) -> bool:
+        return self._overdue[row]
+
+    def codes(self) -> list[str]:
+        return [d.code for d in self._dossiers]
+
+    # -- Qt model API -----------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else len(self._dossiers)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return str(section + 1)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._dossiers):
+            return None
+        dossier = self._dossiers[index.row()]
+        overdue = self._overdue[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._text(dossier, column, overdue)
+        if role == CODE_ROLE:
+            return dossier.code
+        if role == OVERDUE_ROLE:
+            return overdue
+        if overdue and column in (STATUS, DUE):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(OVERDUE_COLOR)
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+        return None
+
+    @staticmethod
+    def _text(dossier: Dossier, column: int, overdue: bool) -> str:
+        if column == CODE:
+            return dossier.code
+        if column == APPLICANT:
+            return dossier.applicant.full_name
+        if column == ID_NUMBER:
+            return dossier.applicant.id_number
+        if column == PHONE:
+            return dossier.applicant.phone
+        if column == PROCEDURE:
+            return dossier.procedure_name
+        if column == STATUS:
+            return f"{OVERDUE_TEXT} · {dossier.status.label}" if overdue else dossier.status.label
+        if column == RECEIVED:
+            return office_time(dossier.received_at)
+        if column == DUE:
+            return office_time(dossier.due_at)
+        return ""

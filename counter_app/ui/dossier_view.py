@@ -1,0 +1,263 @@
+"""One dossier, everything the clerk needs to answer a citizen at the desk, and the slip reprint.
+
+Opened from a search result, a scanned slip barcode or a just-saved intake. The dossier is read in the
+background (the dialog shows "Đang tải…" meanwhile), so opening never freezes the window.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from counter_app.domain.dossier import Dossier, Person
+from counter_app.services.clock import utc_now
+from counter_app.services.dossiers import get_dossier
+from counter_app.ui.context import UiContext
+from counter_app.ui.dossier_table import OVERDUE_COLOR, OVERDUE_TEXT, office_time
+from counter_app.ui.messages import error_text
+
+LOADING = "Đang tải…"
+DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
+HISTORY_COLUMNS = ["Thời gian", "Từ", "Sang", "Người thực hiện", "Ghi chú"]
+
+
+def _selectable(label: QLabel) -> QLabel:
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    label.setWordWrap(True)
+    return label
+
+
+def _table(columns: list[str], stretch: int) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setTabKeyNavigation(False)
+    table.setWordWrap(True)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    for column in range(len(columns)):
+        mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(column, mode)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.setItem(r, c, QTableWidgetItem(value))
+    table.resizeRowsToContents()
+    # Show every row without an inner scroll bar: the whole dialog scrolls instead.
+    height = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(len(rows))) + 4
+    table.setFixedHeight(max(height, table.horizontalHeader().height() + 28))
+
+
+def _id_text(person: Person) -> str:
+    return f"{person.id_type.label} {person.id_number}" if person.id_number else "—"
+
+
+def _address_text(person: Person) -> str:
+    return person.address.text or person.address.street or "—"
+
+
+class DossierDialog(QDialog):
+    """Shows the dossier `code`; Ctrl+P reprints its receipt slip (Mẫu 01); Esc closes."""
+
+    def __init__(self, context: UiContext, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.code = code.strip()
+        self.dossier: Dossier | None = None
+        self.setWindowTitle(f"Hồ sơ {self.code}")
+        self.resize(900, 640)  # fits 1366×768 with the taskbar
+
+        self.message = QLabel(LOADING)
+        self.message.setObjectName("dossier_message")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        _selectable(self.message)
+
+        self.code_label = _selectable(QLabel(self.code))
+        self.code_label.setObjectName("dossier_code")
+        big = QFont(self.code_label.font())
+        big.setPointSizeF(big.pointSizeF() * 1.6)
+        big.setBold(True)
+        self.code_label.setFont(big)
+        self.status_label = _selectable(QLabel())
+        self.status_label.setObjectName("dossier_status")
+        status_font = QFont(self.status_label.font())
+        status_font.setBold(True)
+        self.status_label.setFont(status_font)
+
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, title in [
+            ("procedure", "Thủ tục"),
+            ("summary", "Trích yếu"),
+            ("applicant", "Chủ hồ sơ"),
+            ("submitter", "Người nộp"),
+            ("id", "Giấy tờ tùy thân"),
+            ("phone", "Điện thoại"),
+            ("address", "Địa chỉ"),
+            ("channel", "Hình thức nộp"),
+            ("delivery", "Nhận kết quả"),
+            ("received", "Tiếp nhận"),
+            ("due", "Hẹn trả"),
+            ("sets", "Số bộ hồ sơ"),
+        ]:
+            label = _selectable(QLabel())
+            label.setObjectName(f"dossier_{key}")
+            self.fields[key] = label
+            form.addRow(f"{title}:", label)
+
+        self.documents = _table(DOCUMENT_COLUMNS, 0)
+        self.documents.setObjectName("dossier_documents")
+        self.history = _table(HISTORY_COLUMNS, 4)
+        self.history.setObjectName("dossier_history")
+
+        details = QWidget()
+        body = QVBoxLayout(details)
+        body.addWidget(self.code_label)
+        body.addWidget(self.status_label)
+        body.addLayout(form)
+        body.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
+        body.addWidget(self.documents)
+        body.addWidget(QLabel("<b>Quá trình xử lý</b>"))
+        body.addWidget(self.history)
+        body.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(details)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.message)
+        self.pages.addWidget(scroll)
+
+        self.print_button = QPushButton("In lại giấy tiếp nhận (Ctrl+P)")
+        self.print_button.setObjectName("reprint_slip")
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(self.reprint_slip)
+        close_button = QPushButton("Đóng (Esc)")
+        close_button.clicked.connect(self.reject)
+        for button in (self.print_button, close_button):
+            button.setAutoDefault(False)  # Enter must never print or close by accident
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addLayout(buttons)
+
+        shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
+        shortcut.activated.connect(self.reprint_slip)
+
+        self._load()
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> bool:
+        return self.dossier is not None
+
+    def _load(self) -> None:
+        db, code = self.context.db, self.code
+        self.context.tasks.run(lambda: get_dossier(db, code), self._loaded, self._failed)
+
+    def _loaded(self, dossier: Dossier) -> None:
+        if not isValid(self):
+            return  # closed and deleted before the answer came
+        self.dossier = dossier
+        self._show(dossier)
+        self.pages.setCurrentIndex(1)
+        self.print_button.setEnabled(True)
+
+    def _failed(self, error: Exception) -> None:
+        if not isValid(self):
+            return
+        self.message.setText(error_text(error))
+        self.pages.setCurrentIndex(0)
+
+    def _show(self, dossier: Dossier) -> None:
+        self.setWindowTitle(f"Hồ sơ {dossier.code} — {dossier.applicant.full_name}")
+        self.code_label.setText(dossier.code)
+        status = f"Trạng thái: {dossier.status.label}"
+        if dossier.is_overdue(utc_now()):
+            status += f" — {OVERDUE_TEXT}"
+            self.status_label.setStyleSheet(f"color: {OVERDUE_COLOR.name()};")
+        else:
+            self.status_label.setStyleSheet("")
+        self.status_label.setText(status)
+        applicant, submitter = dossier.applicant, dossier.submitter
+        values = {
+            "procedure": f"{dossier.procedure_name} ({dossier.procedure_code})",
+            "summary": dossier.summary or "—",
+            "applicant": f"{applicant.full_name} ({applicant.applicant_type.label})",
+            "submitter": submitter.full_name if submitter else "Chủ hồ sơ tự nộp",
+            "id": _id_text(applicant),
+            "phone": applicant.phone or "—",
+            "address": _address_text(applicant),
+            "channel": dossier.channel.label,
+            "delivery": dossier.result_delivery.label,
+            "received": f"{office_time(dossier.received_at)} — {dossier.received_by or '—'}",
+            "due": office_time(dossier.due_at),
+            "sets": str(dossier.sets_count),
+        }
+        if submitter:
+            extra = [part for part in (_id_text(submitter) if submitter.id_number else "", submitter.phone) if part]
+            if extra:
+                values["submitter"] += f" ({', '.join(extra)})"
+        for key, value in values.items():
+            self.fields[key].setText(value)
+        _fill(
+            self.documents,
+            [[line.name, str(line.originals), str(line.certified_copies), str(line.photocopies)]
+             for line in dossier.documents],
+        )
+        _fill(
+            self.history,
+            [
+                [
+                    office_time(change.at),
+                    change.from_status.label if change.from_status else "—",
+                    change.to_status.label,
+                    change.actor or "—",
+                    change.note,
+                ]
+                for change in dossier.history
+            ],
+        )
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    def reprint_slip(self) -> None:
+        """Open the slip preview for this dossier (imported here: the preview module is optional at start)."""
+        if self.dossier is None:
+            return
+        from counter_app.ui.slip_preview import SlipPreviewDialog
+
+        preview = SlipPreviewDialog(self.context, self.dossier.code, self)
+        preview.open()
+        self._preview = preview

@@ -1,0 +1,245 @@
+"""Tra cứu: one box for a code, a name (with or without marks), an ID number or a phone; results as you type.
+
+Each pause in typing (~150 ms) starts one query in the background, so the box never stutters even on a
+large database and a slow PC. Queries are numbered: a result that arrives after a newer query started
+is stale and dropped, so the table always matches what the box says.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+)
+from shiboken6 import isValid
+
+from counter_app.domain.dossier import Dossier
+from counter_app.services.clock import utc_now
+from counter_app.services.dossiers import MAX_SEARCH_RESULTS, search_dossiers
+from counter_app.ui.context import UiContext
+from counter_app.ui.dossier_table import COLUMNS, PROCEDURE, DossierTableModel
+from counter_app.ui.messages import error_text
+from counter_app.ui.screen import Screen
+
+DEBOUNCE_MS = 150
+RESULT_LIMIT = MAX_SEARCH_RESULTS
+
+HINT = "Gõ mã hồ sơ, họ tên (có dấu hoặc không dấu), số giấy tờ hoặc số điện thoại để tìm."
+SEARCHING = "Đang tìm…"
+NOTHING_FOUND = "Không tìm thấy hồ sơ nào"
+
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def found_text(count: int) -> str:
+    if count == 0:
+        return NOTHING_FOUND
+    if count >= RESULT_LIMIT:
+        return f"Tìm thấy {count} hồ sơ (chỉ hiện {RESULT_LIMIT} hồ sơ mới nhất; hãy gõ thêm để thu hẹp)"
+    return f"Tìm thấy {count} hồ sơ"
+
+
+class SearchScreen(Screen):
+    """The search page; `results_changed(count)` fires when the table shows the answer to the current text."""
+
+    title = "Tra cứu"
+    results_changed = Signal(int)
+
+    def __init__(self, context: UiContext) -> None:
+        super().__init__(context)
+        self._generation = 0
+        self._in_flight: int | None = None  # generation of the newest query still running
+        self._open_single = False  # Enter pressed before the answer came: open it if it is the only one
+
+        self.box = QLineEdit()
+        self.box.setObjectName("search_box")
+        self.box.setPlaceholderText("Mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại")
+        self.box.setClearButtonEnabled(True)
+        self.box.setToolTip(HINT)
+        label = QLabel("&Tìm hồ sơ:")
+        label.setBuddy(self.box)
+
+        self.model = DossierTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("search_results")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        for column in range(len(COLUMNS)):
+            mode = QHeaderView.ResizeMode.Stretch if column == PROCEDURE else QHeaderView.ResizeMode.ResizeToContents
+            header.setSectionResizeMode(column, mode)
+
+        self.status = QLabel(HINT)
+        self.status.setObjectName("search_status")
+
+        top = QHBoxLayout()
+        top.addWidget(label)
+        top.addWidget(self.box, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._start_search)
+        self.box.textChanged.connect(self._text_changed)
+        self.box.installEventFilter(self)
+        self.table.installEventFilter(self)
+        self.table.doubleClicked.connect(self._activated)  # Enter is handled in eventFilter
+
+    # -- public -----------------------------------------------------------------------------------
+
+    @property
+    def is_searching(self) -> bool:
+        """A query for the current text is pending (debounce) or running."""
+        return self._debounce.isActive() or self._in_flight is not None
+
+    @property
+    def query_in_flight(self) -> bool:
+        """A background query for the current text has started and its answer has not come back yet."""
+        return self._in_flight is not None
+
+    def on_shown(self) -> None:
+        self.box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.box.selectAll()
+        if self.box.text().strip():  # results may be stale after an intake or a status change
+            self._start_search()
+
+    def shortcut_help(self) -> list[tuple[str, str]]:
+        return [
+            ("Gõ vào ô tìm", "Kết quả hiện ngay khi gõ (mã, họ tên có dấu hoặc không, số giấy tờ, điện thoại)"),
+            ("↓", "Từ ô tìm xuống danh sách kết quả"),
+            ("↑ ở dòng đầu", "Quay lại ô tìm"),
+            ("Enter", "Mở hồ sơ đang chọn; trong ô tìm: mở luôn nếu chỉ có một kết quả"),
+            ("Nhấp đúp", "Mở hồ sơ"),
+            ("Esc", "Xóa ô tìm (trong danh sách: quay lại ô tìm)"),
+            ("Alt+T", "Đưa con trỏ về ô tìm"),
+        ]
+
+    def search_now(self) -> None:
+        """Skip the typing pause (Enter, or a caller that set the text)."""
+        self._debounce.stop()
+        self._start_search()
+
+    # -- searching --------------------------------------------------------------------------------
+
+    def _text_changed(self, text: str) -> None:
+        self._generation += 1
+        self._open_single = False
+        if not text.strip():
+            self._debounce.stop()
+            self._in_flight = None
+            self.model.clear()
+            self.status.setText(HINT)
+            self.results_changed.emit(0)
+            return
+        self.status.setText(SEARCHING)
+        self._debounce.start()
+
+    def _start_search(self) -> None:
+        query = self.box.text()
+        if not query.strip():
+            return
+        self._generation += 1
+        generation = self._generation
+        self._in_flight = generation
+        self.status.setText(SEARCHING)
+        db = self.context.db
+        self.context.tasks.run(
+            lambda: search_dossiers(db, query, RESULT_LIMIT),
+            lambda result: self._search_done(generation, result),
+            lambda error: self._search_failed(generation, error),
+        )
+
+    def _search_done(self, generation: int, dossiers: list[Dossier]) -> None:
+        if not isValid(self) or generation != self._generation:
+            return  # an older query: the box has changed since
+        self._in_flight = None
+        self.model.set_dossiers(dossiers, utc_now())
+        self.status.setText(found_text(len(dossiers)))
+        if dossiers:
+            self.table.selectRow(0)
+        self.results_changed.emit(len(dossiers))
+        if self._open_single:
+            self._open_single = False
+            self._enter_in_box()
+
+    def _search_failed(self, generation: int, error: Exception) -> None:
+        if not isValid(self) or generation != self._generation:
+            return
+        self._in_flight = None
+        self._open_single = False
+        self.model.clear()
+        self.status.setText(f"Không tìm được: {error_text(error)}")
+        self.results_changed.emit(0)
+
+    # -- keyboard ---------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        key = event.key()
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        if watched is self.box:
+            if key == Qt.Key.Key_Down:
+                self._focus_results()
+                return True
+            if key in _ENTER_KEYS:
+                if self.is_searching:
+                    self._open_single = True
+                    self.search_now()
+                else:
+                    self._enter_in_box()
+                return True
+            if key == Qt.Key.Key_Escape and self.box.text():
+                self.box.clear()
+                return True
+        elif watched is self.table:
+            if key in _ENTER_KEYS:
+                self._open_current()
+                return True
+            if key == Qt.Key.Key_Escape or (key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0):
+                self.box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return True
+        return False
+
+    def _enter_in_box(self) -> None:
+        rows = self.model.rowCount()
+        if rows == 1:
+            self.open_dossier_requested.emit(self.model.code_at(0))
+        elif rows > 1:
+            self._focus_results()
+
+    def _focus_results(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        if not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _open_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._activated(index)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_dossier_requested.emit(self.model.code_at(index.row()))

@@ -1,0 +1,146 @@
+"""HTTP to the provincial server, with the checks that keep a bad network from faking success.
+
+Only a JSON body that parses into the expected protocol model counts as an answer: a captive portal's
+`200` HTML page, a truncated body or a proxy's 502 are all *transient* failures that leave the outbox
+untouched and are retried later. Bytes on the wire are counted for the journal and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import json
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from counter_app import __version__
+from counter_app.domain.errors import DomainError
+from sync.protocol import API_PREFIX
+
+M = TypeVar("M", bound=BaseModel)
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 60
+
+
+class SyncError(DomainError):
+    """A sync step failed; `transient` ones are retried, the others need a person."""
+
+    transient = True
+
+    def __init__(self, message: str, *, code: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class TransientError(SyncError):
+    transient = True
+
+
+class PermanentError(SyncError):
+    transient = False
+
+
+class TooLarge(PermanentError):
+    """413: the batch must be split (or the single operation is too large for the server)."""
+
+
+def _body_size(request: requests.PreparedRequest) -> int:
+    body = request.body
+    if body is None:
+        return 0
+    return len(body) if isinstance(body, bytes | bytearray) else len(str(body).encode())
+
+
+class Transport:
+    def __init__(self, base_url: str, token: str | None = None, *, session: requests.Session | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.http = session or requests.Session()
+        self.http.headers["User-Agent"] = f"counter-app/{__version__}"
+        self.bytes_sent = 0
+        self.bytes_received = 0
+        self.clock_skew_seconds: float | None = None
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- low level -------------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, *, json_body: Any = None, data: bytes | None = None,
+                headers: dict[str, str] | None = None, params: dict[str, Any] | None = None,
+                gzip_body: bool = False) -> requests.Response:
+        all_headers = dict(headers or {})
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            all_headers["Content-Type"] = "application/json"
+            if gzip_body:
+                data = gzip.compress(data, compresslevel=6)
+                all_headers["Content-Encoding"] = "gzip"
+        try:
+            response = self.http.request(method, f"{self.base_url}{API_PREFIX}{path}", data=data, headers=all_headers,
+                                         params=params, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+            content = response.content  # read it all now: a truncated body raises here
+        except requests.exceptions.SSLError as error:
+            raise PermanentError(f"Lỗi chứng chỉ bảo mật khi kết nối máy chủ tỉnh: {error}", code="tls") from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as error:
+            raise TransientError(f"Không kết nối được máy chủ tỉnh ({type(error).__name__}).", code="network") from None
+        self.bytes_sent += _body_size(response.request) + sum(len(k) + len(v) + 4 for k, v in response.request.headers.items())
+        self.bytes_received += len(content) + sum(len(k) + len(v) + 4 for k, v in response.headers.items())
+        self._read_clock(response)
+        return response
+
+    def _read_clock(self, response: requests.Response) -> None:
+        stamp = response.headers.get("Date")
+        if not stamp:
+            return
+        try:
+            server_time = email.utils.parsedate_to_datetime(stamp)
+        except (TypeError, ValueError):
+            return
+        if server_time.tzinfo is None:
+            server_time = server_time.replace(tzinfo=UTC)
+        self.clock_skew_seconds = (datetime.now(UTC) - server_time).total_seconds()
+
+    # -- checked JSON calls --------------------------------------------------------------------------
+
+    def call(self, method: str, path: str, model: type[M], **kwargs: Any) -> M:
+        response = self.request(method, path, **kwargs)
+        return parse_response(response, model)
+
+
+def parse_response(response: requests.Response, model: type[M]) -> M:
+    """The protocol answer in `response`, or the right error: never a guess."""
+    content_type = response.headers.get("Content-Type", "")
+    is_json = content_type.split(";")[0].strip() == "application/json"
+    if response.status_code >= 400:
+        code, message = "", ""
+        if is_json:
+            try:
+                error = response.json().get("error", {})
+                code, message = str(error.get("code", "")), str(error.get("message", ""))
+            except (ValueError, AttributeError):
+                pass
+        if response.status_code == 413:
+            raise TooLarge(message or "Gói dữ liệu quá lớn với máy chủ.", code=code or "too_large", status=413)
+        if response.status_code in (408, 425, 429) or response.status_code >= 500 or not is_json:
+            raise TransientError(message or f"Máy chủ tỉnh tạm thời không phục vụ (HTTP {response.status_code}).",
+                                 code=code or "unavailable", status=response.status_code)
+        raise PermanentError(message or f"Máy chủ tỉnh từ chối yêu cầu (HTTP {response.status_code}).",
+                             code=code, status=response.status_code)
+    if not is_json:
+        raise TransientError(
+            "Nhận được trang web thay vì phản hồi của máy chủ tỉnh (mạng có trang đăng nhập Wi-Fi?). Dữ liệu chưa được gửi.",
+            code="not_json", status=response.status_code,
+        )
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError:
+        raise TransientError("Phản hồi của máy chủ tỉnh không đúng giao thức; sẽ thử lại.", code="bad_response",
+                             status=response.status_code) from None

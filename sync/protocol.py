@@ -1,0 +1,213 @@
+"""The wire format between counters and the provincial server, shared by both sides (version 1).
+
+Endpoints (all JSON, under API_PREFIX; every call but enrolment carries `Authorization: Bearer <token>`):
+
+    POST /enroll                 EnrollRequest   -> EnrollResponse     one-time code -> device id, slot, token
+    POST /sync/hello             HelloRequest    -> HelloResponse      versions, limits, epochs, acked seq
+    POST /sync/push              PushBatch       -> PushResponse       body may be gzip (Content-Encoding)
+    GET  /sync/pull?after=N      -               -> PullPage           changes after server sequence N
+    HEAD /blobs/{sha256}                                               Upload-Offset / Upload-Length headers
+    POST /blobs/{sha256}         BlobCreate      -> BlobStatus         start (or find) an upload
+    PATCH /blobs/{sha256}        raw bytes       -> BlobStatus         header Upload-Offset must equal the server's
+
+Rules both sides keep:
+- An operation's `op_id` is globally unique; the server stores its result under UNIQUE(device, op_id) and
+  answers a replay with the stored result (status `duplicate`). The same op_id with another payload hash
+  is refused (`rejected`, code `op_id_reused`) and logged as a device fault.
+- `seq` is the device's gap-free sequence within its `device_epoch`; the server acknowledges the highest
+  contiguous seq it holds (`acked_seq`), so gaps and replays are visible to both sides.
+- Every response the client trusts is JSON that echoes what was sent (`batch_id`, `protocol_version`):
+  a captive portal's `200` HTML page can never pass for an acknowledgement.
+- Errors are JSON `{"error": {"code": ..., "message": <Vietnamese>}}` with a 4xx/5xx status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from counter_app.domain.serialization import payload_hash
+
+PROTOCOL_VERSION = 1
+SUPPORTED_PROTOCOL_VERSIONS = (1,)
+# Versions of operation payloads (counter_app.storage.outbox.PAYLOAD_SCHEMA_VERSION); the server
+# accepts the current one and the two before it once they exist.
+SUPPORTED_SCHEMA_VERSIONS = (1,)
+API_PREFIX = "/api/v1"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Capability(StrEnum):
+    GZIP_PUSH = "gzip-push"
+    BLOBS = "blobs"
+
+
+class Model(BaseModel):
+    """Unknown fields are ignored (a newer peer may send more); known ones are strictly typed."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ErrorBody(Model):
+    code: str
+    message: str
+
+
+class ErrorResponse(Model):
+    error: ErrorBody
+
+
+class Limits(Model):
+    max_body_bytes: int = 8_000_000
+    preferred_batch_bytes: int = 256_000
+    max_ops_per_batch: int = 1_000
+    blob_chunk_bytes: int = 512 * 1024
+    max_blob_bytes: int = 200 * 1024 * 1024
+
+
+# -- enrolment -------------------------------------------------------------------------------------
+
+
+class EnrollRequest(Model):
+    code: str = Field(min_length=4, max_length=64)
+    device_name: str = Field(default="", max_length=200)
+    app_version: str = Field(default="", max_length=40)
+    # The slot the counter already numbers its dossiers with, kept if no other desk of the unit has it.
+    desk_slot: int | None = Field(default=None, ge=0, le=9)
+
+
+class EnrollResponse(Model):
+    protocol_version: int = PROTOCOL_VERSION
+    device_id: str
+    token: str
+    unit_code: str
+    unit_name: str
+    desk_slot: int
+    server_epoch: str
+
+
+# -- handshake -------------------------------------------------------------------------------------
+
+
+class HelloRequest(Model):
+    protocol_versions: list[int]
+    schema_versions: list[int]
+    app_version: str = ""
+    device_epoch: str
+    # The last seq of the previous epoch: the first operation of this epoch carries epoch_base_seq + 1.
+    epoch_base_seq: int = Field(default=0, ge=0)
+    db_generation: str = ""
+    capabilities: list[str] = Field(default_factory=list)
+
+
+class HelloResponse(Model):
+    protocol_version: int
+    schema_versions: list[int]
+    server_epoch: str
+    server_time: datetime
+    limits: Limits
+    capabilities: list[str]
+    device_id: str
+    unit_code: str
+    desk_slot: int
+    device_epoch: str
+    # Highest contiguous seq the server holds for (device, device_epoch); 0 when none.
+    acked_seq: int
+    # Highest server change sequence visible to this device (for pull cursor sanity checks).
+    last_change_seq: int
+
+
+# -- push ------------------------------------------------------------------------------------------
+
+
+class OpStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+class Operation(Model):
+    op_id: str = Field(min_length=8, max_length=64)
+    seq: int = Field(ge=1)
+    entity: str = Field(max_length=30)
+    entity_id: str = Field(max_length=64)
+    op_type: str = Field(max_length=40)
+    base_version: int | None = None
+    schema_version: int
+    created_at: datetime
+    payload: dict[str, Any]
+    payload_hash: str = Field(pattern=SHA256_PATTERN)
+
+    def hash_matches(self) -> bool:
+        return payload_hash(self.payload) == self.payload_hash
+
+
+class PushBatch(Model):
+    protocol_version: int = PROTOCOL_VERSION
+    batch_id: str = Field(min_length=8, max_length=64)
+    device_epoch: str
+    ops: list[Operation]
+
+
+class OpResult(Model):
+    op_id: str
+    seq: int
+    status: OpStatus
+    code: str = ""
+    message: str = ""  # Vietnamese, shown to the clerk for conflicts and rejections
+    server_version: int | None = None
+
+
+class PushResponse(Model):
+    protocol_version: int = PROTOCOL_VERSION
+    batch_id: str
+    results: list[OpResult]
+    acked_seq: int
+    server_time: datetime
+
+
+# -- pull ------------------------------------------------------------------------------------------
+
+
+class ChangeKind(StrEnum):
+    PROCEDURE = "procedure"  # payload: a catalog entry (counter_app.domain.catalog.procedure_to_dict)
+    CALENDAR = "calendar"  # payload: {"day": "YYYY-MM-DD", "kind": "off"|"work", "note": str}
+    DOSSIER_STATUS = "dossier_status"  # payload: {"code", "status", "version", "note", "at", "actor"}
+    DESK_SLOT = "desk_slot"  # payload: {"device_id", "desk_slot"}
+    NUMBER_RANGE = "number_range"  # payload: {"series", "first", "last"} (receipt books, postal items)
+
+
+class Change(Model):
+    seq: int
+    kind: ChangeKind
+    entity_id: str
+    payload: dict[str, Any]
+
+
+class PullPage(Model):
+    protocol_version: int = PROTOCOL_VERSION
+    server_epoch: str
+    after: int
+    changes: list[Change]
+    last_seq: int  # the cursor to send next time
+    has_more: bool
+
+
+# -- blobs -----------------------------------------------------------------------------------------
+
+
+class BlobCreate(Model):
+    size: int = Field(ge=0)
+    content_type: str = "application/octet-stream"
+
+
+class BlobStatus(Model):
+    sha256: str
+    size: int
+    offset: int
+    complete: bool
+    state: Literal["uploading", "complete"] = "uploading"

@@ -1,0 +1,81 @@
+"""What the province's staff do on the server: units, enrolment codes, catalog, statuses, totals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_app.domain.catalog import procedure_to_dict
+from counter_app.domain.codes import validate_unit_code
+from counter_app.domain.lifecycle import Status, check_transition
+from counter_app.domain.serialization import iso_instant
+from counter_app.domain.text import nfc
+from counter_app.services.catalog import read_catalog_file
+from sync.protocol import ChangeKind
+from sync.server.errors import ApiError
+from sync.server.feed import append_change
+from sync.server.models import Device, Dossier, DossierEvent, ProcedureEntry, Unit
+
+
+def create_unit(session: Session, code: str, name: str, now: datetime) -> Unit:
+    code = validate_unit_code(code)
+    name = nfc(name)
+    if not name:
+        raise ApiError(400, "unit_name_required", "Tên đơn vị: chưa nhập.")
+    unit = session.get(Unit, code)
+    if unit is None:
+        unit = Unit(code=code, name=name, created_at=now)
+        session.add(unit)
+    else:
+        unit.name = name
+    session.flush()
+    return unit
+
+
+def import_catalog(session: Session, path: Path, now: datetime) -> tuple[int, int]:
+    """Store procedures and publish each to every counter through the change feed."""
+    added = updated = 0
+    for procedure in read_catalog_file(path):
+        data = procedure_to_dict(procedure)
+        entry = session.get(ProcedureEntry, procedure.code)
+        if entry is None:
+            session.add(ProcedureEntry(code=procedure.code, data=data, updated_at=now))
+            added += 1
+        elif entry.data != data:
+            entry.data, entry.updated_at = data, now
+            updated += 1
+        else:
+            continue
+        append_change(session, unit_code=None, kind=ChangeKind.PROCEDURE, entity_id=procedure.code, payload=data, now=now)
+    return added, updated
+
+
+def set_status(session: Session, code: str, target: Status, note: str, actor: str, now: datetime) -> Dossier:
+    """The processing agency records a status; the counter of the dossier's unit pulls it."""
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code.strip().upper()).with_for_update())
+    if dossier is None:
+        raise ApiError(404, "unknown_dossier", f"Không có hồ sơ mã «{code}» trên máy chủ tỉnh.")
+    current = Status(dossier.status)
+    check_transition(current, target)
+    dossier.status = int(target)
+    dossier.version += 1
+    dossier.updated_at = now
+    dossier.data = {**dossier.data, "status": int(target), "version": dossier.version}
+    session.add(DossierEvent(dossier_id=dossier.id, from_status=int(current), to_status=int(target), at=now,
+                             actor=actor, note=nfc(note), source="province"))
+    append_change(session, unit_code=dossier.unit_code, kind=ChangeKind.DOSSIER_STATUS, entity_id=dossier.code,
+                  payload={"code": dossier.code, "from": int(current), "status": int(target), "version": dossier.version,
+                           "note": nfc(note), "actor": actor, "at": iso_instant(now)}, now=now)
+    session.flush()
+    return dossier
+
+
+def revoke_device(session: Session, device_id: str) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise ApiError(404, "unknown_device", f"Không có quầy mã «{device_id}».")
+    device.revoked = True
+    return device

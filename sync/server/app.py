@@ -1,0 +1,230 @@
+"""The provincial server's HTTP API (FastAPI). Stateless: every request works from the database alone,
+so several processes can serve one PostgreSQL database behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import zlib
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from counter_app import __version__
+from counter_app.domain.errors import DomainError
+from sync.protocol import (
+    API_PREFIX,
+    PROTOCOL_VERSION,
+    SHA256_PATTERN,
+    SUPPORTED_PROTOCOL_VERSIONS,
+    SUPPORTED_SCHEMA_VERSIONS,
+    BlobCreate,
+    BlobStatus,
+    Capability,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorResponse,
+    HelloRequest,
+    HelloResponse,
+    Limits,
+    PullPage,
+    PushBatch,
+    PushResponse,
+)
+from sync.server.auth import authenticate, enroll, epoch_row
+from sync.server.blobs import append_chunk, blob_status, create_blob, get_blob
+from sync.server.db import ServerDatabase
+from sync.server.errors import ApiError
+from sync.server.feed import changes_after, last_change_seq
+from sync.server.ingest import handle_push
+from sync.server.models import Unit
+
+log = logging.getLogger(__name__)
+MAX_PULL_PAGE = 1_000
+# The device's bearer token; module level so FastAPI can resolve the annotation.
+Authorization = Annotated[str | None, Header()]
+ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422)}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+class RequestBodyLimits:
+    """Refuses oversized bodies (413) and inflates gzip-encoded ones before FastAPI reads them."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH", "PUT"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.limits.max_body_bytes:
+                await _error(413, "body_too_large",
+                             f"Gói dữ liệu vượt {self.limits.max_body_bytes} byte; quầy sẽ chia nhỏ và gửi lại.")(scope, receive, send)
+                return
+        if headers.get("content-encoding", "").lower() == "gzip":
+            try:
+                inflated = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(bytes(body), self.limits.max_body_bytes * 8)
+            except (zlib.error, gzip.BadGzipFile):
+                await _error(400, "bad_gzip", "Dữ liệu nén gzip bị hỏng.")(scope, receive, send)
+                return
+            body = bytearray(inflated)
+            scope = dict(scope)
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"content-encoding", b"content-length")]
+            scope["headers"].append((b"content-length", str(len(body)).encode()))
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def create_app(db: ServerDatabase, limits: Limits | None = None) -> FastAPI:
+    limits = limits or Limits()
+    server_epoch = db.server_epoch()
+    app = FastAPI(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__, openapi_url=f"{API_PREFIX}/openapi.json",
+                  docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    app.add_middleware(RequestBodyLimits, limits=limits)
+
+    # Each endpoint commits its own transaction before it returns, so a response is only ever sent
+    # for work that is durably stored (never "acknowledged, then the commit failed").
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, error: ApiError) -> JSONResponse:
+        return _error(error.status, error.code, error.message)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
+        return _error(422, "refused", error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) for e in error.errors()[:5])
+        return _error(422, "invalid_request", f"Yêu cầu không đúng định dạng giao thức ({where}).")
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
+        log.exception("Lỗi máy chủ")
+        return _error(500, "server_error", "Máy chủ gặp lỗi ngoài dự kiến; quầy sẽ thử lại sau.")
+
+    @app.get(f"{API_PREFIX}/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "protocol_version": PROTOCOL_VERSION, "server_epoch": server_epoch}
+
+    @app.post(f"{API_PREFIX}/enroll", responses=ERRORS)
+    def enroll_device(request: EnrollRequest) -> EnrollResponse:
+        with db.session() as s:
+            new_device, token = enroll(s, request.code, request.device_name, request.app_version, now_utc(), request.desk_slot)
+            unit = s.get(Unit, new_device.unit_code)
+            assert unit is not None
+            response = EnrollResponse(device_id=new_device.id, token=token, unit_code=unit.code, unit_name=unit.name,
+                                      desk_slot=new_device.desk_slot, server_epoch=server_epoch)
+        return response
+
+    @app.post(f"{API_PREFIX}/sync/hello", responses=ERRORS)
+    def hello(request: HelloRequest, authorization: Authorization = None) -> HelloResponse:
+        common = sorted(set(request.protocol_versions) & set(SUPPORTED_PROTOCOL_VERSIONS))
+        if not common:
+            raise ApiError(409, "upgrade_required",
+                           "Phiên bản ứng dụng quầy không tương thích với máy chủ tỉnh; hãy cập nhật ứng dụng. Dữ liệu chưa gửi vẫn được giữ.")
+        schemas = sorted(set(request.schema_versions) & set(SUPPORTED_SCHEMA_VERSIONS))
+        if not schemas:
+            raise ApiError(409, "upgrade_required", "Dữ liệu của quầy ở phiên bản máy chủ chưa đọc được; hãy cập nhật máy chủ hoặc ứng dụng.")
+        with db.session() as s:
+            me = authenticate(s, authorization, now_utc())
+            row = epoch_row(s, me, request.device_epoch, now_utc(), request.epoch_base_seq)
+            me.app_version = request.app_version[:40]
+            response = HelloResponse(
+                protocol_version=common[-1], schema_versions=schemas, server_epoch=server_epoch, server_time=now_utc(),
+                limits=limits, capabilities=[c.value for c in Capability], device_id=me.id, unit_code=me.unit_code,
+                desk_slot=me.desk_slot, device_epoch=row.epoch, acked_seq=row.acked_seq,
+                last_change_seq=last_change_seq(s, me.unit_code),
+            )
+        return response
+
+    @app.post(f"{API_PREFIX}/sync/push", responses=ERRORS)
+    def push(batch: PushBatch, authorization: Authorization = None) -> PushResponse:
+        if len(batch.ops) > limits.max_ops_per_batch:
+            raise ApiError(413, "too_many_ops", f"Mỗi gói tối đa {limits.max_ops_per_batch} thao tác.")
+        with db.session() as s:
+            me = authenticate(s, authorization, now_utc())
+            response = handle_push(s, me, batch, now_utc())
+        return response
+
+    @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS)
+    def pull(after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
+             authorization: Authorization = None) -> PullPage:
+        with db.session() as s:
+            me = authenticate(s, authorization, now_utc())
+            changes, more = changes_after(s, me.unit_code, after, limit)
+        return PullPage(server_epoch=server_epoch, after=after, changes=changes,
+                        last_seq=changes[-1].seq if changes else after, has_more=more)
+
+    @app.head(f"{API_PREFIX}/blobs/{{sha256}}", responses=ERRORS)
+    def blob_head(sha256: str, authorization: Authorization = None) -> Response:
+        _check_sha(sha256)
+        with db.session() as s:
+            authenticate(s, authorization, now_utc())
+            blob = get_blob(s, sha256)
+            if blob is None:
+                return Response(status_code=404)
+            return Response(status_code=200, headers={"Upload-Offset": str(blob.received), "Upload-Length": str(blob.size),
+                                                  "X-Blob-Complete": "1" if blob.complete else "0"})
+
+    @app.post(f"{API_PREFIX}/blobs/{{sha256}}", responses=ERRORS)
+    def blob_create(sha256: str, request: BlobCreate, authorization: Authorization = None) -> BlobStatus:
+        _check_sha(sha256)
+        with db.session() as s:
+            authenticate(s, authorization, now_utc())
+            status = blob_status(create_blob(s, sha256, request.size, request.content_type, limits, now_utc()))
+        return status
+
+    @app.patch(f"{API_PREFIX}/blobs/{{sha256}}", responses=ERRORS)
+    async def blob_patch(sha256: str, request: Request, upload_offset: Annotated[int, Header(ge=0)],
+                         authorization: Authorization = None) -> BlobStatus:
+        _check_sha(sha256)
+        data = await request.body()
+        if len(data) > limits.blob_chunk_bytes * 2:
+            raise ApiError(413, "chunk_too_large", f"Mỗi phần tải lên tối đa {limits.blob_chunk_bytes * 2} byte.")
+
+        def store() -> BlobStatus:
+            with db.session() as s:
+                authenticate(s, authorization, now_utc())
+                status = blob_status(append_chunk(s, sha256, upload_offset, data, now_utc()))
+            return status
+
+        return await run_in_threadpool(store)
+
+    return app
+
+
+def _check_sha(sha256: str) -> None:
+    import re
+
+    if not re.match(SHA256_PATTERN, sha256):
+        raise ApiError(400, "bad_sha256", "Mã băm phải là 64 ký tự hex (SHA-256, chữ thường).")

@@ -1,0 +1,161 @@
+"""`provincial-server [--database-url URL] COMMAND`: run the province's sync server and administer it.
+
+With no --database-url the server uses PROVINCIAL_SERVER_DATABASE_URL, else a SQLite file in the user
+data folder, so `provincial-server serve` works with nothing else installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
+from counter_app.domain.lifecycle import parse_status
+from sync.server.db import ServerDatabase, default_database_url
+from sync.server.errors import ApiError
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
+    uvicorn.run(create_app(db), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def cmd_create_unit(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.admin import create_unit
+
+    with db.session() as s:
+        unit = create_unit(s, args.code, args.name, _now())
+        print(f"Đã tạo đơn vị {unit.code}: {unit.name}")
+    return 0
+
+
+def cmd_enrollment_code(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.auth import new_enrollment_code
+
+    with db.session() as s:
+        code, expires = new_enrollment_code(s, args.unit.strip().upper(), _now())
+    print(f"Mã đăng ký một lần cho đơn vị {args.unit}, hết hạn {expires:%Y-%m-%d %H:%M} UTC: {code}")
+    return 0
+
+
+def cmd_import_catalog(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.admin import import_catalog
+
+    with db.session() as s:
+        added, updated = import_catalog(s, Path(args.file), _now())
+    print(f"Đã nhập danh mục: {added} thủ tục mới, {updated} thủ tục cập nhật; các quầy sẽ nhận khi đồng bộ.")
+    return 0
+
+
+def cmd_set_status(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.admin import set_status
+
+    with db.session() as s:
+        dossier = set_status(s, args.code, parse_status(args.status), args.note or "", args.actor, _now())
+        print(f"{dossier.code}: trạng thái {dossier.status}, phiên bản {dossier.version}")
+    return 0
+
+
+def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.ingest import stats
+
+    with db.session() as s:
+        rows = stats(s)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['unit_code']}  {row['unit_name']}: {row['dossiers']} hồ sơ, {row['receipts']} biên lai, "
+                  f"{row['blobs']} tệp, {row['devices']} quầy, {row['open_conflicts']} xung đột chờ xử lý")
+    return 0
+
+
+def cmd_revoke_device(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.admin import revoke_device
+
+    with db.session() as s:
+        revoke_device(s, args.device_id)
+    print(f"Đã thu hồi quầy {args.device_id}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="provincial-server", description="Máy chủ tỉnh — đồng bộ quầy một cửa")
+    parser.add_argument("--database-url", help="ví dụ postgresql+psycopg://user@host/db (mặc định: tệp SQLite)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("serve", help="chạy dịch vụ HTTP")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8740)
+    p.add_argument("--log-level", default="warning")
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("create-unit", help="tạo (hoặc đổi tên) một đơn vị")
+    p.add_argument("--code", required=True)
+    p.add_argument("--name", required=True)
+    p.set_defaults(handler=cmd_create_unit)
+
+    p = sub.add_parser("enrollment-code", help="cấp mã đăng ký một lần cho một quầy của đơn vị")
+    p.add_argument("--unit", required=True)
+    p.set_defaults(handler=cmd_enrollment_code)
+
+    p = sub.add_parser("import-catalog", help="nhập danh mục thủ tục (JSON hoặc CSV) và phát cho các quầy")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_import_catalog)
+
+    p = sub.add_parser("set-status", help="ghi trạng thái hồ sơ do cơ quan giải quyết cập nhật")
+    p.add_argument("code")
+    p.add_argument("status")
+    p.add_argument("--note")
+    p.add_argument("--actor", default="Cơ quan giải quyết")
+    p.set_defaults(handler=cmd_set_status)
+
+    p = sub.add_parser("stats", help="số hồ sơ, biên lai và tệp theo đơn vị")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("revoke-device", help="thu hồi quyền đồng bộ của một quầy")
+    p.add_argument("device_id")
+    p.set_defaults(handler=cmd_revoke_device)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    args = build_parser().parse_args(argv)
+    try:
+        db = ServerDatabase.open(args.database_url or default_database_url())
+        try:
+            return args.handler(db, args)
+        finally:
+            db.dispose()
+    except ApiError as error:
+        print(f"Lỗi: {error.message}", file=sys.stderr)
+        return 1
+    except (ValidationError, ValidationErrors) as error:
+        messages = error.errors if isinstance(error, ValidationErrors) else [error]
+        for item in messages:
+            print(f"Lỗi: {item.message}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(f"Lỗi: {error.message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

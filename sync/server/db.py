@@ -1,0 +1,130 @@
+"""The server's database: engine settings, schema migrations at start, and transactions.
+
+SQLite by default (one command, nothing else to install) with WAL and a busy timeout; PostgreSQL for
+production, where several server processes share the database. Migrations run under a PostgreSQL
+advisory lock so that processes starting together do not race.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from counter_app.domain.errors import DomainError
+from sync.server.models import Meta
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+ENV_DATABASE_URL = "PROVINCIAL_SERVER_DATABASE_URL"
+MIGRATION_LOCK_ID = 7_242_025  # any constant shared by all server processes
+
+
+class NewerServerDatabase(DomainError):
+    pass
+
+
+def default_database_url() -> str:
+    configured = os.environ.get(ENV_DATABASE_URL)
+    if configured:
+        return configured
+    folder = Path(platformdirs.user_data_dir("provincial-server", "VNPost"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'provincial-server.sqlite'}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"isolation_level": None, "check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            # Take the write lock at once: read-then-write transactions never deadlock on upgrade.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    config = alembic_config()
+    scripts = ScriptDirectory.from_config(config)
+    known = {s.revision for s in scripts.walk_revisions()}
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is not None and current not in known:
+            raise NewerServerDatabase(
+                f"Cơ sở dữ liệu máy chủ ở lược đồ {current}, mới hơn phiên bản máy chủ này; hãy cập nhật máy chủ."
+            )
+        if current != scripts.get_current_head():
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+class ServerDatabase:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | None = None) -> ServerDatabase:
+        db = cls(url or default_database_url())
+        migrate(db.engine)
+        db.ensure_epoch()
+        return db
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed at the end of the block, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def ensure_epoch(self) -> str:
+        with self.session() as session:
+            existing = session.get(Meta, "server_epoch")
+            if existing:
+                return existing.value
+        try:
+            with self.session() as session:
+                session.add(Meta(key="server_epoch", value=str(uuid.uuid4())))
+        except IntegrityError:
+            pass  # another process created it first
+        return self.server_epoch()
+
+    def server_epoch(self) -> str:
+        with self.session() as session:
+            meta = session.get(Meta, "server_epoch")
+            assert meta is not None
+            return meta.value
+
+    def dispose(self) -> None:
+        self.engine.dispose()

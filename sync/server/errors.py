@@ -1,0 +1,11 @@
+"""Errors the server answers with: an HTTP status, a stable code and a Vietnamese message."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message

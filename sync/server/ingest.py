@@ -1,0 +1,254 @@
+"""Applying pushed operations: exactly once per (device, op_id), one bad operation never blocks the rest.
+
+Each operation is applied inside its own savepoint together with its ledger row. A replay finds the
+ledger row and gets the stored result back; a concurrent duplicate (a retry racing the original on
+another server process) loses on the ledger's unique constraint and reads the winner's result.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from counter_app.domain.errors import InvalidTransition
+from counter_app.domain.lifecycle import Status, check_transition
+from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus, PushBatch, PushResponse
+from sync.server.auth import epoch_row
+from sync.server.models import (
+    Attachment,
+    Blob,
+    Conflict,
+    Device,
+    DeviceEpoch,
+    Dossier,
+    DossierEvent,
+    OpLedger,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Outcome:
+    """What applying one operation decided, before it is written to the ledger."""
+
+    def __init__(self, status: OpStatus, code: str = "", message: str = "", version: int | None = None) -> None:
+        self.status, self.code, self.message, self.version = status, code, message, version
+
+
+def _parse_instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _create_dossier(session: Session, device: Device, op: Operation, now: datetime) -> Outcome:
+    data = op.payload
+    if data.get("unit_code") != device.unit_code or not str(data.get("code", "")).startswith(device.unit_code):
+        return Outcome(OpStatus.REJECTED, "wrong_unit", "Hồ sơ thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
+    existing = session.scalar(select(Dossier).where(Dossier.code == data["code"]))
+    if existing is not None:
+        if existing.id == data["id"]:
+            return Outcome(OpStatus.ACCEPTED, "already_exists", "", existing.version)
+        session.add(Conflict(unit_code=device.unit_code, dossier_code=data["code"], device_id=device.id, op_id=op.op_id,
+                             code="duplicate_code", detail={"theirs": existing.data, "ours": data}, created_at=now))
+        return Outcome(
+            OpStatus.CONFLICT,
+            "duplicate_code",
+            f"Mã hồ sơ {data['code']} đã được một hồ sơ khác dùng trên máy chủ (có thể do khôi phục dữ liệu quầy từ bản sao lưu cũ). "
+            "Hồ sơ được giữ lại để giám sát viên xử lý; hãy cấp lại mã mới cho hồ sơ này.",
+        )
+    dossier = Dossier(
+        id=data["id"],
+        code=data["code"],
+        unit_code=device.unit_code,
+        desk_slot=int(data.get("desk_slot", device.desk_slot)),
+        status=int(data["status"]),
+        version=int(data.get("version", 1)),
+        data=data,
+        received_at=_parse_instant(data["received_at"]),
+        updated_at=now,
+        source_device_id=device.id,
+    )
+    session.add(dossier)
+    for change in data.get("history", []):
+        session.add(DossierEvent(dossier_id=dossier.id, from_status=change.get("from_status"), to_status=change["to_status"],
+                                 at=_parse_instant(change["at"]), actor=change.get("actor", ""), note=change.get("note", ""),
+                                 source="counter", op_id=op.op_id))
+    return Outcome(OpStatus.ACCEPTED, "", "", dossier.version)
+
+
+def _change_status(session: Session, device: Device, op: Operation, now: datetime) -> Outcome:
+    data = op.payload
+    dossier = session.scalar(
+        select(Dossier).where(Dossier.code == data["code"], Dossier.unit_code == device.unit_code).with_for_update()
+    )
+    if dossier is None:
+        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {data['code']}; thao tác sẽ được xem lại.")
+    source, target = Status(int(data["from"])), Status(int(data["to"]))
+    current = Status(dossier.status)
+    if dossier.version != op.base_version and current != source:
+        session.add(Conflict(unit_code=device.unit_code, dossier_code=dossier.code, device_id=device.id, op_id=op.op_id,
+                             code="status_conflict",
+                             detail={"server_status": int(current), "server_version": dossier.version, "counter": data},
+                             created_at=now))
+        return Outcome(
+            OpStatus.CONFLICT,
+            "status_conflict",
+            f"Hồ sơ {dossier.code} đã được chuyển sang «{current.label}» ở cấp tỉnh trong khi quầy chuyển sang "
+            f"«{target.label}». Cả hai thay đổi được giữ để giám sát viên quyết định.",
+            dossier.version,
+        )
+    try:
+        check_transition(current, target)
+    except InvalidTransition as error:
+        return Outcome(OpStatus.REJECTED, "illegal_transition", error.message, dossier.version)
+    dossier.status = int(target)
+    dossier.version += 1
+    dossier.updated_at = now
+    dossier.data = {**dossier.data, "status": int(target), "version": dossier.version}
+    session.add(DossierEvent(dossier_id=dossier.id, from_status=int(current), to_status=int(target),
+                             at=_parse_instant(data["at"]), actor=data.get("actor", ""), note=data.get("note", ""),
+                             source="counter", op_id=op.op_id))
+    return Outcome(OpStatus.ACCEPTED, "", "", dossier.version)
+
+
+def _add_attachment(session: Session, device: Device, op: Operation, now: datetime) -> Outcome:
+    data = op.payload
+    dossier = session.scalar(select(Dossier).where(Dossier.code == data["dossier_code"], Dossier.unit_code == device.unit_code))
+    if dossier is None:
+        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {data['dossier_code']} để gắn tệp.")
+    exists = session.scalar(select(Attachment).where(Attachment.dossier_code == dossier.code,
+                                                    Attachment.sha256 == data["sha256"], Attachment.name == data["name"]))
+    if exists is None:
+        session.add(Attachment(unit_code=device.unit_code, dossier_code=dossier.code, sha256=data["sha256"],
+                               name=data["name"], size=int(data["size"]), created_at=now))
+    blob = session.get(Blob, data["sha256"])
+    return Outcome(OpStatus.ACCEPTED, "" if blob is not None and blob.complete else "pending_blob")
+
+
+HANDLERS = {
+    "dossier.create": _create_dossier,
+    "dossier.status": _change_status,
+    "attachment.add": _add_attachment,
+}
+
+
+def _result(op: Operation, ledger: OpLedger, status: OpStatus | None = None) -> OpResult:
+    return OpResult(op_id=op.op_id, seq=op.seq, status=status or OpStatus(ledger.status), code=ledger.code,
+                    message=ledger.message, server_version=ledger.server_version)
+
+
+def _stored(session: Session, device: Device, op_id: str) -> OpLedger | None:
+    return session.scalar(select(OpLedger).where(OpLedger.device_id == device.id, OpLedger.op_id == op_id))
+
+
+def _decide(session: Session, device: Device, op: Operation, now: datetime) -> Outcome:
+    if op.schema_version not in SUPPORTED_SCHEMA_VERSIONS:
+        return Outcome(OpStatus.REJECTED, "schema_unsupported",
+                       f"Máy chủ không đọc được dữ liệu phiên bản {op.schema_version}; hãy cập nhật ứng dụng quầy.")
+    handler = HANDLERS.get(op.op_type)
+    if handler is None:
+        return Outcome(OpStatus.REJECTED, "unknown_op_type", f"Máy chủ không biết thao tác «{op.op_type}».")
+    return handler(session, device, op, now)
+
+
+class _Discard(Exception):
+    """Undo an operation's effects (its savepoint) but keep its outcome for the ledger."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.code)
+        self.outcome = outcome
+
+
+def _apply_effects(session: Session, device: Device, op: Operation, now: datetime) -> Outcome:
+    try:
+        with session.begin_nested():
+            outcome = _decide(session, device, op, now)
+            if outcome.status is OpStatus.REJECTED:
+                raise _Discard(outcome)
+            session.flush()
+            return outcome
+    except _Discard as discarded:
+        return discarded.outcome
+    except (KeyError, ValueError, TypeError) as error:
+        return Outcome(OpStatus.REJECTED, "bad_payload", f"Dữ liệu thao tác không hợp lệ ({type(error).__name__}: {error}).")
+
+
+def apply_operation(session: Session, device: Device, epoch: str, op: Operation, now: datetime) -> OpResult:
+    stored = _stored(session, device, op.op_id)
+    if stored is not None:
+        if stored.payload_hash != op.payload_hash:
+            log.error("Thiết bị %s dùng lại op_id %s với nội dung khác", device.id, op.op_id)
+            return OpResult(op_id=op.op_id, seq=op.seq, status=OpStatus.REJECTED, code="op_id_reused",
+                            message="Mã thao tác đã được dùng cho nội dung khác; đây là lỗi của quầy, đã ghi nhật ký.")
+        return _result(op, stored, OpStatus.DUPLICATE)
+    if not op.hash_matches():
+        return OpResult(op_id=op.op_id, seq=op.seq, status=OpStatus.REJECTED, code="payload_hash_mismatch",
+                        message="Dữ liệu bị hỏng trên đường truyền; quầy sẽ gửi lại.")
+    for _attempt in range(2):
+        try:
+            with session.begin_nested():
+                ledger = OpLedger(device_id=device.id, op_id=op.op_id, device_epoch=epoch, seq=op.seq, op_type=op.op_type,
+                                  entity_id=op.entity_id, payload_hash=op.payload_hash, status=OpStatus.ACCEPTED.value,
+                                  received_at=now)
+                session.add(ledger)
+                session.flush()  # claims (device, op_id) before any effect
+                outcome = _apply_effects(session, device, op, now)
+                ledger.status, ledger.code, ledger.message = outcome.status.value, outcome.code, outcome.message
+                ledger.server_version = outcome.version
+                session.flush()
+            return _result(op, ledger)
+        except IntegrityError:
+            stored = _stored(session, device, op.op_id)
+            if stored is not None:
+                return _result(op, stored, OpStatus.DUPLICATE)
+    return OpResult(op_id=op.op_id, seq=op.seq, status=OpStatus.REJECTED, code="busy",
+                    message="Máy chủ đang bận xử lý cùng dữ liệu; quầy sẽ gửi lại.")
+
+
+def advance_acked(session: Session, row: DeviceEpoch) -> int:
+    """Move the acknowledged mark over every contiguous seq the ledger now holds."""
+    seqs = session.scalars(
+        select(OpLedger.seq)
+        .where(OpLedger.device_id == row.device_id, OpLedger.device_epoch == row.epoch, OpLedger.seq > row.acked_seq)
+        .order_by(OpLedger.seq)
+    ).all()
+    acked = row.acked_seq
+    for seq in seqs:
+        if seq == acked + 1:
+            acked = seq
+        elif seq > acked + 1:
+            break
+    row.acked_seq = acked
+    return acked
+
+
+def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
+    row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
+    results = [apply_operation(session, device, batch.device_epoch, op, now) for op in sorted(batch.ops, key=lambda o: o.seq)]
+    acked = advance_acked(session, row)
+    return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now)
+
+
+def stats(session: Session) -> list[dict[str, Any]]:
+    from sqlalchemy import func
+
+    from sync.server.models import Unit
+
+    units = session.scalars(select(Unit).order_by(Unit.code)).all()
+    result = []
+    for unit in units:
+        dossiers = session.scalar(select(func.count()).select_from(Dossier).where(Dossier.unit_code == unit.code)) or 0
+        attachments = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.unit_code == unit.code)) or 0
+        blobs = session.scalar(
+            select(func.count(func.distinct(Attachment.sha256))).where(Attachment.unit_code == unit.code)
+        ) or 0
+        devices = session.scalar(select(func.count()).select_from(Device).where(Device.unit_code == unit.code)) or 0
+        conflicts = session.scalar(select(func.count()).select_from(Conflict).where(Conflict.unit_code == unit.code,
+                                                                                    Conflict.resolved_at.is_(None))) or 0
+        result.append({"unit_code": unit.code, "unit_name": unit.name, "devices": devices, "dossiers": dossiers,
+                       "receipts": 0, "attachments": attachments, "blobs": blobs, "open_conflicts": conflicts})
+    return result

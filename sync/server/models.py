@@ -1,0 +1,241 @@
+"""The provincial server's tables (SQLite by default, PostgreSQL in production).
+
+Several stateless server processes may share one PostgreSQL database: everything that must be unique
+or ordered is enforced by the database (unique constraints, sequences, row locks), never in memory.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on both SQLite and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Meta(Base):
+    """Server-wide facts such as the server epoch."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Device(Base):
+    __tablename__ = "device"
+    __table_args__ = (Index("ix_device_unit_slot", "unit_code", "desk_slot"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    app_version: Mapped[str] = mapped_column(String(40), default="")
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DeviceEpoch(Base):
+    """How far the server holds a device's operations, per epoch (a restored counter starts a new one)."""
+
+    __tablename__ = "device_epoch"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    epoch: Mapped[str] = mapped_column(String(36), primary_key=True)
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class EnrollmentCode(Base):
+    __tablename__ = "enrollment_code"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    device_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class OpLedger(Base):
+    """Every operation ever received, with the result given: replays get the same answer."""
+
+    __tablename__ = "op_ledger"
+    __table_args__ = (
+        UniqueConstraint("device_id", "op_id", name="uq_op_ledger_device_op"),
+        Index("ix_op_ledger_device_epoch_seq", "device_id", "device_epoch", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    op_id: Mapped[str] = mapped_column(String(64))
+    device_epoch: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    op_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))
+    code: Mapped[str] = mapped_column(String(40), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    server_version: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Dossier(Base):
+    __tablename__ = "dossier"
+    __table_args__ = (Index("ix_dossier_unit_status", "unit_code", "status"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    status: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_device_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class DossierEvent(Base):
+    __tablename__ = "dossier_event"
+    __table_args__ = (Index("ix_dossier_event_dossier_id", "dossier_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"))
+    from_status: Mapped[int | None] = mapped_column(Integer)
+    to_status: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(12))  # "counter" | "province"
+    op_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Conflict(Base):
+    """A change the server could not apply without overwriting another: kept for a person to decide."""
+
+    __tablename__ = "conflict"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(36))
+    op_id: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ProcedureEntry(Base):
+    __tablename__ = "procedure"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ChangeFeed(Base):
+    """What counters pull, in server order; `unit_code` NULL means every unit."""
+
+    __tablename__ = "change_feed"
+    __table_args__ = (Index("ix_change_feed_unit_seq", "unit_code", "seq"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Blob(Base):
+    """A scan or attachment, content-addressed by SHA-256, uploaded in resumable chunks."""
+
+    __tablename__ = "blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class BlobChunk(Base):
+    __tablename__ = "blob_chunk"
+
+    sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"), primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attachment(Base):
+    """A blob referenced by a dossier (the same blob may serve many dossiers)."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (UniqueConstraint("dossier_code", "sha256", "name", name="uq_attachment_dossier_blob"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

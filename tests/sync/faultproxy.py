@@ -1,0 +1,688 @@
+"""A fault-injecting HTTP/1.1 reverse proxy for the sync tests (sync-anchors.md section 7).
+
+The counter talks to the provincial server through real links that drop, stall, lie and cut. This proxy
+sits on 127.0.0.1 between the client (`requests`) and a real server and misbehaves on command, so the
+tests exercise the real client and server code over real sockets; nothing is mocked.
+
+Bodies are relayed as opaque bytes (gzip stays gzip). Keep-alive works on both sides: one upstream
+connection per client connection, reused while both ends allow it.
+
+    with FaultProxy(upstream_port) as proxy:
+        proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix="/api/v1/sync/push")
+        proxy.add_fault(BANDWIDTH, rate=8000, latency=0.3)
+        requests.post(proxy.url + "/api/v1/sync/push", ...)
+        proxy.stats().faults_fired[DROP_AFTER_FORWARD]
+
+Faults (at most one *terminal* fault applies to a request: the first matching rule in the order added;
+every matching *shaping* fault, delay and bandwidth, applies as well):
+
+- drop_before_forward: read the request, close the client connection; the server never sees it.
+- drop_after_forward: forward, read the whole response (the server committed), close without answering.
+- status_502: answer 502 Bad Gateway with an HTML page, without forwarding.
+- html_200: answer 200 text/html with a captive-portal page, without forwarding.
+- truncate_response: forward, send the response head with its Content-Length but only `keep_bytes` of the
+  body (default: half), then close.
+- disconnect_after_bytes: forward the head and the first `after_bytes` body bytes, then cut both
+  connections; matches only requests whose Content-Length is larger than `after_bytes`.
+- (no fault) the upstream refuses connections (its process was killed): answer 502, as nginx would.
+- delay: sleep `seconds` before forwarding the request and again before sending the response.
+- bandwidth: one-way `latency` in each direction and throughput capped at `rate` bytes/s both ways,
+  paced in small slices; requests matching the same rule share that link, like one 2G modem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import select
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+
+DROP_BEFORE_FORWARD = "drop_before_forward"
+DROP_AFTER_FORWARD = "drop_after_forward"
+STATUS_502 = "status_502"
+HTML_200 = "html_200"
+TRUNCATE_RESPONSE = "truncate_response"
+DISCONNECT_AFTER_BYTES = "disconnect_after_bytes"
+DELAY = "delay"
+BANDWIDTH = "bandwidth"
+
+TERMINAL_FAULTS = frozenset(
+    {DROP_BEFORE_FORWARD, DROP_AFTER_FORWARD, STATUS_502, HTML_200, TRUNCATE_RESPONSE, DISCONNECT_AFTER_BYTES}
+)
+SHAPING_FAULTS = frozenset({DELAY, BANDWIDTH})
+FAULTS = TERMINAL_FAULTS | SHAPING_FAULTS
+
+MAX_HEAD = 64 * 1024
+IO_TIMEOUT = 60.0  # an idle or stuck socket is given up after this; keeps every thread's life bounded
+SLICE_SECONDS = 0.05
+MAX_RECORDS = 20_000  # pacing granularity under a bandwidth cap
+
+BAD_GATEWAY_HTML = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+CAPTIVE_PORTAL_HTML = (
+    "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Đăng nhập Wi-Fi</title></head>\n"
+    "<body><h1>Chào mừng đến với Wi-Fi miễn phí</h1>\n"
+    "<form method=\"post\" action=\"/login\"><p>Vui lòng xem quảng cáo và đăng nhập để tiếp tục.</p>\n"
+    "<input name=\"phone\" placeholder=\"Số điện thoại\"><button>Kết nối</button></form></body></html>\n"
+).encode()
+
+
+class _Cut(Exception):
+    """The proxy decided to (or had to) end this client connection now."""
+
+
+@dataclass
+class _Link:
+    """One direction of a shaped link: bytes leave no faster than `rate` per second, across all users."""
+
+    rate: int
+    next_free: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reserve(self, nbytes: int) -> float:
+        """Book airtime for nbytes and return the monotonic time at which they have been sent."""
+        with self.lock:
+            start = max(time.monotonic(), self.next_free)
+            self.next_free = start + nbytes / self.rate
+            return self.next_free
+
+
+@dataclass
+class FaultRule:
+    """One fault and when it applies; add_fault() builds these, remove_fault() takes them back."""
+
+    fault: str
+    times: int | None = None  # fires for the next N matching requests; None: until removed
+    path_prefix: str | None = None
+    method: str | None = None
+    probability: float = 1.0
+    seconds: float = 0.0  # delay
+    rate: int = 0  # bandwidth, bytes per second
+    latency: float = 0.0  # bandwidth, one way
+    after_bytes: int = 0  # disconnect_after_bytes
+    keep_bytes: int | None = None  # truncate_response; None: half the body
+    fired: int = 0
+    up: _Link | None = None
+    down: _Link | None = None
+
+
+@dataclass
+class RequestRecord:
+    """What happened to one request, for assertions and for debugging a failed scenario."""
+
+    method: str
+    path: str
+    faults: tuple[str, ...]
+    forwarded: bool = False
+    status: int | None = None  # the upstream's status, or the one the proxy invented
+    request_bytes: int = 0
+    response_bytes: int = 0
+
+
+@dataclass
+class ProxyStats:
+    """Counts since start or the last reset_stats(); bytes are as on the wire, headers included."""
+
+    connections: int = 0
+    requests_seen: int = 0
+    requests_forwarded: int = 0
+    responses_relayed: int = 0
+    bytes_from_client: int = 0
+    bytes_to_client: int = 0
+    bytes_to_upstream: int = 0
+    bytes_from_upstream: int = 0
+    faults_fired: dict[str, int] = field(default_factory=dict)
+    faults_forwarded: dict[str, int] = field(default_factory=dict)
+    requests: list[RequestRecord] = field(default_factory=list)
+
+    @property
+    def wire_bytes(self) -> int:
+        """Everything the client's link carried, both directions."""
+        return self.bytes_from_client + self.bytes_to_client
+
+
+class _Conn:
+    """A socket with a read buffer that counts every byte crossing it and respects pacing and stop."""
+
+    def __init__(self, proxy: FaultProxy, sock: socket.socket, side: str) -> None:
+        self.proxy = proxy
+        self.sock = sock
+        self.side = side  # "client" or "upstream"
+        self.buf = bytearray()
+        self.eof = False
+        self.received = 0  # this connection's own totals, for the per-request records
+        self.sent = 0
+        sock.settimeout(IO_TIMEOUT)
+        # No Nagle: a head and a body sent separately must not wait for a delayed ACK (40 ms each).
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        try:
+            data = self.sock.recv(65536)
+        except (OSError, TimeoutError):
+            data = b""
+        if not data:
+            self.eof = True
+            return False
+        self.proxy._count(f"bytes_from_{self.side}", len(data))
+        self.received += len(data)
+        self.buf += data
+        return True
+
+    def read_head(self) -> bytes | None:
+        """Bytes up to and including the blank line; None on a clean close before any byte."""
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end >= 0:
+                head = bytes(self.buf[: end + 4])
+                del self.buf[: end + 4]
+                return head
+            if len(self.buf) > MAX_HEAD:
+                raise _Cut("head too large")
+            if not self._fill():
+                if self.buf:
+                    raise _Cut("closed mid-head")
+                return None
+
+    def read_line(self) -> bytes:
+        while True:
+            end = self.buf.find(b"\r\n")
+            if end >= 0:
+                line = bytes(self.buf[: end + 2])
+                del self.buf[: end + 2]
+                return line
+            if len(self.buf) > MAX_HEAD or not self._fill():
+                raise _Cut("bad chunk framing")
+
+    def read_some(self, limit: int) -> bytes:
+        if not self.buf and not self._fill():
+            raise _Cut(f"{self.side} closed mid-body")
+        data = bytes(self.buf[:limit])
+        del self.buf[:limit]
+        return data
+
+    def read_exact(self, n: int) -> bytes:
+        out = bytearray()
+        while len(out) < n:
+            out += self.read_some(n - len(out))
+        return bytes(out)
+
+    def read_to_eof(self) -> bytes:
+        while self._fill():
+            pass
+        data = bytes(self.buf)
+        self.buf.clear()
+        return data
+
+    def send(self, data: bytes, link: _Link | None = None) -> None:
+        """Send everything, paced by `link` if given; counts only what really went out."""
+        counter = "bytes_to_client" if self.side == "client" else "bytes_to_upstream"
+        if link is None:
+            pieces = [data]
+        else:
+            step = max(1, int(link.rate * SLICE_SECONDS))
+            pieces = [data[i : i + step] for i in range(0, len(data), step)]
+        for piece in pieces:
+            if link is not None:
+                self.proxy._sleep_until(link.reserve(len(piece)))
+            # Counted before it leaves, so a test that has just received it already sees it counted.
+            self.proxy._count(counter, len(piece))
+            self.sent += len(piece)
+            try:
+                self.sock.sendall(piece)
+            except (OSError, TimeoutError) as exc:
+                raise _Cut(f"{self.side} send failed: {exc}") from exc
+
+    def is_stale(self) -> bool:
+        """True if the peer closed (or sent junk) while the connection sat idle: do not reuse it."""
+        if self.buf or self.eof:
+            return True
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
+    def close(self) -> None:
+        self.proxy._forget(self.sock)
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+@dataclass
+class _Head:
+    raw: bytes
+    first_line: str
+    headers: list[tuple[str, str]]
+
+    def get(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value.strip()
+        return None
+
+    def has_token(self, name: str, token: str) -> bool:
+        value = self.get(name) or ""
+        return token in [part.strip().lower() for part in value.split(",")]
+
+
+def _parse_head(raw: bytes) -> _Head:
+    lines = raw.decode("latin-1").split("\r\n")
+    headers = []
+    for line in lines[1:]:
+        if not line:
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise _Cut(f"malformed header line {line!r}")
+        headers.append((key.strip(), value))
+    return _Head(raw, lines[0], headers)
+
+
+class FaultProxy:
+    """The proxy: listens on 127.0.0.1:`port` (0 = any free one), forwards to upstream_host:upstream_port."""
+
+    def __init__(
+        self, upstream_port: int, *, upstream_host: str = "127.0.0.1", port: int = 0, seed: int = 0
+    ) -> None:
+        self.upstream = (upstream_host, upstream_port)
+        self._requested_port = port
+        self.port: int | None = None
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+        self._stats = ProxyStats()
+        self._stop = threading.Event()
+        self._listener: socket.socket | None = None
+        self._threads: set[threading.Thread] = set()
+        self._sockets: set[socket.socket] = set()
+        self._accept_thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL the client should use instead of the server's."""
+        if self.port is None:
+            raise RuntimeError("proxy not started")
+        return f"http://127.0.0.1:{self.port}"
+
+    # -- fault control (thread-safe, any time) ---------------------------------------------------
+    def add_fault(
+        self,
+        fault: str,
+        *,
+        times: int | None = None,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        probability: float = 1.0,
+        seconds: float = 0.0,
+        rate: int = 0,
+        latency: float = 0.0,
+        after_bytes: int = 0,
+        keep_bytes: int | None = None,
+    ) -> FaultRule:
+        """Arm a fault; `times`, `path_prefix`, `method` and `probability` (seeded RNG) say which requests."""
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; one of {sorted(FAULTS)}")
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError("probability must be within [0, 1]")
+        if times is not None and times < 1:
+            raise ValueError("times must be >= 1 (or None for every matching request)")
+        if fault == BANDWIDTH and rate <= 0:
+            raise ValueError("bandwidth needs rate > 0 (bytes per second)")
+        if fault == DISCONNECT_AFTER_BYTES and after_bytes < 0:
+            raise ValueError("after_bytes must be >= 0")
+        rule = FaultRule(
+            fault=fault, times=times, path_prefix=path_prefix, method=method.upper() if method else None,
+            probability=probability, seconds=seconds, rate=rate, latency=latency, after_bytes=after_bytes,
+            keep_bytes=keep_bytes,
+        )
+        if fault == BANDWIDTH:
+            rule.up, rule.down = _Link(rate), _Link(rate)
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def remove_fault(self, rule: FaultRule) -> None:
+        with self._lock:
+            if rule in self._rules:
+                self._rules.remove(rule)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def stats(self) -> ProxyStats:
+        """A consistent snapshot (copies), safe to keep while traffic goes on."""
+        with self._lock:
+            s = self._stats
+            return ProxyStats(
+                connections=s.connections, requests_seen=s.requests_seen,
+                requests_forwarded=s.requests_forwarded, responses_relayed=s.responses_relayed,
+                bytes_from_client=s.bytes_from_client, bytes_to_client=s.bytes_to_client,
+                bytes_to_upstream=s.bytes_to_upstream, bytes_from_upstream=s.bytes_from_upstream,
+                faults_fired=dict(s.faults_fired), faults_forwarded=dict(s.faults_forwarded),
+                requests=[RequestRecord(**vars(r)) for r in s.requests],
+            )
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._stats = ProxyStats()
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def start(self) -> FaultProxy:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self._requested_port))
+        listener.listen(64)
+        listener.settimeout(0.2)
+        self._listener = listener
+        self.port = int(listener.getsockname()[1])
+        self._stop.clear()
+        self._accept_thread = threading.Thread(target=self._accept_loop, name="faultproxy-accept", daemon=True)
+        self._accept_thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the listener and every open connection, then wait (bounded) for the threads to end."""
+        self._stop.set()
+        if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.close()
+        with self._lock:
+            sockets = list(self._sockets)
+            threads = list(self._threads)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sock.close()
+        deadline = time.monotonic() + timeout
+        for thread in [*threads, self._accept_thread]:
+            if thread is not None:
+                thread.join(max(0.0, deadline - time.monotonic()))
+
+    def alive_threads(self) -> int:
+        """Proxy threads still running (0 after stop(): nothing leaks into the next test)."""
+        with self._lock:
+            threads = list(self._threads)
+        if self._accept_thread is not None:
+            threads.append(self._accept_thread)
+        return sum(1 for t in threads if t.is_alive())
+
+    def __enter__(self) -> FaultProxy:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- internals -------------------------------------------------------------------------------
+    def _count(self, name: str, n: int) -> None:
+        with self._lock:
+            setattr(self._stats, name, getattr(self._stats, name) + n)
+
+    def _forget(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+
+    def _sleep_until(self, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining > 0 and self._stop.wait(remaining):
+            raise _Cut("proxy stopping")
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self._sleep_until(time.monotonic() + seconds)
+
+    def _accept_loop(self) -> None:
+        assert self._listener is not None
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            thread = threading.Thread(target=self._serve, args=(client,), name="faultproxy-conn", daemon=True)
+            with self._lock:
+                if self._stop.is_set():
+                    client.close()
+                    break
+                self._sockets.add(client)
+                self._threads.add(thread)
+                self._stats.connections += 1
+            thread.start()
+
+    def _serve(self, client_sock: socket.socket) -> None:
+        client = _Conn(self, client_sock, "client")
+        upstream: _Conn | None = None
+        try:
+            while not self._stop.is_set():
+                upstream, keep = self._one_request(client, upstream)
+                if not keep:
+                    break
+        except _Cut:
+            pass
+        finally:
+            client.close()
+            if upstream is not None:
+                upstream.close()
+            with self._lock:
+                self._threads.discard(threading.current_thread())
+
+    def _select_rules(self, method: str, path: str, body_length: int | None) -> list[FaultRule]:
+        """The rules that fire for this request; consumes their `times` and the seeded RNG."""
+        chosen: list[FaultRule] = []
+        terminal = False
+        with self._lock:
+            for rule in list(self._rules):
+                if rule.path_prefix is not None and not path.startswith(rule.path_prefix):
+                    continue
+                if rule.method is not None and rule.method != method:
+                    continue
+                if rule.fault in TERMINAL_FAULTS and terminal:
+                    continue
+                if rule.fault == DISCONNECT_AFTER_BYTES and (body_length is None or body_length <= rule.after_bytes):
+                    continue
+                if rule.probability < 1.0 and self._rng.random() >= rule.probability:
+                    continue
+                rule.fired += 1
+                if rule.times is not None and rule.fired >= rule.times:
+                    self._rules.remove(rule)
+                terminal = terminal or rule.fault in TERMINAL_FAULTS
+                chosen.append(rule)
+                self._stats.faults_fired[rule.fault] = self._stats.faults_fired.get(rule.fault, 0) + 1
+        return chosen
+
+    def _answer(
+        self, client: _Conn, record: RequestRecord, method: str, status: int, reason: str, ctype: str,
+        page: bytes, keep: bool, link: _Link | None,
+    ) -> None:
+        """A response the proxy makes up itself (502 page, captive portal)."""
+        response = (
+            f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(page)}\r\n"
+            f"Connection: {'keep-alive' if keep else 'close'}\r\n\r\n"
+        ).encode() + (b"" if method == "HEAD" else page)
+        record.status = status
+        record.response_bytes = len(response)
+        client.send(response, link)
+
+    def _one_request(self, client: _Conn, upstream: _Conn | None) -> tuple[_Conn | None, bool]:
+        """Relay (or sabotage) one request; returns the upstream to reuse and whether to keep the client."""
+        before_in = client.received - len(client.buf)
+        head_raw = client.read_head()
+        if head_raw is None:
+            return upstream, False
+        head = _parse_head(head_raw)
+        parts = head.first_line.split(" ")
+        if len(parts) != 3:
+            raise _Cut(f"bad request line {head.first_line!r}")
+        method, target, version = parts
+        path = target
+        if "://" in path:  # absolute-form: match on the path only
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        chunked = head.has_token("Transfer-Encoding", "chunked")
+        length = None if chunked else int(head.get("Content-Length") or 0)
+        rules = self._select_rules(method, path, length)
+        faults = tuple(r.fault for r in rules)
+        terminal = next((r for r in rules if r.fault in TERMINAL_FAULTS), None)
+        record = RequestRecord(method, target, faults)
+        with self._lock:
+            self._stats.requests_seen += 1
+            self._stats.requests.append(record)
+            if len(self._stats.requests) > MAX_RECORDS:  # bounded memory in long soak scenarios
+                del self._stats.requests[: MAX_RECORDS // 10]
+        delay = sum(r.seconds for r in rules if r.fault == DELAY)
+        latency = sum(r.latency for r in rules if r.fault == BANDWIDTH)
+        up_link = next((r.up for r in rules if r.fault == BANDWIDTH), None)
+        down_link = next((r.down for r in rules if r.fault == BANDWIDTH), None)
+        client_keep = version == "HTTP/1.1" and not head.has_token("Connection", "close")
+
+        def finish_in() -> None:
+            record.request_bytes = client.received - len(client.buf) - before_in
+
+        # Faults that never reach the server: take the whole request first, as a real middlebox would.
+        if terminal is not None and terminal.fault in (DROP_BEFORE_FORWARD, STATUS_502, HTML_200):
+            _drain_body(client, chunked, length)
+            finish_in()
+            self._sleep(delay + latency)
+            if terminal.fault == DROP_BEFORE_FORWARD:
+                raise _Cut("drop_before_forward")
+            if terminal.fault == STATUS_502:
+                self._answer(client, record, method, 502, "Bad Gateway", "text/html", BAD_GATEWAY_HTML,
+                             client_keep, down_link)
+            else:
+                self._answer(client, record, method, 200, "OK", "text/html; charset=utf-8",
+                             CAPTIVE_PORTAL_HTML, client_keep, down_link)
+            return upstream, client_keep
+
+        # Forward the request.
+        self._sleep(delay + latency)
+        if upstream is not None and upstream.is_stale():
+            upstream.close()
+            upstream = None
+        if upstream is None:
+            try:
+                sock = socket.create_connection(self.upstream, timeout=IO_TIMEOUT)
+            except OSError:
+                # The server is down (killed in a test): answer as nginx would, after taking the body.
+                _drain_body(client, chunked, length)
+                finish_in()
+                self._answer(client, record, method, 502, "Bad Gateway", "text/html", BAD_GATEWAY_HTML,
+                             client_keep, down_link)
+                return None, client_keep
+            with self._lock:
+                self._sockets.add(sock)
+            upstream = _Conn(self, sock, "upstream")
+        upstream.send(head_raw, up_link)
+        if chunked:
+            upstream.send(_read_chunked(client), up_link)
+        else:
+            remaining = length or 0
+            cut_at = terminal.after_bytes if terminal and terminal.fault == DISCONNECT_AFTER_BYTES else None
+            sent = 0
+            while remaining > 0:
+                want = remaining if cut_at is None else min(remaining, cut_at - sent)
+                if want == 0:
+                    finish_in()
+                    upstream.close()
+                    raise _Cut("disconnect_after_bytes")
+                piece = client.read_some(min(want, 65536))
+                upstream.send(piece, up_link)
+                sent += len(piece)
+                remaining -= len(piece)
+        finish_in()
+        with self._lock:
+            self._stats.requests_forwarded += 1
+            for fault in faults:
+                self._stats.faults_forwarded[fault] = self._stats.faults_forwarded.get(fault, 0) + 1
+        record.forwarded = True
+
+        # Read the whole response (informational 1xx heads included) before deciding what the client gets.
+        response = bytearray()
+        while True:
+            resp_raw = upstream.read_head()
+            if resp_raw is None:
+                raise _Cut("upstream closed without a response")
+            resp = _parse_head(resp_raw)
+            status = int(resp.first_line.split(" ")[1])
+            response += resp_raw
+            if not 100 <= status < 200 or status == 101:
+                break
+        record.status = status
+        head_len = len(response)
+        upstream_keep = not resp.has_token("Connection", "close") and resp.first_line.startswith("HTTP/1.1")
+        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            pass
+        elif resp.has_token("Transfer-Encoding", "chunked"):
+            response += _read_chunked(upstream)
+        elif resp.get("Content-Length") is not None:
+            response += upstream.read_exact(int(resp.get("Content-Length") or 0))
+        else:
+            response += upstream.read_to_eof()
+            upstream_keep = False
+        if not upstream_keep:
+            upstream.close()
+            upstream = None
+            client_keep = False
+
+        if terminal is not None and terminal.fault == DROP_AFTER_FORWARD:
+            raise _Cut("drop_after_forward")
+        self._sleep(delay + latency)
+        if terminal is not None and terminal.fault == TRUNCATE_RESPONSE:
+            body_len = len(response) - head_len
+            keep = body_len // 2 if terminal.keep_bytes is None else min(terminal.keep_bytes, body_len)
+            record.response_bytes = head_len + keep
+            client.send(bytes(response[: head_len + keep]), down_link)
+            raise _Cut("truncate_response")
+        # Recorded before sending, so a test that has just received the response sees it counted.
+        record.response_bytes = len(response)
+        with self._lock:
+            self._stats.responses_relayed += 1
+        try:
+            client.send(bytes(response), down_link)
+        except _Cut:
+            with self._lock:
+                self._stats.responses_relayed -= 1
+            raise
+        return upstream, client_keep
+
+
+def _drain_body(conn: _Conn, chunked: bool, length: int | None) -> None:
+    """Take a request body that will not be forwarded, so the client is not cut off mid-send."""
+    if chunked:
+        _read_chunked(conn)
+    else:
+        conn.read_exact(length or 0)
+
+
+def _read_chunked(conn: _Conn) -> bytes:
+    """A chunked body, framing and trailers included, exactly as received."""
+    out = bytearray()
+    while True:
+        line = conn.read_line()
+        out += line
+        try:
+            size = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError as exc:
+            raise _Cut("bad chunk size") from exc
+        if size == 0:
+            while True:
+                trailer = conn.read_line()
+                out += trailer
+                if trailer == b"\r\n":
+                    return bytes(out)
+        out += conn.read_exact(size + 2)

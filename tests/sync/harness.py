@@ -1,0 +1,88 @@
+"""Real parts for sync tests: a provincial server in its own process, and counters on real data folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+UNIT_A = "000.31.48.H15"
+UNIT_B = "000.32.48.H15"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """`provincial-server serve` as a real process on 127.0.0.1 (SQLite file or PostgreSQL URL)."""
+
+    def __init__(self, database_url: str, port: int | None = None) -> None:
+        self.database_url = database_url
+        self.port = port or free_port()
+        self.process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def admin(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "sync.server", "--database-url", self.database_url, *args],
+                                capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def enrollment_code(self, unit: str) -> str:
+        return self.admin("enrollment-code", "--unit", unit).split()[-1]
+
+    def stats(self) -> dict[str, dict]:
+        return {row["unit_code"]: row for row in json.loads(self.admin("stats", "--json"))}
+
+    def start(self) -> ServerProcess:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sync.server", "--database-url", self.database_url, "serve", "--port", str(self.port)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stdout.read() if self.process.stdout else ''}")
+            try:
+                if requests.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def counter_cli(data_dir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "counter_app", "--data-dir", str(data_dir), *args],
+                            capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300,
+                            env={**os.environ, **(env or {})})
+    if check:
+        assert result.returncode == 0, result.stderr + result.stdout
+    return result
