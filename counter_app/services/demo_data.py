@@ -145,7 +145,8 @@ def generate_demo_dossiers(
             moment = moment + timedelta(hours=rng.randint(2, 30))
             history.append(StatusChange(previous, status, min(moment, now), "Mẫu"))
         dossier = Dossier(
-            id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            # Deterministic per unit and code (repeatable benchmarks), yet distinct across units.
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"counter-app-demo:{profile.unit_code}:{day}:{slot}:{number}")),
             code=str(make_dossier_code(profile.unit_code, slot, day, number)),
             unit_code=profile.unit_code,
             desk_slot=slot,

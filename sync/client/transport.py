@@ -92,7 +92,9 @@ class Transport:
                 requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as error:
             raise TransientError(f"Không kết nối được máy chủ tỉnh ({type(error).__name__}).", code="network") from None
         self.bytes_sent += _body_size(response.request) + sum(len(k) + len(v) + 4 for k, v in response.request.headers.items())
-        self.bytes_received += len(content) + sum(len(k) + len(v) + 4 for k, v in response.headers.items())
+        # Content-Length is the size on the wire (compressed when the server gzips its answer).
+        wire_body = int(response.headers.get("Content-Length", len(content)) or 0)
+        self.bytes_received += wire_body + sum(len(k) + len(v) + 4 for k, v in response.headers.items())
         self._read_clock(response)
         return response
 

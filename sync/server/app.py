@@ -14,6 +14,7 @@ from fastapi import FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from counter_app import __version__
@@ -110,6 +111,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None) -> FastAPI:
     app = FastAPI(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__, openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.add_middleware(RequestBodyLimits, limits=limits)
+    # Push results and pull pages compress well; on a 2G link the answer costs as much as the question.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
 
     # Each endpoint commits its own transaction before it returns, so a response is only ever sent
     # for work that is durably stored (never "acknowledged, then the commit failed").

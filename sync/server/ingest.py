@@ -48,6 +48,13 @@ def _create_dossier(session: Session, device: Device, op: Operation, now: dateti
     data = op.payload
     if data.get("unit_code") != device.unit_code or not str(data.get("code", "")).startswith(device.unit_code):
         return Outcome(OpStatus.REJECTED, "wrong_unit", "Hồ sơ thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
+    same_id = session.get(Dossier, data["id"])
+    if same_id is not None and same_id.code != data["code"]:
+        session.add(Conflict(unit_code=device.unit_code, dossier_code=data["code"], device_id=device.id, op_id=op.op_id,
+                             code="duplicate_id", detail={"theirs": same_id.code, "ours": data}, created_at=now))
+        return Outcome(OpStatus.CONFLICT, "duplicate_id",
+                       f"Mã định danh nội bộ của hồ sơ {data['code']} trùng với hồ sơ {same_id.code} trên máy chủ; "
+                       "hồ sơ được giữ lại để kỹ thuật viên kiểm tra.")
     existing = session.scalar(select(Dossier).where(Dossier.code == data["code"]))
     if existing is not None:
         if existing.id == data["id"]:
@@ -135,6 +142,64 @@ HANDLERS = {
     "attachment.add": _add_attachment,
 }
 
+MAX_DB_INT = 2**31 - 1
+
+
+def _check_field(data: dict[str, Any], key: str, kind: str, *, max_len: int = 10_000, optional: bool = False,
+                 nullable: bool = False) -> None:
+    """One payload field has the type (and fits the column) the handlers and the database expect."""
+    if key not in data:
+        if optional:
+            return
+        raise ValueError(f"thiếu trường «{key}»")
+    value = data[key]
+    if value is None and nullable:
+        return
+    if kind == "text":
+        ok = isinstance(value, str) and 0 < len(value) <= max_len if not optional else isinstance(value, str) and len(value) <= max_len
+    elif kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and -MAX_DB_INT <= value <= MAX_DB_INT
+    else:  # an aware ISO 8601 instant
+        try:
+            ok = isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
+        except ValueError:
+            ok = False
+    if not ok:
+        raise ValueError(f"trường «{key}» có giá trị không hợp lệ")
+
+
+def _check_payload(op_type: str, data: dict[str, Any]) -> None:
+    """Reject a malformed payload before it reaches the database: a bad value must cost one operation
+    its `rejected` answer, never the whole batch a 5xx (which the counter would retry for ever)."""
+    if op_type == "dossier.create":
+        for key, max_len in (("id", 36), ("code", 40), ("unit_code", 32)):
+            _check_field(data, key, "text", max_len=max_len)
+        _check_field(data, "status", "int")
+        _check_field(data, "version", "int", optional=True)
+        _check_field(data, "desk_slot", "int", optional=True)
+        _check_field(data, "received_at", "instant")
+        history = data.get("history", [])
+        if not isinstance(history, list) or not all(isinstance(change, dict) for change in history):
+            raise ValueError("trường «history» có giá trị không hợp lệ")
+        for change in history:
+            _check_field(change, "from_status", "int", optional=True, nullable=True)
+            _check_field(change, "to_status", "int")
+            _check_field(change, "at", "instant")
+            _check_field(change, "actor", "text", optional=True)
+            _check_field(change, "note", "text", optional=True)
+    elif op_type == "dossier.status":
+        _check_field(data, "code", "text", max_len=40)
+        _check_field(data, "from", "int")
+        _check_field(data, "to", "int")
+        _check_field(data, "at", "instant")
+        _check_field(data, "actor", "text", optional=True)
+        _check_field(data, "note", "text", optional=True)
+    elif op_type == "attachment.add":
+        _check_field(data, "dossier_code", "text", max_len=40)
+        _check_field(data, "sha256", "text", max_len=64)
+        _check_field(data, "name", "text")
+        _check_field(data, "size", "int")
+
 
 def _result(op: Operation, ledger: OpLedger, status: OpStatus | None = None) -> OpResult:
     return OpResult(op_id=op.op_id, seq=op.seq, status=status or OpStatus(ledger.status), code=ledger.code,
@@ -152,6 +217,7 @@ def _decide(session: Session, device: Device, op: Operation, now: datetime) -> O
     handler = HANDLERS.get(op.op_type)
     if handler is None:
         return Outcome(OpStatus.REJECTED, "unknown_op_type", f"Máy chủ không biết thao tác «{op.op_type}».")
+    _check_payload(op.op_type, op.payload)
     return handler(session, device, op, now)
 
 

@@ -43,6 +43,14 @@ def test_every_released_schema_opens_with_its_data(tmp_path: Path, fixture: Path
     assert [d.code for d in search_dossiers(db, "pham quoc")] == ["000.31.48.H15-260203-3003"]
     assert [int(c.to_status) for c in get_dossier(db, "000.31.48.H15-260203-3003").history] == [2, 4]
     db.close()
+    old_revision = fixture.stem.removeprefix("schema_")
+    if old_revision != head_revision():
+        # The file was upgraded: a consistent copy at its old revision was taken first.
+        backups = list((tmp_path / "backups").glob("*.sqlite"))
+        assert len(backups) == 1
+        with sqlite3.connect(backups[0]) as copy:
+            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == old_revision
+            assert copy.execute("SELECT count(*) FROM dossier").fetchone()[0] == 3
 
 
 def test_schema_0001_fixture_exists() -> None:
