@@ -7,6 +7,7 @@ deadlock upgrading a read lock; reads use a deferred BEGIN and never block the w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,8 @@ BUSY_TIMEOUT_MS = 10_000
 def create_sqlite_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite+pysqlite:///{path}",
+        # Vietnamese in JSON columns as UTF-8, not \uXXXX escapes: about a third smaller on disk.
+        json_serializer=lambda value: json.dumps(value, ensure_ascii=False),
         # isolation_level=None hands transaction control to SQLAlchemy's BEGIN below.
         connect_args={"isolation_level": None, "check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )

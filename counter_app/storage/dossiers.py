@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from counter_app.domain.codes import looks_like_dossier_code
@@ -36,9 +36,16 @@ from counter_app.storage.models import DeskDayCounter, DossierEvent, DossierRow
 _DIGITS_ONLY = re.compile(r"^\+?[\d .\-]+$")
 
 
+def code_search_text(code: str) -> str:
+    """The day and number of a dossier code: the unit part ("000.31.48.H15") is in every row of this
+    counter, so indexing it would only make every search for "h…" match everything."""
+    return code.rsplit("-", 2)[-2] + " " + code.rsplit("-", 1)[-1] if code.count("-") >= 2 else code
+
+
 def search_body(dossier: Dossier) -> str:
     """The folded text the search index holds for one dossier."""
-    parts = [dossier.code, dossier.applicant.full_name, dossier.applicant.id_number, dossier.applicant.phone]
+    parts = [code_search_text(dossier.code), dossier.applicant.full_name, dossier.applicant.id_number,
+             dossier.applicant.phone]
     if dossier.submitter:
         parts += [dossier.submitter.full_name, dossier.submitter.id_number, dossier.submitter.phone]
     return fold(" ".join(parts))
@@ -206,7 +213,7 @@ def bulk_insert_dossiers(session: Session, dossiers: Sequence[Dossier], now: dat
         values = dossier_values(dossier, now)
         values["pk"] = start + offset
         rows.append(values)
-    session.execute(insert(DossierRow), rows)
+    session.execute(DossierRow.__table__.insert(), rows)
     session.execute(
         text("INSERT INTO dossier_fts(rowid, body) VALUES (:pk, :body)"),
         [{"pk": start + i, "body": search_body(d)} for i, d in enumerate(dossiers)],
@@ -224,7 +231,7 @@ def bulk_insert_dossiers(session: Session, dossiers: Sequence[Dossier], now: dat
         for c in d.history
     ]
     if events:
-        session.execute(insert(DossierEvent), events)
+        session.execute(DossierEvent.__table__.insert(), events)
 
 
 def get_row(session: Session, code: str) -> DossierRow | None:
@@ -258,6 +265,7 @@ def record_status_change(session: Session, row: DossierRow, change: StatusChange
 
 
 def _fts_query(tokens: list[str]) -> str:
+    """Every word matches as a prefix ("ng v duc" finds "Nguyễn Văn Đức"); one-letter prefixes are indexed."""
     return " AND ".join(f'"{token}"*' for token in tokens)
 
 

@@ -50,6 +50,19 @@ def test_prefix_matches_words_newest_first(counter_db: Database, duc: str) -> No
     assert names(counter_db, "tran thi d") == ["Trần Thị Đào"]
 
 
+def test_a_one_letter_last_word_matches_only_that_prefix(counter_db: Database, duc: str) -> None:
+    assert names(counter_db, "nguyen van d") == ["Nguyễn Văn Dũng", "Nguyễn Văn Đức"]
+    # The unit code ("…H15") is not part of the index: "h" matches no one here.
+    assert names(counter_db, "nguyen van h") == []
+    # Every word is a prefix: a clerk may abbreviate any of them.
+    assert names(counter_db, "ng v duc") == ["Nguyễn Văn Đức"]
+
+
+def test_part_of_a_code_finds_it(counter_db: Database, duc: str) -> None:
+    day_and_number = "-".join(duc.split("-")[-2:])
+    assert [d.code for d in search_dossiers(counter_db, day_and_number)] == [duc]
+
+
 def test_id_number_and_phone_are_found_exactly(counter_db: Database, duc: str) -> None:
     assert names(counter_db, "049090001234") == ["Nguyễn Văn Đức"]
     assert names(counter_db, "0905 123 456") == ["Nguyễn Văn Đức"]
