@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
 from counter_app.domain.errors import DomainError
 from counter_app.paths import APP_AUTHOR, APP_NAME
 from counter_app.resources import resources_dir
-from counter_app.services.demo_data import prepare_demo_unit
 from counter_app.services.unit_setup import NotSetUp, load_profile
 from counter_app.storage.database import Database
 from counter_app.storage.migrate import NewerDatabaseError
@@ -75,6 +74,8 @@ def open_counter(
     """Open (and migrate) the database, run the first-run setup if needed; None when the clerk cancels."""
     db = Database.open(data_dir)
     if demo:
+        from counter_app.services.demo_data import prepare_demo_unit
+
         prepare_demo_unit(db)
     try:
         profile = load_profile(db)

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.services.slips import receipt_slip_pdf
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
@@ -47,6 +45,8 @@ def render_pdf_pages(data: bytes, dpi: float) -> list[QImage]:
     """Every page of `data` as an image at `dpi`. Runs in a worker: QImage (not QPixmap) is thread-safe."""
     images: list[QImage] = []
     with _PDFIUM_LOCK:
+        import pypdfium2 as pdfium  # loaded on first preview, not at every start of the app
+
         document = pdfium.PdfDocument(data)
         try:
             for index in range(len(document)):
@@ -65,6 +65,8 @@ def render_pdf_pages(data: bytes, dpi: float) -> list[QImage]:
 
 def make_slip(db: Database, code: str) -> tuple[bytes, list[QImage]]:
     """The slip PDF of a stored dossier and its preview images (worker thread)."""
+    from counter_app.services.slips import receipt_slip_pdf  # reportlab: loaded on first use
+
     data = receipt_slip_pdf(db, code)
     return data, render_pdf_pages(data, PREVIEW_DPI)
 

@@ -24,6 +24,12 @@ def test_connection_settings_survive_power_cuts(tmp_path: Path) -> None:
     db.close()
 
 
+def test_the_fast_path_head_is_alembics_head() -> None:
+    from counter_app.storage.database import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
+
+
 def test_empty_database_is_migrated_to_head(tmp_path: Path) -> None:
     db = Database.open(tmp_path)
     assert current_revision(db.engine) == head_revision()
