@@ -23,6 +23,7 @@ import sqlite3
 import sys
 import time
 import unicodedata
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def _count_dossiers(db: Database) -> int | None:
         load_profile(db)
     except NotSetUp:
         return None
-    with sqlite3.connect(db.path) as conn:
+    with closing(sqlite3.connect(db.path)) as conn:
         return int(conn.execute("SELECT count(*) FROM dossier").fetchone()[0])
 
 

@@ -25,8 +25,7 @@ from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.paths import default_data_dir, demo_data_dir
-from counter_app.storage.database import Database
-from counter_app.storage.migrate import NewerDatabaseError
+from counter_app.storage.database import Database, NewerDatabaseError
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB = 0, 1, 2, 3
 

@@ -77,6 +77,8 @@ class EnrollRequest(Model):
     app_version: str = Field(default="", max_length=40)
     # The slot the counter already numbers its dossiers with, kept if no other desk of the unit has it.
     desk_slot: int | None = Field(default=None, ge=0, le=9)
+    # The unit a counter already set up belongs to: a code of another unit is refused unspent.
+    expected_unit_code: str | None = Field(default=None, max_length=32)
 
 
 class EnrollResponse(Model):

@@ -45,6 +45,11 @@ def _check_backend() -> None:
         raise NoSecureStore()
 
 
+def check_secure_store() -> None:
+    """Raise NoSecureStore now if no keyring can hold a token (before an enrolment code is spent)."""
+    _check_backend()
+
+
 def save_token(device_id: str, token: str) -> None:
     _check_backend()
     try:

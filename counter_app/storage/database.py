@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from counter_app.domain.errors import DomainError
+
 DB_FILENAME = "counter.sqlite"
 # The newest migration. Opening a database already at this revision skips importing Alembic, which
 # costs a quarter of a second at every start on a counter PC; a test keeps it equal to Alembic's head.
@@ -47,6 +49,10 @@ def create_sqlite_engine(path: Path) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+class NewerDatabaseError(DomainError):
+    """The database was written by a newer version of the app; opening it could damage it."""
 
 
 def _stored_revision(engine: Engine) -> str | None:

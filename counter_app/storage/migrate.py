@@ -17,14 +17,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from counter_app.domain.errors import DomainError
+from counter_app.storage.database import NewerDatabaseError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BACKUP_DIRNAME = "backups"
-
-
-class NewerDatabaseError(DomainError):
-    """The database was written by a newer version of the app; opening it could damage it."""
 
 
 def alembic_config() -> Config:

@@ -19,8 +19,7 @@ from counter_app.domain.errors import DomainError
 from counter_app.paths import APP_AUTHOR, APP_NAME
 from counter_app.resources import resources_dir
 from counter_app.services.unit_setup import NotSetUp, load_profile
-from counter_app.storage.database import Database
-from counter_app.storage.migrate import NewerDatabaseError
+from counter_app.storage.database import Database, NewerDatabaseError
 from counter_app.ui.context import UiContext
 from counter_app.ui.main_window import MainWindow
 from counter_app.ui.scanner import ScannerListener
@@ -50,7 +49,11 @@ def load_fonts(app: QApplication) -> None:
         app.setFont(QFont("DejaVu Sans", 10))
 
 
-def _splash() -> QSplashScreen:
+def _splash() -> QSplashScreen | None:
+    """The splash while the database opens; none on a headless platform, where Qt would wait a whole
+    second for an expose event that never comes (and nobody would see it anyway)."""
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return None
     pixmap = QPixmap(460, 160)
     pixmap.fill(QColor("#0b5394"))
     splash = QSplashScreen(pixmap)
@@ -102,20 +105,23 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False) -> int:
     try:
         context = open_counter(data_dir, demo, app, interactive=not smoke, splash=splash)
     except DomainError as error:
-        splash.close()
+        if splash is not None:
+            splash.close()
         print(f"Lỗi: {error.message}", file=sys.stderr)
         if not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal"):
             # A smoke start (installer check, CI) or a headless run must never wait on a dialog.
             QMessageBox.critical(None, "Không mở được dữ liệu", error.message)
         return EXIT_NEWER_DB if isinstance(error, NewerDatabaseError) else 1
     if context is None:
-        splash.close()
+        if splash is not None:
+            splash.close()
         return 0
     scanner = ScannerListener(app)
     scanner.install(app)
     window = MainWindow(context, scanner)
     window.show()
-    splash.finish(window)
+    if splash is not None:
+        splash.finish(window)
     if smoke:
         def report() -> None:
             print(f"shown_ms={(time.perf_counter() - started) * 1000:.1f}", flush=True)

@@ -28,16 +28,20 @@ from counter_app.ui.intake_screen import IntakeScreen
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
+from counter_app.ui.sync_screen import SyncScreen
+from counter_app.ui.sync_worker import SyncWorker
 
 GLOBAL_SHORTCUTS = [
     ("F1", "Mở bảng phím tắt"),
     ("F2", "Tiếp nhận hồ sơ mới"),
     ("F3", "Tra cứu hồ sơ"),
+    ("F7", "Xem tình trạng đồng bộ với máy chủ tỉnh"),
+    ("F9", "Đồng bộ ngay với máy chủ tỉnh"),
     ("Ctrl+Q", "Thoát ứng dụng"),
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
 ]
-LATER = [("Thu phí", "F4"), ("Trả kết quả", "F5"), ("Báo cáo", "F6"), ("Đồng bộ", "F7")]
+LATER = [("Thu phí", "F4"), ("Trả kết quả", "F5"), ("Báo cáo", "F6")]
 
 
 class PlaceholderScreen(Screen):
@@ -64,12 +68,15 @@ class MainWindow(QMainWindow):
         self.search = SearchScreen(context)
         self.screens: list[Screen] = [self.intake, self.search]
         self.screens += [PlaceholderScreen(context, title) for title, _ in LATER]
+        self.sync_worker = SyncWorker(context, self)
+        self.sync_screen = SyncScreen(context, self.sync_worker)
+        self.screens.append(self.sync_screen)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget()
-        keys = ["F2", "F3"] + [key for _, key in LATER]
+        keys = ["F2", "F3"] + [key for _, key in LATER] + ["F7"]
         for screen, key in zip(self.screens, keys, strict=True):
             item = QListWidgetItem(f"{screen.title}\t{key}")
             if isinstance(screen, PlaceholderScreen):
@@ -90,7 +97,12 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F1), self.show_help)
         self._bind(QKeySequence(Qt.Key.Key_F2), lambda: self.show_screen(self.intake))
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
+        self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
+        self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_worker.sync_now)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
+        self.sync_worker.text_changed.connect(self.sync_label.setText)
+        self.intake.dossier_saved.connect(self.sync_worker.refresh)
+        self.sync_worker.start()
 
         if scanner is not None:
             scanner.dossier_code_scanned.connect(self.open_dossier)
@@ -140,7 +152,8 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.unit_label = QLabel(f"{profile.unit_name} ({profile.unit_code}) · Quầy {profile.desk_slot}")
         self.clerk_label = QLabel(f"Người tiếp nhận: {profile.clerk_name or '—'}")
-        self.sync_label = QLabel("Đồng bộ: chưa kết nối máy chủ tỉnh")
+        self.sync_label = QLabel("Đồng bộ: đang đọc tình trạng…")
+        self.sync_label.setTextFormat(Qt.TextFormat.RichText)
         self.clock_label = QLabel()
         for label in (self.unit_label, self.clerk_label, self.sync_label):
             bar.addWidget(label)
@@ -162,6 +175,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 720)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sync_worker.stop()
         self.context.settings.setValue("main_window/geometry", self.saveGeometry())
         self.context.settings.sync()
         super().closeEvent(event)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from counter_app import __version__
 from counter_app.domain.errors import DomainError
 from counter_app.services.clock import utc_now
-from counter_app.services.credentials import save_token
+from counter_app.services.credentials import check_secure_store, save_token
 from counter_app.storage.database import Database
 from counter_app.storage.models import SyncState, UnitProfile
 from counter_app.storage.profile import PROFILE_ID, get_profile
@@ -33,9 +33,10 @@ def enroll(db: Database, server_url: str, code: str, *, transport: Transport | N
         profile = get_profile(session)
         preferred = profile.desk_slot if profile else None
         local_unit = profile.unit_code if profile else None
+    check_secure_store()  # the one-time code must not be spent on a token this machine cannot keep
     transport = transport or Transport(server_url)
     request = EnrollRequest(code=code.strip().upper(), device_name=platform.node()[:200], app_version=__version__,
-                            desk_slot=preferred)
+                            desk_slot=preferred, expected_unit_code=local_unit)
     answer = transport.call("POST", "/enroll", EnrollResponse, json_body=request.model_dump(mode="json"))
     if local_unit and local_unit != answer.unit_code:
         raise DomainError(

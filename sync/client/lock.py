@@ -14,7 +14,14 @@ from types import TracebackType
 
 from counter_app.domain.errors import DomainError
 
-_thread_lock = threading.Lock()
+# One in-process lock per data folder (a process may serve several counters' folders, e.g. tests or tools).
+_thread_locks: dict[str, threading.Lock] = {}
+_registry = threading.Lock()
+
+
+def _folder_lock(path: Path) -> threading.Lock:
+    with _registry:
+        return _thread_locks.setdefault(str(path.resolve()), threading.Lock())
 
 
 class SyncAlreadyRunning(DomainError):
@@ -27,9 +34,10 @@ class SingleFlight:
         self.path = data_dir / "sync.lock"
         self._fd: int | None = None
         self._has_thread_lock = False
+        self._thread_lock = _folder_lock(self.path)
 
     def __enter__(self) -> SingleFlight:
-        if not _thread_lock.acquire(blocking=False):
+        if not self._thread_lock.acquire(blocking=False):
             raise SyncAlreadyRunning()
         self._has_thread_lock = True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -44,7 +52,7 @@ class SingleFlight:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            _thread_lock.release()
+            self._thread_lock.release()
             self._has_thread_lock = False
             raise SyncAlreadyRunning() from None
         os.ftruncate(fd, 0)
@@ -66,5 +74,5 @@ class SingleFlight:
             os.close(self._fd)
             self._fd = None
         if self._has_thread_lock:
-            _thread_lock.release()
+            self._thread_lock.release()
             self._has_thread_lock = False

@@ -172,9 +172,11 @@ class SyncRunner:
             state = get_state(session)
             assert state is not None
             local_max = max_seq(session)
-            if hello.acked_seq > local_max:
-                # The server holds more of this epoch than this database ever wrote: it was restored
-                # from an older backup. New numbers must never reuse the ones the server already has.
+            if hello.acked_seq > local_max or _unsent_within(session, state.epoch_base_seq, hello.acked_seq):
+                # The server holds more of this epoch than this database ever wrote, or holds operations
+                # under numbers this database gave to work it never sent (the clerk kept working after
+                # the restore): it was restored from an older backup. New numbers must never reuse the
+                # ones the server already has.
                 state.device_epoch = str(uuid.uuid4())
                 state.epoch_base_seq = epoch_base(session)
                 report.restore_detected = "counter"
@@ -299,6 +301,15 @@ def _to_wire(row: OutboxOp) -> Operation:
     return Operation(op_id=row.op_id, seq=row.seq, entity=row.entity, entity_id=row.entity_id, op_type=row.op_type,
                      base_version=row.base_version, schema_version=row.schema_version, created_at=row.created_at,
                      payload=payload_of(row), payload_hash=row.payload_hash)
+
+
+def _unsent_within(session: Any, base: int, acked: int) -> bool:
+    """True if an operation never sent carries a seq of this epoch that the server already holds."""
+    from sqlalchemy import select
+
+    return session.scalar(
+        select(OutboxOp.seq).where(OutboxOp.seq > base, OutboxOp.seq <= acked, OutboxOp.state == "pending").limit(1)
+    ) is not None
 
 
 def _answered_through(session: Any, base: int) -> int:

@@ -77,12 +77,18 @@ class RequestBodyLimits:
         more = True
         while more:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client is gone: a cut body is never processed (nor a cut chunk stored)
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.limits.max_body_bytes:
                 await _error(413, "body_too_large",
                              f"Gói dữ liệu vượt {self.limits.max_body_bytes} byte; quầy sẽ chia nhỏ và gửi lại.")(scope, receive, send)
                 return
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) != len(body):
+            await _error(400, "incomplete_body", "Dữ liệu gửi lên bị thiếu; quầy sẽ gửi lại.")(scope, receive, send)
+            return
         if headers.get("content-encoding", "").lower() == "gzip":
             try:
                 inflated = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(bytes(body), self.limits.max_body_bytes * 8)
@@ -142,7 +148,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None) -> FastAPI:
     @app.post(f"{API_PREFIX}/enroll", responses=ERRORS)
     def enroll_device(request: EnrollRequest) -> EnrollResponse:
         with db.session() as s:
-            new_device, token = enroll(s, request.code, request.device_name, request.app_version, now_utc(), request.desk_slot)
+            new_device, token = enroll(s, request.code, request.device_name, request.app_version, now_utc(),
+                                      request.desk_slot, request.expected_unit_code)
             unit = s.get(Unit, new_device.unit_code)
             assert unit is not None
             response = EnrollResponse(device_id=new_device.id, token=token, unit_code=unit.code, unit_name=unit.name,

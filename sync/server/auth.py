@@ -55,7 +55,13 @@ def _free_slot(session: Session, unit_code: str, preferred: int | None) -> int:
 
 
 def enroll(
-    session: Session, code: str, device_name: str, app_version: str, now: datetime, preferred_slot: int | None = None
+    session: Session,
+    code: str,
+    device_name: str,
+    app_version: str,
+    now: datetime,
+    preferred_slot: int | None = None,
+    expected_unit: str | None = None,
 ) -> tuple[Device, str]:
     """Use a one-time code: returns the new device and its token (shown once, never stored)."""
     entry = session.get(EnrollmentCode, digest(code), with_for_update=True)
@@ -65,6 +71,13 @@ def enroll(
         raise ApiError(403, "enrollment_code_used", "Mã đăng ký này đã được dùng. Hãy xin giám sát viên cấp mã mới.")
     if entry.expires_at <= now:
         raise ApiError(403, "enrollment_code_expired", "Mã đăng ký đã hết hạn. Hãy xin giám sát viên cấp mã mới.")
+    if expected_unit and expected_unit != entry.unit_code:
+        raise ApiError(
+            403,
+            "enrollment_code_wrong_unit",
+            f"Mã đăng ký thuộc đơn vị {entry.unit_code}, nhưng quầy này là đơn vị {expected_unit}. "
+            "Mã chưa bị dùng; hãy xin mã đăng ký đúng đơn vị.",
+        )
     token = secrets.token_urlsafe(32)
     device = Device(
         id=str(uuid.uuid4()),

@@ -8,6 +8,7 @@ another server process) loses on the ledger's unique constraint and reads the wi
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -156,7 +157,7 @@ def _check_field(data: dict[str, Any], key: str, kind: str, *, max_len: int = 10
     if value is None and nullable:
         return
     if kind == "text":
-        ok = isinstance(value, str) and 0 < len(value) <= max_len if not optional else isinstance(value, str) and len(value) <= max_len
+        ok = isinstance(value, str) and len(value) <= max_len and (optional or value != "")
     elif kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool) and -MAX_DB_INT <= value <= MAX_DB_INT
     else:  # an aware ISO 8601 instant
@@ -275,15 +276,21 @@ def apply_operation(session: Session, device: Device, epoch: str, op: Operation,
                     message="Máy chủ đang bận xử lý cùng dữ liệu; quầy sẽ gửi lại.")
 
 
-def advance_acked(session: Session, row: DeviceEpoch) -> int:
-    """Move the acknowledged mark over every contiguous seq the ledger now holds."""
-    seqs = session.scalars(
+def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) -> int:
+    """Move the acknowledged mark over every contiguous seq the ledger now holds.
+
+    `held`: seqs of this push answered `duplicate`. A counter restored from an old backup re-sends, under
+    its new epoch, operations the ledger already holds under the old one; they are held all the same,
+    and without them the new epoch's mark would stop below them for ever (and the counter, seeing the
+    mark behind what it has had answered, would re-send them on every sync).
+    """
+    seqs = set(session.scalars(
         select(OpLedger.seq)
         .where(OpLedger.device_id == row.device_id, OpLedger.device_epoch == row.epoch, OpLedger.seq > row.acked_seq)
-        .order_by(OpLedger.seq)
-    ).all()
+    ).all())
+    seqs.update(seq for seq in held if seq > row.acked_seq)
     acked = row.acked_seq
-    for seq in seqs:
+    for seq in sorted(seqs):
         if seq == acked + 1:
             acked = seq
         elif seq > acked + 1:
@@ -295,7 +302,7 @@ def advance_acked(session: Session, row: DeviceEpoch) -> int:
 def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
     results = [apply_operation(session, device, batch.device_epoch, op, now) for op in sorted(batch.ops, key=lambda o: o.seq)]
-    acked = advance_acked(session, row)
+    acked = advance_acked(session, row, [result.seq for result in results if result.status is OpStatus.DUPLICATE])
     return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now)
 
 
