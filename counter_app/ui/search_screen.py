@@ -24,7 +24,18 @@ from counter_app.domain.dossier import Dossier
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import MAX_SEARCH_RESULTS, search_dossiers
 from counter_app.ui.context import UiContext
-from counter_app.ui.dossier_table import COLUMNS, PROCEDURE, DossierTableModel
+from counter_app.ui.dossier_table import (
+    APPLICANT,
+    CODE,
+    COLUMNS,
+    DUE,
+    ID_NUMBER,
+    PHONE,
+    PROCEDURE,
+    RECEIVED,
+    STATUS,
+    DossierTableModel,
+)
 from counter_app.ui.messages import error_text
 from counter_app.ui.screen import Screen
 
@@ -80,9 +91,25 @@ class SearchScreen(Screen):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
+        # Widths come from the font and the fixed shape of each column's text, once: ResizeToContents
+        # would measure every cell of every result list again, a visible stall while the clerk types.
+        metrics = self.table.fontMetrics()
+        samples = {
+            CODE: "000.00.00.H00-000000-0000",
+            APPLICANT: "Nguyễn Thị Hồng Nhung",
+            ID_NUMBER: "000000000000",
+            PHONE: "00000000000",
+            STATUS: "Quá hạn · Yêu cầu bổ sung",
+            RECEIVED: "00/00/0000 00:00",
+            DUE: "00/00/0000 00:00",
+        }
         for column in range(len(COLUMNS)):
-            mode = QHeaderView.ResizeMode.Stretch if column == PROCEDURE else QHeaderView.ResizeMode.ResizeToContents
-            header.setSectionResizeMode(column, mode)
+            if column == PROCEDURE:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                continue
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            text = max(samples[column], COLUMNS[column], key=metrics.horizontalAdvance)
+            header.resizeSection(column, metrics.horizontalAdvance(text) + 16)
 
         self.status = QLabel(HINT)
         self.status.setObjectName("search_status")
