@@ -142,6 +142,8 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
             if profile is not None:
                 profile.desk_slot = int(payload["desk_slot"])
     elif kind == "number_range":
+        if payload.get("device_id") not in (None, device_id):
+            return  # another desk's block
         key = (payload["series"], int(payload["first"]))
         if session.get(NumberRange, key) is None:
             session.add(NumberRange(series=key[0], first=key[1], last=int(payload["last"]), next_number=key[1],

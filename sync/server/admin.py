@@ -17,7 +17,7 @@ from counter_app.services.catalog import read_catalog_file
 from sync.protocol import ChangeKind
 from sync.server.errors import ApiError
 from sync.server.feed import append_change
-from sync.server.models import Device, Dossier, DossierEvent, ProcedureEntry, Unit
+from sync.server.models import ChangeFeed, Device, Dossier, DossierEvent, ProcedureEntry, Unit
 
 
 def create_unit(session: Session, code: str, name: str, now: datetime) -> Unit:
@@ -78,4 +78,56 @@ def revoke_device(session: Session, device_id: str) -> Device:
     if device is None:
         raise ApiError(404, "unknown_device", f"Không có quầy mã «{device_id}».")
     device.revoked = True
+    return device
+
+
+def set_calendar_day(session: Session, day: str, kind: str, note: str, unit_code: str | None, now: datetime) -> None:
+    """Publish an extra day off ("off"), a make-up working day ("work") or remove one ("clear").
+
+    Without a unit it applies to every unit of the province (the yearly Tết and 2/9 notices).
+    """
+    from datetime import date as date_type
+
+    try:
+        parsed = date_type.fromisoformat(day)
+    except ValueError:
+        raise ApiError(400, "bad_day", f"Ngày «{day}» không đúng dạng YYYY-MM-DD.") from None
+    if kind not in ("off", "work", "clear"):
+        raise ApiError(400, "bad_kind", "Loại ngày phải là off (nghỉ), work (làm bù) hoặc clear (bỏ).")
+    if unit_code is not None and session.get(Unit, unit_code) is None:
+        raise ApiError(404, "unknown_unit", f"Không có đơn vị mã «{unit_code}» trên máy chủ tỉnh.")
+    append_change(session, unit_code=unit_code, kind=ChangeKind.CALENDAR, entity_id=parsed.isoformat(),
+                  payload={"day": parsed.isoformat(), "kind": kind, "note": nfc(note)}, now=now)
+
+
+def allocate_number_range(session: Session, device_id: str, series: str, first: int, last: int, now: datetime) -> None:
+    """Give one desk a block of numbers (a receipt book, postal item codes) that no other desk will use."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise ApiError(404, "unknown_device", f"Không có quầy mã «{device_id}».")
+    if not 0 < first <= last:
+        raise ApiError(400, "bad_range", "Dải số phải có số đầu dương và không lớn hơn số cuối.")
+    series = nfc(series)
+    for change in session.scalars(select(ChangeFeed).where(ChangeFeed.kind == ChangeKind.NUMBER_RANGE.value)):
+        other = change.payload
+        if other.get("series") == series and not (last < int(other["first"]) or first > int(other["last"])):
+            raise ApiError(409, "range_overlap",
+                           f"Dải {first}–{last} của sổ «{series}» trùng với dải {other['first']}–{other['last']} đã cấp.")
+    append_change(session, unit_code=device.unit_code, kind=ChangeKind.NUMBER_RANGE, entity_id=f"{series}:{first}",
+                  payload={"device_id": device.id, "series": series, "first": first, "last": last}, now=now)
+
+
+def set_desk_slot(session: Session, device_id: str, slot: int, now: datetime) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise ApiError(404, "unknown_device", f"Không có quầy mã «{device_id}».")
+    if not 0 <= slot <= 9:
+        raise ApiError(400, "bad_slot", "Số quầy phải từ 0 đến 9.")
+    taken = session.scalar(select(Device).where(Device.unit_code == device.unit_code, Device.desk_slot == slot,
+                                               Device.revoked.is_(False), Device.id != device.id))
+    if taken is not None:
+        raise ApiError(409, "slot_taken", f"Số quầy {slot} đang thuộc một quầy khác của đơn vị.")
+    device.desk_slot = slot
+    append_change(session, unit_code=device.unit_code, kind=ChangeKind.DESK_SLOT, entity_id=device.id,
+                  payload={"device_id": device.id, "desk_slot": slot}, now=now)
     return device

@@ -92,6 +92,34 @@ def cmd_revoke_device(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar_day(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.admin import set_calendar_day
+
+    with db.session() as s:
+        set_calendar_day(s, args.day, args.kind, args.note or "", args.unit, _now())
+    where = f"đơn vị {args.unit}" if args.unit else "mọi đơn vị"
+    print(f"Đã phát lịch ngày {args.day} ({args.kind}) cho {where}; các quầy nhận khi đồng bộ.")
+    return 0
+
+
+def cmd_number_range(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.admin import allocate_number_range
+
+    with db.session() as s:
+        allocate_number_range(s, args.device_id, args.series, args.first, args.last, _now())
+    print(f"Đã cấp dải số {args.first}–{args.last} của sổ «{args.series}» cho quầy {args.device_id}.")
+    return 0
+
+
+def cmd_desk_slot(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from sync.server.admin import set_desk_slot
+
+    with db.session() as s:
+        set_desk_slot(s, args.device_id, args.slot, _now())
+    print(f"Quầy {args.device_id} nay mang số quầy {args.slot}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="provincial-server", description="Máy chủ tỉnh — đồng bộ quầy một cửa")
     parser.add_argument("--database-url", help="ví dụ postgresql+psycopg://user@host/db (mặc định: tệp SQLite)")
@@ -126,6 +154,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="số hồ sơ, biên lai và tệp theo đơn vị")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("calendar-day", help="phát ngày nghỉ thêm / ngày làm bù (theo thông báo hằng năm)")
+    p.add_argument("day", help="YYYY-MM-DD")
+    p.add_argument("--kind", choices=["off", "work", "clear"], required=True)
+    p.add_argument("--note")
+    p.add_argument("--unit", help="chỉ cho một đơn vị (mặc định: mọi đơn vị)")
+    p.set_defaults(handler=cmd_calendar_day)
+
+    p = sub.add_parser("number-range", help="cấp cho một quầy một dải số (quyển biên lai, mã bưu gửi)")
+    p.add_argument("device_id")
+    p.add_argument("--series", required=True, help="ví dụ: mẫu số + ký hiệu của quyển biên lai")
+    p.add_argument("--first", type=int, required=True)
+    p.add_argument("--last", type=int, required=True)
+    p.set_defaults(handler=cmd_number_range)
+
+    p = sub.add_parser("desk-slot", help="đổi số quầy của một quầy")
+    p.add_argument("device_id")
+    p.add_argument("slot", type=int)
+    p.set_defaults(handler=cmd_desk_slot)
 
     p = sub.add_parser("revoke-device", help="thu hồi quyền đồng bộ của một quầy")
     p.add_argument("device_id")

@@ -1,0 +1,78 @@
+"""What the province publishes reaches the counters: catalog, calendar, statuses, number ranges, desk slots."""
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.services.catalog import procedures
+from counter_app.services.intake import preview_due_at
+from counter_app.services.unit_setup import load_profile
+from counter_app.storage.models import CalendarOverride, NumberRange
+from counter_app.storage.sync_store import get_state
+from sync.client.enrollment import enroll
+from sync.client.runner import SyncRunner
+from tests.conftest import open_counter
+from tests.sync.harness import ROOT, UNIT_A, UNIT_B, ServerProcess
+
+CATALOG = ROOT / "resources" / "catalog" / "sample-catalog.json"
+MONDAY_0900 = datetime(2026, 3, 9, 9, 0, tzinfo=OFFICE_TZ)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else f"sqlite:///{tmp_path / 's.sqlite'}"
+    with ServerProcess(url) as process:
+        process.admin("create-unit", "--code", UNIT_A, "--name", "UBND phường Hải Châu")
+        process.admin("create-unit", "--code", UNIT_B, "--name", "UBND phường Thạch Thang")
+        process.admin("import-catalog", str(CATALOG))
+        yield process
+
+
+def test_the_province_publishes_and_counters_apply(server: ServerProcess, tmp_path: Path) -> None:
+    data_dir = tmp_path / "a"
+    db = open_counter(data_dir, unit_code=UNIT_A)
+    enroll(db, server.url, server.enrollment_code(UNIT_A))
+    runner = SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.1)
+    assert runner.run_once().ok
+    with db.read() as session:
+        device_id = get_state(session).device_id  # type: ignore[union-attr]
+    # 1 working day received Monday 09:00 is due Tuesday 09:00 ...
+    assert preview_due_at(db, "1.001193", received_at=MONDAY_0900) == datetime(2026, 3, 10, 9, 0, tzinfo=OFFICE_TZ)
+
+    # ... until the province announces Tuesday 10/3 off for every unit, and unit B's make-up Saturday.
+    server.admin("calendar-day", "2026-03-10", "--kind", "off", "--note", "Nghỉ theo thông báo của UBND tỉnh")
+    server.admin("calendar-day", "2026-03-14", "--kind", "work", "--unit", UNIT_B)
+    server.admin("number-range", device_id, "--series", "01BLP0-001:AA/26P", "--first", "1", "--last", "500")
+    overlap = subprocess.run(
+        [sys.executable, "-m", "sync.server", "--database-url", server.database_url, "number-range", device_id,
+         "--series", "01BLP0-001:AA/26P", "--first", "400", "--last", "600"],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120,
+    )
+    assert overlap.returncode == 1 and "trùng với dải 1–500" in overlap.stderr
+    server.admin("desk-slot", device_id, "7")
+    changed = json.loads(CATALOG.read_text("utf-8"))
+    changed["procedures"][0]["name"] = changed["procedures"][0]["name"] + " (cập nhật)"
+    updated = tmp_path / "catalog-v2.json"
+    updated.write_text(json.dumps(changed, ensure_ascii=False), "utf-8")
+    server.admin("import-catalog", str(updated))
+
+    report = runner.run_once()
+    assert report.ok, report.errors
+    assert report.pulled == 4  # Tuesday off, one range, the desk slot, one catalog entry; not unit B's day
+    assert preview_due_at(db, "1.001193", received_at=MONDAY_0900) == datetime(2026, 3, 11, 9, 0, tzinfo=OFFICE_TZ)
+    with db.read() as session:
+        assert [(o.day.isoformat(), o.kind) for o in session.scalars(select(CalendarOverride))] == [("2026-03-10", "off")]
+        assert [(r.series, r.first, r.last) for r in session.scalars(select(NumberRange))] == [("01BLP0-001:AA/26P", 1, 500)]
+    assert load_profile(db).desk_slot == 7
+    renamed = [p for p in procedures(db) if p.code == changed["procedures"][0]["code"]]
+    assert renamed[0].name.endswith("(cập nhật)")
+    # Pulling again changes nothing: the cursor moved with the applied page.
+    assert runner.run_once().pulled == 0
+    db.close()
