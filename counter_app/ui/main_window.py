@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._bind(QKeySequence(Qt.Key.Key_F1), self.show_help)
-        self._bind(QKeySequence(Qt.Key.Key_F2), lambda: self.show_screen(self.intake))
+        self._bind(QKeySequence(Qt.Key.Key_F2), self._new_dossier)
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
         self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_worker.sync_now)
@@ -126,6 +126,13 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentIndex(row)
         self.screens[row].on_shown()
+
+    def _new_dossier(self) -> None:
+        """F2 from anywhere: go to intake; if intake is already showing, start a new dossier there."""
+        if self.current_screen() is self.intake:
+            self.intake.new_dossier()
+        else:
+            self.show_screen(self.intake)
 
     def current_screen(self) -> Screen:
         return self.screens[self.stack.currentIndex()]
