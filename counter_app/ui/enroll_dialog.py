@@ -166,13 +166,13 @@ class EnrollDialog(QDialog):
             return
         self._set_busy(True)
         db = self.context.db
-        # Not on the writer pool: the network exchange may take a while and intake saves must not wait.
+        # On the network lane: the exchange may take a while and neither searches nor saves wait for it.
         def work() -> Enrolment:
             from sync.client.enrollment import enroll  # the network client loads on first use
 
             return enroll(db, url, code)
 
-        self.context.tasks.run(work, lambda result: self._done(url, result), self._failed)
+        self.context.tasks.run(work, lambda result: self._done(url, result), self._failed, network=True)
 
     # -- results ------------------------------------------------------------------------------------
 

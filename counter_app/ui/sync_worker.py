@@ -16,11 +16,10 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from shiboken6 import isValid
 
 from counter_app.domain.dossier import OFFICE_TZ
@@ -160,21 +159,6 @@ def status_html(status: SyncStatus, running: bool = False) -> str:
 # -- the worker -----------------------------------------------------------------------------------------
 
 
-class _Relay(QObject):
-    done = Signal(object)
-
-
-class _RunJob(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._fn = fn
-        self._relay = relay
-
-    def run(self) -> None:
-        self._relay.done.emit(self._fn())
-
-
 @dataclasses.dataclass(frozen=True)
 class RunOutcome:
     """What one run ended with; `error` is set when the run could not even start or crashed."""
@@ -228,9 +212,6 @@ class SyncWorker(QObject):
         self._rng = random.Random()
         self._ran_once = False
 
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._relays: set[_Relay] = set()
         self._run_timer = QTimer(self)
         self._run_timer.setSingleShot(True)
         self._run_timer.timeout.connect(self.sync_now)
@@ -260,7 +241,7 @@ class SyncWorker(QObject):
         self._stop.set()
         self._run_timer.stop()
         self._refresh_timer.stop()
-        return self._pool.waitForDone(msecs)
+        return self.context.tasks.wait_network(msecs)
 
     def sync_now(self) -> bool:
         """Start a run now (F9, the timer, after enrolment); False if one is already running."""
@@ -268,10 +249,7 @@ class SyncWorker(QObject):
             return False
         self._run_timer.stop()
         self._set_running(True)
-        relay = _Relay()
-        self._relays.add(relay)
-        relay.done.connect(lambda outcome: self._run_done(relay, outcome))
-        self._pool.start(_RunJob(self._run_in_background, relay))
+        self.context.tasks.run(self._run_in_background, self._run_done, network=True)
         return True
 
     def refresh(self, *_: object) -> None:
@@ -327,8 +305,7 @@ class SyncWorker(QObject):
 
     # -- back on the GUI thread ---------------------------------------------------------------------
 
-    def _run_done(self, relay: _Relay, outcome: RunOutcome) -> None:
-        self._relays.discard(relay)
+    def _run_done(self, outcome: RunOutcome) -> None:
         if not isValid(self):
             return
         self._ran_once = True

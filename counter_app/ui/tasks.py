@@ -1,7 +1,8 @@
 """The one way screens run slow work: off the GUI thread, results delivered back on it.
 
 Reads run on a small pool; writes run one at a time on their own single-thread pool (one writer, as
-SQLite wants). Callbacks are called on the GUI thread through queued signals, so they may touch
+SQLite wants); network work (sync, enrolment) runs on a third single-thread pool, so a slow link never
+holds up a search or an intake save. Callbacks are called on the GUI thread through queued signals, so they may touch
 widgets. Never call services that hit the database directly from a slot on the GUI thread.
 """
 
@@ -56,6 +57,8 @@ class TaskRunner(QObject):
         self._readers.setMaxThreadCount(2)
         self._writer = QThreadPool(self)
         self._writer.setMaxThreadCount(1)
+        self._network = QThreadPool(self)
+        self._network.setMaxThreadCount(1)
         self._pending: set[_Relay] = set()
 
     def run(
@@ -65,6 +68,7 @@ class TaskRunner(QObject):
         on_error: Callable[[Exception], None] | None = None,
         *,
         write: bool = False,
+        network: bool = False,
     ) -> None:
         relay = _Relay()
         self._pending.add(relay)
@@ -83,7 +87,8 @@ class TaskRunner(QObject):
 
         relay.succeeded.connect(finished)
         relay.failed.connect(failed)
-        (self._writer if write else self._readers).start(_Job(fn, relay))
+        pool = self._network if network else self._writer if write else self._readers
+        pool.start(_Job(fn, relay))
 
     @property
     def busy(self) -> bool:
@@ -91,4 +96,7 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until all queued work finished (for shutdown and tests)."""
-        return self._readers.waitForDone(msecs) and self._writer.waitForDone(msecs)
+        return self._readers.waitForDone(msecs) and self._writer.waitForDone(msecs) and self.wait_network(msecs)
+
+    def wait_network(self, msecs: int = 30_000) -> bool:
+        return self._network.waitForDone(msecs)

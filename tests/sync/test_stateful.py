@@ -1,7 +1,8 @@
 """Hypothesis stateful test of sync (sync-anchors.md §7 "test tooling"): a clerk's work, syncs, a bad link,
 counter restarts and server restarts, interleaved at random, then the global invariants.
 
-One real `provincial-server` process (SQLite) serves the whole run behind the fault proxy; each example
+One real `provincial-server` process serves the whole run behind the fault proxy, once on a SQLite file
+and once on a real PostgreSQL database (the same rules, invariants and seed on both); each example
 gets its own unit and a fresh counter data folder enrolled through the proxy. Faults are armed in the
 proxy for the next request(s); restarts close and reopen the counter's database (in-flight operations
 are then re-sent with the same ids) or stop and start the server process on the same database.
@@ -62,6 +63,8 @@ FAULTS = [DROP_BEFORE_FORWARD, DROP_AFTER_FORWARD, STATUS_502, HTML_200, TRUNCAT
 PATHS = ["/api/v1/sync/hello", "/api/v1/sync/push", "/api/v1/sync/pull", None]
 NAMES = ["Nguyễn Văn Đức", "Lê Thị Hoa", "Phạm Minh Tuấn", "Trần Thị Lan", "Đặng Thu Thảo"]
 _units = itertools.count(100)
+# Per backend: both backends together stay near the time one backend with 12 examples took.
+EXAMPLES_PER_BACKEND = 7
 
 
 class World:
@@ -70,6 +73,7 @@ class World:
     def __init__(self, server: ServerProcess, proxy: FaultProxy, scratch: Path) -> None:
         self.server, self.proxy, self.scratch = server, proxy, scratch
         self.reader = ServerDatabase(server.database_url)  # reads the server's tables for the invariants
+        self.ran: Counter[str] = Counter()  # rules run over all examples: fewer examples must still run each
 
 
 WORLD: World | None = None
@@ -105,6 +109,7 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(name=st.sampled_from(NAMES))
     def intake(self, name: str) -> None:
         assert self.db is not None
+        self.world.ran["intake"] += 1
         receive_dossier(self.db, IntakeRequest("1.001193", PersonInput(
             full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi")))
 
@@ -112,6 +117,7 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def move_dossier(self, data: st.DataObject) -> None:
         assert self.db is not None
+        self.world.ran["move_dossier"] += 1
         code, status = data.draw(st.sampled_from(self._movable()), label="dossier")
         target = data.draw(st.sampled_from(sorted(ALLOWED_TRANSITIONS[Status(status)])), label="target")
         change_status(self.db, code, target, actor="Trần Thị Mai")
@@ -121,6 +127,7 @@ class SyncMachine(RuleBasedStateMachine):
     @rule()
     def sync(self) -> None:
         assert self.db is not None
+        self.world.ran["sync"] += 1
         report = SyncRunner(self.db, self.data_dir, max_attempts=3, base_delay=0.01, max_delay=0.05).run_once()
         assert report.rejected == 0 and report.conflicts == 0, report.problems
         if report.ok:
@@ -128,6 +135,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule(fault=st.sampled_from(FAULTS), path=st.sampled_from(PATHS), times=st.integers(1, 2))
     def break_link(self, fault: str, path: str | None, times: int) -> None:
+        self.world.ran["break_link"] += 1
         self.world.proxy.add_fault(fault, times=times, path_prefix=path)
 
     # -- restarts --------------------------------------------------------------------------------
@@ -136,11 +144,13 @@ class SyncMachine(RuleBasedStateMachine):
     def restart_counter(self) -> None:
         """The clerk closes the app (or the power goes); in-flight operations stay in flight."""
         assert self.db is not None
+        self.world.ran["restart_counter"] += 1
         self.db.close()
         self.db = Database.open(self.data_dir)
 
     @rule()
     def restart_server(self) -> None:
+        self.world.ran["restart_server"] += 1
         self.world.server.stop()
         self.world.server.start()
 
@@ -207,10 +217,14 @@ class SyncMachine(RuleBasedStateMachine):
             return len(session.scalars(select(OutboxOp.seq).where(OutboxOp.state != "acked")).all())
 
 
-@pytest.fixture
-def world(tmp_path: Path, fault_proxy: object) -> Iterator[World]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def world(request: pytest.FixtureRequest, tmp_path: Path, fault_proxy: object) -> Iterator[World]:
     global WORLD
-    with ServerProcess(f"sqlite:///{tmp_path / 'server.sqlite'}") as server:
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'server.sqlite'}"
+    with ServerProcess(url) as server:
         proxy = fault_proxy(server.port, seed=11)  # type: ignore[operator]
         WORLD = World(server, proxy, tmp_path)
         try:
@@ -224,6 +238,9 @@ def world(tmp_path: Path, fault_proxy: object) -> Iterator[World]:
 def test_sync_survives_any_interleaving_of_work_faults_and_restarts(world: World) -> None:
     run_state_machine_as_test(
         SyncMachine,
-        settings=settings(max_examples=12, stateful_step_count=30, deadline=None, derandomize=True, database=None,
+        settings=settings(max_examples=EXAMPLES_PER_BACKEND, stateful_step_count=30, deadline=None, derandomize=True, database=None,
                           suppress_health_check=list(HealthCheck)),
     )
+    rules = {r.function.__name__ for r in SyncMachine.rules()}
+    assert rules == {"intake", "move_dossier", "sync", "break_link", "restart_counter", "restart_server"}
+    assert set(world.ran) == rules, f"rules never run on this backend: {rules - set(world.ran)}"
