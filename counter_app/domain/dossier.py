@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from counter_app.domain.lifecycle import FINAL_STATUSES, Status
 
 OFFICE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Statuses in which a dossier cannot be late: finished, or waiting on the citizen (the clock stops).
+CLOCK_STOPPED = FINAL_STATUSES | {Status.RESULT_READY, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT}
 
 
 class Channel(IntEnum):
@@ -144,8 +146,11 @@ class Dossier:
     history: list[StatusChange] = field(default_factory=list)
 
     def is_overdue(self, now: datetime) -> bool:
-        """Late while still open: derived, never stored (domain.md §3)."""
-        return self.status not in FINAL_STATUSES and self.status != Status.RESULT_READY and now > self.due_at
+        """Late while still being worked on: derived, never stored (domain.md §3).
+
+        Not while the clock is paused for the citizen (supplement, fees), nor once the result is ready.
+        """
+        return self.status not in CLOCK_STOPPED and now > self.due_at
 
     @property
     def submitted_by(self) -> Person:

@@ -91,7 +91,11 @@ class DossierTableModel(QAbstractTableModel):
         dossier = self._dossiers[index.row()]
         overdue = self._overdue[index.row()]
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == RECEIVED:  # the day is what matters in a list; the time is in the tooltip
+                return f"{dossier.received_at.astimezone(OFFICE_TZ):%d/%m/%Y}"
+            return self._text(dossier, column, overdue)
+        if role == Qt.ItemDataRole.ToolTipRole:
             return self._text(dossier, column, overdue)
         if role == CODE_ROLE:
             return dossier.code

@@ -99,9 +99,9 @@ class SearchScreen(Screen):
             APPLICANT: "Nguyễn Thị Hồng Nhung",
             ID_NUMBER: "000000000000",
             PHONE: "00000000000",
-            STATUS: "Quá hạn · Yêu cầu bổ sung",
-            RECEIVED: "00/00/0000 00:00",
-            DUE: "00/00/0000 00:00",
+            STATUS: "Quá hạn · Đang xử lý",
+            RECEIVED: "00/00/0000",
+            DUE: "00/00/0000 00:00 ",  # bold when overdue: a little wider
         }
         for column in range(len(COLUMNS)):
             if column == PROCEDURE:

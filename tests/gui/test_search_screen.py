@@ -119,7 +119,9 @@ def test_columns_office_time_and_overdue_in_red(qtbot, screen: SearchScreen, duc
     assert values[:4] == [duc.code, DUC, DUC_ID, DUC_PHONE]
     assert values[4] == duc.procedure_name
     assert values[5] == "Quá hạn · Được tiếp nhận"  # received 10 days ago, 1 working day to process
-    assert values[6] == f"{duc.received_at.astimezone(OFFICE_TZ):%d/%m/%Y %H:%M}"
+    # The list shows the day received; the full time is in the cell's tooltip.
+    assert values[6] == f"{duc.received_at.astimezone(OFFICE_TZ):%d/%m/%Y}"
+    assert model.index(0, 6).data(Qt.ItemDataRole.ToolTipRole) == f"{duc.received_at.astimezone(OFFICE_TZ):%d/%m/%Y %H:%M}"
     assert values[7] == f"{duc.due_at.astimezone(OFFICE_TZ):%d/%m/%Y %H:%M}"
     for column in (STATUS, DUE):
         assert model.index(0, column).data(Qt.ItemDataRole.ForegroundRole).color() == OVERDUE_COLOR

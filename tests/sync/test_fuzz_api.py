@@ -1,6 +1,7 @@
 """The provincial server's OpenAPI schema, fuzzed with schemathesis: no request may make it answer 5xx.
 
-The app under test is the real FastAPI app on a real SQLite file, with a unit and a device enrolled
+The app under test is the real FastAPI app on a real SQLite file and, separately, on a real PostgreSQL
+database (every operation is fuzzed on both), with a unit and a device enrolled
 through the API, so authenticated endpoints (hello, push, pull, blobs) are reached with a real token as
 well as with whatever Authorization header the generator invents. Valid (positive) and invalid
 (negative) requests are generated for every operation of the schema.
@@ -53,10 +54,11 @@ EXAMPLES = 25
 
 
 class FuzzTarget:
-    """The app on a real SQLite file, and a real bearer token of a device enrolled through the API."""
+    """The app on a real database (SQLite or PostgreSQL URL), and a real bearer token of a device enrolled
+    through the API."""
 
-    def __init__(self, tmp: Path) -> None:
-        self.db = ServerDatabase.open(f"sqlite:///{tmp / 'fuzz-server.sqlite'}")
+    def __init__(self, url: str) -> None:
+        self.db = ServerDatabase.open(url)
         now = datetime.now(UTC)
         with self.db.session() as s:
             create_unit(s, UNIT_CODE, "UBND phường Hải Châu", now)
@@ -81,9 +83,15 @@ class FuzzTarget:
         return operation
 
 
-@pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
-    fuzz = FuzzTarget(tmp_path_factory.mktemp("fuzz"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
+    """One app per backend for the module; PostgreSQL gets a fresh database of its own (as `postgres_url`,
+    which is per test and so cannot serve a module-wide app)."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_server").create_database()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz-server.sqlite'}"
+    fuzz = FuzzTarget(url)
     yield fuzz
     fuzz.db.dispose()
 

@@ -50,3 +50,21 @@ def test_parse_status() -> None:
     for bad in ("0", "11", "x", None):
         with pytest.raises(InvalidTransition):
             parse_status(bad)  # type: ignore[arg-type]
+
+
+def test_overdue_is_derived_and_paused_while_waiting_on_the_citizen() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from counter_app.domain.dossier import Channel, Dossier, Person, ResultDelivery
+
+    due = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    dossier = Dossier(id="x", code="c", unit_code="u", desk_slot=0, procedure_code="p", procedure_name="n",
+                      applicant=Person(full_name="A"), summary="", documents=[], sets_count=1, channel=Channel.DIRECT,
+                      result_delivery=ResultDelivery.DESK, received_at=due - timedelta(days=1), due_at=due,
+                      processing_hours=8, status=Status.PROCESSING, received_by="")
+    later = due + timedelta(minutes=1)
+    assert not dossier.is_overdue(due)
+    assert dossier.is_overdue(later)
+    for paused in (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT, Status.RESULT_READY, Status.RETURNED):
+        dossier.status = paused
+        assert not dossier.is_overdue(later)
