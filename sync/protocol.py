@@ -38,6 +38,9 @@ SUPPORTED_PROTOCOL_VERSIONS = (1,)
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 API_PREFIX = "/api/v1"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+# PostgreSQL text cannot hold a NUL character (SQLite can): strings the server stores or looks up are
+# refused with it on the wire, so both backends answer the same 422 instead of PostgreSQL's 500.
+NO_NUL = r"^[^\x00]*$"
 
 
 class Capability(StrEnum):
@@ -72,13 +75,13 @@ class Limits(Model):
 
 
 class EnrollRequest(Model):
-    code: str = Field(min_length=4, max_length=64)
-    device_name: str = Field(default="", max_length=200)
-    app_version: str = Field(default="", max_length=40)
+    code: str = Field(min_length=4, max_length=64, pattern=NO_NUL)
+    device_name: str = Field(default="", max_length=200, pattern=NO_NUL)
+    app_version: str = Field(default="", max_length=40, pattern=NO_NUL)
     # The slot the counter already numbers its dossiers with, kept if no other desk of the unit has it.
     desk_slot: int | None = Field(default=None, ge=0, le=9)
     # The unit a counter already set up belongs to: a code of another unit is refused unspent.
-    expected_unit_code: str | None = Field(default=None, max_length=32)
+    expected_unit_code: str | None = Field(default=None, max_length=32, pattern=NO_NUL)
 
 
 class EnrollResponse(Model):
@@ -97,8 +100,8 @@ class EnrollResponse(Model):
 class HelloRequest(Model):
     protocol_versions: list[int]
     schema_versions: list[int]
-    app_version: str = ""
-    device_epoch: str
+    app_version: str = Field(default="", pattern=NO_NUL)
+    device_epoch: str = Field(pattern=NO_NUL)
     # The last seq of the previous epoch: the first operation of this epoch carries epoch_base_seq + 1.
     epoch_base_seq: int = Field(default=0, ge=0)
     db_generation: str = ""
@@ -133,11 +136,11 @@ class OpStatus(StrEnum):
 
 
 class Operation(Model):
-    op_id: str = Field(min_length=8, max_length=64)
+    op_id: str = Field(min_length=8, max_length=64, pattern=NO_NUL)
     seq: int = Field(ge=1)
-    entity: str = Field(max_length=30)
-    entity_id: str = Field(max_length=64)
-    op_type: str = Field(max_length=40)
+    entity: str = Field(max_length=30, pattern=NO_NUL)
+    entity_id: str = Field(max_length=64, pattern=NO_NUL)
+    op_type: str = Field(max_length=40, pattern=NO_NUL)
     base_version: int | None = None
     schema_version: int
     created_at: datetime
@@ -150,8 +153,8 @@ class Operation(Model):
 
 class PushBatch(Model):
     protocol_version: int = PROTOCOL_VERSION
-    batch_id: str = Field(min_length=8, max_length=64)
-    device_epoch: str
+    batch_id: str = Field(min_length=8, max_length=64, pattern=NO_NUL)
+    device_epoch: str = Field(pattern=NO_NUL)
     ops: list[Operation]
 
 
@@ -204,7 +207,7 @@ class PullPage(Model):
 
 class BlobCreate(Model):
     size: int = Field(ge=0)
-    content_type: str = "application/octet-stream"
+    content_type: str = Field(default="application/octet-stream", pattern=NO_NUL)
 
 
 class BlobStatus(Model):

@@ -51,7 +51,15 @@ from counter_app.domain.dossier import (
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.identity import parse_chip_id_qr, validate_id_number
 from counter_app.domain.validation import normalize_email, normalize_phone, parse_birth_date
-from counter_app.services.intake import IntakeRequest, PersonInput, preview_due_at, receive_dossier
+from counter_app.services.intake import (
+    IntakeRequest,
+    PersonInput,
+    check_intake,
+    preview_due_at,
+    receive_dossier,
+)
+from counter_app.storage.database import Database
+from counter_app.ui.commune_picker import CommunePicker, street_part
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
 from counter_app.ui.procedure_picker import ProcedurePicker, processing_time_text
@@ -73,6 +81,7 @@ SHORTCUTS = [
     ("Ctrl+S", "Lưu hồ sơ và xem giấy tiếp nhận"),
     ("Ctrl+N / F2", "Hồ sơ mới (xóa biểu mẫu; hỏi lại nếu đang nhập dở)"),
     ("Số (0–9)", "Trong bảng thành phần hồ sơ: gõ số bản"),
+    ("↑ / ↓, Enter", "Chọn xã/phường trong danh sách gợi ý (mặc định: xã/phường của quầy)"),
     ("Quét QR căn cước", "Điền họ tên, số CCCD, ngày sinh, giới tính, địa chỉ"),
 ]
 
@@ -97,6 +106,18 @@ def _select_data(combo: QComboBox, data: object) -> None:
 
 def _id_type_combo() -> QComboBox:
     return _combo((t.label, t.value) for t in IdDocumentType)
+
+
+def _receive(db: Database, request: IntakeRequest, commune_error: ValidationError | None) -> Dossier:
+    """Save; a commune typed but not chosen is reported with every other fault and nothing is saved."""
+    if commune_error is None:
+        return receive_dossier(db, request)
+    errors = [commune_error]
+    try:
+        check_intake(db, request)
+    except ValidationErrors as error:
+        errors += error.errors
+    raise ValidationErrors(errors)
 
 
 class CountDelegate(QStyledItemDelegate):
@@ -261,7 +282,7 @@ class IntakeScreen(Screen):
 
         chain: list[QWidget] = [
             self.picker, self.full_name, self.id_type, self.id_number, self.birth_date, self.gender,
-            self.phone, self.email, self.address, self.other_submitter, self.submitter_name,
+            self.phone, self.email, self.address, self.commune, self.other_submitter, self.submitter_name,
             self.submitter_id_type, self.submitter_id_number, self.submitter_phone, self.documents,
             self.sets_count, self.channel, self.delivery, self.summary,
         ]
@@ -276,6 +297,8 @@ class IntakeScreen(Screen):
         for combo in (self.id_type, self.gender, self.submitter_id_type, self.channel, self.delivery):
             combo.activated.connect(lambda _index, w=combo: self._clear_widget_error(w))
         self.channel.currentIndexChanged.connect(self._update_due)
+        self.commune.textEdited.connect(lambda _text: self._clear_widget_error(self.commune))
+        self.commune.unit_chosen.connect(lambda _unit: self._clear_widget_error(self.commune))
 
     def _with_error(self, widget: QWidget, *fields: str) -> QWidget:
         """`widget` with a small red label under it that shows the messages of `fields`."""
@@ -339,8 +362,11 @@ class IntakeScreen(Screen):
         form.addRow("Email:", self._with_error(self.email, "email"))
         self.address = QLineEdit()
         self.address.setObjectName("address")
-        self.address.setPlaceholderText("số nhà, đường, xã/phường, tỉnh/thành phố")
-        form.addRow("Địa chỉ:", self._with_error(self.address, "address", "ward_code"))
+        self.address.setPlaceholderText("số nhà, tên đường, thôn/tổ dân phố (cả địa chỉ nếu để trống xã/phường)")
+        form.addRow("Địa chỉ:", self._with_error(self.address, "address"))
+        profile = self.context.profile
+        self.commune = CommunePicker(profile.ward_code, profile.province_code)
+        form.addRow("Xã/phường:", self._with_error(self.commune, "ward_code", "province_code"))
 
         self.other_submitter = QCheckBox("Người nộp &khác chủ hồ sơ")
         self.other_submitter.setObjectName("other_submitter")
@@ -519,6 +545,7 @@ class IntakeScreen(Screen):
     def fill_from_id_card(self, payload: str) -> None:
         """Fill the applicant (or the submitter, when the focus is in that group) from a chip-ID QR line."""
         self.picker.hide_popup()
+        self.commune.hide_popup()
         try:
             card = parse_chip_id_qr(payload)
         except ValidationError as error:
@@ -544,7 +571,7 @@ class IntakeScreen(Screen):
             who, next_field = "chủ hồ sơ", self.phone
         self.show_message(
             f"Đã điền thông tin {who} từ thẻ căn cước: {card.full_name}, số {card.id_number}. "
-            "Hãy kiểm tra lại và nhập số điện thoại."
+            "Hãy kiểm tra lại (cả xã/phường) và nhập số điện thoại."
         )
         if not next_field.text().strip():
             next_field.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -599,6 +626,7 @@ class IntakeScreen(Screen):
             if found is not None:
                 self.picker.choose(found)
                 procedure = found
+        unit = self.commune.resolve_typed()  # None: no commune, the address stays free text
         applicant = PersonInput(
             full_name=self.full_name.text(),
             id_type=str(self.id_type.currentData()),
@@ -607,6 +635,8 @@ class IntakeScreen(Screen):
             email=self.email.text(),
             birth_date=self.birth_date.text().strip() or None,
             gender=self.gender.currentData() or None,
+            street=street_part(self.address.text(), unit) if unit else "",
+            ward_code=unit.code if unit else None,
             address_text=self.address.text(),
         )
         submitter = None
@@ -633,12 +663,15 @@ class IntakeScreen(Screen):
         if self.saving:
             return
         request = self.build_request()
+        commune_error = self.commune.typed_error()
         self.saving = True
         self.save_button.setEnabled(False)
         self.save_button.setText("Đang lưu…")
         self.show_message("Đang lưu hồ sơ…")
         db = self.context.db
-        self.context.tasks.run(lambda: receive_dossier(db, request), self._on_saved, self._on_save_failed, write=True)
+        self.context.tasks.run(
+            lambda: _receive(db, request, commune_error), self._on_saved, self._on_save_failed, write=True
+        )
 
     def _end_saving(self) -> None:
         self.saving = False
@@ -695,6 +728,7 @@ class IntakeScreen(Screen):
             bool(self.picker.text().strip())
             or any(edit.text().strip() for edit in self._line_edits())
             or self.other_submitter.isChecked()
+            or not self.commune.is_default()
         )
 
     def new_dossier(self) -> bool:
@@ -728,6 +762,7 @@ class IntakeScreen(Screen):
         for combo in (self.id_type, self.gender, self.submitter_id_type, self.channel, self.delivery):
             combo.setCurrentIndex(0)
         self.other_submitter.setChecked(False)
+        self.commune.reset()
         self.sets_count.setValue(1)
         self.documents.setRowCount(0)
         self.time_label.setText("")
@@ -778,7 +813,7 @@ class IntakeScreen(Screen):
     def _tab_chain(self) -> list[QWidget]:
         return [
             self.picker, self.full_name, self.id_type, self.id_number, self.birth_date, self.gender,
-            self.phone, self.email, self.address, self.submitter_name, self.submitter_id_type,
+            self.phone, self.email, self.address, self.commune, self.submitter_name, self.submitter_id_type,
             self.submitter_id_number, self.submitter_phone, self.documents, self.sets_count, self.channel,
             self.delivery, self.summary,
         ]

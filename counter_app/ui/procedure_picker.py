@@ -2,23 +2,22 @@
 
 The catalog is loaded once in a background task and filtered in memory on every key, so "khai sinh",
 "khai sinh" typed without marks, or a code such as "1.001193" all find the procedure at once, even on a
-slow PC. The list is a child widget that never takes the focus: the keys stay in the line edit (Up/Down
-move in the list, Enter chooses, Esc closes), so a scanner burst is always seen where it lands.
+slow PC. The list under the line edit never takes the focus (see `type_ahead.TypeAheadEdit`): Up/Down
+move in it, Enter chooses, Esc closes, and a scanner burst is always seen where it lands.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from counter_app.domain.catalog import HOURS_PER_DAY, Procedure, TimeUnit
 from counter_app.domain.text import fold
 from counter_app.services.catalog import procedures
 from counter_app.ui.context import UiContext
+from counter_app.ui.type_ahead import TypeAheadEdit
 
 MAX_SHOWN = 60
-VISIBLE_ROWS = 8
 
 
 def processing_time_text(procedure: Procedure) -> str:
@@ -53,14 +52,14 @@ def filter_procedures(catalog: list[tuple[str, Procedure]], query: str) -> list[
     return [hit[4] for hit in hits[:MAX_SHOWN]]
 
 
-class ProcedurePicker(QLineEdit):
+class ProcedurePicker(TypeAheadEdit):
     """Type to find, Up/Down to move, Enter to choose. `procedure()` is the chosen one while the text shows it."""
 
     procedure_chosen = Signal(object)  # Procedure
     catalog_loaded = Signal(int)
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("procedure_popup", parent)
         self.context = context
         self.setObjectName("procedure_picker")
         self.setPlaceholderText("Gõ tên hoặc mã thủ tục (không cần dấu), ví dụ: khai sinh, 1.001193")
@@ -68,15 +67,6 @@ class ProcedurePicker(QLineEdit):
         self._catalog: list[tuple[str, Procedure]] = []
         self._loaded = False
         self._chosen: Procedure | None = None
-        self.popup = QListWidget()
-        self.popup.setObjectName("procedure_popup")
-        self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.popup.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.popup.setWordWrap(True)
-        self.popup.itemClicked.connect(self._choose_item)
-        self.popup.hide()
-        self.textEdited.connect(self._on_edited)
         self.load_error = ""
 
     # -- catalog ---------------------------------------------------------------------------------
@@ -126,95 +116,29 @@ class ProcedurePicker(QLineEdit):
         super().setText("")
         self.hide_popup()
 
-    def setText(self, text: str) -> None:
-        """A programmatic change (e.g. the scanner restoring the field) closes the list."""
-        super().setText(text)
-        self.hide_popup()
-
     # -- list --------------------------------------------------------------------------------------
 
     def _on_edited(self, text: str) -> None:
         self.show_matches(filter_procedures(self._catalog, text))
 
     def show_matches(self, matches: list[Procedure]) -> None:
-        self.popup.clear()
+        note = ""
         if not self._loaded:
-            item = QListWidgetItem("Đang tải danh mục thủ tục…")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.popup.addItem(item)
+            note = "Đang tải danh mục thủ tục…"
         elif not matches:
-            item = QListWidgetItem("Không có thủ tục nào khớp; hãy gõ ít chữ hơn hoặc gõ mã thủ tục.")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.popup.addItem(item)
-        for procedure in matches:
-            item = QListWidgetItem(
-                f"{procedure.code}   {procedure.name}   ({processing_time_text(procedure)})"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, procedure)
-            item.setToolTip(procedure.name)
-            self.popup.addItem(item)
-        if matches:
-            self.popup.setCurrentRow(0)
-        self._place_popup()
+            note = "Không có thủ tục nào khớp; hãy gõ ít chữ hơn hoặc gõ mã thủ tục."
+        rows = (
+            (f"{p.code}   {p.name}   ({processing_time_text(p)})", p, p.name) for p in matches
+        )
+        self.show_rows(rows, note)
 
-    def _place_popup(self) -> None:
-        host = self.window()
-        if self.popup.parentWidget() is not host:
-            self.popup.setParent(host)
-            self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        origin = self.mapTo(host, QPoint(0, self.height()))
-        width = max(self.width(), min(760, host.width() - origin.x() - 8))
-        rows = max(1, min(VISIBLE_ROWS, self.popup.count()))
-        row_height = max(self.popup.sizeHintForRow(0), self.fontMetrics().height() + 6)
-        height = min(rows * row_height + 6, max(80, host.height() - origin.y() - 8))
-        self.popup.setGeometry(origin.x(), origin.y(), width, height)
-        self.popup.show()
-        self.popup.raise_()
+    def _choose_data(self, data: object) -> None:
+        if isinstance(data, Procedure):
+            self.choose(data)
 
-    def hide_popup(self) -> None:
-        self.popup.hide()
-
-    @property
-    def popup_visible(self) -> bool:
-        return self.popup.isVisible()
-
-    def _choose_item(self, item: QListWidgetItem | None) -> None:
-        procedure = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        if isinstance(procedure, Procedure):
-            self.choose(procedure)
-
-    def _move(self, step: int) -> None:
-        count = self.popup.count()
-        if not count:
-            return
-        row = min(max(self.popup.currentRow() + step, 0), count - 1)
-        self.popup.setCurrentRow(row)
-        self.popup.scrollToItem(self.popup.currentItem())
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if self.popup_visible:
-            steps = {
-                Qt.Key.Key_Down: 1,
-                Qt.Key.Key_Up: -1,
-                Qt.Key.Key_PageDown: VISIBLE_ROWS,
-                Qt.Key.Key_PageUp: -VISIBLE_ROWS,
-            }
-            if key in steps:
-                self._move(steps[key])
-                return
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._choose_item(self.popup.currentItem())
-                return
-            if key == Qt.Key.Key_Escape:
-                self.hide_popup()
-                return
-        elif key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and self._loaded:
-            query = "" if self.procedure() is not None else self.text()
-            self.show_matches(filter_procedures(self._catalog, query))
-            return
-        super().keyPressEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self.hide_popup()
-        super().focusOutEvent(event)
+    def _open_list(self) -> bool:
+        if not self._loaded:
+            return False
+        query = "" if self.procedure() is not None else self.text()
+        self.show_matches(filter_procedures(self._catalog, query))
+        return True

@@ -169,9 +169,22 @@ def _check_field(data: dict[str, Any], key: str, kind: str, *, max_len: int = 10
         raise ValueError(f"trường «{key}» có giá trị không hợp lệ")
 
 
+def _has_nul(value: Any) -> bool:
+    """A NUL character in any string (key or value, at any depth): PostgreSQL text cannot store it."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _check_payload(op_type: str, data: dict[str, Any]) -> None:
     """Reject a malformed payload before it reaches the database: a bad value must cost one operation
     its `rejected` answer, never the whole batch a 5xx (which the counter would retry for ever)."""
+    if _has_nul(data):  # refused on SQLite too, so both backends give the same answer
+        raise ValueError("văn bản chứa ký tự NUL (0x00)")
     if op_type == "dossier.create":
         for key, max_len in (("id", 36), ("code", 40), ("unit_code", 32)):
             _check_field(data, key, "text", max_len=max_len)
@@ -222,30 +235,39 @@ def _decide(session: Session, device: Device, op: Operation, now: datetime) -> O
     return handler(session, device, op, now)
 
 
-class _Discard(Exception):
-    """Undo an operation's effects (its savepoint) but keep its outcome for the ledger."""
-
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__(outcome.code)
-        self.outcome = outcome
-
-
-def _apply_effects(session: Session, device: Device, op: Operation, now: datetime) -> Outcome:
+def _outcome(session: Session, device: Device, op: Operation, now: datetime) -> Outcome:
+    """Decide and apply one operation; a refusal writes nothing (handlers refuse before they write)."""
     try:
-        with session.begin_nested():
-            outcome = _decide(session, device, op, now)
-            if outcome.status is OpStatus.REJECTED:
-                raise _Discard(outcome)
-            session.flush()
-            return outcome
-    except _Discard as discarded:
-        return discarded.outcome
+        return _decide(session, device, op, now)
     except (KeyError, ValueError, TypeError) as error:
-        return Outcome(OpStatus.REJECTED, "bad_payload", f"Dữ liệu thao tác không hợp lệ ({type(error).__name__}: {error}).")
+        raise _BadPayload(error) from error
 
 
-def apply_operation(session: Session, device: Device, epoch: str, op: Operation, now: datetime) -> OpResult:
-    stored = _stored(session, device, op.op_id)
+class _BadPayload(Exception):
+    """A payload the checks let through but a handler could not use: its effects are rolled back."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _ledger_row(device: Device, epoch: str, op: Operation, outcome: Outcome, now: datetime) -> OpLedger:
+    return OpLedger(device_id=device.id, op_id=op.op_id, device_epoch=epoch, seq=op.seq, op_type=op.op_type,
+                    entity_id=op.entity_id, payload_hash=op.payload_hash, status=outcome.status.value,
+                    code=outcome.code, message=outcome.message, server_version=outcome.version, received_at=now)
+
+
+def apply_operation(
+    session: Session, device: Device, epoch: str, op: Operation, now: datetime, stored: OpLedger | None = None
+) -> OpResult:
+    """Apply one operation in its own savepoint, together with its ledger row.
+
+    The caller holds the device's epoch row lock, so the same device's pushes are applied one at a time;
+    the ledger's unique constraint still settles any race (a replay of an op another process stored).
+    `stored` is the ledger row already known for this op_id (looked up for the whole batch at once).
+    """
+    if stored is None:
+        stored = _stored(session, device, op.op_id)
     if stored is not None:
         if stored.payload_hash != op.payload_hash:
             log.error("Thiết bị %s dùng lại op_id %s với nội dung khác", device.id, op.op_id)
@@ -257,16 +279,19 @@ def apply_operation(session: Session, device: Device, epoch: str, op: Operation,
                         message="Dữ liệu bị hỏng trên đường truyền; quầy sẽ gửi lại.")
     for _attempt in range(2):
         try:
-            with session.begin_nested():
-                ledger = OpLedger(device_id=device.id, op_id=op.op_id, device_epoch=epoch, seq=op.seq, op_type=op.op_type,
-                                  entity_id=op.entity_id, payload_hash=op.payload_hash, status=OpStatus.ACCEPTED.value,
-                                  received_at=now)
-                session.add(ledger)
-                session.flush()  # claims (device, op_id) before any effect
-                outcome = _apply_effects(session, device, op, now)
-                ledger.status, ledger.code, ledger.message = outcome.status.value, outcome.code, outcome.message
-                ledger.server_version = outcome.version
-                session.flush()
+            try:
+                with session.begin_nested():
+                    ledger = _ledger_row(device, epoch, op, _outcome(session, device, op, now), now)
+                    session.add(ledger)
+                    session.flush()
+            except _BadPayload as bad:
+                # The savepoint took the partial effects away; record the refusal alone.
+                refusal = Outcome(OpStatus.REJECTED, "bad_payload",
+                                  f"Dữ liệu thao tác không hợp lệ ({type(bad.error).__name__}: {bad.error}).")
+                with session.begin_nested():
+                    ledger = _ledger_row(device, epoch, op, refusal, now)
+                    session.add(ledger)
+                    session.flush()
             return _result(op, ledger)
         except IntegrityError:
             stored = _stored(session, device, op.op_id)
@@ -301,7 +326,16 @@ def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) 
 
 def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
-    results = [apply_operation(session, device, batch.device_epoch, op, now) for op in sorted(batch.ops, key=lambda o: o.seq)]
+    known = {
+        row.op_id: row
+        for row in session.scalars(
+            select(OpLedger).where(OpLedger.device_id == device.id, OpLedger.op_id.in_([op.op_id for op in batch.ops]))
+        )
+    }
+    results = [
+        apply_operation(session, device, batch.device_epoch, op, now, known.get(op.op_id))
+        for op in sorted(batch.ops, key=lambda o: o.seq)
+    ]
     acked = advance_acked(session, row, [result.seq for result in results if result.status is OpStatus.DUPLICATE])
     return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now)
 

@@ -25,6 +25,8 @@ CCCD = "001090012345"  # Hà Nội, male born 1990
 ADDRESS = "Số 12 Lê Lợi, phường Hải Châu, thành phố Đà Nẵng"
 QR = f"{CCCD}|123456789|{NAME}|05091990|Nam|{ADDRESS}|01022022"
 BIRTH_CERT = "1.001193"
+HAI_CHAU_LABEL = "Phường Hải Châu — Thành phố Đà Nẵng"
+HAI_CHAU_ADDRESS = "Số 12 Lê Lợi, Phường Hải Châu, Thành phố Đà Nẵng"
 CTRL = Qt.KeyboardModifier.ControlModifier
 WAIT = 10_000
 
@@ -102,6 +104,9 @@ def test_whole_intake_from_the_keyboard(qtbot, screen: IntakeScreen, ui_context:
     assert focused() is screen.address
     type_text(focused(), ADDRESS)
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is screen.commune  # already the counter's own ward
+    assert screen.commune.text() == HAI_CHAU_LABEL
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     assert focused() is screen.other_submitter  # left unticked: the applicant files in person
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     assert focused() is screen.documents
@@ -137,7 +142,10 @@ def test_whole_intake_from_the_keyboard(qtbot, screen: IntakeScreen, ui_context:
     assert dossier.applicant.full_name == NAME
     assert dossier.applicant.id_number == CCCD
     assert dossier.applicant.phone == "0912345678"
-    assert dossier.applicant.address.text == ADDRESS
+    # The card's full address keeps only the street; ward and province come from the chosen commune.
+    assert dossier.applicant.address.street == "Số 12 Lê Lợi"
+    assert dossier.applicant.address.text == HAI_CHAU_ADDRESS
+    assert dossier.applicant.address.ward_code == 20242
     assert dossier.procedure_code == BIRTH_CERT
     assert dossier.documents[0].originals == 2
 
@@ -370,3 +378,152 @@ def test_new_dossier_asks_only_when_something_was_typed(qtbot, screen: IntakeScr
     press(screen.picker, Qt.Key.Key_F2)
     assert screen.picker.text() == ""
     assert isinstance(QMessageBox, type)
+
+
+# -- commune (xã/phường) ---------------------------------------------------------------------------
+
+
+def fill_applicant(qtbot, screen: IntakeScreen, name: str, street: str) -> None:
+    choose_birth_registration(qtbot, screen)
+    screen.full_name.setText(name)
+    screen.id_number.setText("048195012345")
+    screen.phone.setText("0905123456")
+    screen.address.setText(street)
+
+
+def pick_commune(qtbot, screen: IntakeScreen, typed: str) -> None:
+    """Tab into the commune field and type over it (the whole text is selected on entry)."""
+    screen.address.setFocus()
+    qtbot.waitUntil(screen.address.hasFocus, timeout=WAIT)
+    qtbot.keyClick(screen.address, Qt.Key.Key_Tab)
+    assert focused() is screen.commune
+    qtbot.keyClick(screen.commune, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(screen.commune, typed)
+
+
+def save_and_wait(qtbot, screen: IntakeScreen) -> str:
+    press(focused(), Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: screen.slip_dialog is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: screen.slip_dialog is not None and screen.slip_dialog.is_ready, timeout=WAIT)
+    press(screen.slip_dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: screen.slip_dialog is None, timeout=WAIT)
+    return screen.last_code
+
+
+def popup_texts(screen: IntakeScreen) -> list[str]:
+    return [screen.commune.popup.item(row).text() for row in range(screen.commune.popup.count())]
+
+
+def test_commune_chosen_by_keyboard_is_stored_with_its_codes(
+    qtbot, screen: IntakeScreen, ui_context: UiContext
+) -> None:
+    fill_applicant(qtbot, screen, "Lê Thị Hoa", "Số 5 Trần Phú")
+    pick_commune(qtbot, screen, "hai chau")
+    commune = screen.commune
+    assert commune.popup_visible
+    # Marks are optional, and the counter's own province comes before the other Hải Châu.
+    assert popup_texts(screen)[:2] == [HAI_CHAU_LABEL, "Xã Hải Châu — Tỉnh Nghệ An"]
+    qtbot.keyClick(commune, Qt.Key.Key_Down)
+    assert commune.popup.currentItem().text() == "Xã Hải Châu — Tỉnh Nghệ An"
+    qtbot.keyClick(commune, Qt.Key.Key_Up)
+    qtbot.keyClick(commune, Qt.Key.Key_Return)
+    assert not commune.popup_visible
+    assert commune.text() == HAI_CHAU_LABEL
+    assert focused() is commune
+
+    code = save_and_wait(qtbot, screen)
+    address = get_dossier(ui_context.db, code).applicant.address
+    assert (address.ward_code, address.province_code) == (20242, 48)
+    assert address.street == "Số 5 Trần Phú"
+    assert address.text == "Số 5 Trần Phú, Phường Hải Châu, Thành phố Đà Nẵng"
+
+
+def test_another_commune_then_back_to_the_counters_ward(qtbot, screen: IntakeScreen, ui_context: UiContext) -> None:
+    fill_applicant(qtbot, screen, "Hồ Văn Nam", "Thôn Phú Sơn")
+    pick_commune(qtbot, screen, "ban thach")
+    assert popup_texts(screen)[0] == "Phường Bàn Thạch — Thành phố Đà Nẵng"
+    qtbot.keyClick(screen.commune, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.commune, Qt.Key.Key_Return)  # list closed: Enter moves on
+    assert focused() is screen.other_submitter
+
+    code = save_and_wait(qtbot, screen)
+    address = get_dossier(ui_context.db, code).applicant.address
+    assert (address.ward_code, address.province_code) == (20335, 48)
+    assert address.text == "Thôn Phú Sơn, Phường Bàn Thạch, Thành phố Đà Nẵng"
+    # The next citizen starts on the counter's ward again.
+    assert screen.commune.unit() is not None and screen.commune.unit().code == ui_context.profile.ward_code
+
+
+def test_default_commune_is_the_counters_ward(qtbot, screen: IntakeScreen, ui_context: UiContext) -> None:
+    assert ui_context.profile.ward_code == 20242
+    assert screen.commune.text() == HAI_CHAU_LABEL
+    assert screen.commune.unit() is not None and screen.commune.unit().code == 20242
+    assert not screen.has_typed_data()  # the default alone is not "something typed"
+    screen.commune.setFocus()
+    qtbot.waitUntil(screen.commune.hasFocus, timeout=WAIT)
+    qtbot.keyClick(screen.commune, Qt.Key.Key_Down)  # Down on a chosen commune: its province's list
+    assert screen.commune.popup_visible
+    assert screen.commune.popup.count() == 94  # Đà Nẵng's communes
+    assert screen.commune.popup.currentItem().text() == HAI_CHAU_LABEL
+    qtbot.keyClick(screen.commune, Qt.Key.Key_Escape)
+    assert not screen.commune.popup_visible
+    qtbot.keyClicks(screen.commune, "x")
+    assert screen.has_typed_data()
+    screen.clear_form()
+    assert screen.commune.text() == HAI_CHAU_LABEL
+
+
+def test_unknown_commune_gets_a_message_at_the_field_and_nothing_is_saved(
+    qtbot, screen: IntakeScreen, ui_context: UiContext
+) -> None:
+    fill_applicant(qtbot, screen, "Phan Văn Tý", "Số 1 Bạch Đằng")
+    pick_commune(qtbot, screen, "khong co xa nay")
+    assert popup_texts(screen) == ["Không có xã/phường nào khớp (danh mục từ 01/7/2025); hãy gõ ít chữ hơn."]
+    screen.email.setFocus()  # leaves with the text typed but nothing chosen
+    screen.phone.setText("0123")  # another fault: both are shown in one pass
+    press(screen.email, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: bool(screen.field_error("ward_code")), timeout=WAIT)
+    assert not screen.saving
+    assert screen.field_error("ward_code").startswith("Xã/phường: «khong co xa nay» không có trong danh mục")
+    assert screen.field_error("phone").startswith("Số điện thoại:")
+    assert "xóa trống ô này" in screen.field_error("ward_code")
+    assert screen.commune.text() == "khong co xa nay"  # kept
+    assert search_dossiers(ui_context.db, "Phan Văn Tý") == []
+
+    # Typed but not chosen from the list: its own message; editing takes the mark away.
+    screen.phone.setText("0905123456")
+    pick_commune(qtbot, screen, "hai chau")
+    assert screen.field_error("ward_code") == ""
+    screen.email.setFocus()
+    press(screen.email, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: bool(screen.field_error("ward_code")), timeout=WAIT)
+    assert "«hai chau» chưa được chọn trong danh sách gợi ý" in screen.field_error("ward_code")
+    assert focused() is screen.commune
+
+    # Emptied: the address is kept as free text, without codes.
+    qtbot.keyClick(screen.commune, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(screen.commune, Qt.Key.Key_Backspace)
+    screen.address.setText("Số 1 Bạch Đằng, Hải Châu, Đà Nẵng")
+    code = save_and_wait(qtbot, screen)
+    address = get_dossier(ui_context.db, code).applicant.address
+    assert address.ward_code is None and address.province_code is None
+    assert address.text == "Số 1 Bạch Đằng, Hải Châu, Đà Nẵng"
+
+
+def test_full_commune_name_typed_without_choosing_counts(qtbot, screen: IntakeScreen, ui_context: UiContext) -> None:
+    fill_applicant(qtbot, screen, "Đỗ Thị Lan", "Số 9 Hùng Vương")
+    pick_commune(qtbot, screen, "phuong ban thach")
+    qtbot.keyClick(screen.commune, Qt.Key.Key_Escape)
+    code = save_and_wait(qtbot, screen)
+    assert get_dossier(ui_context.db, code).applicant.address.ward_code == 20335
+
+
+def test_id_card_scan_fills_the_address_and_keeps_the_commune(qtbot, screen: IntakeScreen, scanner) -> None:
+    scanner.id_card_scanned.connect(screen.fill_from_id_card)
+    pick_commune(qtbot, screen, "ban thach")
+    qtbot.keyClick(screen.commune, Qt.Key.Key_Return)
+    scan(qtbot, screen.commune, QR)
+    assert screen.address.text() == ADDRESS
+    assert screen.commune.text() == "Phường Bàn Thạch — Thành phố Đà Nẵng"
+    assert screen.commune.unit() is not None and screen.commune.unit().code == 20335
+    assert "xã/phường" in screen.message.text()

@@ -240,3 +240,57 @@ def test_malformed_operations_are_rejected_one_by_one(push_target: PushTarget) -
             assert answer["message"], answer
 
     run()
+
+
+# -- NUL characters: fine for SQLite, refused by PostgreSQL text columns --------------------------------
+#
+# Found by the schemathesis fuzz on PostgreSQL: an op_id holding "\x00" made POST /sync/push answer 500
+# (psycopg DataError), where SQLite stored it. A 5xx is retried for ever, so it must be a 4xx for a
+# malformed envelope and a per-operation rejection for a payload, on both backends.
+
+NUL = "\x00"
+
+
+def test_nul_in_envelope_strings_is_a_4xx(push_target: PushTarget) -> None:
+    client, auth = push_target.client, {"Authorization": f"Bearer {push_target.token}"}
+    parent = _valid_create(1)
+    for key in ("op_id", "entity", "entity_id", "op_type"):
+        op = _wire(1, "dossier.create", parent)
+        op[key] = (op[key] or "dossier") + NUL
+        response = push_target.push([op])
+        assert 400 <= response.status_code < 500, (key, response.status_code, response.text)
+    body = {"batch_id": "batch" + NUL + "0001", "device_epoch": str(uuid.uuid4()), "ops": []}
+    assert client.post(f"{API_PREFIX}/sync/push", json=body, headers=auth).status_code == 422
+    body = {"batch_id": str(uuid.uuid4()), "device_epoch": "epoch" + NUL, "ops": []}
+    assert client.post(f"{API_PREFIX}/sync/push", json=body, headers=auth).status_code == 422
+    hello = {"protocol_versions": [1], "schema_versions": [1], "device_epoch": "e" + NUL, "app_version": "1" + NUL}
+    assert client.post(f"{API_PREFIX}/sync/hello", json=hello, headers=auth).status_code == 422
+    for field in ("code", "device_name", "app_version", "expected_unit_code"):
+        enrol = {"code": "ABCD-1234", field: "x" + NUL}
+        answer = client.post(f"{API_PREFIX}/enroll", json=enrol)
+        assert 400 <= answer.status_code < 500, (field, answer.text)
+    blob = client.post(f"{API_PREFIX}/blobs/{'ab' * 32}", json={"size": 1, "content_type": "text/plain" + NUL},
+                       headers=auth)
+    assert 400 <= blob.status_code < 500, blob.text
+    assert push_target.push([_wire(1, "dossier.create", parent)]).json()["results"][0]["status"] == "accepted"
+
+
+@pytest.mark.parametrize("where", ["status_note", "history_actor", "extra_key", "nested_value"])
+def test_nul_in_a_payload_rejects_that_operation_only(push_target: PushTarget, where: str) -> None:
+    parent = _valid_create(2)
+    if where == "status_note":
+        op_type, bad = "dossier.status", {**_valid("dossier.status", parent["code"]), "note": "Chuyển" + NUL}
+    else:
+        op_type, bad = "dossier.create", _valid_create(3)
+        if where == "history_actor":
+            bad["history"][0]["actor"] = "Mai" + NUL
+        elif where == "extra_key":
+            bad["ghi" + NUL + "chú"] = "x"
+        else:
+            bad["extra"] = {"list": ["ok", "bad" + NUL]}
+    response = push_target.push([_wire(1, "dossier.create", parent), _wire(2, op_type, bad, base_version=1)])
+    assert response.status_code == 200, response.text
+    good, answer = response.json()["results"]
+    assert good["status"] == "accepted", good
+    assert (answer["status"], answer["code"]) == ("rejected", "bad_payload"), answer
+    assert answer["message"] and NUL not in answer["message"]
