@@ -11,13 +11,15 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Control characters (NUL, escape codes a scanner or a pasted file may carry) never belong in a record.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def nfc(value: str | None) -> str:
-    """Return `value` in NFC with surrounding and repeated whitespace collapsed; None becomes ""."""
+    """Return `value` in NFC, control characters removed, whitespace collapsed; None becomes ""."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    return _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", value))).strip()
 
 
 def fold(value: str | None) -> str:

@@ -106,13 +106,15 @@ def normalize_email(value: str | None, field: str = "email", label: str = "Email
 
 def require_text(value: str | None, field: str, label: str, max_len: int = 255) -> str:
     """Required free text, NFC with whitespace collapsed; the length bound matches what the slips print."""
+    # Checked before nfc() (which drops control characters from every text): a required field that held
+    # one was mistyped or mis-scanned, and the clerk should see it rather than get a silently changed value.
+    if value and any((ord(ch) < 32 and ch not in "\t\n\r") or 127 <= ord(ch) < 160 for ch in value):
+        raise ValidationError(field, f"{label}: có ký tự điều khiển không in được.", label)
     text = nfc(value)
     if not text:
         raise ValidationError(field, f"{label}: chưa nhập.", label)
     if len(text) > max_len:
         raise ValidationError(field, f"{label}: dài quá {max_len} ký tự (đang có {len(text)}).", label)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise ValidationError(field, f"{label}: có ký tự điều khiển không in được.", label)
     return text
 
 

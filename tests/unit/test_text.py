@@ -12,6 +12,7 @@ def test_nfc_and_whitespace() -> None:
     decomposed = unicodedata.normalize("NFD", "  Nguyễn   Văn Đức ")
     assert nfc(decomposed) == "Nguyễn Văn Đức"
     assert nfc(None) == ""
+    assert nfc("Trần\x00 Thị\x1b Mai\x7f") == "Trần Thị Mai"
 
 
 def test_fold_removes_marks_and_d_stroke() -> None:
