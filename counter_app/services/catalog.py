@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from counter_app.domain.catalog import Procedure, parse_catalog_csv, parse_catalog_json
+from counter_app.domain.catalog import Procedure
+from counter_app.domain.catalog_files import parse_catalog_csv, parse_catalog_json
 from counter_app.domain.errors import ValidationError
 from counter_app.resources import resources_dir
 from counter_app.services.clock import utc_now

@@ -15,11 +15,9 @@ from counter_app.domain.catalog import (
     Procedure,
     RequiredDocument,
     TimeUnit,
-    catalog_to_json,
-    parse_catalog_csv,
-    parse_catalog_json,
     procedure_to_dict,
 )
+from counter_app.domain.catalog_files import catalog_to_json, parse_catalog_csv, parse_catalog_json
 from counter_app.domain.dossier import Channel, ResultDelivery
 from counter_app.domain.errors import ValidationErrors
 

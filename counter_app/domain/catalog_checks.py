@@ -1,0 +1,404 @@
+"""Checking one catalog entry and building its Procedure, collecting every problem at once.
+
+Catalogs arrive as files that people edit by hand (and as entries over sync), so every entry is
+checked field by field and *all* problems are reported together, each in Vietnamese naming where the
+entry is (row or entry number) and which procedure, so a supervisor can fix the file in one pass.
+`catalog_files` feeds this with JSON objects and CSV rows; `catalog.procedure_from_dict` with one dict.
+
+Pure Python.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from counter_app.domain.catalog import (
+    APPLICANT_FIELDS,
+    HOURS_PER_DAY,
+    FeeItem,
+    FeeKind,
+    Procedure,
+    RequiredDocument,
+    TimeUnit,
+)
+from counter_app.domain.dossier import ResultDelivery
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.text import nfc
+
+# National code d.dddddd, optionally a provincial variant: 1.001193.000.00.00.H47 or the short 1.000948.H38.
+_CODE = re.compile(r"^\d\.\d{6}(?:(?:\.\d{3}\.\d{2}\.\d{2})?\.[A-Z]\d{2})?$")
+DIGITS = re.compile(r"^\d+$")
+
+
+class CatalogError(ValidationError):
+    """A problem in one catalog entry; `position` is the CSV line or JSON entry number, `code` the code."""
+
+    def __init__(self, field: str, message: str, label: str, position: int | None, code: str) -> None:
+        super().__init__(field, message, label)
+        self.position = position
+        self.code = code
+
+
+LABELS = {
+    "file": "tệp danh mục",
+    "format": "định dạng tệp",
+    "version": "phiên bản định dạng",
+    "procedures": "danh sách thủ tục",
+    "code": "mã thủ tục",
+    "name": "tên thủ tục",
+    "sector": "lĩnh vực",
+    "level": "cấp thực hiện",
+    "processing_hours": "thời hạn giải quyết",
+    "online_processing_hours": "thời hạn giải quyết trực tuyến",
+    "time_unit": "đơn vị thời hạn",
+    "fees": "phí, lệ phí",
+    "documents": "thành phần hồ sơ",
+    "result_delivery": "hình thức trả kết quả",
+    "required_fields": "thông tin người nộp bắt buộc",
+    "is_sample": "đánh dấu dữ liệu mẫu",
+    "source": "nguồn",
+    "note": "ghi chú",
+    "columns": "tiêu đề cột",
+}
+
+# Keys of the reference format (shared/data/catalog-reference.json) that are read but not kept.
+REFERENCE_ONLY_KEYS = {"processing_time", "legal_basis", "source_note", "verified"}
+JSON_KEYS = {
+    "code",
+    "name",
+    "sector",
+    "level",
+    "processing_hours",
+    "processing_days",
+    "online_processing_hours",
+    "online_processing_days",
+    "time_unit",
+    "fees",
+    "documents",
+    "result_delivery",
+    "required_fields",
+    "is_sample",
+    "source",
+    "note",
+} | REFERENCE_ONLY_KEYS  # every key an entry may have
+
+
+class Entry:
+    """Collects the errors of one entry, each prefixed with where it is and which procedure."""
+
+    def __init__(self, where: str, position: int | None, errors: list[ValidationError]) -> None:
+        self.where = where
+        self.position = position
+        self.code = ""
+        self.errors = errors
+        self.failed = False
+
+    def error(self, field: str, problem: str) -> None:
+        label = LABELS.get(field, field)
+        who = f"thủ tục {self.code}" if self.code else "chưa có mã thủ tục"
+        message = f"{self.where}, {who}: {problem}"
+        self.errors.append(CatalogError(field, message, label, self.position, self.code))
+        self.failed = True
+
+
+def shown(value: Any) -> str:
+    """The offending value as the user typed it, quoted, for the message."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"“{text}”"
+
+
+def _text(entry: Entry, raw: dict[str, Any], key: str, required: bool) -> str:
+    value = raw.get(key)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        entry.error(key, f"{LABELS[key]} ({key}) phải là chuỗi chữ, đang ghi {shown(value)}.")
+        return ""
+    value = nfc(value)
+    if required and not value:
+        entry.error(key, f"thiếu {LABELS[key]} ({key}).")
+    return value
+
+
+def _positive_int(value: Any) -> int | None:
+    """A whole number > 0 from JSON (int) or CSV (digits); None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and DIGITS.match(value.strip()):
+        number = int(value.strip())
+        return number if number > 0 else None
+    return None
+
+
+def _hours(entry: Entry, raw: dict[str, Any], hours_key: str, days_key: str, required: bool) -> int | None:
+    """Read a time given either in working hours or in working days (× 8); exactly one of the two."""
+    field = "processing_hours" if hours_key == "processing_hours" else "online_processing_hours"
+    label = LABELS[field]
+    hours_raw, days_raw = raw.get(hours_key), raw.get(days_key)
+    if hours_raw is not None and days_raw is not None:
+        entry.error(
+            field, f"{label}: chỉ ghi một trong hai cột {hours_key} hoặc {days_key}, không ghi cả hai."
+        )
+        return None
+    if hours_raw is None and days_raw is None:
+        if required:
+            hint = ""
+            if isinstance(raw.get("processing_time"), str):
+                hint = f" (nguồn ghi {shown(nfc(raw['processing_time']))}, chưa quy đổi được ra giờ)"
+            entry.error(field, f"thiếu {label} ({hours_key} hoặc {days_key}){hint}.")
+        return None
+    if hours_raw is not None:
+        hours = _positive_int(hours_raw)
+        if hours is None:
+            entry.error(
+                field,
+                f"{label} ({hours_key}) phải là số nguyên giờ làm việc lớn hơn 0, đang ghi {shown(hours_raw)}.",
+            )
+        return hours
+    days = _positive_int(days_raw)
+    if days is None:
+        entry.error(
+            field,
+            f"{label} ({days_key}) phải là số nguyên ngày làm việc lớn hơn 0, đang ghi {shown(days_raw)}.",
+        )
+        return None
+    return days * HOURS_PER_DAY
+
+
+def _amount(entry: Entry, value: Any, what: str) -> tuple[bool, int | None]:
+    """Integer VND ≥ 0, or None (set by the province). Floats and "1.5" are refused: money is never a float."""
+    if value is None or value == "":
+        return True, None
+    if isinstance(value, bool):
+        ok = False
+    elif isinstance(value, int):
+        ok = True
+    elif isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        value = int(value.strip())
+        ok = True
+    else:
+        ok = False
+    if not ok:
+        entry.error(
+            "fees",
+            f"{what}: số tiền (amount_vnd) phải là số nguyên đồng, chỉ gồm chữ số, không có phần thập phân "
+            f"hay dấu phân cách (ví dụ 10000), đang ghi {shown(value)}.",
+        )
+        return False, None
+    if value < 0:
+        entry.error("fees", f"{what}: số tiền (amount_vnd) không được âm, đang ghi {value}.")
+        return False, None
+    return True, value
+
+
+def _fee_kind(entry: Entry, value: Any, what: str) -> FeeKind | None:
+    text = nfc(value).lower() if isinstance(value, str) else None
+    for kind in FeeKind:
+        if text == kind.value:
+            return kind
+    entry.error("fees", f"{what}: loại (kind) phải là “phí” hoặc “lệ phí”, đang ghi {shown(value)}.")
+    return None
+
+
+def _fee(entry: Entry, index: int, raw: Any) -> FeeItem | None:
+    what = f"khoản phí, lệ phí thứ {index}"
+    if not isinstance(raw, dict):
+        entry.error(
+            "fees", f"{what} phải là một đối tượng {{name, kind, amount_vnd}}, đang ghi {shown(raw)}."
+        )
+        return None
+    unknown = sorted(set(raw) - {"name", "kind", "amount_vnd", "note"})
+    if unknown:
+        entry.error("fees", f"{what}: khoá không hợp lệ {', '.join(unknown)}.")
+    name = nfc(raw.get("name")) if isinstance(raw.get("name"), str) else ""
+    if not name:
+        entry.error("fees", f"{what}: thiếu tên khoản phí (name).")
+    else:
+        what = f"{what} ({shown(name)})"
+    kind = _fee_kind(entry, raw.get("kind"), what)
+    ok, amount = _amount(entry, raw.get("amount_vnd"), what)
+    note = raw.get("note") or ""
+    if not isinstance(note, str):
+        entry.error("fees", f"{what}: ghi chú (note) phải là chuỗi chữ.")
+        return None
+    if not name or kind is None or not ok or unknown:
+        return None
+    return FeeItem(name=name, kind=kind, amount_vnd=amount, note=nfc(note))
+
+
+def _count(entry: Entry, value: Any, key: str, what: str) -> int | None:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and DIGITS.match(value.strip()):
+        number = int(value.strip())
+    else:
+        number = None
+    if number is None or number < 0:
+        entry.error(
+            "documents", f"{what}: số bản ({key}) phải là số nguyên không âm, đang ghi {shown(value)}."
+        )
+        return None
+    return number
+
+
+def _document(entry: Entry, index: int, raw: Any) -> RequiredDocument | None:
+    what = f"giấy tờ thứ {index}"
+    if not isinstance(raw, dict):
+        entry.error(
+            "documents", f"{what} phải là một đối tượng {{name, originals, ...}}, đang ghi {shown(raw)}."
+        )
+        return None
+    unknown = sorted(set(raw) - {"name", "originals", "certified_copies", "photocopies", "form"})
+    if unknown:
+        entry.error("documents", f"{what}: khoá không hợp lệ {', '.join(unknown)}.")
+        return None
+    name = nfc(raw.get("name")) if isinstance(raw.get("name"), str) else ""
+    if not name:
+        entry.error("documents", f"{what}: thiếu tên giấy tờ (name).")
+        return None
+    what = f"{what} ({shown(name)})"
+    if "form" in raw:
+        # Reference format: "bản chính" → 1 original, "bản sao" → 1 certified copy, null (both) → 1 original.
+        form = nfc(raw["form"]).lower() if isinstance(raw["form"], str) else raw["form"]
+        if form == "bản sao":
+            return RequiredDocument(name, certified_copies=1)
+        if form in ("bản chính", None):
+            return RequiredDocument(name, originals=1)
+        entry.error("documents", f"{what}: hình thức (form) phải là “bản chính” hoặc “bản sao”.")
+        return None
+    counts = [_count(entry, raw.get(k), k, what) for k in ("originals", "certified_copies", "photocopies")]
+    if any(c is None for c in counts):
+        return None
+    originals, certified, photocopies = (c or 0 for c in counts)
+    if originals + certified + photocopies == 0:
+        entry.error(
+            "documents", f"{what}: phải cần ít nhất một bản (bản chính, bản sao chứng thực hoặc bản chụp)."
+        )
+        return None
+    return RequiredDocument(name, originals, certified, photocopies)
+
+
+def _list(entry: Entry, raw: dict[str, Any], key: str) -> list[Any]:
+    value = raw.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        entry.error(key, f"{LABELS[key]} ({key}) phải là một danh sách, đang ghi {shown(value)}.")
+        return []
+    return value
+
+
+def build_procedure(entry: Entry, raw: Any) -> Procedure | None:
+    """Build one Procedure from a dict of already-typed (JSON) or text (CSV) values, or record errors."""
+    if not isinstance(raw, dict):
+        entry.error("procedures", f"mỗi thủ tục phải là một đối tượng JSON, đang ghi {shown(raw)}.")
+        return None
+    code_raw = raw.get("code")
+    code = nfc(code_raw).upper() if isinstance(code_raw, str) else ""
+    if code and _CODE.match(code):
+        entry.code = code
+    elif not code:
+        entry.error("code", "thiếu mã thủ tục (code).")
+    else:
+        entry.code = code  # still name the entry by what was typed
+        entry.error(
+            "code",
+            f"mã thủ tục (code) phải có dạng d.dddddd như 1.001193 (hoặc mã biến thể của tỉnh như "
+            f"1.001193.000.00.00.H47), đang ghi {shown(code_raw)}.",
+        )
+    unknown = sorted(set(raw) - JSON_KEYS)
+    if unknown:
+        entry.error("file", f"khoá không hợp lệ: {', '.join(unknown)}.")
+    name = _text(entry, raw, "name", required=True)
+    sector = _text(entry, raw, "sector", required=True)
+    level = _text(entry, raw, "level", required=True)
+    source = _text(entry, raw, "source", required=False)
+    note = _text(entry, raw, "note", required=False)
+    if not note and isinstance(raw.get("source_note"), str):
+        note = nfc(raw["source_note"])
+    hours = _hours(entry, raw, "processing_hours", "processing_days", required=True)
+    online = _hours(entry, raw, "online_processing_hours", "online_processing_days", required=False)
+
+    time_unit = TimeUnit.WORKING_DAYS
+    if raw.get("time_unit") not in (None, ""):
+        try:
+            time_unit = TimeUnit(nfc(str(raw["time_unit"])))
+        except ValueError:
+            entry.error(
+                "time_unit",
+                f"đơn vị thời hạn (time_unit) phải là working_days hoặc working_hours, "
+                f"đang ghi {shown(raw['time_unit'])}.",
+            )
+
+    fees = [_fee(entry, i, f) for i, f in enumerate(_list(entry, raw, "fees"), start=1)]
+    documents = [_document(entry, i, d) for i, d in enumerate(_list(entry, raw, "documents"), start=1)]
+
+    delivery: list[ResultDelivery] = []
+    if "result_delivery" in raw and raw["result_delivery"] is not None:
+        for value in _list(entry, raw, "result_delivery"):
+            try:
+                item = ResultDelivery(nfc(str(value)))
+            except ValueError:
+                entry.error(
+                    "result_delivery",
+                    f"hình thức trả kết quả (result_delivery) chỉ nhận desk (tại Bộ phận Một cửa) hoặc "
+                    f"bcci (qua bưu chính công ích), đang ghi {shown(value)}.",
+                )
+                continue
+            if item not in delivery:
+                delivery.append(item)
+        if not delivery and not entry.failed:
+            entry.error(
+                "result_delivery", "hình thức trả kết quả (result_delivery) phải có ít nhất một cách."
+            )
+    else:
+        delivery = [ResultDelivery.DESK, ResultDelivery.POSTAL]
+
+    required: list[str] = []
+    for value in _list(entry, raw, "required_fields"):
+        if value not in APPLICANT_FIELDS:
+            entry.error(
+                "required_fields",
+                f"thông tin người nộp bắt buộc (required_fields) chỉ nhận {', '.join(APPLICANT_FIELDS)}, "
+                f"đang ghi {shown(value)}.",
+            )
+        elif value not in required:
+            required.append(value)
+
+    is_sample = raw.get("is_sample", False)
+    if is_sample is None:
+        is_sample = False
+    if not isinstance(is_sample, bool):
+        entry.error(
+            "is_sample",
+            f"đánh dấu dữ liệu mẫu (is_sample) phải là true hoặc false (trong CSV: 1 hoặc 0, có hoặc không), đang ghi {shown(is_sample)}.",
+        )
+
+    if entry.failed or hours is None:
+        return None
+    return Procedure(
+        code=entry.code,
+        name=name,
+        sector=sector,
+        level=level,
+        processing_hours=hours,
+        online_processing_hours=online,
+        time_unit=time_unit,
+        fees=tuple(f for f in fees if f is not None),
+        documents=tuple(d for d in documents if d is not None),
+        result_delivery=tuple(delivery),
+        required_fields=tuple(required),
+        is_sample=bool(is_sample),
+        source=source,
+        note=note,
+    )

@@ -1,0 +1,81 @@
+"""The "Hồ sơ" column of the intake screen: the papers handed in and how the dossier is filed.
+
+Holds the papers checklist (document_checklist.DocumentTable), the number of sets, the channel, where
+the result goes and the request summary, which defaults to the procedure's name until the clerk types
+another. Kept apart from the intake screen so the screen only coordinates (save, due date, slip).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+
+from counter_app.domain.catalog import Procedure
+from counter_app.domain.dossier import Channel, DocumentLine, ResultDelivery
+from counter_app.ui.document_checklist import DocumentTable
+from counter_app.ui.form_fields import FieldErrors, combo
+
+
+class DossierForm(QGroupBox):
+    """Papers, sets, channel, result delivery and summary; field messages go through `errors`."""
+
+    def __init__(self, errors: FieldErrors) -> None:
+        super().__init__("Hồ sơ")
+        self.errors = errors
+        self._procedure_name = ""
+        layout = QVBoxLayout(self)
+        caption = QLabel("Thành phần hồ sơ (gõ số bản; ↑ ↓ ← → để di chuyển):")
+        layout.addWidget(caption)
+        self.documents = DocumentTable()
+        self.documents.setMinimumHeight(150)
+        caption.setBuddy(self.documents)
+        layout.addWidget(errors.wrap(self.documents, "documents"), 1)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.sets_count = QSpinBox()
+        self.sets_count.setObjectName("sets_count")
+        self.sets_count.setRange(1, 99)
+        self.sets_count.setValue(1)
+        form.addRow("Số bộ hồ sơ:", errors.wrap(self.sets_count, "sets_count"))
+        self.channel = combo([(f"{c.value} — {c.label}", c.value) for c in Channel])
+        self.channel.setObjectName("channel")
+        form.addRow("Kênh tiếp nhận:", errors.wrap(self.channel, "channel"))
+        self.delivery = combo([
+            ("Tại quầy (Bộ phận Một cửa)", ResultDelivery.DESK.value),
+            ("Qua dịch vụ bưu chính công ích (BCCI)", ResultDelivery.POSTAL.value),
+        ])
+        self.delivery.setObjectName("result_delivery")
+        form.addRow("Nơi nhận kết quả:", errors.wrap(self.delivery, "result_delivery"))
+        self.summary = QLineEdit()
+        self.summary.setObjectName("summary")
+        self.summary.setPlaceholderText("mặc định là tên thủ tục")
+        form.addRow("Nội dung yêu cầu:", errors.wrap(self.summary, "summary", "received_at"))
+        layout.addLayout(form)
+
+        self.summary.textEdited.connect(lambda _text: self.errors.clear_widget(self.summary))
+        for box in (self.channel, self.delivery):
+            box.activated.connect(lambda _index, w=box: self.errors.clear_widget(w))
+
+    def tab_chain(self) -> list[QWidget]:
+        """The column's widgets in Tab order; the summary is the last field (Enter there saves)."""
+        return [self.documents, self.sets_count, self.channel, self.delivery, self.summary]
+
+    def show_procedure(self, procedure: Procedure) -> None:
+        """The procedure's papers with the catalog's counts; its name as the summary unless one was typed."""
+        self.documents.set_lines(
+            DocumentLine(d.name, d.originals, d.certified_copies, d.photocopies) for d in procedure.documents
+        )
+        if not self.summary.text().strip() or self.summary.text() == self._procedure_name:
+            self.summary.setText(procedure.name)
+            self.summary.setCursorPosition(0)
+        self._procedure_name = procedure.name
+
+    def has_typed_data(self) -> bool:
+        return bool(self.summary.text().strip())
+
+    def clear(self) -> None:
+        self._procedure_name = ""
+        self.summary.clear()
+        for box in (self.channel, self.delivery):
+            box.setCurrentIndex(0)
+        self.sets_count.setValue(1)
+        self.documents.setRowCount(0)
