@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -77,6 +79,27 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+_unit_numbers = itertools.count(10)
+
+
+def new_unit(server: ServerProcess) -> tuple[str, str]:
+    """A fresh unit on `server` (written to its database directly) and a one-time enrolment code for it."""
+    from sync.server.admin import create_unit
+    from sync.server.auth import new_enrollment_code
+    from sync.server.db import ServerDatabase
+
+    unit = f"000.{next(_unit_numbers):02d}.48.H15"
+    db = ServerDatabase(server.database_url)
+    try:
+        with db.session() as s:
+            create_unit(s, unit, f"UBND đơn vị thử {unit}", datetime.now(UTC))
+        with db.session() as s:
+            code, _ = new_enrollment_code(s, unit, datetime.now(UTC))
+    finally:
+        db.dispose()
+    return unit, code
 
 
 def counter_cli(data_dir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

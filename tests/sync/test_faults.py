@@ -7,7 +7,6 @@ After each scenario the global invariants are checked on both databases (tests/s
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import signal
@@ -32,8 +31,7 @@ from counter_app.storage.models import OutboxOp
 from counter_app.storage.sync_store import get_state, queue_summary
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncReport, SyncRunner
-from sync.server.admin import create_unit, import_catalog
-from sync.server.auth import new_enrollment_code
+from sync.server.admin import import_catalog
 from sync.server.feed import last_change_seq
 from sync.server.models import OpLedger
 from tests.conftest import open_counter
@@ -48,13 +46,12 @@ from tests.sync.faultproxy import (
     TRUNCATE_RESPONSE,
     FaultProxy,
 )
-from tests.sync.harness import ROOT, ServerProcess
+from tests.sync.harness import ROOT, ServerProcess, new_unit
 from tests.sync.invariants import check_all, open_server_db
 
 PUSH, PULL, HELLO = "/api/v1/sync/push", "/api/v1/sync/pull", "/api/v1/sync/hello"
 CATALOG = ROOT / "resources" / "catalog" / "sample-catalog.json"
 DOSSIERS = 30
-_unit_numbers = itertools.count(10)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -70,20 +67,6 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             import_catalog(s, CATALOG, datetime.now(UTC))
         db.dispose()
         yield process
-
-
-def new_unit(server: ServerProcess) -> tuple[str, str]:
-    """A fresh unit on the server and a one-time enrolment code for it."""
-    unit = f"000.{next(_unit_numbers):02d}.48.H15"
-    db = open_server_db(server.database_url)
-    try:
-        with db.session() as s:
-            create_unit(s, unit, f"UBND đơn vị thử {unit}", datetime.now(UTC))
-        with db.session() as s:
-            code, _ = new_enrollment_code(s, unit, datetime.now(UTC))
-    finally:
-        db.dispose()
-    return unit, code
 
 
 def busy_counter(data_dir: Path, unit: str, dossiers: int = DOSSIERS) -> Database:

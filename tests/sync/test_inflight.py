@@ -8,11 +8,9 @@ process (§7.9). Real server process, real counter databases, real sockets; noth
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,16 +24,13 @@ from counter_app.storage.models import OutboxOp
 from sync.client.enrollment import enroll
 from sync.client.lock import SyncAlreadyRunning
 from sync.client.runner import SyncReport, SyncRunner
-from sync.server.admin import create_unit
-from sync.server.auth import new_enrollment_code
 from sync.server.models import Dossier, OpLedger
 from tests.conftest import open_counter
 from tests.sync.faultproxy import DELAY, DROP_AFTER_FORWARD, FaultProxy, ProxyStats
-from tests.sync.harness import ServerProcess, counter_cli
+from tests.sync.harness import ServerProcess, counter_cli, new_unit
 from tests.sync.invariants import check_all, check_counter, open_server_db
 
 PUSH, HELLO = "/api/v1/sync/push", "/api/v1/sync/hello"
-_unit_numbers = itertools.count(60)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -47,19 +42,6 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
     with ServerProcess(url) as process:
         yield process
-
-
-def new_unit(server: ServerProcess) -> tuple[str, str]:
-    unit = f"000.{next(_unit_numbers):02d}.48.H15"
-    db = open_server_db(server.database_url)
-    try:
-        with db.session() as s:
-            create_unit(s, unit, f"UBND đơn vị thử {unit}", datetime.now(UTC))
-        with db.session() as s:
-            code, _ = new_enrollment_code(s, unit, datetime.now(UTC))
-    finally:
-        db.dispose()
-    return unit, code
 
 
 def receive(db: Database, name: str) -> str:
