@@ -13,6 +13,15 @@ have_lib libxkbcommon.so.0 || need_apt+=(libxkbcommon0)
 have_lib libfontconfig.so.1 || need_apt+=(libfontconfig1)
 have_lib libdbus-1.so.3 || need_apt+=(libdbus-1-3)
 have_lib libglib-2.0.so.0 || need_apt+=(libglib2.0-0)
+# On a desktop, Qt's xcb platform plugin needs these too (tests run offscreen and do not).
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  for pair in libxcb-cursor.so.0:libxcb-cursor0 libxcb-icccm.so.4:libxcb-icccm4 libxcb-keysyms.so.1:libxcb-keysyms1 \
+              libxcb-image.so.0:libxcb-image0 libxcb-randr.so.0:libxcb-randr0 libxcb-render-util.so.0:libxcb-render-util0 \
+              libxcb-shape.so.0:libxcb-shape0 libxcb-xfixes.so.0:libxcb-xfixes0 libxcb-xkb.so.1:libxcb-xkb1 \
+              libX11-xcb.so.1:libx11-xcb1 libxkbcommon-x11.so.0:libxkbcommon-x11-0; do
+    have_lib "${pair%%:*}" || need_apt+=("${pair##*:}")
+  done
+fi
 python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
 # PostgreSQL server binaries: the sync tests start their own private cluster with them
 # (tests/sync/postgres.py); the provincial server runs on PostgreSQL in production.
