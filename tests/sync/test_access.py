@@ -30,7 +30,7 @@ from sync.client.transport import PermanentError, SyncError, Transport
 from sync.protocol import HelloRequest, Operation, PushBatch, PushResponse
 from sync.server.admin import create_unit, import_catalog, set_status
 from sync.server.auth import digest, new_enrollment_code
-from sync.server.models import Attachment, Device, Dossier, DossierEvent, EnrollmentCode
+from sync.server.models import Attachment, Device, Dossier, DossierEvent, EnrollmentCode, OpLedger
 from tests.conftest import open_counter
 from tests.sync.harness import ROOT, UNIT_A, UNIT_B, ServerProcess, counter_cli
 from tests.sync.invariants import check_counter, open_server_db
@@ -287,4 +287,37 @@ def test_enroll_without_a_keyring_stores_nothing_and_burns_no_code(server: Serve
         enroll(db, server.url, code)  # with a working keyring the same code now works
     except SyncError as error:
         pytest.fail(f"the code was spent by the failed enrolment: {error.message}")
+    db.close()
+
+
+def test_a_batch_naming_one_op_twice_takes_the_careful_path(server: ServerProcess, tmp_path: Path) -> None:
+    """Same op_id twice in one batch: stored once, the repeat answered as a duplicate; a dossier created and
+    moved on in the same batch is found by the later operation (the batch path's prefetch sees new rows)."""
+    db, device_id = enrolled_counter(server, tmp_path / "twice", UNIT_A, dossiers=0)
+    created = {"id": str(uuid.uuid4()), "code": f"{UNIT_A}-260310-1999", "unit_code": UNIT_A, "desk_slot": 1,
+               "status": 2, "version": 1, "received_at": "2026-03-10T09:00:00+07:00",
+               "history": [{"from_status": None, "to_status": 2, "at": "2026-03-10T09:00:00+07:00", "actor": "A",
+                            "note": ""}]}
+    create = wire_op(1, "dossier.create", created["id"], created)
+    move = wire_op(2, "dossier.status", created["id"], {"code": created["code"], "from": 2, "to": 4, "note": "",
+                                                        "actor": "A", "at": "2026-03-10T10:00:00+07:00"}, base_version=1)
+    transport = Transport(server.url, load_token(device_id))
+    try:
+        normal = transport.call("POST", "/sync/push", PushResponse, json_body=PushBatch(
+            batch_id=str(uuid.uuid4()), device_epoch=str(uuid.uuid4()), ops=[create, move]).model_dump(mode="json"))
+        again = wire_op(3, "dossier.create", "x", {**created, "id": str(uuid.uuid4()), "code": f"{UNIT_A}-260310-1998"})
+        twice = transport.call("POST", "/sync/push", PushResponse, json_body=PushBatch(
+            batch_id=str(uuid.uuid4()), device_epoch=str(uuid.uuid4()), ops=[again, again]).model_dump(mode="json"))
+    finally:
+        transport.close()
+    assert [(r.status.value, r.server_version) for r in normal.results] == [("accepted", 1), ("accepted", 2)]
+    assert [r.status.value for r in twice.results] == ["accepted", "duplicate"]
+    server_db = open_server_db(server.database_url)
+    try:
+        with server_db.session() as s:
+            assert s.scalar(select(func.count()).select_from(OpLedger).where(OpLedger.op_id == again.op_id)) == 1
+            moved = s.scalar(select(Dossier).where(Dossier.code == created["code"]))
+            assert moved is not None and (moved.status, moved.version) == (4, 2)
+    finally:
+        server_db.dispose()
     db.close()
