@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.catalog import procedure_to_dict
@@ -17,7 +18,16 @@ from counter_app.services.catalog import read_catalog_file
 from sync.protocol import ChangeKind
 from sync.server.errors import ApiError
 from sync.server.feed import append_change
-from sync.server.models import ChangeFeed, Device, Dossier, DossierEvent, ProcedureEntry, Unit
+from sync.server.models import (
+    Attachment,
+    ChangeFeed,
+    Conflict,
+    Device,
+    Dossier,
+    DossierEvent,
+    ProcedureEntry,
+    Unit,
+)
 
 
 def create_unit(session: Session, code: str, name: str, now: datetime) -> Unit:
@@ -131,3 +141,21 @@ def set_desk_slot(session: Session, device_id: str, slot: int, now: datetime) ->
     append_change(session, unit_code=device.unit_code, kind=ChangeKind.DESK_SLOT, entity_id=device.id,
                   payload={"device_id": device.id, "desk_slot": slot}, now=now)
     return device
+
+
+def unit_totals(session: Session) -> list[dict[str, Any]]:
+    """Dossiers, attachments, blobs, devices and open conflicts per unit (`provincial-server stats`)."""
+    units = session.scalars(select(Unit).order_by(Unit.code)).all()
+    result = []
+    for unit in units:
+        dossiers = session.scalar(select(func.count()).select_from(Dossier).where(Dossier.unit_code == unit.code)) or 0
+        attachments = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.unit_code == unit.code)) or 0
+        blobs = session.scalar(
+            select(func.count(func.distinct(Attachment.sha256))).where(Attachment.unit_code == unit.code)
+        ) or 0
+        devices = session.scalar(select(func.count()).select_from(Device).where(Device.unit_code == unit.code)) or 0
+        conflicts = session.scalar(select(func.count()).select_from(Conflict).where(Conflict.unit_code == unit.code,
+                                                                                    Conflict.resolved_at.is_(None))) or 0
+        result.append({"unit_code": unit.code, "unit_name": unit.name, "devices": devices, "dossiers": dossiers,
+                       "receipts": 0, "attachments": attachments, "blobs": blobs, "open_conflicts": conflicts})
+    return result

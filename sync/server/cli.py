@@ -70,10 +70,10 @@ def cmd_set_status(db: ServerDatabase, args: argparse.Namespace) -> int:
 
 
 def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
-    from sync.server.ingest import stats
+    from sync.server.admin import unit_totals
 
     with db.session() as s:
-        rows = stats(s)
+        rows = unit_totals(s)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +29,7 @@ from sync.server.models import (
     DossierEvent,
     OpLedger,
 )
+from sync.server.payload_checks import check_payload
 
 log = logging.getLogger(__name__)
 
@@ -189,78 +189,6 @@ HANDLERS = {
     "attachment.add": _add_attachment,
 }
 
-MAX_DB_INT = 2**31 - 1
-
-
-def _check_field(data: dict[str, Any], key: str, kind: str, *, max_len: int = 10_000, optional: bool = False,
-                 nullable: bool = False) -> None:
-    """One payload field has the type (and fits the column) the handlers and the database expect."""
-    if key not in data:
-        if optional:
-            return
-        raise ValueError(f"thiếu trường «{key}»")
-    value = data[key]
-    if value is None and nullable:
-        return
-    if kind == "text":
-        ok = isinstance(value, str) and len(value) <= max_len and (optional or value != "")
-    elif kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and -MAX_DB_INT <= value <= MAX_DB_INT
-    else:  # an aware ISO 8601 instant
-        try:
-            ok = isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
-        except ValueError:
-            ok = False
-    if not ok:
-        raise ValueError(f"trường «{key}» có giá trị không hợp lệ")
-
-
-def _has_nul(value: Any) -> bool:
-    """A NUL character in any string (key or value, at any depth): PostgreSQL text cannot store it."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-def _check_payload(op_type: str, data: dict[str, Any]) -> None:
-    """Reject a malformed payload before it reaches the database: a bad value must cost one operation
-    its `rejected` answer, never the whole batch a 5xx (which the counter would retry for ever)."""
-    if _has_nul(data):  # refused on SQLite too, so both backends give the same answer
-        raise ValueError("văn bản chứa ký tự NUL (0x00)")
-    if op_type == "dossier.create":
-        for key, max_len in (("id", 36), ("code", 40), ("unit_code", 32)):
-            _check_field(data, key, "text", max_len=max_len)
-        _check_field(data, "status", "int")
-        _check_field(data, "version", "int", optional=True)
-        _check_field(data, "desk_slot", "int", optional=True)
-        _check_field(data, "received_at", "instant")
-        history = data.get("history", [])
-        if not isinstance(history, list) or not all(isinstance(change, dict) for change in history):
-            raise ValueError("trường «history» có giá trị không hợp lệ")
-        for change in history:
-            _check_field(change, "from_status", "int", optional=True, nullable=True)
-            _check_field(change, "to_status", "int")
-            _check_field(change, "at", "instant")
-            _check_field(change, "actor", "text", optional=True)
-            _check_field(change, "note", "text", optional=True)
-    elif op_type == "dossier.status":
-        _check_field(data, "code", "text", max_len=40)
-        _check_field(data, "from", "int")
-        _check_field(data, "to", "int")
-        _check_field(data, "at", "instant")
-        _check_field(data, "actor", "text", optional=True)
-        _check_field(data, "note", "text", optional=True)
-    elif op_type == "attachment.add":
-        _check_field(data, "dossier_code", "text", max_len=40)
-        _check_field(data, "sha256", "text", max_len=64)
-        _check_field(data, "name", "text")
-        _check_field(data, "size", "int")
-
-
 def _result(op: Operation, ledger: OpLedger, status: OpStatus | None = None) -> OpResult:
     return OpResult(op_id=op.op_id, seq=op.seq, status=status or OpStatus(ledger.status), code=ledger.code,
                     message=ledger.message, server_version=ledger.server_version)
@@ -277,7 +205,7 @@ def _decide(session: Session, device: Device, op: Operation, now: datetime, look
     handler = HANDLERS.get(op.op_type)
     if handler is None:
         return Outcome(OpStatus.REJECTED, "unknown_op_type", f"Máy chủ không biết thao tác «{op.op_type}».")
-    _check_payload(op.op_type, op.payload)
+    check_payload(op.op_type, op.payload)
     return handler(session, device, op, now, lookup)
 
 
@@ -399,7 +327,7 @@ def _apply_batch_fast(
                 results.append(answered)
                 continue
             try:
-                _check_payload(op.op_type, op.payload)
+                check_payload(op.op_type, op.payload)
             except (KeyError, ValueError, TypeError) as error:
                 outcome = Outcome(OpStatus.REJECTED, "bad_payload",
                                   f"Dữ liệu thao tác không hợp lệ ({type(error).__name__}: {error}).")
@@ -433,24 +361,3 @@ def handle_push(session: Session, device: Device, batch: PushBatch, now: datetim
         ]
     acked = advance_acked(session, row, [result.seq for result in results if result.status is OpStatus.DUPLICATE])
     return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now)
-
-
-def stats(session: Session) -> list[dict[str, Any]]:
-    from sqlalchemy import func
-
-    from sync.server.models import Unit
-
-    units = session.scalars(select(Unit).order_by(Unit.code)).all()
-    result = []
-    for unit in units:
-        dossiers = session.scalar(select(func.count()).select_from(Dossier).where(Dossier.unit_code == unit.code)) or 0
-        attachments = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.unit_code == unit.code)) or 0
-        blobs = session.scalar(
-            select(func.count(func.distinct(Attachment.sha256))).where(Attachment.unit_code == unit.code)
-        ) or 0
-        devices = session.scalar(select(func.count()).select_from(Device).where(Device.unit_code == unit.code)) or 0
-        conflicts = session.scalar(select(func.count()).select_from(Conflict).where(Conflict.unit_code == unit.code,
-                                                                                    Conflict.resolved_at.is_(None))) or 0
-        result.append({"unit_code": unit.code, "unit_name": unit.name, "devices": devices, "dossiers": dossiers,
-                       "receipts": 0, "attachments": attachments, "blobs": blobs, "open_conflicts": conflicts})
-    return result
