@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.text import nfc
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import DossierNotFound
 from counter_app.storage.blobstore import BlobStore
 from counter_app.storage.database import Database
-from counter_app.storage.dossiers import get_row
+from counter_app.storage.dossiers import find_attachment, get_row
 from counter_app.storage.models import AttachmentRow
 from counter_app.storage.outbox import append_operation
 
@@ -50,8 +48,7 @@ def attach_files(db: Database, data_dir: Path, code: str, files: list[Path], *, 
             raise DossierNotFound(nfc(code))
         for path, sha, size in stored:
             name = nfc(path.name)
-            exists = session.scalar(select(AttachmentRow).where(AttachmentRow.dossier_pk == row.pk,
-                                                               AttachmentRow.sha256 == sha, AttachmentRow.name == name))
+            exists = find_attachment(session, row.pk, sha, name)
             if exists is not None:
                 attached.append(AttachedFile(name, sha, size, new=False))
                 continue

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from counter_app.domain import admin_units
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.codes import validate_desk_slot, validate_unit_code
@@ -22,7 +20,8 @@ from counter_app.domain.text import nfc
 from counter_app.domain.validation import ErrorCollector, require_text
 from counter_app.services.clock import utc_now
 from counter_app.storage.database import Database
-from counter_app.storage.models import DossierRow, UnitProfile
+from counter_app.storage.dossiers import count_dossiers
+from counter_app.storage.models import UnitProfile
 from counter_app.storage.profile import PROFILE_ID, calendar_overrides, get_profile
 
 
@@ -92,7 +91,7 @@ def setup_unit(
     assert code is not None and name is not None and slot is not None
     with db.write() as session:
         row = get_profile(session)
-        issued = session.scalar(select(func.count()).select_from(DossierRow)) or 0
+        issued = count_dossiers(session)
         if row is not None and issued and (row.unit_code != code or row.desk_slot != slot):
             raise DomainError(
                 f"Quầy này đã cấp {issued} mã hồ sơ cho đơn vị {row.unit_code}, quầy {row.desk_slot}; "

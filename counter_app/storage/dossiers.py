@@ -31,7 +31,7 @@ from counter_app.domain.dossier import (
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.serialization import person_to_dict
 from counter_app.domain.text import fold, nfc, search_tokens
-from counter_app.storage.models import DeskDayCounter, DossierEvent, DossierRow
+from counter_app.storage.models import AttachmentRow, DeskDayCounter, DossierEvent, DossierRow
 
 _DIGITS_ONLY = re.compile(r"^\+?[\d .\-]+$")
 
@@ -232,6 +232,18 @@ def bulk_insert_dossiers(session: Session, dossiers: Sequence[Dossier], now: dat
     ]
     if events:
         session.execute(DossierEvent.__table__.insert(), events)
+
+
+def count_dossiers(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(DossierRow)) or 0
+
+
+def find_attachment(session: Session, dossier_pk: int, sha256: str, name: str) -> AttachmentRow | None:
+    return session.scalar(
+        select(AttachmentRow).where(
+            AttachmentRow.dossier_pk == dossier_pk, AttachmentRow.sha256 == sha256, AttachmentRow.name == name
+        )
+    )
 
 
 def get_row(session: Session, code: str) -> DossierRow | None:
