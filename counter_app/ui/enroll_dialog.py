@@ -27,12 +27,12 @@ from counter_app.domain.errors import DomainError
 from counter_app.domain.text import nfc
 from counter_app.services.credentials import NoSecureStore, TokenMissing
 from counter_app.ui.context import UiContext
+from counter_app.ui.form_fields import error_label
 from counter_app.ui.messages import error_text
 
 if TYPE_CHECKING:
     from sync.client.enrollment import Enrolment
 
-_ERROR_STYLE = "color: #b00020;"
 _OK_STYLE = "color: #1b5e20;"
 FIELDS = ("url", "code", "general")
 ADDRESS_CODES = {"network", "not_json", "unavailable", "tls", "bad_response"}
@@ -96,12 +96,7 @@ class EnrollDialog(QDialog):
 
         self.errors: dict[str, QLabel] = {}
         for field in FIELDS:
-            label = QLabel()
-            label.setObjectName(f"{field}_error")
-            label.setWordWrap(True)
-            label.setStyleSheet(_ERROR_STYLE)
-            label.hide()
-            self.errors[field] = label
+            self.errors[field] = error_label(f"{field}_error")
         self.result_label = QLabel()
         self.result_label.setObjectName("enroll_result")
         self.result_label.setWordWrap(True)

@@ -17,6 +17,16 @@ ERROR_STYLE = "color: #b71c1c;"
 INVALID_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
 
 
+def error_label(object_name: str) -> QLabel:
+    """The red message label shown under a field (hidden until there is something to say)."""
+    label = QLabel("")
+    label.setObjectName(object_name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
 def combo(items: Iterable[tuple[str, object]]) -> QComboBox:
     """A combo box of (text shown, data kept) items."""
     box = QComboBox()
@@ -53,11 +63,7 @@ class FieldErrors:
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
         layout.addWidget(widget)
-        label = QLabel("")
-        label.setObjectName(f"error_{fields[0]}")
-        label.setStyleSheet(ERROR_STYLE)
-        label.setWordWrap(True)
-        label.hide()
+        label = error_label(f"error_{fields[0]}")
         layout.addWidget(label)
         for name in fields:
             self._fields[name] = (widget, label)

@@ -32,13 +32,13 @@ from counter_app.domain.errors import DomainError, ValidationErrors
 from counter_app.domain.text import fold, nfc, search_tokens
 from counter_app.services.unit_setup import CounterProfile
 from counter_app.storage.database import Database
+from counter_app.ui.form_fields import error_label
 from counter_app.ui.messages import error_text
 from counter_app.ui.tasks import TaskRunner
 
 UNIT_NAME_PREFIX = "Trung tâm Phục vụ hành chính công "
 _UNIT_ROLE = Qt.ItemDataRole.UserRole
 _TYPE_WORDS = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ")
-_ERROR_STYLE = "color: #b00020;"
 FIELDS = ("ward_code", "unit_code", "unit_name", "desk")
 
 
@@ -164,12 +164,7 @@ class SetupDialog(QDialog):
 
         self.errors: dict[str, QLabel] = {}
         for field in (*FIELDS, "general"):
-            label = QLabel()
-            label.setObjectName(f"{field}_error")
-            label.setWordWrap(True)
-            label.setStyleSheet(_ERROR_STYLE)
-            label.hide()
-            self.errors[field] = label
+            self.errors[field] = error_label(f"{field}_error")
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
