@@ -4,18 +4,22 @@
 
 Output is Vietnamese for people and JSON with --json for programs. Errors go to stderr with a
 non-zero exit code: 2 for bad input, 1 for anything else the services refuse, 3 for a database
-written by a newer version.
+written by a newer version, 4 for a damaged database (empty, not SQLite, truncated or corrupt; left
+untouched). Never a traceback: a database error the services did not foresee is explained too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from counter_app import __version__
 from counter_app.domain.catalog import procedure_to_dict
@@ -25,9 +29,10 @@ from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.paths import default_data_dir, demo_data_dir
-from counter_app.storage.database import Database, NewerDatabaseError
+from counter_app.storage.database import Database, NewerDatabaseError, database_failure
+from counter_app.storage.integrity import DamagedDatabaseError
 
-EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB = 0, 1, 2, 3
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB, EXIT_DAMAGED_DB = 0, 1, 2, 3, 4
 
 
 def _print_json(data: Any) -> None:
@@ -378,8 +383,15 @@ def _report(error: DomainError, as_json: bool) -> int:
     if as_json:
         payload = [{"field": getattr(e, "field", None), "message": e.message} for e in errors]
         print(json.dumps({"errors": payload}, ensure_ascii=False), file=sys.stderr)
+    return exit_code_for(error)
+
+
+def exit_code_for(error: DomainError) -> int:
+    """The documented exit code of a refusal (the GUI exits with the same codes)."""
     if isinstance(error, NewerDatabaseError):
         return EXIT_NEWER_DB
+    if isinstance(error, DamagedDatabaseError):
+        return EXIT_DAMAGED_DB
     return EXIT_INVALID if isinstance(error, ValidationError | ValidationErrors) else EXIT_ERROR
 
 
@@ -393,9 +405,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_gui(args)
-        db = Database.open(Path(args.data_dir) if args.data_dir else default_data_dir())
+        db = Database.open(_data_dir(args))
         try:
             return args.handler(db, args)
+        except (SQLAlchemyError, sqlite3.Error) as error:  # e.g. a page found damaged while reading
+            raise database_failure(db.path, error) from error
         finally:
             db.close()
     except DomainError as error:

@@ -8,12 +8,14 @@ clerk fix them one round-trip at a time.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import ParamSpec, TypeVar
 
+from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.text import nfc
 
@@ -22,6 +24,9 @@ T = TypeVar("T")
 
 MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
 MIN_BIRTH_YEAR = 1900
+# The lower bound of every instant in an operation (the sync payloads use the same): no dossier of this
+# system was received before 2000, and datetimes near year 1 or 9999 overflow when moved between zones.
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
 
 _PHONE_NOISE = re.compile(r"[\s.\-()/]+")
 _DIGITS = re.compile(r"[0-9]+")
@@ -154,6 +159,40 @@ def parse_birth_date(
     if day.year < MIN_BIRTH_YEAR:
         raise ValidationError(field, f"{label}: năm sinh phải từ {MIN_BIRTH_YEAR} trở đi.", label)
     return day
+
+
+def check_received_at(
+    value: datetime,
+    now: datetime,
+    *,
+    max_future_seconds: float,
+    field: str = "received_at",
+    label: str = "Thời điểm tiếp nhận",
+) -> datetime:
+    """The aware instant a dossier was received: naive means office time; from 2000 up to
+    `max_future_seconds` after `now` (a clock a little fast). Checked before any time-zone conversion,
+    which would overflow for year 1 or 9999."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=OFFICE_TZ)  # a time typed at the desk is office time
+    if value < EARLIEST_INSTANT:
+        raise ValidationError(
+            field,
+            f"{label} {_shown(value)} sớm hơn mốc sớm nhất hệ thống nhận ({_shown(EARLIEST_INSTANT)}); "
+            "hãy kiểm tra lại ngày (và đồng hồ máy).",
+            label,
+        )
+    if (value - now).total_seconds() > max_future_seconds:
+        raise ValidationError(
+            field, f"{label} {_shown(value)} ở tương lai; hãy kiểm tra lại (và đồng hồ máy).", label
+        )
+    return value
+
+
+def _shown(value: datetime) -> str:
+    """Office time when it can be computed, else the value as typed (year 1 or 9999 overflows)."""
+    with contextlib.suppress(OverflowError):
+        value = value.astimezone(OFFICE_TZ)
+    return f"{value:%H:%M} {value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def parse_count(value: int | str | None, field: str, label: str, minimum: int = 0, maximum: int = 99) -> int:

@@ -14,7 +14,6 @@ from counter_app.domain import admin_units
 from counter_app.domain.catalog import Procedure
 from counter_app.domain.codes import make_dossier_code, office_day
 from counter_app.domain.dossier import (
-    OFFICE_TZ,
     Address,
     ApplicantType,
     Channel,
@@ -33,6 +32,7 @@ from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.text import nfc
 from counter_app.domain.validation import (
     ErrorCollector,
+    check_received_at,
     normalize_email,
     normalize_phone,
     parse_birth_date,
@@ -155,18 +155,10 @@ def _address(check: ErrorCollector, data: PersonInput, prefix: str, who: str, re
     return Address(street=street, text=text or street)
 
 
-def _received_at(check: ErrorCollector, value: datetime | None, now: datetime) -> datetime:
+def _received_at(check: ErrorCollector, value: datetime | None, now: datetime) -> datetime | None:
     if value is None:
         return now
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=OFFICE_TZ)  # a time typed at the desk is office time
-    if (value - now).total_seconds() > MAX_FUTURE_SKEW_SECONDS:
-        check.add(
-            "received_at",
-            f"Thời điểm tiếp nhận {value.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y} ở tương lai; hãy kiểm tra lại (và đồng hồ máy).",
-            "Thời điểm tiếp nhận",
-        )
-    return value
+    return check(check_received_at, value, now, max_future_seconds=MAX_FUTURE_SKEW_SECONDS)
 
 
 def validate_request(request: IntakeRequest, procedure: Procedure | None, now: datetime) -> dict[str, object]:

@@ -3,20 +3,46 @@
 WAL with synchronous=FULL (a printed receipt must survive a power cut at a commune counter), foreign
 keys on, and a busy timeout. Writes take the write lock up front (BEGIN IMMEDIATE) so two writers never
 deadlock upgrading a read lock; reads use a deferred BEGIN and never block the writer in WAL mode.
+
+Opening never makes things worse: an existing file is checked read-only first (storage/integrity.py)
+and a damaged one is refused untouched; a new file is built under a temporary name and moved into place
+only once migrated, so a crash while creating never leaves a file a later start would take for an empty
+counter. The folder is 0700 and the file 0600 on POSIX (storage/private_files.py).
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from counter_app.domain.errors import DomainError
+from counter_app.storage.blobstore import BLOBS_DIRNAME
+from counter_app.storage.integrity import (
+    BACKUP_DIRNAME,
+    QUICK_CHECK_AT_START_MAX_BYTES,
+    DailyIntegrityCheck,
+    Damage,
+    check_before_open,
+    damaged,
+    is_damage_error,
+    run_check,
+)
+from counter_app.storage.private_files import create_private_file, make_private_dir, tighten
+
+log = logging.getLogger(__name__)
 
 DB_FILENAME = "counter.sqlite"
 # The newest migration. Opening a database already at this revision skips importing Alembic, which
@@ -55,6 +81,37 @@ class NewerDatabaseError(DomainError):
     """The database was written by a newer version of the app; opening it could damage it."""
 
 
+class DatabaseAccessError(DomainError):
+    """The database could not be opened or read for a reason other than damage (locked, no permission,
+    disk full …). The message names the file and says what to try."""
+
+    def __init__(self, path: Path, error: BaseException) -> None:
+        self.path = path
+        text = str(error).lower()
+        if "locked" in text or "busy" in text:
+            reason = "đang bị một chương trình khác giữ (có thể một cửa sổ ứng dụng quầy khác đang mở)"
+        elif isinstance(error, PermissionError) or "readonly" in text or "permission" in text:
+            reason = "không đọc hoặc ghi được vì tài khoản này không có quyền trên tệp hay thư mục"
+        elif getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in text:
+            reason = "không ghi được vì ổ đĩa đã đầy"
+        else:
+            reason = f"gặp lỗi {type(error).__name__}: «{str(error)[:200]}»"
+        super().__init__(
+            f"Không truy cập được cơ sở dữ liệu của quầy «{path}»: {reason}. Dữ liệu đã lưu không bị thay đổi. "
+            "Hãy đóng các cửa sổ ứng dụng quầy khác rồi thử lại; nếu vẫn lỗi, hãy gọi bộ phận công nghệ "
+            "thông tin của tỉnh."
+        )
+
+
+def database_failure(path: Path, error: BaseException) -> DomainError:
+    """The clerk's message for an sqlite3/SQLAlchemy/OS error on the counter's database: damage when
+    SQLite says the bytes are wrong, else an access problem."""
+    cause = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's error
+    if isinstance(cause, sqlite3.DatabaseError) and is_damage_error(cause):
+        return damaged(path, Damage.CORRUPT, f"SQLite báo lỗi khi đọc: «{str(cause)[:200]}».")
+    return DatabaseAccessError(path, cause)
+
+
 def _stored_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         exists = connection.exec_driver_sql(
@@ -68,26 +125,66 @@ def _stored_revision(engine: Engine) -> str | None:
 class Database:
     """One open counter database. Use `write()` for a unit of work, `read()` for queries."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, *, quick_check_pending: bool = False) -> None:
         self.path = path
         self.engine = engine
+        # True when the file was too big for quick_check at start: run_background_checks() owes it.
+        self.quick_check_pending = quick_check_pending
         self._writer = sessionmaker(bind=engine.execution_options(immediate=True), expire_on_commit=False)
         self._reader = sessionmaker(bind=engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, data_dir: Path, *, migrate: bool = True) -> Database:
+    def open(
+        cls, data_dir: Path, *, migrate: bool = True, quick_check_max_bytes: int = QUICK_CHECK_AT_START_MAX_BYTES
+    ) -> Database:
         """Open (creating if needed) the database in `data_dir`, migrating it to the current schema.
 
-        Raises `NewerDatabaseError` for a file written by a newer version of the app.
+        Raises `DamagedDatabaseError` for an empty, foreign, truncated or corrupt file (left untouched),
+        `NewerDatabaseError` for a file written by a newer version of the app, and `DatabaseAccessError`
+        when SQLite or the system refuses for another reason. Files above `quick_check_max_bytes` are
+        opened without quick_check; `run_background_checks()` does it.
         """
-        data_dir.mkdir(parents=True, exist_ok=True)
         path = data_dir / DB_FILENAME
-        engine = create_sqlite_engine(path)
-        if migrate and _stored_revision(engine) != SCHEMA_HEAD:
-            from counter_app.storage.migrate import upgrade_to_head
+        engine: Engine | None = None
+        try:
+            make_private_dir(data_dir)
+            _tighten_data_files(data_dir)
+            pending = False
+            if not path.exists():
+                _create_database(path)
+            else:
+                pending = path.stat().st_size > quick_check_max_bytes
+                check_before_open(path, quick_check=not pending)
+            engine = create_sqlite_engine(path)
+            if migrate and _stored_revision(engine) != SCHEMA_HEAD:
+                from counter_app.storage.migrate import upgrade_to_head
 
-            upgrade_to_head(engine, path)
-        return cls(path, engine)
+                upgrade_to_head(engine, path)
+            return cls(path, engine, quick_check_pending=pending)
+        except DomainError:
+            if engine is not None:
+                engine.dispose()
+            raise
+        except (SQLAlchemyError, sqlite3.Error, OSError) as error:
+            if engine is not None:
+                engine.dispose()
+            raise database_failure(path, error) from error
+
+    def run_background_checks(self, now: datetime) -> str | None:
+        """The checks too slow for the start, for a worker thread: the day's full integrity_check if none
+        has passed today, else a quick_check still owed by a big file. Returns which one ran; damage
+        raises `DamagedDatabaseError`."""
+        try:
+            if DailyIntegrityCheck(self.path).run_if_due(now):
+                self.quick_check_pending = False
+                return "integrity_check"
+            if self.quick_check_pending:
+                run_check(self.path, "quick_check")
+                self.quick_check_pending = False
+                return "quick_check"
+        except (sqlite3.Error, OSError) as error:
+            raise database_failure(self.path, error) from error
+        return None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -102,3 +199,69 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# -- creating and tightening -------------------------------------------------------------------------
+
+CREATING_SUFFIX = ".creating-"
+STALE_CREATION_SECONDS = 3600
+
+
+def _create_database(path: Path) -> None:
+    """Build a new database under a temporary name, migrate it, then move it into place.
+
+    The temporary file is created 0600 before SQLite sees it (SQLite gives -wal and -shm the same mode).
+    It is published with a link that fails if the name exists, so two first starts racing never replace
+    each other's file; the loser simply opens the winner's. Leftovers of a creation that died (older than
+    an hour: a creation takes well under a second) are removed: they never held a clerk's data.
+    """
+    from counter_app.storage.migrate import upgrade_to_head
+
+    for leftover in path.parent.glob(f"{path.name}{CREATING_SUFFIX}*"):
+        if time.time() - leftover.stat().st_mtime > STALE_CREATION_SECONDS:
+            leftover.unlink(missing_ok=True)
+    temporary = path.with_name(f"{path.name}{CREATING_SUFFIX}{os.getpid()}")
+    for stale in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
+        stale.unlink(missing_ok=True)  # our own pid's: a previous process with this id died creating
+    create_private_file(temporary)
+    engine = create_sqlite_engine(temporary)
+    try:
+        upgrade_to_head(engine, temporary)
+    finally:
+        engine.dispose()  # the last connection closing checkpoints the WAL into the file and deletes it
+    if Path(f"{temporary}-wal").exists():
+        raise OSError(f"SQLite left «{temporary}-wal» behind; the new database is not whole yet")
+    with temporary.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    _publish(temporary, path)
+
+
+def _publish(temporary: Path, path: Path) -> None:
+    try:
+        os.link(temporary, path)  # fails if `path` exists: never replaces a database
+    except FileExistsError:
+        log.info("Cơ sở dữ liệu «%s» vừa được một tiến trình khác tạo; dùng tệp đó.", path)
+    except OSError:  # a file system without hard links: rename, which on Windows also refuses to replace
+        if path.exists():
+            raise
+        os.rename(temporary, path)
+    temporary.unlink(missing_ok=True)
+    Path(f"{temporary}-shm").unlink(missing_ok=True)
+    if hasattr(os, "O_DIRECTORY"):  # make the new name durable (POSIX); Windows has no directory fsync
+        descriptor = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _tighten_data_files(data_dir: Path) -> None:
+    """Files and folders an older version made world-readable lose group/other access (mode only)."""
+    for child in data_dir.iterdir():
+        if not child.is_dir():
+            tighten(child)
+    backups = data_dir / BACKUP_DIRNAME
+    tighten(backups)
+    for backup in backups.iterdir() if backups.is_dir() else ():
+        tighten(backup)
+    tighten(data_dir / BLOBS_DIRNAME)  # the blob files inside are unreachable through a 0700 folder

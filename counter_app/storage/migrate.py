@@ -18,9 +18,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from counter_app.storage.database import NewerDatabaseError
+from counter_app.storage.integrity import BACKUP_DIRNAME
+from counter_app.storage.private_files import create_private_file, make_private_dir
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-BACKUP_DIRNAME = "backups"
 
 
 def alembic_config() -> Config:
@@ -41,11 +42,11 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def backup_database(path: Path, label: str) -> Path:
-    """Copy the live database with the online backup API into `backups/` beside it."""
-    target_dir = path.parent / BACKUP_DIRNAME
-    target_dir.mkdir(exist_ok=True)
+    """Copy the live database with the online backup API into `backups/` beside it (0700, files 0600)."""
+    target_dir = make_private_dir(path.parent / BACKUP_DIRNAME)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = target_dir / f"{path.stem}-{label}-{stamp}.sqlite"
+    create_private_file(target)
     source = sqlite3.connect(path)
     try:
         destination = sqlite3.connect(target)

@@ -1,33 +1,37 @@
 """Starting the counter screens: splash, migrations, first-run setup, then the main window.
 
-Migrations run on the main thread before the event loop (behind the splash screen), as Alembic wants;
-a database from a newer version is refused with a clear message and left untouched.
+Migrations run on the main thread before the event loop (behind the splash screen), as Alembic wants.
+A database that cannot be used (written by a newer version, damaged, locked, unreadable) is refused
+with a Vietnamese dialog before any window and a clean exit with the CLI's exit code; the file is left
+untouched. Never a dead process without a word.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPixmap
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
+from PySide6.QtWidgets import QApplication, QDialog, QSplashScreen
+from sqlalchemy.exc import SQLAlchemyError
 
+from counter_app.cli import exit_code_for
 from counter_app.domain.errors import DomainError
 from counter_app.paths import APP_AUTHOR, APP_NAME
 from counter_app.resources import resources_dir
 from counter_app.services.unit_setup import NotSetUp, load_profile
-from counter_app.storage.database import Database, NewerDatabaseError
+from counter_app.storage.database import Database, database_failure
 from counter_app.ui.context import UiContext
-from counter_app.ui.main_window import MainWindow
+from counter_app.ui.main_window import MainWindow, database_problem_box
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.setup_dialog import SetupDialog
 from counter_app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-EXIT_NEWER_DB = 3
 
 
 def application() -> QApplication:
@@ -74,14 +78,20 @@ def settings_for(data_dir: Path) -> QSettings:
 def open_counter(
     data_dir: Path, demo: bool, app: QApplication, *, interactive: bool = True, splash: QSplashScreen | None = None
 ) -> UiContext | None:
-    """Open (and migrate) the database, run the first-run setup if needed; None when the clerk cancels."""
-    db = Database.open(data_dir)
-    if demo:
-        from counter_app.services.demo_data import prepare_demo_unit
+    """Open (and migrate) the database, run the first-run setup if needed; None when the clerk cancels.
 
-        prepare_demo_unit(db)
+    Every way the database can fail here arrives as a `DomainError` with the clerk's message.
+    """
+    db = Database.open(data_dir)
     try:
+        if demo:
+            from counter_app.services.demo_data import prepare_demo_unit
+
+            prepare_demo_unit(db)
         profile = load_profile(db)
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        db.close()
+        raise database_failure(db.path, error) from error
     except NotSetUp:
         if not interactive:
             db.close()
@@ -97,21 +107,39 @@ def open_counter(
     return UiContext(db=db, tasks=TaskRunner(app), profile=profile, settings=settings_for(data_dir))
 
 
-def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False) -> int:
+def _refuse_start(error: DomainError, splash: QSplashScreen | None, dialogs: bool) -> int:
+    """Say why the counter cannot start (stderr, and a dialog when someone can close it); the exit code."""
+    if splash is not None:
+        splash.close()
+    print(f"Lỗi: {error.message}", file=sys.stderr)
+    if dialogs:
+        database_problem_box(None, error).exec()
+    return exit_code_for(error)
+
+
+def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs: bool | None = None) -> int:
+    """Start the counter; the exit code. `dialogs`: show a refusal in a dialog, by default unless this is
+    a smoke start (installer check, CI) or a headless platform, where nobody could close it."""
     started = time.perf_counter()
     app = application()
+    if dialogs is None:
+        dialogs = not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal")
     splash = _splash()
     app.processEvents()
     try:
         context = open_counter(data_dir, demo, app, interactive=not smoke, splash=splash)
     except DomainError as error:
-        if splash is not None:
-            splash.close()
-        print(f"Lỗi: {error.message}", file=sys.stderr)
-        if not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal"):
-            # A smoke start (installer check, CI) or a headless run must never wait on a dialog.
-            QMessageBox.critical(None, "Không mở được dữ liệu", error.message)
-        return EXIT_NEWER_DB if isinstance(error, NewerDatabaseError) else 1
+        return _refuse_start(error, splash, dialogs)
+    except Exception as error:  # a bug: still a dialog and a clean exit rather than a vanished window
+        log.exception("Lỗi không mong đợi khi mở ứng dụng quầy")
+        return _refuse_start(
+            DomainError(
+                f"Đã xảy ra lỗi không mong đợi khi mở ứng dụng quầy ({type(error).__name__}). Dữ liệu đã lưu "
+                "không bị ảnh hưởng. Hãy thử mở lại; nếu vẫn lỗi, hãy gọi bộ phận công nghệ thông tin của tỉnh."
+            ),
+            splash,
+            dialogs,
+        )
     if context is None:
         if splash is not None:
             splash.close()

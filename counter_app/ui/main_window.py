@@ -2,9 +2,15 @@
 
 Laid out for 1366×768 (the common commune counter screen) and sharp on high-DPI ones. Every action
 has a key: F2 intake, F3 search, F1 help; screens add their own (Ctrl+S, Ctrl+P …).
+
+Right after it shows, and then every hour, the window asks the task runner for the database checks too
+slow for the start (the day's integrity_check, a big file's quick_check); damage gets the same dialog
+as at the start and stays written in the status bar.
 """
 
 from __future__ import annotations
+
+import logging
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -14,13 +20,16 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.domain.errors import DomainError
 from counter_app.services.clock import utc_now
+from counter_app.storage.integrity import DamagedDatabaseError
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.help_panel import HelpDialog
@@ -42,6 +51,21 @@ GLOBAL_SHORTCUTS = [
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
 ]
 LATER = [("Thu phí", "F4"), ("Trả kết quả", "F5"), ("Báo cáo", "F6")]
+DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
+
+log = logging.getLogger(__name__)
+
+
+def database_problem_box(parent: QWidget | None, error: DomainError) -> QMessageBox:
+    """The dialog for a database the counter cannot use; the caller exec()s or open()s it."""
+    damaged = isinstance(error, DamagedDatabaseError)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Dữ liệu của quầy bị hỏng" if damaged else "Không mở được dữ liệu của quầy")
+    box.setText(error.message)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # IT can copy the paths
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    return box
 
 
 class PlaceholderScreen(Screen):
@@ -109,6 +133,11 @@ class MainWindow(QMainWindow):
             scanner.id_card_scanned.connect(self._id_card_scanned)
         self._restore_geometry()
         self.show_screen(self.intake)
+        self._database_checking = False
+        QTimer.singleShot(0, self.check_database)  # once the window has shown
+        self._database_timer = QTimer(self)
+        self._database_timer.timeout.connect(self.check_database)
+        self._database_timer.start(DATABASE_CHECK_INTERVAL_MS)
 
     # -- navigation ------------------------------------------------------------------------------
 
@@ -162,7 +191,10 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel("Đồng bộ: đang đọc tình trạng…")
         self.sync_label.setTextFormat(Qt.TextFormat.RichText)
         self.clock_label = QLabel()
-        for label in (self.unit_label, self.clerk_label, self.sync_label):
+        self.database_label = QLabel()  # shown only when a background check finds damage
+        self.database_label.setTextFormat(Qt.TextFormat.RichText)
+        self.database_label.hide()
+        for label in (self.unit_label, self.clerk_label, self.sync_label, self.database_label):
             bar.addWidget(label)
         bar.addPermanentWidget(self.clock_label)
         self._tick()
@@ -172,6 +204,35 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         self.clock_label.setText(f"{utc_now().astimezone(OFFICE_TZ):%H:%M  %d/%m/%Y}")
+
+    # -- database checks ---------------------------------------------------------------------------
+
+    def check_database(self) -> None:
+        """Run the due background checks of the database on the task runner (never on this thread)."""
+        if self._database_checking:
+            return
+        self._database_checking = True
+        now = utc_now()
+        self.context.tasks.run(
+            lambda: self.context.db.run_background_checks(now), self._database_checked, self._database_check_failed
+        )
+
+    def _database_checked(self, _which: str | None) -> None:
+        self._database_checking = False
+
+    def _database_check_failed(self, error: Exception) -> None:
+        self._database_checking = False
+        if not isinstance(error, DamagedDatabaseError):
+            log.warning("Chưa kiểm tra được cơ sở dữ liệu, sẽ thử lại sau: %s", error)  # e.g. locked
+            return
+        self._database_timer.stop()  # said once; the next start says it again
+        self.database_label.setText(
+            "<span style='color:#b00020'><b>Cơ sở dữ liệu bị hỏng</b>: hãy gọi bộ phận CNTT của tỉnh</span>"
+        )
+        self.database_label.setToolTip(error.message)
+        self.database_label.show()
+        self.database_problem = database_problem_box(self, error)
+        self.database_problem.open()
 
     # -- geometry --------------------------------------------------------------------------------
 
@@ -183,6 +244,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.sync_worker.stop()
+        self._database_timer.stop()
         self.context.settings.setValue("main_window/geometry", self.saveGeometry())
         self.context.settings.sync()
         super().closeEvent(event)
