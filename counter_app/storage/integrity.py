@@ -130,7 +130,8 @@ def newest_backup(data_dir: Path) -> Backup | None:
             if info.st_size == 0:
                 continue
             if match := _BACKUP_STAMP.search(candidate.name):
-                taken = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+                stamp = match.group(1) + match.group(2).ljust(6, "0")
+                taken = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
             else:
                 taken = datetime.fromtimestamp(info.st_mtime, UTC)
             found.append(Backup(candidate, taken))

@@ -38,7 +38,8 @@ def create_private_file(path: Path) -> None:
 def tighten(path: Path) -> bool:
     """Take away group and other permissions from an existing file or folder; True if it changed.
 
-    Only the mode changes, never a byte of the file. Missing paths and Windows are left alone.
+    Only the mode changes, never a byte of the file. Missing paths, symlinks, sticky shared folders
+    (/tmp) and Windows are left alone.
     """
     if not POSIX:
         return False
@@ -48,6 +49,8 @@ def tighten(path: Path) -> bool:
         return False
     if path.is_symlink() or not mode & 0o077:
         return False
+    if path.is_dir() and mode & stat.S_ISVTX:
+        return False  # a shared folder such as /tmp given as --data-dir: never close it to other users
     os.chmod(path, mode & 0o700)
     log.warning("Đã thu hẹp quyền truy cập «%s» từ %03o xuống %03o (chỉ tài khoản của quầy được đọc).",
                 path, mode, mode & 0o700)
