@@ -33,6 +33,8 @@ from counter_app.storage.blobstore import BLOBS_DIRNAME
 from counter_app.storage.integrity import (
     BACKUP_DIRNAME,
     QUICK_CHECK_AT_START_MAX_BYTES,
+    CheckCanceller,
+    CheckInterrupted,
     DailyIntegrityCheck,
     Damage,
     check_before_open,
@@ -130,6 +132,7 @@ class Database:
         self.engine = engine
         # True when the file was too big for quick_check at start: run_background_checks() owes it.
         self.quick_check_pending = quick_check_pending
+        self._checks = CheckCanceller()
         self._writer = sessionmaker(bind=engine.execution_options(immediate=True), expire_on_commit=False)
         self._reader = sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -175,16 +178,22 @@ class Database:
         has passed today, else a quick_check still owed by a big file. Returns which one ran; damage
         raises `DamagedDatabaseError`."""
         try:
-            if DailyIntegrityCheck(self.path).run_if_due(now):
+            if DailyIntegrityCheck(self.path).run_if_due(now, self._checks):
                 self.quick_check_pending = False
                 return "integrity_check"
             if self.quick_check_pending:
-                run_check(self.path, "quick_check")
+                run_check(self.path, "quick_check", self._checks)
                 self.quick_check_pending = False
                 return "quick_check"
+        except CheckInterrupted:
+            return None
         except (sqlite3.Error, OSError) as error:
             raise database_failure(self.path, error) from error
         return None
+
+    def stop_background_checks(self) -> None:
+        """Make a running background check give up at once (the app is closing); nothing is recorded."""
+        self._checks.cancel()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -198,6 +207,7 @@ class Database:
             yield session
 
     def close(self) -> None:
+        self.stop_background_checks()
         self.engine.dispose()
 
 

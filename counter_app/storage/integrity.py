@@ -9,13 +9,14 @@
    checkpoint that died halfway leaves the file short, and SQLite completes it from the WAL);
 4. `PRAGMA quick_check` on a read-only connection, for files up to QUICK_CHECK_AT_START_MAX_BYTES.
 
-Cost, measured on the 2-core development VM (SQLite 3.40, 200 000 demo dossiers = 472 MB; rerun with
-`bench/database_checks.py`): quick_check 0.85 s with the file in the page cache and 4.5 s after the
-caches were dropped (it reads every page, so it runs at the disk's speed); integrity_check 2.3-2.8 s
-warm. Several seconds at every start is too much on a commune PC's disk, so quick_check runs at start
-only for files up to 32 MB (about 13 000 dossiers, a year or more at a commune desk; well under a
-second even from a cold disk). A larger file gets its quick_check on the GUI's task runner right after
-the window shows (`Database.run_background_checks`); until it answers, the clerk can already work.
+Cost, measured on the 2-core development VM by `bench/database_checks.py` (SQLite 3.40, 200 000 demo
+dossiers = 472 MB): quick_check 0.6-0.85 s with the file in the OS cache and 4.6 s after the caches
+were dropped (it reads every page, so it runs at the disk's speed: about 10 ms per MB cold);
+integrity_check 2.0-2.8 s warm, 7.7 s cold. Seconds at every start are too much on a commune PC, so
+quick_check runs at start only for files up to 32 MB (about 13 000 dossiers, a year or more at a
+commune desk): about 40 ms warm, 0.3 s cold at the limit. A larger file gets its quick_check on the
+GUI's task runner right after the window shows (`Database.run_background_checks`); the clerk can
+already work meanwhile, and the CLI (short commands, scripts) relies on the other checks for such a file.
 A full integrity_check, which also compares every index with its table, runs in the background once a
 day (`DailyIntegrityCheck`).
 
@@ -35,6 +36,7 @@ import os
 import re
 import sqlite3
 import struct
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -257,20 +259,56 @@ def is_damage_error(error: BaseException) -> bool:
     return name.startswith(_DAMAGE_ERRORS)
 
 
-def run_check(path: Path, pragma: str = "quick_check") -> None:
+class CheckInterrupted(Exception):
+    """The check was cancelled (the app is closing): it proved nothing either way."""
+
+
+class CheckCanceller:
+    """Lets another thread stop a running check at once (`sqlite3.Connection.interrupt`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._connection: sqlite3.Connection | None = None
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            if self._connection is not None:
+                self._connection.interrupt()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def _attach(self, connection: sqlite3.Connection | None) -> None:
+        with self._lock:
+            if self._cancelled and connection is not None:
+                raise CheckInterrupted()
+            self._connection = connection
+
+
+def run_check(path: Path, pragma: str = "quick_check", canceller: CheckCanceller | None = None) -> None:
     """`PRAGMA quick_check` or `integrity_check` on a read-only connection; damage raises.
 
-    Errors that are not about the file's bytes (locked, no permission, I/O) propagate as sqlite3 errors.
+    Errors that are not about the file's bytes (locked, no permission, I/O) propagate as sqlite3 errors;
+    a cancelled check raises `CheckInterrupted`.
     """
     assert pragma in ("quick_check", "integrity_check")
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    canceller = canceller or CheckCanceller()
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10,
+                                 check_same_thread=False)
     try:
+        canceller._attach(connection)
         problems = [row[0] for row in connection.execute(f"PRAGMA {pragma}")]
     except sqlite3.DatabaseError as error:
+        if canceller.cancelled:
+            raise CheckInterrupted() from error
         if not is_damage_error(error):
             raise
         problems = [str(error)]
     finally:
+        canceller._attach(None)
         connection.close()
     if problems != ["ok"]:
         log.error("PRAGMA %s trên «%s»: %s", pragma, path, "; ".join(problems[:20]))
@@ -304,11 +342,11 @@ class DailyIntegrityCheck:
         last = self.last_clean()
         return last is None or last.astimezone(OFFICE_TZ).date() != now.astimezone(OFFICE_TZ).date()
 
-    def run_if_due(self, now: datetime) -> bool:
+    def run_if_due(self, now: datetime, canceller: CheckCanceller | None = None) -> bool:
         """Run the check if none has passed today; True if it ran (and passed). Damage raises."""
         if not self.due(now):
             return False
-        run_check(self.db_path, "integrity_check")
+        run_check(self.db_path, "integrity_check", canceller)
         self._remember(now)
         return True
 

@@ -158,6 +158,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
 
         QTimer.singleShot(0, report)
     code = app.exec()
+    context.db.stop_background_checks()  # an integrity_check of a big file must not hold up the exit
     context.tasks.wait()
     context.db.close()
     return code

@@ -227,3 +227,14 @@ def test_a_big_file_gets_its_quick_check_in_the_background(counter: Path) -> Non
         assert db.run_background_checks(NOW) == "quick_check"  # the full check already passed today
     finally:
         db.close()
+
+
+def test_a_background_check_gives_up_when_the_app_closes_and_stays_due(counter: Path) -> None:
+    db = Database.open(counter)
+    try:
+        db.stop_background_checks()  # as the GUI does on exit, before waiting for its task runner
+        assert db.run_background_checks(NOW) is None
+    finally:
+        db.close()
+    assert DailyIntegrityCheck(counter / DB_FILENAME).due(NOW)
+    assert not (counter / INTEGRITY_STATE_FILENAME).exists()
