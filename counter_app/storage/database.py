@@ -38,6 +38,7 @@ from counter_app.storage.integrity import (
     DailyIntegrityCheck,
     Damage,
     check_before_open,
+    check_missing,
     damaged,
     is_damage_error,
     run_check,
@@ -154,6 +155,7 @@ class Database:
             _tighten_data_files(data_dir)
             pending = False
             if not path.exists():
+                check_missing(path)
                 _create_database(path)
             else:
                 pending = path.stat().st_size > quick_check_max_bytes

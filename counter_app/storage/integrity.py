@@ -44,6 +44,7 @@ from pathlib import Path
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.storage.blobstore import BLOBS_DIRNAME
 from counter_app.storage.private_files import PRIVATE_FILE_MODE
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class Damage(Enum):
     NOT_SQLITE = "không phải tệp cơ sở dữ liệu SQLite"
     TRUNCATED = "bị cắt cụt"
     CORRUPT = "bị hỏng"
+    MISSING = "không còn"  # but the folder shows a counter lived here: not a first start
 
 
 @dataclass(frozen=True)
@@ -95,23 +97,30 @@ class DamagedDatabaseError(DomainError):
 
 def damage_message(path: Path, damage: Damage, detail: str, backup: Backup | None) -> str:
     folder = path.parent
-    keep = (
-        "không tự tạo một quầy trống thay cho nó: dữ liệu thật có thể nằm ở bản sao lưu hay ở máy khác."
-        if damage is Damage.EMPTY
-        else f"phần dữ liệu còn đọc được (cả trong tệp «{path.name}-wal» bên cạnh, nếu có) vẫn có thể cứu."
-    )
+    if damage is Damage.MISSING:
+        keep = ("Ứng dụng không tự tạo một quầy trống ở đây, để không ai nhầm nó với quầy thật; nếu thật sự "
+                "bắt đầu một quầy mới, hãy dùng một thư mục dữ liệu khác. Đừng xoá gì trong thư mục này.")
+        move = f"tệp «{path.name}-wal» (nếu có)"
+    else:
+        kept = (
+            "không tự tạo một quầy trống thay cho nó: dữ liệu thật có thể nằm ở bản sao lưu hay ở máy khác."
+            if damage is Damage.EMPTY
+            else f"phần dữ liệu còn đọc được (cả trong tệp «{path.name}-wal» bên cạnh, nếu có) vẫn có thể cứu."
+        )
+        keep = f"Ứng dụng không ghi gì vào tệp này và {kept} Đừng xoá, sửa hay chép đè lên tệp."
+        move = "tệp hỏng và tệp -wal của nó"
     lines = [
         f"Tệp cơ sở dữ liệu của quầy «{path}» {damage.value}: {detail}",
-        f"Ứng dụng không ghi gì vào tệp này và {keep} Đừng xoá, sửa hay chép đè lên tệp.",
+        keep,
         "Hãy gọi bộ phận công nghệ thông tin của tỉnh.",
     ]
     if backup is not None:
         taken = backup.taken_at.astimezone(OFFICE_TZ)
         lines.append(f"Bản sao lưu gần nhất: «{backup.path}», lúc {taken:%H:%M ngày %d/%m/%Y}.")
         lines.append(
-            "Cách khôi phục: đóng ứng dụng; chuyển tệp hỏng và tệp -wal của nó sang một thư mục khác để giữ "
-            f"lại; chép bản sao lưu vào «{folder}» với tên «{path.name}»; mở lại ứng dụng. Hồ sơ nhận sau "
-            "lúc sao lưu mà đã đồng bộ thì vẫn còn trên máy chủ tỉnh."
+            f"Cách khôi phục: đóng ứng dụng; chuyển {move} sang một thư mục khác để giữ lại; chép bản sao lưu "
+            f"vào «{folder}» với tên «{path.name}»; mở lại ứng dụng. Hồ sơ nhận sau lúc sao lưu mà đã đồng "
+            "bộ thì vẫn còn trên máy chủ tỉnh."
         )
     else:
         lines.append(
@@ -147,6 +156,27 @@ def damaged(path: Path, damage: Damage, detail: str) -> DamagedDatabaseError:
 
 
 # -- the checks ------------------------------------------------------------------------------------
+
+
+def check_missing(path: Path) -> None:
+    """Before creating a database at `path`: refuse if the folder shows a counter already lived there
+    (an orphan -wal, backups, attached scans, a record of integrity checks). Creating a fresh one then
+    would look like a counter that lost everything, and a stale -wal would be replayed into it."""
+    wal = Path(f"{path}-wal")
+    traces = []
+    if wal.exists() and wal.stat().st_size:
+        traces.append(f"tệp «{wal.name}»")
+    if newest_backup(path.parent) is not None:
+        traces.append(f"bản sao lưu trong «{BACKUP_DIRNAME}»")
+    if (path.parent / BLOBS_DIRNAME).is_dir():
+        traces.append(f"tệp đính kèm trong «{BLOBS_DIRNAME}»")
+    if (path.parent / INTEGRITY_STATE_FILENAME).exists():
+        traces.append(f"tệp «{INTEGRITY_STATE_FILENAME}»")
+    if traces:
+        raise damaged(
+            path, Damage.MISSING,
+            f"thư mục «{path.parent}» đã từng giữ dữ liệu của một quầy ({', '.join(traces)}) nhưng không có tệp này.",
+        )
 
 
 def check_before_open(path: Path, *, quick_check: bool) -> None:

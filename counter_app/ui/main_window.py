@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
 from counter_app.services.clock import utc_now
-from counter_app.storage.integrity import DamagedDatabaseError
+from counter_app.storage.integrity import Damage, DamagedDatabaseError
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.help_panel import HelpDialog
@@ -58,10 +58,15 @@ log = logging.getLogger(__name__)
 
 def database_problem_box(parent: QWidget | None, error: DomainError) -> QMessageBox:
     """The dialog for a database the counter cannot use; the caller exec()s or open()s it."""
-    damaged = isinstance(error, DamagedDatabaseError)
+    if not isinstance(error, DamagedDatabaseError):
+        title = "Không mở được dữ liệu của quầy"
+    elif error.damage is Damage.MISSING:
+        title = "Không thấy dữ liệu của quầy"
+    else:
+        title = "Dữ liệu của quầy bị hỏng"
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Dữ liệu của quầy bị hỏng" if damaged else "Không mở được dữ liệu của quầy")
+    box.setWindowTitle(title)
     box.setText(error.message)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # IT can copy the paths
     box.setStandardButtons(QMessageBox.StandardButton.Ok)

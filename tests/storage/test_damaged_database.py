@@ -238,3 +238,32 @@ def test_a_background_check_gives_up_when_the_app_closes_and_stays_due(counter: 
         db.close()
     assert DailyIntegrityCheck(counter / DB_FILENAME).due(NOW)
     assert not (counter / INTEGRITY_STATE_FILENAME).exists()
+
+
+@pytest.mark.parametrize("trace", ["backup", "orphan-wal"])
+def test_a_missing_file_in_a_folder_that_held_a_counter_is_not_a_first_start(
+    counter: Path, tmp_path: Path, trace: str
+) -> None:
+    """E.g. the damaged file moved away to restore a backup, and the backup not yet copied in: a new empty
+    counter there would look like one that lost everything (and a stale -wal would be replayed into it)."""
+    if trace == "orphan-wal":
+        image = crash_image(counter, tmp_path / "image", "UPDATE dossier SET summary = 'chỉ trong WAL'")
+        shutil.rmtree(image.parent / "backups")
+        counter = image.parent
+    (counter / DB_FILENAME).unlink()
+    before = fingerprint_without_db(counter)
+
+    with pytest.raises(DamagedDatabaseError) as caught:
+        Database.open(counter)
+
+    assert caught.value.damage is Damage.MISSING
+    assert f"«{counter / DB_FILENAME}» không còn" in caught.value.message
+    assert ("bản sao lưu trong «backups»" if trace == "backup" else "tệp «counter.sqlite-wal»") in caught.value.message
+    assert not (counter / DB_FILENAME).exists()
+    assert fingerprint_without_db(counter) == before
+
+
+def fingerprint_without_db(data_dir: Path) -> dict[str, str]:
+    from tests.support.damaged_db import sha256
+
+    return {p.name: sha256(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
