@@ -7,7 +7,8 @@
 2. the 100-byte header: the magic string and a valid page size, else it is not an SQLite file;
 3. the length: the header's page count × page size must be on disk, except pages the -wal holds (a
    checkpoint that died halfway leaves the file short, and SQLite completes it from the WAL);
-4. `PRAGMA quick_check` on a read-only connection, for files up to QUICK_CHECK_AT_START_MAX_BYTES.
+4. the tables: an SQLite file with tables but no `alembic_version` belongs to another program;
+5. `PRAGMA quick_check` on a read-only connection, for files up to QUICK_CHECK_AT_START_MAX_BYTES.
 
 Cost, measured on the 2-core development VM by `bench/database_checks.py` (SQLite 3.40, 200 000 demo
 dossiers = 472 MB): quick_check 0.6-0.85 s with the file in the OS cache and 4.6 s after the caches
@@ -70,6 +71,7 @@ class Damage(Enum):
     NOT_SQLITE = "không phải tệp cơ sở dữ liệu SQLite"
     TRUNCATED = "bị cắt cụt"
     CORRUPT = "bị hỏng"
+    FOREIGN = "không phải cơ sở dữ liệu của ứng dụng quầy"
     MISSING = "không còn"  # but the folder shows a counter lived here: not a first start
 
 
@@ -188,8 +190,33 @@ def check_before_open(path: Path, *, quick_check: bool) -> None:
         header = handle.read(HEADER_SIZE)
     _check_header(path, header, size)
     _check_length(path, header, size)
+    _check_is_a_counter(path)
     if quick_check:
         run_check(path, "quick_check")
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10, check_same_thread=False)
+
+
+def _check_is_a_counter(path: Path) -> None:
+    """Another program's SQLite file must not get the counter's tables (and WAL mode) added to it."""
+    connection = _read_only(path)
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        if not is_damage_error(error):
+            raise
+        raise damaged(path, Damage.CORRUPT, f"SQLite không đọc được danh mục bảng: «{str(error)[:200]}».") from None
+    finally:
+        connection.close()
+    if tables and "alembic_version" not in tables:
+        listed = ", ".join(sorted(tables)[:5])
+        raise damaged(
+            path, Damage.FOREIGN,
+            f"đây là một tệp SQLite của chương trình khác (các bảng: {listed}…), không có bảng alembic_version "
+            "mà ứng dụng quầy luôn tạo.",
+        )
 
 
 def _page_size(header: bytes) -> int | None:
@@ -326,8 +353,7 @@ def run_check(path: Path, pragma: str = "quick_check", canceller: CheckCanceller
     """
     assert pragma in ("quick_check", "integrity_check")
     canceller = canceller or CheckCanceller()
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10,
-                                 check_same_thread=False)
+    connection = _read_only(path)
     try:
         canceller._attach(connection)
         problems = [row[0] for row in connection.execute(f"PRAGMA {pragma}")]

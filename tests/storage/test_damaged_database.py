@@ -267,3 +267,19 @@ def fingerprint_without_db(data_dir: Path) -> dict[str, str]:
     from tests.support.damaged_db import sha256
 
     return {p.name: sha256(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
+
+
+def test_another_programs_sqlite_file_is_not_made_into_a_counter(tmp_path: Path) -> None:
+    data_dir = tmp_path / "counter"
+    data_dir.mkdir()
+    path = data_dir / DB_FILENAME
+    with closing(sqlite3.connect(path)) as other:  # rollback journal mode, as most programs leave it
+        other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)")
+        other.execute("INSERT INTO invoices (total) VALUES (150000)")
+        other.commit()
+    before = path.read_bytes()
+    with pytest.raises(DamagedDatabaseError) as caught:
+        Database.open(data_dir)
+    assert caught.value.damage is Damage.FOREIGN
+    assert "invoices" in caught.value.message
+    assert path.read_bytes() == before  # not even switched to WAL mode
