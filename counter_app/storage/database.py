@@ -19,7 +19,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from counter_app.domain.errors import DomainError
 from counter_app.storage.blobstore import BLOBS_DIRNAME
 from counter_app.storage.integrity import (
     BACKUP_DIRNAME,
+    INTEGRITY_STATE_FILENAME,
     QUICK_CHECK_AT_START_MAX_BYTES,
     CheckCanceller,
     CheckInterrupted,
@@ -230,8 +231,9 @@ def _create_database(path: Path) -> None:
     from counter_app.storage.migrate import upgrade_to_head
 
     for leftover in path.parent.glob(f"{path.name}{CREATING_SUFFIX}*"):
-        if time.time() - leftover.stat().st_mtime > STALE_CREATION_SECONDS:
-            leftover.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):  # another process may be tidying up too
+            if time.time() - leftover.stat().st_mtime > STALE_CREATION_SECONDS:
+                leftover.unlink()
     temporary = path.with_name(f"{path.name}{CREATING_SUFFIX}{os.getpid()}")
     for stale in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
         stale.unlink(missing_ok=True)  # our own pid's: a previous process with this id died creating
@@ -268,10 +270,10 @@ def _publish(temporary: Path, path: Path) -> None:
 
 
 def _tighten_data_files(data_dir: Path) -> None:
-    """Files and folders an older version made world-readable lose group/other access (mode only)."""
-    for child in data_dir.iterdir():
-        if not child.is_dir():
-            tighten(child)
+    """Our files and folders that an older version made world-readable lose group/other access (the mode
+    only). Only ours: a data folder given on the command line may hold other files."""
+    for name in (DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm", INTEGRITY_STATE_FILENAME):
+        tighten(data_dir / name)
     backups = data_dir / BACKUP_DIRNAME
     tighten(backups)
     for backup in backups.iterdir() if backups.is_dir() else ():

@@ -38,7 +38,7 @@ from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
 from counter_app.ui.sync_screen import SyncScreen
-from counter_app.ui.sync_worker import SyncWorker
+from counter_app.ui.sync_worker import ERROR_COLOR, SyncWorker
 
 GLOBAL_SHORTCUTS = [
     ("F1", "Mở bảng phím tắt"),
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
             return
         self._database_timer.stop()  # said once; the next start says it again
         self.database_label.setText(
-            "<span style='color:#b00020'><b>Cơ sở dữ liệu bị hỏng</b>: hãy gọi bộ phận CNTT của tỉnh</span>"
+            f"<span style='color:{ERROR_COLOR}'><b>Cơ sở dữ liệu bị hỏng</b>: hãy gọi bộ phận CNTT của tỉnh</span>"
         )
         self.database_label.setToolTip(error.message)
         self.database_label.show()
