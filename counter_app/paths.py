@@ -1,4 +1,9 @@
-"""Where this counter keeps its data: the platform's user data folder unless told otherwise."""
+"""Where this counter keeps its data: the platform's user data folder unless told otherwise.
+
+The folder is private to the clerk's account: on POSIX, `Database.open` makes it 0700 and its files
+0600 (storage/private_files.py). On Windows nothing more is needed: %LOCALAPPDATA% is already readable
+only by its user (and administrators).
+"""
 
 from __future__ import annotations
 

@@ -380,19 +380,26 @@ def run_check(path: Path, pragma: str = "quick_check", canceller: CheckCanceller
 
 class DailyIntegrityCheck:
     """A full `PRAGMA integrity_check` at most once per office day, remembered in a small file beside the
-    database. Only a clean result is remembered, so a damaged file is reported again at every start."""
+    database. Only a clean result is remembered, so a damaged file is reported again at every start, and
+    only for the same file: a backup copied in place is a new file and is checked again the same day."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self.state_path = db_path.parent / INTEGRITY_STATE_FILENAME
 
+    def _file_id(self) -> str:
+        info = self.db_path.stat()
+        return f"{info.st_dev}:{info.st_ino}"
+
     def last_clean(self) -> datetime | None:
+        """When this very file last passed, None if never (or the record is about another file)."""
         try:
             stored = json.loads(self.state_path.read_text(encoding="utf-8"))
             when = datetime.fromisoformat(stored["last_clean_at"])
+            same_file = stored["file"] == self._file_id()
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return when if when.tzinfo else None
+        return when if when.tzinfo and same_file else None
 
     def due(self, now: datetime) -> bool:
         last = self.last_clean()
@@ -407,8 +414,9 @@ class DailyIntegrityCheck:
         return True
 
     def _remember(self, now: datetime) -> None:
+        record = {"last_clean_at": now.astimezone(UTC).isoformat(), "file": self._file_id()}
         temporary = self.state_path.with_name(f"{self.state_path.name}.{os.getpid()}.tmp")
         descriptor = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE_MODE)
         with open(descriptor, "w", encoding="utf-8") as handle:
-            json.dump({"last_clean_at": now.astimezone(UTC).isoformat()}, handle)
+            json.dump(record, handle)
         os.replace(temporary, self.state_path)

@@ -193,6 +193,11 @@ def test_the_full_check_runs_once_per_office_day(counter: Path) -> None:
     assert daily.run_if_due(late + timedelta(minutes=2))  # 00:01 on 11/3 office time
     assert not daily.run_if_due(late + timedelta(hours=8))
     assert (counter / INTEGRITY_STATE_FILENAME).stat().st_mode & 0o077 == 0
+    # A backup copied in place of the file is another file: checked again the same day.
+    path = counter / DB_FILENAME
+    shutil.copyfile(newest_backup(counter).path, path.with_name("restored"))  # type: ignore[union-attr]
+    os.replace(path.with_name("restored"), path)
+    assert daily.run_if_due(late + timedelta(hours=8))
 
 
 def test_index_damage_is_found_by_the_daily_check_and_reported_until_fixed(counter: Path) -> None:
