@@ -8,6 +8,7 @@ a `duplicate`. Every function here runs inside the caller's transaction; callers
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -83,6 +84,11 @@ def withdraw(session: Session, seq: int, code: str, message: str) -> None:
 
 def is_withdrawn(op: OutboxOp) -> bool:
     return op.result_code == WITHDRAWN
+
+
+def withdrawal_op_id(device_id: str, op: OutboxOp) -> str:
+    """The op_id of the withdrawal sent in place of `op`: the same on every retry, unlike any other."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"counter-app:withdrawn:{device_id}:{op.seq}:{op.op_id!r}"))
 
 
 def max_seq(session: Session) -> int:

@@ -8,6 +8,7 @@ run (the GUI's timer, or `counter-app sync` without --once) carries on: the queu
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -50,6 +51,7 @@ from counter_app.storage.sync_store import (
     reopen_after,
     unsent_within,
     withdraw,
+    withdrawal_op_id,
 )
 from sync.client.blobs import upload_pending_blobs
 from sync.client.lock import SingleFlight
@@ -478,25 +480,41 @@ def _outgoing(row: OutboxOp, device_id: str, now: datetime) -> _Outgoing:
                              op_type=row.op_type, base_version=row.base_version, schema_version=row.schema_version,
                              created_at=iso_instant(row.created_at), payload=payload_of(row),
                              payload_hash=row.payload_hash)
+            try:
+                check_payload(wire.op_type, wire.payload, now=now)
+            except InvalidOperation as error:
+                if not error.retry_later:
+                    raise
+                # Ahead of this counter's clock too: the server decides, and answers "later" if it agrees.
             if not wire.hash_matches():
                 raise InvalidOperation("payload_hash_mismatch", "Mã băm không khớp nội dung đã lưu (dữ liệu bị sửa ngoài ứng dụng?).")
-            check_payload(wire.op_type, wire.payload, now=now)
-            dumped = wire.model_dump(mode="json")
-            return _Outgoing(row.seq, dumped, len(row.payload) + 300)
+            return _Outgoing(row.seq, wire.model_dump(mode="json"), len(row.payload) + 300)
         except InvalidOperation as error:
-            if error.retry_later:
-                return _Outgoing(row.seq, wire.model_dump(mode="json"), len(row.payload) + 300)
             reason = f"Quầy không gửi được thao tác này: {error.message}"
-        except (PydanticValidationError, ValueError, TypeError, OverflowError, RecursionError) as error:
-            detail = describe_errors(error) if isinstance(error, PydanticValidationError) else type(error).__name__
-            reason = f"Quầy không gửi được thao tác này: dữ liệu đã lưu bị hỏng ({detail})."
+        except PydanticValidationError as error:
+            reason = f"Quầy không gửi được thao tác này: dữ liệu đã lưu bị hỏng ({describe_errors(error)})."
+        except (ValueError, TypeError, OverflowError, RecursionError) as error:
+            reason = f"Quầy không gửi được thao tác này: {_damage(error)}."
         return _withdrawal(row, device_id, now, reason, newly=True)
     return _withdrawal(row, device_id, now, row.result_message or "Thao tác đã bị rút.", newly=False)
 
 
+def _damage(error: Exception) -> str:
+    """What is wrong with a stored row, in words a technician can act on."""
+    if isinstance(error, UnicodeError):
+        return "nội dung đã lưu chứa ký tự không mã hóa được thành UTF-8"
+    if isinstance(error, json.JSONDecodeError):
+        return "nội dung đã lưu không phải JSON hợp lệ"
+    if isinstance(error, OverflowError):
+        return "thời điểm đã lưu vượt giới hạn lịch"
+    if isinstance(error, RecursionError):
+        return "nội dung đã lưu lồng nhau quá sâu"
+    return "dữ liệu đã lưu bị hỏng"
+
+
 def _withdrawal(row: OutboxOp, device_id: str, now: datetime, reason: str, *, newly: bool) -> _Outgoing:
     """A well-formed stand-in for `row` that tells the server why the seq carries nothing."""
-    op_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"counter-app:withdrawn:{device_id}:{row.seq}:{row.op_id!r}"))
+    op_id = withdrawal_op_id(device_id, row)
     payload = {"op_type": _printable(row.op_type, 40), "payload_hash": _printable(row.payload_hash, 64),
                "code": WITHDRAWN, "reason": _printable(reason, 1000) or "Thao tác đã bị rút."}
     wire = Operation(op_id=op_id, seq=row.seq, entity="op", entity_id=str(row.seq), op_type=OpType.WITHDRAWN.value,
