@@ -25,10 +25,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from counter_app.domain.operations import (
+    MAX_INT32,
+    MAX_INT64,
+    EventInstant,
+    OpId,
+    Sha256,
+    Text40,
+    Text64,
+    bounded_text,
+)
 from counter_app.domain.serialization import payload_hash
 
 PROTOCOL_VERSION = 1
@@ -37,6 +47,8 @@ SUPPORTED_PROTOCOL_VERSIONS = (1,)
 # accepts the current one and the two before it once they exist.
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 API_PREFIX = "/api/v1"
+# Operations a batch may hold at most, whatever a server announces (Limits.max_ops_per_batch is lower).
+MAX_OPS_HARD_LIMIT = 5_000
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 # PostgreSQL text cannot hold a NUL character (SQLite can): strings the server stores or looks up are
 # refused with it on the wire, so both backends answer the same 422 instead of PostgreSQL's 500.
@@ -136,26 +148,31 @@ class OpStatus(StrEnum):
 
 
 class Operation(Model):
-    op_id: str = Field(min_length=8, max_length=64, pattern=NO_NUL)
-    seq: int = Field(ge=1)
-    entity: str = Field(max_length=30, pattern=NO_NUL)
-    entity_id: str = Field(max_length=64, pattern=NO_NUL)
-    op_type: str = Field(max_length=40, pattern=NO_NUL)
-    base_version: int | None = None
-    schema_version: int
-    created_at: datetime
+    """The envelope of one operation; its payload's shape is checked per `op_type` (domain.operations)."""
+
+    op_id: OpId
+    seq: Annotated[StrictInt, Field(ge=1, le=MAX_INT64)]
+    entity: bounded_text(30, required=True)
+    entity_id: Text64
+    op_type: Text40
+    base_version: Annotated[StrictInt, Field(ge=0, le=MAX_INT32)] | None = None
+    schema_version: Annotated[StrictInt, Field(ge=1, le=1000)]
+    created_at: EventInstant
     payload: dict[str, Any]
-    payload_hash: str = Field(pattern=SHA256_PATTERN)
+    payload_hash: Sha256
 
     def hash_matches(self) -> bool:
         return payload_hash(self.payload) == self.payload_hash
 
 
 class PushBatch(Model):
+    """A batch of operations. Each element of `ops` is an `Operation`, checked on its own: one that is
+    malformed is refused alone (`rejected` with a reason) and never costs the others their answer."""
+
     protocol_version: int = PROTOCOL_VERSION
-    batch_id: str = Field(min_length=8, max_length=64, pattern=NO_NUL)
-    device_epoch: str = Field(pattern=NO_NUL)
-    ops: list[Operation]
+    batch_id: OpId
+    device_epoch: bounded_text(64, required=True)
+    ops: Annotated[list[Any], Field(max_length=MAX_OPS_HARD_LIMIT)]
 
 
 class OpResult(Model):

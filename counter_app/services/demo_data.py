@@ -30,6 +30,7 @@ from counter_app.domain.dossier import (
 )
 from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OpType
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.services.catalog import ensure_sample_catalog, procedures
 from counter_app.services.clock import utc_now
@@ -115,7 +116,9 @@ def generate_demo_dossiers(
     profile = load_profile(db)
     catalog = procedures(db)
     rng = random.Random(seed)
-    per_day = PER_DAY_PER_DESK * MAX_DESK_SLOTS
+    # Dossiers queued for the province are this desk's own: the server refuses codes of another desk.
+    slots = [profile.desk_slot] if queue_for_sync else list(range(MAX_DESK_SLOTS))
+    per_day = PER_DAY_PER_DESK * len(slots)
     if spread_days:
         per_day = min(per_day, max(1, -(-count // spread_days)))
     today = now.astimezone(OFFICE_TZ).date()
@@ -130,7 +133,7 @@ def generate_demo_dossiers(
     batch: list[Dossier] = []
     for index in range(count):
         day = days[index // per_day]
-        slot = (index % per_day) % MAX_DESK_SLOTS
+        slot = slots[(index % per_day) % len(slots)]
         counters[(day, slot)] += 1
         number = counters[(day, slot)]
         if number > MAX_PER_DESK_PER_DAY:
@@ -199,7 +202,7 @@ def _flush(
                     session,
                     entity="dossier",
                     entity_id=dossier.id,
-                    op_type="dossier.create",
+                    op_type=OpType.DOSSIER_CREATE,
                     payload=dossier_to_dict(dossier),
                     now=now,
                 )

@@ -7,6 +7,7 @@ from datetime import datetime
 from counter_app.domain.dossier import Dossier, StatusChange
 from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status, check_transition
+from counter_app.domain.operations import OpType
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.text import nfc
 from counter_app.services.clock import utc_now
@@ -64,7 +65,7 @@ def change_status(
             session,
             entity="dossier",
             entity_id=dossier.id,
-            op_type="dossier.status",
+            op_type=OpType.DOSSIER_STATUS,
             payload={"code": dossier.code, "from": int(current), "to": int(target), "note": nfc(note),
                      "actor": nfc(actor), "at": dossier_to_dict(dossier)["history"][-1]["at"]},
             now=now,

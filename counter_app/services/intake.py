@@ -28,6 +28,7 @@ from counter_app.domain.dossier import (
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.identity import validate_id_number
 from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OpType
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.text import nfc
 from counter_app.domain.validation import (
@@ -272,7 +273,7 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             session,
             entity="dossier",
             entity_id=dossier.id,
-            op_type="dossier.create",
+            op_type=OpType.DOSSIER_CREATE,
             payload=dossier_to_dict(dossier),
             now=now,
         )

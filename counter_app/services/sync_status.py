@@ -10,16 +10,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from counter_app.domain.operations import OpType, OutboxState
 from counter_app.services.clock import utc_now
 from counter_app.storage.database import Database
 from counter_app.storage.sync_store import get_state, last_journal, problem_ops, queue_summary
 
-OP_TYPE_LABELS = {
-    "dossier.create": "Tiếp nhận hồ sơ",
-    "dossier.status": "Chuyển trạng thái hồ sơ",
-    "attachment.add": "Đính kèm tệp quét",
-}
-STATE_LABELS = {"rejected": "Bị từ chối", "conflict": "Xung đột"}
 OUTCOME_LABELS = {"ok": "Thành công", "failed": "Thất bại"}
 
 
@@ -98,7 +93,17 @@ def sync_status(db: Database, *, now: datetime | None = None) -> SyncStatus:
 
 
 def op_type_label(op_type: str) -> str:
-    return OP_TYPE_LABELS.get(op_type, f"Thao tác khác ({op_type})")
+    try:
+        return OpType(op_type).label
+    except ValueError:
+        return f"Thao tác khác ({op_type[:40]})"
+
+
+def state_label(state: str) -> str:
+    try:
+        return OutboxState(state).label
+    except ValueError:
+        return state
 
 
 def _dossier_code(payload: str) -> str:
@@ -120,7 +125,7 @@ def problem_records(db: Database, limit: int = 500) -> list[ProblemRecord]:
                 seq=row.seq,
                 op_type=op_type_label(row.op_type),
                 dossier_code=_dossier_code(row.payload),
-                state=STATE_LABELS.get(row.state, row.state),
+                state=state_label(row.state),
                 code=row.result_code or "",
                 message=row.result_message or "",
                 at=row.created_at,

@@ -11,9 +11,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.operations import OpType, OutboxState, check_payload
 from counter_app.domain.serialization import canonical_json
 from counter_app.storage.models import OutboxOp
 
@@ -26,32 +27,31 @@ def append_operation(
     *,
     entity: str,
     entity_id: str,
-    op_type: str,
+    op_type: OpType,
     payload: dict[str, Any],
     now: datetime,
     base_version: int | None = None,
 ) -> OutboxOp:
+    """Queue one operation. Its payload is checked against the shared vocabulary first: what the
+    server would refuse is refused here, inside the clerk's transaction, with the same Vietnamese reason."""
+    check_payload(op_type, payload, now=now)
     text = canonical_json(payload)
     op = OutboxOp(
         op_id=str(uuid.uuid4()),
         entity=entity,
         entity_id=entity_id,
-        op_type=op_type,
+        op_type=OpType(op_type).value,
         base_version=base_version,
         schema_version=PAYLOAD_SCHEMA_VERSION,
         payload=text,
         payload_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         created_at=now,
-        state="pending",
+        state=OutboxState.PENDING.value,
         attempts=0,
     )
     session.add(op)
     session.flush()  # assigns seq now, inside this transaction
     return op
-
-
-def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxOp).where(OutboxOp.state == "pending")) or 0
 
 
 def operations_for(session: Session, entity_id: str) -> list[OutboxOp]:

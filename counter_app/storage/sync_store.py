@@ -8,6 +8,7 @@ a `duplicate`. Every function here runs inside the caller's transaction; callers
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from counter_app.domain.catalog import procedure_from_dict
 from counter_app.domain.dossier import StatusChange
 from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OPEN_STATES, PROBLEM_STATES, OutboxState
 from counter_app.storage.dossiers import get_row, record_status_change
 from counter_app.storage.models import (
     CalendarOverride,
@@ -30,18 +32,22 @@ from counter_app.storage.models import (
 from counter_app.storage.procedures import upsert_procedures
 
 SYNC_STATE_ID = 1
-OPEN_STATES = ("pending", "in_flight")
-PROBLEM_STATES = ("rejected", "conflict")
+# An open operation the counter withdraws instead of sending (its payload cannot be sent as it is, or
+# the server failed on it alone): the server is told so under the same seq, then it counts as refused.
+WITHDRAWN = "withdrawn"
 
 
 def get_state(session: Session) -> SyncState | None:
     return session.get(SyncState, SYNC_STATE_ID)
 
 
-def ops_to_send(session: Session, limit: int) -> list[OutboxOp]:
-    """In-flight operations first (a crash left them unanswered), then pending, all in seq order."""
+def ops_to_send(session: Session, limit: int, after_seq: int = 0) -> list[OutboxOp]:
+    """Open operations after `after_seq` in seq order (those left in flight by a crash come first)."""
     return list(
-        session.scalars(select(OutboxOp).where(OutboxOp.state.in_(OPEN_STATES)).order_by(OutboxOp.seq).limit(limit))
+        session.scalars(
+            select(OutboxOp).where(OutboxOp.state.in_(OPEN_STATES), OutboxOp.seq > after_seq)
+            .order_by(OutboxOp.seq).limit(limit)
+        )
     )
 
 
@@ -49,18 +55,40 @@ def mark_in_flight(session: Session, seqs: list[int], batch_id: str) -> None:
     session.execute(
         update(OutboxOp)
         .where(OutboxOp.seq.in_(seqs), OutboxOp.state.in_(OPEN_STATES))
-        .values(state="in_flight", batch_id=batch_id, attempts=OutboxOp.attempts + 1)
+        .values(state=OutboxState.IN_FLIGHT, batch_id=batch_id, attempts=OutboxOp.attempts + 1)
     )
 
 
-def record_result(session: Session, op_id: str, state: str, code: str, message: str, now: datetime) -> None:
+def record_result(session: Session, seq: int, state: OutboxState, code: str, message: str, now: datetime) -> None:
     """Store the server's answer for one operation; only an operation still open can change state."""
     session.execute(
         update(OutboxOp)
-        .where(OutboxOp.op_id == op_id, OutboxOp.state.in_(OPEN_STATES))
+        .where(OutboxOp.seq == seq, OutboxOp.state.in_(OPEN_STATES))
         .values(state=state, result_code=code or None, result_message=message or None,
-                acked_at=now if state == "acked" else None)
+                acked_at=now if state is OutboxState.ACKED else None)
     )
+
+
+def withdraw(session: Session, seq: int, code: str, message: str) -> None:
+    """Mark an open operation to be withdrawn: the next push sends the server a withdrawal in its place.
+
+    `code` says why (e.g. `invalid_local`, `server_failed`, `too_large`); the message, in Vietnamese,
+    stays on the operation and is what the sync screen shows.
+    """
+    session.execute(
+        update(OutboxOp)
+        .where(OutboxOp.seq == seq, OutboxOp.state.in_(OPEN_STATES))
+        .values(result_code=WITHDRAWN, result_message=f"{message} [{code}]")
+    )
+
+
+def is_withdrawn(op: OutboxOp) -> bool:
+    return op.result_code == WITHDRAWN
+
+
+def withdrawal_op_id(device_id: str, op: OutboxOp) -> str:
+    """The op_id of the withdrawal sent in place of `op`: the same on every retry, unlike any other."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"counter-app:withdrawn:{device_id}:{op.seq}:{op.op_id!r}"))
 
 
 def max_seq(session: Session) -> int:
@@ -68,7 +96,7 @@ def max_seq(session: Session) -> int:
 
 
 def max_acked_seq(session: Session) -> int:
-    return session.scalar(select(func.max(OutboxOp.seq)).where(OutboxOp.state == "acked")) or 0
+    return session.scalar(select(func.max(OutboxOp.seq)).where(OutboxOp.state == OutboxState.ACKED)) or 0
 
 
 def epoch_base(session: Session) -> int:
@@ -80,9 +108,29 @@ def epoch_base(session: Session) -> int:
 def reopen_after(session: Session, seq: int) -> int:
     """The server lost what it had acknowledged after `seq` (restored from backup): send those again."""
     result = session.execute(
-        update(OutboxOp).where(OutboxOp.seq > seq, OutboxOp.state == "acked").values(state="pending", acked_at=None)
+        update(OutboxOp).where(OutboxOp.seq > seq, OutboxOp.state == OutboxState.ACKED)
+        .values(state=OutboxState.PENDING, acked_at=None)
     )
     return result.rowcount or 0
+
+
+def unsent_within(session: Session, base: int, acked: int) -> bool:
+    """True if an operation never sent carries a seq of this epoch that the server already holds."""
+    return session.scalar(
+        select(OutboxOp.seq).where(OutboxOp.seq > base, OutboxOp.seq <= acked, OutboxOp.state == OutboxState.PENDING,
+                                   OutboxOp.attempts == 0).limit(1)
+    ) is not None
+
+
+def answered_through(session: Session, base: int) -> int:
+    """The highest seq such that every operation of this epoch up to it has a server answer."""
+    states = session.execute(select(OutboxOp.seq, OutboxOp.state).where(OutboxOp.seq > base).order_by(OutboxOp.seq))
+    through = base
+    for seq, state in states:
+        if state in OPEN_STATES or seq != through + 1:
+            break
+        through = seq
+    return through
 
 
 @dataclass(frozen=True)
@@ -98,10 +146,10 @@ def queue_summary(session: Session) -> QueueSummary:
     counts = dict(session.execute(select(OutboxOp.state, func.count()).group_by(OutboxOp.state)).all())
     oldest = session.scalar(select(func.min(OutboxOp.created_at)).where(OutboxOp.state.in_(OPEN_STATES)))
     return QueueSummary(
-        pending=counts.get("pending", 0),
-        in_flight=counts.get("in_flight", 0),
-        rejected=counts.get("rejected", 0),
-        conflict=counts.get("conflict", 0),
+        pending=counts.get(OutboxState.PENDING, 0),
+        in_flight=counts.get(OutboxState.IN_FLIGHT, 0),
+        rejected=counts.get(OutboxState.REJECTED, 0),
+        conflict=counts.get(OutboxState.CONFLICT, 0),
         oldest_pending_at=oldest,
     )
 

@@ -1,15 +1,21 @@
 """USB barcode / QR scanners in keyboard mode: recognise their bursts from any screen.
 
 A scanner "types" what it reads much faster than a person, then presses Enter. An application-wide
-event filter timestamps key presses; when Enter ends a burst whose characters arrived faster than a
+event filter reads each key press's time; when Enter ends a burst whose characters arrived faster than a
 person can type and whose text has the shape of a dossier code or of a chip ID card's QR payload, the
 burst is taken away from the focused field (its text is restored to what it was before the burst)
 and a signal is emitted instead. Anything else passes through untouched.
+
+Key times come from the events themselves (the window system stamps every key when it happens), never
+from when this filter gets to see them: a busy GUI thread delivers a scanner's keys late and bunched or
+spread, and a burst measured by the wall clock at delivery would be lost under load. Events without a
+stamp (made by software) are timed by an injected clock; a gap between the two kinds starts a new burst.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -30,11 +36,13 @@ class ScannerListener(QObject):
     dossier_code_scanned = Signal(str)
     id_card_scanned = Signal(str)
 
-    def __init__(self, parent: QObject | None = None, max_gap: float = MAX_GAP_SECONDS) -> None:
+    def __init__(self, parent: QObject | None = None, max_gap: float = MAX_GAP_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self._max_gap = max_gap
+        self._clock = clock
         self._buffer: list[str] = []
-        self._last = 0.0
+        self._last: tuple[bool, float] = (False, float("-inf"))  # (stamped by the event, seconds)
         self._widget: QObject | None = None
         self._snapshot: str | None = None
 
@@ -61,9 +69,7 @@ class ScannerListener(QObject):
         at_widget = watched is focus if focus is not None else isinstance(watched, QWidget)
         if not at_widget:
             return False
-        now = time.monotonic()
-        gap = now - self._last
-        self._last = now
+        gap = self._gap(event)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             text = nfc("".join(self._buffer))
             fast = gap <= self._max_gap and len(self._buffer) >= MIN_BURST_LENGTH
@@ -83,6 +89,13 @@ class ScannerListener(QObject):
             self._start_burst()
         self._buffer.append(typed)
         return False
+
+    def _gap(self, event: QKeyEvent) -> float:
+        """Seconds since the previous key press, by the events' own stamps where they have them."""
+        stamp = event.timestamp()
+        now = (True, stamp / 1000) if stamp else (False, self._clock())
+        previous, self._last = self._last, now
+        return now[1] - previous[1] if now[0] == previous[0] else float("inf")
 
     def _restore(self) -> None:
         """Put the focused field back as it was before the scanner typed into it."""

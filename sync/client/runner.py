@@ -8,37 +8,56 @@ run (the GUI's timer, or `counter-app sync` without --once) carries on: the queu
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
+
 from counter_app import __version__
 from counter_app.domain.errors import DomainError
+from counter_app.domain.operations import (
+    InvalidOperation,
+    OpType,
+    OutboxState,
+    check_payload,
+    describe_errors,
+)
+from counter_app.domain.serialization import iso_instant, payload_hash
 from counter_app.services.clock import utc_now
 from counter_app.services.credentials import load_token
 from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp, SyncJournal
 from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION
 from counter_app.storage.sync_store import (
+    WITHDRAWN,
+    answered_through,
     apply_change,
     epoch_base,
     get_state,
+    is_withdrawn,
     mark_in_flight,
     max_seq,
     ops_to_send,
     payload_of,
     record_result,
     reopen_after,
+    unsent_within,
+    withdraw,
+    withdrawal_op_id,
 )
 from sync.client.blobs import upload_pending_blobs
 from sync.client.lock import SingleFlight
 from sync.client.transport import PermanentError, SyncError, TooLarge, TransientError, Transport
 from sync.protocol import (
+    MAX_OPS_HARD_LIMIT,
     SUPPORTED_PROTOCOL_VERSIONS,
     HelloRequest,
     HelloResponse,
@@ -50,10 +69,17 @@ from sync.protocol import (
 )
 
 log = logging.getLogger(__name__)
-RETRYABLE_CODES = {"payload_hash_mismatch", "busy"}
+# Refusals that are not final: the operation stays pending and is sent again later.
+RETRYABLE_CODES = {"payload_hash_mismatch", "busy", "clock_ahead"}
+# Errors that stop a whole sync run: this device may not sync, or must be upgraded first.
+STOP_CODES = {"upgrade_required", "device_revoked", "bad_token", "missing_token"}
+# A batch answered with one of these as a whole is split to find the operation responsible.
+BATCH_FAILED = {400, 422, 500}
+MAX_SPLIT_FAILURES = 64
+TOO_LARGE_MESSAGE = "Thao tác quá lớn so với giới hạn của máy chủ tỉnh."
 PULL_PAGE = 200
-STATE_FOR = {OpStatus.ACCEPTED: "acked", OpStatus.DUPLICATE: "acked", OpStatus.CONFLICT: "conflict",
-             OpStatus.REJECTED: "rejected"}
+STATE_FOR = {OpStatus.ACCEPTED: OutboxState.ACKED, OpStatus.DUPLICATE: OutboxState.ACKED,
+             OpStatus.CONFLICT: OutboxState.CONFLICT, OpStatus.REJECTED: OutboxState.REJECTED}
 
 
 class NotEnrolled(DomainError):
@@ -146,11 +172,31 @@ class SyncRunner:
     # -- one attempt ---------------------------------------------------------------------------------
 
     def _session(self, transport: Transport, report: SyncReport) -> None:
+        """Hello, then push, pull and scans, each of which runs even if one before it failed.
+
+        The province's status changes and the scans must not wait behind a push the server cannot take
+        right now; a failure is raised at the end so that the run is retried with backoff.
+        """
         hello = self._hello(transport, report)
         if self._reconcile(hello, report):
             hello = self._hello(transport, report)
-        self._push(transport, hello, report)
-        self._pull(transport, hello, report)
+        failures: list[SyncError] = []
+        steps: list[Callable[[], object]] = [
+            lambda: self._push(transport, hello, report),
+            lambda: self._pull(transport, hello, report),
+            lambda: self._upload_blobs(transport, hello, report),
+        ]
+        for step in steps:
+            try:
+                step()
+            except SyncError as error:
+                if error.status in (401, 403) or error.code in STOP_CODES:
+                    raise  # the device is not allowed to sync at all: nothing else would work either
+                failures.append(error)
+        if failures:
+            raise failures[0]
+
+    def _upload_blobs(self, transport: Transport, hello: HelloResponse, report: SyncReport) -> None:
         report.blobs_uploaded += upload_pending_blobs(self.db, self.data_dir, transport, hello.limits, report)
 
     def _hello(self, transport: Transport, report: SyncReport) -> HelloResponse:
@@ -172,7 +218,7 @@ class SyncRunner:
             state = get_state(session)
             assert state is not None
             local_max = max_seq(session)
-            if hello.acked_seq > local_max or _unsent_within(session, state.epoch_base_seq, hello.acked_seq):
+            if hello.acked_seq > local_max or unsent_within(session, state.epoch_base_seq, hello.acked_seq):
                 # The server holds more of this epoch than this database ever wrote, or holds operations
                 # under numbers this database gave to work it never sent (the clerk kept working after
                 # the restore): it was restored from an older backup. New numbers must never reuse the
@@ -182,7 +228,7 @@ class SyncRunner:
                 report.restore_detected = "counter"
                 log.warning("Phát hiện CSDL quầy được khôi phục từ bản sao lưu cũ; bắt đầu kỷ nguyên mới")
                 return True
-            answered = _answered_through(session, state.epoch_base_seq)
+            answered = answered_through(session, state.epoch_base_seq)
             if hello.acked_seq < answered:
                 # The server lost what it had acknowledged (restored from backup): send it again.
                 reopened = reopen_after(session, hello.acked_seq)
@@ -195,65 +241,140 @@ class SyncRunner:
         return False
 
     def _push(self, transport: Transport, hello: HelloResponse, report: SyncReport) -> None:
-        target = self.batch_bytes or hello.limits.preferred_batch_bytes
-        while True:
-            with self.db.write() as session:
-                state = get_state(session)
-                assert state is not None
-                candidates = ops_to_send(session, hello.limits.max_ops_per_batch)
-                if not candidates:
-                    return
-                ops, size = [], 0
-                for row in candidates:
-                    size += len(row.payload) + 300
-                    if ops and size > target:
-                        break
-                    ops.append(row)
-                batch = PushBatch(batch_id=str(uuid.uuid4()), device_epoch=state.device_epoch,
-                                  ops=[_to_wire(row) for row in ops])
-                mark_in_flight(session, [row.seq for row in ops], batch.batch_id)
-            report.requests += 1
-            try:
-                answer = transport.call("POST", "/sync/push", PushResponse, json_body=batch.model_dump(mode="json"),
-                                        gzip_body=True)
-            except TooLarge:
-                if len(ops) == 1:
-                    self._give_up_on(ops[0].op_id, report)
-                    continue
-                target = max(2_000, size // 2)
-                self.batch_bytes = target
-                continue
-            if answer.batch_id != batch.batch_id:
-                raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
-            self._store_results(answer, report)
+        """Send every open operation once in this run, in seq order, batch by batch.
 
-    def _store_results(self, answer: PushResponse, report: SyncReport) -> None:
+        An operation that cannot be sent as it is (a row damaged or written by a buggy version) goes as
+        a withdrawal. A batch the server refuses as a whole (400/413/422) or fails on (500) is split in
+        halves until the operation responsible is alone; that one is withdrawn too (its reason kept for
+        the sync screen) once the server has shown it takes other batches, and the rest goes through.
+        """
+        run = _PushRun(max_ops=max(1, min(hello.limits.max_ops_per_batch, MAX_OPS_HARD_LIMIT)),
+                       target_bytes=self.batch_bytes or _clamp(hello.limits.preferred_batch_bytes, 2_000, 8_000_000))
+        for _pass in range(2):  # the second pass carries the withdrawals decided in the first
+            cursor = 0
+            while True:
+                batch = self._claim(run, cursor)
+                if not batch:
+                    break
+                cursor = batch[-1].seq
+                self._send_splitting(transport, batch, run, report)
+            if not self._settle_suspects(transport, run, report):
+                break
+        self.batch_bytes = run.target_bytes if run.shrunk else self.batch_bytes
+
+    def _claim(self, run: _PushRun, after_seq: int) -> list[_Outgoing]:
+        """The next batch of open operations after `after_seq`, checked, marked in flight."""
         now = utc_now()
         with self.db.write() as session:
-            for result in answer.results:
-                if result.status is OpStatus.REJECTED and result.code in RETRYABLE_CODES:
-                    record_result(session, result.op_id, "pending", result.code, result.message, now)
+            state = get_state(session)
+            assert state is not None
+            run.epoch = state.device_epoch
+            rows = ops_to_send(session, run.max_ops, after_seq)
+            batch: list[_Outgoing] = []
+            size = 0
+            for row in rows:
+                outgoing = _outgoing(row, state.device_id, now)
+                if outgoing.withdrawn_reason and not is_withdrawn(row):
+                    withdraw(session, row.seq, "invalid_local", outgoing.withdrawn_reason)
+                size += outgoing.size
+                if batch and size > run.target_bytes:
+                    break
+                batch.append(outgoing)
+            if batch:
+                mark_in_flight(session, [item.seq for item in batch], str(uuid.uuid4()))
+        return batch
+
+    def _send_splitting(self, transport: Transport, batch: list[_Outgoing], run: _PushRun, report: SyncReport) -> None:
+        parts = [batch]
+        while parts:
+            part = parts.pop()
+            try:
+                answer = self._post(transport, part, run, report)
+            except TooLarge as error:
+                if len(part) == 1:
+                    run.suspects.append((part[0], error.message or TOO_LARGE_MESSAGE))
                     continue
-                record_result(session, result.op_id, STATE_FOR[result.status], result.code, result.message, now)
+                run.target_bytes = max(2_000, sum(item.size for item in part) // 2)
+                run.shrunk = True
+                parts.extend(_halves(part))
+            except SyncError as error:
+                if error.status not in BATCH_FAILED:
+                    raise  # the network, an overloaded server (429/503), an upgrade: retry later as a whole
+                run.failures += 1
+                if run.failures > MAX_SPLIT_FAILURES:
+                    raise
+                if len(part) > 1:
+                    parts.extend(_halves(part))
+                else:
+                    run.suspects.append((part[0], error.message or f"HTTP {error.status}"))
+            else:
+                run.proved = True
+                self._store_results(answer, part, report)
+
+    def _post(self, transport: Transport, part: list[_Outgoing], run: _PushRun, report: SyncReport) -> PushResponse:
+        batch = PushBatch(batch_id=str(uuid.uuid4()), device_epoch=run.epoch, ops=[item.wire for item in part])
+        report.requests += 1
+        answer = transport.call("POST", "/sync/push", PushResponse, json_body=batch.model_dump(mode="json"),
+                                gzip_body=True)
+        if answer.batch_id != batch.batch_id:
+            raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
+        return answer
+
+    def _settle_suspects(self, transport: Transport, run: _PushRun, report: SyncReport) -> bool:
+        """Withdraw the operations the server refused or failed on alone; True if any was.
+
+        Only once the server has shown it takes a batch from this counter (one was answered in this
+        run, or an empty probe batch is): a server or proxy that refuses everything must never make
+        the counter withdraw its whole queue.
+        """
+        suspects, run.suspects = run.suspects, []
+        if not suspects:
+            return False
+        if not run.proved:
+            self._post(transport, [], run, report)  # raises if even an empty batch is refused
+            run.proved = True
+        for item, message in suspects:
+            self._withdraw(item, "server_refused", f"Máy chủ tỉnh không xử lý được riêng thao tác này: {message}")
+        return True
+
+    def _withdraw(self, item: _Outgoing, code: str, message: str) -> None:
+        log.warning("Rút thao tác seq %s (%s)", item.seq, code)
+        with self.db.write() as session:
+            withdraw(session, item.seq, code, message)
+
+    def _store_results(self, answer: PushResponse, part: list[_Outgoing], report: SyncReport) -> None:
+        now = utc_now()
+        sent = {item.wire["op_id"]: item for item in part if isinstance(item.wire, dict)}
+        with self.db.write() as session:
+            for result in answer.results:
+                item = sent.pop(result.op_id, None)
+                if item is None:
+                    continue  # not an operation of this batch: a confused or hostile answer is ignored
+                if item.withdrawn_reason is not None or item.row_withdrawn:
+                    # The server recorded the withdrawal: the operation now counts as refused, with the
+                    # counter's own reason (kept in the row) rather than the server's echo of it.
+                    record_result(session, item.seq, OutboxState.REJECTED, WITHDRAWN, item.reason_text, now)
+                    report.rejected += 1
+                    report.problems.append({"seq": item.seq, "status": "rejected", "code": WITHDRAWN,
+                                            "message": item.reason_text})
+                    continue
+                if result.status is OpStatus.REJECTED and result.code in RETRYABLE_CODES:
+                    record_result(session, item.seq, OutboxState.PENDING, result.code, result.message, now)
+                    continue
+                record_result(session, item.seq, STATE_FOR[result.status], result.code, result.message, now)
                 if result.status is OpStatus.ACCEPTED:
                     report.pushed += 1
                 elif result.status is OpStatus.DUPLICATE:
                     report.pushed += 1
                     report.duplicates += 1
                 else:
-                    report.problems.append({"op_id": result.op_id, "seq": result.seq, "status": result.status.value,
+                    report.problems.append({"op_id": result.op_id, "seq": item.seq, "status": result.status.value,
                                             "code": result.code, "message": result.message})
                     if result.status is OpStatus.CONFLICT:
                         report.conflicts += 1
                     else:
                         report.rejected += 1
-
-    def _give_up_on(self, op_id: str, report: SyncReport) -> None:
-        message = "Thao tác quá lớn so với giới hạn của máy chủ tỉnh; cần kỹ thuật viên kiểm tra."
-        with self.db.write() as session:
-            record_result(session, op_id, "rejected", "too_large", message, utc_now())
-        report.rejected += 1
-        report.problems.append({"op_id": op_id, "status": "rejected", "code": "too_large", "message": message})
+            # Operations the answer left out stay in flight and are sent again next time.
 
     def _pull(self, transport: Transport, hello: HelloResponse, report: SyncReport) -> None:
         while True:
@@ -263,7 +384,7 @@ class SyncRunner:
                 cursor, device_id = state.pull_cursor, state.device_id
             report.requests += 1
             page = transport.call("GET", "/sync/pull", PullPage, params={"after": cursor, "limit": PULL_PAGE})
-            if page.after != cursor or page.server_epoch != hello.server_epoch:
+            if page.after != cursor or page.server_epoch != hello.server_epoch or not _well_ordered(page, PULL_PAGE):
                 raise TransientError("Trang dữ liệu nhận về không khớp yêu cầu; sẽ thử lại.", code="pull_echo")
             now = utc_now()
             with self.db.write() as session:
@@ -272,7 +393,14 @@ class SyncRunner:
                 if state.pull_cursor != cursor:
                     raise TransientError("Con trỏ đồng bộ đã đổi trong lúc tải; sẽ thử lại.", code="cursor_moved")
                 for change in page.changes:
-                    apply_change(session, change.kind.value, change.payload, device_id, now)
+                    try:
+                        with session.begin_nested():
+                            apply_change(session, change.kind.value, change.payload, device_id, now)
+                    except (DomainError, KeyError, ValueError, TypeError, ArithmeticError) as error:
+                        # One change the counter cannot use must not stop the ones behind it.
+                        log.error("Bỏ qua thay đổi %s từ máy chủ (%s)", change.seq, type(error).__name__)
+                        report.problems.append({"change_seq": change.seq, "kind": change.kind.value, "code": "bad_change",
+                                                "message": "Quầy không áp dụng được một thay đổi từ máy chủ tỉnh."})
                 state.pull_cursor = page.last_seq
             report.pulled += len(page.changes)
             if not page.has_more:
@@ -297,32 +425,109 @@ class SyncRunner:
                                     message="; ".join(report.errors[-3:])))
 
 
-def _to_wire(row: OutboxOp) -> Operation:
-    return Operation(op_id=row.op_id, seq=row.seq, entity=row.entity, entity_id=row.entity_id, op_type=row.op_type,
-                     base_version=row.base_version, schema_version=row.schema_version, created_at=row.created_at,
-                     payload=payload_of(row), payload_hash=row.payload_hash)
+def _well_ordered(page: PullPage, limit: int) -> bool:
+    """A page answers what was asked: at most `limit` changes, in increasing order after the cursor."""
+    seqs = [change.seq for change in page.changes]
+    if len(seqs) > limit or any(b <= a for a, b in zip([page.after, *seqs], seqs, strict=False)):
+        return False
+    return page.last_seq == (seqs[-1] if seqs else page.after)
 
 
-def _unsent_within(session: Any, base: int, acked: int) -> bool:
-    """True if an operation never sent carries a seq of this epoch that the server already holds."""
-    from sqlalchemy import select
-
-    return session.scalar(
-        select(OutboxOp.seq).where(OutboxOp.seq > base, OutboxOp.seq <= acked, OutboxOp.state == "pending").limit(1)
-    ) is not None
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
 
 
-def _answered_through(session: Any, base: int) -> int:
-    """The highest seq such that every operation of this epoch up to it has a server answer."""
-    from sqlalchemy import select
+def _halves(part: list[_Outgoing]) -> list[list[_Outgoing]]:
+    """The two halves of a batch, the second first: the stack pops the first half first."""
+    middle = len(part) // 2
+    return [part[middle:], part[:middle]]
 
-    states = session.execute(select(OutboxOp.seq, OutboxOp.state).where(OutboxOp.seq > base).order_by(OutboxOp.seq)).all()
-    through = base
-    for seq, state in states:
-        if state in ("pending", "in_flight") or seq != through + 1:
-            break
-        through = seq
-    return through
+
+@dataclass
+class _PushRun:
+    """What one push run has learnt: batch size, whether the server answered, what it failed on."""
+
+    max_ops: int
+    target_bytes: int
+    epoch: str = ""
+    shrunk: bool = False
+    proved: bool = False
+    failures: int = 0
+    suspects: list[tuple[_Outgoing, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Outgoing:
+    """One outbox row as it goes on the wire: the operation itself, or its withdrawal."""
+
+    seq: int
+    wire: dict[str, Any]
+    size: int
+    withdrawn_reason: str | None = None  # found unsendable now
+    row_withdrawn: bool = False  # withdrawn in an earlier push
+    reason_text: str = ""
+
+
+def _outgoing(row: OutboxOp, device_id: str, now: datetime) -> _Outgoing:
+    """The wire form of `row`, checked with the shared vocabulary; a withdrawal when it cannot be sent.
+
+    Anything may be wrong with a row written by an older or buggy version (a payload that is not JSON,
+    a lone surrogate, a date in year 1): none of it may stop the rows behind it.
+    """
+    if not is_withdrawn(row):
+        try:
+            wire = Operation(op_id=row.op_id, seq=row.seq, entity=row.entity, entity_id=row.entity_id,
+                             op_type=row.op_type, base_version=row.base_version, schema_version=row.schema_version,
+                             created_at=iso_instant(row.created_at), payload=payload_of(row),
+                             payload_hash=row.payload_hash)
+            try:
+                check_payload(wire.op_type, wire.payload, now=now)
+            except InvalidOperation as error:
+                if not error.retry_later:
+                    raise
+                # Ahead of this counter's clock too: the server decides, and answers "later" if it agrees.
+            if not wire.hash_matches():
+                raise InvalidOperation("payload_hash_mismatch", "Mã băm không khớp nội dung đã lưu (dữ liệu bị sửa ngoài ứng dụng?).")
+            return _Outgoing(row.seq, wire.model_dump(mode="json"), len(row.payload) + 300)
+        except InvalidOperation as error:
+            reason = f"Quầy không gửi được thao tác này: {error.message}"
+        except PydanticValidationError as error:
+            reason = f"Quầy không gửi được thao tác này: dữ liệu đã lưu bị hỏng ({describe_errors(error)})."
+        except (ValueError, TypeError, OverflowError, RecursionError) as error:
+            reason = f"Quầy không gửi được thao tác này: {_damage(error)}."
+        return _withdrawal(row, device_id, now, reason, newly=True)
+    return _withdrawal(row, device_id, now, row.result_message or "Thao tác đã bị rút.", newly=False)
+
+
+def _damage(error: Exception) -> str:
+    """What is wrong with a stored row, in words a technician can act on."""
+    if isinstance(error, UnicodeError):
+        return "nội dung đã lưu chứa ký tự không mã hóa được thành UTF-8"
+    if isinstance(error, json.JSONDecodeError):
+        return "nội dung đã lưu không phải JSON hợp lệ"
+    if isinstance(error, OverflowError):
+        return "thời điểm đã lưu vượt giới hạn lịch"
+    if isinstance(error, RecursionError):
+        return "nội dung đã lưu lồng nhau quá sâu"
+    return "dữ liệu đã lưu bị hỏng"
+
+
+def _withdrawal(row: OutboxOp, device_id: str, now: datetime, reason: str, *, newly: bool) -> _Outgoing:
+    """A well-formed stand-in for `row` that tells the server why the seq carries nothing."""
+    op_id = withdrawal_op_id(device_id, row)
+    payload = {"op_type": _printable(row.op_type, 40), "payload_hash": _printable(row.payload_hash, 64),
+               "code": WITHDRAWN, "reason": _printable(reason, 1000) or "Thao tác đã bị rút."}
+    wire = Operation(op_id=op_id, seq=row.seq, entity="op", entity_id=str(row.seq), op_type=OpType.WITHDRAWN.value,
+                     base_version=None, schema_version=PAYLOAD_SCHEMA_VERSION, created_at=iso_instant(now),
+                     payload=payload, payload_hash=payload_hash(payload))
+    return _Outgoing(row.seq, wire.model_dump(mode="json"), 600, withdrawn_reason=reason if newly else None,
+                     row_withdrawn=not newly, reason_text=reason)
+
+
+def _printable(value: object, limit: int) -> str:
+    """`value` as text the server will accept: control characters and lone surrogates dropped, cut to size."""
+    text = value if isinstance(value, str) else ""
+    return "".join(ch for ch in text if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF)[:limit]
 
 
 __all__ = ["NotEnrolled", "SyncError", "SyncReport", "SyncRunner"]

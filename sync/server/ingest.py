@@ -1,27 +1,56 @@
 """Applying pushed operations: exactly once per (device, op_id), one bad operation never blocks the rest.
 
-Each operation is applied inside its own savepoint together with its ledger row. A replay finds the
-ledger row and gets the stored result back; a concurrent duplicate (a retry racing the original on
-another server process) loses on the ledger's unique constraint and reads the winner's result.
+Every element of a batch is checked on its own with the shared vocabulary (counter_app.domain.operations):
+its envelope, its payload hash, then its payload's shape and bounds. What fails gets its own answer:
+- `rejected` and recorded in the ledger, so that a replay gets the same answer and the device's
+  sequence stays gap-free (a malformed envelope whose op_id and seq can still be read, a bad payload,
+  a dossier code that claims another unit, desk or day);
+- an answer not recorded, so that the counter sends it again later: a payload damaged on the way
+  (hash mismatch), or an instant ahead of the server's clock (the counter's clock is wrong);
+- `rejected` alone when not even an op_id and a seq can be read from it.
+
+The rest is applied, normally all in one flush with the batch's dossiers prefetched; anything unexpected
+makes the batch start over operation by operation, each in its own savepoint together with its ledger row.
+A replay finds the ledger row and gets the stored result back; a concurrent duplicate (a retry racing the
+original on another server process) loses on the ledger's unique constraint and reads the winner's result.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from counter_app.domain.errors import InvalidTransition
+from counter_app.domain.codes import office_day, parse_dossier_code
+from counter_app.domain.errors import DomainError, InvalidTransition
 from counter_app.domain.lifecycle import Status, check_transition
+from counter_app.domain.operations import (
+    MAX_INT64,
+    OP_ID_RE,
+    AttachmentAddPayload,
+    DossierCreatePayload,
+    InvalidOperation,
+    OpType,
+    Payload,
+    StatusChangePayload,
+    WithdrawnPayload,
+    check_payload,
+    describe_errors,
+)
+from counter_app.domain.serialization import payload_hash
 from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus, PushBatch, PushResponse
 from sync.server.auth import epoch_row
 from sync.server.models import (
     Attachment,
     Blob,
+    ChangeFeed,
     Conflict,
     Device,
     DeviceEpoch,
@@ -29,9 +58,10 @@ from sync.server.models import (
     DossierEvent,
     OpLedger,
 )
-from sync.server.payload_checks import check_payload
 
 log = logging.getLogger(__name__)
+# How far a dossier code's date may be from the office day of its `received_at` (midnight, time zones).
+CODE_DAY_TOLERANCE = timedelta(days=1)
 
 
 class Outcome:
@@ -39,6 +69,87 @@ class Outcome:
 
     def __init__(self, status: OpStatus, code: str = "", message: str = "", version: int | None = None) -> None:
         self.status, self.code, self.message, self.version = status, code, message, version
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """What the ledger records of an operation: from its envelope, or what could be read of a bad one."""
+
+    op_id: str
+    seq: int
+    op_type: str
+    entity_id: str
+    payload_hash: str
+
+
+@dataclass
+class Prepared:
+    """One element of a batch after its checks: to apply (`payload`), to refuse (`refusal`), or answered."""
+
+    key: LedgerKey | None = None
+    op: Operation | None = None
+    payload: Payload | None = None
+    refusal: Outcome | None = None
+    answer: OpResult | None = None
+
+
+def _rejected(op_id: str, seq: int, code: str, message: str) -> OpResult:
+    return OpResult(op_id=op_id, seq=seq, status=OpStatus.REJECTED, code=code, message=message)
+
+
+def _salvage(raw: Any) -> tuple[str, int]:
+    """The op_id and seq of a malformed operation, when they can still be read ("" and 0 otherwise)."""
+    if not isinstance(raw, dict):
+        return "", 0
+    op_id, seq = raw.get("op_id"), raw.get("seq")
+    good_id = op_id if isinstance(op_id, str) and OP_ID_RE.fullmatch(op_id) else ""
+    good_seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq <= MAX_INT64 else 0
+    return good_id, good_seq
+
+
+def _only_clock(error: PydanticValidationError) -> bool:
+    return all(item["type"] == "instant_in_future" for item in error.errors(include_url=False, include_input=False))
+
+
+def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device) -> Prepared:
+    """Check one element of a batch without touching the database (but for the ledger rows in `stored`)."""
+    try:
+        op = Operation.model_validate(raw, context={"now": now})
+    except (PydanticValidationError, RecursionError) as error:
+        op_id, seq = _salvage(raw)
+        if isinstance(error, PydanticValidationError) and _only_clock(error):
+            return Prepared(answer=_rejected(op_id, seq, "clock_ahead",
+                                             f"Chưa nhận: {describe_errors(error)}. Hãy kiểm tra đồng hồ máy quầy."))
+        detail = describe_errors(error) if isinstance(error, PydanticValidationError) else "lồng nhau quá sâu"
+        message = f"Thao tác không đúng định dạng giao thức: {detail}."
+        if not op_id or not seq:
+            return Prepared(answer=_rejected(op_id, seq, "bad_envelope", message))
+        key = LedgerKey(op_id, seq, "?", "", "")
+        if op_id in stored:
+            return Prepared(key=key, answer=_result(op_id, seq, stored[op_id], OpStatus.DUPLICATE))
+        return Prepared(key=key, refusal=Outcome(OpStatus.REJECTED, "bad_envelope", message))
+    key = LedgerKey(op.op_id, op.seq, op.op_type, op.entity_id, op.payload_hash)
+    if op.op_id in stored:
+        return Prepared(key=key, answer=_replay(device, op, stored[op.op_id]))
+    try:
+        matches = payload_hash(op.payload) == op.payload_hash
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return Prepared(key=key, op=op, refusal=Outcome(
+            OpStatus.REJECTED, "bad_payload", "Dữ liệu thao tác chứa ký tự không mã hóa được thành UTF-8 hoặc lồng nhau quá sâu."))
+    if not matches:
+        return Prepared(key=key, answer=_rejected(op.op_id, op.seq, "payload_hash_mismatch",
+                                                  "Dữ liệu bị hỏng trên đường truyền; quầy sẽ gửi lại."))
+    if op.schema_version not in SUPPORTED_SCHEMA_VERSIONS:
+        return Prepared(key=key, op=op, refusal=Outcome(
+            OpStatus.REJECTED, "schema_unsupported",
+            f"Máy chủ không đọc được dữ liệu phiên bản {op.schema_version}; hãy cập nhật ứng dụng quầy."))
+    try:
+        payload = check_payload(op.op_type, op.payload, now=now)
+    except InvalidOperation as error:
+        if error.retry_later:
+            return Prepared(key=key, answer=_rejected(op.op_id, op.seq, error.code, error.message))
+        return Prepared(key=key, op=op, refusal=Outcome(OpStatus.REJECTED, error.code, error.message))
+    return Prepared(key=key, op=op, payload=payload)
 
 
 class DossierLookup:
@@ -57,17 +168,17 @@ class DossierLookup:
             self.add(row)
 
     @classmethod
-    def prefetch(cls, session: Session, ops: Iterable[Operation]) -> DossierLookup:
+    def prefetch(cls, session: Session, items: Iterable[Prepared]) -> DossierLookup:
         ids, codes = set(), set()
-        for op in ops:
-            data = op.payload
-            if op.op_type == "dossier.create":
-                ids.add(str(data.get("id")))
-                codes.add(str(data.get("code")))
-            elif op.op_type == "dossier.status":
-                codes.add(str(data.get("code")))
-            elif op.op_type == "attachment.add":
-                codes.add(str(data.get("dossier_code")))
+        for item in items:
+            payload = item.payload
+            if isinstance(payload, DossierCreatePayload):
+                ids.add(payload.id)
+                codes.add(payload.code)
+            elif isinstance(payload, StatusChangePayload):
+                codes.add(payload.code)
+            elif isinstance(payload, AttachmentAddPayload):
+                codes.add(payload.dossier_code)
         rows = session.scalars(
             select(Dossier).where(or_(Dossier.id.in_(ids), Dossier.code.in_(codes))).with_for_update()
         ).all() if ids or codes else []
@@ -88,65 +199,97 @@ class DossierLookup:
         return self.session.scalar(select(Dossier).where(Dossier.code == code).with_for_update())
 
 
-def _parse_instant(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)  # bounded to 2000-2100 by the payload checks
 
 
-def _create_dossier(session: Session, device: Device, op: Operation, now: datetime, lookup: DossierLookup) -> Outcome:
-    data = op.payload
-    if data.get("unit_code") != device.unit_code or not str(data.get("code", "")).startswith(device.unit_code):
+def slots_held(session: Session, device: Device) -> set[int]:
+    """The desk slots `device` numbers its dossiers with: its slot now and every one the province gave it."""
+    given = session.scalars(select(ChangeFeed.payload).where(ChangeFeed.kind == "desk_slot",
+                                                            ChangeFeed.entity_id == device.id)).all()
+    return {device.desk_slot} | {int(item["desk_slot"]) for item in given if isinstance(item.get("desk_slot"), int)}
+
+
+def check_code_claims(session: Session, device: Device, payload: DossierCreatePayload) -> Outcome | None:
+    """A dossier code says which unit, desk and day issued it: each must be this device's (None if so).
+
+    Without this check a device could squat another desk's codes, which that desk would then print
+    for different citizens.
+    """
+    try:
+        claim = parse_dossier_code(payload.code)
+    except DomainError as error:
+        return Outcome(OpStatus.REJECTED, "bad_code", error.message)
+    if payload.unit_code != device.unit_code or claim.unit_code != device.unit_code:
         return Outcome(OpStatus.REJECTED, "wrong_unit", "Hồ sơ thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
-    same_id = lookup.by_id(data["id"])
-    if same_id is not None and same_id.code != data["code"]:
-        session.add(Conflict(unit_code=device.unit_code, dossier_code=data["code"], device_id=device.id, op_id=op.op_id,
-                             code="duplicate_id", detail={"theirs": same_id.code, "ours": data}, created_at=now))
+    if claim.desk_slot != payload.desk_slot:
+        return Outcome(OpStatus.REJECTED, "code_slot_mismatch",
+                       f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot} nhưng hồ sơ ghi quầy {payload.desk_slot}.")
+    held = slots_held(session, device)
+    if claim.desk_slot not in held:
+        return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
+                       f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot}, không phải số quầy tỉnh đã cấp cho "
+                       f"thiết bị này ({', '.join(str(s) for s in sorted(held))}); máy chủ không nhận để tránh trùng mã.")
+    received_day = office_day(_instant(payload.received_at))
+    if abs(claim.day - received_day) > CODE_DAY_TOLERANCE:
+        return Outcome(OpStatus.REJECTED, "code_date_mismatch",
+                       f"Ngày trong mã hồ sơ {payload.code} ({claim.day:%d/%m/%Y}) không khớp ngày tiếp nhận "
+                       f"({received_day:%d/%m/%Y}).")
+    return None
+
+
+def _create_dossier(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                    now: datetime, lookup: DossierLookup) -> Outcome:
+    assert isinstance(payload, DossierCreatePayload)
+    refused = check_code_claims(session, device, payload)
+    if refused is not None:
+        return refused
+    same_id = lookup.by_id(payload.id)
+    if same_id is not None and same_id.code != payload.code:
+        session.add(Conflict(unit_code=device.unit_code, dossier_code=payload.code, device_id=device.id, op_id=key.op_id,
+                             code="duplicate_id", detail={"theirs": same_id.code, "ours": raw}, created_at=now))
         return Outcome(OpStatus.CONFLICT, "duplicate_id",
-                       f"Mã định danh nội bộ của hồ sơ {data['code']} trùng với hồ sơ {same_id.code} trên máy chủ; "
+                       f"Mã định danh nội bộ của hồ sơ {payload.code} trùng với hồ sơ {same_id.code} trên máy chủ; "
                        "hồ sơ được giữ lại để kỹ thuật viên kiểm tra.")
-    existing = lookup.by_code(data["code"])
+    existing = lookup.by_code(payload.code)
     if existing is not None:
-        if existing.id == data["id"]:
+        if existing.id == payload.id:
             return Outcome(OpStatus.ACCEPTED, "already_exists", "", existing.version)
-        session.add(Conflict(unit_code=device.unit_code, dossier_code=data["code"], device_id=device.id, op_id=op.op_id,
-                             code="duplicate_code", detail={"theirs": existing.data, "ours": data}, created_at=now))
+        session.add(Conflict(unit_code=device.unit_code, dossier_code=payload.code, device_id=device.id, op_id=key.op_id,
+                             code="duplicate_code", detail={"theirs": existing.data, "ours": raw}, created_at=now))
         return Outcome(
             OpStatus.CONFLICT,
             "duplicate_code",
-            f"Mã hồ sơ {data['code']} đã được một hồ sơ khác dùng trên máy chủ (có thể do khôi phục dữ liệu quầy từ bản sao lưu cũ). "
+            f"Mã hồ sơ {payload.code} đã được một hồ sơ khác dùng trên máy chủ (có thể do khôi phục dữ liệu quầy từ bản sao lưu cũ). "
             "Hồ sơ được giữ lại để giám sát viên xử lý; hãy cấp lại mã mới cho hồ sơ này.",
         )
-    dossier = Dossier(
-        id=data["id"],
-        code=data["code"],
-        unit_code=device.unit_code,
-        desk_slot=int(data.get("desk_slot", device.desk_slot)),
-        status=int(data["status"]),
-        version=int(data.get("version", 1)),
-        data=data,
-        received_at=_parse_instant(data["received_at"]),
-        updated_at=now,
-        source_device_id=device.id,
-    )
+    dossier = Dossier(id=payload.id, code=payload.code, unit_code=device.unit_code, desk_slot=payload.desk_slot,
+                      status=payload.status, version=payload.version, data=raw, received_at=_instant(payload.received_at),
+                      updated_at=now, source_device_id=device.id)
     session.add(dossier)
     lookup.add(dossier)
-    for change in data.get("history", []):
-        session.add(DossierEvent(dossier_id=dossier.id, from_status=change.get("from_status"), to_status=change["to_status"],
-                                 at=_parse_instant(change["at"]), actor=change.get("actor", ""), note=change.get("note", ""),
-                                 source="counter", op_id=op.op_id))
+    for change in payload.history:
+        session.add(DossierEvent(dossier_id=dossier.id, from_status=change.from_status, to_status=change.to_status,
+                                 at=_instant(change.at), actor=change.actor, note=change.note, source="counter",
+                                 op_id=key.op_id))
     return Outcome(OpStatus.ACCEPTED, "", "", dossier.version)
 
 
-def _change_status(session: Session, device: Device, op: Operation, now: datetime, lookup: DossierLookup) -> Outcome:
-    data = op.payload
-    dossier = lookup.by_code(data["code"])
+def _change_status(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                   now: datetime, lookup: DossierLookup, base_version: int | None = None) -> Outcome:
+    assert isinstance(payload, StatusChangePayload)
+    dossier = lookup.by_code(payload.code)
     if dossier is None or dossier.unit_code != device.unit_code:
-        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {data['code']}; thao tác sẽ được xem lại.")
-    source, target = Status(int(data["from"])), Status(int(data["to"]))
-    current = Status(dossier.status)
-    if dossier.version != op.base_version and current != source:
-        session.add(Conflict(unit_code=device.unit_code, dossier_code=dossier.code, device_id=device.id, op_id=op.op_id,
+        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+    source, target = Status(payload.from_status), Status(payload.to_status)
+    try:
+        current = Status(dossier.status)
+    except ValueError:
+        return Outcome(OpStatus.CONFLICT, "unknown_status", f"Hồ sơ {dossier.code} có trạng thái lạ trên máy chủ.")
+    if dossier.version != base_version and current != source:
+        session.add(Conflict(unit_code=device.unit_code, dossier_code=dossier.code, device_id=device.id, op_id=key.op_id,
                              code="status_conflict",
-                             detail={"server_status": int(current), "server_version": dossier.version, "counter": data},
+                             detail={"server_status": int(current), "server_version": dossier.version, "counter": raw},
                              created_at=now))
         return Outcome(
             OpStatus.CONFLICT,
@@ -164,123 +307,113 @@ def _change_status(session: Session, device: Device, op: Operation, now: datetim
     dossier.updated_at = now
     dossier.data = {**dossier.data, "status": int(target), "version": dossier.version}
     session.add(DossierEvent(dossier_id=dossier.id, from_status=int(current), to_status=int(target),
-                             at=_parse_instant(data["at"]), actor=data.get("actor", ""), note=data.get("note", ""),
-                             source="counter", op_id=op.op_id))
+                             at=_instant(payload.at), actor=payload.actor, note=payload.note, source="counter",
+                             op_id=key.op_id))
     return Outcome(OpStatus.ACCEPTED, "", "", dossier.version)
 
 
-def _add_attachment(session: Session, device: Device, op: Operation, now: datetime, lookup: DossierLookup) -> Outcome:
-    data = op.payload
-    dossier = lookup.by_code(data["dossier_code"])
+def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                    now: datetime, lookup: DossierLookup) -> Outcome:
+    assert isinstance(payload, AttachmentAddPayload)
+    dossier = lookup.by_code(payload.dossier_code)
     if dossier is None or dossier.unit_code != device.unit_code:
-        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {data['dossier_code']} để gắn tệp.")
+        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.dossier_code} để gắn tệp.")
     exists = session.scalar(select(Attachment).where(Attachment.dossier_code == dossier.code,
-                                                    Attachment.sha256 == data["sha256"], Attachment.name == data["name"]))
+                                                    Attachment.sha256 == payload.sha256, Attachment.name == payload.name))
     if exists is None:
-        session.add(Attachment(unit_code=device.unit_code, dossier_code=dossier.code, sha256=data["sha256"],
-                               name=data["name"], size=int(data["size"]), created_at=now))
-    blob = session.get(Blob, data["sha256"])
+        session.add(Attachment(unit_code=device.unit_code, dossier_code=dossier.code, sha256=payload.sha256,
+                               name=payload.name, size=payload.size, created_at=now))
+    blob = session.get(Blob, payload.sha256)
     return Outcome(OpStatus.ACCEPTED, "" if blob is not None and blob.complete else "pending_blob")
 
 
-HANDLERS = {
-    "dossier.create": _create_dossier,
-    "dossier.status": _change_status,
-    "attachment.add": _add_attachment,
-}
+def _withdrawn(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+               now: datetime, lookup: DossierLookup) -> Outcome:
+    assert isinstance(payload, WithdrawnPayload)
+    log.warning("Thiết bị %s rút thao tác seq %s (%s)", device.id, key.seq, payload.code)
+    return Outcome(OpStatus.REJECTED, "withdrawn", f"Quầy đã rút thao tác này: {payload.reason}")
 
-def _result(op: Operation, ledger: OpLedger, status: OpStatus | None = None) -> OpResult:
-    return OpResult(op_id=op.op_id, seq=op.seq, status=status or OpStatus(ledger.status), code=ledger.code,
+
+Handler = Callable[..., Outcome]
+HANDLERS: dict[OpType, Handler] = {
+    OpType.DOSSIER_CREATE: _create_dossier,
+    OpType.DOSSIER_STATUS: _change_status,
+    OpType.ATTACHMENT_ADD: _add_attachment,
+    OpType.WITHDRAWN: _withdrawn,
+}
+# Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
+HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)
+
+
+def _decide(session: Session, device: Device, item: Prepared, now: datetime, lookup: DossierLookup) -> Outcome:
+    if item.refusal is not None:
+        return item.refusal
+    assert item.op is not None and item.payload is not None and item.key is not None
+    kind = OpType(item.op.op_type)
+    handler = HANDLERS[kind]
+    if kind is OpType.DOSSIER_STATUS:
+        return handler(session, device, item.key, item.payload, item.op.payload, now, lookup, item.op.base_version)
+    return handler(session, device, item.key, item.payload, item.op.payload, now, lookup)
+
+
+def _result(op_id: str, seq: int, ledger: OpLedger, status: OpStatus | None = None) -> OpResult:
+    return OpResult(op_id=op_id, seq=seq, status=status or OpStatus(ledger.status), code=ledger.code,
                     message=ledger.message, server_version=ledger.server_version)
+
+
+def _replay(device: Device, op: Operation, stored: OpLedger) -> OpResult:
+    """A replay gets the stored answer; the same op_id with other content is a device fault."""
+    if stored.payload_hash != op.payload_hash:
+        log.error("Thiết bị %s dùng lại op_id %s với nội dung khác", device.id, op.op_id)
+        return _rejected(op.op_id, op.seq, "op_id_reused",
+                         "Mã thao tác đã được dùng cho nội dung khác; đây là lỗi của quầy, đã ghi nhật ký.")
+    return _result(op.op_id, op.seq, stored, OpStatus.DUPLICATE)
 
 
 def _stored(session: Session, device: Device, op_id: str) -> OpLedger | None:
     return session.scalar(select(OpLedger).where(OpLedger.device_id == device.id, OpLedger.op_id == op_id))
 
 
-def _decide(session: Session, device: Device, op: Operation, now: datetime, lookup: DossierLookup) -> Outcome:
-    if op.schema_version not in SUPPORTED_SCHEMA_VERSIONS:
-        return Outcome(OpStatus.REJECTED, "schema_unsupported",
-                       f"Máy chủ không đọc được dữ liệu phiên bản {op.schema_version}; hãy cập nhật ứng dụng quầy.")
-    handler = HANDLERS.get(op.op_type)
-    if handler is None:
-        return Outcome(OpStatus.REJECTED, "unknown_op_type", f"Máy chủ không biết thao tác «{op.op_type}».")
-    check_payload(op.op_type, op.payload)
-    return handler(session, device, op, now, lookup)
-
-
-def _outcome(session: Session, device: Device, op: Operation, now: datetime, lookup: DossierLookup | None = None) -> Outcome:
-    """Decide and apply one operation; a refusal writes nothing (handlers refuse before they write)."""
-    try:
-        return _decide(session, device, op, now, lookup or DossierLookup(session))
-    except (KeyError, ValueError, TypeError) as error:
-        raise _BadPayload(error) from error
-
-
-class _BadPayload(Exception):
-    """A payload the checks let through but a handler could not use: its effects are rolled back."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-def _ledger_row(device: Device, epoch: str, op: Operation, outcome: Outcome, now: datetime) -> OpLedger:
-    return OpLedger(device_id=device.id, op_id=op.op_id, device_epoch=epoch, seq=op.seq, op_type=op.op_type,
-                    entity_id=op.entity_id, payload_hash=op.payload_hash, status=outcome.status.value,
+def _ledger_row(device: Device, epoch: str, key: LedgerKey, outcome: Outcome, now: datetime) -> OpLedger:
+    return OpLedger(device_id=device.id, op_id=key.op_id, device_epoch=epoch, seq=key.seq, op_type=key.op_type,
+                    entity_id=key.entity_id, payload_hash=key.payload_hash, status=outcome.status.value,
                     code=outcome.code, message=outcome.message, server_version=outcome.version, received_at=now)
 
 
-def _answer_without_applying(device: Device, op: Operation, stored: OpLedger | None) -> OpResult | None:
-    """A replay (the stored answer), a reused op_id, or a payload damaged on the way; None to apply it."""
-    if stored is not None:
-        if stored.payload_hash != op.payload_hash:
-            log.error("Thiết bị %s dùng lại op_id %s với nội dung khác", device.id, op.op_id)
-            return OpResult(op_id=op.op_id, seq=op.seq, status=OpStatus.REJECTED, code="op_id_reused",
-                            message="Mã thao tác đã được dùng cho nội dung khác; đây là lỗi của quầy, đã ghi nhật ký.")
-        return _result(op, stored, OpStatus.DUPLICATE)
-    if not op.hash_matches():
-        return OpResult(op_id=op.op_id, seq=op.seq, status=OpStatus.REJECTED, code="payload_hash_mismatch",
-                        message="Dữ liệu bị hỏng trên đường truyền; quầy sẽ gửi lại.")
-    return None
-
-
-def apply_operation(
-    session: Session, device: Device, epoch: str, op: Operation, now: datetime, stored: OpLedger | None = None
-) -> OpResult:
-    """Apply one operation in its own savepoint, together with its ledger row.
+def apply_one(session: Session, device: Device, epoch: str, item: Prepared, now: datetime) -> OpResult:
+    """Apply one prepared operation in its own savepoint, together with its ledger row.
 
     The caller holds the device's epoch row lock, so the same device's pushes are applied one at a time;
     the ledger's unique constraint still settles any race (a replay of an op another process stored).
-    `stored` is the ledger row already known for this op_id (looked up for the whole batch at once).
     """
-    if stored is None:
-        stored = _stored(session, device, op.op_id)
-    answered = _answer_without_applying(device, op, stored)
-    if answered is not None:
-        return answered
+    if item.answer is not None:
+        return item.answer
+    assert item.key is not None
+    key = item.key
+    stored = _stored(session, device, key.op_id)
+    if stored is not None:  # an earlier element of this batch carried the same op_id
+        return _replay(device, item.op, stored) if item.op else _result(key.op_id, key.seq, stored, OpStatus.DUPLICATE)
     for _attempt in range(2):
         try:
             try:
                 with session.begin_nested():
-                    ledger = _ledger_row(device, epoch, op, _outcome(session, device, op, now), now)
+                    ledger = _ledger_row(device, epoch, key, _decide(session, device, item, now, DossierLookup(session)), now)
                     session.add(ledger)
                     session.flush()
-            except _BadPayload as bad:
+            except HANDLER_FAULTS as fault:
                 # The savepoint took the partial effects away; record the refusal alone.
-                refusal = Outcome(OpStatus.REJECTED, "bad_payload",
-                                  f"Dữ liệu thao tác không hợp lệ ({type(bad.error).__name__}: {bad.error}).")
+                log.warning("Thao tác %s của thiết bị %s bị từ chối (%s)", key.op_id, device.id, type(fault).__name__)
+                refusal = Outcome(OpStatus.REJECTED, "bad_payload", "Máy chủ không áp dụng được dữ liệu của thao tác này.")
                 with session.begin_nested():
-                    ledger = _ledger_row(device, epoch, op, refusal, now)
+                    ledger = _ledger_row(device, epoch, key, refusal, now)
                     session.add(ledger)
                     session.flush()
-            return _result(op, ledger)
+            return _result(key.op_id, key.seq, ledger)
         except IntegrityError:
-            stored = _stored(session, device, op.op_id)
+            stored = _stored(session, device, key.op_id)
             if stored is not None:
-                return _result(op, stored, OpStatus.DUPLICATE)
-    return OpResult(op_id=op.op_id, seq=op.seq, status=OpStatus.REJECTED, code="busy",
-                    message="Máy chủ đang bận xử lý cùng dữ liệu; quầy sẽ gửi lại.")
+                return _result(key.op_id, key.seq, stored, OpStatus.DUPLICATE)
+    return _rejected(key.op_id, key.seq, "busy", "Máy chủ đang bận xử lý cùng dữ liệu; quầy sẽ gửi lại.")
 
 
 def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) -> int:
@@ -306,58 +439,52 @@ def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) 
     return acked
 
 
-def _apply_batch_fast(
-    session: Session, device: Device, batch: PushBatch, now: datetime, known: dict[str, OpLedger]
-) -> list[OpResult]:
+def _apply_batch_fast(session: Session, device: Device, epoch: str, items: list[Prepared], now: datetime) -> list[OpResult]:
     """The common case in one go: prefetched dossiers, no savepoint per operation, one flush at the end.
 
-    Anything unexpected (a race on a unique constraint, a handler failing on an odd payload) raises,
-    and the caller redoes the batch operation by operation, each in its own savepoint.
+    Anything unexpected (a race on a unique constraint, a handler failing on an odd payload, an op_id
+    twice in the batch) raises, and the caller redoes the batch operation by operation.
     """
-    lookup = DossierLookup.prefetch(session, batch.ops)
+    lookup = DossierLookup.prefetch(session, items)
     results = []
     seen: set[str] = set()
     with session.no_autoflush:
-        for op in sorted(batch.ops, key=lambda o: o.seq):
-            if op.op_id in seen:
-                raise ValueError("một op_id xuất hiện hai lần trong gói")  # the careful path sorts it out
-            seen.add(op.op_id)
-            answered = _answer_without_applying(device, op, known.get(op.op_id))
-            if answered is not None:
-                results.append(answered)
+        for item in items:
+            if item.answer is not None:
+                results.append(item.answer)
                 continue
-            try:
-                check_payload(op.op_type, op.payload)
-            except (KeyError, ValueError, TypeError) as error:
-                outcome = Outcome(OpStatus.REJECTED, "bad_payload",
-                                  f"Dữ liệu thao tác không hợp lệ ({type(error).__name__}: {error}).")
-            else:
-                outcome = _decide(session, device, op, now, lookup)
-            ledger = _ledger_row(device, batch.device_epoch, op, outcome, now)
+            assert item.key is not None
+            if item.key.op_id in seen:
+                raise ValueError("một op_id xuất hiện hai lần trong gói")  # the careful path sorts it out
+            seen.add(item.key.op_id)
+            ledger = _ledger_row(device, epoch, item.key, _decide(session, device, item, now, lookup), now)
             session.add(ledger)
-            results.append(_result(op, ledger))
+            results.append(_result(item.key.op_id, item.key.seq, ledger))
     session.flush()
     return results
 
 
+def _order(item: Prepared) -> int:
+    return item.key.seq if item.key is not None else 0
+
+
 def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
-    known = {
-        row.op_id: row
-        for row in session.scalars(
-            select(OpLedger).where(OpLedger.device_id == device.id, OpLedger.op_id.in_([op.op_id for op in batch.ops]))
+    op_ids = {op_id for op_id, _seq in map(_salvage, batch.ops) if op_id}  # only well-formed ids reach SQL
+    stored = {
+        ledger.op_id: ledger
+        for ledger in session.scalars(
+            select(OpLedger).where(OpLedger.device_id == device.id, OpLedger.op_id.in_(sorted(op_ids)))
         )
-    }
+    } if op_ids else {}
+    items = sorted((prepare(raw, now, stored, device) for raw in batch.ops), key=_order)
     try:
         with session.begin_nested():
-            results = _apply_batch_fast(session, device, batch, now, known)
-    except (IntegrityError, KeyError, ValueError, TypeError) as error:
+            results = _apply_batch_fast(session, device, batch.device_epoch, items, now)
+    except (IntegrityError, *HANDLER_FAULTS) as error:
         log.info("Gói %s xử lý lại từng thao tác (%s)", batch.batch_id, type(error).__name__)
         session.expunge_all()  # drop what the failed fast path left in the identity map
         row = epoch_row(session, device, batch.device_epoch, now)
-        results = [
-            apply_operation(session, device, batch.device_epoch, op, now, known.get(op.op_id))
-            for op in sorted(batch.ops, key=lambda o: o.seq)
-        ]
+        results = [apply_one(session, device, batch.device_epoch, item, now) for item in items]
     acked = advance_acked(session, row, [result.seq for result in results if result.status is OpStatus.DUPLICATE])
     return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now)

@@ -15,16 +15,51 @@ from counter_app.ui.tasks import TaskRunner
 from tests.conftest import open_counter
 
 
-def type_text(widget: QWidget, text: str) -> None:
-    """Type `text` key by key with events that carry the character (QTest.keyClicks aborts on non-ASCII)."""
+class KeyClock:
+    """The time stamped on the key events tests send, in milliseconds.
+
+    The scanner listener reads when a key was pressed from its event, as the window system stamps it;
+    tests stamp theirs from this clock, so machine-speed bursts and human pauses are exactly what the
+    test says, whatever the load on the machine.
+    """
+
+    def __init__(self) -> None:
+        self.ms = 1_000_000
+
+    def tick(self, ms: int) -> int:
+        self.ms += ms
+        return self.ms
+
+
+KEYS = KeyClock()
+SCANNER_KEY_MS = 5  # scanners send a key every 1-20 ms
+HUMAN_PAUSE_MS = 1_000
+
+
+def key_event(kind: QEvent.Type, key: Qt.Key, modifier: Qt.KeyboardModifier, text: str, after_ms: int) -> QKeyEvent:
+    event = QKeyEvent(kind, key, modifier, text)
+    event.setTimestamp(KEYS.tick(after_ms if kind == QEvent.Type.KeyPress else 1))
+    return event
+
+
+def type_text(widget: QWidget, text: str, gap_ms: int = SCANNER_KEY_MS) -> None:
+    """Type `text` key by key, `gap_ms` apart (machine speed by default), with events that carry the
+    character (QTest.keyClicks aborts on non-ASCII)."""
     for char in text:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char))
+            QApplication.sendEvent(widget, key_event(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char,
+                                                     gap_ms))
 
 
-def press(widget: QWidget, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+def press(widget: QWidget, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+          gap_ms: int = SCANNER_KEY_MS) -> None:
     for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-        QApplication.sendEvent(widget, QKeyEvent(kind, key, modifier))
+        QApplication.sendEvent(widget, key_event(kind, key, modifier, "", gap_ms))
+
+
+def pause(ms: int = HUMAN_PAUSE_MS) -> None:
+    """The person's hand moving to the scanner: the next key is `ms` after the last one."""
+    KEYS.tick(ms)
 
 
 def make_context(db: Database, settings_dir: Path) -> UiContext:

@@ -18,7 +18,7 @@ from counter_app.services.intake import preview_due_at
 from counter_app.ui.context import UiContext
 from counter_app.ui.intake_screen import IntakeScreen, due_text
 from counter_app.ui.scanner import ScannerListener
-from tests.gui.conftest import press, type_text
+from tests.gui.conftest import pause, press, type_text
 
 NAME = "Nguyễn Văn Đức"
 CCCD = "001090012345"  # Hà Nội, male born 1990
@@ -269,7 +269,7 @@ def scan(qtbot, widget: QWidget, payload: str) -> None:
     The pause first is the clerk's hand moving to the scanner: what was typed before it is not part
     of the burst (tests type at machine speed too).
     """
-    qtbot.wait(100)
+    pause()
     type_text(widget, payload)
     press(widget, Qt.Key.Key_Return)
 

@@ -25,6 +25,9 @@ every matching *shaping* fault, delay and bandwidth, applies as well):
 - disconnect_after_bytes: forward the head and the first `after_bytes` body bytes, then cut both
   connections; matches only requests whose Content-Length is larger than `after_bytes`.
 - (no fault) the upstream refuses connections (its process was killed): answer 502, as nginx would.
+- refuse_body: read the whole request body (inflated if gzip) and, if it contains `body_contains`, answer
+  `status` with an HTML page without forwarding, as a web application firewall in front of the server
+  does (or a server failing on one record); a request whose body does not match is forwarded untouched.
 - delay: sleep `seconds` before forwarding the request and again before sending the response.
 - bandwidth: one-way `latency` in each direction and throughput capped at `rate` bytes/s both ways,
   paced in small slices; requests matching the same rule share that link, like one 2G modem.
@@ -38,6 +41,7 @@ import select
 import socket
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -47,11 +51,13 @@ STATUS_502 = "status_502"
 HTML_200 = "html_200"
 TRUNCATE_RESPONSE = "truncate_response"
 DISCONNECT_AFTER_BYTES = "disconnect_after_bytes"
+REFUSE_BODY = "refuse_body"
 DELAY = "delay"
 BANDWIDTH = "bandwidth"
 
 TERMINAL_FAULTS = frozenset(
-    {DROP_BEFORE_FORWARD, DROP_AFTER_FORWARD, STATUS_502, HTML_200, TRUNCATE_RESPONSE, DISCONNECT_AFTER_BYTES}
+    {DROP_BEFORE_FORWARD, DROP_AFTER_FORWARD, STATUS_502, HTML_200, TRUNCATE_RESPONSE, DISCONNECT_AFTER_BYTES,
+     REFUSE_BODY}
 )
 SHAPING_FAULTS = frozenset({DELAY, BANDWIDTH})
 FAULTS = TERMINAL_FAULTS | SHAPING_FAULTS
@@ -65,6 +71,7 @@ BAD_GATEWAY_HTML = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
+REFUSED_HTML = b"<html><body><h1>Request refused</h1></body></html>\r\n"
 CAPTIVE_PORTAL_HTML = (
     "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Đăng nhập Wi-Fi</title></head>\n"
     "<body><h1>Chào mừng đến với Wi-Fi miễn phí</h1>\n"
@@ -107,6 +114,8 @@ class FaultRule:
     latency: float = 0.0  # bandwidth, one way
     after_bytes: int = 0  # disconnect_after_bytes
     keep_bytes: int | None = None  # truncate_response; None: half the body
+    body_contains: bytes = b""  # refuse_body
+    status: int = 500  # refuse_body
     fired: int = 0
     up: _Link | None = None
     down: _Link | None = None
@@ -331,6 +340,8 @@ class FaultProxy:
         latency: float = 0.0,
         after_bytes: int = 0,
         keep_bytes: int | None = None,
+        body_contains: bytes = b"",
+        status: int = 500,
     ) -> FaultRule:
         """Arm a fault; `times`, `path_prefix`, `method` and `probability` (seeded RNG) say which requests."""
         if fault not in FAULTS:
@@ -343,10 +354,12 @@ class FaultProxy:
             raise ValueError("bandwidth needs rate > 0 (bytes per second)")
         if fault == DISCONNECT_AFTER_BYTES and after_bytes < 0:
             raise ValueError("after_bytes must be >= 0")
+        if fault == REFUSE_BODY and not body_contains:
+            raise ValueError("refuse_body needs body_contains")
         rule = FaultRule(
             fault=fault, times=times, path_prefix=path_prefix, method=method.upper() if method else None,
             probability=probability, seconds=seconds, rate=rate, latency=latency, after_bytes=after_bytes,
-            keep_bytes=keep_bytes,
+            keep_bytes=keep_bytes, body_contains=body_contains, status=status,
         )
         if fault == BANDWIDTH:
             rule.up, rule.down = _Link(rate), _Link(rate)
@@ -483,12 +496,17 @@ class FaultProxy:
             with self._lock:
                 self._threads.discard(threading.current_thread())
 
-    def _select_rules(self, method: str, path: str, body_length: int | None) -> list[FaultRule]:
-        """The rules that fire for this request; consumes their `times` and the seeded RNG."""
+    def _select_rules(self, method: str, path: str, body_length: int | None, body: bytes | None = None) -> list[FaultRule]:
+        """The rules that fire for this request; consumes their `times` and the seeded RNG.
+
+        `body` (inflated) is known only when a refuse_body rule wanted it read first; without it those
+        rules never fire."""
         chosen: list[FaultRule] = []
         terminal = False
         with self._lock:
             for rule in list(self._rules):
+                if rule.fault == REFUSE_BODY and (body is None or rule.body_contains not in body):
+                    continue
                 if rule.path_prefix is not None and not path.startswith(rule.path_prefix):
                     continue
                 if rule.method is not None and rule.method != method:
@@ -506,6 +524,12 @@ class FaultProxy:
                 chosen.append(rule)
                 self._stats.faults_fired[rule.fault] = self._stats.faults_fired.get(rule.fault, 0) + 1
         return chosen
+
+    def _wants_body(self, method: str, path: str) -> bool:
+        """Whether an armed refuse_body rule may apply to this request (its body must be read first)."""
+        with self._lock:
+            return any(rule.fault == REFUSE_BODY and (rule.path_prefix is None or path.startswith(rule.path_prefix))
+                       and (rule.method is None or rule.method == method) for rule in self._rules)
 
     def _answer(
         self, client: _Conn, record: RequestRecord, method: str, status: int, reason: str, ctype: str,
@@ -536,7 +560,10 @@ class FaultProxy:
             path = "/" + path.split("://", 1)[1].partition("/")[2]
         chunked = head.has_token("Transfer-Encoding", "chunked")
         length = None if chunked else int(head.get("Content-Length") or 0)
-        rules = self._select_rules(method, path, length)
+        body: bytes | None = None
+        if self._wants_body(method, path):
+            body = _read_chunked(client) if chunked else client.read_exact(length or 0)
+        rules = self._select_rules(method, path, length, _inflated(body, head) if body is not None else None)
         faults = tuple(r.fault for r in rules)
         terminal = next((r for r in rules if r.fault in TERMINAL_FAULTS), None)
         record = RequestRecord(method, target, faults)
@@ -555,14 +582,18 @@ class FaultProxy:
             record.request_bytes = client.received - len(client.buf) - before_in
 
         # Faults that never reach the server: take the whole request first, as a real middlebox would.
-        if terminal is not None and terminal.fault in (DROP_BEFORE_FORWARD, STATUS_502, HTML_200):
-            _drain_body(client, chunked, length)
+        if terminal is not None and terminal.fault in (DROP_BEFORE_FORWARD, STATUS_502, HTML_200, REFUSE_BODY):
+            if body is None:
+                _drain_body(client, chunked, length)
             finish_in()
             self._sleep(delay + latency)
             if terminal.fault == DROP_BEFORE_FORWARD:
                 raise _Cut("drop_before_forward")
             if terminal.fault == STATUS_502:
                 self._answer(client, record, method, 502, "Bad Gateway", "text/html", BAD_GATEWAY_HTML,
+                             client_keep, down_link)
+            elif terminal.fault == REFUSE_BODY:
+                self._answer(client, record, method, terminal.status, "Refused", "text/html", REFUSED_HTML,
                              client_keep, down_link)
             else:
                 self._answer(client, record, method, 200, "OK", "text/html; charset=utf-8",
@@ -579,7 +610,8 @@ class FaultProxy:
                 sock = socket.create_connection(self.upstream, timeout=IO_TIMEOUT)
             except OSError:
                 # The server is down (killed in a test): answer as nginx would, after taking the body.
-                _drain_body(client, chunked, length)
+                if body is None:
+                    _drain_body(client, chunked, length)
                 finish_in()
                 self._answer(client, record, method, 502, "Bad Gateway", "text/html", BAD_GATEWAY_HTML,
                              client_keep, down_link)
@@ -588,7 +620,9 @@ class FaultProxy:
                 self._sockets.add(sock)
             upstream = _Conn(self, sock, "upstream")
         upstream.send(head_raw, up_link)
-        if chunked:
+        if body is not None:
+            upstream.send(body, up_link)
+        elif chunked:
             upstream.send(_read_chunked(client), up_link)
         else:
             remaining = length or 0
@@ -659,6 +693,14 @@ class FaultProxy:
                 self._stats.responses_relayed -= 1
             raise
         return upstream, client_keep
+
+
+def _inflated(body: bytes, head: _Head) -> bytes:
+    """The body as the server would read it (a gzip body inflated; framing of a chunked one kept)."""
+    if (head.get("Content-Encoding") or "").lower() == "gzip":
+        with contextlib.suppress(OSError, EOFError, zlib.error):
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, 64 * 1024 * 1024)
+    return body
 
 
 def _drain_body(conn: _Conn, chunked: bool, length: int | None) -> None:

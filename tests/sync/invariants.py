@@ -22,13 +22,11 @@ from sqlalchemy import func, select
 
 from counter_app.storage.database import Database
 from counter_app.storage.models import DossierRow, OutboxOp
-from counter_app.storage.sync_store import get_state, queue_summary
+from counter_app.storage.sync_store import get_state, is_withdrawn, queue_summary, withdrawal_op_id
 from sync.server.db import ServerDatabase
 from sync.server.models import Dossier, DossierEvent, OpLedger
 
 LEDGER_STATUS_FOR = {"acked": "accepted", "conflict": "conflict", "rejected": "rejected"}
-# Answers the counter gives itself without the server (nothing reaches the ledger).
-LOCAL_ONLY_CODES = {"too_large"}
 # Fields the server may legitimately change after creation (its own status updates, pulled back).
 MUTABLE_FIELDS = {"status", "status_label", "version", "history"}
 
@@ -80,34 +78,35 @@ def check_counter(server_db_url: str, db: Database, *, drained: bool = True) -> 
             doubled = [op_id for op_id, n in by_op.items() if n > 1]
             assert not doubled, f"ops stored twice in the server ledger: {doubled[:5]}"
             ledger_by_op = {row.op_id: row for row in ledger}
-            local_by_op = {op.op_id: op for op in view.ops}
+            # A withdrawn op reaches the server as a withdrawal under its own op_id, never with its payload.
+            local_by_op = {_ledger_id(view.device_id, op): op for op in view.ops}
 
             # 2. nothing on the server the counter never committed
             unknown = [row.op_id for row in ledger if row.op_id not in local_by_op]
             assert not unknown, f"server ledger holds ops this counter never committed: {unknown[:5]}"
             for row in ledger:
-                assert row.payload_hash == local_by_op[row.op_id].payload_hash, f"payload differs for {row.op_id}"
+                op = local_by_op[row.op_id]
+                if is_withdrawn(op):
+                    assert (row.status, row.code, row.seq) == ("rejected", "withdrawn", op.seq), row.op_id
+                else:
+                    assert row.payload_hash == op.payload_hash, f"payload differs for {row.op_id}"
 
             # 1. every answered op is on the server once, with the answer the counter recorded
             answered = [op for op in view.ops if op.state in LEDGER_STATUS_FOR]
-            on_server = [op for op in answered if not (op.state == "rejected" and op.result_code in LOCAL_ONLY_CODES)]
-            for op in on_server:
-                stored = ledger_by_op.get(op.op_id)
+            for op in answered:
+                stored = ledger_by_op.get(_ledger_id(view.device_id, op))
                 assert stored is not None, f"op {op.seq} ({op.op_type}) is {op.state} locally but not on the server"
                 assert stored.status == LEDGER_STATUS_FOR[op.state], (
                     f"op {op.seq}: counter says {op.state}, server ledger says {stored.status}")
-            for op in answered:
-                if op not in on_server:
-                    assert op.op_id not in ledger_by_op
             for op in view.problems:
                 assert op.result_message, f"op {op.seq} is {op.state} without a reason for the clerk"
             if drained:
-                assert len(ledger) == len(on_server), f"{len(ledger)} ledger rows for {len(on_server)} answered ops"
+                assert len(ledger) == len(answered), f"{len(ledger)} ledger rows for {len(answered)} answered ops"
 
             # effects exactly once: events per op, dossiers per create
-            ids = [op.op_id for op in on_server]
+            ids = [op.op_id for op in answered]
             events = Counter(s.scalars(select(DossierEvent.op_id).where(DossierEvent.op_id.in_(ids)))) if ids else Counter()
-            for op in on_server:
+            for op in answered:
                 if op.state != "acked":
                     assert events.get(op.op_id, 0) == 0, f"refused op {op.seq} left events on the server"
                     continue
@@ -173,6 +172,10 @@ def check_all(server_db_url: str, dbs: list[Database], *, drained: bool = True) 
     for unit_code, members in units.items():
         check_unit(server_db_url, unit_code, members)
     return views
+
+
+def _ledger_id(device_id: str, op: OutboxOp) -> str:
+    return withdrawal_op_id(device_id, op) if is_withdrawn(op) else op.op_id
 
 
 def _fixed_fields(data: dict[str, Any]) -> dict[str, Any]:

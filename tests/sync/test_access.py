@@ -23,6 +23,7 @@ from counter_app.services.credentials import load_token, save_token
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp
+from counter_app.storage.profile import get_profile
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
@@ -34,6 +35,7 @@ from sync.server.models import Attachment, Device, Dossier, DossierEvent, Enroll
 from tests.conftest import open_counter
 from tests.sync.harness import ROOT, UNIT_A, UNIT_B, ServerProcess, counter_cli
 from tests.sync.invariants import check_counter, open_server_db
+from tests.sync.payloads import dossier_payload, status_payload
 
 CATALOG = ROOT / "resources" / "catalog" / "sample-catalog.json"
 TOKEN_LIKE = re.compile(rb"[A-Za-z0-9_-]{43}")
@@ -136,7 +138,8 @@ def test_device_cannot_write_or_read_another_units_data(server: ServerProcess, t
         wire_op(3, "dossier.status", b_dossier["id"], {"code": b_dossier["code"], "from": 2, "to": 4, "note": "",
                                                        "actor": "Kẻ lạ", "at": b_dossier["received_at"]}, base_version=1),
         wire_op(4, "attachment.add", b_dossier["id"], {"dossier_code": b_dossier["code"], "sha256": "a" * 64,
-                                                       "name": "scan.pdf", "size": 10}),
+                                                       "name": "scan.pdf", "size": 10,
+                                                           "content_type": "application/pdf"}),
     ]
     batch = PushBatch(batch_id=str(uuid.uuid4()), device_epoch=str(uuid.uuid4()), ops=ops)
     transport = Transport(server.url, load_token(a_device))
@@ -294,18 +297,19 @@ def test_a_batch_naming_one_op_twice_takes_the_careful_path(server: ServerProces
     """Same op_id twice in one batch: stored once, the repeat answered as a duplicate; a dossier created and
     moved on in the same batch is found by the later operation (the batch path's prefetch sees new rows)."""
     db, device_id = enrolled_counter(server, tmp_path / "twice", UNIT_A, dossiers=0)
-    created = {"id": str(uuid.uuid4()), "code": f"{UNIT_A}-260310-1999", "unit_code": UNIT_A, "desk_slot": 1,
-               "status": 2, "version": 1, "received_at": "2026-03-10T09:00:00+07:00",
-               "history": [{"from_status": None, "to_status": 2, "at": "2026-03-10T09:00:00+07:00", "actor": "A",
-                            "note": ""}]}
+    with db.read() as session:
+        slot = get_profile(session).desk_slot
+    created = dossier_payload(UNIT_A, slot, 999, received_at=datetime(2026, 3, 10, 2, 0, tzinfo=UTC))
     create = wire_op(1, "dossier.create", created["id"], created)
-    move = wire_op(2, "dossier.status", created["id"], {"code": created["code"], "from": 2, "to": 4, "note": "",
-                                                        "actor": "A", "at": "2026-03-10T10:00:00+07:00"}, base_version=1)
+    move = wire_op(2, "dossier.status", created["id"], status_payload(created["code"], 2, 4,
+                                                                      datetime(2026, 3, 10, 3, 0, tzinfo=UTC)),
+                   base_version=1)
     transport = Transport(server.url, load_token(device_id))
     try:
         normal = transport.call("POST", "/sync/push", PushResponse, json_body=PushBatch(
             batch_id=str(uuid.uuid4()), device_epoch=str(uuid.uuid4()), ops=[create, move]).model_dump(mode="json"))
-        again = wire_op(3, "dossier.create", "x", {**created, "id": str(uuid.uuid4()), "code": f"{UNIT_A}-260310-1998"})
+        again = wire_op(3, "dossier.create", "x", dossier_payload(UNIT_A, slot, 998, received_at=datetime(2026, 3, 10, 2,
+                                                                                                          tzinfo=UTC)))
         twice = transport.call("POST", "/sync/push", PushResponse, json_body=PushBatch(
             batch_id=str(uuid.uuid4()), device_epoch=str(uuid.uuid4()), ops=[again, again]).model_dump(mode="json"))
     finally:

@@ -1,0 +1,401 @@
+"""The one vocabulary of sync operations, shared by the counter, the sync client and the server.
+
+An operation is what the counter's outbox carries to the province: a type (`OpType`), a state in the
+outbox (`OutboxState`) and a payload whose shape and bounds are declared here once, as a pydantic model
+per type. The counter checks a payload when it queues it and again before it sends it; the server
+checks each operation alone, so a bad one costs that operation a refusal with a Vietnamese reason,
+never the batch around it (one malformed operation once wedged a counter's whole sync).
+
+Bounds are generous for real data and tight for hostile data: texts of at most a few thousand
+characters without control characters, NUL or lone UTF-16 surrogates (neither UTF-8 nor PostgreSQL
+can hold the last two); integers that fit the columns storing them; no floats at all (so no NaN or
+Infinity); instants from 2000 to one day after the checker's clock (`now` in the validation context).
+An instant further ahead says the counter's clock is wrong, not that the operation is: the server
+answers it "later" (`retry_later`) instead of refusing it for good.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    WithJsonSchema,
+)
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
+
+from counter_app.domain.codes import UNIT_CODE_PATTERN
+from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
+from counter_app.domain.errors import DomainError
+
+
+class OpType(StrEnum):
+    """What an operation does on the server."""
+
+    DOSSIER_CREATE = "dossier.create"
+    DOSSIER_STATUS = "dossier.status"
+    ATTACHMENT_ADD = "attachment.add"
+    # The counter could not send an operation (its payload is damaged) and withdraws it: the server
+    # records the withdrawal under the same seq, so the device's sequence stays gap-free.
+    WITHDRAWN = "op.withdrawn"
+
+    @property
+    def label(self) -> str:
+        return OP_TYPE_LABELS[self]
+
+
+OP_TYPE_LABELS = {
+    OpType.DOSSIER_CREATE: "Tiếp nhận hồ sơ",
+    OpType.DOSSIER_STATUS: "Chuyển trạng thái hồ sơ",
+    OpType.ATTACHMENT_ADD: "Đính kèm tệp quét",
+    OpType.WITHDRAWN: "Rút thao tác hỏng",
+}
+
+
+class OutboxState(StrEnum):
+    """pending -> in_flight (batch id) -> acked | rejected | conflict."""
+
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    ACKED = "acked"
+    REJECTED = "rejected"
+    CONFLICT = "conflict"
+
+    @property
+    def label(self) -> str:
+        return OUTBOX_STATE_LABELS[self]
+
+
+OUTBOX_STATE_LABELS = {
+    OutboxState.PENDING: "Chờ gửi",
+    OutboxState.IN_FLIGHT: "Đang gửi",
+    OutboxState.ACKED: "Đã gửi",
+    OutboxState.REJECTED: "Bị từ chối",
+    OutboxState.CONFLICT: "Xung đột",
+}
+OPEN_STATES = (OutboxState.PENDING, OutboxState.IN_FLIGHT)
+PROBLEM_STATES = (OutboxState.REJECTED, OutboxState.CONFLICT)
+
+MAX_INT32 = 2**31 - 1
+MAX_INT64 = 2**63 - 1
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)  # due dates may lie ahead, but not centuries
+FUTURE_TOLERANCE = timedelta(days=1)
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+DOSSIER_CODE_RE = re.compile(rf"{UNIT_CODE_PATTERN}-\d{{6}}-\d{{4}}")
+OP_ID_RE = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+# C0 and C1 control characters (tab and newlines included: stored texts are single lines) and lone
+# surrogates, which cannot be encoded as UTF-8.
+_FORBIDDEN_CHAR = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+# -- bounded building blocks -----------------------------------------------------------------------
+
+
+def _clean_text(value: str) -> str:
+    bad = _FORBIDDEN_CHAR.search(value)
+    if bad:
+        raise PydanticCustomError("text_forbidden_char", "chứa ký tự không được phép (U+{code})",
+                                  {"code": f"{ord(bad.group()):04X}"})
+    return value
+
+
+def _required(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("text_required", "không được để trống")
+    return value
+
+
+def bounded_text(max_len: int, *, required: bool = False) -> Any:
+    """A single-line string of at most `max_len` characters (non-blank if `required`)."""
+    checks = [AfterValidator(_clean_text)] + ([AfterValidator(_required)] if required else [])
+    return Annotated[StrictStr, Field(max_length=max_len), *checks]
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> Any:
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):  # fullmatch: "$" would let a trailing newline through
+            raise PydanticCustomError("pattern", "không đúng dạng {what}", {"what": what})
+        return value
+
+    return Annotated[StrictStr, Field(max_length=80), AfterValidator(check)]
+
+
+def whole(low: int, high: int) -> Any:
+    """An integer from `low` to `high` (JSON numbers with a fraction, booleans and text are refused)."""
+    return Annotated[StrictInt, Field(ge=low, le=high)]
+
+
+def _instant(value: Any, info: ValidationInfo, *, event: bool) -> str:
+    if isinstance(value, datetime):  # built in Python rather than read from JSON
+        value = value.isoformat()
+    if not isinstance(value, str) or len(value) > 40:
+        raise PydanticCustomError("instant_type", "phải là thời điểm ISO 8601 có múi giờ")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("instant_type", "phải là thời điểm ISO 8601 có múi giờ") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise PydanticCustomError("instant_naive", "thiếu múi giờ")
+    # Aware datetimes compare without converting, so year 1 or 9999 cannot overflow here.
+    if moment < EARLIEST_INSTANT:
+        raise PydanticCustomError("instant_too_early", "trước năm 2000")
+    if moment >= LATEST_INSTANT:
+        raise PydanticCustomError("instant_too_late", "sau năm 2100")
+    now = (info.context or {}).get("now")
+    if event and now is not None and moment > now + FUTURE_TOLERANCE:
+        raise PydanticCustomError("instant_in_future", "ở tương lai so với đồng hồ máy chủ (đồng hồ máy quầy sai?)")
+    return value
+
+
+def _event_instant(value: Any, info: ValidationInfo) -> str:
+    return _instant(value, info, event=True)
+
+
+def _any_instant(value: Any, info: ValidationInfo) -> str:
+    return _instant(value, info, event=False)
+
+
+_INSTANT_SCHEMA = WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 40})
+# Something that happened (received, moved, created): not later than a day after the checker's clock.
+EventInstant = Annotated[str, PlainValidator(_event_instant), _INSTANT_SCHEMA]
+# A date promised for later (a due date): only the 2000-2100 bounds.
+Instant = Annotated[str, PlainValidator(_any_instant), _INSTANT_SCHEMA]
+
+
+def _iso_day(value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 10:
+        raise PydanticCustomError("date_type", "phải là ngày dạng YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_type", "phải là ngày dạng YYYY-MM-DD") from None
+    if day.year < 1900:
+        raise PydanticCustomError("date_too_early", "trước năm 1900")
+    return value
+
+
+IsoDay = Annotated[str, PlainValidator(_iso_day), WithJsonSchema({"type": "string", "format": "date"})]
+Sha256 = _matching(SHA256_RE, "mã băm SHA-256 (64 ký tự hex thường)")
+Uuid = _matching(UUID_RE, "UUID")
+DossierCodeText = _matching(DOSSIER_CODE_RE, "mã hồ sơ <mã đơn vị>-YYMMDD-XXXX")
+UnitCodeText = _matching(re.compile(UNIT_CODE_PATTERN), "mã đơn vị QCVN 102")
+OpId = _matching(OP_ID_RE, "mã thao tác (8–64 ký tự chữ, số, - . _ :)")
+StatusCode = whole(1, 10)
+DeskSlot = whole(0, 9)
+ChannelCode = whole(1, 3)
+Count = whole(0, 999)
+Hours = whole(0, 100_000)
+Version = whole(1, MAX_INT32)
+ByteSize = whole(0, 2**40)
+WardCode = whole(0, 999_999)
+ProvinceCode = whole(0, 999)
+Text30 = bounded_text(30)
+Text40 = bounded_text(40)
+Text64 = bounded_text(64)
+Text100 = bounded_text(100)
+Text300 = bounded_text(300)
+Text1000 = bounded_text(1000)
+LongText = bounded_text(4000)
+Email = bounded_text(254)
+Code40 = bounded_text(40, required=True)
+Name = bounded_text(300, required=True)
+LongName = bounded_text(1000, required=True)
+FileName = bounded_text(255, required=True)
+ContentType = bounded_text(100, required=True)
+
+
+# -- payloads (schema version 1) ---------------------------------------------------------------------
+
+
+class Payload(BaseModel):
+    """Every key known, nothing else: a newer shape comes with a new schema version."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class AddressPayload(Payload):
+    street: Text300
+    ward_code: WardCode | None
+    province_code: ProvinceCode | None
+    text: Text1000
+
+
+class PersonPayload(Payload):
+    full_name: Name
+    applicant_type: ApplicantType
+    id_type: IdDocumentType
+    id_number: Text40
+    phone: Text30
+    email: Email
+    birth_date: IsoDay | None
+    gender: Gender | None
+    address: AddressPayload
+
+
+class DocumentLinePayload(Payload):
+    name: LongName
+    originals: Count
+    certified_copies: Count
+    photocopies: Count
+
+
+class HistoryEntryPayload(Payload):
+    from_status: StatusCode | None
+    to_status: StatusCode
+    at: EventInstant
+    actor: Text300
+    note: LongText
+
+
+class DossierCreatePayload(Payload):
+    id: Uuid
+    code: DossierCodeText
+    unit_code: UnitCodeText
+    desk_slot: DeskSlot
+    status: StatusCode
+    status_label: Text100
+    channel: ChannelCode
+    procedure_code: Code40
+    procedure_name: LongName
+    applicant_name: Name
+    id_type: IdDocumentType
+    id_number: Text40
+    phone: Text30
+    applicant: PersonPayload
+    submitter: PersonPayload | None
+    summary: LongText
+    documents: Annotated[list[DocumentLinePayload], Field(max_length=100)]
+    sets_count: Count
+    result_delivery: ResultDelivery
+    received_at: EventInstant
+    due_at: Instant
+    processing_hours: Hours
+    received_by: Text300
+    version: Version
+    history: Annotated[list[HistoryEntryPayload], Field(min_length=1, max_length=100)]
+
+
+class StatusChangePayload(Payload):
+    code: DossierCodeText
+    from_status: StatusCode = Field(alias="from")
+    to_status: StatusCode = Field(alias="to")
+    at: EventInstant
+    actor: Text300
+    note: LongText
+
+
+class AttachmentAddPayload(Payload):
+    dossier_code: DossierCodeText
+    sha256: Sha256
+    name: FileName
+    size: ByteSize
+    content_type: ContentType
+
+
+class WithdrawnPayload(Payload):
+    """Why the counter withdrew operation `seq` instead of sending it."""
+
+    op_type: Text40
+    payload_hash: Text64
+    code: Code40
+    reason: LongName
+
+
+PAYLOAD_MODELS: dict[OpType, type[Payload]] = {
+    OpType.DOSSIER_CREATE: DossierCreatePayload,
+    OpType.DOSSIER_STATUS: StatusChangePayload,
+    OpType.ATTACHMENT_ADD: AttachmentAddPayload,
+    OpType.WITHDRAWN: WithdrawnPayload,
+}
+
+
+# -- checking ----------------------------------------------------------------------------------------
+
+
+class InvalidOperation(DomainError):
+    """An operation that cannot be applied as it is; `retry_later` when only the clock is to blame."""
+
+    def __init__(self, code: str, message: str, *, retry_later: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_later = retry_later
+
+
+_ERROR_WORDS = {
+    "missing": "thiếu",
+    "extra_forbidden": "không thuộc dữ liệu thao tác",
+    "string_type": "phải là chuỗi văn bản",
+    "string_too_long": "dài quá {max_length} ký tự",
+    "string_too_short": "ngắn hơn {min_length} ký tự",
+    "int_type": "phải là số nguyên",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than_equal": "phải không quá {le}",
+    "enum": "không thuộc các giá trị cho phép",
+    "model_type": "phải là một đối tượng JSON",
+    "dict_type": "phải là một đối tượng JSON",
+    "list_type": "phải là một danh sách",
+    "too_long": "có quá {max_length} phần tử",
+    "too_short": "phải có ít nhất {min_length} phần tử",
+    "none_required": "phải để trống",
+    "string_unicode": "chứa ký tự không mã hóa được thành UTF-8 (nửa cặp surrogate)",
+}
+
+
+def _where(location: tuple[Any, ...]) -> str:
+    """A field path fit to quote: a key sent by a hostile peer may hold anything, at any length."""
+    path = ".".join(str(part) for part in location)
+    shown = "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else "?" for ch in path)
+    return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+def describe_errors(error: PydanticValidationError, limit: int = 3) -> str:
+    """The first few problems, in Vietnamese, naming the field but never echoing its value."""
+    parts = []
+    for item in error.errors(include_url=False, include_input=False)[:limit]:
+        kind = item["type"]
+        if kind in _ERROR_WORDS:
+            words = _ERROR_WORDS[kind].format(**(item.get("ctx") or {}))
+        elif item.get("ctx") is not None or kind.startswith(("text_", "instant_", "date_", "pattern")):
+            words = item["msg"]  # our own PydanticCustomError messages are Vietnamese already
+        else:
+            words = "có giá trị không hợp lệ"
+        where = f"trường «{_where(item['loc'])}»" if item["loc"] else "dữ liệu"
+        parts.append(f"{where} {words}")
+    more = error.error_count() - len(parts)
+    if more > 0:
+        parts.append(f"và {more} lỗi khác")
+    return "; ".join(parts)
+
+
+def _only_clock(error: PydanticValidationError) -> bool:
+    return all(item["type"] == "instant_in_future" for item in error.errors(include_url=False, include_input=False))
+
+
+def check_payload(op_type: str, payload: Any, *, now: datetime | None = None) -> Payload:
+    """The typed payload of an operation, or `InvalidOperation` saying in Vietnamese what is wrong."""
+    try:
+        kind = OpType(op_type)
+    except ValueError:
+        raise InvalidOperation("unknown_op_type", "Loại thao tác không được hỗ trợ.") from None
+    try:
+        return PAYLOAD_MODELS[kind].model_validate(payload, context={"now": now} if now else None)
+    except PydanticValidationError as error:
+        if _only_clock(error):
+            raise InvalidOperation("clock_ahead", f"Chưa nhận: {describe_errors(error)}. Hãy kiểm tra đồng hồ máy quầy; "
+                                   "thao tác sẽ được gửi lại.", retry_later=True) from None
+        raise InvalidOperation("bad_payload", f"Dữ liệu thao tác không hợp lệ: {describe_errors(error)}.") from None
+    except RecursionError:
+        raise InvalidOperation("bad_payload", "Dữ liệu thao tác lồng nhau quá sâu.") from None
