@@ -69,6 +69,10 @@ class Limits(Model):
     max_ops_per_batch: int = 1_000
     blob_chunk_bytes: int = 512 * 1024
     max_blob_bytes: int = 200 * 1024 * 1024
+    # Per device: declared bytes of its unfinished uploads, and of every file it ever started uploading
+    # (~5 years of a busy desk's scans); over either, the server answers 413 and the file waits on the counter.
+    max_device_uploading_bytes: int = 1024 * 1024 * 1024
+    max_device_blob_bytes: int = 50 * 1024 * 1024 * 1024
 
 
 # -- enrolment -------------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ def _add_attachment(session: Session, device: Device, op: Operation, now: dateti
     if exists is None:
         session.add(Attachment(unit_code=device.unit_code, dossier_code=dossier.code, sha256=data["sha256"],
                                name=data["name"], size=int(data["size"]), created_at=now))
-    blob = session.get(Blob, data["sha256"])
+    blob = session.get(Blob, (device.unit_code, data["sha256"]))
     return Outcome(OpStatus.ACCEPTED, "" if blob is not None and blob.complete else "pending_blob")
 
 
