@@ -206,6 +206,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_command(db: ServerDatabase, args: argparse.Namespace) -> int:
+    """Run the parsed command on an open database: its exit code, refusals printed in Vietnamese."""
+    try:
+        return args.handler(db, args)
+    except ApiError as error:
+        print(f"Lỗi: {error.message}", file=sys.stderr)
+        return 1
+    except (ValidationError, ValidationErrors) as error:
+        messages = error.errors if isinstance(error, ValidationErrors) else [error]
+        for item in messages:
+            print(f"Lỗi: {item.message}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(f"Lỗi: {error.message}", file=sys.stderr)
+        return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -219,21 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(str(error))
     try:
         db = ServerDatabase.open(args.database_url or default_database_url())
-        try:
-            return args.handler(db, args)
-        finally:
-            db.dispose()
-    except ApiError as error:
-        print(f"Lỗi: {error.message}", file=sys.stderr)
-        return 1
-    except (ValidationError, ValidationErrors) as error:
-        messages = error.errors if isinstance(error, ValidationErrors) else [error]
-        for item in messages:
-            print(f"Lỗi: {item.message}", file=sys.stderr)
-        return 2
     except DomainError as error:
         print(f"Lỗi: {error.message}", file=sys.stderr)
         return 1
+    try:
+        return run_command(db, args)
+    finally:
+        db.dispose()
 
 
 if __name__ == "__main__":
