@@ -53,7 +53,7 @@ def token_digest(token: str) -> str:
 
 
 def _legacy_token_digest(token: str) -> str:
-    """The schema-0001 hash (of the trimmed, upper-cased token), accepted once per device then replaced."""
+    """The schema-0001 hash of tokens and codes (trimmed, upper-cased); a token is accepted once through it."""
     return hashlib.sha256(token.strip().upper().encode("utf-8")).hexdigest()
 
 
@@ -135,6 +135,9 @@ def enroll(
 ) -> tuple[Device, str]:
     """Use a one-time code: returns the new device and its token (shown once, never stored)."""
     entry = session.get(EnrollmentCode, enrollment_code_hash(session, code), with_for_update=True)
+    if entry is None:
+        # A code issued before migration 0002 (plain SHA-256, marked expired by it): say so, not "wrong".
+        entry = session.get(EnrollmentCode, _legacy_token_digest(code))
     if entry is None:
         raise ApiError(403, "bad_enrollment_code", "Mã đăng ký không đúng. Hãy kiểm tra lại mã do giám sát viên cấp.")
     if entry.used_at is not None:

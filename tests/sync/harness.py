@@ -26,6 +26,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def local_network_address() -> str:
+    """An IPv4 address of this machine that is not loopback (the route a packet would take; none is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # TEST-NET-2: only the routing table is consulted
+        except OSError as error:
+            raise RuntimeError(f"this machine has no non-loopback IPv4 route: {error}") from None
+        address = probe.getsockname()[0]
+    if address.startswith("127."):
+        raise RuntimeError("this machine has no non-loopback IPv4 address")
+    return address
+
+
 class ServerProcess:
     """`provincial-server serve` as a real process on 127.0.0.1 (SQLite file or PostgreSQL URL)."""
 
