@@ -84,10 +84,15 @@ def enroll(db: Database, server_url: str, code: str, *, allow_insecure_http: boo
         preferred = profile.desk_slot if profile else None
         local_unit = profile.unit_code if profile else None
     check_secure_store()  # the one-time code must not be spent on a token this machine cannot keep
-    transport = transport or Transport(server_url)
     request = EnrollRequest(code=code.strip().upper(), device_name=platform.node()[:200], app_version=__version__,
                             desk_slot=preferred, expected_unit_code=local_unit)
-    answer = transport.call("POST", "/enroll", EnrollResponse, json_body=request.model_dump(mode="json"))
+    own = transport is None
+    transport = transport or Transport(server_url)
+    try:
+        answer = transport.call("POST", "/enroll", EnrollResponse, json_body=request.model_dump(mode="json"))
+    finally:
+        if own:  # no idle connection left open to the server
+            transport.close()
     if local_unit and local_unit != answer.unit_code:
         raise DomainError(
             f"Mã đăng ký thuộc đơn vị {answer.unit_code}, nhưng quầy này đang là đơn vị {local_unit}. "
