@@ -33,6 +33,7 @@ from sync.server.db import ServerDatabase, alembic_config, make_engine
 from sync.server.models import Blob, BlobChunk, Device, EnrollmentCode, Meta, NumberRange, UtcDateTime
 from tests.conftest import open_counter
 from tests.sync.harness import UNIT_A, UNIT_B, ServerProcess, counter_cli, local_network_address
+from tests.sync.postgres import PostgresServer
 
 API = "/api/v1"
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
@@ -312,3 +313,26 @@ def test_enroll_over_plain_http_to_another_machine_needs_the_flag(tmp_path: Path
     for address in ("https://dongbo.buudien-tinh.vn", "http://127.0.0.1:8740", "http://localhost:8740",
                     "http://[::1]:8740"):
         assert check_server_url(address) == address
+
+
+def test_postgresql_migration_needs_no_superuser(postgres_server: PostgresServer) -> None:
+    """The exclusion constraint's btree_gist is a trusted extension (PostgreSQL 13+): the database's owner,
+    as production runs it, creates it during the upgrade without a superuser."""
+    name = f"owned_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(sa.text(f"CREATE ROLE {name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"))
+            c.execute(sa.text(f"CREATE DATABASE {name} OWNER {name}"))
+    finally:
+        admin.dispose()
+    url = postgres_server.url_for(name).replace("//postgres@", f"//{name}@")
+
+    db = ServerDatabase.open(url)
+    try:
+        with db.session() as s:
+            assert s.scalar(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) is False
+            assert s.scalar(sa.text("SELECT extname FROM pg_extension WHERE extname = 'btree_gist'")) == "btree_gist"
+            assert s.scalar(sa.text("SELECT conname FROM pg_constraint WHERE contype = 'x'")) == "ex_number_range_no_overlap"
+    finally:
+        db.dispose()
