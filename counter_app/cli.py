@@ -228,7 +228,7 @@ def _data_dir(args: argparse.Namespace) -> Path:
 def cmd_enroll(db: Database, args: argparse.Namespace) -> int:
     from sync.client.enrollment import enroll
 
-    result = enroll(db, args.server, args.code)
+    result = enroll(db, args.server, args.code, allow_insecure_http=args.insecure_http)
     if args.json:
         _print_json({"device_id": result.device_id, "unit_code": result.unit_code, "unit_name": result.unit_name,
                      "desk_slot": result.desk_slot, "slot_changed": result.slot_changed})
@@ -359,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("enroll", cmd_enroll, "đăng ký quầy với máy chủ tỉnh bằng mã một lần")
     p.add_argument("--server", required=True, help="địa chỉ máy chủ tỉnh, ví dụ https://motcua.danang.gov.vn")
     p.add_argument("--code", required=True, help="mã đăng ký do giám sát viên cấp")
+    p.add_argument("--insecure-http", action="store_true",
+                   help="cho phép địa chỉ http:// không mã hoá tới máy khác (chỉ trong mạng nội bộ tin cậy: "
+                        "mã xác thực của quầy đi qua mạng ở dạng đọc được)")
 
     p = command("sync", cmd_sync, "đồng bộ với máy chủ tỉnh (mặc định lặp lại định kỳ)")
     p.add_argument("--once", action="store_true", help="chỉ đồng bộ một lần rồi thoát")

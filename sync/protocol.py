@@ -81,6 +81,11 @@ class Limits(Model):
     max_ops_per_batch: int = 1_000
     blob_chunk_bytes: int = 512 * 1024
     max_blob_bytes: int = 200 * 1024 * 1024
+    # Per device: declared bytes of its unfinished uploads, and of every file it ever started uploading
+    # (50 GiB: several years of a busy desk's scans); over either, the server answers 413 and the file waits on
+    # the counter (`provincial-server serve --limit NAME=N` changes them).
+    max_device_uploading_bytes: int = 1024 * 1024 * 1024
+    max_device_blob_bytes: int = 50 * 1024 * 1024 * 1024
 
 
 # -- enrolment -------------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ PROBLEM_STATES = (OutboxState.REJECTED, OutboxState.CONFLICT)
 
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
+# No dossier of this system was received before 2000, and datetimes near year 1 or 9999 overflow when
+# moved between time zones. The intake form's received-at check uses the same bound.
 EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)  # due dates may lie ahead, but not centuries
 FUTURE_TOLERANCE = timedelta(days=1)

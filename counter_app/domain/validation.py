@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import ParamSpec, TypeVar
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.domain.operations import EARLIEST_INSTANT
 from counter_app.domain.text import nfc
 
 P = ParamSpec("P")
@@ -24,9 +25,6 @@ T = TypeVar("T")
 
 MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
 MIN_BIRTH_YEAR = 1900
-# The lower bound of every instant in an operation (the sync payloads use the same): no dossier of this
-# system was received before 2000, and datetimes near year 1 or 9999 overflow when moved between zones.
-EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
 
 _PHONE_NOISE = re.compile(r"[\s.\-()/]+")
 _DIGITS = re.compile(r"[0-9]+")

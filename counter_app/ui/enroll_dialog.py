@@ -2,8 +2,11 @@
 
 The exchange runs in the background (the network may be slow); what goes wrong is said at the field
 that caused it: a wrong, used or expired code at the code, an unreachable or wrong address at the
-address, a machine without a secure key store below both. On success the dialog shows which unit and
-which desk slot the province assigned, and `enrolled(Enrolment)` fires.
+address, a machine without a secure key store below both. A plain http:// address to another machine is
+refused (the token would cross the network readable) unless the clerk ticks the warned «Cho phép http://»
+box (sync.client.enrollment.check_server_url, the rule `counter-app enroll --insecure-http` follows too).
+On success the dialog shows which unit and which desk slot the province assigned, and
+`enrolled(Enrolment)` fires.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,6 +38,11 @@ if TYPE_CHECKING:
     from sync.client.enrollment import Enrolment
 
 _OK_STYLE = "color: #1b5e20;"
+_WARNING_STYLE = "color: #b71c1c;"
+INSECURE_WARNING = (
+    "Cảnh báo: với http:// mã xác thực của quầy đi qua mạng ở dạng ai cũng đọc được và dùng lại được. "
+    "Chỉ chọn khi máy chủ nằm trong mạng nội bộ tin cậy; ngoài ra hãy dùng https://."
+)
 FIELDS = ("url", "code", "general")
 ADDRESS_CODES = {"network", "not_json", "unavailable", "tls", "bad_response"}
 WORKING = "Đang liên hệ máy chủ tỉnh…"
@@ -41,10 +50,13 @@ WORKING = "Đang liên hệ máy chủ tỉnh…"
 
 def error_field(error: Exception) -> str:
     """Which field an enrolment failure belongs to: 'url', 'code' or 'general'."""
+    from sync.client.enrollment import InsecureServerUrl
     from sync.client.transport import SyncError
 
     if isinstance(error, NoSecureStore | TokenMissing):
         return "general"
+    if isinstance(error, InsecureServerUrl):
+        return "url"
     if isinstance(error, SyncError):
         if "enrollment_code" in error.code or error.code in ("unknown_unit",):
             return "code"
@@ -93,6 +105,14 @@ class EnrollDialog(QDialog):
         url_label.setBuddy(self.url_edit)
         code_label = QLabel("Mã đăng &ký:")
         code_label.setBuddy(self.code_edit)
+        self.insecure_check = QCheckBox("Cho phép http:// không mã hoá (chỉ trong mạng nội bộ tin cậy)")
+        self.insecure_check.setObjectName("allow_insecure_http")
+        self.insecure_warning = QLabel(INSECURE_WARNING)
+        self.insecure_warning.setObjectName("insecure_warning")
+        self.insecure_warning.setWordWrap(True)
+        self.insecure_warning.setStyleSheet(_WARNING_STYLE)
+        self.insecure_warning.hide()
+        self.insecure_check.toggled.connect(self.insecure_warning.setVisible)
 
         self.errors: dict[str, QLabel] = {}
         for field in FIELDS:
@@ -107,6 +127,8 @@ class EnrollDialog(QDialog):
         form.addRow("", self.errors["url"])
         form.addRow(code_label, self.code_edit)
         form.addRow("", self.errors["code"])
+        form.addRow("", self.insecure_check)
+        form.addRow("", self.insecure_warning)
 
         self.ok_button = QPushButton("Đăng ký (Enter)")
         self.ok_button.setObjectName("enroll_ok")
@@ -145,15 +167,21 @@ class EnrollDialog(QDialog):
             return
         for field in FIELDS:
             self._clear_error(field)
+        from sync.client.enrollment import InsecureServerUrl, check_server_url
+
         url = nfc(self.url_edit.text()).strip()
         code = nfc(self.code_edit.text()).strip()
+        allow_http = self.insecure_check.isChecked()
         valid = True
         if not url:
             self._show_error("url", "Hãy nhập địa chỉ máy chủ tỉnh.")
             valid = False
-        elif not url.lower().startswith(("http://", "https://")):
-            self._show_error("url", "Địa chỉ máy chủ phải bắt đầu bằng https:// (hoặc http:// trong mạng nội bộ).")
-            valid = False
+        else:
+            try:
+                check_server_url(url, allow_insecure_http=allow_http)
+            except InsecureServerUrl as error:
+                self._show_error("url", error.message)
+                valid = False
         if not code:
             self._show_error("code", "Hãy nhập mã đăng ký do giám sát viên cấp.")
             valid = False
@@ -165,7 +193,7 @@ class EnrollDialog(QDialog):
         def work() -> Enrolment:
             from sync.client.enrollment import enroll  # the network client loads on first use
 
-            return enroll(db, url, code)
+            return enroll(db, url, code, allow_insecure_http=allow_http)
 
         self.context.tasks.run(work, lambda result: self._done(url, result), self._failed, network=True)
 
@@ -186,6 +214,7 @@ class EnrollDialog(QDialog):
         self.result_label.show()
         self.url_edit.setEnabled(False)
         self.code_edit.setEnabled(False)
+        self.insecure_check.setEnabled(False)
         self.ok_button.setText("Xong (Enter)")
         self.ok_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.cancel_button.hide()
@@ -208,6 +237,7 @@ class EnrollDialog(QDialog):
         self.ok_button.setEnabled(not busy)
         self.url_edit.setReadOnly(busy)
         self.code_edit.setReadOnly(busy)
+        self.insecure_check.setEnabled(not busy)
         if busy:
             self.result_label.setStyleSheet("")
             self.result_label.setText(WORKING)

@@ -7,24 +7,26 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.catalog import procedure_to_dict
-from counter_app.domain.codes import validate_unit_code
+from counter_app.domain.codes import MAX_DESK_SLOTS, validate_unit_code
 from counter_app.domain.lifecycle import Status, check_transition
 from counter_app.domain.serialization import iso_instant
 from counter_app.domain.text import nfc
 from counter_app.services.catalog import read_catalog_file
 from sync.protocol import ChangeKind
+from sync.server.auth import record_slot
 from sync.server.errors import ApiError
 from sync.server.feed import append_change
 from sync.server.models import (
     Attachment,
-    ChangeFeed,
     Conflict,
     Device,
     Dossier,
     DossierEvent,
+    NumberRange,
     ProcedureEntry,
     Unit,
 )
@@ -110,34 +112,84 @@ def set_calendar_day(session: Session, day: str, kind: str, note: str, unit_code
                   payload={"day": parsed.isoformat(), "kind": kind, "note": nfc(note)}, now=now)
 
 
-def allocate_number_range(session: Session, device_id: str, series: str, first: int, last: int, now: datetime) -> None:
-    """Give one desk a block of numbers (a receipt book, postal item codes) that no other desk will use."""
+MAX_SERIES_CHARS = 40
+MAX_RANGE_NUMBER = 10**12
+RANGE_RETRIES = 50
+
+
+def _range_device(session: Session, device_id: str, series: str) -> tuple[Device, str]:
     device = session.get(Device, device_id)
     if device is None:
         raise ApiError(404, "unknown_device", f"Không có quầy mã «{device_id}».")
-    if not 0 < first <= last:
-        raise ApiError(400, "bad_range", "Dải số phải có số đầu dương và không lớn hơn số cuối.")
-    series = nfc(series)
-    for change in session.scalars(select(ChangeFeed).where(ChangeFeed.kind == ChangeKind.NUMBER_RANGE.value)):
-        other = change.payload
-        if other.get("series") == series and not (last < int(other["first"]) or first > int(other["last"])):
-            raise ApiError(409, "range_overlap",
-                           f"Dải {first}–{last} của sổ «{series}» trùng với dải {other['first']}–{other['last']} đã cấp.")
+    series = nfc(series).strip()
+    if not series or len(series) > MAX_SERIES_CHARS:
+        raise ApiError(400, "bad_series", f"Ký hiệu sổ phải có từ 1 đến {MAX_SERIES_CHARS} ký tự.")
+    return device, series
+
+
+def _try_grant(session: Session, device: Device, series: str, first: int, last: int, now: datetime) -> bool:
+    """Insert the range unless the database finds it overlapping another of the series (then False)."""
+    try:
+        with session.begin_nested():
+            session.add(NumberRange(series=series, first=first, last=last, device_id=device.id,
+                                    unit_code=device.unit_code, granted_at=now))
+            session.flush()
+    except IntegrityError:
+        return False
     append_change(session, unit_code=device.unit_code, kind=ChangeKind.NUMBER_RANGE, entity_id=f"{series}:{first}",
                   payload={"device_id": device.id, "series": series, "first": first, "last": last}, now=now)
+    return True
+
+
+def allocate_number_range(session: Session, device_id: str, series: str, first: int, last: int, now: datetime) -> None:
+    """Give one desk a block of numbers (a receipt book, postal item codes) that no other desk will use.
+
+    The database refuses an overlap (number_range's exclusion constraint or trigger), so two grants
+    racing in two server processes cannot both succeed.
+    """
+    device, series = _range_device(session, device_id, series)
+    if not 0 < first <= last <= MAX_RANGE_NUMBER:
+        raise ApiError(400, "bad_range",
+                       f"Dải số phải có số đầu dương, không lớn hơn số cuối, và số cuối không quá {MAX_RANGE_NUMBER}.")
+    if _try_grant(session, device, series, first, last, now):
+        return
+    other = session.scalar(select(NumberRange).where(NumberRange.series == series, NumberRange.first <= last,
+                                                     NumberRange.last >= first).order_by(NumberRange.first).limit(1))
+    held = f" với dải {other.first}–{other.last} đã cấp" if other is not None else " với một dải đã cấp"
+    raise ApiError(409, "range_overlap", f"Dải {first}–{last} của sổ «{series}» trùng{held}.")
+
+
+def allocate_next_range(session: Session, device_id: str, series: str, count: int, now: datetime) -> tuple[int, int]:
+    """Give one desk the next `count` numbers of the series after every number granted so far."""
+    device, series = _range_device(session, device_id, series)
+    if not 0 < count <= MAX_RANGE_NUMBER:
+        raise ApiError(400, "bad_count", f"Số lượng số cần cấp phải từ 1 đến {MAX_RANGE_NUMBER}.")
+    for _ in range(RANGE_RETRIES):
+        # A concurrent grant may commit between this read and our insert: the constraint then refuses
+        # ours and the next read (a new statement, so a new snapshot) sees it.
+        highest = session.scalar(select(func.max(NumberRange.last)).where(NumberRange.series == series)) or 0
+        first, last = highest + 1, highest + count
+        if last > MAX_RANGE_NUMBER:
+            raise ApiError(409, "series_exhausted", f"Sổ «{series}» không còn đủ {count} số để cấp.")
+        if _try_grant(session, device, series, first, last, now):
+            return first, last
+    raise ApiError(409, "range_busy", f"Nhiều yêu cầu cấp dải sổ «{series}» cùng lúc; hãy thử lại.")
 
 
 def set_desk_slot(session: Session, device_id: str, slot: int, now: datetime) -> Device:
-    device = session.get(Device, device_id)
+    """Move a device to another slot; the unique index on active (unit, slot) refuses a taken one."""
+    if not 0 <= slot < MAX_DESK_SLOTS:
+        raise ApiError(400, "bad_slot", f"Số quầy phải từ 0 đến {MAX_DESK_SLOTS - 1}.")
+    device = session.get(Device, device_id, with_for_update=True)
     if device is None:
         raise ApiError(404, "unknown_device", f"Không có quầy mã «{device_id}».")
-    if not 0 <= slot <= 9:
-        raise ApiError(400, "bad_slot", "Số quầy phải từ 0 đến 9.")
-    taken = session.scalar(select(Device).where(Device.unit_code == device.unit_code, Device.desk_slot == slot,
-                                               Device.revoked.is_(False), Device.id != device.id))
-    if taken is not None:
-        raise ApiError(409, "slot_taken", f"Số quầy {slot} đang thuộc một quầy khác của đơn vị.")
-    device.desk_slot = slot
+    try:
+        with session.begin_nested():
+            device.desk_slot = slot
+            session.flush()
+    except IntegrityError:
+        raise ApiError(409, "slot_taken", f"Số quầy {slot} đang thuộc một quầy khác của đơn vị.") from None
+    record_slot(session, device.id, slot, now)
     append_change(session, unit_code=device.unit_code, kind=ChangeKind.DESK_SLOT, entity_id=device.id,
                   payload={"device_id": device.id, "desk_slot": slot}, now=now)
     return device

@@ -22,7 +22,6 @@ from counter_app.domain.errors import DomainError
 from sync.protocol import (
     API_PREFIX,
     PROTOCOL_VERSION,
-    SHA256_PATTERN,
     SUPPORTED_PROTOCOL_VERSIONS,
     SUPPORTED_SCHEMA_VERSIONS,
     BlobCreate,
@@ -39,7 +38,7 @@ from sync.protocol import (
     PushResponse,
 )
 from sync.server.auth import authenticate, enroll, epoch_row
-from sync.server.blobs import append_chunk, blob_status, create_blob, get_blob
+from sync.server.blobs import ChunkOutcome, append_chunk, blob_status, check_sha256, create_blob, get_blob
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
 from sync.server.feed import changes_after, last_change_seq
@@ -197,10 +196,10 @@ def create_app(db: ServerDatabase, limits: Limits | None = None) -> FastAPI:
 
     @app.head(f"{API_PREFIX}/blobs/{{sha256}}", responses=ERRORS)
     def blob_head(sha256: str, authorization: Authorization = None) -> Response:
-        _check_sha(sha256)
+        check_sha256(sha256)
         with db.session() as s:
-            authenticate(s, authorization, now_utc())
-            blob = get_blob(s, sha256)
+            me = authenticate(s, authorization, now_utc())
+            blob = get_blob(s, me.unit_code, sha256)
             if blob is None:
                 return Response(status_code=404)
             return Response(status_code=200, headers={"Upload-Offset": str(blob.received), "Upload-Length": str(blob.size),
@@ -208,33 +207,30 @@ def create_app(db: ServerDatabase, limits: Limits | None = None) -> FastAPI:
 
     @app.post(f"{API_PREFIX}/blobs/{{sha256}}", responses=ERRORS)
     def blob_create(sha256: str, request: BlobCreate, authorization: Authorization = None) -> BlobStatus:
-        _check_sha(sha256)
+        check_sha256(sha256)
         with db.session() as s:
-            authenticate(s, authorization, now_utc())
-            status = blob_status(create_blob(s, sha256, request.size, request.content_type, limits, now_utc()))
+            me = authenticate(s, authorization, now_utc())
+            status = blob_status(create_blob(s, me, sha256, request.size, request.content_type, limits, now_utc()))
         return status
 
     @app.patch(f"{API_PREFIX}/blobs/{{sha256}}", responses=ERRORS)
     async def blob_patch(sha256: str, request: Request, upload_offset: Annotated[int, Header(ge=0)],
                          authorization: Authorization = None) -> BlobStatus:
-        _check_sha(sha256)
+        check_sha256(sha256)
         data = await request.body()
         if len(data) > limits.blob_chunk_bytes * 2:
             raise ApiError(413, "chunk_too_large", f"Mỗi phần tải lên tối đa {limits.blob_chunk_bytes * 2} byte.")
 
-        def store() -> BlobStatus:
+        def store() -> ChunkOutcome:
             with db.session() as s:
-                authenticate(s, authorization, now_utc())
-                status = blob_status(append_chunk(s, sha256, upload_offset, data, now_utc()))
-            return status
+                me = authenticate(s, authorization, now_utc())
+                outcome = append_chunk(s, me.unit_code, sha256, upload_offset, data, now_utc())
+            return outcome
 
-        return await run_in_threadpool(store)
+        outcome = await run_in_threadpool(store)
+        if outcome.refusal is not None:  # e.g. a hash mismatch: the reset is committed, the refusal answered
+            raise outcome.refusal
+        return outcome.status
 
     return app
 
-
-def _check_sha(sha256: str) -> None:
-    import re
-
-    if not re.match(SHA256_PATTERN, sha256):
-        raise ApiError(400, "bad_sha256", "Mã băm phải là 64 ký tự hex (SHA-256, chữ thường).")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
 from counter_app.domain.lifecycle import parse_status
+from sync.protocol import Limits
 from sync.server.db import ServerDatabase, default_database_url
 from sync.server.errors import ApiError
 
@@ -29,8 +30,21 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.app import create_app
 
     print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
-    uvicorn.run(create_app(db), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    uvicorn.run(create_app(db, args.limits), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
+
+
+def parse_limits(items: Sequence[str]) -> Limits:
+    """`--limit NAME=N` overrides of the announced limits (Limits' integer fields)."""
+    overrides: dict[str, int] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in Limits.model_fields or not value.strip().isdigit():
+            raise argparse.ArgumentTypeError(
+                f"--limit {item}: cần dạng TÊN=SỐ với TÊN là một trong {', '.join(Limits.model_fields)}."
+            )
+        overrides[name] = int(value)
+    return Limits(**overrides)
 
 
 def cmd_create_unit(db: ServerDatabase, args: argparse.Namespace) -> int:
@@ -103,11 +117,20 @@ def cmd_calendar_day(db: ServerDatabase, args: argparse.Namespace) -> int:
 
 
 def cmd_number_range(db: ServerDatabase, args: argparse.Namespace) -> int:
-    from sync.server.admin import allocate_number_range
+    from sync.server.admin import allocate_next_range, allocate_number_range
 
+    explicit = args.first is not None or args.last is not None
+    if explicit == (args.count is not None) or (explicit and (args.first is None or args.last is None)):
+        print("Lỗi: hãy cho --first và --last (một dải cụ thể), hoặc chỉ --count (dải kế tiếp còn trống).",
+              file=sys.stderr)
+        return 2
     with db.session() as s:
-        allocate_number_range(s, args.device_id, args.series, args.first, args.last, _now())
-    print(f"Đã cấp dải số {args.first}–{args.last} của sổ «{args.series}» cho quầy {args.device_id}.")
+        if args.count is not None:
+            first, last = allocate_next_range(s, args.device_id, args.series, args.count, _now())
+        else:
+            first, last = args.first, args.last
+            allocate_number_range(s, args.device_id, args.series, first, last, _now())
+    print(f"Đã cấp dải số {first}–{last} của sổ «{args.series}» cho quầy {args.device_id}.")
     return 0
 
 
@@ -129,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8740)
     p.add_argument("--log-level", default="warning")
+    p.add_argument("--limit", action="append", default=[], metavar="TÊN=SỐ",
+                   help="đổi một giới hạn, ví dụ max_device_blob_bytes=10737418240 (lặp lại được)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("create-unit", help="tạo (hoặc đổi tên) một đơn vị")
@@ -165,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("number-range", help="cấp cho một quầy một dải số (quyển biên lai, mã bưu gửi)")
     p.add_argument("device_id")
     p.add_argument("--series", required=True, help="ví dụ: mẫu số + ký hiệu của quyển biên lai")
-    p.add_argument("--first", type=int, required=True)
-    p.add_argument("--last", type=int, required=True)
+    p.add_argument("--first", type=int, help="số đầu của dải (cùng --last)")
+    p.add_argument("--last", type=int, help="số cuối của dải (cùng --first)")
+    p.add_argument("--count", type=int, help="cấp N số kế tiếp còn trống của sổ (thay cho --first/--last)")
     p.set_defaults(handler=cmd_number_range)
 
     p = sub.add_parser("desk-slot", help="đổi số quầy của một quầy")
@@ -180,17 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
-    args = build_parser().parse_args(argv)
+def run_command(db: ServerDatabase, args: argparse.Namespace) -> int:
+    """Run the parsed command on an open database: its exit code, refusals printed in Vietnamese."""
     try:
-        db = ServerDatabase.open(args.database_url or default_database_url())
-        try:
-            return args.handler(db, args)
-        finally:
-            db.dispose()
+        return args.handler(db, args)
     except ApiError as error:
         print(f"Lỗi: {error.message}", file=sys.stderr)
         return 1
@@ -202,6 +221,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         print(f"Lỗi: {error.message}", file=sys.stderr)
         return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        try:
+            args.limits = parse_limits(args.limit)
+        except argparse.ArgumentTypeError as error:
+            parser.error(str(error))
+    try:
+        db = ServerDatabase.open(args.database_url or default_database_url())
+    except DomainError as error:
+        print(f"Lỗi: {error.message}", file=sys.stderr)
+        return 1
+    try:
+        return run_command(db, args)
+    finally:
+        db.dispose()
 
 
 if __name__ == "__main__":

@@ -46,11 +46,10 @@ from counter_app.domain.operations import (
 )
 from counter_app.domain.serialization import payload_hash
 from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus, PushBatch, PushResponse
-from sync.server.auth import epoch_row
+from sync.server.auth import epoch_row, slots_held
 from sync.server.models import (
     Attachment,
     Blob,
-    ChangeFeed,
     Conflict,
     Device,
     DeviceEpoch,
@@ -203,13 +202,6 @@ def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value)  # bounded to 2000-2100 by the payload checks
 
 
-def slots_held(session: Session, device: Device) -> set[int]:
-    """The desk slots `device` numbers its dossiers with: its slot now and every one the province gave it."""
-    given = session.scalars(select(ChangeFeed.payload).where(ChangeFeed.kind == "desk_slot",
-                                                            ChangeFeed.entity_id == device.id)).all()
-    return {device.desk_slot} | {int(item["desk_slot"]) for item in given if isinstance(item.get("desk_slot"), int)}
-
-
 def check_code_claims(session: Session, device: Device, payload: DossierCreatePayload) -> Outcome | None:
     """A dossier code says which unit, desk and day issued it: each must be this device's (None if so).
 
@@ -225,12 +217,14 @@ def check_code_claims(session: Session, device: Device, payload: DossierCreatePa
     if claim.desk_slot != payload.desk_slot:
         return Outcome(OpStatus.REJECTED, "code_slot_mismatch",
                        f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot} nhưng hồ sơ ghi quầy {payload.desk_slot}.")
-    held = slots_held(session, device)
-    if claim.desk_slot not in held:
+    held = slots_held(session, device.id)
+    received = _instant(payload.received_at)
+    offline = device.offline_slot == claim.desk_slot and received <= device.enrolled_at
+    if claim.desk_slot not in held and not offline:
         return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
                        f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot}, không phải số quầy tỉnh đã cấp cho "
                        f"thiết bị này ({', '.join(str(s) for s in sorted(held))}); máy chủ không nhận để tránh trùng mã.")
-    received_day = office_day(_instant(payload.received_at))
+    received_day = office_day(received)
     if abs(claim.day - received_day) > CODE_DAY_TOLERANCE:
         return Outcome(OpStatus.REJECTED, "code_date_mismatch",
                        f"Ngày trong mã hồ sơ {payload.code} ({claim.day:%d/%m/%Y}) không khớp ngày tiếp nhận "
@@ -323,7 +317,7 @@ def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: P
     if exists is None:
         session.add(Attachment(unit_code=device.unit_code, dossier_code=dossier.code, sha256=payload.sha256,
                                name=payload.name, size=payload.size, created_at=now))
-    blob = session.get(Blob, payload.sha256)
+    blob = session.get(Blob, (device.unit_code, payload.sha256))
     return Outcome(OpStatus.ACCEPTED, "" if blob is not None and blob.complete else "pending_blob")
 
 

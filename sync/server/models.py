@@ -13,8 +13,10 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -75,19 +78,32 @@ class Unit(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+# One active device per (unit, desk slot): the database refuses a second one, whatever races above it.
+ACTIVE_SLOT_INDEX = "uq_device_unit_slot_active"
+
+
 class Device(Base):
     __tablename__ = "device"
-    __table_args__ = (Index("ix_device_unit_slot", "unit_code", "desk_slot"),)
+    __table_args__ = (
+        Index(ACTIVE_SLOT_INDEX, "unit_code", "desk_slot", unique=True,
+              sqlite_where=text("NOT revoked"), postgresql_where=text("NOT revoked")),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
     desk_slot: Mapped[int] = mapped_column(Integer)
+    # SHA-256 of the exact token (sync.server.auth.token_digest).
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # True while token_hash is still the schema-0001 hash of the upper-cased token: replaced on first use.
+    token_legacy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     name: Mapped[str] = mapped_column(Text, default="")
     app_version: Mapped[str] = mapped_column(String(40), default="")
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The slot the counter numbered its dossiers with before it enrolled, when the province gave it
+    # another: those earlier codes are still its own (sync.server.ingest.check_code_claims).
+    offline_slot: Mapped[int | None] = mapped_column(Integer)
 
 
 class DeviceEpoch(Base):
@@ -101,9 +117,20 @@ class DeviceEpoch(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class DeskSlotHistory(Base):
+    """Every desk slot a device has held: the dossier codes it issued under an earlier slot stay its own."""
+
+    __tablename__ = "desk_slot_history"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    desk_slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class EnrollmentCode(Base):
     __tablename__ = "enrollment_code"
 
+    # PBKDF2 of the code with the server's salt (sync.server.auth.enrollment_code_hash).
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -205,25 +232,59 @@ class ChangeFeed(Base):
 
 
 class Blob(Base):
-    """A scan or attachment, content-addressed by SHA-256, uploaded in resumable chunks."""
+    """A scan or attachment of one unit, content-addressed by SHA-256, uploaded in resumable chunks.
 
-    __tablename__ = "blob"
+    Keyed by (unit, hash): what a device of another unit declares or uploads under the same hash can
+    neither block this unit's upload nor tell anyone that this unit holds the file.
+    """
 
+    __tablename__ = "unit_blob"
+    __table_args__ = (Index("ix_unit_blob_device_complete", "device_id", "complete"),)
+
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The device that started the upload (counted against its quota); NULL for blobs of schema 0001
+    # whose uploader is unknown.
+    device_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class BlobChunk(Base):
-    __tablename__ = "blob_chunk"
+    __tablename__ = "unit_blob_chunk"
+    __table_args__ = (
+        ForeignKeyConstraint(["unit_code", "sha256"], ["unit_blob.unit_code", "unit_blob.sha256"],
+                             name="fk_unit_blob_chunk_blob"),
+    )
 
-    sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class NumberRange(Base):
+    """A block of numbers of a series granted to one device (a receipt book, postal item codes).
+
+    Two ranges of one series never overlap: on PostgreSQL an exclusion constraint
+    (`EXCLUDE USING gist (series WITH =, int8range(first, last, '[]') WITH &&)`), on SQLite a trigger;
+    both are created by migration 0002, so concurrent grants cannot both succeed.
+    """
+
+    __tablename__ = "number_range"
+    __table_args__ = (CheckConstraint("first >= 1 AND first <= last", name="bounds"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(64))
+    first: Mapped[int] = mapped_column(BigInteger)
+    last: Mapped[int] = mapped_column(BigInteger)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Attachment(Base):

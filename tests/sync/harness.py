@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,17 +26,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def local_network_address() -> str:
+    """An IPv4 address of this machine that is not loopback (the route a packet would take; none is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # TEST-NET-2: only the routing table is consulted
+        except OSError as error:
+            raise RuntimeError(f"this machine has no non-loopback IPv4 route: {error}") from None
+        address = probe.getsockname()[0]
+    if address.startswith("127."):
+        raise RuntimeError("this machine has no non-loopback IPv4 address")
+    return address
+
+
 class ServerProcess:
     """`provincial-server serve` as a real process on 127.0.0.1 (SQLite file or PostgreSQL URL)."""
 
-    def __init__(self, database_url: str, port: int | None = None) -> None:
+    def __init__(self, database_url: str, port: int | None = None, serve_args: Sequence[str] = (),
+                 host: str = "127.0.0.1") -> None:
         self.database_url = database_url
+        self.host = host
         self.port = port or free_port()
+        self.serve_args = list(serve_args)  # e.g. ["--limit", "max_device_blob_bytes=5000000"]
         self.process: subprocess.Popen[str] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def admin(self, *args: str) -> str:
         result = subprocess.run([sys.executable, "-m", "sync.server", "--database-url", self.database_url, *args],
@@ -51,7 +68,8 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sync.server", "--database-url", self.database_url, "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "sync.server", "--database-url", self.database_url, "serve", "--host", self.host,
+             "--port", str(self.port), *self.serve_args],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
         )
         deadline = time.monotonic() + 60

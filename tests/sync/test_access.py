@@ -30,7 +30,7 @@ from sync.client.runner import SyncRunner
 from sync.client.transport import PermanentError, SyncError, Transport
 from sync.protocol import HelloRequest, Operation, PushBatch, PushResponse
 from sync.server.admin import create_unit, import_catalog, set_status
-from sync.server.auth import digest, new_enrollment_code
+from sync.server.auth import enrollment_code_hash, new_enrollment_code, token_digest
 from sync.server.models import Attachment, Device, Dossier, DossierEvent, EnrollmentCode, OpLedger
 from tests.conftest import open_counter
 from tests.sync.harness import ROOT, UNIT_A, UNIT_B, ServerProcess, counter_cli
@@ -246,7 +246,7 @@ def test_enrollment_code_is_single_use_and_expires(server: ServerProcess, tmp_pa
     expired = code_for(server, UNIT_A)
     db = open_server_db(server.database_url)
     with db.session() as s:
-        entry = s.get(EnrollmentCode, digest(expired))
+        entry = s.get(EnrollmentCode, enrollment_code_hash(s, expired))
         assert entry is not None
         entry.expires_at = datetime.now(UTC) - timedelta(minutes=1)
     db.dispose()
@@ -277,7 +277,7 @@ def test_enroll_without_a_keyring_stores_nothing_and_burns_no_code(server: Serve
     server_db = open_server_db(server.database_url)
     with server_db.session() as s:
         token_hashes = set(s.scalars(select(Device.token_hash)))
-        entry = s.get(EnrollmentCode, digest(code))
+        entry = s.get(EnrollmentCode, enrollment_code_hash(s, code))
         assert entry is not None
         # The code is checked against the keyring before it is spent: the supervisor need not issue another.
         assert entry.used_at is None and entry.device_id is None
@@ -285,7 +285,7 @@ def test_enroll_without_a_keyring_stores_nothing_and_burns_no_code(server: Serve
     for path in data_dir.rglob("*"):
         if path.is_file():
             for candidate in TOKEN_LIKE.findall(path.read_bytes()):
-                assert digest(candidate.decode()) not in token_hashes, f"a sync token in plaintext in {path.name}"
+                assert token_digest(candidate.decode()) not in token_hashes, f"a sync token in plaintext in {path.name}"
     try:
         enroll(db, server.url, code)  # with a working keyring the same code now works
     except SyncError as error:

@@ -114,10 +114,10 @@ def server_blob(rig: Rig, sha256: str) -> tuple[Blob | None, str]:
     db = rig.server_db()
     try:
         with db.session() as s:
-            blob = s.get(Blob, sha256)
+            blob = s.get(Blob, (UNIT_CODE, sha256))
             digest = hashlib.sha256()
             offset = 0
-            for chunk in s.scalars(select(BlobChunk).where(BlobChunk.sha256 == sha256).order_by(BlobChunk.offset)):
+            for chunk in s.scalars(select(BlobChunk).where(BlobChunk.unit_code == UNIT_CODE, BlobChunk.sha256 == sha256).order_by(BlobChunk.offset)):
                 assert chunk.offset == offset, f"chunk at {chunk.offset}, expected {offset}: a gap or an overlap"
                 digest.update(chunk.data)
                 offset += len(chunk.data)
@@ -201,7 +201,7 @@ def test_dossier_data_reaches_the_server_while_its_scan_cannot(rig: Rig, tmp_pat
         with db.session() as s:
             assert s.scalar(select(Dossier.code).where(Dossier.code == code)) == code
             assert s.scalar(select(Attachment.sha256).where(Attachment.dossier_code == code)) == sha
-            assert s.get(Blob, sha) is None
+            assert s.get(Blob, (UNIT_CODE, sha)) is None
     finally:
         db.dispose()
 
@@ -234,7 +234,7 @@ def test_missing_local_file_fails_that_attachment_only(rig: Rig, tmp_path: Path)
         with db.session() as s:
             codes = set(s.scalars(select(Dossier.code)))
             assert {lost_code, kept_code, later} <= codes
-            assert s.get(Blob, lost) is None
+            assert s.get(Blob, (UNIT_CODE, lost)) is None
     finally:
         db.dispose()
     blob, digest = server_blob(rig, kept)
