@@ -85,6 +85,19 @@ OUTBOX_STATE_LABELS = {
     OutboxState.CONFLICT: "Xung đột",
 }
 OPEN_STATES = (OutboxState.PENDING, OutboxState.IN_FLIGHT)
+
+
+class UploadState(StrEnum):
+    """An attached file's way to the server: pending (with an error while it waits) -> complete | failed."""
+
+    PENDING = "pending"
+    COMPLETE = "complete"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Chờ gửi lại", "complete": "Đã gửi", "failed": "Không gửi được"}[self.value]
+
 PROBLEM_STATES = (OutboxState.REJECTED, OutboxState.CONFLICT)
 
 MAX_INT32 = 2**31 - 1

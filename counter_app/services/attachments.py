@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from counter_app.domain.errors import ValidationError
-from counter_app.domain.operations import OpType
+from counter_app.domain.operations import OpType, UploadState
 from counter_app.domain.text import nfc
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import DossierNotFound
@@ -55,7 +55,7 @@ def attach_files(db: Database, data_dir: Path, code: str, files: list[Path], *, 
                 continue
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             session.add(AttachmentRow(dossier_pk=row.pk, sha256=sha, name=name, size=size, content_type=content_type,
-                                      created_at=now, upload_state="pending"))
+                                      created_at=now, upload_state=UploadState.PENDING))
             append_operation(session, entity="attachment", entity_id=row.id, op_type=OpType.ATTACHMENT_ADD,
                              payload={"dossier_code": row.code, "sha256": sha, "name": name, "size": size,
                                       "content_type": content_type}, now=now)

@@ -10,10 +10,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from counter_app.domain.operations import OpType, OutboxState
+from counter_app.domain.operations import OpType, OutboxState, UploadState
 from counter_app.services.clock import utc_now
 from counter_app.storage.database import Database
-from counter_app.storage.sync_store import get_state, last_journal, problem_ops, queue_summary
+from counter_app.storage.sync_store import (
+    get_state,
+    last_journal,
+    problem_ops,
+    queue_summary,
+    upload_problems,
+)
 
 OUTCOME_LABELS = {"ok": "Thành công", "failed": "Thất bại"}
 
@@ -36,9 +42,10 @@ class SyncStatus:
 
 @dataclass(frozen=True)
 class ProblemRecord:
-    """One operation the server refused (rejected) or could not apply (conflict), with its reason."""
+    """One operation the server refused (rejected) or could not apply (conflict), or a file that could not
+    be sent (no `seq`), with its reason."""
 
-    seq: int
+    seq: int | None
     op_type: str
     dossier_code: str
     state: str
@@ -76,7 +83,7 @@ def sync_status(db: Database, *, now: datetime | None = None) -> SyncStatus:
         common = {
             "pending": summary.pending + summary.in_flight,
             "oldest_pending_age": age,
-            "problems": summary.rejected + summary.conflict,
+            "problems": summary.rejected + summary.conflict + summary.file_problems,
             "checked_at": now,
         }
         if state is None:
@@ -117,7 +124,8 @@ def _dossier_code(payload: str) -> str:
 
 
 def problem_records(db: Database, limit: int = 500) -> list[ProblemRecord]:
-    """Operations answered `rejected` or `conflict`, oldest first, with the server's reason."""
+    """Operations answered `rejected` or `conflict`, oldest first, with the server's reason; then the
+    attached files that could not be sent, with why."""
     with db.read() as session:
         rows = problem_ops(session, limit)
         return [
@@ -131,6 +139,17 @@ def problem_records(db: Database, limit: int = 500) -> list[ProblemRecord]:
                 at=row.created_at,
             )
             for row in rows
+        ] + [
+            ProblemRecord(
+                seq=None,
+                op_type=f"Gửi tệp quét «{row.name}»",
+                dossier_code=code,
+                state=UploadState(row.upload_state).label if row.upload_state in set(UploadState) else row.upload_state,
+                code="",
+                message=row.error or "",
+                at=row.created_at,
+            )
+            for row, code in upload_problems(session, limit)
         ]
 
 

@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 from counter_app.domain.catalog import procedure_from_dict
 from counter_app.domain.dossier import StatusChange
 from counter_app.domain.lifecycle import Status
-from counter_app.domain.operations import OPEN_STATES, PROBLEM_STATES, OutboxState
+from counter_app.domain.operations import OPEN_STATES, PROBLEM_STATES, OutboxState, UploadState
 from counter_app.storage.dossiers import get_row, record_status_change
 from counter_app.storage.models import (
+    AttachmentRow,
     CalendarOverride,
+    DossierRow,
     NumberRange,
     OutboxOp,
     SyncJournal,
@@ -30,6 +32,7 @@ from counter_app.storage.models import (
     UnitProfile,
 )
 from counter_app.storage.procedures import upsert_procedures
+from counter_app.storage.profile import PROFILE_ID
 
 SYNC_STATE_ID = 1
 # An open operation the counter withdraws instead of sending (its payload cannot be sent as it is, or
@@ -39,6 +42,40 @@ WITHDRAWN = "withdrawn"
 
 def get_state(session: Session) -> SyncState | None:
     return session.get(SyncState, SYNC_STATE_ID)
+
+
+def record_enrolment(session: Session, *, server_url: str, device_id: str, unit_code: str, unit_name: str,
+                     desk_slot: int, server_epoch: str, now: datetime) -> bool:
+    """Store what enrolment gave this counter; True if its desk slot changed.
+
+    A counter not yet set up takes the server's unit. A re-enrolment is a new device identity on the
+    server: a fresh epoch, and everything pulled again. Codes already issued keep their slot; new
+    dossiers use the slot the province assigned.
+    """
+    profile = session.get(UnitProfile, PROFILE_ID)
+    slot_changed = False
+    if profile is None:
+        profile = UnitProfile(id=PROFILE_ID, device_id=device_id, db_generation=str(uuid.uuid4()), unit_code=unit_code,
+                              unit_name=unit_name, authority_name=unit_name.upper(), place_name="", desk_slot=desk_slot,
+                              clerk_name="", calendar_config={}, created_at=now)
+        session.add(profile)
+    else:
+        slot_changed = profile.desk_slot != desk_slot
+        profile.desk_slot = desk_slot
+    profile.device_id = device_id
+    state = get_state(session)
+    if state is None:
+        state = SyncState(id=SYNC_STATE_ID, server_url="", device_id=device_id, device_epoch="", server_epoch="",
+                          pull_cursor=0, enrolled_at=now)
+        session.add(state)
+    state.server_url = server_url.rstrip("/")
+    state.device_id = device_id
+    state.device_epoch = str(uuid.uuid4())
+    state.epoch_base_seq = epoch_base(session)
+    state.server_epoch = server_epoch
+    state.pull_cursor = 0
+    state.enrolled_at = now
+    return slot_changed
 
 
 def ops_to_send(session: Session, limit: int, after_seq: int = 0) -> list[OutboxOp]:
@@ -133,6 +170,32 @@ def answered_through(session: Session, base: int) -> int:
     return through
 
 
+def files_to_upload(session: Session) -> list[tuple[str, int, str]]:
+    """(sha256, size, content type) of every attached file still to be sent, each once."""
+    return [tuple(row) for row in session.execute(
+        select(AttachmentRow.sha256, AttachmentRow.size, AttachmentRow.content_type)
+        .where(AttachmentRow.upload_state == UploadState.PENDING).distinct()
+    )]
+
+
+def mark_upload(session: Session, sha256: str, state: UploadState, error: str | None, now: datetime) -> None:
+    """Record how the upload of a file went, on every attachment row that holds it and is not done."""
+    session.execute(
+        update(AttachmentRow)
+        .where(AttachmentRow.sha256 == sha256, AttachmentRow.upload_state != UploadState.COMPLETE)
+        .values(upload_state=state, error=error, uploaded_at=now if state is UploadState.COMPLETE else None)
+    )
+
+
+def upload_problems(session: Session, limit: int = 500) -> list[tuple[AttachmentRow, str]]:
+    """Attached files that could not be sent (failed, or waiting with an error), with their dossier code."""
+    return [(row, code) for row, code in session.execute(
+        select(AttachmentRow, DossierRow.code).join(DossierRow, DossierRow.pk == AttachmentRow.dossier_pk)
+        .where(AttachmentRow.upload_state != UploadState.COMPLETE, AttachmentRow.error.is_not(None))
+        .order_by(AttachmentRow.id).limit(limit)
+    )]
+
+
 @dataclass(frozen=True)
 class QueueSummary:
     pending: int
@@ -140,6 +203,7 @@ class QueueSummary:
     rejected: int
     conflict: int
     oldest_pending_at: datetime | None
+    file_problems: int = 0  # attached files that could not be sent, with an error
 
 
 def queue_summary(session: Session) -> QueueSummary:
@@ -151,6 +215,10 @@ def queue_summary(session: Session) -> QueueSummary:
         rejected=counts.get(OutboxState.REJECTED, 0),
         conflict=counts.get(OutboxState.CONFLICT, 0),
         oldest_pending_at=oldest,
+        file_problems=session.scalar(
+            select(func.count()).select_from(AttachmentRow)
+            .where(AttachmentRow.upload_state != UploadState.COMPLETE, AttachmentRow.error.is_not(None))
+        ) or 0,
     )
 
 
@@ -186,7 +254,7 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
             row.version = int(payload["version"])
     elif kind == "desk_slot":
         if payload.get("device_id") == device_id:
-            profile = session.get(UnitProfile, 1)
+            profile = session.get(UnitProfile, PROFILE_ID)
             if profile is not None:
                 profile.desk_slot = int(payload["desk_slot"])
     elif kind == "number_range":

@@ -106,7 +106,7 @@ class ProblemTableModel(QAbstractTableModel):
             return None
         record = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            values = [str(record.seq), record.op_type, record.dossier_code or "—", record.state, record.code or "—",
+            values = ["—" if record.seq is None else str(record.seq), record.op_type, record.dossier_code or "—", record.state, record.code or "—",
                       record.message or "—", when_text(record.at)]
             return values[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == REASON:

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import select, update
 
+from counter_app.domain.operations import UploadState
 from counter_app.services.clock import utc_now
 from counter_app.storage.blobstore import BlobStore
 from counter_app.storage.database import Database
-from counter_app.storage.models import AttachmentRow
+from counter_app.storage.sync_store import files_to_upload, mark_upload
 from sync.client.transport import PermanentError, TransientError, Transport, parse_response
 from sync.protocol import BlobCreate, BlobStatus, Limits
 
@@ -47,13 +47,9 @@ class ServerBlob:
     complete: bool
 
 
-def _mark(db: Database, sha256: str, state: str, error: str | None = None) -> None:
+def _mark(db: Database, sha256: str, state: UploadState, error: str | None = None) -> None:
     with db.write() as session:
-        session.execute(
-            update(AttachmentRow)
-            .where(AttachmentRow.sha256 == sha256, AttachmentRow.upload_state != "complete")
-            .values(upload_state=state, error=error, uploaded_at=utc_now() if state == "complete" else None)
-        )
+        mark_upload(session, sha256, state, error, utc_now())
 
 
 def _header_int(response: requests.Response, name: str) -> int:
@@ -129,36 +125,32 @@ def upload_blob(transport: Transport, path: Path, sha256: str, size: int, conten
 
 def upload_pending_blobs(db: Database, data_dir: Path, transport: Transport, limits: Limits, report: Any) -> int:
     with db.read() as session:
-        pending = session.execute(
-            select(AttachmentRow.sha256, AttachmentRow.size, AttachmentRow.content_type)
-            .where(AttachmentRow.upload_state == "pending")
-            .distinct()
-        ).all()
+        pending = files_to_upload(session)
     store = BlobStore(data_dir)
     uploaded = 0
     for sha256, size, content_type in pending:
         path = store.path_of(sha256)
         if not store.verify(sha256):
-            _mark(db, sha256, "failed", "Tệp trên máy quầy bị mất hoặc đã bị thay đổi; hãy đính kèm lại bản quét.")
+            _mark(db, sha256, UploadState.FAILED, "Tệp trên máy quầy bị mất hoặc đã bị thay đổi; hãy đính kèm lại bản quét.")
             report.problems.append({"sha256": sha256, "status": "failed", "code": "local_file_missing"})
             continue
         try:
             report.requests += 1
             upload_blob(transport, path, sha256, size, content_type, limits)
         except BlobStopped as stop:
-            _mark(db, sha256, "pending", stop.message)
+            _mark(db, sha256, UploadState.PENDING, stop.message)
             report.problems.append({"sha256": sha256, "status": "stopped", "code": stop.code, "message": stop.message})
             continue
         except PermanentError as error:
             if error.status not in PER_BLOB_STATUSES:
                 raise
             final = error.code in FINAL_CODES
-            _mark(db, sha256, "failed" if final else "pending", error.message)
+            _mark(db, sha256, UploadState.FAILED if final else UploadState.PENDING, error.message)
             report.problems.append({"sha256": sha256, "status": "failed" if final else "stopped", "code": error.code,
                                     "message": error.message})
             continue
         except requests.RequestException as error:  # pragma: no cover - transport already maps these
             raise TransientError(str(error)) from None
-        _mark(db, sha256, "complete")
+        _mark(db, sha256, UploadState.COMPLETE)
         uploaded += 1
     return uploaded

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import platform
-import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -13,9 +12,8 @@ from counter_app.domain.errors import DomainError, ValidationError
 from counter_app.services.clock import utc_now
 from counter_app.services.credentials import check_secure_store, save_token
 from counter_app.storage.database import Database
-from counter_app.storage.models import SyncState, UnitProfile
-from counter_app.storage.profile import PROFILE_ID, get_profile
-from counter_app.storage.sync_store import SYNC_STATE_ID, epoch_base, get_state
+from counter_app.storage.profile import get_profile
+from counter_app.storage.sync_store import record_enrolment
 from sync.client.transport import Transport
 from sync.protocol import EnrollRequest, EnrollResponse
 
@@ -99,34 +97,8 @@ def enroll(db: Database, server_url: str, code: str, *, allow_insecure_http: boo
             "Hãy xin mã đăng ký đúng đơn vị."
         )
     save_token(answer.device_id, answer.token)
-    now = utc_now()
     with db.write() as session:
-        profile_row = session.get(UnitProfile, PROFILE_ID)
-        slot_changed = False
-        if profile_row is None:
-            profile_row = UnitProfile(id=PROFILE_ID, device_id=answer.device_id, db_generation=str(uuid.uuid4()),
-                                      unit_code=answer.unit_code, unit_name=answer.unit_name,
-                                      authority_name=answer.unit_name.upper(), place_name="",
-                                      desk_slot=answer.desk_slot, clerk_name="", calendar_config={}, created_at=now)
-            session.add(profile_row)
-        else:
-            # Codes already issued keep their slot; new dossiers use the slot the province assigned.
-            slot_changed = profile_row.desk_slot != answer.desk_slot
-            profile_row.desk_slot = answer.desk_slot
-        profile_row.device_id = answer.device_id
-        state = get_state(session)
-        if state is None:
-            state = SyncState(id=SYNC_STATE_ID, server_url=server_url.rstrip("/"), device_id=answer.device_id,
-                              device_epoch=str(uuid.uuid4()), epoch_base_seq=epoch_base(session),
-                              server_epoch=answer.server_epoch, pull_cursor=0, enrolled_at=now)
-            session.add(state)
-        else:
-            # A re-enrolment is a new device identity on the server: start a fresh epoch and re-pull.
-            state.server_url = server_url.rstrip("/")
-            state.device_id = answer.device_id
-            state.device_epoch = str(uuid.uuid4())
-            state.epoch_base_seq = epoch_base(session)
-            state.server_epoch = answer.server_epoch
-            state.pull_cursor = 0
-            state.enrolled_at = now
+        slot_changed = record_enrolment(session, server_url=server_url, device_id=answer.device_id,
+                                        unit_code=answer.unit_code, unit_name=answer.unit_name,
+                                        desk_slot=answer.desk_slot, server_epoch=answer.server_epoch, now=utc_now())
     return Enrolment(answer.device_id, answer.unit_code, answer.unit_name, answer.desk_slot, slot_changed)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from counter_app.services.attachments import attach_files
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.services.sync_status import problem_records, sync_status
 from counter_app.storage.database import Database
 from counter_app.storage.models import AttachmentRow, OutboxOp
 from sync.client.blobs import MAX_STALLS, upload_pending_blobs
@@ -264,6 +265,10 @@ def test_a_size_the_server_holds_differently_stops_that_file_only(province: Prov
     assert state == "pending" and message is not None
     assert "Máy chủ tỉnh mô tả tệp này khác với tệp trên quầy" in message and f"máy chủ: {CHUNK} byte" in message
     assert blob_requests(proxy, stuck) == ["HEAD", "HEAD"]
+    # The sync screen lists the stopped file with its dossier and the reason, and counts it.
+    [record] = [r for r in problem_records(db) if r.seq is None]
+    assert record.op_type == "Gửi tệp quét «to-khai.pdf»" and record.message == message and record.dossier_code
+    assert sync_status(db).problems == 1
     db.close()
 
 
