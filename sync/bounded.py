@@ -116,11 +116,11 @@ def check_shape(body: bytes, bounds: JsonBounds) -> None:
     if len(body) > bounds.max_bytes:
         raise Refused("json_too_large", f"Dữ liệu JSON vượt {size_text(bounds.max_bytes)}.")
     skeleton = _JSON_STRING.sub(b"0", body)  # strings may hold brackets and commas: they are not structure
-    structure = skeleton.translate(None, _NOT_STRUCTURE)
-    del skeleton
-    values = 1 + structure.count(b",") + structure.count(b"[") + structure.count(b"{")
+    values = 1 + skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{")
     if values > bounds.max_values:
         raise Refused("json_too_many_values", f"Dữ liệu JSON có quá {bounds.max_values} giá trị.")
+    structure = skeleton.translate(None, _NOT_STRUCTURE)  # now small: about twice `values` bytes
+    del skeleton
     commas = [0]  # commas seen at each open level
     for byte in structure:
         if byte == _COMMA:

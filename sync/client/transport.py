@@ -102,7 +102,7 @@ class Transport:
             response = self.http.request(method, f"{self.base_url}{API_PREFIX}{path}", data=data, headers=all_headers,
                                          params=params, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), stream=True)
             try:
-                wire = _read_capped(response)  # all of it now: a truncated body raises here
+                wire_size = _read_capped(response)  # all of it now: a truncated body raises here
             finally:
                 response.close()  # back to the pool when read to the end; dropped when abandoned
         except requests.exceptions.SSLError as error:
@@ -112,7 +112,7 @@ class Transport:
                 urllib3.exceptions.HTTPError) as error:
             raise TransientError(f"Không kết nối được máy chủ tỉnh ({type(error).__name__}).", code="network") from None
         self.bytes_sent += _body_size(response.request) + sum(len(k) + len(v) + 4 for k, v in response.request.headers.items())
-        self.bytes_received += len(wire) + sum(len(k) + len(v) + 4 for k, v in response.headers.items())
+        self.bytes_received += wire_size + sum(len(k) + len(v) + 4 for k, v in response.headers.items())
         self._read_clock(response)
         return response
 
@@ -135,32 +135,33 @@ class Transport:
         return parse_response(response, model)
 
 
-def _read_capped(response: requests.Response) -> bytes:
-    """Reads the answer as sent (still compressed), inflates it within bounds, and leaves the result as
-    `response.content`: a bomb, an endless or a huge answer stops at the cap as a transient error."""
+def _read_capped(response: requests.Response) -> int:
+    """Reads the answer as sent (still compressed) and inflates it as it comes, within bounds; the result
+    is left as `response.content`, the size on the wire returned. A bomb, a huge or an endless answer stops at
+    its cap: a transient error."""
     deadline = time.monotonic() + RESPONSE_DEADLINE_SECONDS
-    parts: list[bytes] = []
+    content: list[bytes] = []
     size = 0
-    while chunk := response.raw.read(READ_STEP, decode_content=False):
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise TransientError(f"Phản hồi của máy chủ tỉnh vượt {bounded.size_text(MAX_RESPONSE_BYTES)}; quầy đã dừng đọc "
-                                 "để bảo vệ máy. Sẽ thử lại sau.", code="response_too_large", status=response.status_code)
-        if time.monotonic() > deadline:
-            raise TransientError("Máy chủ tỉnh trả lời quá chậm; quầy đã dừng chờ. Sẽ thử lại sau.",
-                                 code="response_timeout", status=response.status_code)
-        parts.append(chunk)
-    wire = b"".join(parts)
     try:
-        content = bounded.inflate(wire, response.headers.get("Content-Encoding", ""), MAX_RESPONSE_INFLATED_BYTES,
-                                  MAX_RESPONSE_INFLATE_RATIO)
+        inflater = bounded.Inflater(response.headers.get("Content-Encoding", ""), MAX_RESPONSE_INFLATED_BYTES,
+                                    MAX_RESPONSE_INFLATE_RATIO)
+        while chunk := response.raw.read(READ_STEP, decode_content=False):
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise TransientError(f"Phản hồi của máy chủ tỉnh vượt {bounded.size_text(MAX_RESPONSE_BYTES)}; quầy đã dừng "
+                                     "đọc để bảo vệ máy. Sẽ thử lại sau.", code="response_too_large", status=response.status_code)
+            if time.monotonic() > deadline:
+                raise TransientError("Máy chủ tỉnh trả lời quá chậm; quầy đã dừng chờ. Sẽ thử lại sau.",
+                                     code="response_timeout", status=response.status_code)
+            content.append(inflater.feed(chunk))
+        inflater.finish()
     except bounded.Refused as refused:
         raise TransientError(f"Phản hồi của máy chủ tỉnh bất thường: {refused.message} Quầy đã dừng đọc để bảo vệ máy; "
                              "sẽ thử lại sau.", code="response_too_large", status=response.status_code) from None
     # requests keeps a read body in `_content`: .content, .text and .json() then work as usual.
-    response._content = content
+    response._content = b"".join(content)
     response._content_consumed = True
-    return wire
+    return size
 
 
 def _error_fields(response: requests.Response) -> tuple[str, str]:

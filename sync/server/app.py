@@ -41,7 +41,7 @@ from sync.server.blobs import append_chunk, blob_status, create_blob, get_blob
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
 from sync.server.feed import changes_after, last_change_seq
-from sync.server.guard import GuardSettings, JsonParser, RequestGuard, bounded_json_route
+from sync.server.guard import GuardSettings, PreparsedJsonRoute, RequestGuard
 from sync.server.http_errors import ContainErrors, install_error_handlers
 from sync.server.ingest import handle_push
 from sync.server.models import Unit
@@ -70,8 +70,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     settings = settings or GuardSettings.from_environment()
     app = ProvincialApi(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__,
                         openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
-    # Request bodies are JSON-parsed off the event loop within `limits` (guard.JsonParser).
-    app.router.route_class = bounded_json_route(JsonParser(limits, settings))
+    # Endpoints take the JSON the guard parsed off the event loop within `limits`.
+    app.router.route_class = PreparsedJsonRoute
     # Push results and pull pages compress well; on a 2G link the answer costs as much as the question.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     # Outside it: token, rate limits and body bounds, before any endpoint runs (guard.py).

@@ -10,9 +10,9 @@ Cheapest first:
    per address for public paths, for failed tokens and for failed enrolment codes.
 3. The body is read with a cap on raw bytes, an idle timeout per read and a total deadline (408), and
    inflated as a stream with caps on size and ratio (413); an unknown Content-Encoding gets 415.
-4. JSON is parsed by `BoundedJsonRequest.json` in a worker thread once its shape is checked
-   (`sync.bounded`); large bodies wait for one of a few parsing slots, so memory stays flat whatever
-   arrives at once.
+4. JSON is parsed here too, in a worker thread once its shape is checked (`sync.bounded`), and handed
+   to FastAPI by `PreparsedJsonRequest.json`. A body that grows past 1 MB waits for the large-body slot
+   (one by default) and holds it until its request ends, so memory stays flat whatever arrives at once.
 
 Many honest counters can share one address (a carrier's NAT): a token this process has seen valid is
 never refused because of other callers' failures from the same address.
@@ -21,6 +21,7 @@ never refused because of other callers' failures from the same address.
 from __future__ import annotations
 
 import asyncio
+import email.message
 import hashlib
 import logging
 import os
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 ENV_GUARD_SETTINGS = "PROVINCIAL_SERVER_GUARD"  # JSON object of GuardSettings fields, e.g. {"body_idle_seconds": 10}
 PUBLIC_PATHS = frozenset(f"{API_PREFIX}{p}" for p in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect"))
 ENROLL_PATH = f"{API_PREFIX}/enroll"
+PARSED_KEY = "sync.json"  # the request's parsed JSON body, in its ASGI state
 # How the bounds of sync.bounded answer: transport faults are 400, sizes 413 (the counter splits its batch).
 STATUS_FOR = {"unsupported_encoding": 415, "inflated_too_large": 413, "inflate_ratio": 413, "json_too_large": 413,
               "json_too_many_values": 413, "json_too_wide": 413}
@@ -78,10 +80,11 @@ class GuardSettings(BaseModel):
     address_per_second: float = 30.0
     auth_failures_burst: int = 50
     auth_failures_per_second: float = 0.5
+    penalty_seconds: float = 0.1  # an address over its failure budget: each failed token holds the one turn this long
     enroll_failures_burst: int = 10
     enroll_failures_per_second: float = 1 / 60
-    large_body_bytes: int = 256_000  # JSON bodies above this parse in one of a few slots
-    large_bodies_at_once: int = 2
+    large_body_bytes: int = 1_000_000  # a body past this (raw or inflated) waits for a large-body slot
+    large_bodies_at_once: int = 1  # honest batches stay far below 1 MB (preferred_batch_bytes: 256 kB)
     busy_patience_seconds: float = 30.0
 
     @classmethod
@@ -123,7 +126,13 @@ def kind_of(path: str) -> Kind:
 
 
 class TokenGate:
-    """Which device a bearer token belongs to, asking the database at most once a minute per token."""
+    """Which device a bearer token belongs to, asking the database at most once a minute per token.
+
+    A token never seen valid is paid for from its address's failure budget (given back when it proves
+    valid). Once an address has spent it, its unknown tokens are still checked (a valid one behind the
+    same NAT must get through) but one at a time for all such callers, and a failure holds that single
+    turn a while before its 429: the database sees a trickle whatever the attacker sends.
+    """
 
     def __init__(self, db: ServerDatabase, settings: GuardSettings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.db = db
@@ -133,42 +142,47 @@ class TokenGate:
         self._seen: OrderedDict[bytes, tuple[str, float]] = OrderedDict()  # key -> (device id, checked at)
         self._failures = TokenBuckets(settings.auth_failures_burst, settings.auth_failures_per_second, clock=clock)
         self._lookups = Slots(settings.token_lookups_at_once, settings.busy_patience_seconds)
+        self._penalty = Slots(1, settings.busy_patience_seconds)
 
     async def admit(self, authorization: str | None, address: str) -> str:
         """The device id, or Refusal/ApiError (401/403/429) without the body having been read."""
         key = hashlib.blake2b(authorization.encode("utf-8", "surrogatepass"), key=self._secret,
-                              digest_size=16).digest() if authorization else None
-        seen = self._seen.get(key) if key else None
-        now = self.clock()
-        if seen and now - seen[1] < self.settings.token_cache_seconds:
-            self._seen.move_to_end(key)  # type: ignore[arg-type]
+                              digest_size=16).digest() if authorization else b""
+        seen = self._seen.get(key)
+        if seen and self.clock() - seen[1] < self.settings.token_cache_seconds:
+            self._seen.move_to_end(key)
             return seen[0]
-        # A token never seen valid pays from its address's failure budget, returned if it proves valid.
-        charged = bool(authorization) and seen is None
-        if charged:
-            verdict = self._failures.take(address)
-            if not verdict.allowed:
-                if verdict.first_refusal:
-                    log.warning("Địa chỉ %s bị tạm từ chối %s giây sau nhiều mã xác thực sai", address, retry_after(verdict.wait))
-                raise _limited(verdict, "too_many_auth_failures",
-                               "Quá nhiều lần xác thực sai từ địa chỉ này; hãy thử lại sau {seconds} giây.")
-        try:
-            async with self._lookups.hold():
-                device_id = await run_in_threadpool(self._lookup, authorization)
-        except TimeoutError:
-            if charged:
-                self._failures.give_back(address)
-            raise Refusal(503, "server_busy", BUSY, {"Retry-After": "5"}) from None
-        except ApiError:
-            if key:
-                self._seen.pop(key, None)
-            raise
-        if charged:
+        if not authorization or seen:  # nothing to look up, or a token this process has seen valid
+            return await self._check(key, authorization, self._lookups)
+        verdict = self._failures.take(address)
+        if verdict.allowed:
+            device_id = await self._check(key, authorization, self._lookups)
             self._failures.give_back(address)
-        self._seen[key] = (device_id, now)  # type: ignore[index]
-        self._seen.move_to_end(key)  # type: ignore[arg-type]
-        if len(self._seen) > self.settings.remembered_tokens:
-            self._seen.popitem(last=False)
+            return device_id
+        try:
+            return await self._check(key, authorization, self._penalty, pause_on_failure=self.settings.penalty_seconds)
+        except (ApiError, Refusal):
+            if verdict.first_refusal:
+                log.warning("Địa chỉ %s bị tạm từ chối %s giây sau nhiều mã xác thực sai", address, retry_after(verdict.wait))
+            raise _limited(verdict, "too_many_auth_failures",
+                           "Quá nhiều lần xác thực sai từ địa chỉ này; hãy thử lại sau {seconds} giây.") from None
+
+    async def _check(self, key: bytes, authorization: str | None, slots: Slots, pause_on_failure: float = 0) -> str:
+        try:
+            async with slots.hold():
+                try:
+                    device_id = await run_in_threadpool(self._lookup, authorization)
+                except ApiError:
+                    self._seen.pop(key, None)
+                    await asyncio.sleep(pause_on_failure)
+                    raise
+        except TimeoutError:
+            raise Refusal(503, "server_busy", BUSY, {"Retry-After": "5"}) from None
+        if key:
+            self._seen[key] = (device_id, self.clock())
+            self._seen.move_to_end(key)
+            if len(self._seen) > self.settings.remembered_tokens:
+                self._seen.popitem(last=False)
         return device_id
 
     def _lookup(self, authorization: str | None) -> str:
@@ -188,6 +202,8 @@ class RequestGuard:
         self.device_in_flight = InFlight(settings.device_requests_at_once)
         self.address_rate = TokenBuckets(settings.address_burst, settings.address_per_second)
         self.enroll_failures = TokenBuckets(settings.enroll_failures_burst, settings.enroll_failures_per_second)
+        self.large_bodies = Slots(settings.large_bodies_at_once, settings.busy_patience_seconds)
+        self.json_bounds = json_bounds(limits)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -221,7 +237,7 @@ class RequestGuard:
                 raise Refusal(429, "too_many_at_once", "Quầy đang có quá nhiều yêu cầu cùng lúc; hãy thử lại sau.",
                               {"Retry-After": "1"})
             scope, receive = await self._with_body(scope, receive, self.limits.max_body_bytes, self.limits.max_inflated_bytes,
-                                                   self.settings.body_deadline_seconds)
+                                                   self.settings.body_deadline_seconds, stack)
             return scope, receive, send
         verdict = self.address_rate.take(address)
         if not verdict.allowed:
@@ -237,7 +253,7 @@ class RequestGuard:
             raise _limited(verdict, "too_many_enroll_attempts",
                            "Quá nhiều lần nhập mã đăng ký sai; hãy thử lại sau {seconds} giây hoặc liên hệ giám sát viên.")
         scope, receive = await self._with_body(scope, receive, self.settings.public_body_bytes, self.settings.public_body_bytes,
-                                               self.settings.public_body_seconds)
+                                               self.settings.public_body_seconds, stack)
         return scope, receive, self._charge_enroll_failures(address, send)
 
     def _charge_enroll_failures(self, address: str, send: Send) -> Send:
@@ -253,7 +269,7 @@ class RequestGuard:
         return watched
 
     async def _with_body(self, scope: Scope, receive: Receive, max_raw: int, max_inflated: int,
-                         deadline: float) -> tuple[Scope, Receive]:
+                         deadline: float, stack: AsyncExitStack) -> tuple[Scope, Receive]:
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return scope, _replay(b"", receive)
         declared = _header(scope, b"content-length")
@@ -262,22 +278,43 @@ class RequestGuard:
                           {"Connection": "close"})
         try:
             inflater = bounded.Inflater(_header(scope, b"content-encoding") or "", max_inflated, self.limits.max_inflate_ratio)
-            body = await self._read(receive, inflater, max_raw, deadline)
+            body = await self._read(receive, inflater, max_raw, deadline, stack)
         except bounded.Refused as refused:
             raise Refusal(STATUS_FOR.get(refused.code, 400), refused.code, refused.message, {"Connection": "close"}) from None
         if declared is not None and declared.strip().isdigit() and int(declared) != inflater.consumed:
             raise Refusal(400, "incomplete_body", "Dữ liệu gửi lên bị thiếu; quầy sẽ gửi lại.", {"Connection": "close"})
+        if body and _is_json(scope):
+            await self._parse(scope, body)
         if _header(scope, b"content-encoding"):
             scope = dict(scope)
             scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"content-encoding", b"content-length")]
             scope["headers"].append((b"content-length", str(len(body)).encode()))
         return scope, _replay(body, receive)
 
-    async def _read(self, receive: Receive, inflater: bounded.Inflater, max_raw: int, deadline: float) -> bytes:
+    async def _parse(self, scope: Scope, body: bytes) -> None:
+        """The JSON value, parsed off the event loop once its shape is checked, left for the endpoint in the
+        request's state (a refusal here leaves no exception holding the body inside the app)."""
+        value, refused = await run_in_threadpool(_parse_json_quietly, body, self.json_bounds)
+        if refused is not None:
+            raise Refusal(STATUS_FOR.get(refused.code, 400), refused.code, refused.message)
+        scope["state"][PARSED_KEY] = value
+        batch_id = value.get("batch_id") if isinstance(value, dict) else None
+        if isinstance(batch_id, str):
+            scope["state"][BATCH_ID_KEY] = batch_id[:64]
+
+    async def _read(self, receive: Receive, inflater: bounded.Inflater, max_raw: int, deadline: float,
+                    stack: AsyncExitStack) -> bytes:
         loop = asyncio.get_running_loop()
         end = loop.time() + deadline
-        parts: list[bytes] = []
+        body = bytearray()  # one growing block: thousands of small pieces would fragment the heap for good
+        large = False
         while True:
+            if not large and max(inflater.consumed, inflater.produced) > self.settings.large_body_bytes:
+                large = True  # from here on this request holds one of a few slots, until it ends
+                try:
+                    await stack.enter_async_context(self.large_bodies.hold())
+                except TimeoutError:
+                    raise Refusal(503, "server_busy", BUSY, {"Retry-After": "5", "Connection": "close"}) from None
             wait = min(self.settings.body_idle_seconds, end - loop.time())
             try:
                 if wait <= 0:
@@ -293,10 +330,10 @@ class RequestGuard:
             if inflater.consumed + len(chunk) > max_raw:
                 raise Refusal(413, "body_too_large", f"Gói dữ liệu vượt {bounded.size_text(max_raw)}; quầy sẽ chia nhỏ và gửi lại.",
                               {"Connection": "close"})
-            parts.append(inflater.feed(chunk))
+            body += inflater.feed(chunk)
             if not message.get("more_body", False):
                 inflater.finish()
-                return b"".join(parts)
+                return bytes(body)
 
 
 class _ClientGone(Exception):
@@ -305,68 +342,74 @@ class _ClientGone(Exception):
 
 def _replay(body: bytes, receive: Receive) -> Receive:
     """`body` as one message; later calls wait on the real connection (for a disconnect)."""
-    sent = False
+    held: list[bytes] = [body]  # let go once delivered: the app keeps its own reference as long as it needs
 
     async def replay() -> Message:
-        nonlocal sent
-        if sent:
+        if not held:
             return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.request", "body": held.pop(), "more_body": False}
 
     return replay
 
 
-class JsonParser:
-    """Parses request bodies off the event loop, a few large ones at a time, within `Limits`."""
+def _parse_json_quietly(body: bytes, bounds: bounded.JsonBounds) -> tuple[Any, bounded.Refused | None]:
+    """parse_json, its refusal returned rather than raised: an exception crossing the thread pool keeps its
+    frames, and so the body, alive in reference cycles until the garbage collector happens by."""
+    try:
+        return bounded.parse_json(body, bounds), None
+    except bounded.Refused as refused:
+        return None, bounded.Refused(refused.code, refused.message)
 
-    def __init__(self, limits: Limits, settings: GuardSettings) -> None:
-        self.bounds = bounded.JsonBounds(max_bytes=limits.max_inflated_bytes, max_depth=limits.max_json_depth,
-                                         max_items=max(limits.max_json_items, limits.max_ops_per_batch + 1),
-                                         max_values=limits.max_json_values)
-        self.settings = settings
-        self._large = Slots(settings.large_bodies_at_once, settings.busy_patience_seconds)
 
-    async def parse(self, body: bytes) -> Any:
-        try:
-            if len(body) <= self.settings.large_body_bytes:
-                return await run_in_threadpool(bounded.parse_json, body, self.bounds)
-            async with self._large.hold():
-                return await run_in_threadpool(bounded.parse_json, body, self.bounds)
-        except bounded.Refused as refused:
-            raise BodyRefused(STATUS_FOR.get(refused.code, 400), refused.code, refused.message) from None
-        except TimeoutError:
-            raise BodyRefused(503, "server_busy", BUSY, {"Retry-After": "5"}) from None
+def json_bounds(limits: Limits) -> bounded.JsonBounds:
+    return bounded.JsonBounds(max_bytes=limits.max_inflated_bytes, max_depth=limits.max_json_depth,
+                              max_items=max(limits.max_json_items, limits.max_ops_per_batch + 1),
+                              max_values=limits.max_json_values)
+
+
+def _is_json(scope: Scope) -> bool:
+    """Whether FastAPI will parse this body as JSON (no Content-Type, application/json or +json)."""
+    content_type = _header(scope, b"content-type")
+    if not content_type:
+        return True
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
 class BodyRefused(HTTPException):
     """Raised from `Request.json()`: FastAPI passes HTTPException through to the app's handlers."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status_code=status, detail=message, headers=headers)
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(status_code=status, detail=message)
         self.code = code
         self.message = message
 
 
-def bounded_json_route(parser: JsonParser) -> type[APIRoute]:
-    """An APIRoute whose requests parse JSON with `parser` (FastAPI's custom Request/APIRoute pattern)."""
+class PreparsedJsonRequest(Request):
+    """A request whose JSON the guard has already parsed (and whose body is not copied again)."""
 
-    class BoundedJsonRequest(Request):
-        async def json(self) -> Any:
-            if not hasattr(self, "_json"):
-                self._json = await parser.parse(await self.body())
-                batch_id = self._json.get("batch_id") if isinstance(self._json, dict) else None
-                if isinstance(batch_id, str):
-                    self.scope.setdefault("state", {})[BATCH_ID_KEY] = batch_id[:64]
-            return self._json
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            chunks = [chunk async for chunk in self.stream() if chunk]
+            self._body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return self._body
 
-    class BoundedJsonRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-            handler = super().get_route_handler()
+    async def json(self) -> Any:
+        state = self.scope.get("state") or {}
+        if PARSED_KEY not in state:  # only when the app runs without its guard
+            raise BodyRefused(400, "invalid_json", "Máy chủ chưa kiểm tra được dữ liệu JSON gửi lên.")
+        return state[PARSED_KEY]
 
-            async def bounded_handler(request: Request) -> Response:
-                return await handler(BoundedJsonRequest(request.scope, request.receive))
 
-            return bounded_handler
+class PreparsedJsonRoute(APIRoute):
+    """FastAPI's custom Request/APIRoute pattern: every endpoint gets a PreparsedJsonRequest."""
 
-    return BoundedJsonRoute
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def preparsed_handler(request: Request) -> Response:
+            return await handler(PreparsedJsonRequest(request.scope, request.receive))
+
+        return preparsed_handler
