@@ -156,8 +156,8 @@ def _read_capped(response: requests.Response) -> int:
             content.append(inflater.feed(chunk))
         inflater.finish()
     except bounded.Refused as refused:
-        raise TransientError(f"Phản hồi của máy chủ tỉnh bất thường: {refused.message} Quầy đã dừng đọc để bảo vệ máy; "
-                             "sẽ thử lại sau.", code="response_too_large", status=response.status_code) from None
+        raise TransientError(f"Phản hồi của máy chủ tỉnh bị bỏ qua để bảo vệ máy quầy: {refused.message} Sẽ thử lại sau.",
+                             code="response_too_large", status=response.status_code) from None
     # requests keeps a read body in `_content`: .content, .text and .json() then work as usual.
     response._content = b"".join(content)
     response._content_consumed = True
