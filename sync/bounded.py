@@ -65,12 +65,14 @@ class Inflater:
         self._inflater = zlib.decompressobj(wbits) if wbits is not None else None
         self.max_output = max_output
         self.max_ratio = max_ratio
-        self.consumed = 0
+        self.received = 0  # raw bytes fed
         self.produced = 0
+        self._inflated_from = 0  # raw bytes zlib has actually used: the ratio's denominator
 
     def feed(self, chunk: bytes) -> bytes:
-        self.consumed += len(chunk)
+        self.received += len(chunk)
         if self._inflater is None:
+            self._inflated_from = self.received
             self._count(len(chunk))
             return chunk
         if self._inflater.eof:
@@ -84,6 +86,7 @@ class Inflater:
                 out = self._inflater.decompress(data, INFLATE_STEP)
             except zlib.error:
                 raise Refused("bad_gzip", "Dữ liệu nén gzip bị hỏng.") from None
+            self._inflated_from += len(data) - len(self._inflater.unconsumed_tail)
             self._count(len(out))
             parts.append(out)
             data = self._inflater.unconsumed_tail
@@ -93,14 +96,14 @@ class Inflater:
 
     def finish(self) -> None:
         """The body ended: a compressed stream must have ended too (else it was cut)."""
-        if self._inflater is not None and self.consumed and not self._inflater.eof:
+        if self._inflater is not None and self.received and not self._inflater.eof:
             raise Refused("bad_gzip", "Dữ liệu nén gzip bị cắt cụt.")
 
     def _count(self, size: int) -> None:
         self.produced += size
         if self.produced > self.max_output:
             raise Refused("inflated_too_large", f"Dữ liệu sau khi giải nén vượt {size_text(self.max_output)}.")
-        if self.produced > RATIO_FLOOR and self.produced > self.max_ratio * self.consumed:
+        if self.produced > RATIO_FLOOR and self.produced > self.max_ratio * self._inflated_from:
             raise Refused("inflate_ratio", f"Dữ liệu nén bất thường (giải nén ra gấp hơn {self.max_ratio} lần); đã dừng.")
 
 

@@ -44,6 +44,7 @@ from sync.server.feed import changes_after, last_change_seq
 from sync.server.guard import GuardSettings, PreparsedJsonRoute, RequestGuard
 from sync.server.http_errors import ContainErrors, install_error_handlers
 from sync.server.ingest import handle_push
+from sync.server.memory import limit_malloc_arenas
 from sync.server.models import Unit
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class ProvincialApi(FastAPI):
 
 def create_app(db: ServerDatabase, limits: Limits | None = None, settings: GuardSettings | None = None) -> FastAPI:
     limits = limits or Limits()
+    limit_malloc_arenas()  # before uvicorn's worker threads exist
     server_epoch = db.server_epoch()
     settings = settings or GuardSettings.from_environment()
     app = ProvincialApi(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__,

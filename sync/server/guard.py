@@ -76,6 +76,8 @@ class GuardSettings(BaseModel):
     device_requests_at_once: int = 4
     device_burst: int = 600
     device_per_second: float = 50.0
+    device_body_bytes_burst: int = 32_000_000  # bytes of bodies (after gzip): a 10,000-dossier backlog is ~25 MB
+    device_body_bytes_per_second: float = 2_000_000
     address_burst: int = 300  # public paths only: an honest counter's own requests carry its token
     address_per_second: float = 30.0
     auth_failures_burst: int = 50
@@ -200,6 +202,7 @@ class RequestGuard:
         self.gate = TokenGate(db, settings)
         self.device_rate = TokenBuckets(settings.device_burst, settings.device_per_second)
         self.device_in_flight = InFlight(settings.device_requests_at_once)
+        self.device_bytes = TokenBuckets(settings.device_body_bytes_burst, settings.device_body_bytes_per_second)
         self.address_rate = TokenBuckets(settings.address_burst, settings.address_per_second)
         self.enroll_failures = TokenBuckets(settings.enroll_failures_burst, settings.enroll_failures_per_second)
         self.large_bodies = Slots(settings.large_bodies_at_once, settings.busy_patience_seconds)
@@ -233,11 +236,16 @@ class RequestGuard:
                 if verdict.first_refusal:
                     log.warning("Quầy %s gửi quá nhiều yêu cầu; tạm từ chối", device_id)
                 raise _limited(verdict, "rate_limited", "Quầy gửi quá nhiều yêu cầu; hãy thử lại sau {seconds} giây.")
+            verdict = self.device_bytes.clear(device_id)
+            if not verdict.allowed:
+                if verdict.first_refusal:
+                    log.warning("Quầy %s gửi quá nhiều dữ liệu; tạm từ chối", device_id)
+                raise _limited(verdict, "rate_limited", "Quầy gửi quá nhiều dữ liệu; hãy thử lại sau {seconds} giây.")
             if not stack.enter_context(self.device_in_flight.enter(device_id)):
                 raise Refusal(429, "too_many_at_once", "Quầy đang có quá nhiều yêu cầu cùng lúc; hãy thử lại sau.",
                               {"Retry-After": "1"})
             scope, receive = await self._with_body(scope, receive, self.limits.max_body_bytes, self.limits.max_inflated_bytes,
-                                                   self.settings.body_deadline_seconds, stack)
+                                                   self.settings.body_deadline_seconds, stack, device_id)
             return scope, receive, send
         verdict = self.address_rate.take(address)
         if not verdict.allowed:
@@ -268,20 +276,24 @@ class RequestGuard:
 
         return watched
 
-    async def _with_body(self, scope: Scope, receive: Receive, max_raw: int, max_inflated: int,
-                         deadline: float, stack: AsyncExitStack) -> tuple[Scope, Receive]:
+    async def _with_body(self, scope: Scope, receive: Receive, max_raw: int, max_inflated: int, deadline: float,
+                         stack: AsyncExitStack, device_id: str | None = None) -> tuple[Scope, Receive]:
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return scope, _replay(b"", receive)
         declared = _header(scope, b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > max_raw:
             raise Refusal(413, "body_too_large", f"Gói dữ liệu vượt {bounded.size_text(max_raw)}; quầy sẽ chia nhỏ và gửi lại.",
                           {"Connection": "close"})
+        inflater = None
         try:
             inflater = bounded.Inflater(_header(scope, b"content-encoding") or "", max_inflated, self.limits.max_inflate_ratio)
             body = await self._read(receive, inflater, max_raw, deadline, stack)
         except bounded.Refused as refused:
             raise Refusal(STATUS_FOR.get(refused.code, 400), refused.code, refused.message, {"Connection": "close"}) from None
-        if declared is not None and declared.strip().isdigit() and int(declared) != inflater.consumed:
+        finally:
+            if device_id and inflater is not None:  # what it made the server read and inflate, refused or not
+                self.device_bytes.owe(device_id, inflater.produced)
+        if declared is not None and declared.strip().isdigit() and int(declared) != inflater.received:
             raise Refusal(400, "incomplete_body", "Dữ liệu gửi lên bị thiếu; quầy sẽ gửi lại.", {"Connection": "close"})
         if body and _is_json(scope):
             await self._parse(scope, body)
@@ -309,7 +321,7 @@ class RequestGuard:
         body = bytearray()  # one growing block: thousands of small pieces would fragment the heap for good
         large = False
         while True:
-            if not large and max(inflater.consumed, inflater.produced) > self.settings.large_body_bytes:
+            if not large and max(inflater.received, inflater.produced) > self.settings.large_body_bytes:
                 large = True  # from here on this request holds one of a few slots, until it ends
                 try:
                     await stack.enter_async_context(self.large_bodies.hold())
@@ -327,7 +339,7 @@ class RequestGuard:
             if message["type"] == "http.disconnect":
                 raise _ClientGone  # a cut body is never processed (nor a cut chunk stored)
             chunk = message.get("body", b"")
-            if inflater.consumed + len(chunk) > max_raw:
+            if inflater.received + len(chunk) > max_raw:
                 raise Refusal(413, "body_too_large", f"Gói dữ liệu vượt {bounded.size_text(max_raw)}; quầy sẽ chia nhỏ và gửi lại.",
                               {"Connection": "close"})
             body += inflater.feed(chunk)

@@ -58,6 +58,21 @@ class TokenBuckets:
         wait = (1 - bucket.tokens) / self.per_second if self.per_second > 0 else math.inf
         return Verdict(max(wait, 1e-3), first_refusal=bucket.refusals == 1)
 
+    def owe(self, key: Hashable, amount: float) -> None:
+        """Spends `amount` once it is known (bytes of a body already read): the balance may go negative,
+        a debt that refills like any token and refuses the key meanwhile (see `clear`)."""
+        self._refilled(key).tokens -= amount
+
+    def clear(self, key: Hashable) -> Verdict:
+        """Allowed while the balance is positive; else how long until it is."""
+        bucket = self._refilled(key)
+        if bucket.tokens > 0:
+            bucket.refusals = 0
+            return Verdict(0.0)
+        bucket.refusals += 1
+        wait = (1 - bucket.tokens) / self.per_second if self.per_second > 0 else math.inf
+        return Verdict(wait, first_refusal=bucket.refusals == 1)
+
     def give_back(self, key: Hashable) -> None:
         """Returns a token taken for an attempt that turned out honest."""
         bucket = self._refilled(key)

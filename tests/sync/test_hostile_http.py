@@ -49,10 +49,11 @@ from tests.sync.hostile import (
 )
 
 # Short waits so the timeout tests are quick; small failure budgets, refilled slowly (one try every
-# 100 s), so the limits are reached and stay reached while a test looks.
+# 100 s), so the limits are reached and stay reached while a test looks; and no per-device budget of
+# body bytes, so that every bomb is read and parsed (the worst case for memory).
 GUARD = {"body_idle_seconds": 3, "body_deadline_seconds": 8, "public_body_seconds": 4,
          "enroll_failures_burst": 5, "enroll_failures_per_second": 0.01,
-         "auth_failures_burst": 10, "auth_failures_per_second": 0.01}
+         "auth_failures_burst": 10, "auth_failures_per_second": 0.01, "device_body_bytes_burst": 10**12}
 PUSH = "/api/v1/sync/push"
 HELLO = "/api/v1/sync/hello"
 ENROLL = "/api/v1/enroll"
@@ -69,9 +70,9 @@ def _database_url(request: pytest.FixtureRequest, tmp: Path) -> str:
     return f"sqlite:///{tmp / 'server.sqlite'}"
 
 
-def _start(url: str) -> ServerProcess:
+def _start(url: str, **guard: object) -> ServerProcess:
     with pytest.MonkeyPatch.context() as env:
-        env.setenv(ENV_GUARD_SETTINGS, json.dumps(GUARD))
+        env.setenv(ENV_GUARD_SETTINGS, json.dumps({**GUARD, **guard}))
         return ServerProcess(url).start()
 
 
@@ -321,6 +322,28 @@ def test_bad_tokens_from_an_address_never_lock_out_valid_tokens_there(server: Se
     for device in (known, unseen):  # seen valid before, and never seen by this server process
         answer = exchange(server.port, "POST", HELLO, hello, {**plain, **device.auth}, source="127.0.0.4")
         assert answer.status == 200, answer.body
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def frugal_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server allowing each device 3 MB of bodies, refilled at 1 kB/s."""
+    process = _start(_database_url(request, tmp_path), device_body_bytes_burst=3_000_000, device_body_bytes_per_second=1_000)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def test_a_device_sending_too_many_bytes_is_held_back_alone(frugal_server: ServerProcess) -> None:
+    greedy, other = enrolled(frugal_server), enrolled(frugal_server)
+    padded = json.dumps({"protocol_versions": [1], "schema_versions": [1], "device_epoch": "e",
+                         "padding": "x" * 900_000}).encode()  # ignored by the server, but read and parsed
+    plain = {"Content-Type": "application/json"}
+    statuses = [exchange(frugal_server.port, "POST", HELLO, padded, {**plain, **greedy.auth}).status for _ in range(5)]
+    assert statuses[:3] == [200] * 3 and statuses[4] == 429, statuses  # 3 MB read, then held back
+    limited = exchange(frugal_server.port, "POST", HELLO, padded, {**plain, **greedy.auth})
+    assert limited.error()["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
+    assert other.hello().device_id  # another device is not concerned
 
 
 # -- logs ------------------------------------------------------------------------------------------------------
