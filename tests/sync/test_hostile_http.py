@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 import socket
@@ -19,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,10 +31,12 @@ from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
 from sync.client.transport import Transport
 from sync.protocol import EnrollResponse, HelloRequest, HelloResponse, PushBatch, PushResponse
+from sync.server.admin import create_unit
+from sync.server.auth import new_enrollment_code
 from sync.server.db import ServerDatabase
 from sync.server.guard import ENV_GUARD_SETTINGS
 from tests.conftest import UNIT_CODE, open_counter
-from tests.sync.harness import ROOT, ServerProcess, counter_cli, new_unit
+from tests.sync.harness import ROOT, ServerProcess, counter_cli
 from tests.sync.hostile import (
     ATTACKS,
     MB,
@@ -104,9 +108,27 @@ class Device:
                                    gzip_body=True)
 
 
+_unit_numbers = itertools.count(1)
+
+
+def new_code(server: ServerProcess) -> str:
+    """A one-time enrolment code of a fresh unit, numbered apart from harness.new_unit's (which has room
+    for 90 units in a whole test session: these tests make more)."""
+    n = next(_unit_numbers)
+    unit = f"{n // 100:03d}.{n % 100:02d}.77.H15"
+    db = ServerDatabase(server.database_url)
+    try:
+        with db.session() as s:
+            create_unit(s, unit, f"UBND đơn vị thử {unit}", datetime.now(UTC))
+        with db.session() as s:
+            return new_enrollment_code(s, unit, datetime.now(UTC))[0]
+    finally:
+        db.dispose()
+
+
 def enrolled(server: ServerProcess) -> Device:
     """A device of a fresh unit, enrolled through the API with the real client."""
-    _, code = new_unit(server)
+    code = new_code(server)
     answer = Transport(server.url).call("POST", "/enroll", EnrollResponse, json_body={"code": code})
     return Device(answer.token, Transport(server.url, answer.token))
 
@@ -291,7 +313,7 @@ def test_a_stalled_or_trickled_body_is_cut_while_honest_requests_go_on(server: S
 
 def test_enrolment_brute_force_gets_429_while_a_valid_code_from_elsewhere_works(server: ServerProcess) -> None:
     plain = {"Content-Type": "application/json"}
-    codes = [json.dumps({"code": new_unit(server)[1]}).encode() for _ in range(2)]
+    codes = [json.dumps({"code": new_code(server)}).encode() for _ in range(2)]
     answers = [exchange(server.port, "POST", ENROLL, json.dumps({"code": f"WRONG{n:05d}"}).encode(), plain,
                         source="127.0.0.3") for n in range(12)]
     assert [a.status for a in answers[:5]] == [403] * 5  # the address's budget of failures
