@@ -36,12 +36,13 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from counter_app.domain.errors import DomainError
 from sync import bounded
 from sync.protocol import API_PREFIX, Limits
 from sync.server.auth import authenticate
@@ -92,7 +93,11 @@ class GuardSettings(BaseModel):
     @classmethod
     def from_environment(cls) -> GuardSettings:
         configured = os.environ.get(ENV_GUARD_SETTINGS)
-        return cls.model_validate_json(configured) if configured else cls()
+        try:
+            return cls.model_validate_json(configured) if configured else cls()
+        except ValidationError as error:
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) or "JSON" for e in error.errors())
+            raise DomainError(f"Biến môi trường {ENV_GUARD_SETTINGS} không hợp lệ ({fields}); hãy sửa hoặc bỏ nó.") from None
 
 
 class Refusal(ApiError):
@@ -103,9 +108,14 @@ class Refusal(ApiError):
         self.headers = headers or {}
 
 
-def _limited(verdict: Verdict, code: str, message: str) -> Refusal:
+def _refuse_if_limited(verdict: Verdict, code: str, message: str, log_line: str, *log_args: object) -> None:
+    """429 with Retry-After when `verdict` refuses; only the first refusal of a run is logged, not the flood."""
+    if verdict.allowed:
+        return
+    if verdict.first_refusal:
+        log.warning(log_line, *log_args)
     seconds = retry_after(verdict.wait)
-    return Refusal(429, code, message.format(seconds=seconds), {"Retry-After": seconds})
+    raise Refusal(429, code, message.format(seconds=seconds), {"Retry-After": seconds})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -163,11 +173,12 @@ class TokenGate:
             return device_id
         try:
             return await self._check(key, authorization, self._penalty, pause_on_failure=self.settings.penalty_seconds)
-        except (ApiError, Refusal):
-            if verdict.first_refusal:
-                log.warning("Địa chỉ %s bị tạm từ chối %s giây sau nhiều mã xác thực sai", address, retry_after(verdict.wait))
-            raise _limited(verdict, "too_many_auth_failures",
-                           "Quá nhiều lần xác thực sai từ địa chỉ này; hãy thử lại sau {seconds} giây.") from None
+        except ApiError:
+            _refuse_if_limited(verdict, "too_many_auth_failures",
+                               "Quá nhiều lần xác thực sai từ địa chỉ này; hãy thử lại sau {seconds} giây.",
+                               "Địa chỉ %s bị tạm từ chối %s giây sau nhiều mã xác thực sai", address,
+                               retry_after(verdict.wait))
+            raise
 
     async def _check(self, key: bytes, authorization: str | None, slots: Slots, pause_on_failure: float = 0) -> str:
         try:
@@ -231,35 +242,27 @@ class RequestGuard:
         address = (scope.get("client") or ("?",))[0]
         if kind is Kind.DEVICE:
             device_id = await self.gate.admit(_header(scope, b"authorization"), address)
-            verdict = self.device_rate.take(device_id)
-            if not verdict.allowed:
-                if verdict.first_refusal:
-                    log.warning("Quầy %s gửi quá nhiều yêu cầu; tạm từ chối", device_id)
-                raise _limited(verdict, "rate_limited", "Quầy gửi quá nhiều yêu cầu; hãy thử lại sau {seconds} giây.")
-            verdict = self.device_bytes.clear(device_id)
-            if not verdict.allowed:
-                if verdict.first_refusal:
-                    log.warning("Quầy %s gửi quá nhiều dữ liệu; tạm từ chối", device_id)
-                raise _limited(verdict, "rate_limited", "Quầy gửi quá nhiều dữ liệu; hãy thử lại sau {seconds} giây.")
+            _refuse_if_limited(self.device_rate.take(device_id), "rate_limited",
+                               "Quầy gửi quá nhiều yêu cầu; hãy thử lại sau {seconds} giây.",
+                               "Quầy %s gửi quá nhiều yêu cầu; tạm từ chối", device_id)
+            _refuse_if_limited(self.device_bytes.clear(device_id), "rate_limited",
+                               "Quầy gửi quá nhiều dữ liệu; hãy thử lại sau {seconds} giây.",
+                               "Quầy %s gửi quá nhiều dữ liệu; tạm từ chối", device_id)
             if not stack.enter_context(self.device_in_flight.enter(device_id)):
                 raise Refusal(429, "too_many_at_once", "Quầy đang có quá nhiều yêu cầu cùng lúc; hãy thử lại sau.",
                               {"Retry-After": "1"})
             scope, receive = await self._with_body(scope, receive, self.limits.max_body_bytes, self.limits.max_inflated_bytes,
                                                    self.settings.body_deadline_seconds, stack, device_id)
             return scope, receive, send
-        verdict = self.address_rate.take(address)
-        if not verdict.allowed:
-            if verdict.first_refusal:
-                log.warning("Địa chỉ %s gửi quá nhiều yêu cầu không xác thực; tạm từ chối", address)
-            raise _limited(verdict, "rate_limited", "Quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau {seconds} giây.")
+        _refuse_if_limited(self.address_rate.take(address), "rate_limited",
+                           "Quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau {seconds} giây.",
+                           "Địa chỉ %s gửi quá nhiều yêu cầu không xác thực; tạm từ chối", address)
         if kind is Kind.PUBLIC:
             return scope, _replay(b"", receive), send  # nothing public reads a body: none is read
         verdict = self.enroll_failures.take(address)
-        if not verdict.allowed:
-            if verdict.first_refusal:
-                log.warning("Địa chỉ %s bị tạm từ chối %s giây sau nhiều mã đăng ký sai", address, retry_after(verdict.wait))
-            raise _limited(verdict, "too_many_enroll_attempts",
-                           "Quá nhiều lần nhập mã đăng ký sai; hãy thử lại sau {seconds} giây hoặc liên hệ giám sát viên.")
+        _refuse_if_limited(verdict, "too_many_enroll_attempts",
+                           "Quá nhiều lần nhập mã đăng ký sai; hãy thử lại sau {seconds} giây hoặc liên hệ giám sát viên.",
+                           "Địa chỉ %s bị tạm từ chối %s giây sau nhiều mã đăng ký sai", address, retry_after(verdict.wait))
         scope, receive = await self._with_body(scope, receive, self.settings.public_body_bytes, self.settings.public_body_bytes,
                                                self.settings.public_body_seconds, stack)
         return scope, receive, self._charge_enroll_failures(address, send)
