@@ -76,7 +76,7 @@ class ErrorResponse(Model):
 
 
 class Limits(Model):
-    max_body_bytes: int = 8_000_000
+    max_body_bytes: int = 8_000_000  # raw bytes on the wire
     preferred_batch_bytes: int = 256_000
     max_ops_per_batch: int = 1_000
     blob_chunk_bytes: int = 512 * 1024
@@ -86,6 +86,13 @@ class Limits(Model):
     # the counter (`provincial-server serve --limit NAME=N` changes them).
     max_device_uploading_bytes: int = 1024 * 1024 * 1024
     max_device_blob_bytes: int = 50 * 1024 * 1024 * 1024
+    # A body after Content-Encoding, and the shape of its JSON: the server refuses beyond these before
+    # parsing (413 for sizes, so the counter splits its batch; 400 for depth). See sync/bounded.py.
+    max_inflated_bytes: int = 8_000_000
+    max_inflate_ratio: int = 100  # checked once a body inflates past 1 MB
+    max_json_depth: int = 32
+    max_json_items: int = 1_000  # the longest array / the object with most keys (at least max_ops_per_batch)
+    max_json_values: int = 250_000
 
 
 # -- enrolment -------------------------------------------------------------------------------------

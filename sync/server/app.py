@@ -1,24 +1,22 @@
 """The provincial server's HTTP API (FastAPI). Stateless: every request works from the database alone,
 so several processes can serve one PostgreSQL database behind a load balancer.
+
+Before an endpoint runs, guard.RequestGuard has checked the token from the headers, the rate limits and
+the body's bounds; http_errors gives every refusal the project's Vietnamese error shape.
 """
 
 from __future__ import annotations
 
-import gzip
 import logging
-import zlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from counter_app import __version__
-from counter_app.domain.errors import DomainError
 from sync.protocol import (
     API_PREFIX,
     PROTOCOL_VERSION,
@@ -42,103 +40,47 @@ from sync.server.blobs import ChunkOutcome, append_chunk, blob_status, check_sha
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
 from sync.server.feed import changes_after, last_change_seq
+from sync.server.guard import GuardSettings, PreparsedJsonRoute, RequestGuard
+from sync.server.http_errors import ContainErrors, install_error_handlers
 from sync.server.ingest import handle_push
+from sync.server.memory import limit_malloc_arenas
 from sync.server.models import Unit
 
 log = logging.getLogger(__name__)
 MAX_PULL_PAGE = 1_000
 # The device's bearer token; module level so FastAPI can resolve the annotation.
 Authorization = Annotated[str | None, Header()]
-ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422)}
+ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 408, 409, 413, 415, 422, 429, 503)}
 
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+class ProvincialApi(FastAPI):
+    """FastAPI with `ContainErrors` outside Starlette's own error layer (which re-raises to the server's log)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return ContainErrors(super().build_middleware_stack())
 
 
-class RequestBodyLimits:
-    """Refuses oversized bodies (413) and inflates gzip-encoded ones before FastAPI reads them."""
-
-    def __init__(self, app: ASGIApp, limits: Limits) -> None:
-        self.app = app
-        self.limits = limits
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH", "PUT"):
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client is gone: a cut body is never processed (nor a cut chunk stored)
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.limits.max_body_bytes:
-                await _error(413, "body_too_large",
-                             f"Gói dữ liệu vượt {self.limits.max_body_bytes} byte; quầy sẽ chia nhỏ và gửi lại.")(scope, receive, send)
-                return
-        declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) != len(body):
-            await _error(400, "incomplete_body", "Dữ liệu gửi lên bị thiếu; quầy sẽ gửi lại.")(scope, receive, send)
-            return
-        if headers.get("content-encoding", "").lower() == "gzip":
-            try:
-                inflated = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(bytes(body), self.limits.max_body_bytes * 8)
-            except (zlib.error, gzip.BadGzipFile):
-                await _error(400, "bad_gzip", "Dữ liệu nén gzip bị hỏng.")(scope, receive, send)
-                return
-            body = bytearray(inflated)
-            scope = dict(scope)
-            scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"content-encoding", b"content-length")]
-            scope["headers"].append((b"content-length", str(len(body)).encode()))
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-        await self.app(scope, replay, send)
-
-
-def create_app(db: ServerDatabase, limits: Limits | None = None) -> FastAPI:
+def create_app(db: ServerDatabase, limits: Limits | None = None, settings: GuardSettings | None = None) -> FastAPI:
     limits = limits or Limits()
+    limit_malloc_arenas()  # before uvicorn's worker threads exist
     server_epoch = db.server_epoch()
-    app = FastAPI(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__, openapi_url=f"{API_PREFIX}/openapi.json",
-                  docs_url=f"{API_PREFIX}/docs", redoc_url=None)
-    app.add_middleware(RequestBodyLimits, limits=limits)
+    settings = settings or GuardSettings.from_environment()
+    app = ProvincialApi(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__,
+                        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    # Endpoints take the JSON the guard parsed off the event loop within `limits`.
+    app.router.route_class = PreparsedJsonRoute
     # Push results and pull pages compress well; on a 2G link the answer costs as much as the question.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Outside it: token, rate limits and body bounds, before any endpoint runs (guard.py).
+    app.add_middleware(RequestGuard, db=db, limits=limits, settings=settings)
+    install_error_handlers(app)
 
     # Each endpoint commits its own transaction before it returns, so a response is only ever sent
     # for work that is durably stored (never "acknowledged, then the commit failed").
-
-    @app.exception_handler(ApiError)
-    async def api_error(_request: Request, error: ApiError) -> JSONResponse:
-        return _error(error.status, error.code, error.message)
-
-    @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
-        return _error(422, "refused", error.message)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) for e in error.errors()[:5])
-        return _error(422, "invalid_request", f"Yêu cầu không đúng định dạng giao thức ({where}).")
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
-        log.exception("Lỗi máy chủ")
-        return _error(500, "server_error", "Máy chủ gặp lỗi ngoài dự kiến; quầy sẽ thử lại sau.")
 
     @app.get(f"{API_PREFIX}/health")
     def health() -> dict[str, Any]:

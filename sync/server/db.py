@@ -45,8 +45,10 @@ def default_database_url() -> str:
 
 
 def make_engine(url: str) -> Engine:
+    """`hide_parameters`: a database error's text never quotes the values (a citizen's data) it failed on."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"isolation_level": None, "check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"isolation_level": None, "check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -63,7 +65,7 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def alembic_config() -> Config:

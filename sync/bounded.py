@@ -1,0 +1,164 @@
+"""Bounded decoding of bytes from the network, shared by the server's guard and the counter's transport.
+
+Every byte from a socket is untrusted: 60 kB of gzip can inflate to gigabytes, 8 MB of `[` nest deeper
+than any parser's stack, 8 MB of `0,` become four million Python objects. So both sides inflate as a
+stream with a cap on the output and on the ratio, and measure a JSON document's shape (nesting depth,
+the longest array or object, the number of values) with C-speed byte operations before a parser builds
+a single object. The parser is pydantic-core's strict one: no NaN/Infinity, no lone UTF-16 surrogate,
+no invalid UTF-8, no raw control character in a string.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic_core import from_json
+
+INFLATE_STEP = 64 * 1024
+# Below this much output the ratio is not checked: a small, very repetitive body is not an attack.
+RATIO_FLOOR = 1_000_000
+_GZIP_OR_ZLIB = 32 + zlib.MAX_WBITS  # zlib detects either header
+_ENCODINGS = {"": None, "identity": None, "gzip": _GZIP_OR_ZLIB, "x-gzip": _GZIP_OR_ZLIB, "deflate": _GZIP_OR_ZLIB}
+# A JSON string (escapes included); possessive, so a long string costs no backtracking.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b"[]{},")
+_OPENERS = frozenset(b"[{")
+_COMMA = ord(",")
+
+
+class Refused(Exception):
+    """Bytes that break a bound or are not what they claim. `code` is stable; `message` is Vietnamese."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class JsonBounds:
+    max_bytes: int
+    max_depth: int
+    max_items: int  # the longest array, or the object with the most keys
+    max_values: int  # containers, commas and the root: an upper bound of the number of values
+
+
+def size_text(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:g} MB"
+    return f"{size / 1_000:g} kB"
+
+
+class Inflater:
+    """Inflates a gzip (or zlib) body chunk by chunk, never past `max_output` bytes or `max_ratio` times its
+    input; identity bodies pass through. Unknown encodings are refused at construction."""
+
+    def __init__(self, content_encoding: str, max_output: int, max_ratio: int) -> None:
+        name = content_encoding.strip().lower()
+        if name not in _ENCODINGS:
+            shown = "".join(c for c in name[:30] if c.isprintable())
+            raise Refused("unsupported_encoding", f"Kiểu nén «{shown}» không được hỗ trợ; chỉ nhận gzip hoặc không nén.")
+        wbits = _ENCODINGS[name]
+        self._inflater = zlib.decompressobj(wbits) if wbits is not None else None
+        self.max_output = max_output
+        self.max_ratio = max_ratio
+        self.received = 0  # raw bytes fed
+        self.produced = 0
+        self._inflated_from = 0  # raw bytes zlib has actually used: the ratio's denominator
+
+    def feed(self, chunk: bytes) -> bytes:
+        self.received += len(chunk)
+        if self._inflater is None:
+            self._inflated_from = self.received
+            self._count(len(chunk))
+            return chunk
+        if self._inflater.eof:
+            if chunk:
+                raise Refused("bad_gzip", "Dữ liệu nén gzip có phần thừa sau khi kết thúc.")
+            return b""
+        parts = []
+        data = chunk
+        while data and not self._inflater.eof:
+            try:
+                out = self._inflater.decompress(data, INFLATE_STEP)
+            except zlib.error:
+                raise Refused("bad_gzip", "Dữ liệu nén gzip bị hỏng.") from None
+            self._inflated_from += len(data) - len(self._inflater.unconsumed_tail)
+            self._count(len(out))
+            parts.append(out)
+            data = self._inflater.unconsumed_tail
+        if self._inflater.eof and self._inflater.unused_data:
+            raise Refused("bad_gzip", "Dữ liệu nén gzip có phần thừa sau khi kết thúc.")
+        return b"".join(parts)
+
+    def finish(self) -> None:
+        """The body ended: a compressed stream must have ended too (else it was cut)."""
+        if self._inflater is not None and self.received and not self._inflater.eof:
+            raise Refused("bad_gzip", "Dữ liệu nén gzip bị cắt cụt.")
+
+    def _count(self, size: int) -> None:
+        self.produced += size
+        if self.produced > self.max_output:
+            raise Refused("inflated_too_large", f"Dữ liệu sau khi giải nén vượt {size_text(self.max_output)}.")
+        if self.produced > RATIO_FLOOR and self.produced > self.max_ratio * self._inflated_from:
+            raise Refused("inflate_ratio", f"Dữ liệu nén bất thường (giải nén ra gấp hơn {self.max_ratio} lần); đã dừng.")
+
+
+def inflate(body: bytes, content_encoding: str, max_output: int, max_ratio: int) -> bytes:
+    inflater = Inflater(content_encoding, max_output, max_ratio)
+    out = inflater.feed(body)
+    inflater.finish()
+    return out
+
+
+def check_shape(body: bytes, bounds: JsonBounds) -> None:
+    """Refuses a document that is too big, too deep or too wide, without building any object from it."""
+    if len(body) > bounds.max_bytes:
+        raise Refused("json_too_large", f"Dữ liệu JSON vượt {size_text(bounds.max_bytes)}.")
+    skeleton = _JSON_STRING.sub(b"0", body)  # strings may hold brackets and commas: they are not structure
+    values = 1 + skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{")
+    if values > bounds.max_values:
+        raise Refused("json_too_many_values", f"Dữ liệu JSON có quá {bounds.max_values} giá trị.")
+    structure = skeleton.translate(None, _NOT_STRUCTURE)  # now small: about twice `values` bytes
+    del skeleton
+    commas = [0]  # commas seen at each open level
+    for byte in structure:
+        if byte == _COMMA:
+            commas[-1] += 1
+            if commas[-1] >= bounds.max_items:
+                raise Refused("json_too_wide", f"Một danh sách hoặc đối tượng JSON có quá {bounds.max_items} phần tử.")
+        elif byte in _OPENERS:
+            commas.append(0)
+            if len(commas) > bounds.max_depth + 1:
+                raise Refused("json_too_deep", f"Dữ liệu JSON lồng nhau quá {bounds.max_depth} tầng.")
+        elif len(commas) > 1:
+            commas.pop()
+
+
+_REASONS = (
+    ("surrogate", "có ký tự UTF-16 thay thế (surrogate) đơn lẻ"),
+    ("hex escape", "có mã \\u sai hoặc ký tự UTF-16 thay thế (surrogate) đơn lẻ"),
+    ("invalid unicode", "có byte không phải UTF-8 hợp lệ"),
+    ("control character", "có ký tự điều khiển trong chuỗi"),
+    ("recursion limit", "lồng nhau quá sâu"),
+    ("eof", "bị cắt cụt"),
+    ("trailing", "có ký tự thừa sau tài liệu"),
+    ("expected value", "thiếu giá trị hoặc có NaN/Infinity"),
+)
+_POSITION = re.compile(r"line (\d+) column (\d+)")
+
+
+def parse_json(body: bytes, bounds: JsonBounds) -> Any:
+    """The JSON value in `body`, after its shape is checked; strict (see the module docstring)."""
+    check_shape(body, bounds)
+    try:
+        return from_json(body, allow_inf_nan=False)
+    except ValueError as error:
+        text = str(error).lower()
+        reason = next((vi for key, vi in _REASONS if key in text), "sai cú pháp")
+        where = _POSITION.search(text)
+        at = f" (dòng {where.group(1)}, cột {where.group(2)})" if where else ""
+        raise Refused("invalid_json", f"Dữ liệu không phải JSON hợp lệ: {reason}{at}.") from None
