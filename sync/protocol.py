@@ -38,6 +38,7 @@ from counter_app.domain.operations import (
     Text40,
     Text64,
     bounded_text,
+    whole,
 )
 from counter_app.domain.serialization import payload_hash
 
@@ -50,9 +51,6 @@ API_PREFIX = "/api/v1"
 # Operations a batch may hold at most, whatever a server announces (Limits.max_ops_per_batch is lower).
 MAX_OPS_HARD_LIMIT = 5_000
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-# PostgreSQL text cannot hold a NUL character (SQLite can): strings the server stores or looks up are
-# refused with it on the wire, so both backends answer the same 422 instead of PostgreSQL's 500.
-NO_NUL = r"^[^\x00]*$"
 
 
 class Capability(StrEnum):
@@ -64,6 +62,16 @@ class Model(BaseModel):
     """Unknown fields are ignored (a newer peer may send more); known ones are strictly typed."""
 
     model_config = ConfigDict(extra="ignore")
+
+
+class Request(Model):
+    """What a peer sends: strictly typed ("1" is not a number) and bounded, every string free of control
+    characters, NUL and lone surrogates (PostgreSQL and UTF-8 cannot hold the last two)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+Epoch = bounded_text(36, required=True)  # a UUID: the columns that keep it hold 36 characters
 
 
 class ErrorBody(Model):
@@ -98,14 +106,14 @@ class Limits(Model):
 # -- enrolment -------------------------------------------------------------------------------------
 
 
-class EnrollRequest(Model):
-    code: str = Field(min_length=4, max_length=64, pattern=NO_NUL)
-    device_name: str = Field(default="", max_length=200, pattern=NO_NUL)
-    app_version: str = Field(default="", max_length=40, pattern=NO_NUL)
+class EnrollRequest(Request):
+    code: Annotated[bounded_text(64), Field(min_length=4)]
+    device_name: bounded_text(200) = ""
+    app_version: bounded_text(40) = ""
     # The slot the counter already numbers its dossiers with, kept if no other desk of the unit has it.
-    desk_slot: int | None = Field(default=None, ge=0, le=9)
+    desk_slot: whole(0, 9) | None = None
     # The unit a counter already set up belongs to: a code of another unit is refused unspent.
-    expected_unit_code: str | None = Field(default=None, max_length=32, pattern=NO_NUL)
+    expected_unit_code: bounded_text(32) | None = None
 
 
 class EnrollResponse(Model):
@@ -121,15 +129,15 @@ class EnrollResponse(Model):
 # -- handshake -------------------------------------------------------------------------------------
 
 
-class HelloRequest(Model):
-    protocol_versions: list[int]
-    schema_versions: list[int]
-    app_version: str = Field(default="", pattern=NO_NUL)
-    device_epoch: str = Field(pattern=NO_NUL)
+class HelloRequest(Request):
+    protocol_versions: Annotated[list[whole(0, 1000)], Field(max_length=16)]
+    schema_versions: Annotated[list[whole(0, 1000)], Field(max_length=16)]
+    app_version: bounded_text(40) = ""
+    device_epoch: Epoch
     # The last seq of the previous epoch: the first operation of this epoch carries epoch_base_seq + 1.
-    epoch_base_seq: int = Field(default=0, ge=0)
-    db_generation: str = ""
-    capabilities: list[str] = Field(default_factory=list)
+    epoch_base_seq: whole(0, MAX_INT64) = 0
+    db_generation: bounded_text(36) = ""
+    capabilities: Annotated[list[bounded_text(40)], Field(max_length=32)] = Field(default_factory=list)
 
 
 class HelloResponse(Model):
@@ -159,7 +167,7 @@ class OpStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class Operation(Model):
+class Operation(Request):
     """The envelope of one operation; its payload's shape is checked per `op_type` (domain.operations)."""
 
     op_id: OpId
@@ -177,13 +185,13 @@ class Operation(Model):
         return payload_hash(self.payload) == self.payload_hash
 
 
-class PushBatch(Model):
+class PushBatch(Request):
     """A batch of operations. Each element of `ops` is an `Operation`, checked on its own: one that is
     malformed is refused alone (`rejected` with a reason) and never costs the others their answer."""
 
     protocol_version: int = PROTOCOL_VERSION
     batch_id: OpId
-    device_epoch: bounded_text(64, required=True)
+    device_epoch: Epoch
     ops: Annotated[list[Any], Field(max_length=MAX_OPS_HARD_LIMIT)]
 
 
@@ -234,9 +242,9 @@ class PullPage(Model):
 # -- blobs -----------------------------------------------------------------------------------------
 
 
-class BlobCreate(Model):
-    size: int = Field(ge=0)
-    content_type: str = Field(default="application/octet-stream", pattern=NO_NUL)
+class BlobCreate(Request):
+    size: whole(0, 2**40)
+    content_type: bounded_text(100) = "application/octet-stream"
 
 
 class BlobStatus(Model):

@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from counter_app import __version__
+from counter_app.domain.operations import MAX_INT64
 from sync.protocol import (
     API_PREFIX,
     PROTOCOL_VERSION,
@@ -128,7 +129,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
         return response
 
     @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS)
-    def pull(after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
+    def pull(after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
              authorization: Authorization = None) -> PullPage:
         with db.session() as s:
             me = authenticate(s, authorization, now_utc())
