@@ -14,6 +14,7 @@ from counter_app.domain.operations import OpType, OutboxState, UploadState
 from counter_app.services.clock import utc_now
 from counter_app.storage.database import Database
 from counter_app.storage.sync_store import (
+    QUARANTINED,
     get_state,
     last_journal,
     problem_ops,
@@ -21,6 +22,7 @@ from counter_app.storage.sync_store import (
     upload_problems,
 )
 
+QUARANTINE_LABEL = "Tạm giữ, gửi riêng mỗi lần đồng bộ"
 OUTCOME_LABELS = {"ok": "Thành công", "failed": "Thất bại"}
 
 
@@ -83,7 +85,7 @@ def sync_status(db: Database, *, now: datetime | None = None) -> SyncStatus:
         common = {
             "pending": summary.pending + summary.in_flight,
             "oldest_pending_age": age,
-            "problems": summary.rejected + summary.conflict + summary.file_problems,
+            "problems": summary.rejected + summary.conflict + summary.quarantined + summary.file_problems,
             "checked_at": now,
         }
         if state is None:
@@ -133,7 +135,7 @@ def problem_records(db: Database, limit: int = 500) -> list[ProblemRecord]:
                 seq=row.seq,
                 op_type=op_type_label(row.op_type),
                 dossier_code=_dossier_code(row.payload),
-                state=state_label(row.state),
+                state=QUARANTINE_LABEL if row.result_code == QUARANTINED else state_label(row.state),
                 code=row.result_code or "",
                 message=row.result_message or "",
                 at=row.created_at,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.catalog import procedure_from_dict
@@ -35,9 +35,12 @@ from counter_app.storage.procedures import upsert_procedures
 from counter_app.storage.profile import PROFILE_ID
 
 SYNC_STATE_ID = 1
-# An open operation the counter withdraws instead of sending (its payload cannot be sent as it is, or
-# the server failed on it alone): the server is told so under the same seq, then it counts as refused.
+# An open operation the counter withdraws instead of sending (its payload cannot be sent as it is): the
+# server is told so under the same seq, then it counts as refused.
 WITHDRAWN = "withdrawn"
+# An open operation the server (or a proxy before it) failed on or refused alone while it took the
+# others: it stays open, with the reason, and is sent alone once per sync until it goes through.
+QUARANTINED = "quarantined"
 
 
 def get_state(session: Session) -> SyncState | None:
@@ -78,11 +81,13 @@ def record_enrolment(session: Session, *, server_url: str, device_id: str, unit_
     return slot_changed
 
 
-def ops_to_send(session: Session, limit: int, after_seq: int = 0) -> list[OutboxOp]:
-    """Open operations after `after_seq` in seq order (those left in flight by a crash come first)."""
+def ops_to_send(session: Session, limit: int, after_seq: int = 0, *, quarantined: bool = False) -> list[OutboxOp]:
+    """Open operations after `after_seq` in seq order: the quarantined ones, or all the others."""
+    mark = OutboxOp.result_code == QUARANTINED
     return list(
         session.scalars(
-            select(OutboxOp).where(OutboxOp.state.in_(OPEN_STATES), OutboxOp.seq > after_seq)
+            select(OutboxOp).where(OutboxOp.state.in_(OPEN_STATES), OutboxOp.seq > after_seq,
+                                   mark if quarantined else or_(OutboxOp.result_code.is_(None), ~mark))
             .order_by(OutboxOp.seq).limit(limit)
         )
     )
@@ -116,6 +121,14 @@ def withdraw(session: Session, seq: int, code: str, message: str) -> None:
         update(OutboxOp)
         .where(OutboxOp.seq == seq, OutboxOp.state.in_(OPEN_STATES))
         .values(result_code=WITHDRAWN, result_message=f"{message} [{code}]")
+    )
+
+
+def quarantine(session: Session, seq: int, message: str) -> None:
+    """Keep an open operation aside: sent alone from now on, its reason shown on the sync screen."""
+    session.execute(
+        update(OutboxOp).where(OutboxOp.seq == seq, OutboxOp.state.in_(OPEN_STATES))
+        .values(result_code=QUARANTINED, result_message=message)
     )
 
 
@@ -204,6 +217,7 @@ class QueueSummary:
     conflict: int
     oldest_pending_at: datetime | None
     file_problems: int = 0  # attached files that could not be sent, with an error
+    quarantined: int = 0  # open operations the server failed on alone (also counted in pending/in_flight)
 
 
 def queue_summary(session: Session) -> QueueSummary:
@@ -215,6 +229,7 @@ def queue_summary(session: Session) -> QueueSummary:
         rejected=counts.get(OutboxState.REJECTED, 0),
         conflict=counts.get(OutboxState.CONFLICT, 0),
         oldest_pending_at=oldest,
+        quarantined=session.scalar(select(func.count()).select_from(OutboxOp).where(_in_quarantine())) or 0,
         file_problems=session.scalar(
             select(func.count()).select_from(AttachmentRow)
             .where(AttachmentRow.upload_state != UploadState.COMPLETE, AttachmentRow.error.is_not(None))
@@ -223,9 +238,15 @@ def queue_summary(session: Session) -> QueueSummary:
 
 
 def problem_ops(session: Session, limit: int = 500) -> list[OutboxOp]:
+    """Refused and conflicting operations, and those in quarantine, oldest first."""
     return list(
-        session.scalars(select(OutboxOp).where(OutboxOp.state.in_(PROBLEM_STATES)).order_by(OutboxOp.seq).limit(limit))
+        session.scalars(select(OutboxOp).where(or_(OutboxOp.state.in_(PROBLEM_STATES), _in_quarantine()))
+                        .order_by(OutboxOp.seq).limit(limit))
     )
+
+
+def _in_quarantine() -> Any:
+    return and_(OutboxOp.state.in_(OPEN_STATES), OutboxOp.result_code == QUARANTINED)
 
 
 # -- applying what the province sends --------------------------------------------------------------

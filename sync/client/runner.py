@@ -47,6 +47,7 @@ from counter_app.storage.sync_store import (
     max_seq,
     ops_to_send,
     payload_of,
+    quarantine,
     record_result,
     reopen_after,
     unsent_within,
@@ -245,31 +246,43 @@ class SyncRunner:
 
         An operation that cannot be sent as it is (a row damaged or written by a buggy version) goes as
         a withdrawal. A batch the server refuses as a whole (400/413/422) or fails on (500) is split in
-        halves until the operation responsible is alone; that one is withdrawn too (its reason kept for
-        the sync screen) once the server has shown it takes other batches, and the rest goes through.
+        halves until the operation responsible is alone, and the rest goes through. The one left alone
+        is put in quarantine if the server took other operations in this run (else the server itself is
+        failing and the whole push is retried later): it stays open, shows its reason on the sync
+        screen, and is sent alone once per run, so it goes through as soon as the server can take it.
         """
         run = _PushRun(max_ops=max(1, min(hello.limits.max_ops_per_batch, MAX_OPS_HARD_LIMIT)),
                        target_bytes=self.batch_bytes or _clamp(hello.limits.preferred_batch_bytes, 2_000, 8_000_000))
-        for _pass in range(2):  # the second pass carries the withdrawals decided in the first
-            cursor = 0
-            while True:
-                batch = self._claim(run, cursor)
-                if not batch:
-                    break
-                cursor = batch[-1].seq
-                self._send_splitting(transport, batch, run, report)
-            if not self._settle_suspects(transport, run, report):
-                break
-        self.batch_bytes = run.target_bytes if run.shrunk else self.batch_bytes
+        self._send_all(transport, run, report, quarantined=False)
+        self._settle_suspects(run)
+        self._send_all(transport, run, report, quarantined=True)
+        self._settle_suspects(run, known=True)  # failed alone again: stays in quarantine, newest reason kept
+        if run.shrunk:
+            self.batch_bytes = run.target_bytes
 
-    def _claim(self, run: _PushRun, after_seq: int) -> list[_Outgoing]:
-        """The next batch of open operations after `after_seq`, checked, marked in flight."""
+    def _send_all(self, transport: Transport, run: _PushRun, report: SyncReport, *, quarantined: bool) -> None:
+        """One pass over the open operations: all but the quarantined ones, or those one by one."""
+        cursor = 0
+        while True:
+            batch = self._claim(run, cursor, quarantined=quarantined)
+            if not batch:
+                return
+            cursor = batch[-1].seq
+            self._send_splitting(transport, batch, run, report)
+
+    def _claim(self, run: _PushRun, after_seq: int, *, quarantined: bool) -> list[_Outgoing]:
+        """The next batch of open operations after `after_seq`, checked, marked in flight. A quarantined
+        operation goes alone, and one put in quarantine during this run waits for the next run."""
         now = utc_now()
         with self.db.write() as session:
             state = get_state(session)
             assert state is not None
             run.epoch = state.device_epoch
-            rows = ops_to_send(session, run.max_ops, after_seq)
+            if quarantined:  # one at a time, past those put aside in this very run
+                candidates = ops_to_send(session, 1 + len(run.quarantined_now), after_seq, quarantined=True)
+                rows = [row for row in candidates if row.seq not in run.quarantined_now][:1]
+            else:
+                rows = ops_to_send(session, run.max_ops, after_seq)
             batch: list[_Outgoing] = []
             size = 0
             for row in rows:
@@ -320,27 +333,24 @@ class SyncRunner:
             raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
         return answer
 
-    def _settle_suspects(self, transport: Transport, run: _PushRun, report: SyncReport) -> bool:
-        """Withdraw the operations the server refused or failed on alone; True if any was.
+    def _settle_suspects(self, run: _PushRun, *, known: bool = False) -> None:
+        """Quarantine the operations the server refused or failed on alone, if it took others in this run
+        (or, `known`, they were quarantined in an earlier run on that same evidence).
 
-        Only once the server has shown it takes a batch from this counter (one was answered in this
-        run, or an empty probe batch is): a server or proxy that refuses everything must never make
-        the counter withdraw its whole queue.
+        A server or proxy that refuses everything (or a hiccup on the only operation there is) puts
+        nothing in quarantine: the push is retried later as a whole.
         """
         suspects, run.suspects = run.suspects, []
         if not suspects:
-            return False
-        if not run.proved:
-            self._post(transport, [], run, report)  # raises if even an empty batch is refused
-            run.proved = True
-        for item, message in suspects:
-            self._withdraw(item, "server_refused", f"Máy chủ tỉnh không xử lý được riêng thao tác này: {message}")
-        return True
-
-    def _withdraw(self, item: _Outgoing, code: str, message: str) -> None:
-        log.warning("Rút thao tác seq %s (%s)", item.seq, code)
+            return
+        if not run.proved and not known:
+            raise TransientError(suspects[0][1] or "Máy chủ tỉnh gặp lỗi; sẽ thử lại.", code="server_error", status=500)
         with self.db.write() as session:
-            withdraw(session, item.seq, code, message)
+            for item, message in suspects:
+                log.warning("Tạm giữ thao tác seq %s (máy chủ không nhận riêng nó)", item.seq)
+                quarantine(session, item.seq, f"Máy chủ tỉnh không xử lý được riêng thao tác này: {message} "
+                                              "Thao tác được giữ lại và gửi riêng ở mỗi lần đồng bộ.")
+                run.quarantined_now.add(item.seq)
 
     def _store_results(self, answer: PushResponse, part: list[_Outgoing], report: SyncReport) -> None:
         now = utc_now()
@@ -454,6 +464,7 @@ class _PushRun:
     proved: bool = False
     failures: int = 0
     suspects: list[tuple[_Outgoing, str]] = field(default_factory=list)
+    quarantined_now: set[int] = field(default_factory=set)
 
 
 @dataclass

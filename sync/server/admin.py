@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,15 +115,25 @@ def set_calendar_day(session: Session, day: str, kind: str, note: str, unit_code
 MAX_SERIES_CHARS = 40
 MAX_RANGE_NUMBER = 10**12
 RANGE_RETRIES = 50
+RANGE_LOCK_ID = 7_242_027  # with the series' hash: one grant at a time per series (PostgreSQL)
 
 
 def _range_device(session: Session, device_id: str, series: str) -> tuple[Device, str]:
+    """The device and the clean series name, with the series' grants serialised for this transaction.
+
+    The constraint alone keeps ranges apart, but on PostgreSQL two overlapping inserts racing each check
+    the other's row and deadlock (one is aborted); taking turns per series avoids that. SQLite already
+    serialises every writer (BEGIN IMMEDIATE).
+    """
     device = session.get(Device, device_id)
     if device is None:
         raise ApiError(404, "unknown_device", f"Không có quầy mã «{device_id}».")
     series = nfc(series).strip()
     if not series or len(series) > MAX_SERIES_CHARS:
         raise ApiError(400, "bad_series", f"Ký hiệu sổ phải có từ 1 đến {MAX_SERIES_CHARS} ký tự.")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock, hashtext(:series))"),
+                        {"lock": RANGE_LOCK_ID, "series": series})
     return device, series
 
 

@@ -86,6 +86,7 @@ class GuardSettings(BaseModel):
     penalty_seconds: float = 0.1  # an address over its failure budget: each failed token holds the one turn this long
     enroll_failures_burst: int = 10
     enroll_failures_per_second: float = 1 / 60
+    enrolments_at_once: int = 2  # server-wide: each attempt costs a slow hash of the code (~20 ms of CPU)
     large_body_bytes: int = 1_000_000  # a body past this (raw or inflated) waits for a large-body slot
     large_bodies_at_once: int = 1  # honest batches stay far below 1 MB (preferred_batch_bytes: 256 kB)
     busy_patience_seconds: float = 30.0
@@ -216,6 +217,7 @@ class RequestGuard:
         self.device_bytes = TokenBuckets(settings.device_body_bytes_burst, settings.device_body_bytes_per_second)
         self.address_rate = TokenBuckets(settings.address_burst, settings.address_per_second)
         self.enroll_failures = TokenBuckets(settings.enroll_failures_burst, settings.enroll_failures_per_second)
+        self.enroll_turns = Slots(settings.enrolments_at_once, settings.busy_patience_seconds)
         self.large_bodies = Slots(settings.large_bodies_at_once, settings.busy_patience_seconds)
         self.json_bounds = json_bounds(limits)
 
@@ -259,12 +261,21 @@ class RequestGuard:
                            "Địa chỉ %s gửi quá nhiều yêu cầu không xác thực; tạm từ chối", address)
         if kind is Kind.PUBLIC:
             return scope, _replay(b"", receive), send  # nothing public reads a body: none is read
+        scope, receive = await self._with_body(scope, receive, self.settings.public_body_bytes, self.settings.public_body_bytes,
+                                               self.settings.public_body_seconds, stack)
+        # Attempts take turns (a few at once, server-wide: each costs a slow hash), and each takes one of
+        # the address's budget of wrong codes only while it runs: given back unless its code is refused.
+        # So desks enrolling together from one address are never turned away, and a burst of guesses
+        # cannot run ahead of its own charges.
+        try:
+            await stack.enter_async_context(self.enroll_turns.hold())
+        except TimeoutError:
+            raise Refusal(503, "server_busy", "Máy chủ đang bận xử lý các lần đăng ký khác; hãy thử lại sau ít phút.",
+                          {"Retry-After": "30"}) from None
         verdict = self.enroll_failures.take(address)
         _refuse_if_limited(verdict, "too_many_enroll_attempts",
                            "Quá nhiều lần nhập mã đăng ký sai; hãy thử lại sau {seconds} giây hoặc liên hệ giám sát viên.",
                            "Địa chỉ %s bị tạm từ chối %s giây sau nhiều mã đăng ký sai", address, retry_after(verdict.wait))
-        scope, receive = await self._with_body(scope, receive, self.settings.public_body_bytes, self.settings.public_body_bytes,
-                                               self.settings.public_body_seconds, stack)
         return scope, receive, self._charge_enroll_failures(address, send)
 
     def _charge_enroll_failures(self, address: str, send: Send) -> Send:

@@ -30,6 +30,7 @@ from counter_app.domain.serialization import payload_hash
 from counter_app.services.attachments import attach_files
 from counter_app.services.dossiers import change_status
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.services.sync_status import problem_records
 from counter_app.storage.database import Database
 from counter_app.storage.models import CalendarOverride, OutboxOp
 from counter_app.storage.profile import get_profile
@@ -215,15 +216,31 @@ def test_a_record_the_server_fails_on_is_isolated_and_the_rest_goes_through(
     marked = "Hoàng Thị Độc"
     codes = [intake(db, name) for name in names[:23]] + [intake(db, marked)] + [intake(db, n) for n in names[23:]]
     proxy.add_fault(REFUSE_BODY, path_prefix=PUSH, body_contains=marked.encode(), status=status)
+
+    def marked_op() -> OutboxOp:
+        return next(op for op in outbox(db).values() if json.loads(op.payload)["code"] == codes[23])
+
     report = SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.05).run_once()
     assert report.ok, report.errors
-    ops = outbox(db)
-    marked_op = next(op for op in ops.values() if json.loads(op.payload)["code"] == codes[23])
-    assert (marked_op.state, marked_op.result_code) == ("rejected", "withdrawn")
-    assert "Máy chủ tỉnh không xử lý được riêng thao tác này" in (marked_op.result_message or "")
-    assert sorted(op.state for op in ops.values()).count("acked") == 40
+    assert sorted(op.state for op in outbox(db).values()).count("acked") == 40  # the others went through at once
+    op = marked_op()
+    assert op.state in ("pending", "in_flight") and op.result_code == "quarantined"
+    assert "Máy chủ tỉnh không xử lý được riêng thao tác này" in (op.result_message or "")
+    [shown] = [r for r in problem_records(db) if r.seq == op.seq]  # on the sync screen, with its reason
+    assert shown.state.startswith("Tạm giữ") and shown.message == op.result_message
     pushes = [r for r in proxy.stats().requests if r.path.startswith(PUSH)]
-    assert len(pushes) <= 2 + 2 * 6 + 2, f"{len(pushes)} push requests to isolate one record among 41"
+    assert len(pushes) <= 1 + 2 * 6, f"{len(pushes)} push requests to isolate one record among 41"
+
+    # The next syncs (the GUI's timer) send it alone, one request each, and succeed for the rest.
+    intake(db, "Vũ Văn Sau")
+    proxy.reset_stats()
+    assert SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.05).run_once().ok
+    assert len([r for r in proxy.stats().requests if r.path.startswith(PUSH)]) == 2
+    assert marked_op().result_code == "quarantined"
+    # Once the server (or the firewall) takes it, it goes through like any other.
+    proxy.clear_faults()
+    assert SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.05).run_once().ok
+    assert (marked_op().state, marked_op().result_code) == ("acked", None)
     check_counter(server.database_url, db)
     db.close()
 
