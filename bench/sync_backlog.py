@@ -38,7 +38,7 @@ from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
-from sync.client.runner import SyncRunner, _to_wire
+from sync.client.runner import SyncRunner, wire_operation
 from sync.client.transport import Transport
 from sync.protocol import HelloRequest, HelloResponse, PushBatch, PushResponse
 from tests.sync.faultproxy import FaultProxy
@@ -94,7 +94,7 @@ def naive_run(db: Database) -> dict[str, Any]:
     with db.read() as session:
         state = get_state(session)
         assert state is not None
-        ops = [_to_wire(row) for row in session.scalars(select(OutboxOp).order_by(OutboxOp.seq))]
+        ops = [wire_operation(row) for row in session.scalars(select(OutboxOp).order_by(OutboxOp.seq))]
         url, device_id, epoch, base = state.server_url, state.device_id, state.device_epoch, state.epoch_base_seq
     from counter_app.services.credentials import load_token
 
@@ -125,7 +125,7 @@ def compressed_payload(db: Database) -> tuple[int, int]:
         batches.setdefault(row.batch_id or "", []).append(row)
     compressed = raw = 0
     for batch_id, members in batches.items():
-        body = PushBatch(batch_id=batch_id or "x" * 36, device_epoch=epoch, ops=[_to_wire(r) for r in members])
+        body = PushBatch(batch_id=batch_id or "x" * 36, device_epoch=epoch, ops=[wire_operation(r) for r in members])
         data = json.dumps(body.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")).encode()
         raw += len(data)
         compressed += len(gzip.compress(data, compresslevel=6))

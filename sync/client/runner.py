@@ -479,6 +479,13 @@ class _Outgoing:
     reason_text: str = ""
 
 
+def wire_operation(row: OutboxOp) -> Operation:
+    """An outbox row as the protocol's operation (raises if the stored row does not fit it)."""
+    return Operation(op_id=row.op_id, seq=row.seq, entity=row.entity, entity_id=row.entity_id, op_type=row.op_type,
+                     base_version=row.base_version, schema_version=row.schema_version,
+                     created_at=iso_instant(row.created_at), payload=payload_of(row), payload_hash=row.payload_hash)
+
+
 def _outgoing(row: OutboxOp, device_id: str, now: datetime) -> _Outgoing:
     """The wire form of `row`, checked with the shared vocabulary; a withdrawal when it cannot be sent.
 
@@ -487,10 +494,7 @@ def _outgoing(row: OutboxOp, device_id: str, now: datetime) -> _Outgoing:
     """
     if not is_withdrawn(row):
         try:
-            wire = Operation(op_id=row.op_id, seq=row.seq, entity=row.entity, entity_id=row.entity_id,
-                             op_type=row.op_type, base_version=row.base_version, schema_version=row.schema_version,
-                             created_at=iso_instant(row.created_at), payload=payload_of(row),
-                             payload_hash=row.payload_hash)
+            wire = wire_operation(row)
             try:
                 check_payload(wire.op_type, wire.payload, now=now)
             except InvalidOperation as error:
