@@ -28,6 +28,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' server harness and fault proxy
 # A bench machine has no desktop keyring: keep the tokens in the tests' file backend (set in main()).
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.file_keyring.FileKeyring")
+# Throughput, not the guard, is measured here: the naive baseline's one POST per dossier would meet the
+# per-device rate limit (50 requests/s) at once. The server process inherits this.
+os.environ.setdefault("PROVINCIAL_SERVER_GUARD", json.dumps({"device_burst": 1_000_000, "device_per_second": 1e6,
+                                                             "device_body_bytes_burst": 10**12,
+                                                             "device_body_bytes_per_second": 1e12}))
 
 from _common import emit, log, machine, setup_demo_unit, work_dir
 from sqlalchemy import select

@@ -163,6 +163,7 @@ class DossierLookup:
         self.batch = rows is not None
         self._by_id: dict[str, Dossier] = {}
         self._by_code: dict[str, Dossier] = {}
+        self._slots: set[int] | None = None
         for row in rows or ():
             self.add(row)
 
@@ -197,12 +198,18 @@ class DossierLookup:
             return self._by_code.get(code)
         return self.session.scalar(select(Dossier).where(Dossier.code == code).with_for_update())
 
+    def slots_held(self, device: Device) -> set[int]:
+        """The device's desk slots, read once per batch (they cannot change under its epoch lock)."""
+        if self._slots is None:
+            self._slots = slots_held(self.session, device.id)
+        return self._slots
+
 
 def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value)  # bounded to 2000-2100 by the payload checks
 
 
-def check_code_claims(session: Session, device: Device, payload: DossierCreatePayload) -> Outcome | None:
+def check_code_claims(lookup: DossierLookup, device: Device, payload: DossierCreatePayload) -> Outcome | None:
     """A dossier code says which unit, desk and day issued it: each must be this device's (None if so).
 
     Without this check a device could squat another desk's codes, which that desk would then print
@@ -217,7 +224,7 @@ def check_code_claims(session: Session, device: Device, payload: DossierCreatePa
     if claim.desk_slot != payload.desk_slot:
         return Outcome(OpStatus.REJECTED, "code_slot_mismatch",
                        f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot} nhưng hồ sơ ghi quầy {payload.desk_slot}.")
-    held = slots_held(session, device.id)
+    held = lookup.slots_held(device)
     received = _instant(payload.received_at)
     offline = device.offline_slot == claim.desk_slot and received <= device.enrolled_at
     if claim.desk_slot not in held and not offline:
@@ -235,7 +242,7 @@ def check_code_claims(session: Session, device: Device, payload: DossierCreatePa
 def _create_dossier(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
                     now: datetime, lookup: DossierLookup) -> Outcome:
     assert isinstance(payload, DossierCreatePayload)
-    refused = check_code_claims(session, device, payload)
+    refused = check_code_claims(lookup, device, payload)
     if refused is not None:
         return refused
     same_id = lookup.by_id(payload.id)
