@@ -125,7 +125,7 @@ def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device
             return Prepared(answer=_rejected(op_id, seq, "bad_envelope", message))
         key = LedgerKey(op_id, seq, "?", "", "")
         if op_id in stored:
-            return Prepared(key=key, answer=_result(op_id, seq, stored[op_id], OpStatus.DUPLICATE))
+            return Prepared(key=key, answer=_stored_answer(op_id, seq, stored[op_id]))
         return Prepared(key=key, refusal=Outcome(OpStatus.REJECTED, "bad_envelope", message))
     key = LedgerKey(op.op_id, op.seq, op.op_type, op.entity_id, op.payload_hash)
     if op.op_id in stored:
@@ -357,9 +357,16 @@ def _decide(session: Session, device: Device, item: Prepared, now: datetime, loo
     return handler(session, device, item.key, item.payload, item.op.payload, now, lookup)
 
 
-def _result(op_id: str, seq: int, ledger: OpLedger, status: OpStatus | None = None) -> OpResult:
-    return OpResult(op_id=op_id, seq=seq, status=status or OpStatus(ledger.status), code=ledger.code,
+def _result(op_id: str, seq: int, ledger: OpLedger) -> OpResult:
+    return OpResult(op_id=op_id, seq=seq, status=OpStatus(ledger.status), code=ledger.code,
                     message=ledger.message, server_version=ledger.server_version)
+
+
+def _stored_answer(op_id: str, seq: int, ledger: OpLedger) -> OpResult:
+    """The answer to a replay: `duplicate` for an operation accepted before, else the same refusal or
+    conflict as the first time (a refused operation re-sent must never pass for accepted)."""
+    result = _result(op_id, seq, ledger)
+    return result.model_copy(update={"status": OpStatus.DUPLICATE}) if result.status is OpStatus.ACCEPTED else result
 
 
 def _replay(device: Device, op: Operation, stored: OpLedger) -> OpResult:
@@ -368,7 +375,7 @@ def _replay(device: Device, op: Operation, stored: OpLedger) -> OpResult:
         log.error("Thiết bị %s dùng lại op_id %s với nội dung khác", device.id, op.op_id)
         return _rejected(op.op_id, op.seq, "op_id_reused",
                          "Mã thao tác đã được dùng cho nội dung khác; đây là lỗi của quầy, đã ghi nhật ký.")
-    return _result(op.op_id, op.seq, stored, OpStatus.DUPLICATE)
+    return _stored_answer(op.op_id, op.seq, stored)
 
 
 def _stored(session: Session, device: Device, op_id: str) -> OpLedger | None:
@@ -393,7 +400,7 @@ def apply_one(session: Session, device: Device, epoch: str, item: Prepared, now:
     key = item.key
     stored = _stored(session, device, key.op_id)
     if stored is not None:  # an earlier element of this batch carried the same op_id
-        return _replay(device, item.op, stored) if item.op else _result(key.op_id, key.seq, stored, OpStatus.DUPLICATE)
+        return _replay(device, item.op, stored) if item.op else _stored_answer(key.op_id, key.seq, stored)
     for _attempt in range(2):
         try:
             try:
@@ -413,14 +420,14 @@ def apply_one(session: Session, device: Device, epoch: str, item: Prepared, now:
         except IntegrityError:
             stored = _stored(session, device, key.op_id)
             if stored is not None:
-                return _result(key.op_id, key.seq, stored, OpStatus.DUPLICATE)
+                return _stored_answer(key.op_id, key.seq, stored)
     return _rejected(key.op_id, key.seq, "busy", "Máy chủ đang bận xử lý cùng dữ liệu; quầy sẽ gửi lại.")
 
 
 def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) -> int:
     """Move the acknowledged mark over every contiguous seq the ledger now holds.
 
-    `held`: seqs of this push answered `duplicate`. A counter restored from an old backup re-sends, under
+    `held`: seqs of this push answered from the ledger (replays). A counter restored from an old backup re-sends, under
     its new epoch, operations the ledger already holds under the old one; they are held all the same,
     and without them the new epoch's mark would stop below them for ever (and the counter, seeing the
     mark behind what it has had answered, would re-send them on every sync).
@@ -443,21 +450,17 @@ def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) 
 def _apply_batch_fast(session: Session, device: Device, epoch: str, items: list[Prepared], now: datetime) -> list[OpResult]:
     """The common case in one go: prefetched dossiers, no savepoint per operation, one flush at the end.
 
-    Anything unexpected (a race on a unique constraint, a handler failing on an odd payload, an op_id
-    twice in the batch) raises, and the caller redoes the batch operation by operation.
+    Anything unexpected (a race on a unique constraint, a handler failing on an odd payload) raises, and
+    the caller redoes the batch operation by operation.
     """
     lookup = DossierLookup.prefetch(session, items)
     results = []
-    seen: set[str] = set()
     with session.no_autoflush:
         for item in items:
             if item.answer is not None:
                 results.append(item.answer)
                 continue
             assert item.key is not None
-            if item.key.op_id in seen:
-                raise ValueError("một op_id xuất hiện hai lần trong gói")  # the careful path sorts it out
-            seen.add(item.key.op_id)
             ledger = _ledger_row(device, epoch, item.key, _decide(session, device, item, now, lookup), now)
             session.add(ledger)
             results.append(_result(item.key.op_id, item.key.seq, ledger))
@@ -469,6 +472,33 @@ def _order(item: Prepared) -> int:
     return item.key.seq if item.key is not None else 0
 
 
+def _split_repeats(items: list[Prepared]) -> tuple[list[Prepared], list[tuple[Prepared, Prepared]]]:
+    """The first element of each op_id to apply, and each later one with the first it repeats.
+
+    A batch may name one operation twice (a client bug, or an attacker's thousand copies): the copies
+    are answered from the first's result, never applied or written again.
+    """
+    firsts: dict[str, Prepared] = {}
+    applied, repeats = [], []
+    for item in items:
+        if item.answer is None and item.key is not None:
+            first = firsts.setdefault(item.key.op_id, item)
+            if first is not item:
+                repeats.append((item, first))
+                continue
+        applied.append(item)
+    return applied, repeats
+
+
+def _repeat_answer(item: Prepared, first: OpResult, first_item: Prepared) -> OpResult:
+    assert item.key is not None and first_item.key is not None
+    if item.key.payload_hash != first_item.key.payload_hash:
+        return _rejected(item.key.op_id, item.key.seq, "op_id_reused",
+                         "Mã thao tác đã được dùng cho nội dung khác; đây là lỗi của quầy, đã ghi nhật ký.")
+    status = OpStatus.DUPLICATE if first.status is OpStatus.ACCEPTED else first.status
+    return first.model_copy(update={"seq": item.key.seq, "status": status})
+
+
 def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
     op_ids = {op_id for op_id, _seq in map(_salvage, batch.ops) if op_id}  # only well-formed ids reach SQL
@@ -478,7 +508,7 @@ def handle_push(session: Session, device: Device, batch: PushBatch, now: datetim
             select(OpLedger).where(OpLedger.device_id == device.id, OpLedger.op_id.in_(sorted(op_ids)))
         )
     } if op_ids else {}
-    items = sorted((prepare(raw, now, stored, device) for raw in batch.ops), key=_order)
+    items, repeats = _split_repeats(sorted((prepare(raw, now, stored, device) for raw in batch.ops), key=_order))
     try:
         with session.begin_nested():
             results = _apply_batch_fast(session, device, batch.device_epoch, items, now)
@@ -487,5 +517,9 @@ def handle_push(session: Session, device: Device, batch: PushBatch, now: datetim
         session.expunge_all()  # drop what the failed fast path left in the identity map
         row = epoch_row(session, device, batch.device_epoch, now)
         results = [apply_one(session, device, batch.device_epoch, item, now) for item in items]
-    acked = advance_acked(session, row, [result.seq for result in results if result.status is OpStatus.DUPLICATE])
+    answered = {item.key.op_id: result for item, result in zip(items, results, strict=True) if item.key is not None}
+    results += [_repeat_answer(item, answered[first.key.op_id], first) for item, first in repeats
+                if first.key is not None]
+    held = [r.seq for r in results if r.code != "op_id_reused" and (r.status is OpStatus.DUPLICATE or r.op_id in stored)]
+    acked = advance_acked(session, row, held)
     return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now)

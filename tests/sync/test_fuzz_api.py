@@ -292,3 +292,22 @@ def test_nul_in_a_payload_rejects_that_operation_only(push_target: PushTarget, w
     assert good["status"] == "accepted", good
     assert (answer["status"], answer["code"]) == ("rejected", "bad_payload"), answer
     assert answer["message"] and NUL not in answer["message"]
+
+
+def test_a_refused_operation_sent_again_is_refused_again_and_repeats_in_a_batch_are_answered_once(
+        push_target: PushTarget) -> None:
+    """The answer lost on the way back: the re-sent refusal must not come back as a `duplicate` (which the
+    counter takes as accepted). And a batch naming one operation a thousand times writes it once."""
+    parent = _valid_create(7)
+    bad = _wire(2, "dossier.status", {**_valid("dossier.status", parent["code"]), "to": 99})
+    first = push_target.push([_wire(1, "dossier.create", parent), bad]).json()["results"]
+    assert [(r["status"], r["code"]) for r in first] == [("accepted", ""), ("rejected", "bad_payload")]
+    again = push_target.push([bad]).json()["results"]
+    assert [(r["status"], r["code"], r["message"]) for r in again] == [
+        ("rejected", "bad_payload", first[1]["message"])]
+
+    copies = _wire(3, "dossier.create", _valid_create(8))
+    answer = push_target.push([copies] * 1000)
+    assert answer.status_code == 200
+    statuses = [r["status"] for r in answer.json()["results"]]
+    assert statuses.count("accepted") == 1 and statuses.count("duplicate") == 999
