@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -97,6 +98,14 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def backend_url(request: Any, tmp_path_factory: Any) -> str:
+    """The database a module's server runs on, by the fixture's param: a fresh PostgreSQL database
+    ("postgres" or "postgresql") or a new SQLite file."""
+    if str(request.param).startswith("postgres"):
+        return request.getfixturevalue("postgres_server").create_database()
+    return f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
 
 
 _unit_numbers = itertools.count(10)

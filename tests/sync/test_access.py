@@ -33,7 +33,7 @@ from sync.server.admin import create_unit, import_catalog, set_status
 from sync.server.auth import enrollment_code_hash, new_enrollment_code, token_digest
 from sync.server.models import Attachment, Device, Dossier, DossierEvent, EnrollmentCode, OpLedger
 from tests.conftest import open_counter
-from tests.sync.harness import ROOT, UNIT_A, UNIT_B, ServerProcess, counter_cli
+from tests.sync.harness import ROOT, UNIT_A, UNIT_B, ServerProcess, backend_url, counter_cli
 from tests.sync.invariants import check_counter, open_server_db
 from tests.sync.payloads import dossier_payload, status_payload
 
@@ -44,10 +44,7 @@ TOKEN_LIKE = re.compile(rb"[A-Za-z0-9_-]{43}")
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A real server with units A and B and the province's catalog, shared by this module's tests."""
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_server").create_database()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
+    url = backend_url(request, tmp_path_factory)
     with ServerProcess(url) as process:
         db = open_server_db(url)
         with db.session() as s:

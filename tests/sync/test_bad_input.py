@@ -45,7 +45,7 @@ from sync.server.models import (
     Unit,
 )
 from tests.conftest import UNIT_CODE, open_counter
-from tests.sync.harness import ROOT, ServerProcess
+from tests.sync.harness import ROOT, ServerProcess, backend_url
 from tests.sync.invariants import open_server_db
 from tests.sync.payloads import attachment_payload, dossier_payload, status_payload, wire
 
@@ -263,10 +263,7 @@ def snapshot(url: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def rig(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_server").create_database()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
+    url = backend_url(request, tmp_path_factory)
     with ServerProcess(url) as server:
         db_server = open_server_db(url)
         with db_server.session() as s:

@@ -46,7 +46,7 @@ from tests.sync.faultproxy import (
     TRUNCATE_RESPONSE,
     FaultProxy,
 )
-from tests.sync.harness import ROOT, ServerProcess, new_unit
+from tests.sync.harness import ROOT, ServerProcess, backend_url, new_unit
 from tests.sync.invariants import check_all, open_server_db
 
 PUSH, PULL, HELLO = "/api/v1/sync/push", "/api/v1/sync/pull", "/api/v1/sync/hello"
@@ -57,10 +57,7 @@ DOSSIERS = 30
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """One real server per backend for the module; each scenario gets its own unit on it."""
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_server").create_database()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
+    url = backend_url(request, tmp_path_factory)
     with ServerProcess(url) as process:
         db = open_server_db(url)
         with db.session() as s:

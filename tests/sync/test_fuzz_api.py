@@ -33,6 +33,7 @@ from sync.server.app import create_app
 from sync.server.auth import new_enrollment_code
 from sync.server.db import ServerDatabase
 from tests.conftest import UNIT_CODE
+from tests.sync.harness import backend_url
 from tests.sync.payloads import attachment_payload, dossier_payload, status_payload, wire
 
 # Every operation the server publishes; the test fails if the schema gains one that is not fuzzed here.
@@ -87,10 +88,7 @@ class FuzzTarget:
 def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
     """One app per backend for the module; PostgreSQL gets a fresh database of its own (as `postgres_url`,
     which is per test and so cannot serve a module-wide app)."""
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_server").create_database()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz-server.sqlite'}"
+    url = backend_url(request, tmp_path_factory)
     fuzz = FuzzTarget(url)
     yield fuzz
     fuzz.db.dispose()

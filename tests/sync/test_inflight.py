@@ -27,7 +27,7 @@ from sync.client.runner import SyncReport, SyncRunner
 from sync.server.models import Dossier, OpLedger
 from tests.conftest import open_counter
 from tests.sync.faultproxy import DELAY, DROP_AFTER_FORWARD, FaultProxy, ProxyStats
-from tests.sync.harness import ServerProcess, counter_cli, new_unit
+from tests.sync.harness import ServerProcess, backend_url, counter_cli, new_unit
 from tests.sync.invariants import check_all, check_counter, open_server_db
 
 PUSH, HELLO = "/api/v1/sync/push", "/api/v1/sync/hello"
@@ -36,10 +36,7 @@ PUSH, HELLO = "/api/v1/sync/push", "/api/v1/sync/hello"
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """One real server per backend for the module; each test gets its own unit on it."""
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_server").create_database()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
+    url = backend_url(request, tmp_path_factory)
     with ServerProcess(url) as process:
         yield process
 

@@ -41,7 +41,7 @@ from sync.server.admin import create_unit, import_catalog
 from sync.server.models import Blob, DeviceEpoch, Dossier, OpLedger
 from tests.conftest import UNIT_CODE, open_counter
 from tests.sync.faultproxy import REFUSE_BODY, STATUS_502, FaultProxy
-from tests.sync.harness import ROOT, ServerProcess, counter_cli
+from tests.sync.harness import ROOT, ServerProcess, backend_url, counter_cli
 from tests.sync.invariants import check_counter, open_server_db
 from tests.sync.payloads import attachment_payload, dossier_payload, status_payload
 
@@ -52,10 +52,7 @@ DAY_OFF = date(2027, 2, 5)
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_server").create_database()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
+    url = backend_url(request, tmp_path_factory)
     with ServerProcess(url) as process:
         db = open_server_db(url)
         with db.session() as s:
