@@ -43,7 +43,8 @@ from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
-from sync.client.runner import SyncRunner, wire_operation
+from sync.client.outgoing import wire_operation
+from sync.client.runner import SyncRunner
 from sync.client.transport import Transport
 from sync.protocol import HelloRequest, HelloResponse, PushBatch, PushResponse
 from tests.sync.faultproxy import FaultProxy

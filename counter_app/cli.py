@@ -28,11 +28,9 @@ from counter_app.domain.errors import DomainError, ValidationError, ValidationEr
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
 from counter_app.domain.serialization import dossier_to_dict
+from counter_app.exit_codes import EXIT_ERROR, EXIT_OK, exit_code_for
 from counter_app.paths import default_data_dir, demo_data_dir
-from counter_app.storage.database import Database, NewerDatabaseError, database_failure
-from counter_app.storage.integrity import DamagedDatabaseError
-
-EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB, EXIT_DAMAGED_DB = 0, 1, 2, 3, 4
+from counter_app.storage.database import Database, database_failure
 
 
 def _print_json(data: Any) -> None:
@@ -387,15 +385,6 @@ def _report(error: DomainError, as_json: bool) -> int:
         payload = [{"field": getattr(e, "field", None), "message": e.message} for e in errors]
         print(json.dumps({"errors": payload}, ensure_ascii=False), file=sys.stderr)
     return exit_code_for(error)
-
-
-def exit_code_for(error: DomainError) -> int:
-    """The documented exit code of a refusal (the GUI exits with the same codes)."""
-    if isinstance(error, NewerDatabaseError):
-        return EXIT_NEWER_DB
-    if isinstance(error, DamagedDatabaseError):
-        return EXIT_DAMAGED_DB
-    return EXIT_INVALID if isinstance(error, ValidationError | ValidationErrors) else EXIT_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -369,10 +369,16 @@ _ERROR_WORDS = {
 }
 
 
+def printable(value: object, limit: int, *, replacement: str = "") -> str:
+    """`value` as text fit to quote or send: control characters and lone surrogates replaced (dropped by
+    default), cut to `limit` characters; anything but a string becomes ""."""
+    text = value if isinstance(value, str) else ""
+    return "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else replacement for ch in text)[:limit]
+
+
 def _where(location: tuple[Any, ...]) -> str:
     """A field path fit to quote: a key sent by a hostile peer may hold anything, at any length."""
-    path = ".".join(str(part) for part in location)
-    shown = "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else "?" for ch in path)
+    shown = printable(".".join(str(part) for part in location), 10_000, replacement="?")
     return shown if len(shown) <= 60 else shown[:57] + "…"
 
 
@@ -395,7 +401,8 @@ def describe_errors(error: PydanticValidationError, limit: int = 3) -> str:
     return "; ".join(parts)
 
 
-def _only_clock(error: PydanticValidationError) -> bool:
+def only_clock_errors(error: PydanticValidationError) -> bool:
+    """True when every problem is an instant ahead of the checker's clock (the sender's clock is wrong)."""
     return all(item["type"] == "instant_in_future" for item in error.errors(include_url=False, include_input=False))
 
 
@@ -408,7 +415,7 @@ def check_payload(op_type: str, payload: Any, *, now: datetime | None = None) ->
     try:
         return PAYLOAD_MODELS[kind].model_validate(payload, context={"now": now} if now else None)
     except PydanticValidationError as error:
-        if _only_clock(error):
+        if only_clock_errors(error):
             raise InvalidOperation("clock_ahead", f"Chưa nhận: {describe_errors(error)}. Hãy kiểm tra đồng hồ máy quầy; "
                                    "thao tác sẽ được gửi lại.", retry_later=True) from None
         raise InvalidOperation("bad_payload", f"Dữ liệu thao tác không hợp lệ: {describe_errors(error)}.") from None

@@ -19,8 +19,8 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QSplashScreen
 from sqlalchemy.exc import SQLAlchemyError
 
-from counter_app.cli import exit_code_for
 from counter_app.domain.errors import DomainError
+from counter_app.exit_codes import exit_code_for
 from counter_app.paths import APP_AUTHOR, APP_NAME
 from counter_app.resources import resources_dir
 from counter_app.services.unit_setup import NotSetUp, load_profile

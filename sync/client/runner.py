@@ -8,33 +8,24 @@ run (the GUI's timer, or `counter-app sync` without --once) carries on: the queu
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError as PydanticValidationError
 
 from counter_app import __version__
 from counter_app.domain.errors import DomainError
 from counter_app.domain.operations import (
-    InvalidOperation,
-    OpType,
     OutboxState,
-    check_payload,
-    describe_errors,
 )
-from counter_app.domain.serialization import iso_instant, payload_hash
 from counter_app.services.clock import utc_now
 from counter_app.services.credentials import load_token
 from counter_app.storage.database import Database
-from counter_app.storage.models import OutboxOp, SyncJournal
+from counter_app.storage.models import SyncJournal
 from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION
 from counter_app.storage.sync_store import (
     WITHDRAWN,
@@ -42,27 +33,24 @@ from counter_app.storage.sync_store import (
     apply_change,
     epoch_base,
     get_state,
-    is_withdrawn,
     mark_in_flight,
     max_seq,
     ops_to_send,
-    payload_of,
     quarantine,
     record_result,
     reopen_after,
     unsent_within,
     withdraw,
-    withdrawal_op_id,
 )
 from sync.client.blobs import upload_pending_blobs
 from sync.client.lock import SingleFlight
+from sync.client.outgoing import Outgoing, outgoing
 from sync.client.transport import PermanentError, SyncError, TooLarge, TransientError, Transport
 from sync.protocol import (
     MAX_OPS_HARD_LIMIT,
     SUPPORTED_PROTOCOL_VERSIONS,
     HelloRequest,
     HelloResponse,
-    Operation,
     OpStatus,
     PullPage,
     PushBatch,
@@ -270,7 +258,7 @@ class SyncRunner:
             cursor = batch[-1].seq
             self._send_splitting(transport, batch, run, report)
 
-    def _claim(self, run: _PushRun, after_seq: int, *, quarantined: bool) -> list[_Outgoing]:
+    def _claim(self, run: _PushRun, after_seq: int, *, quarantined: bool) -> list[Outgoing]:
         """The next batch of open operations after `after_seq`, checked, marked in flight. A quarantined
         operation goes alone, and one put in quarantine during this run waits for the next run."""
         now = utc_now()
@@ -283,21 +271,21 @@ class SyncRunner:
                 rows = [row for row in candidates if row.seq not in run.quarantined_now][:1]
             else:
                 rows = ops_to_send(session, run.max_ops, after_seq)
-            batch: list[_Outgoing] = []
+            batch: list[Outgoing] = []
             size = 0
             for row in rows:
-                outgoing = _outgoing(row, state.device_id, now)
-                if outgoing.withdrawn_reason and not is_withdrawn(row):
-                    withdraw(session, row.seq, "invalid_local", outgoing.withdrawn_reason)
-                size += outgoing.size
+                item = outgoing(row, state.device_id, now)
+                if item.newly_withdrawn:
+                    withdraw(session, row.seq, "invalid_local", item.withdrawal_reason or "")
+                size += item.size
                 if batch and size > run.target_bytes:
                     break
-                batch.append(outgoing)
+                batch.append(item)
             if batch:
                 mark_in_flight(session, [item.seq for item in batch], str(uuid.uuid4()))
         return batch
 
-    def _send_splitting(self, transport: Transport, batch: list[_Outgoing], run: _PushRun, report: SyncReport) -> None:
+    def _send_splitting(self, transport: Transport, batch: list[Outgoing], run: _PushRun, report: SyncReport) -> None:
         parts = [batch]
         while parts:
             part = parts.pop()
@@ -324,7 +312,7 @@ class SyncRunner:
                 run.proved = True
                 self._store_results(answer, part, report)
 
-    def _post(self, transport: Transport, part: list[_Outgoing], run: _PushRun, report: SyncReport) -> PushResponse:
+    def _post(self, transport: Transport, part: list[Outgoing], run: _PushRun, report: SyncReport) -> PushResponse:
         batch = PushBatch(batch_id=str(uuid.uuid4()), device_epoch=run.epoch, ops=[item.wire for item in part])
         report.requests += 1
         answer = transport.call("POST", "/sync/push", PushResponse, json_body=batch.model_dump(mode="json"),
@@ -352,7 +340,7 @@ class SyncRunner:
                                               "Thao tác được giữ lại và gửi riêng ở mỗi lần đồng bộ.")
                 run.quarantined_now.add(item.seq)
 
-    def _store_results(self, answer: PushResponse, part: list[_Outgoing], report: SyncReport) -> None:
+    def _store_results(self, answer: PushResponse, part: list[Outgoing], report: SyncReport) -> None:
         now = utc_now()
         sent = {item.wire["op_id"]: item for item in part if isinstance(item.wire, dict)}
         with self.db.write() as session:
@@ -360,13 +348,13 @@ class SyncRunner:
                 item = sent.pop(result.op_id, None)
                 if item is None:
                     continue  # not an operation of this batch: a confused or hostile answer is ignored
-                if item.withdrawn_reason is not None or item.row_withdrawn:
+                if item.withdrawal_reason is not None:
                     # The server recorded the withdrawal: the operation now counts as refused, with the
                     # counter's own reason (kept in the row) rather than the server's echo of it.
-                    record_result(session, item.seq, OutboxState.REJECTED, WITHDRAWN, item.reason_text, now)
+                    record_result(session, item.seq, OutboxState.REJECTED, WITHDRAWN, item.withdrawal_reason, now)
                     report.rejected += 1
                     report.problems.append({"seq": item.seq, "status": "rejected", "code": WITHDRAWN,
-                                            "message": item.reason_text})
+                                            "message": item.withdrawal_reason})
                     continue
                 if result.status is OpStatus.REJECTED and result.code in RETRYABLE_CODES:
                     record_result(session, item.seq, OutboxState.PENDING, result.code, result.message, now)
@@ -447,7 +435,7 @@ def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, value))
 
 
-def _halves(part: list[_Outgoing]) -> list[list[_Outgoing]]:
+def _halves(part: list[Outgoing]) -> list[list[Outgoing]]:
     """The two halves of a batch, the second first: the stack pops the first half first."""
     middle = len(part) // 2
     return [part[middle:], part[:middle]]
@@ -463,86 +451,8 @@ class _PushRun:
     shrunk: bool = False
     proved: bool = False
     failures: int = 0
-    suspects: list[tuple[_Outgoing, str]] = field(default_factory=list)
+    suspects: list[tuple[Outgoing, str]] = field(default_factory=list)
     quarantined_now: set[int] = field(default_factory=set)
-
-
-@dataclass
-class _Outgoing:
-    """One outbox row as it goes on the wire: the operation itself, or its withdrawal."""
-
-    seq: int
-    wire: dict[str, Any]
-    size: int
-    withdrawn_reason: str | None = None  # found unsendable now
-    row_withdrawn: bool = False  # withdrawn in an earlier push
-    reason_text: str = ""
-
-
-def wire_operation(row: OutboxOp) -> Operation:
-    """An outbox row as the protocol's operation (raises if the stored row does not fit it)."""
-    return Operation(op_id=row.op_id, seq=row.seq, entity=row.entity, entity_id=row.entity_id, op_type=row.op_type,
-                     base_version=row.base_version, schema_version=row.schema_version,
-                     created_at=iso_instant(row.created_at), payload=payload_of(row), payload_hash=row.payload_hash)
-
-
-def _outgoing(row: OutboxOp, device_id: str, now: datetime) -> _Outgoing:
-    """The wire form of `row`, checked with the shared vocabulary; a withdrawal when it cannot be sent.
-
-    Anything may be wrong with a row written by an older or buggy version (a payload that is not JSON,
-    a lone surrogate, a date in year 1): none of it may stop the rows behind it.
-    """
-    if not is_withdrawn(row):
-        try:
-            wire = wire_operation(row)
-            try:
-                check_payload(wire.op_type, wire.payload, now=now)
-            except InvalidOperation as error:
-                if not error.retry_later:
-                    raise
-                # Ahead of this counter's clock too: the server decides, and answers "later" if it agrees.
-            if not wire.hash_matches():
-                raise InvalidOperation("payload_hash_mismatch", "Mã băm không khớp nội dung đã lưu (dữ liệu bị sửa ngoài ứng dụng?).")
-            return _Outgoing(row.seq, wire.model_dump(mode="json"), len(row.payload) + 300)
-        except InvalidOperation as error:
-            reason = f"Quầy không gửi được thao tác này: {error.message}"
-        except PydanticValidationError as error:
-            reason = f"Quầy không gửi được thao tác này: dữ liệu đã lưu bị hỏng ({describe_errors(error)})."
-        except (ValueError, TypeError, OverflowError, RecursionError) as error:
-            reason = f"Quầy không gửi được thao tác này: {_damage(error)}."
-        return _withdrawal(row, device_id, now, reason, newly=True)
-    return _withdrawal(row, device_id, now, row.result_message or "Thao tác đã bị rút.", newly=False)
-
-
-def _damage(error: Exception) -> str:
-    """What is wrong with a stored row, in words a technician can act on."""
-    if isinstance(error, UnicodeError):
-        return "nội dung đã lưu chứa ký tự không mã hóa được thành UTF-8"
-    if isinstance(error, json.JSONDecodeError):
-        return "nội dung đã lưu không phải JSON hợp lệ"
-    if isinstance(error, OverflowError):
-        return "thời điểm đã lưu vượt giới hạn lịch"
-    if isinstance(error, RecursionError):
-        return "nội dung đã lưu lồng nhau quá sâu"
-    return "dữ liệu đã lưu bị hỏng"
-
-
-def _withdrawal(row: OutboxOp, device_id: str, now: datetime, reason: str, *, newly: bool) -> _Outgoing:
-    """A well-formed stand-in for `row` that tells the server why the seq carries nothing."""
-    op_id = withdrawal_op_id(device_id, row)
-    payload = {"op_type": _printable(row.op_type, 40), "payload_hash": _printable(row.payload_hash, 64),
-               "code": WITHDRAWN, "reason": _printable(reason, 1000) or "Thao tác đã bị rút."}
-    wire = Operation(op_id=op_id, seq=row.seq, entity="op", entity_id=str(row.seq), op_type=OpType.WITHDRAWN.value,
-                     base_version=None, schema_version=PAYLOAD_SCHEMA_VERSION, created_at=iso_instant(now),
-                     payload=payload, payload_hash=payload_hash(payload))
-    return _Outgoing(row.seq, wire.model_dump(mode="json"), 600, withdrawn_reason=reason if newly else None,
-                     row_withdrawn=not newly, reason_text=reason)
-
-
-def _printable(value: object, limit: int) -> str:
-    """`value` as text the server will accept: control characters and lone surrogates dropped, cut to size."""
-    text = value if isinstance(value, str) else ""
-    return "".join(ch for ch in text if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF)[:limit]
 
 
 __all__ = ["NotEnrolled", "SyncError", "SyncReport", "SyncRunner"]

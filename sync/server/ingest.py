@@ -1,14 +1,6 @@
 """Applying pushed operations: exactly once per (device, op_id), one bad operation never blocks the rest.
 
-Every element of a batch is checked on its own with the shared vocabulary (counter_app.domain.operations):
-its envelope, its payload hash, then its payload's shape and bounds. What fails gets its own answer:
-- `rejected` and recorded in the ledger, so that a replay gets the same answer and the device's
-  sequence stays gap-free (a malformed envelope whose op_id and seq can still be read, a bad payload,
-  a dossier code that claims another unit, desk or day);
-- an answer not recorded, so that the counter sends it again later: a payload damaged on the way
-  (hash mismatch), or an instant ahead of the server's clock (the counter's clock is wrong);
-- `rejected` alone when not even an op_id and a seq can be read from it.
-
+Each element of a batch is first checked alone (sync/server/op_checks.py: refused, deferred or to apply).
 The rest is applied, normally all in one flush with the batch's dossiers prefetched; anything unexpected
 makes the batch start over operation by operation, each in its own savepoint together with its ledger row.
 A replay finds the ledger row and gets the stored result back; a concurrent duplicate (a retry racing the
@@ -19,33 +11,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from counter_app.domain.codes import office_day, parse_dossier_code
 from counter_app.domain.errors import DomainError, InvalidTransition
 from counter_app.domain.lifecycle import Status, check_transition
 from counter_app.domain.operations import (
-    MAX_INT64,
-    OP_ID_RE,
     AttachmentAddPayload,
     DossierCreatePayload,
-    InvalidOperation,
     OpType,
     Payload,
     StatusChangePayload,
     WithdrawnPayload,
-    check_payload,
-    describe_errors,
 )
-from counter_app.domain.serialization import payload_hash
-from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus, PushBatch, PushResponse
+from sync.protocol import OpResult, OpStatus, PushBatch, PushResponse
 from sync.server.auth import epoch_row, slots_held
 from sync.server.models import (
     Attachment,
@@ -57,100 +40,22 @@ from sync.server.models import (
     DossierEvent,
     OpLedger,
 )
+from sync.server.op_checks import (
+    LedgerKey,
+    Outcome,
+    Prepared,
+    check_code_claims,
+    instant,
+    ledger_answer,
+    op_id_reused,
+    prepare,
+    rejected,
+    replay,
+    salvage,
+    stored_answer,
+)
 
 log = logging.getLogger(__name__)
-# How far a dossier code's date may be from the office day of its `received_at` (midnight, time zones).
-CODE_DAY_TOLERANCE = timedelta(days=1)
-
-
-class Outcome:
-    """What applying one operation decided, before it is written to the ledger."""
-
-    def __init__(self, status: OpStatus, code: str = "", message: str = "", version: int | None = None) -> None:
-        self.status, self.code, self.message, self.version = status, code, message, version
-
-
-@dataclass(frozen=True)
-class LedgerKey:
-    """What the ledger records of an operation: from its envelope, or what could be read of a bad one."""
-
-    op_id: str
-    seq: int
-    op_type: str
-    entity_id: str
-    payload_hash: str
-
-
-@dataclass
-class Prepared:
-    """One element of a batch after its checks: to apply (`payload`), to refuse (`refusal`), or answered."""
-
-    key: LedgerKey | None = None
-    op: Operation | None = None
-    payload: Payload | None = None
-    refusal: Outcome | None = None
-    answer: OpResult | None = None
-
-
-def _rejected(op_id: str, seq: int, code: str, message: str) -> OpResult:
-    return OpResult(op_id=op_id, seq=seq, status=OpStatus.REJECTED, code=code, message=message)
-
-
-def _salvage(raw: Any) -> tuple[str, int]:
-    """The op_id and seq of a malformed operation, when they can still be read ("" and 0 otherwise)."""
-    if not isinstance(raw, dict):
-        return "", 0
-    op_id, seq = raw.get("op_id"), raw.get("seq")
-    good_id = op_id if isinstance(op_id, str) and OP_ID_RE.fullmatch(op_id) else ""
-    good_seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq <= MAX_INT64 else 0
-    return good_id, good_seq
-
-
-def _only_clock(error: PydanticValidationError) -> bool:
-    return all(item["type"] == "instant_in_future" for item in error.errors(include_url=False, include_input=False))
-
-
-def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device) -> Prepared:
-    """Check one element of a batch without touching the database (but for the ledger rows in `stored`)."""
-    try:
-        op = Operation.model_validate(raw, context={"now": now})
-    except (PydanticValidationError, RecursionError) as error:
-        op_id, seq = _salvage(raw)
-        if isinstance(error, PydanticValidationError) and _only_clock(error):
-            return Prepared(answer=_rejected(op_id, seq, "clock_ahead",
-                                             f"Chưa nhận: {describe_errors(error)}. Hãy kiểm tra đồng hồ máy quầy."))
-        detail = describe_errors(error) if isinstance(error, PydanticValidationError) else "lồng nhau quá sâu"
-        message = f"Thao tác không đúng định dạng giao thức: {detail}."
-        if not op_id or not seq:
-            return Prepared(answer=_rejected(op_id, seq, "bad_envelope", message))
-        key = LedgerKey(op_id, seq, "?", "", "")
-        if op_id in stored:
-            return Prepared(key=key, answer=_stored_answer(op_id, seq, stored[op_id]))
-        return Prepared(key=key, refusal=Outcome(OpStatus.REJECTED, "bad_envelope", message))
-    key = LedgerKey(op.op_id, op.seq, op.op_type, op.entity_id, op.payload_hash)
-    if op.op_id in stored:
-        return Prepared(key=key, answer=_replay(device, op, stored[op.op_id]))
-    try:
-        matches = payload_hash(op.payload) == op.payload_hash
-    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
-        return Prepared(key=key, op=op, refusal=Outcome(
-            OpStatus.REJECTED, "bad_payload", "Dữ liệu thao tác chứa ký tự không mã hóa được thành UTF-8 hoặc lồng nhau quá sâu."))
-    if not matches:
-        return Prepared(key=key, answer=_rejected(op.op_id, op.seq, "payload_hash_mismatch",
-                                                  "Dữ liệu bị hỏng trên đường truyền; quầy sẽ gửi lại."))
-    if op.schema_version not in SUPPORTED_SCHEMA_VERSIONS:
-        return Prepared(key=key, op=op, refusal=Outcome(
-            OpStatus.REJECTED, "schema_unsupported",
-            f"Máy chủ không đọc được dữ liệu phiên bản {op.schema_version}; hãy cập nhật ứng dụng quầy."))
-    try:
-        payload = check_payload(op.op_type, op.payload, now=now)
-    except InvalidOperation as error:
-        if error.retry_later:
-            return Prepared(key=key, answer=_rejected(op.op_id, op.seq, error.code, error.message))
-        return Prepared(key=key, op=op, refusal=Outcome(OpStatus.REJECTED, error.code, error.message))
-    return Prepared(key=key, op=op, payload=payload)
-
-
 class DossierLookup:
     """Where handlers find dossiers: the database one query at a time, or a batch's prefetched rows.
 
@@ -205,44 +110,10 @@ class DossierLookup:
         return self._slots
 
 
-def _instant(value: str) -> datetime:
-    return datetime.fromisoformat(value)  # bounded to 2000-2100 by the payload checks
-
-
-def check_code_claims(lookup: DossierLookup, device: Device, payload: DossierCreatePayload) -> Outcome | None:
-    """A dossier code says which unit, desk and day issued it: each must be this device's (None if so).
-
-    Without this check a device could squat another desk's codes, which that desk would then print
-    for different citizens.
-    """
-    try:
-        claim = parse_dossier_code(payload.code)
-    except DomainError as error:
-        return Outcome(OpStatus.REJECTED, "bad_code", error.message)
-    if payload.unit_code != device.unit_code or claim.unit_code != device.unit_code:
-        return Outcome(OpStatus.REJECTED, "wrong_unit", "Hồ sơ thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
-    if claim.desk_slot != payload.desk_slot:
-        return Outcome(OpStatus.REJECTED, "code_slot_mismatch",
-                       f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot} nhưng hồ sơ ghi quầy {payload.desk_slot}.")
-    held = lookup.slots_held(device)
-    received = _instant(payload.received_at)
-    offline = device.offline_slot == claim.desk_slot and received <= device.enrolled_at
-    if claim.desk_slot not in held and not offline:
-        return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
-                       f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot}, không phải số quầy tỉnh đã cấp cho "
-                       f"thiết bị này ({', '.join(str(s) for s in sorted(held))}); máy chủ không nhận để tránh trùng mã.")
-    received_day = office_day(received)
-    if abs(claim.day - received_day) > CODE_DAY_TOLERANCE:
-        return Outcome(OpStatus.REJECTED, "code_date_mismatch",
-                       f"Ngày trong mã hồ sơ {payload.code} ({claim.day:%d/%m/%Y}) không khớp ngày tiếp nhận "
-                       f"({received_day:%d/%m/%Y}).")
-    return None
-
-
 def _create_dossier(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
                     now: datetime, lookup: DossierLookup) -> Outcome:
     assert isinstance(payload, DossierCreatePayload)
-    refused = check_code_claims(lookup, device, payload)
+    refused = check_code_claims(device, payload, lookup.slots_held(device))
     if refused is not None:
         return refused
     same_id = lookup.by_id(payload.id)
@@ -265,13 +136,13 @@ def _create_dossier(session: Session, device: Device, key: LedgerKey, payload: P
             "Hồ sơ được giữ lại để giám sát viên xử lý; hãy cấp lại mã mới cho hồ sơ này.",
         )
     dossier = Dossier(id=payload.id, code=payload.code, unit_code=device.unit_code, desk_slot=payload.desk_slot,
-                      status=payload.status, version=payload.version, data=raw, received_at=_instant(payload.received_at),
+                      status=payload.status, version=payload.version, data=raw, received_at=instant(payload.received_at),
                       updated_at=now, source_device_id=device.id)
     session.add(dossier)
     lookup.add(dossier)
     for change in payload.history:
         session.add(DossierEvent(dossier_id=dossier.id, from_status=change.from_status, to_status=change.to_status,
-                                 at=_instant(change.at), actor=change.actor, note=change.note, source="counter",
+                                 at=instant(change.at), actor=change.actor, note=change.note, source="counter",
                                  op_id=key.op_id))
     return Outcome(OpStatus.ACCEPTED, "", "", dossier.version)
 
@@ -308,7 +179,7 @@ def _change_status(session: Session, device: Device, key: LedgerKey, payload: Pa
     dossier.updated_at = now
     dossier.data = {**dossier.data, "status": int(target), "version": dossier.version}
     session.add(DossierEvent(dossier_id=dossier.id, from_status=int(current), to_status=int(target),
-                             at=_instant(payload.at), actor=payload.actor, note=payload.note, source="counter",
+                             at=instant(payload.at), actor=payload.actor, note=payload.note, source="counter",
                              op_id=key.op_id))
     return Outcome(OpStatus.ACCEPTED, "", "", dossier.version)
 
@@ -357,27 +228,6 @@ def _decide(session: Session, device: Device, item: Prepared, now: datetime, loo
     return handler(session, device, item.key, item.payload, item.op.payload, now, lookup)
 
 
-def _result(op_id: str, seq: int, ledger: OpLedger) -> OpResult:
-    return OpResult(op_id=op_id, seq=seq, status=OpStatus(ledger.status), code=ledger.code,
-                    message=ledger.message, server_version=ledger.server_version)
-
-
-def _stored_answer(op_id: str, seq: int, ledger: OpLedger) -> OpResult:
-    """The answer to a replay: `duplicate` for an operation accepted before, else the same refusal or
-    conflict as the first time (a refused operation re-sent must never pass for accepted)."""
-    result = _result(op_id, seq, ledger)
-    return result.model_copy(update={"status": OpStatus.DUPLICATE}) if result.status is OpStatus.ACCEPTED else result
-
-
-def _replay(device: Device, op: Operation, stored: OpLedger) -> OpResult:
-    """A replay gets the stored answer; the same op_id with other content is a device fault."""
-    if stored.payload_hash != op.payload_hash:
-        log.error("Thiết bị %s dùng lại op_id %s với nội dung khác", device.id, op.op_id)
-        return _rejected(op.op_id, op.seq, "op_id_reused",
-                         "Mã thao tác đã được dùng cho nội dung khác; đây là lỗi của quầy, đã ghi nhật ký.")
-    return _stored_answer(op.op_id, op.seq, stored)
-
-
 def _stored(session: Session, device: Device, op_id: str) -> OpLedger | None:
     return session.scalar(select(OpLedger).where(OpLedger.device_id == device.id, OpLedger.op_id == op_id))
 
@@ -400,7 +250,7 @@ def apply_one(session: Session, device: Device, epoch: str, item: Prepared, now:
     key = item.key
     stored = _stored(session, device, key.op_id)
     if stored is not None:  # an earlier element of this batch carried the same op_id
-        return _replay(device, item.op, stored) if item.op else _stored_answer(key.op_id, key.seq, stored)
+        return replay(device, item.op, stored) if item.op else stored_answer(key.op_id, key.seq, stored)
     for _attempt in range(2):
         try:
             try:
@@ -416,12 +266,12 @@ def apply_one(session: Session, device: Device, epoch: str, item: Prepared, now:
                     ledger = _ledger_row(device, epoch, key, refusal, now)
                     session.add(ledger)
                     session.flush()
-            return _result(key.op_id, key.seq, ledger)
+            return ledger_answer(key.op_id, key.seq, ledger)
         except IntegrityError:
             stored = _stored(session, device, key.op_id)
             if stored is not None:
-                return _stored_answer(key.op_id, key.seq, stored)
-    return _rejected(key.op_id, key.seq, "busy", "Máy chủ đang bận xử lý cùng dữ liệu; quầy sẽ gửi lại.")
+                return stored_answer(key.op_id, key.seq, stored)
+    return rejected(key.op_id, key.seq, "busy", "Máy chủ đang bận xử lý cùng dữ liệu; quầy sẽ gửi lại.")
 
 
 def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) -> int:
@@ -463,7 +313,7 @@ def _apply_batch_fast(session: Session, device: Device, epoch: str, items: list[
             assert item.key is not None
             ledger = _ledger_row(device, epoch, item.key, _decide(session, device, item, now, lookup), now)
             session.add(ledger)
-            results.append(_result(item.key.op_id, item.key.seq, ledger))
+            results.append(ledger_answer(item.key.op_id, item.key.seq, ledger))
     session.flush()
     return results
 
@@ -493,15 +343,14 @@ def _split_repeats(items: list[Prepared]) -> tuple[list[Prepared], list[tuple[Pr
 def _repeat_answer(item: Prepared, first: OpResult, first_item: Prepared) -> OpResult:
     assert item.key is not None and first_item.key is not None
     if item.key.payload_hash != first_item.key.payload_hash:
-        return _rejected(item.key.op_id, item.key.seq, "op_id_reused",
-                         "Mã thao tác đã được dùng cho nội dung khác; đây là lỗi của quầy, đã ghi nhật ký.")
+        return op_id_reused(item.key.op_id, item.key.seq)
     status = OpStatus.DUPLICATE if first.status is OpStatus.ACCEPTED else first.status
     return first.model_copy(update={"seq": item.key.seq, "status": status})
 
 
 def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
-    op_ids = {op_id for op_id, _seq in map(_salvage, batch.ops) if op_id}  # only well-formed ids reach SQL
+    op_ids = {op_id for op_id, _seq in map(salvage, batch.ops) if op_id}  # only well-formed ids reach SQL
     stored = {
         ledger.op_id: ledger
         for ledger in session.scalars(

@@ -1,0 +1,22 @@
+"""The process exit codes of `counter-app`, the same for its commands and for the GUI (README, "Errors").
+
+0 done; 1 refused (not found, illegal status change, a database the app cannot use); 2 bad input;
+3 a database written by a newer version; 4 a damaged database (left untouched).
+"""
+
+from __future__ import annotations
+
+from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
+from counter_app.storage.database import NewerDatabaseError
+from counter_app.storage.integrity import DamagedDatabaseError
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB, EXIT_DAMAGED_DB = 0, 1, 2, 3, 4
+
+
+def exit_code_for(error: DomainError) -> int:
+    """The documented exit code of a refusal."""
+    if isinstance(error, NewerDatabaseError):
+        return EXIT_NEWER_DB
+    if isinstance(error, DamagedDatabaseError):
+        return EXIT_DAMAGED_DB
+    return EXIT_INVALID if isinstance(error, ValidationError | ValidationErrors) else EXIT_ERROR

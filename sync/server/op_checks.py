@@ -1,0 +1,183 @@
+"""What the server checks of each pushed operation before applying it, and the answers it gives.
+
+Every element of a batch is checked on its own with the shared vocabulary (counter_app.domain.operations):
+its envelope, its payload hash, then its payload's shape and bounds; a dossier code must be the device's
+own (unit, desk slot, day). What fails gets its own answer:
+- `rejected` and recorded in the ledger (the caller writes it), so that a replay gets the same answer
+  and the device's sequence stays gap-free;
+- an answer not recorded, so that the counter sends it again later: a payload damaged on the way
+  (hash mismatch), or an instant ahead of the server's clock (the counter's clock is wrong);
+- `rejected` alone when not even an op_id and a seq can be read from it.
+A replay gets the stored answer: `duplicate` for an operation accepted before, else the same refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
+
+from counter_app.domain.codes import office_day, parse_dossier_code
+from counter_app.domain.errors import DomainError
+from counter_app.domain.operations import (
+    MAX_INT64,
+    OP_ID_RE,
+    DossierCreatePayload,
+    InvalidOperation,
+    Payload,
+    check_payload,
+    describe_errors,
+    only_clock_errors,
+)
+from counter_app.domain.serialization import payload_hash
+from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus
+from sync.server.models import Device, OpLedger
+
+log = logging.getLogger(__name__)
+# How far a dossier code's date may be from the office day of its `received_at` (midnight, time zones).
+CODE_DAY_TOLERANCE = timedelta(days=1)
+
+
+class Outcome:
+    """What applying one operation decided, before it is written to the ledger."""
+
+    def __init__(self, status: OpStatus, code: str = "", message: str = "", version: int | None = None) -> None:
+        self.status, self.code, self.message, self.version = status, code, message, version
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """What the ledger records of an operation: from its envelope, or what could be read of a bad one."""
+
+    op_id: str
+    seq: int
+    op_type: str
+    entity_id: str
+    payload_hash: str
+
+
+@dataclass
+class Prepared:
+    """One element of a batch after its checks: to apply (`payload`), to refuse (`refusal`), or answered."""
+
+    key: LedgerKey | None = None
+    op: Operation | None = None
+    payload: Payload | None = None
+    refusal: Outcome | None = None
+    answer: OpResult | None = None
+
+
+def rejected(op_id: str, seq: int, code: str, message: str) -> OpResult:
+    return OpResult(op_id=op_id, seq=seq, status=OpStatus.REJECTED, code=code, message=message)
+
+
+def op_id_reused(op_id: str, seq: int) -> OpResult:
+    return rejected(op_id, seq, "op_id_reused",
+                    "Mã thao tác đã được dùng cho nội dung khác; đây là lỗi của quầy, đã ghi nhật ký.")
+
+
+def salvage(raw: Any) -> tuple[str, int]:
+    """The op_id and seq of a malformed operation, when they can still be read ("" and 0 otherwise)."""
+    if not isinstance(raw, dict):
+        return "", 0
+    op_id, seq = raw.get("op_id"), raw.get("seq")
+    good_id = op_id if isinstance(op_id, str) and OP_ID_RE.fullmatch(op_id) else ""
+    good_seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq <= MAX_INT64 else 0
+    return good_id, good_seq
+
+
+def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device) -> Prepared:
+    """Check one element of a batch without touching the database (but for the ledger rows in `stored`)."""
+    try:
+        op = Operation.model_validate(raw, context={"now": now})
+    except (PydanticValidationError, RecursionError) as error:
+        op_id, seq = salvage(raw)
+        if isinstance(error, PydanticValidationError) and only_clock_errors(error):
+            return Prepared(answer=rejected(op_id, seq, "clock_ahead",
+                                             f"Chưa nhận: {describe_errors(error)}. Hãy kiểm tra đồng hồ máy quầy."))
+        detail = describe_errors(error) if isinstance(error, PydanticValidationError) else "lồng nhau quá sâu"
+        message = f"Thao tác không đúng định dạng giao thức: {detail}."
+        if not op_id or not seq:
+            return Prepared(answer=rejected(op_id, seq, "bad_envelope", message))
+        key = LedgerKey(op_id, seq, "?", "", "")
+        if op_id in stored:
+            return Prepared(key=key, answer=stored_answer(op_id, seq, stored[op_id]))
+        return Prepared(key=key, refusal=Outcome(OpStatus.REJECTED, "bad_envelope", message))
+    key = LedgerKey(op.op_id, op.seq, op.op_type, op.entity_id, op.payload_hash)
+    if op.op_id in stored:
+        return Prepared(key=key, answer=replay(device, op, stored[op.op_id]))
+    try:
+        matches = payload_hash(op.payload) == op.payload_hash
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return Prepared(key=key, op=op, refusal=Outcome(
+            OpStatus.REJECTED, "bad_payload", "Dữ liệu thao tác chứa ký tự không mã hóa được thành UTF-8 hoặc lồng nhau quá sâu."))
+    if not matches:
+        return Prepared(key=key, answer=rejected(op.op_id, op.seq, "payload_hash_mismatch",
+                                                  "Dữ liệu bị hỏng trên đường truyền; quầy sẽ gửi lại."))
+    if op.schema_version not in SUPPORTED_SCHEMA_VERSIONS:
+        return Prepared(key=key, op=op, refusal=Outcome(
+            OpStatus.REJECTED, "schema_unsupported",
+            f"Máy chủ không đọc được dữ liệu phiên bản {op.schema_version}; hãy cập nhật ứng dụng quầy."))
+    try:
+        payload = check_payload(op.op_type, op.payload, now=now)
+    except InvalidOperation as error:
+        if error.retry_later:
+            return Prepared(key=key, answer=rejected(op.op_id, op.seq, error.code, error.message))
+        return Prepared(key=key, op=op, refusal=Outcome(OpStatus.REJECTED, error.code, error.message))
+    return Prepared(key=key, op=op, payload=payload)
+
+
+def instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)  # bounded to 2000-2100 by the payload checks
+
+
+def check_code_claims(device: Device, payload: DossierCreatePayload, held: set[int]) -> Outcome | None:
+    """A dossier code says which unit, desk and day issued it: each must be this device's (None if so).
+
+    Without this check a device could squat another desk's codes, which that desk would then print
+    for different citizens.
+    """
+    try:
+        claim = parse_dossier_code(payload.code)
+    except DomainError as error:
+        return Outcome(OpStatus.REJECTED, "bad_code", error.message)
+    if payload.unit_code != device.unit_code or claim.unit_code != device.unit_code:
+        return Outcome(OpStatus.REJECTED, "wrong_unit", "Hồ sơ thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
+    if claim.desk_slot != payload.desk_slot:
+        return Outcome(OpStatus.REJECTED, "code_slot_mismatch",
+                       f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot} nhưng hồ sơ ghi quầy {payload.desk_slot}.")
+    received = instant(payload.received_at)
+    offline = device.offline_slot == claim.desk_slot and received <= device.enrolled_at
+    if claim.desk_slot not in held and not offline:
+        return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
+                       f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot}, không phải số quầy tỉnh đã cấp cho "
+                       f"thiết bị này ({', '.join(str(s) for s in sorted(held))}); máy chủ không nhận để tránh trùng mã.")
+    received_day = office_day(received)
+    if abs(claim.day - received_day) > CODE_DAY_TOLERANCE:
+        return Outcome(OpStatus.REJECTED, "code_date_mismatch",
+                       f"Ngày trong mã hồ sơ {payload.code} ({claim.day:%d/%m/%Y}) không khớp ngày tiếp nhận "
+                       f"({received_day:%d/%m/%Y}).")
+    return None
+
+
+def ledger_answer(op_id: str, seq: int, ledger: OpLedger) -> OpResult:
+    return OpResult(op_id=op_id, seq=seq, status=OpStatus(ledger.status), code=ledger.code,
+                    message=ledger.message, server_version=ledger.server_version)
+
+
+def stored_answer(op_id: str, seq: int, ledger: OpLedger) -> OpResult:
+    """The answer to a replay: `duplicate` for an operation accepted before, else the same refusal or
+    conflict as the first time (a refused operation re-sent must never pass for accepted)."""
+    result = ledger_answer(op_id, seq, ledger)
+    return result.model_copy(update={"status": OpStatus.DUPLICATE}) if result.status is OpStatus.ACCEPTED else result
+
+
+def replay(device: Device, op: Operation, stored: OpLedger) -> OpResult:
+    """A replay gets the stored answer; the same op_id with other content is a device fault."""
+    if stored.payload_hash != op.payload_hash:
+        log.error("Thiết bị %s dùng lại op_id %s với nội dung khác", device.id, op.op_id)
+        return op_id_reused(op.op_id, op.seq)
+    return stored_answer(op.op_id, op.seq, stored)

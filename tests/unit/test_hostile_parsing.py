@@ -1,0 +1,96 @@
+"""The parsers every byte from the network goes through, fed whatever an attacker or a broken link sends.
+
+`sync.bounded` (inflate, JSON shape and parse) and the operation vocabulary
+(`counter_app.domain.operations.check_payload`) must answer anything with their own refusal, in
+Vietnamese, and never with another exception, a hang or an object past their bounds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from counter_app.domain.operations import InvalidOperation, OpType, check_payload
+from sync.bounded import JsonBounds, Refused, inflate, parse_json
+
+BOUNDS = JsonBounds(max_bytes=200_000, max_depth=32, max_items=1_000, max_values=20_000)
+FAST = settings(max_examples=300, deadline=None, derandomize=True, database=None,
+                suppress_health_check=list(HealthCheck))
+JSON_BITS = st.sampled_from([b"[", b"]", b"{", b"}", b",", b":", b'"', b"\\", b"\\u", b"d800", b"0", b"-", b"1e999",
+                             b"NaN", b"Infinity", b"null", b"true", b'"a"', b"\xff", b"\x00", b" ", b"\n"])
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+def _vietnamese(message: str) -> bool:
+    return any(ch in message for ch in "ăâđêôơưàáảãạếềểễệốồổỗộớờởỡợứừửữựíìỉĩịýỳ")
+
+
+@FAST
+@given(body=st.lists(JSON_BITS, max_size=60).map(b"".join) | st.binary(max_size=300))
+def test_any_bytes_are_parsed_or_refused_in_vietnamese(body: bytes) -> None:
+    try:
+        parse_json(body, BOUNDS)
+    except Refused as refused:
+        assert refused.code and _vietnamese(refused.message)
+
+
+@FAST
+@given(body=st.binary(max_size=300), encoding=st.sampled_from(["gzip", "deflate", "", "br", "x-gzip", "GZIP ", "\x00"]))
+def test_any_compressed_body_is_inflated_or_refused(body: bytes, encoding: str) -> None:
+    try:
+        out = inflate(body, encoding, 10_000, 100)
+    except Refused as refused:
+        assert refused.code and _vietnamese(refused.message)
+    else:
+        assert len(out) <= 10_000
+
+
+@pytest.mark.parametrize("depth", [33, 400, 100_000])
+def test_nesting_past_the_bound_is_refused_before_parsing(depth: int) -> None:
+    with pytest.raises(Refused) as refused:
+        parse_json(b"[" * depth + b"]" * depth, JsonBounds(max_bytes=10**6, max_depth=32, max_items=10, max_values=10**6))
+    assert refused.value.code == "json_too_deep"
+
+
+def test_a_bomb_stops_at_the_output_cap() -> None:
+    bomb = gzip.compress(b"0" * 50_000_000, compresslevel=9)  # ~50 kB inflating to 50 MB
+    with pytest.raises(Refused) as refused:
+        inflate(bomb, "gzip", 8_000_000, 100)
+    assert refused.value.code in ("inflated_too_large", "inflate_ratio")
+    with pytest.raises(Refused):
+        inflate(zlib.compress(b"x" * 10)[:-3], "deflate", 1_000, 100)  # cut short
+
+
+@FAST
+@given(op_type=st.sampled_from([*(t.value for t in OpType), "dossier.delete", ""]), payload=json_values)
+def test_any_json_payload_is_typed_or_refused_in_vietnamese(op_type: str, payload: object) -> None:
+    try:
+        check_payload(op_type, payload)
+    except InvalidOperation as refused:
+        assert refused.code and _vietnamese(refused.message)
+        assert len(refused.message) < 2_000 and "\x00" not in refused.message
+
+
+@FAST
+@given(data=st.data())
+def test_a_real_payload_with_one_field_broken_is_refused_not_crashed(data: st.DataObject) -> None:
+    from datetime import UTC, datetime
+
+    from tests.sync.payloads import dossier_payload
+
+    payload = json.loads(json.dumps(dossier_payload("000.31.48.H15", 1, 5, received_at=datetime(2026, 3, 2, tzinfo=UTC))))
+    key = data.draw(st.sampled_from(sorted(payload)))
+    payload[key] = data.draw(json_values | st.just("9999-12-31T23:59:59-12:00") | st.just("0001-01-01T00:00:00+14:00"))
+    try:
+        check_payload(OpType.DOSSIER_CREATE, payload, now=datetime.now(UTC))
+    except InvalidOperation as refused:
+        assert _vietnamese(refused.message) and "\x00" not in refused.message
