@@ -28,6 +28,7 @@ from counter_app.domain.errors import DomainError, ValidationError, ValidationEr
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
 from counter_app.domain.serialization import dossier_to_dict
+from counter_app.domain.time_rules import procedure_time_text
 from counter_app.exit_codes import EXIT_ERROR, EXIT_OK, exit_code_for
 from counter_app.paths import default_data_dir, demo_data_dir
 from counter_app.storage.database import Database, database_failure
@@ -213,8 +214,7 @@ def cmd_catalog(db: Database, args: argparse.Namespace) -> int:
         _print_json([procedure_to_dict(p) for p in found])
     else:
         for p in found:
-            days = p.processing_hours / 8
-            time_text = f"{days:g} ngày làm việc" if p.processing_hours % 8 == 0 else f"{p.processing_hours} giờ làm việc"
+            time_text = procedure_time_text(p)
             print(f"{p.code}  {p.name}  ({time_text}){'  [mẫu]' if p.is_sample else ''}")
     return EXIT_OK
 

@@ -293,6 +293,14 @@ class WorkCalendar:
             "hãy kiểm tra danh sách ngày nghỉ của đơn vị."
         )
 
+    def next_working_day(self, d: date) -> date:
+        """The first working day strictly after `d`."""
+        return self._next_working_day(d)
+
+    def closing_time(self, d: date) -> datetime:
+        """The end of the last office period of day `d` (17:00 by default): a same-day result is due then."""
+        return self._instant(d, self._periods[-1][1])
+
     def holiday_name(self, d: date) -> str | None:
         """Why `d` is a day off besides the weekend, in Vietnamese, for the UI; None on working days."""
         if self.is_working_day(d):

@@ -1,8 +1,9 @@
 """The procedure catalog (danh mục thủ tục hành chính): what the counter knows about each procedure.
 
 The catalog tells the counter what each procedure needs: its national code, the time the office has
-to return a result (held in working hours, 1 working day = 8 h, as the provincial systems do), the
-fees and charges, and the papers to check. This module is the model and its dict shape (stored in the
+to return a result (a `TimeRule` per channel: same day with a cut-off, working hours or days, calendar
+days; old entries hold working hours, 1 working day = 8 h), the fees and charges, and the papers to
+check. This module is the model and its dict shape (stored in the
 counter database and sent over sync); checking an entry lives in `catalog_checks`, reading and
 writing whole catalog files (JSON, CSV) in `catalog_files`.
 
@@ -17,8 +18,9 @@ from typing import Any
 
 from counter_app.domain.dossier import Channel, ResultDelivery
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.domain.time_rules import CHANNEL_KEY, HOURS_PER_DAY, TimeRule, TimeUnit
 
-HOURS_PER_DAY = 8
+__all__ = ["HOURS_PER_DAY", "TimeRule", "TimeUnit"]  # re-exported: the catalog is where callers look
 APPLICANT_FIELDS = ("birth_date", "gender", "address", "email")
 
 
@@ -27,13 +29,6 @@ class FeeKind(StrEnum):
 
     FEE = "phí"
     CHARGE = "lệ phí"
-
-
-class TimeUnit(StrEnum):
-    """How the processing time is stated to the citizen; the due date is computed in hours either way."""
-
-    WORKING_DAYS = "working_days"
-    WORKING_HOURS = "working_hours"
 
 
 @dataclass(frozen=True)
@@ -74,16 +69,43 @@ class Procedure:
     is_sample: bool = False
     source: str = ""
     note: str = ""
+    # Time rules per channel (catalog key "times"); a channel not listed has the direct time. Empty for
+    # old entries, whose rule comes from processing_hours/online_processing_hours/time_unit.
+    times: tuple[tuple[Channel, TimeRule], ...] = ()
+    time_source: str = ""  # where the time comes from (legal text, published record), or why unconfirmed
+
+    def time_rule(self, channel: Channel) -> TimeRule:
+        """The processing-time rule for a dossier filed through `channel`; due dates: `time_rules.due_at`."""
+        if self.times:
+            rules = dict(self.times)
+            return rules.get(channel, rules[Channel.DIRECT])
+        hours = self.processing_hours
+        if channel == Channel.ONLINE and self.online_processing_hours is not None:
+            hours = self.online_processing_hours
+        return TimeRule.from_hours(hours, self.time_unit)
 
     def hours_for(self, channel: Channel) -> int:
-        """Working hours allowed for a dossier filed through `channel` (online may be shorter)."""
-        if channel == Channel.ONLINE and self.online_processing_hours is not None:
-            return self.online_processing_hours
-        return self.processing_hours
+        """Working hours the channel's rule stands for (0 = same day); a summary, not the due date."""
+        return self.time_rule(channel).nominal_hours
 
     def total_fees_vnd(self) -> int:
         """Sum of the amounts the catalog knows; amounts the province sets (None) are not counted."""
         return sum(f.amount_vnd for f in self.fees if f.amount_vnd is not None)
+
+
+def _time_keys(p: Procedure) -> dict[str, Any]:
+    """New entries carry "times" (+ "time_source"); old ones keep the keys they were read with."""
+    if p.times:
+        times = {CHANNEL_KEY[channel]: rule.to_dict() for channel, rule in p.times}
+        return {"times": times, "time_source": p.time_source}
+    legacy: dict[str, Any] = {
+        "processing_hours": p.processing_hours,
+        "online_processing_hours": p.online_processing_hours,
+        "time_unit": p.time_unit.value,
+    }
+    if p.time_source:
+        legacy["time_source"] = p.time_source
+    return legacy
 
 
 def procedure_to_dict(p: Procedure) -> dict[str, Any]:
@@ -93,9 +115,7 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
         "name": p.name,
         "sector": p.sector,
         "level": p.level,
-        "processing_hours": p.processing_hours,
-        "online_processing_hours": p.online_processing_hours,
-        "time_unit": p.time_unit.value,
+        **_time_keys(p),
         "fees": [
             {"name": f.name, "kind": f.kind.value, "amount_vnd": f.amount_vnd, "note": f.note} for f in p.fees
         ],

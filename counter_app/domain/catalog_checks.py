@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import time
 from typing import Any
 
 from counter_app.domain.catalog import (
@@ -21,11 +22,13 @@ from counter_app.domain.catalog import (
     FeeKind,
     Procedure,
     RequiredDocument,
+    TimeRule,
     TimeUnit,
 )
-from counter_app.domain.dossier import ResultDelivery
+from counter_app.domain.dossier import Channel, ResultDelivery
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.text import nfc
+from counter_app.domain.time_rules import CHANNEL_KEYS
 
 # National code d.dddddd, optionally a provincial variant: 1.001193.000.00.00.H47 or the short 1.000948.H38.
 _CODE = re.compile(r"^\d\.\d{6}(?:(?:\.\d{3}\.\d{2}\.\d{2})?\.[A-Z]\d{2})?$")
@@ -53,6 +56,8 @@ LABELS = {
     "processing_hours": "thời hạn giải quyết",
     "online_processing_hours": "thời hạn giải quyết trực tuyến",
     "time_unit": "đơn vị thời hạn",
+    "times": "thời hạn giải quyết theo hình thức nộp",
+    "time_source": "nguồn của thời hạn",
     "fees": "phí, lệ phí",
     "documents": "thành phần hồ sơ",
     "result_delivery": "hình thức trả kết quả",
@@ -75,6 +80,8 @@ JSON_KEYS = {
     "online_processing_hours",
     "online_processing_days",
     "time_unit",
+    "times",
+    "time_source",
     "fees",
     "documents",
     "result_delivery",
@@ -169,6 +176,99 @@ def _hours(entry: Entry, raw: dict[str, Any], hours_key: str, days_key: str, req
         )
         return None
     return days * HOURS_PER_DAY
+
+
+# Bounds of a time rule: a year at most (a larger number is a typo, and must not overflow later sums).
+MAX_DAYS = 366
+MAX_HOURS = MAX_DAYS * HOURS_PER_DAY
+_CUTOFF = re.compile(r"^(\d{1,2}):(\d{2})$")
+_LEGACY_TIME_KEYS = (
+    "processing_hours",
+    "processing_days",
+    "online_processing_hours",
+    "online_processing_days",
+    "time_unit",
+)
+_UNIT_AMOUNT_KEY = {
+    TimeUnit.SAME_DAY: None,
+    TimeUnit.WORKING_HOURS: "hours",
+    TimeUnit.WORKING_DAYS: "days",
+    TimeUnit.CALENDAR_DAYS: "days",
+}
+_CHANNEL_NAMES = {"direct": "nộp trực tiếp", "online": "nộp trực tuyến", "postal": "nộp qua bưu chính"}
+
+
+def _time_rule(entry: Entry, channel_key: str, raw: Any) -> TimeRule | None:
+    """One rule of "times", e.g. {"unit": "same_day", "cutoff": "15:00"} or {"unit": "working_days", "days": 5}."""
+    what = f"thời hạn {_CHANNEL_NAMES[channel_key]} (times.{channel_key})"
+    if not isinstance(raw, dict):
+        entry.error("times", f"{what} phải là một đối tượng {{unit, days/hours/cutoff}}, đang ghi {shown(raw)}.")
+        return None
+    try:
+        unit = TimeUnit(nfc(raw.get("unit"))) if isinstance(raw.get("unit"), str) else None
+    except ValueError:
+        unit = None
+    if unit is None:
+        entry.error(
+            "times",
+            f"{what}: đơn vị (unit) phải là same_day (trong ngày), working_hours (giờ làm việc), "
+            f"working_days (ngày làm việc) hoặc calendar_days (ngày), đang ghi {shown(raw.get('unit'))}.",
+        )
+        return None
+    amount_key = _UNIT_AMOUNT_KEY[unit]
+    allowed = {"unit", "cutoff"} if unit is TimeUnit.SAME_DAY else {"unit", amount_key}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        entry.error("times", f"{what}: đơn vị {unit.value} không dùng khoá {', '.join(unknown)}.")
+        return None
+    if unit is TimeUnit.SAME_DAY:
+        cutoff = _cutoff(entry, what, raw.get("cutoff"))
+        return None if cutoff is False else TimeRule(unit, 0, cutoff or None)
+    limit = MAX_HOURS if amount_key == "hours" else MAX_DAYS
+    amount = _positive_int(raw.get(amount_key))
+    if amount is None or amount > limit:
+        noun = "giờ" if amount_key == "hours" else "ngày"
+        entry.error(
+            "times",
+            f"{what}: số {noun} ({amount_key}) phải là số nguyên từ 1 đến {limit}, "
+            f"đang ghi {shown(raw.get(amount_key))}.",
+        )
+        return None
+    return TimeRule(unit, amount)
+
+
+def _cutoff(entry: Entry, what: str, value: Any) -> time | bool | None:
+    """The cut-off hour "HH:MM"; None when not given, False after recording an error."""
+    if value is None or value == "":
+        return None
+    match = _CUTOFF.match(value.strip()) if isinstance(value, str) else None
+    if match and int(match[1]) < 24 and int(match[2]) < 60:
+        return time(int(match[1]), int(match[2]))
+    entry.error("times", f"{what}: giờ chốt (cutoff) phải ghi dạng GG:PP, ví dụ 15:00, đang ghi {shown(value)}.")
+    return False
+
+
+def _times(entry: Entry, raw: dict[str, Any]) -> tuple[tuple[Channel, TimeRule], ...] | None:
+    """The "times" mapping channel → rule; "direct" is required, other channels default to it."""
+    value = raw.get("times")
+    if not isinstance(value, dict):
+        entry.error(
+            "times",
+            f'thời hạn theo hình thức nộp (times) phải là một đối tượng như {{"direct": {{"unit": '
+            f'"working_days", "days": 5}}}}, đang ghi {shown(value)}.',
+        )
+        return None
+    unknown = sorted(k for k in value if k not in CHANNEL_KEYS)
+    if unknown:
+        entry.error("times", f"times chỉ nhận các khoá direct, online, postal; khoá không hợp lệ: {', '.join(unknown)}.")
+        return None
+    if "direct" not in value:
+        entry.error("times", "times phải có thời hạn nộp trực tiếp (direct); các hình thức khác không ghi thì dùng thời hạn này.")
+        return None
+    rules = [(CHANNEL_KEYS[k], _time_rule(entry, k, value[k])) for k in CHANNEL_KEYS if k in value]
+    if any(rule is None for _, rule in rules):
+        return None
+    return tuple((channel, rule) for channel, rule in rules if rule is not None)
 
 
 def _amount(entry: Entry, value: Any, what: str) -> tuple[bool, int | None]:
@@ -326,19 +426,34 @@ def build_procedure(entry: Entry, raw: Any) -> Procedure | None:
     note = _text(entry, raw, "note", required=False)
     if not note and isinstance(raw.get("source_note"), str):
         note = nfc(raw["source_note"])
-    hours = _hours(entry, raw, "processing_hours", "processing_days", required=True)
-    online = _hours(entry, raw, "online_processing_hours", "online_processing_days", required=False)
-
+    time_source = _text(entry, raw, "time_source", required=False)
+    times: tuple[tuple[Channel, TimeRule], ...] = ()
     time_unit = TimeUnit.WORKING_DAYS
-    if raw.get("time_unit") not in (None, ""):
-        try:
-            time_unit = TimeUnit(nfc(str(raw["time_unit"])))
-        except ValueError:
-            entry.error(
-                "time_unit",
-                f"đơn vị thời hạn (time_unit) phải là working_days hoặc working_hours, "
-                f"đang ghi {shown(raw['time_unit'])}.",
-            )
+    if raw.get("times") is not None:
+        # New format: the rules say everything; the old keys would be a second, possibly different, time.
+        both = [k for k in _LEGACY_TIME_KEYS if raw.get(k) not in (None, "")]
+        if both:
+            entry.error("times", f"đã ghi thời hạn bằng times thì không ghi thêm {', '.join(both)}.")
+        times = _times(entry, raw) or ()
+        rules = dict(times)
+        hours = rules[Channel.DIRECT].nominal_hours if times else None
+        online_rule = rules.get(Channel.ONLINE)
+        online = online_rule.nominal_hours if online_rule else None
+        time_unit = rules[Channel.DIRECT].unit if times else time_unit
+    else:
+        hours = _hours(entry, raw, "processing_hours", "processing_days", required=True)
+        online = _hours(entry, raw, "online_processing_hours", "online_processing_days", required=False)
+        if raw.get("time_unit") not in (None, ""):
+            try:
+                time_unit = TimeUnit(nfc(str(raw["time_unit"])))
+            except ValueError:
+                time_unit = TimeUnit.SAME_DAY  # marks the error below
+            if time_unit not in (TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS):
+                entry.error(
+                    "time_unit",
+                    f"đơn vị thời hạn (time_unit) phải là working_days hoặc working_hours (các đơn vị khác "
+                    f"ghi bằng times), đang ghi {shown(raw['time_unit'])}.",
+                )
 
     fees = [_fee(entry, i, f) for i, f in enumerate(_list(entry, raw, "fees"), start=1)]
     documents = [_document(entry, i, d) for i, d in enumerate(_list(entry, raw, "documents"), start=1)]
@@ -401,4 +516,6 @@ def build_procedure(entry: Entry, raw: Any) -> Procedure | None:
         is_sample=bool(is_sample),
         source=source,
         note=note,
+        times=times,
+        time_source=time_source,
     )

@@ -30,7 +30,7 @@ from counter_app.domain.text import nfc
 
 FORMAT_MARKER = "counter-app-catalog"
 FORMAT_VERSION = 1
-_CSV_COLUMNS = JSON_KEYS - REFERENCE_ONLY_KEYS
+_CSV_COLUMNS = JSON_KEYS - REFERENCE_ONLY_KEYS - {"times"}  # per-channel rules: JSON only
 _CSV_REQUIRED = ("code", "name", "sector", "level")
 
 

@@ -33,6 +33,7 @@ from reportlab.platypus import (
 from counter_app import __version__
 from counter_app.domain.dossier import OFFICE_TZ, ApplicantType, Dossier, Gender, Person, ResultDelivery
 from counter_app.domain.text import nfc
+from counter_app.domain.time_rules import TimeRule, processing_time_text
 from counter_app.printing.barcodes import (
     DOT,
     MODULE_WIDTH,
@@ -113,15 +114,6 @@ def format_place_date(place: str, instant: datetime) -> str:
     t = _office_time(instant)
     month = f"{t.month:02d}" if t.month <= 2 else str(t.month)
     return f"{nfc(place)}, ngày {t.day:02d} tháng {month} năm {t.year}"
-
-
-def format_processing_time(hours: int) -> str:
-    """Whole days when the legal time limit is a multiple of 8 working hours, else hours."""
-    if hours <= 0:
-        return "trong ngày làm việc"
-    if hours % 8 == 0:
-        return f"{hours // 8} ngày làm việc"
-    return f"{hours} giờ làm việc"
 
 
 def _honorific(person: Person) -> str:
@@ -342,12 +334,15 @@ def render_receipt_slip(
     *,
     register_book: str = "",
     register_number: str = "",
+    processing_time: str = "",
 ) -> bytes:
     """The Mẫu 01 slip for `dossier` as PDF bytes (A5 portrait, DejaVu fonts embedded as subsets).
 
     All text is NFC-normalised here as well as at input: a name typed in NFD would otherwise print
     with loose, colliding marks. `register_book`/`register_number` fill the "Vào Sổ theo dõi hồ sơ"
-    line and are left as dotted blanks for the clerk to write in when empty.
+    line and are left as dotted blanks for the clerk to write in when empty. `processing_time` is the
+    procedure's rule for the dossier's channel in the words of `time_rules.processing_time_text`
+    (services.slips passes it); without it the dossier's stored hours are worded the same way.
     """
     register_fonts()
     code = nfc(dossier.code)
@@ -376,6 +371,7 @@ def render_receipt_slip(
             f"địa chỉ: {_or_blank(_address(applicant))}"
         )
     story += [Paragraph(text, _BODY) for text in lines]
+    time_text = processing_time or processing_time_text(TimeRule.from_hours(dossier.processing_hours))
     story += [
         Paragraph("<b>1. Thành phần hồ sơ:</b>", _style("section", spaceBefore=3, spaceAfter=2)),
         _documents_table(dossier),
@@ -387,7 +383,7 @@ def render_receipt_slip(
         delivery += f" (địa chỉ nhận: {_address(applicant)})"
     items = [
         f"<b>2. Số lượng hồ sơ:</b> {dossier.sets_count:02d} bộ",
-        f"<b>3. Thời gian giải quyết hồ sơ theo quy định:</b> {format_processing_time(dossier.processing_hours)}",
+        f"<b>3. Thời gian giải quyết hồ sơ theo quy định:</b> {escape(time_text)}",
         f"<b>4. Thời gian nhận hồ sơ:</b> {format_slip_time(dossier.received_at)}",
         f"<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> {format_slip_time(dossier.due_at)}",
         f"<b>6. Đăng ký nhận kết quả tại:</b> {escape(nfc(delivery))}",

@@ -32,6 +32,7 @@ from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
 from counter_app.domain.serialization import dossier_to_dict
+from counter_app.domain.time_rules import due_at
 from counter_app.services.catalog import ensure_sample_catalog, procedures
 from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import build_calendar, load_profile
@@ -147,6 +148,8 @@ def generate_demo_dossiers(
         for previous, status in itertools.pairwise(path):
             moment = moment + timedelta(hours=rng.randint(2, 30))
             history.append(StatusChange(previous, status, min(moment, now), "Mẫu"))
+        applicant = _person(rng)  # drawn before the channel: the same seed gives the same dossiers
+        channel = rng.choices([Channel.DIRECT, Channel.ONLINE, Channel.POSTAL], [80, 12, 8])[0]
         dossier = Dossier(
             # Deterministic per unit and code (repeatable benchmarks), yet distinct across units.
             id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"counter-app-demo:{profile.unit_code}:{day}:{slot}:{number}")),
@@ -155,15 +158,15 @@ def generate_demo_dossiers(
             desk_slot=slot,
             procedure_code=procedure.code,
             procedure_name=procedure.name,
-            applicant=_person(rng),
+            applicant=applicant,
             summary=procedure.name,
             documents=[DocumentLine(d.name, d.originals, d.certified_copies, d.photocopies) for d in procedure.documents],
             sets_count=1,
-            channel=rng.choices([Channel.DIRECT, Channel.ONLINE, Channel.POSTAL], [80, 12, 8])[0],
+            channel=channel,
             result_delivery=rng.choices([ResultDelivery.DESK, ResultDelivery.POSTAL], [85, 15])[0],
             received_at=received,
-            due_at=calendar.due_at(received, procedure.processing_hours),
-            processing_hours=procedure.processing_hours,
+            due_at=due_at(procedure, channel, received, calendar),
+            processing_hours=procedure.hours_for(channel),
             status=path[-1],
             received_by=profile.clerk_name or "Mẫu",
             version=len(path),

@@ -31,6 +31,7 @@ from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.text import nfc
+from counter_app.domain.time_rules import due_at
 from counter_app.domain.validation import (
     ErrorCollector,
     check_received_at,
@@ -242,7 +243,6 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
         assert procedure is not None
         received_at: datetime = clean["received_at"]  # type: ignore[assignment]
         channel: Channel = clean["channel"]  # type: ignore[assignment]
-        hours = procedure.hours_for(channel)
         calendar = build_calendar(session, profile.calendar_config or {})
         day = office_day(received_at)
         code = make_dossier_code(profile.unit_code, profile.desk_slot, day, next_count_of_day(session, day, profile.desk_slot))
@@ -262,8 +262,8 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             channel=channel,
             result_delivery=clean["result_delivery"],  # type: ignore[arg-type]
             received_at=received_at,
-            due_at=calendar.due_at(received_at, hours),
-            processing_hours=hours,
+            due_at=due_at(procedure, channel, received_at, calendar),
+            processing_hours=procedure.hours_for(channel),
             status=Status.RECEIVED,
             received_by=clerk,
             history=[StatusChange(None, Status.RECEIVED, received_at, clerk, "Tiếp nhận hồ sơ")],
@@ -300,4 +300,4 @@ def preview_due_at(
         if procedure is None or profile is None:
             return None
         calendar = build_calendar(session, profile.calendar_config or {})
-    return calendar.due_at(received_at, procedure.hours_for(channel))
+    return due_at(procedure, channel, received_at, calendar)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from counter_app.domain.time_rules import processing_time_text
 from counter_app.printing.receipt_slip import SlipHeader, render_receipt_slip
 from counter_app.services.dossiers import get_dossier
 from counter_app.services.unit_setup import CounterProfile, load_profile
 from counter_app.storage.database import Database
+from counter_app.storage.procedures import get_procedure
 
 
 def slip_header(profile: CounterProfile) -> SlipHeader:
@@ -23,7 +25,16 @@ def receipt_slip_pdf(db: Database, code: str) -> bytes:
     """Mẫu 01 for the dossier `code` as PDF bytes."""
     profile = load_profile(db)
     dossier = get_dossier(db, code)
-    return render_receipt_slip(dossier, slip_header(profile), clerk_name=dossier.received_by or profile.clerk_name)
+    with db.read() as session:
+        procedure = get_procedure(session, dossier.procedure_code)
+    # The rule of the dossier's channel, worded as the picker and the CLI word it.
+    time_text = processing_time_text(procedure.time_rule(dossier.channel)) if procedure else ""
+    return render_receipt_slip(
+        dossier,
+        slip_header(profile),
+        clerk_name=dossier.received_by or profile.clerk_name,
+        processing_time=time_text,
+    )
 
 
 def save_receipt_slip(db: Database, code: str, out: Path) -> Path:

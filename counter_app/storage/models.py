@@ -75,6 +75,9 @@ class ProcedureRow(Base):
     processing_hours: Mapped[int] = mapped_column(Integer)
     online_processing_hours: Mapped[int | None] = mapped_column(Integer)
     time_unit: Mapped[str] = mapped_column(String(20))
+    # Per-channel rules in the catalog's "times" shape (docs/processing-times.md); NULL for old entries.
+    time_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    time_source: Mapped[str] = mapped_column(Text, default="")
     fees: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     result_delivery: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,14 +14,22 @@ from counter_app.storage.models import ProcedureRow
 
 
 def _row_to_procedure(row: ProcedureRow) -> Procedure:
+    times: dict[str, Any] = (
+        {"times": row.time_rules}
+        if row.time_rules is not None
+        else {
+            "processing_hours": row.processing_hours,
+            "online_processing_hours": row.online_processing_hours,
+            "time_unit": row.time_unit,
+        }
+    )
     data = {
         "code": row.code,
         "name": row.name,
         "sector": row.sector,
         "level": row.level,
-        "processing_hours": row.processing_hours,
-        "online_processing_hours": row.online_processing_hours,
-        "time_unit": row.time_unit,
+        **times,
+        "time_source": row.time_source or "",
         "fees": row.fees,
         "documents": row.documents,
         "result_delivery": row.result_delivery,
@@ -52,6 +61,8 @@ def upsert_procedures(session: Session, procedures: list[Procedure], now: dateti
         row.processing_hours = procedure.processing_hours
         row.online_processing_hours = procedure.online_processing_hours
         row.time_unit = procedure.time_unit.value
+        row.time_rules = data.get("times")
+        row.time_source = procedure.time_source
         row.fees = data["fees"]
         row.documents = data["documents"]
         row.result_delivery = data["result_delivery"]

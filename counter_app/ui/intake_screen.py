@@ -34,6 +34,7 @@ from counter_app.domain.catalog import Procedure
 from counter_app.domain.dossier import OFFICE_TZ, Channel, Dossier
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.identity import parse_chip_id_qr
+from counter_app.domain.time_rules import procedure_time_text
 from counter_app.services.intake import IntakeRequest, check_intake, preview_due_at, receive_dossier
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
@@ -41,7 +42,7 @@ from counter_app.ui.dossier_form import DossierForm
 from counter_app.ui.form_fields import ERROR_STYLE, FieldErrors, merge_by_field
 from counter_app.ui.messages import error_text
 from counter_app.ui.person_form import PersonForm
-from counter_app.ui.procedure_picker import ProcedurePicker, processing_time_text
+from counter_app.ui.procedure_picker import ProcedurePicker
 from counter_app.ui.screen import Screen
 from counter_app.ui.slip_preview import SlipPreviewDialog
 
@@ -251,7 +252,7 @@ class IntakeScreen(Screen):
 
     def _on_procedure_chosen(self, procedure: Procedure) -> None:
         self.dossier.show_procedure(procedure)
-        self.time_label.setText(f"Thời hạn giải quyết: {processing_time_text(procedure)}")
+        self.time_label.setText(f"Thời hạn giải quyết: {procedure_time_text(procedure)}")
         self._field_errors.clear_field("procedure_code")
         self._field_errors.clear_field("documents")
         self._update_due()

@@ -11,21 +11,14 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from counter_app.domain.catalog import HOURS_PER_DAY, Procedure, TimeUnit
+from counter_app.domain.catalog import Procedure
 from counter_app.domain.text import fold
+from counter_app.domain.time_rules import procedure_time_text
 from counter_app.services.catalog import procedures
 from counter_app.ui.context import UiContext
 from counter_app.ui.type_ahead import TypeAheadEdit
 
 MAX_SHOWN = 60
-
-
-def processing_time_text(procedure: Procedure) -> str:
-    """The legal processing time as the citizen reads it on the slip ("5 ngày làm việc")."""
-    hours = procedure.processing_hours
-    if procedure.time_unit is TimeUnit.WORKING_HOURS or hours % HOURS_PER_DAY:
-        return f"{hours} giờ làm việc"
-    return f"{hours // HOURS_PER_DAY} ngày làm việc"
 
 
 def procedure_label(procedure: Procedure) -> str:
@@ -128,7 +121,7 @@ class ProcedurePicker(TypeAheadEdit):
         elif not matches:
             note = "Không có thủ tục nào khớp; hãy gõ ít chữ hơn hoặc gõ mã thủ tục."
         rows = (
-            (f"{p.code}   {p.name}   ({processing_time_text(p)})", p, p.name) for p in matches
+            (f"{p.code}   {p.name}   ({procedure_time_text(p)})", p, p.name) for p in matches
         )
         self.show_rows(rows, note)
 

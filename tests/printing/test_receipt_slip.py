@@ -30,7 +30,6 @@ from counter_app.printing.fonts import register_fonts
 from counter_app.printing.receipt_slip import (
     SlipHeader,
     format_place_date,
-    format_processing_time,
     render_receipt_slip,
 )
 
@@ -220,8 +219,6 @@ def test_submitter_other_than_applicant_is_printed_with_applicant() -> None:
 def test_format_helpers() -> None:
     march = datetime(2026, 3, 5, 9, 0, tzinfo=OFFICE_TZ)
     assert format_place_date("Hải Châu", march) == "Hải Châu, ngày 05 tháng 3 năm 2026"
-    assert format_processing_time(24) == "3 ngày làm việc"
-    assert format_processing_time(12) == "12 giờ làm việc"
 
 
 def test_register_fonts_is_idempotent() -> None:
