@@ -21,6 +21,10 @@ from tests.conftest import UNIT_CODE, open_counter
 RECEIVED = datetime(2026, 3, 10, 9, 0, tzinfo=OFFICE_TZ)  # a Tuesday
 
 
+# Cấp bản sao từ sổ gốc: 1 working day (8 office hours) in the sample catalog.
+ONE_WORKING_DAY = "2.000908"
+
+
 def request(**overrides) -> IntakeRequest:
     applicant = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456", street="12 Lê Lợi")
     values = {"procedure_code": "1.001193", "applicant": applicant, "received_at": RECEIVED}
@@ -32,8 +36,8 @@ def test_intake_numbers_dates_and_queues_the_dossier(counter_db: Database) -> No
     dossier = receive_dossier(counter_db, request(), now=RECEIVED)
     assert dossier.code == f"{UNIT_CODE}-260310-1001"
     assert dossier.status is Status.RECEIVED
-    assert dossier.processing_hours == 8  # sample catalog: 1 working day
-    assert dossier.due_at == datetime(2026, 3, 11, 9, 0, tzinfo=OFFICE_TZ)
+    assert dossier.processing_hours == 0  # khai sinh: same day (docs/processing-times.md)
+    assert dossier.due_at == datetime(2026, 3, 10, 17, 0, tzinfo=OFFICE_TZ)
     assert next(d.name for d in dossier.documents).startswith("Tờ khai đăng ký khai sinh")
     stored = get_dossier(counter_db, dossier.code)
     assert stored.applicant == dossier.applicant
@@ -46,7 +50,8 @@ def test_intake_numbers_dates_and_queues_the_dossier(counter_db: Database) -> No
 
 def test_due_date_skips_tet_2026(counter_db: Database) -> None:
     friday_before_tet = datetime(2026, 2, 13, 15, 0, tzinfo=OFFICE_TZ)
-    dossier = receive_dossier(counter_db, request(received_at=friday_before_tet), now=friday_before_tet)
+    one_day = request(procedure_code=ONE_WORKING_DAY, received_at=friday_before_tet)
+    dossier = receive_dossier(counter_db, one_day, now=friday_before_tet)
     # 1 working day: 2 h left on Friday, Tết 16-20/2 and the weekends skipped, 6 h on Monday 23/2.
     assert dossier.due_at == datetime(2026, 2, 23, 15, 0, tzinfo=OFFICE_TZ)
 
@@ -57,7 +62,8 @@ def test_a_make_up_working_day_counts(tmp_path: Path) -> None:
     db = open_counter(tmp_path)
     setup_unit(db, unit_code=UNIT_CODE, unit_name="Một cửa", desk=1, calendar_config={"working_days": ["2026-03-14"]})
     friday = datetime(2026, 3, 13, 15, 0, tzinfo=OFFICE_TZ)
-    assert receive_dossier(db, request(received_at=friday), now=friday).due_at == datetime(2026, 3, 14, 15, 0, tzinfo=OFFICE_TZ)
+    one_day = request(procedure_code=ONE_WORKING_DAY, received_at=friday)
+    assert receive_dossier(db, one_day, now=friday).due_at == datetime(2026, 3, 14, 15, 0, tzinfo=OFFICE_TZ)
     db.close()
 
 
