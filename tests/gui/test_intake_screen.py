@@ -342,7 +342,7 @@ def test_due_date_follows_procedure_and_channel(qtbot, screen: IntakeScreen, ui_
     expected = preview_due_at(ui_context.db, BIRTH_CERT, Channel.DIRECT)
     assert expected is not None
     assert screen.due_label.text() == due_text(expected)
-    assert "1 ngày làm việc" in screen.time_label.text()
+    assert "Trong ngày (tiếp nhận sau 15 giờ: ngày làm việc tiếp theo)" in screen.time_label.text()
 
     screen.channel.setFocus()
     qtbot.keyClick(screen.channel, Qt.Key.Key_Down)  # 2 — online
