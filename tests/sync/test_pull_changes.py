@@ -23,6 +23,7 @@ from tests.sync.harness import ROOT, UNIT_A, UNIT_B, ServerProcess
 
 CATALOG = ROOT / "resources" / "catalog" / "sample-catalog.json"
 MONDAY_0900 = datetime(2026, 3, 9, 9, 0, tzinfo=OFFICE_TZ)
+ONE_WORKING_DAY = "2.000908"  # cấp bản sao từ sổ gốc: 1 working day in the sample catalog
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -44,7 +45,7 @@ def test_the_province_publishes_and_counters_apply(server: ServerProcess, tmp_pa
     with db.read() as session:
         device_id = get_state(session).device_id  # type: ignore[union-attr]
     # 1 working day received Monday 09:00 is due Tuesday 09:00 ...
-    assert preview_due_at(db, "1.001193", received_at=MONDAY_0900) == datetime(2026, 3, 10, 9, 0, tzinfo=OFFICE_TZ)
+    assert preview_due_at(db, ONE_WORKING_DAY, received_at=MONDAY_0900) == datetime(2026, 3, 10, 9, 0, tzinfo=OFFICE_TZ)
 
     # ... until the province announces Tuesday 10/3 off for every unit, and unit B's make-up Saturday.
     server.admin("calendar-day", "2026-03-10", "--kind", "off", "--note", "Nghỉ theo thông báo của UBND tỉnh")
@@ -66,7 +67,7 @@ def test_the_province_publishes_and_counters_apply(server: ServerProcess, tmp_pa
     report = runner.run_once()
     assert report.ok, report.errors
     assert report.pulled == 4  # Tuesday off, one range, the desk slot, one catalog entry; not unit B's day
-    assert preview_due_at(db, "1.001193", received_at=MONDAY_0900) == datetime(2026, 3, 11, 9, 0, tzinfo=OFFICE_TZ)
+    assert preview_due_at(db, ONE_WORKING_DAY, received_at=MONDAY_0900) == datetime(2026, 3, 11, 9, 0, tzinfo=OFFICE_TZ)
     with db.read() as session:
         assert [(o.day.isoformat(), o.kind) for o in session.scalars(select(CalendarOverride))] == [("2026-03-10", "off")]
         assert [(r.series, r.first, r.last) for r in session.scalars(select(NumberRange))] == [("01BLP0-001:AA/26P", 1, 500)]
