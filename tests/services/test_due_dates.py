@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
+from pathlib import Path
 
 from counter_app.domain.catalog import procedure_from_dict, procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Channel
-from counter_app.domain.time_rules import TimeRule, TimeUnit
+from counter_app.domain.time_rules import TimeRule, TimeUnit, processing_time_text
 from counter_app.services.intake import IntakeRequest, PersonInput, preview_due_at, receive_dossier
-from counter_app.storage.database import Database
+from counter_app.storage.database import DB_FILENAME, Database
 from counter_app.storage.models import ProcedureRow
 from counter_app.storage.procedures import get_procedure, upsert_procedures
 from counter_app.storage.sync_store import apply_change
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "db"
 LAND = "1.013952"  # direct 15 days, online 5 days, postal 5 days (calendar days)
 MONDAY = datetime(2026, 3, 9, 9, 0, tzinfo=OFFICE_TZ)
 
@@ -65,3 +68,18 @@ def test_a_procedure_pulled_from_the_province_keeps_its_rules(counter_db: Databa
     assert stored.time_rule(Channel.POSTAL) == TimeRule(TimeUnit.WORKING_DAYS, 2)
     assert stored.time_source == "Nghị định thử, Điều 1."
     assert procedure_to_dict(stored) == procedure_to_dict(procedure_from_dict(payload))
+
+
+def test_a_counter_database_of_the_previous_release_keeps_its_procedures_times(tmp_path: Path) -> None:
+    """Migration 0005 adds the rules as NULL: old rows keep the hours they had, and so their due dates."""
+    shutil.copy(FIXTURES / "schema_0003.sqlite", tmp_path / DB_FILENAME)
+    db = Database.open(tmp_path)
+    try:
+        with db.read() as session:
+            birth = get_procedure(session, "1.001193")
+            assert session.get(ProcedureRow, "1.001193").time_rules is None  # type: ignore[union-attr]
+    finally:
+        db.close()
+    assert birth is not None and birth.times == ()
+    assert birth.time_rule(Channel.DIRECT) == TimeRule(TimeUnit.WORKING_DAYS, 1)
+    assert processing_time_text(birth.time_rule(Channel.DIRECT)) == "1 ngày làm việc"
