@@ -55,7 +55,7 @@ def test_dialog_shows_the_dossier_and_its_history(qtbot, ui_context: UiContext, 
     assert code_label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
     assert code_label.font().pointSizeF() > dialog.font().pointSizeF()
     assert text(dialog, "dossier_status").startswith("Trạng thái: Đang xử lý")
-    assert "Quá hạn" in text(dialog, "dossier_status")  # due 11/03/2026, still processing
+    assert "Quá hạn" in text(dialog, "dossier_status")  # due 10/03/2026 17:00 (same day), still processing
     assert text(dialog, "dossier_procedure").startswith(dossier.procedure_name)
     assert text(dialog, "dossier_applicant").startswith("Nguyễn Văn Đức")
     assert text(dialog, "dossier_submitter").startswith("Trần Thị Đào")
@@ -65,7 +65,7 @@ def test_dialog_shows_the_dossier_and_its_history(qtbot, ui_context: UiContext, 
     assert text(dialog, "dossier_channel") == "Trực tiếp"
     assert text(dialog, "dossier_delivery") == "Tại Bộ phận Một cửa"
     assert text(dialog, "dossier_received") == "10/03/2026 09:00 — Trần Thị Mai"
-    assert text(dialog, "dossier_due") == "11/03/2026 09:00"
+    assert text(dialog, "dossier_due") == "10/03/2026 17:00"  # khai sinh: same day
 
     documents = table_rows(dialog.documents)
     assert documents and documents[0][0] == dossier.documents[0].name
