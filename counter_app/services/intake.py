@@ -36,6 +36,7 @@ from counter_app.domain.papers import (
     handed_in,
     lines_from_choices,
 )
+from counter_app.domain.register import register_book
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.text import nfc
 from counter_app.domain.validation import (
@@ -50,7 +51,7 @@ from counter_app.domain.validation import (
 from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import NotSetUp, build_calendar
 from counter_app.storage.database import Database
-from counter_app.storage.dossiers import insert_dossier, next_count_of_day
+from counter_app.storage.dossiers import insert_dossier, next_count_of_day, next_register_number
 from counter_app.storage.outbox import append_operation
 from counter_app.storage.procedures import get_procedure
 from counter_app.storage.profile import get_profile
@@ -263,6 +264,7 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
         calendar = build_calendar(session, profile.calendar_config or {})
         day = office_day(received_at)
         code = make_dossier_code(profile.unit_code, profile.desk_slot, day, next_count_of_day(session, day, profile.desk_slot))
+        book = register_book(profile.desk_slot, received_at)
         clerk = nfc(request.clerk) or profile.clerk_name
         dossier = Dossier(
             id=str(uuid.uuid4()),
@@ -284,6 +286,8 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             status=Status.RECEIVED,
             received_by=clerk,
             history=[StatusChange(None, Status.RECEIVED, received_at, clerk, "Tiếp nhận hồ sơ")],
+            register_book=book,
+            register_number=next_register_number(session, book),
         )
         insert_dossier(session, dossier, now)
         append_operation(

@@ -16,6 +16,7 @@ def slip_header(profile: CounterProfile) -> SlipHeader:
         office=profile.unit_name.upper(),
         place_name=profile.place_name,
         receiving_unit=profile.unit_name,
+        tracking_url=profile.lookup_url,
     )
 
 
@@ -23,7 +24,14 @@ def receipt_slip_pdf(db: Database, code: str) -> bytes:
     """Mẫu 01 for the dossier `code` as PDF bytes."""
     profile = load_profile(db)
     dossier = get_dossier(db, code)
-    return render_receipt_slip(dossier, slip_header(profile), clerk_name=dossier.received_by or profile.clerk_name)
+    number = str(dossier.register_number) if dossier.register_number else ""
+    return render_receipt_slip(
+        dossier,
+        slip_header(profile),
+        clerk_name=dossier.received_by or profile.clerk_name,
+        register_book=dossier.register_book,
+        register_number=number,
+    )
 
 
 def save_receipt_slip(db: Database, code: str, out: Path) -> Path:
