@@ -390,9 +390,11 @@ def _signatures(submitter: Person, clerk_name: str | None, fit: Fit) -> Table:
 
 
 def _story(
-    dossier: Dossier, header: SlipHeader, clerk_name: str | None, register: str, fit: Fit, *, keep_tail: bool
+    dossier: Dossier, header: SlipHeader, clerk_name: str | None, register: str, fit: Fit, *, keep_tail: bool,
+    tail_head: bool = False,
 ) -> list[Flowable]:
-    """The slip's content for one layout; `keep_tail` holds the table's last rows with the signatures."""
+    """The slip's content for one layout; `keep_tail` holds the table's last rows with the signatures
+    (`tail_head`: those rows start a page, so they carry the table's head)."""
     code = nfc(dossier.code)
     submitter = dossier.submitted_by
     applicant = dossier.applicant
@@ -424,7 +426,9 @@ def _story(
     tail: list[Flowable] = []
     if keep_tail and len(rows) > TAIL_ROWS:
         story.append(_documents_table(rows[:-TAIL_ROWS], fit))
-        tail.append(_documents_table(rows[-TAIL_ROWS:], fit, with_head=False))
+        last_rows = _documents_table(rows[-TAIL_ROWS:], fit, with_head=tail_head)
+        last_rows.slip_tail = True  # found again by _SlipDoc.afterFlowable
+        tail.append(last_rows)
     else:
         story.append(_documents_table(rows, fit))
     tail.append(Spacer(1, 1.5 * mm))
@@ -450,12 +454,24 @@ def _story(
     return story
 
 
+class _SlipDoc(SimpleDocTemplate):
+    """Notes the page of each flowable drawn, to tell whether the table's last rows begin a page."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if getattr(flowable, "slip_tail", False):
+            self.tail_starts_page = self.last_page < self.page
+        self.last_page = self.page
+
+    last_page = 0
+    tail_starts_page = False
+
+
 def _build(dossier: Dossier, header: SlipHeader, clerk_name: str | None, register: str, fit: Fit,
-           *, keep_tail: bool = False) -> tuple[bytes, int]:
-    """The PDF of one layout and its number of pages."""
+           *, keep_tail: bool = False, tail_head: bool = False) -> tuple[bytes, _SlipDoc]:
+    """The PDF of one layout and the document that made it (its pages, where the table's end went)."""
     code = nfc(dossier.code)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = _SlipDoc(
         buffer,
         pagesize=fit.pagesize,
         leftMargin=MARGIN,
@@ -471,8 +487,9 @@ def _build(dossier: Dossier, header: SlipHeader, clerk_name: str | None, registe
         initialFontName=FONT_REGULAR,
     )
     doc.slip_code = code
-    doc.build(_story(dossier, header, clerk_name, register, fit, keep_tail=keep_tail), onLaterPages=_later_page)
-    return buffer.getvalue(), doc.page
+    story = _story(dossier, header, clerk_name, register, fit, keep_tail=keep_tail, tail_head=tail_head)
+    doc.build(story, onLaterPages=_later_page)
+    return buffer.getvalue(), doc
 
 
 def render_receipt_slip(
@@ -495,7 +512,10 @@ def render_receipt_slip(
         f"Số thứ tự: {_or_blank(nfc(register_number))}"
     )
     for fit in FITS:
-        pdf, pages = _build(dossier, header, clerk_name, register, fit)
-        if pages == 1:
+        pdf, doc = _build(dossier, header, clerk_name, register, fit)
+        if doc.page == 1:
             return pdf
-    return _build(dossier, header, clerk_name, register, FITS[-1], keep_tail=True)[0]
+    pdf, doc = _build(dossier, header, clerk_name, register, FITS[-1], keep_tail=True)
+    if doc.tail_starts_page:  # the last rows went over with the signatures: give them the table's head
+        pdf, doc = _build(dossier, header, clerk_name, register, FITS[-1], keep_tail=True, tail_head=True)
+    return pdf
