@@ -27,8 +27,10 @@ from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
+from counter_app.domain.papers import DocumentChoice, parse_document_arg
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.time_rules import procedure_time_text
+from counter_app.domain.validation import ErrorCollector
 from counter_app.exit_codes import EXIT_ERROR, EXIT_OK, exit_code_for
 from counter_app.paths import default_data_dir, demo_data_dir
 from counter_app.storage.database import Database, database_failure
@@ -116,12 +118,35 @@ def cmd_intake(db: Database, args: argparse.Namespace) -> int:
         result_delivery=args.result,
         received_at=_parse_received_at(args.received_at) if args.received_at else None,
         clerk=args.clerk or "",
+        document_choices=_document_choices(args.document),
     )
     dossier = receive_dossier(db, request)
     if args.json:
         _print_json(dossier_to_dict(dossier))
     else:
         print(dossier.code)
+    return EXIT_OK
+
+
+def _document_choices(values: list[str] | None) -> list[DocumentChoice] | None:
+    """--document "N=O/C/P" (repeatable): with any, only these lines of the procedure count."""
+    if not values:
+        return None
+    with ErrorCollector() as check:
+        choices = [check(parse_document_arg, value) for value in values]
+    return [c for c in choices if c is not None]
+
+
+def cmd_unit(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.unit_setup import load_profile, set_lookup_url
+
+    profile = set_lookup_url(db, args.lookup_url) if args.lookup_url is not None else load_profile(db)
+    if args.json:
+        _print_json({"unit_code": profile.unit_code, "lookup_url": profile.lookup_url})
+    elif profile.lookup_url:
+        print(f"Mã QR trên giấy tiếp nhận mở địa chỉ tra cứu: {profile.lookup_url}")
+    else:
+        print("Chưa đặt địa chỉ tra cứu: mã QR trên giấy tiếp nhận chỉ chứa mã hồ sơ.")
     return EXIT_OK
 
 
@@ -327,6 +352,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--submitter-phone")
     p.add_argument("--received-at", help="ISO 8601; không ghi múi giờ thì hiểu là giờ Việt Nam")
     p.add_argument("--clerk")
+    p.add_argument("--document", action="append", metavar="N=O/C/P",
+                   help="giấy tờ đã nộp: N là số thứ tự trong danh sách documents của thủ tục (counter-app catalog "
+                        "--json), O bản chính, C bản sao chứng thực, P bản photo; ghi lại nhiều lần, mỗi giấy tờ "
+                        "một lần; khi có --document thì chỉ tính các giấy tờ đã ghi")
+
+    unit = sub.add_parser("unit", help="cài đặt của đơn vị", description="cài đặt của đơn vị")
+    unit_sub = unit.add_subparsers(dest="unit_command", metavar="LỆNH", required=True)
+    p = unit_sub.add_parser("set", help="đặt cài đặt của đơn vị", description="đặt cài đặt của đơn vị")
+    p.add_argument("--lookup-url", metavar="URL",
+                   help="địa chỉ tra cứu hồ sơ mà mã QR trên giấy tiếp nhận mở: https://… có {code} là chỗ đặt mã "
+                        "hồ sơ, hoặc địa chỉ gốc để nối mã vào cuối; chuỗi rỗng để bỏ")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.set_defaults(handler=cmd_unit)
 
     p = command("show", cmd_show, "xem một hồ sơ")
     p.add_argument("code")

@@ -41,14 +41,48 @@ class FeeItem:
     note: str = ""
 
 
+class DocumentKind(StrEnum):
+    """How the law lists a paper: only `required` papers are counted in by default at the desk.
+
+    The others start at 0 and the clerk types what the citizen actually hands in: one paper of each
+    `one_of` group (alternatives, "nếu không có thì …"), `conditional` papers only in their case
+    ("trường hợp …"), `shown` papers are looked at and handed back (xuất trình), and `online_only`
+    papers are the e-forms of a dossier filed online. docs/papers-and-slip.md.
+    """
+
+    REQUIRED = "required"
+    ONE_OF = "one_of"
+    CONDITIONAL = "conditional"
+    SHOWN = "shown"
+    ONLINE_ONLY = "online_only"
+
+    @property
+    def label(self) -> str:
+        return DOCUMENT_KIND_LABELS[self]
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.REQUIRED: "bắt buộc",
+    DocumentKind.ONE_OF: "chọn một trong nhóm",
+    DocumentKind.CONDITIONAL: "tùy trường hợp",
+    DocumentKind.SHOWN: "chỉ xuất trình",
+    DocumentKind.ONLINE_ONLY: "chỉ khi nộp trực tuyến",
+}
+
+
 @dataclass(frozen=True)
 class RequiredDocument:
-    """One paper of the dossier and how many of each form the citizen hands in."""
+    """One paper of the dossier, how many of each form the citizen hands in, and its kind.
+
+    `group` names the alternatives a `one_of` paper belongs to (empty for every other kind).
+    """
 
     name: str
     originals: int = 0
     certified_copies: int = 0
     photocopies: int = 0
+    kind: DocumentKind = DocumentKind.REQUIRED
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +159,8 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
                 "originals": d.originals,
                 "certified_copies": d.certified_copies,
                 "photocopies": d.photocopies,
+                "kind": d.kind.value,
+                **({"group": d.group} if d.group else {}),
             }
             for d in p.documents
         ],

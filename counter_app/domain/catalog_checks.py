@@ -17,7 +17,9 @@ from typing import Any
 
 from counter_app.domain.catalog import (
     APPLICANT_FIELDS,
+    DOCUMENT_KIND_LABELS,
     HOURS_PER_DAY,
+    DocumentKind,
     FeeItem,
     FeeKind,
     Procedure,
@@ -351,6 +353,38 @@ def _count(entry: Entry, value: Any, key: str, what: str) -> int | None:
     return number
 
 
+_DOCUMENT_KEYS = {"name", "originals", "certified_copies", "photocopies", "form", "kind", "group"}
+MAX_GROUP_LEN = 100
+
+
+def _document_kind(entry: Entry, raw: dict[str, Any], what: str) -> tuple[bool, DocumentKind, str]:
+    """The paper's kind and group; a file without kinds (written before them) means required."""
+    value = raw.get("kind")
+    kind = DocumentKind.REQUIRED
+    if value not in (None, ""):
+        text = nfc(value).strip().lower() if isinstance(value, str) else None
+        if text not in {k.value for k in DocumentKind}:
+            allowed = ", ".join(f"{k.value} ({label})" for k, label in DOCUMENT_KIND_LABELS.items())
+            entry.error("documents", f"{what}: loại giấy tờ (kind) phải là một trong {allowed}, đang ghi {shown(value)}.")
+            return False, kind, ""
+        kind = DocumentKind(text)
+    group_raw = raw.get("group")
+    if group_raw is not None and not isinstance(group_raw, str):
+        entry.error("documents", f"{what}: tên nhóm (group) phải là chuỗi chữ, đang ghi {shown(group_raw)}.")
+        return False, kind, ""
+    group = nfc(group_raw or "").strip()
+    if kind is DocumentKind.ONE_OF and not group:
+        entry.error("documents", f"{what}: giấy tờ loại one_of (chọn một trong nhóm) phải ghi tên nhóm (group).")
+        return False, kind, ""
+    if group and kind is not DocumentKind.ONE_OF:
+        entry.error("documents", f"{what}: chỉ giấy tờ loại one_of (chọn một trong nhóm) mới ghi tên nhóm (group).")
+        return False, kind, ""
+    if len(group) > MAX_GROUP_LEN or any(c in group for c in ";:\n"):
+        entry.error("documents", f"{what}: tên nhóm (group) tối đa {MAX_GROUP_LEN} ký tự, không chứa dấu “;” hay “:”.")
+        return False, kind, ""
+    return True, kind, group
+
+
 def _document(entry: Entry, index: int, raw: Any) -> RequiredDocument | None:
     what = f"giấy tờ thứ {index}"
     if not isinstance(raw, dict):
@@ -358,7 +392,7 @@ def _document(entry: Entry, index: int, raw: Any) -> RequiredDocument | None:
             "documents", f"{what} phải là một đối tượng {{name, originals, ...}}, đang ghi {shown(raw)}."
         )
         return None
-    unknown = sorted(set(raw) - {"name", "originals", "certified_copies", "photocopies", "form"})
+    unknown = sorted(set(raw) - _DOCUMENT_KEYS)
     if unknown:
         entry.error("documents", f"{what}: khoá không hợp lệ {', '.join(unknown)}.")
         return None
@@ -367,13 +401,16 @@ def _document(entry: Entry, index: int, raw: Any) -> RequiredDocument | None:
         entry.error("documents", f"{what}: thiếu tên giấy tờ (name).")
         return None
     what = f"{what} ({shown(name)})"
+    ok, kind, group = _document_kind(entry, raw, what)
+    if not ok:
+        return None
     if "form" in raw:
         # Reference format: "bản chính" → 1 original, "bản sao" → 1 certified copy, null (both) → 1 original.
         form = nfc(raw["form"]).lower() if isinstance(raw["form"], str) else raw["form"]
         if form == "bản sao":
-            return RequiredDocument(name, certified_copies=1)
+            return RequiredDocument(name, certified_copies=1, kind=kind, group=group)
         if form in ("bản chính", None):
-            return RequiredDocument(name, originals=1)
+            return RequiredDocument(name, originals=1, kind=kind, group=group)
         entry.error("documents", f"{what}: hình thức (form) phải là “bản chính” hoặc “bản sao”.")
         return None
     counts = [_count(entry, raw.get(k), k, what) for k in ("originals", "certified_copies", "photocopies")]
@@ -385,7 +422,18 @@ def _document(entry: Entry, index: int, raw: Any) -> RequiredDocument | None:
             "documents", f"{what}: phải cần ít nhất một bản (bản chính, bản sao chứng thực hoặc bản chụp)."
         )
         return None
-    return RequiredDocument(name, originals, certified, photocopies)
+    return RequiredDocument(name, originals, certified, photocopies, kind, group)
+
+
+def _check_groups(entry: Entry, documents: list[RequiredDocument]) -> None:
+    """A one-of group offers a choice: a group of a single paper is a typing mistake in its name."""
+    sizes: dict[str, int] = {}
+    for document in documents:
+        if document.kind is DocumentKind.ONE_OF:
+            sizes[document.group] = sizes.get(document.group, 0) + 1
+    for group, size in sizes.items():
+        if size < 2:
+            entry.error("documents", f"nhóm giấy tờ “{group}” (one_of) chỉ có một giấy tờ; nhóm chọn một phải có ít nhất hai.")
 
 
 def _list(entry: Entry, raw: dict[str, Any], key: str) -> list[Any]:
@@ -457,6 +505,7 @@ def build_procedure(entry: Entry, raw: Any) -> Procedure | None:
 
     fees = [_fee(entry, i, f) for i, f in enumerate(_list(entry, raw, "fees"), start=1)]
     documents = [_document(entry, i, d) for i, d in enumerate(_list(entry, raw, "documents"), start=1)]
+    _check_groups(entry, [d for d in documents if d is not None])
 
     delivery: list[ResultDelivery] = []
     if "result_delivery" in raw and raw["result_delivery"] is not None:

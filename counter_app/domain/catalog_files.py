@@ -134,22 +134,41 @@ def _csv_fee(entry: Entry, index: int, part: str) -> dict[str, Any]:
     return {"name": name, "kind": kind, "amount_vnd": amount or None}
 
 
-def _csv_document(entry: Entry, index: int, part: str) -> dict[str, Any]:
-    pieces = part.rsplit(":", 3)
-    if len(pieces) == 4 and all(DIGITS.match(p.strip() or "0") for p in pieces[1:]):
-        name, originals, certified, photocopies = (p.strip() for p in pieces)
-        return {
-            "name": name,
-            "originals": originals,
-            "certified_copies": certified,
-            "photocopies": photocopies,
+def _csv_counts_and_kind(part: str) -> dict[str, Any] | None:
+    """“name:O:C:P”, “name:O:C:P:kind” or “name:O:C:P:one_of:group” (the name may hold colons)."""
+    for extra in (2, 1, 0):
+        pieces = [p.strip() for p in part.rsplit(":", 3 + extra)]
+        if len(pieces) != 4 + extra:
+            continue
+        counts, tail = pieces[1:4], pieces[4:]
+        if not all(DIGITS.match(c or "0") for c in counts) or any(DIGITS.match(t) for t in tail):
+            continue
+        document: dict[str, Any] = {
+            "name": pieces[0],
+            "originals": counts[0],
+            "certified_copies": counts[1],
+            "photocopies": counts[2],
         }
+        if tail:
+            document["kind"] = tail[0]
+        if len(tail) == 2:
+            document["group"] = tail[1]
+        return document
+    return None
+
+
+def _csv_document(entry: Entry, index: int, part: str) -> dict[str, Any]:
+    document = _csv_counts_and_kind(part)
+    if document is not None:
+        return document
     if ":" not in part:
         return {"name": part, "originals": 1}
     entry.error(
         "documents",
         f"giấy tờ thứ {index} phải có dạng “tên:bản chính:bản sao chứng thực:bản chụp” với số bản là số "
-        f"nguyên (ví dụ “Tờ khai:1:0:0”), hoặc chỉ ghi tên (1 bản chính), đang ghi {shown(part)}.",
+        f"nguyên (ví dụ “Tờ khai:1:0:0”), có thể thêm loại giấy tờ (“Tờ khai:1:0:0:required”, "
+        f"“Bản sao giấy khai sinh:0:1:0:one_of:Giấy tờ về khai sinh”), hoặc chỉ ghi tên (1 bản chính), "
+        f"đang ghi {shown(part)}.",
     )
     return {}
 

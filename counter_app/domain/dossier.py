@@ -144,6 +144,9 @@ class Dossier:
     submitter: Person | None = None
     version: int = 1
     history: list[StatusChange] = field(default_factory=list)
+    # Sổ theo dõi hồ sơ (domain.register): "" and None for dossiers received before it was kept.
+    register_book: str = ""
+    register_number: int | None = None
 
     def is_overdue(self, now: datetime) -> bool:
         """Late while still being worked on: derived, never stored (domain.md §3).

@@ -38,6 +38,7 @@ from pydantic_core import PydanticCustomError
 from counter_app.domain.codes import UNIT_CODE_PATTERN
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
+from counter_app.domain.register import BOOK_PATTERN, MAX_REGISTER_NUMBER
 
 
 class OpType(StrEnum):
@@ -207,6 +208,8 @@ Sha256 = _matching(SHA256_RE, "mã băm SHA-256 (64 ký tự hex thường)")
 Uuid = _matching(UUID_RE, "UUID")
 DossierCodeText = _matching(DOSSIER_CODE_RE, "mã hồ sơ <mã đơn vị>-YYMMDD-XXXX")
 UnitCodeText = _matching(re.compile(UNIT_CODE_PATTERN), "mã đơn vị QCVN 102")
+RegisterBookText = _matching(re.compile(BOOK_PATTERN), "quyển sổ theo dõi hồ sơ QQ/YYYY")
+RegisterNumber = whole(1, MAX_REGISTER_NUMBER)
 OpId = _matching(OP_ID_RE, "mã thao tác (8–64 ký tự chữ, số, - . _ :)")
 StatusCode = whole(1, 10)
 DeskSlot = whole(0, 9)
@@ -301,6 +304,9 @@ class DossierCreatePayload(Payload):
     received_by: Text300
     version: Version
     history: Annotated[list[HistoryEntryPayload], Field(min_length=1, max_length=100)]
+    # Sổ theo dõi hồ sơ (domain.register); absent in operations of counters older than issue 8.
+    register_book: RegisterBookText | None = None
+    register_number: RegisterNumber | None = None
 
 
 class StatusChangePayload(Payload):

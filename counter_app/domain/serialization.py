@@ -80,6 +80,9 @@ def dossier_to_dict(dossier: Dossier, *, with_history: bool = True) -> dict[str,
         "received_by": dossier.received_by,
         "version": dossier.version,
     }
+    if dossier.register_book:  # absent for dossiers received before the register was kept
+        result["register_book"] = dossier.register_book
+        result["register_number"] = dossier.register_number
     if with_history:
         result["history"] = [
             {

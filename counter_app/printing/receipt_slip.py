@@ -2,20 +2,22 @@
 
 The slip is the citizen's proof that the dossier was received and when the result is due, so it
 prints the dossier code three ways: as text, as a Code128 the return desk scans, and as a QR the
-citizen scans to track it. Layout uses platypus so that a procedure with many papers flows onto a
-second page instead of running into the signatures.
+citizen scans to track it. The slip is one A5 page: the layout is tried at the usual size, then with
+a tighter table and signature space, and only when even that cannot hold the papers on one page on A4
+(`FITS`). A list too long even for A4 flows onto more pages, the end of the table kept together with
+the due date and the signatures, so neither is ever alone on a page. docs/papers-and-slip.md.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A5
+from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -50,6 +52,9 @@ MARGIN = 10 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A5
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 BLANK = "…………"
+CODE_LABEL = "Mã hồ sơ"
+# Rows of the papers table kept on the page of the due date and signatures when the slip needs pages.
+TAIL_ROWS = 2
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,46 @@ _CELL_CENTER = ParagraphStyle("cellCenter", parent=_CELL, alignment=TA_CENTER)
 _CELL_HEAD = ParagraphStyle(
     "cellHead", parent=_CELL, fontName=FONT_BOLD, fontSize=7, leading=8.5, alignment=TA_CENTER
 )
+@dataclass(frozen=True)
+class Fit:
+    """One way to lay the slip out: page size, the size of the table's and the body's text, room to sign."""
+
+    pagesize: tuple[float, float]
+    cell_size: float
+    body_size: float
+    sign_space: float
+    cell: ParagraphStyle = field(init=False, compare=False, repr=False)
+    cell_center: ParagraphStyle = field(init=False, compare=False, repr=False)
+    cell_head: ParagraphStyle = field(init=False, compare=False, repr=False)
+    body: ParagraphStyle = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        cell = ParagraphStyle(
+            f"cell{self.cell_size}", fontName=FONT_REGULAR, fontSize=self.cell_size,
+            leading=self.cell_size * 1.2, alignment=TA_LEFT,
+        )
+        head_size = min(7.0, self.cell_size)
+        object.__setattr__(self, "cell", cell)
+        object.__setattr__(self, "cell_center", ParagraphStyle(f"{cell.name}c", parent=cell, alignment=TA_CENTER))
+        object.__setattr__(self, "cell_head", ParagraphStyle(
+            f"{cell.name}h", parent=cell, fontName=FONT_BOLD, fontSize=head_size, leading=head_size * 1.2,
+            alignment=TA_CENTER,
+        ))
+        object.__setattr__(self, "body", _style(f"body{self.body_size}", size=self.body_size, spaceBefore=1.5))
+
+    @property
+    def content_width(self) -> float:
+        return self.pagesize[0] - 2 * MARGIN
+
+
+# Tried in order until the slip fits one page; A4 only when no A5 layout can hold the papers.
+FITS = (
+    Fit(A5, cell_size=7.5, body_size=8.5, sign_space=15 * mm),
+    Fit(A5, cell_size=6.5, body_size=8, sign_space=12 * mm),
+    Fit(A5, cell_size=6, body_size=7.5, sign_space=10 * mm),
+    Fit(A4, cell_size=8, body_size=9, sign_space=18 * mm),
+)
+
 _SIGN_TITLE = _style("signTitle", FONT_BOLD, 8.5, alignment=TA_CENTER)
 _SIGN_NOTE = _style("signNote", FONT_ITALIC, 7.5, alignment=TA_CENTER)
 _SIGN_NAME = _style("signName", FONT_BOLD, 8.5, alignment=TA_CENTER)
@@ -193,7 +238,7 @@ class _CodeRow(Flowable):
         left = snap_to_dots((room - bars_width) / 2)
         draw_code128(canvas, self.code, left, bars_y, self.BAR_HEIGHT, module_width=module)
         canvas.setFont(FONT_REGULAR, self.TEXT_SIZE)
-        canvas.drawCentredString(left + bars_width / 2, bars_y - self.TEXT_SIZE * 1.2, self.code)
+        canvas.drawCentredString(left + bars_width / 2, bars_y - self.TEXT_SIZE * 1.2, f"{CODE_LABEL}: {self.code}")
         side = qr_side(self.qr_payload, self.QR_SIZE)
         draw_qr(canvas, self.qr_payload, snap_to_dots(self.width - side), (self.height - side) / 2, side)
 
@@ -203,18 +248,19 @@ def _later_page(canvas: Canvas, doc: SimpleDocTemplate) -> None:
     canvas.saveState()
     canvas.setFont(FONT_ITALIC, 7.5)
     canvas.setFillColor(colors.black)
+    width, height = doc.pagesize
     canvas.drawRightString(
-        PAGE_WIDTH - MARGIN,
-        PAGE_HEIGHT - MARGIN + 3 * mm,
+        width - MARGIN,
+        height - MARGIN + 3 * mm,
         f"Mẫu 01 – mã hồ sơ {doc.slip_code} – trang {doc.page} (tiếp theo)",
     )
     canvas.restoreState()
 
 
-def _header(dossier: Dossier, header: SlipHeader, code: str) -> Table:
+def _header(dossier: Dossier, header: SlipHeader, code: str, width: float) -> Table:
     motto = "Độc lập - Tự do - Hạnh phúc"
     authority, office = nfc(header.authority).upper(), nfc(header.office).upper()
-    left_width = CONTENT_WIDTH * 0.46
+    left_width = width * 0.46
     # Shrink (down to 6.5 pt) rather than wrap: a two-line office name pushes the whole slip down.
     widest = max(stringWidth(authority, FONT_REGULAR, 8), stringWidth(office, FONT_BOLD, 8), 1)
     size = max(6.5, min(8.0, 8 * (left_width - 2) / widest))
@@ -230,7 +276,7 @@ def _header(dossier: Dossier, header: SlipHeader, code: str) -> Table:
         _Rule(stringWidth(motto, FONT_BOLD, 8.5)),
         Paragraph(escape(format_place_date(header.place_name, dossier.received_at)), _DATE_LINE),
     ]
-    table = Table([[left, right]], colWidths=[left_width, CONTENT_WIDTH - left_width])
+    table = Table([[left, right]], colWidths=[left_width, width - left_width])
     table.setStyle(
         TableStyle(
             [
@@ -246,63 +292,71 @@ def _header(dossier: Dossier, header: SlipHeader, code: str) -> Table:
     return table
 
 
-def _documents_table(dossier: Dossier) -> Table:
+def _document_rows(dossier: Dossier, fit: Fit) -> list[list[object]]:
     def count(n: int) -> Paragraph:
-        return Paragraph(str(n) if n else "", _CELL_CENTER)
+        return Paragraph(str(n) if n else "", fit.cell_center)
 
-    rows: list[list[object]] = [
-        [
-            Paragraph("TT", _CELL_HEAD),
-            Paragraph("Tên giấy tờ", _CELL_HEAD),
-            Paragraph("Số lượng", _CELL_HEAD),
-            "",
-            "",
-        ],
-        [
-            "",
-            "",
-            Paragraph("Bản chính", _CELL_HEAD),
-            Paragraph("Bản sao chứng thực", _CELL_HEAD),
-            Paragraph("Bản photo", _CELL_HEAD),
-        ],
-    ]
+    rows: list[list[object]] = []
     for i, line in enumerate(dossier.documents, start=1):
         rows.append(
             [
-                Paragraph(str(i), _CELL_CENTER),
-                Paragraph(_x(line.name), _CELL),
+                Paragraph(str(i), fit.cell_center),
+                Paragraph(_x(line.name), fit.cell),
                 count(line.originals),
                 count(line.certified_copies),
                 count(line.photocopies),
             ]
         )
     if not dossier.documents:
-        rows.append(["", Paragraph("(Không có giấy tờ kèm theo)", _CELL), "", "", ""])
+        rows.append(["", Paragraph("(Không có giấy tờ kèm theo)", fit.cell), "", "", ""])
+    return rows
+
+
+def _documents_table(rows: list[list[object]], fit: Fit, *, with_head: bool = True) -> Table:
+    """The papers table; without its head for the last rows kept with the signatures on a later page."""
+    head: list[list[object]] = [
+        [
+            Paragraph("TT", fit.cell_head),
+            Paragraph("Tên giấy tờ", fit.cell_head),
+            Paragraph("Số lượng", fit.cell_head),
+            "",
+            "",
+        ],
+        [
+            "",
+            "",
+            Paragraph("Bản chính", fit.cell_head),
+            Paragraph("Bản sao chứng thực", fit.cell_head),
+            Paragraph("Bản photo", fit.cell_head),
+        ],
+    ]
     number_col = 13.5 * mm
-    widths = [7 * mm, CONTENT_WIDTH - 7 * mm - 3 * number_col, number_col, number_col, number_col]
-    table = Table(rows, colWidths=widths, repeatRows=2, splitByRow=True)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),  # the cell default is Helvetica
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("SPAN", (0, 0), (0, 1)),
-                ("SPAN", (1, 0), (1, 1)),
-                ("SPAN", (2, 0), (4, 0)),
-                ("VALIGN", (0, 0), (-1, 1), "MIDDLE"),
-                ("VALIGN", (0, 2), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
+    width = fit.content_width
+    widths = [7 * mm, width - 7 * mm - 3 * number_col, number_col, number_col, number_col]
+    first = 2 if with_head else 0
+    table = Table(head + rows if with_head else rows, colWidths=widths, repeatRows=first, splitByRow=True)
+    commands: list[tuple[object, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),  # the cell default is Helvetica
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, first), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
+    if with_head:
+        commands += [
+            ("SPAN", (0, 0), (0, 1)),
+            ("SPAN", (1, 0), (1, 1)),
+            ("SPAN", (2, 0), (4, 0)),
+            ("VALIGN", (0, 0), (-1, 1), "MIDDLE"),
+        ]
+    table.setStyle(TableStyle(commands))
     return table
 
 
-def _signatures(submitter: Person, clerk_name: str | None) -> Table:
-    half = CONTENT_WIDTH / 2
+def _signatures(submitter: Person, clerk_name: str | None, fit: Fit) -> Table:
+    half = fit.content_width / 2
     table = Table(
         [
             [Paragraph("NGƯỜI NỘP HỒ SƠ", _SIGN_TITLE), Paragraph("NGƯỜI TIẾP NHẬN HỒ SƠ", _SIGN_TITLE)],
@@ -311,7 +365,7 @@ def _signatures(submitter: Person, clerk_name: str | None) -> Table:
             [Paragraph(_x(submitter.full_name), _SIGN_NAME), Paragraph(_x(clerk_name), _SIGN_NAME)],
         ],
         colWidths=[half, half],
-        rowHeights=[None, None, 15 * mm, None],
+        rowHeights=[None, None, fit.sign_space, None],
     )
     table.setStyle(
         TableStyle(
@@ -327,30 +381,18 @@ def _signatures(submitter: Person, clerk_name: str | None) -> Table:
     return table
 
 
-def render_receipt_slip(
-    dossier: Dossier,
-    header: SlipHeader,
-    clerk_name: str | None = None,
-    *,
-    register_book: str = "",
-    register_number: str = "",
-    processing_time: str = "",
-) -> bytes:
-    """The Mẫu 01 slip for `dossier` as PDF bytes (A5 portrait, DejaVu fonts embedded as subsets).
-
-    All text is NFC-normalised here as well as at input: a name typed in NFD would otherwise print
-    with loose, colliding marks. `register_book`/`register_number` fill the "Vào Sổ theo dõi hồ sơ"
-    line and are left as dotted blanks for the clerk to write in when empty. `processing_time` is the
-    procedure's rule for the dossier's channel in the words of `time_rules.processing_time_text`
-    (services.slips passes it); without it the dossier's stored hours are worded the same way.
-    """
-    register_fonts()
+def _story(
+    dossier: Dossier, header: SlipHeader, clerk_name: str | None, register: str, time_text: str, fit: Fit, *,
+    keep_tail: bool,
+    tail_head: bool = False,
+) -> list[Flowable]:
+    """The slip's content for one layout; `keep_tail` holds the table's last rows with the signatures
+    (`tail_head`: those rows start a page, so they carry the table's head)."""
     code = nfc(dossier.code)
     submitter = dossier.submitted_by
     applicant = dossier.applicant
-
     story: list[Flowable] = [
-        _header(dossier, header, code),
+        _header(dossier, header, code, fit.content_width),
         Paragraph(TITLE, _TITLE),
         _CodeRow(code, header.qr_payload(code)),
         Spacer(1, 2 * mm),
@@ -370,13 +412,19 @@ def render_receipt_slip(
             f"Chủ hồ sơ: {_honorific(applicant)}<b>{_x(applicant.full_name)}</b>; "
             f"địa chỉ: {_or_blank(_address(applicant))}"
         )
-    story += [Paragraph(text, _BODY) for text in lines]
-    time_text = processing_time or processing_time_text(TimeRule.from_hours(dossier.processing_hours))
-    story += [
-        Paragraph("<b>1. Thành phần hồ sơ:</b>", _style("section", spaceBefore=3, spaceAfter=2)),
-        _documents_table(dossier),
-        Spacer(1, 1.5 * mm),
-    ]
+    story += [Paragraph(text, fit.body) for text in lines]
+    story.append(Paragraph("<b>1. Thành phần hồ sơ:</b>", _style(f"section{fit.body_size}", size=fit.body_size,
+                                                                  spaceBefore=3, spaceAfter=2)))
+    rows = _document_rows(dossier, fit)
+    tail: list[Flowable] = []
+    if keep_tail and len(rows) > TAIL_ROWS:
+        story.append(_documents_table(rows[:-TAIL_ROWS], fit))
+        last_rows = _documents_table(rows[-TAIL_ROWS:], fit, with_head=tail_head)
+        last_rows.slip_tail = True  # found again by _SlipDoc.afterFlowable
+        tail.append(last_rows)
+    else:
+        story.append(_documents_table(rows, fit))
+    tail.append(Spacer(1, 1.5 * mm))
     # The label reads "Tại Bộ phận Một cửa"; after "nhận kết quả tại:" the "Tại" would repeat.
     delivery = dossier.result_delivery.label.removeprefix("Tại ")
     if dossier.result_delivery is ResultDelivery.POSTAL and _address(applicant):
@@ -388,26 +436,37 @@ def render_receipt_slip(
         f"<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> {format_slip_time(dossier.due_at)}",
         f"<b>6. Đăng ký nhận kết quả tại:</b> {escape(nfc(delivery))}",
     ]
-    story += [Paragraph(text, _BODY) for text in items]
-    register = (
-        f"Vào Sổ theo dõi hồ sơ, Quyển số: {_or_blank(nfc(register_book))}, "
-        f"Số thứ tự: {_or_blank(nfc(register_number))}"
-    )
-    # Kept together so the signatures never split from their line or land in the table's way.
-    story.append(
-        KeepTogether(
-            [
-                Paragraph(register, _style("register", FONT_ITALIC, 8, spaceBefore=3)),
-                Spacer(1, 3 * mm),
-                _signatures(submitter, clerk_name),
-            ]
-        )
-    )
+    tail += [Paragraph(text, fit.body) for text in items]
+    tail += [
+        Paragraph(register, _style(f"register{fit.body_size}", FONT_ITALIC, fit.body_size - 0.5, spaceBefore=3)),
+        Spacer(1, 2 * mm),
+        _signatures(submitter, clerk_name, fit),
+    ]
+    # Kept together: the due date, the register line and the signatures never go to a page alone.
+    story.append(KeepTogether(tail))
+    return story
 
+
+class _SlipDoc(SimpleDocTemplate):
+    """Notes the page of each flowable drawn, to tell whether the table's last rows begin a page."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if getattr(flowable, "slip_tail", False):
+            self.tail_starts_page = self.last_page < self.page
+        self.last_page = self.page
+
+    last_page = 0
+    tail_starts_page = False
+
+
+def _build(dossier: Dossier, header: SlipHeader, clerk_name: str | None, register: str, time_text: str,
+           fit: Fit, *, keep_tail: bool = False, tail_head: bool = False) -> tuple[bytes, _SlipDoc]:
+    """The PDF of one layout and the document that made it (its pages, where the table's end went)."""
+    code = nfc(dossier.code)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = _SlipDoc(
         buffer,
-        pagesize=A5,
+        pagesize=fit.pagesize,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
@@ -421,5 +480,39 @@ def render_receipt_slip(
         initialFontName=FONT_REGULAR,
     )
     doc.slip_code = code
+    story = _story(dossier, header, clerk_name, register, time_text, fit, keep_tail=keep_tail, tail_head=tail_head)
     doc.build(story, onLaterPages=_later_page)
-    return buffer.getvalue()
+    return buffer.getvalue(), doc
+
+
+def render_receipt_slip(
+    dossier: Dossier,
+    header: SlipHeader,
+    clerk_name: str | None = None,
+    *,
+    register_book: str = "",
+    register_number: str = "",
+    processing_time: str = "",
+) -> bytes:
+    """The Mẫu 01 slip for `dossier` as PDF bytes (one A5 page when it fits; DejaVu fonts embedded as subsets).
+
+    All text is NFC-normalised here as well as at input: a name typed in NFD would otherwise print
+    with loose, colliding marks. `register_book`/`register_number` fill the "Vào Sổ theo dõi hồ sơ"
+    line and are left as dotted blanks for the clerk to write in when empty. `processing_time` is the
+    procedure's rule for the dossier's channel in the words of `time_rules.processing_time_text`
+    (services.slips passes it); without it the dossier's stored hours are worded the same way.
+    """
+    register_fonts()
+    time_text = processing_time or processing_time_text(TimeRule.from_hours(dossier.processing_hours))
+    register = (
+        f"Vào Sổ theo dõi hồ sơ, Quyển số: {_or_blank(nfc(register_book))}, "
+        f"Số thứ tự: {_or_blank(nfc(register_number))}"
+    )
+    for fit in FITS:
+        pdf, doc = _build(dossier, header, clerk_name, register, time_text, fit)
+        if doc.page == 1:
+            return pdf
+    pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True)
+    if doc.tail_starts_page:  # the last rows went over with the signatures: give them the table's head
+        pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, tail_head=True)
+    return pdf

@@ -20,7 +20,6 @@ from counter_app.domain.dossier import (
     OFFICE_TZ,
     Address,
     Channel,
-    DocumentLine,
     Dossier,
     Gender,
     IdDocumentType,
@@ -31,6 +30,7 @@ from counter_app.domain.dossier import (
 from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
+from counter_app.domain.papers import typical_lines
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.time_rules import due_at
 from counter_app.services.catalog import ensure_sample_catalog, procedures
@@ -160,7 +160,7 @@ def generate_demo_dossiers(
             procedure_name=procedure.name,
             applicant=applicant,
             summary=procedure.name,
-            documents=[DocumentLine(d.name, d.originals, d.certified_copies, d.photocopies) for d in procedure.documents],
+            documents=typical_lines(procedure),
             sets_count=1,
             channel=channel,
             result_delivery=rng.choices([ResultDelivery.DESK, ResultDelivery.POSTAL], [85, 15])[0],

@@ -29,6 +29,14 @@ from counter_app.domain.errors import ValidationError
 from counter_app.domain.identity import validate_id_number
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
+from counter_app.domain.papers import (
+    DocumentChoice,
+    default_lines,
+    group_problems,
+    handed_in,
+    lines_from_choices,
+)
+from counter_app.domain.register import register_book
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.text import nfc
 from counter_app.domain.time_rules import due_at
@@ -44,7 +52,7 @@ from counter_app.domain.validation import (
 from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import NotSetUp, build_calendar
 from counter_app.storage.database import Database
-from counter_app.storage.dossiers import insert_dossier, next_count_of_day
+from counter_app.storage.dossiers import insert_dossier, next_count_of_day, next_register_number
 from counter_app.storage.outbox import append_operation
 from counter_app.storage.procedures import get_procedure
 from counter_app.storage.profile import get_profile
@@ -76,7 +84,9 @@ class IntakeRequest:
     applicant: PersonInput
     submitter: PersonInput | None = None
     summary: str = ""
-    documents: list[DocumentLine] | None = None  # None: the procedure's checklist
+    documents: list[DocumentLine] | None = None  # None: the procedure's checklist (papers.default_lines)
+    # `--document N=O/C/P` of the CLI: lines of the procedure's catalog list; when given, only these count.
+    document_choices: list[DocumentChoice] | None = None
     sets_count: int | str = 1
     channel: int | str = Channel.DIRECT.value
     result_delivery: str = ResultDelivery.DESK.value
@@ -209,26 +219,34 @@ def _as_int(value: int | str) -> int | str:
 
 
 def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedure | None) -> list[DocumentLine]:
-    if request.documents is None:
-        if procedure is None:
+    """The papers handed in: lines at 0 dropped, each one-of group with exactly one (domain.papers)."""
+    if procedure is None:
+        return []
+    if request.document_choices is not None:
+        chosen = check(lines_from_choices, procedure, request.document_choices)
+        if chosen is None:
             return []
-        return [
-            DocumentLine(d.name, d.originals, d.certified_copies, d.photocopies) for d in procedure.documents
-        ]
-    lines = []
-    for index, line in enumerate(request.documents, start=1):
-        name = nfc(line.name)
-        counts = (line.originals, line.certified_copies, line.photocopies)
-        if not name:
-            check.add(f"documents[{index}]", f"Thành phần hồ sơ dòng {index}: chưa ghi tên giấy tờ.", "Thành phần hồ sơ")
-        elif any(c < 0 or c > 99 for c in counts):
-            check.add(
-                f"documents[{index}]",
-                f"Thành phần hồ sơ dòng {index} «{name}»: số bản phải từ 0 đến 99.",
-                "Thành phần hồ sơ",
-            )
-        lines.append(DocumentLine(name, *counts))
-    return lines
+        lines = chosen
+    elif request.documents is None:
+        lines = default_lines(procedure)
+    else:
+        lines = []
+        for index, line in enumerate(request.documents, start=1):
+            name = nfc(line.name)
+            counts = (line.originals, line.certified_copies, line.photocopies)
+            if not name:
+                check.add(f"documents[{index}]", f"Thành phần hồ sơ dòng {index}: chưa ghi tên giấy tờ.", "Thành phần hồ sơ")
+            elif any(c < 0 or c > 99 for c in counts):
+                check.add(
+                    f"documents[{index}]",
+                    f"Thành phần hồ sơ dòng {index} «{name}»: số bản phải từ 0 đến 99.",
+                    "Thành phần hồ sơ",
+                )
+            lines.append(DocumentLine(name, *counts))
+    kept = handed_in(lines)
+    for problem in group_problems(procedure, kept):
+        check.add("documents", problem, "Thành phần hồ sơ")
+    return kept
 
 
 def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | None = None) -> Dossier:
@@ -246,6 +264,7 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
         calendar = build_calendar(session, profile.calendar_config or {})
         day = office_day(received_at)
         code = make_dossier_code(profile.unit_code, profile.desk_slot, day, next_count_of_day(session, day, profile.desk_slot))
+        book = register_book(profile.desk_slot, received_at)
         clerk = nfc(request.clerk) or profile.clerk_name
         dossier = Dossier(
             id=str(uuid.uuid4()),
@@ -267,6 +286,8 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             status=Status.RECEIVED,
             received_by=clerk,
             history=[StatusChange(None, Status.RECEIVED, received_at, clerk, "Tiếp nhận hồ sơ")],
+            register_book=book,
+            register_number=next_register_number(session, book),
         )
         insert_dossier(session, dossier, now)
         append_operation(

@@ -18,6 +18,7 @@ def slip_header(profile: CounterProfile) -> SlipHeader:
         office=profile.unit_name.upper(),
         place_name=profile.place_name,
         receiving_unit=profile.unit_name,
+        tracking_url=profile.lookup_url,
     )
 
 
@@ -29,11 +30,14 @@ def receipt_slip_pdf(db: Database, code: str) -> bytes:
         procedure = get_procedure(session, dossier.procedure_code)
     # The rule of the dossier's channel, worded as the picker and the CLI word it.
     time_text = processing_time_text(procedure.time_rule(dossier.channel)) if procedure else ""
+    number = str(dossier.register_number) if dossier.register_number else ""
     return render_receipt_slip(
         dossier,
         slip_header(profile),
         clerk_name=dossier.received_by or profile.clerk_name,
         processing_time=time_text,
+        register_book=dossier.register_book,
+        register_number=number,
     )
 
 

@@ -16,6 +16,7 @@ from counter_app.domain import admin_units
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.codes import validate_desk_slot, validate_unit_code
 from counter_app.domain.errors import DomainError, ValidationError
+from counter_app.domain.lookup_url import normalize_lookup_url
 from counter_app.domain.text import nfc
 from counter_app.domain.validation import ErrorCollector, require_text
 from counter_app.services.clock import utc_now
@@ -44,6 +45,7 @@ class CounterProfile:
     province_code: int | None
     ward_code: int | None
     calendar_config: dict[str, Any]
+    lookup_url: str = ""  # domain.lookup_url: what the slip's QR opens ("" = the bare code)
 
 
 def _to_profile(row: UnitProfile) -> CounterProfile:
@@ -58,6 +60,7 @@ def _to_profile(row: UnitProfile) -> CounterProfile:
         province_code=row.province_code,
         ward_code=row.ward_code,
         calendar_config=dict(row.calendar_config or {}),
+        lookup_url=row.lookup_url or "",
     )
 
 
@@ -116,6 +119,22 @@ def setup_unit(
         row.place_name = place_name.strip() or (_short_place(unit.name) if unit else "")
         if calendar_config is not None:
             row.calendar_config = calendar_config
+        session.flush()
+        return _to_profile(row)
+
+
+def set_lookup_url(db: Database, url: str | None) -> CounterProfile:
+    """Set (or clear, with "") the address the slip's QR opens; validated by domain.lookup_url.
+
+    A unit setting: when clerk accounts exist, only a supervisor may change it; that check belongs here,
+    before the write (issue 8, item 4).
+    """
+    clean = normalize_lookup_url(url)
+    with db.write() as session:
+        row = get_profile(session)
+        if row is None:
+            raise NotSetUp()
+        row.lookup_url = clean
         session.flush()
         return _to_profile(row)
 

@@ -62,6 +62,21 @@ def next_count_of_day(session: Session, day: date, desk_slot: int) -> int:
     return counter.issued
 
 
+def next_register_number(session: Session, book: str) -> int:
+    """The next number of register `book`, in one statement of the caller's write transaction.
+
+    An UPSERT … RETURNING, never read-then-write: two writers can never be handed the same number, and
+    the unique index on (unit, book, number) of the dossier table would refuse it if they were.
+    """
+    return session.execute(
+        text(
+            "INSERT INTO register_book_counter (book, issued) VALUES (:book, 1) "
+            "ON CONFLICT (book) DO UPDATE SET issued = issued + 1 RETURNING issued"
+        ),
+        {"book": book},
+    ).scalar_one()
+
+
 def dossier_values(dossier: Dossier, now: datetime) -> dict[str, Any]:
     """Column values of a dossier row (shared by single inserts and the bulk path)."""
     applicant = dossier.applicant
@@ -102,6 +117,8 @@ def dossier_values(dossier: Dossier, now: datetime) -> dict[str, Any]:
         received_by=dossier.received_by,
         version=dossier.version,
         updated_at=now,
+        register_book=dossier.register_book or None,
+        register_number=dossier.register_number,
     )
 
 
@@ -164,6 +181,8 @@ def row_to_dossier(row: DossierRow, events: Sequence[DossierEvent] = ()) -> Doss
         status=Status(row.status),
         received_by=row.received_by,
         version=row.version,
+        register_book=row.register_book or "",
+        register_number=row.register_number,
         history=[
             StatusChange(
                 from_status=Status(e.from_status) if e.from_status else None,

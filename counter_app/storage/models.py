@@ -62,6 +62,8 @@ class UnitProfile(Base):
     clerk_name: Mapped[str] = mapped_column(Text, default="")
     calendar_config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Where the slip's QR sends the citizen: an https URL with "{code}", or a base the code is appended to.
+    lookup_url: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ProcedureRow(Base):
@@ -91,6 +93,10 @@ class ProcedureRow(Base):
 
 class DossierRow(Base):
     __tablename__ = "dossier"
+    # A register number is given once per book of the unit (domain.register): the database says so.
+    __table_args__ = (
+        Index("ux_dossier_register", "unit_code", "register_book", "register_number", unique=True),
+    )
 
     # The integer key is also the rowid of the search index: newest dossiers have the largest pk.
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -122,6 +128,18 @@ class DossierRow(Base):
     received_by: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Sổ theo dõi hồ sơ: book "01/2026" (desk slot, year) and number; None for dossiers received before.
+    register_book: Mapped[str | None] = mapped_column(String(16))
+    register_number: Mapped[int | None] = mapped_column(Integer)
+
+
+class RegisterBookCounter(Base):
+    """The last number given in each register book of this desk (allocated by one UPSERT … RETURNING)."""
+
+    __tablename__ = "register_book_counter"
+
+    book: Mapped[str] = mapped_column(String(16), primary_key=True)
+    issued: Mapped[int] = mapped_column(Integer)
 
 
 class DossierEvent(Base):

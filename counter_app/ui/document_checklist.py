@@ -1,8 +1,10 @@
 """The papers checklist (thành phần hồ sơ) of the intake form: one row per paper, counts typed as digits.
 
-The catalog says which papers a procedure needs and how many of each; the clerk corrects the counts
-to what the citizen actually handed in, from the keyboard (a digit replaces the count, arrows move,
-Tab leaves the table). Kept apart from the intake screen because the table and its editor are
+The catalog says which papers a procedure lists, how many of each and their kind; the form starts with
+the required papers at their count and the others at 0 (domain.papers). The clerk corrects the counts
+to what the citizen actually handed in, from the keyboard: a digit replaces the count, + and − step
+it, arrows move (also right after typing: ↑/↓ commit the typed count and go to the next paper, they
+never step the count), Tab leaves the table. Kept apart from the intake screen because the table and its editor are
 self-contained Qt item-view code.
 """
 
@@ -10,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QHeaderView,
     QSpinBox,
@@ -24,15 +28,43 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.dossier import DocumentLine
 
+MAX_COUNT = 99
+NAME_ROLE = Qt.ItemDataRole.UserRole  # the paper's own name; the cell shows its kind after it
+_STEP_KEYS = {Qt.Key.Key_Plus: 1, Qt.Key.Key_Minus: -1}
+_ROW_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}
+
 
 class CountDelegate(QStyledItemDelegate):
-    """Counts of copies edited in a 0–99 spin box whose text is selected, so a typed digit replaces it."""
+    """Counts of copies edited in a 0–99 spin box whose text is selected, so a typed digit replaces it.
+
+    The spin box's own ↑/↓ would step the count the clerk just typed: here they commit it and move to
+    the paper above or below; + and − step the count instead.
+    """
+
+    def __init__(self, table: DocumentTable) -> None:
+        super().__init__(table)
+        self.table = table
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and isinstance(editor, QSpinBox):
+            key = Qt.Key(event.key())
+            if key in _ROW_KEYS:
+                self.commitData.emit(editor)
+                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+                self.table.move_row(_ROW_KEYS[key])
+                return True
+            if key in _STEP_KEYS:
+                editor.interpretText()
+                editor.setValue(editor.value() + _STEP_KEYS[key])
+                editor.selectAll()
+                return True
+        return super().eventFilter(editor, event)
 
     def createEditor(
         self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QWidget:
         editor = QSpinBox(parent)
-        editor.setRange(0, 99)
+        editor.setRange(0, MAX_COUNT)
         editor.setFrame(False)
         return editor
 
@@ -74,13 +106,32 @@ class DocumentTable(QTableWidget):
         self.setItemDelegateForColumn(2, CountDelegate(self))
         self.setItemDelegateForColumn(3, CountDelegate(self))
 
-    def set_lines(self, lines: Iterable[DocumentLine]) -> None:
+    def move_row(self, step: int) -> None:
+        """Go to the paper `step` rows away, same column (stays put at the first or last paper)."""
+        row = min(max(self.currentRow() + step, 0), self.rowCount() - 1)
+        self.setCurrentCell(row, self.currentColumn())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = _STEP_KEYS.get(Qt.Key(event.key()))
+        item = self.currentItem()
+        if step is not None and item is not None and self.currentColumn() in (1, 2, 3):
+            count = int(item.data(Qt.ItemDataRole.EditRole) or 0)
+            item.setData(Qt.ItemDataRole.EditRole, min(max(count + step, 0), MAX_COUNT))
+            return
+        super().keyPressEvent(event)
+
+    def set_lines(self, lines: Iterable[DocumentLine], notes: Iterable[str] = ()) -> None:
+        """Show `lines`; `notes` (papers.kind_note, same order) are written after each paper's name."""
         self.setRowCount(0)
+        note_of = list(notes)
         for row, line in enumerate(lines):
             self.insertRow(row)
-            name = QTableWidgetItem(line.name)
+            note = note_of[row] if row < len(note_of) else ""
+            shown = f"{line.name} [{note}]" if note else line.name
+            name = QTableWidgetItem(shown)
+            name.setData(NAME_ROLE, line.name)
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            name.setToolTip(line.name)
+            name.setToolTip(shown)
             self.setItem(row, 0, name)
             for column, count in enumerate((line.originals, line.certified_copies, line.photocopies), start=1):
                 item = QTableWidgetItem()
@@ -98,5 +149,5 @@ class DocumentTable(QTableWidget):
             for column in (1, 2, 3):
                 item = self.item(row, column)
                 counts.append(int(item.data(Qt.ItemDataRole.EditRole) or 0) if item else 0)
-            result.append(DocumentLine(name_item.text() if name_item else "", *counts))
+            result.append(DocumentLine(name_item.data(NAME_ROLE) if name_item else "", *counts))
         return result

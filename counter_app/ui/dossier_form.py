@@ -10,7 +10,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from counter_app.domain.catalog import Procedure
-from counter_app.domain.dossier import Channel, DocumentLine, ResultDelivery
+from counter_app.domain.dossier import Channel, ResultDelivery
+from counter_app.domain.papers import default_lines, kind_note
 from counter_app.ui.document_checklist import DocumentTable
 from counter_app.ui.form_fields import FieldErrors, combo
 
@@ -23,7 +24,7 @@ class DossierForm(QGroupBox):
         self.errors = errors
         self._procedure_name = ""
         layout = QVBoxLayout(self)
-        caption = QLabel("Thành phần hồ sơ (gõ số bản; ↑ ↓ ← → để di chuyển):")
+        caption = QLabel("Thành phần hồ sơ (gõ số bản hoặc + −; ↑ ↓ ← → để di chuyển):")
         layout.addWidget(caption)
         self.documents = DocumentTable()
         self.documents.setMinimumHeight(150)
@@ -60,10 +61,8 @@ class DossierForm(QGroupBox):
         return [self.documents, self.sets_count, self.channel, self.delivery, self.summary]
 
     def show_procedure(self, procedure: Procedure) -> None:
-        """The procedure's papers with the catalog's counts; its name as the summary unless one was typed."""
-        self.documents.set_lines(
-            DocumentLine(d.name, d.originals, d.certified_copies, d.photocopies) for d in procedure.documents
-        )
+        """The procedure's papers (required ones at the catalog's counts, others at 0: domain.papers); its name as the summary unless one was typed."""
+        self.documents.set_lines(default_lines(procedure), [kind_note(d) for d in procedure.documents])
         if not self.summary.text().strip() or self.summary.text() == self._procedure_name:
             self.summary.setText(procedure.name)
             self.summary.setCursorPosition(0)

@@ -57,7 +57,9 @@ SHORTCUTS = [
     ("Alt+K", "Bật/tắt «Người nộp khác chủ hồ sơ»"),
     ("Ctrl+S", "Lưu hồ sơ và xem giấy tiếp nhận"),
     ("Ctrl+N / F2", "Hồ sơ mới (xóa biểu mẫu; hỏi lại nếu đang nhập dở)"),
-    ("Số (0–9)", "Trong bảng thành phần hồ sơ: gõ số bản"),
+    ("Số (0–9)", "Trong bảng thành phần hồ sơ: gõ số bản (0: không nộp, không in lên giấy tiếp nhận)"),
+    ("+ / −", "Trong bảng thành phần hồ sơ: tăng / giảm số bản của ô đang chọn"),
+    ("↑ / ↓ ← →", "Trong bảng thành phần hồ sơ: sang giấy tờ / cột khác (kể cả ngay sau khi gõ số)"),
     ("↑ / ↓, Enter", "Chọn xã/phường trong danh sách gợi ý (mặc định: xã/phường của quầy)"),
     ("Quét QR căn cước", "Điền họ tên, số CCCD, ngày sinh, giới tính, địa chỉ"),
 ]

@@ -26,6 +26,18 @@ def procedure_label(procedure: Procedure) -> str:
     return f"{procedure.code} — {procedure.name}"
 
 
+_FILLER = " thu tuc "  # "Thủ tục" opens some names and not others: it must not push a name down
+
+
+def _position(key: str, word: str) -> int:
+    """Where `word` occurs in the folded "code name", not counting a leading "Thủ tục" of the name."""
+    found = key.find(word)
+    filler = key.find(_FILLER)
+    if 0 <= filler < found and filler == key.find(" "):
+        found -= len(_FILLER) - 1
+    return found
+
+
 def filter_procedures(catalog: list[tuple[str, Procedure]], query: str) -> list[Procedure]:
     """Every folded word of `query` must occur in the folded "code name".
 
@@ -37,7 +49,7 @@ def filter_procedures(catalog: list[tuple[str, Procedure]], query: str) -> list[
         return [procedure for _, procedure in catalog][:MAX_SHOWN]
     first = words[0]
     hits = [
-        (not procedure.code.startswith(first), key.find(first), len(key), index, procedure)
+        (not procedure.code.startswith(first), _position(key, first), len(key), index, procedure)
         for index, (key, procedure) in enumerate(catalog)
         if all(word in key for word in words)
     ]

@@ -32,6 +32,7 @@ from counter_app.domain.operations import (
     describe_errors,
     only_clock_errors,
 )
+from counter_app.domain.register import register_book
 from counter_app.domain.serialization import payload_hash
 from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus
 from sync.server.models import Device, OpLedger
@@ -160,6 +161,25 @@ def check_code_claims(device: Device, payload: DossierCreatePayload, held: set[i
         return Outcome(OpStatus.REJECTED, "code_date_mismatch",
                        f"Ngày trong mã hồ sơ {payload.code} ({claim.day:%d/%m/%Y}) không khớp ngày tiếp nhận "
                        f"({received_day:%d/%m/%Y}).")
+    return check_register_claim(payload, received)
+
+
+def check_register_claim(payload: DossierCreatePayload, received: datetime) -> Outcome | None:
+    """The register book must be the desk's own book of the year received (domain.register), or absent.
+
+    The desk slot is already checked to be the device's, so a book naming another slot or year would
+    give this dossier a number that another desk's book gives too.
+    """
+    if payload.register_book is None and payload.register_number is None:
+        return None  # a counter older than the register
+    if payload.register_book is None or payload.register_number is None:
+        return Outcome(OpStatus.REJECTED, "register_incomplete",
+                       f"Hồ sơ {payload.code} ghi quyển sổ theo dõi mà thiếu số thứ tự (hoặc ngược lại).")
+    expected = register_book(payload.desk_slot, received)
+    if payload.register_book != expected:
+        return Outcome(OpStatus.REJECTED, "foreign_register_book",
+                       f"Hồ sơ {payload.code} ghi quyển sổ theo dõi {payload.register_book}, nhưng quầy {payload.desk_slot} "
+                       f"chỉ ghi vào quyển {expected} của mình; máy chủ không nhận để tránh trùng số thứ tự.")
     return None
 
 

@@ -169,7 +169,7 @@ def test_qr_without_tracking_url_holds_the_code() -> None:
     assert texts[zxingcpp.BarcodeFormat.QRCode] == CODE
 
 
-def test_many_long_documents_spill_to_second_page() -> None:
+def long_documents(count: int) -> list[DocumentLine]:
     documents = [
         DocumentLine(
             f"Bản sao giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền "
@@ -177,23 +177,37 @@ def test_many_long_documents_spill_to_second_page() -> None:
             originals=1,
             photocopies=i % 3,
         )
-        for i in range(1, 25)
+        for i in range(1, count)
     ]
-    last = "Văn bản ủy quyền có chứng thực của Ủy ban nhân dân xã Hòa Vang (giấy tờ cuối cùng)"
-    documents.append(DocumentLine(last, certified_copies=1))
-    pdf = render_receipt_slip(make_dossier(documents=documents), HEADER, clerk_name="Trần Thị Mai")
+    documents.append(DocumentLine(LAST_PAPER, certified_copies=1))
+    return documents
+
+
+LAST_PAPER = "Văn bản ủy quyền có chứng thực của Ủy ban nhân dân xã Hòa Vang (giấy tờ cuối cùng)"
+
+
+def test_papers_too_many_for_a5_go_on_one_a4_page() -> None:
+    pdf = render_receipt_slip(make_dossier(documents=long_documents(14)), HEADER, clerk_name="Trần Thị Mai")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    assert float(reader.pages[0].mediabox.height) == pytest.approx(841.9, abs=0.5)  # A4
+    text = flat(reader.pages[0].extract_text())
+    assert LAST_PAPER in text and "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
+
+
+def test_list_too_long_for_a4_keeps_the_table_end_with_due_date_and_signatures() -> None:
+    pdf = render_receipt_slip(make_dossier(documents=long_documents(40)), HEADER, clerk_name="Trần Thị Mai")
 
     pages = pdf_text(pdf)
-    assert len(pages) == 2
-    second = flat(pages[1])
-    assert last in second
-    assert f"mã hồ sơ {CODE} – trang 2 (tiếp theo)" in second
-    # The header row repeats on the continuation page, and the signatures follow the table there.
-    assert "Tên giấy tờ" in second
-    assert second.index(last) < second.index("NGƯỜI NỘP HỒ SƠ")
-    assert "NGƯỜI NỘP HỒ SƠ" not in flat(pages[0])
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        assert float(page.mediabox.height) == pytest.approx(595.3, abs=0.5)
+    assert len(pages) >= 2
+    last = flat(pages[-1])
+    assert f"mã hồ sơ {CODE} – trang {len(pages)} (tiếp theo)" in last
+    # The due date and the signatures come after the last papers on the same page, under the table's head.
+    assert "Tên giấy tờ" in last
+    assert last.index("thửa đất số 39") < last.index(LAST_PAPER) < last.index("5. Thời gian trả kết quả")
+    assert last.index("5. Thời gian trả kết quả") < last.index("NGƯỜI NỘP HỒ SƠ")
+    for page in pages[:-1]:
+        assert "NGƯỜI NỘP HỒ SƠ" not in flat(page) and "5. Thời gian trả kết quả" not in flat(page)
 
 
 def test_nfd_input_prints_as_nfc() -> None:

@@ -79,6 +79,8 @@ def test_sample_times_are_the_references_or_say_they_are_unverified(
         if ref_hours is not None:
             assert p.processing_hours == ref_hours, p.code
             assert "Thời hạn mẫu" not in p.note
+        elif reference[p.code]["processing_time"] is None:  # only a code and a name in the reference
+            assert "Thời hạn mẫu, chưa xác minh: nguồn không ghi thời hạn" in p.note, p.code
         else:
             assert (
                 f"Thời hạn mẫu, chưa xác minh: nguồn ghi '{reference[p.code]['processing_time']}'" in p.note
