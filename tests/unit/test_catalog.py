@@ -74,17 +74,20 @@ def test_sample_codes_and_names_are_the_references(sample: list[Procedure], refe
 def test_sample_times_are_the_references_or_say_they_are_unverified(
     sample: list[Procedure], reference: dict
 ) -> None:
+    """Each time names its source in `time_source`; the notes no longer carry a second, older statement."""
     for p in sample:
-        ref_hours = reference[p.code]["processing_hours"]
-        if ref_hours is not None:
-            assert p.processing_hours == ref_hours, p.code
-            assert "Thời hạn mẫu" not in p.note
-        elif reference[p.code]["processing_time"] is None:  # only a code and a name in the reference
-            assert "Thời hạn mẫu, chưa xác minh: nguồn không ghi thời hạn" in p.note, p.code
+        ref = reference[p.code]
+        direct = p.time_rule(Channel.DIRECT)
+        assert p.time_source, p.code
+        assert "Thời hạn mẫu" not in p.note and "tạm tính" not in p.note, p.code
+        if direct.unit is TimeUnit.SAME_DAY:  # the law's rule, not the reference's figure
+            assert "Luật Hộ tịch" in p.time_source or "Nghị định 23/2015" in p.time_source, p.code
+        elif ref["processing_hours"] is not None:
+            assert direct.nominal_hours == ref["processing_hours"], p.code
+            assert ref["processing_time"] in p.time_source, p.code
         else:
-            assert (
-                f"Thời hạn mẫu, chưa xác minh: nguồn ghi '{reference[p.code]['processing_time']}'" in p.note
-            )
+            unconfirmed = p.time_source.startswith("Chưa xác minh")
+            assert unconfirmed or (ref["processing_time"] or "") in p.time_source, p.code
 
 
 def test_sample_fees_equal_the_references_where_it_has_amounts(
