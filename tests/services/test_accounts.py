@@ -93,7 +93,7 @@ def test_five_wrong_passwords_lock_the_account_for_five_minutes_across_a_restart
 
 
 def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(db: Database) -> None:
-    with pytest.raises(SignInRefused, match="^Sai tên đăng nhập hoặc mật khẩu.$"):
+    with pytest.raises(SignInRefused, match=r"^Sai tên đăng nhập hoặc mật khẩu\.$"):
         sign_in(db, "khongco", "matkhau123")
 
 
