@@ -25,6 +25,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from counter_app.domain.errors import DomainError, ValidationError
 
@@ -171,3 +172,18 @@ def merged(current: AccountVersion | None, incoming: AccountVersion) -> AccountV
         return winner
     return AccountVersion(winner.username, winner.full_name, winner.role, winner.password_hash, disabled,
                           winner.version, winner.changed_at)
+
+
+def version_payload(version: AccountVersion) -> dict[str, Any]:
+    """The payload of an `account.upsert` operation, and of the server's feed entry for it."""
+    return {"username": version.username, "full_name": version.full_name, "role": version.role.value,
+            "password_hash": version.password_hash, "disabled": version.disabled, "version": version.version,
+            "changed_at": version.changed_at.isoformat()}
+
+
+def version_from_payload(payload: Any) -> AccountVersion:
+    """An account version from a payload already checked (`operations.AccountUpsertPayload`, or a dict
+    that passed `check_payload`)."""
+    get = payload.get if isinstance(payload, dict) else lambda key: getattr(payload, key)
+    return AccountVersion(get("username"), get("full_name"), Role(get("role")), get("password_hash"),
+                          bool(get("disabled")), int(get("version")), datetime.fromisoformat(get("changed_at")))

@@ -30,6 +30,7 @@ from counter_app.domain.accounts import (
     validate_password,
     validate_username,
     verify_password,
+    version_payload,
 )
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
@@ -43,7 +44,6 @@ from counter_app.storage.accounts import (
     store_version,
     to_account,
     to_version,
-    version_payload,
 )
 from counter_app.storage.database import Database
 from counter_app.storage.outbox import append_operation

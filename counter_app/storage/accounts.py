@@ -5,9 +5,6 @@ Every function runs inside the caller's transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -34,20 +31,6 @@ def to_account(row: ClerkAccount) -> Account:
 def to_version(row: ClerkAccount) -> AccountVersion:
     return AccountVersion(row.username, row.full_name, Role(row.role), row.password_hash, row.disabled, row.version,
                           row.changed_at)
-
-
-def version_payload(version: AccountVersion) -> dict[str, Any]:
-    """The payload of an `account.upsert` operation (and of the server's feed entry)."""
-    return {"username": version.username, "full_name": version.full_name, "role": version.role.value,
-            "password_hash": version.password_hash, "disabled": version.disabled, "version": version.version,
-            "changed_at": version.changed_at.isoformat()}
-
-
-def version_from_payload(payload: dict[str, Any]) -> AccountVersion:
-    """An account version from a payload already checked by `check_payload(OpType.ACCOUNT_UPSERT, …)`."""
-    return AccountVersion(payload["username"], payload["full_name"], Role(payload["role"]), payload["password_hash"],
-                          bool(payload["disabled"]), int(payload["version"]),
-                          datetime.fromisoformat(payload["changed_at"]))
 
 
 def store_version(session: Session, incoming: AccountVersion) -> AccountVersion:

@@ -20,11 +20,13 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
+from counter_app.domain.accounts import is_password_hash
 from counter_app.domain.codes import office_day, parse_dossier_code
 from counter_app.domain.errors import DomainError
 from counter_app.domain.operations import (
     MAX_INT64,
     OP_ID_RE,
+    AccountUpsertPayload,
     DossierCreatePayload,
     InvalidOperation,
     Payload,
@@ -160,6 +162,19 @@ def check_code_claims(device: Device, payload: DossierCreatePayload, held: set[i
         return Outcome(OpStatus.REJECTED, "code_date_mismatch",
                        f"Ngày trong mã hồ sơ {payload.code} ({claim.day:%d/%m/%Y}) không khớp ngày tiếp nhận "
                        f"({received_day:%d/%m/%Y}).")
+    return None
+
+
+def check_account_claims(payload: AccountUpsertPayload) -> Outcome | None:
+    """An account version may carry only a hash of the one format and parameters every desk computes
+    with (a forged scrypt `n` would make each desk of the unit spend gigabytes at sign-in); None if so.
+
+    The account is stored under the sending device's own unit: a device cannot write another unit's
+    accounts, whatever the payload says.
+    """
+    if not is_password_hash(payload.password_hash):
+        return Outcome(OpStatus.REJECTED, "bad_password_hash",
+                       "Mã băm mật khẩu của tài khoản không đúng dạng scrypt được phép; máy chủ không nhận.")
     return None
 
 
