@@ -212,3 +212,17 @@ def disable_account(db: Database, username: str, *, by: str, now: datetime | Non
         _queue(session, AccountVersion(current.username, current.full_name, current.role, current.password_hash, True,
                                        current.version + 1, max(now, current.changed_at)), now)
         return to_account(row)
+
+
+DEMO_SUPERVISOR = "demo"
+DEMO_PASSWORD = "demo-1234"  # the sample unit only (`counter-app --demo`); a real unit never has it
+
+
+def demo_clerk(db: Database, full_name: str = "Trần Thị Mai") -> Account:
+    """The sample unit's supervisor, created on its first start, so the demo opens signed in."""
+    with db.read() as session:
+        row = get_account_row(session, DEMO_SUPERVISOR)
+        if row is not None:
+            return to_account(row)
+    return create_account(db, username=DEMO_SUPERVISOR, full_name=full_name, role=Role.SUPERVISOR,
+                          password=DEMO_PASSWORD, by=None)

@@ -319,6 +319,7 @@ class IntakeScreen(Screen):
             sets_count=self.sets_count.value(),
             channel=self.channel.currentData(),
             result_delivery=str(self.delivery.currentData()),
+            clerk_username=self.context.clerk_username,
         )
 
     def save(self) -> None:
