@@ -59,15 +59,20 @@ def _dossier_line(dossier: Dossier) -> str:
 
 
 def cmd_setup(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.accounts import any_account, require_supervisor
     from counter_app.services.catalog import ensure_sample_catalog
     from counter_app.services.unit_setup import setup_unit
 
+    legacy_name = args.clerk or ""
+    if any_account(db):  # unit settings are a supervisor's: --clerk is then a supervisor's username
+        require_supervisor(db, require_clerk(db, args), "đổi thiết lập đơn vị")
+        legacy_name = ""
     profile = setup_unit(
         db,
         unit_code=args.unit_code,
         unit_name=args.unit_name,
         desk=args.desk,
-        clerk_name=args.clerk or "",
+        clerk_name=legacy_name,
         ward_code=args.ward_code,
     )
     loaded = ensure_sample_catalog(db)

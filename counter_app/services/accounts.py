@@ -97,6 +97,12 @@ def supervisor_account(session: Session, username: str, action: str) -> Account:
     return account
 
 
+def require_supervisor(db: Database, username: str, action: str) -> Account:
+    """The enabled supervisor `username` (signed in by the caller), else `NotAllowed` naming `action`."""
+    with db.read() as session:
+        return supervisor_account(session, username, action)
+
+
 def sign_in(db: Database, username: str, password: str, *, now: datetime | None = None) -> Account:
     """The account if `password` is right; else `SignInRefused` (5 wrong in a row lock it 5 minutes here)."""
     now = now or utc_now()

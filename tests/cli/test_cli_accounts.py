@@ -78,3 +78,11 @@ def test_a_back_dated_intake_needs_a_supervisor_and_a_reason(data_dir: Path) -> 
                   "Mất điện, nhận giấy tay", input=f"{SUPERVISOR_PASSWORD}\n").stdout.strip()
     note = json.loads(run(data_dir, "show", code, "--json").stdout)["history"][0]["note"]
     assert "nhập muộn" in note and "Mất điện, nhận giấy tay" in note
+
+
+def test_only_a_supervisor_changes_the_unit_settings(data_dir: Path) -> None:
+    args = ("setup", "--unit-code", UNIT_CODE, "--unit-name", "Tên mới của đơn vị", "--desk", "4")
+    by_clerk = run(data_dir, *args, "--clerk", "mai", input=f"{CLERK_PASSWORD}\n", ok=False)
+    assert by_clerk.returncode == 1 and "Chỉ giám sát viên mới được đổi thiết lập đơn vị" in by_clerk.stderr
+    assert run(data_dir, *args, ok=False).returncode == 1  # nobody signed in
+    run(data_dir, *args, "--clerk", "giamsat", input=f"{SUPERVISOR_PASSWORD}\n")
