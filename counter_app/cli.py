@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from counter_app import __version__
+from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
@@ -61,18 +62,29 @@ def _dossier_line(dossier: Dossier) -> str:
 
 
 def cmd_setup(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.accounts import any_account, require_supervisor
     from counter_app.services.catalog import ensure_sample_catalog
     from counter_app.services.unit_setup import setup_unit
 
+    legacy_name = args.clerk or ""
+    if any_account(db):  # unit settings are a supervisor's: --clerk is then a supervisor's username
+        require_supervisor(db, require_clerk(db, args), "đổi thiết lập đơn vị")
+        legacy_name = ""
     profile = setup_unit(
         db,
         unit_code=args.unit_code,
         unit_name=args.unit_name,
         desk=args.desk,
-        clerk_name=args.clerk or "",
+        clerk_name=legacy_name,
         ward_code=args.ward_code,
     )
     loaded = ensure_sample_catalog(db)
+    if args.supervisor:
+        from counter_app.cli_accounts import read_password
+        from counter_app.services.accounts import create_account
+
+        create_account(db, username=args.supervisor, full_name=args.supervisor_name or "", role="supervisor",
+                       password=read_password(f"Mật khẩu mới cho {args.supervisor}: ", confirm=True), by=None)
     if args.json:
         _print_json({"unit_code": profile.unit_code, "unit_name": profile.unit_name, "desk": profile.desk_slot,
                      "device_id": profile.device_id, "sample_procedures_loaded": loaded})
@@ -117,7 +129,8 @@ def cmd_intake(db: Database, args: argparse.Namespace) -> int:
         channel=args.channel,
         result_delivery=args.result,
         received_at=_parse_received_at(args.received_at) if args.received_at else None,
-        clerk=args.clerk or "",
+        clerk_username=signed_in_clerk(db, args),
+        late_entry_reason=args.late_entry_reason or "",
         document_choices=_document_choices(args.document),
     )
     dossier = receive_dossier(db, request)
@@ -140,7 +153,10 @@ def _document_choices(values: list[str] | None) -> list[DocumentChoice] | None:
 def cmd_unit(db: Database, args: argparse.Namespace) -> int:
     from counter_app.services.unit_setup import load_profile, set_lookup_url
 
-    profile = set_lookup_url(db, args.lookup_url) if args.lookup_url is not None else load_profile(db)
+    if args.lookup_url is not None:
+        profile = set_lookup_url(db, args.lookup_url, by=require_clerk(db, args))
+    else:
+        profile = load_profile(db)
     if args.json:
         _print_json({"unit_code": profile.unit_code, "lookup_url": profile.lookup_url})
     elif profile.lookup_url:
@@ -189,8 +205,9 @@ def cmd_set_status(db: Database, args: argparse.Namespace) -> int:
     from counter_app.services.dossiers import change_status
     from counter_app.services.unit_setup import load_profile
 
-    actor = args.clerk or load_profile(db).clerk_name
-    dossier = change_status(db, args.code, parse_status(args.status), actor=actor, note=args.note or "")
+    username = signed_in_clerk(db, args)
+    dossier = change_status(db, args.code, parse_status(args.status), actor=load_profile(db).clerk_name,
+                            clerk_username=username, note=args.note or "")
     if args.json:
         _print_json(dossier_to_dict(dossier))
     else:
@@ -287,6 +304,7 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
 def cmd_attach(db: Database, args: argparse.Namespace) -> int:
     from counter_app.services.attachments import attach_files
 
+    require_clerk(db, args)
     attached = attach_files(db, _data_dir(args), args.code, [Path(f) for f in args.files])
     if args.json:
         _print_json([{"name": a.name, "sha256": a.sha256, "size": a.size, "new": a.new} for a in attached])
@@ -309,6 +327,8 @@ def run_gui(args: argparse.Namespace) -> int:
 
 # -- parser ----------------------------------------------------------------------------------------
 
+CLERK_HELP = "tên đăng nhập của người thực hiện (mật khẩu được hỏi sau, hoặc đọc một dòng từ đầu vào chuẩn)"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="counter-app", description="Ứng dụng quầy một cửa — Bưu điện")
@@ -328,8 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit-code", required=True, help="mã định danh đơn vị (QCVN 102), ví dụ 000.31.48.H15")
     p.add_argument("--unit-name", required=True)
     p.add_argument("--desk", required=True, help="số quầy 0-9 (mỗi đơn vị tối đa 10 quầy)")
-    p.add_argument("--clerk", help="tên người tiếp nhận")
+    p.add_argument("--clerk", help="tên người tiếp nhận (quầy chưa có tài khoản; cách cũ)")
     p.add_argument("--ward-code", type=int, help="mã xã/phường của đơn vị (danh mục từ 1/7/2025)")
+    p.add_argument("--supervisor", help="tạo tài khoản giám sát viên đầu tiên với tên đăng nhập này (mật khẩu được hỏi sau)")
+    p.add_argument("--supervisor-name", help="họ và tên của giám sát viên đầu tiên")
 
     p = command("intake", cmd_intake, "tiếp nhận một hồ sơ")
     p.add_argument("--procedure", help="mã thủ tục, ví dụ 1.001193")
@@ -351,7 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--submitter-id")
     p.add_argument("--submitter-phone")
     p.add_argument("--received-at", help="ISO 8601; không ghi múi giờ thì hiểu là giờ Việt Nam")
-    p.add_argument("--clerk")
+    p.add_argument("--clerk", help=CLERK_HELP)
+    p.add_argument("--late-entry-reason", help="lý do nhập muộn: thời điểm tiếp nhận trước ngày làm việc hiện tại "
+                                                "(--clerk phải là giám sát viên)")
     p.add_argument("--document", action="append", metavar="N=O/C/P",
                    help="giấy tờ đã nộp: N là số thứ tự trong danh sách documents của thủ tục (counter-app catalog "
                         "--json), O bản chính, C bản sao chứng thực, P bản photo; ghi lại nhiều lần, mỗi giấy tờ "
@@ -363,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lookup-url", metavar="URL",
                    help="địa chỉ tra cứu hồ sơ mà mã QR trên giấy tiếp nhận mở: https://… có {code} là chỗ đặt mã "
                         "hồ sơ, hoặc địa chỉ gốc để nối mã vào cuối; chuỗi rỗng để bỏ")
+    p.add_argument("--clerk", help=CLERK_HELP)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_unit)
 
@@ -377,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("status")
     p.add_argument("--note")
-    p.add_argument("--clerk")
+    p.add_argument("--clerk", help=CLERK_HELP)
 
     printing = sub.add_parser("print", help="in giấy tờ", description="in giấy tờ")
     print_sub = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
@@ -404,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=float, default=180.0, help="số giây giữa hai lần đồng bộ")
 
     p = command("attach", cmd_attach, "đính kèm tệp (bản quét) vào hồ sơ")
+    p.add_argument("--clerk", help=CLERK_HELP)
     p.add_argument("code")
     p.add_argument("files", nargs="+")
 
@@ -412,6 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("catalog", cmd_catalog, "liệt kê danh mục thủ tục")
     p.add_argument("query", nargs="?", default="")
+    add_user_commands(sub)
     return parser
 
 

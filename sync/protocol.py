@@ -221,6 +221,7 @@ class ChangeKind(StrEnum):
     DOSSIER_STATUS = "dossier_status"  # payload: {"code", "status", "version", "note", "at", "actor"}
     DESK_SLOT = "desk_slot"  # payload: {"device_id", "desk_slot"}
     NUMBER_RANGE = "number_range"  # payload: {"series", "first", "last"} (receipt books, postal items)
+    ACCOUNT = "account"  # payload: an account.upsert payload, the version every desk of the unit keeps
 
 
 class Change(Model):

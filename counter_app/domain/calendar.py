@@ -301,6 +301,19 @@ class WorkCalendar:
         """The end of the last office period of day `d` (17:00 by default): a same-day result is due then."""
         return self._instant(d, self._periods[-1][1])
 
+    def working_day_start(self, instant: datetime) -> datetime:
+        """Midnight (office time) of the working day in progress at `instant`: today if it is a working
+        day, else the last working day before it. A dossier received before it is a late entry."""
+        d, _ = self._local(instant, "now")
+        for _ in range(_MAX_DAYS_OFF_IN_A_ROW):
+            if self.is_working_day(d):
+                return self._instant(d, 0)
+            d -= _ONE_DAY
+        raise DomainError(
+            f"Không có ngày làm việc nào trong {_MAX_DAYS_OFF_IN_A_ROW} ngày trước {d:%d/%m/%Y}; "
+            "hãy kiểm tra danh sách ngày nghỉ của đơn vị."
+        )
+
     def holiday_name(self, d: date) -> str | None:
         """Why `d` is a day off besides the weekend, in Vietnamese, for the UI; None on working days."""
         if self.is_working_day(d):

@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationInfo,
@@ -35,6 +36,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from counter_app.domain.accounts import MAX_FULL_NAME_LENGTH, PASSWORD_HASH_RE, USERNAME_RE, Role
 from counter_app.domain.codes import UNIT_CODE_PATTERN
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
@@ -47,6 +49,7 @@ class OpType(StrEnum):
     DOSSIER_CREATE = "dossier.create"
     DOSSIER_STATUS = "dossier.status"
     ATTACHMENT_ADD = "attachment.add"
+    ACCOUNT_UPSERT = "account.upsert"  # a clerk account created or changed (hash only), for every desk of the unit
     # The counter could not send an operation (its payload is damaged) and withdraws it: the server
     # records the withdrawal under the same seq, so the device's sequence stays gap-free.
     WITHDRAWN = "op.withdrawn"
@@ -60,6 +63,7 @@ OP_TYPE_LABELS = {
     OpType.DOSSIER_CREATE: "Tiếp nhận hồ sơ",
     OpType.DOSSIER_STATUS: "Chuyển trạng thái hồ sơ",
     OpType.ATTACHMENT_ADD: "Đính kèm tệp quét",
+    OpType.ACCOUNT_UPSERT: "Tài khoản người tiếp nhận",
     OpType.WITHDRAWN: "Rút thao tác hỏng",
 }
 
@@ -140,13 +144,17 @@ def bounded_text(max_len: int, *, required: bool = False) -> Any:
     return Annotated[StrictStr, Field(max_length=max_len), *checks]
 
 
-def _matching(pattern: re.Pattern[str], what: str) -> Any:
+def _pattern_check(pattern: re.Pattern[str], what: str) -> Any:
     def check(value: str) -> str:
         if not pattern.fullmatch(value):  # fullmatch: "$" would let a trailing newline through
             raise PydanticCustomError("pattern", "không đúng dạng {what}", {"what": what})
         return value
 
-    return Annotated[StrictStr, Field(max_length=80), AfterValidator(check)]
+    return check
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> Any:
+    return Annotated[StrictStr, Field(max_length=80), AfterValidator(_pattern_check(pattern, what))]
 
 
 def whole(low: int, high: int) -> Any:
@@ -326,6 +334,20 @@ class AttachmentAddPayload(Payload):
     content_type: ContentType
 
 
+class AccountUpsertPayload(Payload):
+    """One version of a clerk account; the server keeps, and sends the unit's desks, the one that wins
+    (`counter_app.domain.accounts.merged`). Only the scrypt hash travels, in its one checked format."""
+
+    username: Annotated[StrictStr, Field(max_length=32), AfterValidator(_pattern_check(USERNAME_RE, "tên đăng nhập"))]
+    full_name: bounded_text(MAX_FULL_NAME_LENGTH, required=True)  # type: ignore[valid-type]
+    role: Role
+    password_hash: Annotated[StrictStr, Field(max_length=100),
+                             AfterValidator(_pattern_check(PASSWORD_HASH_RE, "mã băm scrypt của mật khẩu"))]
+    disabled: StrictBool
+    version: Version
+    changed_at: EventInstant
+
+
 class WithdrawnPayload(Payload):
     """Why the counter withdrew operation `seq` instead of sending it."""
 
@@ -339,6 +361,7 @@ PAYLOAD_MODELS: dict[OpType, type[Payload]] = {
     OpType.DOSSIER_CREATE: DossierCreatePayload,
     OpType.DOSSIER_STATUS: StatusChangePayload,
     OpType.ATTACHMENT_ADD: AttachmentAddPayload,
+    OpType.ACCOUNT_UPSERT: AccountUpsertPayload,
     OpType.WITHDRAWN: WithdrawnPayload,
 }
 

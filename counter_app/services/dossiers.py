@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select, update
+
 from counter_app.domain.dossier import Dossier, StatusChange
 from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status, check_transition
 from counter_app.domain.operations import OpType
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.text import nfc
+from counter_app.services.clerks import actor_of
 from counter_app.services.clock import utc_now
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import (
@@ -19,6 +22,7 @@ from counter_app.storage.dossiers import (
     row_to_dossier,
     search_rows,
 )
+from counter_app.storage.models import DossierEvent
 from counter_app.storage.outbox import append_operation
 
 MAX_SEARCH_RESULTS = 200
@@ -46,11 +50,16 @@ def search_dossiers(db: Database, query: str, limit: int = 50) -> list[Dossier]:
 
 
 def change_status(
-    db: Database, code: str, target: Status, *, actor: str, note: str = "", now: datetime | None = None
+    db: Database, code: str, target: Status, *, actor: str = "", note: str = "", now: datetime | None = None,
+    clerk_username: str = "",
 ) -> Dossier:
-    """Move a dossier to `target` if its lifecycle allows it; the change is queued for the server."""
+    """Move a dossier to `target` if its lifecycle allows it; the change is queued for the server.
+
+    `clerk_username`: the signed-in account (required once the counter has accounts; its full name is the
+    actor); `actor` is the name used on a counter without accounts."""
     now = now or utc_now()
     with db.write() as session:
+        actor, username = actor_of(session, clerk_username, actor)
         row = get_row(session, code)
         if row is None:
             raise DossierNotFound(nfc(code))
@@ -59,6 +68,9 @@ def change_status(
         base_version = row.version
         record_status_change(session, row, StatusChange(current, target, now, nfc(actor), nfc(note)), now)
         session.flush()
+        if username:
+            newest = max(session.scalars(select(DossierEvent.id).where(DossierEvent.dossier_pk == row.pk)))
+            session.execute(update(DossierEvent).where(DossierEvent.id == newest).values(actor_username=username))
         dossier = load_dossier(session, row.code)
         assert dossier is not None
         append_operation(

@@ -49,6 +49,7 @@ from counter_app.domain.validation import (
     parse_count,
     require_text,
 )
+from counter_app.services.clerks import intake_actor, late_entry, mark_actor
 from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import NotSetUp, build_calendar
 from counter_app.storage.database import Database
@@ -91,8 +92,11 @@ class IntakeRequest:
     channel: int | str = Channel.DIRECT.value
     result_delivery: str = ResultDelivery.DESK.value
     received_at: datetime | None = None
-    clerk: str = ""
+    clerk: str = ""  # a name, only on a counter without accounts (set up before issue 8)
     extra: dict[str, str] = field(default_factory=dict)
+    clerk_username: str = ""  # the signed-in account: required once the counter has accounts
+    late_entry_reason: str = ""  # why a time before the working day began is typed (a supervisor approves)
+    late_entry_by: str = ""  # the approving supervisor's username ("" : the clerk, if a supervisor)
 
 
 def _enum(check: ErrorCollector, enum_type: type, value: object, field: str, label: str) -> object:
@@ -265,7 +269,8 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
         day = office_day(received_at)
         code = make_dossier_code(profile.unit_code, profile.desk_slot, day, next_count_of_day(session, day, profile.desk_slot))
         book = register_book(profile.desk_slot, received_at)
-        clerk = nfc(request.clerk) or profile.clerk_name
+        clerk, clerk_username = intake_actor(session, request, profile.clerk_name)
+        late = late_entry(session, request, received_at, now, calendar, clerk_username)
         dossier = Dossier(
             id=str(uuid.uuid4()),
             code=str(code),
@@ -285,11 +290,13 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             processing_hours=procedure.hours_for(channel),
             status=Status.RECEIVED,
             received_by=clerk,
-            history=[StatusChange(None, Status.RECEIVED, received_at, clerk, "Tiếp nhận hồ sơ")],
+            history=[StatusChange(None, Status.RECEIVED, received_at, clerk,
+                                  late.note if late else "Tiếp nhận hồ sơ")],
             register_book=book,
             register_number=next_register_number(session, book),
         )
         insert_dossier(session, dossier, now)
+        mark_actor(session, dossier.code, clerk_username, late)
         append_operation(
             session,
             entity="dossier",

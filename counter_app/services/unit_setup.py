@@ -123,13 +123,16 @@ def setup_unit(
         return _to_profile(row)
 
 
-def set_lookup_url(db: Database, url: str | None) -> CounterProfile:
+def set_lookup_url(db: Database, url: str | None, *, by: str = "") -> CounterProfile:
     """Set (or clear, with "") the address the slip's QR opens; validated by domain.lookup_url.
 
-    A unit setting: when clerk accounts exist, only a supervisor may change it; that check belongs here,
-    before the write (issue 8, item 4).
+    A unit setting: when clerk accounts exist, only the signed-in supervisor `by` may change it.
     """
+    from counter_app.services.accounts import any_account, require_supervisor
+
     clean = normalize_lookup_url(url)
+    if any_account(db):
+        require_supervisor(db, by, "đổi địa chỉ tra cứu của đơn vị")
     with db.write() as session:
         row = get_profile(session)
         if row is None:

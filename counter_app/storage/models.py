@@ -131,6 +131,11 @@ class DossierRow(Base):
     # Sổ theo dõi hồ sơ: book "01/2026" (desk slot, year) and number; None for dossiers received before.
     register_book: Mapped[str | None] = mapped_column(String(16))
     register_number: Mapped[int | None] = mapped_column(Integer)
+    # Who received it (the signed-in account; "" before accounts existed) and, for a time received before
+    # the working day began, the supervisor who approved it and why (NULL: not a late entry).
+    received_by_username: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    late_entry_reason: Mapped[str | None] = mapped_column(Text)
+    late_entry_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class RegisterBookCounter(Base):
@@ -155,6 +160,7 @@ class DossierEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    actor_username: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class DeskDayCounter(Base):
@@ -275,3 +281,22 @@ class NumberRange(Base):
     last: Mapped[int] = mapped_column(Integer)
     next_number: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ClerkAccount(Base):
+    """Someone who may sign in at this unit's desks (synced from and to every desk of the unit).
+
+    `failed_attempts` and `locked_until` belong to this desk only: a lock survives a restart of the app.
+    """
+
+    __tablename__ = "clerk_account"
+
+    username: Mapped[str] = mapped_column(String(32), primary_key=True)
+    full_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(12))  # "supervisor" | "clerk"
+    password_hash: Mapped[str] = mapped_column(String(100))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

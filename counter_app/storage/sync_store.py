@@ -16,10 +16,19 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from counter_app.domain.accounts import version_from_payload
 from counter_app.domain.catalog import procedure_from_dict
 from counter_app.domain.dossier import StatusChange
 from counter_app.domain.lifecycle import Status
-from counter_app.domain.operations import OPEN_STATES, PROBLEM_STATES, OutboxState, UploadState
+from counter_app.domain.operations import (
+    OPEN_STATES,
+    PROBLEM_STATES,
+    OpType,
+    OutboxState,
+    UploadState,
+    check_payload,
+)
+from counter_app.storage.accounts import store_version
 from counter_app.storage.dossiers import get_row, record_status_change
 from counter_app.storage.models import (
     AttachmentRow,
@@ -278,6 +287,10 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
             profile = session.get(UnitProfile, PROFILE_ID)
             if profile is not None:
                 profile.desk_slot = int(payload["desk_slot"])
+    elif kind == "account":
+        # Bounded and format-checked like an operation: a feed entry is as untrusted as any network byte.
+        checked = check_payload(OpType.ACCOUNT_UPSERT, payload)
+        store_version(session, version_from_payload(checked))
     elif kind == "number_range":
         if payload.get("device_id") not in (None, device_id):
             return  # another desk's block

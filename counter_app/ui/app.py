@@ -104,7 +104,32 @@ def open_counter(
             return None
         assert dialog.profile is not None
         profile = dialog.profile
-    return UiContext(db=db, tasks=TaskRunner(app), profile=profile, settings=settings_for(data_dir))
+    context = UiContext(db=db, tasks=TaskRunner(app), profile=profile, settings=settings_for(data_dir))
+    if demo:
+        from counter_app.services.accounts import demo_clerk
+
+        context.clerk = demo_clerk(db, profile.clerk_name or "Trần Thị Mai")  # the sample unit opens signed in (its accounts: docs/clerk-accounts.md)
+    elif interactive and not sign_in_at_start(context):
+        context.tasks.wait()
+        db.close()
+        return None
+    return context
+
+
+def sign_in_at_start(context: UiContext) -> bool:
+    """The clerk signs in before the window opens (a counter without accounts first creates its
+    supervisor); False when they leave instead."""
+    from counter_app.services.accounts import any_account
+    from counter_app.ui.setup_dialog import FirstSupervisorDialog
+    from counter_app.ui.sign_in_dialog import SignInDialog
+
+    if not any_account(context.db) and FirstSupervisorDialog(context.db).exec() != QDialog.DialogCode.Accepted:
+        return False
+    dialog = SignInDialog(context.db, context.tasks, title="Đăng nhập quầy", clock=context.clock)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    context.clerk = dialog.account
+    return True
 
 
 def _refuse_start(error: DomainError, splash: QSplashScreen | None, dialogs: bool) -> int:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCore import QSettings
 
+from counter_app.domain.accounts import Account
+from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import CounterProfile
 from counter_app.storage.database import Database
 from counter_app.ui.tasks import TaskRunner
@@ -17,3 +21,9 @@ class UiContext:
     tasks: TaskRunner
     profile: CounterProfile
     settings: QSettings
+    clerk: Account | None = None  # who is signed in (None on a counter without accounts)
+    clock: Callable[[], datetime] = utc_now  # sign-in and lockout time; tests move it
+
+    @property
+    def clerk_username(self) -> str:
+        return self.clerk.username if self.clerk is not None else ""

@@ -51,7 +51,7 @@ INFO_STYLE = "color: #0b5394;"
 DUE_NONE = "Hẹn trả: chọn thủ tục để tính ngày hẹn trả"
 
 SHORTCUTS = [
-    ("Ctrl+L", "Về ô chọn thủ tục"),
+    ("Ctrl+T", "Về ô chọn thủ tục (Ctrl+L: khóa màn hình)"),
     ("↑ / ↓, Enter", "Chọn thủ tục trong danh sách gợi ý"),
     ("Enter", "Sang ô tiếp theo; ở ô cuối (nội dung yêu cầu): lưu"),
     ("Alt+K", "Bật/tắt «Người nộp khác chủ hồ sơ»"),
@@ -102,7 +102,7 @@ class IntakeScreen(Screen):
         self._build()
         self._bind("Ctrl+S", self.save)
         self._bind("Ctrl+N", self.new_dossier)
-        self._bind("Ctrl+L", self.focus_picker)
+        self._bind("Ctrl+T", self.focus_picker)
         self.picker.reload()
 
     # -- layout ----------------------------------------------------------------------------------
@@ -322,6 +322,7 @@ class IntakeScreen(Screen):
             sets_count=self.sets_count.value(),
             channel=self.channel.currentData(),
             result_delivery=str(self.delivery.currentData()),
+            clerk_username=self.context.clerk_username,
         )
 
     def save(self) -> None:

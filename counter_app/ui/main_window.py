@@ -46,6 +46,8 @@ GLOBAL_SHORTCUTS = [
     ("F3", "Tra cứu hồ sơ"),
     ("F7", "Xem tình trạng đồng bộ với máy chủ tỉnh"),
     ("F9", "Đồng bộ ngay với máy chủ tỉnh"),
+    ("Ctrl+L", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)"),
+    ("F8", "Tài khoản người tiếp nhận (giám sát viên)"),
     ("Ctrl+Q", "Thoát ứng dụng"),
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
@@ -129,6 +131,8 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
         self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_worker.sync_now)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
+        self._bind(QKeySequence("Ctrl+L"), self.lock)
+        self._bind(QKeySequence(Qt.Key.Key_F8), self.show_accounts)
         self.sync_worker.text_changed.connect(self.sync_label.setText)
         self.intake.dossier_saved.connect(self.sync_worker.refresh)
         self.sync_worker.start()
@@ -192,7 +196,8 @@ class MainWindow(QMainWindow):
         profile = self.context.profile
         bar = self.statusBar()
         self.unit_label = QLabel(f"{profile.unit_name} ({profile.unit_code}) · Quầy {profile.desk_slot}")
-        self.clerk_label = QLabel(f"Người tiếp nhận: {profile.clerk_name or '—'}")
+        self.clerk_label = QLabel()
+        self._show_clerk()
         self.sync_label = QLabel("Đồng bộ: đang đọc tình trạng…")
         self.sync_label.setTextFormat(Qt.TextFormat.RichText)
         self.clock_label = QLabel()
@@ -209,6 +214,67 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         self.clock_label.setText(f"{utc_now().astimezone(OFFICE_TZ):%H:%M  %d/%m/%Y}")
+
+    # -- who is at the desk ------------------------------------------------------------------------
+
+    def _show_clerk(self) -> None:
+        clerk = self.context.clerk
+        name = clerk.full_name if clerk is not None else self.context.profile.clerk_name
+        self.clerk_label.setText(f"Người tiếp nhận: {name or '—'}")
+
+    def lock(self) -> None:
+        """Ctrl+L: hide the work (kept as it is) until someone signs in. A half-typed dossier stays on the
+        form; when another clerk signs in, they are asked whether to continue it under their own name or
+        to clear it (it is never cleared without that answer)."""
+        from counter_app.services.accounts import any_account
+        from counter_app.ui.sign_in_dialog import SignInDialog
+
+        if self.context.clerk is None and not any_account(self.context.db):
+            return  # a counter without accounts has nobody to sign in
+        self.centralWidget().hide()
+        previous = self.context.clerk
+        dialog = SignInDialog(self.context.db, self.context.tasks, self, title="Quầy đang khóa — đăng nhập",
+                              intro="Màn hình đã khóa; công việc đang làm được giữ nguyên. Đăng nhập để tiếp tục.",
+                              can_cancel=False, clock=self.context.clock)
+        self.sign_in_dialog = dialog
+        dialog.finished.connect(lambda _result: self._unlocked(dialog, previous))
+        dialog.open()
+
+    def _unlocked(self, dialog, previous) -> None:
+        self.sign_in_dialog = None
+        if dialog.account is None:
+            return
+        self.context.clerk = dialog.account
+        self._show_clerk()
+        self.centralWidget().show()
+        changed = previous is not None and previous.username != dialog.account.username
+        if changed and self.intake.has_typed_data():
+            box = QMessageBox(self)
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setWindowTitle("Hồ sơ đang nhập dở")
+            box.setText(f"Biểu mẫu có hồ sơ {previous.full_name} đang nhập dở. Tiếp tục hồ sơ này (người tiếp nhận "
+                        f"sẽ là {dialog.account.full_name}) hay xóa để nhập hồ sơ mới?")
+            keep = box.addButton("Tiếp tục nhập (Esc)", QMessageBox.ButtonRole.RejectRole)
+            clear = box.addButton("Xóa, nhập hồ sơ mới", QMessageBox.ButtonRole.DestructiveRole)
+            box.setDefaultButton(keep)
+            box.setEscapeButton(keep)
+            self.handover_box = box
+            box.exec()
+            self.handover_box = None
+            if box.clickedButton() is clear:
+                self.intake.clear_form()
+        self.show_screen(self.current_screen())
+
+    def show_accounts(self) -> None:
+        """F8: the unit's accounts, for the signed-in supervisor only."""
+        from counter_app.ui.accounts_dialog import AccountsDialog
+
+        clerk = self.context.clerk
+        if clerk is None or not clerk.is_supervisor:
+            QMessageBox.information(self, "Tài khoản", "Chỉ giám sát viên đã đăng nhập mới quản lý được tài khoản.")
+            return
+        self.accounts_dialog = AccountsDialog(self.context, self)
+        self.accounts_dialog.open()
 
     # -- database checks ---------------------------------------------------------------------------
 

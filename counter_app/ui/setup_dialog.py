@@ -1,9 +1,11 @@
-"""First-run setup: which unit this counter serves, its QCVN 102 code, the desk slot and the clerk.
+"""First-run setup: which unit this counter serves, its QCVN 102 code, the desk slot and its supervisor.
 
 Shown once, before the main window exists. The unit is picked from the post-01/7/2025 map (34
 provinces, then that province's communes, found by typing without diacritics); the unit code cannot be
-derived from the map, so it is typed. Saving goes through `services.unit_setup.setup_unit`; what it
-refuses is shown at the field that caused it and nothing typed is lost.
+derived from the map, so it is typed. Enter moves to the next field and saves only from the last one,
+and only when every field is filled (desk 1–9, the supervisor's account); Esc asks before leaving.
+Saving goes through `services.unit_setup.setup_unit` and `services.accounts.create_account`; what they
+refuse is shown at the field that caused it and nothing typed is lost.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -26,12 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain import admin_units
+from counter_app.domain.accounts import Role, clean_full_name, validate_password, validate_username
 from counter_app.domain.admin_units import AdminUnit
 from counter_app.domain.codes import MAX_DESK_SLOTS
-from counter_app.domain.errors import DomainError, ValidationErrors
+from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
 from counter_app.domain.text import fold, nfc, search_tokens
+from counter_app.domain.validation import ErrorCollector
 from counter_app.services.unit_setup import CounterProfile
 from counter_app.storage.database import Database
+from counter_app.ui.accounts_dialog import AccountForm
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.messages import error_text
 from counter_app.ui.tasks import TaskRunner
@@ -39,7 +46,8 @@ from counter_app.ui.tasks import TaskRunner
 UNIT_NAME_PREFIX = "Trung tâm Phục vụ hành chính công "
 _UNIT_ROLE = Qt.ItemDataRole.UserRole
 _TYPE_WORDS = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ")
-FIELDS = ("ward_code", "unit_code", "unit_name", "desk")
+FIELDS = ("ward_code", "unit_code", "unit_name", "desk", "supervisor")
+ACCOUNT_FIELDS = ("username", "full_name", "password", "role")  # shown together under the supervisor's form
 
 
 def _bare_name(name: str) -> str:
@@ -120,12 +128,14 @@ class SetupDialog(QDialog):
         self._saving = False
         self._auto_name = ""
         self._nationwide = False  # typing before choosing a province searches the whole country
+        self.quit_box: QMessageBox | None = None
         self.setWindowTitle("Thiết lập quầy lần đầu")
         self.setMinimumWidth(620)
 
         intro = QLabel(
             "Chọn đơn vị mà quầy này tiếp nhận hồ sơ (danh mục hành chính áp dụng từ ngày 01/7/2025), "
-            "nhập mã định danh của đơn vị, số quầy và tên người tiếp nhận."
+            "nhập mã định danh của đơn vị, số quầy và tài khoản giám sát viên (người thêm tài khoản cho nhân viên "
+            "và duyệt hồ sơ nhập muộn). Enter chuyển sang ô tiếp theo."
         )
         intro.setWordWrap(True)
 
@@ -156,11 +166,9 @@ class SetupDialog(QDialog):
         self.desk = QSpinBox()
         self.desk.setObjectName("desk")
         self.desk.setRange(0, MAX_DESK_SLOTS - 1)
-        self.desk.setToolTip("Mỗi đơn vị có tối đa 10 quầy (0–9); hai quầy của cùng đơn vị không được trùng số.")
-        self.clerk = QLineEdit()
-        self.clerk.setObjectName("clerk_name")
-        self.clerk.setMaxLength(120)
-        self.clerk.setPlaceholderText("Họ và tên người tiếp nhận hồ sơ")
+        self.desk.setSpecialValueText("— chọn số quầy —")  # 0 means "not chosen yet": a desk is 1–9 here
+        self.desk.setToolTip("Số quầy từ 1 đến 9; hai quầy của cùng đơn vị không được trùng số.")
+        self.supervisor = AccountForm(with_role=False, prefix="supervisor_")
 
         self.errors: dict[str, QLabel] = {}
         for field in (*FIELDS, "general"):
@@ -177,15 +185,17 @@ class SetupDialog(QDialog):
         form.addRow("", self.errors["unit_code"])
         form.addRow(self._buddy("Tên đơn &vị:", self.unit_name), self.unit_name)
         form.addRow("", self.errors["unit_name"])
-        form.addRow(self._buddy("Số &quầy (0–9):", self.desk), self.desk)
+        form.addRow(self._buddy("Số &quầy (1–9):", self.desk), self.desk)
         form.addRow("", self.errors["desk"])
-        form.addRow(self._buddy("&Người tiếp nhận:", self.clerk), self.clerk)
+        form.addRow(QLabel("<b>Tài khoản giám sát viên</b>"))
+        form.addRow(self.supervisor)
+        form.addRow("", self.errors["supervisor"])
 
         buttons = QDialogButtonBox()
         self.save_button = QPushButton("Lưu và bắt đầu (Enter)")
         self.save_button.setObjectName("save")
-        self.save_button.setDefault(True)
-        self.save_button.setAutoDefault(True)
+        self.save_button.setDefault(False)
+        self.save_button.setAutoDefault(False)
         self.cancel_button = QPushButton("Thoát (Esc)")
         self.cancel_button.setObjectName("cancel")
         self.cancel_button.setAutoDefault(False)
@@ -210,7 +220,12 @@ class SetupDialog(QDialog):
         self.setTabOrder(self.ward_list, self.unit_code)
         self.setTabOrder(self.unit_code, self.unit_name)
         self.setTabOrder(self.unit_name, self.desk)
-        self.setTabOrder(self.desk, self.clerk)
+        previous: QWidget = self.desk
+        for widget in self.supervisor.fields():
+            self.setTabOrder(previous, widget)
+            previous = widget
+        self._enter_chain: list[QWidget] = [self.province, self.ward_filter, self.unit_code, self.unit_name, self.desk,
+                                            *self.supervisor.fields()]
         self._refill_wards()
         self.province.setFocus()
 
@@ -314,7 +329,38 @@ class SetupDialog(QDialog):
             "unit_code": self.unit_code,
             "unit_name": self.unit_name,
             "desk": self.desk,
+            "supervisor": self.supervisor.username,
         }.get(field, self.unit_code)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter moves to the next field; on the last one it saves. Never the default button at once."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            focus = QApplication.focusWidget()
+            if focus is self.ward_list:
+                focus = self.ward_filter
+            chain = self._enter_chain
+            index = next((i for i, widget in enumerate(chain) if widget is focus or widget.isAncestorOf(focus)), -1)
+            if index == len(chain) - 1 or focus is self.save_button:
+                self.save()
+            else:
+                chain[index + 1].setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        super().keyPressEvent(event)
+
+    def _missing(self) -> list[tuple[str, str]]:
+        """What is not filled yet: setup never saves half of it."""
+        missing = []
+        if not self.unit_code.text().strip():
+            missing.append(("unit_code", "Mã đơn vị: chưa nhập."))
+        if not self.unit_name.text().strip():
+            missing.append(("unit_name", "Tên đơn vị: chưa nhập."))
+        if self.desk.value() < 1:
+            missing.append(("desk", "Số quầy: hãy chọn số quầy từ 1 đến 9."))
+        if not self.supervisor.is_filled():
+            missing.append(("supervisor", "Tài khoản giám sát viên: hãy nhập đủ tên đăng nhập, họ và tên, mật khẩu "
+                                          "và nhập lại mật khẩu."))
+        return missing
 
     def save(self) -> None:
         """Validate and store in the background; the dialog stays open with the clerk's input on error."""
@@ -322,20 +368,31 @@ class SetupDialog(QDialog):
             return
         for field in self.errors:
             self._clear_error(field)
+        missing = self._missing()
+        try:
+            account = self.supervisor.values(Role.SUPERVISOR) if not missing else {}
+        except DomainError as error:
+            missing.append(("supervisor", error.message))
+        if missing:
+            self._failed(ValidationErrors([ValidationError(field, message) for field, message in missing]))
+            return
         values = {
             "unit_code": nfc(self.unit_code.text()),
             "unit_name": nfc(self.unit_name.text()),
             "desk": self.desk.value(),
-            "clerk_name": nfc(self.clerk.text()),
             "ward_code": self.ward_code(),
         }
         db = self.db
 
         def work() -> CounterProfile:
+            from counter_app.services.accounts import any_account, create_account
             from counter_app.services.catalog import ensure_sample_catalog
             from counter_app.services.unit_setup import setup_unit
 
+            check_account_fields(account)  # before the profile is written: a bad account saves nothing
             profile = setup_unit(db, **values)
+            if not any_account(db):
+                create_account(db, **account, by=None)
             ensure_sample_catalog(db)
             return profile
 
@@ -361,6 +418,7 @@ class SetupDialog(QDialog):
             problems = [(str(error.field), error.message)]
         else:
             problems = [("general", error_text(error))]
+        problems = [("supervisor" if field in ACCOUNT_FIELDS else field, message) for field, message in problems]
         for field, message in problems:
             self._show_error(field, message)
         first = next((field for field in FIELDS if any(f == field for f, _ in problems)), None)
@@ -368,11 +426,75 @@ class SetupDialog(QDialog):
             self._field_widget(first).setFocus()
 
     def reject(self) -> None:
-        """Esc or «Thoát»: leave without setting up, but never in the middle of a save."""
-        if self._saving:
+        """Esc, «Thoát» or closing: with something typed, asks first (the default answer keeps the dialog
+        and what is typed); never in the middle of a save."""
+        if self._saving or self.quit_box is not None:
             return
-        super().reject()
+        typed = [self.unit_code, self.unit_name, self.ward_filter, self.supervisor.username, self.supervisor.full_name,
+                 self.supervisor.password]
+        if not any(widget.text().strip() for widget in typed) and self.desk.value() == 0:
+            super().reject()
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Thoát thiết lập")
+        box.setText("Quầy chưa được thiết lập. Thoát ứng dụng? Thông tin đã nhập sẽ không được lưu.")
+        self.quit_button = box.addButton("Thoát", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("Tiếp tục thiết lập (Esc)", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.finished.connect(lambda _result: self._quit_answered(box))
+        self.quit_box = box
+        box.open()
+
+    def _quit_answered(self, box: QMessageBox) -> None:
+        self.quit_box = None
+        if box.clickedButton() is self.quit_button:
+            super().reject()
 
     def done(self, result: int) -> None:
         self._tasks.wait()
         super().done(result)
+
+
+def check_account_fields(account: dict[str, str]) -> None:
+    """The supervisor's fields, checked before anything is written."""
+    with ErrorCollector() as check:
+        check(validate_username, account["username"])
+        check(clean_full_name, account["full_name"])
+        check(validate_password, account["password"])
+
+
+class FirstSupervisorDialog(QDialog):
+    """A counter set up before accounts existed: its first supervisor account, before anyone signs in."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Tạo tài khoản giám sát viên")
+        intro = QLabel("Quầy chưa có tài khoản nào. Tạo tài khoản giám sát viên đầu tiên; giám sát viên sẽ thêm "
+                       "tài khoản cho nhân viên (phím F8).")
+        intro.setWordWrap(True)
+        self.form = AccountForm(with_role=False, prefix="supervisor_")
+        self.error = error_label("supervisor_error")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Tạo tài khoản")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Thoát (Esc)")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        from counter_app.services.accounts import create_account
+
+        try:
+            create_account(self.db, **self.form.values(Role.SUPERVISOR), by=None)
+        except DomainError as error:
+            self.error.setText(error_text(error))
+            self.error.show()
+            return
+        self.accept()

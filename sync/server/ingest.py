@@ -18,9 +18,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from counter_app.domain.accounts import merged, version_from_payload, version_payload
 from counter_app.domain.errors import DomainError, InvalidTransition
 from counter_app.domain.lifecycle import Status, check_transition
 from counter_app.domain.operations import (
+    AccountUpsertPayload,
     AttachmentAddPayload,
     DossierCreatePayload,
     OpType,
@@ -28,11 +30,13 @@ from counter_app.domain.operations import (
     StatusChangePayload,
     WithdrawnPayload,
 )
-from sync.protocol import OpResult, OpStatus, PushBatch, PushResponse
+from sync.protocol import ChangeKind, OpResult, OpStatus, PushBatch, PushResponse
 from sync.server.auth import epoch_row, slots_held
+from sync.server.feed import append_change
 from sync.server.models import (
     Attachment,
     Blob,
+    ClerkAccount,
     Conflict,
     Device,
     DeviceEpoch,
@@ -44,6 +48,7 @@ from sync.server.op_checks import (
     LedgerKey,
     Outcome,
     Prepared,
+    check_account_claims,
     check_code_claims,
     instant,
     ledger_answer,
@@ -206,11 +211,37 @@ def _withdrawn(session: Session, device: Device, key: LedgerKey, payload: Payloa
     return Outcome(OpStatus.REJECTED, "withdrawn", f"Quầy đã rút thao tác này: {payload.reason}")
 
 
+def _upsert_account(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                    now: datetime, lookup: DossierLookup) -> Outcome:
+    """Keep the winning version of a clerk account of the device's unit; publish it to the unit's desks
+    when it changed what the province holds."""
+    assert isinstance(payload, AccountUpsertPayload)
+    refused = check_account_claims(payload)
+    if refused is not None:
+        return refused
+    row = session.get(ClerkAccount, (device.unit_code, payload.username))
+    current = None if row is None else version_from_payload(
+        {"username": row.username, "full_name": row.full_name, "role": row.role, "password_hash": row.password_hash,
+         "disabled": row.disabled, "version": row.version, "changed_at": row.changed_at.isoformat()})
+    keep = merged(current, version_from_payload(payload))
+    if keep == current:
+        return Outcome(OpStatus.ACCEPTED, "superseded" if keep != version_from_payload(payload) else "")
+    if row is None:
+        row = ClerkAccount(unit_code=device.unit_code, username=keep.username)
+        session.add(row)
+    row.full_name, row.role, row.password_hash, row.disabled = keep.full_name, keep.role.value, keep.password_hash, keep.disabled
+    row.version, row.changed_at, row.updated_at, row.source_device_id = keep.version, keep.changed_at, now, device.id
+    append_change(session, unit_code=device.unit_code, kind=ChangeKind.ACCOUNT, entity_id=keep.username,
+                  payload=version_payload(keep), now=now)
+    return Outcome(OpStatus.ACCEPTED)
+
+
 Handler = Callable[..., Outcome]
 HANDLERS: dict[OpType, Handler] = {
     OpType.DOSSIER_CREATE: _create_dossier,
     OpType.DOSSIER_STATUS: _change_status,
     OpType.ATTACHMENT_ADD: _add_attachment,
+    OpType.ACCOUNT_UPSERT: _upsert_account,
     OpType.WITHDRAWN: _withdrawn,
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.

@@ -300,3 +300,21 @@ class Attachment(Base):
     name: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ClerkAccount(Base):
+    """A clerk account of one unit as the province keeps it: the winning version, hash only
+    (counter_app.domain.accounts.merged), published to the unit's desks through the change feed."""
+
+    __tablename__ = "clerk_account"
+
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), primary_key=True)
+    full_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(12))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_device_id: Mapped[str] = mapped_column(String(36))

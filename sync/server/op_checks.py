@@ -20,11 +20,13 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
+from counter_app.domain.accounts import is_password_hash
 from counter_app.domain.codes import office_day, parse_dossier_code
 from counter_app.domain.errors import DomainError
 from counter_app.domain.operations import (
     MAX_INT64,
     OP_ID_RE,
+    AccountUpsertPayload,
     DossierCreatePayload,
     InvalidOperation,
     Payload,
@@ -180,6 +182,19 @@ def check_register_claim(payload: DossierCreatePayload, received: datetime) -> O
         return Outcome(OpStatus.REJECTED, "foreign_register_book",
                        f"Hồ sơ {payload.code} ghi quyển sổ theo dõi {payload.register_book}, nhưng quầy {payload.desk_slot} "
                        f"chỉ ghi vào quyển {expected} của mình; máy chủ không nhận để tránh trùng số thứ tự.")
+    return None
+
+
+def check_account_claims(payload: AccountUpsertPayload) -> Outcome | None:
+    """An account version may carry only a hash of the one format and parameters every desk computes
+    with (a forged scrypt `n` would make each desk of the unit spend gigabytes at sign-in); None if so.
+
+    The account is stored under the sending device's own unit: a device cannot write another unit's
+    accounts, whatever the payload says.
+    """
+    if not is_password_hash(payload.password_hash):
+        return Outcome(OpStatus.REJECTED, "bad_password_hash",
+                       "Mã băm mật khẩu của tài khoản không đúng dạng scrypt được phép; máy chủ không nhận.")
     return None
 
 

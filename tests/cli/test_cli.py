@@ -13,10 +13,10 @@ from tests.conftest import UNIT_CODE, UNIT_NAME
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(data_dir: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+def run(data_dir: Path, *args: str, ok: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "counter_app", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120,
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120, input=input,
     )
     if ok:
         assert result.returncode == 0, result.stderr
@@ -30,13 +30,16 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def intake(data_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+def intake(data_dir: Path, *extra: str, input: str | None = None) -> subprocess.CompletedProcess:
     return run(data_dir, "intake", "--procedure", "1.001193", "--applicant", "Nguyễn Văn Đức",
-               "--id-number", "049090001234", "--phone", "0905123456", "--address", "12 Lê Lợi", *extra)
+               "--id-number", "049090001234", "--phone", "0905123456", "--address", "12 Lê Lợi", *extra, input=input)
 
 
 def test_intake_prints_the_code_and_show_gives_the_dossier(data_dir: Path) -> None:
-    code = intake(data_dir, "--received-at", "2026-09-01T09:00").stdout.strip()
+    # A time before today's working day is a late entry: a supervisor approves it, with a reason.
+    run(data_dir, "user", "add", "giamsat", "--full-name", "Lê Văn Giám", "--role", "supervisor", input="matkhau-gs1\n")
+    code = intake(data_dir, "--received-at", "2026-09-01T09:00", "--clerk", "giamsat", "--late-entry-reason",
+                  "Nhập lại hồ sơ giấy", input="matkhau-gs1\n").stdout.strip()
     # 1/9 and 2/9/2026 are holidays: the code carries the day received; khai sinh is a same-day procedure,
     # so it is due at the close of the next working day, Thursday 3/9 at 17:00.
     assert code == f"{UNIT_CODE}-260901-4001"

@@ -33,7 +33,7 @@ def receive_duc(db: Database, days_ago: int = 10) -> Dossier:
     """A known dossier, received `days_ago` days ago and still open, so it is overdue today."""
     received = utc_now() - timedelta(days=days_ago)
     applicant = PersonInput(full_name=DUC, id_number=DUC_ID, phone=DUC_PHONE, street="12 Lê Lợi")
-    return receive_dossier(db, IntakeRequest("1.001193", applicant, received_at=received))
+    return receive_dossier(db, IntakeRequest("1.001193", applicant, received_at=received), now=received)
 
 
 @pytest.fixture

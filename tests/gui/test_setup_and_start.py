@@ -64,8 +64,21 @@ def _run_app(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[st
 # -- a. first-run setup ----------------------------------------------------------------------------
 
 
+def fill_supervisor(dialog, username: str = "giamsat", name: str = "Nguyễn Thị Hoa", password: str = "matkhau-gs1") -> None:
+    """The supervisor's fields, moving with Enter as the clerk does (the last Enter is the caller's)."""
+    form = dialog.supervisor
+    for widget, text in ((form.username, username), (form.full_name, name), (form.password, password)):
+        widget.setFocus()
+        type_text(widget, text)
+        press(widget, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is form.repeat
+    type_text(form.repeat, password)
+
+
 def test_first_run_setup_with_the_keyboard(qtbot, dialog, fresh_db: Database) -> None:
-    """Đà Nẵng, then Hải Châu, typed without diacritics; Enter saves and the profile holds the input."""
+    """Đà Nẵng, then Hải Châu, typed without diacritics; Enter walks the fields and saves from the last."""
+    from counter_app.services.accounts import list_accounts, sign_in
+
     assert QApplication.focusWidget() is dialog.province
     type_text(dialog.province, "da nang")
     assert dialog.province.province_code() == 48
@@ -74,33 +87,66 @@ def test_first_run_setup_with_the_keyboard(qtbot, dialog, fresh_db: Database) ->
     type_text(dialog.ward_filter, "hai chau")
     assert dialog.ward_code() == 20242
     assert dialog.unit_name.text() == "Trung tâm Phục vụ hành chính công phường Hải Châu"
-    dialog.unit_code.setFocus()
+    press(dialog.ward_filter, Qt.Key.Key_Return)  # Enter moves on, it never saves half-filled
+    assert QApplication.focusWidget() is dialog.unit_code
     type_text(dialog.unit_code, UNIT_CODE)
+    press(dialog.unit_code, Qt.Key.Key_Return)
+    press(dialog.unit_name, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is dialog.desk
     press(dialog.desk, Qt.Key.Key_Up)
     press(dialog.desk, Qt.Key.Key_Up)
-    type_text(dialog.clerk, "Nguyễn Thị Hoa")
+    press(dialog.desk, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is dialog.supervisor.username
+    with pytest.raises(NotSetUp):
+        load_profile(fresh_db)
+    fill_supervisor(dialog)
 
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
-        press(dialog.clerk, Qt.Key.Key_Return)
+        press(dialog.supervisor.repeat, Qt.Key.Key_Return)
 
     assert dialog.result() == QDialog.DialogCode.Accepted
     profile = load_profile(fresh_db)
     assert dialog.profile == profile
     assert profile.unit_code == UNIT_CODE
     assert profile.unit_name == "Trung tâm Phục vụ hành chính công phường Hải Châu"
-    assert profile.clerk_name == "Nguyễn Thị Hoa"
     assert profile.desk_slot == 2
     assert (profile.ward_code, profile.province_code) == (20242, 48)
     assert profile.place_name == "Hải Châu"
+    assert [(a.username, a.full_name, a.role.value) for a in list_accounts(fresh_db)] == [
+        ("giamsat", "Nguyễn Thị Hoa", "supervisor")]
+    assert sign_in(fresh_db, "giamsat", "matkhau-gs1").is_supervisor
+
+
+def test_enter_never_saves_half_filled_and_desk_0_is_refused(qtbot, dialog, fresh_db: Database) -> None:
+    dialog.province.select_code(48)
+    type_text(dialog.ward_filter, "hải châu")
+    type_text(dialog.unit_code, UNIT_CODE)
+    fill_supervisor(dialog)
+    press(dialog.supervisor.repeat, Qt.Key.Key_Return)  # desk still unchosen
+    qtbot.waitUntil(lambda: bool(dialog.error_at("desk")), timeout=10_000)
+    assert "từ 1 đến 9" in dialog.error_at("desk")
+    assert QApplication.focusWidget() is dialog.desk
+    with pytest.raises(NotSetUp):
+        load_profile(fresh_db)
+    dialog.supervisor.repeat.clear()
+    type_text(dialog.supervisor.repeat, "khac-mat-khau")
+    press(dialog.desk, Qt.Key.Key_Up)
+    dialog.supervisor.repeat.setFocus()
+    press(dialog.supervisor.repeat, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(dialog.error_at("supervisor")), timeout=10_000)
+    assert "không khớp" in dialog.error_at("supervisor")
+    with pytest.raises(NotSetUp):
+        load_profile(fresh_db)
 
 
 def test_invalid_unit_code_is_shown_at_its_field_and_kept(qtbot, dialog, fresh_db: Database) -> None:
     dialog.province.select_code(48)
     type_text(dialog.ward_filter, "hải châu")
     type_text(dialog.unit_code, "H15")
-    type_text(dialog.clerk, "Trần Văn Đức")
+    press(dialog.desk, Qt.Key.Key_Up)
+    fill_supervisor(dialog, name="Trần Văn Đức")
 
-    press(dialog.clerk, Qt.Key.Key_Return)
+    press(dialog.supervisor.repeat, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(dialog.error_at("unit_code")), timeout=10_000)
 
     message = dialog.error_at("unit_code")
@@ -108,7 +154,7 @@ def test_invalid_unit_code_is_shown_at_its_field_and_kept(qtbot, dialog, fresh_d
     assert dialog.errors["unit_code"].isVisible()
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.unit_code.text() == "H15"
-    assert dialog.clerk.text() == "Trần Văn Đức"
+    assert dialog.supervisor.full_name.text() == "Trần Văn Đức"
     assert dialog.ward_code() == 20242
     assert QApplication.focusWidget() is dialog.unit_code
     with pytest.raises(NotSetUp):
@@ -118,14 +164,14 @@ def test_invalid_unit_code_is_shown_at_its_field_and_kept(qtbot, dialog, fresh_d
     dialog.unit_code.selectAll()
     type_text(dialog.unit_code, UNIT_CODE)
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
-        press(dialog.unit_code, Qt.Key.Key_Enter)
+        dialog.save_button.click()
     assert load_profile(fresh_db).unit_code == UNIT_CODE
     assert dialog.error_at("unit_code") == ""
 
 
 def test_missing_unit_name_is_reported_at_its_field(qtbot, dialog, fresh_db: Database) -> None:
     type_text(dialog.unit_code, UNIT_CODE)
-    press(dialog.unit_code, Qt.Key.Key_Return)
+    dialog.save_button.click()
     qtbot.waitUntil(lambda: bool(dialog.error_at("unit_name")), timeout=10_000)
     assert dialog.error_at("unit_name") == "Tên đơn vị: chưa nhập."
     assert dialog.error_at("unit_code") == ""
@@ -138,10 +184,20 @@ def test_a_commune_can_be_found_without_choosing_the_province(dialog) -> None:
     assert "Thành phố Đà Nẵng" in dialog.ward_list.currentItem().text()
 
 
-def test_escape_leaves_without_setting_up(qtbot, dialog, fresh_db: Database) -> None:
+def _answer_quit_box(dialog, leave: bool) -> None:
+    box = dialog.quit_box
+    assert box is not None and box.isVisible() and "Thoát ứng dụng?" in box.text()
+    next(button for button in box.buttons() if (button.text() == "Thoát") == leave).click()
+
+
+def test_escape_asks_before_leaving_and_keeps_the_input(qtbot, dialog, fresh_db: Database) -> None:
     type_text(dialog.unit_code, UNIT_CODE)
+    press(dialog.unit_code, Qt.Key.Key_Escape)
+    _answer_quit_box(dialog, leave=False)
+    assert dialog.isVisible() and dialog.unit_code.text() == UNIT_CODE
+    press(dialog.unit_code, Qt.Key.Key_Escape)
     with qtbot.waitSignal(dialog.rejected, timeout=5_000):
-        press(dialog.unit_code, Qt.Key.Key_Escape)
+        _answer_quit_box(dialog, leave=True)
     assert dialog.profile is None
     with pytest.raises(NotSetUp):
         load_profile(fresh_db)

@@ -1,0 +1,209 @@
+"""Tài khoản (F8, supervisors only): add a clerk, reset a password, disable an account.
+
+Every change goes through `services.accounts` as the signed-in supervisor and reaches the unit's other
+desks with the next sync. `AccountForm` (username, full name, password twice) is also the supervisor part
+of the first-run setup.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain.accounts import Account, Role
+from counter_app.domain.errors import DomainError
+from counter_app.ui.context import UiContext
+from counter_app.ui.form_fields import error_label
+from counter_app.ui.messages import error_text
+
+
+class AccountForm(QWidget):
+    """The fields of a new account; `values()` for `services.accounts.create_account`."""
+
+    def __init__(self, parent: QWidget | None = None, *, with_role: bool = True, prefix: str = "") -> None:
+        super().__init__(parent)
+        self.username = QLineEdit()
+        self.username.setObjectName(f"{prefix}username")
+        self.username.setMaxLength(32)
+        self.username.setPlaceholderText("chữ không dấu, số, . _ - (ví dụ: mai.tt)")
+        self.full_name = QLineEdit()
+        self.full_name.setObjectName(f"{prefix}full_name")
+        self.full_name.setMaxLength(120)
+        self.full_name.setPlaceholderText("Họ và tên in trên giấy tiếp nhận")
+        self.password = QLineEdit()
+        self.password.setObjectName(f"{prefix}password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaxLength(128)
+        self.repeat = QLineEdit()
+        self.repeat.setObjectName(f"{prefix}password_repeat")
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat.setMaxLength(128)
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role.value)
+        self.role.setCurrentIndex(self.role.findData(Role.CLERK.value))
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addRow("Tên đăng nhập:", self.username)
+        layout.addRow("Họ và tên:", self.full_name)
+        if with_role:
+            layout.addRow("Vai trò:", self.role)
+        layout.addRow("Mật khẩu:", self.password)
+        layout.addRow("Nhập lại mật khẩu:", self.repeat)
+        self.with_role = with_role
+
+    def fields(self) -> list[QWidget]:
+        widgets: list[QWidget] = [self.username, self.full_name]
+        if self.with_role:
+            widgets.append(self.role)
+        return [*widgets, self.password, self.repeat]
+
+    def values(self, role: Role | None = None) -> dict[str, str]:
+        """The typed values; a mismatch of the two passwords is refused here (the service never sees it)."""
+        if self.password.text() != self.repeat.text():
+            raise DomainError("Hai lần nhập mật khẩu không khớp.")
+        chosen = role or Role(self.role.currentData())
+        return {"username": self.username.text(), "full_name": self.full_name.text(), "role": chosen.value,
+                "password": self.password.text()}
+
+    def is_filled(self) -> bool:
+        return all(w.text().strip() for w in (self.username, self.full_name, self.password, self.repeat))
+
+
+class AccountsDialog(QDialog):
+    """The unit's accounts; every action as the signed-in supervisor (`context.clerk`)."""
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Tài khoản người tiếp nhận")
+        self.setMinimumSize(640, 360)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("accounts")
+        self.table.setHorizontalHeaderLabels(["Tên đăng nhập", "Họ và tên", "Vai trò", "Tình trạng"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.message = QLabel()
+        self.error = error_label("accounts_error")
+        self.add_button = QPushButton("Thêm tài khoản…")
+        self.reset_button = QPushButton("Đặt lại mật khẩu…")
+        self.disable_button = QPushButton("Vô hiệu hóa")
+        for button, slot in ((self.add_button, self.add_account), (self.reset_button, self.reset_password),
+                             (self.disable_button, self.disable)):
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+        row = QHBoxLayout()
+        for button in (self.add_button, self.reset_button, self.disable_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng (Esc)")
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(self.error)
+        layout.addWidget(close)
+        self.refresh()
+
+    @property
+    def supervisor(self) -> str:
+        return self.context.clerk_username
+
+    def refresh(self) -> None:
+        from counter_app.services.accounts import list_accounts
+
+        accounts = list_accounts(self.context.db)
+        self.table.setRowCount(len(accounts))
+        for index, account in enumerate(accounts):
+            for column, text in enumerate((account.username, account.full_name, account.role.label,
+                                           "Đã vô hiệu hóa" if account.disabled else "Đang dùng")):
+                self.table.setItem(index, column, QTableWidgetItem(text))
+
+    def selected(self) -> str | None:
+        items = self.table.selectedItems()
+        return self.table.item(items[0].row(), 0).text() if items else None
+
+    def _done(self, text: str) -> None:
+        self.error.hide()
+        self.message.setText(text)
+        self.refresh()
+
+    def _failed(self, error: Exception) -> None:
+        self.error.setText(error_text(error))
+        self.error.show()
+
+    def add_account(self) -> None:
+        from counter_app.services.accounts import create_account
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Thêm tài khoản")
+        form = AccountForm(dialog)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Thêm")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(form)
+        layout.addWidget(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            account: Account = create_account(self.context.db, **form.values(), by=self.supervisor)
+        except DomainError as error:
+            self._failed(error)
+            return
+        self._done(f"Đã thêm tài khoản {account.username} ({account.full_name}).")
+
+    def reset_password(self) -> None:
+        from counter_app.services.accounts import change_password
+
+        username = self.selected()
+        if username is None:
+            self._failed(DomainError("Hãy chọn một tài khoản trong bảng."))
+            return
+        password, ok = QInputDialog.getText(self, "Đặt lại mật khẩu", f"Mật khẩu mới cho {username}:",
+                                            QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        try:
+            change_password(self.context.db, username, password, by=self.supervisor)
+        except DomainError as error:
+            self._failed(error)
+            return
+        self._done(f"Đã đặt mật khẩu mới cho {username}.")
+
+    def disable(self) -> None:
+        from counter_app.services.accounts import disable_account
+
+        username = self.selected()
+        if username is None:
+            self._failed(DomainError("Hãy chọn một tài khoản trong bảng."))
+            return
+        answer = QMessageBox.question(self, "Vô hiệu hóa tài khoản",
+                                      f"Vô hiệu hóa tài khoản {username} ở mọi quầy của đơn vị? Không hoàn tác được.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            disable_account(self.context.db, username, by=self.supervisor)
+        except DomainError as error:
+            self._failed(error)
+            return
+        self._done(f"Đã vô hiệu hóa tài khoản {username}.")
