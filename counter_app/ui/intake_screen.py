@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -80,11 +81,27 @@ def _receive(db: Database, request: IntakeRequest, commune_error: ValidationErro
     raise ValidationErrors(errors)
 
 
+class UnsavedChoice(Enum):
+    """The clerk's answer when work typed but not saved would be lost."""
+
+    SAVE = "save"
+    DISCARD = "discard"
+    KEEP_EDITING = "keep"
+
+
+UNSAVED_QUESTION = "Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ này trước khi {action}?"
+UNSAVED_SAVE = "Lưu hồ sơ"
+UNSAVED_DISCARD = "Bỏ, không lưu"
+UNSAVED_KEEP = "Tiếp tục nhập (Esc)"
+
+
 class IntakeScreen(Screen):
     """The intake form. `save()` receives the dossier; `fill_from_id_card()` takes a scanned QR line."""
 
     title = "Tiếp nhận"
     dossier_saved = Signal(str)  # the new dossier's code
+    save_failed = Signal()  # the save was refused or failed; the form is kept
+    slip_closed = Signal()  # the slip preview after a save was closed
 
     def __init__(self, context: UiContext) -> None:
         super().__init__(context)
@@ -227,6 +244,9 @@ class IntakeScreen(Screen):
             self.new_dossier()
             return
         plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if key == Qt.Key.Key_Escape and plain:
+            self.abandon_dossier()
+            return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
             focus = self.focusWidget()
             if focus is not None and focus is not self.documents and self.documents.isAncestorOf(focus):
@@ -353,6 +373,7 @@ class IntakeScreen(Screen):
 
     def _on_save_failed(self, error: Exception) -> None:
         self._end_saving()
+        self.save_failed.emit()
         if isinstance(error, ValidationErrors):
             self._show_field_errors(merge_by_field(error.errors))
             count = len(error.errors)
@@ -375,6 +396,7 @@ class IntakeScreen(Screen):
             self.slip_dialog = None
         dialog.deleteLater()
         self.focus_picker()
+        self.slip_closed.emit()
 
     # -- new dossier -----------------------------------------------------------------------------
 
@@ -404,6 +426,47 @@ class IntakeScreen(Screen):
         self.message.hide()
         self.focus_picker()
         return True
+
+    def ask_about_unsaved(self, action: str) -> UnsavedChoice:
+        """Save / discard / keep editing, asked before `action` ("thoát", "bỏ hồ sơ này") would lose work.
+
+        Esc and closing the question keep editing: the safe answer is the one that loses nothing.
+        """
+        box = QMessageBox(self)
+        box.setObjectName("unsaved_question")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Hồ sơ chưa lưu")
+        box.setText(UNSAVED_QUESTION.format(action=action))
+        box.setInformativeText("Chọn «Tiếp tục nhập» để quay lại biểu mẫu, mọi thông tin đã gõ được giữ nguyên.")
+        Button = QMessageBox.StandardButton
+        box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
+        box.button(Button.Save).setText(UNSAVED_SAVE)
+        box.button(Button.Discard).setText(UNSAVED_DISCARD)
+        box.button(Button.Cancel).setText(UNSAVED_KEEP)
+        box.setDefaultButton(Button.Cancel)
+        box.setEscapeButton(Button.Cancel)
+        self.confirm_box = box
+        try:
+            answer = box.exec()
+        finally:
+            self.confirm_box = None
+        if answer == Button.Save:
+            return UnsavedChoice.SAVE
+        if answer == Button.Discard:
+            return UnsavedChoice.DISCARD
+        return UnsavedChoice.KEEP_EDITING
+
+    def abandon_dossier(self) -> None:
+        """Esc: leave this dossier (the form is emptied); asks first when something typed would be lost."""
+        if self.saving or not self.has_typed_data():
+            return
+        choice = self.ask_about_unsaved("bỏ hồ sơ này")
+        if choice is UnsavedChoice.SAVE:
+            self.save()
+        elif choice is UnsavedChoice.DISCARD:
+            self.clear_form()
+            self.message.hide()
+            self.focus_picker()
 
     def clear_form(self) -> None:
         self.picker.clear_choice()

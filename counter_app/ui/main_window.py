@@ -33,7 +33,7 @@ from counter_app.storage.integrity import Damage, DamagedDatabaseError
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.help_panel import HelpDialog
-from counter_app.ui.intake_screen import IntakeScreen
+from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
@@ -131,6 +131,9 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence("Ctrl+Q"), self.close)
         self.sync_worker.text_changed.connect(self.sync_label.setText)
         self.intake.dossier_saved.connect(self.sync_worker.refresh)
+        self._close_after_save = False  # "Lưu" chosen on closing: close once the slip has been seen
+        self.intake.slip_closed.connect(self._close_if_saved)
+        self.intake.save_failed.connect(self._stay_open)
         self.sync_worker.start()
 
         if scanner is not None:
@@ -239,15 +242,46 @@ class MainWindow(QMainWindow):
         self.database_problem = database_problem_box(self, error)
         self.database_problem.open()
 
+    # -- closing -----------------------------------------------------------------------------------
+
+    def _may_close(self) -> bool:
+        if self.intake.saving:
+            self._close_after_save = True  # the save in flight decides: the slip first, then close
+            return False
+        if not self.intake.has_typed_data():
+            return True
+        self.show_screen(self.intake)
+        choice = self.intake.ask_about_unsaved("thoát")
+        if choice is UnsavedChoice.DISCARD:
+            return True
+        if choice is UnsavedChoice.SAVE:
+            self._close_after_save = True
+            self.intake.save()
+        return False
+
+    def _close_if_saved(self) -> None:
+        if self._close_after_save:
+            self._close_after_save = False
+            self.close()
+
+    def _stay_open(self) -> None:
+        self._close_after_save = False  # the save was refused: the clerk fixes the fields first
+
     # -- geometry --------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
+        """The size the clerk left it at; the first time, the whole screen (1366×768 at most desks)."""
         saved = self.context.settings.value("main_window/geometry")
         if isinstance(saved, QByteArray) and self.restoreGeometry(saved):
             return
-        self.resize(1280, 720)
+        self.resize(1366, 768)
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing (Ctrl+Q, the window's X) never loses a dossier being typed: it asks first."""
+        if not self._may_close():
+            event.ignore()
+            return
         self.sync_worker.stop()
         self._database_timer.stop()
         self.context.settings.setValue("main_window/geometry", self.saveGeometry())
