@@ -35,6 +35,7 @@ from counter_app.domain.catalog import Procedure
 from counter_app.domain.dossier import OFFICE_TZ, Channel, Dossier
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.identity import parse_chip_id_qr
+from counter_app.domain.text import has_vietnamese_marks, nfc, person_name
 from counter_app.services.intake import IntakeRequest, check_intake, preview_due_at, receive_dossier
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
@@ -93,6 +94,8 @@ UNSAVED_QUESTION = "Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ nà
 UNSAVED_SAVE = "Lưu hồ sơ"
 UNSAVED_DISCARD = "Bỏ, không lưu"
 UNSAVED_KEEP = "Tiếp tục nhập (Esc)"
+PLAIN_NAME_YES = "Đúng, tên không dấu"
+PLAIN_NAME_FIX = "Sửa lại (Esc)"
 
 
 class IntakeScreen(Screen):
@@ -111,6 +114,7 @@ class IntakeScreen(Screen):
         self.slip_dialog: SlipPreviewDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self._due_request = 0
+        self._plain_names_ok: set[str] = set()  # names the clerk confirmed are written without marks
         # field name from ValidationError.field -> (widget to mark and focus, label under it)
         self._field_errors = FieldErrors()
         self._build()
@@ -343,7 +347,7 @@ class IntakeScreen(Screen):
 
     def save(self) -> None:
         """Ctrl+S: receive the dossier in the background; one save at a time."""
-        if self.saving:
+        if self.saving or not self._plain_names_confirmed():
             return
         request = self.build_request()
         commune_error = self.person.commune.typed_error()
@@ -355,6 +359,40 @@ class IntakeScreen(Screen):
         self.context.tasks.run(
             lambda: _receive(db, request, commune_error), self._on_saved, self._on_save_failed, write=True
         )
+
+    def _plain_names_confirmed(self) -> bool:
+        """A name typed without any diacritic ("pham van tu") is asked about once before it is saved:
+        it goes onto the official slip as typed (in title case). False: the clerk goes back to fix it."""
+        names = [self.full_name]
+        if self.other_submitter.isChecked():
+            names.append(self.submitter_name)
+        for edit in names:
+            name = nfc(edit.text())
+            if not name or has_vietnamese_marks(name) or name.lower() in self._plain_names_ok:
+                continue
+            box = QMessageBox(self)
+            box.setObjectName("plain_name_question")
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setWindowTitle("Tên không dấu")
+            box.setText(f"Họ tên «{name}» không có dấu. Bạn có chắc tên không dấu?")
+            box.setInformativeText(
+                f"Tên sẽ được in trên giấy tiếp nhận là «{person_name(name)}». Chọn «Sửa lại» để gõ tên có dấu."
+            )
+            yes = box.addButton(PLAIN_NAME_YES, QMessageBox.ButtonRole.AcceptRole)
+            fix = box.addButton(PLAIN_NAME_FIX, QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(fix)
+            box.setEscapeButton(fix)
+            self.confirm_box = box
+            try:
+                box.exec()
+            finally:
+                self.confirm_box = None
+            if box.clickedButton() is not yes:
+                edit.setFocus(Qt.FocusReason.OtherFocusReason)
+                edit.selectAll()
+                return False
+            self._plain_names_ok.add(name.lower())
+        return True
 
     def _end_saving(self) -> None:
         self.saving = False
