@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from counter_app.domain.errors import DomainError
 from counter_app.domain.text import nfc
@@ -195,13 +194,11 @@ class EnrollDialog(QDialog):
 
             return enroll(db, url, code, allow_insecure_http=allow_http)
 
-        self.context.tasks.run(work, lambda result: self._done(url, result), self._failed, network=True)
+        self.context.tasks.run(work, lambda result: self._done(url, result), self._failed, network=True, owner=self)
 
     # -- results ------------------------------------------------------------------------------------
 
     def _done(self, url: str, enrolment: Enrolment) -> None:
-        if not isValid(self):
-            return
         self._set_busy(False)
         self.result_enrolment = enrolment
         self.context.settings.setValue("sync/last_server_url", url)
@@ -221,8 +218,6 @@ class EnrollDialog(QDialog):
         self.enrolled.emit(enrolment)
 
     def _failed(self, error: Exception) -> None:
-        if not isValid(self):
-            return
         self._set_busy(False)
         field = error_field(error)
         self._show_error(field, error_message(error, field))

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from shiboken6 import isValid
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
@@ -249,7 +248,7 @@ class SyncWorker(QObject):
             return False
         self._run_timer.stop()
         self._set_running(True)
-        self.context.tasks.run(self._run_in_background, self._run_done, network=True)
+        self.context.tasks.run(self._run_in_background, self._run_done, network=True, owner=self)
         return True
 
     def refresh(self, *_: object) -> None:
@@ -260,7 +259,7 @@ class SyncWorker(QObject):
             read_at = time.monotonic()
             return read_at, sync_status(db)
 
-        self.context.tasks.run(read, self._refreshed, self._refresh_failed)
+        self.context.tasks.run(read, self._refreshed, self._refresh_failed, owner=self)
 
     def status_text(self) -> str:
         """The status bar line (plain text) for the latest known state."""
@@ -306,8 +305,6 @@ class SyncWorker(QObject):
     # -- back on the GUI thread ---------------------------------------------------------------------
 
     def _run_done(self, outcome: RunOutcome) -> None:
-        if not isValid(self):
-            return
         self._ran_once = True
         if outcome.ok or outcome.not_enrolled:
             self.failures = 0
@@ -335,8 +332,6 @@ class SyncWorker(QObject):
         self._run_timer.start(max(1, delay))
 
     def _refreshed(self, result: tuple[float, SyncStatus]) -> None:
-        if not isValid(self):
-            return
         read_at, status = result
         self._apply(read_at, status)
         if status.enrolled and not self._running and not self._run_timer.isActive() and not self._stop.is_set():
