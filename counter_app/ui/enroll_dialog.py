@@ -209,6 +209,7 @@ class EnrollDialog(QDialog):
         self.result_label.setText(text)
         self.result_label.setStyleSheet(_OK_STYLE)
         self.result_label.show()
+        self._fit()
         self.url_edit.setEnabled(False)
         self.code_edit.setEnabled(False)
         self.insecure_check.setEnabled(False)
@@ -247,6 +248,12 @@ class EnrollDialog(QDialog):
     def _show_error(self, field: str, message: str) -> None:
         self.errors[field].setText(message)
         self.errors[field].show()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow the dialog so every wrapped message shows whole (a form row keeps its first height)."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def reject(self) -> None:
         if self.busy:

@@ -38,7 +38,7 @@ from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
 from counter_app.ui.sync_screen import SyncScreen
-from counter_app.ui.sync_worker import ERROR_COLOR, SyncWorker
+from counter_app.ui.sync_worker import ERROR_COLOR, SyncWorker, outcome_text
 
 GLOBAL_SHORTCUTS = [
     ("F1", "Mở bảng phím tắt"),
@@ -51,6 +51,7 @@ GLOBAL_SHORTCUTS = [
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
 ]
 LATER = [("Thu phí", "F4"), ("Trả kết quả", "F5"), ("Báo cáo", "F6")]
+STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
 DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
 
 log = logging.getLogger(__name__)
@@ -127,9 +128,11 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F2), self._new_dossier)
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
-        self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_worker.sync_now)
+        self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_now)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
         self.sync_worker.text_changed.connect(self.sync_label.setText)
+        self._f9_pending = False
+        self.sync_worker.run_finished.connect(self._sync_finished)
         self.intake.dossier_saved.connect(self.sync_worker.refresh)
         self._close_after_save = False  # "Lưu" chosen on closing: close once the slip has been seen
         self.intake.slip_closed.connect(self._close_if_saved)
@@ -183,6 +186,19 @@ class MainWindow(QMainWindow):
     def _id_card_scanned(self, payload: str) -> None:
         self.show_screen(self.intake)
         self.intake.fill_from_id_card(payload)
+
+    def sync_now(self) -> None:
+        """F9: sync now, and say in the status bar how it ended (never nothing: not enrolled, offline…)."""
+        self._f9_pending = True
+        if self.sync_worker.sync_now():
+            self.statusBar().showMessage("Đang đồng bộ với máy chủ tỉnh…")
+        else:
+            self.statusBar().showMessage("Đang đồng bộ với máy chủ tỉnh; kết quả sẽ hiện khi phiên này xong.")
+
+    def _sync_finished(self, outcome: object) -> None:
+        if getattr(self, "_f9_pending", False):
+            self._f9_pending = False
+            self.statusBar().showMessage(outcome_text(outcome), STATUS_MESSAGE_MS)  # type: ignore[arg-type]
 
     def show_help(self) -> None:
         sections = [("Chung", GLOBAL_SHORTCUTS)]

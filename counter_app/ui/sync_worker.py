@@ -174,6 +174,27 @@ class RunOutcome:
         return self.report is not None and self.report.ok
 
 
+NOT_ENROLLED_TEXT = (
+    "Chưa đồng bộ được: quầy chưa đăng ký với máy chủ tỉnh. Mở màn hình Đồng bộ (F7), chọn «Đăng ký máy chủ…» "
+    "và nhập mã đăng ký do giám sát viên cấp."
+)
+
+
+def outcome_text(outcome: RunOutcome) -> str:
+    """One sentence saying how a sync asked for by the clerk (F9) ended, and why when it could not."""
+    if outcome.not_enrolled:
+        return NOT_ENROLLED_TEXT
+    if outcome.busy:
+        return "Một phiên đồng bộ khác đang chạy (lệnh counter-app sync?); kết quả sẽ hiện khi phiên đó xong."
+    if outcome.error:
+        return f"Chưa đồng bộ được: {outcome.error}"
+    report = outcome.report
+    if report is None or not report.ok:
+        reasons = "; ".join(report.errors[:2]) if report and report.errors else "không kết nối được máy chủ tỉnh"
+        return f"Chưa đồng bộ được: {reasons}. Hồ sơ vẫn lưu an toàn tại quầy và sẽ được gửi lại tự động."
+    return f"Đã đồng bộ xong: gửi {report.pushed} thao tác, nhận {report.pulled} cập nhật."
+
+
 class SyncWorker(QObject):
     """Owned by the main window; `start()` once, `stop()` on close."""
 
@@ -291,9 +312,9 @@ class SyncWorker(QObject):
             flags["error"] = "Phiên đồng bộ dừng vì ứng dụng đang đóng."
         except DomainError as error:  # token missing, no keyring …: nothing reached the server
             flags["error"] = error.message
-        except Exception as error:  # a bug must not kill the background sync: log it, show it, go on
+        except Exception:  # a bug must not kill the background sync: log it, show it, go on
             log.exception("Phiên đồng bộ lỗi")
-            flags["error"] = f"Lỗi không mong đợi khi đồng bộ ({type(error).__name__}); sẽ thử lại."
+            flags["error"] = "Lỗi không mong đợi khi đồng bộ (chi tiết đã ghi vào nhật ký); sẽ thử lại."
         read_at = time.monotonic()
         try:
             status = sync_status(db)
