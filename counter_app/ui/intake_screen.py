@@ -402,6 +402,7 @@ class IntakeScreen(Screen):
     def _on_saved(self, dossier: Dossier) -> None:
         self._end_saving()
         self.last_code = dossier.code
+        self.picker.note_use(dossier.procedure_code)
         self.clear_form()
         self.show_message(
             f"Đã tiếp nhận hồ sơ {dossier.code} của {dossier.applicant.full_name}. {due_text(dossier.due_at)}."

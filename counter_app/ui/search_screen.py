@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from counter_app.domain.dossier import Dossier
+from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.services.clock import utc_now
-from counter_app.services.dossiers import MAX_SEARCH_RESULTS, search_dossiers
+from counter_app.services.dossiers import MAX_SEARCH_RESULTS, dossiers_received_on, search_dossiers
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_table import (
     APPLICANT,
@@ -46,6 +46,12 @@ SEARCHING = "Đang tìm…"
 NOTHING_FOUND = "Không tìm thấy hồ sơ nào"
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def today_text(count: int) -> str:
+    if count == 0:
+        return f"Hôm nay chưa tiếp nhận hồ sơ nào. {HINT}"
+    return f"Hồ sơ tiếp nhận hôm nay: {count}. {HINT}"
 
 
 def found_text(count: int) -> str:
@@ -146,6 +152,28 @@ class SearchScreen(Screen):
         self.box.selectAll()
         if self.box.text().strip():  # results may be stale after an intake or a status change
             self._start_search()
+        else:
+            self.show_today()
+
+    def show_today(self) -> None:
+        """With nothing typed, the table shows today's dossiers (the ones a citizen most often asks about)."""
+        self._in_flight = True
+        db, today = self.context.db, utc_now().astimezone(OFFICE_TZ).date()
+        self.context.tasks.run(
+            lambda: dossiers_received_on(db, today, RESULT_LIMIT),
+            self._today_loaded,
+            self._search_failed,
+            owner=self,
+            request="search",
+        )
+
+    def _today_loaded(self, dossiers: list[Dossier]) -> None:
+        self._in_flight = False
+        self.model.set_dossiers(dossiers, utc_now())
+        self.status.setText(today_text(len(dossiers)))
+        if dossiers:
+            self.table.selectRow(0)
+        self.results_changed.emit(len(dossiers))
 
     def shortcut_help(self) -> list[tuple[str, str]]:
         return [
@@ -171,9 +199,7 @@ class SearchScreen(Screen):
         self._open_single = False
         if not text.strip():
             self._debounce.stop()
-            self.model.clear()
-            self.status.setText(HINT)
-            self.results_changed.emit(0)
+            self.show_today()
             return
         self.status.setText(SEARCHING)
         self._debounce.start()
