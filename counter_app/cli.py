@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
+from counter_app.cli_help import VERSION, VietnameseArgumentParser
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
@@ -331,12 +332,12 @@ CLERK_HELP = "tên đăng nhập của người thực hiện (mật khẩu đư
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="counter-app", description="Ứng dụng quầy một cửa — Bưu điện")
-    parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
+    parser = VietnameseArgumentParser(prog="counter-app", description="Ứng dụng quầy một cửa — Bưu điện")
+    parser.add_argument("--version", action="version", version=f"counter-app {__version__}", help=VERSION)
     parser.add_argument("--data-dir", help="thư mục dữ liệu của quầy (mặc định: thư mục dữ liệu người dùng)")
     parser.add_argument("--demo", action="store_true", help="mở đơn vị mẫu với hồ sơ mẫu")
     parser.add_argument("--smoke", action="store_true", help="mở cửa sổ chính rồi thoát ngay (kiểm tra cài đặt)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH", title="các lệnh")
 
     def command(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -405,11 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clerk", help=CLERK_HELP)
 
     printing = sub.add_parser("print", help="in giấy tờ", description="in giấy tờ")
-    print_sub = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    print_sub = printing.add_subparsers(dest="document", metavar="GIẤY_TỜ", title="giấy tờ", required=True)
     p = print_sub.add_parser("slip", help="Mẫu 01: giấy tiếp nhận hồ sơ và hẹn trả kết quả")
     p.add_argument("code")
     p.add_argument("--out", required=True, help="tệp PDF")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_print)
 
     p = command("demo-data", cmd_demo_data, "tạo nhanh hồ sơ mẫu (dùng cho thử nghiệm và đo hiệu năng)")

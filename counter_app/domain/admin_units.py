@@ -23,7 +23,21 @@ WARD_FIELD = "ward_code"
 WARD_LABEL = "Phường/xã"
 
 _PROVINCE_TYPES = frozenset({"tỉnh", "thành phố trung ương"})
-_TYPE_PREFIXES = ("thanh pho ", "tinh ", "phuong ", "xa ", "dac khu ")
+_TYPE_PREFIXES = ("thanh pho ", "thi tran ", "tinh ", "phuong ", "xa ", "dac khu ")  # folded kind words
+
+
+def without_unit_kind(name: str) -> str:
+    """The place without its kind word: 'Phường Hải Châu' -> 'Hải Châu', 'Thành phố Đà Nẵng' -> 'Đà Nẵng'.
+
+    The one home of this rule (docs/domain.md section 6): forms write the bare place before the date,
+    pickers match and sort on it. Works on typed and folded text alike ('phuong hai chau' -> 'hai chau').
+    """
+    text = nfc(name)
+    folded = fold(text)
+    for prefix in _TYPE_PREFIXES:
+        if folded.startswith(prefix) and len(folded) == len(text) > len(prefix):
+            return text[len(prefix) :]
+    return text
 
 
 @dataclass(frozen=True)
@@ -58,10 +72,7 @@ def _official_province_name(raw: dict) -> str:
 
 def _bare(folded_name: str) -> str:
     """'phuong hai chau' -> 'hai chau': what a clerk types first."""
-    for prefix in _TYPE_PREFIXES:
-        if folded_name.startswith(prefix):
-            return folded_name[len(prefix) :]
-    return folded_name
+    return without_unit_kind(folded_name)
 
 
 @cache

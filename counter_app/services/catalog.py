@@ -65,3 +65,11 @@ def ensure_sample_catalog(db: Database) -> int:
 def procedures(db: Database, query: str = "") -> list[Procedure]:
     with db.read() as session:
         return list_procedures(session, query)
+
+
+def procedures_with_use(db: Database) -> tuple[list[Procedure], dict[str, int]]:
+    """The catalog and how many dossiers this desk holds per procedure (one read), for the picker."""
+    from counter_app.storage.dossiers import procedure_use_counts
+
+    with db.read() as session:
+        return list_procedures(session), procedure_use_counts(session)

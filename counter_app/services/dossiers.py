@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from counter_app.domain.dossier import Dossier, StatusChange
+from counter_app.domain.dossier import OFFICE_TZ, Dossier, StatusChange
 from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status, check_transition
 from counter_app.domain.operations import OpType
@@ -20,6 +20,7 @@ from counter_app.storage.dossiers import (
     load_dossier,
     record_status_change,
     row_to_dossier,
+    rows_received_between,
     search_rows,
 )
 from counter_app.storage.models import DossierEvent
@@ -47,6 +48,14 @@ def search_dossiers(db: Database, query: str, limit: int = 50) -> list[Dossier]:
     limit = max(1, min(int(limit), MAX_SEARCH_RESULTS))
     with db.read() as session:
         return [row_to_dossier(row) for row in search_rows(session, query, limit)]
+
+
+def dossiers_received_on(db: Database, day: date, limit: int = MAX_SEARCH_RESULTS) -> list[Dossier]:
+    """The dossiers received on `day` (office time), newest first: what the search screen opens on."""
+    start = datetime.combine(day, time(0), OFFICE_TZ)
+    end = datetime.combine(day + timedelta(days=1), time(0), OFFICE_TZ)
+    with db.read() as session:
+        return [row_to_dossier(row) for row in rows_received_between(session, start, end, limit)]
 
 
 def change_status(

@@ -38,7 +38,7 @@ from counter_app.domain.papers import (
 )
 from counter_app.domain.register import register_book
 from counter_app.domain.serialization import dossier_to_dict
-from counter_app.domain.text import nfc
+from counter_app.domain.text import nfc, person_name
 from counter_app.domain.time_rules import due_at
 from counter_app.domain.validation import (
     ErrorCollector,
@@ -138,6 +138,8 @@ def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tup
     address = _address(check, data, prefix, who, "address" in required)
     if len(check.errors) > errors_before:
         return None
+    if name and (prefix or applicant_type is ApplicantType.CITIZEN):
+        name = person_name(name)  # a person's name in title case; an organisation's stays as typed
     return Person(
         full_name=name or "",
         id_type=id_type,  # type: ignore[arg-type]

@@ -152,10 +152,7 @@ def _parse_desk(desk: int | str) -> int:
 
 def _short_place(name: str) -> str:
     """'Phường Hải Châu' -> 'Hải Châu': the place name written before the date on forms."""
-    for prefix in ("Phường ", "Xã ", "Đặc khu ", "Thành phố ", "Tỉnh "):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
+    return admin_units.without_unit_kind(name)
 
 
 def load_profile(db: Database) -> CounterProfile:

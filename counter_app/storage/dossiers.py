@@ -295,6 +295,23 @@ def record_status_change(session: Session, row: DossierRow, change: StatusChange
     )
 
 
+def rows_received_between(session: Session, start: datetime, end: datetime, limit: int) -> list[DossierRow]:
+    """Dossiers received in [start, end), newest first (the search screen's "today")."""
+    stmt = (
+        select(DossierRow)
+        .where(DossierRow.received_at >= start, DossierRow.received_at < end)
+        .order_by(DossierRow.received_at.desc(), DossierRow.pk.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt).all())
+
+
+def procedure_use_counts(session: Session) -> dict[str, int]:
+    """How many dossiers this counter holds per procedure code: the picker lists the desk's usual ones first."""
+    rows = session.execute(select(DossierRow.procedure_code, func.count()).group_by(DossierRow.procedure_code))
+    return {code: count for code, count in rows}
+
+
 def _fts_query(tokens: list[str]) -> str:
     """Every word matches as a prefix ("ng v duc" finds "Nguyễn Văn Đức"); one-letter prefixes are indexed."""
     return " AND ".join(f'"{token}"*' for token in tokens)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from counter_app.domain.dossier import Dossier, Person
 from counter_app.services.clock import utc_now
@@ -184,19 +183,15 @@ class DossierDialog(QDialog):
 
     def _load(self) -> None:
         db, code = self.context.db, self.code
-        self.context.tasks.run(lambda: get_dossier(db, code), self._loaded, self._failed)
+        self.context.tasks.run(lambda: get_dossier(db, code), self._loaded, self._failed, owner=self)
 
     def _loaded(self, dossier: Dossier) -> None:
-        if not isValid(self):
-            return  # closed and deleted before the answer came
         self.dossier = dossier
         self._show(dossier)
         self.pages.setCurrentIndex(1)
         self.print_button.setEnabled(True)
 
     def _failed(self, error: Exception) -> None:
-        if not isValid(self):
-            return
         self.message.setText(error_text(error))
         self.pages.setCurrentIndex(0)
 

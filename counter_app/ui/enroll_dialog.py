@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from counter_app.domain.errors import DomainError
 from counter_app.domain.text import nfc
@@ -195,13 +194,11 @@ class EnrollDialog(QDialog):
 
             return enroll(db, url, code, allow_insecure_http=allow_http)
 
-        self.context.tasks.run(work, lambda result: self._done(url, result), self._failed, network=True)
+        self.context.tasks.run(work, lambda result: self._done(url, result), self._failed, network=True, owner=self)
 
     # -- results ------------------------------------------------------------------------------------
 
     def _done(self, url: str, enrolment: Enrolment) -> None:
-        if not isValid(self):
-            return
         self._set_busy(False)
         self.result_enrolment = enrolment
         self.context.settings.setValue("sync/last_server_url", url)
@@ -212,6 +209,7 @@ class EnrollDialog(QDialog):
         self.result_label.setText(text)
         self.result_label.setStyleSheet(_OK_STYLE)
         self.result_label.show()
+        self._fit()
         self.url_edit.setEnabled(False)
         self.code_edit.setEnabled(False)
         self.insecure_check.setEnabled(False)
@@ -221,8 +219,6 @@ class EnrollDialog(QDialog):
         self.enrolled.emit(enrolment)
 
     def _failed(self, error: Exception) -> None:
-        if not isValid(self):
-            return
         self._set_busy(False)
         field = error_field(error)
         self._show_error(field, error_message(error, field))
@@ -252,6 +248,12 @@ class EnrollDialog(QDialog):
     def _show_error(self, field: str, message: str) -> None:
         self.errors[field].setText(message)
         self.errors[field].show()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow the dialog so every wrapped message shows whole (a form row keeps its first height)."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def reject(self) -> None:
         if self.busy:

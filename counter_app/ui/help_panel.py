@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+MAX_HEIGHT = 680  # fits a 1366×768 screen with the task bar and the title bar; the rest scrolls
 
 
 class HelpDialog(QDialog):
@@ -17,7 +20,16 @@ class HelpDialog(QDialog):
             rows.append("</table>")
         self.body = QLabel("".join(rows))
         self.body.setObjectName("shortcut_help")
-        layout.addWidget(self.body)
+        self.body.setWordWrap(True)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("shortcut_help_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.body)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # ↑/↓, PageUp/PageDown scroll from the keyboard
+        layout.addWidget(self.scroll)
+        self.resize(720, min(MAX_HEIGHT, self.body.sizeHint().height() + 80))
+        self.setMaximumHeight(MAX_HEIGHT + 40)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng (Esc)")
         buttons.rejected.connect(self.reject)

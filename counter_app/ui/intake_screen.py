@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -34,6 +35,7 @@ from counter_app.domain.catalog import Procedure
 from counter_app.domain.dossier import OFFICE_TZ, Channel, Dossier
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.identity import parse_chip_id_qr
+from counter_app.domain.text import has_vietnamese_marks, nfc, person_name
 from counter_app.domain.time_rules import procedure_time_text
 from counter_app.services.intake import IntakeRequest, check_intake, preview_due_at, receive_dossier
 from counter_app.storage.database import Database
@@ -83,11 +85,29 @@ def _receive(db: Database, request: IntakeRequest, commune_error: ValidationErro
     raise ValidationErrors(errors)
 
 
+class UnsavedChoice(Enum):
+    """The clerk's answer when work typed but not saved would be lost."""
+
+    SAVE = "save"
+    DISCARD = "discard"
+    KEEP_EDITING = "keep"
+
+
+UNSAVED_QUESTION = "Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ này trước khi {action}?"
+UNSAVED_SAVE = "Lưu hồ sơ"
+UNSAVED_DISCARD = "Bỏ, không lưu"
+UNSAVED_KEEP = "Tiếp tục nhập (Esc)"
+PLAIN_NAME_YES = "Đúng, tên không dấu"
+PLAIN_NAME_FIX = "Sửa lại (Esc)"
+
+
 class IntakeScreen(Screen):
     """The intake form. `save()` receives the dossier; `fill_from_id_card()` takes a scanned QR line."""
 
     title = "Tiếp nhận"
     dossier_saved = Signal(str)  # the new dossier's code
+    save_failed = Signal()  # the save was refused or failed; the form is kept
+    slip_closed = Signal()  # the slip preview after a save was closed
 
     def __init__(self, context: UiContext) -> None:
         super().__init__(context)
@@ -97,6 +117,7 @@ class IntakeScreen(Screen):
         self.slip_dialog: SlipPreviewDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self._due_request = 0
+        self._plain_names_ok: set[str] = set()  # names the clerk confirmed are written without marks
         # field name from ValidationError.field -> (widget to mark and focus, label under it)
         self._field_errors = FieldErrors()
         self._build()
@@ -230,6 +251,9 @@ class IntakeScreen(Screen):
             self.new_dossier()
             return
         plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if key == Qt.Key.Key_Escape and plain:
+            self.abandon_dossier()
+            return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
             focus = self.focusWidget()
             if focus is not None and focus is not self.documents and self.documents.isAncestorOf(focus):
@@ -327,7 +351,7 @@ class IntakeScreen(Screen):
 
     def save(self) -> None:
         """Ctrl+S: receive the dossier in the background; one save at a time."""
-        if self.saving:
+        if self.saving or not self._plain_names_confirmed():
             return
         request = self.build_request()
         commune_error = self.person.commune.typed_error()
@@ -340,6 +364,40 @@ class IntakeScreen(Screen):
             lambda: _receive(db, request, commune_error), self._on_saved, self._on_save_failed, write=True
         )
 
+    def _plain_names_confirmed(self) -> bool:
+        """A name typed without any diacritic ("pham van tu") is asked about once before it is saved:
+        it goes onto the official slip as typed (in title case). False: the clerk goes back to fix it."""
+        names = [self.full_name]
+        if self.other_submitter.isChecked():
+            names.append(self.submitter_name)
+        for edit in names:
+            name = nfc(edit.text())
+            if not name or has_vietnamese_marks(name) or name.lower() in self._plain_names_ok:
+                continue
+            box = QMessageBox(self)
+            box.setObjectName("plain_name_question")
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setWindowTitle("Tên không dấu")
+            box.setText(f"Họ tên «{name}» không có dấu. Bạn có chắc tên không dấu?")
+            box.setInformativeText(
+                f"Tên sẽ được in trên giấy tiếp nhận là «{person_name(name)}». Chọn «Sửa lại» để gõ tên có dấu."
+            )
+            yes = box.addButton(PLAIN_NAME_YES, QMessageBox.ButtonRole.AcceptRole)
+            fix = box.addButton(PLAIN_NAME_FIX, QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(fix)
+            box.setEscapeButton(fix)
+            self.confirm_box = box
+            try:
+                box.exec()
+            finally:
+                self.confirm_box = None
+            if box.clickedButton() is not yes:
+                edit.setFocus(Qt.FocusReason.OtherFocusReason)
+                edit.selectAll()
+                return False
+            self._plain_names_ok.add(name.lower())
+        return True
+
     def _end_saving(self) -> None:
         self.saving = False
         self.save_button.setEnabled(True)
@@ -348,6 +406,7 @@ class IntakeScreen(Screen):
     def _on_saved(self, dossier: Dossier) -> None:
         self._end_saving()
         self.last_code = dossier.code
+        self.picker.note_use(dossier.procedure_code)
         self.clear_form()
         self.show_message(
             f"Đã tiếp nhận hồ sơ {dossier.code} của {dossier.applicant.full_name}. {due_text(dossier.due_at)}."
@@ -357,6 +416,7 @@ class IntakeScreen(Screen):
 
     def _on_save_failed(self, error: Exception) -> None:
         self._end_saving()
+        self.save_failed.emit()
         if isinstance(error, ValidationErrors):
             self._show_field_errors(merge_by_field(error.errors))
             count = len(error.errors)
@@ -379,6 +439,7 @@ class IntakeScreen(Screen):
             self.slip_dialog = None
         dialog.deleteLater()
         self.focus_picker()
+        self.slip_closed.emit()
 
     # -- new dossier -----------------------------------------------------------------------------
 
@@ -408,6 +469,47 @@ class IntakeScreen(Screen):
         self.message.hide()
         self.focus_picker()
         return True
+
+    def ask_about_unsaved(self, action: str) -> UnsavedChoice:
+        """Save / discard / keep editing, asked before `action` ("thoát", "bỏ hồ sơ này") would lose work.
+
+        Esc and closing the question keep editing: the safe answer is the one that loses nothing.
+        """
+        box = QMessageBox(self)
+        box.setObjectName("unsaved_question")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Hồ sơ chưa lưu")
+        box.setText(UNSAVED_QUESTION.format(action=action))
+        box.setInformativeText("Chọn «Tiếp tục nhập» để quay lại biểu mẫu, mọi thông tin đã gõ được giữ nguyên.")
+        Button = QMessageBox.StandardButton
+        box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
+        box.button(Button.Save).setText(UNSAVED_SAVE)
+        box.button(Button.Discard).setText(UNSAVED_DISCARD)
+        box.button(Button.Cancel).setText(UNSAVED_KEEP)
+        box.setDefaultButton(Button.Cancel)
+        box.setEscapeButton(Button.Cancel)
+        self.confirm_box = box
+        try:
+            answer = box.exec()
+        finally:
+            self.confirm_box = None
+        if answer == Button.Save:
+            return UnsavedChoice.SAVE
+        if answer == Button.Discard:
+            return UnsavedChoice.DISCARD
+        return UnsavedChoice.KEEP_EDITING
+
+    def abandon_dossier(self) -> None:
+        """Esc: leave this dossier (the form is emptied); asks first when something typed would be lost."""
+        if self.saving or not self.has_typed_data():
+            return
+        choice = self.ask_about_unsaved("bỏ hồ sơ này")
+        if choice is UnsavedChoice.SAVE:
+            self.save()
+        elif choice is UnsavedChoice.DISCARD:
+            self.clear_form()
+            self.message.hide()
+            self.focus_picker()
 
     def clear_form(self) -> None:
         self.picker.clear_choice()

@@ -33,12 +33,12 @@ from counter_app.storage.integrity import Damage, DamagedDatabaseError
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.help_panel import HelpDialog
-from counter_app.ui.intake_screen import IntakeScreen
+from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
 from counter_app.ui.sync_screen import SyncScreen
-from counter_app.ui.sync_worker import ERROR_COLOR, SyncWorker
+from counter_app.ui.sync_worker import ERROR_COLOR, SyncWorker, outcome_text
 
 GLOBAL_SHORTCUTS = [
     ("F1", "Mở bảng phím tắt"),
@@ -53,6 +53,7 @@ GLOBAL_SHORTCUTS = [
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
 ]
 LATER = [("Thu phí", "F4"), ("Trả kết quả", "F5"), ("Báo cáo", "F6")]
+STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
 DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
 
 log = logging.getLogger(__name__)
@@ -129,12 +130,17 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F2), self._new_dossier)
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
-        self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_worker.sync_now)
+        self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_now)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
         self._bind(QKeySequence("Ctrl+L"), self.lock)
         self._bind(QKeySequence(Qt.Key.Key_F8), self.show_accounts)
         self.sync_worker.text_changed.connect(self.sync_label.setText)
+        self._f9_pending = False
+        self.sync_worker.run_finished.connect(self._sync_finished)
         self.intake.dossier_saved.connect(self.sync_worker.refresh)
+        self._close_after_save = False  # "Lưu" chosen on closing: close once the slip has been seen
+        self.intake.slip_closed.connect(self._close_if_saved)
+        self.intake.save_failed.connect(self._stay_open)
         self.sync_worker.start()
 
         if scanner is not None:
@@ -184,6 +190,19 @@ class MainWindow(QMainWindow):
     def _id_card_scanned(self, payload: str) -> None:
         self.show_screen(self.intake)
         self.intake.fill_from_id_card(payload)
+
+    def sync_now(self) -> None:
+        """F9: sync now, and say in the status bar how it ended (never nothing: not enrolled, offline…)."""
+        self._f9_pending = True
+        if self.sync_worker.sync_now():
+            self.statusBar().showMessage("Đang đồng bộ với máy chủ tỉnh…")
+        else:
+            self.statusBar().showMessage("Đang đồng bộ với máy chủ tỉnh; kết quả sẽ hiện khi phiên này xong.")
+
+    def _sync_finished(self, outcome: object) -> None:
+        if getattr(self, "_f9_pending", False):
+            self._f9_pending = False
+            self.statusBar().showMessage(outcome_text(outcome), STATUS_MESSAGE_MS)  # type: ignore[arg-type]
 
     def show_help(self) -> None:
         sections = [("Chung", GLOBAL_SHORTCUTS)]
@@ -305,15 +324,46 @@ class MainWindow(QMainWindow):
         self.database_problem = database_problem_box(self, error)
         self.database_problem.open()
 
+    # -- closing -----------------------------------------------------------------------------------
+
+    def _may_close(self) -> bool:
+        if self.intake.saving:
+            self._close_after_save = True  # the save in flight decides: the slip first, then close
+            return False
+        if not self.intake.has_typed_data():
+            return True
+        self.show_screen(self.intake)
+        choice = self.intake.ask_about_unsaved("thoát")
+        if choice is UnsavedChoice.DISCARD:
+            return True
+        if choice is UnsavedChoice.SAVE:
+            self._close_after_save = True
+            self.intake.save()
+        return False
+
+    def _close_if_saved(self) -> None:
+        if self._close_after_save:
+            self._close_after_save = False
+            self.close()
+
+    def _stay_open(self) -> None:
+        self._close_after_save = False  # the save was refused: the clerk fixes the fields first
+
     # -- geometry --------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
+        """The size the clerk left it at; the first time, the whole screen (1366×768 at most desks)."""
         saved = self.context.settings.value("main_window/geometry")
         if isinstance(saved, QByteArray) and self.restoreGeometry(saved):
             return
-        self.resize(1280, 720)
+        self.resize(1366, 768)
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing (Ctrl+Q, the window's X) never loses a dossier being typed: it asks first."""
+        if not self._may_close():
+            event.ignore()
+            return
         self.sync_worker.stop()
         self._database_timer.stop()
         self.context.settings.setValue("main_window/geometry", self.saveGeometry())

@@ -16,8 +16,11 @@ def error_text(error: Exception) -> str:
         return "\n".join(e.message for e in error.errors)
     if isinstance(error, DomainError):
         return error.message
-    log.error("Lỗi không mong đợi: %r", error)
-    return f"Đã xảy ra lỗi không mong đợi ({type(error).__name__}). Dữ liệu đã lưu không bị ảnh hưởng; hãy thử lại."
+    log.error("Lỗi không mong đợi: %r", error)  # the class name and details go to the log, not to the clerk
+    return (
+        "Đã xảy ra lỗi không mong đợi (chi tiết đã ghi vào nhật ký của ứng dụng). Dữ liệu đã lưu không bị ảnh "
+        "hưởng; hãy thử lại, nếu vẫn lỗi hãy gọi bộ phận công nghệ thông tin của tỉnh."
+    )
 
 
 def show_error(parent: QWidget | None, error: Exception, title: str = "Không thực hiện được") -> None:

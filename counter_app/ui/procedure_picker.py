@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 from counter_app.domain.catalog import Procedure
 from counter_app.domain.text import fold
 from counter_app.domain.time_rules import procedure_time_text
-from counter_app.services.catalog import procedures
+from counter_app.services.catalog import procedures_with_use
 from counter_app.ui.context import UiContext
 from counter_app.ui.type_ahead import TypeAheadEdit
 
@@ -38,23 +38,29 @@ def _position(key: str, word: str) -> int:
     return found
 
 
-def filter_procedures(catalog: list[tuple[str, Procedure]], query: str) -> list[Procedure]:
+def filter_procedures(
+    catalog: list[tuple[str, Procedure]], query: str, use: dict[str, int] | None = None
+) -> list[Procedure]:
     """Every folded word of `query` must occur in the folded "code name".
 
-    Order: codes that start with the query, then the earliest match, then the shortest name (so
-    "khai sinh" puts "Thủ tục đăng ký khai sinh" before its longer variants), then catalog order.
+    `use` counts this desk's dossiers per procedure code: the desk's common procedures come first.
+    Nothing typed: by use, then by name. Typed: codes that start with the query, then by use, then the
+    earliest match, then the shortest name (so "khai sinh" puts "Thủ tục đăng ký khai sinh" before its
+    longer variants), then catalog order.
     """
+    use = use or {}
     words = fold(query).split()
     if not words:
-        return [procedure for _, procedure in catalog][:MAX_SHOWN]
+        ranked = sorted(catalog, key=lambda item: (-use.get(item[1].code, 0), fold(item[1].name)))
+        return [procedure for _, procedure in ranked][:MAX_SHOWN]
     first = words[0]
     hits = [
-        (not procedure.code.startswith(first), _position(key, first), len(key), index, procedure)
+        (not procedure.code.startswith(first), -use.get(procedure.code, 0), _position(key, first), len(key), index, procedure)
         for index, (key, procedure) in enumerate(catalog)
         if all(word in key for word in words)
     ]
-    hits.sort(key=lambda hit: hit[:4])
-    return [hit[4] for hit in hits[:MAX_SHOWN]]
+    hits.sort(key=lambda hit: hit[:5])
+    return [hit[5] for hit in hits[:MAX_SHOWN]]
 
 
 class ProcedurePicker(TypeAheadEdit):
@@ -70,6 +76,7 @@ class ProcedurePicker(TypeAheadEdit):
         self.setPlaceholderText("Gõ tên hoặc mã thủ tục (không cần dấu), ví dụ: khai sinh, 1.001193")
         self.setAccessibleName("Thủ tục hành chính")
         self._catalog: list[tuple[str, Procedure]] = []
+        self._use: dict[str, int] = {}  # dossiers per procedure at this desk: the ranking
         self._loaded = False
         self._chosen: Procedure | None = None
         self.load_error = ""
@@ -79,9 +86,10 @@ class ProcedurePicker(TypeAheadEdit):
     def reload(self) -> None:
         """(Re)load the catalog in the background; call again after a catalog import."""
         db = self.context.db
-        self.context.tasks.run(lambda: procedures(db), self._on_loaded, self._on_load_failed)
+        self.context.tasks.run(lambda: procedures_with_use(db), self._on_loaded, self._on_load_failed, owner=self)
 
-    def _on_loaded(self, items: list[Procedure]) -> None:
+    def _on_loaded(self, loaded: tuple[list[Procedure], dict[str, int]]) -> None:
+        items, self._use = loaded
         self._catalog = [(fold(f"{p.code} {p.name}"), p) for p in items]
         self._loaded = True
         self.load_error = ""
@@ -96,6 +104,10 @@ class ProcedurePicker(TypeAheadEdit):
     @property
     def is_loaded(self) -> bool:
         return self._loaded
+
+    def note_use(self, code: str) -> None:
+        """A dossier of `code` was just received here: it ranks higher from now on."""
+        self._use[code] = self._use.get(code, 0) + 1
 
     def find_by_code(self, code: str) -> Procedure | None:
         wanted = code.strip().upper()
@@ -124,7 +136,7 @@ class ProcedurePicker(TypeAheadEdit):
     # -- list --------------------------------------------------------------------------------------
 
     def _on_edited(self, text: str) -> None:
-        self.show_matches(filter_procedures(self._catalog, text))
+        self.show_matches(filter_procedures(self._catalog, text, self._use))
 
     def show_matches(self, matches: list[Procedure]) -> None:
         note = ""
@@ -145,5 +157,5 @@ class ProcedurePicker(TypeAheadEdit):
         if not self._loaded:
             return False
         query = "" if self.procedure() is not None else self.text()
-        self.show_matches(filter_procedures(self._catalog, query))
+        self.show_matches(filter_procedures(self._catalog, query, self._use))
         return True

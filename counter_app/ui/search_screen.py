@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
 )
-from shiboken6 import isValid
 
-from counter_app.domain.dossier import Dossier
+from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.services.clock import utc_now
-from counter_app.services.dossiers import MAX_SEARCH_RESULTS, search_dossiers
+from counter_app.services.dossiers import MAX_SEARCH_RESULTS, dossiers_received_on, search_dossiers
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_table import (
     APPLICANT,
@@ -49,6 +48,12 @@ NOTHING_FOUND = "Không tìm thấy hồ sơ nào"
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
+def today_text(count: int) -> str:
+    if count == 0:
+        return f"Hôm nay chưa tiếp nhận hồ sơ nào. {HINT}"
+    return f"Hồ sơ tiếp nhận hôm nay: {count}. {HINT}"
+
+
 def found_text(count: int) -> str:
     if count == 0:
         return NOTHING_FOUND
@@ -65,8 +70,7 @@ class SearchScreen(Screen):
 
     def __init__(self, context: UiContext) -> None:
         super().__init__(context)
-        self._generation = 0
-        self._in_flight: int | None = None  # generation of the newest query still running
+        self._in_flight = False  # the newest query is running
         self._open_single = False  # Enter pressed before the answer came: open it if it is the only one
 
         self.box = QLineEdit()
@@ -136,18 +140,40 @@ class SearchScreen(Screen):
     @property
     def is_searching(self) -> bool:
         """A query for the current text is pending (debounce) or running."""
-        return self._debounce.isActive() or self._in_flight is not None
+        return self._debounce.isActive() or self._in_flight
 
     @property
     def query_in_flight(self) -> bool:
         """A background query for the current text has started and its answer has not come back yet."""
-        return self._in_flight is not None
+        return self._in_flight
 
     def on_shown(self) -> None:
         self.box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.box.selectAll()
         if self.box.text().strip():  # results may be stale after an intake or a status change
             self._start_search()
+        else:
+            self.show_today()
+
+    def show_today(self) -> None:
+        """With nothing typed, the table shows today's dossiers (the ones a citizen most often asks about)."""
+        self._in_flight = True
+        db, today = self.context.db, utc_now().astimezone(OFFICE_TZ).date()
+        self.context.tasks.run(
+            lambda: dossiers_received_on(db, today, RESULT_LIMIT),
+            self._today_loaded,
+            self._search_failed,
+            owner=self,
+            request="search",
+        )
+
+    def _today_loaded(self, dossiers: list[Dossier]) -> None:
+        self._in_flight = False
+        self.model.set_dossiers(dossiers, utc_now())
+        self.status.setText(today_text(len(dossiers)))
+        if dossiers:
+            self.table.selectRow(0)
+        self.results_changed.emit(len(dossiers))
 
     def shortcut_help(self) -> list[tuple[str, str]]:
         return [
@@ -168,14 +194,12 @@ class SearchScreen(Screen):
     # -- searching --------------------------------------------------------------------------------
 
     def _text_changed(self, text: str) -> None:
-        self._generation += 1
+        self.context.tasks.drop(self, "search")  # what the box said before is no longer asked
+        self._in_flight = False
         self._open_single = False
         if not text.strip():
             self._debounce.stop()
-            self._in_flight = None
-            self.model.clear()
-            self.status.setText(HINT)
-            self.results_changed.emit(0)
+            self.show_today()
             return
         self.status.setText(SEARCHING)
         self._debounce.start()
@@ -184,21 +208,19 @@ class SearchScreen(Screen):
         query = self.box.text()
         if not query.strip():
             return
-        self._generation += 1
-        generation = self._generation
-        self._in_flight = generation
+        self._in_flight = True
         self.status.setText(SEARCHING)
         db = self.context.db
         self.context.tasks.run(
             lambda: search_dossiers(db, query, RESULT_LIMIT),
-            lambda result: self._search_done(generation, result),
-            lambda error: self._search_failed(generation, error),
+            self._search_done,
+            self._search_failed,
+            owner=self,
+            request="search",  # an older query's answer, arriving late, would not match the box
         )
 
-    def _search_done(self, generation: int, dossiers: list[Dossier]) -> None:
-        if not isValid(self) or generation != self._generation:
-            return  # an older query: the box has changed since
-        self._in_flight = None
+    def _search_done(self, dossiers: list[Dossier]) -> None:
+        self._in_flight = False
         self.model.set_dossiers(dossiers, utc_now())
         self.status.setText(found_text(len(dossiers)))
         if dossiers:
@@ -208,10 +230,8 @@ class SearchScreen(Screen):
             self._open_single = False
             self._enter_in_box()
 
-    def _search_failed(self, generation: int, error: Exception) -> None:
-        if not isValid(self) or generation != self._generation:
-            return
-        self._in_flight = None
+    def _search_failed(self, error: Exception) -> None:
+        self._in_flight = False
         self._open_single = False
         self.model.clear()
         self.status.setText(f"Không tìm được: {error_text(error)}")

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
 )
-from shiboken6 import isValid
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.services.sync_status import (
@@ -123,7 +122,6 @@ class SyncScreen(Screen):
         super().__init__(context)
         self.worker = worker
         self.enroll_dialog: EnrollDialog | None = None
-        self._details_generation = 0
 
         self.state_label = QLabel("Đang đọc tình trạng đồng bộ…")
         self.state_label.setObjectName("sync_state")
@@ -229,13 +227,13 @@ class SyncScreen(Screen):
 
     def load_details(self) -> None:
         """Re-read the problem records and the journal in the background."""
-        self._details_generation += 1
-        generation = self._details_generation
         db = self.context.db
         self.context.tasks.run(
             lambda: (problem_records(db), journal_lines(db, JOURNAL_LIMIT)),
-            lambda result: self._details_loaded(generation, result),
-            lambda error: self._details_failed(generation, error),
+            self._details_loaded,
+            self._details_failed,
+            owner=self,
+            request="details",
         )
 
     # -- slots --------------------------------------------------------------------------------------
@@ -249,8 +247,6 @@ class SyncScreen(Screen):
         self.sync_button.setText("Đang đồng bộ…" if running else "Đồng bộ ngay (F9)")
 
     def _show_status(self, status: SyncStatus) -> None:
-        if not isValid(self):
-            return
         self.state_label.setText(status_text(status, self.worker.running))
         self.server_label.setText(status.server_url or "Chưa đăng ký máy chủ tỉnh")
         if not status.enrolled:
@@ -281,9 +277,7 @@ class SyncScreen(Screen):
             self.clock_label.setStyleSheet("")
         self.clock_label.setText(text[0].upper() + text[1:])
 
-    def _details_loaded(self, generation: int, result: tuple[list[ProblemRecord], list[JournalLine]]) -> None:
-        if not isValid(self) or generation != self._details_generation:
-            return
+    def _details_loaded(self, result: tuple[list[ProblemRecord], list[JournalLine]]) -> None:
         records, lines = result
         self.problems.set_records(records)
         self.problem_status.setText(
@@ -291,9 +285,7 @@ class SyncScreen(Screen):
         )
         self.journal.setPlainText("\n".join(journal_text(line) for line in lines) or "Chưa đồng bộ lần nào.")
 
-    def _details_failed(self, generation: int, error: Exception) -> None:
-        if not isValid(self) or generation != self._details_generation:
-            return
+    def _details_failed(self, error: Exception) -> None:
         self.problem_status.setText(f"Không đọc được danh sách: {error_text(error)}")
 
     def _problem_activated(self, index: QModelIndex) -> None:

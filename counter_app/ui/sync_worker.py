@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from shiboken6 import isValid
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
@@ -175,6 +174,27 @@ class RunOutcome:
         return self.report is not None and self.report.ok
 
 
+NOT_ENROLLED_TEXT = (
+    "Chưa đồng bộ được: quầy chưa đăng ký với máy chủ tỉnh. Mở màn hình Đồng bộ (F7), chọn «Đăng ký máy chủ…» "
+    "và nhập mã đăng ký do giám sát viên cấp."
+)
+
+
+def outcome_text(outcome: RunOutcome) -> str:
+    """One sentence saying how a sync asked for by the clerk (F9) ended, and why when it could not."""
+    if outcome.not_enrolled:
+        return NOT_ENROLLED_TEXT
+    if outcome.busy:
+        return "Một phiên đồng bộ khác đang chạy (lệnh counter-app sync?); kết quả sẽ hiện khi phiên đó xong."
+    if outcome.error:
+        return f"Chưa đồng bộ được: {outcome.error}"
+    report = outcome.report
+    if report is None or not report.ok:
+        reasons = "; ".join(report.errors[:2]) if report and report.errors else "không kết nối được máy chủ tỉnh"
+        return f"Chưa đồng bộ được: {reasons}. Hồ sơ vẫn lưu an toàn tại quầy và sẽ được gửi lại tự động."
+    return f"Đã đồng bộ xong: gửi {report.pushed} thao tác, nhận {report.pulled} cập nhật."
+
+
 class SyncWorker(QObject):
     """Owned by the main window; `start()` once, `stop()` on close."""
 
@@ -249,7 +269,7 @@ class SyncWorker(QObject):
             return False
         self._run_timer.stop()
         self._set_running(True)
-        self.context.tasks.run(self._run_in_background, self._run_done, network=True)
+        self.context.tasks.run(self._run_in_background, self._run_done, network=True, owner=self)
         return True
 
     def refresh(self, *_: object) -> None:
@@ -260,7 +280,7 @@ class SyncWorker(QObject):
             read_at = time.monotonic()
             return read_at, sync_status(db)
 
-        self.context.tasks.run(read, self._refreshed, self._refresh_failed)
+        self.context.tasks.run(read, self._refreshed, self._refresh_failed, owner=self)
 
     def status_text(self) -> str:
         """The status bar line (plain text) for the latest known state."""
@@ -292,9 +312,9 @@ class SyncWorker(QObject):
             flags["error"] = "Phiên đồng bộ dừng vì ứng dụng đang đóng."
         except DomainError as error:  # token missing, no keyring …: nothing reached the server
             flags["error"] = error.message
-        except Exception as error:  # a bug must not kill the background sync: log it, show it, go on
+        except Exception:  # a bug must not kill the background sync: log it, show it, go on
             log.exception("Phiên đồng bộ lỗi")
-            flags["error"] = f"Lỗi không mong đợi khi đồng bộ ({type(error).__name__}); sẽ thử lại."
+            flags["error"] = "Lỗi không mong đợi khi đồng bộ (chi tiết đã ghi vào nhật ký); sẽ thử lại."
         read_at = time.monotonic()
         try:
             status = sync_status(db)
@@ -306,8 +326,6 @@ class SyncWorker(QObject):
     # -- back on the GUI thread ---------------------------------------------------------------------
 
     def _run_done(self, outcome: RunOutcome) -> None:
-        if not isValid(self):
-            return
         self._ran_once = True
         if outcome.ok or outcome.not_enrolled:
             self.failures = 0
@@ -335,8 +353,6 @@ class SyncWorker(QObject):
         self._run_timer.start(max(1, delay))
 
     def _refreshed(self, result: tuple[float, SyncStatus]) -> None:
-        if not isValid(self):
-            return
         read_at, status = result
         self._apply(read_at, status)
         if status.enrolled and not self._running and not self._run_timer.isActive() and not self._stop.is_set():

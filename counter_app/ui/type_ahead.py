@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
-VISIBLE_ROWS = 8
+VISIBLE_ROWS = 10  # at least 8 suggestions whole, with the note row above them, at 1366×768
 
 
 class TypeAheadEdit(QLineEdit):
@@ -74,11 +74,16 @@ class TypeAheadEdit(QLineEdit):
             self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         origin = self.mapTo(host, QPoint(0, self.height()))
         width = max(self.width(), min(760, host.width() - origin.x() - 8))
-        rows = max(1, min(VISIBLE_ROWS, self.popup.count()))
-        row_height = max(self.popup.sizeHintForRow(0), self.fontMetrics().height() + 6)
-        height = min(rows * row_height + 6, max(80, host.height() - origin.y() - 8))
+        room = max(80, host.height() - origin.y() - 8)
+        # The width first: wrapped rows are as tall as that width makes them, so measure them after it.
+        self.popup.setGeometry(origin.x(), origin.y(), width, room)
+        self.popup.show()  # a hidden view does not lay its rows out at the new width
+        self.popup.doItemsLayout()
+        rows = min(VISIBLE_ROWS, self.popup.count())
+        minimum = self.fontMetrics().height() + 6
+        wanted = sum(max(self.popup.visualItemRect(self.popup.item(row)).height(), minimum) for row in range(rows))
+        height = min((wanted or minimum) + 2 * self.popup.frameWidth() + 2, room)
         self.popup.setGeometry(origin.x(), origin.y(), width, height)
-        self.popup.show()
         self.popup.raise_()
 
     def hide_popup(self) -> None:

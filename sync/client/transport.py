@@ -110,7 +110,7 @@ class Transport:
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                 requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
                 urllib3.exceptions.HTTPError) as error:
-            raise TransientError(f"Không kết nối được máy chủ tỉnh ({type(error).__name__}).", code="network") from None
+            raise TransientError(f"Không kết nối được máy chủ tỉnh: {network_cause(error)}.", code="network") from None
         self.bytes_sent += _body_size(response.request) + sum(len(k) + len(v) + 4 for k, v in response.request.headers.items())
         self.bytes_received += wire_size + sum(len(k) + len(v) + 4 for k, v in response.headers.items())
         self._read_clock(response)
@@ -133,6 +133,39 @@ class Transport:
     def call(self, method: str, path: str, model: type[M], **kwargs: Any) -> M:
         response = self.request(method, path, **kwargs)
         return parse_response(response, model)
+
+
+def network_cause(error: BaseException) -> str:
+    """Why a request never got an answer, in words a clerk can act on (never an exception's class name)."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = error
+    while seen is not None and len(chain) < 8:
+        chain.append(seen)
+        seen = getattr(seen, "reason", None) or seen.__cause__ or seen.__context__
+        if seen in chain:
+            break
+    text = " ".join(str(item) for item in chain).lower()
+    if any(isinstance(item, urllib3.exceptions.NameResolutionError) for item in chain) or (
+        "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo failed" in text
+        or "temporary failure in name resolution" in text
+    ):
+        return "không tìm thấy tên máy chủ (sai địa chỉ, hoặc máy chưa có mạng/DNS)"
+    if any(isinstance(item, ConnectionRefusedError) for item in chain) or "connection refused" in text \
+            or "actively refused" in text:
+        return "máy chủ từ chối kết nối (sai cổng, hoặc chương trình máy chủ chưa chạy)"
+    if isinstance(error, requests.exceptions.ConnectTimeout) or any(
+        isinstance(item, urllib3.exceptions.ConnectTimeoutError) for item in chain
+    ):
+        return f"máy chủ không phản hồi sau {CONNECT_TIMEOUT:g} giây (mạng chậm, tường lửa chặn, hoặc sai địa chỉ)"
+    if isinstance(error, requests.exceptions.Timeout) or "timed out" in text:
+        return "máy chủ nhận kết nối nhưng không trả lời kịp (mạng chậm hoặc máy chủ đang quá tải)"
+    if "network is unreachable" in text or "no route to host" in text:
+        return "máy tính không có đường mạng tới máy chủ (kiểm tra dây mạng, wifi hoặc 4G)"
+    if isinstance(error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError) or (
+        "connection reset" in text or "connection aborted" in text or "remote end closed" in text
+    ):
+        return "kết nối bị ngắt giữa chừng (mạng chập chờn); sẽ thử lại"
+    return "kết nối mạng bị lỗi (kiểm tra địa chỉ máy chủ và đường mạng)"
 
 
 def _read_capped(response: requests.Response) -> int:

@@ -332,6 +332,7 @@ def test_main_window_routes_an_id_scan_to_intake(qtbot, ui_context: UiContext, s
     scan(qtbot, window.intake.phone, QR)
     assert window.intake.full_name.text() == NAME
     assert window.intake.phone.text() == ""
+    window.intake.clear_form()  # closing a window with unsaved work asks first (tests/gui/test_unsaved_work.py)
 
 
 def test_due_date_follows_procedure_and_channel(qtbot, screen: IntakeScreen, ui_context: UiContext) -> None:

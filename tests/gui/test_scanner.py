@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from counter_app.domain.dossier import Dossier
@@ -194,3 +195,54 @@ def test_a_burst_delivered_late_by_a_busy_gui_is_still_a_scan(qtbot, scanner, se
     assert codes == [dossier.code]
     assert search.box.text() == ""
 
+
+
+class SlowLineEdit(QLineEdit):
+    """A field on a slow PC: each key it handles costs 30 ms of real work on the GUI thread."""
+
+    KEY_COST_SECONDS = 0.030
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys_handled = 0
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        import time
+
+        deadline = time.perf_counter() + self.KEY_COST_SECONDS
+        while time.perf_counter() < deadline:  # busy, as a slow validator or a big redraw would be
+            pass
+        self.keys_handled += 1
+        super().keyPressEvent(event)
+
+
+def test_a_scan_into_a_field_taking_30_ms_per_key_still_opens_the_dossier(qtbot, qapp, ui_context: UiContext,
+                                                                          dossier: Dossier) -> None:
+    """The field reacts 6x slower than the scanner types, so the keys reach the filter 30+ ms apart by the
+    wall clock; their own stamps (5 ms apart) are what tell the burst, and the dossier opens."""
+    from counter_app.ui.dossier_view import DossierDialog
+    from counter_app.ui.main_window import MainWindow
+
+    listener = ScannerListener()
+    listener.install(qapp)
+    try:
+        window = MainWindow(ui_context, listener)
+        qtbot.addWidget(window)
+        slow = SlowLineEdit()
+        window.search.layout().addWidget(slow)
+        window.show_screen(window.search)
+        slow.setText("ghi chú")
+        focus(qtbot, window, slow)
+        slow.setCursorPosition(len(slow.text()))
+
+        burst(qtbot, slow, dossier.code)
+
+        assert slow.keys_handled == len(dossier.code)  # every key really went through the slow field
+        dialogs = window.findChildren(DossierDialog)
+        assert [d.code for d in dialogs] == [dossier.code]
+        qtbot.waitUntil(lambda: dialogs[0].loaded)
+        assert dialogs[0].dossier.applicant.full_name == "Nguyễn Văn Đức"
+        assert slow.text() == "ghi chú"  # the burst was taken back out of the field
+        dialogs[0].reject()
+    finally:
+        qapp.removeEventFilter(listener)

@@ -317,6 +317,7 @@ app = application()
 context = open_counter(Path(sys.argv[1]), demo=True, app=app)
 first = MainWindow(context)
 first.show()
+first.showNormal()  # the first start is maximised; the clerk made it smaller and moved it
 first.setGeometry(QRect(60, 40, 1200, 680))
 app.processEvents()
 saved = first.geometry().getRect()

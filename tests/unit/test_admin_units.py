@@ -134,3 +134,16 @@ def test_format_address() -> None:
     with pytest.raises(ValidationError) as info:
         format_address("12 Lê Lợi", HAI_CHAU, QUANG_NGAI)
     assert info.value.field == "ward_code"
+
+
+def test_without_unit_kind_is_the_one_way_to_strip_phuong_xa_tinh() -> None:
+    from counter_app.domain.admin_units import without_unit_kind
+
+    assert without_unit_kind("Phường Hải Châu") == "Hải Châu"
+    assert without_unit_kind("Xã Hòa Vang") == "Hòa Vang"
+    assert without_unit_kind("Tỉnh Quảng Ngãi") == "Quảng Ngãi"
+    assert without_unit_kind("Thành phố Đà Nẵng") == "Đà Nẵng"
+    assert without_unit_kind("Đặc khu Phú Quốc") == "Phú Quốc"
+    assert without_unit_kind("phuong hai chau") == "hai chau"  # folded, as the pickers compare
+    assert without_unit_kind("Hải Châu") == "Hải Châu"
+    assert without_unit_kind("Phường") == "Phường"  # nothing left would be no name at all

@@ -2,10 +2,11 @@
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from counter_app.domain.text import fold, nfc, search_tokens
+from counter_app.domain.text import fold, has_vietnamese_marks, nfc, person_name, search_tokens
 
 
 def test_nfc_and_whitespace() -> None:
@@ -25,3 +26,30 @@ def test_fold_removes_marks_and_d_stroke() -> None:
 def test_fold_is_the_same_for_nfc_and_nfd(text: str) -> None:
     assert fold(unicodedata.normalize("NFD", text)) == fold(unicodedata.normalize("NFC", text))
     assert all(ord(c) < 128 for c in fold(text))
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("phạm văn tú", "Phạm Văn Tú"),
+        ("PHẠM VĂN TÚ", "Phạm Văn Tú"),
+        ("  nguyễn   thị   hồng nhung ", "Nguyễn Thị Hồng Nhung"),
+        ("đỗ đức đạt", "Đỗ Đức Đạt"),
+        ("ÉN ÚT", "Én Út"),
+        ("h'hen niê", "H'Hen Niê"),
+        ("y-moan ênuôl", "Y-Moan Ênuôl"),
+        ("pham van tu", "Pham Van Tu"),
+        ("", ""),
+    ],
+)
+def test_person_name_is_title_case_the_vietnamese_way(typed: str, written: str) -> None:
+    assert person_name(typed) == written
+    assert person_name(unicodedata.normalize("NFD", typed)) == written  # whatever the input method sent
+
+
+def test_a_name_without_any_mark_is_told_apart() -> None:
+    assert not has_vietnamese_marks("pham van tu")
+    assert not has_vietnamese_marks("John Smith")
+    assert has_vietnamese_marks("Phạm Văn Tú")
+    assert has_vietnamese_marks("Do Van Đuc")  # đ alone counts
+    assert has_vietnamese_marks(unicodedata.normalize("NFD", "Lê Na"))

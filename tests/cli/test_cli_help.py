@@ -1,0 +1,71 @@
+"""`counter-app --help` and argparse's own errors in Vietnamese, read from a real process."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from counter_app.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGLISH = ["usage:", "options:", "positional arguments", "show this help message and exit",
+           "show program's version number and exit", "the following arguments are required", "error:",
+           "unrecognized arguments", "invalid choice"]
+
+
+def counter_app(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "counter_app", *args], capture_output=True, text=True,
+                          encoding="utf-8", cwd=ROOT, timeout=120)
+
+
+def subcommands() -> list[list[str]]:
+    """Every command and sub-command the parser knows, as argv prefixes."""
+    found: list[list[str]] = []
+
+    def walk(parser, prefix: list[str]) -> None:
+        for action in parser._subparsers._group_actions if parser._subparsers else []:
+            for name, child in action.choices.items():
+                found.append([*prefix, name])
+                walk(child, [*prefix, name])
+
+    walk(build_parser(), [])
+    return found
+
+
+def assert_vietnamese(text: str) -> None:
+    for english in ENGLISH:
+        assert english not in text.lower(), f"«{english}» in:\n{text}"
+
+
+def test_top_level_help_is_vietnamese() -> None:
+    result = counter_app("--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Cách dùng: counter-app")
+    assert "tùy chọn:" in result.stdout
+    assert "hiện hướng dẫn này rồi thoát" in result.stdout
+    assert_vietnamese(result.stdout)
+
+
+@pytest.mark.parametrize("command", subcommands(), ids=" ".join)
+def test_every_subcommand_help_is_vietnamese(command: list[str]) -> None:
+    result = counter_app(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Cách dùng: counter-app {' '.join(command)}")
+    assert_vietnamese(result.stdout)
+
+
+def test_argparse_errors_are_vietnamese_with_exit_code_2() -> None:
+    missing = counter_app("setup")
+    assert missing.returncode == 2
+    assert "lỗi: thiếu tham số bắt buộc: --unit-code, --unit-name, --desk" in missing.stderr
+    unknown = counter_app("show", "X", "--bogus")
+    assert unknown.returncode == 2
+    assert "không hiểu tham số: --bogus" in unknown.stderr
+    bad_number = counter_app("search", "abc", "--limit", "nhiều")
+    assert bad_number.returncode == 2
+    assert re.search(r"tham số --limit: giá trị 'nhiều' không hợp lệ", bad_number.stderr)
+    for result in (missing, unknown, bad_number):
+        assert result.stderr.startswith("Cách dùng: ")
+        assert_vietnamese(result.stderr)
