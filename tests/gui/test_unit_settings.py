@@ -246,3 +246,12 @@ def test_the_accounts_dialog_answers_while_a_new_account_waits_for_the_database(
     assert dialog.message.text() == "Đã thêm tài khoản hoa (Nguyễn Thị Hoa)."
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=WAIT)
     assert "hoa" in [a.username for a in list_accounts(context.db)]
+
+
+def test_only_the_settings_module_touches_qsettings() -> None:
+    """One home for this machine's settings: every other module goes through its typed accessors."""
+    root = Path(__file__).resolve().parents[2]
+    users = sorted(str(path.relative_to(root)) for folder in ("counter_app", "bench", "tests")
+                   for path in (root / folder).rglob("*.py")
+                   if "QSettings" in path.read_text(encoding="utf-8") and path.name != Path(__file__).name)
+    assert users == ["counter_app/ui/settings.py"]
