@@ -21,7 +21,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from _common import emit, log, machine, setup_demo_unit, work_dir
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from search_latency import ensure_database
@@ -30,6 +30,7 @@ from counter_app.services.unit_setup import load_profile
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
 from counter_app.ui.main_window import MainWindow
+from counter_app.ui.settings import CounterSettings
 from counter_app.ui.tasks import TaskRunner
 
 TARGET_MAX_STALL_MS = 50.0
@@ -40,7 +41,7 @@ TICK_MS = 2
 
 def type_and_watch(app: QApplication, data_dir: Path) -> dict[str, Any]:
     db = Database.open(data_dir)
-    settings = QSettings(str(data_dir / "bench-settings.ini"), QSettings.Format.IniFormat)
+    settings = CounterSettings(data_dir / "bench-settings.ini")
     context = UiContext(db=db, tasks=TaskRunner(), profile=load_profile(db), settings=settings)
     window = MainWindow(context)
     window.show()

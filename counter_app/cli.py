@@ -67,9 +67,9 @@ def cmd_setup(db: Database, args: argparse.Namespace) -> int:
     from counter_app.services.catalog import ensure_sample_catalog
     from counter_app.services.unit_setup import setup_unit
 
-    legacy_name = args.clerk or ""
+    legacy_name, supervisor = args.clerk or "", None
     if any_account(db):  # unit settings are a supervisor's: --clerk is then a supervisor's username
-        require_supervisor(db, require_clerk(db, args), "đổi thiết lập đơn vị")
+        supervisor = require_supervisor(db, require_clerk(db, args), "đổi thiết lập đơn vị").username
         legacy_name = ""
     profile = setup_unit(
         db,
@@ -78,6 +78,7 @@ def cmd_setup(db: Database, args: argparse.Namespace) -> int:
         desk=args.desk,
         clerk_name=legacy_name,
         ward_code=args.ward_code,
+        by=supervisor,
     )
     loaded = ensure_sample_catalog(db)
     if args.supervisor:

@@ -1,8 +1,9 @@
 """Setting up this counter: which unit (its QCVN 102 code and name) and which desk slot.
 
-Until enrolment with the provincial server exists, the desk slot is typed at setup. Changing the unit
-or the desk of a counter that already issued dossiers is refused: the codes it issued would no longer
-match its identity.
+Until the counter enrols with the provincial server, the desk slot is typed at setup; from enrolment on
+the province assigns it (the server refuses codes whose slot it did not give). Changing the unit or the
+desk of a counter that already issued dossiers is refused: the codes it issued would no longer match its
+identity. Once accounts exist, every unit setting is a supervisor's (`by=`): the GUI and the CLI share it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from counter_app.domain import admin_units
 from counter_app.domain.calendar import WorkCalendar
@@ -24,6 +27,7 @@ from counter_app.storage.database import Database
 from counter_app.storage.dossiers import count_dossiers
 from counter_app.storage.models import UnitProfile
 from counter_app.storage.profile import PROFILE_ID, calendar_overrides, get_profile
+from counter_app.storage.sync_store import get_state
 
 
 class NotSetUp(DomainError):
@@ -76,8 +80,12 @@ def setup_unit(
     place_name: str = "",
     calendar_config: dict[str, Any] | None = None,
     now: datetime | None = None,
+    by: str | None = None,
 ) -> CounterProfile:
-    """Create or update this counter's profile; every bad field is reported at once."""
+    """Create or update this counter's profile; every bad field is reported at once.
+
+    `by`: the signed-in supervisor, needed once the counter has accounts (the first setup has none).
+    """
     now = now or utc_now()
     with ErrorCollector() as check:
         code = check(validate_unit_code, unit_code)
@@ -93,6 +101,7 @@ def setup_unit(
             check(WorkCalendar.from_config, calendar_config)
     assert code is not None and name is not None and slot is not None
     with db.write() as session:
+        _check_supervisor(session, by, "đổi thiết lập đơn vị")
         row = get_profile(session)
         issued = count_dossiers(session)
         if row is not None and issued and (row.unit_code != code or row.desk_slot != slot):
@@ -138,6 +147,96 @@ def set_lookup_url(db: Database, url: str | None, *, by: str = "") -> CounterPro
         if row is None:
             raise NotSetUp()
         row.lookup_url = clean
+        session.flush()
+        return _to_profile(row)
+
+
+def _check_supervisor(session: Session, by: str | None, action: str) -> None:
+    """Once the counter has accounts, only an enabled supervisor changes a unit setting."""
+    from counter_app.services.accounts import supervisor_account
+    from counter_app.storage.accounts import has_accounts
+
+    if has_accounts(session):
+        supervisor_account(session, by or "", action)
+
+
+def _desk_locked_reason(session: Session, row: UnitProfile) -> str:
+    """Why the desk slot cannot be changed here ("" when it can)."""
+    state = get_state(session)
+    if state is not None and state.server_url:
+        return (f"Số quầy {row.desk_slot} do máy chủ tỉnh cấp khi đăng ký quầy; máy chủ chỉ nhận mã hồ sơ mang số "
+                "quầy đã cấp, nên không đổi được tại đây. Muốn đổi, hãy nhờ bộ phận CNTT của tỉnh cấp lại khi đăng ký.")
+    issued = count_dossiers(session)
+    if issued:
+        return (f"Quầy đã cấp {issued} mã hồ sơ mang số quầy {row.desk_slot}; đổi số quầy thì các mã đó không còn "
+                "khớp với quầy. Muốn dùng số quầy khác, hãy dùng một thư mục dữ liệu mới.")
+    return ""
+
+
+def desk_locked_reason(db: Database) -> str:
+    """Why this counter's desk slot cannot be changed in the unit settings ("" when it can)."""
+    with db.read() as session:
+        row = get_profile(session)
+        if row is None:
+            raise NotSetUp()
+        return _desk_locked_reason(session, row)
+
+
+@dataclass(frozen=True)
+class UnitSettings:
+    """What a supervisor may change of the unit after setup (the unit code never changes)."""
+
+    unit_name: str
+    ward_code: int | None
+    place_name: str
+    desk: int
+    lookup_url: str
+
+
+def unit_settings(profile: CounterProfile) -> UnitSettings:
+    return UnitSettings(unit_name=profile.unit_name, ward_code=profile.ward_code, place_name=profile.place_name,
+                        desk=profile.desk_slot, lookup_url=profile.lookup_url)
+
+
+def update_unit_settings(db: Database, wanted: UnitSettings, *, by: str | None) -> CounterProfile:
+    """Change the unit's name, commune, place, desk and lookup address in one transaction, as the
+    supervisor `by`. Every bad field is reported at once; a desk the province assigned, or one that
+    already issued codes, is refused at the field `desk`. A new commune names a new authority (UBND …).
+    """
+    with ErrorCollector() as check:
+        name = check(require_text, wanted.unit_name, "unit_name", "Tên đơn vị")
+        slot = check(_parse_desk, wanted.desk)
+        if slot == 0:
+            check.add("desk", "Số quầy: hãy chọn số quầy từ 1 đến 9.", "Quầy")
+        url = check(normalize_lookup_url, wanted.lookup_url)
+        unit = None
+        if wanted.ward_code is not None:
+            try:
+                unit = admin_units.ward(int(wanted.ward_code))
+            except (KeyError, ValueError):
+                check.add("ward_code", f"Mã xã/phường «{wanted.ward_code}» không có trong danh mục hành chính.",
+                          "Xã/phường")
+        place = nfc(wanted.place_name).strip()
+        if len(place) > 120:
+            check.add("place_name", "Địa danh dài quá 120 ký tự.", "Địa danh")
+    assert name is not None and slot is not None and url is not None
+    with db.write() as session:
+        _check_supervisor(session, by, "đổi thiết lập đơn vị")
+        row = get_profile(session)
+        if row is None:
+            raise NotSetUp()
+        if slot != row.desk_slot:
+            reason = _desk_locked_reason(session, row)
+            if reason:
+                raise ValidationError("desk", reason, "Quầy")
+        if (unit.code if unit else None) != row.ward_code:
+            row.authority_name = f"UBND {unit.name}".upper() if unit else name.upper()
+        row.unit_name = name
+        row.desk_slot = slot
+        row.ward_code = unit.code if unit else None
+        row.province_code = unit.province_code if unit else None
+        row.place_name = place or (_short_place(unit.name) if unit else "")
+        row.lookup_url = url
         session.flush()
         return _to_profile(row)
 

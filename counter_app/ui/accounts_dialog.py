@@ -1,11 +1,15 @@
 """Tài khoản (F8, supervisors only): add a clerk, reset a password, disable an account.
 
 Every change goes through `services.accounts` as the signed-in supervisor and reaches the unit's other
-desks with the next sync. `AccountForm` (username, full name, password twice) is also the supervisor part
+desks with the next sync. The services run on the task runner (a password is hashed with scrypt, ~0.1 s,
+and a write may wait for the database): the dialog stays responsive and says what it is doing. `AccountForm` (username, full name, password twice) is also the supervisor part
 of the first-run setup.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -120,6 +124,8 @@ class AccountsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.error)
         layout.addWidget(close)
+        self.busy = False  # a change is being written: one at a time
+        self.loaded = False  # the table shows the accounts read at least once
         self.refresh()
 
     @property
@@ -127,9 +133,15 @@ class AccountsDialog(QDialog):
         return self.context.clerk_username
 
     def refresh(self) -> None:
+        """Read the accounts in the background; the newest answer fills the table."""
         from counter_app.services.accounts import list_accounts
 
-        accounts = list_accounts(self.context.db)
+        db = self.context.db
+        self.context.tasks.run(lambda: list_accounts(db), self._show_accounts, self._failed, owner=self,
+                               request="list")
+
+    def _show_accounts(self, accounts: list[Account]) -> None:
+        self.loaded = True
         self.table.setRowCount(len(accounts))
         for index, account in enumerate(accounts):
             for column, text in enumerate((account.username, account.full_name, account.role.label,
@@ -139,6 +151,28 @@ class AccountsDialog(QDialog):
     def selected(self) -> str | None:
         items = self.table.selectedItems()
         return self.table.item(items[0].row(), 0).text() if items else None
+
+    def _change(self, work: Callable[[], Any], done_text: Callable[[Any], str]) -> None:
+        """Run one change on the task runner's writer; the buttons wait until it is answered."""
+        self._set_busy(True)
+        self.error.hide()
+        self.message.setText("Đang lưu…")
+
+        def done(result: Any) -> None:
+            self._set_busy(False)
+            self._done(done_text(result))
+
+        def failed(error: Exception) -> None:
+            self._set_busy(False)
+            self.message.setText("")
+            self._failed(error)
+
+        self.context.tasks.run(work, done, failed, write=True, owner=self)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for button in (self.add_button, self.reset_button, self.disable_button):
+            button.setEnabled(not busy)
 
     def _done(self, text: str) -> None:
         self.error.hide()
@@ -150,8 +184,8 @@ class AccountsDialog(QDialog):
         self.error.show()
 
     def add_account(self) -> None:
-        from counter_app.services.accounts import create_account
-
+        if self.busy:
+            return
         dialog = QDialog(self)
         dialog.setWindowTitle("Thêm tài khoản")
         form = AccountForm(dialog)
@@ -165,12 +199,20 @@ class AccountsDialog(QDialog):
         layout.addWidget(buttons)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        self.add_account_with(form)
+
+    def add_account_with(self, form: AccountForm) -> None:
+        """Create the account typed in `form` (in the background, as the signed-in supervisor)."""
+        from counter_app.services.accounts import create_account
+
         try:
-            account: Account = create_account(self.context.db, **form.values(), by=self.supervisor)
+            values = form.values()
         except DomainError as error:
             self._failed(error)
             return
-        self._done(f"Đã thêm tài khoản {account.username} ({account.full_name}).")
+        db, by = self.context.db, self.supervisor
+        self._change(lambda: create_account(db, **values, by=by),
+                     lambda account: f"Đã thêm tài khoản {account.username} ({account.full_name}).")
 
     def reset_password(self) -> None:
         from counter_app.services.accounts import change_password
@@ -183,12 +225,9 @@ class AccountsDialog(QDialog):
                                             QLineEdit.EchoMode.Password)
         if not ok:
             return
-        try:
-            change_password(self.context.db, username, password, by=self.supervisor)
-        except DomainError as error:
-            self._failed(error)
-            return
-        self._done(f"Đã đặt mật khẩu mới cho {username}.")
+        db, by = self.context.db, self.supervisor
+        self._change(lambda: change_password(db, username, password, by=by),
+                     lambda _account: f"Đã đặt mật khẩu mới cho {username}.")
 
     def disable(self) -> None:
         from counter_app.services.accounts import disable_account
@@ -201,9 +240,6 @@ class AccountsDialog(QDialog):
                                       f"Vô hiệu hóa tài khoản {username} ở mọi quầy của đơn vị? Không hoàn tác được.")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            disable_account(self.context.db, username, by=self.supervisor)
-        except DomainError as error:
-            self._failed(error)
-            return
-        self._done(f"Đã vô hiệu hóa tài khoản {username}.")
+        db, by = self.context.db, self.supervisor
+        self._change(lambda: disable_account(db, username, by=by),
+                     lambda _account: f"Đã vô hiệu hóa tài khoản {username}.")

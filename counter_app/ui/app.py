@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QTranslator
+from PySide6.QtCore import Qt, QTimer, QTranslator
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QSplashScreen
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,6 +28,7 @@ from counter_app.storage.database import Database, database_failure
 from counter_app.ui.context import UiContext
 from counter_app.ui.main_window import MainWindow, database_problem_box
 from counter_app.ui.scanner import ScannerListener
+from counter_app.ui.settings import CounterSettings
 from counter_app.ui.setup_dialog import SetupDialog
 from counter_app.ui.tasks import TaskRunner
 
@@ -88,9 +89,9 @@ def _splash() -> QSplashScreen | None:
     return splash
 
 
-def settings_for(data_dir: Path) -> QSettings:
-    """Window state lives beside the data, so two data folders (real and demo) never fight."""
-    return QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
+def settings_for(data_dir: Path) -> CounterSettings:
+    """This machine's settings live beside the data, so two data folders (real and demo) never fight."""
+    return CounterSettings.for_data_dir(data_dir)
 
 
 def open_counter(

@@ -1,4 +1,4 @@
-"""What every screen gets: the open database, the task runner and this counter's profile."""
+"""What every screen gets: the open database, the task runner, this counter's profile and settings."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QSettings
-
 from counter_app.domain.accounts import Account
 from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import CounterProfile
 from counter_app.storage.database import Database
+from counter_app.ui.settings import CounterSettings
 from counter_app.ui.tasks import TaskRunner
 
 
@@ -20,7 +19,7 @@ class UiContext:
     db: Database
     tasks: TaskRunner
     profile: CounterProfile
-    settings: QSettings
+    settings: CounterSettings  # this machine's settings (ui/settings.py)
     clerk: Account | None = None  # who is signed in (None on a counter without accounts)
     clock: Callable[[], datetime] = utc_now  # sign-in and lockout time; tests move it
 

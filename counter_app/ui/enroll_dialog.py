@@ -94,9 +94,7 @@ class EnrollDialog(QDialog):
         self.url_edit = QLineEdit()
         self.url_edit.setObjectName("server_url")
         self.url_edit.setPlaceholderText("Ví dụ: https://dongbo.buudien-tinh.vn")
-        saved = context.settings.value("sync/last_server_url")
-        if isinstance(saved, str):
-            self.url_edit.setText(saved)
+        self.url_edit.setText(context.settings.last_server_url())
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("enrollment_code")
         self.code_edit.setPlaceholderText("Mã một lần do giám sát viên cấp")
@@ -201,7 +199,7 @@ class EnrollDialog(QDialog):
     def _done(self, url: str, enrolment: Enrolment) -> None:
         self._set_busy(False)
         self.result_enrolment = enrolment
-        self.context.settings.setValue("sync/last_server_url", url)
+        self.context.settings.set_last_server_url(url)
         text = (f"Đã đăng ký: {enrolment.unit_name} ({enrolment.unit_code}), quầy số {enrolment.desk_slot}. "
                 "Quầy sẽ bắt đầu đồng bộ ngay.")
         if enrolment.slot_changed:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -48,6 +48,7 @@ GLOBAL_SHORTCUTS = [
     ("F9", "Đồng bộ ngay với máy chủ tỉnh"),
     ("Ctrl+L", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)"),
     ("F8", "Tài khoản người tiếp nhận (giám sát viên)"),
+    ("F10", "Thiết lập đơn vị: tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in (giám sát viên)"),
     ("Ctrl+Q", "Thoát ứng dụng"),
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
@@ -92,8 +93,7 @@ class MainWindow(QMainWindow):
     def __init__(self, context: UiContext, scanner: ScannerListener | None = None) -> None:
         super().__init__()
         self.context = context
-        profile = context.profile
-        self.setWindowTitle(f"Quầy một cửa — {profile.unit_name} — Quầy {profile.desk_slot}")
+        self._show_title()
         self.setMinimumSize(1024, 640)
 
         self.intake = IntakeScreen(context)
@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence("Ctrl+Q"), self.close)
         self._bind(QKeySequence("Ctrl+L"), self.lock)
         self._bind(QKeySequence(Qt.Key.Key_F8), self.show_accounts)
+        self._bind(QKeySequence(Qt.Key.Key_F10), self.show_unit_settings)
         self.sync_worker.text_changed.connect(self.sync_label.setText)
         self._f9_pending = False
         self.sync_worker.run_finished.connect(self._sync_finished)
@@ -212,9 +213,9 @@ class MainWindow(QMainWindow):
     # -- status bar ------------------------------------------------------------------------------
 
     def _build_status_bar(self) -> None:
-        profile = self.context.profile
         bar = self.statusBar()
-        self.unit_label = QLabel(f"{profile.unit_name} ({profile.unit_code}) · Quầy {profile.desk_slot}")
+        self.unit_label = QLabel()
+        self._show_unit()
         self.clerk_label = QLabel()
         self._show_clerk()
         self.sync_label = QLabel("Đồng bộ: đang đọc tình trạng…")
@@ -295,6 +296,35 @@ class MainWindow(QMainWindow):
         self.accounts_dialog = AccountsDialog(self.context, self)
         self.accounts_dialog.open()
 
+    def show_unit_settings(self) -> None:
+        """F10: the unit's settings, for the signed-in supervisor only; anyone else is told why."""
+        from counter_app.ui.unit_settings_dialog import UnitSettingsDialog, refusal_text
+
+        refusal = refusal_text(self.context)
+        if refusal:
+            box = QMessageBox(self)
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setWindowTitle("Thiết lập đơn vị")
+            box.setText(refusal)
+            self.unit_settings_refusal = box
+            box.open()
+            return
+        self.unit_settings_dialog = UnitSettingsDialog(self.context, self)
+        self.unit_settings_dialog.saved.connect(self._profile_changed)
+        self.unit_settings_dialog.open()
+
+    def _profile_changed(self, _profile: object) -> None:
+        self._show_title()
+        self._show_unit()
+
+    def _show_title(self) -> None:
+        profile = self.context.profile
+        self.setWindowTitle(f"Quầy một cửa — {profile.unit_name} — Quầy {profile.desk_slot}")
+
+    def _show_unit(self) -> None:
+        profile = self.context.profile
+        self.unit_label.setText(f"{profile.unit_name} ({profile.unit_code}) · Quầy {profile.desk_slot}")
+
     # -- database checks ---------------------------------------------------------------------------
 
     def check_database(self) -> None:
@@ -353,8 +383,8 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         """The size the clerk left it at; the first time, the whole screen (1366×768 at most desks)."""
-        saved = self.context.settings.value("main_window/geometry")
-        if isinstance(saved, QByteArray) and self.restoreGeometry(saved):
+        saved = self.context.settings.window_geometry()
+        if saved is not None and self.restoreGeometry(saved):
             return
         self.resize(1366, 768)
         self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
@@ -366,6 +396,5 @@ class MainWindow(QMainWindow):
             return
         self.sync_worker.stop()
         self._database_timer.stop()
-        self.context.settings.setValue("main_window/geometry", self.saveGeometry())
-        self.context.settings.sync()
+        self.context.settings.set_window_geometry(self.saveGeometry())
         super().closeEvent(event)

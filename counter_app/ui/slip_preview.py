@@ -176,7 +176,7 @@ class SlipPreviewDialog(QDialog):
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(self.pdf)
         tmp.replace(path)
-        self.context.settings.setValue("slip_preview/last_dir", str(path.parent))
+        self.context.settings.set_last_pdf_dir(path.parent)
         self.status.setText(f"Đã lưu giấy tiếp nhận vào «{path}».")
         self.status.setStyleSheet("")
         return path
@@ -185,9 +185,9 @@ class SlipPreviewDialog(QDialog):
         """Ctrl+Shift+S: ask where, then `save_pdf`."""
         if self.pdf is None:
             return
-        folder = str(self.context.settings.value("slip_preview/last_dir", str(Path.home())))
+        folder = self.context.settings.last_pdf_dir(Path.home())
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Lưu giấy tiếp nhận thành tệp PDF", str(Path(folder) / self.default_file_name()),
+            self, "Lưu giấy tiếp nhận thành tệp PDF", str(folder / self.default_file_name()),
             "Tệp PDF (*.pdf)",
         )
         if not chosen:
@@ -208,6 +208,9 @@ class SlipPreviewDialog(QDialog):
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
         printer.setPageOrientation(QPageLayout.Orientation.Portrait)
         printer.setDocName(f"Giấy tiếp nhận {self.code}")
+        chosen = self.context.settings.printer_name()  # this machine's slip printer (F10, a supervisor's)
+        if chosen:
+            printer.setPrinterName(chosen)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("In giấy tiếp nhận")
         if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTERVAL_MINUTES = 3.0
 REFRESH_SECONDS = 20.0
 BACKOFF_BASE_SECONDS = 60.0
 BACKOFF_MAX_SECONDS = 15 * 60.0
@@ -218,7 +217,7 @@ class SyncWorker(QObject):
         self.context = context
         self.data_dir = context.db.path.parent
         if interval_minutes is None:
-            interval_minutes = _float_setting(context.settings.value("sync/interval_minutes"), DEFAULT_INTERVAL_MINUTES)
+            interval_minutes = context.settings.sync_interval_minutes()
         self.interval_ms = max(1_000, int(interval_minutes * 60_000))
         self.backoff_base_ms = int(backoff_base_seconds * 1000)
         self.backoff_max_ms = int(backoff_max_seconds * 1000)
@@ -381,10 +380,3 @@ class SyncWorker(QObject):
         self.state_changed.emit(self.status)
         self.text_changed.emit(status_html(self.status, self._running))
 
-
-def _float_setting(value: object, default: float) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-    return number if number > 0 else default

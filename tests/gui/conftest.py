@@ -4,13 +4,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_app.services.unit_setup import load_profile
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
+from counter_app.ui.settings import CounterSettings
 from counter_app.ui.tasks import TaskRunner
 from tests.conftest import open_counter
 
@@ -67,7 +68,7 @@ def make_context(db: Database, settings_dir: Path) -> UiContext:
         db=db,
         tasks=TaskRunner(),
         profile=load_profile(db),
-        settings=QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat),
+        settings=CounterSettings.for_data_dir(settings_dir),
     )
 
 

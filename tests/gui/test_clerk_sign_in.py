@@ -153,6 +153,7 @@ def test_f8_opens_the_accounts_only_for_a_supervisor(qtbot, context: UiContext) 
     window.show()
     qtbot.waitExposed(window)
     window.show_accounts()
+    qtbot.waitUntil(lambda: window.accounts_dialog.loaded, timeout=WAIT)  # read on the task runner
     table = window.accounts_dialog.table
     assert [table.item(row, 0).text() for row in range(table.rowCount())] == ["giamsat", "hoa", "mai"]
     window.accounts_dialog.close()

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -23,6 +23,7 @@ from counter_app.services.demo_data import DEMO_UNIT, FAMILY
 from counter_app.services.dossiers import search_dossiers
 from counter_app.services.unit_setup import NotSetUp, load_profile
 from counter_app.storage.database import DB_FILENAME, Database
+from counter_app.ui.settings import CounterSettings
 from tests.gui.conftest import press, type_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -292,9 +293,9 @@ def test_window_geometry_is_saved_to_the_settings_file_on_close(qtbot, demo_cont
     window.setGeometry(QRect(40, 30, 1100, 660))
     qtbot.waitUntil(lambda: window.geometry().width() == 1100)
     window.close()
-    saved = demo_context.settings.value("main_window/geometry")
-    assert isinstance(saved, QByteArray) and not saved.isEmpty()
-    settings_file = Path(demo_context.settings.fileName())
+    saved = CounterSettings(demo_context.settings.path).window_geometry()  # read again from the file
+    assert saved is not None
+    settings_file = demo_context.settings.path
     assert settings_file.parent == Path(demo_context.db.path).parent  # beside the data, per data folder
     assert "main_window" in settings_file.read_text(encoding="utf-8")
 

@@ -1,0 +1,90 @@
+"""This machine's settings, typed, in one place: the only module that touches `QSettings`.
+
+They live in `settings.ini` beside the data folder (so the real and the demo data never share them) and
+belong to the machine, not to the unit: the window's place, the printer the slips go to, the last
+folder a slip was saved in, the province server typed at enrolment, the sync interval. What the unit
+shares (its name, place, desk, lookup address) is in the database (`services.unit_setup`).
+
+Every accessor returns its type whatever the file holds: a value edited by hand into nonsense reads as
+the default, never as an exception in a screen.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+FILE_NAME = "settings.ini"
+DEFAULT_SYNC_INTERVAL_MINUTES = 3.0
+MAX_TEXT = 1000  # a path, a URL or a printer name; anything longer was not written by the app
+
+_GEOMETRY = "main_window/geometry"
+_LAST_PDF_DIR = "slip_preview/last_dir"
+_PRINTER = "printing/printer_name"
+_SERVER_URL = "sync/last_server_url"
+_SYNC_INTERVAL = "sync/interval_minutes"
+
+
+class CounterSettings:
+    """Typed accessors over one `settings.ini`; each setter writes through to the file at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._store = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path) -> CounterSettings:
+        return cls(Path(data_dir) / FILE_NAME)
+
+    def _text(self, key: str, default: str = "") -> str:
+        value = self._store.value(key)
+        return value if isinstance(value, str) and len(value) <= MAX_TEXT else default
+
+    def _set(self, key: str, value: object) -> None:
+        self._store.setValue(key, value)
+        self._store.sync()  # a crash or a power cut a minute later must not lose it
+
+    # -- the main window -----------------------------------------------------------------------------
+
+    def window_geometry(self) -> QByteArray | None:
+        value = self._store.value(_GEOMETRY)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_window_geometry(self, geometry: QByteArray) -> None:
+        self._set(_GEOMETRY, geometry)
+
+    # -- slips ---------------------------------------------------------------------------------------
+
+    def printer_name(self) -> str:
+        """The printer slips go to on this machine; "" = the system's default printer."""
+        return self._text(_PRINTER).strip()
+
+    def set_printer_name(self, name: str) -> None:
+        self._set(_PRINTER, name.strip()[:MAX_TEXT])
+
+    def last_pdf_dir(self, default: Path) -> Path:
+        """Where the last slip was saved as PDF (the save dialog opens there)."""
+        text = self._text(_LAST_PDF_DIR)
+        return Path(text) if text else default
+
+    def set_last_pdf_dir(self, folder: Path) -> None:
+        self._set(_LAST_PDF_DIR, str(folder))
+
+    # -- sync ----------------------------------------------------------------------------------------
+
+    def last_server_url(self) -> str:
+        """The province server typed at the last enrolment (the enrolment dialog starts with it)."""
+        return self._text(_SERVER_URL)
+
+    def set_last_server_url(self, url: str) -> None:
+        self._set(_SERVER_URL, url[:MAX_TEXT])
+
+    def sync_interval_minutes(self) -> float:
+        """Minutes between background syncs; only a positive number counts (set by IT in the file)."""
+        try:
+            minutes = float(self._store.value(_SYNC_INTERVAL))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return DEFAULT_SYNC_INTERVAL_MINUTES
+        return minutes if math.isfinite(minutes) and minutes > 0 else DEFAULT_SYNC_INTERVAL_MINUTES

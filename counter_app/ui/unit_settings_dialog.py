@@ -1,0 +1,346 @@
+"""Thiết lập đơn vị (F10, supervisors only): the unit's name, commune and place, the desk, the lookup
+address the slip's QR opens, and this machine's slip printer.
+
+The unit's part goes through `services.unit_setup.update_unit_settings(..., by=<supervisor>)`, which checks
+the supervisor itself (the CLI obeys the same rule); the printer is this machine's (`ui/settings.py`).
+The desk slot is shown read-only, with the reason, once the province assigned it at enrolment or the desk
+has issued codes (`desk_locked_reason`). Enter moves field by field and saves from the last one; Esc asks
+before throwing changes away. Reading and saving run on the task runner, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtPrintSupport import QPrinterInfo
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain import admin_units
+from counter_app.domain.codes import MAX_DESK_SLOTS
+from counter_app.domain.errors import DomainError, ValidationErrors
+from counter_app.domain.lookup_url import FIELD as LOOKUP_FIELD
+from counter_app.domain.lookup_url import MAX_LEN as LOOKUP_MAX_LEN
+from counter_app.services.unit_setup import CounterProfile, UnitSettings, unit_settings
+from counter_app.ui.commune_picker import CommunePicker
+from counter_app.ui.context import UiContext
+from counter_app.ui.form_fields import error_label
+from counter_app.ui.messages import error_text
+
+SYSTEM_PRINTER = "— Máy in mặc định của hệ thống —"
+FIELDS = ("unit_name", "ward_code", "place_name", "desk", LOOKUP_FIELD, "printer")
+
+
+def refusal_text(context: UiContext) -> str:
+    """Why the signed-in person may not open the unit settings ("" when they may)."""
+    clerk = context.clerk
+    if clerk is None:
+        return "Chỉ giám sát viên đã đăng nhập mới đổi được thiết lập đơn vị. Hãy đăng nhập (Ctrl+L)."
+    if not clerk.is_supervisor:
+        return (f"Chỉ giám sát viên mới đổi được thiết lập đơn vị (tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in); "
+                f"tài khoản «{clerk.username}» là {clerk.role.label.lower()}. Hãy nhờ giám sát viên đăng nhập (Ctrl+L).")
+    return ""
+
+
+class UnitSettingsDialog(QDialog):
+    """Opened for the signed-in supervisor (`refusal_text` is empty); `saved` carries the new profile."""
+
+    saved = Signal(object)  # CounterProfile
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.loaded = False
+        self.saving = False
+        self.discard_box: QMessageBox | None = None
+        self._initial: tuple[UnitSettings, str] | None = None
+        self._desk_reason = ""
+        self.setWindowTitle("Thiết lập đơn vị")
+        self.setMinimumWidth(640)
+
+        profile = context.profile
+        self.unit_name = QLineEdit()
+        self.unit_name.setObjectName("unit_name")
+        self.unit_name.setMaxLength(200)
+        self.commune = CommunePicker(profile.ward_code, profile.province_code)
+        self.commune.setObjectName("unit_commune")
+        self.commune.setPlaceholderText("Gõ tên xã/phường của đơn vị (không cần dấu), ví dụ: hai chau")
+        self.place_name = QLineEdit()
+        self.place_name.setObjectName("place_name")
+        self.place_name.setMaxLength(120)
+        self.place_name.setPlaceholderText("Địa danh ghi trước ngày tháng trên giấy, ví dụ: Hải Châu")
+        self.desk = QSpinBox()
+        self.desk.setObjectName("desk")
+        self.desk.setRange(1, MAX_DESK_SLOTS - 1)
+        self.desk_note = QLabel()
+        self.desk_note.setObjectName("desk_note")
+        self.desk_note.setWordWrap(True)
+        self.desk_note.hide()
+        self.lookup_url = QLineEdit()
+        self.lookup_url.setObjectName("lookup_url")
+        self.lookup_url.setMaxLength(LOOKUP_MAX_LEN)
+        self.lookup_url.setPlaceholderText("https://dichvucong.example.vn/tra-cuu?ma={code} (để trống: QR chỉ ghi mã)")
+        self.printer = QComboBox()
+        self.printer.setObjectName("printer")
+        self.printer.setEditable(True)
+        self.printer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.printer.addItem(SYSTEM_PRINTER, "")
+        for name in QPrinterInfo.availablePrinterNames():
+            self.printer.addItem(name, name)
+        self.errors = {field: error_label(f"error_{field}") for field in (*FIELDS, "general")}
+        self.commune.unit_chosen.connect(self._commune_chosen)
+
+        form = QFormLayout()
+        form.addRow(self._buddy("Tên đơn &vị:", self.unit_name), self.unit_name)
+        form.addRow("", self.errors["unit_name"])
+        form.addRow(self._buddy("&Xã/phường:", self.commune), self.commune)
+        form.addRow("", self.errors["ward_code"])
+        form.addRow(self._buddy("Địa &danh trên giấy:", self.place_name), self.place_name)
+        form.addRow("", self.errors["place_name"])
+        form.addRow(self._buddy("Số &quầy (1–9):", self.desk), self.desk)
+        form.addRow("", self.desk_note)
+        form.addRow("", self.errors["desk"])
+        form.addRow(self._buddy("Địa chỉ &tra cứu (QR):", self.lookup_url), self.lookup_url)
+        form.addRow("", self.errors[LOOKUP_FIELD])
+        form.addRow(self._buddy("Máy &in giấy tiếp nhận:", self.printer), self.printer)
+        form.addRow("", QLabel("Máy in là thiết lập riêng của máy tính này."))
+        form.addRow("", self.errors["printer"])
+
+        self.status = QLabel("Đang đọc thiết lập…")
+        self.status.setObjectName("unit_settings_status")
+        self.status.setWordWrap(True)
+        self.save_button = QPushButton("Lưu (Enter ở ô cuối)")
+        self.save_button.setObjectName("save")
+        self.save_button.setAutoDefault(False)
+        self.cancel_button = QPushButton("Đóng (Esc)")
+        self.cancel_button.setAutoDefault(False)
+        buttons = QDialogButtonBox()
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        intro = QLabel(f"Đơn vị {profile.unit_code}. Enter chuyển sang ô tiếp theo; ở ô cuối, Enter lưu. "
+                       "Esc để đóng (có thay đổi thì được hỏi trước).")
+        intro.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.errors["general"])
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self._set_enabled(False)
+        self._load()
+
+    @staticmethod
+    def _buddy(text: str, widget: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        return label
+
+    def _chain(self) -> list[QWidget]:
+        """The fields Enter walks through, in order (the desk only when it can be changed)."""
+        widgets: list[QWidget] = [self.unit_name, self.commune, self.place_name]
+        if self.desk.isEnabled():
+            widgets.append(self.desk)
+        return [*widgets, self.lookup_url, self.printer]
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.unit_name, self.commune, self.place_name, self.lookup_url, self.printer, self.save_button):
+            widget.setEnabled(enabled)
+        self.desk.setEnabled(enabled and not self._desk_reason)
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        from counter_app.services.unit_setup import desk_locked_reason, load_profile
+
+        db = self.context.db
+        self.context.tasks.run(lambda: (load_profile(db), desk_locked_reason(db)), self._loaded, self._load_failed,
+                               owner=self)
+
+    def _loaded(self, result: tuple[CounterProfile, str]) -> None:
+        profile, self._desk_reason = result
+        self.context.profile = profile
+        self.unit_name.setText(profile.unit_name)
+        self.commune.default_unit = None
+        if profile.ward_code is not None:
+            try:
+                self.commune.choose(admin_units.ward(profile.ward_code))
+            except (KeyError, ValueError):
+                self.commune.setText("")
+        self.place_name.setText(profile.place_name)
+        self.desk.setValue(max(profile.desk_slot, 1))
+        if self._desk_reason:
+            self.desk_note.setText(self._desk_reason)
+            self.desk_note.show()
+        self.lookup_url.setText(profile.lookup_url)
+        self.set_printer_text(self.context.settings.printer_name())
+        self._initial = self.values()
+        self.loaded = True
+        self._set_enabled(True)
+        self.status.setText("")
+        self.unit_name.setFocus()
+        self.unit_name.selectAll()
+
+    def _load_failed(self, error: Exception) -> None:
+        self.status.setText(f"Không đọc được thiết lập đơn vị: {error_text(error)}")
+
+    # -- the values ----------------------------------------------------------------------------------
+
+    def set_printer_text(self, name: str) -> None:
+        index = self.printer.findData(name) if name else 0
+        if index >= 0:
+            self.printer.setCurrentIndex(index)
+        else:
+            self.printer.setEditText(name)
+
+    def printer_name(self) -> str:
+        text = self.printer.currentText().strip()
+        return "" if text == SYSTEM_PRINTER else text
+
+    def values(self) -> tuple[UnitSettings, str]:
+        """What the fields say now: the unit's part and this machine's printer."""
+        unit = self.commune.resolve_typed() if self.commune.text().strip() else None
+        ward = unit.code if unit is not None else None
+        if unit is None and self.commune.text().strip():
+            ward = -1  # typed but not chosen: refused at the field on save
+        wanted = UnitSettings(unit_name=self.unit_name.text(), ward_code=ward, place_name=self.place_name.text(),
+                              desk=self.desk.value(), lookup_url=self.lookup_url.text())
+        return wanted, self.printer_name()
+
+    def has_changes(self) -> bool:
+        if self._initial is None:
+            return False
+        (now, printer), (before, printer_before) = self.values(), self._initial
+        strip = str.strip
+        return (strip(now.unit_name), now.ward_code, strip(now.place_name), now.desk, strip(now.lookup_url), printer) != (
+            strip(before.unit_name), before.ward_code, strip(before.place_name), before.desk, strip(before.lookup_url),
+            printer_before)
+
+    def _commune_chosen(self, unit: object) -> None:
+        """A new commune proposes its short name as the place written on the slip (unless edited)."""
+        if not self.loaded or not isinstance(unit, admin_units.AdminUnit):
+            return
+        previous = self._initial[0] if self._initial else None
+        auto = {"", admin_units.without_unit_kind(unit.name)}
+        if previous is not None and previous.ward_code is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                auto.add(admin_units.without_unit_kind(admin_units.ward(previous.ward_code).name))
+        if self.place_name.text().strip() in auto:
+            self.place_name.setText(admin_units.without_unit_kind(unit.name))
+
+    # -- keys ----------------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter moves to the next field; on the last one it saves (never the default button at once)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            chain = self._chain()
+            focus = QApplication.focusWidget()
+            index = next((i for i, widget in enumerate(chain) if widget is focus or widget.isAncestorOf(focus)), -1)
+            if index == len(chain) - 1 or focus is self.save_button:
+                self.save()
+            else:
+                chain[index + 1].setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        super().keyPressEvent(event)
+
+    # -- saving --------------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        if self.saving or not self.loaded:
+            return
+        self._clear_errors()
+        wanted, printer = self.values()
+        if wanted.ward_code == -1:
+            error = self.commune.typed_error()
+            self._show_errors([("ward_code", error.message if error else "Xã/phường: hãy chọn trong danh sách.")])
+            return
+        from counter_app.services.unit_setup import update_unit_settings
+
+        db, by = self.context.db, self.context.clerk_username
+        self.saving = True
+        self._set_enabled(False)
+        self.status.setText("Đang lưu…")
+        self.context.tasks.run(lambda: update_unit_settings(db, wanted, by=by),
+                               lambda profile: self._saved(profile, printer), self._failed, write=True, owner=self)
+
+    def _saved(self, profile: CounterProfile, printer: str) -> None:
+        self.saving = False
+        self.context.settings.set_printer_name(printer)
+        self.context.profile = profile
+        self._initial = (unit_settings(profile), printer)
+        self.saved.emit(profile)
+        self.accept()
+
+    def _failed(self, error: Exception) -> None:
+        self.saving = False
+        self._set_enabled(True)
+        self.status.setText("")
+        if isinstance(error, ValidationErrors):
+            problems = [(e.field, e.message) for e in error.errors]
+        elif isinstance(error, DomainError) and hasattr(error, "field"):
+            problems = [(str(error.field), error.message)]
+        else:
+            problems = [("general", error_text(error))]
+        self._show_errors(problems)
+
+    def _show_errors(self, problems: list[tuple[str, str]]) -> None:
+        for field, message in problems:
+            label = self.errors.get(field, self.errors["general"])
+            label.setText(f"{label.text()}\n{message}" if label.text() else message)
+            label.show()
+        first = next((field for field in FIELDS if any(f == field for f, _ in problems)), None)
+        widgets = {"unit_name": self.unit_name, "ward_code": self.commune, "place_name": self.place_name,
+                   "desk": self.desk, LOOKUP_FIELD: self.lookup_url, "printer": self.printer}
+        if first is not None:
+            widgets[first].setFocus()
+
+    def _clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.hide()
+
+    def error_at(self, field: str) -> str:
+        """The message shown at a field ("" when none): for tests and screen readers."""
+        return self.errors[field].text()
+
+    # -- leaving -------------------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        """Esc, «Đóng» or the window's X: with changes, asks first; the default answer keeps editing."""
+        if self.saving or self.discard_box is not None:
+            return
+        if not self.has_changes():
+            super().reject()
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Bỏ các thay đổi?")
+        box.setText("Thiết lập đơn vị có thay đổi chưa lưu. Bỏ các thay đổi này?")
+        self.discard_button = box.addButton("Bỏ thay đổi", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Tiếp tục sửa (Esc)", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.finished.connect(lambda _result: self._discard_answered(box))
+        self.discard_box = box
+        box.open()
+
+    def _discard_answered(self, box: QMessageBox) -> None:
+        self.discard_box = None
+        if box.clickedButton() is self.discard_button:
+            super().reject()
