@@ -27,6 +27,7 @@ from counter_app.cli_help import VERSION, VietnameseArgumentParser
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
+from counter_app.domain.formats import office_datetime
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
 from counter_app.domain.papers import DocumentChoice, parse_document_arg
@@ -55,8 +56,7 @@ def _parse_received_at(value: str) -> datetime:
 
 
 def _dossier_line(dossier: Dossier) -> str:
-    due = dossier.due_at.astimezone(OFFICE_TZ)
-    return f"{dossier.code}  {dossier.applicant.full_name}  {dossier.status.label}  hẹn trả {due:%H:%M %d/%m/%Y}"
+    return f"{dossier.code}  {dossier.applicant.full_name}  {dossier.status.label}  hẹn trả {office_datetime(dossier.due_at)}"
 
 
 # -- commands ----------------------------------------------------------------------------------------
@@ -181,8 +181,8 @@ def cmd_show(db: Database, args: argparse.Namespace) -> int:
     print(f"Điện thoại:    {dossier.applicant.phone}")
     print(f"Kênh:          {dossier.channel.label}")
     print(f"Trạng thái:    {dossier.status.label}")
-    print(f"Tiếp nhận lúc: {dossier.received_at.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y}")
-    print(f"Hẹn trả:       {dossier.due_at.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y}")
+    print(f"Tiếp nhận lúc: {office_datetime(dossier.received_at)}")
+    print(f"Hẹn trả:       {office_datetime(dossier.due_at)}")
     for change in data["history"]:
         print(f"  {change['at']}  → {change['to_status']}  {change['actor']}  {change['note']}")
     return EXIT_OK

@@ -8,7 +8,6 @@ clerk fix them one round-trip at a time.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from typing import ParamSpec, TypeVar
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.domain.formats import office_date, office_datetime
 from counter_app.domain.operations import EARLIEST_INSTANT
 from counter_app.domain.text import nfc
 
@@ -152,7 +152,7 @@ def parse_birth_date(
     today = today or date.today()
     if day > today:
         raise ValidationError(
-            field, f"{label}: {day:%d/%m/%Y} là ngày trong tương lai (hôm nay {today:%d/%m/%Y}).", label
+            field, f"{label}: {office_date(day)} là ngày trong tương lai (hôm nay {office_date(today)}).", label
         )
     if day.year < MIN_BIRTH_YEAR:
         raise ValidationError(field, f"{label}: năm sinh phải từ {MIN_BIRTH_YEAR} trở đi.", label)
@@ -175,22 +175,15 @@ def check_received_at(
     if value < EARLIEST_INSTANT:
         raise ValidationError(
             field,
-            f"{label} {_shown(value)} sớm hơn mốc sớm nhất hệ thống nhận ({_shown(EARLIEST_INSTANT)}); "
+            f"{label} {office_datetime(value)} sớm hơn mốc sớm nhất hệ thống nhận ({office_datetime(EARLIEST_INSTANT)}); "
             "hãy kiểm tra lại ngày (và đồng hồ máy).",
             label,
         )
     if (value - now).total_seconds() > max_future_seconds:
         raise ValidationError(
-            field, f"{label} {_shown(value)} ở tương lai; hãy kiểm tra lại (và đồng hồ máy).", label
+            field, f"{label} {office_datetime(value)} ở tương lai; hãy kiểm tra lại (và đồng hồ máy).", label
         )
     return value
-
-
-def _shown(value: datetime) -> str:
-    """Office time when it can be computed, else the value as typed (year 1 or 9999 overflows)."""
-    with contextlib.suppress(OverflowError):
-        value = value.astimezone(OFFICE_TZ)
-    return f"{value:%H:%M} {value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def parse_count(value: int | str | None, field: str, label: str, minimum: int = 0, maximum: int = 99) -> int:

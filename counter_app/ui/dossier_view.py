@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.dossier import Dossier, Person
+from counter_app.domain.formats import column_datetime
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import get_dossier
 from counter_app.ui.context import UiContext
-from counter_app.ui.dossier_table import OVERDUE_COLOR, OVERDUE_TEXT, office_time
+from counter_app.ui.dossier_table import OVERDUE_COLOR, OVERDUE_TEXT
 from counter_app.ui.messages import error_text
 
 LOADING = "Đang tải…"
@@ -216,8 +217,8 @@ class DossierDialog(QDialog):
             "address": _address_text(applicant),
             "channel": dossier.channel.label,
             "delivery": dossier.result_delivery.label,
-            "received": f"{office_time(dossier.received_at)} — {dossier.received_by or '—'}",
-            "due": office_time(dossier.due_at),
+            "received": f"{column_datetime(dossier.received_at)} — {dossier.received_by or '—'}",
+            "due": column_datetime(dossier.due_at),
             "sets": str(dossier.sets_count),
         }
         if submitter:
@@ -235,7 +236,7 @@ class DossierDialog(QDialog):
             self.history,
             [
                 [
-                    office_time(change.at),
+                    column_datetime(change.at),
                     change.from_status.label if change.from_status else "—",
                     change.to_status.label,
                     change.actor or "—",

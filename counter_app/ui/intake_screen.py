@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.catalog import Procedure
-from counter_app.domain.dossier import OFFICE_TZ, Channel, Dossier
+from counter_app.domain.dossier import Channel, Dossier
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.domain.formats import due_wording
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.text import has_vietnamese_marks, nfc, person_name
 from counter_app.domain.time_rules import procedure_time_text
@@ -48,7 +49,6 @@ from counter_app.ui.procedure_picker import ProcedurePicker
 from counter_app.ui.screen import Screen
 from counter_app.ui.slip_preview import SlipPreviewDialog
 
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 INFO_STYLE = "color: #0b5394;"
 DUE_NONE = "Hẹn trả: chọn thủ tục để tính ngày hẹn trả"
 
@@ -69,8 +69,7 @@ SHORTCUTS = [
 
 def due_text(due: datetime) -> str:
     """'Hẹn trả: 15:00 thứ Ba, 24/02/2026' in office time."""
-    local = due.astimezone(OFFICE_TZ)
-    return f"Hẹn trả: {local:%H:%M} {WEEKDAYS[local.weekday()]}, {local:%d/%m/%Y}"
+    return f"Hẹn trả: {due_wording(due)}"
 
 
 def _receive(db: Database, request: IntakeRequest, commune_error: ValidationError | None) -> Dossier:

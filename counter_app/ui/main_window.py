@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import clock_text
 from counter_app.services.clock import utc_now
 from counter_app.storage.integrity import Damage, DamagedDatabaseError
 from counter_app.ui.context import UiContext
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
         self._clock.start(15_000)
 
     def _tick(self) -> None:
-        self.clock_label.setText(f"{utc_now().astimezone(OFFICE_TZ):%H:%M  %d/%m/%Y}")
+        self.clock_label.setText(clock_text(utc_now()))
 
     # -- who is at the desk ------------------------------------------------------------------------
 

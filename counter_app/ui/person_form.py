@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLin
 
 from counter_app.domain.dossier import Gender, IdDocumentType
 from counter_app.domain.errors import ValidationError
+from counter_app.domain.formats import office_date
 from counter_app.domain.identity import ChipIdCard, validate_id_number
 from counter_app.domain.validation import normalize_email, normalize_phone, parse_birth_date
 from counter_app.services.intake import PersonInput
@@ -203,7 +204,7 @@ class PersonForm(QGroupBox):
         self.full_name.setText(card.full_name)
         select_data(self.id_type, IdDocumentType.CCCD.value)
         self.id_number.setText(card.id_number)
-        self.birth_date.setText(f"{card.birth_date:%d/%m/%Y}")
+        self.birth_date.setText(office_date(card.birth_date))
         select_data(self.gender, card.gender.value)
         self.address.setText(card.permanent_address)
         for name in ("full_name", "id_type", "id_number", "birth_date", "gender", "address"):

@@ -16,13 +16,13 @@ import logging
 import random
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import short_moment
 from counter_app.services.clock import utc_now
 from counter_app.services.sync_status import SyncStatus, sync_status
 from counter_app.ui.context import UiContext
@@ -78,15 +78,6 @@ def skew_text(seconds: float) -> str:
     return f"{value // 86400} ngày"
 
 
-def moment_text(when: datetime | None, now: datetime | None = None) -> str:
-    """Office time: '10:42' today, '10:42 05/06' another day, '—' never."""
-    if when is None:
-        return "—"
-    local = when.astimezone(OFFICE_TZ)
-    today = (now or utc_now()).astimezone(OFFICE_TZ).date()
-    return f"{local:%H:%M}" if local.date() == today else f"{local:%H:%M %d/%m}"
-
-
 def short_error(message: str) -> str:
     message = " ".join(message.split())
     return message if len(message) <= SHORT_ERROR_CHARS else message[: SHORT_ERROR_CHARS - 1].rstrip() + "…"
@@ -117,7 +108,7 @@ def _status_parts(status: SyncStatus, running: bool) -> tuple[str, list[str], st
     else:
         queue = "đã gửi hết"
     parts.append(queue)
-    parts.append(f"lần cuối {moment_text(status.last_success_at, status.checked_at)}"
+    parts.append(f"lần cuối {short_moment(status.last_success_at, status.checked_at or utc_now())}"
                  if status.last_success_at else "chưa đồng bộ lần nào")
     if status.problems:
         parts.append(f"{status.problems} thao tác cần xem lại (F7)")
