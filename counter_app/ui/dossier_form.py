@@ -53,6 +53,9 @@ class DossierForm(QGroupBox):
         layout.addLayout(form)
 
         self.summary.textEdited.connect(lambda _text: self.errors.clear_widget(self.summary))
+        # A changed count or number of sets is the clerk's fix: its red mark goes at once.
+        self.documents.itemChanged.connect(lambda _item: self.errors.clear_widget(self.documents))
+        self.sets_count.valueChanged.connect(lambda _value: self.errors.clear_widget(self.sets_count))
         for box in (self.channel, self.delivery):
             box.activated.connect(lambda _index, w=box: self.errors.clear_widget(w))
 

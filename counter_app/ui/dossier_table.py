@@ -17,11 +17,12 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from counter_app.domain.dossier import Dossier
 from counter_app.domain.formats import column_datetime, office_date
 from counter_app.services.clock import utc_now
+from counter_app.ui import palette
 
 COLUMNS = ["Mã hồ sơ", "Chủ hồ sơ", "Số giấy tờ", "Điện thoại", "Thủ tục", "Trạng thái", "Tiếp nhận", "Hẹn trả"]
 CODE, APPLICANT, ID_NUMBER, PHONE, PROCEDURE, STATUS, RECEIVED, DUE = range(len(COLUMNS))
 OVERDUE_TEXT = "Quá hạn"
-OVERDUE_COLOR = QColor("#c62828")
+OVERDUE_COLOR = QColor(palette.ERROR)  # overdue is an error: the same red
 CODE_ROLE = Qt.ItemDataRole.UserRole
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -30,8 +30,9 @@ from counter_app.domain.formats import column_datetime
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import get_dossier
 from counter_app.ui.context import UiContext
-from counter_app.ui.dossier_table import OVERDUE_COLOR, OVERDUE_TEXT
+from counter_app.ui.dossier_table import OVERDUE_TEXT
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import ERROR_STYLE
 
 LOADING = "Đang tải…"
 DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
@@ -202,7 +203,7 @@ class DossierDialog(QDialog):
         status = f"Trạng thái: {dossier.status.label}"
         if dossier.is_overdue(utc_now()):
             status += f" — {OVERDUE_TEXT}"
-            self.status_label.setStyleSheet(f"color: {OVERDUE_COLOR.name()};")
+            self.status_label.setStyleSheet(ERROR_STYLE)
         else:
             self.status_label.setStyleSheet("")
         self.status_label.setText(status)

@@ -42,14 +42,14 @@ from counter_app.services.intake import IntakeRequest, check_intake, preview_due
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_form import DossierForm
-from counter_app.ui.form_fields import ERROR_STYLE, FieldErrors, merge_by_field
+from counter_app.ui.form_fields import FieldErrors, merge_by_field
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import ERROR_STYLE, INFO_STYLE
 from counter_app.ui.person_form import PersonForm
 from counter_app.ui.procedure_picker import ProcedurePicker
 from counter_app.ui.screen import Screen
 from counter_app.ui.slip_preview import SlipPreviewDialog
 
-INFO_STYLE = "color: #0b5394;"
 DUE_NONE = "Hẹn trả: chọn thủ tục để tính ngày hẹn trả"
 
 SHORTCUTS = [

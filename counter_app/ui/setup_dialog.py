@@ -41,6 +41,7 @@ from counter_app.storage.database import Database
 from counter_app.ui.accounts_dialog import AccountForm
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import HINT_STYLE
 from counter_app.ui.tasks import TaskRunner
 
 UNIT_NAME_PREFIX = "Trung tâm Phục vụ hành chính công "
@@ -158,7 +159,7 @@ class SetupDialog(QDialog):
             "không suy ra được từ tên phường/xã."
         )
         code_hint.setWordWrap(True)
-        code_hint.setStyleSheet("color: #555;")
+        code_hint.setStyleSheet(HINT_STYLE)
         self.unit_name = QLineEdit()
         self.unit_name.setObjectName("unit_name")
         self.unit_name.setMaxLength(255)

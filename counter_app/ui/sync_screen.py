@@ -35,9 +35,9 @@ from counter_app.services.sync_status import (
 from counter_app.ui.context import UiContext
 from counter_app.ui.enroll_dialog import EnrollDialog
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import WARNING_STYLE
 from counter_app.ui.screen import Screen
 from counter_app.ui.sync_worker import (
-    WARNING_COLOR,
     SyncWorker,
     age_text,
     skew_text,
@@ -267,7 +267,7 @@ class SyncScreen(Screen):
         text = f"{direction} {skew_text(skew)} so với máy chủ" if round(skew) else "khớp với máy chủ"
         if skew_warning(status):
             text += " — hãy chỉnh lại giờ máy (thời điểm tiếp nhận in trên phiếu lấy theo giờ máy)"
-            self.clock_label.setStyleSheet(f"color: {WARNING_COLOR}")
+            self.clock_label.setStyleSheet(WARNING_STYLE)
         else:
             self.clock_label.setStyleSheet("")
         self.clock_label.setText(text[0].upper() + text[1:])

@@ -25,7 +25,9 @@ from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import short_moment
 from counter_app.services.clock import utc_now
 from counter_app.services.sync_status import SyncStatus, sync_status
+from counter_app.ui import palette
 from counter_app.ui.context import UiContext
+from counter_app.ui.palette import in_colour
 
 if TYPE_CHECKING:
     from sync.client.runner import SyncReport
@@ -39,8 +41,6 @@ BACKOFF_MAX_SECONDS = 15 * 60.0
 SKEW_WARNING_SECONDS = 120.0
 FIRST_RUN_DELAY_SECONDS = 10.0  # after start: let the window settle, then send what waited overnight
 SHORT_ERROR_CHARS = 90
-WARNING_COLOR = "#b45309"
-ERROR_COLOR = "#b91c1c"
 NOT_ENROLLED_STATE = "Chưa đăng ký máy chủ"
 # Inside one run the runner retries a few times itself; the worker's own backoff does the rest.
 RUNNER_DEFAULTS: dict[str, Any] = {"max_attempts": 3, "base_delay": 2.0, "max_delay": 30.0}
@@ -134,7 +134,7 @@ def status_html(status: SyncStatus, running: bool = False) -> str:
     main, parts, error = _status_parts(status, running)
     pieces = [html.escape(main)]
     if error:
-        pieces.append(f' <span style="color:{ERROR_COLOR}">{html.escape(error)}</span>')
+        pieces.append(' ' + in_colour(html.escape(error), palette.ERROR))
     elif status.enrolled:
         pieces.append(" " + html.escape(parts.pop(0)))
     text = "".join(pieces)
@@ -142,7 +142,7 @@ def status_html(status: SyncStatus, running: bool = False) -> str:
         text += " · " + html.escape(part)
     warning = skew_warning(status)
     if warning:
-        text += f' · <span style="color:{WARNING_COLOR}">{html.escape(warning)}</span>'
+        text += ' · ' + in_colour(html.escape(warning), palette.WARNING)
     return text
 
 
