@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from counter_app.domain.dossier import Channel
-from counter_app.domain.text import fold
 from counter_app.services.dossiers import get_dossier, search_dossiers
 from counter_app.services.intake import preview_due_at
 from counter_app.ui.context import UiContext
@@ -181,10 +180,10 @@ def test_save_twice_quickly_files_one_dossier(qtbot, screen: IntakeScreen, ui_co
 
 
 def test_procedure_found_by_code_and_without_marks() -> None:
+    from counter_app.domain.procedure_search import filter_procedures, search_index
     from counter_app.services.catalog import read_catalog_file, sample_catalog_path
-    from counter_app.ui.procedure_picker import filter_procedures
 
-    catalog = [(fold(f"{p.code} {p.name}"), p) for p in read_catalog_file(sample_catalog_path())]
+    catalog = search_index(read_catalog_file(sample_catalog_path()))
     assert filter_procedures(catalog, "khai sinh")[0].code == BIRTH_CERT
     assert filter_procedures(catalog, "đăng ký KHAI SINH")[0].code == BIRTH_CERT
     assert [p.code for p in filter_procedures(catalog, "1.001193")] == [BIRTH_CERT]
