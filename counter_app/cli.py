@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
+from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
@@ -49,8 +50,8 @@ def _parse_received_at(value: str) -> datetime:
     except ValueError:
         raise ValidationError(
             "received_at",
-            f"Thời điểm tiếp nhận «{value}» không đúng dạng ISO 8601 (ví dụ 2026-03-10T08:30 hoặc 2026-03-10T08:30+07:00).",
-            "Thời điểm tiếp nhận",
+            f"{labels.RECEIVED_AT} «{value}» không đúng dạng ISO 8601 (ví dụ 2026-03-10T08:30 hoặc 2026-03-10T08:30+07:00).",
+            labels.RECEIVED_AT,
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=OFFICE_TZ)
 
@@ -176,7 +177,7 @@ def cmd_show(db: Database, args: argparse.Namespace) -> int:
         return EXIT_OK
     data = dossier_to_dict(dossier)
     print(f"Mã hồ sơ:      {dossier.code}")
-    print(f"Thủ tục:       {dossier.procedure_code} — {dossier.procedure_name}")
+    print(f"{labels.PROCEDURE}:       {dossier.procedure_code} — {dossier.procedure_name}")
     print(f"Chủ hồ sơ:     {dossier.applicant.full_name} ({dossier.applicant.id_type.label} {dossier.applicant.id_number})")
     print(f"Điện thoại:    {dossier.applicant.phone}")
     print(f"Kênh:          {dossier.channel.label}")

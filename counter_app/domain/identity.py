@@ -15,13 +15,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from counter_app.domain import labels
 from counter_app.domain.dossier import Address, ApplicantType, Gender, IdDocumentType, Person
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import office_date
 from counter_app.domain.text import fold, nfc
 
 ID_FIELD = "id_number"
-ID_LABEL = "Số giấy tờ"
+ID_LABEL = labels.ID_NUMBER
 QR_FIELD = "id_qr"
 QR_LABEL = "Mã QR căn cước"
 

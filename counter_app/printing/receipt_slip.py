@@ -32,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from counter_app import __version__
+from counter_app.domain import labels
 from counter_app.domain.dossier import ApplicantType, Dossier, Gender, Person, ResultDelivery
 from counter_app.domain.formats import place_date, slip_time
 from counter_app.domain.text import nfc
@@ -382,8 +383,8 @@ def _story(
     lines = [
         f"Bộ phận tiếp nhận và trả kết quả: <b>{escape(unit)}</b>",
         f"Tiếp nhận hồ sơ của: {_honorific(submitter)}<b>{_x(submitter.full_name)}</b> (hình thức nộp: {channel})",
-        f"Địa chỉ: {_or_blank(_address(submitter))}",
-        f"Số điện thoại: {_or_blank(nfc(submitter.phone))}&nbsp;&nbsp;&nbsp;Email: {_or_blank(nfc(submitter.email))}",
+        f"{labels.ADDRESS}: {_or_blank(_address(submitter))}",
+        f"{labels.PHONE}: {_or_blank(nfc(submitter.phone))}&nbsp;&nbsp;&nbsp;{labels.EMAIL}: {_or_blank(nfc(submitter.email))}",
         f"Số {escape(submitter.id_type.label)}: {_or_blank(nfc(submitter.id_number))}",
         f"Nội dung yêu cầu giải quyết: <b>{_x(dossier.summary) or _x(dossier.procedure_name)}</b>",
     ]

@@ -19,6 +19,7 @@ from typing import Protocol
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from counter_app.domain import labels
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.formats import office_date, office_datetime
@@ -79,10 +80,10 @@ def late_entry(session: Session, request: ActingRequest, received_at: datetime, 
     if not reason or not approver:
         raise ValidationErrors([ValidationError(
             "received_at",
-            f"Thời điểm tiếp nhận {shown} trước ngày làm việc hiện tại (bắt đầu {office_date(start)}): hồ sơ nhập muộn "
+            f"{labels.RECEIVED_AT} {shown} trước ngày làm việc hiện tại (bắt đầu {office_date(start)}): hồ sơ nhập muộn "
             "cần giám sát viên duyệt và ghi lý do (dòng lệnh: --clerk <giám sát viên> --late-entry-reason \"…\"). "
             "Hồ sơ chưa được lưu.",
-            "Thời điểm tiếp nhận",
+            labels.RECEIVED_AT,
         )])
     if len(reason) > MAX_REASON_LENGTH:
         raise ValidationErrors([ValidationError("late_entry_reason", f"Lý do nhập muộn dài quá {MAX_REASON_LENGTH} ký tự.",

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain import labels
 from counter_app.domain.dossier import Dossier, Person
 from counter_app.domain.formats import column_datetime
 from counter_app.services.clock import utc_now
@@ -113,18 +114,18 @@ class DossierDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, title in [
-            ("procedure", "Thủ tục"),
+            ("procedure", labels.PROCEDURE),
             ("summary", "Trích yếu"),
             ("applicant", "Chủ hồ sơ"),
             ("submitter", "Người nộp"),
             ("id", "Giấy tờ tùy thân"),
             ("phone", "Điện thoại"),
-            ("address", "Địa chỉ"),
+            ("address", labels.ADDRESS),
             ("channel", "Hình thức nộp"),
             ("delivery", "Nhận kết quả"),
             ("received", "Tiếp nhận"),
             ("due", "Hẹn trả"),
-            ("sets", "Số bộ hồ sơ"),
+            ("sets", labels.SETS),
         ]:
             label = _selectable(QLabel())
             label.setObjectName(f"dossier_{key}")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain import labels
 from counter_app.domain.catalog import Procedure
 from counter_app.domain.dossier import Channel, Dossier
 from counter_app.domain.errors import ValidationError, ValidationErrors
@@ -144,7 +145,7 @@ class IntakeScreen(Screen):
         self.picker.procedure_chosen.connect(self._on_procedure_chosen)
         self.picker.catalog_loaded.connect(self._on_catalog_loaded)
         procedure_box = self._field_errors.wrap(self.picker, "procedure_code")
-        title = QLabel("Thủ tục:")
+        title = QLabel(labels.caption(labels.PROCEDURE))
         title.setBuddy(self.picker)
         top.addRow(title, procedure_box)
         self.due_label = QLabel(DUE_NONE)
