@@ -24,9 +24,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
+from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
+from counter_app.domain.formats import office_datetime
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
 from counter_app.domain.papers import DocumentChoice, parse_document_arg
@@ -48,15 +50,14 @@ def _parse_received_at(value: str) -> datetime:
     except ValueError:
         raise ValidationError(
             "received_at",
-            f"Thời điểm tiếp nhận «{value}» không đúng dạng ISO 8601 (ví dụ 2026-03-10T08:30 hoặc 2026-03-10T08:30+07:00).",
-            "Thời điểm tiếp nhận",
+            f"{labels.RECEIVED_AT} «{value}» không đúng dạng ISO 8601 (ví dụ 2026-03-10T08:30 hoặc 2026-03-10T08:30+07:00).",
+            labels.RECEIVED_AT,
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=OFFICE_TZ)
 
 
 def _dossier_line(dossier: Dossier) -> str:
-    due = dossier.due_at.astimezone(OFFICE_TZ)
-    return f"{dossier.code}  {dossier.applicant.full_name}  {dossier.status.label}  hẹn trả {due:%H:%M %d/%m/%Y}"
+    return f"{dossier.code}  {dossier.applicant.full_name}  {dossier.status.label}  hẹn trả {office_datetime(dossier.due_at)}"
 
 
 # -- commands ----------------------------------------------------------------------------------------
@@ -177,13 +178,13 @@ def cmd_show(db: Database, args: argparse.Namespace) -> int:
         return EXIT_OK
     data = dossier_to_dict(dossier)
     print(f"Mã hồ sơ:      {dossier.code}")
-    print(f"Thủ tục:       {dossier.procedure_code} — {dossier.procedure_name}")
+    print(f"{labels.PROCEDURE}:       {dossier.procedure_code} — {dossier.procedure_name}")
     print(f"Chủ hồ sơ:     {dossier.applicant.full_name} ({dossier.applicant.id_type.label} {dossier.applicant.id_number})")
     print(f"Điện thoại:    {dossier.applicant.phone}")
     print(f"Kênh:          {dossier.channel.label}")
     print(f"Trạng thái:    {dossier.status.label}")
-    print(f"Tiếp nhận lúc: {dossier.received_at.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y}")
-    print(f"Hẹn trả:       {dossier.due_at.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y}")
+    print(f"Tiếp nhận lúc: {office_datetime(dossier.received_at)}")
+    print(f"Hẹn trả:       {office_datetime(dossier.due_at)}")
     for change in data["history"]:
         print(f"  {change['at']}  → {change['to_status']}  {change['actor']}  {change['note']}")
     return EXIT_OK
@@ -348,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("setup", cmd_setup, "thiết lập đơn vị và quầy")
     p.add_argument("--unit-code", required=True, help="mã định danh đơn vị (QCVN 102), ví dụ 000.31.48.H15")
-    p.add_argument("--unit-name", required=True)
+    p.add_argument("--unit-name", required=True, help="tên đơn vị, in ở đầu giấy tiếp nhận")
     p.add_argument("--desk", required=True, help="số quầy 0-9 (mỗi đơn vị tối đa 10 quầy)")
     p.add_argument("--clerk", help="tên người tiếp nhận (quầy chưa có tài khoản; cách cũ)")
     p.add_argument("--ward-code", type=int, help="mã xã/phường của đơn vị (danh mục từ 1/7/2025)")
@@ -361,8 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-number", help="số CCCD/CMND/hộ chiếu")
     p.add_argument("--id-type", default="cccd", help="cccd | cmnd | passport")
     p.add_argument("--id-qr", help="chuỗi đọc từ mã QR trên thẻ căn cước (điền thông tin chủ hồ sơ)")
-    p.add_argument("--phone")
-    p.add_argument("--email")
+    p.add_argument("--phone", help="số điện thoại của chủ hồ sơ")
+    p.add_argument("--email", help="thư điện tử của chủ hồ sơ")
     p.add_argument("--birth-date", help="dd/mm/yyyy")
     p.add_argument("--gender", help="male | female")
     p.add_argument("--address", help="số nhà, đường")
@@ -372,8 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channel", default="1", help="1 trực tiếp | 2 trực tuyến | 3 bưu chính")
     p.add_argument("--result", default="desk", help="desk (tại quầy) | bcci (qua bưu chính)")
     p.add_argument("--submitter", help="họ và tên người nộp, nếu khác chủ hồ sơ")
-    p.add_argument("--submitter-id")
-    p.add_argument("--submitter-phone")
+    p.add_argument("--submitter-id", help="số CCCD của người nộp, nếu khác chủ hồ sơ")
+    p.add_argument("--submitter-phone", help="số điện thoại của người nộp, nếu khác chủ hồ sơ")
     p.add_argument("--received-at", help="ISO 8601; không ghi múi giờ thì hiểu là giờ Việt Nam")
     p.add_argument("--clerk", help=CLERK_HELP)
     p.add_argument("--late-entry-reason", help="lý do nhập muộn: thời điểm tiếp nhận trước ngày làm việc hiện tại "
@@ -394,34 +395,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_unit)
 
     p = command("show", cmd_show, "xem một hồ sơ")
-    p.add_argument("code")
+    p.add_argument("code", help="mã hồ sơ")
 
     p = command("search", cmd_search, "tìm hồ sơ theo mã, tên, số giấy tờ hoặc điện thoại")
-    p.add_argument("query")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("query", help="mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại (không cần dấu)")
+    p.add_argument("--limit", type=int, default=20, help="số hồ sơ tối đa được liệt kê (mặc định 20)")
 
     p = command("set-status", cmd_set_status, "chuyển trạng thái hồ sơ (1-10)")
-    p.add_argument("code")
-    p.add_argument("status")
-    p.add_argument("--note")
+    p.add_argument("code", help="mã hồ sơ")
+    p.add_argument("status", help="mã trạng thái mới, số từ 1 đến 10")
+    p.add_argument("--note", help="ghi chú, lưu vào lịch sử hồ sơ")
     p.add_argument("--clerk", help=CLERK_HELP)
 
     printing = sub.add_parser("print", help="in giấy tờ", description="in giấy tờ")
     print_sub = printing.add_subparsers(dest="document", metavar="GIẤY_TỜ", title="giấy tờ", required=True)
     p = print_sub.add_parser("slip", help="Mẫu 01: giấy tiếp nhận hồ sơ và hẹn trả kết quả")
-    p.add_argument("code")
+    p.add_argument("code", help="mã hồ sơ")
     p.add_argument("--out", required=True, help="tệp PDF")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_print)
 
     p = command("demo-data", cmd_demo_data, "tạo nhanh hồ sơ mẫu (dùng cho thử nghiệm và đo hiệu năng)")
-    p.add_argument("--dossiers", type=int, required=True)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--dossiers", type=int, required=True, help="số hồ sơ mẫu cần tạo")
+    p.add_argument("--seed", type=int, default=1, help="số khởi tạo ngẫu nhiên: cùng số cho cùng bộ hồ sơ mẫu")
     p.add_argument("--queue-sync", action="store_true", help="đưa hồ sơ mẫu vào hàng đợi đồng bộ")
 
     p = command("enroll", cmd_enroll, "đăng ký quầy với máy chủ tỉnh bằng mã một lần")
     p.add_argument("--server", required=True, help="địa chỉ máy chủ tỉnh, ví dụ https://motcua.danang.gov.vn")
-    p.add_argument("--code", required=True, help="mã đăng ký do giám sát viên cấp")
+    p.add_argument("--code", required=True, metavar="MÃ_ĐĂNG_KÝ", help="mã đăng ký do giám sát viên cấp")
     p.add_argument("--insecure-http", action="store_true",
                    help="cho phép địa chỉ http:// không mã hoá tới máy khác (chỉ trong mạng nội bộ tin cậy: "
                         "mã xác thực của quầy đi qua mạng ở dạng đọc được)")
@@ -432,14 +433,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("attach", cmd_attach, "đính kèm tệp (bản quét) vào hồ sơ")
     p.add_argument("--clerk", help=CLERK_HELP)
-    p.add_argument("code")
-    p.add_argument("files", nargs="+")
+    p.add_argument("code", help="mã hồ sơ")
+    p.add_argument("files", nargs="+", help="các tệp đính kèm vào hồ sơ (bản quét giấy tờ)")
 
     p = command("import-catalog", cmd_import_catalog, "nhập danh mục thủ tục từ tệp JSON hoặc CSV")
-    p.add_argument("file")
+    p.add_argument("file", help="tệp danh mục JSON hoặc CSV")
 
     p = command("catalog", cmd_catalog, "liệt kê danh mục thủ tục")
-    p.add_argument("query", nargs="?", default="")
+    p.add_argument("query", nargs="?", default="", help="lọc theo mã hoặc tên thủ tục (không cần dấu)")
     add_user_commands(sub)
     return parser
 

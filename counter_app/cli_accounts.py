@@ -134,6 +134,6 @@ def add_user_commands(sub: Any) -> None:
     p.add_argument("--role", default="clerk", help="clerk (nhân viên tiếp nhận) | supervisor (giám sát viên)")
     action("list", cmd_user_list, "liệt kê tài khoản", clerk=False)
     p = action("passwd", cmd_user_passwd, "đặt lại mật khẩu (giám sát viên, hoặc chính người dùng)")
-    p.add_argument("username")
+    p.add_argument("username", help="tên đăng nhập của tài khoản")
     p = action("disable", cmd_user_disable, "vô hiệu hóa tài khoản ở mọi quầy của đơn vị")
-    p.add_argument("username")
+    p.add_argument("username", help="tên đăng nhập của tài khoản")

@@ -19,6 +19,54 @@ OPTIONS = "tùy chọn"
 HELP = "hiện hướng dẫn này rồi thoát"
 VERSION = "hiện số phiên bản rồi thoát"
 
+# The placeholder shown for an argument's value, by its dest: argparse would print the English dest in
+# capitals (UNIT_CODE). One word per meaning, the same in every subcommand; an argument whose dest means
+# something else passes its own `metavar`. tests/cli/test_cli_help.py fails on an argument left out here.
+METAVARS = {
+    "address": "ĐỊA_CHỈ",
+    "applicant": "HỌ_TÊN",
+    "birth_date": "NGÀY_SINH",
+    "channel": "KÊNH",
+    "clerk": "TÊN_ĐĂNG_NHẬP",
+    "code": "MÃ_HỒ_SƠ",
+    "data_dir": "THƯ_MỤC",
+    "desk": "SỐ_QUẦY",
+    "dossiers": "SỐ_HỒ_SƠ",
+    "email": "EMAIL",
+    "file": "TỆP",
+    "files": "TỆP",
+    "full_name": "HỌ_TÊN",
+    "gender": "GIỚI_TÍNH",
+    "id_number": "SỐ_GIẤY_TỜ",
+    "id_qr": "CHUỖI_QR",
+    "id_type": "LOẠI_GIẤY_TỜ",
+    "interval": "SỐ_GIÂY",
+    "late_entry_reason": "LÝ_DO",
+    "limit": "SỐ_DÒNG",
+    "note": "GHI_CHÚ",
+    "out": "TỆP_PDF",
+    "phone": "SỐ_ĐIỆN_THOẠI",
+    "procedure": "MÃ_THỦ_TỤC",
+    "query": "TỪ_KHÓA",
+    "received_at": "THỜI_ĐIỂM",
+    "result": "NƠI_NHẬN",
+    "role": "VAI_TRÒ",
+    "seed": "SỐ_KHỞI_TẠO",
+    "server": "ĐỊA_CHỈ_MÁY_CHỦ",
+    "sets": "SỐ_BỘ",
+    "status": "TRẠNG_THÁI",
+    "submitter": "HỌ_TÊN",
+    "submitter_id": "SỐ_GIẤY_TỜ",
+    "submitter_phone": "SỐ_ĐIỆN_THOẠI",
+    "summary": "NỘI_DUNG",
+    "supervisor": "TÊN_ĐĂNG_NHẬP",
+    "supervisor_name": "HỌ_TÊN",
+    "unit_code": "MÃ_ĐƠN_VỊ",
+    "unit_name": "TÊN_ĐƠN_VỊ",
+    "username": "TÊN_ĐĂNG_NHẬP",
+    "ward_code": "MÃ_XÃ",
+}
+
 # argparse's error messages (Python 3.11-3.13), most specific first.
 _ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"the following arguments are required: (.*)"), r"thiếu tham số bắt buộc: \1"),
@@ -60,6 +108,13 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
         self._optionals.title = OPTIONS
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=HELP)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """argparse's add_argument, with the Vietnamese placeholder of `METAVARS` for a value."""
+        action = super().add_argument(*args, **kwargs)
+        if action.metavar is None and action.nargs != 0 and action.choices is None:
+            action.metavar = METAVARS.get(action.dest)
+        return action
 
     def error(self, message: str) -> NoReturn:
         """Usage, then one Vietnamese line, exit code 2 (bad input), as argparse does in English."""

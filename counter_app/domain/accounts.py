@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from counter_app.domain import labels
 from counter_app.domain.errors import DomainError, ValidationError
 
 MAX_FAILED_ATTEMPTS = 5
@@ -149,9 +150,9 @@ def verify_password(password: str, stored: str) -> bool:
 def clean_full_name(value: str) -> str:
     name = " ".join(value.split())
     if not name:
-        raise ValidationError("full_name", "Họ và tên: không được để trống.", "Họ và tên")
+        raise ValidationError("full_name", f"{labels.FULL_NAME}: không được để trống.", labels.FULL_NAME)
     if len(name) > MAX_FULL_NAME_LENGTH:
-        raise ValidationError("full_name", f"Họ và tên dài quá {MAX_FULL_NAME_LENGTH} ký tự.", "Họ và tên")
+        raise ValidationError("full_name", f"{labels.FULL_NAME} dài quá {MAX_FULL_NAME_LENGTH} ký tự.", labels.FULL_NAME)
     return name
 
 

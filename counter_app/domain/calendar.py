@@ -28,6 +28,7 @@ import holidays
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError, ValidationError
+from counter_app.domain.formats import office_date, office_hhmm
 
 _US_PER_HOUR = 3_600_000_000
 _ONE_DAY = timedelta(days=1)
@@ -46,10 +47,6 @@ _LABEL_HOURS = "Thời hạn giải quyết (giờ làm việc)"
 EXTRA_DAY_OFF_NAME = "Ngày nghỉ theo thông báo của đơn vị"
 
 Period = tuple[time, time]
-
-
-def _hhmm(value: time) -> str:
-    return value.strftime("%H:%M")
 
 
 def _us_of_day(value: time | datetime) -> int:
@@ -95,15 +92,15 @@ class OfficeHours:
             if start >= end:
                 raise ValidationError(
                     "office_hours",
-                    f"Buổi làm việc {_hhmm(start)}–{_hhmm(end)}: giờ bắt đầu phải trước giờ kết thúc.",
+                    f"Buổi làm việc {office_hhmm(start)}–{office_hhmm(end)}: giờ bắt đầu phải trước giờ kết thúc.",
                     _LABEL_OFFICE_HOURS,
                 )
             if previous is not None and start < previous[1]:
                 raise ValidationError(
                     "office_hours",
                     f"Các buổi làm việc phải theo thứ tự và không chồng lên nhau: "
-                    f"buổi {_hhmm(start)}–{_hhmm(end)} bắt đầu trước khi buổi "
-                    f"{_hhmm(previous[0])}–{_hhmm(previous[1])} kết thúc.",
+                    f"buổi {office_hhmm(start)}–{office_hhmm(end)} bắt đầu trước khi buổi "
+                    f"{office_hhmm(previous[0])}–{office_hhmm(previous[1])} kết thúc.",
                     _LABEL_OFFICE_HOURS,
                 )
             previous = (start, end)
@@ -209,7 +206,7 @@ class WorkCalendar:
         self.extra_working_days = _parse_days(extra_working_days, "working_days", _LABEL_WORKING_DAYS)
         both = self.extra_days_off & self.extra_working_days
         if both:
-            listed = ", ".join(f"{d:%d/%m/%Y}" for d in sorted(both))
+            listed = ", ".join(office_date(d) for d in sorted(both))
             raise ValidationError(
                 "working_days",
                 f"Ngày {listed} vừa là ngày nghỉ bổ sung vừa là ngày làm bù; hãy chọn một.",
@@ -289,7 +286,7 @@ class WorkCalendar:
             if self.is_working_day(d):
                 return d
         raise DomainError(
-            f"Không có ngày làm việc nào trong {_MAX_DAYS_OFF_IN_A_ROW} ngày sau {d:%d/%m/%Y}; "
+            f"Không có ngày làm việc nào trong {_MAX_DAYS_OFF_IN_A_ROW} ngày sau {office_date(d)}; "
             "hãy kiểm tra danh sách ngày nghỉ của đơn vị."
         )
 
@@ -310,7 +307,7 @@ class WorkCalendar:
                 return self._instant(d, 0)
             d -= _ONE_DAY
         raise DomainError(
-            f"Không có ngày làm việc nào trong {_MAX_DAYS_OFF_IN_A_ROW} ngày trước {d:%d/%m/%Y}; "
+            f"Không có ngày làm việc nào trong {_MAX_DAYS_OFF_IN_A_ROW} ngày trước {office_date(d)}; "
             "hãy kiểm tra danh sách ngày nghỉ của đơn vị."
         )
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import CodeSpaceExhausted, ValidationError
+from counter_app.domain.formats import office_date
 
 MAX_DESK_SLOTS = 10
 MAX_PER_DESK_PER_DAY = 999
@@ -67,7 +68,7 @@ def make_dossier_code(unit_code: str, desk_slot: int, day: date, count_of_day: i
     validate_desk_slot(desk_slot)
     if not 1 <= count_of_day <= MAX_PER_DESK_PER_DAY:
         raise CodeSpaceExhausted(
-            f"Quầy {desk_slot} đã cấp đủ {MAX_PER_DESK_PER_DAY} mã hồ sơ trong ngày {day:%d/%m/%Y}; "
+            f"Quầy {desk_slot} đã cấp đủ {MAX_PER_DESK_PER_DAY} mã hồ sơ trong ngày {office_date(day)}; "
             "hãy tiếp nhận ở quầy khác của đơn vị."
         )
     return DossierCode(unit_code, day, desk_slot * 1000 + count_of_day)

@@ -15,12 +15,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from counter_app.domain import labels
 from counter_app.domain.dossier import Address, ApplicantType, Gender, IdDocumentType, Person
 from counter_app.domain.errors import ValidationError
+from counter_app.domain.formats import office_date
 from counter_app.domain.text import fold, nfc
 
 ID_FIELD = "id_number"
-ID_LABEL = "Số giấy tờ"
+ID_LABEL = labels.ID_NUMBER
 QR_FIELD = "id_qr"
 QR_LABEL = "Mã QR căn cước"
 
@@ -61,10 +63,6 @@ _QR_FIELDS = 7
 _GARBLED = ("?", "\ufffd")
 
 
-def _fmt(day: date) -> str:
-    return f"{day:%d/%m/%Y}"
-
-
 def _clean_number(number: str) -> str:
     """NFKC turns full-width digits into ASCII; spaces, dots and dashes are only visual grouping."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", number or ""))
@@ -98,11 +96,11 @@ def _cccd_problem(
     if birth_date is not None and birth_date.year - birth_date.year % 100 != century:
         return (
             f"chữ số thứ 4 «{number[3]}» cho biết sinh trong các năm {century}–{century + 99}, "
-            f"không khớp với ngày sinh {_fmt(birth_date)}."
+            f"không khớp với ngày sinh {office_date(birth_date)}."
         )
     if birth_date is not None and birth_date.year != year:
         return (
-            f"chữ số thứ 5–6 «{number[4:6]}» phải là hai số cuối của năm sinh (ngày sinh {_fmt(birth_date)})."
+            f"chữ số thứ 5–6 «{number[4:6]}» phải là hai số cuối của năm sinh (ngày sinh {office_date(birth_date)})."
         )
     if year > (today or date.today()).year:
         return f"chữ số thứ 4–6 «{number[3:6]}» cho năm sinh {year}, là năm trong tương lai."
@@ -256,11 +254,11 @@ def parse_chip_id_qr(payload: str, today: date | None = None) -> ChipIdCard:
     birth_date = _qr_date(raw_birth, "ngày sinh")
     issued_on = _qr_date(raw_issued, "ngày cấp")
     if birth_date > today:
-        raise _qr_error(f"ngày sinh {_fmt(birth_date)} ở tương lai.")
+        raise _qr_error(f"ngày sinh {office_date(birth_date)} ở tương lai.")
     if issued_on > today:
-        raise _qr_error(f"ngày cấp {_fmt(issued_on)} ở tương lai.")
+        raise _qr_error(f"ngày cấp {office_date(issued_on)} ở tương lai.")
     if issued_on < birth_date:
-        raise _qr_error(f"ngày cấp {_fmt(issued_on)} trước ngày sinh {_fmt(birth_date)}.")
+        raise _qr_error(f"ngày cấp {office_date(issued_on)} trước ngày sinh {office_date(birth_date)}.")
     gender = _qr_gender(raw_gender)
 
     id_number = _clean_number(raw_id)

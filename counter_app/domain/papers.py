@@ -16,13 +16,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from counter_app.domain import labels
 from counter_app.domain.catalog import DocumentKind, Procedure, RequiredDocument
 from counter_app.domain.dossier import DocumentLine
 from counter_app.domain.errors import ValidationError
 
 MAX_COUNT = 99
 FIELD = "documents"
-LABEL = "Thành phần hồ sơ"
+LABEL = labels.DOCUMENTS
 _DOCUMENT_ARG = re.compile(r"\s*(\d{1,3})\s*=\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{1,2})\s*")
 
 

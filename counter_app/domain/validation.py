@@ -8,15 +8,16 @@ clerk fix them one round-trip at a time.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable
 from datetime import date, datetime
 from types import TracebackType
 from typing import ParamSpec, TypeVar
 
+from counter_app.domain import labels
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.domain.formats import office_date, office_datetime
 from counter_app.domain.operations import EARLIEST_INSTANT
 from counter_app.domain.text import nfc
 
@@ -36,7 +37,7 @@ _INT = re.compile(r"[+-]?[0-9]+")
 
 
 def normalize_phone(
-    value: str | None, field: str = "phone", label: str = "Số điện thoại", *, required: bool = True
+    value: str | None, field: str = "phone", label: str = labels.PHONE, *, required: bool = True
 ) -> str:
     """Digits starting with 0: a 10-digit mobile (03/05/07/08/09) or an 11-digit landline (02 + area).
 
@@ -82,7 +83,7 @@ def normalize_phone(
     return digits
 
 
-def normalize_email(value: str | None, field: str = "email", label: str = "Email") -> str:
+def normalize_email(value: str | None, field: str = "email", label: str = labels.EMAIL) -> str:
     """Empty is allowed (most citizens give none); otherwise a plausible address, domain in lower case."""
     raw = nfc(value)
     if not raw:
@@ -93,8 +94,8 @@ def normalize_email(value: str | None, field: str = "email", label: str = "Email
         )
     local, domain = raw.rsplit("@", 1)
     domain = domain.lower().rstrip(".")
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(part) for part in labels) or labels[-1].isdigit():
+    parts = domain.split(".")
+    if len(parts) < 2 or not all(_DOMAIN_LABEL.fullmatch(part) for part in parts) or parts[-1].isdigit():
         raise ValidationError(
             field, f"{label}: tên miền «{domain}» không hợp lệ, ví dụ ten@gmail.com.", label
         )
@@ -124,7 +125,7 @@ def require_text(value: str | None, field: str, label: str, max_len: int = 255) 
 def parse_birth_date(
     value: str | date | None,
     field: str = "birth_date",
-    label: str = "Ngày sinh",
+    label: str = labels.BIRTH_DATE,
     *,
     today: date | None = None,
 ) -> date:
@@ -152,7 +153,7 @@ def parse_birth_date(
     today = today or date.today()
     if day > today:
         raise ValidationError(
-            field, f"{label}: {day:%d/%m/%Y} là ngày trong tương lai (hôm nay {today:%d/%m/%Y}).", label
+            field, f"{label}: {office_date(day)} là ngày trong tương lai (hôm nay {office_date(today)}).", label
         )
     if day.year < MIN_BIRTH_YEAR:
         raise ValidationError(field, f"{label}: năm sinh phải từ {MIN_BIRTH_YEAR} trở đi.", label)
@@ -165,7 +166,7 @@ def check_received_at(
     *,
     max_future_seconds: float,
     field: str = "received_at",
-    label: str = "Thời điểm tiếp nhận",
+    label: str = labels.RECEIVED_AT,
 ) -> datetime:
     """The aware instant a dossier was received: naive means office time; from 2000 up to
     `max_future_seconds` after `now` (a clock a little fast). Checked before any time-zone conversion,
@@ -175,22 +176,15 @@ def check_received_at(
     if value < EARLIEST_INSTANT:
         raise ValidationError(
             field,
-            f"{label} {_shown(value)} sớm hơn mốc sớm nhất hệ thống nhận ({_shown(EARLIEST_INSTANT)}); "
+            f"{label} {office_datetime(value)} sớm hơn mốc sớm nhất hệ thống nhận ({office_datetime(EARLIEST_INSTANT)}); "
             "hãy kiểm tra lại ngày (và đồng hồ máy).",
             label,
         )
     if (value - now).total_seconds() > max_future_seconds:
         raise ValidationError(
-            field, f"{label} {_shown(value)} ở tương lai; hãy kiểm tra lại (và đồng hồ máy).", label
+            field, f"{label} {office_datetime(value)} ở tương lai; hãy kiểm tra lại (và đồng hồ máy).", label
         )
     return value
-
-
-def _shown(value: datetime) -> str:
-    """Office time when it can be computed, else the value as typed (year 1 or 9999 overflows)."""
-    with contextlib.suppress(OverflowError):
-        value = value.astimezone(OFFICE_TZ)
-    return f"{value:%H:%M} {value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def parse_count(value: int | str | None, field: str, label: str, minimum: int = 0, maximum: int = 99) -> int:
@@ -215,7 +209,7 @@ class ErrorCollector:
     """Gather field errors so one `ValidationErrors` reports them all.
 
         with ErrorCollector() as check:
-            name = check(require_text, form.name, "full_name", "Họ và tên")
+            name = check(require_text, form.name, "full_name", labels.FULL_NAME)
             phone = check(normalize_phone, form.phone)
         # leaving the block raises ValidationErrors if any check failed
 

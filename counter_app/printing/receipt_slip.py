@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -33,7 +32,9 @@ from reportlab.platypus import (
 )
 
 from counter_app import __version__
-from counter_app.domain.dossier import OFFICE_TZ, ApplicantType, Dossier, Gender, Person, ResultDelivery
+from counter_app.domain import labels
+from counter_app.domain.dossier import ApplicantType, Dossier, Gender, Person, ResultDelivery
+from counter_app.domain.formats import place_date, slip_time
 from counter_app.domain.text import nfc
 from counter_app.domain.time_rules import TimeRule, processing_time_text
 from counter_app.printing.barcodes import (
@@ -139,26 +140,6 @@ _SIGN_NAME = _style("signName", FONT_BOLD, 8.5, alignment=TA_CENTER)
 def _x(value: str | None) -> str:
     """NFC (input may be NFD from an IME: reportlab cannot place combining marks) and XML-escaped."""
     return escape(nfc(value))
-
-
-def _office_time(instant: datetime) -> datetime:
-    """The instant on the office clock; a naive value is taken as UTC, as storage keeps it."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(OFFICE_TZ)
-
-
-def format_slip_time(instant: datetime) -> str:
-    """ "08 giờ 05 phút, ngày 03/02/2026" in Asia/Ho_Chi_Minh, as items 4 and 5 of the form print it."""
-    t = _office_time(instant)
-    return f"{t:%H} giờ {t:%M} phút, ngày {t:%d/%m/%Y}"
-
-
-def format_place_date(place: str, instant: datetime) -> str:
-    """ "Hải Châu, ngày 03 tháng 02 năm 2026": NĐ 30/2020 pads days below 10 and months 1-2 only."""
-    t = _office_time(instant)
-    month = f"{t.month:02d}" if t.month <= 2 else str(t.month)
-    return f"{nfc(place)}, ngày {t.day:02d} tháng {month} năm {t.year}"
 
 
 def _honorific(person: Person) -> str:
@@ -274,7 +255,7 @@ def _header(dossier: Dossier, header: SlipHeader, code: str, width: float) -> Ta
         Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _HEAD_BOLD),
         Paragraph(motto, _style("motto", FONT_BOLD, 8.5, alignment=TA_CENTER)),
         _Rule(stringWidth(motto, FONT_BOLD, 8.5)),
-        Paragraph(escape(format_place_date(header.place_name, dossier.received_at)), _DATE_LINE),
+        Paragraph(escape(place_date(nfc(header.place_name), dossier.received_at)), _DATE_LINE),
     ]
     table = Table([[left, right]], colWidths=[left_width, width - left_width])
     table.setStyle(
@@ -402,8 +383,8 @@ def _story(
     lines = [
         f"Bộ phận tiếp nhận và trả kết quả: <b>{escape(unit)}</b>",
         f"Tiếp nhận hồ sơ của: {_honorific(submitter)}<b>{_x(submitter.full_name)}</b> (hình thức nộp: {channel})",
-        f"Địa chỉ: {_or_blank(_address(submitter))}",
-        f"Số điện thoại: {_or_blank(nfc(submitter.phone))}&nbsp;&nbsp;&nbsp;Email: {_or_blank(nfc(submitter.email))}",
+        f"{labels.ADDRESS}: {_or_blank(_address(submitter))}",
+        f"{labels.PHONE}: {_or_blank(nfc(submitter.phone))}&nbsp;&nbsp;&nbsp;{labels.EMAIL}: {_or_blank(nfc(submitter.email))}",
         f"Số {escape(submitter.id_type.label)}: {_or_blank(nfc(submitter.id_number))}",
         f"Nội dung yêu cầu giải quyết: <b>{_x(dossier.summary) or _x(dossier.procedure_name)}</b>",
     ]
@@ -432,8 +413,8 @@ def _story(
     items = [
         f"<b>2. Số lượng hồ sơ:</b> {dossier.sets_count:02d} bộ",
         f"<b>3. Thời gian giải quyết hồ sơ theo quy định:</b> {escape(time_text)}",
-        f"<b>4. Thời gian nhận hồ sơ:</b> {format_slip_time(dossier.received_at)}",
-        f"<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> {format_slip_time(dossier.due_at)}",
+        f"<b>4. Thời gian nhận hồ sơ:</b> {slip_time(dossier.received_at)}",
+        f"<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> {slip_time(dossier.due_at)}",
         f"<b>6. Đăng ký nhận kết quả tại:</b> {escape(nfc(delivery))}",
     ]
     tail += [Paragraph(text, fit.body) for text in items]

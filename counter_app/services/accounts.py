@@ -32,8 +32,8 @@ from counter_app.domain.accounts import (
     verify_password,
     version_payload,
 )
-from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import office_hhmm
 from counter_app.domain.operations import OpType
 from counter_app.domain.validation import ErrorCollector
 from counter_app.services.clock import utc_now
@@ -63,10 +63,6 @@ class SignInRefused(DomainError):
 
 class NotAllowed(DomainError):
     """The signed-in account may not do this (not a supervisor, disabled, unknown)."""
-
-
-def _at(instant: datetime) -> str:
-    return f"{instant.astimezone(OFFICE_TZ):%H:%M}"
 
 
 def any_account(db: Database) -> bool:
@@ -135,7 +131,7 @@ def _record_attempt(session: Session, name: str, good: bool, now: datetime) -> t
             row.failed_attempts = 0
             row.locked_until = now + LOCK_DURATION
             return SignInRefused(f"Nhập sai mật khẩu {MAX_FAILED_ATTEMPTS} lần: tài khoản «{name}» bị tạm khóa đến "
-                                 f"{_at(row.locked_until)}.", "locked"), None
+                                 f"{office_hhmm(row.locked_until)}.", "locked"), None
         left = MAX_FAILED_ATTEMPTS - row.failed_attempts
         return SignInRefused(f"{WRONG_CREDENTIALS} Còn {left} lần thử trước khi tài khoản bị tạm khóa "
                              f"{int(LOCK_DURATION.total_seconds() // 60)} phút.", "wrong"), None
@@ -149,7 +145,7 @@ def _locked(name: str, until: datetime, now: datetime) -> SignInRefused:
     minutes = max(1, int((until - now).total_seconds() + 59) // 60)
     return SignInRefused(
         f"Tài khoản «{name}» đang tạm khóa vì nhập sai mật khẩu {MAX_FAILED_ATTEMPTS} lần; hãy thử lại sau "
-        f"{_at(until)} (còn khoảng {minutes} phút).", "locked")
+        f"{office_hhmm(until)} (còn khoảng {minutes} phút).", "locked")
 
 
 def _queue(session: Session, version: AccountVersion, now: datetime) -> None:

@@ -19,9 +19,10 @@ from typing import Protocol
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from counter_app.domain import labels
 from counter_app.domain.calendar import WorkCalendar
-from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.domain.formats import office_date, office_datetime
 from counter_app.domain.text import nfc
 from counter_app.services.accounts import NotAllowed, active_account, supervisor_account
 from counter_app.storage.accounts import has_accounts
@@ -75,14 +76,14 @@ def late_entry(session: Session, request: ActingRequest, received_at: datetime, 
                          "mà quầy chưa có tài khoản giám sát viên. Hồ sơ chưa được lưu.")
     reason = " ".join(nfc(request.late_entry_reason).split())
     approver = request.late_entry_by.strip() or clerk_username
-    shown = f"{received_at.astimezone(OFFICE_TZ):%H:%M %d/%m/%Y}"
+    shown = office_datetime(received_at)
     if not reason or not approver:
         raise ValidationErrors([ValidationError(
             "received_at",
-            f"Thời điểm tiếp nhận {shown} trước ngày làm việc hiện tại (bắt đầu {start:%d/%m/%Y}): hồ sơ nhập muộn "
+            f"{labels.RECEIVED_AT} {shown} trước ngày làm việc hiện tại (bắt đầu {office_date(start)}): hồ sơ nhập muộn "
             "cần giám sát viên duyệt và ghi lý do (dòng lệnh: --clerk <giám sát viên> --late-entry-reason \"…\"). "
             "Hồ sơ chưa được lưu.",
-            "Thời điểm tiếp nhận",
+            labels.RECEIVED_AT,
         )])
     if len(reason) > MAX_REASON_LENGTH:
         raise ValidationErrors([ValidationError("late_entry_reason", f"Lý do nhập muộn dài quá {MAX_REASON_LENGTH} ký tự.",

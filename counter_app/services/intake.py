@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from counter_app.domain import admin_units
+from counter_app.domain import admin_units, labels
 from counter_app.domain.catalog import Procedure
 from counter_app.domain.codes import make_dossier_code, office_day
 from counter_app.domain.dossier import (
@@ -112,29 +112,29 @@ def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tup
     """Validate one person; field names get `prefix` ("" for the applicant, "submitter_" otherwise)."""
     who = "" if not prefix else " người nộp"
     errors_before = len(check.errors)
-    name = check(require_text, data.full_name, f"{prefix}full_name", f"Họ và tên{who}", max_len=120)
-    id_type = _enum(check, IdDocumentType, data.id_type, f"{prefix}id_type", f"Loại giấy tờ{who}")
+    name = check(require_text, data.full_name, f"{prefix}full_name", f"{labels.FULL_NAME}{who}", max_len=120)
+    id_type = _enum(check, IdDocumentType, data.id_type, f"{prefix}id_type", f"{labels.ID_TYPE}{who}")
     applicant_type = _enum(check, ApplicantType, data.applicant_type, f"{prefix}applicant_type", "Loại chủ hồ sơ")
     gender = None
     if data.gender:
-        gender = _enum(check, Gender, data.gender, f"{prefix}gender", f"Giới tính{who}")
+        gender = _enum(check, Gender, data.gender, f"{prefix}gender", f"{labels.GENDER}{who}")
     elif "gender" in required:
-        check.add(f"{prefix}gender", f"Giới tính{who}: thủ tục này yêu cầu ghi giới tính.", f"Giới tính{who}")
+        check.add(f"{prefix}gender", f"{labels.GENDER}{who}: thủ tục này yêu cầu ghi giới tính.", f"{labels.GENDER}{who}")
     birth = None
     if data.birth_date:
-        birth = check(parse_birth_date, data.birth_date, f"{prefix}birth_date", f"Ngày sinh{who}")
+        birth = check(parse_birth_date, data.birth_date, f"{prefix}birth_date", f"{labels.BIRTH_DATE}{who}")
     elif "birth_date" in required:
-        check.add(f"{prefix}birth_date", f"Ngày sinh{who}: thủ tục này yêu cầu ngày sinh.", f"Ngày sinh{who}")
+        check.add(f"{prefix}birth_date", f"{labels.BIRTH_DATE}{who}: thủ tục này yêu cầu ngày sinh.", f"{labels.BIRTH_DATE}{who}")
     id_number = ""
     if isinstance(id_type, IdDocumentType):
         try:
             id_number = validate_id_number(id_type, data.id_number, birth, gender)  # type: ignore[arg-type]
         except ValidationError as error:
-            check.add(f"{prefix}id_number", error.message, f"Số giấy tờ{who}")
-    phone = check(normalize_phone, data.phone, f"{prefix}phone", f"Số điện thoại{who}")
-    email = check(normalize_email, data.email, f"{prefix}email", f"Email{who}")
+            check.add(f"{prefix}id_number", error.message, f"{labels.ID_NUMBER}{who}")
+    phone = check(normalize_phone, data.phone, f"{prefix}phone", f"{labels.PHONE}{who}")
+    email = check(normalize_email, data.email, f"{prefix}email", f"{labels.EMAIL}{who}")
     if "email" in required and not nfc(data.email):
-        check.add(f"{prefix}email", f"Email{who}: thủ tục này yêu cầu địa chỉ email.", f"Email{who}")
+        check.add(f"{prefix}email", f"{labels.EMAIL}{who}: thủ tục này yêu cầu địa chỉ email.", f"{labels.EMAIL}{who}")
     address = _address(check, data, prefix, who, "address" in required)
     if len(check.errors) > errors_before:
         return None
@@ -162,14 +162,14 @@ def _address(check: ErrorCollector, data: PersonInput, prefix: str, who: str, re
         except (KeyError, ValueError):
             check.add(
                 f"{prefix}ward_code",
-                f"Xã/phường{who}: mã «{data.ward_code}» không có trong danh mục đơn vị hành chính.",
-                f"Xã/phường{who}",
+                f"{labels.WARD}{who}: mã «{data.ward_code}» không có trong danh mục đơn vị hành chính.",
+                f"{labels.WARD}{who}",
             )
             return Address(street=street, text=text)
         formatted = admin_units.format_address(street, unit.code, unit.province_code)
         return Address(street=street, ward_code=unit.code, province_code=unit.province_code, text=formatted)
     if required and not (street or text):
-        check.add(f"{prefix}address", f"Địa chỉ{who}: thủ tục này yêu cầu ghi địa chỉ.", f"Địa chỉ{who}")
+        check.add(f"{prefix}address", f"{labels.ADDRESS}{who}: thủ tục này yêu cầu ghi địa chỉ.", f"{labels.ADDRESS}{who}")
     return Address(street=street, text=text or street)
 
 
@@ -185,22 +185,22 @@ def validate_request(request: IntakeRequest, procedure: Procedure | None, now: d
         if procedure is None:
             code = nfc(request.procedure_code)
             message = (
-                "Thủ tục: chưa chọn thủ tục hành chính."
+                f"{labels.PROCEDURE}: chưa chọn thủ tục hành chính."
                 if not code
-                else f"Thủ tục: không có thủ tục mã «{code}» trong danh mục của quầy."
+                else f"{labels.PROCEDURE}: không có thủ tục mã «{code}» trong danh mục của quầy."
             )
-            check.add("procedure_code", message, "Thủ tục")
+            check.add("procedure_code", message, labels.PROCEDURE)
         required = procedure.required_fields if procedure else ()
         applicant = _person(check, request.applicant, "", required)
         submitter = _person(check, request.submitter, "submitter_", ()) if request.submitter else None
         sets_count = check(parse_count, request.sets_count, "sets_count", "Số lượng hồ sơ (bộ)", minimum=1)
-        channel = _enum(check, Channel, _as_int(request.channel), "channel", "Kênh tiếp nhận")
-        delivery = _enum(check, ResultDelivery, request.result_delivery, "result_delivery", "Nơi nhận kết quả")
+        channel = _enum(check, Channel, _as_int(request.channel), "channel", labels.CHANNEL)
+        delivery = _enum(check, ResultDelivery, request.result_delivery, "result_delivery", labels.RESULT_DELIVERY)
         if procedure and isinstance(delivery, ResultDelivery) and delivery not in procedure.result_delivery:
             check.add(
                 "result_delivery",
-                f"Nơi nhận kết quả: thủ tục này không trả kết quả «{delivery.label}».",
-                "Nơi nhận kết quả",
+                f"{labels.RESULT_DELIVERY}: thủ tục này không trả kết quả «{delivery.label}».",
+                labels.RESULT_DELIVERY,
             )
         documents = _documents(check, request, procedure)
         received_at = _received_at(check, request.received_at, now)
@@ -241,17 +241,17 @@ def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedu
             name = nfc(line.name)
             counts = (line.originals, line.certified_copies, line.photocopies)
             if not name:
-                check.add(f"documents[{index}]", f"Thành phần hồ sơ dòng {index}: chưa ghi tên giấy tờ.", "Thành phần hồ sơ")
+                check.add(f"documents[{index}]", f"{labels.DOCUMENTS} dòng {index}: chưa ghi tên giấy tờ.", labels.DOCUMENTS)
             elif any(c < 0 or c > 99 for c in counts):
                 check.add(
                     f"documents[{index}]",
-                    f"Thành phần hồ sơ dòng {index} «{name}»: số bản phải từ 0 đến 99.",
-                    "Thành phần hồ sơ",
+                    f"{labels.DOCUMENTS} dòng {index} «{name}»: số bản phải từ 0 đến 99.",
+                    labels.DOCUMENTS,
                 )
             lines.append(DocumentLine(name, *counts))
     kept = handed_in(lines)
     for problem in group_problems(procedure, kept):
-        check.add("documents", problem, "Thành phần hồ sơ")
+        check.add("documents", problem, labels.DOCUMENTS)
     return kept
 
 

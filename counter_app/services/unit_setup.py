@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from counter_app.domain import admin_units
+from counter_app.domain import admin_units, labels
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.codes import validate_desk_slot, validate_unit_code
 from counter_app.domain.errors import DomainError, ValidationError
@@ -96,7 +96,7 @@ def setup_unit(
             try:
                 unit = admin_units.ward(int(ward_code))
             except (KeyError, ValueError):
-                check.add("ward_code", f"Mã xã/phường «{ward_code}» không có trong danh mục hành chính.", "Xã/phường")
+                check.add("ward_code", f"Mã xã/phường «{ward_code}» không có trong danh mục hành chính.", labels.WARD)
         if calendar_config:
             check(WorkCalendar.from_config, calendar_config)
     assert code is not None and name is not None and slot is not None

@@ -45,6 +45,7 @@ from pathlib import Path
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import at_day_text
 from counter_app.storage.blobstore import BLOBS_DIRNAME
 from counter_app.storage.private_files import PRIVATE_FILE_MODE
 
@@ -117,8 +118,7 @@ def damage_message(path: Path, damage: Damage, detail: str, backup: Backup | Non
         "Hãy gọi bộ phận công nghệ thông tin của tỉnh.",
     ]
     if backup is not None:
-        taken = backup.taken_at.astimezone(OFFICE_TZ)
-        lines.append(f"Bản sao lưu gần nhất: «{backup.path}», lúc {taken:%H:%M ngày %d/%m/%Y}.")
+        lines.append(f"Bản sao lưu gần nhất: «{backup.path}», lúc {at_day_text(backup.taken_at)}.")
         lines.append(
             f"Cách khôi phục: đóng ứng dụng; chuyển {move} sang một thư mục khác để giữ lại; chép bản sao lưu "
             f"vào «{folder}» với tên «{path.name}»; mở lại ứng dụng. Hồ sơ nhận sau lúc sao lưu mà đã đồng "

@@ -25,6 +25,7 @@ from counter_app.paths import APP_AUTHOR, APP_NAME
 from counter_app.resources import resources_dir
 from counter_app.services.unit_setup import NotSetUp, load_profile
 from counter_app.storage.database import Database, database_failure
+from counter_app.ui import palette
 from counter_app.ui.context import UiContext
 from counter_app.ui.main_window import MainWindow, database_problem_box
 from counter_app.ui.scanner import ScannerListener
@@ -78,7 +79,7 @@ def _splash() -> QSplashScreen | None:
     if QGuiApplication.platformName() in ("offscreen", "minimal"):
         return None
     pixmap = QPixmap(460, 160)
-    pixmap.fill(QColor("#0b5394"))
+    pixmap.fill(QColor(palette.INFO))
     splash = QSplashScreen(pixmap)
     splash.showMessage(
         "Quầy một cửa — Bưu điện\nĐang mở cơ sở dữ liệu…",

@@ -16,7 +16,7 @@ import re
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from counter_app.domain import admin_units
+from counter_app.domain import admin_units, labels
 from counter_app.domain.admin_units import AdminUnit
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.text import fold, nfc, search_tokens
@@ -68,7 +68,7 @@ class CommunePicker(TypeAheadEdit):
         super().__init__("commune_popup", parent)
         self.setObjectName("commune_picker")
         self.setPlaceholderText("Gõ tên xã/phường (không cần dấu), ví dụ: hai chau; để trống nếu ghi ở ô Địa chỉ")
-        self.setAccessibleName("Xã/phường")
+        self.setAccessibleName(labels.WARD)
         self._chosen: AdminUnit | None = None
         self.default_unit: AdminUnit | None = None
         if default_ward_code is not None:
@@ -133,9 +133,9 @@ class CommunePicker(TypeAheadEdit):
         why = "chưa được chọn trong danh sách gợi ý" if found else "không có trong danh mục xã/phường từ 01/7/2025"
         return ValidationError(
             admin_units.WARD_FIELD,
-            f"Xã/phường: «{text}» {why}. Gõ tên rồi chọn trong danh sách (↓, Enter), "
+            f"{labels.WARD}: «{text}» {why}. Gõ tên rồi chọn trong danh sách (↓, Enter), "
             "hoặc xóa trống ô này để ghi cả địa chỉ ở ô Địa chỉ.",
-            "Xã/phường",
+            labels.WARD,
         )
 
     # -- list --------------------------------------------------------------------------------------

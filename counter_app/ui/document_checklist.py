@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain import labels
 from counter_app.domain.dossier import DocumentLine
 
 MAX_COUNT = 99
@@ -87,7 +88,7 @@ class DocumentTable(QTableWidget):
     def __init__(self) -> None:
         super().__init__(0, len(self.HEADERS))
         self.setObjectName("documents")
-        self.setAccessibleName("Thành phần hồ sơ")
+        self.setAccessibleName(labels.DOCUMENTS)
         self.setHorizontalHeaderLabels(list(self.HEADERS))
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
+from counter_app.domain import labels
 from counter_app.domain.catalog import Procedure
 from counter_app.domain.dossier import Channel, ResultDelivery
 from counter_app.domain.papers import default_lines, kind_note
@@ -24,7 +25,7 @@ class DossierForm(QGroupBox):
         self.errors = errors
         self._procedure_name = ""
         layout = QVBoxLayout(self)
-        caption = QLabel("Thành phần hồ sơ (gõ số bản hoặc + −; ↑ ↓ ← → để di chuyển):")
+        caption = QLabel(f"{labels.DOCUMENTS} (gõ số bản hoặc + −; ↑ ↓ ← → để di chuyển):")
         layout.addWidget(caption)
         self.documents = DocumentTable()
         self.documents.setMinimumHeight(150)
@@ -36,23 +37,26 @@ class DossierForm(QGroupBox):
         self.sets_count.setObjectName("sets_count")
         self.sets_count.setRange(1, 99)
         self.sets_count.setValue(1)
-        form.addRow("Số bộ hồ sơ:", errors.wrap(self.sets_count, "sets_count"))
+        form.addRow(labels.caption(labels.SETS), errors.wrap(self.sets_count, "sets_count"))
         self.channel = combo([(f"{c.value} — {c.label}", c.value) for c in Channel])
         self.channel.setObjectName("channel")
-        form.addRow("Kênh tiếp nhận:", errors.wrap(self.channel, "channel"))
+        form.addRow(labels.caption(labels.CHANNEL), errors.wrap(self.channel, "channel"))
         self.delivery = combo([
             ("Tại quầy (Bộ phận Một cửa)", ResultDelivery.DESK.value),
             ("Qua dịch vụ bưu chính công ích (BCCI)", ResultDelivery.POSTAL.value),
         ])
         self.delivery.setObjectName("result_delivery")
-        form.addRow("Nơi nhận kết quả:", errors.wrap(self.delivery, "result_delivery"))
+        form.addRow(labels.caption(labels.RESULT_DELIVERY), errors.wrap(self.delivery, "result_delivery"))
         self.summary = QLineEdit()
         self.summary.setObjectName("summary")
         self.summary.setPlaceholderText("mặc định là tên thủ tục")
-        form.addRow("Nội dung yêu cầu:", errors.wrap(self.summary, "summary", "received_at"))
+        form.addRow(labels.caption(labels.SUMMARY), errors.wrap(self.summary, "summary", "received_at"))
         layout.addLayout(form)
 
         self.summary.textEdited.connect(lambda _text: self.errors.clear_widget(self.summary))
+        # A changed count or number of sets is the clerk's fix: its red mark goes at once.
+        self.documents.itemChanged.connect(lambda _item: self.errors.clear_widget(self.documents))
+        self.sets_count.valueChanged.connect(lambda _value: self.errors.clear_widget(self.sets_count))
         for box in (self.channel, self.delivery):
             box.activated.connect(lambda _index, w=box: self.errors.clear_widget(w))
 

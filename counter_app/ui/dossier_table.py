@@ -14,22 +14,19 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from counter_app.domain.dossier import OFFICE_TZ, Dossier
+from counter_app.domain.dossier import Dossier
+from counter_app.domain.formats import column_datetime, office_date
 from counter_app.services.clock import utc_now
+from counter_app.ui import palette
 
 COLUMNS = ["Mã hồ sơ", "Chủ hồ sơ", "Số giấy tờ", "Điện thoại", "Thủ tục", "Trạng thái", "Tiếp nhận", "Hẹn trả"]
 CODE, APPLICANT, ID_NUMBER, PHONE, PROCEDURE, STATUS, RECEIVED, DUE = range(len(COLUMNS))
 OVERDUE_TEXT = "Quá hạn"
-OVERDUE_COLOR = QColor("#c62828")
+OVERDUE_COLOR = QColor(palette.ERROR)  # overdue is an error: the same red
 CODE_ROLE = Qt.ItemDataRole.UserRole
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def office_time(value: datetime) -> str:
-    """An instant as the clerk reads it: office time (Asia/Ho_Chi_Minh), dd/mm/yyyy HH:MM."""
-    return f"{value.astimezone(OFFICE_TZ):%d/%m/%Y %H:%M}"
 
 
 class DossierTableModel(QAbstractTableModel):
@@ -93,7 +90,7 @@ class DossierTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == RECEIVED:  # the day is what matters in a list; the time is in the tooltip
-                return f"{dossier.received_at.astimezone(OFFICE_TZ):%d/%m/%Y}"
+                return office_date(dossier.received_at)
             return self._text(dossier, column, overdue)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._text(dossier, column, overdue)
@@ -125,7 +122,7 @@ class DossierTableModel(QAbstractTableModel):
         if column == STATUS:
             return f"{OVERDUE_TEXT} · {dossier.status.label}" if overdue else dossier.status.label
         if column == RECEIVED:
-            return office_time(dossier.received_at)
+            return column_datetime(dossier.received_at)
         if column == DUE:
-            return office_time(dossier.due_at)
+            return column_datetime(dossier.due_at)
         return ""

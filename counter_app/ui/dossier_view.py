@@ -25,12 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain import labels
 from counter_app.domain.dossier import Dossier, Person
+from counter_app.domain.formats import column_datetime
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import get_dossier
 from counter_app.ui.context import UiContext
-from counter_app.ui.dossier_table import OVERDUE_COLOR, OVERDUE_TEXT, office_time
+from counter_app.ui.dossier_table import OVERDUE_TEXT
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import ERROR_STYLE
 
 LOADING = "Đang tải…"
 DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
@@ -111,18 +114,18 @@ class DossierDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, title in [
-            ("procedure", "Thủ tục"),
+            ("procedure", labels.PROCEDURE),
             ("summary", "Trích yếu"),
             ("applicant", "Chủ hồ sơ"),
             ("submitter", "Người nộp"),
             ("id", "Giấy tờ tùy thân"),
             ("phone", "Điện thoại"),
-            ("address", "Địa chỉ"),
+            ("address", labels.ADDRESS),
             ("channel", "Hình thức nộp"),
             ("delivery", "Nhận kết quả"),
             ("received", "Tiếp nhận"),
             ("due", "Hẹn trả"),
-            ("sets", "Số bộ hồ sơ"),
+            ("sets", labels.SETS),
         ]:
             label = _selectable(QLabel())
             label.setObjectName(f"dossier_{key}")
@@ -201,7 +204,7 @@ class DossierDialog(QDialog):
         status = f"Trạng thái: {dossier.status.label}"
         if dossier.is_overdue(utc_now()):
             status += f" — {OVERDUE_TEXT}"
-            self.status_label.setStyleSheet(f"color: {OVERDUE_COLOR.name()};")
+            self.status_label.setStyleSheet(ERROR_STYLE)
         else:
             self.status_label.setStyleSheet("")
         self.status_label.setText(status)
@@ -216,8 +219,8 @@ class DossierDialog(QDialog):
             "address": _address_text(applicant),
             "channel": dossier.channel.label,
             "delivery": dossier.result_delivery.label,
-            "received": f"{office_time(dossier.received_at)} — {dossier.received_by or '—'}",
-            "due": office_time(dossier.due_at),
+            "received": f"{column_datetime(dossier.received_at)} — {dossier.received_by or '—'}",
+            "due": column_datetime(dossier.due_at),
             "sets": str(dossier.sets_count),
         }
         if submitter:
@@ -235,7 +238,7 @@ class DossierDialog(QDialog):
             self.history,
             [
                 [
-                    office_time(change.at),
+                    column_datetime(change.at),
                     change.from_status.label if change.from_status else "—",
                     change.to_status.label,
                     change.actor or "—",

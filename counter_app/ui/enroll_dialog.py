@@ -32,12 +32,11 @@ from counter_app.services.credentials import NoSecureStore, TokenMissing
 from counter_app.ui.context import UiContext
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import ERROR_STYLE, OK_STYLE
 
 if TYPE_CHECKING:
     from sync.client.enrollment import Enrolment
 
-_OK_STYLE = "color: #1b5e20;"
-_WARNING_STYLE = "color: #b71c1c;"
 INSECURE_WARNING = (
     "Cảnh báo: với http:// mã xác thực của quầy đi qua mạng ở dạng ai cũng đọc được và dùng lại được. "
     "Chỉ chọn khi máy chủ nằm trong mạng nội bộ tin cậy; ngoài ra hãy dùng https://."
@@ -107,7 +106,7 @@ class EnrollDialog(QDialog):
         self.insecure_warning = QLabel(INSECURE_WARNING)
         self.insecure_warning.setObjectName("insecure_warning")
         self.insecure_warning.setWordWrap(True)
-        self.insecure_warning.setStyleSheet(_WARNING_STYLE)
+        self.insecure_warning.setStyleSheet(ERROR_STYLE)
         self.insecure_warning.hide()
         self.insecure_check.toggled.connect(self.insecure_warning.setVisible)
 
@@ -205,7 +204,7 @@ class EnrollDialog(QDialog):
         if enrolment.slot_changed:
             text += f" Lưu ý: máy chủ tỉnh cấp số quầy {enrolment.desk_slot}; hồ sơ mới sẽ mang số quầy này."
         self.result_label.setText(text)
-        self.result_label.setStyleSheet(_OK_STYLE)
+        self.result_label.setStyleSheet(OK_STYLE)
         self.result_label.show()
         self._fit()
         self.url_edit.setEnabled(False)

@@ -12,9 +12,7 @@ from collections.abc import Iterable
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from counter_app.domain.errors import ValidationError
-
-ERROR_STYLE = "color: #b71c1c;"
-INVALID_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
+from counter_app.ui.palette import ERROR_STYLE, INVALID_FIELD_STYLE
 
 
 def error_label(object_name: str) -> QLabel:
@@ -103,7 +101,7 @@ class FieldErrors:
                 continue
             widget, label = self._fields[name]
             labels.setdefault(label, []).append(message)
-            widget.setStyleSheet(INVALID_STYLE)
+            widget.setStyleSheet(INVALID_FIELD_STYLE)
             widget.setProperty("error_text", message)
             if first is None:
                 first = widget

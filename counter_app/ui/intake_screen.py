@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain import labels
 from counter_app.domain.catalog import Procedure
-from counter_app.domain.dossier import OFFICE_TZ, Channel, Dossier
+from counter_app.domain.dossier import Channel, Dossier
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.domain.formats import due_wording
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.text import has_vietnamese_marks, nfc, person_name
 from counter_app.domain.time_rules import procedure_time_text
@@ -41,15 +43,14 @@ from counter_app.services.intake import IntakeRequest, check_intake, preview_due
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_form import DossierForm
-from counter_app.ui.form_fields import ERROR_STYLE, FieldErrors, merge_by_field
+from counter_app.ui.form_fields import FieldErrors, merge_by_field
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import ERROR_STYLE, INFO_STYLE
 from counter_app.ui.person_form import PersonForm
 from counter_app.ui.procedure_picker import ProcedurePicker
 from counter_app.ui.screen import Screen
 from counter_app.ui.slip_preview import SlipPreviewDialog
 
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-INFO_STYLE = "color: #0b5394;"
 DUE_NONE = "Hẹn trả: chọn thủ tục để tính ngày hẹn trả"
 
 SHORTCUTS = [
@@ -69,8 +70,7 @@ SHORTCUTS = [
 
 def due_text(due: datetime) -> str:
     """'Hẹn trả: 15:00 thứ Ba, 24/02/2026' in office time."""
-    local = due.astimezone(OFFICE_TZ)
-    return f"Hẹn trả: {local:%H:%M} {WEEKDAYS[local.weekday()]}, {local:%d/%m/%Y}"
+    return f"Hẹn trả: {due_wording(due)}"
 
 
 def _receive(db: Database, request: IntakeRequest, commune_error: ValidationError | None) -> Dossier:
@@ -145,7 +145,7 @@ class IntakeScreen(Screen):
         self.picker.procedure_chosen.connect(self._on_procedure_chosen)
         self.picker.catalog_loaded.connect(self._on_catalog_loaded)
         procedure_box = self._field_errors.wrap(self.picker, "procedure_code")
-        title = QLabel("Thủ tục:")
+        title = QLabel(labels.caption(labels.PROCEDURE))
         title.setBuddy(self.picker)
         top.addRow(title, procedure_box)
         self.due_label = QLabel(DUE_NONE)

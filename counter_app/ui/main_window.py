@@ -26,19 +26,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import clock_text
 from counter_app.services.clock import utc_now
 from counter_app.storage.integrity import Damage, DamagedDatabaseError
+from counter_app.ui import palette
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
+from counter_app.ui.palette import in_colour
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
 from counter_app.ui.sync_screen import SyncScreen
-from counter_app.ui.sync_worker import ERROR_COLOR, SyncWorker, outcome_text
+from counter_app.ui.sync_worker import SyncWorker, outcome_text
 
 GLOBAL_SHORTCUTS = [
     ("F1", "Mở bảng phím tắt"),
@@ -233,7 +235,7 @@ class MainWindow(QMainWindow):
         self._clock.start(15_000)
 
     def _tick(self) -> None:
-        self.clock_label.setText(f"{utc_now().astimezone(OFFICE_TZ):%H:%M  %d/%m/%Y}")
+        self.clock_label.setText(clock_text(utc_now()))
 
     # -- who is at the desk ------------------------------------------------------------------------
 
@@ -347,7 +349,7 @@ class MainWindow(QMainWindow):
             return
         self._database_timer.stop()  # said once; the next start says it again
         self.database_label.setText(
-            f"<span style='color:{ERROR_COLOR}'><b>Cơ sở dữ liệu bị hỏng</b>: hãy gọi bộ phận CNTT của tỉnh</span>"
+            in_colour("<b>Cơ sở dữ liệu bị hỏng</b>: hãy gọi bộ phận CNTT của tỉnh", palette.ERROR)
         )
         self.database_label.setToolTip(error.message)
         self.database_label.show()

@@ -15,8 +15,10 @@ from datetime import date
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLineEdit, QWidget
 
+from counter_app.domain import labels
 from counter_app.domain.dossier import Gender, IdDocumentType
 from counter_app.domain.errors import ValidationError
+from counter_app.domain.formats import office_date
 from counter_app.domain.identity import ChipIdCard, validate_id_number
 from counter_app.domain.validation import normalize_email, normalize_phone, parse_birth_date
 from counter_app.services.intake import PersonInput
@@ -59,7 +61,7 @@ class PersonForm(QGroupBox):
         self.full_name.setObjectName("full_name")
         self.full_name.setMaxLength(120)
         self.full_name.setPlaceholderText("Họ, chữ đệm và tên, có dấu")
-        form.addRow("Họ và tên:", wrap(self.full_name, "full_name", "applicant_type"))
+        form.addRow(labels.caption(labels.FULL_NAME), wrap(self.full_name, "full_name", "applicant_type"))
         self.id_type = _id_type_combo()
         self.id_type.setObjectName("id_type")
         self.id_number = QLineEdit()
@@ -71,7 +73,8 @@ class PersonForm(QGroupBox):
         self.birth_date.setPlaceholderText("ngày/tháng/năm, ví dụ 05/09/1990")
         self.gender = combo([("— chưa chọn —", ""), ("Nam", Gender.MALE.value), ("Nữ", Gender.FEMALE.value)])
         self.gender.setObjectName("gender")
-        form.addRow("Ngày sinh:", pair(self.birth_date, self.gender, ("birth_date", "gender"), "Giới tính:"))
+        form.addRow(labels.caption(labels.BIRTH_DATE),
+                    pair(self.birth_date, self.gender, ("birth_date", "gender"), labels.caption(labels.GENDER)))
         self.phone = QLineEdit()
         self.phone.setObjectName("phone")
         self.phone.setPlaceholderText("ví dụ 0912 345 678")
@@ -79,23 +82,23 @@ class PersonForm(QGroupBox):
         self.email = QLineEdit()
         self.email.setObjectName("email")
         self.email.setPlaceholderText("không bắt buộc")
-        form.addRow("Email:", wrap(self.email, "email"))
+        form.addRow(labels.caption(labels.EMAIL), wrap(self.email, "email"))
         self.address = QLineEdit()
         self.address.setObjectName("address")
         self.address.setPlaceholderText("số nhà, tên đường, thôn/tổ dân phố (cả địa chỉ nếu để trống xã/phường)")
-        form.addRow("Địa chỉ:", wrap(self.address, "address"))
+        form.addRow(labels.caption(labels.ADDRESS), wrap(self.address, "address"))
         profile = context.profile
         self.commune = CommunePicker(profile.ward_code, profile.province_code)
-        form.addRow("Xã/phường:", wrap(self.commune, "ward_code", "province_code"))
+        form.addRow(labels.caption(labels.WARD), wrap(self.commune, "ward_code", "province_code"))
 
         self.other_submitter = QCheckBox("Người nộp &khác chủ hồ sơ")
         self.other_submitter.setObjectName("other_submitter")
         form.addRow("", self.other_submitter)
-        self.submitter_group = QGroupBox("Người nộp hồ sơ")
+        self.submitter_group = QGroupBox(labels.SUBMITTER)
         sub = QFormLayout(self.submitter_group)
         self.submitter_name = QLineEdit()
         self.submitter_name.setObjectName("submitter_full_name")
-        sub.addRow("Họ và tên:", wrap(self.submitter_name, "submitter_full_name"))
+        sub.addRow(labels.caption(labels.FULL_NAME), wrap(self.submitter_name, "submitter_full_name"))
         self.submitter_id_type = _id_type_combo()
         self.submitter_id_number = QLineEdit()
         self.submitter_id_number.setObjectName("submitter_id_number")
@@ -203,7 +206,7 @@ class PersonForm(QGroupBox):
         self.full_name.setText(card.full_name)
         select_data(self.id_type, IdDocumentType.CCCD.value)
         self.id_number.setText(card.id_number)
-        self.birth_date.setText(f"{card.birth_date:%d/%m/%Y}")
+        self.birth_date.setText(office_date(card.birth_date))
         select_data(self.gender, card.gender.value)
         self.address.setText(card.permanent_address)
         for name in ("full_name", "id_type", "id_number", "birth_date", "gender", "address"):
@@ -229,7 +232,7 @@ class PersonForm(QGroupBox):
             elif widget is self.phone:
                 normalize_phone(text)
             elif widget is self.submitter_phone:
-                normalize_phone(text, "submitter_phone", "Số điện thoại người nộp")
+                normalize_phone(text, "submitter_phone", f"{labels.PHONE} người nộp")
             elif widget is self.email:
                 normalize_email(text)
             elif widget is self.id_number:

@@ -12,55 +12,16 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from counter_app.domain.catalog import Procedure
-from counter_app.domain.text import fold
+from counter_app.domain.procedure_search import SearchIndex, filter_procedures, search_index
 from counter_app.domain.time_rules import procedure_time_text
 from counter_app.services.catalog import procedures_with_use
 from counter_app.ui.context import UiContext
 from counter_app.ui.type_ahead import TypeAheadEdit
 
-MAX_SHOWN = 60
-
 
 def procedure_label(procedure: Procedure) -> str:
     """What the line edit shows once a procedure is chosen."""
     return f"{procedure.code} — {procedure.name}"
-
-
-_FILLER = " thu tuc "  # "Thủ tục" opens some names and not others: it must not push a name down
-
-
-def _position(key: str, word: str) -> int:
-    """Where `word` occurs in the folded "code name", not counting a leading "Thủ tục" of the name."""
-    found = key.find(word)
-    filler = key.find(_FILLER)
-    if 0 <= filler < found and filler == key.find(" "):
-        found -= len(_FILLER) - 1
-    return found
-
-
-def filter_procedures(
-    catalog: list[tuple[str, Procedure]], query: str, use: dict[str, int] | None = None
-) -> list[Procedure]:
-    """Every folded word of `query` must occur in the folded "code name".
-
-    `use` counts this desk's dossiers per procedure code: the desk's common procedures come first.
-    Nothing typed: by use, then by name. Typed: codes that start with the query, then by use, then the
-    earliest match, then the shortest name (so "khai sinh" puts "Thủ tục đăng ký khai sinh" before its
-    longer variants), then catalog order.
-    """
-    use = use or {}
-    words = fold(query).split()
-    if not words:
-        ranked = sorted(catalog, key=lambda item: (-use.get(item[1].code, 0), fold(item[1].name)))
-        return [procedure for _, procedure in ranked][:MAX_SHOWN]
-    first = words[0]
-    hits = [
-        (not procedure.code.startswith(first), -use.get(procedure.code, 0), _position(key, first), len(key), index, procedure)
-        for index, (key, procedure) in enumerate(catalog)
-        if all(word in key for word in words)
-    ]
-    hits.sort(key=lambda hit: hit[:5])
-    return [hit[5] for hit in hits[:MAX_SHOWN]]
 
 
 class ProcedurePicker(TypeAheadEdit):
@@ -75,7 +36,7 @@ class ProcedurePicker(TypeAheadEdit):
         self.setObjectName("procedure_picker")
         self.setPlaceholderText("Gõ tên hoặc mã thủ tục (không cần dấu), ví dụ: khai sinh, 1.001193")
         self.setAccessibleName("Thủ tục hành chính")
-        self._catalog: list[tuple[str, Procedure]] = []
+        self._catalog: SearchIndex = []
         self._use: dict[str, int] = {}  # dossiers per procedure at this desk: the ranking
         self._loaded = False
         self._chosen: Procedure | None = None
@@ -90,7 +51,7 @@ class ProcedurePicker(TypeAheadEdit):
 
     def _on_loaded(self, loaded: tuple[list[Procedure], dict[str, int]]) -> None:
         items, self._use = loaded
-        self._catalog = [(fold(f"{p.code} {p.name}"), p) for p in items]
+        self._catalog = search_index(items)
         self._loaded = True
         self.load_error = ""
         self.catalog_loaded.emit(len(items))

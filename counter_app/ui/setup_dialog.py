@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain import admin_units
 from counter_app.domain.accounts import Role, clean_full_name, validate_password, validate_username
-from counter_app.domain.admin_units import AdminUnit
+from counter_app.domain.admin_units import AdminUnit, without_unit_kind
 from counter_app.domain.codes import MAX_DESK_SLOTS
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
 from counter_app.domain.text import fold, nfc, search_tokens
@@ -41,21 +41,13 @@ from counter_app.storage.database import Database
 from counter_app.ui.accounts_dialog import AccountForm
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import HINT_STYLE
 from counter_app.ui.tasks import TaskRunner
 
 UNIT_NAME_PREFIX = "Trung tâm Phục vụ hành chính công "
 _UNIT_ROLE = Qt.ItemDataRole.UserRole
-_TYPE_WORDS = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ")
 FIELDS = ("ward_code", "unit_code", "unit_name", "desk", "supervisor")
 ACCOUNT_FIELDS = ("username", "full_name", "password", "role")  # shown together under the supervisor's form
-
-
-def _bare_name(name: str) -> str:
-    """'Thành phố Đà Nẵng' -> 'Đà Nẵng': the part a clerk types and sorts by."""
-    for word in _TYPE_WORDS:
-        if name.startswith(word):
-            return name[len(word) :]
-    return name
 
 
 def _matches(query_words: list[str], name: str) -> bool:
@@ -73,10 +65,10 @@ class ProvinceCombo(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setPlaceholderText("— Chọn tỉnh/thành phố (gõ tên không cần dấu) —")
-        units = sorted(admin_units.provinces(), key=lambda unit: fold(_bare_name(unit.name)))
+        units = sorted(admin_units.provinces(), key=lambda unit: fold(without_unit_kind(unit.name)))
         for unit in units:
             self.addItem(f"{unit.name} ({unit.code:02d})", unit.code)
-        self._folded = [(fold(_bare_name(unit.name)), f"{unit.code:02d}") for unit in units]
+        self._folded = [(fold(without_unit_kind(unit.name)), f"{unit.code:02d}") for unit in units]
         self.setCurrentIndex(-1)
         self._typed = ""
         self._reset = QTimer(self)
@@ -158,7 +150,7 @@ class SetupDialog(QDialog):
             "không suy ra được từ tên phường/xã."
         )
         code_hint.setWordWrap(True)
-        code_hint.setStyleSheet("color: #555;")
+        code_hint.setStyleSheet(HINT_STYLE)
         self.unit_name = QLineEdit()
         self.unit_name.setObjectName("unit_name")
         self.unit_name.setMaxLength(255)
@@ -250,7 +242,7 @@ class SetupDialog(QDialog):
             found = [unit for unit in admin_units.wards_of(code) if _matches(words, unit.name)]
             phrase = " ".join(words)
             # "hai" puts Phường Hải Châu before Phường An Hải: names that start with what was typed first
-            return sorted(found, key=lambda unit: not fold(_bare_name(unit.name)).startswith(phrase))
+            return sorted(found, key=lambda unit: not fold(without_unit_kind(unit.name)).startswith(phrase))
         return [unit for unit in admin_units.search_units(query, 60) if not unit.is_province]
 
     def _refill_wards(self) -> None:

@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.storage.database import Database
+from counter_app.ui import palette
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import ERROR_STYLE
 
 PREVIEW_DPI = 110
 # pdfium is not thread-safe: one render at a time across the whole application.
@@ -138,7 +140,7 @@ class SlipPreviewDialog(QDialog):
         for image in self.pages:
             page = QLabel()
             page.setPixmap(QPixmap.fromImage(image))
-            page.setStyleSheet("background: white; border: 1px solid #999;")
+            page.setStyleSheet(f"background: white; border: 1px solid {palette.PAGE_BORDER};")
             self.pages_layout.addWidget(page)
         count = len(self.pages)
         self.status.setText(
@@ -156,7 +158,7 @@ class SlipPreviewDialog(QDialog):
             f"Không tạo được giấy tiếp nhận: {error_text(error)} "
             "Hồ sơ đã được lưu; có thể in lại từ màn hình tra cứu."
         )
-        self.status.setStyleSheet("color: #b71c1c;")
+        self.status.setStyleSheet(ERROR_STYLE)
 
     def _on_finished(self) -> None:
         self.closed = True
@@ -196,7 +198,7 @@ class SlipPreviewDialog(QDialog):
             self.save_pdf(Path(chosen))
         except OSError as error:
             self.status.setText(f"Không lưu được tệp «{chosen}»: {error.strerror or error}.")
-            self.status.setStyleSheet("color: #b71c1c;")
+            self.status.setStyleSheet(ERROR_STYLE)
 
     # -- print -----------------------------------------------------------------------------------
 

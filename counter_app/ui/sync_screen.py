@@ -8,7 +8,6 @@ counter enrols with the provincial server from here (Alt+K).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.domain.formats import seconds_datetime
 from counter_app.services.sync_status import (
     JournalLine,
     ProblemRecord,
@@ -36,9 +35,9 @@ from counter_app.services.sync_status import (
 from counter_app.ui.context import UiContext
 from counter_app.ui.enroll_dialog import EnrollDialog
 from counter_app.ui.messages import error_text
+from counter_app.ui.palette import WARNING_STYLE
 from counter_app.ui.screen import Screen
 from counter_app.ui.sync_worker import (
-    WARNING_COLOR,
     SyncWorker,
     age_text,
     skew_text,
@@ -52,10 +51,6 @@ JOURNAL_LIMIT = 20
 NO_PROBLEMS = "Không có thao tác nào bị từ chối hoặc xung đột."
 
 
-def when_text(when: datetime | None) -> str:
-    return f"{when.astimezone(OFFICE_TZ):%H:%M:%S %d/%m/%Y}" if when else "—"
-
-
 def size_text(count: int) -> str:
     if count < 1024:
         return f"{count} byte"
@@ -67,7 +62,7 @@ def size_text(count: int) -> str:
 def journal_text(line: JournalLine) -> str:
     """One journal line: '10:42:05 05/06/2025 · Thành công · gửi 5, nhận 27 …'."""
     text = (
-        f"{when_text(line.started_at)} · {line.outcome} · gửi {line.pushed}, nhận {line.pulled}, "
+        f"{seconds_datetime(line.started_at)} · {line.outcome} · gửi {line.pushed}, nhận {line.pulled}, "
         f"từ chối {line.rejected}, xung đột {line.conflicts}, tệp {line.blobs_uploaded} · "
         f"đi {size_text(line.bytes_sent)}, về {size_text(line.bytes_received)}"
     )
@@ -106,7 +101,7 @@ class ProblemTableModel(QAbstractTableModel):
         record = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             values = ["—" if record.seq is None else str(record.seq), record.op_type, record.dossier_code or "—", record.state, record.code or "—",
-                      record.message or "—", when_text(record.at)]
+                      record.message or "—", seconds_datetime(record.at)]
             return values[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == REASON:
             return record.message
@@ -254,8 +249,8 @@ class SyncScreen(Screen):
         else:
             self.pending_label.setText(str(status.pending) if status.pending else "0 (đã gửi hết)")
         self.oldest_label.setText(age_text(status.oldest_pending_age) if status.oldest_pending_age is not None else "—")
-        self.success_label.setText(when_text(status.last_success_at))
-        self.attempt_label.setText(when_text(status.last_attempt_at))
+        self.success_label.setText(seconds_datetime(status.last_success_at))
+        self.attempt_label.setText(seconds_datetime(status.last_attempt_at))
         self.error_label.setText(status.last_error or "Không có")
         self.problem_count_label.setText(str(status.problems))
         self._show_clock(status)
@@ -272,7 +267,7 @@ class SyncScreen(Screen):
         text = f"{direction} {skew_text(skew)} so với máy chủ" if round(skew) else "khớp với máy chủ"
         if skew_warning(status):
             text += " — hãy chỉnh lại giờ máy (thời điểm tiếp nhận in trên phiếu lấy theo giờ máy)"
-            self.clock_label.setStyleSheet(f"color: {WARNING_COLOR}")
+            self.clock_label.setStyleSheet(WARNING_STYLE)
         else:
             self.clock_label.setStyleSheet("")
         self.clock_label.setText(text[0].upper() + text[1:])

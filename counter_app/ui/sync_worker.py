@@ -16,16 +16,18 @@ import logging
 import random
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import short_moment
 from counter_app.services.clock import utc_now
 from counter_app.services.sync_status import SyncStatus, sync_status
+from counter_app.ui import palette
 from counter_app.ui.context import UiContext
+from counter_app.ui.palette import in_colour
 
 if TYPE_CHECKING:
     from sync.client.runner import SyncReport
@@ -38,8 +40,6 @@ BACKOFF_MAX_SECONDS = 15 * 60.0
 SKEW_WARNING_SECONDS = 120.0
 FIRST_RUN_DELAY_SECONDS = 10.0  # after start: let the window settle, then send what waited overnight
 SHORT_ERROR_CHARS = 90
-WARNING_COLOR = "#b45309"
-ERROR_COLOR = "#b91c1c"
 NOT_ENROLLED_STATE = "Chưa đăng ký máy chủ"
 # Inside one run the runner retries a few times itself; the worker's own backoff does the rest.
 RUNNER_DEFAULTS: dict[str, Any] = {"max_attempts": 3, "base_delay": 2.0, "max_delay": 30.0}
@@ -77,15 +77,6 @@ def skew_text(seconds: float) -> str:
     return f"{value // 86400} ngày"
 
 
-def moment_text(when: datetime | None, now: datetime | None = None) -> str:
-    """Office time: '10:42' today, '10:42 05/06' another day, '—' never."""
-    if when is None:
-        return "—"
-    local = when.astimezone(OFFICE_TZ)
-    today = (now or utc_now()).astimezone(OFFICE_TZ).date()
-    return f"{local:%H:%M}" if local.date() == today else f"{local:%H:%M %d/%m}"
-
-
 def short_error(message: str) -> str:
     message = " ".join(message.split())
     return message if len(message) <= SHORT_ERROR_CHARS else message[: SHORT_ERROR_CHARS - 1].rstrip() + "…"
@@ -116,7 +107,7 @@ def _status_parts(status: SyncStatus, running: bool) -> tuple[str, list[str], st
     else:
         queue = "đã gửi hết"
     parts.append(queue)
-    parts.append(f"lần cuối {moment_text(status.last_success_at, status.checked_at)}"
+    parts.append(f"lần cuối {short_moment(status.last_success_at, status.checked_at or utc_now())}"
                  if status.last_success_at else "chưa đồng bộ lần nào")
     if status.problems:
         parts.append(f"{status.problems} thao tác cần xem lại (F7)")
@@ -142,7 +133,7 @@ def status_html(status: SyncStatus, running: bool = False) -> str:
     main, parts, error = _status_parts(status, running)
     pieces = [html.escape(main)]
     if error:
-        pieces.append(f' <span style="color:{ERROR_COLOR}">{html.escape(error)}</span>')
+        pieces.append(' ' + in_colour(html.escape(error), palette.ERROR))
     elif status.enrolled:
         pieces.append(" " + html.escape(parts.pop(0)))
     text = "".join(pieces)
@@ -150,7 +141,7 @@ def status_html(status: SyncStatus, running: bool = False) -> str:
         text += " · " + html.escape(part)
     warning = skew_warning(status)
     if warning:
-        text += f' · <span style="color:{WARNING_COLOR}">{html.escape(warning)}</span>'
+        text += ' · ' + in_colour(html.escape(warning), palette.WARNING)
     return text
 
 

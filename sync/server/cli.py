@@ -57,11 +57,12 @@ def cmd_create_unit(db: ServerDatabase, args: argparse.Namespace) -> int:
 
 
 def cmd_enrollment_code(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from counter_app.domain.formats import office_datetime
     from sync.server.auth import new_enrollment_code
 
     with db.session() as s:
         code, expires = new_enrollment_code(s, args.unit.strip().upper(), _now())
-    print(f"Mã đăng ký một lần cho đơn vị {args.unit}, hết hạn {expires:%Y-%m-%d %H:%M} UTC: {code}")
+    print(f"Mã đăng ký một lần cho đơn vị {args.unit}, hết hạn {office_datetime(expires)} (giờ Việt Nam): {code}")
     return 0
 
 

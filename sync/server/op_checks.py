@@ -23,6 +23,7 @@ from pydantic import ValidationError as PydanticValidationError
 from counter_app.domain.accounts import is_password_hash
 from counter_app.domain.codes import office_day, parse_dossier_code
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import office_date
 from counter_app.domain.operations import (
     MAX_INT64,
     OP_ID_RE,
@@ -161,8 +162,8 @@ def check_code_claims(device: Device, payload: DossierCreatePayload, held: set[i
     received_day = office_day(received)
     if abs(claim.day - received_day) > CODE_DAY_TOLERANCE:
         return Outcome(OpStatus.REJECTED, "code_date_mismatch",
-                       f"Ngày trong mã hồ sơ {payload.code} ({claim.day:%d/%m/%Y}) không khớp ngày tiếp nhận "
-                       f"({received_day:%d/%m/%Y}).")
+                       f"Ngày trong mã hồ sơ {payload.code} ({office_date(claim.day)}) không khớp ngày tiếp nhận "
+                       f"({office_date(received_day)}).")
     return check_register_claim(payload, received)
 
 

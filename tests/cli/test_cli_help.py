@@ -1,5 +1,6 @@
 """`counter-app --help` and argparse's own errors in Vietnamese, read from a real process."""
 
+import argparse
 import re
 import subprocess
 import sys
@@ -69,3 +70,49 @@ def test_argparse_errors_are_vietnamese_with_exit_code_2() -> None:
     for result in (missing, unknown, bad_number):
         assert result.stderr.startswith("Cách dùng: ")
         assert_vietnamese(result.stderr)
+
+
+def parsers() -> list[tuple[str, argparse.ArgumentParser]]:
+    """The root parser and every sub-command's parser, with the command that opens it."""
+    found: list[tuple[str, argparse.ArgumentParser]] = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        found.append((name, parser))
+        for action in parser._subparsers._group_actions if parser._subparsers else []:
+            for child_name, child in action.choices.items():
+                walk(child, f"{name} {child_name}")
+
+    walk(build_parser(), "counter-app")
+    return found
+
+
+def undocumented(name: str, parser: argparse.ArgumentParser) -> list[str]:
+    """Options and sub-commands without a Vietnamese help line or with argparse's English placeholder."""
+    problems = []
+    for action in parser._actions:
+        label = f"{name} {'/'.join(action.option_strings) or action.dest}"
+        if isinstance(action, argparse._SubParsersAction):
+            listed = {choice.dest for choice in action._choices_actions}
+            problems += [f"{name} {command}: no help" for command in action.choices if command not in listed]
+            problems += [f"{name} {c.dest}: no help" for c in action._choices_actions if not c.help]
+            continue
+        if action.help == argparse.SUPPRESS:
+            continue
+        if not action.help:
+            problems.append(f"{label}: no help")
+        takes_value = action.nargs != 0
+        if takes_value and action.choices is None:
+            shown = action.metavar if isinstance(action.metavar, str) else None
+            if shown is None or not _vietnamese(shown):
+                problems.append(f"{label}: placeholder {shown or action.dest.upper()!r} is not Vietnamese")
+    return problems
+
+
+def _vietnamese(word: str) -> bool:
+    """A placeholder written in Vietnamese: 'SỐ_QUẦY', 'MÃ_ĐƠN_VỊ'; the few without a mark are listed."""
+    return bool(re.search(r"[^\x00-\x7f]", word)) or word in {"URL", "EMAIL", "N=O/C/P"}
+
+
+def test_every_option_has_vietnamese_help_and_placeholder() -> None:
+    problems = [problem for name, parser in parsers() for problem in undocumented(name, parser)]
+    assert problems == [], "\n".join(problems)

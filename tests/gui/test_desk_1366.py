@@ -6,11 +6,11 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
+from counter_app.domain.procedure_search import filter_procedures, search_index
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.ui.context import UiContext
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.main_window import MainWindow
-from counter_app.ui.procedure_picker import filter_procedures
 from counter_app.ui.search_screen import SearchScreen
 from tests.gui.conftest import press
 
@@ -78,7 +78,7 @@ def test_suggestions_rank_this_desks_procedures_first(qtbot, ui_context: UiConte
 
     items, use = procedures_with_use(ui_context.db)
     assert use == {RARE: 3, "1.001193": 1}
-    catalog = [(fold(f"{p.code} {p.name}"), p) for p in items]
+    catalog = search_index(items)
     assert [p.code for p in filter_procedures(catalog, "", use)[:2]] == [RARE, "1.001193"]
     rest = [p.name for p in filter_procedures(catalog, "", use)[2:]]
     assert rest == sorted(rest, key=fold)  # then by name

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from counter_app.domain.dossier import Channel
-from counter_app.domain.text import fold
 from counter_app.services.dossiers import get_dossier, search_dossiers
 from counter_app.services.intake import preview_due_at
 from counter_app.ui.context import UiContext
@@ -181,10 +180,10 @@ def test_save_twice_quickly_files_one_dossier(qtbot, screen: IntakeScreen, ui_co
 
 
 def test_procedure_found_by_code_and_without_marks() -> None:
+    from counter_app.domain.procedure_search import filter_procedures, search_index
     from counter_app.services.catalog import read_catalog_file, sample_catalog_path
-    from counter_app.ui.procedure_picker import filter_procedures
 
-    catalog = [(fold(f"{p.code} {p.name}"), p) for p in read_catalog_file(sample_catalog_path())]
+    catalog = search_index(read_catalog_file(sample_catalog_path()))
     assert filter_procedures(catalog, "khai sinh")[0].code == BIRTH_CERT
     assert filter_procedures(catalog, "đăng ký KHAI SINH")[0].code == BIRTH_CERT
     assert [p.code for p in filter_procedures(catalog, "1.001193")] == [BIRTH_CERT]
@@ -528,3 +527,46 @@ def test_id_card_scan_fills_the_address_and_keeps_the_commune(qtbot, screen: Int
     assert screen.commune.text() == "Phường Bàn Thạch — Thành phố Đà Nẵng"
     assert screen.commune.unit() is not None and screen.commune.unit().code == 20335
     assert "xã/phường" in screen.message.text()
+
+
+def test_a_fixed_paper_count_loses_its_red_mark(qtbot, screen: IntakeScreen) -> None:
+    """A one-of group with no paper is refused at the checklist; the mark goes as soon as a count changes."""
+    screen.on_shown()
+    qtbot.waitUntil(screen.picker.hasFocus, timeout=WAIT)
+    qtbot.keyClicks(screen.picker, "1.004884")  # đăng ký lại khai sinh: one paper of a group is needed
+    qtbot.keyClick(screen.picker, Qt.Key.Key_Down)
+    qtbot.keyClick(screen.picker, Qt.Key.Key_Return)
+    assert screen.picker.procedure() is not None and screen.picker.procedure().code == "1.004884"
+    table = screen.dossier.documents
+    table.setFocus()
+    for row in range(table.rowCount()):
+        for column in (1, 2, 3):
+            table.setCurrentCell(row, column)
+            for _ in range(3):
+                qtbot.keyClick(table, Qt.Key.Key_Minus)
+    assert all(not (line.originals or line.certified_copies or line.photocopies) for line in table.lines())
+    press(table, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: bool(screen.field_error("documents")), timeout=WAIT)
+    assert "chưa chọn giấy tờ nào" in screen.field_error("documents")
+    assert table.property("error_text")
+
+    table.setFocus()
+    table.setCurrentCell(0, 1)
+    qtbot.keyClick(table, Qt.Key.Key_Plus)
+    assert screen.field_error("documents") == ""
+    assert not table.property("error_text")
+    assert table.styleSheet() == ""
+    assert screen.full_name.text() == ""  # nothing else was touched
+
+
+def test_a_fixed_sets_count_loses_its_red_mark(qtbot, screen: IntakeScreen) -> None:
+    """An error the service reports for the number of sets goes once the clerk changes the number."""
+    screen.clear_errors()
+    screen._show_field_errors({"sets_count": "Số bộ hồ sơ: không hợp lệ."}, focus=False)
+    spin = screen.dossier.sets_count
+    assert screen.field_error("sets_count")
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert spin.value() == 2
+    assert screen.field_error("sets_count") == ""
+    assert spin.styleSheet() == ""

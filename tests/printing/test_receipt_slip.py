@@ -29,7 +29,6 @@ from counter_app.printing.barcodes import DOT, MODULE_WIDTH, code128_pattern
 from counter_app.printing.fonts import register_fonts
 from counter_app.printing.receipt_slip import (
     SlipHeader,
-    format_place_date,
     render_receipt_slip,
 )
 
@@ -228,11 +227,6 @@ def test_submitter_other_than_applicant_is_printed_with_applicant() -> None:
     assert "Tiếp nhận hồ sơ của: Bà Lê Thị Hồng Nhung" in text
     assert f"Chủ hồ sơ: Ông {APPLICANT}" in text
     assert "Qua dịch vụ bưu chính công ích (địa chỉ nhận: 12 Trần Phú" in text
-
-
-def test_format_helpers() -> None:
-    march = datetime(2026, 3, 5, 9, 0, tzinfo=OFFICE_TZ)
-    assert format_place_date("Hải Châu", march) == "Hải Châu, ngày 05 tháng 3 năm 2026"
 
 
 def test_register_fonts_is_idempotent() -> None:

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from counter_app.domain.catalog import DocumentKind, Procedure
 from counter_app.domain.dossier import OFFICE_TZ, DocumentLine
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.domain.formats import slip_time
 from counter_app.domain.papers import default_lines
-from counter_app.printing.receipt_slip import format_slip_time
 from counter_app.services.catalog import procedures
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.slips import receipt_slip_pdf
@@ -76,7 +76,7 @@ def test_every_sample_procedure_prints_one_a5_page_listing_only_the_papers_hande
         pages, height, slip = flat(receipt_slip_pdf(db, dossier.code))
         assert (pages, round(height, 1)) == (1, A5_HEIGHT), procedure.code
         assert f"Mã hồ sơ: {dossier.code}" in slip
-        assert f"5. Thời gian trả kết quả giải quyết hồ sơ: {format_slip_time(dossier.due_at)}" in slip
+        assert f"5. Thời gian trả kết quả giải quyết hồ sơ: {slip_time(dossier.due_at)}" in slip
         assert "NGƯỜI NỘP HỒ SƠ" in slip and "NGƯỜI TIẾP NHẬN HỒ SƠ" in slip and "Trần Thị Mai" in slip
         assert f"Quyển số: 01/2026, Số thứ tự: {dossier.register_number}" in slip
         chosen = {line.name for line in dossier.documents}

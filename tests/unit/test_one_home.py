@@ -1,0 +1,42 @@
+"""Each rule has one home (docs/architecture.md): a copy written elsewhere fails here, by name."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "counter_app"
+
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b")
+# A date or time written for a person: "{x:%d/%m/%Y}", "{x:%H:%M}" or strftime("%d/%m...").
+OFFICE_FORMAT = re.compile(r"""(\{[^{}]*:%[dHmMY][^{}]*\})|strftime\(\s*["'][^"']*%[dH]""")
+# Formats for machines, not people: a backup file's stamp and the catalog's "HH:MM" cut-off field.
+MACHINE_FORMATS = {"counter_app/storage/migrate.py", "counter_app/domain/time_rules.py"}
+
+
+def python_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*.py") if "migrations" not in path.parts)
+
+
+def test_colours_are_written_only_in_the_palette() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in python_files(APP / "ui")
+        if path.name != "palette.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if HEX_COLOUR.search(line.split("  #")[0])
+    ]
+    assert offenders == [], "colours belong in counter_app/ui/palette.py:\n" + "\n".join(offenders)
+
+
+def test_dates_and_times_are_formatted_only_in_formats() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in (APP, ROOT / "sync")
+        for path in python_files(folder)
+        if path.name != "formats.py" and str(path.relative_to(ROOT)) not in MACHINE_FORMATS
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if OFFICE_FORMAT.search(line)
+    ]
+    assert offenders == [], "office-time formats belong in counter_app/domain/formats.py:\n" + "\n".join(offenders)
