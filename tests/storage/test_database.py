@@ -63,6 +63,28 @@ def test_schema_0001_fixture_exists() -> None:
     assert (FIXTURES / "schema_0001.sqlite").is_file()
 
 
+def test_the_issue_8_schema_keeps_accounts_register_numbers_and_late_entries(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from counter_app.domain.dossier import OFFICE_TZ
+    from counter_app.services.accounts import SignInRefused, sign_in
+
+    shutil.copy(FIXTURES / "schema_0006.sqlite", tmp_path / DB_FILENAME)
+    db = Database.open(tmp_path)
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=OFFICE_TZ)
+    assert sign_in(db, "mai", "matkhau-mai1", now=now).full_name == "Trần Thị Mai"
+    with pytest.raises(SignInRefused):
+        sign_in(db, "mai", "matkhau-sai", now=now)
+    first, late = get_dossier(db, "000.31.48.H15-260203-3001"), get_dossier(db, "000.31.48.H15-260203-3003")
+    assert (first.register_book, first.register_number, first.received_by) == ("03/2026", 1, "Trần Thị Mai")
+    assert (late.register_number, late.received_by) == (3, "Lê Văn Giám")
+    assert "Nhập lại từ sổ giấy khi mất điện" in late.history[0].note
+    with db.read() as session:
+        flagged = session.execute(text("SELECT code FROM dossier WHERE late_entry_reason IS NOT NULL")).scalars()
+        assert list(flagged) == [late.code]
+    db.close()
+
+
 def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
     db = Database.open(tmp_path)
     db.close()
