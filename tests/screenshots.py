@@ -68,8 +68,9 @@ def main(out_dir: Path) -> int:
         prepare_demo_unit(db)
         context = UiContext(db=db, tasks=TaskRunner(app), profile=load_profile(db), settings=settings_for(data_dir))
         window = MainWindow(context)
-        window.resize(*SCREEN)
         window.show()
+        window.showNormal()  # the first start is maximised, and the offscreen screen is only 800×800
+        window.resize(*SCREEN)
         try:
             shoot(window, out_dir)
         finally:

@@ -39,7 +39,7 @@ def default_lines(procedure: Procedure) -> list[DocumentLine]:
 
 
 def kind_note(document: RequiredDocument) -> str:
-    """What the checklist writes after a paper's name: "" for a required one, else its kind (and group)."""
+    """What the checklist writes before a paper's name: "" for a required one, else its kind (and group)."""
     if document.kind is DocumentKind.REQUIRED:
         return ""
     if document.kind is DocumentKind.ONE_OF:

@@ -83,7 +83,7 @@ class CountDelegate(QStyledItemDelegate):
 class DocumentTable(QTableWidget):
     """The papers checklist: name (fixed), originals, certified copies, photocopies (typed digits)."""
 
-    HEADERS = ("Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo")
+    HEADERS = ("Tên giấy tờ", "Bản chính", "Bản sao\nchứng thực", "Bản photo")
 
     def __init__(self) -> None:
         super().__init__(0, len(self.HEADERS))
@@ -122,13 +122,14 @@ class DocumentTable(QTableWidget):
         super().keyPressEvent(event)
 
     def set_lines(self, lines: Iterable[DocumentLine], notes: Iterable[str] = ()) -> None:
-        """Show `lines`; `notes` (papers.kind_note, same order) are written after each paper's name."""
+        """Show `lines`; `notes` (papers.kind_note, same order) open each paper's name, where a long name
+        cut at the column's edge still shows them."""
         self.setRowCount(0)
         note_of = list(notes)
         for row, line in enumerate(lines):
             self.insertRow(row)
             note = note_of[row] if row < len(note_of) else ""
-            shown = f"{line.name} [{note}]" if note else line.name
+            shown = f"[{note}] {line.name}" if note else line.name
             name = QTableWidgetItem(shown)
             name.setData(NAME_ROLE, line.name)
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
