@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from counter_app.domain.errors import DomainError, ValidationErrors
 
@@ -25,3 +26,23 @@ def error_text(error: Exception) -> str:
 
 def show_error(parent: QWidget | None, error: Exception, title: str = "Không thực hiện được") -> None:
     QMessageBox.warning(parent, title, error_text(error))
+
+
+def ask_before_leaving(
+    parent: QWidget, title: str, text: str, leave: str, stay: str, on_answer: Callable[[bool], None]
+) -> tuple[QMessageBox, QAbstractButton]:
+    """A non-blocking question before typed work is dropped; Esc and the default answer keep the work.
+
+    `on_answer(True)` when the `leave` button was pressed, `on_answer(False)` otherwise. Returns the box
+    (open) and its leave button, so tests can answer it with real clicks and keys."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    leave_button = box.addButton(leave, QMessageBox.ButtonRole.DestructiveRole)
+    stay_button = box.addButton(stay, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(stay_button)
+    box.setEscapeButton(stay_button)
+    box.finished.connect(lambda _result: on_answer(box.clickedButton() is leave_button))
+    box.open()
+    return box, leave_button

@@ -40,7 +40,7 @@ from counter_app.services.unit_setup import CounterProfile
 from counter_app.storage.database import Database
 from counter_app.ui.accounts_dialog import AccountForm
 from counter_app.ui.form_fields import error_label
-from counter_app.ui.messages import error_text
+from counter_app.ui.messages import ask_before_leaving, error_text
 from counter_app.ui.palette import HINT_STYLE
 from counter_app.ui.tasks import TaskRunner
 
@@ -427,21 +427,13 @@ class SetupDialog(QDialog):
         if not any(widget.text().strip() for widget in typed) and self.desk.value() == 0:
             super().reject()
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Thoát thiết lập")
-        box.setText("Quầy chưa được thiết lập. Thoát ứng dụng? Thông tin đã nhập sẽ không được lưu.")
-        self.quit_button = box.addButton("Thoát", QMessageBox.ButtonRole.DestructiveRole)
-        stay = box.addButton("Tiếp tục thiết lập (Esc)", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(stay)
-        box.setEscapeButton(stay)
-        box.finished.connect(lambda _result: self._quit_answered(box))
-        self.quit_box = box
-        box.open()
+        self.quit_box, self.quit_button = ask_before_leaving(
+            self, "Thoát thiết lập", "Quầy chưa được thiết lập. Thoát ứng dụng? Thông tin đã nhập sẽ không được lưu.",
+            "Thoát", "Tiếp tục thiết lập (Esc)", self._quit_answered)
 
-    def _quit_answered(self, box: QMessageBox) -> None:
+    def _quit_answered(self, leave: bool) -> None:
         self.quit_box = None
-        if box.clickedButton() is self.quit_button:
+        if leave:
             super().reject()
 
     def done(self, result: int) -> None:

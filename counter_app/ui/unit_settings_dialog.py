@@ -39,7 +39,7 @@ from counter_app.services.unit_setup import CounterProfile, UnitSettings, unit_s
 from counter_app.ui.commune_picker import CommunePicker
 from counter_app.ui.context import UiContext
 from counter_app.ui.form_fields import error_label
-from counter_app.ui.messages import error_text
+from counter_app.ui.messages import ask_before_leaving, error_text
 
 SYSTEM_PRINTER = "— Máy in mặc định của hệ thống —"
 FIELDS = ("unit_name", "ward_code", "place_name", "desk", LOOKUP_FIELD, "printer")
@@ -328,19 +328,11 @@ class UnitSettingsDialog(QDialog):
         if not self.has_changes():
             super().reject()
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Bỏ các thay đổi?")
-        box.setText("Thiết lập đơn vị có thay đổi chưa lưu. Bỏ các thay đổi này?")
-        self.discard_button = box.addButton("Bỏ thay đổi", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Tiếp tục sửa (Esc)", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.finished.connect(lambda _result: self._discard_answered(box))
-        self.discard_box = box
-        box.open()
+        self.discard_box, self.discard_button = ask_before_leaving(
+            self, "Bỏ các thay đổi?", "Thiết lập đơn vị có thay đổi chưa lưu. Bỏ các thay đổi này?",
+            "Bỏ thay đổi", "Tiếp tục sửa (Esc)", self._discard_answered)
 
-    def _discard_answered(self, box: QMessageBox) -> None:
+    def _discard_answered(self, leave: bool) -> None:
         self.discard_box = None
-        if box.clickedButton() is self.discard_button:
+        if leave:
             super().reject()
