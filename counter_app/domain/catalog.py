@@ -175,7 +175,8 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
 def procedure_from_dict(raw: dict[str, Any]) -> Procedure:
     """One procedure in the app's JSON shape (as `procedure_to_dict` writes it), with the same checks."""
     # Imported here: catalog_checks builds the classes above, so it imports this module.
-    from counter_app.domain.catalog_checks import Entry, build_procedure
+    from counter_app.domain.catalog_checks import build_procedure
+    from counter_app.domain.catalog_entry import Entry
 
     errors: list[ValidationError] = []
     entry = Entry(f"Thủ tục {raw.get('code', '')}".strip(), None, errors)

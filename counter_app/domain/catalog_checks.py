@@ -1,5 +1,8 @@
 """Checking one catalog entry and building its Procedure, collecting every problem at once.
 
+The entry itself (where it is, its errors) lives in `catalog_entry`, the time keys in
+`catalog_time_checks`; this module checks the rest and builds the Procedure.
+
 Catalogs arrive as files that people edit by hand (and as entries over sync), so every entry is
 checked field by field and *all* problems are reported together, each in Vietnamese naming where the
 entry is (row or entry number) and which procedure, so a supervisor can fix the file in one pass.
@@ -10,15 +13,12 @@ Pure Python.
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import time
 from typing import Any
 
 from counter_app.domain.catalog import (
     APPLICANT_FIELDS,
     DOCUMENT_KIND_LABELS,
-    HOURS_PER_DAY,
     DocumentKind,
     FeeItem,
     FeeKind,
@@ -27,48 +27,13 @@ from counter_app.domain.catalog import (
     TimeRule,
     TimeUnit,
 )
+from counter_app.domain.catalog_entry import DIGITS, LABELS, Entry, shown
+from counter_app.domain.catalog_time_checks import LEGACY_TIME_KEYS, hours_field, times_field
 from counter_app.domain.dossier import Channel, ResultDelivery
-from counter_app.domain.errors import ValidationError
 from counter_app.domain.text import nfc
-from counter_app.domain.time_rules import CHANNEL_KEYS
 
 # National code d.dddddd, optionally a provincial variant: 1.001193.000.00.00.H47 or the short 1.000948.H38.
 _CODE = re.compile(r"^\d\.\d{6}(?:(?:\.\d{3}\.\d{2}\.\d{2})?\.[A-Z]\d{2})?$")
-DIGITS = re.compile(r"^\d+$")
-
-
-class CatalogError(ValidationError):
-    """A problem in one catalog entry; `position` is the CSV line or JSON entry number, `code` the code."""
-
-    def __init__(self, field: str, message: str, label: str, position: int | None, code: str) -> None:
-        super().__init__(field, message, label)
-        self.position = position
-        self.code = code
-
-
-LABELS = {
-    "file": "tệp danh mục",
-    "format": "định dạng tệp",
-    "version": "phiên bản định dạng",
-    "procedures": "danh sách thủ tục",
-    "code": "mã thủ tục",
-    "name": "tên thủ tục",
-    "sector": "lĩnh vực",
-    "level": "cấp thực hiện",
-    "processing_hours": "thời hạn giải quyết",
-    "online_processing_hours": "thời hạn giải quyết trực tuyến",
-    "time_unit": "đơn vị thời hạn",
-    "times": "thời hạn giải quyết theo hình thức nộp",
-    "time_source": "nguồn của thời hạn",
-    "fees": "phí, lệ phí",
-    "documents": "thành phần hồ sơ",
-    "result_delivery": "hình thức trả kết quả",
-    "required_fields": "thông tin người nộp bắt buộc",
-    "is_sample": "đánh dấu dữ liệu mẫu",
-    "source": "nguồn",
-    "note": "ghi chú",
-    "columns": "tiêu đề cột",
-}
 
 # Keys of the reference format (shared/data/catalog-reference.json) that are read but not kept.
 REFERENCE_ONLY_KEYS = {"processing_time", "legal_basis", "source_note", "verified"}
@@ -94,32 +59,6 @@ JSON_KEYS = {
 } | REFERENCE_ONLY_KEYS  # every key an entry may have
 
 
-class Entry:
-    """Collects the errors of one entry, each prefixed with where it is and which procedure."""
-
-    def __init__(self, where: str, position: int | None, errors: list[ValidationError]) -> None:
-        self.where = where
-        self.position = position
-        self.code = ""
-        self.errors = errors
-        self.failed = False
-
-    def error(self, field: str, problem: str) -> None:
-        label = LABELS.get(field, field)
-        who = f"thủ tục {self.code}" if self.code else "chưa có mã thủ tục"
-        message = f"{self.where}, {who}: {problem}"
-        self.errors.append(CatalogError(field, message, label, self.position, self.code))
-        self.failed = True
-
-
-def shown(value: Any) -> str:
-    """The offending value as the user typed it, quoted, for the message."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"“{text}”"
-
-
 def _text(entry: Entry, raw: dict[str, Any], key: str, required: bool) -> str:
     value = raw.get(key)
     if value is None:
@@ -131,146 +70,6 @@ def _text(entry: Entry, raw: dict[str, Any], key: str, required: bool) -> str:
     if required and not value:
         entry.error(key, f"thiếu {LABELS[key]} ({key}).")
     return value
-
-
-def _positive_int(value: Any) -> int | None:
-    """A whole number > 0 from JSON (int) or CSV (digits); None when it is not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and DIGITS.match(value.strip()):
-        number = int(value.strip())
-        return number if number > 0 else None
-    return None
-
-
-def _hours(entry: Entry, raw: dict[str, Any], hours_key: str, days_key: str, required: bool) -> int | None:
-    """Read a time given either in working hours or in working days (× 8); exactly one of the two."""
-    field = "processing_hours" if hours_key == "processing_hours" else "online_processing_hours"
-    label = LABELS[field]
-    hours_raw, days_raw = raw.get(hours_key), raw.get(days_key)
-    if hours_raw is not None and days_raw is not None:
-        entry.error(
-            field, f"{label}: chỉ ghi một trong hai cột {hours_key} hoặc {days_key}, không ghi cả hai."
-        )
-        return None
-    if hours_raw is None and days_raw is None:
-        if required:
-            hint = ""
-            if isinstance(raw.get("processing_time"), str):
-                hint = f" (nguồn ghi {shown(nfc(raw['processing_time']))}, chưa quy đổi được ra giờ)"
-            entry.error(field, f"thiếu {label} ({hours_key} hoặc {days_key}){hint}.")
-        return None
-    if hours_raw is not None:
-        hours = _positive_int(hours_raw)
-        if hours is None:
-            entry.error(
-                field,
-                f"{label} ({hours_key}) phải là số nguyên giờ làm việc lớn hơn 0, đang ghi {shown(hours_raw)}.",
-            )
-        return hours
-    days = _positive_int(days_raw)
-    if days is None:
-        entry.error(
-            field,
-            f"{label} ({days_key}) phải là số nguyên ngày làm việc lớn hơn 0, đang ghi {shown(days_raw)}.",
-        )
-        return None
-    return days * HOURS_PER_DAY
-
-
-# Bounds of a time rule: a year at most (a larger number is a typo, and must not overflow later sums).
-MAX_DAYS = 366
-MAX_HOURS = MAX_DAYS * HOURS_PER_DAY
-_CUTOFF = re.compile(r"^(\d{1,2}):(\d{2})$")
-_LEGACY_TIME_KEYS = (
-    "processing_hours",
-    "processing_days",
-    "online_processing_hours",
-    "online_processing_days",
-    "time_unit",
-)
-_UNIT_AMOUNT_KEY = {
-    TimeUnit.SAME_DAY: None,
-    TimeUnit.WORKING_HOURS: "hours",
-    TimeUnit.WORKING_DAYS: "days",
-    TimeUnit.CALENDAR_DAYS: "days",
-}
-_CHANNEL_NAMES = {"direct": "nộp trực tiếp", "online": "nộp trực tuyến", "postal": "nộp qua bưu chính"}
-
-
-def _time_rule(entry: Entry, channel_key: str, raw: Any) -> TimeRule | None:
-    """One rule of "times", e.g. {"unit": "same_day", "cutoff": "15:00"} or {"unit": "working_days", "days": 5}."""
-    what = f"thời hạn {_CHANNEL_NAMES[channel_key]} (times.{channel_key})"
-    if not isinstance(raw, dict):
-        entry.error("times", f"{what} phải là một đối tượng {{unit, days/hours/cutoff}}, đang ghi {shown(raw)}.")
-        return None
-    try:
-        unit = TimeUnit(nfc(raw.get("unit"))) if isinstance(raw.get("unit"), str) else None
-    except ValueError:
-        unit = None
-    if unit is None:
-        entry.error(
-            "times",
-            f"{what}: đơn vị (unit) phải là same_day (trong ngày), working_hours (giờ làm việc), "
-            f"working_days (ngày làm việc) hoặc calendar_days (ngày), đang ghi {shown(raw.get('unit'))}.",
-        )
-        return None
-    amount_key = _UNIT_AMOUNT_KEY[unit]
-    allowed = {"unit", "cutoff"} if unit is TimeUnit.SAME_DAY else {"unit", amount_key}
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        entry.error("times", f"{what}: đơn vị {unit.value} không dùng khoá {', '.join(unknown)}.")
-        return None
-    if unit is TimeUnit.SAME_DAY:
-        cutoff = _cutoff(entry, what, raw.get("cutoff"))
-        return None if cutoff is False else TimeRule(unit, 0, cutoff or None)
-    limit = MAX_HOURS if amount_key == "hours" else MAX_DAYS
-    amount = _positive_int(raw.get(amount_key))
-    if amount is None or amount > limit:
-        noun = "giờ" if amount_key == "hours" else "ngày"
-        entry.error(
-            "times",
-            f"{what}: số {noun} ({amount_key}) phải là số nguyên từ 1 đến {limit}, "
-            f"đang ghi {shown(raw.get(amount_key))}.",
-        )
-        return None
-    return TimeRule(unit, amount)
-
-
-def _cutoff(entry: Entry, what: str, value: Any) -> time | bool | None:
-    """The cut-off hour "HH:MM"; None when not given, False after recording an error."""
-    if value is None or value == "":
-        return None
-    match = _CUTOFF.match(value.strip()) if isinstance(value, str) else None
-    if match and int(match[1]) < 24 and int(match[2]) < 60:
-        return time(int(match[1]), int(match[2]))
-    entry.error("times", f"{what}: giờ chốt (cutoff) phải ghi dạng GG:PP, ví dụ 15:00, đang ghi {shown(value)}.")
-    return False
-
-
-def _times(entry: Entry, raw: dict[str, Any]) -> tuple[tuple[Channel, TimeRule], ...] | None:
-    """The "times" mapping channel → rule; "direct" is required, other channels default to it."""
-    value = raw.get("times")
-    if not isinstance(value, dict):
-        entry.error(
-            "times",
-            f'thời hạn theo hình thức nộp (times) phải là một đối tượng như {{"direct": {{"unit": '
-            f'"working_days", "days": 5}}}}, đang ghi {shown(value)}.',
-        )
-        return None
-    unknown = sorted(k for k in value if k not in CHANNEL_KEYS)
-    if unknown:
-        entry.error("times", f"times chỉ nhận các khoá direct, online, postal; khoá không hợp lệ: {', '.join(unknown)}.")
-        return None
-    if "direct" not in value:
-        entry.error("times", "times phải có thời hạn nộp trực tiếp (direct); các hình thức khác không ghi thì dùng thời hạn này.")
-        return None
-    rules = [(CHANNEL_KEYS[k], _time_rule(entry, k, value[k])) for k in CHANNEL_KEYS if k in value]
-    if any(rule is None for _, rule in rules):
-        return None
-    return tuple((channel, rule) for channel, rule in rules if rule is not None)
 
 
 def _amount(entry: Entry, value: Any, what: str) -> tuple[bool, int | None]:
@@ -479,18 +278,18 @@ def build_procedure(entry: Entry, raw: Any) -> Procedure | None:
     time_unit = TimeUnit.WORKING_DAYS
     if raw.get("times") is not None:
         # New format: the rules say everything; the old keys would be a second, possibly different, time.
-        both = [k for k in _LEGACY_TIME_KEYS if raw.get(k) not in (None, "")]
+        both = [k for k in LEGACY_TIME_KEYS if raw.get(k) not in (None, "")]
         if both:
             entry.error("times", f"đã ghi thời hạn bằng times thì không ghi thêm {', '.join(both)}.")
-        times = _times(entry, raw) or ()
+        times = times_field(entry, raw) or ()
         rules = dict(times)
         hours = rules[Channel.DIRECT].nominal_hours if times else None
         online_rule = rules.get(Channel.ONLINE)
         online = online_rule.nominal_hours if online_rule else None
         time_unit = rules[Channel.DIRECT].unit if times else time_unit
     else:
-        hours = _hours(entry, raw, "processing_hours", "processing_days", required=True)
-        online = _hours(entry, raw, "online_processing_hours", "online_processing_days", required=False)
+        hours = hours_field(entry, raw, "processing_hours", "processing_days", required=True)
+        online = hours_field(entry, raw, "online_processing_hours", "online_processing_days", required=False)
         if raw.get("time_unit") not in (None, ""):
             try:
                 time_unit = TimeUnit(nfc(str(raw["time_unit"])))

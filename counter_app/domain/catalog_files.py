@@ -16,15 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from counter_app.domain.catalog import Procedure, procedure_to_dict
-from counter_app.domain.catalog_checks import (
-    DIGITS,
-    JSON_KEYS,
-    LABELS,
-    REFERENCE_ONLY_KEYS,
-    Entry,
-    build_procedure,
-    shown,
-)
+from counter_app.domain.catalog_checks import JSON_KEYS, REFERENCE_ONLY_KEYS, build_procedure
+from counter_app.domain.catalog_entry import DIGITS, LABELS, Entry, shown
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.text import nfc
 
