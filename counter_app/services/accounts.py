@@ -154,16 +154,24 @@ def _queue(session: Session, version: AccountVersion, now: datetime) -> None:
                      payload=version_payload(kept), now=now)
 
 
-def create_account(db: Database, *, username: str, full_name: str, role: str | Role, password: str,
-                   by: str | None, now: datetime | None = None) -> Account:
-    """Add an account. `by`: the signed-in supervisor; None only for the first account, a supervisor."""
-    now = now or utc_now()
+def check_account_fields(*, username: str, full_name: str, role: str | Role, password: str) -> tuple[str, str, Role]:
+    """The clean username, full name and role, or every bad field at once (nothing is written here).
+
+    Setup calls it before writing the unit, so that a bad first account saves nothing."""
     with ErrorCollector() as check:
         name = check(validate_username, username)
         full = check(clean_full_name, full_name)
         kind = check(parse_role, str(role))
         check(validate_password, password)
     assert name is not None and full is not None and kind is not None
+    return name, full, kind
+
+
+def create_account(db: Database, *, username: str, full_name: str, role: str | Role, password: str,
+                   by: str | None, now: datetime | None = None) -> Account:
+    """Add an account. `by`: the signed-in supervisor; None only for the first account, a supervisor."""
+    now = now or utc_now()
+    name, full, kind = check_account_fields(username=username, full_name=full_name, role=role, password=password)
     digest = hash_password(password)
     with db.write() as session:
         if by is None:

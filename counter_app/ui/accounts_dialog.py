@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.accounts import Account, Role
 from counter_app.domain.errors import DomainError
+from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.messages import error_text
@@ -243,3 +244,38 @@ class AccountsDialog(QDialog):
         db, by = self.context.db, self.supervisor
         self._change(lambda: disable_account(db, username, by=by),
                      lambda _account: f"Đã vô hiệu hóa tài khoản {username}.")
+
+
+class FirstSupervisorDialog(QDialog):
+    """A counter set up before accounts existed: its first supervisor account, before anyone signs in."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Tạo tài khoản giám sát viên")
+        intro = QLabel("Quầy chưa có tài khoản nào. Tạo tài khoản giám sát viên đầu tiên; giám sát viên sẽ thêm "
+                       "tài khoản cho nhân viên (phím F8).")
+        intro.setWordWrap(True)
+        self.form = AccountForm(with_role=False, prefix="supervisor_")
+        self.error = error_label("supervisor_error")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Tạo tài khoản")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Thoát (Esc)")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        from counter_app.services.accounts import create_account
+
+        try:
+            create_account(self.db, **self.form.values(Role.SUPERVISOR), by=None)
+        except DomainError as error:
+            self.error.setText(error_text(error))
+            self.error.show()
+            return
+        self.accept()

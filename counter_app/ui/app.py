@@ -140,7 +140,7 @@ def sign_in_at_start(context: UiContext) -> bool:
     """The clerk signs in before the window opens (a counter without accounts first creates its
     supervisor); False when they leave instead."""
     from counter_app.services.accounts import any_account
-    from counter_app.ui.setup_dialog import FirstSupervisorDialog
+    from counter_app.ui.accounts_dialog import FirstSupervisorDialog
     from counter_app.ui.sign_in_dialog import SignInDialog
 
     if not any_account(context.db) and FirstSupervisorDialog(context.db).exec() != QDialog.DialogCode.Accepted:

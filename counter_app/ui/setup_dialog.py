@@ -30,12 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain import admin_units
-from counter_app.domain.accounts import Role, clean_full_name, validate_password, validate_username
+from counter_app.domain.accounts import Role
 from counter_app.domain.admin_units import AdminUnit, without_unit_kind
 from counter_app.domain.codes import MAX_DESK_SLOTS
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
 from counter_app.domain.text import fold, nfc, search_tokens
-from counter_app.domain.validation import ErrorCollector
 from counter_app.services.unit_setup import CounterProfile
 from counter_app.storage.database import Database
 from counter_app.ui.accounts_dialog import AccountForm
@@ -377,11 +376,11 @@ class SetupDialog(QDialog):
         db = self.db
 
         def work() -> CounterProfile:
-            from counter_app.services.accounts import any_account, create_account
+            from counter_app.services.accounts import any_account, check_account_fields, create_account
             from counter_app.services.catalog import ensure_sample_catalog
             from counter_app.services.unit_setup import setup_unit
 
-            check_account_fields(account)  # before the profile is written: a bad account saves nothing
+            check_account_fields(**account)  # before the profile is written: a bad account saves nothing
             profile = setup_unit(db, **values)
             if not any_account(db):
                 create_account(db, **account, by=None)
@@ -439,46 +438,3 @@ class SetupDialog(QDialog):
     def done(self, result: int) -> None:
         self._tasks.wait()
         super().done(result)
-
-
-def check_account_fields(account: dict[str, str]) -> None:
-    """The supervisor's fields, checked before anything is written."""
-    with ErrorCollector() as check:
-        check(validate_username, account["username"])
-        check(clean_full_name, account["full_name"])
-        check(validate_password, account["password"])
-
-
-class FirstSupervisorDialog(QDialog):
-    """A counter set up before accounts existed: its first supervisor account, before anyone signs in."""
-
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.setWindowTitle("Tạo tài khoản giám sát viên")
-        intro = QLabel("Quầy chưa có tài khoản nào. Tạo tài khoản giám sát viên đầu tiên; giám sát viên sẽ thêm "
-                       "tài khoản cho nhân viên (phím F8).")
-        intro.setWordWrap(True)
-        self.form = AccountForm(with_role=False, prefix="supervisor_")
-        self.error = error_label("supervisor_error")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Tạo tài khoản")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Thoát (Esc)")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def save(self) -> None:
-        from counter_app.services.accounts import create_account
-
-        try:
-            create_account(self.db, **self.form.values(Role.SUPERVISOR), by=None)
-        except DomainError as error:
-            self.error.setText(error_text(error))
-            self.error.show()
-            return
-        self.accept()
