@@ -30,6 +30,7 @@ from counter_app.domain.catalog import (
 from counter_app.domain.catalog_entry import DIGITS, LABELS, Entry, shown
 from counter_app.domain.catalog_time_checks import LEGACY_TIME_KEYS, hours_field, times_field
 from counter_app.domain.dossier import Channel, ResultDelivery
+from counter_app.domain.papers import MAX_COUNT
 from counter_app.domain.text import nfc
 
 # National code d.dddddd, optionally a provincial variant: 1.001193.000.00.00.H47 or the short 1.000948.H38.
@@ -144,9 +145,9 @@ def _count(entry: Entry, value: Any, key: str, what: str) -> int | None:
         number = int(value.strip())
     else:
         number = None
-    if number is None or number < 0:
+    if number is None or not 0 <= number <= MAX_COUNT:
         entry.error(
-            "documents", f"{what}: số bản ({key}) phải là số nguyên không âm, đang ghi {shown(value)}."
+            "documents", f"{what}: số bản ({key}) phải là số nguyên từ 0 đến {MAX_COUNT}, đang ghi {shown(value)}."
         )
         return None
     return number

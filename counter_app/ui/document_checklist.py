@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain import labels
 from counter_app.domain.dossier import DocumentLine
+from counter_app.domain.papers import MAX_COUNT
 
-MAX_COUNT = 99
-NAME_ROLE = Qt.ItemDataRole.UserRole  # the paper's own name; the cell shows its kind after it
+NAME_ROLE = Qt.ItemDataRole.UserRole  # the paper's own name; the cell shows its kind before it
 _STEP_KEYS = {Qt.Key.Key_Plus: 1, Qt.Key.Key_Minus: -1}
 _ROW_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}
 

@@ -71,3 +71,11 @@ def test_csv_papers_may_carry_a_kind_and_a_group() -> None:
         ("Bản sao B", DocumentKind.ONE_OF, "Giấy tờ gốc"),
         ("Căn cước", DocumentKind.SHOWN, ""),
     ]
+
+
+@pytest.mark.parametrize("count", [100, 10**20, -1])
+def test_a_paper_count_out_of_the_desks_range_is_refused(count: int) -> None:
+    """The checklist and the sync bound counts; a catalog must not start a dossier outside them."""
+    with pytest.raises(ValidationErrors) as refused:
+        parse_catalog_json(entry({"name": "Bản chính giấy tờ cần chứng thực", "originals": count}))
+    assert "số bản (originals) phải là số nguyên từ 0 đến 99" in refused.value.errors[0].message
