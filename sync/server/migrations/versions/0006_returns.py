@@ -1,0 +1,24 @@
+"""Returning results at the desk and by post (issue 9)
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-30
+
+Placeholder reserved so that parallel work keeps one chain of revisions: filled in by the change that
+needs it.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

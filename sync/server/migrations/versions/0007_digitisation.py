@@ -1,0 +1,24 @@
+"""Digitisation of papers (issue 9)
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-30
+
+Placeholder reserved so that parallel work keeps one chain of revisions: filled in by the change that
+needs it.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
