@@ -2,22 +2,19 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from tests.conftest import UNIT_CODE, UNIT_NAME
+from tests.support.cli_process import run_counter_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(data_dir: Path, *args: str, ok: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "counter_app", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120, input=input,
-    )
+    result = run_counter_app(["--data-dir", str(data_dir), *args], input=input)
     if ok:
         assert result.returncode == 0, result.stderr
     return result

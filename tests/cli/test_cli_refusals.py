@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from counter_app.storage.database import DB_FILENAME
 from counter_app.storage.integrity import newest_backup
+from tests.support.cli_process import run_counter_app
 from tests.support.damaged_db import DAMAGES, build_counter, fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,10 +20,7 @@ EXIT_DAMAGED_DB = 4
 
 
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "counter_app", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120,
-    )
+    return run_counter_app(["--data-dir", str(data_dir), *args])
 
 
 @pytest.fixture(scope="module")

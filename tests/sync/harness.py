@@ -16,6 +16,8 @@ from typing import Any
 
 import requests
 
+from tests.support.cli_process import run_counter_app
+
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_A = "000.31.48.H15"
 UNIT_B = "000.32.48.H15"
@@ -130,9 +132,7 @@ def new_unit(server: ServerProcess) -> tuple[str, str]:
 
 
 def counter_cli(data_dir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "counter_app", "--data-dir", str(data_dir), *args],
-                            capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300,
-                            env={**os.environ, **(env or {})})
+    result = run_counter_app(["--data-dir", str(data_dir), *args], env={**os.environ, **(env or {})}, timeout=300)
     if check:
         assert result.returncode == 0, result.stderr + result.stdout
     return result
