@@ -20,7 +20,7 @@ SERVICE_INDICATOR = "RR"  # letter post, registered (S10 range RA–RZ): a resul
 COUNTRY = "VN"
 MAX_SERIAL = 99_999_999
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
-ITEM_CODE_PATTERN = r"[A-Z]{2}\d{9}[A-Z]{2}"
+ITEM_CODE_PATTERN = r"[A-Z]{2}[0-9]{9}[A-Z]{2}"  # ASCII only: \d would take any script's digits
 ITEM_CODE_RE = re.compile(ITEM_CODE_PATTERN)
 
 

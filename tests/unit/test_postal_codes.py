@@ -2,6 +2,7 @@
 
 import pytest
 
+from counter_app.domain.operations import InvalidOperation, OpType, check_payload
 from counter_app.domain.postal_codes import BadItemCode, item_code, parse_item_code, s10_check_digit
 
 
@@ -29,6 +30,8 @@ def test_item_code_round_trips() -> None:
     ("RR47312482VN", "không đúng dạng S10"),
     ("R1473124829VN", "không đúng dạng S10"),
     ("RR４７３１２４８２９VN", "không đúng dạng S10"),  # full-width digits
+    ("RR٤٧٣١٢٤٨٢٩VN", "không đúng dạng S10"),  # Arabic-Indic digits
+    ("RR473124829VN\n", "không đúng dạng S10"),
     ("RR000000005VN", "00000000"),
     ("x" * 500, "chuỗi 13 ký tự"),
 ])
@@ -43,3 +46,11 @@ def test_serial_bounds() -> None:
         item_code(0)
     with pytest.raises(BadItemCode):
         item_code(100_000_000)
+
+
+def test_the_operation_vocabulary_refuses_non_ascii_digits() -> None:
+    payload = {"return_id": "8c0e7a52-3f0c-4f59-9d3e-0a4f1c2b3d4e", "item_code": "RR473124829VN",
+               "state": "handed", "at": "2026-11-30T08:00:00+07:00", "actor": "Trần Thị Mai"}
+    check_payload(OpType.SHIPMENT_STATE, payload)
+    with pytest.raises(InvalidOperation, match="item_code"):
+        check_payload(OpType.SHIPMENT_STATE, {**payload, "item_code": "RR٤٧٣١٢٤٨٢٩VN"})
