@@ -16,7 +16,7 @@ from counter_app.domain.operations import OpType, OutboxState
 from counter_app.domain.postal_codes import ITEM_SERIES, item_code, parse_item_code, s10_check_digit
 from counter_app.domain.returns import ShipmentState
 from counter_app.domain.serialization import payload_hash
-from counter_app.services.returns import items_left, return_by_post, set_shipment_state
+from counter_app.services.returns import items_left, return_by_post, returns_of, set_shipment_state
 from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp
 from counter_app.storage.profile import get_profile
@@ -122,10 +122,17 @@ def test_two_desks_offline_never_issue_the_same_item_code_and_forged_codes_are_r
         "foreign_item_series": queue_raw(db_a, OpType.RESULT_RETURN,
                                          forged_return(dossiers[0][1], "EE" + issued[0][3][2:])),
     }
+    waiting = returns_of(db_a, dossiers[0][1])[0]
+    skipped_step = queue_raw(db_a, OpType.SHIPMENT_STATE, {  # delivered without being handed to the postman
+        "return_id": waiting.id, "item_code": waiting.item_code, "state": "delivered",
+        "at": datetime.now(UTC).isoformat(), "actor": "Trần Thị Mai"})
     for db, data_dir in desks:
         sync(db, data_dir)
 
     with db_a.read() as session:
+        op = session.get(OutboxOp, skipped_step)
+        assert (op.state, op.result_code) == (OutboxState.REJECTED, "illegal_shipment_move")
+        assert "Chờ giao bưu tá" in op.result_message
         for code, seq in hostile.items():
             op = session.get(OutboxOp, seq)
             assert (op.state, op.result_code) == (OutboxState.REJECTED, code), op.result_message
@@ -133,7 +140,7 @@ def test_two_desks_offline_never_issue_the_same_item_code_and_forged_codes_are_r
     for db, _ in desks:
         with db.read() as session:
             states = session.scalars(select(OutboxOp.state).where(OutboxOp.op_type.in_(
-                [OpType.RESULT_RETURN, OpType.SHIPMENT_STATE]), OutboxOp.seq.not_in(hostile.values()))).all()
+                [OpType.RESULT_RETURN, OpType.SHIPMENT_STATE]), OutboxOp.seq.not_in([*hostile.values(), skipped_step]))).all()
         assert states and set(states) == {OutboxState.ACKED}
     server_db = open_server_db(server.database_url)
     try:
