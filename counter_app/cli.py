@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
+from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
@@ -414,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="tệp PDF")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_print)
+    add_return_prints(print_sub)
 
     p = command("demo-data", cmd_demo_data, "tạo nhanh hồ sơ mẫu (dùng cho thử nghiệm và đo hiệu năng)")
     p.add_argument("--dossiers", type=int, required=True, help="số hồ sơ mẫu cần tạo")
@@ -442,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("catalog", cmd_catalog, "liệt kê danh mục thủ tục")
     p.add_argument("query", nargs="?", default="", help="lọc theo mã hoặc tên thủ tục (không cần dấu)")
     add_user_commands(sub)
+    add_return_commands(sub)
     return parser
 
 

@@ -40,7 +40,9 @@ from counter_app.domain.accounts import MAX_FULL_NAME_LENGTH, PASSWORD_HASH_RE, 
 from counter_app.domain.codes import UNIT_CODE_PATTERN
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
+from counter_app.domain.postal_codes import ITEM_CODE_PATTERN
 from counter_app.domain.register import BOOK_PATTERN, MAX_REGISTER_NUMBER
+from counter_app.domain.returns import MAX_POSTAGE, Payer, ReturnMethod, ShipmentState
 
 
 class OpType(StrEnum):
@@ -53,6 +55,10 @@ class OpType(StrEnum):
     # The counter could not send an operation (its payload is damaged) and withdraws it: the server
     # records the withdrawal under the same seq, so the device's sequence stays gap-free.
     WITHDRAWN = "op.withdrawn"
+    # Returning results (issue 9, C): a result handed back at the desk or sent by post, and a posted
+    # item's next step (domain.returns).
+    RESULT_RETURN = "result.return"
+    SHIPMENT_STATE = "shipment.state"
 
     @property
     def label(self) -> str:
@@ -65,6 +71,8 @@ OP_TYPE_LABELS = {
     OpType.ATTACHMENT_ADD: "Đính kèm tệp quét",
     OpType.ACCOUNT_UPSERT: "Tài khoản người tiếp nhận",
     OpType.WITHDRAWN: "Rút thao tác hỏng",
+    OpType.RESULT_RETURN: "Trả kết quả",
+    OpType.SHIPMENT_STATE: "Theo dõi bưu gửi",
 }
 
 
@@ -357,12 +365,48 @@ class WithdrawnPayload(Payload):
     reason: LongName
 
 
+# -- returning results (issue 9, C) -----------------------------------------------------------------
+
+ItemCodeText = _matching(re.compile(ITEM_CODE_PATTERN), "mã bưu gửi S10 (ví dụ RR473124829VN)")
+
+
+class ResultReturnPayload(Payload):
+    """A result handed back: at the desk (receiver and ID number) or by post (address, postage, payer and
+    the S10 item code, which the server checks against the ranges it granted the device)."""
+
+    id: Uuid
+    dossier_code: DossierCodeText
+    method: ReturnMethod
+    at: EventInstant
+    actor: Text300
+    receiver_name: Name
+    receiver_id_number: Text40
+    phone: Text30
+    ward_code: WardCode | None
+    province_code: ProvinceCode | None
+    street: Text300
+    address_text: Text1000
+    postage: whole(0, MAX_POSTAGE) | None  # type: ignore[valid-type]
+    payer: Payer | None
+    item_code: ItemCodeText | None
+
+
+class ShipmentStatePayload(Payload):
+    return_id: Uuid
+    item_code: ItemCodeText
+    state: ShipmentState
+    at: EventInstant
+    actor: Text300
+
+
 PAYLOAD_MODELS: dict[OpType, type[Payload]] = {
     OpType.DOSSIER_CREATE: DossierCreatePayload,
     OpType.DOSSIER_STATUS: StatusChangePayload,
     OpType.ATTACHMENT_ADD: AttachmentAddPayload,
     OpType.ACCOUNT_UPSERT: AccountUpsertPayload,
     OpType.WITHDRAWN: WithdrawnPayload,
+    OpType.RESULT_RETURN: ResultReturnPayload,
+    OpType.SHIPMENT_STATE: ShipmentStatePayload,
 }
 
 

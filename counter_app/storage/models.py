@@ -300,3 +300,47 @@ class ClerkAccount(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ResultReturn(Base):
+    """A result handed back (status 10): at the desk to a named person, or sent by post (BCCI) under an
+    S10 item code taken from this desk's number range (domain.postal_codes). The unique item code is
+    the database's guarantee that one desk never prints the same code twice. docs/returns-and-post.md.
+    """
+
+    __tablename__ = "result_return"
+    __table_args__ = (Index("ix_result_return_dossier_pk", "dossier_pk"),
+                      Index("ix_result_return_shipment_state", "shipment_state"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_pk: Mapped[int] = mapped_column(ForeignKey("dossier.pk"))
+    method: Mapped[str] = mapped_column(String(8))  # domain.returns.ReturnMethod
+    returned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    clerk: Mapped[str] = mapped_column(Text, default="")
+    clerk_username: Mapped[str] = mapped_column(String(32), default="")
+    receiver_name: Mapped[str] = mapped_column(Text)  # the person at the desk, or the postal recipient
+    receiver_id_number: Mapped[str] = mapped_column(String(20), default="")  # desk only
+    phone: Mapped[str] = mapped_column(String(15), default="")
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    ward_code: Mapped[int | None] = mapped_column(Integer)
+    street: Mapped[str] = mapped_column(Text, default="")
+    address_text: Mapped[str] = mapped_column(Text, default="")
+    postage: Mapped[int | None] = mapped_column(Integer)  # whole đồng
+    payer: Mapped[str | None] = mapped_column(String(8))  # domain.returns.Payer
+    item_code: Mapped[str | None] = mapped_column(String(13), unique=True)
+    shipment_state: Mapped[str | None] = mapped_column(String(10))  # domain.returns.ShipmentState
+    state_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ShipmentEvent(Base):
+    """One step of a posted result's way (handed to the postman, delivered, returned): never edited."""
+
+    __tablename__ = "shipment_event"
+    __table_args__ = (Index("ix_shipment_event_return_id", "return_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[str] = mapped_column(ForeignKey("result_return.id"))
+    state: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(Text, default="")
+    actor_username: Mapped[str] = mapped_column(String(32), default="")

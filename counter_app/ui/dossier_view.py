@@ -160,13 +160,18 @@ class DossierDialog(QDialog):
         self.print_button.setObjectName("reprint_slip")
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.reprint_slip)
+        self.return_button = QPushButton("Trả kết quả (Ctrl+R)")
+        self.return_button.setObjectName("return_result")
+        self.return_button.setEnabled(False)
+        self.return_button.clicked.connect(self.open_return)
         close_button = QPushButton("Đóng (Esc)")
         close_button.clicked.connect(self.reject)
-        for button in (self.print_button, close_button):
+        for button in (self.print_button, self.return_button, close_button):
             button.setAutoDefault(False)  # Enter must never print or close by accident
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
+        buttons.addWidget(self.return_button)
         buttons.addWidget(close_button)
 
         layout = QVBoxLayout(self)
@@ -175,6 +180,7 @@ class DossierDialog(QDialog):
 
         shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
         shortcut.activated.connect(self.reprint_slip)
+        QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(self.open_return)
 
         self._load()
 
@@ -193,6 +199,7 @@ class DossierDialog(QDialog):
         self._show(dossier)
         self.pages.setCurrentIndex(1)
         self.print_button.setEnabled(True)
+        self.return_button.setEnabled(True)
 
     def _failed(self, error: Exception) -> None:
         self.message.setText(error_text(error))
@@ -259,3 +266,14 @@ class DossierDialog(QDialog):
         preview = SlipPreviewDialog(self.context, self.dossier.code, self)
         preview.open()
         self._preview = preview
+
+    def open_return(self) -> None:
+        """Ctrl+R: return the result at the desk or by post (ui/return_dialog.py); reload once returned."""
+        if self.dossier is None:
+            return
+        from counter_app.ui.return_dialog import ReturnDialog
+
+        dialog = ReturnDialog(self.context, self.dossier.code, self)
+        dialog.returned.connect(lambda _record: self._load())
+        dialog.open()
+        self.return_dialog = dialog

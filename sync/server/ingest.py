@@ -27,6 +27,7 @@ from counter_app.domain.operations import (
     DossierCreatePayload,
     OpType,
     Payload,
+    ResultReturnPayload,
     StatusChangePayload,
     WithdrawnPayload,
 )
@@ -59,6 +60,7 @@ from sync.server.op_checks import (
     salvage,
     stored_answer,
 )
+from sync.server.returns import record_return, record_shipment_state
 
 log = logging.getLogger(__name__)
 class DossierLookup:
@@ -87,7 +89,7 @@ class DossierLookup:
                 codes.add(payload.code)
             elif isinstance(payload, StatusChangePayload):
                 codes.add(payload.code)
-            elif isinstance(payload, AttachmentAddPayload):
+            elif isinstance(payload, (AttachmentAddPayload, ResultReturnPayload)):
                 codes.add(payload.dossier_code)
         rows = session.scalars(
             select(Dossier).where(or_(Dossier.id.in_(ids), Dossier.code.in_(codes))).with_for_update()
@@ -243,6 +245,8 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.ATTACHMENT_ADD: _add_attachment,
     OpType.ACCOUNT_UPSERT: _upsert_account,
     OpType.WITHDRAWN: _withdrawn,
+    OpType.RESULT_RETURN: record_return,
+    OpType.SHIPMENT_STATE: record_shipment_state,
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)

@@ -318,3 +318,27 @@ class ClerkAccount(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source_device_id: Mapped[str] = mapped_column(String(36))
+
+
+class ResultReturn(Base):
+    """A result handed back at a desk or sent by post (issue 9), as the counter recorded it.
+
+    The item code is unique across the province: the same S10 code twice is refused by the database,
+    whatever the handler checked before (sync/server/returns.py also checks it lies in a range granted
+    to the sending device).
+    """
+
+    __tablename__ = "result_return"
+    __table_args__ = (Index("ix_result_return_dossier_code", "dossier_code"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(36))
+    method: Mapped[str] = mapped_column(String(8))
+    item_code: Mapped[str | None] = mapped_column(String(13), unique=True)
+    shipment_state: Mapped[str | None] = mapped_column(String(10))
+    returned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
