@@ -214,7 +214,10 @@ def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: P
 
 
 def _mark_replaced(session: Session, dossier_code: str, document_index: int | None, sha256: str, now: datetime) -> None:
-    """The paper's previous scan bundle stays on the server (history), marked as replaced."""
+    """The paper's previous scan bundle stays on the server (history), marked as replaced.
+
+    Flushed first: the bundle it replaces may have been added earlier in the same batch."""
+    session.flush()
     session.execute(update(Attachment).where(
         Attachment.dossier_code == dossier_code, Attachment.document_index == document_index,
         Attachment.sha256 == sha256, Attachment.replaced_at.is_(None)).values(replaced_at=now))
