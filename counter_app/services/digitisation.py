@@ -64,7 +64,7 @@ class BundleAdded:
 
 def bundle_name(index: int, paper: str) -> str:
     """A file name a citizen's paper can be saved under: "02 Tờ khai đăng ký khai sinh.pdf"."""
-    words = _UNSAFE_NAME.sub(" ", nfc(paper)).strip().rstrip(".")[:MAX_NAME_PART].strip()
+    words = " ".join(_UNSAFE_NAME.sub(" ", nfc(paper)).split()).rstrip(".")[:MAX_NAME_PART].strip()
     return f"{index:02d} {words or 'Giấy tờ'}.pdf"
 
 

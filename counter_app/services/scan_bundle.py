@@ -106,6 +106,8 @@ def _image_pages(path: Path, data: bytes) -> Iterator[bytes]:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("JPEG", "PNG", "TIFF"):
                 raise _refuse(path, "không phải ảnh JPEG, PNG, TIFF hay tệp PDF.")
+            if image.width * image.height > MAX_IMAGE_PIXELS:  # read from the header, before decoding
+                raise Image.DecompressionBombError(path.name)
             photo = image.format == "JPEG"
             for frame in ImageSequence.Iterator(image):
                 page = ImageOps.exif_transpose(frame.copy())

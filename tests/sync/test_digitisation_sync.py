@@ -20,12 +20,16 @@ from PIL import Image
 from sqlalchemy import select
 
 from counter_app.domain.digitisation import DigitisationState
+from counter_app.domain.operations import OpType
+from counter_app.services.clock import utc_now
 from counter_app.services.digitisation import paper_scans
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.scan_inbox import DONE_DIR, ScanInbox
 from counter_app.storage.blobstore import BlobStore
 from counter_app.storage.database import Database
-from counter_app.storage.models import AttachmentRow
+from counter_app.storage.dossiers import get_row
+from counter_app.storage.models import AttachmentRow, OutboxOp
+from counter_app.storage.outbox import append_operation
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
 from sync.server.db import ServerDatabase
@@ -190,3 +194,25 @@ def test_thirty_page_scan_set_in_the_inbox_becomes_one_pdf_per_paper_and_reaches
             assert [(row.document_index, row.page_count) for row in replaced] == [(2, 4)]
     finally:
         db.dispose()
+
+
+def test_the_server_refuses_a_bundle_for_a_paper_the_dossier_does_not_have(desk: Desk) -> None:
+    """A counter (a buggy or hostile one) announcing paper 3 of a two-paper dossier gets a refusal in
+    Vietnamese for that operation alone; its dossier still reaches the province."""
+    code = intake(desk.db, "Phạm Thị Lan")
+    with desk.db.write() as session:
+        row = get_row(session, code)
+        assert row is not None and len(row.documents) == 2
+        append_operation(session, entity="attachment", entity_id=row.id, op_type=OpType.ATTACHMENT_ADD,
+                         payload={"dossier_code": code, "sha256": "b" * 64, "name": "03 Giấy tờ.pdf", "size": 10,
+                                  "content_type": "application/pdf", "document_index": 3, "page_count": 1},
+                         now=utc_now())
+
+    SyncRunner(desk.db, desk.data_dir, base_delay=0.01, max_delay=0.1).run_once()
+
+    with desk.db.read() as session:
+        states = {op.op_type: (op.state, op.result_code, op.result_message) for op in session.scalars(
+            select(OutboxOp).where(OutboxOp.entity_id == row.id))}
+    assert states["dossier.create"][0] == "acked"
+    assert states["attachment.add"][:2] == ("rejected", "unknown_paper")
+    assert "chỉ có 2 giấy tờ; không có giấy tờ số 3" in (states["attachment.add"][2] or "")
