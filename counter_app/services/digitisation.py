@@ -24,7 +24,6 @@ from counter_app.domain.operations import OpType, UploadState
 from counter_app.domain.text import nfc
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import DossierNotFound
-from counter_app.services.scan_bundle import build_bundle
 from counter_app.storage.blobstore import BlobStore
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import get_row
@@ -114,6 +113,8 @@ def _record(session: Session, row: DossierRow, index: int, previous: AttachmentR
 def add_scans(db: Database, data_dir: Path, code: str, index: int, files: Sequence[Path], *,
               now: datetime | None = None) -> BundleAdded:
     """Add the pages of `files` (images or PDFs, in this order) to paper `index` of dossier `code`."""
+    from counter_app.services.scan_bundle import build_bundle  # Pillow, img2pdf, pikepdf: loaded on first use
+
     if not files:
         raise ValidationError("file", "Chưa chọn tệp quét nào.", "Tệp quét")
     store = BlobStore(data_dir)
