@@ -103,7 +103,7 @@ class ScanInbox:
         return sorted(ready, key=lambda p: (p.parent.as_posix(), natural_key(p)))
 
     def _set_aside(self, files: Sequence[Path], into: str, why: str = "") -> None:
-        stamp = utc_now().strftime("%Y%m%dT%H%M%S")
+        stamp = utc_now().isoformat(timespec="seconds")[:19].replace(":", "-")  # a folder name, also on Windows
         for path in files:
             target = self.folder / into / stamp / path.relative_to(self.folder)
             target.parent.mkdir(parents=True, exist_ok=True)
