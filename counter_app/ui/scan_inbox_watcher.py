@@ -27,6 +27,11 @@ def active_watcher() -> ScanInboxWatcher | None:
     return _active
 
 
+def _forget_active() -> None:
+    global _active
+    _active = None
+
+
 def default_inbox_dir(context: UiContext) -> Path:
     return context.settings.scan_inbox_dir(context.db.path.parent / INBOX_DIRNAME)
 
@@ -47,6 +52,7 @@ class ScanInboxWatcher(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
         _active = self
+        self.destroyed.connect(_forget_active)
 
     @property
     def folder(self) -> Path:
