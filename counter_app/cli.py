@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
+from counter_app.cli_digitisation import add_digitisation_commands
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
 from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
@@ -305,19 +306,6 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
         time.sleep(args.interval)
 
 
-def cmd_attach(db: Database, args: argparse.Namespace) -> int:
-    from counter_app.services.attachments import attach_files
-
-    require_clerk(db, args)
-    attached = attach_files(db, _data_dir(args), args.code, [Path(f) for f in args.files])
-    if args.json:
-        _print_json([{"name": a.name, "sha256": a.sha256, "size": a.size, "new": a.new} for a in attached])
-    else:
-        for item in attached:
-            print(f"{'Đã đính kèm' if item.new else 'Đã có sẵn'}: {item.name} ({item.size} byte, {item.sha256[:12]}…)")
-    return EXIT_OK
-
-
 def run_gui(args: argparse.Namespace) -> int:
     """Open the counter screens (the demo unit with --demo)."""
     from counter_app.ui.app import run_gui as start
@@ -433,10 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="chỉ đồng bộ một lần rồi thoát")
     p.add_argument("--interval", type=float, default=180.0, help="số giây giữa hai lần đồng bộ")
 
-    p = command("attach", cmd_attach, "đính kèm tệp (bản quét) vào hồ sơ")
-    p.add_argument("--clerk", help=CLERK_HELP)
-    p.add_argument("code", help="mã hồ sơ")
-    p.add_argument("files", nargs="+", help="các tệp đính kèm vào hồ sơ (bản quét giấy tờ)")
+    add_digitisation_commands(sub, CLERK_HELP)
 
     p = command("import-catalog", cmd_import_catalog, "nhập danh mục thủ tục từ tệp JSON hoặc CSV")
     p.add_argument("file", help="tệp danh mục JSON hoặc CSV")

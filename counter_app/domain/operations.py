@@ -32,12 +32,14 @@ from pydantic import (
     StrictStr,
     ValidationInfo,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from counter_app.domain.accounts import MAX_FULL_NAME_LENGTH, PASSWORD_HASH_RE, USERNAME_RE, Role
 from counter_app.domain.codes import UNIT_CODE_PATTERN
+from counter_app.domain.digitisation import MAX_PAGES_PER_PAPER, MAX_PAPER_INDEX
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
 from counter_app.domain.postal_codes import ITEM_CODE_PATTERN
@@ -236,6 +238,8 @@ Version = whole(1, MAX_INT32)
 ByteSize = whole(0, 2**40)
 WardCode = whole(0, 999_999)
 ProvinceCode = whole(0, 999)
+PaperIndex = whole(1, MAX_PAPER_INDEX)
+PageCount = whole(1, MAX_PAGES_PER_PAPER)
 Text30 = bounded_text(30)
 Text40 = bounded_text(40)
 Text64 = bounded_text(64)
@@ -340,6 +344,24 @@ class AttachmentAddPayload(Payload):
     name: FileName
     size: ByteSize
     content_type: ContentType
+    # Digitisation (issue 9, docs/digitisation.md): the paper (1-based line of the dossier's papers) this
+    # PDF is the scan bundle of, its pages, the bundle of that paper it replaces, and the dossier whose
+    # paper it reuses. Absent for other files and in operations of counters older than issue 9.
+    document_index: PaperIndex | None = None
+    page_count: PageCount | None = None
+    replaces: Sha256 | None = None
+    reused_from: DossierCodeText | None = None
+
+    @model_validator(mode="after")
+    def _bundle_of_a_paper(self) -> AttachmentAddPayload:
+        paper_fields = (self.page_count, self.replaces, self.reused_from)
+        if self.document_index is None and any(value is not None for value in paper_fields):
+            raise PydanticCustomError("paper_bundle", "số trang, bản thay thế, nguồn tái sử dụng {what}",
+                                      {"what": "chỉ đi cùng số thứ tự giấy tờ (document_index)"})
+        if self.document_index is not None and (self.page_count is None or self.content_type != "application/pdf"):
+            raise PydanticCustomError("paper_bundle", "bản số hóa của giấy tờ {what}",
+                                      {"what": "phải là tệp PDF có số trang (page_count)"})
+        return self
 
 
 class AccountUpsertPayload(Payload):

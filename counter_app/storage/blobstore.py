@@ -57,6 +57,21 @@ class BlobStore:
             shutil.move(temporary, target)
         return sha, size
 
+    def put_bytes(self, data: bytes, name: str) -> tuple[str, int]:
+        """Store bytes made here (a scan bundle) the same way as a file: through `put`."""
+        make_private_dir(self.root)
+        made = self.root / f".made-{os.getpid()}-{name}"
+        descriptor = os.open(made, os.O_CREAT | os.O_TRUNC | os.O_WRONLY | getattr(os, "O_BINARY", 0), PRIVATE_FILE_MODE)
+        with open(descriptor, "wb") as writer:
+            writer.write(data)
+        try:
+            return self.put(made)
+        finally:
+            made.unlink(missing_ok=True)
+
+    def read(self, sha256: str) -> bytes:
+        return self.path_of(sha256).read_bytes()
+
     def verify(self, sha256: str) -> bool:
         path = self.path_of(sha256)
         return path.is_file() and file_sha256(path) == sha256

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -257,7 +257,12 @@ class AttachmentRow(Base):
     """A file attached to a dossier, kept by its SHA-256 in the data folder's blob store."""
 
     __tablename__ = "attachment"
-    __table_args__ = (Index("ix_attachment_upload_state", "upload_state"),)
+    __table_args__ = (
+        Index("ix_attachment_upload_state", "upload_state"),
+        # One current scan bundle per paper (migration 0009).
+        Index("uq_attachment_current_paper", "dossier_pk", "document_index", unique=True,
+              sqlite_where=text("document_index IS NOT NULL AND replaced_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_pk: Mapped[int] = mapped_column(ForeignKey("dossier.pk"))
@@ -269,6 +274,13 @@ class AttachmentRow(Base):
     upload_state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | complete | failed
     uploaded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+    # Digitisation (issue 9, docs/digitisation.md): the paper this file is the scan bundle of (1-based
+    # line of the dossier's papers; NULL: another file), its pages, when a newer bundle replaced it, and
+    # the dossier whose paper it reuses.
+    document_index: Mapped[int | None] = mapped_column(Integer)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    replaced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reused_from: Mapped[str | None] = mapped_column(String(40))
 
 
 class NumberRange(Base):

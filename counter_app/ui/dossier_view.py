@@ -34,6 +34,7 @@ from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_table import OVERDUE_TEXT
 from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE
+from counter_app.ui.scan_panel import ScanPanel
 
 LOADING = "Đang tải…"
 DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
@@ -144,6 +145,9 @@ class DossierDialog(QDialog):
         body.addLayout(form)
         body.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
         body.addWidget(self.documents)
+        body.addWidget(QLabel("<b>Số hóa giấy tờ</b>"))
+        self.scan_panel = ScanPanel(context, self.code, self)  # issue 9: ui/scan_panel.py
+        body.addWidget(self.scan_panel)
         body.addWidget(QLabel("<b>Quá trình xử lý</b>"))
         body.addWidget(self.history)
         body.addStretch(1)

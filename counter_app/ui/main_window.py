@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import clock_text
 from counter_app.services.clock import utc_now
+from counter_app.services.scan_inbox import InboxReport
 from counter_app.storage.integrity import Damage, DamagedDatabaseError
 from counter_app.ui import palette
 from counter_app.ui.context import UiContext
@@ -36,6 +37,7 @@ from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
 from counter_app.ui.palette import in_colour
+from counter_app.ui.scan_inbox_watcher import ScanInboxWatcher, default_inbox_dir, report_text
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
@@ -145,6 +147,10 @@ class MainWindow(QMainWindow):
         self.intake.slip_closed.connect(self._close_if_saved)
         self.intake.save_failed.connect(self._stay_open)
         self.sync_worker.start()
+        # Scan inbox (issue 9, docs/digitisation.md): polled while the window is open.
+        self.scan_inbox = ScanInboxWatcher(context, default_inbox_dir(context), self)
+        self.scan_inbox.polled.connect(self._scan_inbox_polled)
+        self.scan_inbox.start()
 
         if scanner is not None:
             scanner.dossier_code_scanned.connect(self.open_dossier)
@@ -206,6 +212,12 @@ class MainWindow(QMainWindow):
         if getattr(self, "_f9_pending", False):
             self._f9_pending = False
             self.statusBar().showMessage(outcome_text(outcome), STATUS_MESSAGE_MS)  # type: ignore[arg-type]
+
+    def _scan_inbox_polled(self, report: InboxReport) -> None:
+        text = report_text(report)
+        if text and (report.added or report.problems or report.waiting != getattr(self, "_inbox_waiting", [])):
+            self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+        self._inbox_waiting = report.waiting
 
     def show_help(self) -> None:
         sections = [("Chung", GLOBAL_SHORTCUTS)]
@@ -397,6 +409,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.sync_worker.stop()
+        self.scan_inbox.stop()
         self._database_timer.stop()
         self.context.settings.set_window_geometry(self.saveGeometry())
         super().closeEvent(event)

@@ -25,6 +25,7 @@ _LAST_PDF_DIR = "slip_preview/last_dir"
 _PRINTER = "printing/printer_name"
 _SERVER_URL = "sync/last_server_url"
 _SYNC_INTERVAL = "sync/interval_minutes"
+_SCAN_INBOX = "scans/inbox_dir"
 
 
 class CounterSettings:
@@ -88,3 +89,13 @@ class CounterSettings:
         except (TypeError, ValueError):
             return DEFAULT_SYNC_INTERVAL_MINUTES
         return minutes if math.isfinite(minutes) and minutes > 0 else DEFAULT_SYNC_INTERVAL_MINUTES
+
+    # -- scans ---------------------------------------------------------------------------------------
+
+    def scan_inbox_dir(self, default: Path) -> Path:
+        """The folder the scanner saves into, watched while the app runs (ui/scan_inbox_watcher.py)."""
+        text = self._text(_SCAN_INBOX).strip()
+        return Path(text) if text else default
+
+    def set_scan_inbox_dir(self, folder: Path) -> None:
+        self._set(_SCAN_INBOX, str(folder)[:MAX_TEXT])

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -197,13 +197,32 @@ def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: P
     dossier = lookup.by_code(payload.dossier_code)
     if dossier is None or dossier.unit_code != device.unit_code:
         return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.dossier_code} để gắn tệp.")
+    papers = len(dossier.data.get("documents") or ())
+    if payload.document_index is not None and payload.document_index > papers:
+        return Outcome(OpStatus.REJECTED, "unknown_paper",
+                       f"Hồ sơ {dossier.code} chỉ có {papers} giấy tờ; không có giấy tờ số {payload.document_index} "
+                       "để gắn bản số hóa.")
     exists = session.scalar(select(Attachment).where(Attachment.dossier_code == dossier.code,
                                                     Attachment.sha256 == payload.sha256, Attachment.name == payload.name))
     if exists is None:
         session.add(Attachment(unit_code=device.unit_code, dossier_code=dossier.code, sha256=payload.sha256,
-                               name=payload.name, size=payload.size, created_at=now))
+                               name=payload.name, size=payload.size, created_at=now,
+                               document_index=payload.document_index, page_count=payload.page_count,
+                               reused_from=payload.reused_from))
+        if payload.replaces is not None:
+            _mark_replaced(session, dossier.code, payload.document_index, payload.replaces, now)
     blob = session.get(Blob, (device.unit_code, payload.sha256))
     return Outcome(OpStatus.ACCEPTED, "" if blob is not None and blob.complete else "pending_blob")
+
+
+def _mark_replaced(session: Session, dossier_code: str, document_index: int | None, sha256: str, now: datetime) -> None:
+    """The paper's previous scan bundle stays on the server (history), marked as replaced.
+
+    Flushed first: the bundle it replaces may have been added earlier in the same batch."""
+    session.flush()
+    session.execute(update(Attachment).where(
+        Attachment.dossier_code == dossier_code, Attachment.document_index == document_index,
+        Attachment.sha256 == sha256, Attachment.replaced_at.is_(None)).values(replaced_at=now))
 
 
 def _withdrawn(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],

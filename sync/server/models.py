@@ -291,7 +291,8 @@ class Attachment(Base):
     """A blob referenced by a dossier (the same blob may serve many dossiers)."""
 
     __tablename__ = "attachment"
-    __table_args__ = (UniqueConstraint("dossier_code", "sha256", "name", name="uq_attachment_dossier_blob"),)
+    __table_args__ = (UniqueConstraint("dossier_code", "sha256", "name", name="uq_attachment_dossier_blob"),
+                      Index("ix_attachment_paper", "dossier_code", "document_index"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(32))
@@ -300,6 +301,12 @@ class Attachment(Base):
     name: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Digitisation (issue 9): the paper line this is the scan bundle of, its pages, when a newer bundle of
+    # the paper replaced it, and the dossier whose paper it reuses. NULL for other files.
+    document_index: Mapped[int | None] = mapped_column(Integer)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    replaced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reused_from: Mapped[str | None] = mapped_column(String(40))
 
 
 class ClerkAccount(Base):

@@ -1,0 +1,102 @@
+"""Watches the scan-inbox folder while the app runs: a poll every few seconds through the task runner.
+
+Polling (not QFileSystemWatcher) because a file must be seen twice with the same size before it is
+taken (services/scan_inbox.py), network folders do not always send change events, and a poll is what
+the tests can drive without waiting. Polls and assignments run in the writer pool, so they never run
+at the same time. One watcher per application: the dossier view's scan panel asks `active_watcher()`
+for the files waiting for the clerk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from counter_app.services.digitisation import BundleAdded
+from counter_app.services.scan_inbox import InboxReport, ScanInbox
+from counter_app.ui.context import UiContext
+
+POLL_MS = 3000
+INBOX_DIRNAME = "scan-inbox"
+_active: ScanInboxWatcher | None = None
+
+
+def active_watcher() -> ScanInboxWatcher | None:
+    return _active
+
+
+def _forget_active() -> None:
+    global _active
+    _active = None
+
+
+def default_inbox_dir(context: UiContext) -> Path:
+    return context.settings.scan_inbox_dir(context.db.path.parent / INBOX_DIRNAME)
+
+
+class ScanInboxWatcher(QObject):
+    """`polled(report)` after each poll; `waiting` holds the settled files no dossier claims yet."""
+
+    polled = Signal(object)
+
+    def __init__(self, context: UiContext, folder: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        global _active
+        self.context = context
+        self.inbox = ScanInbox(folder)
+        self.waiting: list[Path] = []
+        self._busy = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.poll)
+        _active = self
+        self.destroyed.connect(_forget_active)
+
+    @property
+    def folder(self) -> Path:
+        return self.inbox.folder
+
+    def start(self) -> None:
+        self.inbox.folder.mkdir(parents=True, exist_ok=True)
+        self._timer.start()
+
+    def stop(self) -> None:
+        global _active
+        self._timer.stop()
+        if _active is self:
+            _active = None
+
+    def poll(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        db, data_dir = self.context.db, self.context.db.path.parent
+        self.context.tasks.run(lambda: self.inbox.poll(db, data_dir), self._polled, self._failed, write=True, owner=self)
+
+    def _polled(self, report: InboxReport) -> None:
+        self._busy = False
+        self.waiting = report.waiting
+        self.polled.emit(report)
+
+    def _failed(self, error: Exception) -> None:
+        self._busy = False
+        self.polled.emit(InboxReport())
+
+    def assign(self, code: str, index: int, on_done: Callable[[BundleAdded], None],
+               on_error: Callable[[Exception], None]) -> None:
+        """The waiting files become pages of paper `index` of dossier `code` (the clerk's choice)."""
+        files, self.waiting = self.waiting, []
+        db, data_dir = self.context.db, self.context.db.path.parent
+        self.context.tasks.run(lambda: self.inbox.assign(db, data_dir, files, code, index), on_done, on_error,
+                               write=True)
+
+
+def report_text(report: InboxReport) -> str:
+    """One status-bar line for a poll that did something ("" when it did nothing)."""
+    parts = [f"Đã số hóa giấy tờ số {added.index} của hồ sơ {code} ({added.pages} trang)" for code, added in report.added]
+    parts += [f"Không số hóa được {problem.path}: {problem.message}" for problem in report.problems]
+    if report.waiting:
+        parts.append(f"{len(report.waiting)} tệp trong thư mục quét chờ chọn hồ sơ (mở hồ sơ, chọn giấy tờ, Ctrl+I)")
+    return "; ".join(parts)
