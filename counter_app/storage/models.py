@@ -323,3 +323,7 @@ class AssistedFilingRow(Base):
     portal_code: Mapped[str | None] = mapped_column(String(40))
     clerk: Mapped[str] = mapped_column(Text, default="")
     clerk_username: Mapped[str] = mapped_column(String(32), default="")
+
+
+# The worklists (services/worklists.py) read dossiers by status, oldest due date first.
+Index("ix_dossier_status_due_at", DossierRow.status, DossierRow.due_at)

@@ -6,6 +6,7 @@ Create Date: 2026-11-30
 
 `assisted_filing` logs each citizen a clerk helped on the national portal (account created, dossier
 filed with the portal's code, or could not file and why), for the day's counts in the reports.
+`ix_dossier_status_due_at` serves the worklists (F5): dossiers by status, oldest due date first.
 """
 
 from collections.abc import Sequence
@@ -41,8 +42,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name=op.f("uq_assisted_filing_id")),
     )
     op.create_index("ix_assisted_filing_at", "assisted_filing", ["at"], unique=False)
+    op.create_index("ix_dossier_status_due_at", "dossier", ["status", "due_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_dossier_status_due_at", table_name="dossier")
     op.drop_index("ix_assisted_filing_at", table_name="assisted_filing")
     op.drop_table("assisted_filing")
