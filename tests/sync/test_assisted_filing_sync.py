@@ -22,16 +22,16 @@ from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
 from sync.server.models import AssistedFiling, Dossier
 from tests.conftest import UNIT_CODE, open_counter
-from tests.sync.harness import ServerProcess
+from tests.sync.harness import ServerProcess, backend_url
 from tests.sync.invariants import open_server_db
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER_UNIT = "000.00.00.H47"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with ServerProcess(f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}") as process:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(backend_url(request, tmp_path_factory)) as process:
         process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
         process.admin("import-catalog", str(ROOT / "resources" / "catalog" / "sample-catalog.json"))
         yield process
