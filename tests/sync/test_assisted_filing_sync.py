@@ -96,4 +96,5 @@ def test_assisted_filings_and_portal_codes_reach_the_server_and_forgeries_do_not
     assert logged[failed.id].data["note"] == "Chưa có tài khoản VNeID"
     assert dossiers[portal_code].data["channel"] == 2
     assert future_code not in dossiers
+    assert server.stats()[UNIT_CODE]["assisted_filings"] == 2  # counted in the province's figures
     db.close()
