@@ -227,6 +227,8 @@ class MainWindow(QMainWindow):
         """Ctrl+H: log a citizen helped on the national portal."""
         from counter_app.ui.assist_dialog import AssistDialog
 
+        if not self.centralWidget().isVisible():
+            return  # the desk is locked (Ctrl+L): nobody is signed in to log it
         self.assist_dialog = AssistDialog(self.context, self)
         self.assist_dialog.saved.connect(self._assist_saved)
         self.assist_dialog.open()
