@@ -76,6 +76,9 @@ def test_assisted_filings_and_portal_codes_reach_the_server_and_forgeries_do_not
     future_code = f"{UNIT_CODE}-{today + timedelta(days=3):%y%m%d}-0043"
     forged = create | {"id": str(uuid.uuid4()), "code": future_code}
     forged_seq = queue_raw(db, OpType.DOSSIER_CREATE, forged["id"], forged)
+    other_desk = create | {"id": str(uuid.uuid4()), "code": f"{UNIT_CODE}-{today:%y%m%d}-0044",
+                           "desk_slot": (create["desk_slot"] + 1) % 10}  # received at a desk it is not
+    other_desk_seq = queue_raw(db, OpType.DOSSIER_CREATE, other_desk["id"], other_desk)
 
     report = SyncRunner(db, data_dir, base_delay=0.01).run_once()
     assert report.ok, report.errors
@@ -83,6 +86,7 @@ def test_assisted_filings_and_portal_codes_reach_the_server_and_forgeries_do_not
     assert (state, code) == (OutboxState.REJECTED, "wrong_unit") and "đơn vị khác" in message
     state, code, message = outcome(db, forged_seq)
     assert (state, code) == (OutboxState.REJECTED, "portal_code_after_receipt") and "sau ngày tiếp nhận" in message
+    assert outcome(db, other_desk_seq)[:2] == (OutboxState.REJECTED, "foreign_desk_slot")
 
     server_db = open_server_db(server.database_url)
     try:
@@ -95,6 +99,6 @@ def test_assisted_filings_and_portal_codes_reach_the_server_and_forgeries_do_not
     assert (logged[filed.id].outcome, logged[filed.id].portal_code) == ("filed", portal_code)
     assert logged[failed.id].data["note"] == "Chưa có tài khoản VNeID"
     assert dossiers[portal_code].data["channel"] == 2
-    assert future_code not in dossiers
+    assert future_code not in dossiers and other_desk["code"] not in dossiers
     assert server.stats()[UNIT_CODE]["assisted_filings"] == 2  # counted in the province's figures
     db.close()
