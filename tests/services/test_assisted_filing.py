@@ -118,3 +118,23 @@ def test_bad_portal_codes_are_refused(counter_db: Database, overrides, words) ->
     with pytest.raises(ValidationErrors) as caught:
         receive_dossier(counter_db, online(**overrides), now=NOW)
     assert any(e.field == "portal_code" and words in e.message for e in caught.value.errors)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"outcome": "hacked"}, "không thuộc các giá trị cho phép"),
+    ({"portal_code": "x" * 500}, "dài quá"),
+    ({"portal_code": "000.31.48.H15-260309-0042\n"}, "không đúng dạng"),
+    ({"applicant_name": "Đức\x00"}, "ký tự không được phép"),
+    ({"unit_code": "ABC"}, "không đúng dạng"),
+    ({"desk_slot": 10}, "phải không quá 9"),
+    ({"at": "2026-03-10T09:00:00"}, "thiếu múi giờ"),
+    ({"extra": 1}, "không thuộc dữ liệu thao tác"),
+])
+def test_the_server_vocabulary_refuses_forged_assist_lines(counter_db: Database, change, words) -> None:
+    from counter_app.domain.operations import InvalidOperation
+    from counter_app.services.assisted_filing import assist_payload
+
+    payload = assist_payload(assist(counter_db, "filed", portal_code=PORTAL_CODE)) | change
+    with pytest.raises(InvalidOperation) as caught:
+        check_payload("assist.log", payload, now=NOW)
+    assert words in str(caught.value)
