@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
+from counter_app.cli_assist import add_assist_commands
 from counter_app.cli_digitisation import add_digitisation_commands
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
 from counter_app.cli_returns import add_return_commands, add_return_prints
@@ -137,6 +138,7 @@ def cmd_intake(db: Database, args: argparse.Namespace) -> int:
         clerk_username=signed_in_clerk(db, args),
         late_entry_reason=args.late_entry_reason or "",
         document_choices=_document_choices(args.document),
+        portal_code=args.portal_code or "",
     )
     dossier = receive_dossier(db, request)
     if args.json:
@@ -360,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", help="nội dung yêu cầu giải quyết")
     p.add_argument("--sets", default="1", help="số bộ hồ sơ")
     p.add_argument("--channel", default="1", help="1 trực tiếp | 2 trực tuyến | 3 bưu chính")
+    p.add_argument("--portal-code", metavar="MÃ_HỒ_SƠ_CỔNG",
+                   help="kênh 2: mã hồ sơ Cổng dịch vụ công đã cấp, hồ sơ giữ mã này (quầy không cấp mã mới)")
     p.add_argument("--result", default="desk", help="desk (tại quầy) | bcci (qua bưu chính)")
     p.add_argument("--submitter", help="họ và tên người nộp, nếu khác chủ hồ sơ")
     p.add_argument("--submitter-id", help="số CCCD của người nộp, nếu khác chủ hồ sơ")
@@ -430,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", default="", help="lọc theo mã hoặc tên thủ tục (không cần dấu)")
     add_user_commands(sub)
     add_return_commands(sub)
+    add_assist_commands(sub)
     return parser
 
 

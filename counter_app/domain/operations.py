@@ -38,6 +38,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from counter_app.domain.accounts import MAX_FULL_NAME_LENGTH, PASSWORD_HASH_RE, USERNAME_RE, Role
+from counter_app.domain.assisted_filing import AssistOutcome
 from counter_app.domain.codes import UNIT_CODE_PATTERN
 from counter_app.domain.digitisation import MAX_PAGES_PER_PAPER, MAX_PAPER_INDEX
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
@@ -54,6 +55,7 @@ class OpType(StrEnum):
     DOSSIER_STATUS = "dossier.status"
     ATTACHMENT_ADD = "attachment.add"
     ACCOUNT_UPSERT = "account.upsert"  # a clerk account created or changed (hash only), for every desk of the unit
+    ASSIST_LOG = "assist.log"  # a citizen helped on the national portal (issue 9, E): a log line for reports
     # The counter could not send an operation (its payload is damaged) and withdraws it: the server
     # records the withdrawal under the same seq, so the device's sequence stays gap-free.
     WITHDRAWN = "op.withdrawn"
@@ -72,6 +74,7 @@ OP_TYPE_LABELS = {
     OpType.DOSSIER_STATUS: "Chuyển trạng thái hồ sơ",
     OpType.ATTACHMENT_ADD: "Đính kèm tệp quét",
     OpType.ACCOUNT_UPSERT: "Tài khoản người tiếp nhận",
+    OpType.ASSIST_LOG: "Hỗ trợ nộp hồ sơ trực tuyến",
     OpType.WITHDRAWN: "Rút thao tác hỏng",
     OpType.RESULT_RETURN: "Trả kết quả",
     OpType.SHIPMENT_STATE: "Theo dõi bưu gửi",
@@ -430,6 +433,31 @@ PAYLOAD_MODELS: dict[OpType, type[Payload]] = {
     OpType.RESULT_RETURN: ResultReturnPayload,
     OpType.SHIPMENT_STATE: ShipmentStatePayload,
 }
+
+
+# -- assisted online filing (issue 9, E) --------------------------------------------------------------
+
+
+class AssistLogPayload(Payload):
+    """One citizen helped on the national portal; `id` makes the line unique on the server."""
+
+    id: Uuid
+    unit_code: UnitCodeText
+    desk_slot: DeskSlot
+    at: EventInstant
+    applicant_name: Name
+    applicant_id_number: Text40
+    applicant_phone: Text30
+    procedure_code: Code40
+    procedure_name: Text1000
+    outcome: AssistOutcome
+    note: Text1000
+    portal_code: DossierCodeText | None
+    clerk: Text300
+    clerk_username: Text40
+
+
+PAYLOAD_MODELS[OpType.ASSIST_LOG] = AssistLogPayload
 
 
 # -- checking ----------------------------------------------------------------------------------------

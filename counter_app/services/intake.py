@@ -10,7 +10,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from counter_app.domain import admin_units, labels
+from counter_app.domain.assisted_filing import PORTAL_CODE_LABEL, parse_portal_code
 from counter_app.domain.catalog import Procedure
 from counter_app.domain.codes import make_dossier_code, office_day
 from counter_app.domain.dossier import (
@@ -25,7 +30,8 @@ from counter_app.domain.dossier import (
     ResultDelivery,
     StatusChange,
 )
-from counter_app.domain.errors import ValidationError
+from counter_app.domain.errors import DomainError, ValidationError
+from counter_app.domain.formats import office_date
 from counter_app.domain.identity import validate_id_number
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
@@ -54,6 +60,7 @@ from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import NotSetUp, build_calendar
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import insert_dossier, next_count_of_day, next_register_number
+from counter_app.storage.models import DossierRow
 from counter_app.storage.outbox import append_operation
 from counter_app.storage.procedures import get_procedure
 from counter_app.storage.profile import get_profile
@@ -97,6 +104,7 @@ class IntakeRequest:
     clerk_username: str = ""  # the signed-in account: required once the counter has accounts
     late_entry_reason: str = ""  # why a time before the working day began is typed (a supervisor approves)
     late_entry_by: str = ""  # the approving supervisor's username ("" : the clerk, if a supervisor)
+    portal_code: str = ""  # channel 2: the national portal's code, kept instead of spending a desk code
 
 
 def _enum(check: ErrorCollector, enum_type: type, value: object, field: str, label: str) -> object:
@@ -179,8 +187,11 @@ def _received_at(check: ErrorCollector, value: datetime | None, now: datetime) -
     return check(check_received_at, value, now, max_future_seconds=MAX_FUTURE_SKEW_SECONDS)
 
 
-def validate_request(request: IntakeRequest, procedure: Procedure | None, now: datetime) -> dict[str, object]:
-    """Check every field and return the cleaned values; raise one `ValidationErrors` listing all faults."""
+def validate_request(request: IntakeRequest, procedure: Procedure | None, now: datetime,
+                     unit_code: str | None = None) -> dict[str, object]:
+    """Check every field and return the cleaned values; raise one `ValidationErrors` listing all faults.
+
+    `unit_code`: the desk's unit, which a channel-2 dossier's portal code must name."""
     with ErrorCollector() as check:
         if procedure is None:
             code = nfc(request.procedure_code)
@@ -205,7 +216,9 @@ def validate_request(request: IntakeRequest, procedure: Procedure | None, now: d
         documents = _documents(check, request, procedure)
         received_at = _received_at(check, request.received_at, now)
         summary = nfc(request.summary) or (procedure.name if procedure else "")
+        portal_code = _portal_code(check, request, channel, received_at, unit_code)
     return {
+        "portal_code": portal_code,
         "applicant": applicant,
         "submitter": submitter,
         "sets_count": sets_count,
@@ -215,6 +228,28 @@ def validate_request(request: IntakeRequest, procedure: Procedure | None, now: d
         "received_at": received_at,
         "summary": summary,
     }
+
+
+def _portal_code(check: ErrorCollector, request: IntakeRequest, channel: object, received_at: datetime | None,
+                 unit_code: str | None) -> str | None:
+    """A channel-2 dossier keeps the code the portal gave it (domain.assisted_filing); other channels have none."""
+    typed = nfc(request.portal_code)
+    if channel is not Channel.ONLINE:
+        if typed:
+            check.add("portal_code", f"{PORTAL_CODE_LABEL}: chỉ ghi khi hồ sơ nộp trực tuyến (kênh 2).", PORTAL_CODE_LABEL)
+        return None
+    if not typed:
+        check.add("portal_code", f"{PORTAL_CODE_LABEL}: hồ sơ nộp trực tuyến giữ mã Cổng dịch vụ công đã cấp; "
+                  "hãy ghi mã đó (quầy không cấp mã mới).", PORTAL_CODE_LABEL)
+        return None
+    code = check(parse_portal_code, typed, unit_code=unit_code)
+    if code is None:
+        return None
+    if received_at is not None and code.day > office_day(received_at):
+        check.add("portal_code", f"{PORTAL_CODE_LABEL} «{code}» mang ngày {office_date(code.day)}, sau ngày tiếp nhận "
+                  f"{office_date(office_day(received_at))}.", PORTAL_CODE_LABEL)
+        return None
+    return str(code)
 
 
 def _as_int(value: int | str) -> int | str:
@@ -263,13 +298,14 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
         if profile is None:
             raise NotSetUp()
         procedure = get_procedure(session, nfc(request.procedure_code)) if nfc(request.procedure_code) else None
-        clean = validate_request(request, procedure, now)
+        clean = validate_request(request, procedure, now, profile.unit_code)
         assert procedure is not None
         received_at: datetime = clean["received_at"]  # type: ignore[assignment]
         channel: Channel = clean["channel"]  # type: ignore[assignment]
         calendar = build_calendar(session, profile.calendar_config or {})
         day = office_day(received_at)
-        code = make_dossier_code(profile.unit_code, profile.desk_slot, day, next_count_of_day(session, day, profile.desk_slot))
+        code = clean["portal_code"] or make_dossier_code(
+            profile.unit_code, profile.desk_slot, day, next_count_of_day(session, day, profile.desk_slot))
         book = register_book(profile.desk_slot, received_at)
         clerk, clerk_username = intake_actor(session, request, profile.clerk_name)
         late = late_entry(session, request, received_at, now, calendar, clerk_username)
@@ -297,7 +333,7 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             register_book=book,
             register_number=next_register_number(session, book),
         )
-        insert_dossier(session, dossier, now)
+        _insert_once(session, dossier, now)
         mark_actor(session, dossier.code, clerk_username, late)
         append_operation(
             session,
@@ -310,13 +346,26 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
     return dossier
 
 
+def _insert_once(session: Session, dossier: Dossier, now: datetime) -> None:
+    """Insert, refusing in Vietnamese a code the counter already holds (a portal code typed twice): the
+    database's unique code decides, in a savepoint, so nothing half-written stays."""
+    try:
+        with session.begin_nested():
+            insert_dossier(session, dossier, now)
+    except IntegrityError:
+        if session.scalar(select(DossierRow.pk).where(DossierRow.code == dossier.code)) is None:
+            raise
+        raise DomainError(f"Quầy đã có hồ sơ mã {dossier.code}; hồ sơ trực tuyến này đã được tiếp nhận trước đó.") from None
+
+
 def check_intake(db: Database, request: IntakeRequest, *, now: datetime | None = None) -> None:
     """Validate a form without saving anything: the screens call it to show messages at each field."""
     now = now or utc_now()
     with db.read() as session:
         code = nfc(request.procedure_code)
         procedure = get_procedure(session, code) if code else None
-    validate_request(request, procedure, now)
+        profile = get_profile(session)
+    validate_request(request, procedure, now, profile.unit_code if profile else None)
 
 
 def preview_due_at(

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from counter_app.domain.dossier import IdDocumentType
@@ -241,25 +241,33 @@ def returns_of(db: Database, code: str) -> list[ReturnRecord]:
         return [_record(r, row.code) for r in rows]
 
 
-def _latest_per_dossier(session: Session, states: tuple[ShipmentState, ...]) -> list[ReturnRecord]:
+RETURNED_STATES = (ShipmentState.RETURNED,)
+UNDELIVERED_STATES = (ShipmentState.WAITING, ShipmentState.HANDED)
+
+
+def with_latest_shipment_in(query: Select, states: tuple[ShipmentState, ...]) -> Select:
+    """`query` (over DossierRow) kept to dossiers whose newest return is a shipment in one of `states`:
+    the one rule behind the returned-items and not-delivered lists, here and in the worklists."""
     newest = (select(ResultReturn.dossier_pk, func.max(ResultReturn.returned_at).label("at"))
               .group_by(ResultReturn.dossier_pk).subquery())
-    rows = session.execute(
-        select(ResultReturn, DossierRow.code)
-        .join(DossierRow, DossierRow.pk == ResultReturn.dossier_pk)
-        .join(newest, (newest.c.dossier_pk == ResultReturn.dossier_pk) & (newest.c.at == ResultReturn.returned_at))
-        .where(ResultReturn.shipment_state.in_([s.value for s in states]))
-        .order_by(ResultReturn.state_at)).all()
+    return (query.join(ResultReturn, ResultReturn.dossier_pk == DossierRow.pk)
+            .join(newest, (newest.c.dossier_pk == ResultReturn.dossier_pk) & (newest.c.at == ResultReturn.returned_at))
+            .where(ResultReturn.shipment_state.in_([s.value for s in states])))
+
+
+def _latest_per_dossier(session: Session, states: tuple[ShipmentState, ...]) -> list[ReturnRecord]:
+    query = with_latest_shipment_in(select(ResultReturn, DossierRow.code).select_from(DossierRow), states)
+    rows = session.execute(query.order_by(ResultReturn.state_at)).all()
     return [_record(r, code) for r, code in rows]
 
 
 def returned_items(db: Database) -> list[ReturnRecord]:
     """Posted results that came back to the desk and were not given out since: the desk's worklist."""
     with db.read() as session:
-        return _latest_per_dossier(session, (ShipmentState.RETURNED,))
+        return _latest_per_dossier(session, RETURNED_STATES)
 
 
 def undelivered_items(db: Database) -> list[ReturnRecord]:
     """Posted results not yet delivered (waiting for the postman, or on their way), oldest step first."""
     with db.read() as session:
-        return _latest_per_dossier(session, (ShipmentState.WAITING, ShipmentState.HANDED))
+        return _latest_per_dossier(session, UNDELIVERED_STATES)

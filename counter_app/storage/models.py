@@ -356,3 +356,30 @@ class ShipmentEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(Text, default="")
     actor_username: Mapped[str] = mapped_column(String(32), default="")
+
+
+class AssistedFilingRow(Base):
+    """A citizen helped to use the national portal at this desk (issue 9): a log line, never edited."""
+
+    __tablename__ = "assisted_filing"
+    __table_args__ = (Index("ix_assisted_filing_at", "at"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    applicant_name: Mapped[str] = mapped_column(Text)
+    applicant_id_number: Mapped[str] = mapped_column(String(20), default="")
+    applicant_phone: Mapped[str] = mapped_column(String(15), default="")
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    procedure_name: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(10))  # domain.assisted_filing.AssistOutcome
+    note: Mapped[str] = mapped_column(Text, default="")
+    portal_code: Mapped[str | None] = mapped_column(String(40))
+    clerk: Mapped[str] = mapped_column(Text, default="")
+    clerk_username: Mapped[str] = mapped_column(String(32), default="")
+
+
+# The worklists (services/worklists.py) read dossiers by status, oldest due date first.
+Index("ix_dossier_status_due_at", DossierRow.status, DossierRow.due_at)

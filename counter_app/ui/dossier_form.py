@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from counter_app.domain import labels
+from counter_app.domain.assisted_filing import PORTAL_CODE_LABEL
 from counter_app.domain.catalog import Procedure
 from counter_app.domain.dossier import Channel, ResultDelivery
 from counter_app.domain.papers import default_lines, kind_note
@@ -41,6 +42,13 @@ class DossierForm(QGroupBox):
         self.channel = combo([(f"{c.value} — {c.label}", c.value) for c in Channel])
         self.channel.setObjectName("channel")
         form.addRow(labels.caption(labels.CHANNEL), errors.wrap(self.channel, "channel"))
+        # A dossier filed online keeps the portal's code (no desk code is spent): typed only for channel 2.
+        self.portal_code = QLineEdit()
+        self.portal_code.setObjectName("portal_code")
+        self.portal_code.setPlaceholderText("hồ sơ nộp trực tuyến: mã Cổng đã cấp, ví dụ 000.31.48.H15-261130-0042")
+        self.portal_code.setEnabled(False)
+        form.addRow(f"{PORTAL_CODE_LABEL}:", errors.wrap(self.portal_code, "portal_code"))
+        self.channel.currentIndexChanged.connect(self._channel_changed)
         self.delivery = combo([
             ("Tại quầy (Bộ phận Một cửa)", ResultDelivery.DESK.value),
             ("Qua dịch vụ bưu chính công ích (BCCI)", ResultDelivery.POSTAL.value),
@@ -54,6 +62,7 @@ class DossierForm(QGroupBox):
         layout.addLayout(form)
 
         self.summary.textEdited.connect(lambda _text: self.errors.clear_widget(self.summary))
+        self.portal_code.textEdited.connect(lambda _text: self.errors.clear_widget(self.portal_code))
         # A changed count or number of sets is the clerk's fix: its red mark goes at once.
         self.documents.itemChanged.connect(lambda _item: self.errors.clear_widget(self.documents))
         self.sets_count.valueChanged.connect(lambda _value: self.errors.clear_widget(self.sets_count))
@@ -62,7 +71,14 @@ class DossierForm(QGroupBox):
 
     def tab_chain(self) -> list[QWidget]:
         """The column's widgets in Tab order; the summary is the last field (Enter there saves)."""
-        return [self.documents, self.sets_count, self.channel, self.delivery, self.summary]
+        return [self.documents, self.sets_count, self.channel, self.portal_code, self.delivery, self.summary]
+
+    def _channel_changed(self, _index: int) -> None:
+        online = self.channel.currentData() == Channel.ONLINE.value
+        self.portal_code.setEnabled(online)
+        if not online:
+            self.portal_code.clear()
+            self.errors.clear_widget(self.portal_code)
 
     def show_procedure(self, procedure: Procedure) -> None:
         """The procedure's papers (required ones at the catalog's counts, others at 0: domain.papers); its name as the summary unless one was typed."""
@@ -73,11 +89,12 @@ class DossierForm(QGroupBox):
         self._procedure_name = procedure.name
 
     def has_typed_data(self) -> bool:
-        return bool(self.summary.text().strip())
+        return bool(self.summary.text().strip() or self.portal_code.text().strip())
 
     def clear(self) -> None:
         self._procedure_name = ""
         self.summary.clear()
+        self.portal_code.clear()
         for box in (self.channel, self.delivery):
             box.setCurrentIndex(0)
         self.sets_count.setValue(1)

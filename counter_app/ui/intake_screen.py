@@ -347,6 +347,7 @@ class IntakeScreen(Screen):
             channel=self.channel.currentData(),
             result_delivery=str(self.delivery.currentData()),
             clerk_username=self.context.clerk_username,
+            portal_code=self.dossier.portal_code.text(),
         )
 
     def save(self) -> None:

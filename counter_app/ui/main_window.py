@@ -11,6 +11,7 @@ as at the start and stays written in the status bar.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -43,11 +44,15 @@ from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
 from counter_app.ui.sync_screen import SyncScreen
 from counter_app.ui.sync_worker import SyncWorker, outcome_text
+from counter_app.ui.worklist_screen import WorklistScreen
+from counter_app.ui.worklist_steps import WorklistSteps
 
 GLOBAL_SHORTCUTS = [
     ("F1", "Mở bảng phím tắt"),
     ("F2", "Tiếp nhận hồ sơ mới"),
     ("F3", "Tra cứu hồ sơ"),
+    ("F5", "Việc cần làm: đến hạn hôm nay, quá hạn, chờ bổ sung, chờ trả kết quả, bưu gửi"),
+    ("Ctrl+H", "Ghi nhật ký hỗ trợ công dân nộp hồ sơ trực tuyến"),
     ("F7", "Xem tình trạng đồng bộ với máy chủ tỉnh"),
     ("F9", "Đồng bộ ngay với máy chủ tỉnh"),
     ("Ctrl+L", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)"),
@@ -57,7 +62,7 @@ GLOBAL_SHORTCUTS = [
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
 ]
-LATER = [("Thu phí", "F4"), ("Trả kết quả", "F5"), ("Báo cáo", "F6")]
+LATER = [("Thu phí", "F4"), ("Báo cáo", "F6")]
 STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
 DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
 
@@ -104,6 +109,13 @@ class MainWindow(QMainWindow):
         self.search = SearchScreen(context)
         self.screens: list[Screen] = [self.intake, self.search]
         self.screens += [PlaceholderScreen(context, title) for title, _ in LATER]
+        self.worklists = WorklistScreen(context)
+        self.screens.insert(3, self.worklists)  # F5, between F4 and F6
+        # What each worklist step opens (WorklistScreen.NEXT_ACTIONS names, ui/worklist_steps.py); a step
+        # without a handler opens the dossier.
+        self.worklist_steps = WorklistSteps(context, self, self.worklists)
+        self.worklist_handlers: dict[str, Callable[[str], None]] = self.worklist_steps.handlers
+        self.worklists.action_requested.connect(self.worklist_action)
         self.sync_worker = SyncWorker(context, self)
         self.sync_screen = SyncScreen(context, self.sync_worker)
         self.screens.append(self.sync_screen)
@@ -112,7 +124,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget()
-        keys = ["F2", "F3"] + [key for _, key in LATER] + ["F7"]
+        keys = ["F2", "F3", "F4", "F5", "F6", "F7"]
         for screen, key in zip(self.screens, keys, strict=True):
             item = QListWidgetItem(f"{screen.title}\t{key}")
             if isinstance(screen, PlaceholderScreen):
@@ -133,6 +145,8 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F1), self.show_help)
         self._bind(QKeySequence(Qt.Key.Key_F2), self._new_dossier)
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
+        self._bind(QKeySequence(Qt.Key.Key_F5), self.show_worklists)
+        self._bind(QKeySequence("Ctrl+H"), self.show_assist)
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
         self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_now)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
@@ -193,8 +207,44 @@ class MainWindow(QMainWindow):
     def open_dossier(self, code: str) -> None:
         """Show a dossier (from a scan, a search result or a just-saved intake)."""
         dialog = DossierDialog(self.context, code, self)
+        dialog.finished.connect(self._dossier_closed)
         dialog.open()
         self._last_dossier_dialog = dialog
+
+    def _dossier_closed(self, _result: int) -> None:
+        if self.current_screen() is self.worklists:
+            self.worklists.refresh()  # a step taken in the dossier may move it to another list
+
+    def show_worklists(self) -> None:
+        """F5: the worklists; pressed again on them, read them again."""
+        if self.current_screen() is self.worklists:
+            self.worklists.refresh()
+        else:
+            self.show_screen(self.worklists)
+
+    def worklist_action(self, action: str, code: str) -> None:
+        """A worklist row's next step: its dialog when one is wired, else the dossier itself."""
+        handler = self.worklist_handlers.get(action)
+        if handler is not None:
+            handler(code)
+            return
+        self.statusBar().showMessage(f"Mở hồ sơ {code} để thực hiện bước tiếp theo.", STATUS_MESSAGE_MS)
+        self.open_dossier(code)
+
+    def show_assist(self) -> None:
+        """Ctrl+H: log a citizen helped on the national portal."""
+        from counter_app.ui.assist_dialog import AssistDialog
+
+        if not self.centralWidget().isVisible():
+            return  # the desk is locked (Ctrl+L): nobody is signed in to log it
+        self.assist_dialog = AssistDialog(self.context, self)
+        self.assist_dialog.saved.connect(self._assist_saved)
+        self.assist_dialog.open()
+
+    def _assist_saved(self, record: object) -> None:
+        self.statusBar().showMessage(f"Đã ghi nhật ký hỗ trợ: {record.applicant_name} — "  # type: ignore[attr-defined]
+                                     f"{record.outcome.label}.", STATUS_MESSAGE_MS)  # type: ignore[attr-defined]
+        self.sync_worker.refresh()
 
     def _id_card_scanned(self, payload: str) -> None:
         self.show_screen(self.intake)

@@ -21,6 +21,7 @@ from sync.server.auth import record_slot
 from sync.server.errors import ApiError
 from sync.server.feed import append_change
 from sync.server.models import (
+    AssistedFiling,
     Attachment,
     Conflict,
     Device,
@@ -218,6 +219,9 @@ def unit_totals(session: Session) -> list[dict[str, Any]]:
         devices = session.scalar(select(func.count()).select_from(Device).where(Device.unit_code == unit.code)) or 0
         conflicts = session.scalar(select(func.count()).select_from(Conflict).where(Conflict.unit_code == unit.code,
                                                                                     Conflict.resolved_at.is_(None))) or 0
+        assisted = session.scalar(select(func.count()).select_from(AssistedFiling)
+                                  .where(AssistedFiling.unit_code == unit.code)) or 0
         result.append({"unit_code": unit.code, "unit_name": unit.name, "devices": devices, "dossiers": dossiers,
-                       "receipts": 0, "attachments": attachments, "blobs": blobs, "open_conflicts": conflicts})
+                       "receipts": 0, "attachments": attachments, "blobs": blobs, "open_conflicts": conflicts,
+                       "assisted_filings": assisted})
     return result

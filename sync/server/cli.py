@@ -94,7 +94,8 @@ def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
     else:
         for row in rows:
             print(f"{row['unit_code']}  {row['unit_name']}: {row['dossiers']} hồ sơ, {row['receipts']} biên lai, "
-                  f"{row['blobs']} tệp, {row['devices']} quầy, {row['open_conflicts']} xung đột chờ xử lý")
+                  f"{row['blobs']} tệp, {row['devices']} quầy, {row['open_conflicts']} xung đột chờ xử lý, "
+                  f"{row['assisted_filings']} lượt hỗ trợ nộp trực tuyến")
     return 0
 
 

@@ -23,6 +23,7 @@ from counter_app.domain.errors import DomainError, InvalidTransition
 from counter_app.domain.lifecycle import Status, check_transition
 from counter_app.domain.operations import (
     AccountUpsertPayload,
+    AssistLogPayload,
     AttachmentAddPayload,
     DossierCreatePayload,
     OpType,
@@ -35,6 +36,7 @@ from sync.protocol import ChangeKind, OpResult, OpStatus, PushBatch, PushRespons
 from sync.server.auth import epoch_row, slots_held
 from sync.server.feed import append_change
 from sync.server.models import (
+    AssistedFiling,
     Attachment,
     Blob,
     ClerkAccount,
@@ -257,6 +259,26 @@ def _upsert_account(session: Session, device: Device, key: LedgerKey, payload: P
     return Outcome(OpStatus.ACCEPTED)
 
 
+def _log_assistance(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                    now: datetime, lookup: DossierLookup) -> Outcome:
+    """Keep a desk's assisted-filing log line once (its id is the primary key: a race loses on it)."""
+    assert isinstance(payload, AssistLogPayload)
+    if payload.unit_code != device.unit_code:
+        return Outcome(OpStatus.REJECTED, "wrong_unit", "Dòng nhật ký hỗ trợ thuộc đơn vị khác với đơn vị của quầy; "
+                       "máy chủ không nhận.")
+    existing = session.get(AssistedFiling, payload.id)
+    if existing is not None:
+        if existing.unit_code == device.unit_code and existing.data == raw:
+            return Outcome(OpStatus.ACCEPTED, "already_exists")
+        return Outcome(OpStatus.REJECTED, "duplicate_id", "Mã định danh của dòng nhật ký hỗ trợ đã được dùng cho "
+                       "một dòng khác trên máy chủ.")
+    session.add(AssistedFiling(id=payload.id, unit_code=device.unit_code, desk_slot=payload.desk_slot,
+                               at=instant(payload.at), outcome=payload.outcome.value,
+                               procedure_code=payload.procedure_code, portal_code=payload.portal_code, data=raw,
+                               source_device_id=device.id, received_at=now))
+    return Outcome(OpStatus.ACCEPTED)
+
+
 Handler = Callable[..., Outcome]
 HANDLERS: dict[OpType, Handler] = {
     OpType.DOSSIER_CREATE: _create_dossier,
@@ -266,6 +288,7 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.WITHDRAWN: _withdrawn,
     OpType.RESULT_RETURN: record_return,
     OpType.SHIPMENT_STATE: record_shipment_state,
+    OpType.ASSIST_LOG: _log_assistance,
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)

@@ -349,3 +349,21 @@ class ResultReturn(Base):
     state_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AssistedFiling(Base):
+    """A citizen a desk helped on the national portal (issue 9): the unit's log line, kept once by its id."""
+
+    __tablename__ = "assisted_filing"
+    __table_args__ = (Index("ix_assisted_filing_unit_at", "unit_code", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(10))
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    portal_code: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_device_id: Mapped[str] = mapped_column(String(36))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -21,7 +21,8 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from counter_app.domain.accounts import is_password_hash
-from counter_app.domain.codes import office_day, parse_dossier_code
+from counter_app.domain.codes import DossierCode, office_day, parse_dossier_code
+from counter_app.domain.dossier import Channel
 from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import office_date
 from counter_app.domain.operations import (
@@ -150,6 +151,8 @@ def check_code_claims(device: Device, payload: DossierCreatePayload, held: set[i
         return Outcome(OpStatus.REJECTED, "bad_code", error.message)
     if payload.unit_code != device.unit_code or claim.unit_code != device.unit_code:
         return Outcome(OpStatus.REJECTED, "wrong_unit", "Hồ sơ thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
+    if payload.channel == Channel.ONLINE:
+        return check_portal_code_claim(device, payload, claim, held)
     if claim.desk_slot != payload.desk_slot:
         return Outcome(OpStatus.REJECTED, "code_slot_mismatch",
                        f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot} nhưng hồ sơ ghi quầy {payload.desk_slot}.")
@@ -163,6 +166,25 @@ def check_code_claims(device: Device, payload: DossierCreatePayload, held: set[i
     if abs(claim.day - received_day) > CODE_DAY_TOLERANCE:
         return Outcome(OpStatus.REJECTED, "code_date_mismatch",
                        f"Ngày trong mã hồ sơ {payload.code} ({office_date(claim.day)}) không khớp ngày tiếp nhận "
+                       f"({office_date(received_day)}).")
+    return check_register_claim(payload, received)
+
+
+def check_portal_code_claim(device: Device, payload: DossierCreatePayload, claim: DossierCode,
+                            held: set[int]) -> Outcome | None:
+    """A channel-2 dossier keeps the national portal's code (issue 9): its number is not a desk slot's, but
+    the desk that received it must be this device's, and the code's date must not lie after the day the
+    desk received it (filed online first, then received)."""
+    received = instant(payload.received_at)
+    offline = device.offline_slot == payload.desk_slot and received <= device.enrolled_at
+    if payload.desk_slot not in held and not offline:
+        return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
+                       f"Hồ sơ {payload.code} ghi quầy {payload.desk_slot}, không phải số quầy tỉnh đã cấp cho thiết "
+                       f"bị này ({', '.join(str(s) for s in sorted(held))}).")
+    received_day = office_day(received)
+    if claim.day - received_day > CODE_DAY_TOLERANCE:
+        return Outcome(OpStatus.REJECTED, "portal_code_after_receipt",
+                       f"Mã Cổng dịch vụ công {payload.code} mang ngày {office_date(claim.day)}, sau ngày tiếp nhận "
                        f"({office_date(received_day)}).")
     return check_register_claim(payload, received)
 

@@ -1,0 +1,77 @@
+"""What each worklist key does (F5): the dialogs and quick steps behind `WorklistScreen.NEXT_ACTIONS`.
+
+The worklist screen only names a step (`action_requested(action, code)`); this module is the one place
+that maps each name to the dialog of its part (returns, lifecycle) or, for a one-key step such as
+"handed to the postman", to the service call itself, run in the background. After any step the
+worklists are read again, so the row moves to the list it now belongs to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtWidgets import QMainWindow
+
+from counter_app.domain.returns import ShipmentState
+from counter_app.ui.context import UiContext
+from counter_app.ui.messages import error_text
+from counter_app.ui.worklist_screen import (
+    RETURN_AT_DESK,
+    RETURN_BY_POST,
+    SHIPMENT_DELIVERED,
+    SHIPMENT_HANDED,
+    SHIPMENT_RETURNED,
+    WorklistScreen,
+)
+
+STATUS_MESSAGE_MS = 8000
+RETURN_TABS = {RETURN_AT_DESK: 0, RETURN_BY_POST: 1}  # ReturnDialog: Ctrl+1 at the desk, Ctrl+2 by post
+SHIPMENT_STEPS = {
+    SHIPMENT_HANDED: ShipmentState.HANDED,
+    SHIPMENT_DELIVERED: ShipmentState.DELIVERED,
+    SHIPMENT_RETURNED: ShipmentState.RETURNED,
+}
+
+
+class WorklistSteps:
+    """The handlers the main window calls for a worklist row's next step."""
+
+    def __init__(self, context: UiContext, window: QMainWindow, worklists: WorklistScreen) -> None:
+        self.context = context
+        self.window = window
+        self.worklists = worklists
+        self.dialog = None  # the step's dialog while it is open (tests reach it here)
+        self.handlers: dict[str, Callable[[str], None]] = {}
+        for action in RETURN_TABS:
+            self.handlers[action] = partial(self.open_return, action=action)
+        for action, state in SHIPMENT_STEPS.items():
+            self.handlers[action] = partial(self.shipment_step, state=state)
+
+    def open_return(self, code: str, *, action: str) -> None:
+        """The return dialog on the tab the key chose (T at the desk, B by post)."""
+        from counter_app.ui.return_dialog import ReturnDialog
+
+        dialog = ReturnDialog(self.context, code, self.window)
+        dialog.tabs.setCurrentIndex(RETURN_TABS[action])
+        dialog.finished.connect(lambda _result: self.worklists.refresh())
+        self.dialog = dialog
+        dialog.open()
+
+    def shipment_step(self, code: str, *, state: ShipmentState) -> None:
+        """A posted result's next step, recorded at once: it needs no more than the key."""
+        from counter_app.services.returns import set_shipment_state
+
+        ctx = self.context
+        who = {"clerk_username": ctx.clerk_username, "actor": ctx.profile.clerk_name}
+        db = ctx.db
+
+        def done(record: object) -> None:
+            self._say(f"Hồ sơ {code}: {state.label.lower()}.")
+            self.worklists.refresh()
+
+        ctx.tasks.run(lambda: set_shipment_state(db, code, state, **who), done,
+                      lambda error: self._say(error_text(error)), write=True, owner=self.worklists)
+
+    def _say(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, STATUS_MESSAGE_MS)
