@@ -54,7 +54,7 @@ class WorklistSteps:
 
         dialog = ReturnDialog(self.context, code, self.window)
         dialog.tabs.setCurrentIndex(RETURN_TABS[action])
-        dialog.finished.connect(lambda _result: self.worklists.refresh())
+        dialog.finished.connect(self._back_to_list)
         self.dialog = dialog
         dialog.open()
 
@@ -72,6 +72,12 @@ class WorklistSteps:
 
         ctx.tasks.run(lambda: set_shipment_state(db, code, state, **who), done,
                       lambda error: self._say(error_text(error)), write=True, owner=self.worklists)
+
+    def _back_to_list(self, _result: int = 0) -> None:
+        """The dialog closed: the lists are read again and the keys go back to the list, for the next row."""
+        self.window.activateWindow()
+        self.worklists.current_table.setFocus()
+        self.worklists.refresh()
 
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, STATUS_MESSAGE_MS)
