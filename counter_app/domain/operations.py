@@ -53,6 +53,7 @@ class OpType(StrEnum):
     # The counter could not send an operation (its payload is damaged) and withdraws it: the server
     # records the withdrawal under the same seq, so the device's sequence stays gap-free.
     WITHDRAWN = "op.withdrawn"
+    GUIDANCE_RECORD = "guidance.record"  # guidance given at the desk instead of a dossier (Mẫu 02, no code)
 
     @property
     def label(self) -> str:
@@ -65,6 +66,7 @@ OP_TYPE_LABELS = {
     OpType.ATTACHMENT_ADD: "Đính kèm tệp quét",
     OpType.ACCOUNT_UPSERT: "Tài khoản người tiếp nhận",
     OpType.WITHDRAWN: "Rút thao tác hỏng",
+    OpType.GUIDANCE_RECORD: "Hướng dẫn hoàn thiện hồ sơ",
 }
 
 
@@ -357,12 +359,36 @@ class WithdrawnPayload(Payload):
     reason: LongName
 
 
+# -- desk outcomes (issue 9, B): guidance at intake -------------------------------------------------
+
+GuidanceReferenceText = _matching(re.compile(r"HD\d-\d{6}-\d{3}"), "số phiếu hướng dẫn HD<quầy>-YYMMDD-NNN")
+
+
+class GuidanceRecordPayload(Payload):
+    """Guidance given at the desk (domain.guidance): who, when, procedure, applicant, missing papers, reason."""
+
+    id: Uuid
+    reference: GuidanceReferenceText
+    unit_code: UnitCodeText
+    desk_slot: DeskSlot
+    at: EventInstant
+    clerk: Text300
+    clerk_username: Text40
+    procedure_code: Code40
+    procedure_name: LongName
+    applicant: PersonPayload
+    missing: Annotated[list[DocumentLinePayload], Field(max_length=100)]
+    reason: bounded_text(4000, required=True)  # type: ignore[valid-type]
+    summary: LongText
+
+
 PAYLOAD_MODELS: dict[OpType, type[Payload]] = {
     OpType.DOSSIER_CREATE: DossierCreatePayload,
     OpType.DOSSIER_STATUS: StatusChangePayload,
     OpType.ATTACHMENT_ADD: AttachmentAddPayload,
     OpType.ACCOUNT_UPSERT: AccountUpsertPayload,
     OpType.WITHDRAWN: WithdrawnPayload,
+    OpType.GUIDANCE_RECORD: GuidanceRecordPayload,
 }
 
 

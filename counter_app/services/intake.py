@@ -49,7 +49,7 @@ from counter_app.domain.validation import (
     parse_count,
     require_text,
 )
-from counter_app.services.clerks import intake_actor, late_entry, mark_actor
+from counter_app.services.clerks import MAX_REASON_LENGTH, intake_actor, late_entry, mark_actor
 from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import NotSetUp, build_calendar
 from counter_app.storage.database import Database
@@ -60,6 +60,7 @@ from counter_app.storage.profile import get_profile
 
 # A receipt time this far in the future is a typing mistake (or a wrong PC clock), not a plan.
 MAX_FUTURE_SKEW_SECONDS = 300
+REFUSAL_REASON = "Lý do từ chối tiếp nhận"
 
 
 @dataclass
@@ -179,8 +180,11 @@ def _received_at(check: ErrorCollector, value: datetime | None, now: datetime) -
     return check(check_received_at, value, now, max_future_seconds=MAX_FUTURE_SKEW_SECONDS)
 
 
-def validate_request(request: IntakeRequest, procedure: Procedure | None, now: datetime) -> dict[str, object]:
-    """Check every field and return the cleaned values; raise one `ValidationErrors` listing all faults."""
+def validate_request(request: IntakeRequest, procedure: Procedure | None, now: datetime, *,
+                     check_groups: bool = True) -> dict[str, object]:
+    """Check every field and return the cleaned values; raise one `ValidationErrors` listing all faults.
+
+    `check_groups=False` for a refusal: the papers are recorded as handed in, complete or not."""
     with ErrorCollector() as check:
         if procedure is None:
             code = nfc(request.procedure_code)
@@ -202,7 +206,7 @@ def validate_request(request: IntakeRequest, procedure: Procedure | None, now: d
                 f"{labels.RESULT_DELIVERY}: thủ tục này không trả kết quả «{delivery.label}».",
                 labels.RESULT_DELIVERY,
             )
-        documents = _documents(check, request, procedure)
+        documents = _documents(check, request, procedure, check_groups=check_groups)
         received_at = _received_at(check, request.received_at, now)
         summary = nfc(request.summary) or (procedure.name if procedure else "")
     return {
@@ -224,7 +228,8 @@ def _as_int(value: int | str) -> int | str:
         return value
 
 
-def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedure | None) -> list[DocumentLine]:
+def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedure | None, *,
+               check_groups: bool = True) -> list[DocumentLine]:
     """The papers handed in: lines at 0 dropped, each one-of group with exactly one (domain.papers)."""
     if procedure is None:
         return []
@@ -250,20 +255,34 @@ def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedu
                 )
             lines.append(DocumentLine(name, *counts))
     kept = handed_in(lines)
-    for problem in group_problems(procedure, kept):
+    for problem in group_problems(procedure, kept) if check_groups else ():
         check.add("documents", problem, labels.DOCUMENTS)
     return kept
 
 
 def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | None = None) -> Dossier:
     """Receive one dossier (status 2, Mẫu 01 can be printed) and queue it for the provincial server."""
+    return _create_dossier(db, request, now or utc_now())
+
+
+def refuse_at_intake(db: Database, request: IntakeRequest, reason: str, *, now: datetime | None = None) -> Dossier:
+    """End the intake with a refusal: the dossier is created in status 3 (its code spent, Mẫu 03 can be
+    printed) with `reason` as its history note, and queued for the server like any new dossier."""
     now = now or utc_now()
+    with ErrorCollector() as check:
+        clean_reason = check(require_text, " ".join(nfc(reason).split()), "reason", REFUSAL_REASON,
+                             max_len=MAX_REASON_LENGTH)
+    return _create_dossier(db, request, now, refusal_reason=clean_reason)
+
+
+def _create_dossier(db: Database, request: IntakeRequest, now: datetime, *, refusal_reason: str | None = None) -> Dossier:
+    refused = refusal_reason is not None
     with db.write() as session:
         profile = get_profile(session)
         if profile is None:
             raise NotSetUp()
         procedure = get_procedure(session, nfc(request.procedure_code)) if nfc(request.procedure_code) else None
-        clean = validate_request(request, procedure, now)
+        clean = validate_request(request, procedure, now, check_groups=not refused)
         assert procedure is not None
         received_at: datetime = clean["received_at"]  # type: ignore[assignment]
         channel: Channel = clean["channel"]  # type: ignore[assignment]
@@ -288,12 +307,13 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             channel=channel,
             result_delivery=clean["result_delivery"],  # type: ignore[arg-type]
             received_at=received_at,
-            due_at=due_at(procedure, channel, received_at, calendar),
+            # A refused dossier promises no result: its "due date" is the moment it was refused.
+            due_at=received_at if refused else due_at(procedure, channel, received_at, calendar),
             processing_hours=procedure.hours_for(channel),
-            status=Status.RECEIVED,
+            status=Status.REFUSED if refused else Status.RECEIVED,
             received_by=clerk,
-            history=[StatusChange(None, Status.RECEIVED, received_at, clerk,
-                                  late.note if late else "Tiếp nhận hồ sơ")],
+            history=[StatusChange(None, Status.REFUSED, received_at, clerk, refusal_reason) if refused else
+                     StatusChange(None, Status.RECEIVED, received_at, clerk, late.note if late else "Tiếp nhận hồ sơ")],
             register_book=book,
             register_number=next_register_number(session, book),
         )

@@ -300,3 +300,33 @@ class ClerkAccount(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class GuidanceRecord(Base):
+    """Guidance given at the desk instead of a dossier (Mẫu 02 at intake): kept for the reports, never edited.
+
+    `day` + `number` is the desk's own numbering of the day (domain.guidance.guidance_reference), unique here.
+    """
+
+    __tablename__ = "guidance_record"
+    __table_args__ = (
+        Index("ux_guidance_record_day_number", "day", "number", unique=True),
+        Index("ix_guidance_record_at", "at"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    day: Mapped[date] = mapped_column(Date)
+    number: Mapped[int] = mapped_column(Integer)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    clerk: Mapped[str] = mapped_column(Text, default="")
+    clerk_username: Mapped[str] = mapped_column(String(32), default="")
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    procedure_name: Mapped[str] = mapped_column(Text)
+    applicant: Mapped[dict[str, Any]] = mapped_column(JSON)
+    missing: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")

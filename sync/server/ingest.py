@@ -25,6 +25,7 @@ from counter_app.domain.operations import (
     AccountUpsertPayload,
     AttachmentAddPayload,
     DossierCreatePayload,
+    GuidanceRecordPayload,
     OpType,
     Payload,
     StatusChangePayload,
@@ -42,6 +43,7 @@ from sync.server.models import (
     DeviceEpoch,
     Dossier,
     DossierEvent,
+    GuidanceRecord,
     OpLedger,
 )
 from sync.server.op_checks import (
@@ -50,6 +52,8 @@ from sync.server.op_checks import (
     Prepared,
     check_account_claims,
     check_code_claims,
+    check_guidance_claims,
+    check_refusal_reason,
     instant,
     ledger_answer,
     op_id_reused,
@@ -118,7 +122,7 @@ class DossierLookup:
 def _create_dossier(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
                     now: datetime, lookup: DossierLookup) -> Outcome:
     assert isinstance(payload, DossierCreatePayload)
-    refused = check_code_claims(device, payload, lookup.slots_held(device))
+    refused = check_code_claims(device, payload, lookup.slots_held(device)) or check_refusal_reason(payload)
     if refused is not None:
         return refused
     same_id = lookup.by_id(payload.id)
@@ -236,6 +240,26 @@ def _upsert_account(session: Session, device: Device, key: LedgerKey, payload: P
     return Outcome(OpStatus.ACCEPTED)
 
 
+def _record_guidance(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                     now: datetime, lookup: DossierLookup) -> Outcome:
+    """Keep a desk's guidance record (issue 9): once per id; its reference is the desk's, unique in the unit."""
+    assert isinstance(payload, GuidanceRecordPayload)
+    refused = check_guidance_claims(device, payload, lookup.slots_held(device))
+    if refused is not None:
+        return refused
+    if session.get(GuidanceRecord, payload.id) is not None:
+        return Outcome(OpStatus.ACCEPTED, "already_exists")
+    taken = session.scalar(select(GuidanceRecord.id).where(GuidanceRecord.unit_code == device.unit_code,
+                                                          GuidanceRecord.reference == payload.reference))
+    if taken is not None:
+        return Outcome(OpStatus.REJECTED, "duplicate_reference",
+                       f"Số phiếu hướng dẫn {payload.reference} đã được dùng cho một phiếu khác của đơn vị.")
+    session.add(GuidanceRecord(id=payload.id, unit_code=device.unit_code, reference=payload.reference,
+                               at=instant(payload.at), procedure_code=payload.procedure_code, data=raw,
+                               source_device_id=device.id, created_at=now))
+    return Outcome(OpStatus.ACCEPTED)
+
+
 Handler = Callable[..., Outcome]
 HANDLERS: dict[OpType, Handler] = {
     OpType.DOSSIER_CREATE: _create_dossier,
@@ -243,6 +267,7 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.ATTACHMENT_ADD: _add_attachment,
     OpType.ACCOUNT_UPSERT: _upsert_account,
     OpType.WITHDRAWN: _withdrawn,
+    OpType.GUIDANCE_RECORD: _record_guidance,
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)

@@ -318,3 +318,22 @@ class ClerkAccount(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source_device_id: Mapped[str] = mapped_column(String(36))
+
+
+class GuidanceRecord(Base):
+    """Guidance given at a desk instead of a dossier (Mẫu 02 at intake, no code spent), for the reports."""
+
+    __tablename__ = "guidance_record"
+    __table_args__ = (
+        UniqueConstraint("unit_code", "reference", name="uq_guidance_record_unit_reference"),
+        Index("ix_guidance_record_unit_at", "unit_code", "at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    reference: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_device_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
