@@ -109,8 +109,11 @@ def _enum(check: ErrorCollector, enum_type: type, value: object, field: str, lab
         return None
 
 
-def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tuple[str, ...]) -> Person | None:
-    """Validate one person; field names get `prefix` ("" for the applicant, "submitter_" otherwise)."""
+def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tuple[str, ...], *,
+            id_required: bool = True) -> Person | None:
+    """Validate one person; field names get `prefix` ("" for the applicant, "submitter_" otherwise).
+
+    `id_required=False` (guidance at the desk): an ID number left blank is accepted, one typed is checked."""
     who = "" if not prefix else " người nộp"
     errors_before = len(check.errors)
     name = check(require_text, data.full_name, f"{prefix}full_name", f"{labels.FULL_NAME}{who}", max_len=120)
@@ -127,7 +130,7 @@ def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tup
     elif "birth_date" in required:
         check.add(f"{prefix}birth_date", f"{labels.BIRTH_DATE}{who}: thủ tục này yêu cầu ngày sinh.", f"{labels.BIRTH_DATE}{who}")
     id_number = ""
-    if isinstance(id_type, IdDocumentType):
+    if isinstance(id_type, IdDocumentType) and (id_required or nfc(data.id_number)):
         try:
             id_number = validate_id_number(id_type, data.id_number, birth, gender)  # type: ignore[arg-type]
         except ValidationError as error:
