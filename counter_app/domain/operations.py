@@ -40,6 +40,7 @@ from counter_app.domain.accounts import MAX_FULL_NAME_LENGTH, PASSWORD_HASH_RE, 
 from counter_app.domain.codes import UNIT_CODE_PATTERN
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
+from counter_app.domain.lifecycle_records import HandoverDirection, Timeliness
 from counter_app.domain.register import BOOK_PATTERN, MAX_REGISTER_NUMBER
 
 
@@ -50,6 +51,9 @@ class OpType(StrEnum):
     DOSSIER_STATUS = "dossier.status"
     ATTACHMENT_ADD = "attachment.add"
     ACCOUNT_UPSERT = "account.upsert"  # a clerk account created or changed (hash only), for every desk of the unit
+    # Lifecycle records without a status change (issue 9): Mẫu 04 and a Mẫu 05 row on a dossier already there.
+    DOSSIER_APOLOGY = "dossier.apology"
+    DOSSIER_HANDOVER = "dossier.handover"
     # The counter could not send an operation (its payload is damaged) and withdraws it: the server
     # records the withdrawal under the same seq, so the device's sequence stays gap-free.
     WITHDRAWN = "op.withdrawn"
@@ -65,6 +69,8 @@ OP_TYPE_LABELS = {
     OpType.DOSSIER_STATUS: "Chuyển trạng thái hồ sơ",
     OpType.ATTACHMENT_ADD: "Đính kèm tệp quét",
     OpType.ACCOUNT_UPSERT: "Tài khoản người tiếp nhận",
+    OpType.DOSSIER_APOLOGY: "Phiếu xin lỗi, hẹn lại ngày trả",
+    OpType.DOSSIER_HANDOVER: "Giao nhận hồ sơ với cơ quan giải quyết",
     OpType.WITHDRAWN: "Rút thao tác hỏng",
     OpType.GUIDANCE_RECORD: "Hướng dẫn hoàn thiện hồ sơ",
 }
@@ -319,13 +325,49 @@ class DossierCreatePayload(Payload):
     register_number: RegisterNumber | None = None
 
 
+class HandoverRowPayload(Payload):
+    """One row of Mẫu 05 (domain.lifecycle_records.Handover without the code)."""
+
+    direction: HandoverDirection
+    at: EventInstant
+    from_party: Name
+    to_party: Name
+    actor: Text300
+    due_at: Instant
+    outcome: Timeliness
+
+
 class StatusChangePayload(Payload):
     code: DossierCodeText
     from_status: StatusCode = Field(alias="from")
     to_status: StatusCode = Field(alias="to")
     at: EventInstant
     actor: Text300
-    note: LongText
+    note: LongText  # the reason, required for 3, 5, 7 and 8 (domain.lifecycle.REASON_REQUIRED)
+    # Issue 9, absent in operations of older counters: the papers a supplement asks for (→5), the due
+    # dates an answered supplement moved (5→4: NgayHenTraTruoc, NgayHenTraMoi), the Mẫu 05 row (→4, →9).
+    missing: Annotated[list[DocumentLinePayload], Field(max_length=100)] | None = None
+    previous_due_at: Instant | None = None
+    due_at: Instant | None = None
+    handover: HandoverRowPayload | None = None
+
+
+class ApologyPayload(Payload):
+    """Mẫu 04: the dossier's due date moves from `previous_due_at` to `new_due_at`, with the reason."""
+
+    code: DossierCodeText
+    at: EventInstant
+    actor: Text300
+    reason: bounded_text(4000, required=True)  # type: ignore[valid-type]
+    previous_due_at: Instant
+    new_due_at: Instant
+
+
+class HandoverAddPayload(Payload):
+    """A Mẫu 05 row on a dossier whose status does not change (a result pulled as 9, papers sent on)."""
+
+    code: DossierCodeText
+    handover: HandoverRowPayload
 
 
 class AttachmentAddPayload(Payload):
@@ -388,6 +430,8 @@ PAYLOAD_MODELS: dict[OpType, type[Payload]] = {
     OpType.ATTACHMENT_ADD: AttachmentAddPayload,
     OpType.ACCOUNT_UPSERT: AccountUpsertPayload,
     OpType.WITHDRAWN: WithdrawnPayload,
+    OpType.DOSSIER_APOLOGY: ApologyPayload,
+    OpType.DOSSIER_HANDOVER: HandoverAddPayload,
     OpType.GUIDANCE_RECORD: GuidanceRecordPayload,
 }
 
