@@ -99,3 +99,47 @@ def test_refusal_without_reason_saves_nothing_and_forms_match_the_status(counter
         form03_pdf(counter_db, received.code)
     with pytest.raises(FormNotApplicable, match="Mẫu 02"):
         form02_pdf(counter_db, received.code)
+
+
+def barcode_of(pdf: bytes) -> str | None:
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    image = pdfium.PdfDocument(pdf)[0].render(scale=203 / 72).to_pil().convert("L")
+    return next((r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.Code128), None)
+
+
+def test_forms_02_04_05_print_the_lifecycle_records_of_a_dossier(counter_db: Database) -> None:
+    """Received Tue 10/03/2026, sent to the agency, papers asked for and brought, an apology, the result back."""
+    from counter_app.domain.lifecycle_records import HandoverDirection
+    from counter_app.services.forms import form04_pdf, form05_pdf
+    from counter_app.services.lifecycle import apologise, hand_over, record_supplied, request_supplement
+
+    def moment(day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(2026, 3, day, hour, minute, tzinfo=OFFICE_TZ)
+
+    request = IntakeRequest(procedure_code="2.000908", applicant=applicant(), received_at=AT)
+    code = receive_dossier(counter_db, request, now=AT).code
+    for form in (form02_pdf, form04_pdf):
+        with pytest.raises(FormNotApplicable):
+            form(counter_db, code)
+    hand_over(counter_db, code, HandoverDirection.TO_AGENCY, agency="Phòng Tư pháp", now=moment(10, 14))
+    request_supplement(counter_db, code, missing=[DocumentLine("Sổ hộ tịch bản gốc", originals=1)],
+                       reason="Cần đối chiếu sổ gốc", now=moment(11, 9))
+    form02 = form02_pdf(counter_db, code)
+    text = text_of(form02)
+    assert "Sổ hộ tịch bản gốc" in text and "Lý do yêu cầu: Cần đối chiếu sổ gốc" in text
+    assert "Ngày hẹn trả trước khi yêu cầu bổ sung: 09 giờ 00 phút, ngày 11/03/2026" in text
+    record_supplied(counter_db, code, now=moment(12, 9))
+    assert "Ngày hẹn trả mới sau khi bổ sung" in text_of(form02_pdf(counter_db, code))
+    apologise(counter_db, code, reason="Chờ xác minh của nơi đăng ký", new_due_at=moment(16, 15), now=moment(12, 16))
+    form04 = form04_pdf(counter_db, code)
+    text = text_of(form04)
+    assert "Chờ xác minh của nơi đăng ký" in text and "15 giờ 00 phút, ngày 16/03/2026" in text
+    hand_over(counter_db, code, HandoverDirection.FROM_AGENCY, agency="Phòng Tư pháp", now=moment(17, 8, 30))
+    form05 = form05_pdf(counter_db, code)
+    text = text_of(form05)
+    assert "Giao lúc 14 giờ 00 phút, ngày 10/03/2026" in text and "Nhận lúc 08 giờ 30 phút, ngày 17/03/2026" in text
+    assert "Phòng Tư pháp" in text and "Trước hạn" in text and "Quá hạn" in text
+    for pdf in (form02, form04, form05):
+        assert barcode_of(pdf) == code
