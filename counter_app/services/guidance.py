@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from counter_app.domain import labels
+from counter_app.domain.catalog import Procedure
 from counter_app.domain.codes import office_day
 from counter_app.domain.dossier import OFFICE_TZ, DocumentLine
 from counter_app.domain.errors import DomainError
@@ -97,6 +98,21 @@ def record_guidance(db: Database, request: GuidanceRequest, *, now: datetime | N
         append_operation(session, entity="guidance", entity_id=guidance.id, op_type=OpType.GUIDANCE_RECORD,
                          payload=guidance_payload(guidance), now=now)
     return guidance
+
+
+def missing_paper_choices(procedure: Procedure | None, lines: list[DocumentLine]) -> list[tuple[DocumentLine, bool]]:
+    """The papers of the checklist as (line to ask for, ticked): a paper not handed in (all counts 0) is
+    ticked, and asked for in the catalog's counts (one original when the catalog gives none)."""
+    catalog = {d.name: (d.originals, d.certified_copies, d.photocopies) for d in procedure.documents} if procedure else {}
+    choices = []
+    for line in lines:
+        counts = (line.originals, line.certified_copies, line.photocopies)
+        absent = not any(counts)
+        if absent:
+            counts = catalog.get(line.name, (0, 0, 0))
+            counts = counts if any(counts) else (1, 0, 0)
+        choices.append((DocumentLine(line.name, *counts), absent))
+    return choices
 
 
 def guidance_payload(guidance: Guidance) -> dict[str, object]:
