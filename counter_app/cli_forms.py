@@ -48,8 +48,9 @@ def add_intake_outcome_options(p: argparse.ArgumentParser) -> None:
 
 
 def ends_otherwise(args: argparse.Namespace) -> bool:
-    """True when `intake` ends with guidance or a refusal (finish_intake_outcome does it)."""
-    return bool(getattr(args, "guidance", False) or getattr(args, "refuse", False))
+    """True when `intake` ends with guidance or a refusal, or names their options without them:
+    finish_intake_outcome does the one or refuses the other (nothing is received by mistake)."""
+    return any(getattr(args, name, None) for name in ("guidance", "refuse", "reason", "missing"))
 
 
 def finish_intake_outcome(db: Database, args: argparse.Namespace, request: Any) -> int:
@@ -59,7 +60,10 @@ def finish_intake_outcome(db: Database, args: argparse.Namespace, request: Any) 
     from counter_app.domain.validation import ErrorCollector
 
     if args.missing and not args.guidance:
-        raise ValidationError("missing", "--missing chỉ dùng cùng --guidance (giấy tờ cần bổ sung).", "Giấy tờ cần bổ sung")
+        raise ValidationError("missing", "--missing chỉ dùng cùng --guidance (giấy tờ cần bổ sung); hồ sơ chưa được "
+                              "lưu.", "Giấy tờ cần bổ sung")
+    if not (args.guidance or args.refuse):
+        raise ValidationError("reason", "--reason chỉ dùng cùng --guidance hoặc --refuse; hồ sơ chưa được lưu.", "Lý do")
     if args.refuse:
         from counter_app.services.intake import refuse_at_intake
 
