@@ -10,13 +10,14 @@ import pytest
 from pypdf import PdfReader
 
 from counter_app.domain.dossier import OFFICE_TZ, DocumentLine
-from counter_app.domain.errors import ValidationErrors
+from counter_app.domain.errors import DomainError, ValidationErrors
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.papers import DocumentChoice
 from counter_app.services.dossiers import get_dossier
 from counter_app.services.forms import FormNotApplicable, form02_pdf, form03_pdf
 from counter_app.services.guidance import GuidanceRequest, get_guidance, guidance_counts, record_guidance
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier, refuse_at_intake
+from counter_app.services.slips import receipt_slip_pdf
 from counter_app.storage.database import Database
 from counter_app.storage.models import DeskDayCounter, OutboxOp
 from tests.conftest import UNIT_CODE
@@ -87,6 +88,8 @@ def test_refusal_creates_the_dossier_in_status_3_with_its_reason(counter_db: Dat
     assert op.op_type == "dossier.create" and json.loads(op.payload)["status"] == 3
     text = text_of(form03_pdf(counter_db, dossier.code))
     assert "Không thuộc thẩm quyền giải quyết của phường" in text and "NGƯỜI TỪ CHỐI" in text
+    with pytest.raises(DomainError, match="Mẫu 03"):  # never received: no Mẫu 01 to print
+        receipt_slip_pdf(counter_db, dossier.code)
 
 
 def test_refusal_without_reason_saves_nothing_and_forms_match_the_status(counter_db: Database) -> None:

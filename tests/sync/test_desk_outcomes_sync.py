@@ -31,9 +31,14 @@ from tests.sync.payloads import dossier_payload, wire
 PERSON = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456", street="12 Lê Lợi")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with ServerProcess(f"sqlite:///{tmp_path_factory.mktemp('server') / 's.sqlite'}") as process:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server per module and database kind (the guidance table's migration runs on both)."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_server").create_database()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('server') / 's.sqlite'}"
+    with ServerProcess(url) as process:
         process.admin("create-unit", "--code", UNIT_A, "--name", "UBND phường Hải Châu")
         yield process
 
