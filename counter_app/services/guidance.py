@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from counter_app.domain import labels
@@ -22,7 +22,7 @@ from counter_app.domain.papers import DocumentChoice, lines_from_choices
 from counter_app.domain.serialization import iso_instant, person_to_dict
 from counter_app.domain.text import nfc
 from counter_app.domain.validation import ErrorCollector, require_text
-from counter_app.services.clerks import MAX_REASON_LENGTH, intake_actor
+from counter_app.services.clerks import MAX_REASON_LENGTH, actor_of
 from counter_app.services.clock import utc_now
 from counter_app.services.intake import PersonInput, _person
 from counter_app.services.unit_setup import NotSetUp
@@ -52,7 +52,6 @@ class GuidanceRequest:
     summary: str = ""
     clerk: str = ""
     clerk_username: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class GuidanceNotFound(DomainError):
@@ -87,7 +86,7 @@ def record_guidance(db: Database, request: GuidanceRequest, *, now: datetime | N
         number = next_guidance_number(session, day)
         if number > MAX_PER_DAY:
             raise DomainError(f"Quầy đã cấp {MAX_PER_DAY} phiếu hướng dẫn trong ngày; không cấp thêm được.")
-        clerk, username = intake_actor(session, request, profile.clerk_name)  # type: ignore[arg-type]
+        clerk, username = actor_of(session, request.clerk_username, nfc(request.clerk) or profile.clerk_name)
         guidance = Guidance(
             id=str(uuid.uuid4()), reference=guidance_reference(profile.desk_slot, day, number),
             unit_code=profile.unit_code, desk_slot=profile.desk_slot, at=now, clerk=clerk, clerk_username=username,

@@ -193,15 +193,21 @@ class IntakeScreen(Screen):
 
         buttons = QHBoxLayout()
         self.new_button = QPushButton("Hồ sơ mới (Ctrl+N)")
+        self.guidance_button = QPushButton("Hướng dẫn bổ sung, Mẫu 02 (Ctrl+G)")
+        self.refuse_button = QPushButton("Từ chối tiếp nhận, Mẫu 03 (Ctrl+R)")
         self.save_button = QPushButton("Lưu và in giấy tiếp nhận (Ctrl+S)")
         self.save_button.setObjectName("save_button")
         self.save_button.setStyleSheet("font-weight: bold;")
-        for button in (self.new_button, self.save_button):
+        for button in (self.new_button, self.guidance_button, self.refuse_button, self.save_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # reached by their keys; Tab stays in the form
         self.new_button.clicked.connect(self.new_dossier)
+        self.guidance_button.clicked.connect(self.give_guidance)
+        self.refuse_button.clicked.connect(self.refuse)
         self.save_button.clicked.connect(self.save)
         buttons.addStretch(1)
         buttons.addWidget(self.new_button)
+        buttons.addWidget(self.guidance_button)
+        buttons.addWidget(self.refuse_button)
         buttons.addWidget(self.save_button)
         outer.addLayout(buttons)
 
