@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
+from counter_app.cli_lifecycle import add_lifecycle_commands
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
@@ -442,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("catalog", cmd_catalog, "liệt kê danh mục thủ tục")
     p.add_argument("query", nargs="?", default="", help="lọc theo mã hoặc tên thủ tục (không cần dấu)")
     add_user_commands(sub)
+    add_lifecycle_commands(sub)
     return parser
 
 

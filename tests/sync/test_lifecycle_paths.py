@@ -12,6 +12,7 @@ record) straight to the server, which must refuse each alone, in Vietnamese, and
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 import uuid
@@ -135,7 +136,7 @@ def outbox_size(db: Database) -> int:
 def test_the_table_gives_65_paths_covering_every_legal_step() -> None:
     paths = legal_paths()
     assert len(paths) == 65
-    assert {(a, b) for p in paths for a, b in zip(p, p[1:], strict=False)} == {
+    assert {(a, b) for p in paths for a, b in itertools.pairwise(p)} == {
         (a, b) for a, targets in ALLOWED_TRANSITIONS.items() for b in targets}
 
 
@@ -254,3 +255,40 @@ def test_every_illegal_step_is_refused_by_the_server_alone_in_vietnamese(rig: Ri
     assert {code: status for code, (status, _, _) in stored.items()} == {codes[s]: int(s) for s in Status}
     assert all(version == 1 for _, version, _ in stored.values())
     assert json.dumps(results, ensure_ascii=False).count("Kẻ Giả Mạo") == 0  # nothing echoed back
+
+
+@pytest.mark.slow
+def test_result_ready_from_the_province_arrives_by_pull_with_its_due_dates(rig: Rig) -> None:
+    from counter_app.domain.lifecycle_records import HandoverDirection
+    from counter_app.services.lifecycle import hand_over, record_supplied
+
+    code = receive(rig.db)
+    transition(rig.db, code, Status.PROCESSING, agency="Phòng Tư pháp")
+    request_supplement(rig.db, code, missing=MISSING, reason=REASONS[Status.SUPPLEMENT_REQUESTED])
+    supplied = record_supplied(rig.db, code)
+    runner = SyncRunner(rig.db, rig.data_dir, base_delay=0.01)
+    assert runner.run_once().ok
+
+    rig.server.admin("set-status", code, "9", "--note", "Đã có kết quả")
+    report = runner.run_once()
+
+    assert report.ok and report.pulled >= 1
+    ready = get_dossier(rig.db, code)
+    assert ready.status is Status.RESULT_READY
+    assert (ready.due_at, ready.previous_due_at) == (supplied.due_at, supplied.previous_due_at)
+    assert ready.history[-1].note == "Đã có kết quả"
+    # The paper result reaches the desk: the return row of Mẫu 05, without another status change.
+    row = hand_over(rig.db, code, HandoverDirection.FROM_AGENCY, agency="Phòng Tư pháp")
+    assert get_dossier(rig.db, code).status is Status.RESULT_READY
+    again = runner.run_once()
+    assert again.ok and again.rejected == 0 and again.conflicts == 0, again.problems
+    server_db = open_server_db(rig.server.database_url)
+    try:
+        with server_db.session() as s:
+            dossier = s.scalar(select(ServerDossier).where(ServerDossier.code == code))
+            kinds = [(r.kind, r.data["direction"]) for r in
+                     s.scalars(select(DossierRecord).where(DossierRecord.dossier_id == dossier.id).order_by(DossierRecord.id))]
+    finally:
+        server_db.dispose()
+    assert kinds == [("handover", "to_agency"), ("handover", "from_agency")]
+    assert row.from_party == "Phòng Tư pháp"
