@@ -30,6 +30,7 @@ from counter_app.cli_forms import (
     finish_intake_outcome,
 )
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
+from counter_app.cli_lifecycle import add_lifecycle_commands
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
@@ -452,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("catalog", cmd_catalog, "liệt kê danh mục thủ tục")
     p.add_argument("query", nargs="?", default="", help="lọc theo mã hoặc tên thủ tục (không cần dấu)")
     add_user_commands(sub)
+    add_lifecycle_commands(sub)
     return parser
 
 

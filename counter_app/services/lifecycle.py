@@ -262,7 +262,9 @@ def _row(session: Session, code: str) -> DossierRow:
 
 
 def _actor(session: Session, by: str, actor: str) -> _Actor:
-    name, username = actor_of(session, by, actor)
+    """Who acts: the account `by`; on a counter without accounts `actor`, else the unit's clerk name."""
+    profile = get_profile(session)
+    name, username = actor_of(session, by, nfc(actor) or (profile.clerk_name if profile else ""))
     return _Actor(name, username)
 
 
