@@ -84,8 +84,7 @@ def render_form05(form: Form05) -> bytes:
     submitter = form.submitter
     story: list[Flowable] = [*heading(form.header, code, form.issued_at or form.received_at, FORM_NUMBER),
                              *title_block(TITLE, code, form.header)]
-    lines = [
-        f"Mã hồ sơ: <b>{x(code)}</b>",
+    lines = [  # "Mã hồ sơ" is printed under the bar code
         f"Nội dung hồ sơ: <b>{x(form.request_content)}</b>",
         f"Người nộp: <b>{x(submitter.full_name)}</b>; địa chỉ: {or_blank(address_of(submitter))}",
         f"Số điện thoại: {or_blank(submitter.phone)}&nbsp;&nbsp;&nbsp;Email: {or_blank(submitter.email)}",
