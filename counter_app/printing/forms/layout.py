@@ -169,7 +169,7 @@ def signatures(columns: Sequence[tuple[str, str]], *, space: float = 22 * mm) ->
     width = CONTENT_WIDTH / len(columns)
     rows = [
         [Paragraph(escape(title), SIGN_TITLE) for title, _ in columns],
-        [Paragraph("(Ký và ghi rõ họ tên)", SIGN_NOTE) for _ in columns],
+        [Paragraph("(Ký và ghi rõ họ tên)", SIGN_NOTE) if title else "" for title, _ in columns],  # "" : room only
         ["" for _ in columns],
         [Paragraph(x(name), SIGN_NAME) for _, name in columns],
     ]
