@@ -25,7 +25,14 @@ from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_assist import add_assist_commands
 from counter_app.cli_digitisation import add_digitisation_commands
+from counter_app.cli_forms import (
+    add_form_prints,
+    add_intake_outcome_options,
+    ends_otherwise,
+    finish_intake_outcome,
+)
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
+from counter_app.cli_lifecycle import add_lifecycle_commands
 from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
@@ -140,6 +147,8 @@ def cmd_intake(db: Database, args: argparse.Namespace) -> int:
         document_choices=_document_choices(args.document),
         portal_code=args.portal_code or "",
     )
+    if ends_otherwise(args):  # --guidance (Mẫu 02, no code) or --refuse (status 3, Mẫu 03): cli_forms
+        return finish_intake_outcome(db, args, request)
     dossier = receive_dossier(db, request)
     if args.json:
         _print_json(dossier_to_dict(dossier))
@@ -376,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="giấy tờ đã nộp: N là số thứ tự trong danh sách documents của thủ tục (counter-app catalog "
                         "--json), O bản chính, C bản sao chứng thực, P bản photo; ghi lại nhiều lần, mỗi giấy tờ "
                         "một lần; khi có --document thì chỉ tính các giấy tờ đã ghi")
+    add_intake_outcome_options(p)
 
     unit = sub.add_parser("unit", help="cài đặt của đơn vị", description="cài đặt của đơn vị")
     unit_sub = unit.add_subparsers(dest="unit_command", metavar="LỆNH", required=True)
@@ -408,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_print)
     add_return_prints(print_sub)
+    add_form_prints(print_sub)
 
     p = command("demo-data", cmd_demo_data, "tạo nhanh hồ sơ mẫu (dùng cho thử nghiệm và đo hiệu năng)")
     p.add_argument("--dossiers", type=int, required=True, help="số hồ sơ mẫu cần tạo")
@@ -435,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_commands(sub)
     add_return_commands(sub)
     add_assist_commands(sub)
+    add_lifecycle_commands(sub)
     return parser
 
 

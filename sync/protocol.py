@@ -218,7 +218,7 @@ class PushResponse(Model):
 class ChangeKind(StrEnum):
     PROCEDURE = "procedure"  # payload: a catalog entry (counter_app.domain.catalog.procedure_to_dict)
     CALENDAR = "calendar"  # payload: {"day": "YYYY-MM-DD", "kind": "off"|"work", "note": str}
-    DOSSIER_STATUS = "dossier_status"  # payload: {"code", "status", "version", "note", "at", "actor"}
+    DOSSIER_STATUS = "dossier_status"  # payload: {"code", "status", "version", "note", "at", "actor"[, "due_at", "previous_due_at"]}
     DESK_SLOT = "desk_slot"  # payload: {"device_id", "desk_slot"}
     NUMBER_RANGE = "number_range"  # payload: {"series", "first", "last"} (receipt books, postal items)
     ACCOUNT = "account"  # payload: an account.upsert payload, the version every desk of the unit keeps

@@ -375,7 +375,22 @@ class WorkCalendar:
                 _LABEL_HOURS,
             )
         d, index, us = self._counting_start(*self._local(received_at, "received_at"))
-        remaining = processing_hours * _US_PER_HOUR
+        return self._after_office_us(d, index, us, processing_hours * _US_PER_HOUR)
+
+    def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
+        """`start` moved forward by `duration` of office time (microsecond exact); a zero duration keeps it.
+
+        A supplement's answer moves the due date by the working time the citizen took
+        (`time_rules.due_after_supplement`); the result always lies inside office hours of a working day.
+        """
+        remaining = duration // timedelta(microseconds=1)
+        if remaining <= 0:
+            return start
+        d, index, us = self._counting_start(*self._local(start, "start"))
+        return self._after_office_us(d, index, us, remaining)
+
+    def _after_office_us(self, d: date, index: int, us: int, remaining: int) -> datetime:
+        """The instant `remaining` office microseconds after the office moment (d, period index, us)."""
         if remaining == 0:
             return self._instant(d, us)
         periods = self._periods
@@ -405,10 +420,14 @@ class WorkCalendar:
 
         Used to pause the clock while a supplement is awaited and for on-time reports.
         """
+        return self.working_time_between(start, end) / timedelta(hours=1)
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Office time between two aware instants, exact to the microsecond; negative when `end` is first."""
         d1, us1 = self._local(start, "start")
         d2, us2 = self._local(end, "end")
         if (d2, us2) < (d1, us1):
-            return -self.working_hours_between(end, start)
+            return -self.working_time_between(end, start)
         if d1 == d2:
             total = self._worked_before(us2) - self._worked_before(us1) if self.is_working_day(d1) else 0
         else:
@@ -420,4 +439,4 @@ class WorkCalendar:
                 d += _ONE_DAY
             if self.is_working_day(d2):
                 total += self._worked_before(us2)
-        return total / _US_PER_HOUR
+        return timedelta(microseconds=total)

@@ -119,7 +119,10 @@ class StatusChange:
     to_status: Status
     at: datetime
     actor: str
-    note: str = ""
+    note: str = ""  # the reason of a refusal, supplement, withdrawal or stop (lifecycle.REASON_REQUIRED)
+    # The due date this change moved (supplement answered: NgayHenTraTruoc → NgayHenTraMoi); None if unchanged.
+    previous_due_at: datetime | None = None
+    due_at: datetime | None = None
 
 
 @dataclass
@@ -147,6 +150,8 @@ class Dossier:
     # Sổ theo dõi hồ sơ (domain.register): "" and None for dossiers received before it was kept.
     register_book: str = ""
     register_number: int | None = None
+    # NgayHenTraTruoc: the due date before the last move (supplement answered, apology); None if never moved.
+    previous_due_at: datetime | None = None
 
     def is_overdue(self, now: datetime) -> bool:
         """Late while still being worked on: derived, never stored (domain.md §3).

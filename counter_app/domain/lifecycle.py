@@ -43,9 +43,13 @@ STATUS_LABELS: dict[Status, str] = {
 # The statuses a walk-in dossier may be created in (online filings arrive as NEW_ONLINE).
 INITIAL_STATUSES = frozenset({Status.NEW_ONLINE, Status.RECEIVED})
 
+# The moves of domain.md §3.1 plus the desk's own (issue 9): a received dossier may still be refused (2→3),
+# withdrawn (2/4/5/6→7) or stopped (2/4→8); a supplement may be asked before or after the transfer (2/4→5).
 ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.NEW_ONLINE: frozenset({Status.RECEIVED, Status.REFUSED}),
-    Status.RECEIVED: frozenset({Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN}),
+    Status.RECEIVED: frozenset(
+        {Status.REFUSED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN, Status.STOPPED}
+    ),
     Status.PROCESSING: frozenset(
         {
             Status.SUPPLEMENT_REQUESTED,
@@ -64,6 +68,10 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RETURNED: frozenset(),
 }
 
+# A move into these statuses must say why (printed on Mẫu 03 and Mẫu 02, kept in the history).
+REASON_REQUIRED = frozenset({Status.REFUSED, Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN, Status.STOPPED})
+MAX_REASON_LENGTH = 2000
+
 FINAL_STATUSES = frozenset(s for s, targets in ALLOWED_TRANSITIONS.items() if not targets)
 
 
@@ -80,6 +88,21 @@ def check_transition(current: Status, target: Status) -> None:
         f"Không thể chuyển hồ sơ từ «{current.label}» sang «{target.label}». "
         f"Từ trạng thái này chỉ được chuyển sang: {allowed}."
     )
+
+
+def check_reason(target: Status, reason: str) -> str:
+    """The reason, stripped; `InvalidTransition` when `target` needs one and it is blank or too long."""
+    reason = (reason or "").strip()
+    if target in REASON_REQUIRED and not reason:
+        raise InvalidTransition(f"Hãy ghi lý do khi chuyển hồ sơ sang «{target.label}».")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidTransition(f"Lý do dài quá {MAX_REASON_LENGTH} ký tự.")
+    return reason
+
+
+def legal_steps() -> list[tuple[Status, Status]]:
+    """Every legal (from, to) pair: the table-driven tests on the counter and the server walk it."""
+    return [(source, target) for source, targets in ALLOWED_TRANSITIONS.items() for target in sorted(targets)]
 
 
 def parse_status(value: int | str) -> Status:

@@ -43,6 +43,7 @@ from counter_app.domain.codes import UNIT_CODE_PATTERN
 from counter_app.domain.digitisation import MAX_PAGES_PER_PAPER, MAX_PAPER_INDEX
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
+from counter_app.domain.lifecycle_records import HandoverDirection, Timeliness
 from counter_app.domain.postal_codes import ITEM_CODE_PATTERN
 from counter_app.domain.register import BOOK_PATTERN, MAX_REGISTER_NUMBER
 from counter_app.domain.returns import MAX_POSTAGE, Payer, ReturnMethod, ShipmentState
@@ -63,6 +64,10 @@ class OpType(StrEnum):
     # item's next step (domain.returns).
     RESULT_RETURN = "result.return"
     SHIPMENT_STATE = "shipment.state"
+    # Lifecycle records without a status change (issue 9): Mẫu 04 and a Mẫu 05 row on a dossier already there.
+    DOSSIER_APOLOGY = "dossier.apology"
+    DOSSIER_HANDOVER = "dossier.handover"
+    GUIDANCE_RECORD = "guidance.record"  # guidance given at the desk instead of a dossier (Mẫu 02, no code)
 
     @property
     def label(self) -> str:
@@ -78,6 +83,9 @@ OP_TYPE_LABELS = {
     OpType.WITHDRAWN: "Rút thao tác hỏng",
     OpType.RESULT_RETURN: "Trả kết quả",
     OpType.SHIPMENT_STATE: "Theo dõi bưu gửi",
+    OpType.DOSSIER_APOLOGY: "Phiếu xin lỗi, hẹn lại ngày trả",
+    OpType.DOSSIER_HANDOVER: "Giao nhận hồ sơ với cơ quan giải quyết",
+    OpType.GUIDANCE_RECORD: "Hướng dẫn hoàn thiện hồ sơ",
 }
 
 
@@ -332,13 +340,49 @@ class DossierCreatePayload(Payload):
     register_number: RegisterNumber | None = None
 
 
+class HandoverRowPayload(Payload):
+    """One row of Mẫu 05 (domain.lifecycle_records.Handover without the code)."""
+
+    direction: HandoverDirection
+    at: EventInstant
+    from_party: Name
+    to_party: Name
+    actor: Text300
+    due_at: Instant
+    outcome: Timeliness
+
+
 class StatusChangePayload(Payload):
     code: DossierCodeText
     from_status: StatusCode = Field(alias="from")
     to_status: StatusCode = Field(alias="to")
     at: EventInstant
     actor: Text300
-    note: LongText
+    note: LongText  # the reason, required for 3, 5, 7 and 8 (domain.lifecycle.REASON_REQUIRED)
+    # Issue 9, absent in operations of older counters: the papers a supplement asks for (→5), the due
+    # dates an answered supplement moved (5→4: NgayHenTraTruoc, NgayHenTraMoi), the Mẫu 05 row (→4, →9).
+    missing: Annotated[list[DocumentLinePayload], Field(max_length=100)] | None = None
+    previous_due_at: Instant | None = None
+    due_at: Instant | None = None
+    handover: HandoverRowPayload | None = None
+
+
+class ApologyPayload(Payload):
+    """Mẫu 04: the dossier's due date moves from `previous_due_at` to `new_due_at`, with the reason."""
+
+    code: DossierCodeText
+    at: EventInstant
+    actor: Text300
+    reason: bounded_text(4000, required=True)  # type: ignore[valid-type]
+    previous_due_at: Instant
+    new_due_at: Instant
+
+
+class HandoverAddPayload(Payload):
+    """A Mẫu 05 row on a dossier whose status does not change (a result pulled as 9, papers sent on)."""
+
+    code: DossierCodeText
+    handover: HandoverRowPayload
 
 
 class AttachmentAddPayload(Payload):
@@ -424,6 +468,29 @@ class ShipmentStatePayload(Payload):
     actor: Text300
 
 
+# -- desk outcomes (issue 9, B): guidance at intake -------------------------------------------------
+
+GuidanceReferenceText = _matching(re.compile(r"HD\d-\d{6}-\d{3}"), "số phiếu hướng dẫn HD<quầy>-YYMMDD-NNN")
+
+
+class GuidanceRecordPayload(Payload):
+    """Guidance given at the desk (domain.guidance): who, when, procedure, applicant, missing papers, reason."""
+
+    id: Uuid
+    reference: GuidanceReferenceText
+    unit_code: UnitCodeText
+    desk_slot: DeskSlot
+    at: EventInstant
+    clerk: Text300
+    clerk_username: Text40
+    procedure_code: Code40
+    procedure_name: LongName
+    applicant: PersonPayload
+    missing: Annotated[list[DocumentLinePayload], Field(max_length=100)]
+    reason: bounded_text(4000, required=True)  # type: ignore[valid-type]
+    summary: LongText
+
+
 PAYLOAD_MODELS: dict[OpType, type[Payload]] = {
     OpType.DOSSIER_CREATE: DossierCreatePayload,
     OpType.DOSSIER_STATUS: StatusChangePayload,
@@ -432,6 +499,9 @@ PAYLOAD_MODELS: dict[OpType, type[Payload]] = {
     OpType.WITHDRAWN: WithdrawnPayload,
     OpType.RESULT_RETURN: ResultReturnPayload,
     OpType.SHIPMENT_STATE: ShipmentStatePayload,
+    OpType.DOSSIER_APOLOGY: ApologyPayload,
+    OpType.DOSSIER_HANDOVER: HandoverAddPayload,
+    OpType.GUIDANCE_RECORD: GuidanceRecordPayload,
 }
 
 

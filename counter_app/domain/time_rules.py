@@ -128,6 +128,27 @@ def rule_due_at(rule: TimeRule, received_at: datetime, calendar: WorkCalendar) -
     return calendar.due_at(received_at, rule.nominal_hours)
 
 
+def due_after_supplement(
+    rule: TimeRule, due_at: datetime, requested_at: datetime, supplied_at: datetime, calendar: WorkCalendar
+) -> datetime:
+    """The new due date (NgayHenTraMoi) once the missing papers arrive: the clock stood still from the
+    request to the answer, so the old due date (NgayHenTraTruoc) moves by the time waited.
+
+    Counted like the procedure's own time: office time for working hours/days and same day (the waiting
+    over nights, weekends and Tết costs nothing), calendar time for calendar days, the result then moved
+    to the same clock time of the next working day if it falls on a day off. Nothing waited, nothing moved.
+    """
+    if rule.unit is TimeUnit.CALENDAR_DAYS:
+        waited = supplied_at - requested_at
+        if waited <= timedelta(0):
+            return due_at
+        result = (due_at + waited).astimezone(OFFICE_TZ)
+        if calendar.is_working_day(result.date()):
+            return result
+        return datetime.combine(calendar.next_working_day(result.date()), result.timetz())
+    return calendar.add_working_time(due_at, calendar.working_time_between(requested_at, supplied_at))
+
+
 def _same_day(rule: TimeRule, received_at: datetime, calendar: WorkCalendar) -> date:
     """The working day a same-day dossier is done: the day received, unless after the cut-off or hours."""
     local = received_at.astimezone(OFFICE_TZ)

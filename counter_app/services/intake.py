@@ -55,7 +55,7 @@ from counter_app.domain.validation import (
     parse_count,
     require_text,
 )
-from counter_app.services.clerks import intake_actor, late_entry, mark_actor
+from counter_app.services.clerks import MAX_REASON_LENGTH, intake_actor, late_entry, mark_actor
 from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import NotSetUp, build_calendar
 from counter_app.storage.database import Database
@@ -67,6 +67,7 @@ from counter_app.storage.profile import get_profile
 
 # A receipt time this far in the future is a typing mistake (or a wrong PC clock), not a plan.
 MAX_FUTURE_SKEW_SECONDS = 300
+REFUSAL_REASON = "Lý do từ chối tiếp nhận"
 
 
 @dataclass
@@ -116,8 +117,11 @@ def _enum(check: ErrorCollector, enum_type: type, value: object, field: str, lab
         return None
 
 
-def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tuple[str, ...]) -> Person | None:
-    """Validate one person; field names get `prefix` ("" for the applicant, "submitter_" otherwise)."""
+def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tuple[str, ...], *,
+            id_required: bool = True) -> Person | None:
+    """Validate one person; field names get `prefix` ("" for the applicant, "submitter_" otherwise).
+
+    `id_required=False` (guidance at the desk): an ID number left blank is accepted, one typed is checked."""
     who = "" if not prefix else " người nộp"
     errors_before = len(check.errors)
     name = check(require_text, data.full_name, f"{prefix}full_name", f"{labels.FULL_NAME}{who}", max_len=120)
@@ -134,7 +138,7 @@ def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tup
     elif "birth_date" in required:
         check.add(f"{prefix}birth_date", f"{labels.BIRTH_DATE}{who}: thủ tục này yêu cầu ngày sinh.", f"{labels.BIRTH_DATE}{who}")
     id_number = ""
-    if isinstance(id_type, IdDocumentType):
+    if isinstance(id_type, IdDocumentType) and (id_required or nfc(data.id_number)):
         try:
             id_number = validate_id_number(id_type, data.id_number, birth, gender)  # type: ignore[arg-type]
         except ValidationError as error:
@@ -188,10 +192,11 @@ def _received_at(check: ErrorCollector, value: datetime | None, now: datetime) -
 
 
 def validate_request(request: IntakeRequest, procedure: Procedure | None, now: datetime,
-                     unit_code: str | None = None) -> dict[str, object]:
+                     unit_code: str | None = None, *, check_groups: bool = True) -> dict[str, object]:
     """Check every field and return the cleaned values; raise one `ValidationErrors` listing all faults.
 
-    `unit_code`: the desk's unit, which a channel-2 dossier's portal code must name."""
+    `unit_code`: the desk's unit, which a channel-2 dossier's portal code must name.
+    `check_groups=False` for a refusal: the papers are recorded as handed in, complete or not."""
     with ErrorCollector() as check:
         if procedure is None:
             code = nfc(request.procedure_code)
@@ -213,7 +218,7 @@ def validate_request(request: IntakeRequest, procedure: Procedure | None, now: d
                 f"{labels.RESULT_DELIVERY}: thủ tục này không trả kết quả «{delivery.label}».",
                 labels.RESULT_DELIVERY,
             )
-        documents = _documents(check, request, procedure)
+        documents = _documents(check, request, procedure, check_groups=check_groups)
         received_at = _received_at(check, request.received_at, now)
         summary = nfc(request.summary) or (procedure.name if procedure else "")
         portal_code = _portal_code(check, request, channel, received_at, unit_code)
@@ -259,7 +264,8 @@ def _as_int(value: int | str) -> int | str:
         return value
 
 
-def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedure | None) -> list[DocumentLine]:
+def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedure | None, *,
+               check_groups: bool = True) -> list[DocumentLine]:
     """The papers handed in: lines at 0 dropped, each one-of group with exactly one (domain.papers)."""
     if procedure is None:
         return []
@@ -285,20 +291,34 @@ def _documents(check: ErrorCollector, request: IntakeRequest, procedure: Procedu
                 )
             lines.append(DocumentLine(name, *counts))
     kept = handed_in(lines)
-    for problem in group_problems(procedure, kept):
+    for problem in group_problems(procedure, kept) if check_groups else ():
         check.add("documents", problem, labels.DOCUMENTS)
     return kept
 
 
 def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | None = None) -> Dossier:
     """Receive one dossier (status 2, Mẫu 01 can be printed) and queue it for the provincial server."""
+    return _create_dossier(db, request, now or utc_now())
+
+
+def refuse_at_intake(db: Database, request: IntakeRequest, reason: str, *, now: datetime | None = None) -> Dossier:
+    """End the intake with a refusal: the dossier is created in status 3 (its code spent, Mẫu 03 can be
+    printed) with `reason` as its history note, and queued for the server like any new dossier."""
     now = now or utc_now()
+    with ErrorCollector() as check:
+        clean_reason = check(require_text, " ".join(nfc(reason).split()), "reason", REFUSAL_REASON,
+                             max_len=MAX_REASON_LENGTH)
+    return _create_dossier(db, request, now, refusal_reason=clean_reason)
+
+
+def _create_dossier(db: Database, request: IntakeRequest, now: datetime, *, refusal_reason: str | None = None) -> Dossier:
+    refused = refusal_reason is not None
     with db.write() as session:
         profile = get_profile(session)
         if profile is None:
             raise NotSetUp()
         procedure = get_procedure(session, nfc(request.procedure_code)) if nfc(request.procedure_code) else None
-        clean = validate_request(request, procedure, now, profile.unit_code)
+        clean = validate_request(request, procedure, now, profile.unit_code, check_groups=not refused)
         assert procedure is not None
         received_at: datetime = clean["received_at"]  # type: ignore[assignment]
         channel: Channel = clean["channel"]  # type: ignore[assignment]
@@ -324,12 +344,13 @@ def receive_dossier(db: Database, request: IntakeRequest, *, now: datetime | Non
             channel=channel,
             result_delivery=clean["result_delivery"],  # type: ignore[arg-type]
             received_at=received_at,
-            due_at=due_at(procedure, channel, received_at, calendar),
+            # A refused dossier promises no result: its "due date" is the moment it was refused.
+            due_at=received_at if refused else due_at(procedure, channel, received_at, calendar),
             processing_hours=procedure.hours_for(channel),
-            status=Status.RECEIVED,
+            status=Status.REFUSED if refused else Status.RECEIVED,
             received_by=clerk,
-            history=[StatusChange(None, Status.RECEIVED, received_at, clerk,
-                                  late.note if late else "Tiếp nhận hồ sơ")],
+            history=[StatusChange(None, Status.REFUSED, received_at, clerk, refusal_reason) if refused else
+                     StatusChange(None, Status.RECEIVED, received_at, clerk, late.note if late else "Tiếp nhận hồ sơ")],
             register_book=book,
             register_number=next_register_number(session, book),
         )

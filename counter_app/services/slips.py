@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from counter_app.domain.errors import DomainError
+from counter_app.domain.lifecycle import Status
 from counter_app.domain.time_rules import processing_time_text
 from counter_app.printing.receipt_slip import SlipHeader, render_receipt_slip
 from counter_app.services.dossiers import get_dossier
@@ -26,6 +28,9 @@ def receipt_slip_pdf(db: Database, code: str) -> bytes:
     """Mẫu 01 for the dossier `code` as PDF bytes."""
     profile = load_profile(db)
     dossier = get_dossier(db, code)
+    if dossier.history and dossier.history[0].to_status is Status.REFUSED:  # refused at intake: never received
+        raise DomainError(f"Hồ sơ {dossier.code} bị từ chối tiếp nhận ngay tại quầy nên không có giấy tiếp nhận "
+                          "(Mẫu 01); hãy in phiếu từ chối tiếp nhận (Mẫu 03).")
     with db.read() as session:
         procedure = get_procedure(session, dossier.procedure_code)
     # The rule of the dossier's channel, worded as the picker and the CLI word it.

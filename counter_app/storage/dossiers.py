@@ -183,6 +183,7 @@ def row_to_dossier(row: DossierRow, events: Sequence[DossierEvent] = ()) -> Doss
         version=row.version,
         register_book=row.register_book or "",
         register_number=row.register_number,
+        previous_due_at=row.previous_due_at,
         history=[
             StatusChange(
                 from_status=Status(e.from_status) if e.from_status else None,
@@ -190,6 +191,8 @@ def row_to_dossier(row: DossierRow, events: Sequence[DossierEvent] = ()) -> Doss
                 at=e.at,
                 actor=e.actor,
                 note=e.note,
+                previous_due_at=e.previous_due_at,
+                due_at=e.due_at,
             )
             for e in events
         ],
@@ -279,20 +282,29 @@ def load_dossier(session: Session, code: str) -> Dossier | None:
     return row_to_dossier(row, events)
 
 
-def record_status_change(session: Session, row: DossierRow, change: StatusChange, now: datetime) -> None:
+def record_status_change(
+    session: Session, row: DossierRow, change: StatusChange, now: datetime, *, actor_username: str = ""
+) -> DossierEvent:
+    """Move the row and add its history line; a change that moves the due date moves the row's too."""
     row.status = int(change.to_status)
     row.version += 1
     row.updated_at = now
-    session.add(
-        DossierEvent(
-            dossier_pk=row.pk,
-            from_status=int(change.from_status) if change.from_status else None,
-            to_status=int(change.to_status),
-            at=change.at,
-            actor=change.actor,
-            note=change.note,
-        )
+    if change.due_at is not None:
+        row.previous_due_at = change.previous_due_at if change.previous_due_at is not None else row.due_at
+        row.due_at = change.due_at
+    event = DossierEvent(
+        dossier_pk=row.pk,
+        from_status=int(change.from_status) if change.from_status else None,
+        to_status=int(change.to_status),
+        at=change.at,
+        actor=change.actor,
+        note=change.note,
+        actor_username=actor_username,
+        previous_due_at=change.previous_due_at,
+        due_at=change.due_at,
     )
+    session.add(event)
+    return event
 
 
 def rows_received_between(session: Session, start: datetime, end: datetime, limit: int) -> list[DossierRow]:

@@ -136,6 +136,8 @@ class DossierRow(Base):
     received_by_username: Mapped[str] = mapped_column(String(32), default="", server_default="")
     late_entry_reason: Mapped[str | None] = mapped_column(Text)
     late_entry_by: Mapped[str | None] = mapped_column(String(32))
+    # NgayHenTraTruoc: the due date before the last change (supplement answered, apology); NULL if never moved.
+    previous_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class RegisterBookCounter(Base):
@@ -161,6 +163,9 @@ class DossierEvent(Base):
     actor: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     actor_username: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # The due date this change moved (NgayHenTraTruoc / NgayHenTraMoi); NULL when it left it alone.
+    previous_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class DeskDayCounter(Base):
@@ -383,3 +388,90 @@ class AssistedFilingRow(Base):
 
 # The worklists (services/worklists.py) read dossiers by status, oldest due date first.
 Index("ix_dossier_status_due_at", DossierRow.status, DossierRow.due_at)
+
+
+class SupplementRequestRow(Base):
+    """A supplement request (Mẫu 02 after receipt): missing papers, reason, and when it was answered.
+
+    The clock stops from `requested_at` to `supplied_at`; `due_at_after` is the due date moved by the
+    working time waited (domain.time_rules.due_after_supplement). Never edited except to close it.
+    """
+
+    __tablename__ = "supplement_request"
+    __table_args__ = (Index("ix_supplement_request_dossier_pk", "dossier_pk"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_pk: Mapped[int] = mapped_column(ForeignKey("dossier.pk"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    requested_by: Mapped[str] = mapped_column(Text, default="")
+    requested_by_username: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    missing: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # DocumentLine dicts
+    due_at_before: Mapped[datetime] = mapped_column(UtcDateTime)
+    supplied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    supplied_by: Mapped[str] = mapped_column(Text, default="")
+    due_at_after: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ApologyRow(Base):
+    """Mẫu 04: the result will be late; the reason and the new due date (the old one kept)."""
+
+    __tablename__ = "apology"
+    __table_args__ = (Index("ix_apology_dossier_pk", "dossier_pk"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_pk: Mapped[int] = mapped_column(ForeignKey("dossier.pk"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    by: Mapped[str] = mapped_column(Text, default="")
+    by_username: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    previous_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    new_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class HandoverRow(Base):
+    """One row of the control slip Mẫu 05: the paper dossier or result given to or taken from the agency."""
+
+    __tablename__ = "handover"
+    __table_args__ = (Index("ix_handover_dossier_pk", "dossier_pk"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_pk: Mapped[int] = mapped_column(ForeignKey("dossier.pk"))
+    direction: Mapped[str] = mapped_column(String(12))  # "to_agency" (giao) | "from_agency" (nhận)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    from_party: Mapped[str] = mapped_column(Text)
+    to_party: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(Text, default="")
+    by_username: Mapped[str] = mapped_column(String(32), default="")
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the due date in force at the hand-over
+    outcome: Mapped[str] = mapped_column(String(10))  # "early" | "on_time" | "late" (domain.lifecycle_records)
+
+
+class GuidanceRecord(Base):
+    """Guidance given at the desk instead of a dossier (Mẫu 02 at intake): kept for the reports, never edited.
+
+    `day` + `number` is the desk's own numbering of the day (domain.guidance.guidance_reference), unique here.
+    """
+
+    __tablename__ = "guidance_record"
+    __table_args__ = (
+        Index("ux_guidance_record_day_number", "day", "number", unique=True),
+        Index("ix_guidance_record_at", "at"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    day: Mapped[date] = mapped_column(Date)
+    number: Mapped[int] = mapped_column(Integer)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    clerk: Mapped[str] = mapped_column(Text, default="")
+    clerk_username: Mapped[str] = mapped_column(String(32), default="")
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    procedure_name: Mapped[str] = mapped_column(Text)
+    applicant: Mapped[dict[str, Any]] = mapped_column(JSON)
+    missing: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")

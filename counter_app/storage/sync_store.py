@@ -278,8 +278,13 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
     elif kind == "dossier_status":
         row = get_row(session, payload["code"])
         if row is not None and int(payload["version"]) > row.version:
+            due = datetime.fromisoformat(payload["due_at"]) if payload.get("due_at") else None
+            moved = due is not None and due != row.due_at  # the province's due dates (issue 9), if it sent them
+            previous = datetime.fromisoformat(payload["previous_due_at"]) if payload.get("previous_due_at") else None
             change = StatusChange(Status(row.status), Status(int(payload["status"])),
-                                  datetime.fromisoformat(payload["at"]), payload.get("actor", ""), payload.get("note", ""))
+                                  datetime.fromisoformat(payload["at"]), payload.get("actor", ""), payload.get("note", ""),
+                                  previous_due_at=(previous or row.due_at) if moved else None,
+                                  due_at=due if moved else None)
             record_status_change(session, row, change, now)
             row.version = int(payload["version"])
     elif kind == "desk_slot":

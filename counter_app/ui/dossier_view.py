@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 from counter_app.domain import labels
 from counter_app.domain.dossier import Dossier, Person
 from counter_app.domain.formats import column_datetime
+from counter_app.domain.lifecycle import Status
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import get_dossier
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_table import OVERDUE_TEXT
+from counter_app.ui.form_keys import add_form_keys
 from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE
 from counter_app.ui.scan_panel import ScanPanel
@@ -185,6 +187,7 @@ class DossierDialog(QDialog):
         shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
         shortcut.activated.connect(self.reprint_slip)
         QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(self.open_return)
+        add_form_keys(self, context, lambda: self.dossier.code if self.dossier else None)  # Alt+2…5: Mẫu 02–05
 
         self._load()
 
@@ -265,9 +268,13 @@ class DossierDialog(QDialog):
         """Open the slip preview for this dossier (imported here: the preview module is optional at start)."""
         if self.dossier is None:
             return
+        from counter_app.ui.form_preview import form_preview
         from counter_app.ui.slip_preview import SlipPreviewDialog
 
-        preview = SlipPreviewDialog(self.context, self.dossier.code, self)
+        if self.dossier.status is Status.REFUSED:  # refused at intake: its paper is Mẫu 03, never a Mẫu 01
+            preview: SlipPreviewDialog = form_preview(self.context, "form03", self.dossier.code, self)
+        else:
+            preview = SlipPreviewDialog(self.context, self.dossier.code, self)
         preview.open()
         self._preview = preview
 

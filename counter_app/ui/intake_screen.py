@@ -36,15 +36,25 @@ from counter_app.domain.catalog import Procedure
 from counter_app.domain.dossier import Channel, Dossier
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.formats import due_wording
+from counter_app.domain.guidance import Guidance
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.text import has_vietnamese_marks, nfc, person_name
 from counter_app.domain.time_rules import procedure_time_text
-from counter_app.services.intake import IntakeRequest, check_intake, preview_due_at, receive_dossier
+from counter_app.services.guidance import GuidanceRequest, missing_paper_choices, record_guidance
+from counter_app.services.intake import (
+    IntakeRequest,
+    check_intake,
+    preview_due_at,
+    receive_dossier,
+    refuse_at_intake,
+)
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_form import DossierForm
 from counter_app.ui.form_fields import FieldErrors, merge_by_field
+from counter_app.ui.form_preview import form_preview
 from counter_app.ui.messages import error_text
+from counter_app.ui.outcome_dialogs import OutcomeDialog, guidance_dialog, refusal_dialog
 from counter_app.ui.palette import ERROR_STYLE, INFO_STYLE
 from counter_app.ui.person_form import PersonForm
 from counter_app.ui.procedure_picker import ProcedurePicker
@@ -65,6 +75,8 @@ SHORTCUTS = [
     ("↑ / ↓ ← →", "Trong bảng thành phần hồ sơ: sang giấy tờ / cột khác (kể cả ngay sau khi gõ số)"),
     ("↑ / ↓, Enter", "Chọn xã/phường trong danh sách gợi ý (mặc định: xã/phường của quầy)"),
     ("Quét QR căn cước", "Điền họ tên, số CCCD, ngày sinh, giới tính, địa chỉ"),
+    ("Ctrl+G", "Không tiếp nhận mà hướng dẫn bổ sung, hoàn thiện hồ sơ (Mẫu 02, không cấp mã hồ sơ)"),
+    ("Ctrl+R", "Từ chối tiếp nhận hồ sơ, ghi lý do (Mẫu 03)"),
 ]
 
 
@@ -106,6 +118,7 @@ class IntakeScreen(Screen):
 
     title = "Tiếp nhận"
     dossier_saved = Signal(str)  # the new dossier's code
+    outcome_saved = Signal(str)  # guidance (its reference HD…) or a refusal (the refused dossier's code)
     save_failed = Signal()  # the save was refused or failed; the form is kept
     slip_closed = Signal()  # the slip preview after a save was closed
 
@@ -115,6 +128,7 @@ class IntakeScreen(Screen):
         self.saving = False
         self.last_code = ""
         self.slip_dialog: SlipPreviewDialog | None = None
+        self.outcome_dialog: OutcomeDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self._due_request = 0
         self._plain_names_ok: set[str] = set()  # names the clerk confirmed are written without marks
@@ -124,6 +138,8 @@ class IntakeScreen(Screen):
         self._bind("Ctrl+S", self.save)
         self._bind("Ctrl+N", self.new_dossier)
         self._bind("Ctrl+T", self.focus_picker)
+        self._bind("Ctrl+G", self.give_guidance)
+        self._bind("Ctrl+R", self.refuse)
         self.picker.reload()
 
     # -- layout ----------------------------------------------------------------------------------
@@ -177,15 +193,21 @@ class IntakeScreen(Screen):
 
         buttons = QHBoxLayout()
         self.new_button = QPushButton("Hồ sơ mới (Ctrl+N)")
+        self.guidance_button = QPushButton("Hướng dẫn bổ sung, Mẫu 02 (Ctrl+G)")
+        self.refuse_button = QPushButton("Từ chối tiếp nhận, Mẫu 03 (Ctrl+R)")
         self.save_button = QPushButton("Lưu và in giấy tiếp nhận (Ctrl+S)")
         self.save_button.setObjectName("save_button")
         self.save_button.setStyleSheet("font-weight: bold;")
-        for button in (self.new_button, self.save_button):
+        for button in (self.new_button, self.guidance_button, self.refuse_button, self.save_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # reached by their keys; Tab stays in the form
         self.new_button.clicked.connect(self.new_dossier)
+        self.guidance_button.clicked.connect(self.give_guidance)
+        self.refuse_button.clicked.connect(self.refuse)
         self.save_button.clicked.connect(self.save)
         buttons.addStretch(1)
         buttons.addWidget(self.new_button)
+        buttons.addWidget(self.guidance_button)
+        buttons.addWidget(self.refuse_button)
         buttons.addWidget(self.save_button)
         outer.addLayout(buttons)
 
@@ -441,6 +463,82 @@ class IntakeScreen(Screen):
         dialog.deleteLater()
         self.focus_picker()
         self.slip_closed.emit()
+
+    # -- the other outcomes: guidance (Mẫu 02, no code) and refusal (Mẫu 03) -------------------------
+
+    def give_guidance(self) -> None:
+        """Ctrl+G: the papers still missing and the reason, then Mẫu 02; no dossier code is spent."""
+        if self.saving or self.outcome_dialog is not None:
+            return
+        request = self.build_request()
+        procedure = self.picker.procedure()
+        papers = missing_paper_choices(procedure, self.documents.lines() if procedure else [])
+        dialog = guidance_dialog(self, papers)
+
+        def confirmed() -> None:
+            guidance = GuidanceRequest(
+                procedure_code=request.procedure_code, applicant=request.applicant, reason=dialog.reason_text(),
+                missing=dialog.missing(), summary=request.summary, clerk_username=request.clerk_username,
+            )
+            db = self.context.db
+            self._start_outcome(lambda: record_guidance(db, guidance), self._on_guided)
+
+        self._open_outcome(dialog, confirmed)
+
+    def refuse(self) -> None:
+        """Ctrl+R: the reason, then the dossier is created refused (status 3) and Mẫu 03 is shown."""
+        if self.saving or self.outcome_dialog is not None:
+            return
+        request = self.build_request()
+        dialog = refusal_dialog(self)
+
+        def confirmed() -> None:
+            db, reason = self.context.db, dialog.reason_text()
+            self._start_outcome(lambda: refuse_at_intake(db, request, reason), self._on_refused)
+
+        self._open_outcome(dialog, confirmed)
+
+    def _open_outcome(self, dialog: OutcomeDialog, confirmed: Callable[[], None]) -> None:
+        self.outcome_dialog = dialog
+        dialog.accepted.connect(confirmed)
+        dialog.finished.connect(lambda _result: self._outcome_closed(dialog))
+        dialog.open()
+
+    def _outcome_closed(self, dialog: OutcomeDialog) -> None:
+        if self.outcome_dialog is dialog:
+            self.outcome_dialog = None
+        dialog.deleteLater()
+
+    def _start_outcome(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.show_message("Đang lưu…")
+        self.context.tasks.run(work, done, self._on_save_failed, write=True)
+
+    def _on_guided(self, guidance: object) -> None:
+        assert isinstance(guidance, Guidance)
+        self._end_saving()
+        self.clear_form()
+        self.show_message(f"Đã lập phiếu hướng dẫn {guidance.reference} cho {guidance.applicant.full_name} "
+                          "(không cấp mã hồ sơ). Ctrl+P để in Mẫu 02.")
+        self.outcome_saved.emit(guidance.reference)
+        self._show_form("form02", guidance.reference)
+
+    def _on_refused(self, dossier: object) -> None:
+        assert isinstance(dossier, Dossier)
+        self._end_saving()
+        self.last_code = dossier.code
+        self.clear_form()
+        self.show_message(f"Đã từ chối tiếp nhận hồ sơ {dossier.code} của {dossier.applicant.full_name}. "
+                          "Ctrl+P để in Mẫu 03.")
+        self.outcome_saved.emit(dossier.code)
+        self._show_form("form03", dossier.code)
+
+    def _show_form(self, form: str, key: str) -> None:
+        dialog = form_preview(self.context, form, key, self)
+        dialog.finished.connect(lambda _result, d=dialog: self._slip_closed(d))
+        self.slip_dialog = dialog
+        dialog.open()
 
     # -- new dossier -----------------------------------------------------------------------------
 

@@ -74,7 +74,19 @@ def make_slip(db: Database, code: str) -> tuple[bytes, list[QImage]]:
 
 
 class SlipPreviewDialog(QDialog):
-    """Shows the receipt slip of one saved dossier; `save_pdf(path)` and `print_to(printer)` do the work."""
+    """Shows the receipt slip of one saved dossier; `save_pdf(path)` and `print_to(printer)` do the work.
+
+    The other papers (Mẫu 02–05, ui/form_preview.py) are shown by subclasses that change the class
+    attributes below and `make_document`."""
+
+    title = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+    noun = "giấy tiếp nhận"
+    page_label = "A5"
+    page_size = QPageSize.PageSizeId.A5
+
+    def make_document(self, db: Database, code: str) -> tuple[bytes, list[QImage]]:
+        """The PDF and its preview images (worker thread)."""
+        return make_slip(db, code)
 
     def __init__(self, context: UiContext, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,11 +96,11 @@ class SlipPreviewDialog(QDialog):
         self.pages: list[QImage] = []
         self.closed = False
         self.printing = False
-        self.setWindowTitle(f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả — {code}")
+        self.setWindowTitle(f"{self.title} — {code}")
         self.resize(720, 700)
 
         layout = QVBoxLayout(self)
-        self.status = QLabel("Đang tạo giấy tiếp nhận…")
+        self.status = QLabel(f"Đang tạo {self.noun}…")
         self.status.setObjectName("slip_status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -121,7 +133,7 @@ class SlipPreviewDialog(QDialog):
         self.finished.connect(self._on_finished)
 
         db, code = context.db, code
-        context.tasks.run(lambda: make_slip(db, code), self._on_ready, self._on_failed)
+        context.tasks.run(lambda: self.make_document(db, code), self._on_ready, self._on_failed)
 
     def _bind(self, keys: str, slot: Callable[[], None]) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -144,7 +156,7 @@ class SlipPreviewDialog(QDialog):
             self.pages_layout.addWidget(page)
         count = len(self.pages)
         self.status.setText(
-            f"Hồ sơ {self.code}: giấy tiếp nhận {count} trang (khổ A5). "
+            f"Hồ sơ {self.code}: {self.noun} {count} trang (khổ {self.page_label}). "
             "Ctrl+P để in, Ctrl+Shift+S để lưu PDF, Esc để đóng."
         )
         self.print_button.setEnabled(True)
@@ -155,7 +167,7 @@ class SlipPreviewDialog(QDialog):
         if self.closed:
             return
         self.status.setText(
-            f"Không tạo được giấy tiếp nhận: {error_text(error)} "
+            f"Không tạo được {self.noun}: {error_text(error)} "
             "Hồ sơ đã được lưu; có thể in lại từ màn hình tra cứu."
         )
         self.status.setStyleSheet(ERROR_STYLE)
@@ -179,7 +191,7 @@ class SlipPreviewDialog(QDialog):
         tmp.write_bytes(self.pdf)
         tmp.replace(path)
         self.context.settings.set_last_pdf_dir(path.parent)
-        self.status.setText(f"Đã lưu giấy tiếp nhận vào «{path}».")
+        self.status.setText(f"Đã lưu {self.noun} vào «{path}».")
         self.status.setStyleSheet("")
         return path
 
@@ -189,7 +201,7 @@ class SlipPreviewDialog(QDialog):
             return
         folder = self.context.settings.last_pdf_dir(Path.home())
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Lưu giấy tiếp nhận thành tệp PDF", str(folder / self.default_file_name()),
+            self, f"Lưu {self.noun} thành tệp PDF", str(folder / self.default_file_name()),
             "Tệp PDF (*.pdf)",
         )
         if not chosen:
@@ -203,18 +215,18 @@ class SlipPreviewDialog(QDialog):
     # -- print -----------------------------------------------------------------------------------
 
     def print_slip(self) -> None:
-        """Ctrl+P: choose the printer, then print on A5."""
+        """Ctrl+P: choose the printer, then print on the paper's size (A5 for the slip)."""
         if self.pdf is None or self.printing:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
+        printer.setPageSize(QPageSize(self.page_size))
         printer.setPageOrientation(QPageLayout.Orientation.Portrait)
-        printer.setDocName(f"Giấy tiếp nhận {self.code}")
+        printer.setDocName(f"{self.noun.capitalize()} {self.code}")
         chosen = self.context.settings.printer_name()  # this machine's slip printer (F10, a supervisor's)
         if chosen:
             printer.setPrinterName(chosen)
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("In giấy tiếp nhận")
+        dialog.setWindowTitle(f"In {self.noun}")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.print_to(printer)
@@ -239,7 +251,7 @@ class SlipPreviewDialog(QDialog):
                 failed(error)
                 return
             if not self.closed:
-                self.status.setText(f"Đã gửi giấy tiếp nhận {self.code} tới máy in.")
+                self.status.setText(f"Đã gửi {self.noun} {self.code} tới máy in.")
             if on_printed:
                 on_printed()
 

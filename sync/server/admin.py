@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.codes import MAX_DESK_SLOTS, validate_unit_code
-from counter_app.domain.lifecycle import Status, check_transition
+from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.serialization import iso_instant
 from counter_app.domain.text import nfc
 from counter_app.services.catalog import read_catalog_file
@@ -73,6 +73,7 @@ def set_status(session: Session, code: str, target: Status, note: str, actor: st
         raise ApiError(404, "unknown_dossier", f"Không có hồ sơ mã «{code}» trên máy chủ tỉnh.")
     current = Status(dossier.status)
     check_transition(current, target)
+    note = check_reason(target, nfc(note))
     dossier.status = int(target)
     dossier.version += 1
     dossier.updated_at = now
@@ -81,9 +82,15 @@ def set_status(session: Session, code: str, target: Status, note: str, actor: st
                              actor=actor, note=nfc(note), source="province"))
     append_change(session, unit_code=dossier.unit_code, kind=ChangeKind.DOSSIER_STATUS, entity_id=dossier.code,
                   payload={"code": dossier.code, "from": int(current), "status": int(target), "version": dossier.version,
-                           "note": nfc(note), "actor": actor, "at": iso_instant(now)}, now=now)
+                           "note": nfc(note), "actor": actor, "at": iso_instant(now), **_due_dates(dossier)}, now=now)
     session.flush()
     return dossier
+
+
+def _due_dates(dossier: Dossier) -> dict[str, str]:
+    """The dossier's due dates as the counter last sent them (NgayHenTra, NgayHenTraTruoc), for the feed."""
+    dates = {"due_at": dossier.due_at, "previous_due_at": dossier.previous_due_at}
+    return {key: iso_instant(value) for key, value in dates.items() if value is not None}
 
 
 def revoke_device(session: Session, device_id: str) -> Device:

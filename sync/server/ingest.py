@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import merged, version_from_payload, version_payload
 from counter_app.domain.errors import DomainError, InvalidTransition
-from counter_app.domain.lifecycle import Status, check_transition
+from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.operations import (
     AccountUpsertPayload,
+    ApologyPayload,
     AssistLogPayload,
     AttachmentAddPayload,
     DossierCreatePayload,
+    GuidanceRecordPayload,
+    HandoverAddPayload,
     OpType,
     Payload,
     ResultReturnPayload,
@@ -45,6 +48,8 @@ from sync.server.models import (
     DeviceEpoch,
     Dossier,
     DossierEvent,
+    DossierRecord,
+    GuidanceRecord,
     OpLedger,
 )
 from sync.server.op_checks import (
@@ -53,6 +58,8 @@ from sync.server.op_checks import (
     Prepared,
     check_account_claims,
     check_code_claims,
+    check_guidance_claims,
+    check_refusal_reason,
     instant,
     ledger_answer,
     op_id_reused,
@@ -89,7 +96,7 @@ class DossierLookup:
             if isinstance(payload, DossierCreatePayload):
                 ids.add(payload.id)
                 codes.add(payload.code)
-            elif isinstance(payload, StatusChangePayload):
+            elif isinstance(payload, StatusChangePayload | ApologyPayload | HandoverAddPayload):
                 codes.add(payload.code)
             elif isinstance(payload, (AttachmentAddPayload, ResultReturnPayload)):
                 codes.add(payload.dossier_code)
@@ -122,7 +129,7 @@ class DossierLookup:
 def _create_dossier(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
                     now: datetime, lookup: DossierLookup) -> Outcome:
     assert isinstance(payload, DossierCreatePayload)
-    refused = check_code_claims(device, payload, lookup.slots_held(device))
+    refused = check_code_claims(device, payload, lookup.slots_held(device)) or check_refusal_reason(payload)
     if refused is not None:
         return refused
     same_id = lookup.by_id(payload.id)
@@ -146,7 +153,7 @@ def _create_dossier(session: Session, device: Device, key: LedgerKey, payload: P
         )
     dossier = Dossier(id=payload.id, code=payload.code, unit_code=device.unit_code, desk_slot=payload.desk_slot,
                       status=payload.status, version=payload.version, data=raw, received_at=instant(payload.received_at),
-                      updated_at=now, source_device_id=device.id)
+                      updated_at=now, source_device_id=device.id, due_at=instant(payload.due_at))
     session.add(dossier)
     lookup.add(dossier)
     for change in payload.history:
@@ -181,16 +188,93 @@ def _change_status(session: Session, device: Device, key: LedgerKey, payload: Pa
         )
     try:
         check_transition(current, target)
+        check_reason(target, payload.note)
     except InvalidTransition as error:
         return Outcome(OpStatus.REJECTED, "illegal_transition", error.message, dossier.version)
+    refused = check_step_details(payload, current, target)
+    if refused is not None:
+        return Outcome(OpStatus.REJECTED, "bad_step", refused, dossier.version)
     dossier.status = int(target)
     dossier.version += 1
     dossier.updated_at = now
     dossier.data = {**dossier.data, "status": int(target), "version": dossier.version}
+    if payload.due_at is not None:
+        _move_due(dossier, payload.previous_due_at, payload.due_at)
+    details = payload.model_dump(include={"missing", "previous_due_at", "due_at", "handover"}, exclude_none=True,
+                                 mode="json")
     session.add(DossierEvent(dossier_id=dossier.id, from_status=int(current), to_status=int(target),
                              at=instant(payload.at), actor=payload.actor, note=payload.note, source="counter",
-                             op_id=key.op_id))
+                             op_id=key.op_id, details=details or None))
+    if payload.handover is not None:
+        session.add(DossierRecord(dossier_id=dossier.id, kind="handover", at=instant(payload.handover.at),
+                                  actor=payload.handover.actor, data=payload.handover.model_dump(mode="json"),
+                                  op_id=key.op_id))
     return Outcome(OpStatus.ACCEPTED, "", "", dossier.version)
+
+
+def check_step_details(payload: StatusChangePayload, current: Status, target: Status) -> str | None:
+    """What a step carries must fit the step: papers only into 5, due dates only out of 5, a hand-over
+    only with 2→4 or 4→9 and in the step's direction, the new due date never before the old one."""
+    if payload.missing is not None and target is not Status.SUPPLEMENT_REQUESTED:
+        return f"Chỉ yêu cầu bổ sung mới kèm danh sách giấy tờ thiếu, không phải bước sang «{target.label}»."
+    if (payload.due_at is not None) != (payload.previous_due_at is not None):
+        return "Ngày hẹn trả trước và ngày hẹn trả mới phải đi cùng nhau."
+    if payload.due_at is not None:
+        if current is not Status.SUPPLEMENT_REQUESTED:
+            return "Chỉ bước nhận đủ giấy tờ bổ sung mới được dời ngày hẹn trả."
+        if instant(payload.due_at) < instant(payload.previous_due_at or payload.due_at):
+            return "Ngày hẹn trả mới không được trước ngày hẹn trả trước đó."
+    if payload.handover is not None:
+        expected = {(Status.RECEIVED, Status.PROCESSING): "to_agency",
+                    (Status.PROCESSING, Status.RESULT_READY): "from_agency"}.get((current, target))
+        if expected != payload.handover.direction.value:
+            return f"Bước từ «{current.label}» sang «{target.label}» không kèm phiếu giao nhận theo chiều này."
+    return None
+
+
+def _move_due(dossier: Dossier, previous: str | None, due: str) -> None:
+    dossier.previous_due_at = instant(previous) if previous else dossier.due_at
+    dossier.due_at = instant(due)
+    dossier.data = {**dossier.data, "due_at": due, "previous_due_at": previous}
+
+
+def _lifecycle_dossier(lookup: DossierLookup, device: Device, code: str) -> Dossier | None:
+    dossier = lookup.by_code(code)
+    return dossier if dossier is not None and dossier.unit_code == device.unit_code else None
+
+
+def _apologise(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+               now: datetime, lookup: DossierLookup) -> Outcome:
+    """Mẫu 04 from the counter: keep the record, move the due date (both dates kept)."""
+    assert isinstance(payload, ApologyPayload)
+    dossier = _lifecycle_dossier(lookup, device, payload.code)
+    if dossier is None:
+        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+    if instant(payload.new_due_at) <= instant(payload.previous_due_at):
+        return Outcome(OpStatus.REJECTED, "bad_step", "Ngày hẹn trả mới của phiếu xin lỗi phải sau ngày hẹn trả cũ.")
+    _move_due(dossier, payload.previous_due_at, payload.new_due_at)
+    dossier.updated_at = now
+    session.add(DossierRecord(dossier_id=dossier.id, kind="apology", at=instant(payload.at), actor=payload.actor,
+                              data=payload.model_dump(mode="json"), op_id=key.op_id))
+    return Outcome(OpStatus.ACCEPTED)
+
+
+def _add_handover(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                  now: datetime, lookup: DossierLookup) -> Outcome:
+    """A Mẫu 05 row without a status change: the dossier must already be where that row leaves it."""
+    assert isinstance(payload, HandoverAddPayload)
+    dossier = _lifecycle_dossier(lookup, device, payload.code)
+    if dossier is None:
+        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+    row = payload.handover
+    needed = Status.PROCESSING if row.direction.value == "to_agency" else Status.RESULT_READY
+    if dossier.status != int(needed):
+        return Outcome(OpStatus.REJECTED, "bad_step",
+                       f"Hồ sơ {dossier.code} đang ở trạng thái «{Status(dossier.status).label}», không ghi được phiếu "
+                       f"«{row.direction.label}» (cần trạng thái «{needed.label}»).")
+    session.add(DossierRecord(dossier_id=dossier.id, kind="handover", at=instant(row.at), actor=row.actor,
+                              data=row.model_dump(mode="json"), op_id=key.op_id))
+    return Outcome(OpStatus.ACCEPTED)
 
 
 def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
@@ -276,6 +360,23 @@ def _log_assistance(session: Session, device: Device, key: LedgerKey, payload: P
                                at=instant(payload.at), outcome=payload.outcome.value,
                                procedure_code=payload.procedure_code, portal_code=payload.portal_code, data=raw,
                                source_device_id=device.id, received_at=now))
+def _record_guidance(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                     now: datetime, lookup: DossierLookup) -> Outcome:
+    """Keep a desk's guidance record (issue 9): once per id; its reference is the desk's, unique in the unit."""
+    assert isinstance(payload, GuidanceRecordPayload)
+    refused = check_guidance_claims(device, payload, lookup.slots_held(device))
+    if refused is not None:
+        return refused
+    if session.get(GuidanceRecord, payload.id) is not None:
+        return Outcome(OpStatus.ACCEPTED, "already_exists")
+    taken = session.scalar(select(GuidanceRecord.id).where(GuidanceRecord.unit_code == device.unit_code,
+                                                          GuidanceRecord.reference == payload.reference))
+    if taken is not None:
+        return Outcome(OpStatus.REJECTED, "duplicate_reference",
+                       f"Số phiếu hướng dẫn {payload.reference} đã được dùng cho một phiếu khác của đơn vị.")
+    session.add(GuidanceRecord(id=payload.id, unit_code=device.unit_code, reference=payload.reference,
+                               at=instant(payload.at), procedure_code=payload.procedure_code, data=raw,
+                               source_device_id=device.id, created_at=now))
     return Outcome(OpStatus.ACCEPTED)
 
 
@@ -289,6 +390,9 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.RESULT_RETURN: record_return,
     OpType.SHIPMENT_STATE: record_shipment_state,
     OpType.ASSIST_LOG: _log_assistance,
+    OpType.DOSSIER_APOLOGY: _apologise,
+    OpType.DOSSIER_HANDOVER: _add_handover,
+    OpType.GUIDANCE_RECORD: _record_guidance,
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)

@@ -176,6 +176,9 @@ class Dossier(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source_device_id: Mapped[str | None] = mapped_column(String(36))
+    # NgayHenTra / NgayHenTraTruoc as the counter last moved them (NULL due_at: created before 0005, see data).
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    previous_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class DossierEvent(Base):
@@ -191,6 +194,8 @@ class DossierEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(12))  # "counter" | "province"
     op_id: Mapped[str | None] = mapped_column(String(64))
+    # What a lifecycle step carried besides the status: missing papers, both due dates, a hand-over row.
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Conflict(Base):
@@ -367,3 +372,39 @@ class AssistedFiling(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_device_id: Mapped[str] = mapped_column(String(36))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DossierRecord(Base):
+    """A lifecycle record of a dossier the forms print: an apology (Mẫu 04) or a hand-over row (Mẫu 05).
+
+    `data` is the checked operation's record (domain.operations ApologyPayload / HandoverPayload)."""
+
+    __tablename__ = "dossier_record"
+    __table_args__ = (Index("ix_dossier_record_dossier_id", "dossier_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # "apology" | "handover"
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    op_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class GuidanceRecord(Base):
+    """Guidance given at a desk instead of a dossier (Mẫu 02 at intake, no code spent), for the reports."""
+
+    __tablename__ = "guidance_record"
+    __table_args__ = (
+        UniqueConstraint("unit_code", "reference", name="uq_guidance_record_unit_reference"),
+        Index("ix_guidance_record_unit_at", "unit_code", "at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    reference: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_device_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

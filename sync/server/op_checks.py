@@ -25,11 +25,13 @@ from counter_app.domain.codes import DossierCode, office_day, parse_dossier_code
 from counter_app.domain.dossier import Channel
 from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import office_date
+from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import (
     MAX_INT64,
     OP_ID_RE,
     AccountUpsertPayload,
     DossierCreatePayload,
+    GuidanceRecordPayload,
     InvalidOperation,
     Payload,
     check_payload,
@@ -239,3 +241,34 @@ def replay(device: Device, op: Operation, stored: OpLedger) -> OpResult:
         log.error("Thiết bị %s dùng lại op_id %s với nội dung khác", device.id, op.op_id)
         return op_id_reused(op.op_id, op.seq)
     return stored_answer(op.op_id, op.seq, stored)
+
+
+# -- desk outcomes (issue 9, B) ----------------------------------------------------------------------
+
+
+def check_refusal_reason(payload: DossierCreatePayload) -> Outcome | None:
+    """A dossier created refused (status 3, Mẫu 03 at intake) must say why: its last history entry is the
+    change to 3 with the reason as its note (None if so, or if the dossier is not refused)."""
+    if payload.status != Status.REFUSED:
+        return None
+    last = payload.history[-1]
+    if last.to_status != Status.REFUSED or not last.note.strip():
+        return Outcome(OpStatus.REJECTED, "refusal_without_reason",
+                       f"Hồ sơ {payload.code} bị từ chối tiếp nhận nhưng không ghi lý do từ chối; máy chủ không nhận.")
+    return None
+
+
+def check_guidance_claims(device: Device, payload: GuidanceRecordPayload, held: set[int]) -> Outcome | None:
+    """A guidance record is the device's own: its unit, and a desk slot (the one in its reference) the
+    province gave it, as for dossier codes (None if so)."""
+    if payload.unit_code != device.unit_code:
+        return Outcome(OpStatus.REJECTED, "wrong_unit", "Phiếu hướng dẫn thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
+    if payload.reference[2] != str(payload.desk_slot):
+        return Outcome(OpStatus.REJECTED, "reference_slot_mismatch",
+                       f"Số phiếu hướng dẫn {payload.reference} không mang số quầy {payload.desk_slot} của phiếu.")
+    offline = device.offline_slot == payload.desk_slot and instant(payload.at) <= device.enrolled_at
+    if payload.desk_slot not in held and not offline:
+        return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
+                       f"Phiếu hướng dẫn {payload.reference} mang số quầy {payload.desk_slot}, không phải số quầy tỉnh "
+                       "đã cấp cho thiết bị này; máy chủ không nhận.")
+    return None

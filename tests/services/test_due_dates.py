@@ -14,6 +14,7 @@ from counter_app.storage.database import DB_FILENAME, Database
 from counter_app.storage.models import ProcedureRow
 from counter_app.storage.procedures import get_procedure, upsert_procedures
 from counter_app.storage.sync_store import apply_change
+from tests.conftest import UNIT_CODE
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "db"
 LAND = "1.013952"  # direct 15 days, online 5 days, postal 5 days (calendar days)
@@ -23,7 +24,10 @@ MONDAY = datetime(2026, 3, 9, 9, 0, tzinfo=OFFICE_TZ)
 def land_request(channel: Channel) -> IntakeRequest:
     applicant = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456",
                             street="12 Lê Lợi")
-    return IntakeRequest(procedure_code=LAND, applicant=applicant, received_at=MONDAY, channel=channel.value)
+    # A dossier filed online keeps the code the national portal gave it (no desk code is spent).
+    portal_code = f"{UNIT_CODE}-260309-0042" if channel is Channel.ONLINE else ""
+    return IntakeRequest(procedure_code=LAND, applicant=applicant, received_at=MONDAY, channel=channel.value,
+                         portal_code=portal_code)
 
 
 def test_a_postal_dossier_of_1_013952_gets_its_postal_time(counter_db: Database) -> None:

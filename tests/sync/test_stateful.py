@@ -123,7 +123,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.world.ran["move_dossier"] += 1
         code, status = data.draw(st.sampled_from(self._movable()), label="dossier")
         target = data.draw(st.sampled_from(sorted(ALLOWED_TRANSITIONS[Status(status)])), label="target")
-        change_status(self.db, code, target, actor="Trần Thị Mai")
+        change_status(self.db, code, target, actor="Trần Thị Mai", note="Lý do ghi ở quầy")  # 3, 5, 7, 8 need one
 
     # -- sync and the link -----------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ def test_the_national_codes_and_labels() -> None:
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    [(1, 2), (1, 3), (2, 4), (2, 5), (4, 5), (5, 4), (4, 6), (6, 4), (2, 7), (4, 7), (5, 7), (4, 8), (4, 9), (9, 10)],
+    [(1, 2), (1, 3), (2, 3), (2, 4), (2, 5), (4, 5), (5, 4), (4, 6), (6, 4), (2, 7), (4, 7), (5, 7), (2, 8), (4, 8),
+     (4, 9), (9, 10)],
 )
 def test_legal_moves(current: int, target: int) -> None:
     check_transition(Status(current), Status(target))
@@ -43,6 +44,33 @@ def test_every_other_move_is_refused_with_the_allowed_ones_named() -> None:
             check_transition(current, target)
         assert f"«{current.label}»" in caught.value.message
         assert "chỉ được chuyển sang" in caught.value.message
+
+
+def test_legal_steps_is_the_whole_table() -> None:
+    from counter_app.domain.lifecycle import legal_steps
+
+    steps = legal_steps()
+    assert len(steps) == len(set(steps)) == sum(len(t) for t in ALLOWED_TRANSITIONS.values()) == 17
+    assert (Status.RECEIVED, Status.REFUSED) in steps and (Status.RESULT_READY, Status.RETURNED) in steps
+
+
+@pytest.mark.parametrize("target", [Status.REFUSED, Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN, Status.STOPPED])
+def test_refusal_supplement_withdrawal_and_stop_need_a_reason(target: Status) -> None:
+    from counter_app.domain.lifecycle import check_reason
+
+    for blank in ("", "   "):
+        with pytest.raises(InvalidTransition) as caught:
+            check_reason(target, blank)
+        assert caught.value.message == f"Hãy ghi lý do khi chuyển hồ sơ sang «{target.label}»."
+    assert check_reason(target, "  Công dân xin rút  ") == "Công dân xin rút"
+    with pytest.raises(InvalidTransition):
+        check_reason(target, "x" * 2001)
+
+
+def test_other_steps_need_no_reason() -> None:
+    from counter_app.domain.lifecycle import check_reason
+
+    assert check_reason(Status.PROCESSING, "") == ""
 
 
 def test_parse_status() -> None:
