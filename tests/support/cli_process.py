@@ -1,14 +1,16 @@
-"""Run `counter-app` as a real process, without paying Python's start-up for each command.
+"""Start `counter-app` and `provincial-server` as real processes, without paying Python's start-up each time.
 
-A command line test starts hundreds of `counter-app` processes; each spent about one second importing
-SQLAlchemy, pydantic and the app before doing a few milliseconds of work. Here one parent process (the
-"zygote") imports `counter_app.cli` once, then forks a fresh child per command. The child is a real,
-separate process: its own stdin, stdout and stderr (files), its own working folder and environment,
-its exit code from `main()` or from argparse's `SystemExit`, and nothing it does reaches the parent.
-Only the imports are shared, the way a fork server shares them.
+The suite starts hundreds of these processes; each spent about a second importing SQLAlchemy, pydantic,
+FastAPI and the app before doing a few milliseconds of work. Here one parent process (the "zygote")
+imports them once, then forks a fresh child per command. A child is a real, separate process: its own
+pid, stdin, stdout and stderr (files), working folder and environment, its exit code from `main()` or
+from argparse's `SystemExit`; signals reach it as they would any process, and nothing it does reaches the
+parent. Only the imports are shared, the way a fork server shares them.
 
-The entry point itself (`python -m counter_app`) is still started the ordinary way by the tests that
-are about it (tests/cli/test_cli_help.py).
+Two kinds of request: `run` waits for the command and answers its exit code (`counter-app intake …`,
+`provincial-server stats`); `spawn` answers the child's pid at once (`provincial-server serve`), and
+`poll` reaps it once it has ended. The entry points themselves (`python -m counter_app`, the GUI's
+`--smoke`) are still started the ordinary way by the tests that are about them.
 """
 
 from __future__ import annotations
@@ -17,21 +19,30 @@ import atexit
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[2]
+PRELOADED = ("counter_app.cli", "sync.server.cli", "sync.server.app", "uvicorn")
+COMMANDS = {"counter-app": "counter_app.cli", "provincial-server": "sync.server.cli"}
 
 
-def _child(request: dict[str, Any], stdin_path: str, stdout_path: str, stderr_path: str) -> None:
+def _child(request: dict[str, Any]) -> None:
     """In the forked child: wire the files to fds 0, 1 and 2, run the command, exit with its code."""
+    import importlib
     import io
 
-    for fd, path, flags in ((0, stdin_path, os.O_RDONLY), (1, stdout_path, os.O_WRONLY), (2, stderr_path, os.O_WRONLY)):
+    os.setpgid(0, 0)  # its own process group, like a process started on its own
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    for fd, path, flags in ((0, request["stdin"], os.O_RDONLY), (1, request["stdout"], os.O_WRONLY | os.O_APPEND),
+                            (2, request["stderr"], os.O_WRONLY | os.O_APPEND)):
         opened = os.open(path, flags)
         os.dup2(opened, fd)
         os.close(opened)
@@ -44,9 +55,7 @@ def _child(request: dict[str, Any], stdin_path: str, stdout_path: str, stderr_pa
     os.environ.update(request["env"])
     code: object = 1
     try:
-        from counter_app.cli import main
-
-        code = main(request["argv"])
+        code = importlib.import_module(COMMANDS[request["command"]]).main(request["argv"])
     except SystemExit as stop:  # argparse: --help, --version, bad options
         code = stop.code
     except BaseException:  # a traceback is a finding: show it like Python would
@@ -69,97 +78,172 @@ def _child(request: dict[str, Any], stdin_path: str, stdout_path: str, stderr_pa
 
 def serve() -> None:
     """The zygote's loop: one JSON request per line on stdin, one JSON answer per line on stdout."""
-    import counter_app.cli  # noqa: F401 - the point: import once, fork many
+    import importlib
 
+    for module in PRELOADED:
+        importlib.import_module(module)
     control_in = os.fdopen(os.dup(0), "rb", buffering=0)
     control_out = os.fdopen(os.dup(1), "wb", buffering=0)
-    while True:
-        line = _read_line(control_in)
-        if not line:
-            return
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            control_in.close()
-            control_out.close()
-            _child(request, request["stdin"], request["stdout"], request["stderr"])
-        _, status = os.waitpid(pid, 0)
-        control_out.write((json.dumps({"returncode": os.waitstatus_to_exitcode(status)}) + "\n").encode())
+    spawned: set[int] = set()
+    try:
+        while line := _read_line(control_in):
+            request = json.loads(line)
+            if request["kind"] == "poll":
+                answer = _poll(request["pid"], spawned)
+            else:
+                pid = os.fork()
+                if pid == 0:
+                    control_in.close()
+                    control_out.close()
+                    _child(request)
+                if request["kind"] == "spawn":
+                    spawned.add(pid)
+                    answer = {"pid": pid}
+                else:
+                    answer = {"returncode": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}
+            control_out.write((json.dumps(answer) + "\n").encode())
+    finally:
+        for pid in spawned:  # the suite ended (or died): no server outlives it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def _poll(pid: int, spawned: set[int]) -> dict[str, Any]:
+    if pid not in spawned:
+        return {"returncode": None, "unknown": True}
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done == 0:
+        return {"returncode": None}
+    spawned.discard(pid)
+    return {"returncode": os.waitstatus_to_exitcode(status)}
 
 
 def _read_line(stream: IO[bytes]) -> bytes:
     """One line, read a byte at a time so nothing is buffered when the zygote forks."""
     chunks = bytearray()
-    while True:
-        byte = stream.read(1)
-        if not byte:
-            return bytes(chunks)
+    while byte := stream.read(1):
         chunks += byte
         if byte == b"\n":
-            return bytes(chunks)
+            break
+    return bytes(chunks)
 
 
-class CliProcesses:
-    """The client side: starts the zygote on first use and runs one command at a time through it."""
+class Zygote:
+    """The client side: starts the zygote on first use; one request at a time."""
 
     def __init__(self) -> None:
-        self._zygote: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
-        self._env: dict[str, str] | None = None
+
+    def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        with self._lock:
+            process = self._start()
+            assert process.stdin is not None
+            process.stdin.write((json.dumps(request) + "\n").encode())
+            process.stdin.flush()
+            return _read_answer(process, timeout)
 
     def _start(self) -> subprocess.Popen[bytes]:
-        if self._zygote is None or self._zygote.poll() is not None:
-            self._env = dict(os.environ)
-            self._zygote = subprocess.Popen(
+        if self._process is None or self._process.poll() is not None:
+            self._process = subprocess.Popen(
                 [sys.executable, "-c", "from tests.support.cli_process import serve; serve()"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=self._env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=dict(os.environ),
             )
             atexit.register(self.close)
-        return self._zygote
-
-    def run(self, argv: list[str], *, input: str | None = None, cwd: Path = ROOT,
-            env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        """Like `subprocess.run([python, -m, counter_app, *argv], capture_output=True, text=True)`."""
-        with self._lock, tempfile.TemporaryDirectory(prefix="cli-") as folder:
-            paths = {name: str(Path(folder) / name) for name in ("stdin", "stdout", "stderr")}
-            Path(paths["stdin"]).write_text(input or "", encoding="utf-8")
-            Path(paths["stdout"]).touch()
-            Path(paths["stderr"]).touch()
-            zygote = self._start()
-            request = {"argv": argv, "cwd": str(cwd), "env": env if env is not None else dict(os.environ), **paths}
-            assert zygote.stdin is not None and zygote.stdout is not None
-            zygote.stdin.write((json.dumps(request) + "\n").encode())
-            zygote.stdin.flush()
-            answer = _read_answer(zygote, timeout)
-            return subprocess.CompletedProcess(
-                [sys.executable, "-m", "counter_app", *argv], answer["returncode"],
-                Path(paths["stdout"]).read_text(encoding="utf-8"), Path(paths["stderr"]).read_text(encoding="utf-8"),
-            )
+        return self._process
 
     def close(self) -> None:
-        if self._zygote is not None and self._zygote.poll() is None:
-            assert self._zygote.stdin is not None
-            self._zygote.stdin.close()
-            self._zygote.wait(timeout=10)
-        self._zygote = None
+        if self._process is not None and self._process.poll() is None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            self._process.wait(timeout=10)
+        self._process = None
 
 
-def _read_answer(zygote: subprocess.Popen[bytes], timeout: float) -> dict[str, Any]:
+def _read_answer(process: subprocess.Popen[bytes], timeout: float) -> dict[str, Any]:
     """The zygote's answer line; a command still running after `timeout` seconds is a failure."""
     result: list[bytes] = []
-    assert zygote.stdout is not None
-    reader = threading.Thread(target=lambda: result.append(zygote.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+    stdout = process.stdout
+    assert stdout is not None
+    reader = threading.Thread(target=lambda: result.append(stdout.readline()), daemon=True)
     reader.start()
     reader.join(timeout)
     if not result or not result[0]:
-        zygote.kill()
-        raise TimeoutError(f"counter-app did not finish within {timeout} s (or its parent died)")
+        process.kill()
+        raise TimeoutError(f"the command did not finish within {timeout} s (or the zygote died)")
     return json.loads(result[0])
 
 
-CLI = CliProcesses()
+ZYGOTE = Zygote()
+
+
+def _request(kind: str, command: str, argv: list[str], folder: str, *, input: str | None, cwd: Path,
+             env: dict[str, str] | None, stderr_to_stdout: bool = False) -> dict[str, Any]:
+    paths = {name: str(Path(folder) / name) for name in ("stdin", "stdout", "stderr")}
+    if stderr_to_stdout:
+        paths["stderr"] = paths["stdout"]
+    Path(paths["stdin"]).write_text(input or "", encoding="utf-8")
+    Path(paths["stdout"]).touch()
+    Path(paths["stderr"]).touch()
+    return {"kind": kind, "command": command, "argv": argv, "cwd": str(cwd),
+            "env": env if env is not None else dict(os.environ), **paths}
+
+
+def run_command(command: str, argv: list[str], *, input: str | None = None, cwd: Path = ROOT,
+                env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Like `subprocess.run([command, *argv], capture_output=True, text=True)`; see the module docstring."""
+    with tempfile.TemporaryDirectory(prefix="cmd-") as folder:
+        request = _request("run", command, argv, folder, input=input, cwd=cwd, env=env)
+        answer = ZYGOTE.ask(request, timeout)
+        return subprocess.CompletedProcess(
+            [command, *argv], answer["returncode"],
+            Path(request["stdout"]).read_text(encoding="utf-8"), Path(request["stderr"]).read_text(encoding="utf-8"),
+        )
 
 
 def run_counter_app(argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    """Run one `counter-app` command as its own process; see the module docstring."""
-    return CLI.run(argv, **kwargs)
+    """One `counter-app` command as its own process."""
+    return run_command("counter-app", argv, **kwargs)
+
+
+class SpawnedProcess:
+    """A long-running child (a server), with the part of `subprocess.Popen` the tests use: pid, poll,
+    wait, terminate, kill, and its output (stdout and stderr together) as `stdout` once it has ended."""
+
+    def __init__(self, command: str, argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="spawned-")
+        request = _request("spawn", command, argv, self._folder.name, input=None, cwd=cwd, env=env,
+                           stderr_to_stdout=True)
+        self._log = Path(request["stdout"])
+        self.pid: int = ZYGOTE.ask(request, 30)["pid"]
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = ZYGOTE.ask({"kind": "poll", "pid": self.pid}, 30)["returncode"]
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0)
+            time.sleep(0.02)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    @property
+    def stdout(self) -> IO[str]:
+        """What the process printed so far (read it after it ended for the whole of it)."""
+        return self._log.open(encoding="utf-8")

@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from typing import Any
 
 import requests
 
-from tests.support.cli_process import run_counter_app
+from tests.support.cli_process import SpawnedProcess, run_command, run_counter_app
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_A = "000.31.48.H15"
@@ -51,15 +50,14 @@ class ServerProcess:
         self.host = host
         self.port = port or free_port()
         self.serve_args = list(serve_args)  # e.g. ["--limit", "max_device_blob_bytes=5000000"]
-        self.process: subprocess.Popen[str] | None = None
+        self.process: SpawnedProcess | None = None  # a real process, forked from tests/support/cli_process
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def admin(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "sync.server", "--database-url", self.database_url, *args],
-                                capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120)
+        result = run_command("provincial-server", ["--database-url", self.database_url, *args])
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -70,11 +68,9 @@ class ServerProcess:
         return {row["unit_code"]: row for row in json.loads(self.admin("stats", "--json"))}
 
     def start(self) -> ServerProcess:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sync.server", "--database-url", self.database_url, "serve", "--host", self.host,
-             "--port", str(self.port), *self.serve_args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-        )
+        self.process = SpawnedProcess("provincial-server", [
+            "--database-url", self.database_url, "serve", "--host", self.host, "--port", str(self.port),
+            *self.serve_args])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
