@@ -119,6 +119,16 @@ def missing_papers(db: Database, code: str, choices: Sequence[DocumentChoice]) -
     return lines_from_choices(procedure, choices)
 
 
+def papers_to_ask(db: Database, code: str) -> list[DocumentLine]:
+    """The papers a supplement request may name, all counts 0: the catalog's list for the dossier's
+    procedure, or the dossier's own papers when the procedure has left the catalog."""
+    with db.read() as session:
+        row = _row(session, code)
+        procedure = get_procedure(session, row.procedure_code)
+        names = [d.name for d in procedure.documents] if procedure else [line["name"] for line in row.documents]
+    return [DocumentLine(name) for name in names]
+
+
 # -- moving ------------------------------------------------------------------------------------------
 
 
