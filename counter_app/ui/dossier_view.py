@@ -33,11 +33,15 @@ from counter_app.services.dossiers import get_dossier
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_table import OVERDUE_TEXT
 from counter_app.ui.lifecycle_dialogs import ACTIONS
+from counter_app.ui.lifecycle_dialogs import SHORTCUT_HELP as LIFECYCLE_SHORTCUTS
 from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE
 
 LOADING = "Đang tải…"
 DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
+# What F1 lists for the open dossier (other parts append their keys here).
+SHORTCUTS = [("Ctrl+P", "Hồ sơ đang mở: in lại giấy tiếp nhận (Mẫu 01)"), *LIFECYCLE_SHORTCUTS,
+             ("Esc", "Đóng hồ sơ đang mở")]
 HISTORY_COLUMNS = ["Thời gian", "Từ", "Sang", "Người thực hiện", "Ghi chú"]
 
 

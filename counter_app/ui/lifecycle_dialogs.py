@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
-from counter_app.domain.formats import column_datetime
+from counter_app.domain.formats import QT_OFFICE_DATETIME, column_datetime
 from counter_app.domain.lifecycle import ALLOWED_TRANSITIONS, REASON_REQUIRED, Status
 from counter_app.domain.lifecycle_records import DEFAULT_AGENCY, HandoverDirection
 from counter_app.ui.context import UiContext
@@ -240,7 +240,7 @@ class ApologyDialog(_LifecycleDialog):
         self.reason.setObjectName("lifecycle_reason")
         self.new_due = QDateTimeEdit()
         self.new_due.setObjectName("lifecycle_new_due")
-        self.new_due.setDisplayFormat("HH:mm dd/MM/yyyy")
+        self.new_due.setDisplayFormat(QT_OFFICE_DATETIME)
         proposed = dossier.due_at.astimezone(OFFICE_TZ) + timedelta(days=1)
         self.new_due.setDateTime(QDateTime(proposed.date(), proposed.time().replace(tzinfo=None)))
         self.form.addRow("Lý do trả chậm (bắt buộc):", self.reason)
@@ -278,4 +278,12 @@ ACTIONS: list[tuple[str, str, Callable[..., QDialog], Callable[[Status], bool]]]
      lambda s: s in (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)),
     ("Ctrl+G", "Giao nhận với cơ quan", HandoverDialog,
      lambda s: s in (Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY)),
+]
+# What F1 lists for these keys.
+SHORTCUT_HELP = [
+    ("Ctrl+T", "Hồ sơ đang mở: chuyển trạng thái (từ chối, rút, dừng… kèm lý do)"),
+    ("Ctrl+B", "Hồ sơ đang mở: yêu cầu bổ sung giấy tờ (Mẫu 02), tạm dừng thời hạn"),
+    ("Ctrl+D", "Hồ sơ đang mở: công dân đã bổ sung đủ, tính lại ngày hẹn trả"),
+    ("Ctrl+H", "Hồ sơ đang mở: xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"),
+    ("Ctrl+G", "Hồ sơ đang mở: giao hồ sơ cho / nhận kết quả từ cơ quan giải quyết (Mẫu 05)"),
 ]

@@ -32,6 +32,7 @@ from counter_app.services.clock import utc_now
 from counter_app.storage.integrity import Damage, DamagedDatabaseError
 from counter_app.ui import palette
 from counter_app.ui.context import UiContext
+from counter_app.ui.dossier_view import SHORTCUTS as DOSSIER_SHORTCUTS
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         sections = [("Chung", GLOBAL_SHORTCUTS)]
+        sections += [("Hồ sơ đang mở", DOSSIER_SHORTCUTS)]
         sections += [(screen.title, screen.shortcut_help()) for screen in self.screens if screen.shortcut_help()]
         HelpDialog(sections, self).open()
 
