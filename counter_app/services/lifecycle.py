@@ -23,6 +23,7 @@ from counter_app.domain.errors import InvalidTransition, ValidationError
 from counter_app.domain.formats import office_datetime
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.lifecycle_records import (
+    APOLOGY_STATUSES,
     DEFAULT_AGENCY,
     DESK_PARTY,
     Apology,
@@ -59,8 +60,6 @@ from counter_app.storage.profile import get_profile
 
 AT_LABEL = "Thời điểm"
 NEW_DUE_LABEL = "Ngày hẹn trả mới"
-# Statuses in which the result can still be late, so an apology (Mẫu 04) makes sense.
-APOLOGY_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.domain.formats import QT_OFFICE_DATETIME, column_datetime
 from counter_app.domain.lifecycle import ALLOWED_TRANSITIONS, REASON_REQUIRED, Status
-from counter_app.domain.lifecycle_records import DEFAULT_AGENCY, HandoverDirection
+from counter_app.domain.lifecycle_records import APOLOGY_STATUSES, DEFAULT_AGENCY, HandoverDirection
 from counter_app.ui.context import UiContext
 from counter_app.ui.document_checklist import DocumentTable
 from counter_app.ui.messages import error_text
@@ -274,11 +274,13 @@ ACTIONS: list[tuple[str, str, Callable[..., QDialog], Callable[[Status], bool]]]
     ("Ctrl+T", "Chuyển trạng thái", _open_step, lambda s: bool(ALLOWED_TRANSITIONS[s])),
     ("Ctrl+B", "Yêu cầu bổ sung", SupplementDialog, lambda s: Status.SUPPLEMENT_REQUESTED in ALLOWED_TRANSITIONS[s]),
     ("Ctrl+D", "Đã bổ sung đủ", _open_supplied, lambda s: s is Status.SUPPLEMENT_REQUESTED),
-    ("Ctrl+H", "Xin lỗi, hẹn lại", ApologyDialog,
-     lambda s: s in (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)),
+    ("Ctrl+H", "Xin lỗi, hẹn lại", ApologyDialog, lambda s: s in APOLOGY_STATUSES),
     ("Ctrl+G", "Giao nhận với cơ quan", HandoverDialog,
      lambda s: s in (Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY)),
 ]
+# Where each action sits in ACTIONS, for screens that open one for a dossier (the worklist's next action):
+# `DossierDialog.open_lifecycle(ACTION_INDEX["apology"])`.
+ACTION_INDEX = {"transition": 0, "supplement": 1, "supplied": 2, "apology": 3, "handover": 4}
 # What F1 lists for these keys.
 SHORTCUT_HELP = [
     ("Ctrl+T", "Hồ sơ đang mở: chuyển trạng thái (từ chối, rút, dừng… kèm lý do)"),
