@@ -226,9 +226,9 @@ def check_step_details(payload: StatusChangePayload, current: Status, target: St
 
 
 def _move_due(dossier: Dossier, previous: str | None, due: str) -> None:
+    """Both due dates go to their columns; `data` stays what the counter sent at creation."""
     dossier.previous_due_at = instant(previous) if previous else dossier.due_at
     dossier.due_at = instant(due)
-    dossier.data = {**dossier.data, "due_at": due, "previous_due_at": previous}
 
 
 def _lifecycle_dossier(lookup: DossierLookup, device: Device, code: str) -> Dossier | None:
