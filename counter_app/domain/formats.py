@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time
 
 from counter_app.domain.dossier import OFFICE_TZ
 
+# `office_datetime` in the pattern words of Qt's date-time editors ("08:05 03/02/2026").
+QT_OFFICE_DATETIME = "HH:mm dd/MM/yyyy"
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 

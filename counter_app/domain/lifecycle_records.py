@@ -11,10 +11,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from counter_app.domain.dossier import OFFICE_TZ, DocumentLine
+from counter_app.domain.lifecycle import Status
 
 # Who the desk hands a dossier to when the clerk names no agency (Mẫu 05 "TÊN CƠ QUAN").
 DEFAULT_AGENCY = "Cơ quan chủ trì giải quyết"
 DESK_PARTY = "Bộ phận Một cửa"
+# Statuses in which the result can still be late, so an apology (Mẫu 04) makes sense.
+APOLOGY_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
 
 
 class HandoverDirection(StrEnum):

@@ -23,6 +23,7 @@ from counter_app.domain.errors import InvalidTransition, ValidationError
 from counter_app.domain.formats import office_datetime
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.lifecycle_records import (
+    APOLOGY_STATUSES,
     DEFAULT_AGENCY,
     DESK_PARTY,
     Apology,
@@ -59,8 +60,6 @@ from counter_app.storage.profile import get_profile
 
 AT_LABEL = "Thời điểm"
 NEW_DUE_LABEL = "Ngày hẹn trả mới"
-# Statuses in which the result can still be late, so an apology (Mẫu 04) makes sense.
-APOLOGY_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
 
 
 @dataclass(frozen=True)
@@ -117,6 +116,16 @@ def missing_papers(db: Database, code: str, choices: Sequence[DocumentChoice]) -
         raise ValidationError("missing", f"Thủ tục {row.procedure_code} của hồ sơ không còn trong danh mục tại quầy; "
                               "không tra được giấy tờ theo số thứ tự.", "Giấy tờ cần bổ sung")
     return lines_from_choices(procedure, choices)
+
+
+def papers_to_ask(db: Database, code: str) -> list[DocumentLine]:
+    """The papers a supplement request may name, all counts 0: the catalog's list for the dossier's
+    procedure, or the dossier's own papers when the procedure has left the catalog."""
+    with db.read() as session:
+        row = _row(session, code)
+        procedure = get_procedure(session, row.procedure_code)
+        names = [d.name for d in procedure.documents] if procedure else [line["name"] for line in row.documents]
+    return [DocumentLine(name) for name in names]
 
 
 # -- moving ------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from counter_app.domain.catalog import procedure_from_dict
 from counter_app.domain.dossier import StatusChange
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import (
+    EARLIEST_INSTANT,
+    LATEST_INSTANT,
     OPEN_STATES,
     PROBLEM_STATES,
     OpType,
@@ -261,6 +263,19 @@ def _in_quarantine() -> Any:
 # -- applying what the province sends --------------------------------------------------------------
 
 
+def _aware(value: Any) -> datetime | None:
+    """A pulled instant (issue 9 due dates): an aware ISO 8601 time within 2000-2100, else None (ignored)."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.utcoffset() is None or not EARLIEST_INSTANT <= moment < LATEST_INSTANT:
+        return None
+    return moment
+
+
 def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id: str, now: datetime) -> None:
     """Apply one pulled change; applying the same change twice leaves the same result."""
     if kind == "procedure":
@@ -278,9 +293,8 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
     elif kind == "dossier_status":
         row = get_row(session, payload["code"])
         if row is not None and int(payload["version"]) > row.version:
-            due = datetime.fromisoformat(payload["due_at"]) if payload.get("due_at") else None
+            due, previous = _aware(payload.get("due_at")), _aware(payload.get("previous_due_at"))
             moved = due is not None and due != row.due_at  # the province's due dates (issue 9), if it sent them
-            previous = datetime.fromisoformat(payload["previous_due_at"]) if payload.get("previous_due_at") else None
             change = StatusChange(Status(row.status), Status(int(payload["status"])),
                                   datetime.fromisoformat(payload["at"]), payload.get("actor", ""), payload.get("note", ""),
                                   previous_due_at=(previous or row.due_at) if moved else None,

@@ -1,4 +1,4 @@
-"""Hỗ trợ nộp hồ sơ trực tuyến (Ctrl+H): log one citizen helped on the national portal.
+"""Hỗ trợ nộp hồ sơ trực tuyến (Ctrl+Shift+H): log one citizen helped on the national portal.
 
 Keyboard only: the fields in order, Ctrl+S (or Enter in the last field) saves, Esc closes. The save runs on
 the task runner's writer lane; a refused save keeps every field and shows each message under its field.

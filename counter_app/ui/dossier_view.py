@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain import labels
-from counter_app.domain.dossier import Dossier, Person
+from counter_app.domain.dossier import Dossier, Person, StatusChange
 from counter_app.domain.formats import column_datetime
 from counter_app.domain.lifecycle import Status
 from counter_app.services.clock import utc_now
@@ -34,12 +34,17 @@ from counter_app.services.dossiers import get_dossier
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_table import OVERDUE_TEXT
 from counter_app.ui.form_keys import add_form_keys
+from counter_app.ui.lifecycle_dialogs import ACTIONS
+from counter_app.ui.lifecycle_dialogs import SHORTCUT_HELP as LIFECYCLE_SHORTCUTS
 from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE
 from counter_app.ui.scan_panel import ScanPanel
 
 LOADING = "Đang tải…"
 DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
+# What F1 lists for the open dossier (other parts append their keys here).
+SHORTCUTS = [("Ctrl+P", "Hồ sơ đang mở: in lại giấy tiếp nhận (Mẫu 01)"), *LIFECYCLE_SHORTCUTS,
+             ("Esc", "Đóng hồ sơ đang mở")]
 HISTORY_COLUMNS = ["Thời gian", "Từ", "Sang", "Người thực hiện", "Ghi chú"]
 
 
@@ -83,6 +88,14 @@ def _id_text(person: Person) -> str:
 
 def _address_text(person: Person) -> str:
     return person.address.text or person.address.street or "—"
+
+
+def _note_text(change: StatusChange) -> str:
+    """The history note, with the due date it moved (NgayHenTraTruoc → NgayHenTraMoi) when it did."""
+    if change.due_at is None or change.previous_due_at is None:
+        return change.note
+    moved = f"Hẹn trả {column_datetime(change.previous_due_at)} → {column_datetime(change.due_at)}"
+    return f"{change.note}. {moved}" if change.note else moved
 
 
 class DossierDialog(QDialog):
@@ -182,6 +195,7 @@ class DossierDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
+        layout.addLayout(self._lifecycle_row())
         layout.addLayout(buttons)
 
         shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
@@ -207,6 +221,8 @@ class DossierDialog(QDialog):
         self.pages.setCurrentIndex(1)
         self.print_button.setEnabled(True)
         self.return_button.setEnabled(True)
+        for button, (_keys, _text, _dialog, allowed) in zip(self.lifecycle_buttons, ACTIONS, strict=True):
+            button.setEnabled(allowed(dossier.status))
 
     def _failed(self, error: Exception) -> None:
         self.message.setText(error_text(error))
@@ -234,7 +250,8 @@ class DossierDialog(QDialog):
             "channel": dossier.channel.label,
             "delivery": dossier.result_delivery.label,
             "received": f"{column_datetime(dossier.received_at)} — {dossier.received_by or '—'}",
-            "due": column_datetime(dossier.due_at),
+            "due": column_datetime(dossier.due_at) + (f" (trước đó {column_datetime(dossier.previous_due_at)})"
+                                                      if dossier.previous_due_at else ""),
             "sets": str(dossier.sets_count),
         }
         if submitter:
@@ -256,13 +273,39 @@ class DossierDialog(QDialog):
                     change.from_status.label if change.from_status else "—",
                     change.to_status.label,
                     change.actor or "—",
-                    change.note,
+                    _note_text(change),
                 ]
                 for change in dossier.history
             ],
         )
 
     # -- actions ----------------------------------------------------------------------------------
+
+    def _lifecycle_row(self) -> QHBoxLayout:
+        """The steps after intake (ui/lifecycle_dialogs.ACTIONS), each on its key, enabled by status."""
+        row = QHBoxLayout()
+        self.lifecycle_buttons: list[QPushButton] = []
+        for index, (keys, text, _dialog, _allowed) in enumerate(ACTIONS):
+            button = QPushButton(f"{text} ({keys})")
+            button.setObjectName(f"lifecycle_action_{index}")
+            button.setEnabled(False)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _checked=False, i=index: self.open_lifecycle(i))
+            QShortcut(QKeySequence(keys), self).activated.connect(lambda i=index: self.open_lifecycle(i))
+            self.lifecycle_buttons.append(button)
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def open_lifecycle(self, index: int) -> QDialog | None:
+        """Open the dialog of action `index` when the dossier's status allows it; reload after a save."""
+        _keys, _text, make, allowed = ACTIONS[index]
+        if self.dossier is None or not allowed(self.dossier.status):
+            return None
+        dialog = make(self.context, self.dossier, lambda _result: self._load(), self)
+        dialog.open()
+        self.lifecycle_dialog = dialog
+        return dialog
 
     def reprint_slip(self) -> None:
         """Open the slip preview for this dossier (imported here: the preview module is optional at start)."""

@@ -34,6 +34,7 @@ from counter_app.services.scan_inbox import InboxReport
 from counter_app.storage.integrity import Damage, DamagedDatabaseError
 from counter_app.ui import palette
 from counter_app.ui.context import UiContext
+from counter_app.ui.dossier_view import SHORTCUTS as DOSSIER_SHORTCUTS
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
@@ -52,7 +53,7 @@ GLOBAL_SHORTCUTS = [
     ("F2", "Tiếp nhận hồ sơ mới"),
     ("F3", "Tra cứu hồ sơ"),
     ("F5", "Việc cần làm: đến hạn hôm nay, quá hạn, chờ bổ sung, chờ trả kết quả, bưu gửi"),
-    ("Ctrl+H", "Ghi nhật ký hỗ trợ công dân nộp hồ sơ trực tuyến"),
+    ("Ctrl+Shift+H", "Ghi nhật ký hỗ trợ công dân nộp hồ sơ trực tuyến"),
     ("F7", "Xem tình trạng đồng bộ với máy chủ tỉnh"),
     ("F9", "Đồng bộ ngay với máy chủ tỉnh"),
     ("Ctrl+L", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)"),
@@ -146,7 +147,7 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F2), self._new_dossier)
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
         self._bind(QKeySequence(Qt.Key.Key_F5), self.show_worklists)
-        self._bind(QKeySequence("Ctrl+H"), self.show_assist)
+        self._bind(QKeySequence("Ctrl+Shift+H"), self.show_assist)
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
         self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_now)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
@@ -232,7 +233,7 @@ class MainWindow(QMainWindow):
         self.open_dossier(code)
 
     def show_assist(self) -> None:
-        """Ctrl+H: log a citizen helped on the national portal."""
+        """Ctrl+Shift+H: log a citizen helped on the national portal."""
         from counter_app.ui.assist_dialog import AssistDialog
 
         if not self.centralWidget().isVisible():
@@ -271,6 +272,7 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         sections = [("Chung", GLOBAL_SHORTCUTS)]
+        sections += [("Hồ sơ đang mở", DOSSIER_SHORTCUTS)]
         sections += [(screen.title, screen.shortcut_help()) for screen in self.screens if screen.shortcut_help()]
         HelpDialog(sections, self).open()
 

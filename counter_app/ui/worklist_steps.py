@@ -1,7 +1,8 @@
 """What each worklist key does (F5): the dialogs and quick steps behind `WorklistScreen.NEXT_ACTIONS`.
 
 The worklist screen only names a step (`action_requested(action, code)`); this module is the one place
-that maps each name to the dialog of its part (returns, lifecycle) or, for a one-key step such as
+that maps each name to the dialog of its part (returns, lifecycle: Mẫu 04 from the overdue list is F5,
+Ctrl+2, X) or, for a one-key step such as
 "handed to the postman", to the service call itself, run in the background. After any step the
 worklists are read again, so the row moves to the list it now belongs to.
 """
@@ -13,20 +14,28 @@ from functools import partial
 
 from PySide6.QtWidgets import QMainWindow
 
+from counter_app.domain.dossier import Dossier
+from counter_app.domain.lifecycle import Status
+from counter_app.domain.lifecycle_records import HandoverDirection
 from counter_app.domain.returns import ShipmentState
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
 from counter_app.ui.worklist_screen import (
+    APOLOGISE,
+    HANDOVER_FROM_AGENCY,
+    HANDOVER_TO_AGENCY,
     RETURN_AT_DESK,
     RETURN_BY_POST,
     SHIPMENT_DELIVERED,
     SHIPMENT_HANDED,
     SHIPMENT_RETURNED,
+    SUPPLIED,
     WorklistScreen,
 )
 
 STATUS_MESSAGE_MS = 8000
 RETURN_TABS = {RETURN_AT_DESK: 0, RETURN_BY_POST: 1}  # ReturnDialog: Ctrl+1 at the desk, Ctrl+2 by post
+LIFECYCLE_STEPS = (APOLOGISE, SUPPLIED, HANDOVER_TO_AGENCY, HANDOVER_FROM_AGENCY)  # ui/lifecycle_dialogs.py
 SHIPMENT_STEPS = {
     SHIPMENT_HANDED: ShipmentState.HANDED,
     SHIPMENT_DELIVERED: ShipmentState.DELIVERED,
@@ -47,6 +56,35 @@ class WorklistSteps:
             self.handlers[action] = partial(self.open_return, action=action)
         for action, state in SHIPMENT_STEPS.items():
             self.handlers[action] = partial(self.shipment_step, state=state)
+        for action in LIFECYCLE_STEPS:
+            self.handlers[action] = partial(self.open_lifecycle, action=action)
+
+    def open_lifecycle(self, code: str, *, action: str) -> None:
+        """The lifecycle dialog of the step (Mẫu 04, papers supplied, a Mẫu 05 hand-over), on the dossier as
+        it is now (read in the background: the row may be a few seconds old)."""
+        from counter_app.services.dossiers import get_dossier
+
+        db = self.context.db
+        self.context.tasks.run(lambda: get_dossier(db, code), partial(self._show_lifecycle, action=action),
+                               lambda error: self._say(error_text(error)), owner=self.worklists)
+
+    def _show_lifecycle(self, dossier: Dossier, *, action: str) -> None:
+        from counter_app.ui import lifecycle_dialogs as dialogs
+
+        def saved(_result: object) -> None:
+            self._say(f"Đã lưu: hồ sơ {dossier.code}.")
+
+        if action == APOLOGISE:
+            dialog = dialogs.ApologyDialog(self.context, dossier, saved, self.window)
+        elif action == SUPPLIED:
+            dialog = dialogs.StepDialog(self.context, dossier, saved, only=Status.PROCESSING, parent=self.window)
+        else:
+            dialog = dialogs.HandoverDialog(self.context, dossier, saved, self.window)
+            wanted = HandoverDirection.TO_AGENCY if action == HANDOVER_TO_AGENCY else HandoverDirection.FROM_AGENCY
+            dialog.direction.setCurrentIndex(max(0, dialog.direction.findData(wanted.value)))
+        dialog.finished.connect(self._back_to_list)
+        self.dialog = dialog
+        dialog.open()
 
     def open_return(self, code: str, *, action: str) -> None:
         """The return dialog on the tab the key chose (T at the desk, B by post)."""

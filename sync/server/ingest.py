@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from counter_app.domain.accounts import merged, version_from_payload, version_payload
 from counter_app.domain.errors import DomainError, InvalidTransition
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
+from counter_app.domain.lifecycle_records import APOLOGY_STATUSES
 from counter_app.domain.operations import (
     AccountUpsertPayload,
     ApologyPayload,
@@ -233,9 +234,9 @@ def check_step_details(payload: StatusChangePayload, current: Status, target: St
 
 
 def _move_due(dossier: Dossier, previous: str | None, due: str) -> None:
+    """Both due dates go to their columns; `data` stays what the counter sent at creation."""
     dossier.previous_due_at = instant(previous) if previous else dossier.due_at
     dossier.due_at = instant(due)
-    dossier.data = {**dossier.data, "due_at": due, "previous_due_at": previous}
 
 
 def _lifecycle_dossier(lookup: DossierLookup, device: Device, code: str) -> Dossier | None:
@@ -250,6 +251,9 @@ def _apologise(session: Session, device: Device, key: LedgerKey, payload: Payloa
     dossier = _lifecycle_dossier(lookup, device, payload.code)
     if dossier is None:
         return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+    if dossier.status not in {int(s) for s in APOLOGY_STATUSES}:
+        return Outcome(OpStatus.REJECTED, "bad_step", f"Hồ sơ {dossier.code} đang ở trạng thái "
+                       f"«{Status(dossier.status).label}»: không còn hẹn trả nên không lập phiếu xin lỗi.")
     if instant(payload.new_due_at) <= instant(payload.previous_due_at):
         return Outcome(OpStatus.REJECTED, "bad_step", "Ngày hẹn trả mới của phiếu xin lỗi phải sau ngày hẹn trả cũ.")
     _move_due(dossier, payload.previous_due_at, payload.new_due_at)

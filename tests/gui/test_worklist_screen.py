@@ -1,4 +1,4 @@
-"""The worklists (F5) and the assisted-filing dialog (Ctrl+H), used with the keyboard alone."""
+"""The worklists (F5) and the assisted-filing dialog (Ctrl+Shift+H), used with the keyboard alone."""
 
 import threading
 from datetime import datetime
@@ -16,6 +16,7 @@ from counter_app.services.dossiers import change_status
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.worklists import WorklistKind
 from counter_app.ui.context import UiContext
+from counter_app.ui.lifecycle_dialogs import ApologyDialog
 from counter_app.ui.worklist_screen import (
     APOLOGISE,
     HANDOVER_FROM_AGENCY,
@@ -133,12 +134,14 @@ def test_f5_shows_the_worklists_and_ctrl_h_logs_an_assisted_filing(qtbot, contex
     assert window.nav.currentItem().text() == "Việc cần làm\tF5"
     qtbot.keyClick(window.worklists.current_table, Qt.Key.Key_2, CTRL)
     qtbot.waitUntil(lambda: window.worklists.current_table.hasFocus(), timeout=WAIT)
-    press(window.worklists.current_table, Qt.Key.Key_X)  # no apology dialog wired yet: the dossier opens
-    qtbot.waitUntil(lambda: getattr(window, "_last_dossier_dialog", None) is not None, timeout=WAIT)
-    assert code in window.statusBar().currentMessage()
-    window._last_dossier_dialog.reject()
+    press(window.worklists.current_table, Qt.Key.Key_X)  # Mẫu 04 from the overdue list: Ctrl+2, then X
+    qtbot.waitUntil(lambda: isinstance(window.worklist_steps.dialog, ApologyDialog), timeout=WAIT)
+    apology = window.worklist_steps.dialog
+    assert apology.dossier.code == code and apology.reason.hasFocus()
+    press(apology, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not apology.isVisible() and window.worklists.current_table.hasFocus(), timeout=WAIT)
 
-    qtbot.keyClick(window, Qt.Key.Key_H, CTRL)
+    qtbot.keyClick(window, Qt.Key.Key_H, CTRL | Qt.KeyboardModifier.ShiftModifier)
     dialog = window.assist_dialog
     qtbot.waitUntil(lambda: dialog.name.hasFocus(), timeout=WAIT)
     type_text(dialog.name, "trần văn bình")

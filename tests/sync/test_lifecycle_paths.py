@@ -228,6 +228,11 @@ def test_every_illegal_step_is_refused_by_the_server_alone_in_vietnamese(rig: Ri
     ops = [wire(seq, OpType.DOSSIER_CREATE, payload) for seq, payload in enumerate(creates, start=1)]
     ops += [wire(seq, OpType.DOSSIER_STATUS, payload) for seq, (_, payload) in enumerate(steps, start=len(ops) + 1)]
     ops.append(wire(len(ops) + 1, OpType.DOSSIER_HANDOVER, {"code": codes[Status.RECEIVED], "handover": row}))
+    apology = {"code": codes[Status.REFUSED], "at": iso_instant(now), "actor": "Kẻ Giả Mạo", "reason": "Trễ",
+               "previous_due_at": iso_instant(now), "new_due_at": due}
+    ops.append(wire(len(ops) + 1, OpType.DOSSIER_APOLOGY, apology))  # a final status has no due date left
+    ops.append(wire(len(ops) + 1, OpType.DOSSIER_APOLOGY, {**apology, "code": codes[Status.PROCESSING],
+                                                          "previous_due_at": due, "new_due_at": due}))
 
     response = requests.post(f"{rig.server.url}{API_PREFIX}/sync/push", timeout=120,
                              headers={"Authorization": f"Bearer {load_token(rig.device_id)}"},
@@ -237,7 +242,7 @@ def test_every_illegal_step_is_refused_by_the_server_alone_in_vietnamese(rig: Ri
     results = response.json()["results"]
     assert [r["status"] for r in results[: len(creates)]] == ["accepted"] * len(creates)
     refused = results[len(creates):]
-    expected = [code for code, _ in steps] + ["bad_step"]
+    expected = [code for code, _ in steps] + ["bad_step"] * 3
     assert [(r["status"], r["code"]) for r in refused] == [("rejected", code) for code in expected]
     for result in refused:
         assert VIETNAMESE.search(result["message"]), result
@@ -259,13 +264,19 @@ def test_every_illegal_step_is_refused_by_the_server_alone_in_vietnamese(rig: Ri
 
 @pytest.mark.slow
 def test_result_ready_from_the_province_arrives_by_pull_with_its_due_dates(rig: Rig) -> None:
+    from counter_app.domain.dossier import OFFICE_TZ
     from counter_app.domain.lifecycle_records import HandoverDirection
-    from counter_app.services.lifecycle import hand_over, record_supplied
+    from counter_app.services.lifecycle import apologise, hand_over, record_supplied
 
     code = receive(rig.db)
     transition(rig.db, code, Status.PROCESSING, agency="Phòng Tư pháp")
     request_supplement(rig.db, code, missing=MISSING, reason=REASONS[Status.SUPPLEMENT_REQUESTED])
-    supplied = record_supplied(rig.db, code)
+    record_supplied(rig.db, code)
+    late = get_dossier(rig.db, code).due_at.astimezone(OFFICE_TZ) + timedelta(days=7)
+    while late.weekday() >= 5:
+        late += timedelta(days=1)
+    apologise(rig.db, code, reason="Chờ xác minh", new_due_at=late)
+    supplied = get_dossier(rig.db, code)
     runner = SyncRunner(rig.db, rig.data_dir, base_delay=0.01)
     assert runner.run_once().ok
 
@@ -286,9 +297,10 @@ def test_result_ready_from_the_province_arrives_by_pull_with_its_due_dates(rig: 
     try:
         with server_db.session() as s:
             dossier = s.scalar(select(ServerDossier).where(ServerDossier.code == code))
-            kinds = [(r.kind, r.data["direction"]) for r in
+            kinds = [(r.kind, r.data.get("direction")) for r in
                      s.scalars(select(DossierRecord).where(DossierRecord.dossier_id == dossier.id).order_by(DossierRecord.id))]
+            assert (dossier.due_at, dossier.previous_due_at) == (late, supplied.previous_due_at)
     finally:
         server_db.dispose()
-    assert kinds == [("handover", "to_agency"), ("handover", "from_agency")]
+    assert kinds == [("handover", "to_agency"), ("apology", None), ("handover", "from_agency")]
     assert row.from_party == "Phòng Tư pháp"
