@@ -137,6 +137,15 @@ _SIGN_NOTE = _style("signNote", FONT_ITALIC, 7.5, alignment=TA_CENTER)
 _SIGN_NAME = _style("signName", FONT_BOLD, 8.5, alignment=TA_CENTER)
 
 
+def _due_text(dossier: Dossier) -> str:
+    """Item 5: the due date in force, and when it was moved (a supplement answered, an apology), the date
+    it replaced, as the portal keeps both (NgayHenTraMoi / NgayHenTraTruoc): a reprint never hides a move."""
+    due = slip_time(dossier.due_at)
+    if dossier.previous_due_at is None or dossier.previous_due_at == dossier.due_at:
+        return due
+    return f"{due} (hẹn lại; ngày hẹn trước: {slip_time(dossier.previous_due_at)})"
+
+
 def _x(value: str | None) -> str:
     """NFC (input may be NFD from an IME: reportlab cannot place combining marks) and XML-escaped."""
     return escape(nfc(value))
@@ -414,7 +423,7 @@ def _story(
         f"<b>2. Số lượng hồ sơ:</b> {dossier.sets_count:02d} bộ",
         f"<b>3. Thời gian giải quyết hồ sơ theo quy định:</b> {escape(time_text)}",
         f"<b>4. Thời gian nhận hồ sơ:</b> {slip_time(dossier.received_at)}",
-        f"<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> {slip_time(dossier.due_at)}",
+        f"<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> {_due_text(dossier)}",
         f"<b>6. Đăng ký nhận kết quả tại:</b> {escape(nfc(delivery))}",
     ]
     tail += [Paragraph(text, fit.body) for text in items]

@@ -5,6 +5,7 @@ answered on Tuesday 24/2 costs the citizen 22 office hours of waiting, and the d
 those 22 office hours, no more: the nine days of Tết cost nothing.
 """
 
+import io
 import json
 from datetime import datetime, timedelta
 
@@ -163,3 +164,20 @@ def test_hand_overs_make_the_rows_of_the_control_slip(counter_db: Database) -> N
     with counter_db.read() as session:
         kinds = [op.op_type for op in operations_for(session, records.dossier.id)]
     assert kinds == ["dossier.create", "dossier.status", "dossier.status", "dossier.handover"]
+
+
+def test_a_reprinted_slip_keeps_both_due_dates_after_a_supplement(counter_db: Database) -> None:
+    from pypdf import PdfReader
+
+    from counter_app.services.slips import receipt_slip_pdf
+
+    code = receive(counter_db)
+    first = " ".join(PdfReader(io.BytesIO(receipt_slip_pdf(counter_db, code))).pages[0].extract_text().split())
+    assert "09 giờ 00 phút, ngày 25/02/2026" in first and "hẹn lại" not in first  # nothing moved yet
+
+    request_supplement(counter_db, code, missing=MISSING, reason="Thiếu giấy chứng sinh bản chính", at=ASKED, now=ASKED)
+    record_supplied(counter_db, code, at=SUPPLIED, now=SUPPLIED)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(
+        io.BytesIO(receipt_slip_pdf(counter_db, code))).pages).split())
+    assert ("5. Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 27/02/2026 "
+            "(hẹn lại; ngày hẹn trước: 09 giờ 00 phút, ngày 25/02/2026)") in text
