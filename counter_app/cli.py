@@ -15,7 +15,6 @@ import json
 import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_assist import add_assist_commands
+from counter_app.cli_common import parse_instant, print_json
 from counter_app.cli_digitisation import add_digitisation_commands
 from counter_app.cli_forms import (
     add_form_prints,
@@ -36,8 +36,8 @@ from counter_app.cli_lifecycle import add_lifecycle_commands
 from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
-from counter_app.domain.dossier import OFFICE_TZ, Dossier
-from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
+from counter_app.domain.dossier import Dossier
+from counter_app.domain.errors import DomainError, ValidationErrors
 from counter_app.domain.formats import office_datetime
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
@@ -48,22 +48,6 @@ from counter_app.domain.validation import ErrorCollector
 from counter_app.exit_codes import EXIT_ERROR, EXIT_OK, exit_code_for
 from counter_app.paths import default_data_dir, demo_data_dir
 from counter_app.storage.database import Database, database_failure
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _parse_received_at(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(
-            "received_at",
-            f"{labels.RECEIVED_AT} «{value}» không đúng dạng ISO 8601 (ví dụ 2026-03-10T08:30 hoặc 2026-03-10T08:30+07:00).",
-            labels.RECEIVED_AT,
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=OFFICE_TZ)
 
 
 def _dossier_line(dossier: Dossier) -> str:
@@ -99,7 +83,7 @@ def cmd_setup(db: Database, args: argparse.Namespace) -> int:
         create_account(db, username=args.supervisor, full_name=args.supervisor_name or "", role="supervisor",
                        password=read_password(f"Mật khẩu mới cho {args.supervisor}: ", confirm=True), by=None)
     if args.json:
-        _print_json({"unit_code": profile.unit_code, "unit_name": profile.unit_name, "desk": profile.desk_slot,
+        print_json({"unit_code": profile.unit_code, "unit_name": profile.unit_name, "desk": profile.desk_slot,
                      "device_id": profile.device_id, "sample_procedures_loaded": loaded})
     else:
         print(f"Đã thiết lập quầy {profile.desk_slot} của {profile.unit_name} ({profile.unit_code}).")
@@ -141,7 +125,7 @@ def cmd_intake(db: Database, args: argparse.Namespace) -> int:
         sets_count=args.sets,
         channel=args.channel,
         result_delivery=args.result,
-        received_at=_parse_received_at(args.received_at) if args.received_at else None,
+        received_at=parse_instant(args.received_at, "received_at", labels.RECEIVED_AT) if args.received_at else None,
         clerk_username=signed_in_clerk(db, args),
         late_entry_reason=args.late_entry_reason or "",
         document_choices=_document_choices(args.document),
@@ -151,7 +135,7 @@ def cmd_intake(db: Database, args: argparse.Namespace) -> int:
         return finish_intake_outcome(db, args, request)
     dossier = receive_dossier(db, request)
     if args.json:
-        _print_json(dossier_to_dict(dossier))
+        print_json(dossier_to_dict(dossier))
     else:
         print(dossier.code)
     return EXIT_OK
@@ -174,7 +158,7 @@ def cmd_unit(db: Database, args: argparse.Namespace) -> int:
     else:
         profile = load_profile(db)
     if args.json:
-        _print_json({"unit_code": profile.unit_code, "lookup_url": profile.lookup_url})
+        print_json({"unit_code": profile.unit_code, "lookup_url": profile.lookup_url})
     elif profile.lookup_url:
         print(f"Mã QR trên giấy tiếp nhận mở địa chỉ tra cứu: {profile.lookup_url}")
     else:
@@ -187,7 +171,7 @@ def cmd_show(db: Database, args: argparse.Namespace) -> int:
 
     dossier = get_dossier(db, args.code)
     if args.json:
-        _print_json(dossier_to_dict(dossier))
+        print_json(dossier_to_dict(dossier))
         return EXIT_OK
     data = dossier_to_dict(dossier)
     print(f"Mã hồ sơ:      {dossier.code}")
@@ -208,7 +192,7 @@ def cmd_search(db: Database, args: argparse.Namespace) -> int:
 
     found = search_dossiers(db, args.query, args.limit)
     if args.json:
-        _print_json([dossier_to_dict(d, with_history=False) for d in found])
+        print_json([dossier_to_dict(d, with_history=False) for d in found])
     elif not found:
         print("Không tìm thấy hồ sơ nào.")
     else:
@@ -225,7 +209,7 @@ def cmd_set_status(db: Database, args: argparse.Namespace) -> int:
     dossier = change_status(db, args.code, parse_status(args.status), actor=load_profile(db).clerk_name,
                             clerk_username=username, note=args.note or "")
     if args.json:
-        _print_json(dossier_to_dict(dossier))
+        print_json(dossier_to_dict(dossier))
     else:
         print(f"{dossier.code}: {dossier.status.label}")
     return EXIT_OK
@@ -236,7 +220,7 @@ def cmd_print(db: Database, args: argparse.Namespace) -> int:
 
     out = save_receipt_slip(db, args.code, Path(args.out))
     if args.json:
-        _print_json({"code": args.code, "file": str(out)})
+        print_json({"code": args.code, "file": str(out)})
     else:
         print(f"Đã lưu giấy tiếp nhận vào {out}")
     return EXIT_OK
@@ -247,7 +231,7 @@ def cmd_demo_data(db: Database, args: argparse.Namespace) -> int:
 
     made = generate_demo_dossiers(db, args.dossiers, seed=args.seed, queue_for_sync=args.queue_sync)
     if args.json:
-        _print_json({"inserted": made})
+        print_json({"inserted": made})
     else:
         print(f"Đã tạo {made} hồ sơ mẫu.")
     return EXIT_OK
@@ -258,7 +242,7 @@ def cmd_import_catalog(db: Database, args: argparse.Namespace) -> int:
 
     result = import_catalog(db, Path(args.file))
     if args.json:
-        _print_json({"added": result.added, "updated": result.updated})
+        print_json({"added": result.added, "updated": result.updated})
     else:
         print(f"Đã nhập danh mục: {result.added} thủ tục mới, {result.updated} thủ tục cập nhật.")
     return EXIT_OK
@@ -269,7 +253,7 @@ def cmd_catalog(db: Database, args: argparse.Namespace) -> int:
 
     found = procedures(db, args.query or "")
     if args.json:
-        _print_json([procedure_to_dict(p) for p in found])
+        print_json([procedure_to_dict(p) for p in found])
     else:
         for p in found:
             time_text = procedure_time_text(p)
@@ -286,7 +270,7 @@ def cmd_enroll(db: Database, args: argparse.Namespace) -> int:
 
     result = enroll(db, args.server, args.code, allow_insecure_http=args.insecure_http)
     if args.json:
-        _print_json({"device_id": result.device_id, "unit_code": result.unit_code, "unit_name": result.unit_name,
+        print_json({"device_id": result.device_id, "unit_code": result.unit_code, "unit_name": result.unit_name,
                      "desk_slot": result.desk_slot, "slot_changed": result.slot_changed})
     else:
         print(f"Đã đăng ký quầy {result.desk_slot} của {result.unit_name} ({result.unit_code}) với máy chủ tỉnh.")

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from typing import Any
 
+from counter_app.cli_common import print_json
 from counter_app.domain.errors import DomainError
 from counter_app.exit_codes import EXIT_OK
 from counter_app.storage.database import Database
@@ -57,10 +57,6 @@ def require_clerk(db: Database, args: argparse.Namespace) -> str:
     return username
 
 
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
 def cmd_user_add(db: Database, args: argparse.Namespace) -> int:
     from counter_app.services.accounts import any_account, create_account
 
@@ -69,7 +65,7 @@ def cmd_user_add(db: Database, args: argparse.Namespace) -> int:
     account = create_account(db, username=args.username, full_name=args.full_name, role=args.role,
                              password=password, by=by)
     if args.json:
-        _print_json({"username": account.username, "full_name": account.full_name, "role": account.role.value})
+        print_json({"username": account.username, "full_name": account.full_name, "role": account.role.value})
     else:
         print(f"Đã thêm tài khoản {account.username} ({account.full_name}, {account.role.label.lower()}).")
     return EXIT_OK
@@ -80,7 +76,7 @@ def cmd_user_list(db: Database, args: argparse.Namespace) -> int:
 
     accounts = list_accounts(db)
     if args.json:
-        _print_json([{"username": a.username, "full_name": a.full_name, "role": a.role.value, "disabled": a.disabled}
+        print_json([{"username": a.username, "full_name": a.full_name, "role": a.role.value, "disabled": a.disabled}
                      for a in accounts])
     elif not accounts:
         print("Quầy chưa có tài khoản nào.")
@@ -97,7 +93,7 @@ def cmd_user_passwd(db: Database, args: argparse.Namespace) -> int:
     password = read_password(f"Mật khẩu mới cho {args.username}: ", confirm=True)
     account = change_password(db, args.username, password, by=by)
     if args.json:
-        _print_json({"username": account.username})
+        print_json({"username": account.username})
     else:
         print(f"Đã đặt mật khẩu mới cho {account.username}.")
     return EXIT_OK
@@ -109,7 +105,7 @@ def cmd_user_disable(db: Database, args: argparse.Namespace) -> int:
     by = require_clerk(db, args)
     account = disable_account(db, args.username, by=by)
     if args.json:
-        _print_json({"username": account.username, "disabled": True})
+        print_json({"username": account.username, "disabled": True})
     else:
         print(f"Đã vô hiệu hóa tài khoản {account.username} tại mọi quầy của đơn vị (sau lần đồng bộ tới).")
     return EXIT_OK

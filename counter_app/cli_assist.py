@@ -4,11 +4,11 @@ counts by outcome), over services/assisted_filing.py."""
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from typing import Any
 
 from counter_app.cli_accounts import signed_in_clerk
+from counter_app.cli_common import print_json
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import office_date, office_datetime
 from counter_app.exit_codes import EXIT_OK
@@ -16,10 +16,6 @@ from counter_app.storage.database import Database
 
 OUTCOME_HELP = ("account (tạo tài khoản trên Cổng dịch vụ công) | filed (đã nộp hồ sơ trực tuyến, ghi --portal-code) | "
                 "failed (không nộp được, ghi lý do ở --note)")
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def cmd_assist(db: Database, args: argparse.Namespace) -> int:
@@ -31,7 +27,7 @@ def cmd_assist(db: Database, args: argparse.Namespace) -> int:
         clerk_username=signed_in_clerk(db, args),
     ))
     if args.json:
-        _print_json({"id": record.id, "at": record.at.isoformat(), "outcome": record.outcome.value,
+        print_json({"id": record.id, "at": record.at.isoformat(), "outcome": record.outcome.value,
                      "portal_code": record.portal_code, "clerk": record.clerk})
     else:
         code = f", mã Cổng {record.portal_code}" if record.portal_code else ""
@@ -58,7 +54,7 @@ def cmd_assisted(db: Database, args: argparse.Namespace) -> int:
     day = _day(args.day)
     counts = assisted_counts(db, day)
     if args.json:
-        _print_json({"day": day.isoformat(), "total": sum(counts.values()),
+        print_json({"day": day.isoformat(), "total": sum(counts.values()),
                      "by_outcome": {outcome.value: count for outcome, count in counts.items()}})
     else:
         print(f"Hỗ trợ nộp hồ sơ trực tuyến ngày {office_date(day)}: {sum(counts.values())} lượt")

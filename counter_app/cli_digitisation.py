@@ -10,12 +10,12 @@ Heavy modules (Pillow, pikepdf) are imported inside the handlers. docs/digitisat
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from counter_app.cli_accounts import require_clerk
+from counter_app.cli_common import print_json
 from counter_app.domain.errors import ValidationError
 from counter_app.exit_codes import EXIT_OK
 from counter_app.storage.database import Database
@@ -27,10 +27,6 @@ def _data_dir(args: argparse.Namespace) -> Path:
     from counter_app.cli import _data_dir as data_dir_of
 
     return data_dir_of(args)
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _reuse_source(value: str) -> tuple[str, int]:
@@ -57,7 +53,7 @@ def cmd_attach(db: Database, args: argparse.Namespace) -> int:
     else:
         added = add_scans(db, _data_dir(args), args.code, args.document, [Path(f) for f in args.files])
     if args.json:
-        _print_json({"document": added.index, "name": added.name, "sha256": added.sha256, "size": added.size,
+        print_json({"document": added.index, "name": added.name, "sha256": added.sha256, "size": added.size,
                      "pages": added.pages, "new": added.new})
     else:
         print(f"{'Đã số hóa' if added.new else 'Đã có sẵn'} giấy tờ số {added.index}: {added.name} "
@@ -72,7 +68,7 @@ def _attach_other(db: Database, args: argparse.Namespace) -> int:
         raise ValidationError("file", "Chưa chọn tệp nào để đính kèm.", "Tệp đính kèm")
     attached = attach_files(db, _data_dir(args), args.code, [Path(f) for f in args.files])
     if args.json:
-        _print_json([{"name": a.name, "sha256": a.sha256, "size": a.size, "new": a.new} for a in attached])
+        print_json([{"name": a.name, "sha256": a.sha256, "size": a.size, "new": a.new} for a in attached])
     else:
         for item in attached:
             print(f"{'Đã đính kèm' if item.new else 'Đã có sẵn'}: {item.name} ({item.size} byte, {item.sha256[:12]}…)")
@@ -84,7 +80,7 @@ def cmd_scans(db: Database, args: argparse.Namespace) -> int:
 
     scans = paper_scans(db, args.code)
     if args.json:
-        _print_json([{"document": s.index, "name": s.name, "state": int(s.state), "state_label": s.state.label,
+        print_json([{"document": s.index, "name": s.name, "state": int(s.state), "state_label": s.state.label,
                       "pages": s.pages, "sha256": s.sha256, "reused_from": s.reused_from} for s in scans])
     else:
         for s in scans:

@@ -11,10 +11,10 @@ Heavy modules (reportlab) are imported inside the handlers: every process start 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
+from counter_app.cli_common import print_json
 from counter_app.domain.errors import ValidationError
 from counter_app.exit_codes import EXIT_OK
 from counter_app.storage.database import Database
@@ -26,10 +26,6 @@ FORMS = {
     "form04": "Mẫu 04: phiếu xin lỗi và hẹn lại ngày trả kết quả",
     "form05": "Mẫu 05: phiếu kiểm soát quá trình giải quyết hồ sơ",
 }
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def add_intake_outcome_options(p: argparse.ArgumentParser) -> None:
@@ -69,7 +65,7 @@ def finish_intake_outcome(db: Database, args: argparse.Namespace, request: Any) 
 
         dossier = refuse_at_intake(db, request, args.reason or "")
         if args.json:
-            _print_json(dossier_to_dict(dossier))
+            print_json(dossier_to_dict(dossier))
         else:
             print(dossier.code)
         return EXIT_OK
@@ -83,7 +79,7 @@ def finish_intake_outcome(db: Database, args: argparse.Namespace, request: Any) 
         clerk=request.clerk, clerk_username=request.clerk_username,
     ))
     if args.json:
-        _print_json(guidance_payload(guidance))
+        print_json(guidance_payload(guidance))
     else:
         print(guidance.reference)
     return EXIT_OK
@@ -94,7 +90,7 @@ def cmd_print_form(db: Database, args: argparse.Namespace) -> int:
 
     out = save_form(db, args.document, args.code, Path(args.out))
     if args.json:
-        _print_json({"code": args.code, "form": args.document, "file": str(out)})
+        print_json({"code": args.code, "form": args.document, "file": str(out)})
     else:
         print(f"Đã lưu {FORMS[args.document].split(':')[0]} vào {out}")
     return EXIT_OK

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from counter_app.cli_accounts import signed_in_clerk
-from counter_app.domain.dossier import OFFICE_TZ, Dossier
-from counter_app.domain.errors import ValidationError
+from counter_app.cli_common import parse_instant
+from counter_app.domain.dossier import Dossier
 from counter_app.domain.formats import office_datetime
 from counter_app.domain.lifecycle import parse_status
 from counter_app.domain.serialization import dossier_to_dict, iso_instant
@@ -22,16 +22,6 @@ from counter_app.storage.database import Database
 
 AT_HELP = "thời điểm thực hiện, ISO 8601 (ví dụ 2026-02-23T09:00; mặc định: bây giờ; không được ở tương lai)"
 CLERK_HELP = "tên đăng nhập của người thực hiện (mật khẩu được hỏi sau)"
-
-
-def parse_instant(value: str, field: str, label: str) -> datetime:
-    """An ISO 8601 time typed on the command line; without a zone it is office time (UTC+7)."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(field, f"{label} «{value[:40]}» không đúng dạng ISO 8601 (ví dụ 2026-02-23T09:00 "
-                              "hoặc 2026-02-23T09:00+07:00).", label) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=OFFICE_TZ)
 
 
 def _at(args: argparse.Namespace) -> datetime | None:

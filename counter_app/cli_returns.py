@@ -7,35 +7,16 @@ start costs the suite time.
 from __future__ import annotations
 
 import argparse
-import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from counter_app.cli_accounts import signed_in_clerk
-from counter_app.domain.dossier import OFFICE_TZ
-from counter_app.domain.errors import ValidationError
+from counter_app.cli_common import parse_instant, print_json
 from counter_app.exit_codes import EXIT_OK
 from counter_app.storage.database import Database
 
 CLERK_HELP = "tên đăng nhập của người thực hiện (mật khẩu được hỏi sau)"
 AT_LABEL = "Thời điểm"
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _parse_at(value: str | None) -> datetime | None:
-    """`--at` as an aware instant (office time when no zone is written); None = now."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("at", f"{AT_LABEL} «{value[:40]}» không đúng dạng ISO 8601 (ví dụ 2026-03-10T08:30).",
-                              AT_LABEL) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=OFFICE_TZ)
 
 
 def _record_json(record: Any) -> dict[str, Any]:
@@ -50,7 +31,7 @@ def cmd_return(db: Database, args: argparse.Namespace) -> int:
 
     username = signed_in_clerk(db, args)
     actor = load_profile(db).clerk_name
-    at = _parse_at(args.at)
+    at = parse_instant(args.at, "at", AT_LABEL) if args.at else None
     if args.by_post:
         record = return_by_post(db, args.code, recipient=args.recipient, phone=args.phone, ward_code=args.commune_code,
                                 street=args.street, postage=args.postage, payer=args.payer, at=at,
@@ -59,7 +40,7 @@ def cmd_return(db: Database, args: argparse.Namespace) -> int:
         record = return_at_desk(db, args.code, receiver_name=args.receiver, id_number=args.id_number, at=at,
                                 clerk_username=username, actor=actor)
     if args.json:
-        _print_json(_record_json(record))
+        print_json(_record_json(record))
     elif record.item_code:
         print(record.item_code)
     else:
@@ -73,10 +54,11 @@ def cmd_shipment(db: Database, args: argparse.Namespace) -> int:
     from counter_app.services.unit_setup import load_profile
 
     username = signed_in_clerk(db, args)
-    record = set_shipment_state(db, args.code, ShipmentState(args.state), at=_parse_at(args.at),
+    at = parse_instant(args.at, "at", AT_LABEL) if args.at else None
+    record = set_shipment_state(db, args.code, ShipmentState(args.state), at=at,
                                 clerk_username=username, actor=load_profile(db).clerk_name)
     if args.json:
-        _print_json(_record_json(record))
+        print_json(_record_json(record))
     else:
         assert record.shipment_state is not None
         print(f"{record.item_code} ({record.dossier_code}): {record.shipment_state.label}")
@@ -92,7 +74,7 @@ def cmd_print_return_paper(db: Database, args: argparse.Namespace) -> int:
         data, what = handover_pdf(db, args.code), "phiếu giao nhận kết quả"
     out = save_pdf(data, Path(args.out))
     if args.json:
-        _print_json({"code": args.code, "file": str(out)})
+        print_json({"code": args.code, "file": str(out)})
     else:
         print(f"Đã lưu {what} vào {out}")
     return EXIT_OK

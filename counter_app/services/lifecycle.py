@@ -144,39 +144,49 @@ def transition(
     """
     now = now or utc_now()
     with db.write() as session:
-        who = _actor(session, by, actor)
-        row = _row(session, code)
-        moment = _moment(session, row, at, now)
-        current = Status(row.status)
-        check_transition(current, target)
-        reason = check_reason(target, nfc(reason))
-        extra: dict[str, Any] = {}
-        change = StatusChange(current, target, moment, who.name, reason)
-        if target is Status.SUPPLEMENT_REQUESTED:
-            lines = [DocumentLine(nfc(line.name), line.originals, line.certified_copies, line.photocopies)
-                     for line in missing]
-            session.add(SupplementRequestRow(
-                dossier_pk=row.pk, requested_at=moment, requested_by=who.name, requested_by_username=who.username,
-                reason=reason, missing=lines_to_json(lines), due_at_before=row.due_at, supplied_by="",
-            ))
-            extra["missing"] = lines_to_json(lines)
-        elif current is Status.SUPPLEMENT_REQUESTED and target is Status.PROCESSING:
-            new_due = _close_supplement(session, row, moment, who)
-            change = StatusChange(current, target, moment, who.name, reason, previous_due_at=row.due_at, due_at=new_due)
-            extra["previous_due_at"], extra["due_at"] = iso_instant(row.due_at), iso_instant(new_due)
-        elif (current, target) in ((Status.RECEIVED, Status.PROCESSING), (Status.PROCESSING, Status.RESULT_READY)):
-            direction = HandoverDirection.TO_AGENCY if target is Status.PROCESSING else HandoverDirection.FROM_AGENCY
-            extra["handover"] = _add_handover(session, row, direction, moment, who, agency)
-        base_version = row.version
-        record_status_change(session, row, change, now, actor_username=who.username)
-        session.flush()
-        append_operation(
-            session, entity="dossier", entity_id=row.id, op_type=OpType.DOSSIER_STATUS,
-            payload={"code": row.code, "from": int(current), "to": int(target), "note": reason, "actor": who.name,
-                     "at": iso_instant(moment), **extra},
-            now=now, base_version=base_version,
-        )
-        dossier = load_dossier(session, row.code)
+        return transition_in(session, code, target, reason=reason, at=at, by=by, actor=actor, agency=agency,
+                             missing=missing, now=now)
+
+
+def transition_in(
+    session: Session, code: str, target: Status, *, reason: str = "", at: datetime | None = None, by: str = "",
+    actor: str = "", agency: str = "", missing: Sequence[DocumentLine] = (), now: datetime,
+) -> Dossier:
+    """`transition` inside the caller's transaction, for a step that records more beside the status (a
+    result returned commits its return record and the move to 10 together, or neither)."""
+    who = _actor(session, by, actor)
+    row = _row(session, code)
+    moment = _moment(session, row, at, now)
+    current = Status(row.status)
+    check_transition(current, target)
+    reason = check_reason(target, nfc(reason))
+    extra: dict[str, Any] = {}
+    change = StatusChange(current, target, moment, who.name, reason)
+    if target is Status.SUPPLEMENT_REQUESTED:
+        lines = [DocumentLine(nfc(line.name), line.originals, line.certified_copies, line.photocopies)
+                 for line in missing]
+        session.add(SupplementRequestRow(
+            dossier_pk=row.pk, requested_at=moment, requested_by=who.name, requested_by_username=who.username,
+            reason=reason, missing=lines_to_json(lines), due_at_before=row.due_at, supplied_by="",
+        ))
+        extra["missing"] = lines_to_json(lines)
+    elif current is Status.SUPPLEMENT_REQUESTED and target is Status.PROCESSING:
+        new_due = _close_supplement(session, row, moment, who)
+        change = StatusChange(current, target, moment, who.name, reason, previous_due_at=row.due_at, due_at=new_due)
+        extra["previous_due_at"], extra["due_at"] = iso_instant(row.due_at), iso_instant(new_due)
+    elif (current, target) in ((Status.RECEIVED, Status.PROCESSING), (Status.PROCESSING, Status.RESULT_READY)):
+        direction = HandoverDirection.TO_AGENCY if target is Status.PROCESSING else HandoverDirection.FROM_AGENCY
+        extra["handover"] = _add_handover(session, row, direction, moment, who, agency)
+    base_version = row.version
+    record_status_change(session, row, change, now, actor_username=who.username)
+    session.flush()
+    append_operation(
+        session, entity="dossier", entity_id=row.id, op_type=OpType.DOSSIER_STATUS,
+        payload={"code": row.code, "from": int(current), "to": int(target), "note": reason, "actor": who.name,
+                 "at": iso_instant(moment), **extra},
+        now=now, base_version=base_version,
+    )
+    dossier = load_dossier(session, row.code)
     assert dossier is not None
     return dossier
 

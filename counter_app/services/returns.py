@@ -10,6 +10,7 @@ without numbers says so before anything is saved. docs/returns-and-post.md.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +28,8 @@ from counter_app.domain.returns import ReturnMethod, ShipmentState, check_shipme
 from counter_app.domain.text import nfc
 from counter_app.services.clerks import actor_of
 from counter_app.services.clock import utc_now
-from counter_app.services.dossiers import DossierNotFound, change_status
+from counter_app.services.dossiers import DossierNotFound
+from counter_app.services.lifecycle import transition_in
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import get_row
 from counter_app.storage.models import DossierEvent, DossierRow, NumberRange, ResultReturn, ShipmentEvent
@@ -135,7 +137,9 @@ def _payload(row: ResultReturn, dossier_code: str) -> dict[str, object]:
 
 
 def _save(db: Database, code: str, method: ReturnMethod, fields: dict[str, object], at: datetime | None,
-          clerk_username: str, actor: str) -> tuple[ReturnRecord, bool]:
+          clerk_username: str, actor: str, note: Callable[[ResultReturn], str]) -> ReturnRecord:
+    """The return record, its operation and the move to 10 (with `note(record)` in the history): one
+    transaction, so a crash leaves either all of them or none."""
     now = utc_now()
     with db.write() as session:
         clerk, username = actor_of(session, clerk_username, actor)
@@ -154,12 +158,10 @@ def _save(db: Database, code: str, method: ReturnMethod, fields: dict[str, objec
         session.flush()
         append_operation(session, entity="result_return", entity_id=record.id, op_type=OpType.RESULT_RETURN,
                          payload=_payload(record, row.code), now=now)
-        return _record(record, row.code), to_close
-
-
-def _close(db: Database, record: ReturnRecord, note: str, clerk_username: str, actor: str) -> None:
-    change_status(db, record.dossier_code, Status.RETURNED, note=note, now=record.returned_at,
-                  clerk_username=clerk_username, actor=actor)
+        if to_close:
+            transition_in(session, row.code, Status.RETURNED, reason=note(record), at=moment, by=clerk_username,
+                          actor=actor, now=now)
+        return _record(record, row.code)
 
 
 def return_at_desk(db: Database, code: str, *, receiver_name: str, id_number: str,
@@ -167,13 +169,10 @@ def return_at_desk(db: Database, code: str, *, receiver_name: str, id_number: st
                    clerk_username: str = "", actor: str = "") -> ReturnRecord:
     """Hand the result to `receiver_name` at the desk (→ 10); their ID number is kept for the receipt."""
     checked: DeskReturn = check_desk_return(receiver_name, id_number, id_type)
-    record, to_close = _save(db, code, ReturnMethod.DESK,
-                             {"receiver_name": checked.receiver_name, "receiver_id_number": checked.receiver_id_number},
-                             at, clerk_username, actor)
-    if to_close:
-        _close(db, record, f"Trả kết quả tại quầy cho {checked.receiver_name} "
-               f"(số giấy tờ {checked.receiver_id_number}).", clerk_username, actor)
-    return record
+    note = (f"Trả kết quả tại quầy cho {checked.receiver_name} (số giấy tờ {checked.receiver_id_number}).")
+    return _save(db, code, ReturnMethod.DESK,
+                 {"receiver_name": checked.receiver_name, "receiver_id_number": checked.receiver_id_number},
+                 at, clerk_username, actor, lambda _record: note)
 
 
 def return_by_post(db: Database, code: str, *, recipient: str, phone: str, ward_code: int | None, street: str,
@@ -185,10 +184,8 @@ def return_by_post(db: Database, code: str, *, recipient: str, phone: str, ward_
         "receiver_name": checked.recipient_name, "phone": checked.phone, "province_code": checked.province_code,
         "ward_code": checked.ward_code, "street": checked.street, "address_text": checked.address_text,
         "postage": checked.postage, "payer": checked.payer.value}
-    record, to_close = _save(db, code, ReturnMethod.POST, fields, at, clerk_username, actor)
-    if to_close:
-        _close(db, record, f"Trả kết quả qua bưu chính công ích, mã bưu gửi {record.item_code}.", clerk_username, actor)
-    return record
+    return _save(db, code, ReturnMethod.POST, fields, at, clerk_username, actor,
+                 lambda record: f"Trả kết quả qua bưu chính công ích, mã bưu gửi {record.item_code}.")
 
 
 def _find_shipment(session: Session, code_or_item: str) -> tuple[ResultReturn, str]:
