@@ -1,7 +1,7 @@
 """One PDF per paper: scanned images straightened and capped, PDFs merged, pages in the order given.
 
-Images (JPEG, PNG, TIFF with any number of pages) are turned upright by their EXIF orientation and
-capped at A4 at 300 dpi (2480 × 3508 pixels, landscape pages the other way round); each becomes an A4
+Images (JPEG, PNG, TIFF with any number of pages) are turned upright by their EXIF orientation,
+straightened when the sheet went in askew (services/deskew.py) and capped at A4 at 300 dpi (2480 × 3508 pixels, landscape pages the other way round); each becomes an A4
 page through img2pdf, which embeds JPEG and CCITT data as they are instead of re-encoding them. PDFs
 given as input are merged page by page with pikepdf. The output is deterministic (no dates, fixed ids),
 so the same scans make the same bytes and are stored and sent once. docs/digitisation.md.
@@ -23,6 +23,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from counter_app.domain.digitisation import MAX_PAGES_PER_PAPER
 from counter_app.domain.errors import ValidationError
+from counter_app.services.deskew import straightened
 
 A4_LONG_PX = 3508  # 297 mm at 300 dpi
 A4_SHORT_PX = 2480  # 210 mm at 300 dpi
@@ -111,7 +112,7 @@ def _image_pages(path: Path, data: bytes) -> Iterator[bytes]:
             photo = image.format == "JPEG"
             for frame in ImageSequence.Iterator(image):
                 page = ImageOps.exif_transpose(frame.copy())
-                yield _encoded(_capped(_flattened(page)), photo)
+                yield _encoded(_capped(straightened(_flattened(page))), photo)
     except Image.DecompressionBombError:
         raise _refuse(path, f"có quá {MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh.") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
