@@ -314,6 +314,17 @@ def _moment(session: Session, row: DossierRow, at: datetime | None, now: datetim
     return at
 
 
+def proposed_new_due(db: Database, code: str, *, now: datetime | None = None) -> datetime:
+    """Mẫu 04's first proposal: the close of the first working day after the current due date, or after
+    today when that has passed (the clerk changes it; `apologise` checks whatever is chosen)."""
+    now = now or utc_now()
+    with db.read() as session:
+        row = _row(session, code)
+        calendar = _calendar(session)
+        after = max(row.due_at, now).astimezone(OFFICE_TZ).date()
+        return calendar.closing_time(calendar.next_working_day(after))
+
+
 def _calendar(session: Session) -> Any:
     profile = get_profile(session)
     return build_calendar(session, (profile.calendar_config if profile else None) or {})

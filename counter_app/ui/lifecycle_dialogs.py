@@ -231,7 +231,8 @@ class SupplementDialog(_LifecycleDialog):
 
 
 class ApologyDialog(_LifecycleDialog):
-    """Mẫu 04: why the result is late and the new due date (proposed: one day after the current one)."""
+    """Mẫu 04: why the result is late and the new due date (proposed: the close of the next working day,
+    read in the background; until it arrives, one day after the current due date)."""
 
     def __init__(self, context: UiContext, dossier: Dossier, on_saved: Callable[[Any], None],
                  parent: QWidget | None = None) -> None:
@@ -246,6 +247,19 @@ class ApologyDialog(_LifecycleDialog):
         self.form.addRow("Lý do trả chậm (bắt buộc):", self.reason)
         self.form.addRow("Hẹn trả mới:", self.new_due)
         self.reason.setFocus()
+        self._proposed_shown = self.new_due.dateTime()
+        from counter_app.services.lifecycle import proposed_new_due
+
+        db, code = context.db, dossier.code
+        context.tasks.run(lambda: proposed_new_due(db, code, now=context.clock()), self._propose, lambda _error: None,
+                          owner=self)
+
+    def _propose(self, proposed: datetime) -> None:
+        """The working-day proposal, unless the clerk has already changed the date."""
+        if self.new_due.dateTime() != self._proposed_shown:
+            return
+        local = proposed.astimezone(OFFICE_TZ)
+        self.new_due.setDateTime(QDateTime(local.date(), local.time().replace(tzinfo=None)))
 
     def new_due_at(self) -> datetime:
         value = self.new_due.dateTime()

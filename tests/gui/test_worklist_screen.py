@@ -138,6 +138,8 @@ def test_f5_shows_the_worklists_and_ctrl_h_logs_an_assisted_filing(qtbot, contex
     qtbot.waitUntil(lambda: isinstance(window.worklist_steps.dialog, ApologyDialog), timeout=WAIT)
     apology = window.worklist_steps.dialog
     assert apology.dossier.code == code and apology.reason.hasFocus()
+    # The proposed new date is the close of the next working day (today is Tuesday 10/3, 10:00).
+    qtbot.waitUntil(lambda: apology.new_due_at() == datetime(2026, 3, 11, 17, 0, tzinfo=OFFICE_TZ), timeout=WAIT)
     press(apology, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not apology.isVisible() and window.worklists.current_table.hasFocus(), timeout=WAIT)
 

@@ -181,3 +181,12 @@ def test_a_reprinted_slip_keeps_both_due_dates_after_a_supplement(counter_db: Da
         io.BytesIO(receipt_slip_pdf(counter_db, code))).pages).split())
     assert ("5. Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 27/02/2026 "
             "(hẹn lại; ngày hẹn trước: 09 giờ 00 phút, ngày 25/02/2026)") in text
+
+
+def test_the_apology_proposes_the_close_of_the_next_working_day(counter_db: Database) -> None:
+    from counter_app.services.lifecycle import proposed_new_due
+
+    code = receive(counter_db)  # due Wednesday 25/02/2026 09:00
+    assert proposed_new_due(counter_db, code, now=RECEIVED) == datetime(2026, 2, 26, 17, 0, tzinfo=OFFICE_TZ)
+    friday = datetime(2026, 2, 27, 10, 0, tzinfo=OFFICE_TZ)  # already late: after today, never a weekend
+    assert proposed_new_due(counter_db, code, now=friday) == datetime(2026, 3, 2, 17, 0, tzinfo=OFFICE_TZ)
