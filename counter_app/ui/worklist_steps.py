@@ -51,6 +51,7 @@ class WorklistSteps:
         self.window = window
         self.worklists = worklists
         self.dialog = None  # the step's dialog while it is open (tests reach it here)
+        self._form_after: str | None = None
         self.handlers: dict[str, Callable[[str], None]] = {}
         for action in RETURN_TABS:
             self.handlers[action] = partial(self.open_return, action=action)
@@ -73,6 +74,8 @@ class WorklistSteps:
 
         def saved(_result: object) -> None:
             self._say(f"Đã lưu: hồ sơ {dossier.code}.")
+            if action == APOLOGISE:
+                self._form_after = "form04"  # the citizen gets Mẫu 04 at once: its preview follows the dialog
 
         if action == APOLOGISE:
             dialog = dialogs.ApologyDialog(self.context, dossier, saved, self.window)
@@ -82,9 +85,22 @@ class WorklistSteps:
             dialog = dialogs.HandoverDialog(self.context, dossier, saved, self.window)
             wanted = HandoverDirection.TO_AGENCY if action == HANDOVER_TO_AGENCY else HandoverDirection.FROM_AGENCY
             dialog.direction.setCurrentIndex(max(0, dialog.direction.findData(wanted.value)))
-        dialog.finished.connect(self._back_to_list)
+        dialog.finished.connect(lambda _result: self._after_step(dossier.code))
         self.dialog = dialog
         dialog.open()
+
+    def _after_step(self, code: str) -> None:
+        """The paper the step produced, if any (Mẫu 04), then back to the list."""
+        form, self._form_after = self._form_after, None
+        if form is None:
+            self._back_to_list()
+            return
+        from counter_app.ui.form_preview import form_preview
+
+        preview = form_preview(self.context, form, code, self.window)
+        preview.finished.connect(self._back_to_list)
+        self.dialog = preview
+        preview.open()
 
     def open_return(self, code: str, *, action: str) -> None:
         """The return dialog on the tab the key chose (T at the desk, B by post)."""

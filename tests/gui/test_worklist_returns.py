@@ -3,6 +3,7 @@ desk (T), by post with its label printed (B), and the shipment's next steps on o
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,3 +138,43 @@ def test_send_by_post_from_the_worklist_print_the_label_then_follow_the_item(
     qtbot.waitUntil(lambda: not window.worklists.loading and row_codes(window) == [], timeout=WAIT)
     worklist_tab(qtbot, window, WorklistKind.RETURNED_ITEMS)
     assert row_codes(window) == [code]
+
+
+@pytest.mark.slow
+def test_an_apology_from_the_overdue_list_in_two_keys_then_its_form_04(qtbot, window: MainWindow) -> None:
+    from datetime import timedelta
+
+    from pypdf import PdfReader
+
+    from counter_app.services.clock import utc_now
+    from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+    from counter_app.services.lifecycle import records_of
+    from counter_app.ui.lifecycle_dialogs import ApologyDialog
+
+    db = window.context.db
+    last_week = utc_now() - timedelta(days=7)  # a same-day procedure received a week ago: overdue now
+    code = receive_dossier(db, IntakeRequest("1.001193", PersonInput(
+        full_name="Lê Thị Hồng", id_number="049090001234", phone="0905123456", street="12 Lê Lợi"),
+        received_at=last_week), now=last_week).code
+    worklist_tab(qtbot, window, WorklistKind.OVERDUE)  # F5, Ctrl+2
+    assert row_codes(window) == [code]
+
+    press(focused(), Qt.Key.Key_X)  # the row's next step: Mẫu 04
+    qtbot.waitUntil(lambda: isinstance(window.worklist_steps.dialog, ApologyDialog), timeout=WAIT)
+    apology = window.worklist_steps.dialog
+    qtbot.waitExposed(apology)
+    apology.activateWindow()
+    qtbot.waitUntil(lambda: apology.new_due_at() > utc_now(), timeout=WAIT)  # the next working day's close
+    proposed = apology.new_due_at()
+    type_text(apology.reason, "Cơ quan chuyên môn cần xác minh thêm", 5)
+    press(apology.reason, Qt.Key.Key_Return, CTRL)  # Ctrl+Enter saves
+
+    qtbot.waitUntil(lambda: bool(records_of(db, code).apologies), timeout=WAIT)
+    saved = records_of(db, code).apologies[-1]
+    assert (saved.reason, saved.new_due_at) == ("Cơ quan chuyên môn cần xác minh thêm", proposed)
+    qtbot.waitUntil(lambda: getattr(window.worklist_steps.dialog, "is_ready", False), timeout=WAIT)
+    preview = window.worklist_steps.dialog
+    text = " ".join(PdfReader(io.BytesIO(preview.pdf)).pages[0].extract_text().split())
+    assert "Cơ quan chuyên môn cần xác minh thêm" in text and code in text
+    press(preview, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.worklists.loading and code not in row_codes(window), timeout=WAIT)
