@@ -388,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại (không cần dấu)")
     p.add_argument("--limit", type=int, default=20, help="số hồ sơ tối đa được liệt kê (mặc định 20)")
 
-    p = command("set-status", cmd_set_status, "chuyển trạng thái hồ sơ (1-10)")
+    p = command("set-status", cmd_set_status, "chuyển trạng thái hồ sơ (1-10); tên cũ của lệnh «transition»")
     p.add_argument("code", help="mã hồ sơ")
     p.add_argument("status", help="mã trạng thái mới, số từ 1 đến 10")
     p.add_argument("--note", help="ghi chú, lưu vào lịch sử hồ sơ")

@@ -7,15 +7,15 @@ written) defaults to now and is refused in the future or before the dossier's la
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import datetime
 from typing import Any
 
 from counter_app.cli_accounts import signed_in_clerk
-from counter_app.cli_common import parse_instant
+from counter_app.cli_common import parse_instant, print_json
 from counter_app.domain.dossier import Dossier
+from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import office_datetime
-from counter_app.domain.lifecycle import parse_status
+from counter_app.domain.lifecycle import Status, parse_status
 from counter_app.domain.serialization import dossier_to_dict, iso_instant
 from counter_app.exit_codes import EXIT_OK
 from counter_app.storage.database import Database
@@ -39,7 +39,7 @@ def _report(dossier: Dossier, args: argparse.Namespace, extra: dict[str, Any] | 
         data = dossier_to_dict(dossier, with_history=False)
         if dossier.previous_due_at is not None:
             data["previous_due_at"] = iso_instant(dossier.previous_due_at)
-        print(json.dumps({**data, **(extra or {})}, ensure_ascii=False, indent=2))
+        print_json({**data, **(extra or {})})
     else:
         line = f"{dossier.code}: {dossier.status.label}; hẹn trả {office_datetime(dossier.due_at)}"
         if dossier.previous_due_at is not None:
@@ -51,8 +51,12 @@ def _report(dossier: Dossier, args: argparse.Namespace, extra: dict[str, Any] | 
 def cmd_transition(db: Database, args: argparse.Namespace) -> int:
     from counter_app.services.lifecycle import transition
 
-    dossier = transition(db, args.code, parse_status(args.status), reason=args.reason or "",
-                         agency=args.agency or "", **_acting(db, args))
+    target = parse_status(args.status)
+    if target is Status.SUPPLEMENT_REQUESTED:  # Mẫu 02 lists what is missing: only `supplement` asks for it
+        raise ValidationError("status", "Yêu cầu bổ sung giấy tờ (trạng thái 5) bằng lệnh «supplement MÃ_HỒ_SƠ "
+                              "--missing N=O/C/P --reason …»: phiếu Mẫu 02 phải ghi giấy tờ còn thiếu.", "Trạng thái")
+    dossier = transition(db, args.code, target, reason=args.reason or "", agency=args.agency or "",
+                         **_acting(db, args))
     return _report(dossier, args)
 
 

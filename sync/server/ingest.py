@@ -73,6 +73,8 @@ from sync.server.op_checks import (
 from sync.server.returns import record_return, record_shipment_state
 
 log = logging.getLogger(__name__)
+
+
 class DossierLookup:
     """Where handlers find dossiers: the database one query at a time, or a batch's prefetched rows.
 
@@ -364,6 +366,9 @@ def _log_assistance(session: Session, device: Device, key: LedgerKey, payload: P
                                at=instant(payload.at), outcome=payload.outcome.value,
                                procedure_code=payload.procedure_code, portal_code=payload.portal_code, data=raw,
                                source_device_id=device.id, received_at=now))
+    return Outcome(OpStatus.ACCEPTED)
+
+
 def _record_guidance(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
                      now: datetime, lookup: DossierLookup) -> Outcome:
     """Keep a desk's guidance record (issue 9): once per id; its reference is the desk's, unique in the unit."""

@@ -28,6 +28,8 @@ def test_a_dossier_through_the_lifecycle_commands_with_reasons_times_and_refusal
     no_reason = act("transition", code, "3", ok=False)
     assert no_reason.returncode == 1
     assert "Hãy ghi lý do khi chuyển hồ sơ sang «Không được tiếp nhận»." in no_reason.stderr
+    bare_supplement = act("transition", code, "5", "--reason", "Thiếu giấy tờ", ok=False)  # Mẫu 02 lists papers
+    assert bare_supplement.returncode == 2 and "bằng lệnh «supplement" in bare_supplement.stderr
     future = act("transition", code, "4", "--at", "2099-01-01T08:00", ok=False)
     assert future.returncode == 2 and "ở tương lai" in future.stderr
     early = act("handover", code, "--to-agency", "--at", "2026-02-11T08:00", ok=False)

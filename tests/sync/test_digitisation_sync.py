@@ -35,7 +35,7 @@ from sync.client.runner import SyncRunner
 from sync.server.db import ServerDatabase
 from sync.server.models import Attachment, BlobChunk
 from tests.conftest import UNIT_CODE, open_counter
-from tests.sync.harness import ServerProcess
+from tests.sync.harness import ServerProcess, backend_url
 from tests.sync.test_blobs import prepare_server
 
 
@@ -46,10 +46,10 @@ class Desk:
     data_dir: Path
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     root = tmp_path_factory.mktemp("digitisation")
-    url = f"sqlite:///{root / 'server.sqlite'}"
+    url = backend_url(request, tmp_path_factory)
     code = prepare_server(url)
     with ServerProcess(url) as server:
         db = open_counter(root / "counter")

@@ -45,7 +45,7 @@ from sync.protocol import API_PREFIX
 from sync.server.models import Dossier as ServerDossier
 from sync.server.models import DossierRecord
 from tests.conftest import UNIT_CODE, open_counter
-from tests.sync.harness import ROOT, ServerProcess
+from tests.sync.harness import ROOT, ServerProcess, backend_url
 from tests.sync.invariants import open_server_db
 from tests.sync.payloads import dossier_payload, wire
 
@@ -82,10 +82,9 @@ class Rig:
     numbers: Iterator[int]
 
 
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
-    with ServerProcess(url) as server:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def rig(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+    with ServerProcess(backend_url(request, tmp_path_factory)) as server:
         server.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
         server.admin("import-catalog", str(ROOT / "resources" / "catalog" / "sample-catalog.json"))
         data_dir = tmp_path_factory.mktemp("counter")

@@ -26,7 +26,7 @@ from sync.server.admin import allocate_next_range
 from sync.server.models import ResultReturn
 from tests.conftest import HAI_CHAU_WARD, UNIT_CODE, open_counter
 from tests.support.returns import result_ready_dossier
-from tests.sync.harness import ServerProcess
+from tests.sync.harness import ServerProcess, backend_url
 from tests.sync.invariants import open_server_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,9 +35,9 @@ POST = {"recipient": "Trần Thị Bình", "phone": "0905123456", "ward_code": H
         "postage": 25000, "payer": "agency"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with ServerProcess(f"sqlite:///{tmp_path_factory.mktemp('returns') / 'server.sqlite'}") as process:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(backend_url(request, tmp_path_factory)) as process:
         process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
         process.admin("import-catalog", str(ROOT / "resources" / "catalog" / "sample-catalog.json"))
         yield process
