@@ -232,4 +232,37 @@ def prepare_demo_unit(db: Database, dossiers: int = DEMO_DOSSIERS) -> bool:
     except NotSetUp:
         setup_unit(db, **DEMO_UNIT)
         generate_demo_dossiers(db, dossiers, seed=2026, spread_days=30)
+        _demo_returns(db)
         return True
+
+
+DEMO_ITEM_SERIALS = (90_000_001, 90_000_050)  # the demo desk's own postal item serials (no province grants them)
+
+
+def _demo_returns(db: Database) -> None:
+    """A few results of the demo unit returned, so every worklist (F5) has rows: two at the desk, five by
+    post, their items waiting for the postman, on their way, delivered and returned to sender. They go
+    through the real services and are queued like clerk work; the demo unit never syncs."""
+    from sqlalchemy import select
+
+    from counter_app.domain.postal_codes import ITEM_SERIES
+    from counter_app.domain.returns import ShipmentState
+    from counter_app.services.returns import return_at_desk, return_by_post, set_shipment_state
+    from counter_app.storage.models import DossierRow, NumberRange
+
+    with db.write() as session:
+        session.add(NumberRange(series=ITEM_SERIES, first=DEMO_ITEM_SERIALS[0], last=DEMO_ITEM_SERIALS[1],
+                                next_number=DEMO_ITEM_SERIALS[0], received_at=utc_now()))
+        ready = list(session.scalars(select(DossierRow).where(DossierRow.status == Status.RESULT_READY)
+                                     .order_by(DossierRow.received_at).limit(7)))
+        people = [(row.code, row.applicant_name, row.applicant_phone or "0905123456") for row in ready]
+    actor = DEMO_UNIT["clerk_name"]
+    for code, name, _phone in people[:2]:
+        return_at_desk(db, code, receiver_name=name, id_number="049090001234", actor=actor)
+    steps = [(), (ShipmentState.HANDED,), (ShipmentState.HANDED,), (ShipmentState.HANDED, ShipmentState.DELIVERED),
+             (ShipmentState.HANDED, ShipmentState.RETURNED)]
+    for (code, name, phone), states in zip(people[2:], steps, strict=False):
+        record = return_by_post(db, code, recipient=name, phone=phone, ward_code=DEMO_UNIT["ward_code"],
+                                street="12 Lê Lợi", postage=25_000, payer="citizen", actor=actor)
+        for state in states:
+            set_shipment_state(db, record.item_code or code, state, actor=actor)
