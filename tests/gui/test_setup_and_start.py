@@ -20,9 +20,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from counter_app.services.demo_data import DEMO_UNIT, FAMILY
-from counter_app.services.worklists import WorklistKind
 from counter_app.services.dossiers import search_dossiers
 from counter_app.services.unit_setup import NotSetUp, load_profile
+from counter_app.services.worklists import WorklistKind
 from counter_app.storage.database import DB_FILENAME, Database
 from counter_app.ui.settings import CounterSettings
 from tests.gui.conftest import press, type_text
