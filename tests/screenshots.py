@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/screenshots.py [OUT_DIR]
 
-Writes intake.png, slip-preview.png and search.png to resources/screenshots/ (or OUT_DIR), for the
+Writes intake.png, slip-preview.png, search.png and worklists.png to resources/screenshots/ (or OUT_DIR), for the
 README and the user guide, and so a reviewer can see at a glance that Vietnamese renders and nothing is
 cut off. Not a test module (pytest collects test_*.py only): it fails loudly instead of asserting.
 """
@@ -117,6 +117,15 @@ def shoot(window: MainWindow, out_dir: Path) -> None:
     wait_for("kết quả tra cứu", lambda: not search.is_searching)
     settle()
     save(window, out_dir / "search.png")
+
+    window.show_worklists()
+    worklists = window.worklists
+    wait_for("danh sách việc cần làm", lambda: bool(worklists.worklists) and not worklists.loading)
+    worklists.tabs.setCurrentIndex(worklists.tabs.count() - 3)  # results ready to return: T at the desk, B by post
+    worklists.current_table.setFocus()
+    worklists.current_table.selectRow(0)
+    settle()
+    save(window, out_dir / "worklists.png")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from counter_app.domain.dossier import Dossier
 from counter_app.domain.formats import column_datetime, office_date
@@ -126,3 +127,39 @@ class DossierTableModel(QAbstractTableModel):
         if column == DUE:
             return column_datetime(dossier.due_at)
         return ""
+
+
+# The widest text each column holds (the procedure's name stretches instead).
+_COLUMN_SAMPLES = {
+    CODE: "000.00.00.H00-000000-0000",
+    APPLICANT: "Nguyễn Thị Hồng Nhung",
+    ID_NUMBER: "000000000000",
+    PHONE: "00000000000",
+    STATUS: "Quá hạn · Đang xử lý",
+    RECEIVED: "00/00/0000",
+    DUE: "00/00/0000 00:00 ",  # bold when overdue: a little wider
+}
+
+
+def setup_dossier_table(table: QTableView) -> None:
+    """The look every list of dossiers shares (search, worklists): whole rows, read-only, the dossier code
+    always whole. Widths come from the font and the fixed shape of each column's text, once:
+    ResizeToContents would measure every cell of every list again, a visible stall while the clerk types."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    metrics = table.fontMetrics()
+    for column in range(len(COLUMNS)):
+        if column == PROCEDURE:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            continue
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        text = max(_COLUMN_SAMPLES[column], COLUMNS[column], key=metrics.horizontalAdvance)
+        header.resizeSection(column, metrics.horizontalAdvance(text) + 16)

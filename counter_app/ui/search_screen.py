@@ -10,9 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -23,18 +21,7 @@ from counter_app.domain.dossier import OFFICE_TZ, Dossier
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import MAX_SEARCH_RESULTS, dossiers_received_on, search_dossiers
 from counter_app.ui.context import UiContext
-from counter_app.ui.dossier_table import (
-    APPLICANT,
-    CODE,
-    COLUMNS,
-    DUE,
-    ID_NUMBER,
-    PHONE,
-    PROCEDURE,
-    RECEIVED,
-    STATUS,
-    DossierTableModel,
-)
+from counter_app.ui.dossier_table import DossierTableModel, setup_dossier_table
 from counter_app.ui.messages import error_text
 from counter_app.ui.screen import Screen
 
@@ -85,35 +72,7 @@ class SearchScreen(Screen):
         self.table = QTableView()
         self.table.setObjectName("search_results")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        # Widths come from the font and the fixed shape of each column's text, once: ResizeToContents
-        # would measure every cell of every result list again, a visible stall while the clerk types.
-        metrics = self.table.fontMetrics()
-        samples = {
-            CODE: "000.00.00.H00-000000-0000",
-            APPLICANT: "Nguyễn Thị Hồng Nhung",
-            ID_NUMBER: "000000000000",
-            PHONE: "00000000000",
-            STATUS: "Quá hạn · Đang xử lý",
-            RECEIVED: "00/00/0000",
-            DUE: "00/00/0000 00:00 ",  # bold when overdue: a little wider
-        }
-        for column in range(len(COLUMNS)):
-            if column == PROCEDURE:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-                continue
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            text = max(samples[column], COLUMNS[column], key=metrics.horizontalAdvance)
-            header.resizeSection(column, metrics.horizontalAdvance(text) + 16)
+        setup_dossier_table(self.table)
 
         self.status = QLabel(HINT)
         self.status.setObjectName("search_status")

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QTableView,
     QTabWidget,
@@ -28,7 +26,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.lifecycle import Status
 from counter_app.services.worklists import DEFAULT_LIMIT, Worklist, WorklistKind, all_worklists
 from counter_app.ui.context import UiContext
-from counter_app.ui.dossier_table import COLUMNS, PROCEDURE, DossierTableModel
+from counter_app.ui.dossier_table import DossierTableModel, setup_dossier_table
 from counter_app.ui.messages import error_text
 from counter_app.ui.screen import Screen
 
@@ -148,18 +146,7 @@ class WorklistScreen(Screen):
         table = QTableView()
         table.setObjectName(f"worklist_{kind.value}")
         table.setModel(model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().setVisible(False)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        for column in range(len(COLUMNS)):
-            mode = QHeaderView.ResizeMode.Stretch if column == PROCEDURE else QHeaderView.ResizeMode.Interactive
-            header.setSectionResizeMode(column, mode)
+        setup_dossier_table(table)
         table.installEventFilter(self)
         table.doubleClicked.connect(self._activated)
         self.models[kind] = model
