@@ -1,9 +1,9 @@
-"""Mẫu 02–05 on screen, to print (Ctrl+P, A4) or save as PDF (Ctrl+Shift+S): the slip preview's dialog
+"""Mẫu 02–05 on screen, to print (Ctrl+P, A5) or save as PDF (Ctrl+Shift+S): the slip preview's dialog
 with another paper (services/forms.py makes it, as the CLI's `print formNN` does)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QImage, QPageSize
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from counter_app.storage.database import Database
@@ -21,9 +21,7 @@ FORM_NAMES = {
 class FormPreviewDialog(SlipPreviewDialog):
     """One of Mẫu 02–05 for `key` (a dossier code, or a guidance reference HD… for Mẫu 02)."""
 
-    page_label = "A4"
-    page_size = QPageSize.PageSizeId.A4
-    form = "form02"
+    form = "form02"  # printed on A5 like Mẫu 01 (the slip preview's page)
 
     def make_document(self, db: Database, code: str) -> tuple[bytes, list[QImage]]:
         from counter_app.services.forms import FORM_PDFS  # reportlab: loaded on first use

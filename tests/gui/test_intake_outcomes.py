@@ -90,5 +90,5 @@ def test_ctrl_r_refuses_with_a_reason_and_shows_form_03(qtbot, screen: IntakeScr
     assert dossier.status is Status.REFUSED
     assert dossier.history[-1].note == "Không thuộc thẩm quyền giải quyết của phường"
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in pdf_text(preview.pdf)
-    assert "Mẫu 03" in preview.windowTitle() and "A4" in preview.status.text()
+    assert "Mẫu 03" in preview.windowTitle() and "A5" in preview.status.text()
     preview.reject()

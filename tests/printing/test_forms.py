@@ -75,7 +75,7 @@ def form05(rows: int = 2) -> bytes:
 @pytest.mark.parametrize("render", [form02, form03, form04, form05], ids=["02", "03", "04", "05"])
 def test_each_form_barcode_decodes_to_the_dossier_code(render) -> None:
     pdf = render()
-    assert PdfReader(io.BytesIO(pdf)).pages[0].mediabox.width == pytest.approx(595.3, abs=0.5)  # A4
+    assert PdfReader(io.BytesIO(pdf)).pages[0].mediabox.width == pytest.approx(419.5, abs=0.5)  # A5, like Mẫu 01
     assert barcodes(pdf).get(zxingcpp.BarcodeFormat.Code128) == CODE
 
 

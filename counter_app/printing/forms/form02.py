@@ -50,7 +50,7 @@ class Form02:
 
 
 def render_form02(form: Form02) -> bytes:
-    """Mẫu 02 as PDF bytes (A4)."""
+    """Mẫu 02 as PDF bytes (A5)."""
     doc = FormDocument(title=TITLE, form_number=FORM_NUMBER, code=nfc(form.code), author=form.header.authority)
     unit = nfc(form.header.receiving_unit) or nfc(form.header.authority)
     story: list[Flowable] = [*heading(form.header, form.number or form.code, form.issued_at, FORM_NUMBER),

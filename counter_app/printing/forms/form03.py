@@ -40,7 +40,7 @@ class Form03:
 
 
 def render_form03(form: Form03) -> bytes:
-    """Mẫu 03 as PDF bytes (A4)."""
+    """Mẫu 03 as PDF bytes (A5)."""
     code = nfc(form.code)
     doc = FormDocument(title=TITLE, form_number=FORM_NUMBER, code=code, author=form.header.authority)
     unit = nfc(form.header.receiving_unit) or nfc(form.header.authority)

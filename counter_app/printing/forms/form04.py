@@ -46,7 +46,7 @@ class Form04:
 
 
 def render_form04(form: Form04) -> bytes:
-    """Mẫu 04 as PDF bytes (A4)."""
+    """Mẫu 04 as PDF bytes (A5)."""
     code = nfc(form.code)
     doc = FormDocument(title=TITLE, form_number=FORM_NUMBER, code=code, author=form.header.authority)
     unit = x(nfc(form.header.receiving_unit) or nfc(form.header.authority))

@@ -78,7 +78,7 @@ def _row(line: HandoverLine) -> list[object]:
 
 
 def render_form05(form: Form05) -> bytes:
-    """Mẫu 05 as PDF bytes (A4; the hand-over table flows onto more pages, its head repeated)."""
+    """Mẫu 05 as PDF bytes (A5; the hand-over table flows onto more pages, its head repeated)."""
     code = nfc(form.code)
     doc = FormDocument(title=TITLE, form_number=FORM_NUMBER, code=code, author=form.header.authority)
     submitter = form.submitter

@@ -1,4 +1,5 @@
-"""The pieces Mẫu 02–05 share (TT 01/2018/TT-VPCP annex), printed on A4.
+"""The pieces Mẫu 02–05 share (TT 01/2018/TT-VPCP annex), printed on A5 like Mẫu 01: the annex designs
+forms 01–05 "for printing on A5" (only the register, Mẫu 06, is A4; domain.md §1).
 
 Each form is a story of flowables built from these: the two-column heading (issuing office and the
 national motto), the title, the dossier code as Code128 (and the tracking QR) when the form has a
@@ -16,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -33,8 +34,8 @@ from counter_app.printing.receipt_slip import _CodeRow as CodeRow
 from counter_app.printing.receipt_slip import _honorific as honorific
 from counter_app.printing.receipt_slip import _Rule as Rule
 
-PAGE = A4
-MARGIN = 18 * mm
+PAGE = A5
+MARGIN = 11 * mm
 CONTENT_WIDTH = PAGE[0] - 2 * MARGIN
 BLANK = "…………………"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -42,24 +43,24 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 __all__ = ["BLANK", "CONTENT_WIDTH", "CodeRow", "FormDocument", "Rule", "SlipHeader"]
 
 
-def style(name: str, font: str = FONT_REGULAR, size: float = 11, **kw: object) -> ParagraphStyle:
+def style(name: str, font: str = FONT_REGULAR, size: float = 9, **kw: object) -> ParagraphStyle:
     return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.35, **kw)
 
 
 BODY = style("formBody", spaceBefore=2)
 BODY_BOLD = style("formBodyBold", FONT_BOLD, spaceBefore=4)
-TITLE = style("formTitle", FONT_BOLD, 13, alignment=TA_CENTER, spaceBefore=10, spaceAfter=4)
-SUBTITLE = style("formSubtitle", FONT_ITALIC, 10, alignment=TA_CENTER, spaceAfter=4)
-FORM_NUMBER = style("formNumber", FONT_ITALIC, 9, alignment=2)  # right-aligned "Mẫu số 02"
-HEAD_BOLD = style("formHeadBold", FONT_BOLD, 10, alignment=TA_CENTER)
-HEAD_NOTE = style("formHeadNote", FONT_REGULAR, 10, alignment=TA_CENTER, spaceBefore=3)
-DATE_LINE = style("formDate", FONT_ITALIC, 10, alignment=TA_CENTER, spaceBefore=3)
-CELL = ParagraphStyle("formCell", fontName=FONT_REGULAR, fontSize=9.5, leading=11.5, alignment=TA_LEFT)
+TITLE = style("formTitle", FONT_BOLD, 11, alignment=TA_CENTER, spaceBefore=6, spaceAfter=3)
+SUBTITLE = style("formSubtitle", FONT_ITALIC, 8.5, alignment=TA_CENTER, spaceAfter=3)
+FORM_NUMBER = style("formNumber", FONT_ITALIC, 7.5, alignment=2)  # right-aligned "Mẫu số 02"
+HEAD_BOLD = style("formHeadBold", FONT_BOLD, 8, alignment=TA_CENTER)
+HEAD_NOTE = style("formHeadNote", FONT_REGULAR, 8, alignment=TA_CENTER, spaceBefore=2)
+DATE_LINE = style("formDate", FONT_ITALIC, 8, alignment=TA_CENTER, spaceBefore=2)
+CELL = ParagraphStyle("formCell", fontName=FONT_REGULAR, fontSize=8, leading=9.8, alignment=TA_LEFT)
 CELL_CENTER = ParagraphStyle("formCellCenter", parent=CELL, alignment=TA_CENTER)
 CELL_HEAD = ParagraphStyle("formCellHead", parent=CELL, fontName=FONT_BOLD, alignment=TA_CENTER)
-SIGN_TITLE = style("formSignTitle", FONT_BOLD, 10.5, alignment=TA_CENTER)
-SIGN_NOTE = style("formSignNote", FONT_ITALIC, 9.5, alignment=TA_CENTER)
-SIGN_NAME = style("formSignName", FONT_BOLD, 10.5, alignment=TA_CENTER)
+SIGN_TITLE = style("formSignTitle", FONT_BOLD, 8.5, alignment=TA_CENTER)
+SIGN_NOTE = style("formSignNote", FONT_ITALIC, 7.5, alignment=TA_CENTER)
+SIGN_NAME = style("formSignName", FONT_BOLD, 8.5, alignment=TA_CENTER)
 
 _PLAIN_TABLE = [
     ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),  # the cell default is Helvetica, which has no Vietnamese
@@ -89,18 +90,18 @@ def heading(header: SlipHeader, number: str, issued_at: datetime, form_number: s
     """'Mẫu số 0N' and the two-column heading: office and number on the left, motto and date on the right."""
     authority, office = nfc(header.authority).upper(), nfc(header.office).upper()
     left_width = CONTENT_WIDTH * 0.45
-    widest = max(stringWidth(authority, FONT_REGULAR, 10), stringWidth(office, FONT_BOLD, 10), 1)
-    size = max(7.5, min(10.0, 10 * (left_width - 2) / widest))  # shrink, never wrap, a long office name
+    widest = max(stringWidth(authority, FONT_REGULAR, 8), stringWidth(office, FONT_BOLD, 8), 1)
+    size = max(6.5, min(8.0, 8 * (left_width - 2) / widest))  # shrink, never wrap, a long office name
     left = [
         Paragraph(escape(authority), style("formAuthority", FONT_REGULAR, size, alignment=TA_CENTER)),
         Paragraph(escape(office), style("formOffice", FONT_BOLD, size, alignment=TA_CENTER)),
-        Rule(30 * mm),
+        Rule(22 * mm),
         Paragraph(f"Số: {or_blank(number)}", HEAD_NOTE),
     ]
     right = [
         Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", HEAD_BOLD),
-        Paragraph(MOTTO, style("formMotto", FONT_BOLD, 10.5, alignment=TA_CENTER)),
-        Rule(stringWidth(MOTTO, FONT_BOLD, 10.5)),
+        Paragraph(MOTTO, style("formMotto", FONT_BOLD, 8.5, alignment=TA_CENTER)),
+        Rule(stringWidth(MOTTO, FONT_BOLD, 8.5)),
         Paragraph(escape(place_date(nfc(header.place_name), issued_at)), DATE_LINE),
     ]
     table = Table([[left, right]], colWidths=[left_width, CONTENT_WIDTH - left_width])
@@ -159,12 +160,12 @@ def papers_table(lines: Sequence[DocumentLine], empty_text: str = "(Không có g
                      count(line.originals), count(line.certified_copies), count(line.photocopies)])
     if not lines:
         rows.append(["", Paragraph(escape(empty_text), CELL), "", "", ""])
-    number_col = 20 * mm
+    number_col = 15 * mm
     widths = [10 * mm, CONTENT_WIDTH - 10 * mm - 3 * number_col, number_col, number_col, number_col]
     return grid(rows, widths)
 
 
-def signatures(columns: Sequence[tuple[str, str]], *, space: float = 22 * mm) -> Table:
+def signatures(columns: Sequence[tuple[str, str]], *, space: float = 16 * mm) -> Table:
     """One column per (title, name) signer: title, '(Ký và ghi rõ họ tên)', room to sign, the name."""
     width = CONTENT_WIDTH / len(columns)
     rows = [
@@ -179,7 +180,7 @@ def signatures(columns: Sequence[tuple[str, str]], *, space: float = 22 * mm) ->
 
 
 class FormDocument:
-    """Builds one form's PDF: A4, DejaVu embedded, the code and form number on every later page."""
+    """Builds one form's PDF: A5, DejaVu embedded, the code and form number on every later page."""
 
     def __init__(self, *, title: str, form_number: str, code: str, author: str) -> None:
         register_fonts()  # before the story is made: its layout measures text in these fonts
@@ -187,10 +188,10 @@ class FormDocument:
 
     def _later_page(self, canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont(FONT_ITALIC, 8.5)
+        canvas.setFont(FONT_ITALIC, 7)
         width, height = doc.pagesize
         mark = f" – mã hồ sơ {self.code}" if self.code else ""
-        canvas.drawRightString(width - MARGIN, height - MARGIN + 4 * mm,
+        canvas.drawRightString(width - MARGIN, height - MARGIN + 3 * mm,
                                f"{self.form_number}{mark} – trang {doc.page} (tiếp theo)")
         canvas.restoreState()
 
