@@ -1,0 +1,327 @@
+"""Issue 9's operations from a hostile device, against a real server process (issue 9, wave 2, R).
+
+Three real counters (two desks of one unit, one desk of another unit) enrol and sync honestly; then
+desk A pushes forged operations straight over HTTP with its own token: another unit's record ids,
+another desk's posted item, a known id with changed content, steps out of order. Each forged
+operation goes in a batch with an honest one: the forged one must be refused alone with a Vietnamese
+reason, the honest one accepted, and the server's data must stay what it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OpType
+from counter_app.domain.postal_codes import ITEM_SERIES
+from counter_app.domain.returns import ShipmentState
+from counter_app.services.assisted_filing import AssistRequest, log_assistance
+from counter_app.services.credentials import load_token
+from counter_app.services.guidance import GuidanceRequest, record_guidance
+from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.services.returns import return_by_post, set_shipment_state
+from counter_app.storage.database import Database
+from counter_app.storage.models import OutboxOp
+from sync.client.enrollment import enroll
+from sync.client.runner import SyncRunner
+from sync.protocol import API_PREFIX
+from sync.server.admin import allocate_next_range
+from sync.server.models import (
+    AssistedFiling,
+    Dossier,
+    DossierEvent,
+    DossierRecord,
+    GuidanceRecord,
+    ResultReturn,
+)
+from tests.conftest import HAI_CHAU_WARD, UNIT_CODE, open_counter
+from tests.support.returns import result_ready_dossier
+from tests.sync.harness import ROOT, ServerProcess
+from tests.sync.invariants import open_server_db
+from tests.sync.payloads import wire
+
+OTHER_UNIT = "000.77.48.H15"
+VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE)
+POST = {"recipient": "Trần Thị Bình", "phone": "0905123456", "ward_code": HAI_CHAU_WARD, "street": "12 Lê Lợi",
+        "postage": 25000, "payer": "agency"}
+PERSON = PersonInput(full_name="Lê Văn Hùng", id_number="049090001234", phone="0905123456", street="5 Hùng Vương")
+
+
+@dataclass
+class Desk:
+    db: Database
+    data_dir: Path
+    device_id: str
+    token: str
+
+    def sync(self) -> None:
+        report = SyncRunner(self.db, self.data_dir, base_delay=0.01).run_once()
+        assert report.ok, report.errors
+
+    def sent(self, op_type: OpType) -> dict[str, Any]:
+        """The payload of the newest operation of `op_type` this desk queued (what it sent)."""
+        with self.db.read() as session:
+            row = session.scalars(select(OutboxOp).where(OutboxOp.op_type == str(op_type))
+                                  .order_by(OutboxOp.seq.desc()).limit(1)).one()
+            return json.loads(row.payload)
+
+
+@dataclass
+class Rig:
+    server: ServerProcess
+    a: Desk  # desk 1 of UNIT_CODE: the hostile one
+    b: Desk  # desk 2 of UNIT_CODE
+    other: Desk  # a desk of OTHER_UNIT
+    ready: str  # a dossier of A at 9
+    received: str  # a dossier of A at 2
+    posted: str  # a dossier of A returned by post (10)
+    a_item: dict[str, Any]  # A's result.return payload (by post)
+    b_item: dict[str, Any]  # B's result.return payload (by post)
+
+
+def grant(server: ServerProcess, desk: Desk, count: int) -> None:
+    server_db = open_server_db(server.database_url)
+    try:
+        with server_db.session() as s:
+            allocate_next_range(s, desk.device_id, ITEM_SERIES, count, datetime.now(UTC))
+    finally:
+        server_db.dispose()
+
+
+def new_desk(server: ServerProcess, data_dir: Path, desk: int, unit: str) -> Desk:
+    db = open_counter(data_dir, desk=desk, unit_code=unit)
+    device_id = enroll(db, server.url, server.enrollment_code(unit)).device_id
+    return Desk(db, data_dir, device_id, load_token(device_id))
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
+    with ServerProcess(url) as server:
+        server.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        server.admin("create-unit", "--code", OTHER_UNIT, "--name", "UBND xã Thử")
+        server.admin("import-catalog", str(ROOT / "resources" / "catalog" / "sample-catalog.json"))
+        root = tmp_path_factory.mktemp("desks")
+        a, b = new_desk(server, root / "a", 1, UNIT_CODE), new_desk(server, root / "b", 2, UNIT_CODE)
+        other = new_desk(server, root / "other", 1, OTHER_UNIT)
+        for desk in (a, b):
+            grant(server, desk, 3)
+            desk.sync()
+        ready, posted = result_ready_dossier(a.db), result_ready_dossier(a.db)
+        received = receive_dossier(a.db, IntakeRequest("1.001193", PERSON)).code
+        return_by_post(a.db, posted, **POST)
+        a_item = a.sent(OpType.RESULT_RETURN)
+        set_shipment_state(a.db, a_item["item_code"], ShipmentState.HANDED)
+        return_by_post(b.db, result_ready_dossier(b.db), **POST)
+        b_item = b.sent(OpType.RESULT_RETURN)
+        record_guidance(other.db, GuidanceRequest("1.001193", PERSON, reason="Thiếu tờ khai có chữ ký"))
+        log_assistance(other.db, AssistRequest(applicant_name="Lê Văn Hùng", procedure_code="1.001193",
+                                               outcome="account"))
+        for desk in (a, b, other):
+            desk.sync()
+        yield Rig(server, a, b, other, ready, received, posted, a_item, b_item)
+        for desk in (a, b, other):
+            desk.db.close()
+
+
+def snapshot(url: str) -> dict[str, Any]:
+    """What issue 9's handlers write on the server (not the ledger: a refusal is recorded there)."""
+    db = open_server_db(url)
+    try:
+        with db.session() as s:
+            return {
+                "dossiers": sorted((d.code, d.status, d.version, str(d.due_at), str(d.previous_due_at))
+                                   for d in s.scalars(select(Dossier))),
+                "events": sorted((e.dossier_id, e.to_status, e.op_id or "") for e in s.scalars(select(DossierEvent))),
+                "records": sorted((r.dossier_id, r.kind, json.dumps(r.data, sort_keys=True))
+                                  for r in s.scalars(select(DossierRecord))),
+                "returns": sorted((r.id, r.dossier_code, r.device_id, r.item_code or "", r.shipment_state or "",
+                                   str(r.state_at), json.dumps(r.data, sort_keys=True))
+                                  for r in s.scalars(select(ResultReturn))),
+                "guidance": sorted((g.id, g.unit_code, g.reference, json.dumps(g.data, sort_keys=True))
+                                   for g in s.scalars(select(GuidanceRecord))),
+                "assisted": sorted((f.id, f.unit_code, json.dumps(f.data, sort_keys=True))
+                                   for f in s.scalars(select(AssistedFiling))),
+            }
+    finally:
+        db.dispose()
+
+
+def honest_assist(unit: str = UNIT_CODE) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "unit_code": unit, "desk_slot": 1, "at": datetime.now(UTC).isoformat(),
+            "applicant_name": "Phạm Thị Hoa", "applicant_id_number": "", "applicant_phone": "",
+            "procedure_code": "1.001193", "procedure_name": "Thủ tục đăng ký khai sinh", "outcome": "account",
+            "note": "", "portal_code": None, "clerk": "Trần Thị Mai", "clerk_username": ""}
+
+
+_seqs = iter(range(1, 10_000))
+
+
+def push_with_honest(rig: Rig, op_type: OpType, forged: dict[str, Any]) -> dict[str, Any]:
+    """Push `forged` between two honest operations as desk A; the forged one's answer.
+
+    Asserts the honest ones are accepted and that the forged one changed nothing on the server."""
+    before = snapshot(rig.server.database_url)
+    first, last = honest_assist(), honest_assist()
+    ops = [wire(next(_seqs), OpType.ASSIST_LOG, first), wire(next(_seqs), op_type, forged),
+           wire(next(_seqs), OpType.ASSIST_LOG, last)]
+    body = {"batch_id": str(uuid.uuid4()), "device_epoch": "hostile-issue9", "ops": ops}
+    response = requests.post(f"{rig.server.url}{API_PREFIX}/sync/push", json=body,
+                             headers={"Authorization": f"Bearer {rig.a.token}"}, timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    results = {r["op_id"]: r for r in response.json()["results"]}
+    assert [results[op["op_id"]]["status"] for op in (ops[0], ops[2])] == ["accepted", "accepted"]
+    after = snapshot(rig.server.database_url)
+    honest_ids = {first["id"], last["id"]}
+    after["assisted"] = [row for row in after["assisted"] if row[0] not in honest_ids]
+    assert after == before
+    answer = results[ops[1]["op_id"]]
+    assert answer["status"] in {"rejected", "conflict"}, answer
+    assert VIETNAMESE.search(answer["message"]), answer
+    return answer
+
+
+def test_a_guidance_record_id_of_another_unit_is_refused(rig: Rig) -> None:
+    theirs = rig.other.sent(OpType.GUIDANCE_RECORD)
+    forged = {**theirs, "unit_code": UNIT_CODE, "reference": "HD1" + theirs["reference"][3:]}
+    assert push_with_honest(rig, OpType.GUIDANCE_RECORD, forged)["code"] == "duplicate_id"
+
+
+def test_a_guidance_record_replayed_with_changed_content_is_refused(rig: Rig) -> None:
+    mine = rig.a.db  # A records guidance honestly, then re-sends the same id saying something else
+    record_guidance(mine, GuidanceRequest("1.001193", PERSON, reason="Thiếu giấy chứng sinh"))
+    rig.a.sync()
+    sent = rig.a.sent(OpType.GUIDANCE_RECORD)
+    assert push_with_honest(rig, OpType.GUIDANCE_RECORD, {**sent, "reason": "Lý do khác"})["code"] == "duplicate_id"
+
+
+def test_an_assist_log_id_of_another_unit_is_refused(rig: Rig) -> None:
+    theirs = rig.other.sent(OpType.ASSIST_LOG)
+    assert push_with_honest(rig, OpType.ASSIST_LOG, {**theirs, "unit_code": UNIT_CODE})["code"] == "duplicate_id"
+
+
+def test_an_assist_log_for_another_unit_is_refused(rig: Rig) -> None:
+    assert push_with_honest(rig, OpType.ASSIST_LOG, honest_assist(OTHER_UNIT))["code"] == "wrong_unit"
+
+
+def test_a_return_replayed_with_changed_content_is_refused(rig: Rig) -> None:
+    changed = {**rig.a_item, "receiver_name": "Người Khác", "street": "99 Trần Phú"}
+    assert push_with_honest(rig, OpType.RESULT_RETURN, changed)["code"] == "duplicate_return_id"
+
+
+def test_a_return_of_a_result_not_ready_is_refused(rig: Rig) -> None:
+    early = {**rig.a_item, "id": str(uuid.uuid4()), "dossier_code": rig.received, "method": "desk",
+             "item_code": None, "receiver_id_number": "049090001234"}
+    assert push_with_honest(rig, OpType.RESULT_RETURN, early)["code"] == "bad_step"
+
+
+def test_a_second_return_of_a_result_already_returned_is_refused(rig: Rig) -> None:
+    again = {**rig.a_item, "id": str(uuid.uuid4()), "method": "desk", "item_code": None,
+             "receiver_id_number": "049090001234", "ward_code": None, "postage": None, "payer": None}
+    assert push_with_honest(rig, OpType.RESULT_RETURN, again)["code"] == "bad_step"
+
+
+def test_a_return_of_another_units_dossier_is_refused(rig: Rig) -> None:
+    theirs = {**rig.a_item, "id": str(uuid.uuid4()), "dossier_code": f"{OTHER_UNIT}-260101-1001",
+              "method": "desk", "item_code": None, "receiver_id_number": "049090001234"}
+    assert push_with_honest(rig, OpType.RESULT_RETURN, theirs)["code"] == "unknown_dossier"
+
+
+def test_a_return_under_another_desks_item_code_is_refused(rig: Rig) -> None:
+    forged = {**rig.a_item, "id": str(uuid.uuid4()), "dossier_code": rig.ready, "item_code": rig.b_item["item_code"]}
+    assert push_with_honest(rig, OpType.RESULT_RETURN, forged)["code"] == "item_not_granted"
+
+
+def shipment(rig: Rig, item: dict[str, Any], state: str, at: datetime | None = None) -> dict[str, Any]:
+    return {"return_id": item["id"], "item_code": item["item_code"], "state": state,
+            "at": (at or datetime.now(UTC)).isoformat(), "actor": "Trần Thị Mai"}
+
+
+def test_a_step_of_another_desks_posted_item_is_refused(rig: Rig) -> None:
+    answer = push_with_honest(rig, OpType.SHIPMENT_STATE, shipment(rig, rig.b_item, "handed"))
+    assert answer["code"] == "unknown_shipment"
+
+
+def test_a_shipment_step_out_of_order_is_refused(rig: Rig) -> None:
+    answer = push_with_honest(rig, OpType.SHIPMENT_STATE, shipment(rig, rig.a_item, "waiting"))
+    assert answer["code"] == "illegal_shipment_move"
+
+
+def test_a_shipment_step_dated_before_the_last_one_is_refused(rig: Rig) -> None:
+    back_dated = shipment(rig, rig.a_item, "delivered", datetime.fromisoformat(rig.a_item["at"]) - timedelta(days=1))
+    assert push_with_honest(rig, OpType.SHIPMENT_STATE, back_dated)["code"] == "bad_step"
+
+
+def test_a_shipment_step_with_a_forged_item_code_is_refused(rig: Rig) -> None:
+    forged = {**shipment(rig, rig.a_item, "delivered"), "item_code": rig.b_item["item_code"]}
+    assert push_with_honest(rig, OpType.SHIPMENT_STATE, forged)["code"] == "unknown_shipment"
+
+
+def apology(code: str, previous: datetime, new: datetime) -> dict[str, Any]:
+    return {"code": code, "at": datetime.now(UTC).isoformat(), "actor": "Trần Thị Mai", "reason": "Chậm do thiếu người",
+            "previous_due_at": previous.isoformat(), "new_due_at": new.isoformat()}
+
+
+def test_an_apology_on_another_units_dossier_or_a_closed_one_is_refused(rig: Rig) -> None:
+    now = datetime.now(UTC)
+    theirs = apology(f"{OTHER_UNIT}-260101-1001", now, now + timedelta(days=2))
+    assert push_with_honest(rig, OpType.DOSSIER_APOLOGY, theirs)["code"] == "unknown_dossier"
+    closed = apology(rig.posted, now, now + timedelta(days=2))
+    assert push_with_honest(rig, OpType.DOSSIER_APOLOGY, closed)["code"] == "bad_step"
+    backwards = apology(rig.received, now + timedelta(days=2), now)
+    assert push_with_honest(rig, OpType.DOSSIER_APOLOGY, backwards)["code"] == "bad_step"
+
+
+def handover(direction: str) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat()
+    return {"direction": direction, "at": now, "from_party": "Bộ phận một cửa", "to_party": "Phòng Tư pháp",
+            "actor": "Trần Thị Mai", "due_at": now, "outcome": "on_time"}
+
+
+def test_handover_rows_and_steps_out_of_order_are_refused(rig: Rig) -> None:
+    # A row «to the agency» on a dossier still at 2, and one «from the agency» on a returned dossier.
+    answer = push_with_honest(rig, OpType.DOSSIER_HANDOVER, {"code": rig.received, "handover": handover("to_agency")})
+    assert answer["code"] == "bad_step"
+    answer = push_with_honest(rig, OpType.DOSSIER_HANDOVER, {"code": rig.posted, "handover": handover("from_agency")})
+    assert answer["code"] == "bad_step"
+    # 2 → 9 skips the agency; 2 → 4 carrying the agency's return row; 2 → 4 moving the due date.
+    step = {"code": rig.received, "from": 2, "at": datetime.now(UTC).isoformat(), "actor": "Trần Thị Mai", "note": ""}
+    assert push_with_honest(rig, OpType.DOSSIER_STATUS, {**step, "to": 9})["code"] == "illegal_transition"
+    wrong_row = {**step, "to": 4, "handover": handover("from_agency")}
+    assert push_with_honest(rig, OpType.DOSSIER_STATUS, wrong_row)["code"] == "bad_step"
+    later = (datetime.now(UTC) + timedelta(days=9)).isoformat()
+    moved = {**step, "to": 4, "previous_due_at": step["at"], "due_at": later}
+    assert push_with_honest(rig, OpType.DOSSIER_STATUS, moved)["code"] == "bad_step"
+    # 7 (withdrawn) without a reason.
+    assert push_with_honest(rig, OpType.DOSSIER_STATUS, {**step, "to": 7})["code"] == "illegal_transition"
+
+
+def test_an_attachment_on_a_paper_the_dossier_lacks_or_another_units_dossier_is_refused(rig: Rig) -> None:
+    bundle = {"dossier_code": rig.received, "sha256": "cd" * 32, "name": "giay-to-9.pdf", "size": 1000,
+              "content_type": "application/pdf", "document_index": 9, "page_count": 2}
+    assert push_with_honest(rig, OpType.ATTACHMENT_ADD, bundle)["code"] == "unknown_paper"
+    theirs = {**bundle, "dossier_code": f"{OTHER_UNIT}-260101-1001", "document_index": 1}
+    assert push_with_honest(rig, OpType.ATTACHMENT_ADD, theirs)["code"] == "unknown_dossier"
+
+
+def test_status_of_the_dossiers_is_what_the_honest_desk_left(rig: Rig) -> None:
+    """The forged pushes above changed nothing the honest desk wrote (a guard on the fixture itself)."""
+    db = open_server_db(rig.server.database_url)
+    try:
+        with db.session() as s:
+            status = dict(s.execute(select(Dossier.code, Dossier.status)).all())
+    finally:
+        db.dispose()
+    assert (status[rig.ready], status[rig.received], status[rig.posted]) == (
+        Status.RESULT_READY, Status.RECEIVED, Status.RETURNED)
