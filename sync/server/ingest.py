@@ -376,8 +376,12 @@ def _record_guidance(session: Session, device: Device, key: LedgerKey, payload: 
     refused = check_guidance_claims(device, payload, lookup.slots_held(device))
     if refused is not None:
         return refused
-    if session.get(GuidanceRecord, payload.id) is not None:
-        return Outcome(OpStatus.ACCEPTED, "already_exists")
+    existing = session.get(GuidanceRecord, payload.id)
+    if existing is not None:
+        if existing.unit_code == device.unit_code and existing.data == raw:
+            return Outcome(OpStatus.ACCEPTED, "already_exists")
+        return Outcome(OpStatus.REJECTED, "duplicate_id", "Mã định danh của phiếu hướng dẫn đã được dùng cho một "
+                       "phiếu khác trên máy chủ.")
     taken = session.scalar(select(GuidanceRecord.id).where(GuidanceRecord.unit_code == device.unit_code,
                                                           GuidanceRecord.reference == payload.reference))
     if taken is not None:

@@ -250,7 +250,7 @@ def shipment(rig: Rig, item: dict[str, Any], state: str, at: datetime | None = N
 
 def test_a_step_of_another_desks_posted_item_is_refused(rig: Rig) -> None:
     answer = push_with_honest(rig, OpType.SHIPMENT_STATE, shipment(rig, rig.b_item, "handed"))
-    assert answer["code"] == "unknown_shipment"
+    assert answer["code"] == "foreign_shipment"
 
 
 def test_a_shipment_step_out_of_order_is_refused(rig: Rig) -> None:
