@@ -22,6 +22,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from counter_app.domain.dossier import DocumentLine
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
 from counter_app.domain.postal_codes import ITEM_SERIES
@@ -30,6 +31,7 @@ from counter_app.services.assisted_filing import AssistRequest, log_assistance
 from counter_app.services.credentials import load_token
 from counter_app.services.guidance import GuidanceRequest, record_guidance
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.services.lifecycle import request_supplement, transition
 from counter_app.services.returns import return_by_post, set_shipment_state
 from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp
@@ -86,6 +88,7 @@ class Rig:
     ready: str  # a dossier of A at 9
     received: str  # a dossier of A at 2
     posted: str  # a dossier of A returned by post (10)
+    waiting: str  # a dossier of A at 4, for a supplement
     a_item: dict[str, Any]  # A's result.return payload (by post)
     b_item: dict[str, Any]  # B's result.return payload (by post)
 
@@ -120,6 +123,8 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
             desk.sync()
         ready, posted = result_ready_dossier(a.db), result_ready_dossier(a.db)
         received = receive_dossier(a.db, IntakeRequest("1.001193", PERSON)).code
+        waiting = receive_dossier(a.db, IntakeRequest("1.001193", PERSON)).code
+        transition(a.db, waiting, Status.PROCESSING)
         return_by_post(a.db, posted, **POST)
         a_item = a.sent(OpType.RESULT_RETURN)
         set_shipment_state(a.db, a_item["item_code"], ShipmentState.HANDED)
@@ -130,7 +135,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                                                outcome="account"))
         for desk in (a, b, other):
             desk.sync()
-        yield Rig(server, a, b, other, ready, received, posted, a_item, b_item)
+        yield Rig(server, a, b, other, ready, received, posted, waiting, a_item, b_item)
         for desk in (a, b, other):
             desk.db.close()
 
@@ -325,3 +330,31 @@ def test_status_of_the_dossiers_is_what_the_honest_desk_left(rig: Rig) -> None:
         db.dispose()
     assert (status[rig.ready], status[rig.received], status[rig.posted]) == (
         Status.RESULT_READY, Status.RECEIVED, Status.RETURNED)
+
+
+def server_due(rig: Rig, code: str) -> datetime:
+    db = open_server_db(rig.server.database_url)
+    try:
+        with db.session() as s:
+            due = s.scalar(select(Dossier.due_at).where(Dossier.code == code))
+    finally:
+        db.dispose()
+    assert due is not None
+    return due
+
+
+def test_an_apology_never_pulls_the_due_date_earlier_whatever_previous_date_it_claims(rig: Rig) -> None:
+    due = server_due(rig, rig.received)
+    forged = apology(rig.received, due - timedelta(days=30), due - timedelta(days=29))
+    assert push_with_honest(rig, OpType.DOSSIER_APOLOGY, forged)["code"] == "bad_step"
+
+
+def test_an_answered_supplement_never_pulls_the_due_date_earlier(rig: Rig) -> None:
+    request_supplement(rig.a.db, rig.waiting, missing=[DocumentLine("Giấy chứng sinh", originals=1)],
+                       reason="Thiếu giấy chứng sinh")
+    rig.a.sync()
+    due = server_due(rig, rig.waiting)
+    step = {"code": rig.waiting, "from": 5, "to": 4, "at": datetime.now(UTC).isoformat(), "actor": "Trần Thị Mai",
+            "note": "", "previous_due_at": (due - timedelta(days=30)).isoformat(),
+            "due_at": (due - timedelta(days=29)).isoformat()}
+    assert push_with_honest(rig, OpType.DOSSIER_STATUS, step)["code"] == "bad_step"
