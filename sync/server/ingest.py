@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import merged, version_from_payload, version_payload
 from counter_app.domain.errors import DomainError, InvalidTransition
+from counter_app.domain.formats import office_datetime
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.lifecycle_records import APOLOGY_STATUSES
 from counter_app.domain.operations import (
@@ -194,7 +195,8 @@ def _change_status(session: Session, device: Device, key: LedgerKey, payload: Pa
         check_reason(target, payload.note)
     except InvalidTransition as error:
         return Outcome(OpStatus.REJECTED, "illegal_transition", error.message, dossier.version)
-    refused = check_step_details(payload, current, target)
+    refused = check_step_details(payload, current, target) or (
+        _pulls_due_earlier(dossier, payload.due_at) if payload.due_at is not None else None)
     if refused is not None:
         return Outcome(OpStatus.REJECTED, "bad_step", refused, dossier.version)
     dossier.status = int(target)
@@ -235,6 +237,18 @@ def check_step_details(payload: StatusChangePayload, current: Status, target: St
     return None
 
 
+def _pulls_due_earlier(dossier: Dossier, due: str, apology: bool = False) -> str | None:
+    """Why a due date sent by the counter may not replace the server's (None if it may): a supplement answered
+    or a Mẫu 04 only ever moves it later, whatever "previous" date the operation claims; Mẫu 04 strictly."""
+    if dossier.due_at is None:
+        return None
+    new = instant(due)
+    if new > dossier.due_at or (new == dossier.due_at and not apology):
+        return None
+    return (f"Ngày hẹn trả mới ({office_datetime(new)}) của hồ sơ {dossier.code} không được sớm hơn "
+            f"{'hoặc bằng ' if apology else ''}ngày hẹn trả hiện tại trên máy chủ ({office_datetime(dossier.due_at)}).")
+
+
 def _move_due(dossier: Dossier, previous: str | None, due: str) -> None:
     """Both due dates go to their columns; `data` stays what the counter sent at creation."""
     dossier.previous_due_at = instant(previous) if previous else dossier.due_at
@@ -258,6 +272,9 @@ def _apologise(session: Session, device: Device, key: LedgerKey, payload: Payloa
                        f"«{Status(dossier.status).label}»: không còn hẹn trả nên không lập phiếu xin lỗi.")
     if instant(payload.new_due_at) <= instant(payload.previous_due_at):
         return Outcome(OpStatus.REJECTED, "bad_step", "Ngày hẹn trả mới của phiếu xin lỗi phải sau ngày hẹn trả cũ.")
+    refused = _pulls_due_earlier(dossier, payload.new_due_at, apology=True)
+    if refused is not None:
+        return Outcome(OpStatus.REJECTED, "bad_step", refused)
     _move_due(dossier, payload.previous_due_at, payload.new_due_at)
     dossier.updated_at = now
     session.add(DossierRecord(dossier_id=dossier.id, kind="apology", at=instant(payload.at), actor=payload.actor,
