@@ -41,6 +41,7 @@ from sync.protocol import API_PREFIX
 from sync.server.admin import allocate_next_range
 from sync.server.models import (
     AssistedFiling,
+    Attachment,
     Dossier,
     DossierEvent,
     DossierRecord,
@@ -156,6 +157,8 @@ def snapshot(url: str) -> dict[str, Any]:
                                   for r in s.scalars(select(ResultReturn))),
                 "guidance": sorted((g.id, g.unit_code, g.reference, json.dumps(g.data, sort_keys=True))
                                    for g in s.scalars(select(GuidanceRecord))),
+                "attachments": sorted((a.dossier_code, a.sha256, a.name, a.document_index or 0, a.reused_from or "",
+                                       str(a.replaced_at)) for a in s.scalars(select(Attachment))),
                 "assisted": sorted((f.id, f.unit_code, json.dumps(f.data, sort_keys=True))
                                    for f in s.scalars(select(AssistedFiling))),
             }
@@ -358,3 +361,94 @@ def test_an_answered_supplement_never_pulls_the_due_date_earlier(rig: Rig) -> No
             "note": "", "previous_due_at": (due - timedelta(days=30)).isoformat(),
             "due_at": (due - timedelta(days=29)).isoformat()}
     assert push_with_honest(rig, OpType.DOSSIER_STATUS, step)["code"] == "bad_step"
+
+
+def ill_formed(rig: Rig) -> list[tuple[str, OpType, dict[str, Any]]]:
+    """Fields past their bounds or of the wrong shape, one per case, on every issue-9 operation."""
+    now = datetime.now(UTC)
+    post = {**rig.a_item, "id": str(uuid.uuid4()), "dossier_code": rig.ready}
+    ship = shipment(rig, rig.a_item, "delivered")
+    apo = apology(rig.received, now, now + timedelta(days=3))
+    guide = rig.other.sent(OpType.GUIDANCE_RECORD)
+    row = handover("to_agency")
+    step = {"code": rig.received, "from": 2, "to": 4, "at": now.isoformat(), "actor": "Trần Thị Mai", "note": ""}
+    return [
+        ("return: item code without its check digit", OpType.RESULT_RETURN, {**post, "item_code": "RR12345678VN"}),
+        ("return: postage past the bound", OpType.RESULT_RETURN, {**post, "postage": 10**12}),
+        ("return: unknown method", OpType.RESULT_RETURN, {**post, "method": "drone"}),
+        ("return: a megabyte street", OpType.RESULT_RETURN, {**post, "street": "Đ" * 1_000_000}),
+        ("return: id not a uuid", OpType.RESULT_RETURN, {**post, "id": "../../etc/passwd"}),
+        ("return: returned in the future", OpType.RESULT_RETURN,
+         {**post, "at": (now + timedelta(days=3)).isoformat()}),
+        ("return: by post without an item code", OpType.RESULT_RETURN, {**post, "item_code": None}),
+        ("return: at the desk with an item code", OpType.RESULT_RETURN, {**post, "method": "desk"}),
+        ("shipment: unknown state", OpType.SHIPMENT_STATE, {**ship, "state": "lost"}),
+        ("shipment: state as a list", OpType.SHIPMENT_STATE, {**ship, "state": ["delivered"]}),
+        ("shipment: unknown return id", OpType.SHIPMENT_STATE, {**ship, "return_id": str(uuid.uuid4())}),
+        ("apology: reason empty", OpType.DOSSIER_APOLOGY, {**apo, "reason": "   "}),
+        ("apology: reason past 4000 characters", OpType.DOSSIER_APOLOGY, {**apo, "reason": "Chậm " * 1000}),
+        ("apology: due date without a time zone", OpType.DOSSIER_APOLOGY,
+         {**apo, "new_due_at": "2026-12-30T17:00:00"}),
+        ("apology: due date in the year 9999", OpType.DOSSIER_APOLOGY, {**apo, "new_due_at": "9999-12-30T17:00:00+07:00"}),
+        ("handover: unknown direction", OpType.DOSSIER_HANDOVER,
+         {"code": rig.received, "handover": {**row, "direction": "sideways"}}),
+        ("handover: row missing", OpType.DOSSIER_HANDOVER, {"code": rig.received}),
+        ("status: unknown status 11", OpType.DOSSIER_STATUS, {**step, "to": 11}),
+        ("status: a thousand missing papers", OpType.DOSSIER_STATUS,
+         {**step, "to": 5, "note": "Thiếu giấy", "missing": [{"name": "Giấy", "originals": 1}] * 1000}),
+        ("status: papers with a step to 4", OpType.DOSSIER_STATUS,
+         {**step, "missing": [{"name": "Giấy chứng sinh", "originals": 1, "copies": 0, "photocopies": 0}]}),
+        ("guidance: reference of the wrong form", OpType.GUIDANCE_RECORD,
+         {**guide, "id": str(uuid.uuid4()), "unit_code": UNIT_CODE, "reference": "HD1-2612-1"}),
+        ("guidance: another desk's slot", OpType.GUIDANCE_RECORD,
+         {**guide, "id": str(uuid.uuid4()), "unit_code": UNIT_CODE, "desk_slot": 2,
+          "reference": "HD2" + guide["reference"][3:]}),
+        ("guidance: reason empty", OpType.GUIDANCE_RECORD,
+         {**guide, "id": str(uuid.uuid4()), "unit_code": UNIT_CODE, "reference": "HD1" + guide["reference"][3:],
+          "reason": ""}),
+        ("assist: unknown outcome", OpType.ASSIST_LOG, {**honest_assist(), "outcome": "maybe"}),
+        ("assist: a nested object as the name", OpType.ASSIST_LOG,
+         {**honest_assist(), "applicant_name": {"a": {"b": [1, 2, 3]}}}),
+        ("attachment: page count without a paper", OpType.ATTACHMENT_ADD,
+         {"dossier_code": rig.received, "sha256": "ef" * 32, "name": "a.pdf", "size": 10,
+          "content_type": "application/pdf", "page_count": 3}),
+        ("attachment: a paper's bundle that is not a PDF", OpType.ATTACHMENT_ADD,
+         {"dossier_code": rig.received, "sha256": "ef" * 32, "name": "a.jpg", "size": 10,
+          "content_type": "image/jpeg", "document_index": 1, "page_count": 1}),
+        ("attachment: a paper reused from another unit's dossier", OpType.ATTACHMENT_ADD,
+         {"dossier_code": rig.received, "sha256": "ef" * 32, "name": "a.pdf", "size": 10,
+          "content_type": "application/pdf", "document_index": 1, "page_count": 1,
+          "reused_from": f"{OTHER_UNIT}-260101-1001"}),
+        ("attachment: a paper reused from a code that is no dossier code", OpType.ATTACHMENT_ADD,
+         {"dossier_code": rig.received, "sha256": "ef" * 32, "name": "a.pdf", "size": 10,
+          "content_type": "application/pdf", "document_index": 1, "page_count": 1, "reused_from": "../../etc"}),
+    ]
+
+
+def test_ill_formed_fields_are_refused_alone_and_change_nothing(rig: Rig) -> None:
+    failures = []
+    for name, op_type, payload in ill_formed(rig):
+        try:
+            push_with_honest(rig, op_type, payload)
+        except AssertionError as error:
+            failures.append(f"{name}: {str(error)[:300]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_an_operation_replayed_under_its_op_id_with_changed_content_is_refused(rig: Rig) -> None:
+    op_id = str(uuid.uuid4())
+    payload = shipment(rig, rig.a_item, "delivered")
+    ops = [wire(next(_seqs), OpType.SHIPMENT_STATE, payload, op_id=op_id)]
+    first = requests.post(f"{rig.server.url}{API_PREFIX}/sync/push", headers={"Authorization": f"Bearer {rig.a.token}"},
+                          json={"batch_id": str(uuid.uuid4()), "device_epoch": "hostile-issue9", "ops": ops},
+                          timeout=60).json()["results"][0]
+    assert first["status"] == "accepted", first
+    changed = {**payload, "state": "returned"}
+    again = wire(ops[0]["seq"], OpType.SHIPMENT_STATE, changed, op_id=op_id)
+    before = snapshot(rig.server.database_url)
+    result = requests.post(f"{rig.server.url}{API_PREFIX}/sync/push", headers={"Authorization": f"Bearer {rig.a.token}"},
+                           json={"batch_id": str(uuid.uuid4()), "device_epoch": "hostile-issue9", "ops": [again]},
+                           timeout=60).json()["results"][0]
+    assert (result["status"], result["code"]) == ("rejected", "op_id_reused")
+    assert VIETNAMESE.search(result["message"])
+    assert snapshot(rig.server.database_url) == before
