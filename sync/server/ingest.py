@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import merged, version_from_payload, version_payload
+from counter_app.domain.codes import parse_dossier_code
 from counter_app.domain.errors import DomainError, InvalidTransition
 from counter_app.domain.formats import office_datetime
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
@@ -311,6 +312,10 @@ def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: P
         return Outcome(OpStatus.REJECTED, "unknown_paper",
                        f"Hồ sơ {dossier.code} chỉ có {papers} giấy tờ; không có giấy tờ số {payload.document_index} "
                        "để gắn bản số hóa.")
+    if payload.reused_from is not None and not _code_of_unit(payload.reused_from, device.unit_code):
+        return Outcome(OpStatus.REJECTED, "foreign_reuse",
+                       f"Giấy tờ chỉ tái sử dụng được bản số hóa của một hồ sơ cùng đơn vị, không phải của hồ sơ "
+                       f"{payload.reused_from}.")
     exists = session.scalar(select(Attachment).where(Attachment.dossier_code == dossier.code,
                                                     Attachment.sha256 == payload.sha256, Attachment.name == payload.name))
     if exists is None:
@@ -322,6 +327,14 @@ def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: P
             _mark_replaced(session, dossier.code, payload.document_index, payload.replaces, now)
     blob = session.get(Blob, (device.unit_code, payload.sha256))
     return Outcome(OpStatus.ACCEPTED, "" if blob is not None and blob.complete else "pending_blob")
+
+
+def _code_of_unit(code: str, unit_code: str) -> bool:
+    """True when `code` is a dossier code (a desk's or the portal's) issued in `unit_code`."""
+    try:
+        return parse_dossier_code(code).unit_code == unit_code
+    except DomainError:
+        return False
 
 
 def _mark_replaced(session: Session, dossier_code: str, document_index: int | None, sha256: str, now: datetime) -> None:
