@@ -89,7 +89,7 @@ class Rig:
     ready: str  # a dossier of A at 9
     received: str  # a dossier of A at 2
     posted: str  # a dossier of A returned by post (10)
-    waiting: str  # a dossier of A at 4, for a supplement
+    waiting: str  # a dossier of A at 5, waiting for papers
     a_item: dict[str, Any]  # A's result.return payload (by post)
     b_item: dict[str, Any]  # B's result.return payload (by post)
 
@@ -126,6 +126,8 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         received = receive_dossier(a.db, IntakeRequest("1.001193", PERSON)).code
         waiting = receive_dossier(a.db, IntakeRequest("1.001193", PERSON)).code
         transition(a.db, waiting, Status.PROCESSING)
+        request_supplement(a.db, waiting, missing=[DocumentLine("Giấy chứng sinh", originals=1)],
+                           reason="Thiếu giấy chứng sinh")
         return_by_post(a.db, posted, **POST)
         a_item = a.sent(OpType.RESULT_RETURN)
         set_shipment_state(a.db, a_item["item_code"], ShipmentState.HANDED)
@@ -353,9 +355,6 @@ def test_an_apology_never_pulls_the_due_date_earlier_whatever_previous_date_it_c
 
 
 def test_an_answered_supplement_never_pulls_the_due_date_earlier(rig: Rig) -> None:
-    request_supplement(rig.a.db, rig.waiting, missing=[DocumentLine("Giấy chứng sinh", originals=1)],
-                       reason="Thiếu giấy chứng sinh")
-    rig.a.sync()
     due = server_due(rig, rig.waiting)
     step = {"code": rig.waiting, "from": 5, "to": 4, "at": datetime.now(UTC).isoformat(), "actor": "Trần Thị Mai",
             "note": "", "previous_due_at": (due - timedelta(days=30)).isoformat(),
@@ -396,6 +395,9 @@ def ill_formed(rig: Rig) -> list[tuple[str, OpType, dict[str, Any]]]:
         ("status: unknown status 11", OpType.DOSSIER_STATUS, {**step, "to": 11}),
         ("status: a thousand missing papers", OpType.DOSSIER_STATUS,
          {**step, "to": 5, "note": "Thiếu giấy", "missing": [{"name": "Giấy", "originals": 1}] * 1000}),
+        ("status: a withdrawal moving the due date", OpType.DOSSIER_STATUS,
+         {**step, "code": rig.waiting, "from": 5, "to": 7, "note": "Công dân rút hồ sơ",
+          "previous_due_at": now.isoformat(), "due_at": (now + timedelta(days=400)).isoformat()}),
         ("status: papers with a step to 4", OpType.DOSSIER_STATUS,
          {**step, "missing": [{"name": "Giấy chứng sinh", "originals": 1, "copies": 0, "photocopies": 0}]}),
         ("guidance: reference of the wrong form", OpType.GUIDANCE_RECORD,
