@@ -219,14 +219,14 @@ def _change_status(session: Session, device: Device, key: LedgerKey, payload: Pa
 
 
 def check_step_details(payload: StatusChangePayload, current: Status, target: Status) -> str | None:
-    """What a step carries must fit the step: papers only into 5, due dates only out of 5, a hand-over
+    """What a step carries must fit the step: papers only into 5, due dates only with 5→4, a hand-over
     only with 2→4 or 4→9 and in the step's direction, the new due date never before the old one."""
     if payload.missing is not None and target is not Status.SUPPLEMENT_REQUESTED:
         return f"Chỉ yêu cầu bổ sung mới kèm danh sách giấy tờ thiếu, không phải bước sang «{target.label}»."
     if (payload.due_at is not None) != (payload.previous_due_at is not None):
         return "Ngày hẹn trả trước và ngày hẹn trả mới phải đi cùng nhau."
     if payload.due_at is not None:
-        if current is not Status.SUPPLEMENT_REQUESTED:
+        if (current, target) != (Status.SUPPLEMENT_REQUESTED, Status.PROCESSING):
             return "Chỉ bước nhận đủ giấy tờ bổ sung mới được dời ngày hẹn trả."
         if instant(payload.due_at) < instant(payload.previous_due_at or payload.due_at):
             return "Ngày hẹn trả mới không được trước ngày hẹn trả trước đó."
