@@ -63,6 +63,7 @@ from sync.server.op_checks import (
     check_code_claims,
     check_guidance_claims,
     check_refusal_reason,
+    dated_before_receipt,
     instant,
     ledger_answer,
     op_id_reused,
@@ -196,7 +197,7 @@ def _change_status(session: Session, device: Device, key: LedgerKey, payload: Pa
         check_reason(target, payload.note)
     except InvalidTransition as error:
         return Outcome(OpStatus.REJECTED, "illegal_transition", error.message, dossier.version)
-    refused = check_step_details(payload, current, target) or (
+    refused = check_step_details(payload, current, target) or dated_before_receipt(dossier, payload.at) or (
         _pulls_due_earlier(dossier, payload.due_at) if payload.due_at is not None else None)
     if refused is not None:
         return Outcome(OpStatus.REJECTED, "bad_step", refused, dossier.version)
@@ -273,7 +274,7 @@ def _apologise(session: Session, device: Device, key: LedgerKey, payload: Payloa
                        f"«{Status(dossier.status).label}»: không còn hẹn trả nên không lập phiếu xin lỗi.")
     if instant(payload.new_due_at) <= instant(payload.previous_due_at):
         return Outcome(OpStatus.REJECTED, "bad_step", "Ngày hẹn trả mới của phiếu xin lỗi phải sau ngày hẹn trả cũ.")
-    refused = _pulls_due_earlier(dossier, payload.new_due_at, apology=True)
+    refused = dated_before_receipt(dossier, payload.at) or _pulls_due_earlier(dossier, payload.new_due_at, apology=True)
     if refused is not None:
         return Outcome(OpStatus.REJECTED, "bad_step", refused)
     _move_due(dossier, payload.previous_due_at, payload.new_due_at)
@@ -296,6 +297,9 @@ def _add_handover(session: Session, device: Device, key: LedgerKey, payload: Pay
         return Outcome(OpStatus.REJECTED, "bad_step",
                        f"Hồ sơ {dossier.code} đang ở trạng thái «{Status(dossier.status).label}», không ghi được phiếu "
                        f"«{row.direction.label}» (cần trạng thái «{needed.label}»).")
+    refused = dated_before_receipt(dossier, row.at)
+    if refused is not None:
+        return Outcome(OpStatus.REJECTED, "bad_step", refused)
     session.add(DossierRecord(dossier_id=dossier.id, kind="handover", at=instant(row.at), actor=row.actor,
                               data=row.model_dump(mode="json"), op_id=key.op_id))
     return Outcome(OpStatus.ACCEPTED)

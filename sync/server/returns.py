@@ -27,7 +27,7 @@ from counter_app.domain.postal_codes import (
 from counter_app.domain.returns import ReturnMethod, ShipmentState, check_shipment_move
 from sync.protocol import OpStatus
 from sync.server.models import Device, Dossier, NumberRange, ResultReturn
-from sync.server.op_checks import LedgerKey, Outcome, instant
+from sync.server.op_checks import LedgerKey, Outcome, dated_before_receipt, instant
 
 if TYPE_CHECKING:
     from sync.server.ingest import DossierLookup
@@ -109,7 +109,7 @@ def record_return(session: Session, device: Device, key: LedgerKey, payload: Pay
         if holder is not None:
             return _refused("duplicate_item_code",
                             f"Mã bưu gửi {payload.item_code} đã được dùng cho hồ sơ {holder}; một mã chỉ dùng một lần.")
-    problem = _not_returnable(session, dossier)
+    problem = _not_returnable(session, dossier) or dated_before_receipt(dossier, payload.at)
     if problem:
         return _refused("bad_step", problem)
     at = instant(payload.at)
