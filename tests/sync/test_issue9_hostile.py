@@ -420,6 +420,7 @@ def ill_formed(rig: Rig) -> list[tuple[str, OpType, dict[str, Any]]]:
         ("guidance: reason empty", OpType.GUIDANCE_RECORD,
          {**guide, "id": str(uuid.uuid4()), "unit_code": UNIT_CODE, "reference": "HD1" + guide["reference"][3:],
           "reason": ""}),
+        ("assist: another desk's slot", OpType.ASSIST_LOG, {**honest_assist(), "desk_slot": 2}),
         ("assist: unknown outcome", OpType.ASSIST_LOG, {**honest_assist(), "outcome": "maybe"}),
         ("assist: a nested object as the name", OpType.ASSIST_LOG,
          {**honest_assist(), "applicant_name": {"a": {"b": [1, 2, 3]}}}),
