@@ -64,6 +64,7 @@ from sync.server.op_checks import (
     check_guidance_claims,
     check_refusal_reason,
     dated_before_receipt,
+    holds_slot,
     instant,
     ledger_answer,
     op_id_reused,
@@ -390,6 +391,9 @@ def _log_assistance(session: Session, device: Device, key: LedgerKey, payload: P
     if payload.unit_code != device.unit_code:
         return Outcome(OpStatus.REJECTED, "wrong_unit", "Dòng nhật ký hỗ trợ thuộc đơn vị khác với đơn vị của quầy; "
                        "máy chủ không nhận.")
+    if not holds_slot(device, payload.desk_slot, payload.at, lookup.slots_held(device)):
+        return Outcome(OpStatus.REJECTED, "foreign_desk_slot", f"Dòng nhật ký hỗ trợ ghi quầy {payload.desk_slot}, không "
+                       "phải số quầy tỉnh đã cấp cho thiết bị này; máy chủ không nhận.")
     existing = session.get(AssistedFiling, payload.id)
     if existing is not None:
         if existing.unit_code == device.unit_code and existing.data == raw:

@@ -276,9 +276,14 @@ def check_guidance_claims(device: Device, payload: GuidanceRecordPayload, held: 
     if payload.reference[2] != str(payload.desk_slot):
         return Outcome(OpStatus.REJECTED, "reference_slot_mismatch",
                        f"Số phiếu hướng dẫn {payload.reference} không mang số quầy {payload.desk_slot} của phiếu.")
-    offline = device.offline_slot == payload.desk_slot and instant(payload.at) <= device.enrolled_at
-    if payload.desk_slot not in held and not offline:
+    if not holds_slot(device, payload.desk_slot, payload.at, held):
         return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
                        f"Phiếu hướng dẫn {payload.reference} mang số quầy {payload.desk_slot}, không phải số quầy tỉnh "
                        "đã cấp cho thiết bị này; máy chủ không nhận.")
     return None
+
+
+def holds_slot(device: Device, slot: int, at: str, held: set[int]) -> bool:
+    """Whether a record dated `at` may name desk `slot`: one the province gave the device, or its offline
+    slot for what it did before it enrolled."""
+    return slot in held or (device.offline_slot == slot and instant(at) <= device.enrolled_at)
