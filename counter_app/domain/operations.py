@@ -43,7 +43,7 @@ from counter_app.domain.codes import UNIT_CODE_PATTERN
 from counter_app.domain.digitisation import MAX_PAGES_PER_PAPER, MAX_PAPER_INDEX
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
-from counter_app.domain.lifecycle_records import HandoverDirection, Timeliness
+from counter_app.domain.lifecycle_records import HandoverDirection, Timeliness, timeliness
 from counter_app.domain.postal_codes import ITEM_CODE_PATTERN
 from counter_app.domain.register import BOOK_PATTERN, MAX_REGISTER_NUMBER
 from counter_app.domain.returns import MAX_POSTAGE, Payer, ReturnMethod, ShipmentState
@@ -350,6 +350,14 @@ class HandoverRowPayload(Payload):
     actor: Text300
     due_at: Instant
     outcome: Timeliness
+
+    @model_validator(mode="after")
+    def _outcome_of_its_times(self) -> HandoverRowPayload:
+        """Early, on time or late is what the row's own times say (Mẫu 05 counts it), never a claim."""
+        if self.outcome != timeliness(datetime.fromisoformat(self.at), datetime.fromisoformat(self.due_at)):
+            raise PydanticCustomError("handover_outcome", "kết quả giao nhận {what}",
+                                      {"what": "(trước hạn, đúng hạn, quá hạn) không khớp thời điểm và ngày hẹn trả"})
+        return self
 
 
 class StatusChangePayload(Payload):

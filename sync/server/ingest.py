@@ -19,7 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import merged, version_from_payload, version_payload
+from counter_app.domain.codes import parse_dossier_code
 from counter_app.domain.errors import DomainError, InvalidTransition
+from counter_app.domain.formats import office_datetime
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.lifecycle_records import APOLOGY_STATUSES
 from counter_app.domain.operations import (
@@ -61,6 +63,8 @@ from sync.server.op_checks import (
     check_code_claims,
     check_guidance_claims,
     check_refusal_reason,
+    dated_before_receipt,
+    holds_slot,
     instant,
     ledger_answer,
     op_id_reused,
@@ -194,7 +198,8 @@ def _change_status(session: Session, device: Device, key: LedgerKey, payload: Pa
         check_reason(target, payload.note)
     except InvalidTransition as error:
         return Outcome(OpStatus.REJECTED, "illegal_transition", error.message, dossier.version)
-    refused = check_step_details(payload, current, target)
+    refused = check_step_details(payload, current, target) or dated_before_receipt(dossier, payload.at) or (
+        _pulls_due_earlier(dossier, payload.due_at) if payload.due_at is not None else None)
     if refused is not None:
         return Outcome(OpStatus.REJECTED, "bad_step", refused, dossier.version)
     dossier.status = int(target)
@@ -216,14 +221,14 @@ def _change_status(session: Session, device: Device, key: LedgerKey, payload: Pa
 
 
 def check_step_details(payload: StatusChangePayload, current: Status, target: Status) -> str | None:
-    """What a step carries must fit the step: papers only into 5, due dates only out of 5, a hand-over
+    """What a step carries must fit the step: papers only into 5, due dates only with 5→4, a hand-over
     only with 2→4 or 4→9 and in the step's direction, the new due date never before the old one."""
     if payload.missing is not None and target is not Status.SUPPLEMENT_REQUESTED:
         return f"Chỉ yêu cầu bổ sung mới kèm danh sách giấy tờ thiếu, không phải bước sang «{target.label}»."
     if (payload.due_at is not None) != (payload.previous_due_at is not None):
         return "Ngày hẹn trả trước và ngày hẹn trả mới phải đi cùng nhau."
     if payload.due_at is not None:
-        if current is not Status.SUPPLEMENT_REQUESTED:
+        if (current, target) != (Status.SUPPLEMENT_REQUESTED, Status.PROCESSING):
             return "Chỉ bước nhận đủ giấy tờ bổ sung mới được dời ngày hẹn trả."
         if instant(payload.due_at) < instant(payload.previous_due_at or payload.due_at):
             return "Ngày hẹn trả mới không được trước ngày hẹn trả trước đó."
@@ -233,6 +238,18 @@ def check_step_details(payload: StatusChangePayload, current: Status, target: St
         if expected != payload.handover.direction.value:
             return f"Bước từ «{current.label}» sang «{target.label}» không kèm phiếu giao nhận theo chiều này."
     return None
+
+
+def _pulls_due_earlier(dossier: Dossier, due: str, apology: bool = False) -> str | None:
+    """Why a due date sent by the counter may not replace the server's (None if it may): a supplement answered
+    or a Mẫu 04 only ever moves it later, whatever "previous" date the operation claims; Mẫu 04 strictly."""
+    if dossier.due_at is None:
+        return None
+    new = instant(due)
+    if new > dossier.due_at or (new == dossier.due_at and not apology):
+        return None
+    return (f"Ngày hẹn trả mới ({office_datetime(new)}) của hồ sơ {dossier.code} không được sớm hơn "
+            f"{'hoặc bằng ' if apology else ''}ngày hẹn trả hiện tại trên máy chủ ({office_datetime(dossier.due_at)}).")
 
 
 def _move_due(dossier: Dossier, previous: str | None, due: str) -> None:
@@ -258,6 +275,9 @@ def _apologise(session: Session, device: Device, key: LedgerKey, payload: Payloa
                        f"«{Status(dossier.status).label}»: không còn hẹn trả nên không lập phiếu xin lỗi.")
     if instant(payload.new_due_at) <= instant(payload.previous_due_at):
         return Outcome(OpStatus.REJECTED, "bad_step", "Ngày hẹn trả mới của phiếu xin lỗi phải sau ngày hẹn trả cũ.")
+    refused = dated_before_receipt(dossier, payload.at) or _pulls_due_earlier(dossier, payload.new_due_at, apology=True)
+    if refused is not None:
+        return Outcome(OpStatus.REJECTED, "bad_step", refused)
     _move_due(dossier, payload.previous_due_at, payload.new_due_at)
     dossier.updated_at = now
     session.add(DossierRecord(dossier_id=dossier.id, kind="apology", at=instant(payload.at), actor=payload.actor,
@@ -278,6 +298,9 @@ def _add_handover(session: Session, device: Device, key: LedgerKey, payload: Pay
         return Outcome(OpStatus.REJECTED, "bad_step",
                        f"Hồ sơ {dossier.code} đang ở trạng thái «{Status(dossier.status).label}», không ghi được phiếu "
                        f"«{row.direction.label}» (cần trạng thái «{needed.label}»).")
+    refused = dated_before_receipt(dossier, row.at)
+    if refused is not None:
+        return Outcome(OpStatus.REJECTED, "bad_step", refused)
     session.add(DossierRecord(dossier_id=dossier.id, kind="handover", at=instant(row.at), actor=row.actor,
                               data=row.model_dump(mode="json"), op_id=key.op_id))
     return Outcome(OpStatus.ACCEPTED)
@@ -294,6 +317,10 @@ def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: P
         return Outcome(OpStatus.REJECTED, "unknown_paper",
                        f"Hồ sơ {dossier.code} chỉ có {papers} giấy tờ; không có giấy tờ số {payload.document_index} "
                        "để gắn bản số hóa.")
+    if payload.reused_from is not None and not _code_of_unit(payload.reused_from, device.unit_code):
+        return Outcome(OpStatus.REJECTED, "foreign_reuse",
+                       f"Giấy tờ chỉ tái sử dụng được bản số hóa của một hồ sơ cùng đơn vị, không phải của hồ sơ "
+                       f"{payload.reused_from}.")
     exists = session.scalar(select(Attachment).where(Attachment.dossier_code == dossier.code,
                                                     Attachment.sha256 == payload.sha256, Attachment.name == payload.name))
     if exists is None:
@@ -305,6 +332,14 @@ def _add_attachment(session: Session, device: Device, key: LedgerKey, payload: P
             _mark_replaced(session, dossier.code, payload.document_index, payload.replaces, now)
     blob = session.get(Blob, (device.unit_code, payload.sha256))
     return Outcome(OpStatus.ACCEPTED, "" if blob is not None and blob.complete else "pending_blob")
+
+
+def _code_of_unit(code: str, unit_code: str) -> bool:
+    """True when `code` is a dossier code (a desk's or the portal's) issued in `unit_code`."""
+    try:
+        return parse_dossier_code(code).unit_code == unit_code
+    except DomainError:
+        return False
 
 
 def _mark_replaced(session: Session, dossier_code: str, document_index: int | None, sha256: str, now: datetime) -> None:
@@ -356,6 +391,9 @@ def _log_assistance(session: Session, device: Device, key: LedgerKey, payload: P
     if payload.unit_code != device.unit_code:
         return Outcome(OpStatus.REJECTED, "wrong_unit", "Dòng nhật ký hỗ trợ thuộc đơn vị khác với đơn vị của quầy; "
                        "máy chủ không nhận.")
+    if not holds_slot(device, payload.desk_slot, payload.at, lookup.slots_held(device)):
+        return Outcome(OpStatus.REJECTED, "foreign_desk_slot", f"Dòng nhật ký hỗ trợ ghi quầy {payload.desk_slot}, không "
+                       "phải số quầy tỉnh đã cấp cho thiết bị này; máy chủ không nhận.")
     existing = session.get(AssistedFiling, payload.id)
     if existing is not None:
         if existing.unit_code == device.unit_code and existing.data == raw:
@@ -376,8 +414,12 @@ def _record_guidance(session: Session, device: Device, key: LedgerKey, payload: 
     refused = check_guidance_claims(device, payload, lookup.slots_held(device))
     if refused is not None:
         return refused
-    if session.get(GuidanceRecord, payload.id) is not None:
-        return Outcome(OpStatus.ACCEPTED, "already_exists")
+    existing = session.get(GuidanceRecord, payload.id)
+    if existing is not None:
+        if existing.unit_code == device.unit_code and existing.data == raw:
+            return Outcome(OpStatus.ACCEPTED, "already_exists")
+        return Outcome(OpStatus.REJECTED, "duplicate_id", "Mã định danh của phiếu hướng dẫn đã được dùng cho một "
+                       "phiếu khác trên máy chủ.")
     taken = session.scalar(select(GuidanceRecord.id).where(GuidanceRecord.unit_code == device.unit_code,
                                                           GuidanceRecord.reference == payload.reference))
     if taken is not None:

@@ -24,7 +24,7 @@ from counter_app.domain.accounts import is_password_hash
 from counter_app.domain.codes import DossierCode, office_day, parse_dossier_code
 from counter_app.domain.dossier import Channel
 from counter_app.domain.errors import DomainError
-from counter_app.domain.formats import office_date
+from counter_app.domain.formats import office_date, office_datetime
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import (
     MAX_INT64,
@@ -41,7 +41,7 @@ from counter_app.domain.operations import (
 from counter_app.domain.register import register_book
 from counter_app.domain.serialization import payload_hash
 from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus
-from sync.server.models import Device, OpLedger
+from sync.server.models import Device, Dossier, OpLedger
 
 log = logging.getLogger(__name__)
 # How far a dossier code's date may be from the office day of its `received_at` (midnight, time zones).
@@ -139,6 +139,16 @@ def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device
 
 def instant(value: str) -> datetime:
     return datetime.fromisoformat(value)  # bounded to 2000-2100 by the payload checks
+
+
+def dated_before_receipt(dossier: Dossier, at: str) -> str | None:
+    """Why a step dated `at` cannot be a step of `dossier` (None if it can): nothing happens to a dossier
+    before it was received (the counter refuses it too: services.lifecycle, services.returns)."""
+    moment = instant(at)
+    if dossier.received_at is None or moment >= dossier.received_at:
+        return None
+    return (f"Thời điểm {office_datetime(moment)} ghi trên thao tác của hồ sơ {dossier.code} trước lúc hồ sơ được "
+            f"tiếp nhận ({office_datetime(dossier.received_at)}); máy chủ không nhận.")
 
 
 def check_code_claims(device: Device, payload: DossierCreatePayload, held: set[int]) -> Outcome | None:
@@ -266,9 +276,14 @@ def check_guidance_claims(device: Device, payload: GuidanceRecordPayload, held: 
     if payload.reference[2] != str(payload.desk_slot):
         return Outcome(OpStatus.REJECTED, "reference_slot_mismatch",
                        f"Số phiếu hướng dẫn {payload.reference} không mang số quầy {payload.desk_slot} của phiếu.")
-    offline = device.offline_slot == payload.desk_slot and instant(payload.at) <= device.enrolled_at
-    if payload.desk_slot not in held and not offline:
+    if not holds_slot(device, payload.desk_slot, payload.at, held):
         return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
                        f"Phiếu hướng dẫn {payload.reference} mang số quầy {payload.desk_slot}, không phải số quầy tỉnh "
                        "đã cấp cho thiết bị này; máy chủ không nhận.")
     return None
+
+
+def holds_slot(device: Device, slot: int, at: str, held: set[int]) -> bool:
+    """Whether a record dated `at` may name desk `slot`: one the province gave the device, or its offline
+    slot for what it did before it enrolled."""
+    return slot in held or (device.offline_slot == slot and instant(at) <= device.enrolled_at)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import InvalidTransition
+from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import Payload, ResultReturnPayload, ShipmentStatePayload
 from counter_app.domain.postal_codes import (
     COUNTRY,
@@ -25,8 +26,8 @@ from counter_app.domain.postal_codes import (
 )
 from counter_app.domain.returns import ReturnMethod, ShipmentState, check_shipment_move
 from sync.protocol import OpStatus
-from sync.server.models import Device, NumberRange, ResultReturn
-from sync.server.op_checks import LedgerKey, Outcome, instant
+from sync.server.models import Device, Dossier, NumberRange, ResultReturn
+from sync.server.op_checks import LedgerKey, Outcome, dated_before_receipt, instant
 
 if TYPE_CHECKING:
     from sync.server.ingest import DossierLookup
@@ -68,6 +69,23 @@ def _shape_problem(payload: ResultReturnPayload) -> str:
     return ""
 
 
+def _not_returnable(session: Session, dossier: Dossier) -> str:
+    """Why the result cannot be returned now ("" if it can): as on the counter (services.returns), only a
+    result ready (9), or one returned (10) whose latest posted item came back to the desk.
+
+    The newest return is read as an entity: a `shipment.state` earlier in the same batch changed it in
+    the session (not flushed yet), and that change must count."""
+    if dossier.status == Status.RESULT_READY:
+        return ""
+    if dossier.status == Status.RETURNED:
+        latest = session.scalars(select(ResultReturn).where(ResultReturn.dossier_code == dossier.code)
+                                 .order_by(ResultReturn.returned_at.desc(), ResultReturn.id).limit(1)).first()
+        if latest is not None and latest.shipment_state == ShipmentState.RETURNED.value:
+            return ""
+    return (f"Hồ sơ {dossier.code} đang «{Status(dossier.status).label}»: chỉ trả kết quả khi hồ sơ "
+            f"«{Status.RESULT_READY.label}» (hoặc khi bưu gửi kết quả đã chuyển hoàn về quầy).")
+
+
 def record_return(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
                   now: datetime, lookup: DossierLookup) -> Outcome:
     assert isinstance(payload, ResultReturnPayload)
@@ -80,7 +98,7 @@ def record_return(session: Session, device: Device, key: LedgerKey, payload: Pay
         return _refused("bad_return", problem)
     existing = session.get(ResultReturn, payload.id)
     if existing is not None:
-        if existing.device_id == device.id and existing.dossier_code == payload.dossier_code:
+        if existing.device_id == device.id and existing.data == raw:
             return Outcome(OpStatus.ACCEPTED, "already_exists")
         return _refused("duplicate_return_id", "Mã định danh của lần trả kết quả trùng với một lần trả khác.")
     if payload.item_code is not None:
@@ -91,6 +109,9 @@ def record_return(session: Session, device: Device, key: LedgerKey, payload: Pay
         if holder is not None:
             return _refused("duplicate_item_code",
                             f"Mã bưu gửi {payload.item_code} đã được dùng cho hồ sơ {holder}; một mã chỉ dùng một lần.")
+    problem = _not_returnable(session, dossier) or dated_before_receipt(dossier, payload.at)
+    if problem:
+        return _refused("bad_step", problem)
     at = instant(payload.at)
     session.add(ResultReturn(id=payload.id, unit_code=device.unit_code, dossier_code=dossier.code, device_id=device.id,
                              method=payload.method.value, item_code=payload.item_code,
@@ -109,9 +130,15 @@ def record_shipment_state(session: Session, device: Device, key: LedgerKey, payl
     if row is None or row.unit_code != device.unit_code or row.item_code != payload.item_code:
         return Outcome(OpStatus.CONFLICT, "unknown_shipment",
                        f"Máy chủ chưa có bưu gửi {payload.item_code} của đơn vị; thao tác sẽ được xem lại.")
+    if row.device_id != device.id:  # returns are never pulled: no other desk can know this item's id
+        return _refused("foreign_shipment", f"Bưu gửi {payload.item_code} do quầy khác gửi; quầy này không ghi "
+                        "được bước theo dõi của nó.")
     try:
         check_shipment_move(ShipmentState(row.shipment_state), payload.state)
     except (InvalidTransition, ValueError) as error:
         return _refused("illegal_shipment_move", getattr(error, "message", "Bưu gửi có trạng thái lạ trên máy chủ."))
+    if row.state_at is not None and instant(payload.at) < row.state_at:
+        return _refused("bad_step", f"Bước «{payload.state.label}» của bưu gửi {payload.item_code} ghi thời điểm "
+                        "trước bước trước đó; máy chủ không nhận.")
     row.shipment_state, row.state_at, row.updated_at = payload.state.value, instant(payload.at), now
     return Outcome(OpStatus.ACCEPTED)
