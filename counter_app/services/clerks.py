@@ -81,7 +81,8 @@ def late_entry(session: Session, request: ActingRequest, received_at: datetime, 
         raise ValidationErrors([ValidationError(
             "received_at",
             f"{labels.RECEIVED_AT} {shown} trước ngày làm việc hiện tại (bắt đầu {office_date(start)}): hồ sơ nhập muộn "
-            "cần giám sát viên duyệt và ghi lý do (dòng lệnh: --clerk <giám sát viên> --late-entry-reason \"…\"). "
+            "cần giám sát viên duyệt và ghi lý do (trên màn hình: giám sát viên đăng nhập, ghi ô «Lý do nhập muộn»; "
+            "dòng lệnh: --clerk <giám sát viên> --late-entry-reason \"…\"). "
             "Hồ sơ chưa được lưu.",
             labels.RECEIVED_AT,
         )])

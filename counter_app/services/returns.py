@@ -40,6 +40,12 @@ class ReturnRefused(DomainError):
     """The result cannot be returned now (wrong status, no item numbers, a time out of order)."""
 
 
+class ReturnTimeRefused(ReturnRefused):
+    """The time typed for the return is refused (in the future, before the last step): the field `at`."""
+
+    field = "at"
+
+
 @dataclass(frozen=True)
 class ReturnRecord:
     """One return as the screens, the CLI and the printed papers see it."""
@@ -99,13 +105,13 @@ def _check_at(session: Session, row: DossierRow, at: datetime | None, now: datet
     """`at` (default now) may not lie ahead of the clock nor before the dossier's last event."""
     moment = at or now
     if moment.tzinfo is None:
-        raise ReturnRefused("Thời điểm trả kết quả phải có múi giờ.")
+        raise ReturnTimeRefused("Thời điểm trả kết quả phải có múi giờ.")
     if moment > now:
-        raise ReturnRefused(f"Thời điểm trả kết quả ({office_datetime(moment)}) ở tương lai; "
+        raise ReturnTimeRefused(f"Thời điểm trả kết quả ({office_datetime(moment)}) ở tương lai; "
                             f"bây giờ là {office_datetime(now)}.")
     last = session.scalar(select(func.max(DossierEvent.at)).where(DossierEvent.dossier_pk == row.pk))
     if last is not None and moment < last:
-        raise ReturnRefused(f"Thời điểm trả kết quả ({office_datetime(moment)}) trước lần chuyển trạng thái gần "
+        raise ReturnTimeRefused(f"Thời điểm trả kết quả ({office_datetime(moment)}) trước lần chuyển trạng thái gần "
                             f"nhất của hồ sơ ({office_datetime(last)}).")
     return moment
 
@@ -137,10 +143,11 @@ def _payload(row: ResultReturn, dossier_code: str) -> dict[str, object]:
 
 
 def _save(db: Database, code: str, method: ReturnMethod, fields: dict[str, object], at: datetime | None,
-          clerk_username: str, actor: str, note: Callable[[ResultReturn], str]) -> ReturnRecord:
+          clerk_username: str, actor: str, note: Callable[[ResultReturn], str],
+          now: datetime | None = None) -> ReturnRecord:
     """The return record, its operation and the move to 10 (with `note(record)` in the history): one
     transaction, so a crash leaves either all of them or none."""
-    now = utc_now()
+    now = now or utc_now()
     with db.write() as session:
         clerk, username = actor_of(session, clerk_username, actor)
         row = get_row(session, code)
@@ -166,18 +173,18 @@ def _save(db: Database, code: str, method: ReturnMethod, fields: dict[str, objec
 
 def return_at_desk(db: Database, code: str, *, receiver_name: str, id_number: str,
                    id_type: IdDocumentType = IdDocumentType.CCCD, at: datetime | None = None,
-                   clerk_username: str = "", actor: str = "") -> ReturnRecord:
+                   clerk_username: str = "", actor: str = "", now: datetime | None = None) -> ReturnRecord:
     """Hand the result to `receiver_name` at the desk (→ 10); their ID number is kept for the receipt."""
     checked: DeskReturn = check_desk_return(receiver_name, id_number, id_type)
     note = (f"Trả kết quả tại quầy cho {checked.receiver_name} (số giấy tờ {checked.receiver_id_number}).")
     return _save(db, code, ReturnMethod.DESK,
                  {"receiver_name": checked.receiver_name, "receiver_id_number": checked.receiver_id_number},
-                 at, clerk_username, actor, lambda _record: note)
+                 at, clerk_username, actor, lambda _record: note, now)
 
 
 def return_by_post(db: Database, code: str, *, recipient: str, phone: str, ward_code: int | None, street: str,
                    postage: int | str | None, payer: str | None, at: datetime | None = None,
-                   clerk_username: str = "", actor: str = "") -> ReturnRecord:
+                   clerk_username: str = "", actor: str = "", now: datetime | None = None) -> ReturnRecord:
     """Send the result by public postal service (→ 10) under the desk's next S10 item code."""
     checked: PostReturn = check_post_return(recipient, phone, ward_code, street, postage, payer)
     fields: dict[str, object] = {
@@ -185,7 +192,7 @@ def return_by_post(db: Database, code: str, *, recipient: str, phone: str, ward_
         "ward_code": checked.ward_code, "street": checked.street, "address_text": checked.address_text,
         "postage": checked.postage, "payer": checked.payer.value}
     return _save(db, code, ReturnMethod.POST, fields, at, clerk_username, actor,
-                 lambda record: f"Trả kết quả qua bưu chính công ích, mã bưu gửi {record.item_code}.")
+                 lambda record: f"Trả kết quả qua bưu chính công ích, mã bưu gửi {record.item_code}.", now)
 
 
 def _find_shipment(session: Session, code_or_item: str) -> tuple[ResultReturn, str]:

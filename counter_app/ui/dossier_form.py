@@ -58,7 +58,7 @@ class DossierForm(QGroupBox):
         self.summary = QLineEdit()
         self.summary.setObjectName("summary")
         self.summary.setPlaceholderText("mặc định là tên thủ tục")
-        form.addRow(labels.caption(labels.SUMMARY), errors.wrap(self.summary, "summary", "received_at"))
+        form.addRow(labels.caption(labels.SUMMARY), errors.wrap(self.summary, "summary"))
         layout.addLayout(form)
 
         self.summary.textEdited.connect(lambda _text: self.errors.clear_widget(self.summary))

@@ -5,6 +5,10 @@ business check; its messages come back per field and are shown under that field,
 them in one pass and nothing typed is lost. An ID-card QR scanned from anywhere fills the applicant.
 All database and PDF work runs in background tasks; Save is disabled while a save is in flight.
 
+«Thời điểm tiếp nhận» (Alt+T) is now unless the clerk types when a paper dossier was really received;
+a time before the working day in progress is a late entry: it asks for the reason and the signed-in
+clerk must be a supervisor (services/clerks.late_entry, docs/step-time.md).
+
 This screen coordinates: procedure, due date, save, slip preview, keys. The people are in
 person_form, the papers and filing details in dossier_form (checklist table: document_checklist),
 and the per-field messages in form_fields.
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -35,7 +40,7 @@ from counter_app.domain import labels
 from counter_app.domain.catalog import Procedure
 from counter_app.domain.dossier import Channel, Dossier
 from counter_app.domain.errors import ValidationError, ValidationErrors
-from counter_app.domain.formats import due_wording
+from counter_app.domain.formats import due_wording, to_office
 from counter_app.domain.guidance import Guidance
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.text import has_vietnamese_marks, nfc, person_name
@@ -54,6 +59,7 @@ from counter_app.ui.dossier_form import DossierForm
 from counter_app.ui.form_fields import FieldErrors, merge_by_field
 from counter_app.ui.form_preview import form_preview
 from counter_app.ui.messages import error_text
+from counter_app.ui.moment_field import MomentEdit
 from counter_app.ui.outcome_dialogs import OutcomeDialog, guidance_dialog, refusal_dialog
 from counter_app.ui.palette import ERROR_STYLE, INFO_STYLE
 from counter_app.ui.person_form import PersonForm
@@ -68,6 +74,8 @@ SHORTCUTS = [
     ("↑ / ↓, Enter", "Chọn thủ tục trong danh sách gợi ý"),
     ("Enter", "Sang ô tiếp theo; ở ô cuối (nội dung yêu cầu): lưu"),
     ("Alt+K", "Bật/tắt «Người nộp khác chủ hồ sơ»"),
+    ("Alt+T", "Thời điểm tiếp nhận (mặc định bây giờ; hồ sơ giấy nhập sau: gõ giờ:phút ngày/tháng/năm; "
+              "trước ngày làm việc hiện tại cần lý do và giám sát viên đăng nhập)"),
     ("Ctrl+S", "Lưu hồ sơ và xem giấy tiếp nhận"),
     ("Ctrl+N / F2", "Hồ sơ mới (xóa biểu mẫu; hỏi lại nếu đang nhập dở)"),
     ("Số (0–9)", "Trong bảng thành phần hồ sơ: gõ số bản (0: không nộp, không in lên giấy tiếp nhận)"),
@@ -85,13 +93,13 @@ def due_text(due: datetime) -> str:
     return f"Hẹn trả: {due_wording(due)}"
 
 
-def _receive(db: Database, request: IntakeRequest, commune_error: ValidationError | None) -> Dossier:
+def _receive(db: Database, request: IntakeRequest, commune_error: ValidationError | None, now: datetime) -> Dossier:
     """Save; a commune typed but not chosen is reported with every other fault and nothing is saved."""
     if commune_error is None:
-        return receive_dossier(db, request)
+        return receive_dossier(db, request, now=now)
     errors = [commune_error]
     try:
-        check_intake(db, request)
+        check_intake(db, request, now=now)
     except ValidationErrors as error:
         errors += error.errors
     raise ValidationErrors(errors)
@@ -174,6 +182,7 @@ class IntakeScreen(Screen):
         due_row.addWidget(self.time_label)
         due_row.addStretch(1)
         top.addRow("", due_row)
+        top.addRow(*self._build_moment())
         outer.addLayout(top)
 
         columns = QHBoxLayout()
@@ -216,6 +225,44 @@ class IntakeScreen(Screen):
         self.last_field = self.summary
         self.channel.currentIndexChanged.connect(self._update_due)
 
+    def _build_moment(self) -> tuple[QLabel, QWidget]:
+        """«Thời điểm tiếp nhận» and, for a day before today, the late entry's reason beside it."""
+        self.received_at = MomentEdit(self.context.clock, field="received_at", label=labels.RECEIVED_AT)
+        self.late_reason = QLineEdit()
+        self.late_reason.setObjectName("late_entry_reason")
+        self.late_reason.setPlaceholderText("vì sao nhập sau (giám sát viên duyệt)")
+        self.late_caption = QLabel("Lý do nhập muộn:")
+        self.late_caption.setBuddy(self.late_reason)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._field_errors.wrap(self.received_at, "received_at"), 2)
+        layout.addWidget(self.late_caption)
+        layout.addWidget(self._field_errors.wrap(self.late_reason, "late_entry_reason"), 3)
+        self.received_at.textChanged.connect(self._moment_changed)
+        self.late_reason.textEdited.connect(lambda _text: self._field_errors.clear_widget(self.late_reason))
+        self._moment_changed()
+        title = QLabel(f"&{labels.RECEIVED_AT}:")  # Alt+T
+        title.setBuddy(self.received_at)
+        return title, row
+
+    def _moment_changed(self) -> None:
+        """A day before today may be a late entry: its reason field shows; the due date follows the time."""
+        self._field_errors.clear_widget(self.received_at)
+        day = self.received_at.typed_day()
+        late = day is not None and day < to_office(self.context.clock()).date()
+        self.late_caption.setVisible(late)
+        self.late_reason.parentWidget().setVisible(late)
+        if hasattr(self, "channel"):
+            self._update_due()
+
+    def received_moment(self) -> datetime | None:
+        """The time received typed (None: now, or unreadable: the save then reports it at the field)."""
+        try:
+            return self.received_at.moment()
+        except ValidationError:
+            return None
+
     def _expose_fields(self) -> None:
         """The form's fields stay attributes of the screen: the GUI tests and tests/screenshots.py drive them."""
         p, d = self.person, self.dossier
@@ -234,11 +281,13 @@ class IntakeScreen(Screen):
         shortcut.activated.connect(slot)
 
     def _tab_chain(self) -> list[QWidget]:
-        return [self.picker, *self.person.tab_chain(), *self.dossier.tab_chain()]
+        return [self.picker, *self.person.tab_chain(), *self.dossier.tab_chain(), self.received_at, self.late_reason]
 
     # -- Screen API ------------------------------------------------------------------------------
 
     def on_shown(self) -> None:
+        if self.received_at.is_now():
+            self.received_at.set_now()  # the time shown follows the clock while it means "now"
         if self.picker.procedure() is None:
             self.focus_picker()
             return
@@ -315,6 +364,7 @@ class IntakeScreen(Screen):
             return
         channel = Channel(self.channel.currentData())
         db, code = self.context.db, procedure.code
+        received_at = self.received_moment() or self.context.clock()
         self.due_label.setText("Hẹn trả: đang tính…")
 
         def done(due: datetime | None) -> None:
@@ -326,7 +376,7 @@ class IntakeScreen(Screen):
             if request == self._due_request:
                 self.due_label.setText(f"Hẹn trả: chưa tính được ({error_text(error)})")
 
-        self.context.tasks.run(lambda: preview_due_at(db, code, channel), done, failed)
+        self.context.tasks.run(lambda: preview_due_at(db, code, channel, received_at=received_at), done, failed)
 
     # -- ID card ---------------------------------------------------------------------------------
 
@@ -370,22 +420,35 @@ class IntakeScreen(Screen):
             result_delivery=str(self.delivery.currentData()),
             clerk_username=self.context.clerk_username,
             portal_code=self.dossier.portal_code.text(),
+            received_at=self.received_moment(),
+            late_entry_reason=self.late_reason.text() if self.late_reason.isVisibleTo(self) else "",
         )
 
     def save(self) -> None:
         """Ctrl+S: receive the dossier in the background; one save at a time."""
-        if self.saving or not self._plain_names_confirmed():
+        if self.saving or not self._moment_readable() or not self._plain_names_confirmed():
             return
         request = self.build_request()
         commune_error = self.person.commune.typed_error()
+        now = self.context.clock()
         self.saving = True
         self.save_button.setEnabled(False)
         self.save_button.setText("Đang lưu…")
         self.show_message("Đang lưu hồ sơ…")
         db = self.context.db
         self.context.tasks.run(
-            lambda: _receive(db, request, commune_error), self._on_saved, self._on_save_failed, write=True
+            lambda: _receive(db, request, commune_error, now), self._on_saved, self._on_save_failed, write=True
         )
+
+    def _moment_readable(self) -> bool:
+        """False (and said at the field) when «Thời điểm tiếp nhận» cannot be read: never saved as now."""
+        try:
+            self.received_at.moment()
+        except ValidationError as problem:
+            self._show_field_errors({problem.field: problem.message})
+            self.show_message(f"Chưa lưu: {problem.message} Thông tin đã nhập được giữ nguyên.", error=True)
+            return False
+        return True
 
     def _plain_names_confirmed(self) -> bool:
         """A name typed without any diacritic ("pham van tu") is asked about once before it is saved:
@@ -487,14 +550,14 @@ class IntakeScreen(Screen):
 
     def refuse(self) -> None:
         """Ctrl+R: the reason, then the dossier is created refused (status 3) and Mẫu 03 is shown."""
-        if self.saving or self.outcome_dialog is not None:
+        if self.saving or self.outcome_dialog is not None or not self._moment_readable():
             return
         request = self.build_request()
         dialog = refusal_dialog(self)
 
         def confirmed() -> None:
-            db, reason = self.context.db, dialog.reason_text()
-            self._start_outcome(lambda: refuse_at_intake(db, request, reason), self._on_refused)
+            db, reason, now = self.context.db, dialog.reason_text(), self.context.clock()
+            self._start_outcome(lambda: refuse_at_intake(db, request, reason, now=now), self._on_refused)
 
         self._open_outcome(dialog, confirmed)
 
@@ -614,6 +677,8 @@ class IntakeScreen(Screen):
         self.picker.clear_choice()
         self.person.clear()
         self.dossier.clear()
+        self.late_reason.clear()
+        self.received_at.set_now()
         self.time_label.setText("")
         self._due_request += 1
         self.due_label.setText(DUE_NONE)

@@ -8,6 +8,10 @@
 Each one saves in the background (the writer lane of `ui/tasks.py`), keeps what was typed when the
 service refuses, shows the Vietnamese reason under the fields, and closes itself on success after
 calling `on_saved` with the result. Ctrl+Enter saves from any field; Esc cancels.
+
+Each has a «Thời điểm» field (ui/moment_field.py, last in the form): now unless the clerk types when the
+step really happened; the service's refusal of that time (in the future, before the last step) is shown
+under it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDateTime
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -32,12 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.dossier import OFFICE_TZ, Dossier
+from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import QT_OFFICE_DATETIME, column_datetime
 from counter_app.domain.lifecycle import ALLOWED_TRANSITIONS, REASON_REQUIRED, Status
 from counter_app.domain.lifecycle_records import APOLOGY_STATUSES, DEFAULT_AGENCY, HandoverDirection
 from counter_app.ui.context import UiContext
 from counter_app.ui.document_checklist import DocumentTable
 from counter_app.ui.messages import error_text
+from counter_app.ui.moment_field import MomentField
 from counter_app.ui.palette import ERROR_STYLE, HINT_STYLE
 
 # The steps that hand the paper to or take it from the agency: they ask for its name (Mẫu 05).
@@ -59,6 +65,11 @@ class _LifecycleDialog(QDialog):
         self.setWindowTitle(f"{title} — {dossier.code}")
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.when = MomentField(context.clock)
+        self.when.edit.setObjectName("lifecycle_at")
+        when_form = QFormLayout()
+        when_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        when_form.addRow("Thời điểm:", self.when)
         self.error = QLabel()
         self.error.setObjectName("lifecycle_error")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -79,6 +90,7 @@ class _LifecycleDialog(QDialog):
         heading.setStyleSheet(HINT_STYLE)
         layout.addWidget(heading)
         layout.addLayout(self.form)
+        layout.addLayout(when_form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         for keys in SAVE_KEYS:
@@ -88,12 +100,25 @@ class _LifecycleDialog(QDialog):
         """The service call to run on the writer lane (raises a Vietnamese DomainError when refused)."""
         raise NotImplementedError
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Tab reaches «Thời điểm» after the dialog's own fields (it is built first, in this base)."""
+        fields = [self.form.itemAt(row, QFormLayout.ItemRole.FieldRole) for row in range(self.form.rowCount())]
+        widgets = [item.widget() for item in fields if item is not None and item.widget() is not None]
+        if widgets:
+            QWidget.setTabOrder(widgets[-1], self.when.edit)
+        super().showEvent(event)
+
+    def moment(self) -> dict[str, datetime | None]:
+        """The step's time for the service: `at` (None: now) and `now` from the context's clock."""
+        return {"at": self.when.moment(), "now": self.context.clock()}
+
     def save(self) -> None:
         if self.saving:
             return
+        self.when.clear_error()
         try:
             job = self.work()
-        except ValueError as problem:  # a field the dialog itself can judge
+        except (ValueError, ValidationError) as problem:  # a field the dialog itself can judge
             self._failed(problem)
             return
         self.saving = True
@@ -109,6 +134,10 @@ class _LifecycleDialog(QDialog):
     def _failed(self, error: Exception) -> None:
         self.saving = False
         self.save_button.setEnabled(True)
+        if isinstance(error, ValidationError) and error.field == "at":
+            self.error.setText("")
+            self.when.show_error(error.message)
+            return
         self.error.setText(str(error) if isinstance(error, ValueError) else error_text(error))
 
 
@@ -155,9 +184,9 @@ class StepDialog(_LifecycleDialog):
         if target is Status.SUPPLEMENT_REQUESTED:
             raise ValueError("Yêu cầu bổ sung giấy tờ bằng phím Ctrl+B (ghi các giấy tờ còn thiếu).")
         db, code, username = self.context.db, self.dossier.code, self.context.clerk_username
-        reason, agency = self.reason.text(), self.agency.text()
+        reason, agency, when = self.reason.text(), self.agency.text(), self.moment()
         return lambda: transition(db, code, target, reason=reason, agency=agency, by=username,
-                                  actor=self.context.profile.clerk_name)
+                                  actor=self.context.profile.clerk_name, **when)
 
 
 class HandoverDialog(_LifecycleDialog):
@@ -187,7 +216,9 @@ class HandoverDialog(_LifecycleDialog):
                              "cơ quan giải quyết.")
         direction = HandoverDirection(self.direction.currentData())
         db, code, username, agency = self.context.db, self.dossier.code, self.context.clerk_username, self.agency.text()
-        return lambda: hand_over(db, code, direction, agency=agency, by=username, actor=self.context.profile.clerk_name)
+        when = self.moment()
+        return lambda: hand_over(db, code, direction, agency=agency, by=username, actor=self.context.profile.clerk_name,
+                                 **when)
 
 
 class SupplementDialog(_LifecycleDialog):
@@ -226,8 +257,9 @@ class SupplementDialog(_LifecycleDialog):
         if not missing:
             raise ValueError("Hãy ghi số bản của ít nhất một giấy tờ cần bổ sung.")
         db, code, username, reason = self.context.db, self.dossier.code, self.context.clerk_username, self.reason.text()
+        when = self.moment()
         return lambda: request_supplement(db, code, missing=missing, reason=reason, by=username,
-                                          actor=self.context.profile.clerk_name)
+                                          actor=self.context.profile.clerk_name, **when)
 
 
 class ApologyDialog(_LifecycleDialog):
@@ -270,9 +302,9 @@ class ApologyDialog(_LifecycleDialog):
         from counter_app.services.lifecycle import apologise
 
         db, code, username = self.context.db, self.dossier.code, self.context.clerk_username
-        reason, new_due = self.reason.text(), self.new_due_at()
+        reason, new_due, when = self.reason.text(), self.new_due_at(), self.moment()
         return lambda: apologise(db, code, reason=reason, new_due_at=new_due, by=username,
-                                 actor=self.context.profile.clerk_name)
+                                 actor=self.context.profile.clerk_name, **when)
 
 
 # The dossier view's keys: (key, button text, which dialog, when the button is enabled).

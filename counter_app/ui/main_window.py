@@ -58,7 +58,7 @@ GLOBAL_SHORTCUTS = [
     ("F9", "Đồng bộ ngay với máy chủ tỉnh"),
     ("Ctrl+L", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)"),
     ("F8", "Tài khoản người tiếp nhận (giám sát viên)"),
-    ("F10", "Thiết lập đơn vị: tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in (giám sát viên)"),
+    ("F10", "Thiết lập đơn vị: tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in, thư mục quét (giám sát viên)"),
     ("Ctrl+Q", "Thoát ứng dụng"),
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),

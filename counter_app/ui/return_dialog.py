@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain import labels
 from counter_app.domain.admin_units import ward
 from counter_app.domain.dossier import Dossier
-from counter_app.domain.errors import ValidationErrors
+from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.return_checks import (
     PAYER_LABEL,
     POSTAGE_LABEL,
@@ -43,10 +43,11 @@ from counter_app.domain.return_checks import (
 )
 from counter_app.domain.returns import Payer
 from counter_app.services.dossiers import get_dossier
-from counter_app.services.returns import ReturnRecord, return_at_desk, return_by_post
+from counter_app.services.returns import ReturnRecord, ReturnTimeRefused, return_at_desk, return_by_post
 from counter_app.ui.commune_picker import CommunePicker
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
+from counter_app.ui.moment_field import MomentField
 from counter_app.ui.palette import ERROR_STYLE, INVALID_BACKGROUND, OK_STYLE
 from counter_app.ui.slip_preview import paint_pages, render_pdf_pages, safe_file_name
 
@@ -115,6 +116,10 @@ class ReturnDialog(QDialog):
         self.tabs.addTab(post, "Gửi qua bưu chính (Ctrl+2)")
         self.tabs.currentChanged.connect(self._focus_first)
 
+        self.when = MomentField(context.clock)
+        self.when.edit.setObjectName("return_at")
+        when_form = QFormLayout()
+        when_form.addRow("Thời điểm trả:", self.when)
         self.status = QLabel("Ctrl+S: trả kết quả. Esc: đóng.", objectName="return_status")
         self.status.setWordWrap(True)
         self.save_button = QPushButton("Trả kết quả (Ctrl+S)")
@@ -137,6 +142,7 @@ class ReturnDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        layout.addLayout(when_form)
         layout.addWidget(self.status)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -194,7 +200,13 @@ class ReturnDialog(QDialog):
         if self.saving or self.record is not None:
             return
         db, code, ctx = self.context.db, self.code, self.context
-        who = {"clerk_username": ctx.clerk_username, "actor": ctx.profile.clerk_name}
+        self.when.clear_error()
+        try:
+            at = self.when.moment()
+        except ValidationError as problem:
+            self._refused(problem)
+            return
+        who = {"clerk_username": ctx.clerk_username, "actor": ctx.profile.clerk_name, "at": at, "now": ctx.clock()}
         if self.tabs.currentIndex() == DESK_TAB:
             receiver, number = self.receiver.text(), self.id_number.text()
 
@@ -214,6 +226,11 @@ class ReturnDialog(QDialog):
 
     def _refused(self, error: Exception) -> None:
         self.saving = False
+        if isinstance(error, ReturnTimeRefused | ValidationError):  # the time typed: said under its field
+            self._mark(set())
+            self._say("Chưa trả kết quả: xem thời điểm trả.", error=True)
+            self.when.show_error(error.message)
+            return
         self._mark(set(error.by_field()) if isinstance(error, ValidationErrors) else set())
         self._say(error_text(error), error=True)
 

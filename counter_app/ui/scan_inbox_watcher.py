@@ -4,22 +4,28 @@ Polling (not QFileSystemWatcher) because a file must be seen twice with the same
 taken (services/scan_inbox.py), network folders do not always send change events, and a poll is what
 the tests can drive without waiting. Polls and assignments run in the writer pool, so they never run
 at the same time. One watcher per application: the dossier view's scan panel asks `active_watcher()`
-for the files waiting for the clerk.
+for the files waiting for the clerk. A new folder chosen in the unit settings (F10) takes effect at the
+next poll (`set_folder`), without a restart.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from counter_app.domain.errors import ValidationError
 from counter_app.services.digitisation import BundleAdded
 from counter_app.services.scan_inbox import InboxReport, ScanInbox
 from counter_app.ui.context import UiContext
+from counter_app.ui.settings import MAX_TEXT
 
 POLL_MS = 3000
 INBOX_DIRNAME = "scan-inbox"
+INBOX_FIELD = "scan_inbox"
+INBOX_LABEL = "Thư mục nhận bản quét"
 _active: ScanInboxWatcher | None = None
 
 
@@ -34,6 +40,32 @@ def _forget_active() -> None:
 
 def default_inbox_dir(context: UiContext) -> Path:
     return context.settings.scan_inbox_dir(context.db.path.parent / INBOX_DIRNAME)
+
+
+def checked_inbox_dir(text: str) -> Path:
+    """The folder typed in the unit settings, created if missing (worker thread: it may be a network
+    share); refused at the field when it cannot be the inbox (not a full path, not a folder, read-only:
+    the taken files are moved out of it)."""
+    typed = text.strip()
+    if not typed:
+        raise ValidationError(INBOX_FIELD, "Hãy ghi thư mục máy quét lưu bản quét vào.", INBOX_LABEL)
+    if len(typed) > MAX_TEXT:
+        raise ValidationError(INBOX_FIELD, f"Đường dẫn thư mục dài quá {MAX_TEXT} ký tự.", INBOX_LABEL)
+    folder = Path(typed).expanduser()
+    if not folder.is_absolute():
+        raise ValidationError(INBOX_FIELD, f"«{typed[:80]}» chưa phải đường dẫn đầy đủ (ví dụ D:\\BanQuet hoặc "
+                              "/home/quay/ban-quet).", INBOX_LABEL)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ValidationError(INBOX_FIELD, f"«{typed[:80]}» là một tệp, không phải thư mục.", INBOX_LABEL) from None
+    except OSError:  # no right to create it, a share that is not there: the OS's words are not Vietnamese
+        raise ValidationError(INBOX_FIELD, f"Không tạo được thư mục «{typed[:80]}» (không có quyền, hoặc ổ đĩa/thư mục "
+                              "mạng không truy cập được).", INBOX_LABEL) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValidationError(INBOX_FIELD, f"Máy này không ghi được vào thư mục «{typed[:80]}» (bản quét đã nhận "
+                              "được chuyển sang thư mục con _da_nhan).", INBOX_LABEL)
+    return folder
 
 
 class ScanInboxWatcher(QObject):
@@ -58,6 +90,14 @@ class ScanInboxWatcher(QObject):
     def folder(self) -> Path:
         return self.inbox.folder
 
+    def set_folder(self, folder: Path) -> None:
+        """Watch `folder` from now on; what a poll of the old folder still running finds is dropped."""
+        if folder == self.inbox.folder:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        self.inbox = ScanInbox(folder)
+        self.waiting = []
+
     def start(self) -> None:
         self.inbox.folder.mkdir(parents=True, exist_ok=True)
         self._timer.start()
@@ -72,12 +112,14 @@ class ScanInboxWatcher(QObject):
         if self._busy:
             return
         self._busy = True
-        db, data_dir = self.context.db, self.context.db.path.parent
-        self.context.tasks.run(lambda: self.inbox.poll(db, data_dir), self._polled, self._failed, write=True, owner=self)
+        db, data_dir, inbox = self.context.db, self.context.db.path.parent, self.inbox
+        self.context.tasks.run(lambda: inbox.poll(db, data_dir), lambda report: self._polled(report, inbox),
+                               self._failed, write=True, owner=self)
 
-    def _polled(self, report: InboxReport) -> None:
+    def _polled(self, report: InboxReport, inbox: ScanInbox) -> None:
         self._busy = False
-        self.waiting = report.waiting
+        if inbox is self.inbox:  # not the folder left behind by `set_folder`
+            self.waiting = report.waiting
         self.polled.emit(report)
 
     def _failed(self, error: Exception) -> None:
@@ -88,9 +130,8 @@ class ScanInboxWatcher(QObject):
                on_error: Callable[[Exception], None]) -> None:
         """The waiting files become pages of paper `index` of dossier `code` (the clerk's choice)."""
         files, self.waiting = self.waiting, []
-        db, data_dir = self.context.db, self.context.db.path.parent
-        self.context.tasks.run(lambda: self.inbox.assign(db, data_dir, files, code, index), on_done, on_error,
-                               write=True)
+        db, data_dir, inbox = self.context.db, self.context.db.path.parent, self.inbox
+        self.context.tasks.run(lambda: inbox.assign(db, data_dir, files, code, index), on_done, on_error, write=True)
 
 
 def report_text(report: InboxReport) -> str:

@@ -1,8 +1,10 @@
 """Thiết lập đơn vị (F10, supervisors only): the unit's name, commune and place, the desk, the lookup
-address the slip's QR opens, and this machine's slip printer.
+address the slip's QR opens, this machine's slip printer and its scan-inbox folder.
 
 The unit's part goes through `services.unit_setup.update_unit_settings(..., by=<supervisor>)`, which checks
-the supervisor itself (the CLI obeys the same rule); the printer is this machine's (`ui/settings.py`).
+the supervisor itself (the CLI obeys the same rule); the printer and the scan-inbox folder are this
+machine's (`ui/settings.py`): a new folder is checked (created if missing) before anything is saved and
+the running watcher follows it at once (`ScanInboxWatcher.set_folder`).
 The desk slot is shown read-only, with the reason, once the province assigned it at enrolment or the desk
 has issued codes (`desk_locked_reason`). Enter moves field by field and saves from the last one; Esc asks
 before throwing changes away. Reading and saving run on the task runner, never on the GUI thread.
@@ -11,16 +13,19 @@ before throwing changes away. Reading and saving run on the task runner, never o
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -40,9 +45,15 @@ from counter_app.ui.commune_picker import CommunePicker
 from counter_app.ui.context import UiContext
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.messages import ask_before_leaving, error_text
+from counter_app.ui.scan_inbox_watcher import (
+    INBOX_FIELD,
+    active_watcher,
+    checked_inbox_dir,
+    default_inbox_dir,
+)
 
 SYSTEM_PRINTER = "— Máy in mặc định của hệ thống —"
-FIELDS = ("unit_name", "ward_code", "place_name", "desk", LOOKUP_FIELD, "printer")
+FIELDS = ("unit_name", "ward_code", "place_name", "desk", LOOKUP_FIELD, "printer", INBOX_FIELD)
 
 
 def refusal_text(context: UiContext) -> str:
@@ -101,6 +112,18 @@ class UnitSettingsDialog(QDialog):
         self.printer.addItem(SYSTEM_PRINTER, "")
         for name in QPrinterInfo.availablePrinterNames():
             self.printer.addItem(name, name)
+        self.scan_inbox = QLineEdit()
+        self.scan_inbox.setObjectName(INBOX_FIELD)
+        self.scan_inbox.setPlaceholderText("thư mục máy quét lưu bản quét vào, ví dụ D:\\BanQuet")
+        self.browse_button = QPushButton("Chọn… (Ctrl+O)")
+        self.browse_button.setAutoDefault(False)
+        self.browse_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # reached by its key; Enter walks the fields
+        self.browse_button.clicked.connect(self.browse_inbox)
+        QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(self.browse_inbox)
+        self._initial_inbox = ""
+        inbox_row = QHBoxLayout()
+        inbox_row.addWidget(self.scan_inbox, 1)
+        inbox_row.addWidget(self.browse_button)
         self.errors = {field: error_label(f"error_{field}") for field in (*FIELDS, "general")}
         self.commune.unit_chosen.connect(self._commune_chosen)
 
@@ -119,6 +142,9 @@ class UnitSettingsDialog(QDialog):
         form.addRow(self._buddy("Máy &in giấy tiếp nhận:", self.printer), self.printer)
         form.addRow("", QLabel("Máy in là thiết lập riêng của máy tính này."))
         form.addRow("", self.errors["printer"])
+        form.addRow(self._buddy("Thư &mục nhận bản quét:", self.scan_inbox), inbox_row)
+        form.addRow("", QLabel("Cũng là thiết lập riêng của máy này; đổi thư mục thì có hiệu lực ngay."))
+        form.addRow("", self.errors[INBOX_FIELD])
 
         self.status = QLabel("Đang đọc thiết lập…")
         self.status.setObjectName("unit_settings_status")
@@ -156,10 +182,11 @@ class UnitSettingsDialog(QDialog):
         widgets: list[QWidget] = [self.unit_name, self.commune, self.place_name]
         if self.desk.isEnabled():
             widgets.append(self.desk)
-        return [*widgets, self.lookup_url, self.printer]
+        return [*widgets, self.lookup_url, self.printer, self.scan_inbox]
 
     def _set_enabled(self, enabled: bool) -> None:
-        for widget in (self.unit_name, self.commune, self.place_name, self.lookup_url, self.printer, self.save_button):
+        for widget in (self.unit_name, self.commune, self.place_name, self.lookup_url, self.printer, self.scan_inbox,
+                       self.browse_button, self.save_button):
             widget.setEnabled(enabled)
         self.desk.setEnabled(enabled and not self._desk_reason)
 
@@ -189,6 +216,8 @@ class UnitSettingsDialog(QDialog):
             self.desk_note.show()
         self.lookup_url.setText(profile.lookup_url)
         self.set_printer_text(self.context.settings.printer_name())
+        self._initial_inbox = str(default_inbox_dir(self.context))
+        self.scan_inbox.setText(self._initial_inbox)
         self._initial = self.values()
         self.loaded = True
         self._set_enabled(True)
@@ -222,9 +251,18 @@ class UnitSettingsDialog(QDialog):
                               desk=self.desk.value(), lookup_url=self.lookup_url.text())
         return wanted, self.printer_name()
 
+    def browse_inbox(self) -> None:
+        """Ctrl+O: pick the folder in the system's dialog (typing the path works as well)."""
+        chosen = QFileDialog.getExistingDirectory(self, "Thư mục nhận bản quét", self.scan_inbox.text().strip())
+        if chosen:
+            self.scan_inbox.setText(chosen)
+            self.scan_inbox.setFocus()
+
     def has_changes(self) -> bool:
         if self._initial is None:
             return False
+        if self.scan_inbox.text().strip() != self._initial_inbox:
+            return True
         (now, printer), (before, printer_before) = self.values(), self._initial
         strip = str.strip
         return (strip(now.unit_name), now.ward_code, strip(now.place_name), now.desk, strip(now.lookup_url), printer) != (
@@ -272,16 +310,25 @@ class UnitSettingsDialog(QDialog):
             return
         from counter_app.services.unit_setup import update_unit_settings
 
-        db, by = self.context.db, self.context.clerk_username
+        db, by, inbox_text = self.context.db, self.context.clerk_username, self.scan_inbox.text()
+
+        def job() -> tuple[CounterProfile, Path]:
+            inbox = checked_inbox_dir(inbox_text)  # first: a refused folder leaves everything unsaved
+            return update_unit_settings(db, wanted, by=by), inbox
+
         self.saving = True
         self._set_enabled(False)
         self.status.setText("Đang lưu…")
-        self.context.tasks.run(lambda: update_unit_settings(db, wanted, by=by),
-                               lambda profile: self._saved(profile, printer), self._failed, write=True, owner=self)
+        self.context.tasks.run(job, lambda result: self._saved(*result, printer), self._failed, write=True, owner=self)
 
-    def _saved(self, profile: CounterProfile, printer: str) -> None:
+    def _saved(self, profile: CounterProfile, inbox: Path, printer: str) -> None:
         self.saving = False
         self.context.settings.set_printer_name(printer)
+        self.context.settings.set_scan_inbox_dir(inbox)
+        watcher = active_watcher()
+        if watcher is not None:
+            watcher.set_folder(inbox)  # the running watcher follows at its next poll, no restart
+        self._initial_inbox = str(inbox)
         self.context.profile = profile
         self._initial = (unit_settings(profile), printer)
         self.saved.emit(profile)
@@ -306,7 +353,8 @@ class UnitSettingsDialog(QDialog):
             label.show()
         first = next((field for field in FIELDS if any(f == field for f, _ in problems)), None)
         widgets = {"unit_name": self.unit_name, "ward_code": self.commune, "place_name": self.place_name,
-                   "desk": self.desk, LOOKUP_FIELD: self.lookup_url, "printer": self.printer}
+                   "desk": self.desk, LOOKUP_FIELD: self.lookup_url, "printer": self.printer,
+                   INBOX_FIELD: self.scan_inbox}
         if first is not None:
             widgets[first].setFocus()
 

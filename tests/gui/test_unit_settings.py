@@ -95,7 +95,7 @@ def test_a_supervisor_changes_name_lookup_and_printer_and_the_next_slip_shows_th
     dialog = open_settings(qtbot, window)
     assert focused() is dialog.unit_name and dialog.desk.isEnabled()  # no code issued, not enrolled
 
-    # Enter walks the fields: name, commune, place, desk, lookup address, printer; the last one saves.
+    # Enter walks the fields: name, commune, place, desk, lookup address, printer, scan inbox; the last saves.
     retype(dialog.unit_name, NEW_NAME)
     for expected in (dialog.commune, dialog.place_name, dialog.desk, dialog.lookup_url):
         press(focused(), Qt.Key.Key_Return)
@@ -104,6 +104,8 @@ def test_a_supervisor_changes_name_lookup_and_printer_and_the_next_slip_shows_th
     press(focused(), Qt.Key.Key_Return)
     assert dialog.printer.isAncestorOf(focused()) or focused() is dialog.printer
     retype(dialog.printer.lineEdit(), PRINTER)
+    press(focused(), Qt.Key.Key_Return)
+    assert focused() is dialog.scan_inbox  # the scan-inbox folder, last (test_scan_inbox_setting.py)
     with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
         press(focused(), Qt.Key.Key_Return)
 
