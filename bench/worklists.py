@@ -26,16 +26,17 @@ import argparse
 import json
 import sqlite3
 import sys
-import time
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from _common import emit, file_sizes, log, machine, setup_demo_unit, summarize_ms, timed_ms, work_dir
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.postal_codes import item_code
 from counter_app.domain.returns import ShipmentState
 from counter_app.services.demo_data import generate_demo_dossiers
@@ -161,25 +162,27 @@ def ensure_database(data_dir: Path, count: int, per_state: int, seed: int) -> di
         return {"reused": True, **meta}
     if (data_dir / DB_FILENAME).exists():
         sys.exit(f"{data_dir} holds a database this benchmark did not build: use another --data-dir")
-    now = datetime.now(UTC).replace(microsecond=0)
+    # A working morning (10:00 office time today): "due today" then spans the rest of a working day, and
+    # every list is the same whenever the benchmark runs, as due dates are set relative to it.
+    now = datetime.combine(datetime.now(OFFICE_TZ).date(), time(10), OFFICE_TZ).astimezone(UTC)
     log(f"building {count:,} dossiers in {data_dir}")
-    start = time.perf_counter()
+    start = perf_counter()
     db = Database.open(data_dir)
     try:
         setup_demo_unit(db)
         generate_demo_dossiers(db, min(count, TEMPLATE_DOSSIERS), seed=seed, now=now)
-        template_seconds = time.perf_counter() - start
+        template_seconds = perf_counter() - start
         with closing(sqlite3.connect(data_dir / DB_FILENAME, isolation_level=None)) as con:
             con.execute("BEGIN IMMEDIATE")
             template = _copy_template(con, count)
-            copied_seconds = time.perf_counter() - start
+            copied_seconds = perf_counter() - start
             _spread_statuses(con, now)
             con.execute("COMMIT")
             con.execute("ANALYZE")
         returns = _write_returns(db, per_state, now)
     finally:
         db.close()
-    seconds = time.perf_counter() - start
+    seconds = perf_counter() - start
     meta = {
         **wanted, "now": now.isoformat(), "template_dossiers": template, "result_returns": returns,
         "build_seconds": round(seconds, 2), "template_seconds": round(template_seconds, 2),
