@@ -25,16 +25,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sqlite3
 import sys
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 from _common import emit, file_sizes, log, machine, setup_demo_unit, summarize_ms, timed_ms, work_dir
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.dossier import OFFICE_TZ
@@ -49,7 +51,6 @@ from counter_app.services.worklists import (
     worklist,
 )
 from counter_app.storage.database import DB_FILENAME, Database
-from counter_app.storage.dossiers import row_to_dossier
 from counter_app.storage.models import DossierRow, ResultReturn
 
 TARGET_ALL_P95_MS = 500.0  # F5 opens the screen: the six lists together, read in the background
@@ -211,17 +212,32 @@ def ensure_database(data_dir: Path, count: int, per_state: int, seed: int) -> di
 # -- the lists ---------------------------------------------------------------------------------------
 
 
-def _full_scan(session: Session, kind: WorklistKind, now: datetime, limit: int) -> tuple[list[str], int]:
-    """What `worklist(kind)` does (rows, Dossier objects, count when capped), with no index on dossier or
+# `FROM dossier`, `JOIN result_return` and the like, not `dossier.pk`: where a table is read, not a column.
+_TABLE_READ = re.compile(r"\b(FROM|JOIN) (dossier|result_return)(?=\s|$)")
+
+
+@contextmanager
+def _no_index(db: Database) -> Iterator[None]:
+    """Every statement sent meanwhile reads dossier and result_return with NOT INDEXED (a full scan).
+
+    SQLAlchemy's SQLite dialect renders no table hints, so the SQL is rewritten as it goes to the driver."""
+
+    def rewrite(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> Any:
+        return _TABLE_READ.sub(r"\1 \2 NOT INDEXED", statement), parameters
+
+    event.listen(db.engine, "before_cursor_execute", rewrite, retval=True)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "before_cursor_execute", rewrite)
+
+
+def _full_scan(db: Database, kind: WorklistKind, now: datetime, limit: int) -> tuple[list[str], int]:
+    """`worklist(kind)` itself (rows, Dossier objects, count when capped), with no index on dossier or
     result_return: the same answer, by scanning."""
-    statement = (_statement(kind, now).with_hint(DossierRow, "NOT INDEXED", "sqlite")
-                 .with_hint(ResultReturn, "NOT INDEXED", "sqlite"))
-    rows = session.scalars(statement.order_by(DossierRow.due_at, DossierRow.pk).limit(limit)).all()
-    dossiers = [row_to_dossier(row) for row in rows]
-    total = len(rows)
-    if total == limit:
-        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    return [d.id for d in dossiers], total
+    with _no_index(db):
+        answer = worklist(db, kind, now=now, limit=limit)
+    return [d.id for d in answer.dossiers], answer.total
 
 
 def _plan(session: Session, kind: WorklistKind, now: datetime, limit: int) -> list[str]:
@@ -251,18 +267,20 @@ def measure(db: Database, now: datetime, runs: int, baseline_runs: int, limit: i
         for kind in WorklistKind:
             samples, answer = [], ([], 0)
             for _ in range(baseline_runs):
-                ms, answer = timed_ms(lambda kind=kind: _full_scan(session, kind, now, limit))
+                ms, answer = timed_ms(lambda kind=kind: _full_scan(db, kind, now, limit))
                 samples.append(ms)
             app = lists[kind.value]
             same = answer[0] == app.pop("_ids") and answer[1] == app["total"]
             app["plan"] = _plan(session, kind, now, limit)
-            baseline[kind.value] = {**summarize_ms(samples), "same_rows_and_total": same}
+            with _no_index(db):
+                baseline_plan = _plan(session, kind, now, limit)
+            baseline[kind.value] = {**summarize_ms(samples), "same_rows_and_total": same, "plan": baseline_plan}
             if app["p50_ms"]:
                 baseline[kind.value]["speedup_p50"] = round(baseline[kind.value]["p50_ms"] / app["p50_ms"], 1)
     scan_sum = sum(b["p50_ms"] for b in baseline.values())
     return {"all_worklists": summarize_ms(together), "lists": lists, "baseline": {
-        "method": "the app's statement per list with NOT INDEXED on dossier and result_return (full scans), "
-                  "same ORDER BY/LIMIT and count",
+        "method": "worklist(kind) itself with its SQL rewritten to read dossier and result_return NOT INDEXED "
+                  "(full scans): the same statements, row conversion and count",
         "lists": baseline, "sum_of_p50_ms": round(scan_sum, 3)}}
 
 
