@@ -1,0 +1,49 @@
+"""The worklist and scan-bundle benchmarks run end to end on a tiny size and their JSON holds what the
+README says: a figure, a baseline measured in the same run, and the checks that the two agree.
+The figures themselves are not asserted (speed is measured in bench/, never in a test)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from counter_app.services.worklists import WorklistKind
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def run_bench(script: str, *args: str) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+def test_worklists_bench_reads_every_list_the_same_way_as_a_full_scan() -> None:
+    figures = run_bench("worklists.py", "--dossiers", "3000", "--returns-per-state", "20", "--runs", "1",
+                        "--baseline-runs", "1")
+    assert figures["build"]["template_dossiers"] == 2000  # the rest were copied by the set-based insert
+    assert set(figures["lists"]) == {kind.value for kind in WorklistKind}
+    # Every list has rows on this data, so "the same rows as the full scan" compares something.
+    assert all(figures["lists"][kind]["total"] > 0 for kind in figures["lists"])
+    assert figures["lists"]["returned_items"]["total"] == 20
+    assert figures["all_same_as_baseline"] is True
+    assert all(c["same_rows_and_total"] for c in figures["candidate_shipment_lists"].values())
+    assert any("ix_dossier_status_due_at" in step for step in figures["lists"]["overdue"]["plan"])
+    assert figures["all_worklists"]["n"] == 1 and "p95_ms" in figures["all_worklists"]
+
+
+def test_scan_bundle_bench_bundles_every_page_and_measures_the_baseline() -> None:
+    figures = run_bench("scan_bundle.py", "--pages", "3", "--runs", "1")
+    assert figures["build_bundle"]["output_pages"] == 3
+    assert figures["baseline"]["output_pages"] == 3
+    assert figures["scan_set"]["askew_pages"] == 1
+    askew = [group for key, group in figures["deskew"]["per_page"].items() if key.endswith("_askew")]
+    assert [abs(angle) for group in askew for angle in group["angles_found"]] == [2.0]
+    assert figures["build_bundle"]["output_bytes"] > 0 and figures["baseline"]["output_bytes"] > 0
