@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, func, select, text
+from sqlalchemy.orm import Session, aliased
 
 from counter_app.domain.dossier import IdDocumentType
 from counter_app.domain.errors import DomainError
@@ -251,12 +251,14 @@ UNDELIVERED_STATES = (ShipmentState.WAITING, ShipmentState.HANDED)
 
 def with_latest_shipment_in(query: Select, states: tuple[ShipmentState, ...]) -> Select:
     """`query` (over DossierRow) kept to dossiers whose newest return is a shipment in one of `states`:
-    the one rule behind the returned-items and not-delivered lists, here and in the worklists."""
-    newest = (select(ResultReturn.dossier_pk, func.max(ResultReturn.returned_at).label("at"))
-              .group_by(ResultReturn.dossier_pk).subquery())
+    the one rule behind the returned-items and not-delivered lists, here and in the worklists. It starts
+    from the returns in those states and keeps those with no newer return of the same dossier, so its cost
+    follows the list, not every result ever posted (bench/worklists.py)."""
+    newer = aliased(ResultReturn)
     return (query.join(ResultReturn, ResultReturn.dossier_pk == DossierRow.pk)
-            .join(newest, (newest.c.dossier_pk == ResultReturn.dossier_pk) & (newest.c.at == ResultReturn.returned_at))
-            .where(ResultReturn.shipment_state.in_([s.value for s in states])))
+            .where(ResultReturn.shipment_state.in_([s.value for s in states]),
+                   ~exists().where(newer.dossier_pk == ResultReturn.dossier_pk,
+                                   newer.returned_at > ResultReturn.returned_at)))
 
 
 def _latest_per_dossier(session: Session, states: tuple[ShipmentState, ...]) -> list[ReturnRecord]:

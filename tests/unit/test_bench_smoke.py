@@ -34,7 +34,6 @@ def test_worklists_bench_reads_every_list_the_same_way_as_a_full_scan() -> None:
     assert all(figures["lists"][kind]["total"] > 0 for kind in figures["lists"])
     assert figures["lists"]["returned_items"]["total"] == 20
     assert figures["all_same_as_baseline"] is True
-    assert all(c["same_rows_and_total"] for c in figures["candidate_shipment_lists"].values())
     assert any("ix_dossier_status_due_at" in step for step in figures["lists"]["overdue"]["plan"])
     assert figures["all_worklists"]["n"] == 1 and "p95_ms" in figures["all_worklists"]
 
