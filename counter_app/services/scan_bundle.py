@@ -1,10 +1,12 @@
 """One PDF per paper: scanned images straightened and capped, PDFs merged, pages in the order given.
 
 Images (JPEG, PNG, TIFF with any number of pages) are turned upright by their EXIF orientation,
-straightened when the sheet went in askew (services/deskew.py) and capped at A4 at 300 dpi (2480 × 3508 pixels, landscape pages the other way round); each becomes an A4
-page through img2pdf, which embeds JPEG and CCITT data as they are instead of re-encoding them. PDFs
-given as input are merged page by page with pikepdf. The output is deterministic (no dates, fixed ids),
-so the same scans make the same bytes and are stored and sent once. docs/digitisation.md.
+straightened when the sheet went in askew (services/deskew.py) and capped at A4 at 300 dpi (2480 × 3508
+pixels, landscape pages the other way round); each becomes an A4 page through img2pdf, which embeds JPEG
+and CCITT data as they are instead of re-encoding them; a JPEG that needs no turn and no cap goes in
+exactly as the scanner wrote it. PDFs given as input are merged page by page with pikepdf. The output is
+deterministic (no dates, fixed ids), so the same scans make the same bytes and are stored and sent once.
+docs/digitisation.md.
 
 The type of a file is read from its first bytes, never from its name: a scanner folder holds what
 the scanner wrote, and a renamed file must not reach a parser that does not expect it.
@@ -31,6 +33,7 @@ A4_SHORT_PX = 2480  # 210 mm at 300 dpi
 MAX_IMAGE_PIXELS = 120_000_000
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 JPEG_QUALITY = 88
+ORIENTATION_TAG = 0x0112  # EXIF Orientation
 FIELD, LABEL = "file", "Tệp quét"
 _A4_LAYOUT = img2pdf.get_layout_fun(pagesize=(img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297)),
                                     fit=img2pdf.FitMode.into, auto_orient=True)
@@ -101,6 +104,11 @@ def _encoded(page: Image.Image, photo: bool) -> bytes:
     return out.getvalue()
 
 
+def _upright_as_stored(image: Image.Image) -> bool:
+    """The file's pixels are the page as it stands: no EXIF turn asked for."""
+    return image.getexif().get(ORIENTATION_TAG, 1) == 1
+
+
 def _image_pages(path: Path, data: bytes) -> Iterator[bytes]:
     """Each frame of an image file, upright, capped and encoded for img2pdf."""
     try:
@@ -112,7 +120,11 @@ def _image_pages(path: Path, data: bytes) -> Iterator[bytes]:
             photo = image.format == "JPEG"
             for frame in ImageSequence.Iterator(image):
                 page = ImageOps.exif_transpose(frame.copy())
-                yield _encoded(_capped(straightened(_flattened(page))), photo)
+                ready = _capped(straightened(_flattened(page)))
+                if photo and ready is page and page.mode in ("L", "RGB") and _upright_as_stored(image):
+                    yield data  # a straight JPEG within the cap: embedded as the scanner wrote it, no loss
+                else:
+                    yield _encoded(ready, photo)
     except Image.DecompressionBombError:
         raise _refuse(path, f"có quá {MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh.") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):

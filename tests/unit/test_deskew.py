@@ -3,6 +3,7 @@ is left as it is. The pages are checked by rendering the PDF back (pypdfium2) an
 
 from __future__ import annotations
 
+import io
 import random
 from pathlib import Path
 
@@ -67,3 +68,16 @@ def test_askew_scans_come_out_straight_in_the_papers_pdf(tmp_path: Path) -> None
     assert bundle.pages == 4
     for page in rendered_pages(bundle.data):
         assert abs(tilt_correction(page)) <= 0.3, "a page is still askew in the PDF"
+
+
+def test_a_straight_jpeg_goes_into_the_pdf_as_the_scanner_wrote_it_and_an_askew_one_is_redrawn(tmp_path: Path) -> None:
+    import pikepdf
+
+    straight, askew = tmp_path / "thang.jpg", tmp_path / "nghieng.jpg"
+    printed_page().convert("RGB").save(straight, quality=93)
+    tilted(printed_page(seed=2), 2.0).convert("RGB").save(askew, quality=93)
+    bundle = build_bundle([straight, askew])
+    with pikepdf.open(io.BytesIO(bundle.data)) as pdf:
+        streams = [image.read_raw_bytes() for page in pdf.pages for image in page.get_images().values()]
+    assert streams[0] == straight.read_bytes()  # no second JPEG pass on a page that needed nothing
+    assert streams[1] != askew.read_bytes()  # turned upright, so drawn again
