@@ -34,6 +34,7 @@ MAX_IMAGE_PIXELS = 120_000_000
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 JPEG_QUALITY = 88
 ORIENTATION_TAG = 0x0112  # EXIF Orientation
+FLAT_COLOURS = 64  # at most this many distinct colours: a flat page, kept lossless
 FIELD, LABEL = "file", "Tệp quét"
 _A4_LAYOUT = img2pdf.get_layout_fun(pagesize=(img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297)),
                                     fit=img2pdf.FitMode.into, auto_orient=True)
@@ -93,11 +94,13 @@ def _flattened(page: Image.Image) -> Image.Image:
 
 
 def _encoded(page: Image.Image, photo: bool) -> bytes:
-    """Bilevel pages as CCITT G4 (tiny, lossless), photos as JPEG, the rest as PNG (lossless)."""
+    """Bilevel pages as CCITT G4 (tiny, lossless); a page of a few flat colours (a clean digital page) as
+    PNG (lossless, small); every other page, photos and grey or colour scans with the sensor's noise, as
+    JPEG: a noisy grey page is ~1.8 MB as PNG, too heavy to send over a commune's 2G link."""
     out = io.BytesIO()
     if page.mode == "1":
         page.save(out, format="TIFF", compression="group4")
-    elif photo:
+    elif photo or page.getcolors(FLAT_COLOURS) is None:
         page.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     else:
         page.save(out, format="PNG", optimize=False)

@@ -81,3 +81,19 @@ def test_a_straight_jpeg_goes_into_the_pdf_as_the_scanner_wrote_it_and_an_askew_
         streams = [image.read_raw_bytes() for page in pdf.pages for image in page.get_images().values()]
     assert streams[0] == straight.read_bytes()  # no second JPEG pass on a page that needed nothing
     assert streams[1] != askew.read_bytes()  # turned upright, so drawn again
+
+
+def test_a_noisy_grey_scan_is_sent_as_jpeg_and_a_flat_page_stays_lossless(tmp_path: Path) -> None:
+    import pikepdf
+
+    flat, noisy = tmp_path / "phang.png", tmp_path / "nhieu.png"
+    printed_page().save(flat)  # two colours: a clean digital page
+    rng = random.Random(5)
+    grain = Image.frombytes("L", (1240, 1754), rng.randbytes(1240 * 1754))
+    scanned = Image.blend(printed_page(seed=3), grain, 0.2)  # a grey scan with the sensor's grain
+    scanned.save(noisy)
+    bundle = build_bundle([flat, noisy])
+    with pikepdf.open(io.BytesIO(bundle.data)) as pdf:
+        filters = [str(image.get("/Filter")) for page in pdf.pages for image in page.get_images().values()]
+    assert filters == ["/FlateDecode", "/DCTDecode"]
+    assert len(bundle.data) < noisy.stat().st_size  # the grainy page no longer costs what its PNG did
