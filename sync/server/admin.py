@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.codes import MAX_DESK_SLOTS, validate_unit_code
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
+from counter_app.domain.returns import ReturnMethod, ShipmentState
 from counter_app.domain.serialization import iso_instant
 from counter_app.domain.text import nfc
 from counter_app.services.catalog import read_catalog_file
@@ -27,8 +28,10 @@ from sync.server.models import (
     Device,
     Dossier,
     DossierEvent,
+    GuidanceRecord,
     NumberRange,
     ProcedureEntry,
+    ResultReturn,
     Unit,
 )
 
@@ -213,8 +216,14 @@ def set_desk_slot(session: Session, device_id: str, slot: int, now: datetime) ->
     return device
 
 
+def _count(session: Session, model: Any, *where: Any) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
 def unit_totals(session: Session) -> list[dict[str, Any]]:
-    """Dossiers, attachments, blobs, devices and open conflicts per unit (`provincial-server stats`)."""
+    """Dossiers, attachments, blobs, devices and open conflicts per unit (`provincial-server stats`), and
+    what the desks did after intake: guidance given (Mẫu 02, no code), citizens helped online, results
+    returned at the desk and by post, posted results returned to sender."""
     units = session.scalars(select(Unit).order_by(Unit.code)).all()
     result = []
     for unit in units:
@@ -226,9 +235,14 @@ def unit_totals(session: Session) -> list[dict[str, Any]]:
         devices = session.scalar(select(func.count()).select_from(Device).where(Device.unit_code == unit.code)) or 0
         conflicts = session.scalar(select(func.count()).select_from(Conflict).where(Conflict.unit_code == unit.code,
                                                                                     Conflict.resolved_at.is_(None))) or 0
-        assisted = session.scalar(select(func.count()).select_from(AssistedFiling)
-                                  .where(AssistedFiling.unit_code == unit.code)) or 0
+        assisted = _count(session, AssistedFiling, AssistedFiling.unit_code == unit.code)
+        returned = {method: _count(session, ResultReturn, ResultReturn.unit_code == unit.code,
+                                   ResultReturn.method == method.value) for method in ReturnMethod}
         result.append({"unit_code": unit.code, "unit_name": unit.name, "devices": devices, "dossiers": dossiers,
                        "receipts": 0, "attachments": attachments, "blobs": blobs, "open_conflicts": conflicts,
-                       "assisted_filings": assisted})
+                       "assisted_filings": assisted,
+                       "guidance": _count(session, GuidanceRecord, GuidanceRecord.unit_code == unit.code),
+                       "returned_at_desk": returned[ReturnMethod.DESK], "returned_by_post": returned[ReturnMethod.POST],
+                       "posted_returned_to_sender": _count(session, ResultReturn, ResultReturn.unit_code == unit.code,
+                                                           ResultReturn.shipment_state == ShipmentState.RETURNED.value)})
     return result

@@ -95,7 +95,9 @@ def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
         for row in rows:
             print(f"{row['unit_code']}  {row['unit_name']}: {row['dossiers']} hồ sơ, {row['receipts']} biên lai, "
                   f"{row['blobs']} tệp, {row['devices']} quầy, {row['open_conflicts']} xung đột chờ xử lý, "
-                  f"{row['assisted_filings']} lượt hỗ trợ nộp trực tuyến")
+                  f"{row['assisted_filings']} lượt hỗ trợ nộp trực tuyến, {row['guidance']} phiếu hướng dẫn bổ sung, "
+                  f"trả kết quả {row['returned_at_desk']} tại quầy và {row['returned_by_post']} qua bưu chính "
+                  f"({row['posted_returned_to_sender']} bưu gửi bị hoàn)")
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from counter_app.domain.dossier import DocumentLine
 from counter_app.domain.lifecycle import Status
@@ -61,11 +61,13 @@ def test_guidance_and_a_refusal_at_intake_are_kept_by_the_province(server: Serve
                 dossier = s.scalar(select(Dossier).where(Dossier.code == refused.code))
                 assert dossier is not None
                 notes = s.scalars(select(DossierEvent.note).where(DossierEvent.dossier_id == dossier.id)).all()
+                kept = s.scalar(select(func.count()).select_from(GuidanceRecord).where(GuidanceRecord.unit_code == UNIT_A))
         finally:
             server_db.dispose()
         assert row is not None and row.reference == guidance.reference and row.unit_code == UNIT_A
         assert row.data["missing"][0]["name"] == "Giấy chứng sinh"
         assert dossier.status == Status.REFUSED and notes == ["Không thuộc thẩm quyền giải quyết"]
+        assert server.stats()[UNIT_A]["guidance"] == kept >= 1  # counted in the province's figures
     finally:
         db.close()
 

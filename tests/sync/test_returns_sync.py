@@ -151,5 +151,8 @@ def test_two_desks_offline_never_issue_the_same_item_code_and_forged_codes_are_r
         server_db.dispose()
     assert set(stored) == set(everything)
     assert stored[issued[0][0]] == (device_id(db_a), ShipmentState.HANDED.value)
+    totals = server.stats()[UNIT_CODE]  # the province's figures count what the desks sent, nothing forged
+    assert (totals["returned_by_post"], totals["returned_at_desk"], totals["posted_returned_to_sender"]) == (
+        2 * PER_DESK, 0, 0)
     for db, _ in desks:
         db.close()
