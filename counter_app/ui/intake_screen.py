@@ -606,8 +606,10 @@ class IntakeScreen(Screen):
     # -- new dossier -----------------------------------------------------------------------------
 
     def has_typed_data(self) -> bool:
+        """Anything the clerk typed that a new dossier would wipe: a back-dated time and its reason count."""
         picker_typed = bool(self.picker.text().strip())
-        return picker_typed or self.person.has_typed_data() or self.dossier.has_typed_data()
+        moment_typed = not self.received_at.is_now() or bool(self.late_reason.text().strip())
+        return picker_typed or moment_typed or self.person.has_typed_data() or self.dossier.has_typed_data()
 
     def new_dossier(self) -> bool:
         """Ctrl+N / F2: clear for the next citizen; asks first when something typed would be lost."""

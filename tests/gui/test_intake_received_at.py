@@ -109,3 +109,11 @@ def test_a_late_entry_needs_its_reason_and_a_supervisor(qtbot, screen: IntakeScr
         row = session.query(DossierRow).filter(DossierRow.code == dossier.code).one()
         assert (row.late_entry_reason, row.late_entry_by) == ("Hồ sơ giấy nhận lúc mất điện", "giamsat")
     assert not screen.late_reason.isVisible() and screen.late_reason.text() == ""
+
+
+def test_a_time_typed_alone_is_unsaved_work(screen: IntakeScreen) -> None:
+    assert not screen.has_typed_data()  # the time shown is "now": nothing to lose
+    type_received_at(screen, "08:15 09/03/2026")
+    assert screen.has_typed_data()  # a back-dated time would be lost by F2: the clerk is asked first
+    screen.received_at.set_now()
+    assert not screen.has_typed_data()
