@@ -151,7 +151,7 @@ def _x(value: str | None) -> str:
     return escape(nfc(value))
 
 
-def _honorific(person: Person) -> str:
+def honorific(person: Person) -> str:
     if person.applicant_type is not ApplicantType.CITIZEN:
         return ""
     if person.gender is Gender.MALE:
@@ -175,7 +175,7 @@ def _same_person(a: Person, b: Person) -> bool:
     return nfc(a.full_name) == nfc(b.full_name)
 
 
-class _Rule(Flowable):
+class Rule(Flowable):
     """The short centred rule under the header lines (NĐ 30/2020 presentation)."""
 
     def __init__(self, width: float) -> None:
@@ -192,7 +192,7 @@ class _Rule(Flowable):
         self.canv.line(start, 1.5, start + self.rule_width, 1.5)
 
 
-class _CodeRow(Flowable):
+class CodeRow(Flowable):
     """Code128 of the dossier code with the code in text under it, and the tracking QR on the right."""
 
     BAR_HEIGHT = 10 * mm
@@ -257,13 +257,13 @@ def _header(dossier: Dossier, header: SlipHeader, code: str, width: float) -> Ta
     left = [
         Paragraph(escape(authority), _style("authority", FONT_REGULAR, size, alignment=TA_CENTER)),
         Paragraph(escape(office), _style("office", FONT_BOLD, size, alignment=TA_CENTER)),
-        _Rule(22 * mm),
+        Rule(22 * mm),
         Paragraph(f"Số: {escape(code)}", _HEAD_NOTE),
     ]
     right = [
         Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _HEAD_BOLD),
         Paragraph(motto, _style("motto", FONT_BOLD, 8.5, alignment=TA_CENTER)),
-        _Rule(stringWidth(motto, FONT_BOLD, 8.5)),
+        Rule(stringWidth(motto, FONT_BOLD, 8.5)),
         Paragraph(escape(place_date(nfc(header.place_name), dossier.received_at)), _DATE_LINE),
     ]
     table = Table([[left, right]], colWidths=[left_width, width - left_width])
@@ -384,14 +384,14 @@ def _story(
     story: list[Flowable] = [
         _header(dossier, header, code, fit.content_width),
         Paragraph(TITLE, _TITLE),
-        _CodeRow(code, header.qr_payload(code)),
+        CodeRow(code, header.qr_payload(code)),
         Spacer(1, 2 * mm),
     ]
     unit = nfc(header.receiving_unit) or nfc(header.authority)
     channel = dossier.channel.label.lower()
     lines = [
         f"Bộ phận tiếp nhận và trả kết quả: <b>{escape(unit)}</b>",
-        f"Tiếp nhận hồ sơ của: {_honorific(submitter)}<b>{_x(submitter.full_name)}</b> (hình thức nộp: {channel})",
+        f"Tiếp nhận hồ sơ của: {honorific(submitter)}<b>{_x(submitter.full_name)}</b> (hình thức nộp: {channel})",
         f"{labels.ADDRESS}: {_or_blank(_address(submitter))}",
         f"{labels.PHONE}: {_or_blank(nfc(submitter.phone))}&nbsp;&nbsp;&nbsp;{labels.EMAIL}: {_or_blank(nfc(submitter.email))}",
         f"Số {escape(submitter.id_type.label)}: {_or_blank(nfc(submitter.id_number))}",
@@ -399,7 +399,7 @@ def _story(
     ]
     if not _same_person(submitter, applicant):
         lines.append(
-            f"Chủ hồ sơ: {_honorific(applicant)}<b>{_x(applicant.full_name)}</b>; "
+            f"Chủ hồ sơ: {honorific(applicant)}<b>{_x(applicant.full_name)}</b>; "
             f"địa chỉ: {_or_blank(_address(applicant))}"
         )
     story += [Paragraph(text, fit.body) for text in lines]

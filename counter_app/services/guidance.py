@@ -24,7 +24,7 @@ from counter_app.domain.text import nfc
 from counter_app.domain.validation import ErrorCollector, require_text
 from counter_app.services.clerks import MAX_REASON_LENGTH, actor_of
 from counter_app.services.clock import utc_now
-from counter_app.services.intake import PersonInput, _person
+from counter_app.services.intake import PersonInput, validated_person
 from counter_app.services.unit_setup import NotSetUp
 from counter_app.storage.database import Database
 from counter_app.storage.guidance import (
@@ -72,7 +72,7 @@ def record_guidance(db: Database, request: GuidanceRequest, *, now: datetime | N
             if procedure is None:
                 check.add("procedure_code", f"{labels.PROCEDURE}: chưa chọn thủ tục hành chính." if not code else
                           f"{labels.PROCEDURE}: không có thủ tục mã «{code}» trong danh mục của quầy.", labels.PROCEDURE)
-            applicant = _person(check, request.applicant, "", (), id_required=False)
+            applicant = validated_person(check, request.applicant, "", (), id_required=False)
             reason = check(require_text, " ".join(nfc(request.reason).split()), "reason", GUIDANCE_REASON,
                            max_len=MAX_REASON_LENGTH)
             missing: list[DocumentLine] = []

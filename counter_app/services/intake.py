@@ -117,8 +117,8 @@ def _enum(check: ErrorCollector, enum_type: type, value: object, field: str, lab
         return None
 
 
-def _person(check: ErrorCollector, data: PersonInput, prefix: str, required: tuple[str, ...], *,
-            id_required: bool = True) -> Person | None:
+def validated_person(check: ErrorCollector, data: PersonInput, prefix: str, required: tuple[str, ...], *,
+                     id_required: bool = True) -> Person | None:
     """Validate one person; field names get `prefix` ("" for the applicant, "submitter_" otherwise).
 
     `id_required=False` (guidance at the desk): an ID number left blank is accepted, one typed is checked."""
@@ -207,8 +207,8 @@ def validate_request(request: IntakeRequest, procedure: Procedure | None, now: d
             )
             check.add("procedure_code", message, labels.PROCEDURE)
         required = procedure.required_fields if procedure else ()
-        applicant = _person(check, request.applicant, "", required)
-        submitter = _person(check, request.submitter, "submitter_", ()) if request.submitter else None
+        applicant = validated_person(check, request.applicant, "", required)
+        submitter = validated_person(check, request.submitter, "submitter_", ()) if request.submitter else None
         sets_count = check(parse_count, request.sets_count, "sets_count", "Số lượng hồ sơ (bộ)", minimum=1)
         channel = _enum(check, Channel, _as_int(request.channel), "channel", labels.CHANNEL)
         delivery = _enum(check, ResultDelivery, request.result_delivery, "result_delivery", labels.RESULT_DELIVERY)

@@ -136,7 +136,7 @@ def _address(data: dict[str, Any] | None) -> Address:
     )
 
 
-def _person_from_dict(data: dict[str, Any]) -> Person:
+def person_from_dict(data: dict[str, Any]) -> Person:
     return Person(
         full_name=data["full_name"],
         applicant_type=ApplicantType(data.get("applicant_type", "citizen")),
@@ -169,7 +169,7 @@ def row_to_dossier(row: DossierRow, events: Sequence[DossierEvent] = ()) -> Doss
             gender=Gender(row.applicant_gender) if row.applicant_gender else None,
             address=_address(row.applicant_address),
         ),
-        submitter=_person_from_dict(row.submitter) if row.submitter else None,
+        submitter=person_from_dict(row.submitter) if row.submitter else None,
         summary=row.summary,
         documents=[DocumentLine(**line) for line in row.documents],
         sets_count=row.sets_count,

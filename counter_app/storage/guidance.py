@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from counter_app.domain.dossier import DocumentLine
 from counter_app.domain.guidance import Guidance
 from counter_app.domain.serialization import person_to_dict
-from counter_app.storage.dossiers import _person_from_dict
+from counter_app.storage.dossiers import person_from_dict
 from counter_app.storage.models import GuidanceRecord
 
 
@@ -41,7 +41,7 @@ def row_to_guidance(row: GuidanceRecord) -> Guidance:
     return Guidance(
         id=row.id, reference=row.reference, unit_code=row.unit_code, desk_slot=row.desk_slot, at=row.at,
         clerk=row.clerk, clerk_username=row.clerk_username, procedure_code=row.procedure_code,
-        procedure_name=row.procedure_name, applicant=_person_from_dict(row.applicant), reason=row.reason,
+        procedure_name=row.procedure_name, applicant=person_from_dict(row.applicant), reason=row.reason,
         missing=[DocumentLine(d["name"], d["originals"], d["certified_copies"], d["photocopies"]) for d in row.missing],
         summary=row.summary,
     )

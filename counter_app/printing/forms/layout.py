@@ -29,10 +29,7 @@ from counter_app.domain.dossier import DocumentLine, Person
 from counter_app.domain.formats import place_date
 from counter_app.domain.text import nfc
 from counter_app.printing.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
-from counter_app.printing.receipt_slip import SlipHeader
-from counter_app.printing.receipt_slip import _CodeRow as CodeRow
-from counter_app.printing.receipt_slip import _honorific as honorific
-from counter_app.printing.receipt_slip import _Rule as Rule
+from counter_app.printing.receipt_slip import CodeRow, Rule, SlipHeader, honorific
 
 PAGE = A5
 MARGIN = 11 * mm
