@@ -1,0 +1,23 @@
+"""Receipts (biên lai thu phí, lệ phí) and their books (issue 10, B)
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-11-30
+
+Reserved stub: filled by its part of issue 10.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
