@@ -475,3 +475,44 @@ class GuidanceRecord(Base):
     missing: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReceiptRow(Base):
+    """One receipt (biên lai thu phí, lệ phí), never edited once issued: a mistake is a cancellation
+    (supervisor + reason) and a new receipt (`replaces_id`). The number comes from a book the province
+    granted (`number_range`, series "receipt:<mẫu số>/<ký hiệu>"); a cancelled number stays, marked.
+
+    `day` is the office date of `collected_at`: a closed day (issue 10 D) refuses receipts dated in it.
+    `items` are the fee lines paid ({name, kind, amount_vnd, quantity, unit, note}, domain.fees.FeeLine).
+    """
+
+    __tablename__ = "receipt"
+    __table_args__ = (
+        Index("ux_receipt_number", "form_number", "symbol", "number", unique=True),
+        Index("ix_receipt_day", "day"),
+        Index("ix_receipt_dossier_code", "dossier_code"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    form_number: Mapped[str] = mapped_column(String(20))  # mẫu số
+    symbol: Mapped[str] = mapped_column(String(20))  # ký hiệu
+    number: Mapped[int] = mapped_column(Integer)  # số
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    payer_name: Mapped[str] = mapped_column(Text)
+    payer_address: Mapped[str] = mapped_column(Text, default="")
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    fee_vnd: Mapped[int] = mapped_column(Integer)  # phí
+    charge_vnd: Mapped[int] = mapped_column(Integer)  # lệ phí
+    total_vnd: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(12))  # "cash" | "transfer"
+    bank_reference: Mapped[str] = mapped_column(String(64), default="")
+    collected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    day: Mapped[date] = mapped_column(Date)
+    collector: Mapped[str] = mapped_column(Text)
+    collector_username: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[str] = mapped_column(String(12), default="issued")  # "issued" | "cancelled"
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    cancelled_by: Mapped[str] = mapped_column(String(32), default="")  # the supervisor's username
+    replaces_id: Mapped[str | None] = mapped_column(String(36))  # the cancelled receipt this one replaces

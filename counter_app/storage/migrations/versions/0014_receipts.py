@@ -1,13 +1,17 @@
-"""Receipts (biên lai thu phí, lệ phí) and their books (issue 10, B)
+"""Receipts (biên lai thu phí, lệ phí) (issue 10, B)
 
 Revision ID: 0014
 Revises: 0013
 Create Date: 2026-11-30
 
-Reserved stub: filled by its part of issue 10.
+One row per receipt, never edited once issued but for its cancellation (storage.models.ReceiptRow). The
+number is unique in its book (mẫu số + ký hiệu + số); `day` lets a closed day refuse receipts dated in it.
 """
 
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -16,8 +20,41 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "receipt",
+        sa.Column("pk", sa.Integer(), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("form_number", sa.String(length=20), nullable=False),
+        sa.Column("symbol", sa.String(length=20), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("dossier_code", sa.String(length=40), nullable=False),
+        sa.Column("payer_name", sa.Text(), nullable=False),
+        sa.Column("payer_address", sa.Text(), nullable=False),
+        sa.Column("items", sa.JSON(), nullable=False),
+        sa.Column("fee_vnd", sa.Integer(), nullable=False),
+        sa.Column("charge_vnd", sa.Integer(), nullable=False),
+        sa.Column("total_vnd", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(length=12), nullable=False),
+        sa.Column("bank_reference", sa.String(length=64), nullable=False),
+        sa.Column("collected_at", sa.DateTime(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("collector", sa.Text(), nullable=False),
+        sa.Column("collector_username", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(), nullable=True),
+        sa.Column("cancel_reason", sa.Text(), nullable=False),
+        sa.Column("cancelled_by", sa.String(length=32), nullable=False),
+        sa.Column("replaces_id", sa.String(length=36), nullable=True),
+        sa.PrimaryKeyConstraint("pk", name=op.f("pk_receipt")),
+        sa.UniqueConstraint("id", name=op.f("uq_receipt_id")),
+    )
+    op.create_index("ux_receipt_number", "receipt", ["form_number", "symbol", "number"], unique=True)
+    op.create_index("ix_receipt_day", "receipt", ["day"], unique=False)
+    op.create_index("ix_receipt_dossier_code", "receipt", ["dossier_code"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_receipt_dossier_code", table_name="receipt")
+    op.drop_index("ix_receipt_day", table_name="receipt")
+    op.drop_index("ux_receipt_number", table_name="receipt")
+    op.drop_table("receipt")
