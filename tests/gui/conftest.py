@@ -36,6 +36,8 @@ KEYS = KeyClock()
 SCANNER_KEY_MS = 5  # scanners send a key every 1-20 ms
 HUMAN_PAUSE_MS = 1_000
 
+INTAKE_WAIT_MS = 10_000
+
 
 def key_event(kind: QEvent.Type, key: Qt.Key, modifier: Qt.KeyboardModifier, text: str, after_ms: int) -> QKeyEvent:
     event = QKeyEvent(kind, key, modifier, text)
@@ -79,3 +81,18 @@ def ui_context(qapp, tmp_path: Path) -> Iterator[UiContext]:
     yield context
     context.tasks.wait()
     db.close()
+
+
+def open_intake_screen(qtbot, context: UiContext):
+    """The intake screen shown, active and with its procedure list loaded, as a clerk first sees it."""
+    from counter_app.ui.intake_screen import IntakeScreen  # the screen is heavy: only its tests import it
+
+    widget = IntakeScreen(context)
+    qtbot.addWidget(widget)
+    widget.resize(1176, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=INTAKE_WAIT_MS)
+    qtbot.waitUntil(lambda: widget.picker.is_loaded, timeout=INTAKE_WAIT_MS)
+    return widget

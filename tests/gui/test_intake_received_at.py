@@ -17,7 +17,7 @@ from counter_app.services.dossiers import get_dossier
 from counter_app.storage.models import DossierRow
 from counter_app.ui.context import UiContext
 from counter_app.ui.intake_screen import IntakeScreen
-from tests.gui.conftest import press, type_text
+from tests.gui.conftest import open_intake_screen, press, type_text
 from tests.gui.test_intake_outcomes import fill_applicant
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=OFFICE_TZ)
@@ -38,15 +38,7 @@ def context(ui_context: UiContext) -> UiContext:
 
 @pytest.fixture
 def screen(qtbot, context: UiContext) -> IntakeScreen:
-    widget = IntakeScreen(context)
-    qtbot.addWidget(widget)
-    widget.resize(1176, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow, timeout=WAIT)
-    qtbot.waitUntil(lambda: widget.picker.is_loaded, timeout=WAIT)
-    return widget
+    return open_intake_screen(qtbot, context)
 
 
 def type_received_at(screen: IntakeScreen, text: str) -> None:

@@ -17,7 +17,7 @@ from counter_app.services.intake import preview_due_at
 from counter_app.ui.context import UiContext
 from counter_app.ui.intake_screen import IntakeScreen, due_text
 from counter_app.ui.scanner import ScannerListener
-from tests.gui.conftest import pause, press, type_text
+from tests.gui.conftest import open_intake_screen, pause, press, type_text
 
 NAME = "Nguyễn Văn Đức"
 CCCD = "001090012345"  # Hà Nội, male born 1990
@@ -42,15 +42,7 @@ def focused() -> QWidget:
 
 @pytest.fixture
 def screen(qtbot, ui_context: UiContext) -> IntakeScreen:
-    widget = IntakeScreen(ui_context)
-    qtbot.addWidget(widget)
-    widget.resize(1176, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow, timeout=WAIT)
-    qtbot.waitUntil(lambda: widget.picker.is_loaded, timeout=WAIT)
-    return widget
+    return open_intake_screen(qtbot, ui_context)
 
 
 def choose_birth_registration(qtbot, screen: IntakeScreen) -> None:

@@ -11,7 +11,7 @@ from counter_app.services.dossiers import get_dossier
 from counter_app.ui.context import UiContext
 from counter_app.ui.intake_screen import IntakeScreen
 from tests.conftest import UNIT_CODE
-from tests.gui.conftest import press, type_text
+from tests.gui.conftest import open_intake_screen, press, type_text
 from tests.gui.test_intake_screen import WAIT, fill_applicant, focused, save_and_wait
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -19,15 +19,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 @pytest.fixture
 def screen(qtbot, ui_context: UiContext) -> IntakeScreen:
-    widget = IntakeScreen(ui_context)
-    qtbot.addWidget(widget)
-    widget.resize(1176, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow, timeout=WAIT)
-    qtbot.waitUntil(lambda: widget.picker.is_loaded, timeout=WAIT)
-    return widget
+    return open_intake_screen(qtbot, ui_context)
 
 
 def test_the_portal_code_is_typed_for_channel_2_only_and_becomes_the_dossier_code(qtbot, screen: IntakeScreen) -> None:
