@@ -33,7 +33,11 @@ from counter_app.cli_forms import (
 )
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
 from counter_app.cli_lifecycle import add_lifecycle_commands
-from counter_app.cli_payments import add_bank_account_options, add_unit_bank_command, apply_bank_account_options
+from counter_app.cli_payments import (
+    add_bank_account_options,
+    add_unit_bank_command,
+    apply_bank_account_options,
+)
 from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
