@@ -21,7 +21,6 @@ from counter_app.services.bank_account import NoBankAccount, NothingToPay, trans
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.unit_setup import load_profile, set_bank_account
 from counter_app.storage.database import Database
-from tests.conftest import open_counter
 from tests.support.cli_process import run_counter_app
 
 SIGNATURE_FEE_PROCEDURE = "2.000884"  # chứng thực chữ ký: 10.000 đồng in the sample catalog
