@@ -5,13 +5,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from counter_app.cli_common import print_json
 from counter_app.storage.database import Database
-
-if TYPE_CHECKING:
-    from counter_app.services.bank_account import BankAccount
 
 
 def add_bank_account_options(parser: argparse.ArgumentParser) -> None:
@@ -27,32 +23,25 @@ def add_bank_account_options(parser: argparse.ArgumentParser) -> None:
 
 def apply_bank_account_options(db: Database, args: argparse.Namespace, by: str | None) -> str:
     """Save the account when any of the options was given; return a line saying what the unit now has."""
-    from counter_app.services.bank_account import account_of
+    from counter_app.services.bank_account import account_of, describe_account
     from counter_app.services.unit_setup import load_profile, set_bank_account
 
     given = (args.bank_bin, args.bank_account, args.bank_account_name)
     profile = (set_bank_account(db, *(value or "" for value in given), by=by) if any(v is not None for v in given)
                else load_profile(db))
-    return bank_account_line(account_of(profile))
-
-
-def bank_account_line(account: BankAccount | None) -> str:
-    if account is None:
-        return "Đơn vị chưa đặt tài khoản ngân hàng: chỉ thu phí, lệ phí bằng tiền mặt."
-    return (f"Tài khoản nhận chuyển khoản: {account.number} tại {account.bank.short_name} "
-            f"(BIN {account.bank.bin}), chủ tài khoản {account.holder}.")
+    return describe_account(account_of(profile))
 
 
 def cmd_unit_bank(db: Database, args: argparse.Namespace) -> int:
     from counter_app.exit_codes import EXIT_OK
-    from counter_app.services.bank_account import unit_bank_account
+    from counter_app.services.bank_account import describe_account, unit_bank_account
 
     account = unit_bank_account(db)
     if args.json:
         print_json(None if account is None else {"bank_bin": account.bank.bin, "bank": account.bank.short_name,
                                                  "account": account.number, "holder": account.holder})
     else:
-        print(bank_account_line(account))
+        print(describe_account(account))
     return EXIT_OK
 
 

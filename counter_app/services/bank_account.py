@@ -53,6 +53,14 @@ def account_of(profile: CounterProfile) -> BankAccount | None:
     return BankAccount(bank_by_bin(profile.bank_bin), profile.bank_account, profile.bank_account_name)
 
 
+def describe_account(account: BankAccount | None) -> str:
+    """One Vietnamese line naming the account (CLI, unit settings), or saying there is none."""
+    if account is None:
+        return "Đơn vị chưa đặt tài khoản ngân hàng: chỉ thu phí, lệ phí bằng tiền mặt."
+    return (f"Tài khoản nhận chuyển khoản: {account.number} tại {account.bank.short_name} "
+            f"(BIN {account.bank.bin}), chủ tài khoản {account.holder}.")
+
+
 def unit_bank_account(db: Database) -> BankAccount | None:
     """The unit's account, or None when none is set."""
     return account_of(load_profile(db))

@@ -68,3 +68,14 @@ def test_without_an_account_the_panel_says_why_and_offers_nothing(qtbot, ui_cont
     assert "chưa đặt tài khoản ngân hàng" in panel.notice.text()
     assert not panel.confirm_button.isEnabled() and not panel.bank_reference.isEnabled()
     assert panel.qr.pixmap().isNull()
+
+
+def test_the_unit_settings_show_the_account_or_how_to_set_one(qtbot, ui_context: UiContext) -> None:
+    from counter_app.ui.unit_settings_dialog import UnitSettingsDialog
+
+    for expected in ("chưa đặt tài khoản ngân hàng", "0123456789 tại LPBank"):
+        dialog = UnitSettingsDialog(ui_context)
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda dialog=dialog: dialog.loaded, timeout=10_000)
+        assert expected in dialog.bank_account.text()
+        set_bank_account(ui_context.db, "970449", "0123456789", "BƯU ĐIỆN HẢI CHÂU")
