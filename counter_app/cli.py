@@ -33,6 +33,11 @@ from counter_app.cli_forms import (
 )
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
 from counter_app.cli_lifecycle import add_lifecycle_commands
+from counter_app.cli_payments import (
+    add_bank_account_options,
+    add_unit_bank_command,
+    apply_bank_account_options,
+)
 from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
@@ -76,6 +81,7 @@ def cmd_setup(db: Database, args: argparse.Namespace) -> int:
         by=supervisor,
     )
     loaded = ensure_sample_catalog(db)
+    bank_line = apply_bank_account_options(db, args, supervisor)
     if args.supervisor:
         from counter_app.cli_accounts import read_password
         from counter_app.services.accounts import create_account
@@ -84,11 +90,12 @@ def cmd_setup(db: Database, args: argparse.Namespace) -> int:
                        password=read_password(f"Mật khẩu mới cho {args.supervisor}: ", confirm=True), by=None)
     if args.json:
         print_json({"unit_code": profile.unit_code, "unit_name": profile.unit_name, "desk": profile.desk_slot,
-                     "device_id": profile.device_id, "sample_procedures_loaded": loaded})
+                     "device_id": profile.device_id, "sample_procedures_loaded": loaded, "bank_account": bank_line})
     else:
         print(f"Đã thiết lập quầy {profile.desk_slot} của {profile.unit_name} ({profile.unit_code}).")
         if loaded:
             print(f"Đã nạp {loaded} thủ tục từ danh mục mẫu (dữ liệu mẫu, cần đối chiếu trước khi dùng thật).")
+        print(bank_line)
     return EXIT_OK
 
 
@@ -339,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ward-code", type=int, help="mã xã/phường của đơn vị (danh mục từ 1/7/2025)")
     p.add_argument("--supervisor", help="tạo tài khoản giám sát viên đầu tiên với tên đăng nhập này (mật khẩu được hỏi sau)")
     p.add_argument("--supervisor-name", help="họ và tên của giám sát viên đầu tiên")
+    add_bank_account_options(p)
 
     p = command("intake", cmd_intake, "tiếp nhận một hồ sơ")
     p.add_argument("--procedure", help="mã thủ tục, ví dụ 1.001193")
@@ -380,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clerk", help=CLERK_HELP)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_unit)
+    add_unit_bank_command(unit_sub)
 
     p = command("show", cmd_show, "xem một hồ sơ")
     p.add_argument("code", help="mã hồ sơ")

@@ -91,6 +91,14 @@ def _qr_modules(value: str, bar_level: str) -> int:
     return widget.qr.getModuleCount() + 2 * widget.barBorder
 
 
+def qr_matrix(value: str, bar_level: str = "M") -> tuple[tuple[bool, ...], ...]:
+    """The QR modules (True = dark), quiet zone not included: the same encoder as `draw_qr`, for
+    drawing the code elsewhere (the screen's QImage in ui/qr_image.py)."""
+    widget = QrCodeWidget(value, barLevel=bar_level)
+    widget.qr.make()
+    return tuple(tuple(bool(module) for module in row) for row in widget.qr.modules)
+
+
 def qr_side(value: str, size: float, bar_level: str = "M") -> float:
     """The side `draw_qr` will use for at most `size` points: whole printer dots per module."""
     modules = _qr_modules(value, bar_level)

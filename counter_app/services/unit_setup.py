@@ -50,6 +50,10 @@ class CounterProfile:
     ward_code: int | None
     calendar_config: dict[str, Any]
     lookup_url: str = ""  # domain.lookup_url: what the slip's QR opens ("" = the bare code)
+    # The account fees paid by transfer go to (services.bank_account); "" = none set.
+    bank_bin: str = ""
+    bank_account: str = ""
+    bank_account_name: str = ""
 
 
 def _to_profile(row: UnitProfile) -> CounterProfile:
@@ -65,6 +69,9 @@ def _to_profile(row: UnitProfile) -> CounterProfile:
         ward_code=row.ward_code,
         calendar_config=dict(row.calendar_config or {}),
         lookup_url=row.lookup_url or "",
+        bank_bin=row.bank_bin or "",
+        bank_account=row.bank_account or "",
+        bank_account_name=row.bank_account_name or "",
     )
 
 
@@ -147,6 +154,30 @@ def set_lookup_url(db: Database, url: str | None, *, by: str = "") -> CounterPro
         if row is None:
             raise NotSetUp()
         row.lookup_url = clean
+        session.flush()
+        return _to_profile(row)
+
+
+def set_bank_account(db: Database, bank_bin: str, number: str, holder: str, *, by: str | None = "") -> CounterProfile:
+    """Set (or clear, with three empty strings) the account fees paid by transfer go to (VietQR).
+
+    BIN and number are checked as the VietQR payload needs them (domain.vietqr); the holder's name is
+    what the clerk reads out so the citizen can check the name their bank app shows.
+    """
+    from counter_app.domain.vietqr import vietqr_payload
+
+    bank_bin, number, holder = str(bank_bin or "").strip(), str(number or "").strip(), nfc(holder).strip()
+    if bank_bin or number or holder:
+        with ErrorCollector() as check:
+            # The payload builder checks the BIN and the number exactly as the QR will need them.
+            check(vietqr_payload, bank_bin, number, 1, "KIEMTRA")
+            check(require_text, holder, "bank_account_name", "Tên chủ tài khoản", 70)
+    with db.write() as session:
+        _check_supervisor(session, by, "đổi tài khoản ngân hàng của đơn vị")
+        row = get_profile(session)
+        if row is None:
+            raise NotSetUp()
+        row.bank_bin, row.bank_account, row.bank_account_name = bank_bin, number, holder
         session.flush()
         return _to_profile(row)
 

@@ -8,6 +8,12 @@ Overdue is derived, never stored (domain.md §3.1): the clock runs in the status
 
 The two shipment lists (not yet delivered; returned to sender) read the newest return of each dossier
 with the rule of services/returns (`with_latest_shipment_in`).
+
+"Fees due" (issue 10) is every dossier in status 6 (the agency asks for a financial obligation) plus every
+open dossier that still owes something by `services.fees.fees_due`. Asking fees_due of every dossier would
+cost two queries each, so SQL first narrows to candidates (`_fee_candidates`): open dossiers of a
+procedure with a fee item and no issued receipt yet. When part A's fee assessments land, the lead narrows
+the candidates to "has an assessment" (an EXISTS on A's table) instead of "procedure has a fee item".
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.dossier import CLOCK_STOPPED, OFFICE_TZ, Dossier
@@ -25,11 +31,15 @@ from counter_app.services.clock import utc_now
 from counter_app.services.returns import RETURNED_STATES, UNDELIVERED_STATES, with_latest_shipment_in
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import row_to_dossier
-from counter_app.storage.models import DossierRow
+from counter_app.storage.models import DossierRow, ProcedureRow, ReceiptRow
 
 DEFAULT_LIMIT = 200
 # The statuses in which the processing clock runs, so a dossier can fall due or late.
 CLOCK_RUNNING = frozenset(Status) - CLOCK_STOPPED
+# Where a fee may still be collected at the desk: received, with the agency, waiting for papers or for
+# payment, or with its result ready to hand over (not refused, withdrawn, stopped or already returned).
+FEE_OPEN = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT,
+                      Status.RESULT_READY})
 
 
 class WorklistKind(StrEnum):
@@ -39,6 +49,7 @@ class WorklistKind(StrEnum):
     READY_TO_RETURN = "ready_to_return"
     SHIPMENTS_NOT_DELIVERED = "shipments_not_delivered"
     RETURNED_ITEMS = "returned_items"
+    FEES_DUE = "fees_due"
 
     @property
     def label(self) -> str:
@@ -52,6 +63,7 @@ WORKLIST_LABELS = {
     WorklistKind.READY_TO_RETURN: "Có kết quả, chờ trả",
     WorklistKind.SHIPMENTS_NOT_DELIVERED: "Bưu gửi chưa phát",
     WorklistKind.RETURNED_ITEMS: "Bưu gửi bị hoàn",
+    WorklistKind.FEES_DUE: "Chờ nộp phí, lệ phí",
 }
 
 
@@ -88,7 +100,32 @@ def _statement(kind: WorklistKind, now: datetime) -> Select:
     return with_latest_shipment_in(query, RETURNED_STATES)
 
 
+def _fee_candidates(session: Session) -> Select:
+    """Status 6, or an open dossier of a procedure with a fee item that no issued receipt covers yet.
+
+    The procedure table is small (hundreds of rows): its fee items are read once in Python, and the
+    dossiers are filtered in SQL on the status index.
+    """
+    with_fees = [code for code, fees in session.execute(select(ProcedureRow.code, ProcedureRow.fees)) if fees]
+    paid = exists().where(ReceiptRow.dossier_code == DossierRow.code, ReceiptRow.status == "issued")
+    return select(DossierRow).where(or_(
+        DossierRow.status == Status.AWAITING_PAYMENT,
+        DossierRow.status.in_(FEE_OPEN) & DossierRow.procedure_code.in_(with_fees) & ~paid,
+    ))
+
+
+def _load_fees_due(session: Session, limit: int) -> Worklist:
+    """Candidates in due-date order, kept when in status 6 or when `fees_due` says they owe something."""
+    from counter_app.services.fees import fees_due
+
+    rows = session.scalars(_fee_candidates(session).order_by(DossierRow.due_at, DossierRow.pk)).all()
+    owing = [row for row in rows if row.status == Status.AWAITING_PAYMENT or fees_due(session, row.code).total_vnd > 0]
+    return Worklist(WorklistKind.FEES_DUE, [row_to_dossier(row) for row in owing[:limit]], len(owing))
+
+
 def _load(session: Session, kind: WorklistKind, now: datetime, limit: int) -> Worklist:
+    if kind is WorklistKind.FEES_DUE:
+        return _load_fees_due(session, limit)
     statement = _statement(kind, now)
     rows = session.scalars(statement.order_by(DossierRow.due_at, DossierRow.pk).limit(limit)).all()
     total = len(rows)

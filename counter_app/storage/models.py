@@ -64,6 +64,10 @@ class UnitProfile(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Where the slip's QR sends the citizen: an https URL with "{code}", or a base the code is appended to.
     lookup_url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The account fees paid by transfer go to (issue 10, migration 0016); "" = none set, cash only.
+    bank_bin: Mapped[str] = mapped_column(String(6), default="", server_default="")  # NAPAS BIN of the bank
+    bank_account: Mapped[str] = mapped_column(String(19), default="", server_default="")
+    bank_account_name: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ProcedureRow(Base):

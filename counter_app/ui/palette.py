@@ -13,6 +13,8 @@ INFO = "#0b5394"  # a neutral message; also the window icon
 HINT = "#555555"  # small print under a field
 PAGE_BORDER = "#999999"  # the edge of a previewed page
 INVALID_BACKGROUND = "#fff5f5"  # the faint red behind a field that has an error
+QR_DARK = "#000000"  # a QR code's modules on screen: full contrast, or phone cameras miss it
+QR_LIGHT = "#ffffff"  # its background and quiet zone
 
 ERROR_STYLE = f"color: {ERROR};"
 WARNING_STYLE = f"color: {WARNING};"

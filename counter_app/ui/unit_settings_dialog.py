@@ -67,6 +67,15 @@ def refusal_text(context: UiContext) -> str:
     return ""
 
 
+def bank_account_text(profile: CounterProfile) -> str:
+    """The unit's bank account for fees paid by transfer, or how to set one."""
+    from counter_app.services.bank_account import account_of, describe_account
+
+    account = account_of(profile)
+    return describe_account(account) + ("" if account else " Đặt bằng «counter-app setup … --bank-bin … "
+                                         "--bank-account … --bank-account-name …».")
+
+
 class UnitSettingsDialog(QDialog):
     """Opened for the signed-in supervisor (`refusal_text` is empty); `saved` carries the new profile."""
 
@@ -139,6 +148,11 @@ class UnitSettingsDialog(QDialog):
         form.addRow("", self.errors["desk"])
         form.addRow(self._buddy("Địa chỉ &tra cứu (QR):", self.lookup_url), self.lookup_url)
         form.addRow("", self.errors[LOOKUP_FIELD])
+        # The account fees paid by transfer go to (VietQR): shown here, set with `counter-app setup --bank-…`.
+        self.bank_account = QLabel()
+        self.bank_account.setObjectName("bank_account")
+        self.bank_account.setWordWrap(True)
+        form.addRow("Tài khoản thu phí:", self.bank_account)
         form.addRow(self._buddy("Máy &in giấy tiếp nhận:", self.printer), self.printer)
         form.addRow("", QLabel("Máy in là thiết lập riêng của máy tính này."))
         form.addRow("", self.errors["printer"])
@@ -215,6 +229,7 @@ class UnitSettingsDialog(QDialog):
             self.desk_note.setText(self._desk_reason)
             self.desk_note.show()
         self.lookup_url.setText(profile.lookup_url)
+        self.bank_account.setText(bank_account_text(profile))
         self.set_printer_text(self.context.settings.printer_name())
         self._initial_inbox = str(default_inbox_dir(self.context))
         self.scan_inbox.setText(self._initial_inbox)

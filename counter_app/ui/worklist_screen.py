@@ -1,6 +1,6 @@
 """Việc cần làm (F5): the desk's worklists, one tab each, every row's next step on a key.
 
-Keyboard first: Ctrl+1…Ctrl+6 (or Ctrl+Tab) pick a list, ↑/↓ a row, Enter opens the dossier, and a letter
+Keyboard first: Ctrl+1…Ctrl+7 (or Ctrl+Tab) pick a list, ↑/↓ a row, Enter opens the dossier, and a letter
 fires the row's next step (`NEXT_ACTIONS`, data: which list, which key, which statuses). The screen does not
 do the step itself: it emits `action_requested(action, code)` and the main window opens the dialog that
 belongs to it (lifecycle dialogs, returns), then asks for a `refresh()`.
@@ -63,6 +63,10 @@ RETURN_BY_POST = "return_by_post"  # 9 → 10 by BCCI, label
 SHIPMENT_HANDED = "shipment_handed"
 SHIPMENT_DELIVERED = "shipment_delivered"
 SHIPMENT_RETURNED = "shipment_returned"
+# Issue 10: "Thu phí (F4)" from the fees-due list. Left out of NEXT_ACTIONS until the fees screen (F4)
+# exists and the main window wires COLLECT_FEE to it (a key that opened nothing would be a dead end).
+COLLECT_FEE = "collect_fee"
+COLLECT_FEE_ACTION = NextAction(Qt.Key.Key_P, COLLECT_FEE, "Thu phí (F4)")
 
 _RECEIVED = frozenset({Status.RECEIVED})
 _PROCESSING = frozenset({Status.PROCESSING})
@@ -86,6 +90,7 @@ NEXT_ACTIONS: dict[WorklistKind, tuple[NextAction, ...]] = {
         NextAction(Qt.Key.Key_H, SHIPMENT_RETURNED, "Bị hoàn về"),
     ),
     WorklistKind.RETURNED_ITEMS: tuple(_RETURN),
+    WorklistKind.FEES_DUE: (),  # (COLLECT_FEE_ACTION,) once the fees screen is wired
 }
 TAB_ORDER = list(WorklistKind)
 
@@ -94,9 +99,12 @@ def tab_title(kind: WorklistKind, worklist: Worklist | None) -> str:
     return kind.label if worklist is None else f"{kind.label} ({worklist.total})"
 
 
+LIST_KEYS = f"Ctrl+1…Ctrl+{len(TAB_ORDER)}"
+
+
 def hint_text(kind: WorklistKind) -> str:
-    steps = " · ".join(f"{a.key_text}: {a.label}" for a in NEXT_ACTIONS[kind])
-    return f"Enter: mở hồ sơ · {steps} · Ctrl+1…Ctrl+6: chọn danh sách · Ctrl+R: tải lại"
+    steps = [f"{a.key_text}: {a.label}" for a in NEXT_ACTIONS[kind]]
+    return " · ".join(["Enter: mở hồ sơ", *steps, f"{LIST_KEYS}: chọn danh sách", "Ctrl+R: tải lại"])
 
 
 def empty_text(kind: WorklistKind) -> str:
@@ -180,7 +188,7 @@ class WorklistScreen(Screen):
                                owner=self, request="worklists")
 
     def shortcut_help(self) -> list[tuple[str, str]]:
-        keys = [("Ctrl+1…Ctrl+6", "Chọn danh sách: " + ", ".join(k.label.lower() for k in TAB_ORDER)),
+        keys = [(LIST_KEYS, "Chọn danh sách: " + ", ".join(k.label.lower() for k in TAB_ORDER)),
                 ("Enter", "Mở hồ sơ đang chọn"), ("Ctrl+R", "Tải lại các danh sách")]
         seen: set[tuple[str, str]] = set()
         for kind in TAB_ORDER:

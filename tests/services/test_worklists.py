@@ -66,3 +66,38 @@ def test_a_capped_list_says_how_many_there_are(counter_db: Database) -> None:
     assert capped.total == 3 and capped.capped
     assert not worklist(counter_db, WorklistKind.OVERDUE, now=NOW).capped
     assert third in codes(counter_db, WorklistKind.OVERDUE)
+
+
+FEE_10000 = "2.000884"  # chứng thực chữ ký: a fee of 10.000 đồng in the sample catalog
+
+
+def issue_receipt(db: Database, code: str, status: str = "issued", number: int = 1) -> None:
+    """A receipt row as part B's collect_fee writes it (only the columns the list reads matter here)."""
+    import uuid
+
+    from counter_app.storage.models import ReceiptRow
+
+    with db.write() as session:
+        session.add(ReceiptRow(id=str(uuid.uuid4()), form_number="01BLP0-001", symbol="AA-26P", number=number,
+                               dossier_code=code, payer_name="Nguyễn Văn Đức", items=[], fee_vnd=10_000, charge_vnd=0,
+                               total_vnd=10_000, method="cash", collected_at=NOW, day=NOW.date(), collector="Mai",
+                               status=status))
+
+
+def test_fees_due_lists_status_6_and_unpaid_dossiers_of_procedures_with_fees(counter_db: Database) -> None:
+    unpaid = receive(counter_db, MONDAY, FEE_10000)
+    paid = receive(counter_db, MONDAY, FEE_10000)
+    issue_receipt(counter_db, paid)
+    cancelled = receive(counter_db, TUESDAY, FEE_10000)  # its only receipt was cancelled: owes again
+    issue_receipt(counter_db, cancelled, status="cancelled", number=2)
+    awaiting = receive(counter_db, MONDAY, SAME_DAY, Status.PROCESSING, Status.AWAITING_PAYMENT)  # no catalog fee
+    receive(counter_db, MONDAY, SAME_DAY)  # no fee, not in status 6
+    receive(counter_db, MONDAY, FEE_10000, Status.WITHDRAWN)  # withdrawn: nothing to collect any more
+
+    fees = worklist(counter_db, WorklistKind.FEES_DUE, now=NOW)
+    assert fees.kind.label == "Chờ nộp phí, lệ phí"
+    assert sorted(d.code for d in fees.dossiers) == sorted([unpaid, cancelled, awaiting])
+    assert fees.total == 3
+    capped = worklist(counter_db, WorklistKind.FEES_DUE, now=NOW, limit=1)
+    assert (len(capped.dossiers), capped.total) == (1, 3)
+    assert all_worklists(counter_db, now=NOW)[WorklistKind.FEES_DUE].total == 3
