@@ -50,8 +50,8 @@ def test_a_close_with_a_difference_reaches_the_province_and_forged_ones_are_answ
         day = office_today() - timedelta(days=1)
         add_receipt(db, day=day, number=1, fee=10_000, charge=5_000)
         add_receipt(db, day=day, number=2, charge=50_000, method="transfer", bank_reference="FT26069123456")
-        close = close_day(db, day, counted_total=14_000, explanation="Trả nhầm tiền thừa 1.000 đồng",
-                          supervisor="giamsat", by="giamsat")
+        close_day(db, day, counted_total=14_000, explanation="Trả nhầm tiền thừa 1.000 đồng",
+                  supervisor="giamsat", by="giamsat")
         report = SyncRunner(db, tmp_path / "d3", base_delay=0.01, max_delay=0.1).run_once()
         assert report.ok and not report.problems, report
         with db.read() as session:
