@@ -9,7 +9,7 @@ from counter_app.services.accounts import create_account
 from counter_app.services.day_close import day_summary, office_today
 from counter_app.ui.context import UiContext
 from counter_app.ui.day_close_dialog import DayCloseDialog
-from tests.gui.conftest import press, type_text
+from tests.gui.conftest import type_text
 from tests.support.receipts import add_receipt
 
 WAIT = 10_000
