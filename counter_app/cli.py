@@ -24,6 +24,7 @@ from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_assist import add_assist_commands
 from counter_app.cli_common import parse_instant, print_json
+from counter_app.cli_day import add_day_commands, add_day_prints
 from counter_app.cli_digitisation import add_digitisation_commands
 from counter_app.cli_forms import (
     add_form_prints,
@@ -412,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_print)
     add_return_prints(print_sub)
     add_form_prints(print_sub)
+    add_day_prints(print_sub)
 
     p = command("demo-data", cmd_demo_data, "tạo nhanh hồ sơ mẫu (dùng cho thử nghiệm và đo hiệu năng)")
     p.add_argument("--dossiers", type=int, required=True, help="số hồ sơ mẫu cần tạo")
@@ -440,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_return_commands(sub)
     add_assist_commands(sub)
     add_lifecycle_commands(sub)
+    add_day_commands(sub, CLERK_HELP)
     return parser
 
 

@@ -40,6 +40,7 @@ from pydantic_core import PydanticCustomError
 from counter_app.domain.accounts import MAX_FULL_NAME_LENGTH, PASSWORD_HASH_RE, USERNAME_RE, Role
 from counter_app.domain.assisted_filing import AssistOutcome
 from counter_app.domain.codes import UNIT_CODE_PATTERN
+from counter_app.domain.day_close import DENOMINATIONS, MAX_CASH_VND, MAX_PIECES, needs_sign_off, pieces_total
 from counter_app.domain.digitisation import MAX_PAGES_PER_PAPER, MAX_PAPER_INDEX
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
@@ -68,6 +69,7 @@ class OpType(StrEnum):
     DOSSIER_APOLOGY = "dossier.apology"
     DOSSIER_HANDOVER = "dossier.handover"
     GUIDANCE_RECORD = "guidance.record"  # guidance given at the desk instead of a dossier (Mẫu 02, no code)
+    DAY_CLOSE = "day.close"  # a desk's day closed: cash counted, receipts' totals, difference, sign-off (issue 10, D)
 
     @property
     def label(self) -> str:
@@ -86,6 +88,7 @@ OP_TYPE_LABELS = {
     OpType.DOSSIER_APOLOGY: "Phiếu xin lỗi, hẹn lại ngày trả",
     OpType.DOSSIER_HANDOVER: "Giao nhận hồ sơ với cơ quan giải quyết",
     OpType.GUIDANCE_RECORD: "Hướng dẫn hoàn thiện hồ sơ",
+    OpType.DAY_CLOSE: "Khóa sổ cuối ngày",
 }
 
 
@@ -536,6 +539,65 @@ class AssistLogPayload(Payload):
 
 
 PAYLOAD_MODELS[OpType.ASSIST_LOG] = AssistLogPayload
+
+
+# -- closing the day (issue 10, D) --------------------------------------------------------------------
+
+
+def _denomination(value: Any) -> str:
+    if not isinstance(value, str) or value not in {str(d) for d in DENOMINATIONS}:
+        raise PydanticCustomError("denomination", "không phải mệnh giá tiền Việt Nam đang lưu hành")
+    return value
+
+
+Cash = whole(0, MAX_CASH_VND)
+Denomination = Annotated[str, PlainValidator(_denomination), WithJsonSchema({"type": "string", "maxLength": 6})]
+
+
+class DayClosePayload(Payload):
+    """A desk's closed day (domain.day_close.DayClose). Its figures must agree with each other: the count
+    by denomination makes the counted total, the difference is counted minus expected, and a difference
+    carries its explanation and the supervisor who signed it off."""
+
+    id: Uuid
+    unit_code: UnitCodeText
+    desk_slot: DeskSlot
+    day: IsoDay
+    closed_at: EventInstant
+    clerk: Name
+    clerk_username: Text40
+    counted: Annotated[dict[Denomination, whole(0, MAX_PIECES)], Field(max_length=len(DENOMINATIONS))]  # type: ignore[valid-type]
+    counted_total: Cash
+    expected_cash: Cash
+    transfers_total: Cash
+    fee_total: Cash
+    charge_total: Cash
+    receipts_count: whole(0, 1_000_000)  # type: ignore[valid-type]
+    cancellations_count: whole(0, 1_000_000)  # type: ignore[valid-type]
+    difference: whole(-MAX_CASH_VND, MAX_CASH_VND)  # type: ignore[valid-type]
+    explanation: Text1000
+    supervisor: Text40
+    supervisor_name: Text300
+
+    @model_validator(mode="after")
+    def _figures_agree(self) -> DayClosePayload:
+        problem = ""
+        if self.counted and pieces_total({int(k): v for k, v in self.counted.items()}) != self.counted_total:
+            problem = "tổng tiền đếm theo mệnh giá không bằng số tiền mặt đếm được"
+        elif self.difference != self.counted_total - self.expected_cash:
+            problem = "chênh lệch không bằng tiền đếm được trừ tiền mặt theo biên lai"
+        elif self.fee_total + self.charge_total != self.expected_cash + self.transfers_total:
+            problem = "tổng phí và lệ phí không bằng tiền mặt cộng chuyển khoản theo biên lai"
+        elif needs_sign_off(self.difference) and not (self.explanation.strip() and self.supervisor.strip()):
+            problem = "có chênh lệch mà thiếu giải trình hoặc giám sát viên ký xác nhận"
+        elif date.fromisoformat(self.day) > datetime.fromisoformat(self.closed_at).date() + timedelta(days=1):
+            problem = "ngày khóa sổ ở sau thời điểm khóa sổ"
+        if problem:
+            raise PydanticCustomError("day_close_figures", "biên bản khóa sổ {what}", {"what": problem})
+        return self
+
+
+PAYLOAD_MODELS[OpType.DAY_CLOSE] = DayClosePayload
 
 
 # -- checking ----------------------------------------------------------------------------------------

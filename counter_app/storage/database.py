@@ -28,6 +28,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from counter_app.domain.day_close import closed_day_refusal
 from counter_app.domain.errors import DomainError
 from counter_app.storage.blobstore import BLOBS_DIRNAME
 from counter_app.storage.integrity import (
@@ -200,9 +201,17 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on any exception."""
-        with self._writer() as session, session.begin():
-            yield session
+        """A write transaction: committed when the block ends, rolled back on any exception. A write the
+        database refuses because its day is closed (triggers of migration 0015) comes out as the clerk's
+        `DayClosedError`, whichever service tried it; what was saved before stays."""
+        try:
+            with self._writer() as session, session.begin():
+                yield session
+        except (SQLAlchemyError, sqlite3.Error) as error:
+            refusal = closed_day_refusal(error)
+            if refusal is None:
+                raise
+            raise refusal from error
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -520,3 +520,32 @@ class ReceiptRow(Base):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     cancelled_by: Mapped[str] = mapped_column(String(32), default="")  # the supervisor's username
     replaces_id: Mapped[str | None] = mapped_column(String(36))  # the cancelled receipt this one replaces
+
+
+class DayCloseRow(Base):
+    """One closed day of this desk (issue 10, D; domain.day_close.DayClose): never updated nor deleted,
+    and while it exists no receipt dated in its day can be inserted, cancelled or deleted (triggers of
+    counter migration 0015). `counted` is {denomination: pieces} with the keys as JSON text."""
+
+    __tablename__ = "day_close"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    clerk: Mapped[str] = mapped_column(Text)
+    clerk_username: Mapped[str] = mapped_column(String(32), default="")
+    counted: Mapped[dict[str, int]] = mapped_column(JSON)
+    counted_total: Mapped[int] = mapped_column(Integer)
+    expected_cash: Mapped[int] = mapped_column(Integer)
+    transfers_total: Mapped[int] = mapped_column(Integer)
+    fee_total: Mapped[int] = mapped_column(Integer)
+    charge_total: Mapped[int] = mapped_column(Integer)
+    receipts_count: Mapped[int] = mapped_column(Integer)
+    cancellations_count: Mapped[int] = mapped_column(Integer)
+    difference: Mapped[int] = mapped_column(Integer)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    supervisor: Mapped[str] = mapped_column(String(32), default="")
+    supervisor_name: Mapped[str] = mapped_column(Text, default="")

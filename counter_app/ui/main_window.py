@@ -54,6 +54,7 @@ GLOBAL_SHORTCUTS = [
     ("F3", "Tra cứu hồ sơ"),
     ("F5", "Việc cần làm: đến hạn hôm nay, quá hạn, chờ bổ sung, chờ trả kết quả, bưu gửi"),
     ("Ctrl+Shift+H", "Ghi nhật ký hỗ trợ công dân nộp hồ sơ trực tuyến"),
+    ("Ctrl+Shift+K", "Khóa sổ cuối ngày: đếm tiền mặt theo mệnh giá, so với biên lai"),
     ("F7", "Xem tình trạng đồng bộ với máy chủ tỉnh"),
     ("F9", "Đồng bộ ngay với máy chủ tỉnh"),
     ("Ctrl+L", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)"),
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
         self._bind(QKeySequence(Qt.Key.Key_F5), self.show_worklists)
         self._bind(QKeySequence("Ctrl+Shift+H"), self.show_assist)
+        self._bind(QKeySequence("Ctrl+Shift+K"), self.show_day_close)
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
         self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_now)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
@@ -241,6 +243,16 @@ class MainWindow(QMainWindow):
         self.assist_dialog = AssistDialog(self.context, self)
         self.assist_dialog.saved.connect(self._assist_saved)
         self.assist_dialog.open()
+
+    def show_day_close(self) -> None:
+        """Ctrl+Shift+K: count the cash and close the day (ui/day_close_dialog.py)."""
+        from counter_app.ui.day_close_dialog import DayCloseDialog
+
+        if not self.centralWidget().isVisible():
+            return  # the desk is locked (Ctrl+L)
+        self.day_close_dialog = DayCloseDialog(self.context, self)
+        self.day_close_dialog.closed.connect(lambda _close: self.sync_worker.refresh())
+        self.day_close_dialog.open()
 
     def _assist_saved(self, record: object) -> None:
         self.statusBar().showMessage(f"Đã ghi nhật ký hỗ trợ: {record.applicant_name} — "  # type: ignore[attr-defined]

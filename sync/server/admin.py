@@ -25,6 +25,7 @@ from sync.server.models import (
     AssistedFiling,
     Attachment,
     Conflict,
+    DayClose,
     Device,
     Dossier,
     DossierEvent,
@@ -244,5 +245,8 @@ def unit_totals(session: Session) -> list[dict[str, Any]]:
                        "guidance": _count(session, GuidanceRecord, GuidanceRecord.unit_code == unit.code),
                        "returned_at_desk": returned[ReturnMethod.DESK], "returned_by_post": returned[ReturnMethod.POST],
                        "posted_returned_to_sender": _count(session, ResultReturn, ResultReturn.unit_code == unit.code,
-                                                           ResultReturn.shipment_state == ShipmentState.RETURNED.value)})
+                                                           ResultReturn.shipment_state == ShipmentState.RETURNED.value),
+                       "day_closes": _count(session, DayClose, DayClose.unit_code == unit.code),
+                       "day_closes_with_difference": _count(session, DayClose, DayClose.unit_code == unit.code,
+                                                            DayClose.difference != 0)})
     return result

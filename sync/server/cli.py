@@ -97,7 +97,28 @@ def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
                   f"{row['blobs']} tệp, {row['devices']} quầy, {row['open_conflicts']} xung đột chờ xử lý, "
                   f"{row['assisted_filings']} lượt hỗ trợ nộp trực tuyến, {row['guidance']} phiếu hướng dẫn bổ sung, "
                   f"trả kết quả {row['returned_at_desk']} tại quầy và {row['returned_by_post']} qua bưu chính "
-                  f"({row['posted_returned_to_sender']} bưu gửi bị hoàn)")
+                  f"({row['posted_returned_to_sender']} bưu gửi bị hoàn), {row['day_closes']} lần khóa sổ "
+                  f"({row['day_closes_with_difference']} có chênh lệch)")
+    return 0
+
+
+def cmd_closes(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from counter_app.domain.money import format_vnd
+    from sync.server.day_close import closes
+
+    with db.session() as s:
+        rows = closes(s, args.unit, args.day)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        difference = f"chênh lệch {format_vnd(row['difference'])} đồng" if row["difference"] else "khớp"
+        note = f" – giải trình: {row['explanation']} (giám sát viên {row['supervisor']})" if row["difference"] else ""
+        print(f"{row['day']}  {row['unit_code']} quầy {row['desk_slot']} ({row['device_id']}), {row['clerk']}: "
+              f"đếm {format_vnd(row['counted_total'])} đồng, theo biên lai {format_vnd(row['expected_cash'])} đồng, "
+              f"{row['receipts_count']} biên lai, {row['cancellations_count']} hủy; {difference}{note}")
+    if not rows:
+        print("Chưa có biên bản khóa sổ nào.")
     return 0
 
 
@@ -183,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="số hồ sơ, biên lai và tệp theo đơn vị")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("closes", help="biên bản khóa sổ cuối ngày của từng quầy, với chênh lệch tiền mặt")
+    p.add_argument("--unit", metavar="MÃ_ĐƠN_VỊ", help="chỉ một đơn vị")
+    p.add_argument("--day", metavar="NGÀY", help="chỉ một ngày, dạng YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.set_defaults(handler=cmd_closes)
 
     p = sub.add_parser("calendar-day", help="phát ngày nghỉ thêm / ngày làm bù (theo thông báo hằng năm)")
     p.add_argument("day", help="YYYY-MM-DD")

@@ -40,6 +40,7 @@ from counter_app.domain.operations import (
 )
 from sync.protocol import ChangeKind, OpResult, OpStatus, PushBatch, PushResponse
 from sync.server.auth import epoch_row, slots_held
+from sync.server.day_close import record_day_close
 from sync.server.feed import append_change
 from sync.server.models import (
     AssistedFiling,
@@ -444,6 +445,7 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.DOSSIER_APOLOGY: _apologise,
     OpType.DOSSIER_HANDOVER: _add_handover,
     OpType.GUIDANCE_RECORD: _record_guidance,
+    OpType.DAY_CLOSE: record_day_close,
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)

@@ -408,3 +408,30 @@ class GuidanceRecord(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_device_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DayClose(Base):
+    """A desk's closed day (issue 10, D; op "day.close"), as the counter recorded it: one per device and
+    day, the database's constraint deciding when two arrive at once (sync/server/day_close.py). A second,
+    different close of the same day is answered as a conflict, never stored over the first."""
+
+    __tablename__ = "day_close"
+    __table_args__ = (
+        UniqueConstraint("device_id", "day", name="uq_day_close_device_day"),
+        Index("ix_day_close_unit_day", "unit_code", "day"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    device_id: Mapped[str] = mapped_column(String(36))
+    desk_slot: Mapped[int] = mapped_column(Integer)
+    day: Mapped[str] = mapped_column(String(10))  # office date, YYYY-MM-DD
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    counted_total: Mapped[int] = mapped_column(BigInteger)
+    expected_cash: Mapped[int] = mapped_column(BigInteger)
+    transfers_total: Mapped[int] = mapped_column(BigInteger)
+    difference: Mapped[int] = mapped_column(BigInteger)
+    receipts_count: Mapped[int] = mapped_column(Integer)
+    cancellations_count: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
