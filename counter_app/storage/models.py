@@ -64,6 +64,9 @@ class UnitProfile(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Where the slip's QR sends the citizen: an https URL with "{code}", or a base the code is appended to.
     lookup_url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Đơn vị thu on receipts ("" = the unit's name) and its mã số thuế (issue 10, B; migration 0014).
+    receipt_issuer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tax_code: Mapped[str] = mapped_column(String(14), default="", server_default="")
 
 
 class ProcedureRow(Base):
@@ -516,3 +519,5 @@ class ReceiptRow(Base):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     cancelled_by: Mapped[str] = mapped_column(String(32), default="")  # the supervisor's username
     replaces_id: Mapped[str | None] = mapped_column(String(36))  # the cancelled receipt this one replaces
+    issuer_name: Mapped[str] = mapped_column(Text, default="")  # đơn vị thu, as printed when issued
+    issuer_tax_code: Mapped[str] = mapped_column(String(14), default="")  # its mã số thuế

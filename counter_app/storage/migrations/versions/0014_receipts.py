@@ -6,6 +6,8 @@ Create Date: 2026-11-30
 
 One row per receipt, never edited once issued but for its cancellation (storage.models.ReceiptRow). The
 number is unique in its book (mẫu số + ký hiệu + số); `day` lets a closed day refuse receipts dated in it.
+The receipt keeps the collecting unit and its tax code as printed; the unit profile gets both (đơn vị thu,
+mã số thuế) for the receipts to come.
 """
 
 from collections.abc import Sequence
@@ -45,15 +47,23 @@ def upgrade() -> None:
         sa.Column("cancel_reason", sa.Text(), nullable=False),
         sa.Column("cancelled_by", sa.String(length=32), nullable=False),
         sa.Column("replaces_id", sa.String(length=36), nullable=True),
+        sa.Column("issuer_name", sa.Text(), nullable=False),
+        sa.Column("issuer_tax_code", sa.String(length=14), nullable=False),
         sa.PrimaryKeyConstraint("pk", name=op.f("pk_receipt")),
         sa.UniqueConstraint("id", name=op.f("uq_receipt_id")),
     )
     op.create_index("ux_receipt_number", "receipt", ["form_number", "symbol", "number"], unique=True)
     op.create_index("ix_receipt_day", "receipt", ["day"], unique=False)
     op.create_index("ix_receipt_dossier_code", "receipt", ["dossier_code"], unique=False)
+    with op.batch_alter_table("unit_profile") as batch:
+        batch.add_column(sa.Column("receipt_issuer", sa.Text(), server_default="", nullable=False))
+        batch.add_column(sa.Column("tax_code", sa.String(length=14), server_default="", nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("unit_profile") as batch:
+        batch.drop_column("tax_code")
+        batch.drop_column("receipt_issuer")
     op.drop_index("ix_receipt_dossier_code", table_name="receipt")
     op.drop_index("ix_receipt_day", table_name="receipt")
     op.drop_index("ux_receipt_number", table_name="receipt")
