@@ -33,6 +33,7 @@ from counter_app.cli_forms import (
 )
 from counter_app.cli_help import VERSION, VietnameseArgumentParser
 from counter_app.cli_lifecycle import add_lifecycle_commands
+from counter_app.cli_receipts import add_receipt_commands, add_receipt_prints
 from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
@@ -402,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_print)
     add_return_prints(print_sub)
+    add_receipt_prints(print_sub)
     add_form_prints(print_sub)
 
     p = command("demo-data", cmd_demo_data, "tạo nhanh hồ sơ mẫu (dùng cho thử nghiệm và đo hiệu năng)")
@@ -429,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", default="", help="lọc theo mã hoặc tên thủ tục (không cần dấu)")
     add_user_commands(sub)
     add_return_commands(sub)
+    add_receipt_commands(sub)
     add_assist_commands(sub)
     add_lifecycle_commands(sub)
     return parser

@@ -301,3 +301,14 @@ def amount_text(receipt: Receipt) -> str:
     return (f"{format_vnd(receipt.total_vnd)} đồng (phí {format_vnd(receipt.fee_vnd)}, "
             f"lệ phí {format_vnd(receipt.charge_vnd)})")
 
+
+
+def receipt_pdf(db: Database, number: str, paper: str = "a5") -> bytes:
+    """The three copies of receipt `number` as a PDF (printing/receipt_paper.py), A5 or 80 mm."""
+    from counter_app.printing.receipt_paper import render_receipt
+
+    receipt = find_receipt(db, number)
+    with db.read() as session:
+        profile = get_profile(session)
+        place = (profile.place_name or profile.unit_name) if profile else ""
+    return render_receipt(receipt, place, paper)
