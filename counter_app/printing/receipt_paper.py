@@ -27,7 +27,7 @@ from counter_app.domain.formats import office_datetime, place_date
 from counter_app.domain.money import format_vnd, vnd_in_words
 from counter_app.domain.receipts import NUMBER_DIGITS, PaymentMethod, Receipt
 from counter_app.domain.text import nfc
-from counter_app.printing.barcodes import DOT, MODULE_WIDTH, code128_width, draw_code128, snap_to_dots
+from counter_app.printing.barcodes import MODULE_WIDTH, code128_width, draw_code128, snap_to_dots
 from counter_app.printing.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 
 TITLE = "BIÊN LAI THU PHÍ, LỆ PHÍ"
@@ -71,13 +71,20 @@ class _Pen:
         self.top -= height
 
     def barcode(self, value: str, height: float) -> None:
-        module = MODULE_WIDTH
-        while code128_width(value, module) > self.width and module > DOT:
-            module -= DOT
-        bars = code128_width(value, module)
-        self.top -= 2 * mm + height
-        draw_code128(self.canvas, value, snap_to_dots(self.left + (self.width - bars) / 2), snap_to_dots(self.top),
-                     height, module_width=module)
+        """Code128 of 2-dot modules (barcodes.py); turned a quarter along the page when the paper is too
+        narrow for it (80 mm thermal), rather than shrunk to modules a hand scanner cannot resolve."""
+        bars = code128_width(value, MODULE_WIDTH)
+        if bars <= self.width:
+            self.top -= 2 * mm + height
+            draw_code128(self.canvas, value, snap_to_dots(self.left + (self.width - bars) / 2), snap_to_dots(self.top),
+                         height, module_width=MODULE_WIDTH)
+            return
+        self.top -= 2 * mm + bars
+        self.canvas.saveState()
+        self.canvas.translate(snap_to_dots(self.left + (self.width + height) / 2), snap_to_dots(self.top))
+        self.canvas.rotate(90)
+        draw_code128(self.canvas, value, 0, 0, height, module_width=MODULE_WIDTH)
+        self.canvas.restoreState()
 
 
 def _items_table(receipt: Receipt, width: float, size: float) -> Table:
