@@ -54,7 +54,8 @@ from counter_app.storage.profile import get_profile
 
 NO_NUMBERS = ("Quầy đã hết số biên lai (hoặc chưa được tỉnh cấp quyển biên lai): chưa thu tiền của người nộp. "
               "Hãy đồng bộ, hoặc đề nghị quản trị máy chủ tỉnh cấp dải số biên lai cho quầy này.")
-_RECEIPT_SERIES = f"{RECEIPT_SERIES_PREFIX}%"
+# Only well-formed books are used: a damaged grant can never block collecting (SQLite GLOB, per character).
+_RECEIPT_SERIES = f"{RECEIPT_SERIES_PREFIX}0[12]BLP[0-9]-[0-9][0-9][0-9]/[A-Z][A-Z]-[0-9][0-9][PTE]"
 
 
 class ReceiptRefused(DomainError):
@@ -75,7 +76,7 @@ def receipt_numbers_left(db: Database) -> int:
 def _numbers_left(session: Session) -> int:
     total = session.scalar(
         select(func.sum(func.min(NumberRange.last, MAX_RECEIPT_NUMBER) - NumberRange.next_number + 1))
-        .where(NumberRange.series.like(_RECEIPT_SERIES), NumberRange.next_number <= NumberRange.last,
+        .where(NumberRange.series.op("GLOB")(_RECEIPT_SERIES), NumberRange.next_number <= NumberRange.last,
                NumberRange.next_number <= MAX_RECEIPT_NUMBER))
     return int(total or 0)
 
@@ -85,7 +86,7 @@ def _take_number(session: Session) -> tuple[str, int]:
     statement inside the caller's transaction (rolled back with it)."""
     taken = session.execute(text(
         "UPDATE number_range SET next_number = next_number + 1 "
-        "WHERE (series, first) = (SELECT series, first FROM number_range WHERE series LIKE :series "
+        "WHERE (series, first) = (SELECT series, first FROM number_range WHERE series GLOB :series "
         "AND next_number <= last AND next_number <= :max ORDER BY received_at, series, first LIMIT 1) "
         "RETURNING series, next_number - 1"), {"series": _RECEIPT_SERIES, "max": MAX_RECEIPT_NUMBER}).first()
     if taken is None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from counter_app.domain.errors import ValidationError
 from counter_app.domain.receipts import (
     BadReceiptNumber,
     PaymentMethod,
@@ -18,7 +19,6 @@ from counter_app.domain.receipts import (
     check_book,
     parse_number_text,
 )
-from counter_app.domain.errors import ValidationError
 from counter_app.services.accounts import NotAllowed, create_account
 from counter_app.services.clock import utc_now
 from counter_app.services.receipts import (
@@ -31,7 +31,7 @@ from counter_app.services.receipts import (
     receipts_on,
     set_receipt_issuer,
 )
-from counter_app.storage.models import NumberRange, OutboxOp, ReceiptRow
+from counter_app.storage.models import NumberRange, OutboxOp
 from tests.conftest import open_counter
 from tests.support.receipts import BOOK, FEE_VND, fee_dossier, grant_receipt_range
 
