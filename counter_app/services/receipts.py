@@ -184,6 +184,9 @@ def collect_fee(db: Database, code: str, *, method: str | PaymentMethod, bank_re
         row = get_row(session, code)
         if row is None:
             raise DossierNotFound(nfc(code))
+        if moment < row.received_at:
+            raise ValidationError("at", f"Thời điểm thu tiền ({office_datetime(moment)}) trước khi tiếp nhận hồ sơ "
+                                  f"({office_datetime(row.received_at)}).", "Thời điểm")
         due = fees_due(session, row.code)
         if due.unknown:
             raise ReceiptRefused(f"Chưa biết số tiền của: {'; '.join(due.unknown)}. Chưa thu tiền: hãy chờ cơ quan "

@@ -8,7 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.receipts import (
@@ -31,7 +32,7 @@ from counter_app.services.receipts import (
     receipts_on,
     set_receipt_issuer,
 )
-from counter_app.storage.models import NumberRange, OutboxOp
+from counter_app.storage.models import NumberRange, OutboxOp, ReceiptRow
 from tests.conftest import open_counter
 from tests.support.receipts import BOOK, FEE_VND, fee_dossier, grant_receipt_range
 
@@ -96,6 +97,8 @@ def test_refusals_spend_no_number(desk) -> None:
         collect_fee(desk, code, method="cash")  # a counter with accounts names its clerk
     with pytest.raises(ValidationError, match="tương lai"):
         collect_fee(desk, code, method="cash", by="mai", at=utc_now() + timedelta(hours=1))
+    with pytest.raises(ValidationError, match="trước khi tiếp nhận"):
+        collect_fee(desk, code, method="cash", by="mai", at=utc_now() - timedelta(days=3))
     free = fee_dossier(desk, clerk="mai", procedure="1.001193")  # owes 0 đồng (lệ phí khai sinh miễn)
     with pytest.raises(ReceiptRefused, match="không còn khoản"):
         collect_fee(desk, free, method="cash", by="mai")
@@ -148,3 +151,16 @@ def test_books_are_used_oldest_grant_first(desk) -> None:
     grant_receipt_range(desk, 1, 1, other)
     numbers = [collect_fee(desk, fee_dossier(desk, clerk="mai"), method="cash", by="mai").number_text for _ in range(2)]
     assert numbers == ["01BLP3-001/AA-26P/0000005", "01BLP3-001/AB-26P/0000001"]
+
+
+def test_the_database_refuses_to_delete_or_edit_a_receipt(desk) -> None:
+    grant_receipt_range(desk, 1, 10)
+    issued = collect_fee(desk, fee_dossier(desk, clerk="mai"), method="cash", by="mai")
+    for statement in (delete(ReceiptRow), update(ReceiptRow).values(total_vnd=1),
+                      update(ReceiptRow).values(number=9)):
+        with pytest.raises((IntegrityError, OperationalError), match="Biên lai không được"), desk.write() as session:
+            session.execute(statement)
+    cancel_receipt(desk, issued.number_text, reason="Thu nhầm", supervisor="giamsat")
+    with pytest.raises((IntegrityError, OperationalError), match="không được sửa"), desk.write() as session:
+        session.execute(update(ReceiptRow).values(status="issued"))
+    assert find_receipt(desk, issued.number_text).status is ReceiptStatus.CANCELLED

@@ -21,6 +21,21 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# A receipt is a legal record: never deleted, never edited; the one change allowed is its cancellation
+# (issued -> cancelled, once). The database refuses anything else, whatever code asks.
+_FIXED = ("id", "form_number", "symbol", "number", "dossier_code", "payer_name", "payer_address", "items", "fee_vnd",
+          "charge_vnd", "total_vnd", "method", "bank_reference", "collected_at", "day", "collector",
+          "collector_username", "replaces_id", "issuer_name", "issuer_tax_code")
+IMMUTABLE_TRIGGERS = (
+    "CREATE TRIGGER receipt_never_deleted BEFORE DELETE ON receipt "
+    "BEGIN SELECT RAISE(ABORT, 'Biên lai không được xóa; chỉ được hủy (giám sát viên, lý do).'); END",
+    "CREATE TRIGGER receipt_never_edited BEFORE UPDATE ON receipt WHEN "
+    + " OR ".join(f"NEW.{name} IS NOT OLD.{name}" for name in _FIXED)
+    + " OR OLD.status = 'cancelled' "
+    "BEGIN SELECT RAISE(ABORT, 'Biên lai không được sửa; chỉ được hủy một lần rồi lập biên lai mới.'); END",
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "receipt",
@@ -55,12 +70,16 @@ def upgrade() -> None:
     op.create_index("ux_receipt_number", "receipt", ["form_number", "symbol", "number"], unique=True)
     op.create_index("ix_receipt_day", "receipt", ["day"], unique=False)
     op.create_index("ix_receipt_dossier_code", "receipt", ["dossier_code"], unique=False)
+    for trigger in IMMUTABLE_TRIGGERS:
+        op.execute(trigger)
     with op.batch_alter_table("unit_profile") as batch:
         batch.add_column(sa.Column("receipt_issuer", sa.Text(), server_default="", nullable=False))
         batch.add_column(sa.Column("tax_code", sa.String(length=14), server_default="", nullable=False))
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS receipt_never_deleted")
+    op.execute("DROP TRIGGER IF EXISTS receipt_never_edited")
     with op.batch_alter_table("unit_profile") as batch:
         batch.drop_column("tax_code")
         batch.drop_column("receipt_issuer")
