@@ -39,6 +39,7 @@ from counter_app.cli_payments import (
     add_unit_bank_command,
     apply_bank_account_options,
 )
+from counter_app.cli_receipts import add_receipt_commands, add_receipt_prints
 from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
@@ -412,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_print)
     add_return_prints(print_sub)
+    add_receipt_prints(print_sub)
     add_form_prints(print_sub)
     add_day_prints(print_sub)
 
@@ -440,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", default="", help="lọc theo mã hoặc tên thủ tục (không cần dấu)")
     add_user_commands(sub)
     add_return_commands(sub)
+    add_receipt_commands(sub)
     add_assist_commands(sub)
     add_lifecycle_commands(sub)
     add_day_commands(sub, CLERK_HELP)

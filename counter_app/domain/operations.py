@@ -39,13 +39,27 @@ from pydantic_core import PydanticCustomError
 
 from counter_app.domain.accounts import MAX_FULL_NAME_LENGTH, PASSWORD_HASH_RE, USERNAME_RE, Role
 from counter_app.domain.assisted_filing import AssistOutcome
+from counter_app.domain.catalog import FeeKind
 from counter_app.domain.codes import UNIT_CODE_PATTERN
 from counter_app.domain.day_close import DENOMINATIONS, MAX_CASH_VND, MAX_PIECES, needs_sign_off, pieces_total
 from counter_app.domain.digitisation import MAX_PAGES_PER_PAPER, MAX_PAPER_INDEX
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
 from counter_app.domain.errors import DomainError
+from counter_app.domain.fees import FeeLine
 from counter_app.domain.lifecycle_records import HandoverDirection, Timeliness, timeliness
 from counter_app.domain.postal_codes import ITEM_CODE_PATTERN
+from counter_app.domain.receipts import (
+    FORM_NUMBER_PATTERN,
+    MAX_BANK_REFERENCE,
+    MAX_CANCEL_REASON,
+    MAX_RECEIPT_LINES,
+    MAX_RECEIPT_NUMBER,
+    MAX_RECEIPT_VND,
+    SYMBOL_PATTERN,
+    TAX_CODE_RE,
+    PaymentMethod,
+    totals_problem,
+)
 from counter_app.domain.register import BOOK_PATTERN, MAX_REGISTER_NUMBER
 from counter_app.domain.returns import MAX_POSTAGE, Payer, ReturnMethod, ShipmentState
 
@@ -70,6 +84,9 @@ class OpType(StrEnum):
     DOSSIER_HANDOVER = "dossier.handover"
     GUIDANCE_RECORD = "guidance.record"  # guidance given at the desk instead of a dossier (Mẫu 02, no code)
     DAY_CLOSE = "day.close"  # a desk's day closed: cash counted, receipts' totals, difference, sign-off (issue 10, D)
+    # Receipts (issue 10, B): a receipt issued from a book the province granted, and its cancellation.
+    RECEIPT_ISSUE = "receipt.issue"
+    RECEIPT_CANCEL = "receipt.cancel"
 
     @property
     def label(self) -> str:
@@ -89,6 +106,8 @@ OP_TYPE_LABELS = {
     OpType.DOSSIER_HANDOVER: "Giao nhận hồ sơ với cơ quan giải quyết",
     OpType.GUIDANCE_RECORD: "Hướng dẫn hoàn thiện hồ sơ",
     OpType.DAY_CLOSE: "Khóa sổ cuối ngày",
+    OpType.RECEIPT_ISSUE: "Biên lai thu phí, lệ phí",
+    OpType.RECEIPT_CANCEL: "Hủy biên lai thu phí, lệ phí",
 }
 
 
@@ -598,6 +617,81 @@ class DayClosePayload(Payload):
 
 
 PAYLOAD_MODELS[OpType.DAY_CLOSE] = DayClosePayload
+# -- receipts (issue 10, B) ---------------------------------------------------------------------------
+
+FormNumberText = _matching(re.compile(FORM_NUMBER_PATTERN), "mẫu số biên lai (ví dụ 01BLP3-001)")
+SymbolText = _matching(re.compile(SYMBOL_PATTERN), "ký hiệu biên lai (ví dụ AA-26P)")
+UsernameText = Annotated[StrictStr, Field(max_length=32), AfterValidator(_pattern_check(USERNAME_RE, "tên đăng nhập"))]
+TaxCodeText = Annotated[StrictStr, Field(max_length=14),
+                        AfterValidator(_pattern_check(re.compile(rf"(?:{TAX_CODE_RE.pattern})?"), "mã số thuế"))]
+Amount = whole(0, MAX_RECEIPT_VND)
+
+
+class ReceiptLinePayload(Payload):
+    """One fee line paid (domain.fees.FeeLine)."""
+
+    name: LongName
+    kind: FeeKind
+    amount_vnd: Amount
+    quantity: whole(0, 100_000)  # type: ignore[valid-type]
+    unit: Text100
+    note: Text1000
+
+
+class ReceiptIssuePayload(Payload):
+    """A receipt issued: its number lies in a range of its book granted to the device (the server checks);
+    phí and lệ phí are each the sum of their lines and the total is their sum (checked on both sides)."""
+
+    id: Uuid
+    form_number: FormNumberText
+    symbol: SymbolText
+    number: whole(1, MAX_RECEIPT_NUMBER)  # type: ignore[valid-type]
+    dossier_code: DossierCodeText
+    payer_name: Name
+    payer_address: Text1000
+    items: Annotated[list[ReceiptLinePayload], Field(min_length=1, max_length=MAX_RECEIPT_LINES)]
+    fee_vnd: Amount
+    charge_vnd: Amount
+    total_vnd: Amount
+    method: PaymentMethod
+    bank_reference: bounded_text(MAX_BANK_REFERENCE)  # type: ignore[valid-type]
+    collected_at: EventInstant
+    day: IsoDay
+    collector: Name
+    collector_username: Text40
+    issuer_name: Text1000
+    issuer_tax_code: TaxCodeText
+    replaces_id: Uuid | None = None
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> ReceiptIssuePayload:
+        lines = [FeeLine(item.name, item.kind, item.amount_vnd) for item in self.items]
+        problem = totals_problem(lines, self.fee_vnd, self.charge_vnd, self.total_vnd)
+        if problem:
+            raise PydanticCustomError("receipt_totals", "số tiền {what}", {"what": f"không khớp: {problem}"})
+        if self.total_vnd < 1:
+            raise PydanticCustomError("receipt_totals", "số tiền {what}", {"what": "phải lớn hơn 0"})
+        if (self.method is PaymentMethod.TRANSFER) != bool(self.bank_reference.strip()):
+            raise PydanticCustomError("receipt_reference", "mã giao dịch ngân hàng {what}",
+                                      {"what": "bắt buộc khi chuyển khoản và chỉ đi cùng chuyển khoản"})
+        return self
+
+
+class ReceiptCancelPayload(Payload):
+    """A receipt cancelled by a supervisor with a reason; its number stays in its book, marked."""
+
+    id: Uuid
+    form_number: FormNumberText
+    symbol: SymbolText
+    number: whole(1, MAX_RECEIPT_NUMBER)  # type: ignore[valid-type]
+    at: EventInstant
+    reason: bounded_text(MAX_CANCEL_REASON, required=True)  # type: ignore[valid-type]
+    supervisor: UsernameText
+    supervisor_name: Name
+
+
+PAYLOAD_MODELS[OpType.RECEIPT_ISSUE] = ReceiptIssuePayload
+PAYLOAD_MODELS[OpType.RECEIPT_CANCEL] = ReceiptCancelPayload
 
 
 # -- checking ----------------------------------------------------------------------------------------

@@ -68,6 +68,9 @@ class UnitProfile(Base):
     bank_bin: Mapped[str] = mapped_column(String(6), default="", server_default="")  # NAPAS BIN of the bank
     bank_account: Mapped[str] = mapped_column(String(19), default="", server_default="")
     bank_account_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Đơn vị thu on receipts ("" = the unit's name) and its mã số thuế (issue 10, B; migration 0014).
+    receipt_issuer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tax_code: Mapped[str] = mapped_column(String(14), default="", server_default="")
 
 
 class ProcedureRow(Base):
@@ -520,6 +523,8 @@ class ReceiptRow(Base):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     cancelled_by: Mapped[str] = mapped_column(String(32), default="")  # the supervisor's username
     replaces_id: Mapped[str | None] = mapped_column(String(36))  # the cancelled receipt this one replaces
+    issuer_name: Mapped[str] = mapped_column(Text, default="")  # đơn vị thu, as printed when issued
+    issuer_tax_code: Mapped[str] = mapped_column(String(14), default="")  # its mã số thuế
 
 
 class DayCloseRow(Base):

@@ -35,6 +35,7 @@ from sync.server.models import (
     ResultReturn,
     Unit,
 )
+from sync.server.receipts import receipt_totals
 
 
 def create_unit(session: Session, code: str, name: str, now: datetime) -> Unit:
@@ -240,7 +241,7 @@ def unit_totals(session: Session) -> list[dict[str, Any]]:
         returned = {method: _count(session, ResultReturn, ResultReturn.unit_code == unit.code,
                                    ResultReturn.method == method.value) for method in ReturnMethod}
         result.append({"unit_code": unit.code, "unit_name": unit.name, "devices": devices, "dossiers": dossiers,
-                       "receipts": 0, "attachments": attachments, "blobs": blobs, "open_conflicts": conflicts,
+                       "receipts": receipt_totals(session, unit.code), "attachments": attachments, "blobs": blobs, "open_conflicts": conflicts,
                        "assisted_filings": assisted,
                        "guidance": _count(session, GuidanceRecord, GuidanceRecord.unit_code == unit.code),
                        "returned_at_desk": returned[ReturnMethod.DESK], "returned_by_post": returned[ReturnMethod.POST],

@@ -85,6 +85,7 @@ def cmd_set_status(db: ServerDatabase, args: argparse.Namespace) -> int:
 
 
 def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from counter_app.domain.money import format_vnd
     from sync.server.admin import unit_totals
 
     with db.session() as s:
@@ -93,7 +94,8 @@ def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for row in rows:
-            print(f"{row['unit_code']}  {row['unit_name']}: {row['dossiers']} hồ sơ, {row['receipts']} biên lai, "
+            print(f"{row['unit_code']}  {row['unit_name']}: {row['dossiers']} hồ sơ, {row['receipts']['issued']} biên lai "
+                  f"({row['receipts']['cancelled']} đã hủy, thu {format_vnd(row['receipts']['total_vnd'])} đồng), "
                   f"{row['blobs']} tệp, {row['devices']} quầy, {row['open_conflicts']} xung đột chờ xử lý, "
                   f"{row['assisted_filings']} lượt hỗ trợ nộp trực tuyến, {row['guidance']} phiếu hướng dẫn bổ sung, "
                   f"trả kết quả {row['returned_at_desk']} tại quầy và {row['returned_by_post']} qua bưu chính "
@@ -119,6 +121,23 @@ def cmd_closes(db: ServerDatabase, args: argparse.Namespace) -> int:
               f"{row['receipts_count']} biên lai, {row['cancellations_count']} hủy; {difference}{note}")
     if not rows:
         print("Chưa có biên bản khóa sổ nào.")
+    return 0
+
+
+def cmd_receipts(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from counter_app.domain.money import format_vnd
+    from sync.server.receipts import receipt_books
+
+    with db.session() as s:
+        books = receipt_books(s, args.unit)
+    if args.json:
+        print(json.dumps(books, ensure_ascii=False, indent=2))
+        return 0
+    for book in books:
+        gaps = ", ".join(str(n) for n in book["cancelled"]) or "không"
+        print(f"{book['unit_code']}  Mẫu số {book['form_number']}, ký hiệu {book['symbol']}: {book['issued']} biên lai, "
+              f"thu {format_vnd(book['total_vnd'])} đồng; số đã hủy: {gaps}"
+              + (f"; SỐ CHƯA CÓ BIÊN LAI: {', '.join(str(n) for n in book['missing'])}" if book["missing"] else ""))
     return 0
 
 
@@ -210,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--day", metavar="NGÀY", help="chỉ một ngày, dạng YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(handler=cmd_closes)
+    p = sub.add_parser("receipts", help="các quyển biên lai: số biên lai, số đã hủy (khoảng trống có đánh dấu)")
+    p.add_argument("--unit", help="chỉ một đơn vị (mặc định: mọi đơn vị)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_receipts)
 
     p = sub.add_parser("calendar-day", help="phát ngày nghỉ thêm / ngày làm bù (theo thông báo hằng năm)")
     p.add_argument("day", help="YYYY-MM-DD")

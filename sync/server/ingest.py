@@ -75,6 +75,7 @@ from sync.server.op_checks import (
     salvage,
     stored_answer,
 )
+from sync.server.receipts import record_cancellation, record_receipt
 from sync.server.returns import record_return, record_shipment_state
 
 log = logging.getLogger(__name__)
@@ -446,6 +447,8 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.DOSSIER_HANDOVER: _add_handover,
     OpType.GUIDANCE_RECORD: _record_guidance,
     OpType.DAY_CLOSE: record_day_close,
+    OpType.RECEIPT_ISSUE: record_receipt,
+    OpType.RECEIPT_CANCEL: record_cancellation,
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)

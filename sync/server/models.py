@@ -435,3 +435,39 @@ class DayClose(Base):
     cancellations_count: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Receipt(Base):
+    """A receipt (biên lai thu phí, lệ phí) a device issued, and its cancellation (issue 10, B).
+
+    The number is unique in its book across the province (mẫu số + ký hiệu + số): two devices can never
+    both hold it, even when two server processes race. Cancelled receipts stay, marked.
+    """
+
+    __tablename__ = "receipt"
+    __table_args__ = (
+        UniqueConstraint("form_number", "symbol", "number", name="uq_receipt_book_number"),
+        CheckConstraint("fee_vnd >= 0 AND charge_vnd >= 0 AND total_vnd = fee_vnd + charge_vnd", name="amounts"),
+        Index("ix_receipt_unit_day", "unit_code", "day"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    device_id: Mapped[str] = mapped_column(String(36))
+    form_number: Mapped[str] = mapped_column(String(20))
+    symbol: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(BigInteger)
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    fee_vnd: Mapped[int] = mapped_column(BigInteger)
+    charge_vnd: Mapped[int] = mapped_column(BigInteger)
+    total_vnd: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(12))
+    collected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    day: Mapped[str] = mapped_column(String(10))  # office date, YYYY-MM-DD
+    status: Mapped[str] = mapped_column(String(12))  # "issued" | "cancelled"
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    cancelled_by: Mapped[str] = mapped_column(String(32), default="")
+    replaces_id: Mapped[str | None] = mapped_column(String(36))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the receipt.issue payload as sent
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

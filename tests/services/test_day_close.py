@@ -103,16 +103,25 @@ def test_a_closed_day_refuses_raw_sql_writes_through_the_database_triggers(db: D
              "collector_username, status, cancel_reason, cancelled_by) VALUES ('x', '01BLP', 'AA-26P', 99, 'c', 'p', "
              "'', '[]', 1000, 0, 1000, 'cash', '', '2026-03-10 03:00:00', ?, 'c', '', 'issued', '', '')", (day,)),
             ("UPDATE receipt SET status = 'cancelled', cancel_reason = 'x' WHERE id = ?", (ids[0],)),
-            ("UPDATE receipt SET day = '2026-03-11' WHERE id = ?", (ids[0],)),  # moved out of the closed day
-            ("UPDATE receipt SET day = ? WHERE number = 5", (day,)),  # moved into it
-            ("DELETE FROM receipt WHERE id = ?", (ids[1],)),
             ("UPDATE day_close SET counted_total = 0", ()),
             ("DELETE FROM day_close", ()),
         ]:
             with pytest.raises(sqlite3.IntegrityError, match="khóa sổ"):
                 raw.execute(statement, params)
             raw.rollback()
-        raw.execute("UPDATE receipt SET payer_name = 'Sửa được' WHERE number = 5")  # an open day is not locked
+        # Moving a receipt out of or into the closed day, or deleting one, is refused too: by the closed day's
+        # triggers or by the receipt's own (a receipt's fields never change, it is never deleted).
+        for statement, params in [
+            ("UPDATE receipt SET day = '2026-03-11' WHERE id = ?", (ids[0],)),
+            ("UPDATE receipt SET day = ? WHERE number = 5", (day,)),
+            ("DELETE FROM receipt WHERE id = ?", (ids[1],)),
+        ]:
+            with pytest.raises(sqlite3.IntegrityError, match=r"khóa sổ|không được"):
+                raw.execute(statement, params)
+            raw.rollback()
+        # An open day is not locked: its receipt may still be cancelled.
+        raw.execute("UPDATE receipt SET status = 'cancelled', cancel_reason = 'Ghi sai', cancelled_by = 'giamsat' "
+                    "WHERE number = 5")
         raw.commit()
     finally:
         raw.close()

@@ -1,8 +1,9 @@
-"""A receipt row written straight into the `receipt` table, for the tests of closing the day.
+"""Helpers for the receipt and day-close tests.
 
-Stands in for part B's `services.receipts.collect_fee` / `cancel_receipt` until the branches are merged:
-the lead may switch `add_receipt` to collect_fee then. It writes through the real database (real SQLite
-file, real migrations), so the closed-day triggers see it like any receipt.
+`fee_dossier` + `grant_receipt_range` set a desk up for `services.receipts.collect_fee`. `add_receipt` writes a
+receipt row straight into the real `receipt` table (real file, real migrations and triggers) dated in any
+day: the day-close tests need receipts on chosen past days, which collect_fee (now, or a time after the
+dossier was received) cannot date freely.
 """
 
 from __future__ import annotations
@@ -13,8 +14,28 @@ from datetime import date, datetime, time
 from sqlalchemy import update
 
 from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.domain.receipts import ReceiptBook
+from counter_app.services.clock import utc_now
+from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.storage.database import Database
-from counter_app.storage.models import ReceiptRow
+from counter_app.storage.models import NumberRange, ReceiptRow
+
+BOOK = ReceiptBook("01BLP3-001", "AA-26P")
+FEE_PROCEDURE = "2.000884"  # chứng thực chữ ký: 10.000 đồng phí (TT 226/2016), fixed in the sample catalog
+FEE_VND = 10_000
+
+
+def fee_dossier(db: Database, name: str = "Nguyễn Văn Đức", *, clerk: str = "", procedure: str = FEE_PROCEDURE) -> str:
+    """A dossier received at this counter (by `clerk` on a counter with accounts) that owes the procedure's
+    fees; its code."""
+    return receive_dossier(db, IntakeRequest(procedure, PersonInput(
+        full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi"), clerk_username=clerk)).code
+
+
+def grant_receipt_range(db: Database, first: int, last: int, book: ReceiptBook = BOOK) -> None:
+    """A receipt range as the counter stores it after pulling the province's grant."""
+    with db.write() as session:
+        session.add(NumberRange(series=book.series, first=first, last=last, next_number=first, received_at=utc_now()))
 
 
 def office_instant(day: date, hour: int = 9, minute: int = 0) -> datetime:
