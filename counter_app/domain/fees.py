@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from counter_app.domain.catalog import FeeExemption, FeeItem, FeeKind, Procedure
+from counter_app.domain.errors import DomainError
 from counter_app.domain.money import format_vnd
 
 
@@ -53,7 +54,7 @@ MAX_COPIES = 1_000
 MAX_CASES = 1_000
 
 
-class FeeInputError(ValueError):
+class FeeInputError(DomainError):
     """A count or an exemption the clerk entered that cannot be assessed; the message is Vietnamese."""
 
 
