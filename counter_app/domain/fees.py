@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from counter_app.domain.catalog import FeeExemption, FeeItem, FeeKind, Procedure
-from counter_app.domain.errors import DomainError
+from counter_app.domain.errors import ValidationError
 from counter_app.domain.money import format_vnd
 
 
@@ -54,8 +54,11 @@ MAX_COPIES = 1_000
 MAX_CASES = 1_000
 
 
-class FeeInputError(DomainError):
+class FeeInputError(ValidationError):
     """A count or an exemption the clerk entered that cannot be assessed; the message is Vietnamese."""
+
+    def __init__(self, message: str, field: str = "fees") -> None:
+        super().__init__(field, message, "Phí, lệ phí")
 
 
 @dataclass(frozen=True)
@@ -203,3 +206,19 @@ def line_to_dict(line: FeeLine) -> dict:
 def line_from_dict(raw: dict) -> FeeLine:
     return FeeLine(raw["name"], FeeKind(raw["kind"]), int(raw["amount_vnd"]), int(raw.get("quantity", 1)),
                    raw.get("unit", ""), raw.get("note", ""))
+
+
+def owed_text(due: FeeAssessment) -> str:
+    """One line for papers that tell the citizen what is still to pay (phí and lệ phí apart), or "" when
+    nothing is owed and nothing is unknown. It states a debt, never a payment."""
+    if due.total_vnd == 0 and not due.unknown:
+        return ""
+    parts = []
+    if due.fee_vnd:
+        parts.append(f"phí {format_vnd(due.fee_vnd)} đồng")
+    if due.charge_vnd:
+        parts.append(f"lệ phí {format_vnd(due.charge_vnd)} đồng")
+    text = "Phí, lệ phí phải nộp (chưa thu): " + ("; ".join(parts) if parts else "chưa xác định")
+    if due.unknown:
+        text += f"; chưa có mức thu, sẽ thông báo sau: {', '.join(due.unknown)}"
+    return text + "."

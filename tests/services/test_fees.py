@@ -128,3 +128,29 @@ def test_a_fee_request_needs_lines_and_a_reason(counter_db: Database) -> None:
         request_fee(counter_db, dossier.code, [], "Lý do", now=LATER)
     with pytest.raises(FeeInputError, match="Lý do"):
         request_fee(counter_db, dossier.code, [FeeLine("Phí", FeeKind.FEE, 1000)], "  ", now=LATER)
+
+
+def slip_text(db: Database, code: str) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    from counter_app.services.slips import receipt_slip_pdf
+
+    pdf = receipt_slip_pdf(db, code)
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_the_slip_says_what_is_owed_only_when_something_is(counter_db: Database) -> None:
+    copy = receive_dossier(counter_db, request(COPY, fee_quantities={"pages": 5, "copies": 3}), now=RECEIVED)
+    death = receive_dossier(counter_db, request(DEATH), now=RECEIVED)
+    free = receive_dossier(counter_db, request(DEATH, fee_exemption="khuyet-tat"), now=RECEIVED)
+    assert "Phí, lệ phí phải nộp (chưa thu): phí 21.000 đồng." in slip_text(counter_db, copy.code)
+    assert ("chưa có mức thu, sẽ thông báo sau: Lệ phí đăng ký khai tử" in slip_text(counter_db, death.code))
+    assert "Phí, lệ phí" not in slip_text(counter_db, free.code)
+
+    with counter_db.read() as session:
+        lines = list(fees_due(session, copy.code).lines)
+    issue_receipt(counter_db, copy.code, lines, 7)
+    paid_slip = slip_text(counter_db, copy.code)
+    assert "Phí, lệ phí" not in paid_slip and "21.000" not in paid_slip  # never a payment on Mẫu 01
