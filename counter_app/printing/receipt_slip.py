@@ -429,10 +429,14 @@ def _story(
     ]
     tail += [Paragraph(text, fit.body) for text in items]
     if fees_owed:  # not a field of Mẫu 01: a short note of what is owed (docs/fees.md), never a payment
-        tail.append(Paragraph(escape(nfc(fees_owed)), _style(f"fees{fit.body_size}", FONT_ITALIC, fit.body_size - 0.5)))
+        size = fit.body_size - 0.5
+        fees_style = ParagraphStyle(f"fees{size}", fontName=FONT_ITALIC, fontSize=size, leading=size * 1.15, spaceBefore=1)
+        tail.append(Paragraph(escape(nfc(fees_owed)), fees_style))
+    # With the fee line, the gaps around the register line give it their room: the slip stays one A5 page.
     tail += [
-        Paragraph(register, _style(f"register{fit.body_size}", FONT_ITALIC, fit.body_size - 0.5, spaceBefore=3)),
-        Spacer(1, 2 * mm),
+        Paragraph(register, _style(f"register{fit.body_size}", FONT_ITALIC, fit.body_size - 0.5,
+                                   spaceBefore=0 if fees_owed else 3)),
+        Spacer(1, 0.5 * mm if fees_owed else 2 * mm),
         _signatures(submitter, clerk_name, fit),
     ]
     # Kept together: the due date, the register line and the signatures never go to a page alone.
