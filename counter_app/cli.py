@@ -26,6 +26,7 @@ from counter_app.cli_assist import add_assist_commands
 from counter_app.cli_common import parse_instant, print_json
 from counter_app.cli_day import add_day_commands, add_day_prints
 from counter_app.cli_digitisation import add_digitisation_commands
+from counter_app.cli_fees import add_fee_commands, add_fee_count_options, intake_fee_fields
 from counter_app.cli_forms import (
     add_form_prints,
     add_intake_outcome_options,
@@ -139,6 +140,7 @@ def cmd_intake(db: Database, args: argparse.Namespace) -> int:
         late_entry_reason=args.late_entry_reason or "",
         document_choices=_document_choices(args.document),
         portal_code=args.portal_code or "",
+        **intake_fee_fields(args),
     )
     if ends_otherwise(args):  # --guidance (Mẫu 02, no code) or --refuse (status 3, Mẫu 03): cli_forms
         return finish_intake_outcome(db, args, request)
@@ -380,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "--json), O bản chính, C bản sao chứng thực, P bản photo; ghi lại nhiều lần, mỗi giấy tờ "
                         "một lần; khi có --document thì chỉ tính các giấy tờ đã ghi")
     add_intake_outcome_options(p)
+    add_fee_count_options(p)
 
     unit = sub.add_parser("unit", help="cài đặt của đơn vị", description="cài đặt của đơn vị")
     unit_sub = unit.add_subparsers(dest="unit_command", metavar="LỆNH", required=True)
@@ -443,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_commands(sub)
     add_return_commands(sub)
     add_receipt_commands(sub)
+    add_fee_commands(sub)
     add_assist_commands(sub)
     add_lifecycle_commands(sub)
     add_day_commands(sub, CLERK_HELP)

@@ -13,6 +13,7 @@ from typing import Any
 
 from counter_app.cli_accounts import read_password, signed_in_clerk
 from counter_app.cli_common import parse_instant, print_json
+from counter_app.cli_fees import fee_subparsers
 from counter_app.domain.errors import ValidationError
 from counter_app.exit_codes import EXIT_OK
 from counter_app.storage.database import Database
@@ -109,9 +110,7 @@ def cmd_print_receipt(db: Database, args: argparse.Namespace) -> int:
 
 def add_receipt_commands(sub: Any) -> None:
     """`counter-app fee collect …` and `counter-app receipt cancel|list|issuer …`."""
-    text = "thu phí, lệ phí của hồ sơ và lập biên lai"
-    fee = sub.add_parser("fee", help=text, description=text)
-    fee_sub = fee.add_subparsers(dest="fee_command", metavar="LỆNH", title="lệnh", required=True)
+    fee_sub = fee_subparsers(sub)
     text = "thu số tiền hồ sơ còn phải nộp, in ra số biên lai (mẫu số/ký hiệu/số)"
     p = fee_sub.add_parser("collect", help=text, description=text)
     p.add_argument("codes", nargs="+", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ (nhiều mã: mỗi hồ sơ một biên lai)")

@@ -32,13 +32,50 @@ class FeeKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class FeeTier:
+    """From unit `start` on (e.g. from page 3) each unit costs `amount_vnd` instead of the item's amount."""
+
+    start: int
+    amount_vnd: int
+
+
+@dataclass(frozen=True)
+class FeeExemption:
+    """A case the law exempts (percent 100, miễn) or reduces (giảm `percent`%), with the text that says so.
+
+    `key` is what the clerk picks (CLI `--exemption KEY`, the intake screen's list).
+    """
+
+    key: str
+    reason: str
+    basis: str
+    percent: int = 100
+
+    @property
+    def is_full(self) -> bool:
+        return self.percent >= 100
+
+
+@dataclass(frozen=True)
 class FeeItem:
-    """One fee or charge. `amount_vnd` None means the province sets it and the catalog does not know it."""
+    """One fee or charge and how it is counted (docs/fees.md).
+
+    `amount_vnd` is per `unit` ("trang", "bản", "bản sao", "trường hợp", "giao dịch", …; empty = once per
+    dossier), None when the catalog does not know it (`decided_by` names who sets it, e.g. the provincial
+    People's Council). `tiers` change the rate from a given unit on; `cap_vnd` bounds one copy of a
+    per-page item, or the whole line otherwise. `source` is the legal text the amount comes from.
+    """
 
     name: str
     kind: FeeKind
     amount_vnd: int | None
     note: str = ""
+    unit: str = ""
+    tiers: tuple[FeeTier, ...] = ()
+    cap_vnd: int | None = None
+    exemptions: tuple[FeeExemption, ...] = ()
+    source: str = ""
+    decided_by: str = ""
 
 
 class DocumentKind(StrEnum):
@@ -142,6 +179,26 @@ def _time_keys(p: Procedure) -> dict[str, Any]:
     return legacy
 
 
+def fee_item_to_dict(f: FeeItem) -> dict[str, Any]:
+    """The item's JSON shape; the counting keys appear only when set, so old entries keep their shape."""
+    item: dict[str, Any] = {"name": f.name, "kind": f.kind.value, "amount_vnd": f.amount_vnd, "note": f.note}
+    if f.unit:
+        item["unit"] = f.unit
+    if f.tiers:
+        item["tiers"] = [{"from": t.start, "amount_vnd": t.amount_vnd} for t in f.tiers]
+    if f.cap_vnd is not None:
+        item["cap_vnd"] = f.cap_vnd
+    if f.exemptions:
+        item["exemptions"] = [
+            {"key": e.key, "reason": e.reason, "basis": e.basis, "percent": e.percent} for e in f.exemptions
+        ]
+    if f.source:
+        item["source"] = f.source
+    if f.decided_by:
+        item["decided_by"] = f.decided_by
+    return item
+
+
 def procedure_to_dict(p: Procedure) -> dict[str, Any]:
     """A JSON-ready dict in the app's catalog format; parse_catalog_json reads it back unchanged."""
     return {
@@ -150,9 +207,7 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
         "sector": p.sector,
         "level": p.level,
         **_time_keys(p),
-        "fees": [
-            {"name": f.name, "kind": f.kind.value, "amount_vnd": f.amount_vnd, "note": f.note} for f in p.fees
-        ],
+        "fees": [fee_item_to_dict(f) for f in p.fees],
         "documents": [
             {
                 "name": d.name,

@@ -20,8 +20,10 @@ from counter_app.domain.catalog import (
     APPLICANT_FIELDS,
     DOCUMENT_KIND_LABELS,
     DocumentKind,
+    FeeExemption,
     FeeItem,
     FeeKind,
+    FeeTier,
     Procedure,
     RequiredDocument,
     TimeRule,
@@ -108,6 +110,78 @@ def _fee_kind(entry: Entry, value: Any, what: str) -> FeeKind | None:
     return None
 
 
+_FEE_KEYS = {"name", "kind", "amount_vnd", "note", "unit", "tiers", "cap_vnd", "exemptions", "source", "decided_by"}
+_EXEMPTION_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+MAX_FEE_TIERS = 10
+MAX_FEE_EXEMPTIONS = 20
+
+
+def _fee_text(entry: Entry, raw: dict[str, Any], key: str, what: str, limit: int = 2000) -> str | None:
+    """An optional text key of a fee item (NFC), None after reporting a wrong type or length."""
+    value = raw.get(key) or ""
+    if not isinstance(value, str) or len(value) > limit:
+        entry.error("fees", f"{what}: {key} phải là chuỗi chữ không quá {limit} ký tự.")
+        return None
+    return nfc(value)
+
+
+def _fee_tiers(entry: Entry, raw: Any, what: str) -> tuple[FeeTier, ...] | None:
+    """`[{"from": 3, "amount_vnd": 1000}, …]`: later rates, each from a unit after the previous one."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_FEE_TIERS:
+        entry.error("fees", f"{what}: bậc (tiers) phải là danh sách tối đa {MAX_FEE_TIERS} bậc.")
+        return None
+    tiers: list[FeeTier] = []
+    for tier in raw:
+        start = tier.get("from") if isinstance(tier, dict) else None
+        ok, amount = _amount(entry, tier.get("amount_vnd") if isinstance(tier, dict) else None, what)
+        previous = tiers[-1].start if tiers else 1
+        if not ok or amount is None or isinstance(start, bool) or not isinstance(start, int) or start <= previous:
+            entry.error(
+                "fees",
+                f"{what}: mỗi bậc phải có dạng {{from, amount_vnd}} với from là số thứ tự đơn vị tăng dần "
+                f"(lớn hơn {previous}), đang ghi {shown(tier)}.",
+            )
+            return None
+        tiers.append(FeeTier(start, amount))
+    return tuple(tiers)
+
+
+def _fee_exemption(entry: Entry, raw: Any, what: str) -> FeeExemption | None:
+    if not isinstance(raw, dict) or set(raw) - {"key", "reason", "basis", "percent"}:
+        entry.error("fees", f"{what}: mỗi trường hợp miễn, giảm phải có dạng {{key, reason, basis, percent}}.")
+        return None
+    key, reason, basis = raw.get("key"), raw.get("reason"), raw.get("basis")
+    percent = raw.get("percent", 100)
+    if not isinstance(key, str) or not _EXEMPTION_KEY.match(key):
+        entry.error("fees", f"{what}: mã miễn, giảm (key) phải gồm chữ thường không dấu, số, gạch nối: {shown(key)}.")
+        return None
+    if not isinstance(reason, str) or not reason.strip() or not isinstance(basis, str) or not basis.strip():
+        entry.error("fees", f"{what}: miễn, giảm “{key}” phải ghi đối tượng (reason) và căn cứ pháp lý (basis).")
+        return None
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100:
+        entry.error("fees", f"{what}: miễn, giảm “{key}”: tỷ lệ (percent) phải từ 1 đến 100, đang ghi {shown(percent)}.")
+        return None
+    return FeeExemption(key, nfc(reason.strip()), nfc(basis.strip()), percent)
+
+
+def _fee_exemptions(entry: Entry, raw: Any, what: str) -> tuple[FeeExemption, ...] | None:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_FEE_EXEMPTIONS:
+        entry.error("fees", f"{what}: miễn, giảm (exemptions) phải là danh sách tối đa {MAX_FEE_EXEMPTIONS} mục.")
+        return None
+    exemptions = [_fee_exemption(entry, e, what) for e in raw]
+    if any(e is None for e in exemptions):
+        return None
+    keys = [e.key for e in exemptions if e is not None]
+    if len(set(keys)) != len(keys):
+        entry.error("fees", f"{what}: mã miễn, giảm bị trùng.")
+        return None
+    return tuple(e for e in exemptions if e is not None)
+
+
 def _fee(entry: Entry, index: int, raw: Any) -> FeeItem | None:
     what = f"khoản phí, lệ phí thứ {index}"
     if not isinstance(raw, dict):
@@ -115,7 +189,7 @@ def _fee(entry: Entry, index: int, raw: Any) -> FeeItem | None:
             "fees", f"{what} phải là một đối tượng {{name, kind, amount_vnd}}, đang ghi {shown(raw)}."
         )
         return None
-    unknown = sorted(set(raw) - {"name", "kind", "amount_vnd", "note"})
+    unknown = sorted(set(raw) - _FEE_KEYS)
     if unknown:
         entry.error("fees", f"{what}: khoá không hợp lệ {', '.join(unknown)}.")
     name = nfc(raw.get("name")) if isinstance(raw.get("name"), str) else ""
@@ -129,9 +203,32 @@ def _fee(entry: Entry, index: int, raw: Any) -> FeeItem | None:
     if not isinstance(note, str):
         entry.error("fees", f"{what}: ghi chú (note) phải là chuỗi chữ.")
         return None
-    if not name or kind is None or not ok or unknown:
+    texts = {key: _fee_text(entry, raw, key, what, 40 if key == "unit" else 2000) for key in ("unit", "source", "decided_by")}
+    tiers = _fee_tiers(entry, raw.get("tiers"), what)
+    exemptions = _fee_exemptions(entry, raw.get("exemptions"), what)
+    cap_ok, cap = (True, None) if raw.get("cap_vnd") is None else _amount(entry, raw.get("cap_vnd"), what)
+    if amount is None and (tiers or cap is not None):
+        entry.error("fees", f"{what}: chưa có số tiền thì không thể có bậc (tiers) hay mức tối đa (cap_vnd).")
         return None
-    return FeeItem(name=name, kind=kind, amount_vnd=amount, note=nfc(note))
+    if amount is not None and texts["decided_by"]:
+        entry.error("fees", f"{what}: decided_by chỉ ghi khi số tiền do cơ quan khác quyết định (amount_vnd để trống).")
+        return None
+    if not name or kind is None or not ok or unknown or not cap_ok or tiers is None or exemptions is None:
+        return None
+    if None in texts.values():
+        return None
+    return FeeItem(
+        name=name,
+        kind=kind,
+        amount_vnd=amount,
+        note=nfc(note),
+        unit=texts["unit"] or "",
+        tiers=tiers,
+        cap_vnd=cap,
+        exemptions=exemptions,
+        source=texts["source"] or "",
+        decided_by=texts["decided_by"] or "",
+    )
 
 
 def _count(entry: Entry, value: Any, key: str, what: str) -> int | None:

@@ -124,7 +124,11 @@ def _csv_fee(entry: Entry, index: int, part: str) -> dict[str, Any]:
         )
         return {}
     name, kind, amount = (p.strip() for p in pieces)
-    return {"name": name, "kind": kind, "amount_vnd": amount or None}
+    amount, _, unit = amount.partition("/")  # “10000/trường hợp”: the amount is per unit (docs/fees.md)
+    fee: dict[str, Any] = {"name": name, "kind": kind, "amount_vnd": amount.strip() or None}
+    if unit.strip():
+        fee["unit"] = unit.strip()
+    return fee
 
 
 def _csv_counts_and_kind(part: str) -> dict[str, Any] | None:

@@ -87,6 +87,9 @@ class OpType(StrEnum):
     # Receipts (issue 10, B): a receipt issued from a book the province granted, and its cancellation.
     RECEIPT_ISSUE = "receipt.issue"
     RECEIPT_CANCEL = "receipt.cancel"
+    # Fees (issue 10, A): what a dossier owes, assessed at intake (counts, exemption) or set by the agency
+    # (status 6, this op; intake's assessment rides in dossier.create); receipts cover these lines.
+    FEE_REQUEST = "fee.request"
 
     @property
     def label(self) -> str:
@@ -108,6 +111,7 @@ OP_TYPE_LABELS = {
     OpType.DAY_CLOSE: "Khóa sổ cuối ngày",
     OpType.RECEIPT_ISSUE: "Biên lai thu phí, lệ phí",
     OpType.RECEIPT_CANCEL: "Hủy biên lai thu phí, lệ phí",
+    OpType.FEE_REQUEST: "Yêu cầu nộp phí, lệ phí",
 }
 
 
@@ -360,6 +364,8 @@ class DossierCreatePayload(Payload):
     # Sổ theo dõi hồ sơ (domain.register); absent in operations of counters older than issue 8.
     register_book: RegisterBookText | None = None
     register_number: RegisterNumber | None = None
+    # Fees assessed at intake (issue 10, A); absent in operations of older counters and for refusals.
+    fees: IntakeFeesPayload | None = None
 
 
 class HandoverRowPayload(Payload):
@@ -692,6 +698,76 @@ class ReceiptCancelPayload(Payload):
 
 PAYLOAD_MODELS[OpType.RECEIPT_ISSUE] = ReceiptIssuePayload
 PAYLOAD_MODELS[OpType.RECEIPT_CANCEL] = ReceiptCancelPayload
+# -- fees at intake and set by the agency (issue 10, A) -----------------------------------------------
+
+MAX_FEE_LINE_VND = 1_000_000_000  # one line; the largest national fee is a few million đồng
+MAX_FEE_LINES = 50
+
+
+class FeeLinePayload(Payload):
+    """One line owed (domain.fees.FeeLine): phí or lệ phí, whole đồng."""
+
+    name: LongName
+    kind: FeeKind
+    amount_vnd: whole(0, MAX_FEE_LINE_VND)  # type: ignore[valid-type]
+    quantity: whole(0, 10_000)  # type: ignore[valid-type]
+    unit: Text40
+    note: Text1000
+
+
+class FeeCountsPayload(Payload):
+    """The counts the clerk entered (domain.fees.Quantities)."""
+
+    pages: whole(1, 10_000)  # type: ignore[valid-type]
+    copies: whole(1, 1_000)  # type: ignore[valid-type]
+    cases: whole(1, 1_000)  # type: ignore[valid-type]
+    extracts: whole(0, 1_000)  # type: ignore[valid-type]
+
+
+class _FeeLinesPayload(Payload):
+    """Lines with their totals, which must add up (phí and lệ phí apart)."""
+
+    lines: Annotated[list[FeeLinePayload], Field(max_length=MAX_FEE_LINES)]
+    fee_vnd: whole(0, MAX_FEE_LINE_VND * MAX_FEE_LINES)  # type: ignore[valid-type]
+    charge_vnd: whole(0, MAX_FEE_LINE_VND * MAX_FEE_LINES)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> _FeeLinesPayload:
+        fee = sum(line.amount_vnd for line in self.lines if line.kind is FeeKind.FEE)
+        charge = sum(line.amount_vnd for line in self.lines if line.kind is FeeKind.CHARGE)
+        if (fee, charge) != (self.fee_vnd, self.charge_vnd):
+            raise PydanticCustomError("fee_totals", "tổng phí, lệ phí {what}", {"what": "không khớp các dòng"})
+        return self
+
+
+class IntakeFeesPayload(_FeeLinesPayload):
+    """What the dossier owes as assessed at intake (key "fees" of dossier.create): the counts entered, the
+    exemption chosen (its key in the catalog), and `unknown` items whose amount the province sets."""
+
+    unknown: Annotated[list[LongName], Field(max_length=MAX_FEE_LINES)]  # type: ignore[valid-type]
+    quantities: FeeCountsPayload
+    exemption: Annotated[StrictStr, Field(max_length=40, pattern=r"^([a-z0-9][a-z0-9-]{0,39})?$")]
+
+
+class FeeRequestPayload(_FeeLinesPayload):
+    """A fee the agency set later (status 6, "chờ thực hiện nghĩa vụ tài chính"), with its reason; queued
+    after the 4→6 status change, so the server finds the dossier in status 6."""
+
+    id: Uuid
+    code: DossierCodeText
+    at: EventInstant
+    actor: Text300
+    reason: bounded_text(4000, required=True)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _some_line(self) -> FeeRequestPayload:
+        if not self.lines:
+            raise PydanticCustomError("fee_request", "yêu cầu nộp phí {what}", {"what": "phải có ít nhất một dòng"})
+        return self
+
+
+PAYLOAD_MODELS[OpType.FEE_REQUEST] = FeeRequestPayload
+DossierCreatePayload.model_rebuild()  # its optional "fees" is IntakeFeesPayload, declared here
 
 
 # -- checking ----------------------------------------------------------------------------------------

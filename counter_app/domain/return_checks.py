@@ -12,6 +12,7 @@ from counter_app.domain.admin_units import format_address, ward
 from counter_app.domain.dossier import IdDocumentType
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.identity import validate_id_number
+from counter_app.domain.money import format_dong
 from counter_app.domain.returns import MAX_POSTAGE, Payer
 from counter_app.domain.text import person_name
 from counter_app.domain.validation import ErrorCollector, normalize_phone, require_text
@@ -85,7 +86,7 @@ def _postage(value: int | str | None) -> int:
                               POSTAGE_LABEL)
     amount = int(text)
     if amount > MAX_POSTAGE:
-        raise ValidationError("postage", f"{POSTAGE_LABEL}: không quá {MAX_POSTAGE:,} đồng.".replace(",", "."),
+        raise ValidationError("postage", f"{POSTAGE_LABEL}: không quá {format_dong(MAX_POSTAGE)}.",
                               POSTAGE_LABEL)
     return amount
 

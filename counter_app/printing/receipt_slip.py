@@ -92,6 +92,8 @@ _CELL_CENTER = ParagraphStyle("cellCenter", parent=_CELL, alignment=TA_CENTER)
 _CELL_HEAD = ParagraphStyle(
     "cellHead", parent=_CELL, fontName=FONT_BOLD, fontSize=7, leading=8.5, alignment=TA_CENTER
 )
+
+
 @dataclass(frozen=True)
 class Fit:
     """One way to lay the slip out: page size, the size of the table's and the body's text, room to sign."""
@@ -375,6 +377,7 @@ def _story(
     dossier: Dossier, header: SlipHeader, clerk_name: str | None, register: str, time_text: str, fit: Fit, *,
     keep_tail: bool,
     tail_head: bool = False,
+    fees_owed: str = "",
 ) -> list[Flowable]:
     """The slip's content for one layout; `keep_tail` holds the table's last rows with the signatures
     (`tail_head`: those rows start a page, so they carry the table's head)."""
@@ -427,9 +430,15 @@ def _story(
         f"<b>6. Đăng ký nhận kết quả tại:</b> {escape(nfc(delivery))}",
     ]
     tail += [Paragraph(text, fit.body) for text in items]
+    if fees_owed:  # not a field of Mẫu 01: a short note of what is owed (docs/fees.md), never a payment
+        size = fit.body_size - 0.5
+        fees_style = ParagraphStyle(f"fees{size}", fontName=FONT_ITALIC, fontSize=size, leading=size * 1.15, spaceBefore=1)
+        tail.append(Paragraph(escape(nfc(fees_owed)), fees_style))
+    # With the fee line, the gaps around the register line give it their room: the slip stays one A5 page.
     tail += [
-        Paragraph(register, _style(f"register{fit.body_size}", FONT_ITALIC, fit.body_size - 0.5, spaceBefore=3)),
-        Spacer(1, 2 * mm),
+        Paragraph(register, _style(f"register{fit.body_size}", FONT_ITALIC, fit.body_size - 0.5,
+                                   spaceBefore=0 if fees_owed else 3)),
+        Spacer(1, 0.5 * mm if fees_owed else 2 * mm),
         _signatures(submitter, clerk_name, fit),
     ]
     # Kept together: the due date, the register line and the signatures never go to a page alone.
@@ -450,7 +459,7 @@ class _SlipDoc(SimpleDocTemplate):
 
 
 def _build(dossier: Dossier, header: SlipHeader, clerk_name: str | None, register: str, time_text: str,
-           fit: Fit, *, keep_tail: bool = False, tail_head: bool = False) -> tuple[bytes, _SlipDoc]:
+           fit: Fit, *, keep_tail: bool = False, tail_head: bool = False, fees_owed: str = "") -> tuple[bytes, _SlipDoc]:
     """The PDF of one layout and the document that made it (its pages, where the table's end went)."""
     code = nfc(dossier.code)
     buffer = io.BytesIO()
@@ -470,7 +479,8 @@ def _build(dossier: Dossier, header: SlipHeader, clerk_name: str | None, registe
         initialFontName=FONT_REGULAR,
     )
     doc.slip_code = code
-    story = _story(dossier, header, clerk_name, register, time_text, fit, keep_tail=keep_tail, tail_head=tail_head)
+    story = _story(dossier, header, clerk_name, register, time_text, fit, keep_tail=keep_tail, tail_head=tail_head,
+                   fees_owed=fees_owed)
     doc.build(story, onLaterPages=_later_page)
     return buffer.getvalue(), doc
 
@@ -483,6 +493,7 @@ def render_receipt_slip(
     register_book: str = "",
     register_number: str = "",
     processing_time: str = "",
+    fees_owed: str = "",
 ) -> bytes:
     """The Mẫu 01 slip for `dossier` as PDF bytes (one A5 page when it fits; DejaVu fonts embedded as subsets).
 
@@ -491,6 +502,7 @@ def render_receipt_slip(
     line and are left as dotted blanks for the clerk to write in when empty. `processing_time` is the
     procedure's rule for the dossier's channel in the words of `time_rules.processing_time_text`
     (services.slips passes it); without it the dossier's stored hours are worded the same way.
+    `fees_owed` (domain.fees.owed_text) is printed under item 6 when not empty.
     """
     register_fonts()
     time_text = processing_time or processing_time_text(TimeRule.from_hours(dossier.processing_hours))
@@ -499,10 +511,11 @@ def render_receipt_slip(
         f"Số thứ tự: {_or_blank(nfc(register_number))}"
     )
     for fit in FITS:
-        pdf, doc = _build(dossier, header, clerk_name, register, time_text, fit)
+        pdf, doc = _build(dossier, header, clerk_name, register, time_text, fit, fees_owed=fees_owed)
         if doc.page == 1:
             return pdf
-    pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True)
+    pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, fees_owed=fees_owed)
     if doc.tail_starts_page:  # the last rows went over with the signatures: give them the table's head
-        pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, tail_head=True)
+        pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, tail_head=True,
+                          fees_owed=fees_owed)
     return pdf

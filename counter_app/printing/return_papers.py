@@ -22,6 +22,7 @@ from reportlab.platypus import Paragraph
 
 from counter_app import __version__
 from counter_app.domain.formats import place_date, slip_time
+from counter_app.domain.money import format_dong
 from counter_app.domain.text import nfc
 from counter_app.printing.barcodes import DOT, MODULE_WIDTH, code128_width, draw_code128, snap_to_dots
 from counter_app.printing.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
@@ -72,10 +73,6 @@ def _para(canvas: Canvas, html: str, x: float, top: float, width: float, style: 
 
 def _x(value: str) -> str:
     return escape(nfc(value))
-
-
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng"
 
 
 def _barcode(canvas: Canvas, value: str, centre_x: float, y: float, width: float, height: float,
@@ -167,7 +164,7 @@ def render_address_label(info: LabelInfo, size: str = "a6") -> bytes:
     canvas.line(margin, top - 2 * mm, width - margin, top - 2 * mm)
     top = _para(canvas, f"Mã hồ sơ: {_x(info.dossier_code)}", margin, top - 4 * mm, inner, small)
     top = _para(canvas, f"Thủ tục: {_x(info.procedure_name)}", margin, top, inner, small)
-    _para(canvas, f"Cước phí: {_money(info.postage)} — {_x(info.payer_label)}", margin, top, inner, small)
+    _para(canvas, f"Cước phí: {format_dong(info.postage)} — {_x(info.payer_label)}", margin, top, inner, small)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -57,6 +57,7 @@ from counter_app.domain.validation import (
 )
 from counter_app.services.clerks import MAX_REASON_LENGTH, intake_actor, late_entry, mark_actor
 from counter_app.services.clock import utc_now
+from counter_app.services.fees import assess_at_intake, intake_fees_payload, save_intake_assessment
 from counter_app.services.unit_setup import NotSetUp, build_calendar
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import insert_dossier, next_count_of_day, next_register_number
@@ -106,6 +107,9 @@ class IntakeRequest:
     late_entry_reason: str = ""  # why a time before the working day began is typed (a supervisor approves)
     late_entry_by: str = ""  # the approving supervisor's username ("" : the clerk, if a supervisor)
     portal_code: str = ""  # channel 2: the national portal's code, kept instead of spending a desk code
+    # Fees (issue 10, A): the counts the clerk entered (domain.fees.Quantities keys) and the exemption chosen.
+    fee_quantities: dict[str, int] | None = None
+    fee_exemption: str = ""
 
 
 def _enum(check: ErrorCollector, enum_type: type, value: object, field: str, label: str) -> object:
@@ -356,12 +360,18 @@ def _create_dossier(db: Database, request: IntakeRequest, now: datetime, *, refu
         )
         _insert_once(session, dossier, now)
         mark_actor(session, dossier.code, clerk_username, late)
+        payload = dossier_to_dict(dossier)
+        if not refused:  # what the dossier owes, kept and sent with it (services.fees)
+            fees, counts = assess_at_intake(procedure, request.fee_quantities, request.fee_exemption)
+            save_intake_assessment(session, dossier.code, fees, counts, nfc(request.fee_exemption), by=clerk,
+                                   by_username=clerk_username, at=received_at)
+            payload["fees"] = intake_fees_payload(fees, counts, nfc(request.fee_exemption))
         append_operation(
             session,
             entity="dossier",
             entity_id=dossier.id,
             op_type=OpType.DOSSIER_CREATE,
-            payload=dossier_to_dict(dossier),
+            payload=payload,
             now=now,
         )
     return dossier

@@ -44,7 +44,7 @@ from counter_app.services.accounts import supervisor_account
 from counter_app.services.clerks import actor_of
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import DossierNotFound
-from counter_app.services.fees import fees_due
+from counter_app.services.fees import fees_due, settle_if_paid
 from counter_app.storage.accounts import has_accounts
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import get_row, person_from_dict
@@ -213,7 +213,7 @@ def collect_fee(db: Database, code: str, *, method: str | PaymentMethod, bank_re
         session.flush()
         append_operation(session, entity="receipt", entity_id=receipt.id, op_type=OpType.RECEIPT_ISSUE,
                          payload=_issue_payload(receipt), now=now)
-        # LEAD (merge with A): settle_if_paid(session, row.code, username, now)  # 6 -> 4 once nothing is due
+        settle_if_paid(session, row.code, username, now)  # a dossier waiting for its fee (6) goes back to 4
         return to_receipt(receipt, row.procedure_name)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from counter_app.domain.errors import DomainError
+from counter_app.domain.fees import owed_text
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.time_rules import processing_time_text
 from counter_app.printing.receipt_slip import SlipHeader, render_receipt_slip
 from counter_app.services.dossiers import get_dossier
+from counter_app.services.fees import fees_due
 from counter_app.services.unit_setup import CounterProfile, load_profile
 from counter_app.storage.database import Database
 from counter_app.storage.procedures import get_procedure
@@ -33,6 +35,7 @@ def receipt_slip_pdf(db: Database, code: str) -> bytes:
                           "(Mẫu 01); hãy in phiếu từ chối tiếp nhận (Mẫu 03).")
     with db.read() as session:
         procedure = get_procedure(session, dossier.procedure_code)
+        owed = owed_text(fees_due(session, dossier.code))
     # The rule of the dossier's channel, worded as the picker and the CLI word it.
     time_text = processing_time_text(procedure.time_rule(dossier.channel)) if procedure else ""
     number = str(dossier.register_number) if dossier.register_number else ""
@@ -43,6 +46,7 @@ def receipt_slip_pdf(db: Database, code: str) -> bytes:
         processing_time=time_text,
         register_book=dossier.register_book,
         register_number=number,
+        fees_owed=owed,
     )
 
 

@@ -11,9 +11,9 @@ with the rule of services/returns (`with_latest_shipment_in`).
 
 "Fees due" (issue 10) is every dossier in status 6 (the agency asks for a financial obligation) plus every
 open dossier that still owes something by `services.fees.fees_due`. Asking fees_due of every dossier would
-cost two queries each, so SQL first narrows to candidates (`_fee_candidates`): open dossiers of a
-procedure with a fee item and no issued receipt yet. When part A's fee assessments land, the lead narrows
-the candidates to "has an assessment" (an EXISTS on A's table) instead of "procedure has a fee item".
+cost two queries each, so SQL first narrows to candidates (`_fee_candidates`): open dossiers with an
+assessment that owes something (or, received before assessments were kept, of a procedure with a fee
+item) and no issued receipt yet.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from counter_app.services.clock import utc_now
 from counter_app.services.returns import RETURNED_STATES, UNDELIVERED_STATES, with_latest_shipment_in
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import row_to_dossier
-from counter_app.storage.models import DossierRow, ProcedureRow, ReceiptRow
+from counter_app.storage.models import DossierFeeRow, DossierRow, ProcedureRow, ReceiptRow
 
 DEFAULT_LIMIT = 200
 # The statuses in which the processing clock runs, so a dossier can fall due or late.
@@ -101,16 +101,20 @@ def _statement(kind: WorklistKind, now: datetime) -> Select:
 
 
 def _fee_candidates(session: Session) -> Select:
-    """Status 6, or an open dossier of a procedure with a fee item that no issued receipt covers yet.
+    """Status 6, or an open dossier that owes something and that no issued receipt covers yet.
 
-    The procedure table is small (hundreds of rows): its fee items are read once in Python, and the
-    dossiers are filtered in SQL on the status index.
+    "Owes something": an assessment kept at intake with a line (or an unknown amount), or, for a dossier
+    received before assessments were kept, a procedure with a fee item (services.fees.fees_due falls back
+    to the catalog for those). The procedure table is small: its fee items are read once in Python.
     """
     with_fees = [code for code, fees in session.execute(select(ProcedureRow.code, ProcedureRow.fees)) if fees]
     paid = exists().where(ReceiptRow.dossier_code == DossierRow.code, ReceiptRow.status == "issued")
+    assessed = exists().where(DossierFeeRow.dossier_code == DossierRow.code)
+    owes = exists().where(DossierFeeRow.dossier_code == DossierRow.code,
+                          or_(DossierFeeRow.lines != [], DossierFeeRow.unknown != []))
     return select(DossierRow).where(or_(
         DossierRow.status == Status.AWAITING_PAYMENT,
-        DossierRow.status.in_(FEE_OPEN) & DossierRow.procedure_code.in_(with_fees) & ~paid,
+        DossierRow.status.in_(FEE_OPEN) & ~paid & or_(owes, ~assessed & DossierRow.procedure_code.in_(with_fees)),
     ))
 
 

@@ -10,7 +10,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -554,3 +567,33 @@ class DayCloseRow(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     supervisor: Mapped[str] = mapped_column(String(32), default="")
     supervisor_name: Mapped[str] = mapped_column(Text, default="")
+
+
+class DossierFeeRow(Base):
+    """What a dossier owes, one row per assessment (issue 10, A; docs/fees.md): at intake (`source`
+    "intake": the counts entered and the exemption chosen; one per dossier) or a fee the agency set in
+    status 6 ("request", with its reason). Never edited; issued receipts cover its `lines`.
+
+    `lines` are domain.fees.FeeLine dicts ({name, kind, amount_vnd, quantity, unit, note}); `unknown`
+    names items whose amount the province sets and the catalog lacks.
+    """
+
+    __tablename__ = "dossier_fee"
+    __table_args__ = (
+        Index("ix_dossier_fee_dossier_code", "dossier_code"),
+        Index("ux_dossier_fee_intake", "dossier_code", unique=True, sqlite_where=text("source = 'intake'")),
+        CheckConstraint("source IN ('intake', 'request')", name="source"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(12))  # "intake" | "request"
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    unknown: Mapped[list[str]] = mapped_column(JSON)
+    quantities: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    exemption: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    assessed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    assessed_by: Mapped[str] = mapped_column(Text)
+    assessed_by_username: Mapped[str] = mapped_column(String(32), default="")

@@ -56,6 +56,7 @@ from counter_app.services.intake import (
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_form import DossierForm
+from counter_app.ui.fee_panel import FEE_SHORTCUTS, FeePanel
 from counter_app.ui.form_fields import FieldErrors, merge_by_field
 from counter_app.ui.form_preview import form_preview
 from counter_app.ui.messages import error_text
@@ -85,6 +86,7 @@ SHORTCUTS = [
     ("Quét QR căn cước", "Điền họ tên, số CCCD, ngày sinh, giới tính, địa chỉ"),
     ("Ctrl+G", "Không tiếp nhận mà hướng dẫn bổ sung, hoàn thiện hồ sơ (Mẫu 02, không cấp mã hồ sơ)"),
     ("Ctrl+R", "Từ chối tiếp nhận hồ sơ, ghi lý do (Mẫu 03)"),
+    *FEE_SHORTCUTS,
 ]
 
 
@@ -192,7 +194,10 @@ class IntakeScreen(Screen):
         columns.addWidget(self.person, 5)
         columns.addWidget(self.dossier, 6)
         body = QWidget()
-        body.setLayout(columns)
+        body_layout = QVBoxLayout(body)
+        body_layout.addLayout(columns)
+        self.fees = FeePanel()  # phí, lệ phí of the chosen procedure (ui/fee_panel.py)
+        body_layout.addWidget(self.fees)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -281,7 +286,8 @@ class IntakeScreen(Screen):
         shortcut.activated.connect(slot)
 
     def _tab_chain(self) -> list[QWidget]:
-        return [self.picker, *self.person.tab_chain(), *self.dossier.tab_chain(), self.received_at, self.late_reason]
+        return [self.picker, *self.person.tab_chain(), *self.dossier.tab_chain(), *self.fees.tab_chain(),
+                self.received_at, self.late_reason]
 
     # -- Screen API ------------------------------------------------------------------------------
 
@@ -349,6 +355,7 @@ class IntakeScreen(Screen):
 
     def _on_procedure_chosen(self, procedure: Procedure) -> None:
         self.dossier.show_procedure(procedure)
+        self.fees.show_procedure(procedure)
         self.time_label.setText(f"Thời hạn giải quyết: {procedure_time_text(procedure)}")
         self._field_errors.clear_field("procedure_code")
         self._field_errors.clear_field("documents")
@@ -422,6 +429,7 @@ class IntakeScreen(Screen):
             portal_code=self.dossier.portal_code.text(),
             received_at=self.received_moment(),
             late_entry_reason=self.late_reason.text() if self.late_reason.isVisibleTo(self) else "",
+            **self.fees.request_fields(),  # type: ignore[arg-type]
         )
 
     def save(self) -> None:
@@ -679,6 +687,7 @@ class IntakeScreen(Screen):
         self.picker.clear_choice()
         self.person.clear()
         self.dossier.clear()
+        self.fees.clear()
         self.late_reason.clear()
         self.received_at.set_now()
         self.time_label.setText("")

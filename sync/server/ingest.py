@@ -30,6 +30,7 @@ from counter_app.domain.operations import (
     AssistLogPayload,
     AttachmentAddPayload,
     DossierCreatePayload,
+    FeeRequestPayload,
     GuidanceRecordPayload,
     HandoverAddPayload,
     OpType,
@@ -105,7 +106,7 @@ class DossierLookup:
             if isinstance(payload, DossierCreatePayload):
                 ids.add(payload.id)
                 codes.add(payload.code)
-            elif isinstance(payload, StatusChangePayload | ApologyPayload | HandoverAddPayload):
+            elif isinstance(payload, StatusChangePayload | ApologyPayload | HandoverAddPayload | FeeRequestPayload):
                 codes.add(payload.code)
             elif isinstance(payload, (AttachmentAddPayload, ResultReturnPayload)):
                 codes.add(payload.dossier_code)
@@ -433,6 +434,24 @@ def _record_guidance(session: Session, device: Device, key: LedgerKey, payload: 
     return Outcome(OpStatus.ACCEPTED)
 
 
+def _request_fee(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                 now: datetime, lookup: DossierLookup) -> Outcome:
+    """A fee the agency set (issue 10, A): kept with the dossier, which the status change before it put in 6."""
+    assert isinstance(payload, FeeRequestPayload)
+    dossier = _lifecycle_dossier(lookup, device, payload.code)
+    if dossier is None:
+        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+    if dossier.status != int(Status.AWAITING_PAYMENT):
+        return Outcome(OpStatus.REJECTED, "bad_step", f"Hồ sơ {dossier.code} đang ở trạng thái "
+                       f"«{Status(dossier.status).label}»: chỉ ghi yêu cầu nộp phí khi hồ sơ chờ thực hiện nghĩa vụ tài chính.")
+    refused = dated_before_receipt(dossier, payload.at)
+    if refused is not None:
+        return Outcome(OpStatus.REJECTED, "bad_step", refused)
+    session.add(DossierRecord(dossier_id=dossier.id, kind="fee", at=instant(payload.at), actor=payload.actor,
+                              data=payload.model_dump(mode="json"), op_id=key.op_id))
+    return Outcome(OpStatus.ACCEPTED)
+
+
 Handler = Callable[..., Outcome]
 HANDLERS: dict[OpType, Handler] = {
     OpType.DOSSIER_CREATE: _create_dossier,
@@ -449,6 +468,7 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.DAY_CLOSE: record_day_close,
     OpType.RECEIPT_ISSUE: record_receipt,
     OpType.RECEIPT_CANCEL: record_cancellation,
+    OpType.FEE_REQUEST: _request_fee,
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)

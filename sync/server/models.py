@@ -384,7 +384,7 @@ class DossierRecord(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"))
-    kind: Mapped[str] = mapped_column(String(12))  # "apology" | "handover"
+    kind: Mapped[str] = mapped_column(String(12))  # "apology" | "handover" | "fee" (FeeRequestPayload)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON)

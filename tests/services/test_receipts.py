@@ -164,3 +164,27 @@ def test_the_database_refuses_to_delete_or_edit_a_receipt(desk) -> None:
     with pytest.raises((IntegrityError, OperationalError), match="không được sửa"), desk.write() as session:
         session.execute(update(ReceiptRow).values(status="issued"))
     assert find_receipt(desk, issued.number_text).status is ReceiptStatus.CANCELLED
+
+
+def test_paying_a_fee_the_agency_set_moves_the_dossier_back_to_processing_in_the_same_transaction(desk) -> None:
+    from counter_app.domain.catalog import FeeKind
+    from counter_app.domain.fees import FeeLine
+    from counter_app.domain.lifecycle import Status
+    from counter_app.services.dossiers import get_dossier
+    from counter_app.services.fees import request_fee
+    from counter_app.services.lifecycle import transition
+
+    code = fee_dossier(desk, clerk="mai")
+    grant_receipt_range(desk, 1, 10)
+    collect_fee(desk, code, method="cash", by="mai")  # the intake's 10.000 đồng
+    transition(desk, code, Status.PROCESSING, by="mai", agency="Phòng Tư pháp")
+    request_fee(desk, code, [FeeLine("Phí cấp bản sao", FeeKind.FEE, 6_000)], "Cơ quan giải quyết xác định phí",
+                by="mai")
+    assert get_dossier(desk, code).status is Status.AWAITING_PAYMENT
+    second = collect_fee(desk, code, method="transfer", bank_reference="FT26335999", by="mai")
+    assert (second.total_vnd, [line.name for line in second.items]) == (6_000, ["Phí cấp bản sao"])
+    dossier = get_dossier(desk, code)
+    assert dossier.status is Status.PROCESSING
+    assert dossier.history[-1].note == "Đã thực hiện nghĩa vụ tài chính" and dossier.history[-1].actor == "Trần Thị Mai"
+    with pytest.raises(ReceiptRefused, match="không còn khoản"):
+        collect_fee(desk, code, method="cash", by="mai")
