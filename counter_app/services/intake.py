@@ -363,6 +363,7 @@ def _create_dossier(db: Database, request: IntakeRequest, now: datetime, *, refu
             op_type=OpType.DOSSIER_CREATE,
             payload=dossier_to_dict(dossier),
             now=now,
+            actor=clerk_username,
         )
     return dossier
 
