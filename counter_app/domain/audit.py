@@ -190,7 +190,7 @@ def _check_link(result: ChainCheck, previous: AuditRecord | None, row: AuditReco
                               f"Thiếu {_rows_text(expected_seq, row.seq - 1)} (giữa dòng {expected_seq - 1} và dòng "
                               f"{row.seq}): các dòng này đã bị xóa."))
     else:
-        result.add(AuditBreak(BreakKind.OUT_OF_ORDER, row.seq, row.seq,
+        result.add(AuditBreak(BreakKind.OUT_OF_ORDER, row.seq, expected_seq - 1,
                               f"Dòng số {row.seq} nằm sau dòng số {expected_seq - 1}: thứ tự các dòng đã bị đổi."))
 
 
