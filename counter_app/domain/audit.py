@@ -122,6 +122,7 @@ class ChainCheck:
     last: ChainHead | None = None
     breaks: list[AuditBreak] = field(default_factory=list)
     unlisted: int = 0  # breaks past MAX_LISTED_BREAKS, counted only
+    notes: list[AuditBreak] = field(default_factory=list)  # explained forks (a restored counter), not breaks
 
     @property
     def intact(self) -> bool:
@@ -208,3 +209,64 @@ def _check_head(result: ChainCheck, head: ChainHead, at_head: str | None, exact:
         result.add(AuditBreak(BreakKind.HEAD, head.seq + 1, last.seq,
                               f"{_rows_text(head.seq + 1, last.seq).capitalize()} không do ứng dụng ghi: "
                               "các dòng này đã bị thêm vào."))
+
+
+def check_received_chain(rows: Iterable[tuple[AuditRecord, str]], head: ChainHead | None = None) -> ChainCheck:
+    """Check a device's chain as the server keeps it: (row, device epoch it came in), ordered by seq.
+
+    The server may hold two rows for one seq: a counter put back from an older backup writes new rows
+    after the point it was restored to, under a new epoch, while the server keeps the rows it already had.
+    Each row must link to one of the rows just before it; two rows at one seq that came in under
+    different epochs are a fork, reported as a note (shown, never hidden); under one epoch they are a
+    break (a row inserted).
+    """
+    result = ChainCheck()
+    previous_seq, previous_hashes = 0, set()
+    group: list[tuple[AuditRecord, str]] = []
+    head_found = False
+    for row, epoch in rows:
+        result.rows += 1
+        head_found = head_found or (head is not None and (row.seq, row.hash) == (head.seq, head.hash))
+        if group and row.seq != group[0][0].seq:
+            _close_group(result, group)
+            previous_seq, previous_hashes = group[0][0].seq, {kept.hash for kept, _ in group}
+            group = []
+        if not group and row.seq > previous_seq + 1:
+            result.add(AuditBreak(BreakKind.MISSING, previous_seq + 1, row.seq - 1,
+                                  f"Thiếu {_rows_text(previous_seq + 1, row.seq - 1)}: máy chủ không còn giữ "
+                                  "các dòng này."))
+        group.append((row, epoch))
+        if row.computed_hash() != row.hash:
+            result.add(AuditBreak(BreakKind.CHANGED, row.seq, row.seq,
+                                  f"Dòng số {row.seq} đã bị sửa: nội dung không còn khớp mã băm của nó."))
+        if (row.seq == 1 and row.prev_hash != genesis_hash(row.device)) or (
+                row.seq > 1 and previous_seq == row.seq - 1 and row.prev_hash not in previous_hashes):
+            result.add(AuditBreak(BreakKind.LINK, row.seq, row.seq,
+                                  f"Dòng số {row.seq} không nối với dòng trước nó: có dòng bị chèn, xóa hoặc "
+                                  "thay thế."))
+    if group:
+        _close_group(result, group)
+        last = group[-1][0]
+        result.last = ChainHead(last.seq, last.hash)
+    if head is not None and (result.last is None or result.last.seq < head.seq):
+        first = 1 if result.last is None else result.last.seq + 1
+        result.add(AuditBreak(BreakKind.TRUNCATED, first, head.seq,
+                              f"Mất {_rows_text(first, head.seq)}: máy chủ đã từng nhận đến dòng số {head.seq}."))
+    elif head is not None and not head_found:
+        result.add(AuditBreak(BreakKind.HEAD, head.seq, head.seq,
+                              f"Dòng số {head.seq} không còn là dòng máy chủ đã ghi nhận: chuỗi đã bị viết lại."))
+    return result
+
+
+def _close_group(result: ChainCheck, group: list[tuple[AuditRecord, str]]) -> None:
+    if len(group) < 2:
+        return
+    seq = group[0][0].seq
+    epochs = [epoch for _, epoch in group]
+    if len(set(epochs)) == len(epochs):
+        result.notes.append(AuditBreak(BreakKind.FORK, seq, seq,
+                                       f"Số thứ tự {seq} có {len(group)} dòng đến trong các phiên khác nhau của quầy: "
+                                       "quầy đã được khôi phục từ bản sao lưu cũ và ghi tiếp từ đó."))
+    else:
+        result.add(AuditBreak(BreakKind.DUPLICATE, seq, seq,
+                              f"Số thứ tự {seq} có {len(group)} dòng trong cùng một phiên: một dòng đã bị chèn vào."))

@@ -42,6 +42,7 @@ from counter_app.storage.sync_store import (
     unsent_within,
     withdraw,
 )
+from sync.client.audit_envelope import attach_audit
 from sync.client.blobs import upload_pending_blobs
 from sync.client.lock import SingleFlight
 from sync.client.outgoing import Outgoing, outgoing
@@ -282,6 +283,7 @@ class SyncRunner:
                     break
                 batch.append(item)
             if batch:
+                attach_audit(session, batch)
                 mark_in_flight(session, [item.seq for item in batch], str(uuid.uuid4()))
         return batch
 

@@ -64,7 +64,7 @@ def row(connection: sqlite3.Connection, seq: int) -> AuditRecord:
 
 def insert(connection: sqlite3.Connection, record: AuditRecord) -> None:
     connection.execute(f"INSERT INTO audit_log ({COLUMNS}) VALUES ({', '.join('?' * 11)})",
-                       tuple(record.fields().values()) + (record.hash,))
+                       (*record.fields().values(), record.hash))
 
 
 def insert_in_the_middle(connection: sqlite3.Connection) -> None:

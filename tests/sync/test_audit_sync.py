@@ -1,0 +1,119 @@
+"""Audit rows reach a real provincial server in their operations' envelopes (issue 10, must-show):
+
+- the server keeps every row, even the row of an operation it refuses;
+- `provincial-server verify-audit` finds a row changed, deleted or inserted in the server's database
+  (SQLite file or PostgreSQL) and names it; the chain is intact again once the row is put back.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, insert, select, text, update
+
+from counter_app.domain.audit import AuditRecord, sealed
+from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OpType, OutboxState
+from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.services.lifecycle import transition
+from counter_app.storage.models import AuditLogRow, OutboxOp
+from counter_app.storage.outbox import append_operation
+from counter_app.storage.sync_store import get_state
+from sync.client.enrollment import enroll
+from sync.client.runner import SyncRunner
+from sync.server.models import AuditEntry
+from tests.conftest import UNIT_CODE, open_counter
+from tests.support.cli_process import run_command
+from tests.sync.harness import ServerProcess, backend_url
+from tests.sync.invariants import open_server_db
+
+ROOT = Path(__file__).resolve().parents[2]
+EXIT_AUDIT_BROKEN = 5
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(backend_url(request, tmp_path_factory)) as process:
+        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        process.admin("import-catalog", str(ROOT / "resources" / "catalog" / "sample-catalog.json"))
+        yield process
+
+
+def verify(server: ServerProcess, device: str) -> tuple[int, dict]:
+    result: subprocess.CompletedProcess[str] = run_command(
+        "provincial-server", ["--database-url", server.database_url, "verify-audit", "--device", device, "--json"])
+    assert result.returncode in (0, EXIT_AUDIT_BROKEN), result.stderr
+    return result.returncode, json.loads(result.stdout)["devices"][0]
+
+
+def names(chain: dict, kind: str, seq: int) -> bool:
+    return any(found["kind"] == kind and found["first_seq"] <= seq <= found["last_seq"] for found in chain["breaks"])
+
+
+@pytest.mark.slow
+def test_every_audit_row_reaches_the_server_and_tampering_there_is_named(server: ServerProcess, tmp_path: Path) -> None:
+    data_dir = tmp_path / "counter"
+    db = open_counter(data_dir)
+    enroll(db, server.url, server.enrollment_code(UNIT_CODE))
+    codes = [receive_dossier(db, IntakeRequest("1.001193", PersonInput(
+        full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi"))).code
+        for name in ("Nguyễn Văn Đức", "Lê Thị Hoa", "Phạm Minh Tuấn")]
+    transition(db, codes[0], Status.PROCESSING, agency="Phòng Tư pháp")
+    with db.write() as session:  # a step the server refuses (2 → 10 skips the agency): its row is kept all the same
+        refused = append_operation(session, entity="dossier", entity_id="x", op_type=OpType.DOSSIER_STATUS, now=datetime.now(UTC),
+                                   payload={"code": codes[1], "from": 2, "to": 10, "note": "", "actor": "Trần Thị Mai",
+                                            "at": datetime.now(UTC).isoformat(timespec="seconds")}).seq
+    report = SyncRunner(db, data_dir, base_delay=0.01).run_once()
+    assert report.ok, report.errors
+    with db.read() as session:
+        device = get_state(session).device_id
+        assert session.get(OutboxOp, refused).state == OutboxState.REJECTED
+        local = [(row.seq, row.hash, row.action) for row in session.scalars(select(AuditLogRow).order_by(AuditLogRow.seq))]
+    db.close()
+
+    server_db = open_server_db(server.database_url)
+    try:
+        with server_db.session() as session:
+            kept = [(row.seq, row.hash, row.action) for row in session.scalars(
+                select(AuditEntry).where(AuditEntry.device_id == device).order_by(AuditEntry.seq))]
+            states = set(session.scalars(select(AuditEntry.state).where(AuditEntry.device_id == device)))
+        assert kept == local and len(kept) == 5 and states == {"ok"}  # the refused step's row included
+        code, chain = verify(server, device)
+        assert code == 0 and chain["intact"] and chain["rows"] == 5
+
+        def tampered(change, kind: str, seq: int, undo) -> None:
+            with server_db.session() as session:
+                session.execute(change)
+            code, chain = verify(server, device)
+            assert code == EXIT_AUDIT_BROKEN and names(chain, kind, seq), chain["breaks"]
+            with server_db.session() as session:
+                session.execute(undo)
+            assert verify(server, device)[0] == 0
+
+        with server_db.session() as session:
+            third = session.scalars(select(AuditEntry).where(AuditEntry.device_id == device, AuditEntry.seq == 3)).one()
+            saved = {column: getattr(third, column) for column in (c.key for c in AuditEntry.__table__.columns)}
+            second_name = session.scalar(select(AuditEntry.clerk_name).where(AuditEntry.device_id == device,
+                                                                             AuditEntry.seq == 2))
+        where = (AuditEntry.device_id == device) & (AuditEntry.seq == 2)
+        tampered(update(AuditEntry).where(where).values(clerk_name="Ai Đó"), "changed", 2,
+                 update(AuditEntry).where(where).values(clerk_name=second_name))
+        tampered(delete(AuditEntry).where(AuditEntry.id == saved["id"]), "missing", 3, insert(AuditEntry).values(**saved))
+        record = AuditRecord(**{name: saved[name] for name in AuditRecord.__dataclass_fields__ if name != "hash"})
+        forged = sealed(AuditRecord(**{**record.fields(), "clerk_name": "Ai Đó", "after": '{"total_vnd":0}'}))
+        values = {**saved, **record.fields(), "clerk_name": forged.clerk_name, "after": forged.after, "hash": forged.hash}
+        values.pop("id")
+        tampered(insert(AuditEntry).values(**values), "duplicate", 3,
+                 delete(AuditEntry).where(AuditEntry.hash == forged.hash))
+        with server_db.session() as session:  # the kept head notices a tail cut off
+            session.execute(text("DELETE FROM audit_entry WHERE device_id = :d AND seq = 5"), {"d": device})
+        code, chain = verify(server, device)
+        assert code == EXIT_AUDIT_BROKEN and names(chain, "truncated", 5)
+    finally:
+        server_db.dispose()
+
