@@ -13,6 +13,7 @@ No SQL, no I/O: the counter, its CLI, its start-up check and the provincial serv
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,7 +33,7 @@ def genesis_hash(device: str) -> str:
     return hashlib.sha256(f"{GENESIS_PREFIX}{device}".encode()).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditRecord:
     """One row of the chain, as stored. `before` and `after` are canonical JSON texts (or None), hashed
     as stored, so checking a row never depends on how a JSON reader orders keys."""
@@ -53,11 +54,20 @@ class AuditRecord:
         return {name: getattr(self, name) for name in HASHED_FIELDS}
 
     def computed_hash(self) -> str:
-        return row_hash(self.fields())
+        # The fields written out rather than through fields(): this runs for every row at every start.
+        return row_hash({"seq": self.seq, "at": self.at, "device": self.device, "clerk_name": self.clerk_name,
+                         "clerk_username": self.clerk_username, "action": self.action, "subject": self.subject,
+                         "before": self.before, "after": self.after, "prev_hash": self.prev_hash})
+
+
+# canonical_json's settings in one reusable encoder: json.dumps builds a new one per call, and the
+# check at start hashes every row (the text is the same, see tests/unit/test_audit_chain.py).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def row_hash(fields: dict[str, object]) -> str:
-    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+    """SHA-256 of the row's canonical JSON (domain.serialization.canonical_json)."""
+    return hashlib.sha256(_CANONICAL.encode(fields).encode("utf-8")).hexdigest()
 
 
 def sealed(record: AuditRecord) -> AuditRecord:

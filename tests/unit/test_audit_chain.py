@@ -110,3 +110,13 @@ def test_a_truncated_tail_and_rows_added_behind_the_head_are_named() -> None:
     assert "6–8" in breaks[0].message
     breaks = verify_chain(rows, ChainHead(6, rows[5].hash), exact_head=True)
     assert [(found.kind, found.first_seq, found.last_seq) for found in breaks] == [(BreakKind.HEAD, 7, 8)]
+
+
+def test_the_hash_is_sha256_of_the_canonical_json_of_every_field_but_the_hash() -> None:
+    import hashlib
+
+    from counter_app.domain.serialization import canonical_json
+
+    row = chain(3)[2]
+    assert row.hash == hashlib.sha256(canonical_json(row.fields()).encode("utf-8")).hexdigest()
+    assert set(row.fields()) == set(HASHED_FIELDS) and "hash" not in row.fields()
