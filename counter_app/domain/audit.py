@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from counter_app.domain.serialization import canonical_json
-
 GENESIS_PREFIX = "counter-app audit genesis v1:"
 # The fields a row's hash covers, in the order rows are read from storage.
 HASHED_FIELDS = ("seq", "at", "device", "clerk_name", "clerk_username", "action", "subject", "before", "after",

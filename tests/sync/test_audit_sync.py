@@ -1,6 +1,7 @@
 """Audit rows reach a real provincial server in their operations' envelopes (issue 10, must-show):
 
 - the server keeps every row, even the row of an operation it refuses;
+- a row tampered on the counter before it was sent is kept there too, marked as a break;
 - `provincial-server verify-audit` finds a row changed, deleted or inserted in the server's database
   (SQLite file or PostgreSQL) and names it; the chain is intact again once the row is put back.
 """
@@ -8,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, OutboxState
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.lifecycle import transition
+from counter_app.storage.database import Database
 from counter_app.storage.models import AuditLogRow, OutboxOp
 from counter_app.storage.outbox import append_operation
 from counter_app.storage.sync_store import get_state
@@ -117,3 +120,40 @@ def test_every_audit_row_reaches_the_server_and_tampering_there_is_named(server:
     finally:
         server_db.dispose()
 
+
+
+@pytest.mark.slow
+def test_a_row_tampered_on_the_counter_before_sync_is_kept_on_the_server_marked_as_a_break(
+        server: ServerProcess, tmp_path: Path) -> None:
+    data_dir = tmp_path / "counter"
+    db = open_counter(data_dir)
+    enroll(db, server.url, server.enrollment_code(UNIT_CODE))
+    for name in ("Nguyễn Văn Đức", "Lê Thị Hoa", "Phạm Minh Tuấn"):
+        receive_dossier(db, IntakeRequest("1.001193", PersonInput(
+            full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi")))
+    with db.read() as session:
+        device = get_state(session).device_id
+    path = db.path
+    db.close()
+    with sqlite3.connect(path) as tamperer:  # the clerk's name on row 2 changed in the file, before it was sent
+        tamperer.execute("DROP TRIGGER audit_log_no_update")
+        tamperer.execute("UPDATE audit_log SET clerk_name = 'Ai Đó' WHERE seq = 2")
+    tamperer.close()
+    db = Database.open(data_dir)
+    report = SyncRunner(db, data_dir, base_delay=0.01).run_once()
+    assert report.ok, report.errors
+    with db.read() as session:  # the operations themselves went through
+        assert {op.state for op in session.scalars(select(OutboxOp))} == {OutboxState.ACKED}
+    db.close()
+
+    server_db = open_server_db(server.database_url)
+    try:
+        with server_db.session() as session:
+            kept = {row.seq: (row.state, row.clerk_name, row.problem) for row in session.scalars(
+                select(AuditEntry).where(AuditEntry.device_id == device))}
+    finally:
+        server_db.dispose()
+    assert sorted(kept) == [1, 2, 3]  # kept, not dropped
+    assert kept[2][:2] == ("break", "Ai Đó") and "không khớp mã băm" in kept[2][2]
+    code, chain = verify(server, device)
+    assert code == EXIT_AUDIT_BROKEN and names(chain, "changed", 2)
