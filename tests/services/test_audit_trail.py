@@ -2,10 +2,14 @@
 before and after; the database itself refuses to change or delete a row; the chain check names rows."""
 
 import json
+import shutil
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from counter_app.domain.audit import BreakKind, genesis_hash
@@ -15,7 +19,7 @@ from counter_app.services.accounts import create_account
 from counter_app.services.audit import verify_audit
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.lifecycle import transition
-from counter_app.storage.database import Database
+from counter_app.storage.database import DB_FILENAME, Database
 from counter_app.storage.models import AuditLogRow, OutboxOp
 
 RECEIVED = datetime(2026, 2, 11, 9, 0, tzinfo=OFFICE_TZ)
@@ -100,3 +104,51 @@ def test_a_row_changed_behind_the_app_is_named(staffed: Database) -> None:
         reopened.close()
     assert [(found.kind, found.first_seq) for found in report.breaks] == [(BreakKind.CHANGED, 2)]
     assert "Dòng số 2" in report.breaks[0].message
+
+
+AUDIT_FIELDS = ("seq", "at", "device", "clerk_name", "clerk_username", "action", "subject", "before", "after",
+                "prev_hash", "hash")
+
+
+@pytest.fixture(scope="module")
+def trail_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import open_counter
+
+    folder = tmp_path_factory.mktemp("trail") / "counter"
+    db = open_counter(folder)
+    for name in ("Nguyễn Văn Đức", "Lê Thị Hoa", "Phạm Minh Tuấn", "Trần Thị Lan"):
+        applicant = PersonInput(full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi",
+                                birth_date="1990-05-04", gender="male")
+        code = receive_dossier(db, IntakeRequest("1.002211", applicant, received_at=RECEIVED), now=RECEIVED).code
+    transition(db, code, Status.PROCESSING, at=MOVED, now=MOVED, agency="Phòng Tư pháp")
+    db.close()
+    return folder
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seq=st.integers(1, 5), column=st.sampled_from(AUDIT_FIELDS), data=st.data())
+def test_any_single_change_of_any_field_in_the_file_is_found_and_names_the_row(
+        trail_template: Path, tmp_path_factory: pytest.TempPathFactory, seq: int, column: str, data) -> None:
+    folder = tmp_path_factory.mktemp("tampered") / "counter"
+    shutil.copytree(trail_template, folder)
+    connection = sqlite3.connect(folder / DB_FILENAME)
+    connection.execute("DROP TRIGGER audit_log_no_update")
+    old = connection.execute(f"SELECT {column} FROM audit_log WHERE seq = ?", (seq,)).fetchone()[0]
+    if column == "seq":
+        new = data.draw(st.sampled_from([-1, 0, 6, 99]))
+    elif old is None:
+        new = "{}"
+    else:
+        new = data.draw(st.text(min_size=1, max_size=5).map(lambda extra: old + extra) | st.just(old[:-1] or "x"))
+    connection.execute(f"UPDATE audit_log SET {column} = ? WHERE seq = ?", (new, seq))
+    connection.commit()
+    connection.close()
+    db = Database.open(folder)
+    try:
+        report = verify_audit(db)
+    finally:
+        db.close()
+    assert not report.intact
+    assert any(found.first_seq <= seq <= found.last_seq or found.first_seq <= new <= found.last_seq
+               if isinstance(new, int) else found.first_seq <= seq <= found.last_seq for found in report.breaks), \
+        report.breaks
