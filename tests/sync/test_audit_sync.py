@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import delete, insert, select, text, update
 
-from counter_app.domain.audit import AuditRecord, sealed
+from counter_app.domain.audit import AuditRecord, genesis_hash, sealed
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, OutboxState
+from counter_app.services.credentials import load_token
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.lifecycle import transition
 from counter_app.storage.database import Database
@@ -29,11 +32,13 @@ from counter_app.storage.outbox import append_operation
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
+from sync.protocol import API_PREFIX
 from sync.server.models import AuditEntry
 from tests.conftest import UNIT_CODE, open_counter
 from tests.support.cli_process import run_command
 from tests.sync.harness import ServerProcess, backend_url
 from tests.sync.invariants import open_server_db
+from tests.sync.payloads import wire
 
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_AUDIT_BROKEN = 5
@@ -157,3 +162,47 @@ def test_a_row_tampered_on_the_counter_before_sync_is_kept_on_the_server_marked_
     assert kept[2][:2] == ("break", "Ai Đó") and "không khớp mã băm" in kept[2][2]
     code, chain = verify(server, device)
     assert code == EXIT_AUDIT_BROKEN and names(chain, "changed", 2)
+
+
+def test_rows_arriving_out_of_order_wait_for_their_predecessor_and_a_malformed_envelope_costs_nothing(
+        server: ServerProcess, tmp_path: Path) -> None:
+    """Pushed by hand with the device's own token: a quarantined operation is sent after later ones, so row 2
+    may come before row 1 ("waiting", then "ok"); a damaged envelope is not stored and its operation is still
+    answered."""
+    data_dir = tmp_path / "counter"
+    db = open_counter(data_dir)
+    enroll(db, server.url, server.enrollment_code(UNIT_CODE))
+    with db.read() as session:
+        device = get_state(session).device_id
+    db.close()
+    first = sealed(AuditRecord(seq=1, at="2026-11-30T08:00:00+07:00", device=device, clerk_name="Trần Thị Mai",
+                               clerk_username="mai", action="guidance.record", subject="x", before=None, after="{}",
+                               prev_hash=genesis_hash(device)))
+    second = sealed(AuditRecord(**{**first.fields(), "seq": 2, "prev_hash": first.hash}))
+
+    def push(seq: int, audit: object) -> dict:
+        op = {**wire(seq, OpType.WITHDRAWN, {"op_type": "x", "payload_hash": "0" * 64, "code": "withdrawn",
+                                             "reason": "thử"}), "audit": audit}
+        answer = requests.post(f"{server.url}{API_PREFIX}/sync/push", timeout=30,
+                               headers={"Authorization": f"Bearer {load_token(device)}"},
+                               json={"batch_id": str(uuid.uuid4()), "device_epoch": str(uuid.uuid4()), "ops": [op]})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["results"][0]
+
+    def states() -> dict[int, str]:
+        server_db = open_server_db(server.database_url)
+        try:
+            with server_db.session() as session:
+                return {row.seq: row.state for row in session.scalars(
+                    select(AuditEntry).where(AuditEntry.device_id == device))}
+        finally:
+            server_db.dispose()
+
+    assert push(1, {**second.fields(), "hash": second.hash})["status"]
+    assert states() == {2: "waiting"}
+    assert push(2, {"seq": "một", "hash": "not a hash"})["status"]  # answered; the envelope is not kept
+    assert states() == {2: "waiting"}
+    push(3, {**first.fields(), "hash": first.hash})
+    assert states() == {1: "ok", 2: "ok"}
+    code, chain = verify(server, device)
+    assert code == 0 and chain["rows"] == 2
