@@ -112,5 +112,5 @@ def records_for_ops(session: Session, op_seqs: list[int]) -> dict[int, AuditReco
     if not op_seqs:
         return {}
     rows = session.execute(select(AuditLogRow).where(AuditLogRow.op_seq.in_(op_seqs))).scalars()
-    return {row.op_seq: AuditRecord(**{name: getattr(row, name) for name in (*COLUMNS.split(", "),)})
+    return {row.op_seq: AuditRecord(*(getattr(row, name) for name in COLUMNS.split(", ")))
             for row in rows if row.op_seq is not None}
