@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_assist import add_assist_commands
+from counter_app.cli_audit import add_audit_commands
 from counter_app.cli_common import parse_instant, print_json
 from counter_app.cli_day import add_day_commands, add_day_prints
 from counter_app.cli_digitisation import add_digitisation_commands
@@ -450,6 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_assist_commands(sub)
     add_lifecycle_commands(sub)
     add_day_commands(sub, CLERK_HELP)
+    add_audit_commands(sub)
     return parser
 
 

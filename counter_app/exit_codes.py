@@ -1,7 +1,8 @@
 """The process exit codes of `counter-app`, the same for its commands and for the GUI (README, "Errors").
 
 0 done; 1 refused (not found, illegal status change, a database the app cannot use); 2 bad input;
-3 a database written by a newer version; 4 a damaged database (left untouched).
+3 a database written by a newer version; 4 a damaged database (left untouched); 5 the audit trail is
+broken (`verify-audit`: rows changed, deleted or inserted outside the app).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from counter_app.storage.database import NewerDatabaseError
 from counter_app.storage.integrity import DamagedDatabaseError
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB, EXIT_DAMAGED_DB = 0, 1, 2, 3, 4
+EXIT_AUDIT_BROKEN = 5
 
 
 def exit_code_for(error: DomainError) -> int:

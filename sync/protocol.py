@@ -254,3 +254,29 @@ class BlobStatus(Model):
     offset: int
     complete: bool
     state: Literal["uploading", "complete"] = "uploading"
+
+
+# -- audit trail (issue 10, C) ----------------------------------------------------------------------
+
+# The longest before/after text an audit row may carry (canonical JSON of an operation's payload).
+MAX_AUDIT_JSON_CHARS = 1_000_000
+
+
+class AuditEnvelope(Request):
+    """The audit row of an operation, carried in its envelope as `"audit"` (counter_app.domain.audit).
+
+    It travels next to the operation, not inside it: the server keeps it even when it refuses the
+    operation, and a withdrawn operation carries it too. Parsed on its own, so a damaged audit row never
+    costs the operation its answer."""
+
+    seq: Annotated[StrictInt, Field(ge=1, le=MAX_INT64)]
+    at: bounded_text(40, required=True)
+    device: bounded_text(36)
+    clerk_name: bounded_text(300)
+    clerk_username: bounded_text(32)
+    action: bounded_text(40, required=True)
+    subject: bounded_text(64)
+    before: bounded_text(MAX_AUDIT_JSON_CHARS) | None
+    after: bounded_text(MAX_AUDIT_JSON_CHARS)
+    prev_hash: Sha256
+    hash: Sha256

@@ -373,6 +373,7 @@ def _create_dossier(db: Database, request: IntakeRequest, now: datetime, *, refu
             op_type=OpType.DOSSIER_CREATE,
             payload=payload,
             now=now,
+            actor=clerk_username,
         )
     return dossier
 

@@ -184,7 +184,7 @@ def transition_in(
         session, entity="dossier", entity_id=row.id, op_type=OpType.DOSSIER_STATUS,
         payload={"code": row.code, "from": int(current), "to": int(target), "note": reason, "actor": who.name,
                  "at": iso_instant(moment), **extra},
-        now=now, base_version=base_version,
+        now=now, base_version=base_version, actor=who.username,
     )
     dossier = load_dossier(session, row.code)
     assert dossier is not None

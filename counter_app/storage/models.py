@@ -597,3 +597,34 @@ class DossierFeeRow(Base):
     assessed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     assessed_by: Mapped[str] = mapped_column(Text)
     assessed_by_username: Mapped[str] = mapped_column(String(32), default="")
+
+
+class AuditLogRow(Base):
+    """One row of the append-only, hash-chained audit trail (domain/audit.py; triggers refuse UPDATE and
+    DELETE). `op_seq` names the outbox operation that carries the row to the server (not hashed)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_op_seq", "op_seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    device: Mapped[str] = mapped_column(String(36))
+    clerk_name: Mapped[str] = mapped_column(Text)
+    clerk_username: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    op_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class AuditHead(Base):
+    """The audit chain's last row (seq, hash), kept apart from it: a chain cut short is still seen."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

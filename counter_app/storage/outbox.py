@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.operations import OpType, OutboxState, check_payload
 from counter_app.domain.serialization import canonical_json
+from counter_app.storage.audit import record_operation
 from counter_app.storage.models import OutboxOp
 
 # Version of the payload shapes carried by operations; the server accepts this and older ones.
@@ -31,9 +32,14 @@ def append_operation(
     payload: dict[str, Any],
     now: datetime,
     base_version: int | None = None,
+    actor: str = "",
+    audit_before: dict[str, Any] | None = None,
 ) -> OutboxOp:
     """Queue one operation. Its payload is checked against the shared vocabulary first: what the
-    server would refuse is refused here, inside the clerk's transaction, with the same Vietnamese reason."""
+    server would refuse is refused here, inside the clerk's transaction, with the same Vietnamese reason.
+
+    Every operation also appends its audit row (storage/audit.py) in the same transaction: `actor` is the
+    acting clerk's username when the payload does not name it, `audit_before` what the action changed."""
     check_payload(op_type, payload, now=now)
     text = canonical_json(payload)
     op = OutboxOp(
@@ -51,6 +57,7 @@ def append_operation(
     )
     session.add(op)
     session.flush()  # assigns seq now, inside this transaction
+    record_operation(session, op, payload, now=now, actor=actor, before=audit_before)
     return op
 
 

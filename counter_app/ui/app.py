@@ -26,6 +26,7 @@ from counter_app.resources import resources_dir
 from counter_app.services.unit_setup import NotSetUp, load_profile
 from counter_app.storage.database import Database, database_failure
 from counter_app.ui import palette
+from counter_app.ui.audit_warning import check_audit_trail
 from counter_app.ui.context import UiContext
 from counter_app.ui.main_window import MainWindow, database_problem_box
 from counter_app.ui.scanner import ScannerListener
@@ -193,6 +194,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
     scanner.install(app)
     window = MainWindow(context, scanner)
     window.show()
+    check_audit_trail(window, context.db, context.tasks)  # a break is shown, never blocks the desk
     if splash is not None:
         splash.finish(window)
     if smoke:

@@ -42,6 +42,7 @@ from counter_app.storage.sync_store import (
     unsent_within,
     withdraw,
 )
+from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.blobs import upload_pending_blobs
 from sync.client.lock import SingleFlight
 from sync.client.outgoing import Outgoing, outgoing
@@ -273,8 +274,9 @@ class SyncRunner:
                 rows = ops_to_send(session, run.max_ops, after_seq)
             batch: list[Outgoing] = []
             size = 0
+            audit = audit_rows_for(session, rows)
             for row in rows:
-                item = outgoing(row, state.device_id, now)
+                item = with_audit(outgoing(row, state.device_id, now), audit)
                 if item.newly_withdrawn:
                     withdraw(session, row.seq, "invalid_local", item.withdrawal_reason or "")
                 size += item.size

@@ -16,6 +16,7 @@ from pathlib import Path
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
 from counter_app.domain.lifecycle import parse_status
 from sync.protocol import Limits
+from sync.server.cli_audit import add_audit_command
 from sync.server.db import ServerDatabase, default_database_url
 from sync.server.errors import ApiError
 
@@ -253,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device_id")
     p.add_argument("slot", type=int)
     p.set_defaults(handler=cmd_desk_slot)
+
+    add_audit_command(sub)
 
     p = sub.add_parser("revoke-device", help="thu hồi quyền đồng bộ của một quầy")
     p.add_argument("device_id")

@@ -40,6 +40,7 @@ from counter_app.domain.operations import (
     WithdrawnPayload,
 )
 from sync.protocol import ChangeKind, OpResult, OpStatus, PushBatch, PushResponse
+from sync.server.audit import keep_audit_rows
 from sync.server.auth import epoch_row, slots_held
 from sync.server.day_close import record_day_close
 from sync.server.feed import append_change
@@ -607,6 +608,7 @@ def _repeat_answer(item: Prepared, first: OpResult, first_item: Prepared) -> OpR
 
 def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
+    keep_audit_rows(session, device, batch.device_epoch, batch.ops, now)  # kept whatever becomes of the ops
     op_ids = {op_id for op_id, _seq in map(salvage, batch.ops) if op_id}  # only well-formed ids reach SQL
     stored = {
         ledger.op_id: ledger

@@ -471,3 +471,48 @@ class Receipt(Base):
     replaces_id: Mapped[str | None] = mapped_column(String(36))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the receipt.issue payload as sent
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntry(Base):
+    """One row of a device's audit chain as the counter sent it (counter_app.domain.audit), kept for ever.
+
+    Rows are stored as received, even those that break the chain (`state` "break", `problem` says why)
+    or arrive before the row they follow ("waiting"); `provincial-server verify-audit` re-checks every
+    stored chain from the rows alone. Unique per (device, seq, hash): a replay is the same row.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        UniqueConstraint("device_id", "seq", "hash", name="uq_audit_entry_device_seq_hash"),
+        Index("ix_audit_entry_device_seq", "device_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[str] = mapped_column(String(40))
+    device: Mapped[str] = mapped_column(String(36))
+    clerk_name: Mapped[str] = mapped_column(Text)
+    clerk_username: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    device_epoch: Mapped[str] = mapped_column(String(36))
+    op_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12))  # "ok" | "waiting" | "fork" | "break"
+    problem: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditHead(Base):
+    """The highest linked audit row of each device (seq, hash), kept apart from the rows: a chain cut short
+    on the server is still seen by `verify-audit`."""
+
+    __tablename__ = "audit_head"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -37,6 +37,7 @@ from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncReport, SyncRunner
 from sync.server.admin import create_unit
+from sync.server.audit import verify_chains
 from sync.server.auth import new_enrollment_code
 from sync.server.db import ServerDatabase
 from sync.server.models import Conflict, Dossier, OpLedger
@@ -227,6 +228,10 @@ def test_counter_restored_from_old_backup(server: ServerSide, tmp_path: Path, ne
             per_epoch = Counter((row.device_epoch, row.seq) for row in ledger)
             assert max(per_epoch.values()) == 1, "a sequence number was reused within one epoch"
             assert sorted(seq for epoch, seq in per_epoch if epoch == old_epoch) == [1, 2, 3, 4, 5, 6]
+            # The audit chain forks where the backup was taken: shown as a restore, never as a forgery.
+            (chain,) = verify_chains(s, device_id)
+            assert chain.check.intact, chain.check.breaks
+            assert [note.first_seq for note in chain.check.notes] == list(range(4, min(6, 3 + new_after_restore) + 1))
     finally:
         admin.dispose()
 

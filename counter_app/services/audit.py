@@ -1,0 +1,50 @@
+"""Checking the counter's audit trail: at start, by `counter-app verify-audit`, in tests.
+
+One read transaction streams every row through the domain's check (domain/audit.py) and compares the
+end of the chain with the head kept apart (`audit_head`). A break is reported, never repaired: the
+rows concerned are named so a supervisor or an auditor can look at them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from counter_app.domain.audit import AuditBreak, ChainCheck, check_chain
+from counter_app.storage.audit import stored_head, stream_records
+from counter_app.storage.database import Database
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What a check of the whole trail found."""
+
+    rows: int
+    last_seq: int
+    breaks: tuple[AuditBreak, ...]
+    unlisted: int
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks and not self.unlisted
+
+    @property
+    def summary(self) -> str:
+        if self.intact:
+            return f"Nhật ký thao tác nguyên vẹn: {self.rows} dòng, chuỗi mã băm liền mạch."
+        count = len(self.breaks) + self.unlisted
+        return (f"Nhật ký thao tác bị phá vỡ ở {count} chỗ (trong {self.rows} dòng). Dữ liệu đã bị thay đổi "
+                "ngoài ứng dụng: hãy báo giám sát viên; không xóa hay sửa gì thêm.")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"intact": self.intact, "rows": self.rows, "last_seq": self.last_seq,
+                "breaks": [found.to_dict() for found in self.breaks], "unlisted_breaks": self.unlisted,
+                "message": self.summary}
+
+
+def verify_audit(db: Database) -> AuditReport:
+    """Check every row of this counter's chain and its kept head, in one read transaction."""
+    with db.read() as session:
+        head = stored_head(session)
+        checked: ChainCheck = check_chain(stream_records(session.connection()), head, exact_head=True)
+    return AuditReport(rows=checked.rows, last_seq=checked.last.seq if checked.last else 0,
+                       breaks=tuple(checked.breaks), unlisted=checked.unlisted)

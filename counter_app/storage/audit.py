@@ -1,0 +1,116 @@
+"""The audit trail in the counter's database: one row appended per queued operation, read back in a stream.
+
+`record_operation` is called by `storage.outbox.append_operation` inside the caller's transaction, so an
+action, its operation and its audit row are committed (or lost) together. Rows are only ever inserted
+(triggers of migration 0012 refuse UPDATE and DELETE); `audit_head` remembers the last row apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from counter_app.domain.audit import AuditRecord, ChainHead, genesis_hash, sealed
+from counter_app.domain.operations import OpType
+from counter_app.domain.serialization import canonical_json, iso_instant
+from counter_app.storage.models import AuditHead, AuditLogRow, ClerkAccount, OutboxOp
+from counter_app.storage.profile import get_profile
+
+HEAD_ID = 1
+STREAM_CHUNK = 5_000
+COLUMNS = "seq, at, device, clerk_name, clerk_username, action, subject, before, after, prev_hash, hash"
+# Payload fields naming who acted, and what the action was about, in the order they are looked for.
+NAME_FIELDS = ("actor", "clerk", "collector", "received_by")
+USERNAME_FIELDS = ("clerk_username", "collector_username", "by", "supervisor")
+SUBJECT_FIELDS = ("code", "dossier_code", "number", "receipt_number", "day", "item_code", "username", "reference")
+SECRET_FIELDS = frozenset({"password_hash", "password"})
+MAX_SUBJECT = 64
+
+
+def record_operation(session: Session, op: OutboxOp, payload: Mapping[str, Any], *, now: datetime,
+                     actor: str = "", before: Mapping[str, Any] | None = None) -> AuditLogRow:
+    """Append the audit row of operation `op` (already flushed, so its seq is known)."""
+    name, username = _who(session, payload, actor)
+    after = _redacted(payload)
+    if op.op_type == OpType.DOSSIER_STATUS.value:
+        if before is None and "from" in payload:
+            before = {"status": payload["from"]}
+        after = {"status": payload.get("to"),
+                 **{key: value for key, value in after.items() if key not in ("code", "from", "to", "actor")}}
+    return append_record(session, at=now, clerk_name=name, clerk_username=username, action=op.op_type,
+                         subject=_subject(payload, op.entity_id), before=before, after=after, op_seq=op.seq)
+
+
+def append_record(session: Session, *, at: datetime, clerk_name: str, clerk_username: str, action: str,
+                  subject: str, before: Mapping[str, Any] | None, after: Mapping[str, Any],
+                  op_seq: int | None) -> AuditLogRow:
+    """Seal and insert the next row of the chain; the primary key on seq keeps it gap-free and single."""
+    head = session.get(AuditHead, HEAD_ID)
+    profile = get_profile(session)
+    device = profile.device_id if profile is not None else ""
+    record = sealed(AuditRecord(
+        seq=1 if head is None else head.seq + 1, at=iso_instant(at), device=device, clerk_name=clerk_name,
+        clerk_username=clerk_username[:32], action=action, subject=subject[:MAX_SUBJECT],
+        before=None if before is None else canonical_json(dict(before)), after=canonical_json(dict(after)),
+        prev_hash=genesis_hash(device) if head is None else head.hash,
+    ))
+    row = AuditLogRow(**record.fields(), hash=record.hash, op_seq=op_seq)
+    session.add(row)
+    if head is None:
+        session.add(AuditHead(id=HEAD_ID, seq=record.seq, hash=record.hash))
+    else:
+        head.seq, head.hash = record.seq, record.hash
+    session.flush()
+    return row
+
+
+def _who(session: Session, payload: Mapping[str, Any], actor: str) -> tuple[str, str]:
+    name = next((str(payload[key]) for key in NAME_FIELDS if isinstance(payload.get(key), str) and payload[key]), "")
+    username = actor or next((str(payload[key]) for key in USERNAME_FIELDS
+                              if isinstance(payload.get(key), str) and payload[key]), "")
+    if username and not name:
+        account = session.get(ClerkAccount, username)
+        name = account.full_name if account is not None else ""
+    return name, username
+
+
+def _subject(payload: Mapping[str, Any], entity_id: str) -> str:
+    for key in SUBJECT_FIELDS:
+        value = payload.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return entity_id
+
+
+def _redacted(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload without secrets: an account's password hash never lands in the audit trail."""
+    return {key: ("***" if key in SECRET_FIELDS else value) for key, value in payload.items()}
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+def stream_records(connection: Connection, *, chunk: int = STREAM_CHUNK) -> Iterator[AuditRecord]:
+    """Every row in stored order, fetched `chunk` rows at a time as plain records (no ORM objects)."""
+    result = connection.exec_driver_sql(f"SELECT {COLUMNS} FROM audit_log ORDER BY rowid")
+    while rows := result.fetchmany(chunk):
+        for row in rows:
+            yield AuditRecord(*row)
+
+
+def stored_head(session: Session) -> ChainHead | None:
+    head = session.get(AuditHead, HEAD_ID)
+    return None if head is None else ChainHead(head.seq, head.hash)
+
+
+def records_for_ops(session: Session, op_seqs: list[int]) -> dict[int, AuditRecord]:
+    """The audit rows carried by the outbox operations `op_seqs` (for the sync envelope)."""
+    if not op_seqs:
+        return {}
+    rows = session.execute(select(AuditLogRow).where(AuditLogRow.op_seq.in_(op_seqs))).scalars()
+    return {row.op_seq: AuditRecord(*(getattr(row, name) for name in COLUMNS.split(", ")))
+            for row in rows if row.op_seq is not None}

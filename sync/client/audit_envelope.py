@@ -1,0 +1,33 @@
+"""Each outgoing operation carries its audit row in the envelope (`"audit"`, sync.protocol.AuditEnvelope).
+
+Riding next to the operation rather than as an operation of its own, the row reaches the server whatever
+happens to the operation: accepted, refused, in conflict or withdrawn (the withdrawal carries it), the
+server keeps the row. Operations older than the trail have none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from counter_app.domain.audit import AuditRecord
+from counter_app.storage.audit import records_for_ops
+from counter_app.storage.models import OutboxOp
+from sync.client.outgoing import Outgoing
+
+ENVELOPE_OVERHEAD = 400
+
+
+def audit_rows_for(session: Session, rows: Sequence[OutboxOp]) -> dict[int, AuditRecord]:
+    """The audit rows of these outbox rows, by outbox seq (one query)."""
+    return records_for_ops(session, [row.seq for row in rows])
+
+
+def with_audit(item: Outgoing, audit: dict[int, AuditRecord]) -> Outgoing:
+    """`item` with its audit row in the wire, and its size counting it (batches are cut by size)."""
+    record = audit.get(item.seq)
+    if record is not None:
+        item.wire["audit"] = {**record.fields(), "hash": record.hash}
+        item.size += len(record.after) + len(record.before or "") + ENVELOPE_OVERHEAD
+    return item

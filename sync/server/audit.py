@@ -1,0 +1,167 @@
+"""Each device's audit chain on the server: kept as received, checked on arrival and on demand.
+
+Every pushed operation may carry its audit row in its envelope (`"audit"`, sync.protocol.AuditEnvelope).
+`keep_audit_rows` stores those rows before the operations are decided, in the push's transaction, so a
+row is kept whether its operation is accepted, refused or withdrawn. A row is judged on arrival: "ok"
+(its hash holds and it links to the row before), "waiting" (the row before has not arrived: a quarantined
+operation goes later), "fork" (a restored counter writing again after the point it was put back to, under
+a new epoch) or "break" (with the reason); it is stored in every case. `verify_chains` re-checks every
+stored chain from the rows alone (domain.audit.check_received_chain), trusting none of the marks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from counter_app.domain.audit import AuditRecord, ChainCheck, ChainHead, check_received_chain, genesis_hash
+from sync.protocol import AuditEnvelope
+from sync.server.models import AuditEntry, AuditHead, Device
+
+log = logging.getLogger(__name__)
+
+STREAM_CHUNK = 5_000
+RECORD_COLUMNS = (AuditEntry.seq, AuditEntry.at, AuditEntry.device, AuditEntry.clerk_name, AuditEntry.clerk_username,
+                  AuditEntry.action, AuditEntry.subject, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash,
+                  AuditEntry.hash)
+
+
+@dataclass
+class _Known:
+    id: int
+    hash: str
+    prev_hash: str
+    epoch: str
+    state: str
+
+
+def _envelopes(raw_ops: Sequence[Any]) -> list[tuple[AuditEnvelope, str]]:
+    found = []
+    for raw in raw_ops:
+        if not isinstance(raw, dict) or "audit" not in raw:
+            continue
+        op_id = raw.get("op_id")
+        try:
+            envelope = AuditEnvelope.model_validate(raw["audit"])
+        except PydanticValidationError:
+            log.warning("Dòng nhật ký thao tác kèm thao tác %r sai khuôn dạng: không lưu được", op_id)
+            continue
+        found.append((envelope, op_id if isinstance(op_id, str) else ""))
+    return sorted(found, key=lambda item: item[0].seq)
+
+
+def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Sequence[Any], now: datetime) -> int:
+    """Store the audit rows carried by `raw_ops` (those not already held); how many were new."""
+    incoming = _envelopes(raw_ops)
+    if not incoming:
+        return 0
+    low, high = incoming[0][0].seq - 1, incoming[-1][0].seq + 1
+    known: dict[int, list[_Known]] = defaultdict(list)
+    for row in session.execute(select(AuditEntry.id, AuditEntry.seq, AuditEntry.hash, AuditEntry.prev_hash,
+                                      AuditEntry.device_epoch, AuditEntry.state)
+                               .where(AuditEntry.device_id == device.id, AuditEntry.seq.between(low, high))):
+        known[row.seq].append(_Known(row.id, row.hash, row.prev_hash, row.device_epoch, row.state))
+    added = 0
+    try:
+        with session.begin_nested():
+            for envelope, op_id in incoming:
+                if any(held.hash == envelope.hash for held in known[envelope.seq]):
+                    continue  # a replay: the same row again
+                state, problem = _judge(envelope, epoch, known)
+                values = {**envelope.model_dump(), "device_id": device.id, "device_epoch": epoch, "op_id": op_id[:64],
+                          "state": state, "problem": problem, "received_at": now}
+                new_id = session.execute(insert(AuditEntry).values(**values).returning(AuditEntry.id)).scalar_one()
+                known[envelope.seq].append(_Known(new_id, envelope.hash, envelope.prev_hash, epoch, state))
+                _release_waiting(session, known, envelope)
+                added += 1
+            _move_head(session, device.id, known)
+    except IntegrityError:  # another server process stored the same rows first (a retried push)
+        log.info("Dòng nhật ký thao tác của thiết bị %s đã được lưu bởi tiến trình khác", device.id)
+        return 0
+    return added
+
+
+def _judge(envelope: AuditEnvelope, epoch: str, known: dict[int, list[_Known]]) -> tuple[str, str]:
+    record = AuditRecord(**envelope.model_dump())
+    seq = envelope.seq
+    if record.computed_hash() != envelope.hash:
+        return "break", f"Dòng số {seq}: nội dung không khớp mã băm của nó."
+    if seq == 1:
+        linked = envelope.prev_hash == genesis_hash(envelope.device)
+    elif known[seq - 1]:
+        linked = any(held.hash == envelope.prev_hash for held in known[seq - 1])
+    else:
+        return "waiting", f"Chưa nhận dòng số {seq - 1}, dòng đứng trước dòng này."
+    if not linked:
+        return "break", f"Dòng số {seq} không nối với dòng số {seq - 1} máy chủ đang giữ."
+    if known[seq]:
+        if any(held.epoch == epoch for held in known[seq]):
+            return "break", f"Số thứ tự {seq} đã có một dòng khác trong cùng phiên của quầy."
+        return "fork", f"Dòng số {seq} rẽ nhánh: quầy đã được khôi phục từ bản sao lưu và ghi tiếp từ đó."
+    return "ok", ""
+
+
+def _release_waiting(session: Session, known: dict[int, list[_Known]], envelope: AuditEnvelope) -> None:
+    """Rows that waited for this one and link to it are now in the chain."""
+    for held in known.get(envelope.seq + 1, []):
+        if held.state == "waiting" and held.prev_hash == envelope.hash:
+            session.execute(update(AuditEntry).where(AuditEntry.id == held.id).values(state="ok", problem=""))
+            held.state = "ok"
+
+
+def _move_head(session: Session, device_id: str, known: dict[int, list[_Known]]) -> None:
+    linked = [(seq, held.hash) for seq, rows in known.items() for held in rows if held.state in ("ok", "fork")]
+    if not linked:
+        return
+    seq, digest = max(linked)
+    head = session.get(AuditHead, device_id)
+    if head is None:
+        session.add(AuditHead(device_id=device_id, seq=seq, hash=digest))
+    elif seq > head.seq:
+        head.seq, head.hash = seq, digest
+    session.flush()
+
+
+# -- checking what is stored ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceChain:
+    device_id: str
+    check: ChainCheck
+
+    def to_dict(self) -> dict[str, object]:
+        return {"device_id": self.device_id, "intact": self.check.intact, "rows": self.check.rows,
+                "last_seq": self.check.last.seq if self.check.last else 0,
+                "breaks": [found.to_dict() for found in self.check.breaks], "unlisted_breaks": self.check.unlisted,
+                "forks": [note.to_dict() for note in self.check.notes]}
+
+
+def _stream(session: Session, device_id: str) -> Iterator[tuple[AuditRecord, str]]:
+    query = (select(*RECORD_COLUMNS, AuditEntry.device_epoch).where(AuditEntry.device_id == device_id)
+             .order_by(AuditEntry.seq, AuditEntry.id).execution_options(yield_per=STREAM_CHUNK))
+    for row in session.execute(query):
+        yield AuditRecord(*row[:11]), row[11]
+
+
+def verify_chains(session: Session, device_id: str | None = None) -> list[DeviceChain]:
+    """Re-check the stored chain of `device_id` (or of every device holding audit rows)."""
+    if device_id is None:
+        devices = list(session.scalars(select(AuditEntry.device_id).distinct().order_by(AuditEntry.device_id)))
+    else:
+        devices = [device_id]
+    chains = []
+    for device in devices:
+        head = session.get(AuditHead, device)
+        kept = None if head is None else ChainHead(head.seq, head.hash)
+        chains.append(DeviceChain(device, check_received_chain(_stream(session, device), kept)))
+    return chains
