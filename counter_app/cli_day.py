@@ -59,6 +59,7 @@ def close_json(close: Any) -> dict[str, Any]:
 def cmd_day_summary(db: Database, args: argparse.Namespace) -> int:
     from counter_app.domain.formats import office_date
     from counter_app.domain.money import format_vnd
+    from counter_app.domain.receipts import PaymentMethod
     from counter_app.services.day_close import day_summary
 
     summary = day_summary(db, _day(args.day))
@@ -68,7 +69,7 @@ def cmd_day_summary(db: Database, args: argparse.Namespace) -> int:
     print(f"Ngày {office_date(summary.day)}: {len(summary.issued)} biên lai, {len(summary.cancellations)} biên lai hủy")
     for r in summary.receipts:
         mark = " (ĐÃ HỦY)" if r.cancelled else ""
-        print(f"  {r.number}  {r.dossier_code}  {r.payer}  {format_vnd(r.total_vnd)} đồng  {r.method}"
+        print(f"  {r.number}  {r.dossier_code}  {r.payer}  {format_vnd(r.total_vnd)} đồng  {PaymentMethod(r.method).label}"
               f"{'  ' + r.bank_reference if r.bank_reference else ''}{mark}")
     print(f"Phí {format_vnd(summary.fee_total)} đồng, lệ phí {format_vnd(summary.charge_total)} đồng; tiền mặt theo "
           f"biên lai {format_vnd(summary.cash_expected)} đồng, chuyển khoản {format_vnd(summary.transfers_total)} đồng")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from counter_app.cli_help import VietnameseArgumentParser
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
 from counter_app.domain.lifecycle import parse_status
 from sync.protocol import Limits
@@ -95,8 +96,9 @@ def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for row in rows:
-            print(f"{row['unit_code']}  {row['unit_name']}: {row['dossiers']} hồ sơ, {row['receipts']['issued']} biên lai "
-                  f"({row['receipts']['cancelled']} đã hủy, thu {format_vnd(row['receipts']['total_vnd'])} đồng), "
+            receipts = row["receipts"]
+            print(f"{row['unit_code']}  {row['unit_name']}: {row['dossiers']} hồ sơ, {receipts['issued'] + receipts['cancelled']} biên lai "
+                  f"({receipts['cancelled']} đã hủy; thu {format_vnd(receipts['total_vnd'])} đồng), "
                   f"{row['blobs']} tệp, {row['devices']} quầy, {row['open_conflicts']} xung đột chờ xử lý, "
                   f"{row['assisted_filings']} lượt hỗ trợ nộp trực tuyến, {row['guidance']} phiếu hướng dẫn bổ sung, "
                   f"trả kết quả {row['returned_at_desk']} tại quầy và {row['returned_by_post']} qua bưu chính "
@@ -188,77 +190,115 @@ def cmd_desk_slot(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_devices(db: ServerDatabase, args: argparse.Namespace) -> int:
+    """The devices enrolled, with the id the other commands (number-range, desk-slot, revoke-device) take."""
+    from sqlalchemy import select
+
+    from counter_app.domain.formats import office_datetime
+    from sync.server.models import Device
+
+    with db.session() as s:
+        query = select(Device).order_by(Device.unit_code, Device.desk_slot)
+        if args.unit:
+            query = query.where(Device.unit_code == args.unit)
+        devices = list(s.scalars(query))
+    rows = [{"device_id": d.id, "unit_code": d.unit_code, "desk_slot": d.desk_slot, "name": d.name,
+             "app_version": d.app_version, "revoked": d.revoked, "enrolled_at": d.enrolled_at.isoformat(),
+             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None} for d in devices]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for d in devices:
+        seen = office_datetime(d.last_seen_at) if d.last_seen_at else "chưa đồng bộ"
+        state = " (đã thu hồi)" if d.revoked else ""
+        print(f"{d.id}  {d.unit_code} quầy {d.desk_slot}{state}; lần đồng bộ cuối: {seen}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="provincial-server", description="Máy chủ tỉnh — đồng bộ quầy một cửa")
-    parser.add_argument("--database-url", help="ví dụ postgresql+psycopg://user@host/db (mặc định: tệp SQLite)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser = VietnameseArgumentParser(prog="provincial-server", description="Máy chủ tỉnh — đồng bộ quầy một cửa")
+    parser.add_argument("--database-url", metavar="ĐỊA_CHỈ_CSDL",
+                        help="ví dụ postgresql+psycopg://user@host/db (mặc định: tệp SQLite)")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH", required=True)
+    unit = {"metavar": "MÃ_ĐƠN_VỊ", "help": "chỉ một đơn vị (mặc định: mọi đơn vị)"}
+    as_json = {"action": "store_true", "help": "in kết quả dạng JSON"}
+    device = {"metavar": "MÃ_QUẦY", "help": "mã thiết bị của quầy (xem lệnh devices)"}
 
     p = sub.add_parser("serve", help="chạy dịch vụ HTTP")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8740)
-    p.add_argument("--log-level", default="warning")
+    p.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8740, metavar="CỔNG", help="cổng lắng nghe (mặc định 8740)")
+    p.add_argument("--log-level", default="warning", metavar="MỨC", help="mức ghi nhật ký: debug, info, warning…")
     p.add_argument("--limit", action="append", default=[], metavar="TÊN=SỐ",
                    help="đổi một giới hạn, ví dụ max_device_blob_bytes=10737418240 (lặp lại được)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("create-unit", help="tạo (hoặc đổi tên) một đơn vị")
-    p.add_argument("--code", required=True)
-    p.add_argument("--name", required=True)
+    p.add_argument("--code", required=True, metavar="MÃ_ĐƠN_VỊ", help="mã định danh đơn vị (QCVN 102:2016)")
+    p.add_argument("--name", required=True, metavar="TÊN", help="tên đơn vị")
     p.set_defaults(handler=cmd_create_unit)
 
     p = sub.add_parser("enrollment-code", help="cấp mã đăng ký một lần cho một quầy của đơn vị")
-    p.add_argument("--unit", required=True)
+    p.add_argument("--unit", required=True, metavar="MÃ_ĐƠN_VỊ", help="đơn vị của quầy")
     p.set_defaults(handler=cmd_enrollment_code)
 
+    p = sub.add_parser("devices", help="các quầy đã đăng ký: mã thiết bị, đơn vị, số quầy, lần đồng bộ cuối")
+    p.add_argument("--unit", **unit)
+    p.add_argument("--json", **as_json)
+    p.set_defaults(handler=cmd_devices)
+
     p = sub.add_parser("import-catalog", help="nhập danh mục thủ tục (JSON hoặc CSV) và phát cho các quầy")
-    p.add_argument("file")
+    p.add_argument("file", metavar="TỆP", help="tệp danh mục JSON hoặc CSV")
     p.set_defaults(handler=cmd_import_catalog)
 
     p = sub.add_parser("set-status", help="ghi trạng thái hồ sơ do cơ quan giải quyết cập nhật")
-    p.add_argument("code")
-    p.add_argument("status")
-    p.add_argument("--note")
-    p.add_argument("--actor", default="Cơ quan giải quyết")
+    p.add_argument("code", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ")
+    p.add_argument("status", metavar="TRẠNG_THÁI", help="mã trạng thái mới (1–10)")
+    p.add_argument("--note", metavar="GHI_CHÚ", help="ghi chú hoặc lý do")
+    p.add_argument("--actor", default="Cơ quan giải quyết", metavar="NGƯỜI_THỰC_HIỆN",
+                   help="ai cập nhật (mặc định: Cơ quan giải quyết)")
     p.set_defaults(handler=cmd_set_status)
 
     p = sub.add_parser("stats", help="số hồ sơ, biên lai và tệp theo đơn vị")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", **as_json)
     p.set_defaults(handler=cmd_stats)
 
     p = sub.add_parser("closes", help="biên bản khóa sổ cuối ngày của từng quầy, với chênh lệch tiền mặt")
-    p.add_argument("--unit", metavar="MÃ_ĐƠN_VỊ", help="chỉ một đơn vị")
+    p.add_argument("--unit", **unit)
     p.add_argument("--day", metavar="NGÀY", help="chỉ một ngày, dạng YYYY-MM-DD")
-    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--json", **as_json)
     p.set_defaults(handler=cmd_closes)
     p = sub.add_parser("receipts", help="các quyển biên lai: số biên lai, số đã hủy (khoảng trống có đánh dấu)")
-    p.add_argument("--unit", help="chỉ một đơn vị (mặc định: mọi đơn vị)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--unit", **unit)
+    p.add_argument("--json", **as_json)
     p.set_defaults(handler=cmd_receipts)
 
     p = sub.add_parser("calendar-day", help="phát ngày nghỉ thêm / ngày làm bù (theo thông báo hằng năm)")
-    p.add_argument("day", help="YYYY-MM-DD")
-    p.add_argument("--kind", choices=["off", "work", "clear"], required=True)
-    p.add_argument("--note")
-    p.add_argument("--unit", help="chỉ cho một đơn vị (mặc định: mọi đơn vị)")
+    p.add_argument("day", metavar="NGÀY", help="YYYY-MM-DD")
+    p.add_argument("--kind", choices=["off", "work", "clear"], required=True,
+                   help="off: ngày nghỉ thêm; work: ngày làm bù; clear: bỏ thông báo trước")
+    p.add_argument("--note", metavar="GHI_CHÚ", help="căn cứ (thông báo nghỉ lễ, Tết)")
+    p.add_argument("--unit", **unit)
     p.set_defaults(handler=cmd_calendar_day)
 
     p = sub.add_parser("number-range", help="cấp cho một quầy một dải số (quyển biên lai, mã bưu gửi)")
-    p.add_argument("device_id")
-    p.add_argument("--series", required=True, help="ví dụ: mẫu số + ký hiệu của quyển biên lai")
-    p.add_argument("--first", type=int, help="số đầu của dải (cùng --last)")
-    p.add_argument("--last", type=int, help="số cuối của dải (cùng --first)")
-    p.add_argument("--count", type=int, help="cấp N số kế tiếp còn trống của sổ (thay cho --first/--last)")
+    p.add_argument("device_id", **device)
+    p.add_argument("--series", required=True, metavar="SỔ",
+                   help="receipt:<mẫu số>/<ký hiệu> cho quyển biên lai (ví dụ receipt:01BLP3-001/AA-26P), "
+                        "bcci-item cho số hiệu bưu gửi")
+    p.add_argument("--first", type=int, metavar="SỐ_ĐẦU", help="số đầu của dải (cùng --last)")
+    p.add_argument("--last", type=int, metavar="SỐ_CUỐI", help="số cuối của dải (cùng --first)")
+    p.add_argument("--count", type=int, metavar="SỐ_LƯỢNG", help="cấp SỐ_LƯỢNG số kế tiếp còn trống của sổ (thay cho --first/--last)")
     p.set_defaults(handler=cmd_number_range)
 
     p = sub.add_parser("desk-slot", help="đổi số quầy của một quầy")
-    p.add_argument("device_id")
-    p.add_argument("slot", type=int)
+    p.add_argument("device_id", **device)
+    p.add_argument("slot", type=int, metavar="SỐ_QUẦY", help="số quầy mới (1–9)")
     p.set_defaults(handler=cmd_desk_slot)
 
     add_audit_command(sub)
 
     p = sub.add_parser("revoke-device", help="thu hồi quyền đồng bộ của một quầy")
-    p.add_argument("device_id")
+    p.add_argument("device_id", **device)
     p.set_defaults(handler=cmd_revoke_device)
     return parser
 

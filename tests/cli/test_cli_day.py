@@ -35,6 +35,8 @@ def test_day_close_from_the_command_line_with_a_difference_signed_off(tmp_path: 
         db.close()
     summary = json.loads(run(data, "day", "summary", "--day", day.isoformat(), "--json").stdout)
     assert (summary["cash_expected"], summary["transfers_total"], summary["closed"]) == (15_000, 50_000, None)
+    text = run(data, "day", "summary", "--day", day.isoformat()).stdout
+    assert "15.000 đồng  Tiền mặt" in text and "50.000 đồng  Chuyển khoản  FT26069123456" in text
 
     base = ["day", "close", "--day", day.isoformat(), "--notes", "10000=1,2000=2", "--clerk", "mai"]
     refused = run(data, *base, ok=False, input=f"{CLERK_PASSWORD}\n")

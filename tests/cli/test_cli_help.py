@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from counter_app.cli import build_parser
+from sync.server.cli import build_parser as build_server_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGLISH = ["usage:", "options:", "positional arguments", "show this help message and exit",
@@ -57,6 +58,15 @@ def test_every_subcommand_help_is_vietnamese(command: list[str]) -> None:
     assert_vietnamese(result.stdout)
 
 
+def test_the_provincial_server_help_is_vietnamese_too() -> None:
+    result = subprocess.run([sys.executable, "-m", "sync.server.cli", "number-range", "--help"], capture_output=True,
+                            text=True, encoding="utf-8", cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Cách dùng: provincial-server number-range")
+    assert "MÃ_QUẦY" in result.stdout and "SỔ" in result.stdout
+    assert_vietnamese(result.stdout)
+
+
 def test_argparse_errors_are_vietnamese_with_exit_code_2() -> None:
     missing = counter_app("setup")
     assert missing.returncode == 2
@@ -83,6 +93,7 @@ def parsers() -> list[tuple[str, argparse.ArgumentParser]]:
                 walk(child, f"{name} {child_name}")
 
     walk(build_parser(), "counter-app")
+    walk(build_server_parser(), "provincial-server")  # the province's IT reads its help too
     return found
 
 

@@ -71,6 +71,11 @@ def test_a_close_with_a_difference_reaches_the_province_and_forged_ones_are_answ
     assert "chênh lệch -1.000 đồng" in text and "Lê Văn Giám" in text
     stats = server.stats()[UNIT_A]
     assert (stats["day_closes"], stats["day_closes_with_difference"]) == (1, 1)
+    # The province's IT finds the device id the other commands take (number-range, desk-slot) by its unit.
+    devices = json.loads(server.admin("devices", "--unit", UNIT_A, "--json"))
+    assert device_id in [d["device_id"] for d in devices]
+    assert next(d for d in devices if d["device_id"] == device_id)["desk_slot"] == slot
+    assert f"{device_id}  {UNIT_A} quầy {slot}" in server.admin("devices")
 
     def forged(**changes: object) -> dict[str, object]:
         return {**sent, "id": str(uuid.uuid4()), **changes}
