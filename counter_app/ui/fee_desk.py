@@ -9,10 +9,13 @@ only draws the answer and decides which keys are live.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
+from counter_app.domain.catalog import FeeKind
 from counter_app.domain.dossier import Dossier
 from counter_app.domain.errors import DomainError
 from counter_app.domain.fees import FeeAssessment
+from counter_app.domain.money import format_dong, vnd_in_words
 from counter_app.domain.receipts import Receipt
 from counter_app.domain.text import nfc
 from counter_app.services.bank_account import TransferRequest, transfer_request
@@ -20,6 +23,7 @@ from counter_app.services.dossiers import get_dossier
 from counter_app.services.fees import fees_due
 from counter_app.services.receipts import NO_NUMBERS, receipt_numbers_left, receipts_of
 from counter_app.storage.database import Database
+from counter_app.ui.palette import WARNING, in_colour
 
 LOW_NUMBERS = 10  # at or below this many numbers left, the screen warns (a book runs out mid-morning)
 
@@ -81,3 +85,31 @@ def read_fee_desk(db: Database, code: str) -> FeeDesk:
             unavailable = error.message
     return FeeDesk(dossier, due, tuple(receipts_of(db, dossier.code)), receipt_numbers_left(db), transfer,
                    unavailable)
+
+
+def due_html(desk: FeeDesk) -> str:
+    """What the dossier still owes: phí lines, then lệ phí lines, the totals, the total in words."""
+    due = desk.due
+    rows = []
+    for kind in (FeeKind.FEE, FeeKind.CHARGE):
+        for line in (line for line in due.lines if line.kind is kind):
+            count = f" × {line.quantity} {escape(line.unit)}" if line.unit else ""
+            note = f"<br><small>{escape(line.note)}</small>" if line.note else ""
+            rows.append(f"{kind.value.capitalize()}: {escape(line.name)}{count}: <b>{format_dong(line.amount_vnd)}</b>"
+                        f"{note}")
+    for name in due.unknown:
+        rows.append(in_colour(f"{escape(name)}: chưa biết số tiền (do cơ quan giải quyết hoặc tỉnh quyết định)",
+                              WARNING))
+    if not rows:
+        return "Không còn khoản phí, lệ phí nào phải nộp."
+    rows.append(f"Phí: {format_dong(due.fee_vnd)} · Lệ phí: {format_dong(due.charge_vnd)} · "
+                f"<b>Tổng: {format_dong(due.total_vnd)}</b>")
+    rows.append(f"<i>Bằng chữ: {escape(vnd_in_words(due.total_vnd))}</i>")
+    return "<br>".join(rows)
+
+
+def summary_html(desk: FeeDesk) -> str:
+    d = desk.dossier
+    return (f"<b style='font-size:14pt'>{escape(d.code)}</b><br>Chủ hồ sơ: <b>{escape(d.applicant.full_name)}</b><br>"
+            f"Thủ tục: {escape(d.procedure_name)} ({escape(d.procedure_code)})<br>"
+            f"Trạng thái: <b>{escape(d.status.label)}</b>")

@@ -12,43 +12,40 @@ through the task runner: the screen never waits on the database. docs/fees.md, "
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QRadioButton,
-    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from counter_app.domain.catalog import FeeKind
-from counter_app.domain.money import format_dong, vnd_in_words
+from counter_app.domain.money import format_dong
 from counter_app.domain.receipts import PaymentMethod, Receipt
 from counter_app.services.day_close import office_today
 from counter_app.ui.context import UiContext
-from counter_app.ui.fee_desk import FeeDesk, normal_code, numbers_left_text, read_fee_desk
+from counter_app.ui.fee_desk import (
+    FeeDesk,
+    due_html,
+    normal_code,
+    numbers_left_text,
+    read_fee_desk,
+    summary_html,
+)
+from counter_app.ui.fee_payment import PaymentPanel
 from counter_app.ui.fees_today import FeesTodayView
 from counter_app.ui.messages import error_text
-from counter_app.ui.palette import ERROR_STYLE, OK_STYLE, WARNING, WARNING_STYLE, in_colour
+from counter_app.ui.palette import ERROR_STYLE, OK_STYLE, WARNING_STYLE
 from counter_app.ui.receipt_list import ReceiptTable, ReceiptView
 from counter_app.ui.screen import Screen
-from counter_app.ui.settings import RECEIPT_PAPERS
-from counter_app.ui.transfer_panel import TransferPanel
 
 HINT = "Gõ hoặc quét mã hồ sơ rồi nhấn Enter."
 LOADING = "Đang tải hồ sơ…"
 COLLECTING = "Đang lập biên lai…"
-PAPER_NAMES = {"a5": "A5", "80mm": "Giấy nhiệt 80 mm"}
 LEVEL_STYLES = {"error": ERROR_STYLE, "warning": WARNING_STYLE, "ok": ""}
 SHORTCUTS = [
     ("F4", "Màn hình thu phí; nhấn lại: về ô mã hồ sơ"),
@@ -62,34 +59,6 @@ SHORTCUTS = [
     ("Alt+K", "Khổ giấy biên lai của quầy: A5 hoặc giấy nhiệt 80 mm"),
     ("Ctrl+D", "Biên lai hôm nay và tổng theo hình thức, loại; nhấn lại: về hồ sơ"),
 ]
-
-
-def due_html(desk: FeeDesk) -> str:
-    """What the dossier still owes: phí lines, then lệ phí lines, the totals, the total in words."""
-    due = desk.due
-    rows = []
-    for kind in (FeeKind.FEE, FeeKind.CHARGE):
-        for line in (line for line in due.lines if line.kind is kind):
-            count = f" × {line.quantity} {escape(line.unit)}" if line.unit else ""
-            note = f"<br><small>{escape(line.note)}</small>" if line.note else ""
-            rows.append(f"{kind.value.capitalize()}: {escape(line.name)}{count}: <b>{format_dong(line.amount_vnd)}</b>"
-                        f"{note}")
-    for name in due.unknown:
-        rows.append(in_colour(f"{escape(name)}: chưa biết số tiền (do cơ quan giải quyết hoặc tỉnh quyết định)",
-                              WARNING))
-    if not rows:
-        return "Không còn khoản phí, lệ phí nào phải nộp."
-    rows.append(f"Phí: {format_dong(due.fee_vnd)} · Lệ phí: {format_dong(due.charge_vnd)} · "
-                f"<b>Tổng: {format_dong(due.total_vnd)}</b>")
-    rows.append(f"<i>Bằng chữ: {escape(vnd_in_words(due.total_vnd))}</i>")
-    return "<br>".join(rows)
-
-
-def summary_html(desk: FeeDesk) -> str:
-    d = desk.dossier
-    return (f"<b style='font-size:14pt'>{escape(d.code)}</b><br>Chủ hồ sơ: <b>{escape(d.applicant.full_name)}</b><br>"
-            f"Thủ tục: {escape(d.procedure_name)} ({escape(d.procedure_code)})<br>"
-            f"Trạng thái: <b>{escape(d.status.label)}</b>")
 
 
 class FeesScreen(Screen):
@@ -137,8 +106,7 @@ class FeesScreen(Screen):
 
         for keys, slot in (("Ctrl+Return", self.collect), ("Ctrl+Enter", self.collect), ("Alt+1", self.choose_cash),
                            ("Alt+2", self.choose_transfer), ("Ctrl+R", self.reprint),
-                           ("Ctrl+Shift+X", self.cancel_selected), ("Ctrl+D", self.toggle_today),
-                           ("Alt+B", self.receipts.focus)):
+                           ("Ctrl+Shift+X", self.cancel_selected), ("Ctrl+D", self.toggle_today)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -163,55 +131,15 @@ class FeesScreen(Screen):
         left.addWidget(receipts_label)
         left.addWidget(self.receipts, 1)
 
-        self.cash_button = QRadioButton("Tiền mặt (Alt+1)")
-        self.transfer_button = QRadioButton("Chuyển khoản (Alt+2)")
-        self.cash_button.setObjectName("method_cash")
-        self.transfer_button.setObjectName("method_transfer")
-        self.cash_button.setChecked(True)
-        group = QButtonGroup(self)
-        for button in (self.cash_button, self.transfer_button):
-            group.addButton(button)
-        group.buttonToggled.connect(lambda _button, checked: checked and self._show_method())
-        self.paper = QComboBox()
-        self.paper.setObjectName("receipt_paper")
-        for paper in RECEIPT_PAPERS:
-            self.paper.addItem(PAPER_NAMES[paper], paper)
-        self.paper.setCurrentIndex(max(0, self.paper.findData(self.context.settings.receipt_paper())))
-        self.paper.currentIndexChanged.connect(self._paper_chosen)
-        paper_label = QLabel("&Khổ giấy biên lai:")
-        paper_label.setBuddy(self.paper)
-        methods = QHBoxLayout()
-        methods.addWidget(self.cash_button)
-        methods.addWidget(self.transfer_button)
-        methods.addStretch(1)
-        methods.addWidget(paper_label)
-        methods.addWidget(self.paper)
-
-        self.cash_text = QLabel()
-        self.cash_text.setObjectName("cash_text")
-        self.cash_text.setWordWrap(True)
-        self.cash_text.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.transfer = TransferPanel()
-        # One Ctrl+Enter on the screen (the panel's own would make the key ambiguous): in transfer mode it
-        # asks the panel to check the reference, whose `confirmed` then collects.
-        for shortcut in self.transfer.findChildren(QShortcut):
-            shortcut.setEnabled(False)
-        self.transfer.confirm_button.hide()
-        self.transfer.confirmed.connect(lambda reference: self._collect(PaymentMethod.TRANSFER, reference))
-        self.payment = QStackedWidget()
-        self.payment.addWidget(self.cash_text)
-        self.payment.addWidget(self.transfer)
-        self.collect_button = QPushButton("Thu tiền và lập biên lai (Ctrl+Enter)")
-        self.collect_button.setObjectName("collect_fee")
-        self.collect_button.setAutoDefault(False)
-        self.collect_button.clicked.connect(self.collect)
+        self.payment = PaymentPanel(self.context.settings)
+        self.payment.method_changed.connect(self._show_method)
+        self.payment.collect_button.clicked.connect(self.collect)
+        self.payment.transfer.confirmed.connect(lambda reference: self._collect(PaymentMethod.TRANSFER, reference))
         self.message = QLabel()
         self.message.setObjectName("fees_message")
         self.message.setWordWrap(True)
         right = QVBoxLayout()
-        right.addLayout(methods)
         right.addWidget(self.payment, 1)
-        right.addWidget(self.collect_button)
         right.addWidget(self.message)
 
         page = QWidget()
@@ -220,14 +148,7 @@ class FeesScreen(Screen):
         row.addLayout(right, 1)
         return page
 
-    def _paper_chosen(self, _index: int) -> None:
-        self.context.settings.set_receipt_paper(self.paper.currentData())
-
     # -- public -----------------------------------------------------------------------------------
-
-    @property
-    def method(self) -> PaymentMethod:
-        return PaymentMethod.TRANSFER if self.transfer_button.isChecked() else PaymentMethod.CASH
 
     def on_shown(self) -> None:
         self.focus_code()
@@ -303,17 +224,7 @@ class FeesScreen(Screen):
         self._update_collect()
 
     def _show_method(self) -> None:
-        desk = self.desk
-        if self.method is PaymentMethod.CASH:
-            self.payment.setCurrentWidget(self.cash_text)
-            self.cash_text.setText(f"Thu tiền mặt: <b>{format_dong(desk.due.total_vnd)}</b>. Nhận đủ tiền rồi nhấn "
-                                   "Ctrl+Enter để lập và in biên lai." if desk and desk.due.total_vnd else "")
-        else:
-            self.payment.setCurrentWidget(self.transfer)
-            if desk is not None and desk.transfer is not None:
-                self.transfer.show_request(desk.transfer)
-            else:
-                self.transfer.show_unavailable(desk.transfer_unavailable if desk else HINT)
+        self.payment.show_desk(self.desk, HINT)
         self._update_collect()
 
     def _refusal(self) -> str:
@@ -327,14 +238,14 @@ class FeesScreen(Screen):
             return f"Ô mã hồ sơ đang ghi mã khác hồ sơ {desk.code}: nhấn Enter để mở hồ sơ vừa gõ trước khi thu tiền."
         if desk.refusal():
             return desk.refusal()
-        if self.method is PaymentMethod.TRANSFER and desk.transfer is None:
+        if self.payment.method is PaymentMethod.TRANSFER and desk.transfer is None:
             return desk.transfer_unavailable
         return ""
 
     def _update_collect(self) -> None:
         refusal = self._refusal()
-        self.collect_button.setEnabled(not refusal and not self.collecting)
-        self.collect_button.setToolTip(refusal)
+        self.payment.collect_button.setEnabled(not refusal and not self.collecting)
+        self.payment.collect_button.setToolTip(refusal)
 
     def _say(self, text: str, level: str) -> None:
         self.message.setText(text)
@@ -344,11 +255,11 @@ class FeesScreen(Screen):
 
     def choose_cash(self) -> None:
         self.tabs.setCurrentIndex(0)
-        self.cash_button.setChecked(True)
+        self.payment.cash_button.setChecked(True)
 
     def choose_transfer(self) -> None:
         self.tabs.setCurrentIndex(0)
-        self.transfer_button.setChecked(True)
+        self.payment.transfer_button.setChecked(True)
 
     def collect(self) -> None:
         """Ctrl+Enter: cash at once; transfer once the panel has a valid bank reference."""
@@ -361,8 +272,8 @@ class FeesScreen(Screen):
         if refusal:
             self._say(refusal, "error")
             return
-        if self.method is PaymentMethod.TRANSFER:
-            self.transfer.confirm()  # `confirmed(reference)` → _collect, or the panel says what is missing
+        if self.payment.method is PaymentMethod.TRANSFER:
+            self.payment.transfer.confirm()  # `confirmed(reference)` → _collect, or the panel says what is missing
             return
         self._collect(PaymentMethod.CASH, "")
 
@@ -402,7 +313,7 @@ class FeesScreen(Screen):
     def preview(self, number: str) -> None:
         from counter_app.ui.receipt_preview import ReceiptPreviewDialog  # pdfium and reportlab on first use
 
-        dialog = ReceiptPreviewDialog(self.context, number, self.paper.currentData(), self)
+        dialog = ReceiptPreviewDialog(self.context, number, self.payment.paper_choice, self)
         self.dialog = dialog
         dialog.open()
 

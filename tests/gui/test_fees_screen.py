@@ -105,7 +105,7 @@ def test_cash_collected_with_ctrl_enter_issues_a_receipt_by_the_clerk_and_opens_
     assert "Tổng: 10.000 đồng" in fees.due.text()
     assert "Mười nghìn đồng" in fees.due.text()
     assert fees.numbers.text() == "Số biên lai còn lại của quầy: 50."
-    assert fees.collect_button.isEnabled()
+    assert fees.payment.collect_button.isEnabled()
 
     key(qtbot, Qt.Key.Key_Return, CTRL)
     text = preview_text(qtbot, fees)
@@ -116,7 +116,7 @@ def test_cash_collected_with_ctrl_enter_issues_a_receipt_by_the_clerk_and_opens_
     assert "Mẫu số: 01BLP3-001 Ký hiệu: AA-26P Số: 0000001" in text and "Liên 2: Giao cho người nộp tiền" in text
     qtbot.waitUntil(lambda: fees.desk is not None and bool(fees.desk.receipts), timeout=WAIT)
     assert "biên lai số 01BLP3-001/AA-26P/0000001" in fees.message.text()
-    assert fees.due.text() == "Không còn khoản phí, lệ phí nào phải nộp." and not fees.collect_button.isEnabled()
+    assert fees.due.text() == "Không còn khoản phí, lệ phí nào phải nộp." and not fees.payment.collect_button.isEnabled()
     assert fees.receipts.rowCount() == 1 and fees.receipts.item(0, 4).text() == "Đã thu"
     assert fees.numbers.text() == "Số biên lai còn lại của quầy: 49."
 
@@ -138,15 +138,15 @@ def test_transfer_shows_the_qr_for_the_amount_and_records_the_bank_reference(qtb
     fees = open_on_fees(qtbot, window, code)
 
     key(qtbot, Qt.Key.Key_2, ALT)
-    assert fees.transfer.isVisible() and fees.transfer.request is not None
-    found = [r.text for r in zxingcpp.read_barcodes(grabbed(fees.transfer)) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    assert fees.payment.transfer.isVisible() and fees.payment.transfer.request is not None
+    found = [r.text for r in zxingcpp.read_barcodes(grabbed(fees.payment.transfer)) if r.format == zxingcpp.BarcodeFormat.QRCode]
     back = read_transfer(found[0])
     assert (back["amount_vnd"], back["description"]) == (10_000, code.replace(".", ""))
-    assert QApplication.focusWidget() is fees.transfer.bank_reference
+    assert QApplication.focusWidget() is fees.payment.transfer.bank_reference
 
     key(qtbot, Qt.Key.Key_Return, CTRL)  # no bank reference yet: the panel asks for it, nothing issued
-    assert "Mã giao dịch ngân hàng" in fees.transfer.error.text() and receipts_of(desk.db, code) == []
-    type_text(fees.transfer.bank_reference, "FT24335123456789", gap_ms=120)
+    assert "Mã giao dịch ngân hàng" in fees.payment.transfer.error.text() and receipts_of(desk.db, code) == []
+    type_text(fees.payment.transfer.bank_reference, "FT24335123456789", gap_ms=120)
     key(qtbot, Qt.Key.Key_Return, CTRL)
     preview_text(qtbot, fees)
     [receipt] = receipts_of(desk.db, code)
@@ -159,8 +159,8 @@ def test_transfer_shows_the_qr_for_the_amount_and_records_the_bank_reference(qtb
 def test_a_desk_without_numbers_refuses_before_the_citizen_pays(qtbot, window, desk: UiContext) -> None:
     code = fee_dossier(desk.db, clerk="mai")
     fees = open_on_fees(qtbot, window, code)
-    assert fees.numbers.text() == NO_NUMBERS and not fees.collect_button.isEnabled()
-    assert fees.collect_button.toolTip() == NO_NUMBERS
+    assert fees.numbers.text() == NO_NUMBERS and not fees.payment.collect_button.isEnabled()
+    assert fees.payment.collect_button.toolTip() == NO_NUMBERS
     key(qtbot, Qt.Key.Key_Return, CTRL)
     assert fees.message.text() == NO_NUMBERS and "hết số biên lai" in fees.message.text()
     assert receipts_of(desk.db, code) == []
@@ -169,7 +169,7 @@ def test_a_desk_without_numbers_refuses_before_the_citizen_pays(qtbot, window, d
     key(qtbot, Qt.Key.Key_F4)
     key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: fees.numbers_left == 5, timeout=WAIT)
-    assert fees.numbers.text().startswith("Sắp hết số biên lai: quầy chỉ còn 5 số") and fees.collect_button.isEnabled()
+    assert fees.numbers.text().startswith("Sắp hết số biên lai: quầy chỉ còn 5 số") and fees.payment.collect_button.isEnabled()
 
 
 def test_unknown_amounts_are_named_and_collecting_them_is_refused(qtbot, window, desk: UiContext) -> None:
@@ -221,7 +221,7 @@ def test_a_cancellation_needs_the_supervisors_password_and_then_the_dossier_owes
     assert (cancelled.status, cancelled.cancel_reason, cancelled.cancelled_by) == (
         ReceiptStatus.CANCELLED, "Ghi sai người nộp", "giamsat")
     assert fees.receipts.item(0, 4).text().startswith("Đã hủy: Ghi sai người nộp (giám sát viên giamsat")
-    assert "Tổng: 10.000 đồng" in fees.due.text() and fees.collect_button.isEnabled()
+    assert "Tổng: 10.000 đồng" in fees.due.text() and fees.payment.collect_button.isEnabled()
     assert f"Đã hủy biên lai {receipt.number_text}" in fees.message.text()
 
 
