@@ -49,6 +49,7 @@ COLLECTING = "Đang lập biên lai…"
 LEVEL_STYLES = {"error": ERROR_STYLE, "warning": WARNING_STYLE, "ok": ""}
 SHORTCUTS = [
     ("F4", "Màn hình thu phí; nhấn lại: về ô mã hồ sơ"),
+    ("Alt+S", "Về ô mã hồ sơ"),
     ("Enter (ô mã hồ sơ)", "Mở hồ sơ vừa gõ hoặc quét"),
     ("Alt+1 / Alt+2", "Thu bằng tiền mặt / chuyển khoản (hiện mã VietQR đúng số tiền)"),
     ("Alt+M", "Chuyển khoản: ô mã giao dịch ngân hàng"),
@@ -58,6 +59,7 @@ SHORTCUTS = [
     ("Ctrl+Shift+X", "Hủy biên lai đang chọn (lý do, giám sát viên ký xác nhận)"),
     ("Alt+K", "Khổ giấy biên lai của quầy: A5 hoặc giấy nhiệt 80 mm"),
     ("Ctrl+D", "Biên lai hôm nay và tổng theo hình thức, loại; nhấn lại: về hồ sơ"),
+    ("Ctrl+Shift+K", "Khóa sổ cuối ngày (cũng có nút ở thẻ biên lai hôm nay)"),
 ]
 
 

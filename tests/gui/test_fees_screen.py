@@ -26,6 +26,7 @@ from counter_app.services.unit_setup import set_bank_account
 from counter_app.services.worklists import WorklistKind
 from counter_app.ui.context import UiContext
 from counter_app.ui.fees_screen import FeesScreen
+from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.receipt_cancel_dialog import CancelReceiptDialog
 from counter_app.ui.receipt_preview import ReceiptPreviewDialog
 from counter_app.ui.scanner import ScannerListener
@@ -129,16 +130,25 @@ def test_cash_collected_with_ctrl_enter_issues_a_receipt_by_the_clerk_and_opens_
     assert "Tiền mặt: 1 biên lai — phí 10.000, lệ phí 0, cộng 10.000 đồng" in fees.today.totals.text()
     key(qtbot, Qt.Key.Key_R, CTRL)  # reprint the day's selected receipt
     assert "Số: 0000001" in preview_text(qtbot, fees)
+    key(qtbot, Qt.Key.Key_K, CTRL_SHIFT)  # the day's close, on the same day's receipts
+    qtbot.waitUntil(lambda: getattr(window, "day_close_dialog", None) is not None, timeout=WAIT)
+    assert window.day_close_dialog.summary.cash_expected == 10_000
+    window.day_close_dialog.reject()
 
 
 def test_transfer_shows_the_qr_for_the_amount_and_records_the_bank_reference(qtbot, window, desk: UiContext) -> None:
     set_bank_account(desk.db, "970449", "0123456789", "BƯU ĐIỆN HẢI CHÂU", by="giamsat")
     grant_receipt_range(desk.db, 1, 50)
     code = fee_dossier(desk.db, clerk="mai")
+    window.showNormal()
+    window.resize(1366, 768)  # the common counter screen: the code, the fields and the button all show
     fees = open_on_fees(qtbot, window, code)
 
     key(qtbot, Qt.Key.Key_2, ALT)
     assert fees.payment.transfer.isVisible() and fees.payment.transfer.request is not None
+    button = fees.payment.collect_button
+    central = window.centralWidget()
+    assert button.isVisible() and button.mapTo(central, button.rect().bottomRight()).y() <= central.height()
     found = [r.text for r in zxingcpp.read_barcodes(grabbed(fees.payment.transfer)) if r.format == zxingcpp.BarcodeFormat.QRCode]
     back = read_transfer(found[0])
     assert (back["amount_vnd"], back["description"]) == (10_000, code.replace(".", ""))
@@ -266,3 +276,9 @@ def test_a_scanned_slip_on_the_fees_screen_loads_that_dossier(qtbot, window, des
         press(fees.code_box, Qt.Key.Key_Return)
     assert fees.desk.code == code and fees.code_box.text() == code
     assert getattr(window, "_last_dossier_dialog", None) is None  # loaded here, not opened in a dialog
+
+    key(qtbot, Qt.Key.Key_F1)  # the help panel lists the screen's keys and F4 in an open dossier
+    qtbot.waitUntil(lambda: window.findChild(HelpDialog) is not None, timeout=WAIT)
+    help_text = window.findChild(HelpDialog).body.text()
+    assert "<h3>Thu phí</h3>" in help_text and "Ctrl+Shift+X" in help_text
+    assert "Hồ sơ đang mở: thu phí, lệ phí của hồ sơ" in help_text
