@@ -102,8 +102,9 @@ def due_html(desk: FeeDesk) -> str:
                               WARNING))
     if not rows:
         return "Không còn khoản phí, lệ phí nào phải nộp."
+    total = "Tổng các khoản đã biết số tiền" if due.unknown else "Tổng"
     rows.append(f"Phí: {format_dong(due.fee_vnd)} · Lệ phí: {format_dong(due.charge_vnd)} · "
-                f"<b>Tổng: {format_dong(due.total_vnd)}</b>")
+                f"<b>{total}: {format_dong(due.total_vnd)}</b>")
     rows.append(f"<i>Bằng chữ: {escape(vnd_in_words(due.total_vnd))}</i>")
     return "<br>".join(rows)
 

@@ -198,6 +198,7 @@ def test_unknown_amounts_are_named_and_collecting_them_is_refused(qtbot, window,
     fees = window.fees
     assert not dialog.isVisible() and window.current_screen() is fees and fees.desk.code == code
     assert "Lệ phí đăng ký khai tử: chưa biết số tiền" in fees.due.text()
+    assert "Tổng các khoản đã biết số tiền: 0 đồng" in fees.due.text()
     qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
     key(qtbot, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: not fees.collecting and "Chưa biết số tiền của" in fees.message.text(), timeout=WAIT)
@@ -270,6 +271,12 @@ def test_a_scanned_slip_on_the_fees_screen_loads_that_dossier(qtbot, window, des
     key(qtbot, Qt.Key.Key_F4)
     fees = window.fees
     qtbot.waitUntil(lambda: QApplication.focusWidget() is fees.code_box, timeout=WAIT)
+    type_text(fees.code_box, "000.31.48.H15-991231-9999", gap_ms=120)  # a code typed wrong: said, nothing shown
+    with qtbot.waitSignal(fees.loaded, timeout=WAIT):
+        press(fees.code_box, Qt.Key.Key_Return, gap_ms=120)
+    assert fees.desk is None and "Không tìm thấy hồ sơ có mã «000.31.48.H15-991231-9999»" in fees.message.text()
+    assert not fees.payment.collect_button.isEnabled()
+    fees.code_box.selectAll()
     pause()
     with qtbot.waitSignal(fees.loaded, timeout=WAIT):
         type_text(fees.code_box, code)  # a scanner's burst, then Enter
