@@ -308,9 +308,11 @@ class FeesScreen(Screen):
 
     # -- receipts ---------------------------------------------------------------------------------
 
+    def selected_table(self) -> ReceiptTable:
+        return self.today.table if self.tabs.currentWidget() is self.today else self.receipts
+
     def selected_receipt(self) -> ReceiptView | None:
-        table = self.today.table if self.tabs.currentWidget() is self.today else self.receipts
-        return table.selected()
+        return self.selected_table().selected()
 
     def preview(self, number: str) -> None:
         from counter_app.ui.receipt_preview import ReceiptPreviewDialog  # pdfium and reportlab on first use
@@ -345,6 +347,8 @@ class FeesScreen(Screen):
 
     def _receipt_cancelled(self, receipt: Receipt) -> None:
         self.collected.emit(receipt)  # the dossier owes again: the lists that show it are read again
+        self.window().activateWindow()  # the keys come back to the screen, on the receipts list
+        self.selected_table().focus()
         said = f"Đã hủy biên lai {receipt.number_text}; hồ sơ {receipt.dossier_code} phải nộp lại."
         if self.tabs.currentWidget() is self.today:
             self.today.refresh(office_today(self.context.clock()))

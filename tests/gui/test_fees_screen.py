@@ -235,6 +235,17 @@ def test_a_cancellation_needs_the_supervisors_password_and_then_the_dossier_owes
     assert "Tổng: 10.000 đồng" in fees.due.text() and fees.payment.collect_button.isEnabled()
     assert f"Đã hủy biên lai {receipt.number_text}" in fees.message.text()
 
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is fees.receipts, timeout=WAIT)
+    key(qtbot, Qt.Key.Key_K, ALT)  # the receipt paper: 80 mm thermal at this desk, kept in its settings
+    assert QApplication.focusWidget() is fees.payment.paper
+    key(qtbot, Qt.Key.Key_Down)
+    assert desk.settings.receipt_paper() == "80mm"
+    key(qtbot, Qt.Key.Key_R, CTRL)  # the cancelled receipt reprints, marked, on the narrow paper
+    qtbot.waitUntil(lambda: isinstance(fees.dialog, ReceiptPreviewDialog) and fees.dialog.is_ready, timeout=WAIT)
+    first_page = PdfReader(io.BytesIO(fees.dialog.pdf)).pages[0]
+    assert round(float(first_page.mediabox.width) / 72 * 25.4) == 80
+    assert "ĐÃ HỦY" in preview_text(qtbot, fees)
+
 
 def test_from_the_fees_due_worklist_p_collects_and_a_dossier_waiting_for_its_fee_goes_back_to_processing(
         qtbot, window, desk: UiContext) -> None:
