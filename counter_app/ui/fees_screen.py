@@ -84,6 +84,7 @@ class FeesScreen(Screen):
         self.code_box.setPlaceholderText("Mã hồ sơ trên giấy tiếp nhận (gõ hoặc quét)")
         self.code_box.setMaxLength(64)
         self.code_box.returnPressed.connect(lambda: self.load(self.code_box.text()))
+        self.code_box.textEdited.connect(lambda _text: self._update_collect())  # another code: not until Enter
         code_label = QLabel("Mã hồ &sơ:")
         code_label.setBuddy(self.code_box)
         self.numbers = QLabel()
