@@ -6,7 +6,7 @@ background (the dialog shows "Đang tải…" meanwhile), so opening never freez
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,6 +44,7 @@ LOADING = "Đang tải…"
 DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
 # What F1 lists for the open dossier (other parts append their keys here).
 SHORTCUTS = [("Ctrl+P", "Hồ sơ đang mở: in lại giấy tiếp nhận (Mẫu 01)"), *LIFECYCLE_SHORTCUTS,
+             ("F4", "Hồ sơ đang mở: thu phí, lệ phí của hồ sơ (mở màn hình Thu phí)"),
              ("Esc", "Đóng hồ sơ đang mở")]
 HISTORY_COLUMNS = ["Thời gian", "Từ", "Sang", "Người thực hiện", "Ghi chú"]
 
@@ -99,7 +100,11 @@ def _note_text(change: StatusChange) -> str:
 
 
 class DossierDialog(QDialog):
-    """Shows the dossier `code`; Ctrl+P reprints its receipt slip (Mẫu 01); Esc closes."""
+    """Shows the dossier `code`; Ctrl+P reprints its receipt slip (Mẫu 01); Esc closes.
+
+    F4 closes it and asks (`collect_fee_requested(code)`) for the fees screen on this dossier."""
+
+    collect_fee_requested = Signal(str)
 
     def __init__(self, context: UiContext, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -201,6 +206,7 @@ class DossierDialog(QDialog):
         shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
         shortcut.activated.connect(self.reprint_slip)
         QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(self.open_return)
+        QShortcut(QKeySequence("F4"), self).activated.connect(self.collect_fee)
         add_form_keys(self, context, lambda: self.dossier.code if self.dossier else None)  # Alt+2…5: Mẫu 02–05
 
         self._load()
@@ -331,3 +337,8 @@ class DossierDialog(QDialog):
         dialog.returned.connect(lambda _record: self._load())
         dialog.open()
         self.return_dialog = dialog
+
+    def collect_fee(self) -> None:
+        """F4: close the dossier and collect its fees on the fees screen (the main window opens it)."""
+        self.collect_fee_requested.emit(self.code)
+        self.accept()

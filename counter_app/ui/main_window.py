@@ -36,6 +36,7 @@ from counter_app.ui import palette
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import SHORTCUTS as DOSSIER_SHORTCUTS
 from counter_app.ui.dossier_view import DossierDialog
+from counter_app.ui.fees_screen import FeesScreen
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
 from counter_app.ui.palette import in_colour
@@ -52,6 +53,7 @@ GLOBAL_SHORTCUTS = [
     ("F1", "Mở bảng phím tắt"),
     ("F2", "Tiếp nhận hồ sơ mới"),
     ("F3", "Tra cứu hồ sơ"),
+    ("F4", "Thu phí, lệ phí: mở hồ sơ theo mã, thu tiền mặt hoặc chuyển khoản, lập và in biên lai"),
     ("F5", "Việc cần làm: đến hạn hôm nay, quá hạn, chờ bổ sung, chờ trả kết quả, bưu gửi"),
     ("Ctrl+Shift+H", "Ghi nhật ký hỗ trợ công dân nộp hồ sơ trực tuyến"),
     ("Ctrl+Shift+K", "Khóa sổ cuối ngày: đếm tiền mặt theo mệnh giá, so với biên lai"),
@@ -64,7 +66,7 @@ GLOBAL_SHORTCUTS = [
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
 ]
-LATER = [("Thu phí", "F4"), ("Báo cáo", "F6")]
+LATER = [("Báo cáo", "F6")]
 STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
 DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
 
@@ -109,7 +111,8 @@ class MainWindow(QMainWindow):
 
         self.intake = IntakeScreen(context)
         self.search = SearchScreen(context)
-        self.screens: list[Screen] = [self.intake, self.search]
+        self.fees = FeesScreen(context)  # F4 (issue 10): ui/fees_screen.py
+        self.screens: list[Screen] = [self.intake, self.search, self.fees]
         self.screens += [PlaceholderScreen(context, title) for title, _ in LATER]
         self.worklists = WorklistScreen(context)
         self.screens.insert(3, self.worklists)  # F5, between F4 and F6
@@ -147,6 +150,7 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F1), self.show_help)
         self._bind(QKeySequence(Qt.Key.Key_F2), self._new_dossier)
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
+        self._bind(QKeySequence(Qt.Key.Key_F4), self.show_fees)
         self._bind(QKeySequence(Qt.Key.Key_F5), self.show_worklists)
         self._bind(QKeySequence("Ctrl+Shift+H"), self.show_assist)
         self._bind(QKeySequence("Ctrl+Shift+K"), self.show_day_close)
@@ -162,6 +166,8 @@ class MainWindow(QMainWindow):
         self.intake.dossier_saved.connect(self.sync_worker.refresh)
         self._close_after_save = False  # "Lưu" chosen on closing: close once the slip has been seen
         self.intake.slip_closed.connect(self._close_if_saved)
+        self.fees.collected.connect(self._fees_changed)
+        self.fees.day_close_requested.connect(self.show_day_close)
         self.intake.save_failed.connect(self._stay_open)
         self.sync_worker.start()
         # Scan inbox (issue 9, docs/digitisation.md): polled while the window is open.
@@ -170,7 +176,7 @@ class MainWindow(QMainWindow):
         self.scan_inbox.start()
 
         if scanner is not None:
-            scanner.dossier_code_scanned.connect(self.open_dossier)
+            scanner.dossier_code_scanned.connect(self._code_scanned)
             scanner.id_card_scanned.connect(self._id_card_scanned)
         self._restore_geometry()
         self.show_screen(self.intake)
@@ -211,8 +217,32 @@ class MainWindow(QMainWindow):
         """Show a dossier (from a scan, a search result or a just-saved intake)."""
         dialog = DossierDialog(self.context, code, self)
         dialog.finished.connect(self._dossier_closed)
+        dialog.collect_fee_requested.connect(self.show_fees)
         dialog.open()
         self._last_dossier_dialog = dialog
+
+    def _code_scanned(self, code: str) -> None:
+        """A slip's barcode: on the fees screen it is the dossier to collect for; elsewhere it opens."""
+        if self.current_screen() is self.fees:
+            self.fees.load(code)
+        else:
+            self.open_dossier(code)
+
+    def show_fees(self, code: str | None = None) -> None:
+        """F4: the fees screen (pressed again on it: back to its code field); with `code`, on that dossier
+        (from an open dossier's F4 or the worklist's "Thu phí")."""
+        if code is None and self.current_screen() is self.fees:
+            self.fees.focus_code()
+            return
+        self.activateWindow()  # back from the dossier's dialog or the worklist, the keys come here
+        self.show_screen(self.fees)
+        if code:
+            self.fees.load(code)
+
+    def _fees_changed(self, _receipt: object) -> None:
+        """A receipt issued or cancelled: the fees-due list and the sync state change with it."""
+        self.worklists.refresh()
+        self.sync_worker.refresh()
 
     def _dossier_closed(self, _result: int) -> None:
         if self.current_screen() is self.worklists:

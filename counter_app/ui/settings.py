@@ -26,6 +26,8 @@ _PRINTER = "printing/printer_name"
 _SERVER_URL = "sync/last_server_url"
 _SYNC_INTERVAL = "sync/interval_minutes"
 _SCAN_INBOX = "scans/inbox_dir"
+_RECEIPT_PAPER = "printing/receipt_paper"
+RECEIPT_PAPERS = ("a5", "80mm")  # printing/receipt_paper.PAPERS: an A5 printer or an 80 mm thermal one
 
 
 class CounterSettings:
@@ -64,6 +66,16 @@ class CounterSettings:
 
     def set_printer_name(self, name: str) -> None:
         self._set(_PRINTER, name.strip()[:MAX_TEXT])
+
+    def receipt_paper(self) -> str:
+        """The paper receipts print on at this desk: "a5" (default) or "80mm" (a thermal printer)."""
+        value = self._text(_RECEIPT_PAPER)
+        return value if value in RECEIPT_PAPERS else RECEIPT_PAPERS[0]
+
+    def set_receipt_paper(self, paper: str) -> None:
+        if paper not in RECEIPT_PAPERS:
+            raise ValueError(f"Khổ giấy biên lai không hợp lệ: {paper!r}")
+        self._set(_RECEIPT_PAPER, paper)
 
     def last_pdf_dir(self, default: Path) -> Path:
         """Where the last slip was saved as PDF (the save dialog opens there)."""

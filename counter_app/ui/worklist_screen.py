@@ -63,8 +63,8 @@ RETURN_BY_POST = "return_by_post"  # 9 → 10 by BCCI, label
 SHIPMENT_HANDED = "shipment_handed"
 SHIPMENT_DELIVERED = "shipment_delivered"
 SHIPMENT_RETURNED = "shipment_returned"
-# Issue 10: "Thu phí (F4)" from the fees-due list. Left out of NEXT_ACTIONS until the fees screen (F4)
-# exists and the main window wires COLLECT_FEE to it (a key that opened nothing would be a dead end).
+# Issue 10: "Thu phí (F4)" from the fees-due list opens the fees screen on the row's dossier
+# (ui/worklist_steps.py).
 COLLECT_FEE = "collect_fee"
 COLLECT_FEE_ACTION = NextAction(Qt.Key.Key_P, COLLECT_FEE, "Thu phí (F4)")
 
@@ -90,7 +90,7 @@ NEXT_ACTIONS: dict[WorklistKind, tuple[NextAction, ...]] = {
         NextAction(Qt.Key.Key_H, SHIPMENT_RETURNED, "Bị hoàn về"),
     ),
     WorklistKind.RETURNED_ITEMS: tuple(_RETURN),
-    WorklistKind.FEES_DUE: (),  # (COLLECT_FEE_ACTION,) once the fees screen is wired
+    WorklistKind.FEES_DUE: (COLLECT_FEE_ACTION,),
 }
 TAB_ORDER = list(WorklistKind)
 

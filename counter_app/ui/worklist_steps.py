@@ -22,6 +22,7 @@ from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
 from counter_app.ui.worklist_screen import (
     APOLOGISE,
+    COLLECT_FEE,
     HANDOVER_FROM_AGENCY,
     HANDOVER_TO_AGENCY,
     RETURN_AT_DESK,
@@ -59,6 +60,12 @@ class WorklistSteps:
             self.handlers[action] = partial(self.shipment_step, state=state)
         for action in LIFECYCLE_STEPS:
             self.handlers[action] = partial(self.open_lifecycle, action=action)
+        self.handlers[COLLECT_FEE] = self.open_fees
+
+    def open_fees(self, code: str) -> None:
+        """"Thu phí (F4)" on the fees-due list: the fees screen on the dossier (the main window's
+        `show_fees`); once a receipt is issued the main window reads the lists again."""
+        self.window.show_fees(code)  # type: ignore[attr-defined]
 
     def open_lifecycle(self, code: str, *, action: str) -> None:
         """The lifecycle dialog of the step (Mẫu 04, papers supplied, a Mẫu 05 hand-over), on the dossier as

@@ -12,7 +12,14 @@ from counter_app.services.dossiers import change_status
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.worklists import WorklistKind
 from counter_app.ui.context import UiContext
-from counter_app.ui.worklist_screen import NEXT_ACTIONS, TAB_ORDER, WorklistScreen, hint_text
+from counter_app.ui.worklist_screen import (
+    COLLECT_FEE,
+    COLLECT_FEE_ACTION,
+    NEXT_ACTIONS,
+    TAB_ORDER,
+    WorklistScreen,
+    hint_text,
+)
 from tests.gui.conftest import press
 
 MONDAY = datetime(2026, 3, 9, 9, 0, tzinfo=OFFICE_TZ)
@@ -36,10 +43,14 @@ def test_ctrl_7_shows_the_dossiers_waiting_for_fees(qtbot, ui_context: UiContext
     assert screen.current_kind is WorklistKind.FEES_DUE
     assert screen.tabs.tabText(6) == "Chờ nộp phí, lệ phí (1)"
     assert screen.models[WorklistKind.FEES_DUE].codes() == [code]
-    # No fees screen yet: no step key on this list (not a dead key), and the hint offers none.
-    assert NEXT_ACTIONS[WorklistKind.FEES_DUE] == ()
+    # The list's step: P opens the fees screen (F4) on the row (tests/gui/test_fees_screen.py drives it).
+    assert NEXT_ACTIONS[WorklistKind.FEES_DUE] == (COLLECT_FEE_ACTION,)
     assert screen.hint.text() == hint_text(WorklistKind.FEES_DUE) == (
-        "Enter: mở hồ sơ · Ctrl+1…Ctrl+7: chọn danh sách · Ctrl+R: tải lại")
+        "Enter: mở hồ sơ · P: Thu phí (F4) · Ctrl+1…Ctrl+7: chọn danh sách · Ctrl+R: tải lại")
+    fired: list[tuple[str, str]] = []
+    screen.action_requested.connect(lambda action, code: fired.append((action, code)))
+    press(screen.current_table, Qt.Key.Key_P)
+    assert fired == [(COLLECT_FEE, code)]
     opened: list[str] = []
     screen.open_dossier_requested.connect(opened.append)
     press(screen.current_table, Qt.Key.Key_Return)
