@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/screenshots.py [OUT_DIR]
 
-Writes intake.png, slip-preview.png, search.png and worklists.png to resources/screenshots/ (or OUT_DIR), for the
+Writes intake.png, slip-preview.png, search.png, worklists.png and fees.png to resources/screenshots/ (or OUT_DIR), for the
 README and the user guide, and so a reviewer can see at a glance that Vietnamese renders and nothing is
 cut off. Not a test module (pytest collects test_*.py only): it fails loudly instead of asserting.
 """
@@ -126,6 +126,18 @@ def shoot(window: MainWindow, out_dir: Path) -> None:
     worklists.current_table.selectRow(0)
     settle()
     save(window, out_dir / "worklists.png")
+
+    from counter_app.services.worklists import WorklistKind, worklist
+
+    owing = worklist(window.context.db, WorklistKind.FEES_DUE).dossiers
+    if not owing:
+        raise SystemExit("Đơn vị mẫu không có hồ sơ chờ nộp phí")
+    window.show_fees(owing[0].code)
+    fees = window.fees
+    wait_for("phí, lệ phí của hồ sơ", lambda: not fees.loading and fees.desk is not None)
+    fees.choose_transfer()
+    settle()
+    save(window, out_dir / "fees.png")
 
 
 if __name__ == "__main__":

@@ -233,6 +233,7 @@ def prepare_demo_unit(db: Database, dossiers: int = DEMO_DOSSIERS) -> bool:
         setup_unit(db, **DEMO_UNIT)
         generate_demo_dossiers(db, dossiers, seed=2026, spread_days=30)
         _demo_returns(db)
+        _demo_fees(db)
         return True
 
 
@@ -266,3 +267,35 @@ def _demo_returns(db: Database) -> None:
                                 street="12 Lê Lợi", postage=25_000, payer="citizen", actor=actor)
         for state in states:
             set_shipment_state(db, record.item_code or code, state, actor=actor)
+
+
+DEMO_RECEIPT_BOOK = ("01BLP3-001", "AA-26P", 1, 200)  # the demo desk's own receipt book (no province grants it)
+DEMO_BANK_ACCOUNT = ("970449", "0000000001", "TAI KHOAN MAU - KHONG CHUYEN TIEN")  # LPBank BIN, a made-up number
+
+
+def _demo_fees(db: Database) -> None:
+    """A receipt book and a (made-up) bank account for the demo desk, and three fees already collected
+    (two in cash, one by transfer), so F4, the fees-due list (F5, Ctrl+7) and the day close have rows."""
+    from sqlalchemy import select
+
+    from counter_app.domain.receipts import ReceiptBook
+    from counter_app.services.fees import fees_due
+    from counter_app.services.receipts import collect_fee
+    from counter_app.services.unit_setup import set_bank_account
+    from counter_app.storage.models import DossierRow, NumberRange
+
+    form_number, symbol, first, last = DEMO_RECEIPT_BOOK
+    with db.write() as session:
+        session.add(NumberRange(series=ReceiptBook(form_number, symbol).series, first=first, last=last,
+                                next_number=first, received_at=utc_now()))
+    set_bank_account(db, *DEMO_BANK_ACCOUNT, by=None)
+    with db.read() as session:
+        open_rows = session.scalars(select(DossierRow.code).where(DossierRow.status.in_(
+            (Status.RECEIVED, Status.PROCESSING))).order_by(DossierRow.received_at.desc())).all()
+        owing = [code for code in open_rows if fees_due(session, code).total_vnd > 0
+                 and not fees_due(session, code).unknown][:3]
+    for index, code in enumerate(owing):
+        if index == 2:
+            collect_fee(db, code, method="transfer", bank_reference=f"FT26DEMO{index:04d}")
+        else:
+            collect_fee(db, code, method="cash")

@@ -228,6 +228,14 @@ def test_demo_start_as_a_process(tmp_path: Path) -> None:
         assert profile.unit_code == DEMO_UNIT["unit_code"]
         assert profile.clerk_name == DEMO_UNIT["clerk_name"]
         assert _count_dossiers(db) >= 300
+        # F4 works on the demo desk: its own receipt book, a bank account for VietQR, fees already collected.
+        from counter_app.services.day_close import day_summary
+        from counter_app.services.receipts import find_receipt, receipt_numbers_left
+
+        summary = day_summary(db, find_receipt(db, "01BLP3-001/AA-26P/0000001").day)
+        assert [r.method for r in summary.receipts] == ["cash", "cash", "transfer"]
+        assert summary.cash_expected + summary.transfers_total == sum(r.total_vnd for r in summary.receipts) > 0
+        assert receipt_numbers_left(db) == 197 and profile.bank_bin == "970449"
     finally:
         db.close()
 
