@@ -257,8 +257,9 @@ def _check_head(result: ChainCheck, head: ChainHead, at_head: str | None, exact:
                               "các dòng này đã bị thêm vào."))
 
 
-def check_received_chain(rows: Iterable[tuple[AuditRecord, str]], head: ChainHead | None = None) -> ChainCheck:
-    """Check a device's chain as the server keeps it: (row, device epoch it came in), ordered by seq.
+def check_received_chain(rows: Iterable[Sequence[Any]], head: ChainHead | None = None) -> ChainCheck:
+    """Check a device's chain as the server keeps it: rows ordered by seq, each a plain tuple of its
+    STORED_FIELDS followed by the device epoch it came in under.
 
     The server may hold two rows for one seq: a counter put back from an older backup writes new rows
     after the point it was restored to, under a new epoch, while the server keeps the rows it already had.
@@ -268,32 +269,34 @@ def check_received_chain(rows: Iterable[tuple[AuditRecord, str]], head: ChainHea
     """
     result = ChainCheck()
     previous_seq, previous_hashes = 0, set()
-    group: list[tuple[AuditRecord, str]] = []
+    group: list[tuple[int, str, str]] = []  # (seq, hash, epoch) of the rows held at one seq
     head_found = False
-    for row, epoch in rows:
-        result.rows += 1
-        head_found = head_found or (head is not None and (row.seq, row.hash) == (head.seq, head.hash))
-        if group and row.seq != group[0][0].seq:
+    count = 0
+    for seq, at, device, clerk_name, clerk_username, action, subject, before, after, prev_hash, digest, epoch in rows:
+        count += 1
+        head_found = head_found or (head is not None and (seq, digest) == (head.seq, head.hash))
+        if group and seq != group[0][0]:
             _close_group(result, group)
-            previous_seq, previous_hashes = group[0][0].seq, {kept.hash for kept, _ in group}
+            previous_seq, previous_hashes = group[0][0], {kept for _, kept, _ in group}
             group = []
-        if not group and row.seq > previous_seq + 1:
-            result.add(AuditBreak(BreakKind.MISSING, previous_seq + 1, row.seq - 1,
-                                  f"Thiếu {_rows_text(previous_seq + 1, row.seq - 1)}: máy chủ không còn giữ "
+        if not group and seq > previous_seq + 1:
+            result.add(AuditBreak(BreakKind.MISSING, previous_seq + 1, seq - 1,
+                                  f"Thiếu {_rows_text(previous_seq + 1, seq - 1)}: máy chủ không còn giữ "
                                   "các dòng này."))
-        group.append((row, epoch))
-        if row.computed_hash() != row.hash:
-            result.add(AuditBreak(BreakKind.CHANGED, row.seq, row.seq,
-                                  f"Dòng số {row.seq} đã bị sửa: nội dung không còn khớp mã băm của nó."))
-        if (row.seq == 1 and row.prev_hash != genesis_hash(row.device)) or (
-                row.seq > 1 and previous_seq == row.seq - 1 and row.prev_hash not in previous_hashes):
-            result.add(AuditBreak(BreakKind.LINK, row.seq, row.seq,
-                                  f"Dòng số {row.seq} không nối với dòng trước nó: có dòng bị chèn, xóa hoặc "
+        group.append((seq, digest, epoch))
+        if row_hash(seq, at, device, clerk_name, clerk_username, action, subject, before, after, prev_hash) != digest:
+            result.add(AuditBreak(BreakKind.CHANGED, seq, seq,
+                                  f"Dòng số {seq} đã bị sửa: nội dung không còn khớp mã băm của nó."))
+        if (seq == 1 and prev_hash != genesis_hash(device)) or (
+                seq > 1 and previous_seq == seq - 1 and prev_hash not in previous_hashes):
+            result.add(AuditBreak(BreakKind.LINK, seq, seq,
+                                  f"Dòng số {seq} không nối với dòng trước nó: có dòng bị chèn, xóa hoặc "
                                   "thay thế."))
+    result.rows = count
     if group:
         _close_group(result, group)
-        last = group[-1][0]
-        result.last = ChainHead(last.seq, last.hash)
+        last_seq, last_hash, _ = group[-1]
+        result.last = ChainHead(last_seq, last_hash)
     if head is not None and (result.last is None or result.last.seq < head.seq):
         first = 1 if result.last is None else result.last.seq + 1
         result.add(AuditBreak(BreakKind.TRUNCATED, first, head.seq,
@@ -304,11 +307,11 @@ def check_received_chain(rows: Iterable[tuple[AuditRecord, str]], head: ChainHea
     return result
 
 
-def _close_group(result: ChainCheck, group: list[tuple[AuditRecord, str]]) -> None:
+def _close_group(result: ChainCheck, group: list[tuple[int, str, str]]) -> None:
     if len(group) < 2:
         return
-    seq = group[0][0].seq
-    epochs = [epoch for _, epoch in group]
+    seq = group[0][0]
+    epochs = [epoch for _, _, epoch in group]
     if len(set(epochs)) == len(epochs):
         result.notes.append(AuditBreak(BreakKind.FORK, seq, seq,
                                        f"Số thứ tự {seq} có {len(group)} dòng đến trong các phiên khác nhau của quầy: "

@@ -146,11 +146,13 @@ class DeviceChain:
                 "forks": [note.to_dict() for note in self.check.notes]}
 
 
-def _stream(session: Session, device_id: str) -> Iterator[tuple[AuditRecord, str]]:
+def stream_chain(session: Session, device_id: str) -> Iterator[Sequence[Any]]:
+    """A device's stored rows ordered by seq, as plain rows: the record's fields, then the device epoch."""
     query = (select(*RECORD_COLUMNS, AuditEntry.device_epoch).where(AuditEntry.device_id == device_id)
-             .order_by(AuditEntry.seq, AuditEntry.id).execution_options(yield_per=STREAM_CHUNK))
-    for row in session.execute(query):
-        yield AuditRecord(*row[:11]), row[11]
+             .order_by(AuditEntry.seq, AuditEntry.id))
+    result = session.connection().execution_options(stream_results=True).execute(query)
+    while rows := result.fetchmany(STREAM_CHUNK):
+        yield from rows
 
 
 def verify_chains(session: Session, device_id: str | None = None) -> list[DeviceChain]:
@@ -163,5 +165,5 @@ def verify_chains(session: Session, device_id: str | None = None) -> list[Device
     for device in devices:
         head = session.get(AuditHead, device)
         kept = None if head is None else ChainHead(head.seq, head.hash)
-        chains.append(DeviceChain(device, check_received_chain(_stream(session, device), kept)))
+        chains.append(DeviceChain(device, check_received_chain(stream_chain(session, device), kept)))
     return chains
