@@ -9,12 +9,13 @@ app's:
 
 - `collect_fee`: N dossiers received with the sample catalog's fee procedure (chứng thực chữ ký, 10.000
   đồng), each paid (4 in 5 cash, 1 in 5 transfer with a bank reference).
-- baselines: `receive_dossier` (the intake of the same dossiers), an empty write transaction (the commit
-  and its fsync), the same receipt rows INSERTed bare with sqlite3 into a twin of the `receipt` table (one
+- baselines: `receive_dossier` (the intake of the same dossiers), a write transaction reading
+  the profile as collect_fee does first (SQLite writes nothing, so no fsync), the same receipt rows INSERTed bare with sqlite3 into a twin of the `receipt` table (one
   transaction each, the app's pragmas, and all in one transaction), the app's `append_operation` with a
   receipt.issue payload (outbox row + audit row), and the audit row alone (`storage.audit.append_record`,
-  the function `append_operation` calls). The audit trail's share of a collect is (audit row alone − empty
-  transaction) / collect.
+  the function `append_operation` calls, in its own transaction: it includes the commit of its row). The
+  audit trail's share of a collect is (audit row alone − that transaction) / collect. The file system
+  the counter file is on is reported: on this VM's disk an fsync is cheap, on a counter's HDD it is not.
 - the day: `day_summary` and `day_close_pdf` (draft, then after `close_day`), against a raw SELECT of the
   day's receipts.
 
@@ -28,6 +29,7 @@ import argparse
 import json
 import sqlite3
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -36,7 +38,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' receipt helpers
 
-from _common import emit, log, machine, setup_demo_unit, summarize_ms, timed_ms, work_dir
+from _common import (
+    emit,
+    log,
+    machine,
+    receive_fee_dossiers,
+    setup_demo_unit,
+    summarize_ms,
+    timed_ms,
+    work_dir,
+)
 from sqlalchemy import select
 
 from counter_app.domain.operations import OpType
@@ -48,7 +59,19 @@ from counter_app.storage.audit import append_record
 from counter_app.storage.database import DB_FILENAME, Database
 from counter_app.storage.models import OutboxOp
 from counter_app.storage.outbox import append_operation
-from tests.support.receipts import fee_dossier, grant_receipt_range
+from counter_app.storage.profile import get_profile
+from tests.support.receipts import grant_receipt_range
+
+
+def file_system(path: Path) -> str:
+    """The type of the file system holding `path` (from /proc/mounts: the longest mount point above it)."""
+    try:
+        mounts = [line.split()[:3] for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return "unknown"
+    resolved = str(path.resolve())
+    above = [m for m in mounts if resolved == m[1] or resolved.startswith(m[1].rstrip("/") + "/")]
+    return max(above, key=lambda m: len(m[1]))[2] if above else "unknown"
 
 
 def per_call(name: str, calls: int, call: Callable[[int], Any]) -> dict[str, Any]:
@@ -119,9 +142,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             setup_demo_unit(db)
             grant_receipt_range(db, 1, args.receipts + 10)
-            codes: list[str] = []
-            result["intake_receive_dossier"] = per_call(
-                "receive_dossier", args.receipts, lambda i: codes.append(fee_dossier(db, f"Nguyễn Văn Đức {i}")))
+            log(f"receive_dossier: {args.receipts} calls")
+            intake_ms: list[float] = []
+            codes = receive_fee_dossiers(db, args.receipts, lambda i, ms: intake_ms.append(ms))
+            result["intake_receive_dossier"] = {"calls": len(intake_ms),
+                                                "per_second": round(len(intake_ms) / (sum(intake_ms) / 1000), 1),
+                                                **summarize_ms(intake_ms)}
             day = office_today()
 
             def collect(i: int) -> None:
@@ -137,18 +163,22 @@ def main(argv: list[str] | None = None) -> int:
                 payloads = [json.loads(op.payload) for op in issued]
             result["day_close"] = day_close_figures(db, data_dir / DB_FILENAME, day)
 
+            # Each part in a write transaction that first reads the profile, as collect_fee does: the audit
+            # row's own lookup of the profile is then the identity map's, as in a collect.
             def empty(_: int) -> None:
-                with db.write():
-                    pass
+                with db.write() as session:
+                    get_profile(session)
 
             def operation(i: int) -> None:
                 with db.write() as session:
+                    get_profile(session)
                     payload = {**payloads[i], "id": str(uuid.uuid4())}
                     append_operation(session, entity="receipt", entity_id=payload["id"],
                                      op_type=OpType.RECEIPT_ISSUE, payload=payload, now=utc_now())
 
             def audit_row(i: int) -> None:
                 with db.write() as session:
+                    get_profile(session)
                     append_record(session, at=utc_now(), clerk_name=payloads[i]["collector"], clerk_username="",
                                   action=OpType.RECEIPT_ISSUE.value, subject=str(payloads[i]["number"]), before=None,
                                   after=payloads[i], op_seq=None)
@@ -174,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         "collect_vs_bare_insert": round(mean["collect_fee"] / bare, 2),
         "collect_vs_intake": round(mean["collect_fee"] / mean["intake_receive_dossier"], 2),
     }
-    result["machine"] = machine()
+    result["machine"] = {**machine(), "file_system": file_system(Path(args.data_dir or tempfile.gettempdir()))}
     emit(result)
     return 0
 

@@ -16,7 +16,9 @@ One counter of its own unit (the demo unit's catalog) enrolled with a real `prov
 
 For both backlogs the JSON gives seconds, operations/s, requests and bytes on the wire per operation (what
 the runner's transport counted), and, rebuilt offline from the same outbox rows and batches, the raw and
-gzip bytes per operation with and without the audit envelopes. Unless `--no-audit-variant`, a second
+gzip bytes per operation with and without the audit envelopes, and with the envelopes' `after` left
+out where it is the operation's payload text (a proposed cheaper encoding: the server would rebuild it
+from the payload, whose hash it checks). Unless `--no-audit-variant`, a second
 counter built the same way pushes its receipts with the envelopes left out (the runner's `with_audit`
 replaced in this process only, as bench/demo_data_insert.py measures its variants): the time the
 envelopes cost, client and server together.
@@ -44,7 +46,7 @@ os.environ.setdefault("PROVINCIAL_SERVER_GUARD", json.dumps({"device_burst": 1_0
                                                              "device_body_bytes_burst": 10**12,
                                                              "device_body_bytes_per_second": 1e12}))
 
-from _common import emit, log, machine, setup_demo_unit, work_dir
+from _common import emit, log, machine, receive_fee_dossiers, setup_demo_unit, work_dir
 from sqlalchemy import select
 
 import sync.client.runner as runner_module
@@ -58,7 +60,7 @@ from sync.client.enrollment import enroll
 from sync.client.outgoing import wire_operation
 from sync.client.runner import SyncRunner
 from sync.protocol import PushBatch
-from tests.support.receipts import BOOK, fee_dossier
+from tests.support.receipts import BOOK
 from tests.sync.harness import ROOT, ServerProcess
 
 
@@ -86,25 +88,31 @@ def envelope_bytes(db: Database, op_type: str) -> dict[str, Any]:
     batches: dict[str, list[OutboxOp]] = {}
     for row in rows:
         batches.setdefault(row.batch_id or "", []).append(row)
-    sizes = {"raw_with_audit": 0, "raw_without": 0, "gzip_with_audit": 0, "gzip_without": 0}
+    sizes = dict.fromkeys(("raw_with_audit", "raw_without", "raw_after_elided", "gzip_with_audit", "gzip_without",
+                           "gzip_after_elided"), 0)
+    elidable = 0
     for batch_id, members in batches.items():
         ops = [wire_operation(row).model_dump(mode="json") for row in members]
-        for with_audit in (True, False):
+        for form in ("with_audit", "without", "after_elided"):
             body = PushBatch.model_validate({"batch_id": batch_id or "x" * 36, "device_epoch": epoch, "ops": ops})
             data = body.model_dump(mode="json")
-            if with_audit:
-                for op, row in zip(data["ops"], members, strict=True):
-                    record = audit[row.seq]
+            for op, row in zip(data["ops"], members, strict=True):
+                record = audit[row.seq]
+                if form == "with_audit":
                     op["audit"] = {**record.fields(), "hash": record.hash}
+                elif form == "after_elided":  # the proposal: `after` left out when it is the payload's own text
+                    same = record.after == row.payload
+                    elidable += same
+                    op["audit"] = {**record.fields(), "hash": record.hash, **({"after": None} if same else {})}
             text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-            suffix = "with_audit" if with_audit else "without"
-            sizes[f"raw_{suffix}"] += len(text)
-            sizes[f"gzip_{suffix}"] += len(gzip.compress(text, compresslevel=6))
+            sizes[f"raw_{form}"] += len(text)
+            sizes[f"gzip_{form}"] += len(gzip.compress(text, compresslevel=6))
     count = max(1, len(rows))
     per_op = {f"{key}_per_op": round(value / count, 1) for key, value in sizes.items()}
-    return {"ops": len(rows), "batches": len(batches), **per_op,
+    return {"ops": len(rows), "batches": len(batches), **per_op, "after_is_the_payload_text": elidable,
             "audit_share_of_raw": round(1 - sizes["raw_without"] / sizes["raw_with_audit"], 3),
-            "audit_share_of_gzip": round(1 - sizes["gzip_without"] / sizes["gzip_with_audit"], 3)}
+            "audit_share_of_gzip": round(1 - sizes["gzip_without"] / sizes["gzip_with_audit"], 3),
+            "after_elided_saves_of_gzip": round(1 - sizes["gzip_after_elided"] / sizes["gzip_with_audit"], 3)}
 
 
 def counter_with_backlogs(server: ServerProcess, directory: Path, unit_code: str, count: int,
@@ -119,8 +127,7 @@ def counter_with_backlogs(server: ServerProcess, directory: Path, unit_code: str
     assert SyncRunner(db, directory, base_delay=0.5).run_once().ok  # warm-up: the catalog pull
     log(f"{unit_code}: receiving {count:,} fee dossiers")
     start = time.perf_counter()
-    for i in range(count):
-        fee_dossier(db, f"Nguyễn Văn Đức {i}")
+    codes = receive_fee_dossiers(db, count)
     setup = {"intake_seconds": round(time.perf_counter() - start, 1)}
     server.admin("number-range", device_id, "--series", BOOK.series, "--count", str(count))
     log(f"{unit_code}: pushing the dossiers")
@@ -129,9 +136,6 @@ def counter_with_backlogs(server: ServerProcess, directory: Path, unit_code: str
     if result is not None:
         result["dossiers_backlog"] = {**dossiers, "envelopes": envelope_bytes(db, "dossier.create")}
     log(f"{unit_code}: collecting {count:,} fees")
-    with db.read() as session:
-        codes = [op.entity_id for op in session.scalars(
-            select(OutboxOp).where(OutboxOp.op_type == "dossier.create").order_by(OutboxOp.seq))]
     start = time.perf_counter()
     for i, code in enumerate(codes):
         if i % 5 == 4:
