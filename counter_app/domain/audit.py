@@ -198,7 +198,7 @@ def check_stored_rows(rows: Iterable[Sequence[Any]], head: ChainHead | None = No
     `exact_head` it must also be the last row (rows after it were added behind the app's back).
     """
     result = ChainCheck()
-    previous: ChainHead | None = None  # the highest row so far
+    started, last_seq, last_hash = False, 0, ""  # the highest row so far
     at_head: str | None = None
     head_seq = None if head is None else head.seq
     count = 0
@@ -209,12 +209,12 @@ def check_stored_rows(rows: Iterable[Sequence[Any]], head: ChainHead | None = No
         if row_hash(seq, at, device, clerk_name, clerk_username, action, subject, before, after, prev_hash) != digest:
             result.add(AuditBreak(BreakKind.CHANGED, seq, seq,
                                   f"Dòng số {seq} đã bị sửa: nội dung không còn khớp mã băm của nó."))
-        if previous is None or seq != previous.seq + 1 or prev_hash != previous.hash:  # not the usual next row
-            _check_link(result, previous, seq, prev_hash, device)
-        if previous is None or seq > previous.seq:
-            previous = ChainHead(seq, digest)
+        if not started or seq != last_seq + 1 or prev_hash != last_hash:  # not the usual next row
+            _check_link(result, ChainHead(last_seq, last_hash) if started else None, seq, prev_hash, device)
+        if not started or seq > last_seq:
+            started, last_seq, last_hash = True, seq, digest
     result.rows = count
-    result.last = previous
+    result.last = ChainHead(last_seq, last_hash) if started else None
     if head is not None:
         _check_head(result, head, at_head, exact_head)
     return result
