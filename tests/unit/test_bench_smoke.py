@@ -1,5 +1,5 @@
-"""The worklist, scan-bundle, audit-check and receipts benchmarks run end to end on a tiny size and their JSON
-README says: a figure, a baseline measured in the same run, and the checks that the two agree.
+"""The worklist, scan-bundle, audit-check and receipts benchmarks run end to end on a tiny size and their
+JSON holds what the README says: a figure, a baseline measured in the same run, and the checks that the two agree.
 The figures themselves are not asserted (speed is measured in bench/, never in a test)."""
 
 from __future__ import annotations
