@@ -191,3 +191,33 @@ def watch_bulk_insert(total_expected: int) -> Iterator[InsertProgress]:
         yield progress
     finally:
         demo_data.bulk_insert_dossiers = real  # type: ignore[assignment]
+
+
+FEE_DOSSIERS_PER_DAY = 900  # a desk numbers at most 999 dossiers a day (domain/codes.py)
+
+
+def receive_fee_dossiers(db: Any, count: int, on_each: Callable[[int, float], None] | None = None) -> list[str]:
+    """`count` dossiers received through the app's intake with the sample catalog's fee procedure (chứng thực
+    chữ ký, 10.000 đồng, see tests/support/receipts.py), so each owes its fee; their codes.
+
+    A desk numbers at most 999 dossiers a day, so they are received 900 a day on the days before today
+    (today stays free for what the benchmark does next). `on_each(i, ms)` gets each intake's time.
+    """
+    from datetime import timedelta
+
+    from counter_app.services.clock import utc_now
+    from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+    from tests.support.receipts import FEE_PROCEDURE
+
+    now = utc_now()
+    days = (count - 1) // FEE_DOSSIERS_PER_DAY + 1
+    codes = []
+    for i in range(count):
+        moment = now - timedelta(days=days - i // FEE_DOSSIERS_PER_DAY)
+        request = IntakeRequest(FEE_PROCEDURE, PersonInput(full_name=f"Nguyễn Văn Đức {i}", id_number="049090001234",
+                                                           phone="0905123456", street="12 Lê Lợi"))
+        ms, dossier = timed_ms(lambda request=request, moment=moment: receive_dossier(db, request, now=moment))
+        codes.append(dossier.code)
+        if on_each is not None:
+            on_each(i, ms)
+    return codes

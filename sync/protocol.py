@@ -277,6 +277,8 @@ class AuditEnvelope(Request):
     action: bounded_text(40, required=True)
     subject: bounded_text(64)
     before: bounded_text(MAX_AUDIT_JSON_CHARS) | None
-    after: bounded_text(MAX_AUDIT_JSON_CHARS)
+    # null: the operation's own payload as canonical JSON, the usual case, left out to spare the wire (it was
+    # half of an envelope, bench/sync_receipts.py); the server rebuilds it from the payload it received.
+    after: bounded_text(MAX_AUDIT_JSON_CHARS) | None
     prev_hash: Sha256
     hash: Sha256

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from counter_app.domain.audit import AuditBreak, ChainCheck, check_chain
-from counter_app.storage.audit import stored_head, stream_records
+from counter_app.domain.audit import AuditBreak, ChainCheck, check_stored_rows
+from counter_app.storage.audit import stored_head, stream_rows
 from counter_app.storage.database import Database
 
 
@@ -45,6 +45,6 @@ def verify_audit(db: Database) -> AuditReport:
     """Check every row of this counter's chain and its kept head, in one read transaction."""
     with db.read() as session:
         head = stored_head(session)
-        checked: ChainCheck = check_chain(stream_records(session.connection()), head, exact_head=True)
+        checked: ChainCheck = check_stored_rows(stream_rows(session.connection()), head, exact_head=True)
     return AuditReport(rows=checked.rows, last_seq=checked.last.seq if checked.last else 0,
                        breaks=tuple(checked.breaks), unlisted=checked.unlisted)

@@ -7,14 +7,14 @@ action, its operation and its audit row are committed (or lost) together. Rows a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.audit import AuditRecord, ChainHead, genesis_hash, sealed
+from counter_app.domain.audit import STORED_FIELDS, AuditRecord, ChainHead, genesis_hash, sealed
 from counter_app.domain.operations import OpType
 from counter_app.domain.serialization import canonical_json, iso_instant
 from counter_app.storage.models import AuditHead, AuditLogRow, ClerkAccount, OutboxOp
@@ -22,7 +22,7 @@ from counter_app.storage.profile import get_profile
 
 HEAD_ID = 1
 STREAM_CHUNK = 5_000
-COLUMNS = "seq, at, device, clerk_name, clerk_username, action, subject, before, after, prev_hash, hash"
+COLUMNS = ", ".join(STORED_FIELDS)  # seq, at, device … prev_hash, hash
 # Payload fields naming who acted, and what the action was about, in the order they are looked for.
 NAME_FIELDS = ("actor", "clerk", "collector", "received_by")
 USERNAME_FIELDS = ("clerk_username", "collector_username", "by", "supervisor")
@@ -94,12 +94,20 @@ def _redacted(payload: Mapping[str, Any]) -> dict[str, Any]:
 # -- reading ----------------------------------------------------------------------------------------
 
 
+def stream_rows(connection: Connection, *, chunk: int = STREAM_CHUNK) -> Iterator[Sequence[Any]]:
+    """Every row in stored order as the driver's plain tuples (COLUMNS), fetched `chunk` rows at a time."""
+    cursor = connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+        f"SELECT {COLUMNS} FROM audit_log ORDER BY rowid")
+    try:
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+    finally:
+        cursor.close()
+
+
 def stream_records(connection: Connection, *, chunk: int = STREAM_CHUNK) -> Iterator[AuditRecord]:
-    """Every row in stored order, fetched `chunk` rows at a time as plain records (no ORM objects)."""
-    result = connection.exec_driver_sql(f"SELECT {COLUMNS} FROM audit_log ORDER BY rowid")
-    while rows := result.fetchmany(chunk):
-        for row in rows:
-            yield AuditRecord(*row)
+    """Every row in stored order as records."""
+    return (AuditRecord(*row) for row in stream_rows(connection, chunk=chunk))
 
 
 def stored_head(session: Session) -> ChainHead | None:

@@ -1,6 +1,7 @@
 """Each device's audit chain on the server: kept as received, checked on arrival and on demand.
 
-Every pushed operation may carry its audit row in its envelope (`"audit"`, sync.protocol.AuditEnvelope).
+Every pushed operation may carry its audit row in its envelope (`"audit"`, sync.protocol.AuditEnvelope);
+an `after` left out (null) is the operation's payload, rebuilt here as canonical JSON.
 `keep_audit_rows` stores those rows before the operations are decided, in the push's transaction, so a
 row is kept whether its operation is accepted, refused or withdrawn. A row is judged on arrival: "ok"
 (its hash holds and it links to the row before), "waiting" (the row before has not arrived: a quarantined
@@ -24,7 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.audit import AuditRecord, ChainCheck, ChainHead, check_received_chain, genesis_hash
-from sync.protocol import AuditEnvelope
+from counter_app.domain.serialization import canonical_json
+from sync.protocol import MAX_AUDIT_JSON_CHARS, AuditEnvelope
 from sync.server.models import AuditEntry, AuditHead, Device
 
 log = logging.getLogger(__name__)
@@ -52,11 +54,27 @@ def _envelopes(raw_ops: Sequence[Any]) -> list[tuple[AuditEnvelope, str]]:
         op_id = raw.get("op_id")
         try:
             envelope = AuditEnvelope.model_validate(raw["audit"])
-        except PydanticValidationError:
+            if envelope.after is None:
+                envelope = envelope.model_copy(update={"after": _payload_text(raw.get("payload"))})
+        except (PydanticValidationError, ValueError):
             log.warning("Dòng nhật ký thao tác kèm thao tác %r sai khuôn dạng: không lưu được", op_id)
             continue
         found.append((envelope, op_id if isinstance(op_id, str) else ""))
     return sorted(found, key=lambda item: item[0].seq)
+
+
+def _payload_text(payload: object) -> str:
+    """The `after` an envelope left out: the operation's payload as canonical JSON, as the counter hashed it.
+    A payload changed on the way no longer gives the row's hash: the row is kept as a break."""
+    if not isinstance(payload, dict):
+        raise ValueError("the operation has no payload to rebuild the audit row's after from")
+    try:
+        text = canonical_json(payload)
+    except (TypeError, RecursionError) as error:
+        raise ValueError(str(error)) from error
+    if len(text) > MAX_AUDIT_JSON_CHARS:
+        raise ValueError("payload too long for an audit row")
+    return text
 
 
 def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Sequence[Any], now: datetime) -> int:
@@ -146,11 +164,13 @@ class DeviceChain:
                 "forks": [note.to_dict() for note in self.check.notes]}
 
 
-def _stream(session: Session, device_id: str) -> Iterator[tuple[AuditRecord, str]]:
+def stream_chain(session: Session, device_id: str) -> Iterator[Sequence[Any]]:
+    """A device's stored rows ordered by seq, as plain rows: the record's fields, then the device epoch."""
     query = (select(*RECORD_COLUMNS, AuditEntry.device_epoch).where(AuditEntry.device_id == device_id)
-             .order_by(AuditEntry.seq, AuditEntry.id).execution_options(yield_per=STREAM_CHUNK))
-    for row in session.execute(query):
-        yield AuditRecord(*row[:11]), row[11]
+             .order_by(AuditEntry.seq, AuditEntry.id))
+    result = session.connection().execution_options(stream_results=True).execute(query)
+    while rows := result.fetchmany(STREAM_CHUNK):
+        yield from rows
 
 
 def verify_chains(session: Session, device_id: str | None = None) -> list[DeviceChain]:
@@ -163,5 +183,5 @@ def verify_chains(session: Session, device_id: str | None = None) -> list[Device
     for device in devices:
         head = session.get(AuditHead, device)
         kept = None if head is None else ChainHead(head.seq, head.hash)
-        chains.append(DeviceChain(device, check_received_chain(_stream(session, device), kept)))
+        chains.append(DeviceChain(device, check_received_chain(stream_chain(session, device), kept)))
     return chains

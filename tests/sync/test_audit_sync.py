@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select, text, update
 from counter_app.domain.audit import AuditRecord, genesis_hash, sealed
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, OutboxState
+from counter_app.domain.serialization import canonical_json
 from counter_app.services.credentials import load_token
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.lifecycle import transition
@@ -206,3 +207,50 @@ def test_rows_arriving_out_of_order_wait_for_their_predecessor_and_a_malformed_e
     assert states() == {1: "ok", 2: "ok"}
     code, chain = verify(server, device)
     assert code == 0 and chain["rows"] == 2
+
+
+def test_an_after_left_out_is_rebuilt_from_the_payload_and_a_payload_changed_on_the_way_is_a_break(
+        server: ServerProcess, tmp_path: Path) -> None:
+    """The counter leaves `after` out (null) when it is the payload's own canonical JSON; the server rebuilds
+    it from the payload it received. Pushed by hand: a payload that is not the one hashed into the row makes
+    the row a break (kept), a push with no payload to rebuild from stores nothing and is still answered."""
+    from sync.client.audit_envelope import with_audit
+    from sync.client.outgoing import Outgoing
+
+    data_dir = tmp_path / "counter"
+    db = open_counter(data_dir)
+    enroll(db, server.url, server.enrollment_code(UNIT_CODE))
+    with db.read() as session:
+        device = get_state(session).device_id
+    db.close()
+    payload = {"op_type": "x", "payload_hash": "0" * 64, "code": "withdrawn", "reason": "Thử: Nguyễn Văn Đức"}
+    rows = [sealed(AuditRecord(seq=1, at="2026-11-30T08:00:00+07:00", device=device, clerk_name="Trần Thị Mai",
+                               clerk_username="mai", action="op.withdrawn", subject="x", before=None,
+                               after=canonical_json(payload), prev_hash=genesis_hash(device)))]
+    for seq in (2, 3):
+        rows.append(sealed(AuditRecord(**{**rows[0].fields(), "seq": seq, "prev_hash": rows[-1].hash})))
+    sent = with_audit(Outgoing(1, wire(1, OpType.WITHDRAWN, payload), 0), {1: rows[0]}).wire
+    assert sent["audit"]["after"] is None  # the counter's client left it out
+
+    def push(op: dict) -> None:
+        answer = requests.post(f"{server.url}{API_PREFIX}/sync/push", timeout=30,
+                               headers={"Authorization": f"Bearer {load_token(device)}"},
+                               json={"batch_id": str(uuid.uuid4()), "device_epoch": str(uuid.uuid4()), "ops": [op]})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["results"][0]["status"]
+
+    push(sent)
+    changed = {**payload, "reason": "Thử: Ai Đó"}
+    push({**wire(2, OpType.WITHDRAWN, changed), "audit": {**rows[1].fields(), "after": None, "hash": rows[1].hash}})
+    push({**wire(3, OpType.WITHDRAWN, payload), "payload": None,
+          "audit": {**rows[2].fields(), "after": None, "hash": rows[2].hash}})
+    server_db = open_server_db(server.database_url)
+    try:
+        with server_db.session() as session:
+            kept = {row.seq: (row.state, row.after) for row in session.scalars(
+                select(AuditEntry).where(AuditEntry.device_id == device))}
+    finally:
+        server_db.dispose()
+    assert kept == {1: ("ok", rows[0].after), 2: ("break", canonical_json(changed))}
+    code, chain = verify(server, device)
+    assert code == EXIT_AUDIT_BROKEN and names(chain, "changed", 2)

@@ -3,6 +3,7 @@ names the rows it concerns; an intact chain has no break."""
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -120,3 +121,32 @@ def test_the_hash_is_sha256_of_the_canonical_json_of_every_field_but_the_hash() 
     row = chain(3)[2]
     assert row.hash == hashlib.sha256(canonical_json(row.fields()).encode("utf-8")).hexdigest()
     assert set(row.fields()) == set(HASHED_FIELDS) and "hash" not in row.fields()
+
+
+HOSTILE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30) | st.sampled_from(
+    ('"', "\\", '\\"', "\n\r\t\b\f\x00\x1f\x7f", "\u2028\u2029", "Trần Thị Mai 🧾", '{"a":"b\\"c"}', ""))
+
+
+@settings(max_examples=200, deadline=None)
+@given(seq=st.integers(0, 2**62), texts=st.lists(HOSTILE_TEXT, min_size=9, max_size=9), no_before=st.booleans())
+def test_the_written_out_row_text_is_the_canonical_json_for_any_text(seq: int, texts: list[str],
+                                                                      no_before: bool) -> None:
+    from counter_app.domain.audit import row_text
+    from counter_app.domain.serialization import canonical_json
+
+    fields = dict(zip(HASHED_FIELDS, [seq, *texts], strict=True))
+    if no_before:
+        fields["before"] = None
+    assert row_text(**fields) == canonical_json(fields)  # type: ignore[arg-type]
+
+
+def test_values_that_are_not_text_are_hashed_as_their_json_or_refused_like_before() -> None:
+    from counter_app.domain.audit import row_text
+    from counter_app.domain.serialization import canonical_json
+
+    row = chain(1)[0]
+    for name, value in (("seq", True), ("seq", 1.5), ("seq", "1"), ("at", 7), ("before", 0), ("subject", None)):
+        fields = {**row.fields(), name: value}
+        assert row_text(**fields) == canonical_json(fields)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        row_text(**{**row.fields(), "after": b"\xff"})  # type: ignore[arg-type]

@@ -1,5 +1,5 @@
-"""The worklist and scan-bundle benchmarks run end to end on a tiny size and their JSON holds what the
-README says: a figure, a baseline measured in the same run, and the checks that the two agree.
+"""The worklist, scan-bundle, audit-check and receipts benchmarks run end to end on a tiny size and their
+JSON holds what the README says: a figure, a baseline measured in the same run, and the checks that the two agree.
 The figures themselves are not asserted (speed is measured in bench/, never in a test)."""
 
 from __future__ import annotations
@@ -46,3 +46,19 @@ def test_scan_bundle_bench_bundles_every_page_and_measures_the_baseline() -> Non
     askew = [group for key, group in figures["deskew"]["per_page"].items() if key.endswith("_askew")]
     assert [abs(angle) for group in askew for angle in group["angles_found"]] == [2.0]
     assert figures["build_bundle"]["output_bytes"] > 0 and figures["baseline"]["output_bytes"] > 0
+
+
+def test_audit_verify_bench_checks_an_intact_trail_and_reads_it_as_the_baseline() -> None:
+    figures = run_bench("audit_verify.py", "--rows", "2000", "--runs", "1")["counter_sqlite"]
+    assert figures["intact"] is True and figures["rows_checked"] == 2000
+    assert figures["verify_ms"] > 0 and figures["baseline_read_ms"] > 0
+
+
+def test_receipts_bench_collects_every_fee_and_closes_the_day_of_its_receipts() -> None:
+    figures = run_bench("receipts.py", "--receipts", "12", "--parts", "4")
+    assert figures["collect_fee"]["calls"] == 12 and figures["intake_receive_dossier"]["calls"] == 12
+    day = figures["day_close"]
+    assert day["receipts"] == day["raw_rows"] == 12
+    assert day["cash_expected_vnd"] + day["transfers_total_vnd"] == 12 * 10_000
+    assert day["pdf_pages"] >= 1 and day["pdf_bytes"] > 0
+    assert figures["baseline_bare_insert_receipt_row"]["one_transaction_each"]["calls"] == 4
