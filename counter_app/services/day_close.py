@@ -243,7 +243,7 @@ def close_day(db: Database, day: date, *, counted: Mapping[int, int] | None = No
         session.add(row)
         session.flush()  # the unique day is the backstop: a second close of the day fails here
         append_operation(session, entity="day_close", entity_id=row.id, op_type=OpType.DAY_CLOSE,
-                         payload=close_payload(row, profile.unit_code if profile else ""), now=now)
+                         payload=close_payload(row, profile.unit_code if profile else ""), now=now, actor=username)
         return _close(row)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.audit import AuditRecord, ChainHead, genesis_hash, sealed
 from counter_app.domain.operations import OpType
+from counter_app.domain.receipts import number_text
 from counter_app.domain.serialization import canonical_json, iso_instant
 from counter_app.storage.models import AuditHead, AuditLogRow, ClerkAccount, OutboxOp
 from counter_app.storage.profile import get_profile
@@ -79,6 +80,9 @@ def _who(session: Session, payload: Mapping[str, Any], actor: str) -> tuple[str,
 
 
 def _subject(payload: Mapping[str, Any], entity_id: str) -> str:
+    book = (payload.get("form_number"), payload.get("symbol"), payload.get("number"))
+    if isinstance(book[0], str) and isinstance(book[1], str) and type(book[2]) is int:
+        return number_text(*book)  # a receipt is named by its full number, as printed
     for key in SUBJECT_FIELDS:
         value = payload.get(key)
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
