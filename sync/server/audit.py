@@ -148,6 +148,17 @@ def _move_head(session: Session, device_id: str, known: dict[int, list[_Known]])
     session.flush()
 
 
+def epoch_head(session: Session, device_id: str, epoch: str) -> tuple[int, str]:
+    """The newest row chained ("ok" or "fork") of `device_id` under `epoch`: (seq, hash), or (0, "").
+
+    Per epoch: a counter put back from a backup starts a new epoch, and its chain rightly lacks the rows
+    the server kept from before (see docs/audit-trail.md, Restores)."""
+    found = session.execute(select(AuditEntry.seq, AuditEntry.hash).where(
+        AuditEntry.device_id == device_id, AuditEntry.device_epoch == epoch, AuditEntry.state.in_(("ok", "fork")))
+        .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (int(found.seq), found.hash) if found is not None else (0, "")
+
+
 # -- checking what is stored ------------------------------------------------------------------------
 
 
