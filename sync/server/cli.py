@@ -106,10 +106,10 @@ def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
 
 
 def _figure_text(mismatch: dict) -> str:
-    from counter_app.domain.money import format_vnd
+    from counter_app.domain.money import format_dong
 
     def shown(value: int) -> str:
-        return str(value) if mismatch["figure"].endswith("_count") else f"{format_vnd(value)} đồng"
+        return str(value) if mismatch["figure"].endswith("_count") else format_dong(value)
     return f"{mismatch['label']} biên bản ghi {shown(mismatch['close'])}, máy chủ có {shown(mismatch['server'])}"
 
 

@@ -23,7 +23,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,10 +34,8 @@ from counter_app.domain.operations import OpType
 from counter_app.services.accounts import create_account
 from counter_app.services.credentials import load_token
 from counter_app.services.receipts import collect_fee
-from counter_app.storage.database import Database
 from counter_app.storage.models import AuditLogRow, OutboxOp
 from sync.client.enrollment import enroll
-from sync.client.runner import SyncRunner
 from sync.protocol import API_PREFIX, MAX_AUDIT_JSON_CHARS, Limits
 from sync.server.admin import allocate_next_range
 from sync.server.guard import ENV_GUARD_SETTINGS
@@ -50,26 +47,11 @@ from tests.sync.hostile import memory_kb
 from tests.sync.invariants import open_server_db
 from tests.sync.payloads import wire
 from tests.sync.test_issue9_hostile import VIETNAMESE, honest_assist
+from tests.sync.test_money_crosschecks import Desk
 
 SUPERVISOR = "giamsat"
 FAR = 10**12  # seqs no honest counter reaches: forged rows there cannot meet the desk's own rows
 PUSH = f"{API_PREFIX}/sync/push"
-
-
-@dataclass
-class Desk:
-    db: Database
-    data_dir: Path
-    device_id: str
-
-    def sync(self) -> None:
-        report = SyncRunner(self.db, self.data_dir, base_delay=0.01, max_delay=0.1).run_once()
-        assert report.ok and not report.problems, report
-
-    def last_sent(self, op_type: OpType) -> dict[str, Any]:
-        with self.db.read() as session:
-            return json.loads(session.scalars(select(OutboxOp.payload).where(OutboxOp.op_type == op_type.value)
-                                              .order_by(OutboxOp.seq.desc()).limit(1)).one())
 
 
 @dataclass
@@ -154,7 +136,7 @@ def _envelope(record: AuditRecord, **lies: Any) -> dict[str, Any]:
 
 
 def test_forged_money_operations_and_audit_envelopes_are_refused_or_marked_alone(rig: Rig) -> None:
-    receipt = rig.desk.last_sent(OpType.RECEIPT_ISSUE)
+    receipt = rig.desk.sent(OpType.RECEIPT_ISSUE)[-1]
     device = rig.desk.device_id
     lying_hash = _envelope(_record(FAR, device, "1" * 64), hash="0" * 64)
     impostor = _envelope(_record(FAR + 5, rig.later_device, "2" * 64))
@@ -268,7 +250,7 @@ def test_two_server_processes_racing_for_one_receipt_number_keep_exactly_one(rig
     """A counter and its restored clone issue the same numbers and push at once, each under its own epoch
     (so no device lock orders them), each to its own server process on the same database."""
     first, last = _grant(rig.server, rig.desk.device_id, 12)
-    template = rig.desk.last_sent(OpType.RECEIPT_ISSUE)
+    template = rig.desk.sent(OpType.RECEIPT_ISSUE)[-1]
     token = load_token(rig.desk.device_id)
     with ServerProcess(rig.server.database_url) as twin:
         answers: dict[int, list[dict[str, Any]]] = {}
