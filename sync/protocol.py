@@ -210,6 +210,10 @@ class PushResponse(Model):
     results: list[OpResult]
     acked_seq: int
     server_time: datetime
+    # The newest audit row the server has chained for this device under the pushed epoch (0 and "": none):
+    # the counter's own chain must hold it (services.audit.verify_audit).
+    audit_seq: Annotated[int, Field(ge=0, le=MAX_INT64)] = 0
+    audit_hash: Annotated[str, Field(pattern=r"^([0-9a-f]{64})?$")] = ""
 
 
 # -- pull ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from counter_app.domain.errors import DomainError, ValidationError
+from counter_app.domain.money import format_dong, format_vnd
 
 # Every value of Vietnamese money that is legal tender (State Bank of Vietnam): polymer notes 10.000 to
 # 500.000; cotton notes 100 to 5.000; coins 200 to 5.000 (no longer minted, still legal). A coin and a
@@ -46,11 +47,11 @@ def check_counted(counted: Mapping[int, int]) -> dict[int, int]:
     clean: dict[int, int] = {}
     for value, pieces in counted.items():
         if value not in DENOMINATIONS:
-            raise ValidationError("counted", f"{value} đồng không phải mệnh giá tiền Việt Nam đang lưu hành "
-                                  f"({', '.join(f'{d:,}'.replace(',', '.') for d in DENOMINATIONS)}).", "Tiền đếm")
+            raise ValidationError("counted", f"{format_dong(value)} không phải mệnh giá tiền Việt Nam đang lưu hành "
+                                  f"({', '.join(format_vnd(d) for d in DENOMINATIONS)}).", "Tiền đếm")
         if not 0 <= pieces <= MAX_PIECES:
-            raise ValidationError("counted", f"Số tờ/đồng xu mệnh giá {value:,} phải từ 0 đến {MAX_PIECES:,}."
-                                  .replace(",", "."), "Tiền đếm")
+            raise ValidationError("counted", f"Số tờ/đồng xu mệnh giá {format_vnd(value)} phải từ 0 đến "
+                                  f"{format_vnd(MAX_PIECES)}.", "Tiền đếm")
         if pieces:
             clean[value] = pieces
     return dict(sorted(clean.items(), reverse=True))

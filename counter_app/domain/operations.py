@@ -40,7 +40,7 @@ from pydantic_core import PydanticCustomError
 from counter_app.domain.accounts import MAX_FULL_NAME_LENGTH, PASSWORD_HASH_RE, USERNAME_RE, Role
 from counter_app.domain.assisted_filing import AssistOutcome
 from counter_app.domain.catalog import FeeKind
-from counter_app.domain.codes import UNIT_CODE_PATTERN
+from counter_app.domain.codes import UNIT_CODE_PATTERN, office_day
 from counter_app.domain.day_close import DENOMINATIONS, MAX_CASH_VND, MAX_PIECES, needs_sign_off, pieces_total
 from counter_app.domain.digitisation import MAX_PAGES_PER_PAPER, MAX_PAPER_INDEX
 from counter_app.domain.dossier import ApplicantType, Gender, IdDocumentType, ResultDelivery
@@ -680,6 +680,10 @@ class ReceiptIssuePayload(Payload):
         if (self.method is PaymentMethod.TRANSFER) != bool(self.bank_reference.strip()):
             raise PydanticCustomError("receipt_reference", "mã giao dịch ngân hàng {what}",
                                       {"what": "bắt buộc khi chuyển khoản và chỉ đi cùng chuyển khoản"})
+        # The day decides which close counts the receipt: it must be the office date it was collected on.
+        if office_day(datetime.fromisoformat(self.collected_at)).isoformat() != self.day:
+            raise PydanticCustomError("receipt_day", "ngày của biên lai {what}",
+                                      {"what": "phải là ngày thu tiền (giờ Việt Nam)"})
         return self
 
 

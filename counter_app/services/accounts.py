@@ -148,10 +148,14 @@ def _locked(name: str, until: datetime, now: datetime) -> SignInRefused:
         f"{office_hhmm(until)} (còn khoảng {minutes} phút).", "locked")
 
 
-def _queue(session: Session, version: AccountVersion, now: datetime) -> None:
+def _queue(session: Session, version: AccountVersion, now: datetime, *, by: str,
+           before: AccountVersion | None = None) -> None:
+    """Keep `version` and queue it; the audit row names `by` (who changed the account) and what it was."""
     kept = store_version(session, version)
+    was = None if before is None else {"full_name": before.full_name, "role": before.role.value,
+                                       "disabled": before.disabled, "version": before.version}
     append_operation(session, entity="account", entity_id=kept.username, op_type=OpType.ACCOUNT_UPSERT,
-                     payload=version_payload(kept), now=now)
+                     payload=version_payload(kept), now=now, actor=by, audit_before=was)
 
 
 def check_account_fields(*, username: str, full_name: str, role: str | Role, password: str) -> tuple[str, str, Role]:
@@ -183,7 +187,8 @@ def create_account(db: Database, *, username: str, full_name: str, role: str | R
             supervisor_account(session, by, "thêm tài khoản")
         if get_account_row(session, name) is not None:
             raise DomainError(f"Tên đăng nhập «{name}» đã có; hãy chọn tên khác.")
-        _queue(session, AccountVersion(name, full, kind, digest, False, 1, now), now)
+        _queue(session, AccountVersion(name, full, kind, digest, False, 1, now), now,
+               by=name if by is None else by.strip().lower())
         return to_account(get_account_row(session, name))  # type: ignore[arg-type]
 
 
@@ -202,7 +207,8 @@ def change_password(db: Database, username: str, new_password: str, *, by: str,
         assert row is not None
         current = to_version(row)
         _queue(session, AccountVersion(current.username, current.full_name, current.role, digest, current.disabled,
-                                       current.version + 1, max(now, current.changed_at)), now)
+                                       current.version + 1, max(now, current.changed_at)), now,
+               by=by.strip().lower(), before=current)
         row.failed_attempts, row.locked_until = 0, None
         return to_account(row)
 
@@ -220,7 +226,8 @@ def disable_account(db: Database, username: str, *, by: str, now: datetime | Non
             raise NotAllowed(f"Không có tài khoản «{name}» tại đơn vị này.")
         current = to_version(row)
         _queue(session, AccountVersion(current.username, current.full_name, current.role, current.password_hash, True,
-                                       current.version + 1, max(now, current.changed_at)), now)
+                                       current.version + 1, max(now, current.changed_at)), now,
+               by=actor.username, before=current)
         return to_account(row)
 
 

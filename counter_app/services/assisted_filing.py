@@ -103,7 +103,7 @@ def log_assistance(db: Database, request: AssistRequest, *, now: datetime | None
         )
         session.add(AssistedFilingRow(**{**record.__dict__, "outcome": record.outcome.value}))
         append_operation(session, entity="assisted_filing", entity_id=record.id, op_type=OpType.ASSIST_LOG,
-                         payload=assist_payload(record), now=now)
+                         payload=assist_payload(record), now=now, actor=username)
     return record
 
 

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.codes import office_day
 from counter_app.domain.day_close import (
     MAX_CASH_VND,
     MAX_EXPLANATION_LENGTH,
@@ -29,8 +30,10 @@ from counter_app.domain.day_close import (
     pieces_total,
 )
 from counter_app.domain.errors import ValidationError
-from counter_app.domain.formats import office_date, office_datetime, to_office
+from counter_app.domain.formats import office_date, office_datetime
+from counter_app.domain.money import format_dong
 from counter_app.domain.operations import OpType
+from counter_app.domain.receipts import number_text
 from counter_app.domain.text import nfc
 from counter_app.services.accounts import supervisor_account
 from counter_app.services.clerks import actor_of
@@ -123,12 +126,8 @@ class DaySummary:
         return self.fee_total + self.charge_total
 
 
-def receipt_number(row: ReceiptRow) -> str:
-    return f"{row.form_number}/{row.symbol}/{row.number:07d}"
-
-
 def _line(row: ReceiptRow) -> ReceiptLine:
-    return ReceiptLine(number=receipt_number(row), dossier_code=row.dossier_code, payer=row.payer_name,
+    return ReceiptLine(number=number_text(row.form_number, row.symbol, row.number), dossier_code=row.dossier_code, payer=row.payer_name,
                        fee_vnd=row.fee_vnd, charge_vnd=row.charge_vnd, total_vnd=row.total_vnd, method=row.method,
                        bank_reference=row.bank_reference, collected_at=row.collected_at, collector=row.collector,
                        status=row.status, cancelled_at=row.cancelled_at, cancel_reason=row.cancel_reason,
@@ -173,7 +172,8 @@ def closed_days(db: Database, limit: int = 60) -> list[DayClose]:
 
 
 def office_today(now: datetime | None = None) -> date:
-    return to_office(now or utc_now()).date()
+    """Today's office date (domain.codes.office_day of now)."""
+    return office_day(now or utc_now())
 
 
 def _counted(counted: Mapping[int, int] | None, counted_total: int | None) -> tuple[dict[int, int], int]:
@@ -192,7 +192,7 @@ def _counted(counted: Mapping[int, int] | None, counted_total: int | None) -> tu
 def _sign_off(session: Session, difference: int, explanation: str, supervisor: str) -> tuple[str, str]:
     """(username, full name) of the supervisor who signs off, or ("", "") when none is needed nor given."""
     if needs_sign_off(difference):
-        shown = f"{'thừa' if difference > 0 else 'thiếu'} {abs(difference):,} đồng".replace(",", ".")
+        shown = f"{'thừa' if difference > 0 else 'thiếu'} {format_dong(abs(difference))}"
         if not explanation:
             raise ValidationError("explanation", f"Tiền mặt đếm được {shown} so với biên lai: hãy ghi giải trình "
                                   "chênh lệch trước khi khóa sổ. Chưa có gì được lưu.", "Giải trình chênh lệch")
@@ -243,7 +243,7 @@ def close_day(db: Database, day: date, *, counted: Mapping[int, int] | None = No
         session.add(row)
         session.flush()  # the unique day is the backstop: a second close of the day fails here
         append_operation(session, entity="day_close", entity_id=row.id, op_type=OpType.DAY_CLOSE,
-                         payload=close_payload(row, profile.unit_code if profile else ""), now=now)
+                         payload=close_payload(row, profile.unit_code if profile else ""), now=now, actor=username)
         return _close(row)
 
 

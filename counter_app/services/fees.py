@@ -183,6 +183,7 @@ def request_fee(
         moment = dossier.history[-1].at
         profile = get_profile(session)
         name, username = actor_of(session, by, nfc(actor) or (profile.clerk_name if profile else ""))
+        owed = fees_due(session, dossier.code)
         row = DossierFeeRow(
             id=str(uuid.uuid4()), dossier_code=dossier.code, source=REQUEST,
             lines=[line_to_dict(line) for line in checked], unknown=[], quantities=None, exemption="",
@@ -195,7 +196,8 @@ def request_fee(
             session, entity="dossier", entity_id=dossier.id, op_type=OpType.FEE_REQUEST,
             payload={"id": row.id, "code": dossier.code, "at": iso_instant(moment), "actor": name, "reason": reason,
                      "lines": row.lines, "fee_vnd": assessment.fee_vnd, "charge_vnd": assessment.charge_vnd},
-            now=now,
+            now=now, actor=username,
+            audit_before={"fee_vnd": owed.fee_vnd, "charge_vnd": owed.charge_vnd, "unknown": list(owed.unknown)},
         )
         return fees_due(session, dossier.code)
 

@@ -95,7 +95,7 @@ def record_guidance(db: Database, request: GuidanceRequest, *, now: datetime | N
         )
         insert_guidance(session, guidance, day, number)
         append_operation(session, entity="guidance", entity_id=guidance.id, op_type=OpType.GUIDANCE_RECORD,
-                         payload=guidance_payload(guidance), now=now)
+                         payload=guidance_payload(guidance), now=now, actor=username)
     return guidance
 
 

@@ -233,7 +233,7 @@ def apologise(
             session, entity="dossier", entity_id=row.id, op_type=OpType.DOSSIER_APOLOGY,
             payload={"code": row.code, "at": iso_instant(moment), "actor": who.name, "reason": reason,
                      "previous_due_at": iso_instant(previous), "new_due_at": iso_instant(new_due_at)},
-            now=now,
+            now=now, actor=who.username, audit_before={"due_at": iso_instant(previous)},
         )
         return Apology(row.code, moment, who.name, reason, previous, new_due_at)
 
@@ -261,7 +261,7 @@ def hand_over(
             raise InvalidTransition(f"Hồ sơ {row.code} vừa được chuyển trạng thái; hãy mở lại hồ sơ rồi làm lại.")
         payload = _add_handover(session, row, direction, moment, who, agency)
         append_operation(session, entity="dossier", entity_id=row.id, op_type=OpType.DOSSIER_HANDOVER,
-                         payload={"code": row.code, "handover": payload}, now=now)
+                         payload={"code": row.code, "handover": payload}, now=now, actor=who.username)
         return handover_from_row(handover_rows(session, row)[-1], row.code)
 
 

@@ -212,7 +212,7 @@ def collect_fee(db: Database, code: str, *, method: str | PaymentMethod, bank_re
         session.add(receipt)
         session.flush()
         append_operation(session, entity="receipt", entity_id=receipt.id, op_type=OpType.RECEIPT_ISSUE,
-                         payload=_issue_payload(receipt), now=now)
+                         payload=_issue_payload(receipt), now=now, actor=username)
         settle_if_paid(session, row.code, username, now)  # a dossier waiting for its fee (6) goes back to 4
         return to_receipt(receipt, row.procedure_name)
 
@@ -247,10 +247,12 @@ def cancel_receipt(db: Database, number: str, *, reason: str, supervisor: str, a
                                  f"{office_datetime(row.cancelled_at or now)}; không hủy lại.")
         if moment < row.collected_at:
             raise ValidationError("at", "Thời điểm hủy trước thời điểm thu tiền của biên lai.", "Thời điểm")
+        before = {"status": row.status}
         row.status, row.cancelled_at, row.cancel_reason, row.cancelled_by = (
             ReceiptStatus.CANCELLED.value, moment, why, boss.username)
         session.flush()
-        append_operation(session, entity="receipt", entity_id=row.id, op_type=OpType.RECEIPT_CANCEL, now=now, payload={
+        append_operation(session, entity="receipt", entity_id=row.id, op_type=OpType.RECEIPT_CANCEL, now=now,
+                         actor=boss.username, audit_before=before, payload={
             "id": row.id, "form_number": row.form_number, "symbol": row.symbol, "number": row.number,
             "at": moment.isoformat(), "reason": why, "supervisor": boss.username, "supervisor_name": boss.full_name})
         return to_receipt(row, _procedure_name(session, row.dossier_code))

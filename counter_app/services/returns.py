@@ -164,7 +164,7 @@ def _save(db: Database, code: str, method: ReturnMethod, fields: dict[str, objec
         session.add(record)
         session.flush()
         append_operation(session, entity="result_return", entity_id=record.id, op_type=OpType.RESULT_RETURN,
-                         payload=_payload(record, row.code), now=now)
+                         payload=_payload(record, row.code), now=now, actor=username)
         if to_close:
             transition_in(session, row.code, Status.RETURNED, reason=note(record), at=moment, by=clerk_username,
                           actor=actor, now=now)
@@ -225,12 +225,13 @@ def set_shipment_state(db: Database, code_or_item: str, state: ShipmentState, *,
         if moment > now or (row.state_at is not None and moment < row.state_at):
             raise ReturnRefused(f"Thời điểm {office_datetime(moment)} phải sau bước trước của bưu gửi và không ở "
                                 "tương lai.")
+        before = {"state": row.shipment_state, "at": row.state_at.isoformat() if row.state_at else None}
         row.shipment_state, row.state_at = state.value, moment
         session.add(ShipmentEvent(return_id=row.id, state=state.value, at=moment, actor=name, actor_username=username))
         assert row.item_code is not None
         append_operation(session, entity="result_return", entity_id=row.id, op_type=OpType.SHIPMENT_STATE,
                          payload={"return_id": row.id, "item_code": row.item_code, "state": state.value,
-                                  "at": moment.isoformat(), "actor": name}, now=now)
+                                  "at": moment.isoformat(), "actor": name}, now=now, actor=username, audit_before=before)
         return _record(row, dossier_code)
 
 

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.audit import STORED_FIELDS, AuditRecord, ChainHead, genesis_hash, sealed
 from counter_app.domain.operations import OpType
+from counter_app.domain.receipts import number_text
 from counter_app.domain.serialization import canonical_json, iso_instant
-from counter_app.storage.models import AuditHead, AuditLogRow, ClerkAccount, OutboxOp
+from counter_app.storage.models import AuditHead, AuditLogRow, ClerkAccount, OutboxOp, SyncState
 from counter_app.storage.profile import get_profile
 
 HEAD_ID = 1
@@ -79,6 +80,9 @@ def _who(session: Session, payload: Mapping[str, Any], actor: str) -> tuple[str,
 
 
 def _subject(payload: Mapping[str, Any], entity_id: str) -> str:
+    book = (payload.get("form_number"), payload.get("symbol"), payload.get("number"))
+    if isinstance(book[0], str) and isinstance(book[1], str) and type(book[2]) is int:
+        return number_text(*book)  # a receipt is named by its full number, as printed
     for key in SUBJECT_FIELDS:
         value = payload.get(key)
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
@@ -105,14 +109,29 @@ def stream_rows(connection: Connection, *, chunk: int = STREAM_CHUNK) -> Iterato
         cursor.close()
 
 
-def stream_records(connection: Connection, *, chunk: int = STREAM_CHUNK) -> Iterator[AuditRecord]:
-    """Every row in stored order as records."""
-    return (AuditRecord(*row) for row in stream_rows(connection, chunk=chunk))
-
-
 def stored_head(session: Session) -> ChainHead | None:
     head = session.get(AuditHead, HEAD_ID)
     return None if head is None else ChainHead(head.seq, head.hash)
+
+
+def note_server_head(session: Session, seq: int, digest: str) -> None:
+    """Remember the newest row the server chained for this device (from a push answer); only forward."""
+    state = session.scalars(select(SyncState).limit(1)).first()
+    if state is not None and digest and seq > state.server_audit_seq:
+        state.server_audit_seq, state.server_audit_hash = seq, digest
+
+
+def server_head(session: Session) -> ChainHead | None:
+    """The newest row the server said it holds of this counter's chain, if any."""
+    state = session.scalars(select(SyncState).limit(1)).first()
+    if state is None or not state.server_audit_seq or not state.server_audit_hash:
+        return None
+    return ChainHead(state.server_audit_seq, state.server_audit_hash)
+
+
+def hash_at(session: Session, seq: int) -> str | None:
+    """The hash of row `seq` as stored here (None: no such row)."""
+    return session.scalar(select(AuditLogRow.hash).where(AuditLogRow.seq == seq).limit(1))
 
 
 def records_for_ops(session: Session, op_seqs: list[int]) -> dict[int, AuditRecord]:

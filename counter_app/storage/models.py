@@ -257,6 +257,9 @@ class SyncState(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     clock_skew_seconds: Mapped[float | None] = mapped_column()
+    # The newest audit row the server has chained for this device in this epoch (migration 0017).
+    server_audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    server_audit_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class SyncJournal(Base):

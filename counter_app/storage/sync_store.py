@@ -86,6 +86,7 @@ def record_enrolment(session: Session, *, server_url: str, device_id: str, unit_
     state.device_id = device_id
     state.device_epoch = str(uuid.uuid4())
     state.epoch_base_seq = epoch_base(session)
+    state.server_audit_seq, state.server_audit_hash = 0, ""
     state.server_epoch = server_epoch
     state.pull_cursor = 0
     state.enrolled_at = now

@@ -24,6 +24,7 @@ from counter_app.domain.operations import (
 )
 from counter_app.services.clock import utc_now
 from counter_app.services.credentials import load_token
+from counter_app.storage.audit import note_server_head
 from counter_app.storage.database import Database
 from counter_app.storage.models import SyncJournal
 from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION
@@ -215,6 +216,7 @@ class SyncRunner:
                 # ones the server already has.
                 state.device_epoch = str(uuid.uuid4())
                 state.epoch_base_seq = epoch_base(session)
+                state.server_audit_seq, state.server_audit_hash = 0, ""  # the old epoch's rows are not ours
                 report.restore_detected = "counter"
                 log.warning("Phát hiện CSDL quầy được khôi phục từ bản sao lưu cũ; bắt đầu kỷ nguyên mới")
                 return True
@@ -375,6 +377,7 @@ class SyncRunner:
                     else:
                         report.rejected += 1
             # Operations the answer left out stay in flight and are sent again next time.
+            note_server_head(session, answer.audit_seq, answer.audit_hash)
 
     def _pull(self, transport: Transport, hello: HelloResponse, report: SyncReport) -> None:
         while True:

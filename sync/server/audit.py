@@ -89,15 +89,21 @@ def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Seque
                                .where(AuditEntry.device_id == device.id, AuditEntry.seq.between(low, high))):
         known[row.seq].append(_Known(row.id, row.hash, row.prev_hash, row.device_epoch, row.state))
     added = 0
+    impostors = _claimed_devices(session, device, {envelope.device for envelope, _ in incoming})
     try:
         with session.begin_nested():
             for envelope, op_id in incoming:
                 if any(held.hash == envelope.hash for held in known[envelope.seq]):
                     continue  # a replay: the same row again
                 state, problem = _judge(envelope, epoch, known)
+                if envelope.device in impostors:
+                    state, problem = "break", (f"Dòng số {envelope.seq} ghi là của thiết bị {envelope.device}, một "
+                                               "thiết bị khác đã đăng ký với máy chủ, không phải quầy đã gửi nó.")
                 values = {**envelope.model_dump(), "device_id": device.id, "device_epoch": epoch, "op_id": op_id[:64],
                           "state": state, "problem": problem, "received_at": now}
-                new_id = session.execute(insert(AuditEntry).values(**values).returning(AuditEntry.id)).scalar_one()
+                # The values go as parameters, never into the statement: SQLAlchemy's compiled-statement cache
+                # keeps the statement it compiled, and with it any value written inside (megabytes of text).
+                new_id = session.execute(insert(AuditEntry).returning(AuditEntry.id), values).scalar_one()
                 known[envelope.seq].append(_Known(new_id, envelope.hash, envelope.prev_hash, epoch, state))
                 _release_waiting(session, known, envelope)
                 added += 1
@@ -106,6 +112,17 @@ def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Seque
         log.info("Dòng nhật ký thao tác của thiết bị %s đã được lưu bởi tiến trình khác", device.id)
         return 0
     return added
+
+
+def _claimed_devices(session: Session, device: Device, claimed: set[str]) -> set[str]:
+    """The devices named by rows `device` sent that are another device registered here: of another unit, or
+    enrolled after it. (A counter's rows written before it enrolled, or before it enrolled again, name its
+    own earlier identity: a local id, or an older device of its unit; those are its own.)"""
+    others = claimed - {device.id, ""}
+    if not others:
+        return set()
+    return {other.id for other in session.scalars(select(Device).where(Device.id.in_(sorted(others))))
+            if other.unit_code != device.unit_code or other.enrolled_at > device.enrolled_at}
 
 
 def _judge(envelope: AuditEnvelope, epoch: str, known: dict[int, list[_Known]]) -> tuple[str, str]:
@@ -147,6 +164,17 @@ def _move_head(session: Session, device_id: str, known: dict[int, list[_Known]])
     elif seq > head.seq:
         head.seq, head.hash = seq, digest
     session.flush()
+
+
+def epoch_head(session: Session, device_id: str, epoch: str) -> tuple[int, str]:
+    """The newest row chained ("ok" or "fork") of `device_id` under `epoch`: (seq, hash), or (0, "").
+
+    Per epoch: a counter put back from a backup starts a new epoch, and its chain rightly lacks the rows
+    the server kept from before (see docs/audit-trail.md, Restores)."""
+    found = session.execute(select(AuditEntry.seq, AuditEntry.hash).where(
+        AuditEntry.device_id == device_id, AuditEntry.device_epoch == epoch, AuditEntry.state.in_(("ok", "fork")))
+        .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (int(found.seq), found.hash) if found is not None else (0, "")
 
 
 # -- checking what is stored ------------------------------------------------------------------------

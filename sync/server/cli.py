@@ -107,6 +107,14 @@ def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _figure_text(mismatch: dict) -> str:
+    from counter_app.domain.money import format_dong
+
+    def shown(value: int) -> str:
+        return str(value) if mismatch["figure"].endswith("_count") else format_dong(value)
+    return f"{mismatch['label']} biên bản ghi {shown(mismatch['close'])}, máy chủ có {shown(mismatch['server'])}"
+
+
 def cmd_closes(db: ServerDatabase, args: argparse.Namespace) -> int:
     from counter_app.domain.money import format_vnd
     from sync.server.day_close import closes
@@ -122,6 +130,12 @@ def cmd_closes(db: ServerDatabase, args: argparse.Namespace) -> int:
         print(f"{row['day']}  {row['unit_code']} quầy {row['desk_slot']} ({row['device_id']}), {row['clerk']}: "
               f"đếm {format_vnd(row['counted_total'])} đồng, theo biên lai {format_vnd(row['expected_cash'])} đồng, "
               f"{row['receipts_count']} biên lai, {row['cancellations_count']} hủy; {difference}{note}")
+        if row["mismatch"]:
+            figures = "; ".join(_figure_text(m) for m in row["mismatch"])
+            print(f"    KHÔNG KHỚP với biên lai máy chủ đang giữ: {figures}")
+        for refused in row["refused_receipt_ops"]:
+            print(f"    thao tác biên lai bị từ chối (seq {refused['seq']}, {refused['op_type']}"
+                  f"{', ' + refused['receipt'] if refused['receipt'] else ''}): {refused['message']}")
     if not rows:
         print("Chưa có biên bản khóa sổ nào.")
     return 0

@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.formats import office_date
-from counter_app.domain.operations import DayClosePayload, Payload
+from counter_app.domain.formats import office_date, office_datetime
+from counter_app.domain.operations import DayClosePayload, OpType, Payload
+from counter_app.domain.receipts import PaymentMethod, ReceiptStatus
 from sync.protocol import OpStatus
-from sync.server.models import Conflict, DayClose, Device
+from sync.server.models import AuditEntry, Conflict, DayClose, Device, OpLedger, Receipt
 from sync.server.op_checks import LedgerKey, Outcome, holds_slot, instant
 
 if TYPE_CHECKING:
@@ -73,7 +74,58 @@ def receipt_in_closed_day(session: Session, device_id: str, day: str) -> str:
     if close is None:
         return ""
     return (f"Biên lai ghi ngày {_shown(day)}, ngày quầy này đã khóa sổ (khóa lúc "
-            f"{close.closed_at.isoformat(timespec='minutes')}); biên lai được giữ lại để giám sát viên tỉnh xem xét.")
+            f"{office_datetime(close.closed_at)}); biên lai được giữ lại để giám sát viên tỉnh xem xét.")
+
+
+# The figures of a close the server can recompute from the receipts it holds, with their Vietnamese names.
+CHECKED_FIGURES = (
+    ("expected_cash", "tiền mặt theo biên lai"), ("transfers_total", "chuyển khoản"), ("fee_total", "phí"),
+    ("charge_total", "lệ phí"), ("receipts_count", "số biên lai"), ("cancellations_count", "số biên lai đã hủy"))
+MAX_LISTED_REFUSALS = 20
+
+
+def held_figures(session: Session, device_id: str, day: str) -> dict[str, int]:
+    """The close's figures as the receipts the province holds for `device_id` and `day` make them."""
+    figures = dict.fromkeys((name for name, _ in CHECKED_FIGURES), 0)
+    for status, method, count, fee, charge in session.execute(
+            select(Receipt.status, Receipt.method, func.count(), func.coalesce(func.sum(Receipt.fee_vnd), 0),
+                   func.coalesce(func.sum(Receipt.charge_vnd), 0))
+            .where(Receipt.device_id == device_id, Receipt.day == day).group_by(Receipt.status, Receipt.method)):
+        if status == ReceiptStatus.CANCELLED.value:
+            figures["cancellations_count"] += int(count)
+            continue
+        figures["receipts_count"] += int(count)
+        figures["fee_total"] += int(fee)
+        figures["charge_total"] += int(charge)
+        paid = "expected_cash" if method == PaymentMethod.CASH.value else "transfers_total"
+        figures[paid] += int(fee) + int(charge)
+    return figures
+
+
+def close_mismatch(close: DayClose, held: dict[str, int]) -> list[dict[str, Any]]:
+    """Each figure the desk signed that the province's receipts do not make: kept, never corrected (the
+    close is what the desk signed), shown to a person with both numbers."""
+    signed = {"expected_cash": close.expected_cash, "transfers_total": close.transfers_total,
+              "fee_total": int(close.data.get("fee_total", 0)), "charge_total": int(close.data.get("charge_total", 0)),
+              "receipts_count": close.receipts_count, "cancellations_count": close.cancellations_count}
+    return [{"figure": name, "label": label, "close": signed[name], "server": held[name]}
+            for name, label in CHECKED_FIGURES if signed[name] != held[name]]
+
+
+def refused_receipt_ops(session: Session, device_id: str) -> list[dict[str, Any]]:
+    """The device's receipt operations the province refused or holds in conflict (newest first): a close
+    counting receipts the server lacks is explained by these."""
+    found = session.execute(
+        select(OpLedger.op_id, OpLedger.seq, OpLedger.op_type, OpLedger.status, OpLedger.code, OpLedger.message)
+        .where(OpLedger.device_id == device_id,
+               OpLedger.op_type.in_((OpType.RECEIPT_ISSUE.value, OpType.RECEIPT_CANCEL.value)),
+               OpLedger.status.in_((OpStatus.REJECTED.value, OpStatus.CONFLICT.value)))
+        .order_by(OpLedger.id.desc()).limit(MAX_LISTED_REFUSALS)).all()
+    # The receipt each names, from its audit row (the op itself is not kept when it is refused).
+    subjects = dict(session.execute(select(AuditEntry.op_id, AuditEntry.subject).where(
+        AuditEntry.device_id == device_id, AuditEntry.op_id.in_([row.op_id for row in found]))).all()) if found else {}
+    return [{"seq": row.seq, "op_type": row.op_type, "status": row.status, "code": row.code, "message": row.message,
+             "receipt": subjects.get(row.op_id, "")} for row in found]
 
 
 def closes(session: Session, unit_code: str | None = None, day: str | None = None) -> list[dict[str, Any]]:
@@ -83,9 +135,15 @@ def closes(session: Session, unit_code: str | None = None, day: str | None = Non
         query = query.where(DayClose.unit_code == unit_code)
     if day:
         query = query.where(DayClose.day == day)
-    return [{"unit_code": c.unit_code, "device_id": c.device_id, "desk_slot": c.desk_slot, "day": c.day,
-             "closed_at": c.closed_at.isoformat(), "clerk": c.data.get("clerk", ""),
-             "counted_total": c.counted_total, "expected_cash": c.expected_cash, "transfers_total": c.transfers_total,
-             "difference": c.difference, "explanation": c.data.get("explanation", ""),
-             "supervisor": c.data.get("supervisor", ""), "receipts_count": c.receipts_count,
-             "cancellations_count": c.cancellations_count} for c in session.scalars(query)]
+    listed = []
+    for c in session.scalars(query):
+        mismatch = close_mismatch(c, held_figures(session, c.device_id, c.day))
+        listed.append({
+            "unit_code": c.unit_code, "device_id": c.device_id, "desk_slot": c.desk_slot, "day": c.day,
+            "closed_at": c.closed_at.isoformat(), "clerk": c.data.get("clerk", ""),
+            "counted_total": c.counted_total, "expected_cash": c.expected_cash, "transfers_total": c.transfers_total,
+            "difference": c.difference, "explanation": c.data.get("explanation", ""),
+            "supervisor": c.data.get("supervisor", ""), "receipts_count": c.receipts_count,
+            "cancellations_count": c.cancellations_count, "mismatch": mismatch,
+            "refused_receipt_ops": refused_receipt_ops(session, c.device_id) if mismatch else []})
+    return listed

@@ -225,19 +225,26 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        scope.setdefault("state", {})  # shared with the layers outside (log lines name the batch)
-        async with AsyncExitStack() as stack:
-            try:
-                admitted = await self._admit(scope, receive, send, stack)
-            except Refusal as refusal:
-                await error_response(refusal.status, refusal.code, refusal.message, refusal.headers)(scope, receive, send)
-                return
-            except ApiError as error:  # the token's own refusal (401/403), from authenticate
-                await error_response(error.status, error.code, error.message)(scope, receive, send)
-                return
-            except _ClientGone:
-                return
-            await self.app(*admitted)
+        state = scope.setdefault("state", {})  # shared with the layers outside (log lines name the batch)
+        try:
+            async with AsyncExitStack() as stack:
+                try:
+                    admitted = await self._admit(scope, receive, send, stack)
+                except Refusal as refusal:
+                    await error_response(refusal.status, refusal.code, refusal.message, refusal.headers)(scope, receive, send)
+                    return
+                except ApiError as error:  # the token's own refusal (401/403), from authenticate
+                    await error_response(error.status, error.code, error.message)(scope, receive, send)
+                    return
+                except _ClientGone:
+                    return
+                await self.app(*admitted)
+        finally:
+            # The parsed body dies with its request. uvicorn keeps a keep-alive connection's last scope until
+            # the next request or the connection's end: with the JSON left in it, each 8 MB push held about
+            # 40 MB for seconds after its answer, and pushes one after another piled up
+            # (tests/sync/test_money_hostile.py).
+            state.pop(PARSED_KEY, None)
 
     async def _admit(self, scope: Scope, receive: Receive, send: Send, stack: AsyncExitStack) -> tuple[Scope, Receive, Send]:
         kind = kind_of(scope["path"])

@@ -40,7 +40,7 @@ from counter_app.domain.operations import (
     WithdrawnPayload,
 )
 from sync.protocol import ChangeKind, OpResult, OpStatus, PushBatch, PushResponse
-from sync.server.audit import keep_audit_rows
+from sync.server.audit import epoch_head, keep_audit_rows
 from sync.server.auth import epoch_row, slots_held
 from sync.server.day_close import record_day_close
 from sync.server.feed import append_change
@@ -630,4 +630,6 @@ def handle_push(session: Session, device: Device, batch: PushBatch, now: datetim
                 if first.key is not None]
     held = [r.seq for r in results if r.code != "op_id_reused" and (r.status is OpStatus.DUPLICATE or r.op_id in stored)]
     acked = advance_acked(session, row, held)
-    return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now)
+    audit_seq, audit_hash = epoch_head(session, device.id, batch.device_epoch)
+    return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now,
+                        audit_seq=audit_seq, audit_hash=audit_hash)

@@ -22,7 +22,8 @@ from counter_app.domain.errors import DomainError
 from counter_app.domain.operations import Payload, ReceiptCancelPayload, ReceiptIssuePayload
 from counter_app.domain.receipts import PaymentMethod, ReceiptBook, ReceiptStatus, book_of_series, number_text
 from sync.protocol import OpStatus
-from sync.server.models import ClerkAccount, Device, NumberRange, Receipt, Unit
+from sync.server.day_close import receipt_in_closed_day
+from sync.server.models import ClerkAccount, Conflict, Device, NumberRange, Receipt, Unit
 from sync.server.op_checks import LedgerKey, Outcome, instant
 
 if TYPE_CHECKING:
@@ -31,6 +32,19 @@ if TYPE_CHECKING:
 
 def _refused(code: str, message: str) -> Outcome:
     return Outcome(OpStatus.REJECTED, code, message)
+
+
+def _in_closed_day(session: Session, device: Device, key: LedgerKey, day: str, dossier_code: str,
+                   raw: dict[str, Any], now: datetime) -> Outcome | None:
+    """A receipt issued or cancelled in a day its device has closed at the province: the counter's triggers
+    refuse that write, so it comes from a tampered or restored counter. Kept for a person (a conflict with
+    the operation as sent), never applied: the close the desk signed stays what it was."""
+    problem = receipt_in_closed_day(session, device.id, day)
+    if not problem:
+        return None
+    session.add(Conflict(unit_code=device.unit_code, dossier_code=dossier_code, device_id=device.id, op_id=key.op_id,
+                         code="receipt_in_closed_day", detail={"day": day, "ours": raw}, created_at=now))
+    return Outcome(OpStatus.CONFLICT, "receipt_in_closed_day", problem)
 
 
 def _of_unit(code: str, unit_code: str) -> bool:
@@ -81,6 +95,9 @@ def record_receipt(session: Session, device: Device, key: LedgerKey, payload: Pa
     problem = _replacement_problem(session, device, payload)
     if problem:
         return _refused("bad_replacement", problem)
+    closed = _in_closed_day(session, device, key, payload.day, payload.dossier_code, raw, now)
+    if closed is not None:
+        return closed
     session.add(Receipt(id=payload.id, unit_code=device.unit_code, device_id=device.id, form_number=book.form_number,
                         symbol=book.symbol, number=payload.number, dossier_code=payload.dossier_code,
                         fee_vnd=payload.fee_vnd, charge_vnd=payload.charge_vnd, total_vnd=payload.total_vnd,
@@ -112,6 +129,9 @@ def record_cancellation(session: Session, device: Device, key: LedgerKey, payloa
     at = instant(payload.at)
     if at < row.collected_at:
         return _refused("bad_step", f"Thời điểm hủy biên lai {shown} trước thời điểm thu tiền.")
+    closed = _in_closed_day(session, device, key, row.day, row.dossier_code, raw, now)
+    if closed is not None:  # a cancellation changes the figures of the receipt's own day
+        return closed
     row.status, row.cancelled_at, row.cancel_reason, row.cancelled_by = (
         ReceiptStatus.CANCELLED.value, at, payload.reason, payload.supervisor)
     return Outcome(OpStatus.ACCEPTED)
