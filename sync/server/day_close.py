@@ -20,7 +20,7 @@ from counter_app.domain.operations import DayClosePayload, OpType, Payload
 from counter_app.domain.receipts import PaymentMethod, ReceiptStatus
 from sync.protocol import OpStatus
 from sync.server.models import AuditEntry, Conflict, DayClose, Device, OpLedger, Receipt
-from sync.server.op_checks import LedgerKey, Outcome, holds_slot, instant
+from sync.server.op_checks import LedgerKey, Outcome, check_desk_claim, instant
 
 if TYPE_CHECKING:
     from sync.server.ingest import DossierLookup
@@ -29,12 +29,10 @@ if TYPE_CHECKING:
 def record_day_close(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
                      now: datetime, lookup: DossierLookup) -> Outcome:
     assert isinstance(payload, DayClosePayload)
-    if payload.unit_code != device.unit_code:
-        return Outcome(OpStatus.REJECTED, "wrong_unit", "Biên bản khóa sổ thuộc đơn vị khác với đơn vị của quầy; "
-                       "máy chủ không nhận.")
-    if not holds_slot(device, payload.desk_slot, payload.closed_at, lookup.slots_held(device)):
-        return Outcome(OpStatus.REJECTED, "foreign_desk_slot", f"Biên bản khóa sổ ghi quầy {payload.desk_slot}, không "
-                       "phải số quầy tỉnh đã cấp cho thiết bị này; máy chủ không nhận.")
+    refusal = check_desk_claim(device, payload.unit_code, payload.desk_slot, payload.closed_at,
+                               lookup.slots_held(device), "Biên bản khóa sổ")
+    if refusal is not None:
+        return refusal
     existing = session.get(DayClose, payload.id)
     if existing is not None:
         if existing.device_id == device.id and existing.data == raw:

@@ -64,10 +64,10 @@ from sync.server.op_checks import (
     Prepared,
     check_account_claims,
     check_code_claims,
+    check_desk_claim,
     check_guidance_claims,
     check_refusal_reason,
     dated_before_receipt,
-    holds_slot,
     instant,
     ledger_answer,
     op_id_reused,
@@ -392,12 +392,10 @@ def _log_assistance(session: Session, device: Device, key: LedgerKey, payload: P
                     now: datetime, lookup: DossierLookup) -> Outcome:
     """Keep a desk's assisted-filing log line once (its id is the primary key: a race loses on it)."""
     assert isinstance(payload, AssistLogPayload)
-    if payload.unit_code != device.unit_code:
-        return Outcome(OpStatus.REJECTED, "wrong_unit", "Dòng nhật ký hỗ trợ thuộc đơn vị khác với đơn vị của quầy; "
-                       "máy chủ không nhận.")
-    if not holds_slot(device, payload.desk_slot, payload.at, lookup.slots_held(device)):
-        return Outcome(OpStatus.REJECTED, "foreign_desk_slot", f"Dòng nhật ký hỗ trợ ghi quầy {payload.desk_slot}, không "
-                       "phải số quầy tỉnh đã cấp cho thiết bị này; máy chủ không nhận.")
+    refusal = check_desk_claim(device, payload.unit_code, payload.desk_slot, payload.at, lookup.slots_held(device),
+                               "Dòng nhật ký hỗ trợ")
+    if refusal is not None:
+        return refusal
     existing = session.get(AssistedFiling, payload.id)
     if existing is not None:
         if existing.unit_code == device.unit_code and existing.data == raw:

@@ -169,8 +169,7 @@ def check_code_claims(device: Device, payload: DossierCreatePayload, held: set[i
         return Outcome(OpStatus.REJECTED, "code_slot_mismatch",
                        f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot} nhưng hồ sơ ghi quầy {payload.desk_slot}.")
     received = instant(payload.received_at)
-    offline = device.offline_slot == claim.desk_slot and received <= device.enrolled_at
-    if claim.desk_slot not in held and not offline:
+    if not holds_slot(device, claim.desk_slot, payload.received_at, held):
         return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
                        f"Mã hồ sơ {payload.code} mang số quầy {claim.desk_slot}, không phải số quầy tỉnh đã cấp cho "
                        f"thiết bị này ({', '.join(str(s) for s in sorted(held))}); máy chủ không nhận để tránh trùng mã.")
@@ -188,8 +187,7 @@ def check_portal_code_claim(device: Device, payload: DossierCreatePayload, claim
     the desk that received it must be this device's, and the code's date must not lie after the day the
     desk received it (filed online first, then received)."""
     received = instant(payload.received_at)
-    offline = device.offline_slot == payload.desk_slot and received <= device.enrolled_at
-    if payload.desk_slot not in held and not offline:
+    if not holds_slot(device, payload.desk_slot, payload.received_at, held):
         return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
                        f"Hồ sơ {payload.code} ghi quầy {payload.desk_slot}, không phải số quầy tỉnh đã cấp cho thiết "
                        f"bị này ({', '.join(str(s) for s in sorted(held))}).")
@@ -271,15 +269,24 @@ def check_refusal_reason(payload: DossierCreatePayload) -> Outcome | None:
 def check_guidance_claims(device: Device, payload: GuidanceRecordPayload, held: set[int]) -> Outcome | None:
     """A guidance record is the device's own: its unit, and a desk slot (the one in its reference) the
     province gave it, as for dossier codes (None if so)."""
-    if payload.unit_code != device.unit_code:
-        return Outcome(OpStatus.REJECTED, "wrong_unit", "Phiếu hướng dẫn thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
     if payload.reference[2] != str(payload.desk_slot):
         return Outcome(OpStatus.REJECTED, "reference_slot_mismatch",
                        f"Số phiếu hướng dẫn {payload.reference} không mang số quầy {payload.desk_slot} của phiếu.")
-    if not holds_slot(device, payload.desk_slot, payload.at, held):
+    return check_desk_claim(device, payload.unit_code, payload.desk_slot, payload.at, held,
+                            f"Phiếu hướng dẫn {payload.reference}")
+
+
+def check_desk_claim(device: Device, unit_code: str, desk_slot: int, at: str, held: set[int],
+                     what: str) -> Outcome | None:
+    """A record a desk keeps of its own (a guidance record, an assisted filing, a day close) names the
+    device's unit and a desk slot it may name at `at` (`holds_slot`); else the refusal, worded for `what`."""
+    if unit_code != device.unit_code:
+        return Outcome(OpStatus.REJECTED, "wrong_unit",
+                       f"{what} thuộc đơn vị khác với đơn vị của quầy; máy chủ không nhận.")
+    if not holds_slot(device, desk_slot, at, held):
         return Outcome(OpStatus.REJECTED, "foreign_desk_slot",
-                       f"Phiếu hướng dẫn {payload.reference} mang số quầy {payload.desk_slot}, không phải số quầy tỉnh "
-                       "đã cấp cho thiết bị này; máy chủ không nhận.")
+                       f"{what} ghi quầy {desk_slot}, không phải số quầy tỉnh đã cấp cho thiết bị này; "
+                       "máy chủ không nhận.")
     return None
 
 
