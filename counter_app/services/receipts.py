@@ -158,12 +158,14 @@ def _payer(row: DossierRow) -> tuple[str, str]:
     return nfc(person.full_name), nfc(person.address.text) or nfc(person.address.street)
 
 
+_REPLACING = aliased(ReceiptRow)  # built once: an alias per call cost ~1 ms of a 7 ms collect (bench/receipts.py)
+
+
 def _to_replace(session: Session, code: str) -> str | None:
     """The newest cancelled receipt of the dossier that no receipt replaces yet."""
-    newer = aliased(ReceiptRow)
     return session.scalar(
         select(ReceiptRow.id).where(ReceiptRow.dossier_code == code, ReceiptRow.status == ReceiptStatus.CANCELLED.value,
-                                    ~select(newer.pk).where(newer.replaces_id == ReceiptRow.id).exists())
+                                    ~select(_REPLACING.pk).where(_REPLACING.replaces_id == ReceiptRow.id).exists())
         .order_by(ReceiptRow.cancelled_at.desc(), ReceiptRow.pk.desc()).limit(1))
 
 
