@@ -137,6 +137,7 @@ class IntakeScreen(Screen):
         self.setObjectName("intake_screen")
         self.saving = False
         self.last_code = ""
+        self.last_received = ""  # the dossier received last, until the next is typed: F4 collects its fees
         self.slip_dialog: SlipPreviewDialog | None = None
         self.outcome_dialog: OutcomeDialog | None = None
         self.confirm_box: QMessageBox | None = None
@@ -499,7 +500,7 @@ class IntakeScreen(Screen):
 
     def _on_saved(self, dossier: Dossier) -> None:
         self._end_saving()
-        self.last_code = dossier.code
+        self.last_code = self.last_received = dossier.code
         self.picker.note_use(dossier.procedure_code)
         self.clear_form()
         self.show_message(

@@ -230,10 +230,13 @@ class MainWindow(QMainWindow):
 
     def show_fees(self, code: str | None = None) -> None:
         """F4: the fees screen (pressed again on it: back to its code field); with `code`, on that dossier
-        (from an open dossier's F4 or the worklist's "Thu phí")."""
+        (from an open dossier's F4 or the worklist's "Thu phí"); from the intake screen with nothing typed,
+        on the dossier just received."""
         if code is None and self.current_screen() is self.fees:
             self.fees.focus_code()
             return
+        if code is None and self.current_screen() is self.intake and not self.intake.has_typed_data():
+            code = self.intake.last_received or None  # fees collected at intake: right after the slip
         self.activateWindow()  # back from the dossier's dialog or the worklist, the keys come here
         self.show_screen(self.fees)
         if code:

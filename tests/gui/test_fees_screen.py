@@ -300,3 +300,33 @@ def test_a_scanned_slip_on_the_fees_screen_loads_that_dossier(qtbot, window, des
     help_text = window.findChild(HelpDialog).body.text()
     assert "<h3>Thu phí</h3>" in help_text and "Ctrl+Shift+X" in help_text
     assert "Hồ sơ đang mở: thu phí, lệ phí của hồ sơ" in help_text
+
+
+def test_f4_right_after_an_intake_opens_the_fees_of_the_dossier_just_received(qtbot, window, desk: UiContext) -> None:
+    """Fees collected at intake: save the dossier, close the slip, F4 (on that dossier), Ctrl+Enter."""
+    from tests.gui.test_intake_screen import focused, save_and_wait
+
+    grant_receipt_range(desk.db, 1, 50)
+    intake = window.intake
+    qtbot.waitUntil(lambda: intake.picker.is_loaded, timeout=WAIT)
+    intake.picker.choose(intake.picker.find_by_code("2.000884"))  # chứng thực chữ ký: 10.000 đồng
+    intake.full_name.setText("Lê Thị Hoa")
+    intake.id_number.setText("048195012345")
+    intake.phone.setText("0905123456")
+    intake.address.setText("Số 5 Trần Phú")
+    intake.full_name.setFocus()
+    qtbot.waitUntil(lambda: focused() is intake.full_name, timeout=WAIT)
+    code = save_and_wait(qtbot, intake)
+    assert code and window.current_screen() is intake
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    with qtbot.waitSignal(window.fees.loaded, timeout=WAIT):
+        key(qtbot, Qt.Key.Key_F4)
+    fees: FeesScreen = window.fees
+    assert window.current_screen() is fees and fees.desk is not None and fees.desk.code == code
+    assert "Tổng: 10.000 đồng" in fees.due.text()
+    key(qtbot, Qt.Key.Key_Return, CTRL)
+    preview_text(qtbot, fees)
+    assert [r.total_vnd for r in receipts_of(desk.db, code)] == [10_000]
+
