@@ -1,0 +1,48 @@
+"""Where the report queries read: the same named columns over the counter's tables and the province's.
+
+The queries in `counter_app.reports.queries` are written once against these selectables (SQLAlchemy Core
+FROM clauses with exactly the columns listed), so the counter and the server apply the same rules and the
+province's total can only differ from the sum of its units if their data differ. The counter builds its
+sources in `counter_app.reports.counter_sources`, the server in `sync.server.report_sources`.
+
+Instants are aware UTC columns (UtcDateTime); filter them with `Period.instants()` so indexes are used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, FromClause
+
+
+@dataclass(frozen=True)
+class ReportSources:
+    # code, unit_code, desk_slot, channel, procedure_code, procedure_name, applicant_name, received_at,
+    # due_at (current), status (current), back_dated (bool), register_book, register_number, sets_count,
+    # applicant_address (text), applicant_phone
+    dossiers: FromClause
+    # code, unit_code, desk_slot, at, from_status, to_status: every status step (history), oldest first by at
+    steps: FromClause
+    # code, unit_code, desk_slot, at, previous_due_at
+    apologies: FromClause
+    # code, unit_code, desk_slot, at, direction ("to_agency" | "from_agency"), to_party
+    handovers: FromClause
+    # code, unit_code, desk_slot, returned_at, method ("desk" | "post")
+    returns: FromClause
+    # reference, unit_code, desk_slot, at
+    guidance: FromClause
+    # id, unit_code, desk_slot, at, outcome
+    assisted: FromClause
+    # number (text "mẫu số/ký hiệu/số"), code (dossier), unit_code, desk_slot, day (DATE), method,
+    # fee_vnd, charge_vnd, total_vnd, status, cancelled_at
+    receipts: FromClause
+    # code, unit_code, desk_slot, created_at: current scan bundles of a paper (document_index not null)
+    scans: FromClause
+    # unit_code, desk_slot, day (DATE), clerk, expected_cash, counted_total, difference, explanation
+    closes: FromClause
+    # code, unit_code, desk_slot, synced (bool): whether the province holds the dossier
+    sync_state: FromClause
+    # the number of operations not yet acknowledged (a scalar; literal 0 on the server)
+    not_synced: ColumnElement[int]
+    # unit_code -> name, for titles and rows
+    unit_names: dict[str, str]
