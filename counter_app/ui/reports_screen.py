@@ -298,9 +298,9 @@ class ReportsScreen(Screen):
 
     def run(self) -> None:
         period = self.period()
+        self._clear()
         if period is None:
             return
-        self._clear()
         kind, db = self.kind, self.context.db
         self.progress.setRange(0, 0)  # busy until the engine's first step says how many there are
         self.progress.show()
