@@ -342,6 +342,9 @@ class ReportsScreen(Screen):
             self._say(f"Sổ theo dõi hồ sơ {period_text(report.period)}: {len(report.rows)} hồ sơ.")
         else:
             self.pages.setCurrentIndex(0)
+            kpi = isinstance(report, KpiReport)
+            self.received.setVisible(not kpi)  # the daily report has the channels per day; the KPI the rates
+            self.on_time.setVisible(kpi)
             if isinstance(report, KpiReport):
                 self.figures.set_lines(kpi_lines(report))
                 self.on_time.set_bars(on_time_bars(report.on_time_per_day, days))
