@@ -21,6 +21,8 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, lite
 from sqlalchemy.orm import Session
 
 from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import office_date as office_date_text
 from counter_app.domain.lifecycle import Status
 from counter_app.reports.figures import DAILY_FIGURES, FIGURES_BY_KEY, KPI_COUNTS, KPI_INDICATORS
 from counter_app.reports.model import (
@@ -60,8 +62,25 @@ RETURN_DETAIL = {"desk": "Trả tại quầy", "post": "Trả qua bưu chính"}
 FINISH_DETAIL = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
+MAX_PERIOD_DAYS = 366  # the longest period a report covers (a year, leap day included)
+
+
 class UnknownFigure(ValueError):
     """A key that is no figure, or a figure whose rows are not dossiers (closes, not synced)."""
+
+
+class PeriodTooLong(DomainError):
+    def __init__(self, period: Period) -> None:
+        days = (period.end - period.start).days + 1
+        super().__init__(f"Kỳ báo cáo từ {office_date_text(period.start)} đến {office_date_text(period.end)} dài "
+                         f"{days} ngày; mỗi báo cáo tối đa {MAX_PERIOD_DAYS} ngày. Hãy chọn kỳ ngắn hơn.")
+
+
+def check_period(period: Period) -> Period:
+    """`period`, or `PeriodTooLong` (the CLI, the screen and the server refuse longer ones the same way)."""
+    if (period.end - period.start).days + 1 > MAX_PERIOD_DAYS:
+        raise PeriodTooLong(period)
+    return period
 
 
 def _office_start(day: date) -> datetime:

@@ -69,3 +69,40 @@ def test_a_cancelled_report_raises_and_shows_nothing(counter_db: Database) -> No
     with pytest.raises(ReportCancelled):
         reports.daily_report(counter_db, Period.day(DAY), progress=progress)
     assert steps == [0, 1, 2]
+
+
+def test_scope_and_period_limits(counter_db: Database) -> None:
+    from counter_app.reports.counter_sources import counter_sources
+    from counter_app.reports.model import Scope
+    from counter_app.reports.queries import PeriodTooLong, build_daily
+
+    code = receive(counter_db, at(DAY, 8))
+    with counter_db.read() as session:
+        sources = counter_sources(session)
+        other_desk = build_daily(session, sources, Period.day(DAY), Scope(desk_slot=2), now=at(DAY, 18))
+        this_desk = build_daily(session, sources, Period.day(DAY), Scope(UNIT_CODE, 1), now=at(DAY, 18))
+    assert other_desk.desks == [] and other_desk.total.values["received_total"] == 0
+    assert other_desk.total.values["not_synced"] == 0  # this desk's pending operations are not desk 2's
+    assert this_desk.total.values["received_total"] == 1
+    assert this_desk.desks[0].values["not_synced"] == 1  # the dossier's creation is not acknowledged yet
+    assert reports.dossiers_behind(counter_db, "received_direct", Period.day(DAY))[0].code == code
+    with pytest.raises(PeriodTooLong, match="tối đa 366 ngày"):
+        reports.daily_report(counter_db, Period(date(2025, 1, 1), date(2026, 1, 2)))
+    assert reports.register(counter_db, Period(date(2025, 3, 11), DAY)).rows[0].code == code  # 366 days
+
+
+def test_every_figure_query_compiles_for_postgresql(counter_db: Database) -> None:
+    """The server runs the same queries on PostgreSQL (part C runs them there for real)."""
+    from sqlalchemy.dialects import postgresql
+
+    from counter_app.reports.counter_sources import counter_sources
+    from counter_app.reports.model import Scope
+    from counter_app.reports.queries import KPI_ONLY, _Rules
+
+    with counter_db.read() as session:
+        rules = _Rules(counter_sources(session), Period.day(DAY), Scope())
+    for key in [*(f.key for f in DAILY_FIGURES if f.key != "not_synced"), *KPI_ONLY]:
+        sql = str(rules.members(key).compile(dialect=postgresql.dialect()))
+        assert "'+7 hours'" not in sql, key  # SQLite's office date never reaches PostgreSQL
+        if key.startswith("finished"):
+            assert "timezone('Asia/Ho_Chi_Minh'" in sql, key
