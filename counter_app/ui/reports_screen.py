@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.formats import office_date, to_office
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind
+from counter_app.reports.queries import PeriodTooLong, check_period
 from counter_app.ui import palette
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
@@ -50,7 +51,6 @@ from counter_app.ui.report_tables import (
 )
 from counter_app.ui.screen import Screen
 
-MAX_DAYS = 366  # the longest period a report covers (as the CLI and the server refuse longer)
 KINDS: tuple[tuple[ReportKind, str, str], ...] = (
     (ReportKind.DAILY, "Báo cáo ngày", "Ctrl+1"),
     (ReportKind.REGISTER, "Sổ theo dõi hồ sơ", "Ctrl+2"),
@@ -264,10 +264,11 @@ class ReportsScreen(Screen):
         if end < start:
             self._say(f"«Đến ngày» ({office_date(end)}) trước «Từ ngày» ({office_date(start)}).", palette.ERROR)
             return None
-        if (end - start).days + 1 > MAX_DAYS:
-            self._say(f"Kỳ báo cáo dài nhất {MAX_DAYS} ngày; hãy chọn kỳ ngắn hơn.", palette.ERROR)
+        try:
+            return check_period(Period(start, end))  # over a year: refused as the CLI and the server do
+        except PeriodTooLong as error:
+            self._say(error.message, palette.ERROR)
             return None
-        return Period(start, end)
 
     def set_period(self, period: Period) -> None:
         self.start_edit.setDate(QDate(period.start))

@@ -14,14 +14,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from counter_app.reports.figures import DAILY_FIGURES
-from counter_app.reports.model import Period
+from counter_app.reports.model import KpiReport, Period
 from counter_app.services import reports
 from counter_app.services.demo_data import prepare_demo_unit
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.main_window import MainWindow
-from counter_app.ui.report_tables import value_text
+from counter_app.ui.report_tables import indicator_text, value_text
 from counter_app.ui.reports_screen import CANCELLED, ReportsScreen
 from tests.gui.conftest import make_context, press
 
@@ -141,6 +141,26 @@ def test_the_register_lists_the_engines_rows_and_opens_a_dossier(qtbot, window: 
     window._last_dossier_dialog.reject()
 
 
+def test_ctrl_3_shows_the_indicators_as_the_engine_rates_them(qtbot, window: MainWindow) -> None:
+    screen = open_f6(qtbot, window)
+    period = last_month(screen)
+    screen.set_period(period)
+    press(focused(), Qt.Key.Key_3, CTRL)
+    qtbot.waitUntil(lambda: isinstance(screen.shown_report, KpiReport) and screen.shown_report.period == period,
+                    timeout=WAIT)
+    expected = reports.kpi_report(window.context.db, period).total
+    assert expected.counts["received_total"] > 0
+    for key, indicator in expected.indicators.items():
+        assert screen.figures.value_of(key) == indicator_text(indicator), key
+    assert screen.on_time.isVisible() and not screen.received.isVisible()
+    assert len(screen.on_time.bars) == len(period.days())
+
+    select_figure(screen, "received_postal")  # a count the daily report has too: it opens its dossiers
+    press(screen.figures, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.listed_key == "received_postal" and focused() is screen.behind, timeout=WAIT)
+    assert len(screen.behind.keys()) == expected.counts["received_postal"]
+
+
 def test_keys_step_a_day_and_a_month_and_a_bad_period_is_refused(qtbot, context: UiContext) -> None:
     screen = ReportsScreen(context)
     qtbot.addWidget(screen)
@@ -165,6 +185,9 @@ def test_keys_step_a_day_and_a_month_and_a_bad_period_is_refused(qtbot, context:
     press(screen.figures, Qt.Key.Key_R, CTRL)
     assert "trước «Từ ngày»" in screen.status.text() and screen.shown_report is None
     assert not screen.runner.running
+    screen.set_period(Period(today - timedelta(days=400), today))
+    press(screen.figures, Qt.Key.Key_R, CTRL)
+    assert "tối đa 366 ngày" in screen.status.text() and not screen.runner.running
 
 
 def test_esc_stops_a_report_being_made_and_shows_nothing_of_it(qtbot, context: UiContext) -> None:
