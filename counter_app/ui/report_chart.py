@@ -103,27 +103,38 @@ class BarChart(QWidget):
             return self.fixed_max
         return max((bar.height for bar in self.bars), default=0.0) or 1.0
 
+    def scale_text(self, top: float) -> str:
+        return f"{top:.0f} %" if self.fixed_max is not None else f"{top:.0f}"
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         text_pen = QPen(QColor(palette.CHART_TEXT))
         painter.setPen(text_pen)
         width, height = self.width(), self.height()
-        painter.drawText(QRectF(self.MARGIN, 0, width / 2, self.TITLE_HEIGHT),
+        painter.drawText(QRectF(self.MARGIN, 0, width - 2 * self.MARGIN, self.TITLE_HEIGHT),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.title)
-        self._draw_legend(painter, width)
-        plot = QRectF(self.MARGIN, self.TITLE_HEIGHT + 4, width - 2 * self.MARGIN,
-                      height - self.TITLE_HEIGHT - self.AXIS_HEIGHT - 8)
+        self._draw_legend(painter)
+        metrics = painter.fontMetrics()
+        top_edge = 2 * self.TITLE_HEIGHT + metrics.height() + 2  # title, legend, then the tallest bar's caption
+        top = self.top_value()
+        scale = self.scale_text(top)
+        left = self.MARGIN + metrics.horizontalAdvance(scale) + 4  # the scale's words left of the bars
+        plot = QRectF(left, top_edge, width - left - self.MARGIN, height - top_edge - self.AXIS_HEIGHT - 4)
         painter.setPen(QPen(QColor(palette.CHART_GRID)))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.drawLine(plot.topLeft(), plot.topRight())  # the scale: the top line is worth `top`
+        painter.setPen(text_pen)
+        painter.drawText(QRectF(self.MARGIN, plot.top() - metrics.height() / 2, left - self.MARGIN - 4,
+                                metrics.height()), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, scale)
+        painter.drawText(QRectF(self.MARGIN, plot.bottom() - metrics.height() / 2, left - self.MARGIN - 4,
+                                metrics.height()), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "0")
         if not self.bars or plot.height() <= 0:
             painter.end()
             return
         slot = plot.width() / len(self.bars)
         bar_width = max(1.0, slot * 0.7)
-        top = self.top_value()
-        metrics = painter.fontMetrics()
-        caption_room = metrics.horizontalAdvance(max((b.caption for b in self.bars), key=len)) <= slot
+        caption_room = metrics.horizontalAdvance(max((b.caption for b in self.bars), key=len)) + 4 <= slot
         label_every = max(1, int(metrics.horizontalAdvance("00/00 ") // slot) + 1)
         for n, bar in enumerate(self.bars):
             x = plot.left() + n * slot + (slot - bar_width) / 2
@@ -144,18 +155,18 @@ class BarChart(QWidget):
                                  f"{bar.day.day:02d}/{bar.day.month:02d}")
         painter.end()
 
-    def _draw_legend(self, painter: QPainter, width: int) -> None:
+    def _draw_legend(self, painter: QPainter) -> None:
+        """A swatch and its words, left to right, on the line under the title."""
         metrics = painter.fontMetrics()
-        x = width - self.MARGIN
-        for text, colour in reversed(self.legend):
+        x = float(self.MARGIN)
+        y = float(self.TITLE_HEIGHT)
+        for text, colour in self.legend:
+            painter.fillRect(QRectF(x, y + self.TITLE_HEIGHT / 2 - 5, 10, 10), QColor(colour))
+            x += 14
             text_width = metrics.horizontalAdvance(text)
-            x -= text_width
             painter.setPen(QPen(QColor(palette.CHART_TEXT)))
-            painter.drawText(QRectF(x, 0, text_width, self.TITLE_HEIGHT), Qt.AlignmentFlag.AlignVCenter, text)
-            x -= 14
-            painter.fillRect(QRectF(x, self.TITLE_HEIGHT / 2 - 5, 10, 10), QColor(colour))
-            x -= 12
-
+            painter.drawText(QRectF(x, y, text_width, self.TITLE_HEIGHT), Qt.AlignmentFlag.AlignVCenter, text)
+            x += text_width + 16
 
 def received_chart(parent: QWidget | None = None) -> BarChart:
     legend = tuple((name, colour) for _, name, colour in CHANNELS)

@@ -22,6 +22,7 @@ from counter_app.reports.model import DailyReport, DossierLine, Indicator, KpiRe
 from counter_app.ui.report_chart import rate_text
 
 KEY_ROLE = Qt.ItemDataRole.UserRole  # a figure's key, or a dossier's code
+OPENS_TEXT = "Enter: xem hồ sơ"
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,9 @@ class FigureTable(KeyedTable):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         _setup(self, self.COLUMNS, 0)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(2, self.fontMetrics().horizontalAdvance(OPENS_TEXT) + 16)
         self.lines: list[FigureLine] = []
 
     def set_lines(self, lines: list[FigureLine]) -> None:
@@ -145,7 +149,7 @@ class FigureTable(KeyedTable):
             heading = line.key is None
             self.setItem(row, 0, _item(line.label, line.key, bold=heading))
             self.setItem(row, 1, _item(line.value, right=True))
-            self.setItem(row, 2, _item("Enter: xem hồ sơ" if line.opens else ""))
+            self.setItem(row, 2, _item(OPENS_TEXT if line.opens else ""))
         self.select_first_key()
 
     def line_of(self, key: str) -> FigureLine | None:

@@ -19,7 +19,7 @@ from counter_app.reports.model import (
     Scope,
 )
 from counter_app.ui import palette
-from counter_app.ui.report_chart import on_time_bars, rate_text, received_bars, received_chart
+from counter_app.ui.report_chart import BarChart, on_time_bars, rate_text, received_bars, received_chart
 from counter_app.ui.report_tables import FigureTable, daily_lines, kpi_lines
 from counter_app.ui.reports_screen import default_file_name, month_of
 
@@ -78,6 +78,9 @@ def test_received_bars_stack_the_channels_and_keep_empty_days() -> None:
     assert rated[1].segments == ()
 
 
+BELOW_LEGEND = 2 * BarChart.TITLE_HEIGHT + 1  # the title's line, then the legend's
+
+
 def test_the_received_chart_paints_each_channel_in_its_colour(qtbot) -> None:
     chart = received_chart()
     qtbot.addWidget(chart)
@@ -85,13 +88,13 @@ def test_the_received_chart_paints_each_channel_in_its_colour(qtbot) -> None:
     days = Period(DAY, date(2026, 3, 4)).days()
     chart.set_bars(received_bars({DAY: {1: 4}, date(2026, 3, 3): {2: 4}}, days))
     image = chart.grab().toImage()
-    colours = {image.pixelColor(x, y).name() for x in range(0, 400, 2) for y in range(30, 190, 2)}
+    colours = {image.pixelColor(x, y).name() for x in range(0, 400, 2) for y in range(BELOW_LEGEND, 200, 2)}
     assert QColor(palette.CHART_DIRECT).name() in colours
     assert QColor(palette.CHART_ONLINE).name() in colours
     chart.set_bars(received_bars({}, days))
     image = chart.grab().toImage()
-    colours = {image.pixelColor(x, y).name() for x in range(0, 400, 2) for y in range(30, 190, 2)}
-    assert QColor(palette.CHART_DIRECT).name() not in colours  # only the legend's swatches, above y=30
+    colours = {image.pixelColor(x, y).name() for x in range(0, 400, 2) for y in range(BELOW_LEGEND, 200, 2)}
+    assert QColor(palette.CHART_DIRECT).name() not in colours  # only the legend's swatches, above the bars
 
 
 def test_figure_table_selects_the_first_figure_not_a_heading(qtbot) -> None:
