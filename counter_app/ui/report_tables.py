@@ -8,11 +8,14 @@ nothing (a section's heading, the day's closes, a rate) has `opens` False.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from counter_app.domain.formats import column_datetime, office_date
 from counter_app.domain.lifecycle import Status
@@ -23,6 +26,7 @@ from counter_app.ui.report_chart import rate_text
 
 KEY_ROLE = Qt.ItemDataRole.UserRole  # a figure's key, or a dossier's code
 OPENS_TEXT = "Enter: xem hồ sơ"
+_Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -79,54 +83,111 @@ def kpi_lines(report: KpiReport) -> list[FigureLine]:
     return lines + _with_headings(KPI_COUNTS, count_line)
 
 
-def _setup(table: QTableWidget, columns: tuple[str, ...], stretch: int) -> None:
-    table.setColumnCount(len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(24)
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    for column in range(len(columns)):
-        mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
-        header.setSectionResizeMode(column, mode)
+class RowsModel(QAbstractTableModel):
+    """Read-only rows of any objects, each drawn by `cells(obj)` when Qt asks (a long register costs
+    nothing until it scrolls into view); row `n`'s key (a figure's, a dossier's code) is `keys[n]`."""
+
+    def __init__(self, columns: tuple[str, ...], cells: Callable[[Any], tuple[str, ...]],
+                 parent: QObject | None = None, *, right: tuple[int, ...] = ()) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self.cells = cells
+        self.right = right
+        self.objects: list[Any] = []
+        self.keys: list[str | None] = []
+        self._drawn: dict[int, tuple[str, ...]] = {}
+
+    def set_rows(self, objects: list[Any], keys: list[str | None]) -> None:
+        self.beginResetModel()
+        self.objects, self.keys, self._drawn = list(objects), list(keys), {}
+        self.endResetModel()
+
+    def texts(self, row: int) -> tuple[str, ...]:
+        if row not in self._drawn:
+            self._drawn[row] = self.cells(self.objects[row])
+        return self._drawn[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else len(self.objects)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section] if 0 <= section < len(self.columns) else None
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.objects):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.texts(index.row())[index.column()]
+        if role == KEY_ROLE:
+            return self.keys[index.row()]
+        if role == Qt.ItemDataRole.FontRole and self.keys[index.row()] is None:
+            font = QFont()  # a section's heading
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
 
 
-def _item(text: str, key: str | None = None, *, bold: bool = False, right: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setData(KEY_ROLE, key)
-    if bold:
-        font = QFont()
-        font.setBold(True)
-        item.setFont(font)
-    if right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
+class KeyedTable(QTableView):
+    """A read-only table of a `RowsModel`; widths come from `samples` (the widest text of each column, the
+    `stretch` column takes the rest), measured once: never every cell of a long list."""
 
+    def __init__(self, columns: tuple[str, ...], cells: Callable[[Any], tuple[str, ...]], samples: tuple[str, ...],
+                 stretch: int, parent: QWidget | None = None, *, right: tuple[int, ...] = ()) -> None:
+        super().__init__(parent)
+        self.rows = RowsModel(columns, cells, self, right=right)
+        self.setModel(self.rows)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setTabKeyNavigation(False)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(24)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        metrics = self.fontMetrics()
+        for column, (title, sample) in enumerate(zip(columns, samples, strict=True)):
+            if column == stretch:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                continue
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(sample)) + 16)
 
-class KeyedTable(QTableWidget):
-    """A read-only table whose rows carry a key (a figure's, a dossier's code) in their first cell."""
+    def rowCount(self) -> int:
+        return self.rows.rowCount()
 
     def key_at(self, row: int) -> str | None:
-        item = self.item(row, 0)
-        return item.data(KEY_ROLE) if item is not None else None
+        return self.rows.keys[row] if 0 <= row < len(self.rows.keys) else None
 
     def current_key(self) -> str | None:
-        row = self.currentRow()
-        return self.key_at(row) if row >= 0 else None
+        index = self.currentIndex()
+        return self.key_at(index.row()) if index.isValid() else None
 
     def keys(self) -> list[str | None]:
-        return [self.key_at(row) for row in range(self.rowCount())]
+        return list(self.rows.keys)
 
     def select_first_key(self) -> None:
-        for row in range(self.rowCount()):
-            if self.key_at(row) is not None:
+        for row, key in enumerate(self.rows.keys):
+            if key is not None:
                 self.selectRow(row)
                 return
+
+
+def _figure_cells(line: FigureLine) -> tuple[str, ...]:
+    return (line.label, line.value, OPENS_TEXT if line.opens else "")
 
 
 class FigureTable(KeyedTable):
@@ -135,21 +196,12 @@ class FigureTable(KeyedTable):
     COLUMNS = ("Chỉ tiêu", "Số liệu", "")
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        _setup(self, self.COLUMNS, 0)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(2, self.fontMetrics().horizontalAdvance(OPENS_TEXT) + 16)
+        super().__init__(self.COLUMNS, _figure_cells, ("", "100.000.000.000 đồng", OPENS_TEXT), 0, parent, right=(1,))
         self.lines: list[FigureLine] = []
 
     def set_lines(self, lines: list[FigureLine]) -> None:
         self.lines = lines
-        self.setRowCount(len(lines))
-        for row, line in enumerate(lines):
-            heading = line.key is None
-            self.setItem(row, 0, _item(line.label, line.key, bold=heading))
-            self.setItem(row, 1, _item(line.value, right=True))
-            self.setItem(row, 2, _item(OPENS_TEXT if line.opens else ""))
+        self.rows.set_rows(lines, [line.key for line in lines])
         self.select_first_key()
 
     def line_of(self, key: str) -> FigureLine | None:
@@ -160,29 +212,45 @@ class FigureTable(KeyedTable):
         return line.value if line else None
 
 
+def _status_text(status: int) -> str:
+    return Status(status).label if status in Status._value2member_map_ else str(status)
+
+
+def _dossier_cells(line: DossierLine) -> tuple[str, ...]:
+    return (line.code, line.applicant_name, line.procedure_name, column_datetime(line.received_at),
+            column_datetime(line.due_at), _status_text(line.status), line.detail)
+
+
+CODE_SAMPLE = "000.00.00.H00-000000-0000"
+MOMENT_SAMPLE = "00/00/0000 00:00"
+NAME_SAMPLE = "Nguyễn Thị Hồng Nhung"
+
+
 class DossierLineTable(KeyedTable):
     """The dossiers behind one figure; Enter opens the selected one."""
 
     COLUMNS = ("Mã hồ sơ", "Chủ hồ sơ", "Thủ tục", "Tiếp nhận", "Hẹn trả", "Trạng thái", "Chi tiết")
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        _setup(self, self.COLUMNS, 2)
+        samples = (CODE_SAMPLE, NAME_SAMPLE, "", MOMENT_SAMPLE, MOMENT_SAMPLE, "Yêu cầu bổ sung giấy tờ",
+                   "Trả qua bưu chính")
+        super().__init__(self.COLUMNS, _dossier_cells, samples, 2, parent)
 
     def set_dossiers(self, lines: list[DossierLine]) -> None:
-        self.setRowCount(len(lines))
-        for row, line in enumerate(lines):
-            status = Status(line.status).label if line.status in Status._value2member_map_ else str(line.status)
-            cells = [line.code, line.applicant_name, line.procedure_name, column_datetime(line.received_at),
-                     column_datetime(line.due_at), status, line.detail]
-            for column, text in enumerate(cells):
-                self.setItem(row, column, _item(text, line.code if column == 0 else None))
+        self.rows.set_rows(lines, [line.code for line in lines])
         if lines:
             self.selectRow(0)
 
 
-def _moment(value) -> str:
+def _moment(value: datetime | None) -> str:
     return column_datetime(value) if value is not None else ""
+
+
+def _register_cells(row: RegisterRow) -> tuple[str, ...]:
+    book = f"{row.register_book or ''} / {row.register_number}" if row.register_number is not None else ""
+    return (str(row.number), row.code, row.procedure_name, row.applicant_name, _moment(row.received_at),
+            office_date(row.due_at), _moment(row.sent_to_agency_at), _moment(row.result_from_agency_at),
+            _moment(row.returned_at), book, row.note)
 
 
 class RegisterTable(KeyedTable):
@@ -192,17 +260,11 @@ class RegisterTable(KeyedTable):
                "Nhận kết quả", "Trả kết quả", "Quyển số / Số thứ tự", "Ghi chú")
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        _setup(self, self.COLUMNS, 2)
+        samples = ("00000", CODE_SAMPLE, "", NAME_SAMPLE, MOMENT_SAMPLE, "00/00/0000", MOMENT_SAMPLE, MOMENT_SAMPLE,
+                   MOMENT_SAMPLE, "01/2026 / 0000", "Trả qua bưu chính")
+        super().__init__(self.COLUMNS, _register_cells, samples, 2, parent, right=(0,))
 
     def set_rows(self, rows: list[RegisterRow]) -> None:
-        self.setRowCount(len(rows))
-        for n, row in enumerate(rows):
-            book = f"{row.register_book or ''} / {row.register_number}" if row.register_number is not None else ""
-            cells = [str(row.number), row.code, row.procedure_name, row.applicant_name, _moment(row.received_at),
-                     office_date(row.due_at), _moment(row.sent_to_agency_at), _moment(row.result_from_agency_at),
-                     _moment(row.returned_at), book, row.note]
-            for column, text in enumerate(cells):
-                self.setItem(n, column, _item(text, row.code if column == 0 else None))
+        self.rows.set_rows(rows, [row.code for row in rows])
         if rows:
             self.selectRow(0)

@@ -3,6 +3,7 @@ bars and what they paint, the period steps and the export file names."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime
 
 from PySide6.QtGui import QColor
@@ -15,12 +16,13 @@ from counter_app.reports.model import (
     KpiRow,
     Period,
     Register,
+    RegisterRow,
     ReportRow,
     Scope,
 )
 from counter_app.ui import palette
 from counter_app.ui.report_chart import BarChart, on_time_bars, rate_text, received_bars, received_chart
-from counter_app.ui.report_tables import FigureTable, daily_lines, kpi_lines
+from counter_app.ui.report_tables import FigureTable, RegisterTable, daily_lines, kpi_lines
 from counter_app.ui.reports_screen import default_file_name, month_of
 
 DAY = date(2026, 3, 2)
@@ -112,3 +114,28 @@ def test_month_steps_and_file_names() -> None:
     assert default_file_name(daily({}), "pdf") == "bao-cao-ngay-2026-03-02-2026-03-04.pdf"
     register = Register(Period.day(DAY), Scope(), NOW, [])
     assert default_file_name(register, "xlsx") == "so-theo-doi-ho-so-2026-03-02.xlsx"
+
+
+def register_rows(count: int) -> list[RegisterRow]:
+    at = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+    return [RegisterRow(n, f"000.00.00.H00-260302-{n:04d}", "Đăng ký khai sinh", 1, "Nguyễn Văn An", "12 Lê Lợi",
+                        "0905123456", "UBND phường", at, at, None, None, None, "01/2026", n, "")
+            for n in range(1, count + 1)]
+
+
+def test_a_long_register_shows_whole_and_costs_python_nothing(qtbot) -> None:
+    """20,000 rows (a big month): drawn row by row when seen, and no reference to None lost on the way
+    (PySide6 6.12's QTableWidget.setItem drops one per call: a few thousand crash the app)."""
+    table = RegisterTable()
+    qtbot.addWidget(table)
+    table.resize(1200, 400)
+    table.show()
+    rows = register_rows(20_000)
+    before = sys.getrefcount(None)
+    table.set_rows(rows)
+    table.scrollToBottom()
+    qtbot.wait(10)
+    assert sys.getrefcount(None) >= before - 100
+    assert table.rowCount() == 20_000 and table.key_at(19_999) == rows[-1].code
+    assert table.current_key() == rows[0].code
+    assert table.model().index(19_999, 2).data() == "Đăng ký khai sinh"
