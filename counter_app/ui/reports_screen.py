@@ -441,8 +441,15 @@ class ReportsScreen(Screen):
         dialog.setDefaultSuffix(fmt)
         dialog.selectFile(str(folder / default_file_name(report, fmt)))
         dialog.fileSelected.connect(lambda name: self.export_to(report, fmt, Path(name)))
+        dialog.finished.connect(lambda _result: self._focus_report())
         self.export_dialog = dialog
         dialog.open()
+
+    def _focus_report(self) -> None:
+        """Back from a dialog: the keys go to the report's table again."""
+        self.activateWindow()
+        table = self.register_table if self.pages.currentWidget() is self.register_table else self.figures
+        table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def export_to(self, report: AnyReport, fmt: str, path: Path) -> None:
         self.context.settings.set_last_report_dir(path.parent)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -230,9 +231,9 @@ def export_with_keys(qtbot, screen: ReportsScreen, key: Qt.Key, path: Path) -> N
     qtbot.waitUntil(lambda: screen.export_dialog is not None and screen.export_dialog.isVisible(), timeout=WAIT)
     dialog = screen.export_dialog
     dialog.selectFile(str(path))
-    dialog.accept()
     with qtbot.waitSignal(screen.exported, timeout=WAIT):
-        pass
+        dialog.accept()
+    qtbot.waitUntil(lambda: focused() is screen.figures, timeout=WAIT)  # the keys are back on the report
 
 
 def test_an_export_is_written_where_the_person_picks_and_reads_back(qtbot, window: MainWindow,
@@ -257,3 +258,8 @@ def test_an_export_is_written_where_the_person_picks_and_reads_back(qtbot, windo
     export_with_keys(qtbot, screen, Qt.Key.Key_C, csv)
     data = csv.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and "Tiếp nhận trực tiếp" in data.decode("utf-8-sig")
+
+    pdf = tmp_path / "ra" / "bao-cao.pdf"
+    export_with_keys(qtbot, screen, Qt.Key.Key_P, pdf)
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Tổng số hồ sơ tiếp nhận" in text and str(total) in text
