@@ -150,7 +150,8 @@ class BarChart(QWidget):
                 painter.drawText(QRectF(x - slot, bottom - metrics.height(), bar_width + 2 * slot, metrics.height()),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, bar.caption)
             if n % label_every == 0:
-                painter.drawText(QRectF(x - slot, plot.bottom() + 2, bar_width + 2 * slot, self.AXIS_HEIGHT),
+                centre, half = x + bar_width / 2, metrics.horizontalAdvance("00/00") / 2 + 2
+                painter.drawText(QRectF(centre - half, plot.bottom() + 2, 2 * half, self.AXIS_HEIGHT),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                                  f"{bar.day.day:02d}/{bar.day.month:02d}")
         painter.end()

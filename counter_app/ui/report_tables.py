@@ -35,6 +35,7 @@ class FigureLine:
     value: str
     key: str | None = None  # None: a section's heading
     opens: bool = False  # Enter lists the dossiers behind it
+    desk_values: tuple[str, ...] = ()  # one per desk, before the total, when the report has several desks
 
 
 def value_text(figure: FigureDef, value: int) -> str:
@@ -52,11 +53,26 @@ def _with_headings(figures: tuple[FigureDef, ...], line_of) -> list[FigureLine]:
     return lines
 
 
+def desk_titles(report: DailyReport) -> tuple[str, ...]:
+    """«Quầy 1», «Quầy 2» … when the report has several desks (one unit); «unit · Quầy n» across units."""
+    if len(report.desks) < 2:
+        return ()
+    several_units = len({row.unit_code for row in report.desks}) > 1
+    return tuple(f"{row.unit_code} · Quầy {row.desk_slot}" if several_units else f"Quầy {row.desk_slot}"
+                 for row in report.desks)
+
+
 def daily_lines(report: DailyReport) -> list[FigureLine]:
-    """The report's total (the counter's desk, or every desk in scope), figure by figure, by section."""
+    """The report's total, figure by figure, by section; with each desk's value too when it has several
+    (`desk_titles`)."""
     values = report.total.values
-    return _with_headings(DAILY_FIGURES, lambda f: FigureLine(f.label, value_text(f, values.get(f.key, 0)), f.key,
-                                                              f.lists_dossiers))
+    desks = report.desks if desk_titles(report) else []
+
+    def line(f: FigureDef) -> FigureLine:
+        per_desk = tuple(value_text(f, desk.values.get(f.key, 0)) for desk in desks)
+        return FigureLine(f.label, value_text(f, values.get(f.key, 0)), f.key, f.lists_dossiers, per_desk)
+
+    return _with_headings(DAILY_FIGURES, line)
 
 
 def indicator_text(indicator: Indicator) -> str:
@@ -97,9 +113,12 @@ class RowsModel(QAbstractTableModel):
         self.keys: list[str | None] = []
         self._drawn: dict[int, tuple[str, ...]] = {}
 
-    def set_rows(self, objects: list[Any], keys: list[str | None]) -> None:
+    def set_rows(self, objects: list[Any], keys: list[str | None], *, columns: tuple[str, ...] | None = None,
+                 right: tuple[int, ...] | None = None) -> None:
         self.beginResetModel()
         self.objects, self.keys, self._drawn = list(objects), list(keys), {}
+        self.columns = self.columns if columns is None else columns
+        self.right = self.right if right is None else right
         self.endResetModel()
 
     def texts(self, row: int) -> tuple[str, ...]:
@@ -127,7 +146,8 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.objects):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.texts(index.row())[index.column()]
+            texts = self.texts(index.row())
+            return texts[index.column()] if index.column() < len(texts) else ""  # a heading: its words only
         if role == KEY_ROLE:
             return self.keys[index.row()]
         if role == Qt.ItemDataRole.FontRole and self.keys[index.row()] is None:
@@ -156,10 +176,13 @@ class KeyedTable(QTableView):
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(24)
+        self.horizontalHeader().setHighlightSections(False)
+        self.size_columns(samples, stretch)
+
+    def size_columns(self, samples: tuple[str, ...], stretch: int) -> None:
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
         metrics = self.fontMetrics()
-        for column, (title, sample) in enumerate(zip(columns, samples, strict=True)):
+        for column, (title, sample) in enumerate(zip(self.rows.columns, samples, strict=True)):
             if column == stretch:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
                 continue
@@ -187,21 +210,33 @@ class KeyedTable(QTableView):
 
 
 def _figure_cells(line: FigureLine) -> tuple[str, ...]:
-    return (line.label, line.value, OPENS_TEXT if line.opens else "")
+    return (line.label, *line.desk_values, line.value, OPENS_TEXT if line.opens else "")
 
 
 class FigureTable(KeyedTable):
-    """Label and value per figure; a figure that opens its dossiers says so («Enter»)."""
+    """Label and value per figure (a column per desk before the total when there are several); a figure that
+    opens its dossiers says so («Enter»)."""
 
     COLUMNS = ("Chỉ tiêu", "Số liệu", "")
+    VALUE_SAMPLE = "10.000.000 đồng"
+    LABEL_SAMPLE = max((f.label for f in (*DAILY_FIGURES, *KPI_COUNTS, *KPI_INDICATORS)), key=len)
+    NO_STRETCH = -1  # the last column (Enter) takes what is left; the labels keep their width
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(self.COLUMNS, _figure_cells, ("", "100.000.000.000 đồng", OPENS_TEXT), 0, parent, right=(1,))
+        super().__init__(self.COLUMNS, _figure_cells, (self.LABEL_SAMPLE, self.VALUE_SAMPLE, OPENS_TEXT),
+                         self.NO_STRETCH, parent, right=(1,))
+        self.horizontalHeader().setStretchLastSection(True)
         self.lines: list[FigureLine] = []
 
-    def set_lines(self, lines: list[FigureLine]) -> None:
+    def set_lines(self, lines: list[FigureLine], desks: tuple[str, ...] = ()) -> None:
+        """`desks`: the titles of the desk columns (`desk_titles`), none for a report of one desk."""
         self.lines = lines
-        self.rows.set_rows(lines, [line.key for line in lines])
+        columns = ("Chỉ tiêu", *desks, "Tổng cộng" if desks else "Số liệu", "")
+        values = tuple(range(1, len(desks) + 2))
+        changed = columns != self.rows.columns
+        self.rows.set_rows(lines, [line.key for line in lines], columns=columns, right=values)
+        if changed:
+            self.size_columns((self.LABEL_SAMPLE, *(self.VALUE_SAMPLE for _ in values), OPENS_TEXT), self.NO_STRETCH)
         self.select_first_key()
 
     def line_of(self, key: str) -> FigureLine | None:

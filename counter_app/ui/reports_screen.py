@@ -47,6 +47,7 @@ from counter_app.ui.report_tables import (
     KeyedTable,
     RegisterTable,
     daily_lines,
+    desk_titles,
     kpi_lines,
 )
 from counter_app.ui.screen import Screen
@@ -192,7 +193,7 @@ class ReportsScreen(Screen):
         charts = QSplitter(Qt.Orientation.Vertical)
         charts.addWidget(self.received)
         charts.addWidget(self.on_time)
-        figures_page = QSplitter(Qt.Orientation.Horizontal)
+        self.figures_page = figures_page = QSplitter(Qt.Orientation.Horizontal)
         figures_page.addWidget(self.figures)
         figures_page.addWidget(charts)
         figures_page.setSizes([520, 480])
@@ -350,7 +351,10 @@ class ReportsScreen(Screen):
                 self.figures.set_lines(kpi_lines(report))
                 self.on_time.set_bars(on_time_bars(report.on_time_per_day, days))
             else:
-                self.figures.set_lines(daily_lines(report))
+                desks = desk_titles(report)
+                self.figures.set_lines(daily_lines(report), desks)
+                if desks:  # a column per desk: the table takes most of the width, the chart the rest
+                    self.figures_page.setSizes([3 * self.width() // 4, self.width() // 4])
                 self.received.set_bars(received_bars(report.received_per_day, days))
             self.figures.setFocus(Qt.FocusReason.OtherFocusReason)
             self._say(f"{KIND_NAMES[kind_of(report)]} {period_text(report.period)}.")

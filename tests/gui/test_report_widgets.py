@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, date, datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from counter_app.reports.figures import DAILY_FIGURES, KPI_COUNTS, KPI_INDICATORS
@@ -22,7 +23,7 @@ from counter_app.reports.model import (
 )
 from counter_app.ui import palette
 from counter_app.ui.report_chart import BarChart, on_time_bars, rate_text, received_bars, received_chart
-from counter_app.ui.report_tables import FigureTable, RegisterTable, daily_lines, kpi_lines
+from counter_app.ui.report_tables import FigureTable, RegisterTable, daily_lines, desk_titles, kpi_lines
 from counter_app.ui.reports_screen import default_file_name, month_of
 
 DAY = date(2026, 3, 2)
@@ -139,3 +140,20 @@ def test_a_long_register_shows_whole_and_costs_python_nothing(qtbot) -> None:
     assert table.rowCount() == 20_000 and table.key_at(19_999) == rows[-1].code
     assert table.current_key() == rows[0].code
     assert table.model().index(19_999, 2).data() == "Đăng ký khai sinh"
+
+
+def test_a_report_of_several_desks_has_a_column_per_desk_before_the_total(qtbot) -> None:
+    desks = [ReportRow("000.00.00.H00", slot, {f.key: slot * 10 if f.key == "received_direct" else 0
+                                               for f in DAILY_FIGURES}) for slot in (1, 3)]
+    total = ReportRow(None, None, {f.key: sum(d.values[f.key] for d in desks) for f in DAILY_FIGURES})
+    report = DailyReport(Period.day(DAY), Scope(), NOW, desks, [total], total, {})
+    table = FigureTable()
+    qtbot.addWidget(table)
+    table.set_lines(daily_lines(report), desk_titles(report))
+    model = table.model()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Chỉ tiêu", "Quầy 1", "Quầy 3", "Tổng cộng", ""]
+    row = table.keys().index("received_direct")
+    assert [model.index(row, c).data() for c in range(4)] == ["Tiếp nhận trực tiếp", "10", "30", "40"]
+    table.set_lines(daily_lines(daily({"received_direct": 5})), ())  # one desk: its value only
+    assert model.columnCount() == 3 and model.headerData(1, Qt.Orientation.Horizontal) == "Số liệu"

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from counter_app.reports.figures import DAILY_FIGURES
+from counter_app.reports.figures import DAILY_FIGURES, FIGURES_BY_KEY
 from counter_app.reports.model import KpiReport, Period
 from counter_app.services import reports
 from counter_app.services.demo_data import prepare_demo_unit
@@ -94,10 +94,18 @@ def test_f6_shows_the_demo_units_figures_as_the_engine_counts_them(qtbot, window
     period = last_month(screen)
     show_report(qtbot, screen, period)
 
-    expected = reports.daily_report(window.context.db, period).total.values
+    report = reports.daily_report(window.context.db, period)
+    expected = report.total.values
     assert expected["received_total"] > 0  # the demo unit's month has dossiers: the comparison says something
     for figure in DAILY_FIGURES:
         assert screen.figures.value_of(figure.key) == value_text(figure, expected[figure.key]), figure.key
+    assert len(report.desks) > 1  # the demo unit's history holds several desks: a column each, then the total
+    model = screen.figures.model()
+    for column, desk in enumerate(report.desks, start=1):
+        assert model.headerData(column, Qt.Orientation.Horizontal) == f"Quầy {desk.desk_slot}"
+        for row, key in enumerate(screen.figures.keys()):
+            if key is not None:
+                assert model.index(row, column).data() == value_text(FIGURES_BY_KEY[key], desk.values[key]), key
     assert sum(bar.height for bar in screen.received.bars) == expected["received_total"]
 
 
