@@ -80,6 +80,7 @@ class BarChart(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
+        self.setToolTip(title)  # the whole title, when a narrow chart cuts it
         self.legend = legend
         self.fixed_max = fixed_max  # 100 for a rate; None: the tallest bar
         self.bars: list[Bar] = []
@@ -112,8 +113,9 @@ class BarChart(QWidget):
         text_pen = QPen(QColor(palette.CHART_TEXT))
         painter.setPen(text_pen)
         width, height = self.width(), self.height()
+        title = painter.fontMetrics().elidedText(self.title, Qt.TextElideMode.ElideRight, width - 2 * self.MARGIN)
         painter.drawText(QRectF(self.MARGIN, 0, width - 2 * self.MARGIN, self.TITLE_HEIGHT),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.title)
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         self._draw_legend(painter)
         metrics = painter.fontMetrics()
         top_edge = 2 * self.TITLE_HEIGHT + metrics.height() + 2  # title, legend, then the tallest bar's caption

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from counter_app.domain.formats import column_datetime, office_date
 from counter_app.domain.lifecycle import Status
-from counter_app.domain.money import format_dong
+from counter_app.domain.money import format_dong, format_vnd
 from counter_app.reports.figures import DAILY_FIGURES, FIGURES_BY_KEY, KPI_COUNTS, KPI_INDICATORS, FigureDef
 from counter_app.reports.model import DailyReport, DossierLine, Indicator, KpiReport, RegisterRow
 from counter_app.ui.report_chart import rate_text
@@ -38,8 +38,13 @@ class FigureLine:
     desk_values: tuple[str, ...] = ()  # one per desk, before the total, when the report has several desks
 
 
+def count_text(value: int) -> str:
+    """«1.234»: a count with the dots of amounts (domain/money.format_vnd), without «đồng»."""
+    return format_vnd(value)
+
+
 def value_text(figure: FigureDef, value: int) -> str:
-    return format_dong(value) if figure.unit == "vnd" else f"{value:,}".replace(",", ".")
+    return format_dong(value) if figure.unit == "vnd" else count_text(value)
 
 
 def _with_headings(figures: tuple[FigureDef, ...], line_of) -> list[FigureLine]:
@@ -79,7 +84,7 @@ def indicator_text(indicator: Indicator) -> str:
     """«93,75 % (15/16)»; «— (chưa có hồ sơ)» when nothing was there to rate."""
     if indicator.rate is None:
         return f"{rate_text(None)} (chưa có số liệu)"
-    return f"{rate_text(indicator.rate)} ({indicator.numerator}/{indicator.denominator})"
+    return f"{rate_text(indicator.rate)} ({count_text(indicator.numerator)}/{count_text(indicator.denominator)})"
 
 
 def kpi_lines(report: KpiReport) -> list[FigureLine]:
@@ -218,13 +223,10 @@ class FigureTable(KeyedTable):
     opens its dossiers says so («Enter»)."""
 
     COLUMNS = ("Chỉ tiêu", "Số liệu", "")
-    VALUE_SAMPLE = "10.000.000 đồng"
-    LABEL_SAMPLE = max((f.label for f in (*DAILY_FIGURES, *KPI_COUNTS, *KPI_INDICATORS)), key=len)
-    NO_STRETCH = -1  # the last column (Enter) takes what is left; the labels keep their width
+    NO_STRETCH = -1  # the last column (Enter) takes what is left; the others fit their contents
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(self.COLUMNS, _figure_cells, (self.LABEL_SAMPLE, self.VALUE_SAMPLE, OPENS_TEXT),
-                         self.NO_STRETCH, parent, right=(1,))
+        super().__init__(self.COLUMNS, _figure_cells, ("", "", ""), self.NO_STRETCH, parent, right=(1,))
         self.horizontalHeader().setStretchLastSection(True)
         self.lines: list[FigureLine] = []
 
@@ -233,10 +235,8 @@ class FigureTable(KeyedTable):
         self.lines = lines
         columns = ("Chỉ tiêu", *desks, "Tổng cộng" if desks else "Số liệu", "")
         values = tuple(range(1, len(desks) + 2))
-        changed = columns != self.rows.columns
         self.rows.set_rows(lines, [line.key for line in lines], columns=columns, right=values)
-        if changed:
-            self.size_columns((self.LABEL_SAMPLE, *(self.VALUE_SAMPLE for _ in values), OPENS_TEXT), self.NO_STRETCH)
+        self.resizeColumnsToContents()  # a few dozen short rows: measuring them is cheap, and no value is cut
         self.select_first_key()
 
     def line_of(self, key: str) -> FigureLine | None:
@@ -259,6 +259,7 @@ def _dossier_cells(line: DossierLine) -> tuple[str, ...]:
 CODE_SAMPLE = "000.00.00.H00-000000-0000"
 MOMENT_SAMPLE = "00/00/0000 00:00"
 NAME_SAMPLE = "Nguyễn Thị Hồng Nhung"
+PROCEDURE_SAMPLE = "Đăng ký khai sinh có yếu tố nước ngoài"
 
 
 class DossierLineTable(KeyedTable):
@@ -267,9 +268,9 @@ class DossierLineTable(KeyedTable):
     COLUMNS = ("Mã hồ sơ", "Chủ hồ sơ", "Thủ tục", "Tiếp nhận", "Hẹn trả", "Trạng thái", "Chi tiết")
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        samples = (CODE_SAMPLE, NAME_SAMPLE, "", MOMENT_SAMPLE, MOMENT_SAMPLE, "Yêu cầu bổ sung giấy tờ",
-                   "Trả qua bưu chính")
-        super().__init__(self.COLUMNS, _dossier_cells, samples, 2, parent)
+        samples = (CODE_SAMPLE, NAME_SAMPLE, PROCEDURE_SAMPLE, MOMENT_SAMPLE, MOMENT_SAMPLE,
+                   "Yêu cầu bổ sung giấy tờ", "")
+        super().__init__(self.COLUMNS, _dossier_cells, samples, len(self.COLUMNS) - 1, parent)
 
     def set_dossiers(self, lines: list[DossierLine]) -> None:
         self.rows.set_rows(lines, [line.code for line in lines])
@@ -295,9 +296,9 @@ class RegisterTable(KeyedTable):
                "Nhận kết quả", "Trả kết quả", "Quyển số / Số thứ tự", "Ghi chú")
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        samples = ("00000", CODE_SAMPLE, "", NAME_SAMPLE, MOMENT_SAMPLE, "00/00/0000", MOMENT_SAMPLE, MOMENT_SAMPLE,
-                   MOMENT_SAMPLE, "01/2026 / 0000", "Trả qua bưu chính")
-        super().__init__(self.COLUMNS, _register_cells, samples, 2, parent, right=(0,))
+        samples = ("00000", CODE_SAMPLE, PROCEDURE_SAMPLE, NAME_SAMPLE, MOMENT_SAMPLE, "00/00/0000", MOMENT_SAMPLE,
+                   MOMENT_SAMPLE, MOMENT_SAMPLE, "01/2026 / 0000", "")
+        super().__init__(self.COLUMNS, _register_cells, samples, len(self.COLUMNS) - 1, parent, right=(0,))
 
     def set_rows(self, rows: list[RegisterRow]) -> None:
         self.rows.set_rows(rows, [row.code for row in rows])

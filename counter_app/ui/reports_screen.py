@@ -69,6 +69,9 @@ RUNNING = "Đang lập {name}… (Esc để hủy)"
 CANCELLED = "Đã hủy lập báo cáo; không có số liệu nào được hiển thị."
 NOTHING_TO_EXPORT = "Chưa có báo cáo để xuất: hãy lập báo cáo trước (Ctrl+R)."
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_PERIOD_KEYS = "Alt+←/→: ngày trước/sau · Ctrl+PgUp/PgDn: tháng trước/sau"
+FIGURES_HINT = f"Enter: xem hồ sơ của chỉ tiêu · {_PERIOD_KEYS}"
+REGISTER_HINT = f"Enter: mở hồ sơ · {_PERIOD_KEYS}"
 
 AnyReport = DailyReport | KpiReport | Register
 
@@ -218,7 +221,8 @@ class ReportsScreen(Screen):
         body.addWidget(self.behind_panel)
 
         bottom = QHBoxLayout()
-        hint = QLabel("Enter: xem hồ sơ của chỉ tiêu · Alt+←/→: ngày trước/sau · Ctrl+PgUp/PgDn: tháng trước/sau")
+        self.hint = hint = QLabel(FIGURES_HINT)
+        hint.setObjectName("report_hint")
         hint.setStyleSheet(palette.HINT_STYLE)
         hint.setWordWrap(True)
         bottom.addWidget(hint, 1)
@@ -337,6 +341,7 @@ class ReportsScreen(Screen):
         self.progress.hide()
         self.shown_report = report
         days = report.period.days()
+        self.hint.setText(REGISTER_HINT if isinstance(report, Register) else FIGURES_HINT)
         if isinstance(report, Register):
             self.pages.setCurrentWidget(self.register_table)
             self.register_table.set_rows(report.rows)
