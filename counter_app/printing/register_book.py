@@ -102,12 +102,12 @@ def render_register_book(register: Register) -> bytes:
         canvas.saveState()
         canvas.setFont(FONT_ITALIC, 7)
         canvas.drawRightString(PAGE[0] - MARGIN, 6 * mm,
-                               f"{BOOK_TITLE.capitalize()} – {period_text(register.period)} – trang {doc.page}")
+                               f"Sổ theo dõi hồ sơ – {period_text(register.period)} – trang {doc.page}")
         canvas.restoreState()
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=12 * mm, title=BOOK_TITLE.capitalize(), author=register.title,
+                            bottomMargin=12 * mm, title="Sổ theo dõi hồ sơ", author=register.title,
                             subject=f"{BOOK_TITLE} {period_text(register.period)}",
                             creator=f"counter-app {__version__}", lang="vi", initialFontName=FONT_REGULAR)
     doc.build(story, onFirstPage=mark, onLaterPages=mark)

@@ -21,6 +21,9 @@ UNIT_WORDS = {"dossier": "hồ sơ", "record": "lượt", "vnd": "đồng", "rec
 KIND_TITLES = {ReportKind.DAILY: "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
                ReportKind.KPI: "CHỈ SỐ ĐÁNH GIÁ CHẤT LƯỢNG PHỤC VỤ (QĐ 766/QĐ-TTg)",
                ReportKind.REGISTER: "SỔ THEO DÕI HỒ SƠ"}
+KIND_NAMES = {ReportKind.DAILY: "Báo cáo tình hình tiếp nhận và trả kết quả",
+              ReportKind.KPI: "Chỉ số đánh giá chất lượng phục vụ (QĐ 766/QĐ-TTg)",
+              ReportKind.REGISTER: "Sổ theo dõi hồ sơ"}
 
 
 def kind_of(report: Report) -> ReportKind:

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from counter_app.reports.export_labels import (
     CHANNELS,
+    KIND_NAMES,
     KIND_TITLES,
     NO_RATE,
     TOTAL,
@@ -60,7 +61,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
     first = book.active
     assert first is not None
     book.remove(first)
-    book.properties.title = f"{KIND_TITLES[kind_of(report)].capitalize()} – {period_text(report.period)}"
+    book.properties.title = f"{KIND_NAMES[kind_of(report)]} – {period_text(report.period)}"
     book.properties.creator = report.title or "counter-app"
     _info_sheet(book, report)
     if isinstance(report, DailyReport):
