@@ -66,7 +66,7 @@ def _out(args: argparse.Namespace) -> Path | None:
     if out.is_dir():
         raise ValidationError("out", f"«{args.out}» là một thư mục, không phải một tệp.", "Tệp ra")
     if not folder.is_dir():
-        raise ValidationError("out", f"Thư mục «{folder}» không tồn tại; không ghi được «{out.name}».", "Tệp ra")
+        raise ValidationError("out", f"Không có thư mục «{folder}»; không ghi được «{out.name}».", "Tệp ra")
     if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise ValidationError("out", f"Không có quyền ghi «{args.out}».", "Tệp ra")
     return out
