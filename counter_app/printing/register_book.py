@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from counter_app import __version__
 from counter_app.domain.formats import office_date, office_datetime, office_hhmm
@@ -46,11 +46,10 @@ COLUMNS: tuple[tuple[str, float], ...] = (
 )
 
 
-def _when(instant: datetime | None) -> Paragraph:
-    """Day over hour ('10/03/2026' / '08:05'); an empty cell when the step did not happen."""
-    if instant is None:
-        return Paragraph("", SMALL_CENTER)
-    return Paragraph(f"{office_date(instant)}<br/>{office_hhmm(instant)}", SMALL_CENTER)
+def _when(instant: datetime | None) -> str:
+    """Day over hour ('10/03/2026' / '08:05'); an empty cell when the step did not happen. Plain text, not a
+    Paragraph: these cells never wrap, and a register of a busy month has thousands of them."""
+    return "" if instant is None else f"{office_date(instant)}\n{office_hhmm(instant)}"
 
 
 def book_line(row: RegisterRow) -> str:
@@ -67,8 +66,8 @@ def _line(row: RegisterRow) -> list[object]:
     book = book_line(row)
     code = x(row.code) + (f"<br/><i>{x(book)}</i>" if book else "")
     contact = "<br/>".join(x(part) for part in (row.applicant_address, row.applicant_phone) if part)
-    return [Paragraph(str(row.number), SMALL_CENTER), Paragraph(code, SMALL), Paragraph(x(row.procedure_name), SMALL),
-            Paragraph(str(row.sets_count), SMALL_CENTER), Paragraph(x(row.applicant_name), SMALL),
+    return [str(row.number), Paragraph(code, SMALL), Paragraph(x(row.procedure_name), SMALL),
+            str(row.sets_count), Paragraph(x(row.applicant_name), SMALL),
             Paragraph(contact, SMALL), Paragraph(x(row.agency), SMALL), _when(row.received_at), _when(row.due_at),
             _when(row.sent_to_agency_at), _when(row.result_from_agency_at), _when(row.returned_at), "",
             Paragraph(x(row.note), SMALL)]
@@ -80,7 +79,12 @@ def register_table(register: Register) -> Flowable:
     rows: list[list[object]] = [head, numbers, *(_line(r) for r in register.rows)]
     if not register.rows:
         rows.append([""] + [Paragraph(EMPTY, SMALL)] + [""] * (len(COLUMNS) - 2))
-    return grid(rows, [WIDTH * share for _, share in COLUMNS], head_rows=2)
+    table = grid(rows, [WIDTH * share for _, share in COLUMNS], head_rows=2)
+    table.setStyle(TableStyle([("FONTSIZE", (0, 2), (-1, -1), SMALL.fontSize),
+                               ("LEADING", (0, 2), (-1, -1), SMALL.leading),
+                               ("ALIGN", (0, 2), (0, -1), "CENTER"), ("ALIGN", (3, 2), (3, -1), "CENTER"),
+                               ("ALIGN", (7, 2), (11, -1), "CENTER")]))
+    return table
 
 
 def render_register_book(register: Register) -> bytes:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as WorksheetCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -85,11 +86,19 @@ def _sheet(book: Workbook, title: str, head: Sequence[str], widths: Sequence[flo
     return sheet
 
 
-def _append(sheet: Worksheet, values: Sequence[Cell], formats: Sequence[str | None]) -> None:
-    sheet.append(list(values))
-    for cell, number_format in zip(sheet[sheet.max_row], formats, strict=False):
+def _append(sheet: Worksheet, values: Sequence[Cell], formats: Sequence[str | None],
+            alignment: Alignment | None = None) -> None:
+    """One row, its cells formatted before they are placed (asking a sheet for its last row scans it whole)."""
+    cells = []
+    for index, value in enumerate(values):
+        cell = WorksheetCell(sheet, value=value)
+        number_format = formats[index] if index < len(formats) else None
         if number_format:
             cell.number_format = number_format
+        if alignment is not None:
+            cell.alignment = alignment
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def _info_sheet(book: Workbook, report: Report) -> None:
@@ -170,6 +179,4 @@ def _register(book: Workbook, report: Register) -> None:
         _append(sheet, (r.number, r.code, r.procedure_name, r.sets_count, r.applicant_name, address, r.agency,
                         office_naive(r.received_at), office_naive(r.due_at), office_naive(r.sent_to_agency_at),
                         office_naive(r.result_from_agency_at), office_naive(r.returned_at), None, r.note,
-                        r.register_book, r.register_number), formats)
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = WRAP
+                        r.register_book, r.register_number), formats, WRAP)
