@@ -75,6 +75,7 @@ def _out(args: argparse.Namespace) -> Path | None:
 def _deliver(report: Any, fmt: str, out: Path | None, as_json: bool) -> None:
     """Print the report's JSON, or write the file and say where."""
     from counter_app.reports.export_json import report_json
+    from counter_app.reports.export_labels import kind_of
 
     if out is None:
         print_json(report_json(report))
@@ -92,7 +93,7 @@ def _deliver(report: Any, fmt: str, out: Path | None, as_json: bool) -> None:
         writers = {"pdf": export_pdf.write_pdf, "xlsx": export_xlsx.write_xlsx, "csv": export_csv.write_csv}
         writers[fmt](report, out)
     if as_json:
-        print_json({"kind": report.__class__.__name__, "format": fmt, "file": str(out)})
+        print_json({"kind": kind_of(report).value, "format": fmt, "file": str(out)})
     else:
         print(f"Đã lưu báo cáo ({fmt.upper()}) vào {out}")
 

@@ -137,7 +137,7 @@ def test_the_register_pdf_is_mau_06_landscape_with_the_month_s_dossiers(demo_dir
     result = run_counter_app(["--data-dir", str(demo_dir), "report", "register", "--from", start, "--to", end,
                               "--out", str(out), "--json"])
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"kind": "Register", "format": "pdf", "file": str(out)}
+    assert json.loads(result.stdout) == {"kind": "register", "format": "pdf", "file": str(out)}
     reader = PdfReader(out)
     assert float(reader.pages[0].mediabox.width) > float(reader.pages[0].mediabox.height)  # landscape
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
