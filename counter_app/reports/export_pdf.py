@@ -175,7 +175,7 @@ def _chart(days: Sequence[date], data: list[list[float | None]], legend: Sequenc
            colours: Sequence[colors.Color], *, stacked: bool, value_max: float | None = None) -> Drawing:
     drawing = Drawing(WIDTH, 62 * mm)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, WIDTH - 16 * mm, 44 * mm
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, WIDTH - 16 * mm, 44 * mm
     chart.data = data if days else [[0.0]]  # reportlab needs a category; an empty period shows an empty axis
     chart.categoryAxis.categoryNames = _day_labels(days) if days else [""]
     if stacked:
@@ -190,7 +190,7 @@ def _chart(days: Sequence[date], data: list[list[float | None]], legend: Sequenc
         chart.bars[index].strokeColor = None
     drawing.add(chart)
     key = Legend()
-    key.x, key.y, key.alignment = 14 * mm, 60 * mm, "right"
+    key.x, key.y, key.alignment = 14 * mm, 61 * mm, "right"  # above the chart, never over a bar
     key.columnMaximum, key.fontName, key.fontSize = 1, FONT_REGULAR, 7
     key.colorNamePairs = list(zip(colours, legend, strict=True))
     drawing.add(key)
