@@ -6,6 +6,7 @@ One table per report kind, with a fixed set of columns whatever the number of de
 - KPI: a line per row and count or indicator: Cấp, Mã đơn vị, Tên đơn vị, Quầy, Mã chỉ tiêu, Chỉ tiêu,
   Giá trị (the count, or the rate "93.75", empty when nothing was recorded), Tử số, Mẫu số;
 - register: the Mẫu 06 columns, a line per dossier, times «dd/mm/yyyy HH:MM» on the office clock.
+Text that would start a formula in a spreadsheet is prefixed with an apostrophe (`_cell`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ Line = Sequence[str | int]
 DAILY_HEAD = ("Cấp", "Mã đơn vị", "Tên đơn vị", "Quầy", "Nhóm", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giá trị")
 KPI_HEAD = ("Cấp", "Mã đơn vị", "Tên đơn vị", "Quầy", "Mã chỉ tiêu", "Chỉ tiêu", "Giá trị", "Tử số", "Mẫu số")
 REGISTER_HEAD = tuple(name for name, _ in REGISTER_COLUMNS)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_csv(report: Report, path: Path) -> Path:
@@ -41,9 +43,17 @@ def write_csv(report: Report, path: Path) -> Path:
         with tmp.open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(head)
-            writer.writerows(lines)
+            writer.writerows([_cell(value) for value in line] for line in lines)
 
     return write_atomically(path, write)
+
+
+def _cell(value: str | int) -> str | int:
+    """Text beginning like a formula (=, +, -, @) gets a leading apostrophe, so a spreadsheet opening the CSV
+    shows a name typed as «=HYPERLINK(…)» instead of running it (OWASP, CSV injection)."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def _who(row: ReportRow | KpiRow) -> list[str | int]:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as WorksheetCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -76,7 +77,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
 
 def _sheet(book: Workbook, title: str, head: Sequence[str], widths: Sequence[float]) -> Worksheet:
     sheet = book.create_sheet(title)
-    sheet.append(list(head))
+    _append(sheet, head, ())
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     for cell in sheet[1]:
@@ -91,7 +92,9 @@ def _append(sheet: Worksheet, values: Sequence[Cell], formats: Sequence[str | No
     """One row, its cells formatted before they are placed (asking a sheet for its last row scans it whole)."""
     cells = []
     for index, value in enumerate(values):
-        cell = WorksheetCell(sheet, value=value)
+        cell = WorksheetCell(sheet, value=_text(value) if isinstance(value, str) else value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # a name typed as «=…» stays text, never a formula
         number_format = formats[index] if index < len(formats) else None
         if number_format:
             cell.number_format = number_format
@@ -99,6 +102,11 @@ def _append(sheet: Worksheet, values: Sequence[Cell], formats: Sequence[str | No
             cell.alignment = alignment
         cells.append(cell)
     sheet.append(cells)
+
+
+def _text(value: str) -> str:
+    """Text from the counters (names, addresses, notes) without the control characters a workbook cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def _info_sheet(book: Workbook, report: Report) -> None:

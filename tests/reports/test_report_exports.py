@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -153,3 +154,18 @@ def test_an_empty_register_says_so_and_a_failed_write_leaves_the_old_file(tmp_pa
         write_csv(object(), target)  # type: ignore[arg-type]
     assert target.read_text(encoding="utf-8") == "cũ" and sorted(p.name for p in tmp_path.iterdir()) == ["e.pdf",
                                                                                                        "giu.csv"]
+
+
+def test_hostile_text_from_a_counter_stays_text_in_every_format(tmp_path: Path) -> None:
+    """A name typed as a formula, with a control character and markup: printed as text, never run or parsed."""
+    hostile = '=HYPERLINK("http://x.invalid","Bấm")\x0b<b>Lê</b> & Văn'
+    row = replace(register().rows[0], applicant_name=hostile, note="+84 Ghi chú @ -")
+    report = replace(register(), rows=[row])
+    sheet = load_workbook(write_xlsx(report, tmp_path / "so.xlsx"))["Sổ theo dõi hồ sơ"]
+    name = sheet.cell(row=2, column=5)
+    assert name.data_type == "s" and name.value == '=HYPERLINK("http://x.invalid","Bấm")<b>Lê</b> & Văn'
+    lines = list(csv.reader(io.StringIO(write_csv(report, tmp_path / "so.csv").read_text("utf-8-sig"))))
+    assert lines[1][4].startswith("'=HYPERLINK(") and lines[1][13] == "'+84 Ghi chú @ -"
+    text = " ".join(pdf_pages(write_pdf(report, tmp_path / "so.pdf")))
+    assert "<b>Lê</b> & Văn" in text
+    assert report_json(report)["rows"][0]["applicant_name"] == hostile  # JSON carries it as it is, escaped by json
