@@ -169,3 +169,15 @@ def test_hostile_text_from_a_counter_stays_text_in_every_format(tmp_path: Path) 
     text = " ".join(pdf_pages(write_pdf(report, tmp_path / "so.pdf")))
     assert "<b>Lê</b> & Văn" in text
     assert report_json(report)["rows"][0]["applicant_name"] == hostile  # JSON carries it as it is, escaped by json
+
+
+def test_a_daily_pdf_of_many_units_splits_its_columns_and_keeps_every_unit_and_the_total(tmp_path: Path) -> None:
+    base = daily_report()
+    units = [replace(base.units[0], unit_code=f"000.{n:02d}.48.H15", unit_name=f"Bưu điện số {n}") for n in range(9)]
+    report = replace(base, desks=[], units=units, total=replace(base.total, values={
+        k: v * 9 for k, v in base.units[0].values.items()}))
+    text = " ".join(pdf_pages(write_pdf(report, tmp_path / "tinh.pdf")))
+    assert all(f"Bưu điện số {n}" in text for n in range(9))
+    # 10 value columns: two tables per section, the second ending with the total
+    assert text.count("Tổng số tiền đã thu") == 2
+    assert "Tổng số tiền đã thu đồng 1.330.000 1.330.000 1.330.000 11.970.000" in text
