@@ -1,8 +1,9 @@
 """A report's period as a person types it (the CLI, the province's HTTP API): checked before any query runs.
 
 Dates are YYYY-MM-DD, like every `--day` of the CLI, or dd/mm/yyyy as the papers write them. A period ends
-on or after its start and spans at most MAX_PERIOD_DAYS days (a year, leap day included): a longer one is
-refused rather than left to run for minutes.
+on or after its start and spans at most `queries.MAX_PERIOD_DAYS` days (a year, leap day included; the
+engine's own check, `queries.check_period`, with its message): a longer one is refused rather than left to run
+for minutes. Refusals are ValidationErrors (the CLI's exit code 2, the server's 400).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from datetime import date, datetime
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import office_date
 from counter_app.reports.model import Period
+from counter_app.reports.queries import MAX_PERIOD_DAYS, PeriodTooLong, check_period
 
-MAX_PERIOD_DAYS = 366
+__all__ = ["MAX_PERIOD_DAYS", "parse_report_day", "report_period"]
 MAX_DATE_TEXT = 40  # a date is 10 characters; more is never echoed back whole
 
 
@@ -34,8 +36,7 @@ def report_period(start: date, end: date) -> Period:
     if end < start:
         raise ValidationError("to", f"Ngày kết thúc {office_date(end)} trước ngày bắt đầu {office_date(start)}.",
                               "Đến ngày")
-    days = (end - start).days + 1
-    if days > MAX_PERIOD_DAYS:
-        raise ValidationError("to", f"Kỳ báo cáo dài {days} ngày, quá giới hạn {MAX_PERIOD_DAYS} ngày; hãy chọn "
-                              "kỳ ngắn hơn.", "Đến ngày")
-    return Period(start, end)
+    try:
+        return check_period(Period(start, end))
+    except PeriodTooLong as too_long:
+        raise ValidationError("to", too_long.message, "Đến ngày") from None

@@ -26,7 +26,7 @@ REFUSALS = [
     (["daily", "--date", "2026-03-10", "--from", "2026-03-01"], "không dùng cả hai"),
     (["register", "--from", "10/03/2026", "--to", "2026-03-01"],
      "Ngày kết thúc 01/03/2026 trước ngày bắt đầu 10/03/2026"),
-    (["register", "--from", "2025-01-01", "--to", "2026-01-02"], "Kỳ báo cáo dài 367 ngày, quá giới hạn 366 ngày"),
+    (["register", "--from", "2025-01-01", "--to", "2026-01-02"], "dài 367 ngày; mỗi báo cáo tối đa 366 ngày"),
     (["kpi", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "docx"],
      "Định dạng «docx» không được hỗ trợ"),
     (["daily", "--date", "2026-03-10", "--format", "pdf"], "Định dạng pdf cần --out TỆP"),
