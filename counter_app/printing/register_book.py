@@ -38,8 +38,8 @@ RIGHT_NOTE = style("registerFormNumber", FONT_ITALIC, 7.5, alignment=2)
 
 # (heading, share of the width): the official columns, in their order.
 COLUMNS: tuple[tuple[str, float], ...] = (
-    ("STT", 0.03), ("Mã hồ sơ", 0.135), ("Tên thủ tục hành chính", 0.10), ("Số lượng hồ sơ (bộ)", 0.04),
-    ("Tên cá nhân, tổ chức", 0.09), ("Địa chỉ, số điện thoại", 0.10), ("Cơ quan chủ trì giải quyết", 0.075),
+    ("STT", 0.03), ("Mã hồ sơ", 0.135), ("Tên thủ tục hành chính", 0.115), ("Số lượng hồ sơ (bộ)", 0.04),
+    ("Tên cá nhân, tổ chức", 0.09), ("Địa chỉ, số điện thoại", 0.09), ("Cơ quan chủ trì giải quyết", 0.07),
     ("Nhận hồ sơ", 0.062), ("Hẹn trả kết quả", 0.062), ("Chuyển hồ sơ đến cơ quan giải quyết", 0.062),
     ("Nhận kết quả từ cơ quan giải quyết", 0.062), ("Trả kết quả cho cá nhân, tổ chức", 0.062), ("Ký nhận", 0.045),
     ("Ghi chú", 0.075),
