@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
@@ -246,8 +247,6 @@ def export_with_keys(qtbot, screen: ReportsScreen, key: Qt.Key, path: Path) -> N
 
 def test_an_export_is_written_where_the_person_picks_and_reads_back(qtbot, window: MainWindow,
                                                                       tmp_path: Path) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
-    pytest.importorskip("counter_app.reports.export_xlsx", reason="part B's exports not merged yet")
     screen = open_f6(qtbot, window)
     period = last_month(screen)
     show_report(qtbot, screen, period)
