@@ -13,6 +13,7 @@ the person picks, starting in the folder of the last export (ui/settings.py).
 
 from __future__ import annotations
 
+import errno
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,17 @@ def default_file_name(report: AnyReport, fmt: str) -> str:
     period = report.period
     days = period.start.isoformat() if period.start == period.end else f"{period.start}-{period.end}"
     return f"{FILE_STEMS[kind_of(report)]}-{days}.{fmt}"
+
+
+def os_error_words(error: OSError) -> str:
+    """Why a file could not be written, in Vietnamese (the system's own words are English)."""
+    if isinstance(error, FileNotFoundError | NotADirectoryError):
+        return "thư mục đã chọn không tồn tại"
+    if isinstance(error, PermissionError):
+        return "không có quyền ghi vào thư mục đã chọn"
+    if error.errno == errno.ENOSPC:
+        return "ổ đĩa đã đầy"
+    return f"lỗi ghi tệp của hệ điều hành (mã {error.errno})"
 
 
 def month_of(day: date, step: int) -> Period:
@@ -472,7 +484,7 @@ class ReportsScreen(Screen):
 
     def _export_failed(self, error: Exception) -> None:
         if isinstance(error, OSError):
-            self._say(f"Không ghi được tệp: {error.strerror or error}. Hãy chọn thư mục khác.", palette.ERROR)
+            self._say(f"Không ghi được tệp: {os_error_words(error)}. Hãy chọn thư mục khác.", palette.ERROR)
         elif isinstance(error, ImportError):
             self._say("Phiên bản này chưa có chức năng xuất định dạng đã chọn.", palette.ERROR)
         else:

@@ -270,3 +270,18 @@ def test_an_export_is_written_where_the_person_picks_and_reads_back(qtbot, windo
     export_with_keys(qtbot, screen, Qt.Key.Key_P, pdf)
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Tổng số hồ sơ tiếp nhận" in text and str(total) in text
+
+
+def test_an_export_to_a_folder_that_cannot_be_written_says_so(qtbot, context: UiContext, tmp_path: Path) -> None:
+    screen = ReportsScreen(context)
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.run()
+    qtbot.waitUntil(lambda: screen.shown_report is not None, timeout=WAIT)
+    not_a_folder = tmp_path / "tep.txt"
+    not_a_folder.write_text("một tệp, không phải thư mục", encoding="utf-8")
+    screen.export_to(screen.shown_report, "csv", not_a_folder / "bao-cao.csv")
+    qtbot.waitUntil(lambda: screen.status.text().startswith("Không ghi được tệp"), timeout=WAIT)
+    assert screen.status.text() == "Không ghi được tệp: thư mục đã chọn không tồn tại. Hãy chọn thư mục khác."
+    assert not_a_folder.read_text(encoding="utf-8") == "một tệp, không phải thư mục"
