@@ -59,6 +59,9 @@ KINDS: tuple[tuple[ReportKind, str, str], ...] = (
     (ReportKind.KPI, "Chỉ số QĐ 766", "Ctrl+3"),
 )
 KIND_NAMES = {kind: name for kind, name, _ in KINDS}
+# Inside a sentence («Đang lập …», «Lưu …»): lower case, but «QĐ» stays as the law writes it.
+KIND_PHRASES = {ReportKind.DAILY: "báo cáo ngày", ReportKind.REGISTER: "sổ theo dõi hồ sơ",
+                ReportKind.KPI: "chỉ số QĐ 766"}
 EXPORTS: tuple[tuple[str, str, str], ...] = (
     ("pdf", "Xuất PDF", "Ctrl+Shift+P"),
     ("xlsx", "Xuất Excel (XLSX)", "Ctrl+Shift+E"),
@@ -322,7 +325,7 @@ class ReportsScreen(Screen):
         kind, db = self.kind, self.context.db
         self.progress.setRange(0, 0)  # busy until the engine's first step says how many there are
         self.progress.show()
-        self._say(RUNNING.format(name=KIND_NAMES[kind].lower()))
+        self._say(RUNNING.format(name=KIND_PHRASES[kind]))
         self.runner.start(lambda progress: build_report(db, kind, period, progress))
 
     def escape(self) -> None:
@@ -455,7 +458,7 @@ class ReportsScreen(Screen):
             self._say(NOTHING_TO_EXPORT, palette.WARNING)
             return
         folder = self.context.settings.last_report_dir(Path.home())
-        dialog = QFileDialog(self, f"Lưu {KIND_NAMES[kind_of(report)].lower()} ({fmt.upper()})", str(folder))
+        dialog = QFileDialog(self, f"Lưu {KIND_PHRASES[kind_of(report)]} ({fmt.upper()})", str(folder))
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # the same dialog on every desk, and in tests
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(FILE_FILTERS[fmt])
@@ -491,7 +494,7 @@ class ReportsScreen(Screen):
             self._say(f"Không xuất được báo cáo: {error_text(error)}", palette.ERROR)
 
     def shortcut_help(self) -> list[tuple[str, str]]:
-        keys = [(keys, f"Lập {name.lower()}") for _, name, keys in KINDS]
+        keys = [(keys, f"Lập {KIND_PHRASES[kind]}") for kind, _, keys in KINDS]
         keys += [("Ctrl+R", "Lập lại báo cáo cho kỳ đã chọn"), ("Alt+← / Alt+→", "Báo cáo ngày trước / ngày sau"),
                  ("Ctrl+PgUp / Ctrl+PgDn", "Báo cáo tháng trước / tháng sau"),
                  ("Enter", "Xem hồ sơ của chỉ tiêu; trong danh sách: mở hồ sơ"),
