@@ -35,7 +35,7 @@ class FigureLine:
     value: str
     key: str | None = None  # None: a section's heading
     opens: bool = False  # Enter lists the dossiers behind it
-    desk_values: tuple[str, ...] = ()  # one per desk, before the total, when the report has several desks
+    desk_values: tuple[str, ...] = ()  # one per desk, after the total, when the report has several desks
 
 
 def count_text(value: int) -> str:
@@ -215,11 +215,11 @@ class KeyedTable(QTableView):
 
 
 def _figure_cells(line: FigureLine) -> tuple[str, ...]:
-    return (line.label, *line.desk_values, line.value, OPENS_TEXT if line.opens else "")
+    return (line.label, line.value, *line.desk_values, OPENS_TEXT if line.opens else "")
 
 
 class FigureTable(KeyedTable):
-    """Label and value per figure (a column per desk before the total when there are several); a figure that
+    """Label and value per figure (the total, then a column per desk when there are several); a figure that
     opens its dossiers says so («Enter»)."""
 
     COLUMNS = ("Chỉ tiêu", "Số liệu", "")
@@ -233,7 +233,7 @@ class FigureTable(KeyedTable):
     def set_lines(self, lines: list[FigureLine], desks: tuple[str, ...] = ()) -> None:
         """`desks`: the titles of the desk columns (`desk_titles`), none for a report of one desk."""
         self.lines = lines
-        columns = ("Chỉ tiêu", *desks, "Tổng cộng" if desks else "Số liệu", "")
+        columns = ("Chỉ tiêu", "Tổng cộng" if desks else "Số liệu", *desks, "")  # the total always in sight
         values = tuple(range(1, len(desks) + 2))
         self.rows.set_rows(lines, [line.key for line in lines], columns=columns, right=values)
         self.resizeColumnsToContents()  # a few dozen short rows: measuring them is cheap, and no value is cut

@@ -142,7 +142,7 @@ def test_a_long_register_shows_whole_and_costs_python_nothing(qtbot) -> None:
     assert table.model().index(19_999, 2).data() == "Đăng ký khai sinh"
 
 
-def test_a_report_of_several_desks_has_a_column_per_desk_before_the_total(qtbot) -> None:
+def test_a_report_of_several_desks_has_the_total_then_a_column_per_desk(qtbot) -> None:
     desks = [ReportRow("000.00.00.H00", slot, {f.key: slot * 10 if f.key == "received_direct" else 0
                                                for f in DAILY_FIGURES}) for slot in (1, 3)]
     total = ReportRow(None, None, {f.key: sum(d.values[f.key] for d in desks) for f in DAILY_FIGURES})
@@ -152,8 +152,8 @@ def test_a_report_of_several_desks_has_a_column_per_desk_before_the_total(qtbot)
     table.set_lines(daily_lines(report), desk_titles(report))
     model = table.model()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["Chỉ tiêu", "Quầy 1", "Quầy 3", "Tổng cộng", ""]
+    assert headers == ["Chỉ tiêu", "Tổng cộng", "Quầy 1", "Quầy 3", ""]
     row = table.keys().index("received_direct")
-    assert [model.index(row, c).data() for c in range(4)] == ["Tiếp nhận trực tiếp", "10", "30", "40"]
+    assert [model.index(row, c).data() for c in range(4)] == ["Tiếp nhận trực tiếp", "40", "10", "30"]
     table.set_lines(daily_lines(daily({"received_direct": 5})), ())  # one desk: its value only
     assert model.columnCount() == 3 and model.headerData(1, Qt.Orientation.Horizontal) == "Số liệu"

@@ -100,9 +100,10 @@ def test_f6_shows_the_demo_units_figures_as_the_engine_counts_them(qtbot, window
     assert expected["received_total"] > 0  # the demo unit's month has dossiers: the comparison says something
     for figure in DAILY_FIGURES:
         assert screen.figures.value_of(figure.key) == value_text(figure, expected[figure.key]), figure.key
-    assert len(report.desks) > 1  # the demo unit's history holds several desks: a column each, then the total
+    assert len(report.desks) > 1  # the demo unit's history holds several desks: the total, then a column each
     model = screen.figures.model()
-    for column, desk in enumerate(report.desks, start=1):
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Tổng cộng"
+    for column, desk in enumerate(report.desks, start=2):
         assert model.headerData(column, Qt.Orientation.Horizontal) == f"Quầy {desk.desk_slot}"
         for row, key in enumerate(screen.figures.keys()):
             if key is not None:
