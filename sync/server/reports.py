@@ -71,9 +71,9 @@ def check_unit_exists(session: Session, unit_code: str | None) -> None:
 
 def build_report(session: Session, kind: ReportKind, period: Period, unit_code: str | None, now: datetime) -> Report:
     """The report of one unit, or of the province (`unit_code` None: per unit and in total)."""
+    check_unit_exists(session, unit_code)
     from counter_app.reports import queries
 
-    check_unit_exists(session, unit_code)
     sources = server_sources(session, unit_code)
     scope = Scope(unit_code=unit_code)
     connection = session.connection()
