@@ -153,7 +153,7 @@ def server_sources(session: Session, unit_code: str | None = None) -> ReportSour
     sync_state = select(
         Dossier.code, Dossier.unit_code, Dossier.desk_slot, literal(True).label("synced"),
     ).where(_of_unit(Dossier.unit_code, unit_code)).subquery("sync_state")
-    unit_names = dict(session.execute(select(Unit.code, Unit.name).where(_of_unit(Unit.code, unit_code))).tuples().all())
+    unit_names = dict(session.execute(select(Unit.code, Unit.name).where(_of_unit(Unit.code, unit_code))).all())
     return ReportSources(
         dossiers=dossiers, steps=steps, apologies=apologies, handovers=handovers, returns=returns,
         guidance=guidance, assisted=assisted, receipts=receipts, scans=scans, closes=closes, sync_state=sync_state,

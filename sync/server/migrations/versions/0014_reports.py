@@ -117,11 +117,10 @@ def _backfill_instants(connection: sa.Connection) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("dossier", schema=None) as batch_op:
-        for column in _dossier_columns():
-            batch_op.add_column(column)
-    with op.batch_alter_table("dossier_record", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("previous_due_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN (SQLite has it): a batch copy of `dossier` would drop a table others refer to.
+    for column in _dossier_columns():
+        op.add_column("dossier", column)
+    op.add_column("dossier_record", sa.Column("previous_due_at", sa.DateTime(timezone=True), nullable=True))
     connection = op.get_bind()
     backfill = _POSTGRES_BACKFILL if connection.dialect.name == "postgresql" else _SQLITE_BACKFILL
     connection.execute(sa.text(backfill), {"late": LATE_ENTRY_NOTE_PREFIX + "%"})
@@ -147,8 +146,6 @@ def downgrade() -> None:
     op.drop_table("report_token")
     for name, table, _columns in reversed(INDEXES):
         op.drop_index(name, table_name=table)
-    with op.batch_alter_table("dossier_record", schema=None) as batch_op:
-        batch_op.drop_column("previous_due_at")
-    with op.batch_alter_table("dossier", schema=None) as batch_op:
-        for column in reversed(_dossier_columns()):
-            batch_op.drop_column(column.name)
+    op.drop_column("dossier_record", "previous_due_at")
+    for column in reversed(_dossier_columns()):
+        op.drop_column("dossier", column.name)
