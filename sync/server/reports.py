@@ -16,9 +16,11 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind, Scope
+from counter_app.reports.sources import ReportSources
 from sync.protocol import API_PREFIX, ErrorResponse
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
@@ -28,6 +30,7 @@ from sync.server.report_tokens import allowed_unit, authenticate_report
 
 REPORTS_PATH = f"{API_PREFIX}/reports"
 MAX_PERIOD_DAYS = 366
+MAX_REGISTER_ROWS = 100_000  # ~50 MB of JSON; a unit's year or the province's week fits
 FORMATS = ("json", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 429, 503)}
@@ -81,7 +84,24 @@ def build_report(session: Session, kind: ReportKind, period: Period, unit_code: 
         return queries.build_daily(connection, sources, period, scope, now=now)
     if kind is ReportKind.KPI:
         return queries.build_kpi(connection, sources, period, scope, now=now)
+    check_register_size(session, sources, period)
     return queries.build_register(connection, sources, period, scope, now=now)
+
+
+def check_register_size(session: Session, sources: ReportSources, period: Period, limit: int = MAX_REGISTER_ROWS) -> None:
+    """The register lists every dossier received in the period: counted first (an index range), so a
+    province-wide year is refused before it is built in memory and sent."""
+    first, after = period.instants()
+    d = sources.dossiers
+    rows = session.scalar(select(func.count()).select_from(d).where(d.c.received_at >= first, d.c.received_at < after))
+    if rows and rows > limit:
+        raise ApiError(400, "report_too_large",
+                       f"Sổ theo dõi hồ sơ của kỳ này có {_thousands(rows)} hồ sơ, quá {_thousands(limit)} dòng một "
+                       "lần; hãy chọn một đơn vị hoặc một kỳ ngắn hơn.")
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def report_file_name(kind: ReportKind, period: Period, unit_code: str | None, suffix: str) -> str:

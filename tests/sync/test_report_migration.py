@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,10 +17,13 @@ from sqlalchemy import table as table_of
 from counter_app.domain.dossier import Address
 from counter_app.domain.operations import DossierCreatePayload
 from counter_app.domain.serialization import iso_instant
+from counter_app.reports.model import Period
 from counter_app.services.clerks import LateEntry
 from sync.server.db import ServerDatabase, alembic_config
+from sync.server.errors import ApiError
 from sync.server.models import Dossier, DossierRecord, Unit
 from sync.server.report_sources import LATE_ENTRY_NOTE_PREFIX, report_columns, server_sources
+from sync.server.reports import check_register_size
 from tests.sync.harness import UNIT_A, UNIT_B
 from tests.sync.payloads import dossier_payload
 
@@ -102,6 +105,12 @@ def test_the_backfill_equals_what_ingest_sets_and_the_sources_read_it(database_u
                 (payloads[0]["code"], moved_from)]
             assert s.scalar(select(sources.not_synced)) == 0
             assert len(s.execute(select(server_sources(s).dossiers)).all()) == 3
+            # The register is counted before it is built: over the limit, refused in Vietnamese.
+            day = Period.day(date(2026, 11, 20))
+            check_register_size(s, server_sources(s), day, limit=3)
+            with pytest.raises(ApiError, match="có 3 hồ sơ, quá 2 dòng") as refused:
+                check_register_size(s, server_sources(s), day, limit=2)
+            assert (refused.value.status, refused.value.code) == (400, "report_too_large")
     finally:
         db.dispose()
 
