@@ -116,7 +116,7 @@ def server_sources(session: Session, unit_code: str | None = None) -> ReportSour
     ).where(_of_unit(Dossier.unit_code, unit_code)).subquery("dossiers")
     steps = select(
         Dossier.code, Dossier.unit_code, Dossier.desk_slot, DossierEvent.at, DossierEvent.from_status,
-        DossierEvent.to_status,
+        DossierEvent.to_status, DossierEvent.id.label("seq"),
     ).join(Dossier, Dossier.id == DossierEvent.dossier_id).where(_of_unit(Dossier.unit_code, unit_code)).subquery("steps")
     apologies = _records("apology", unit_code, DossierRecord.previous_due_at).subquery("apologies")
     handovers = _records(
