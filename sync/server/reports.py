@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from counter_app.reports import queries
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind, Scope
 from counter_app.reports.sources import ReportSources
 from sync.protocol import API_PREFIX, ErrorResponse
@@ -29,7 +30,6 @@ from sync.server.report_sources import server_sources
 from sync.server.report_tokens import allowed_unit, authenticate_report
 
 REPORTS_PATH = f"{API_PREFIX}/reports"
-MAX_PERIOD_DAYS = 366
 MAX_REGISTER_ROWS = 100_000  # ~50 MB of JSON; a unit's year or the province's week fits
 FORMATS = ("json", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,13 +51,14 @@ def parse_day(text: str | None, name: str) -> date:
 
 
 def parse_period(start: str | None, end: str | None) -> Period:
-    """The period asked for: both ends given, in order, at most MAX_PERIOD_DAYS days (400 otherwise)."""
+    """The period asked for: both ends given, in order, at most a year (queries.check_period; 400 otherwise)."""
     first, last = parse_day(start, "from"), parse_day(end, "to")
     if last < first:
         raise ApiError(400, "bad_period", "Ngày kết thúc (to) trước ngày bắt đầu (from).")
-    if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        raise ApiError(400, "bad_period", f"Kỳ báo cáo dài tối đa {MAX_PERIOD_DAYS} ngày.")
-    return Period(first, last)
+    try:
+        return queries.check_period(Period(first, last))
+    except queries.PeriodTooLong as error:
+        raise ApiError(400, "bad_period", error.message) from None
 
 
 def parse_kind(text: str) -> ReportKind:
@@ -75,8 +76,6 @@ def check_unit_exists(session: Session, unit_code: str | None) -> None:
 def build_report(session: Session, kind: ReportKind, period: Period, unit_code: str | None, now: datetime) -> Report:
     """The report of one unit, or of the province (`unit_code` None: per unit and in total)."""
     check_unit_exists(session, unit_code)
-    from counter_app.reports import queries
-
     sources = server_sources(session, unit_code)
     scope = Scope(unit_code=unit_code)
     connection = session.connection()
