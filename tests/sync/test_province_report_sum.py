@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from counter_app.domain.dossier import OFFICE_TZ, DocumentLine
@@ -44,6 +45,7 @@ from counter_app.storage.database import Database
 from counter_app.storage.models import DossierRow
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
+from sync.protocol import API_PREFIX
 from sync.server.admin import allocate_next_range
 from sync.server.reports import build_report
 from tests.conftest import open_counter
@@ -194,6 +196,13 @@ def test_the_provinces_daily_report_is_the_sum_of_its_desks_and_units(rig: Rig) 
     units = {row.unit_code: row.values for row in province.units}
     assert units == {unit: _summed([v for (u, _slot), v in own.items() if u == unit]) for unit in (UNIT_A, UNIT_B)}
     assert province.total.values == _summed(list(own.values()))
+    # The same over HTTP with a supervisor's report token, as the province's tools read it.
+    token = rig.server.admin("report-token", "create", "--name", "Văn phòng UBND tỉnh").split()[-1]
+    answer = requests.get(f"{rig.server.url}{API_PREFIX}/reports/daily", headers={"Authorization": f"Bearer {token}"},
+                          params={"from": rig.period.start.isoformat(), "to": rig.period.end.isoformat()}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["total"]["values"] == province.total.values
+    assert {row["unit_code"]: row["values"] for row in answer.json()["units"]} == units
     assert province.total.unit_code is None and province.total.desk_slot is None
     per_day = Counter[tuple[object, int]]()
     for desk in rig.desks:
