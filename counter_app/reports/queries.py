@@ -145,7 +145,7 @@ class _Rules:
             st.c.to_status.in_([int(s) for s in FINISHING]), self._during(st.c.at),
             ~select(earlier.c.code).where(
                 earlier.c.code == st.c.code, earlier.c.to_status.in_([int(s) for s in FINISHING]),
-                earlier.c.at < st.c.at).exists(),
+                or_(earlier.c.at < st.c.at, and_(earlier.c.at == st.c.at, earlier.c.seq < st.c.seq))).exists(),
         )
         return query if outcome is None else query.where(judged == outcome)
 
@@ -171,7 +171,7 @@ class _Rules:
         if overdue is None:
             return query
         last_step = (select(st.c.to_status).where(st.c.code == d.c.code, st.c.at < boundary)
-                     .order_by(st.c.at.desc()).limit(1).scalar_subquery())
+                     .order_by(st.c.at.desc(), st.c.seq.desc()).limit(1).scalar_subquery())
         late = and_(or_(last_step.is_(None), last_step.not_in([int(s) for s in WAITING_FOR_CITIZEN])),
                     self.legal_due(d) < due_before)
         return query.where(late if overdue else ~late)
