@@ -26,6 +26,7 @@ import json
 import sqlite3
 import sys
 import tempfile
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -39,6 +40,7 @@ import report_profile
 from _common import emit, file_sizes, log, machine, setup_demo_unit, summarize_ms, timed_ms
 from report_data import AGENCY, OFFICE_OFFSET, Desk, DossierLife, Planner, Procedure
 from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from counter_app.domain.postal_codes import item_code
 from counter_app.storage.database import DB_FILENAME, Database
@@ -57,6 +59,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--days", type=int, default=250, help="office days they span (default 250)")
     p.add_argument("--runs", type=int, default=5, help="timed runs of each report (default 5)")
     p.add_argument("--baseline-runs", type=int, default=1, help="timed runs without the report indexes (default 1)")
+    p.add_argument("--baseline-limit", type=float, default=120.0,
+                   help="seconds after which a baseline run is interrupted (default 120)")
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--data-dir", help="where the database is built and kept (default bench/out/report-counter/<sizes>)")
     return p.parse_args(argv)
@@ -383,7 +387,7 @@ def _shape(result: Any) -> dict[str, Any]:
     return {"counts": dict(total.counts), "on_time_rate": str(total.indicators["on_time_rate"].rate)}
 
 
-def measure(db: Database, last_day: date, runs: int, baseline_runs: int) -> dict[str, Any]:
+def measure(db: Database, last_day: date, runs: int) -> dict[str, Any]:
     calls = reports(last_day)
     figures: dict[str, Any] = {}
     with db.engine.connect() as conn:
@@ -392,6 +396,7 @@ def measure(db: Database, last_day: date, runs: int, baseline_runs: int) -> dict
             conn.begin()
             with report_profile.capture(conn) as profile:
                 first_ms, result = timed_ms(lambda call=call: call(conn))
+            report_profile.replay(conn, profile)
             slowest = report_profile.slowest_with_plans(conn, profile)
             conn.rollback()
             samples = []
@@ -405,7 +410,8 @@ def measure(db: Database, last_day: date, runs: int, baseline_runs: int) -> dict
     return figures
 
 
-def measure_baseline(db: Database, last_day: date, runs: int, dropped: list[tuple[str, str, str]]) -> dict[str, Any]:
+def measure_baseline(db: Database, last_day: date, runs: int, dropped: list[tuple[str, str, str]],
+                     limit_s: float) -> dict[str, Any]:
     """The same reports with the report indexes dropped inside a transaction that is rolled back."""
     calls = reports(last_day)
     out: dict[str, Any] = {}
@@ -416,12 +422,33 @@ def measure_baseline(db: Database, last_day: date, runs: int, dropped: list[tupl
             for index_name, _, _ in dropped:
                 conn.exec_driver_sql(f'DROP INDEX "{index_name}"')
             samples, result = [], None
-            for _ in range(runs):
-                ms, result = timed_ms(lambda call=call: call(conn))
-                samples.append(ms)
+            try:
+                with _interrupted_after(conn, limit_s):
+                    for _ in range(runs):
+                        ms, result = timed_ms(lambda call=call: call(conn))
+                        samples.append(ms)
+            except OperationalError as error:
+                if "interrupted" not in str(error):
+                    raise
+                conn.rollback()
+                out[name] = {"stopped_after_s": limit_s, "note": "interrupted: slower than the limit"}
+                continue
             conn.rollback()
             out[name] = {**summarize_ms(samples), "figures": _shape(result)}
     return out
+
+
+@contextmanager
+def _interrupted_after(conn: Connection, seconds: float) -> Iterator[None]:
+    """Interrupt the SQLite statement running after `seconds` (sqlite3's interrupt, from a timer thread)."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    timer = threading.Timer(seconds, raw.interrupt)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,8 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     db = Database.open(data_dir)
     _add_missing(db, dropped)
     try:
-        figures = measure(db, last_day, args.runs, args.baseline_runs)
-        baseline = measure_baseline(db, last_day, args.baseline_runs, dropped) if dropped else None
+        figures = measure(db, last_day, args.runs)
+        baseline = (measure_baseline(db, last_day, args.baseline_runs, dropped, args.baseline_limit)
+                    if dropped else None)
     finally:
         db.close()
     p95 = {name: f["p95_ms"] for name, f in figures.items()}
@@ -462,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     if baseline:
         for name, app in figures.items():
             base = baseline[name]
+            if "figures" not in base:
+                continue
             base["same_figures"] = base["figures"] == app["figures"]
             if app["p50_ms"]:
                 base["slower_p50"] = round(base["p50_ms"] / app["p50_ms"], 1)

@@ -36,13 +36,14 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests.sync.postgres
 
 import psycopg
 import report_profile
 from _common import emit, log, machine, summarize_ms, timed_ms
 from report_data import AGENCY, OFFICE_OFFSET, DossierLife, Planner, Procedure
 from sqlalchemy import Connection, create_engine
+from sqlalchemy.exc import OperationalError
 
 from tests.sync.postgres import SUPERUSER, PostgresServer
 
@@ -65,6 +66,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--days", type=int, default=250, help="office days they span (default 250)")
     p.add_argument("--runs", type=int, default=3, help="timed runs of each report (default 3)")
     p.add_argument("--baseline-runs", type=int, default=1, help="timed runs without the report indexes (default 1)")
+    p.add_argument("--baseline-limit", type=float, default=300.0,
+                   help="seconds after which a baseline statement is cancelled (default 300)")
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--data-dir", help="where the PostgreSQL cluster is kept (default bench/out/report-server/<sizes>)")
     return p.parse_args(argv)
@@ -292,8 +295,11 @@ def _copy_select(table: str) -> str:
     return ", ".join(new.get(c.strip(), c.strip()) for c in COLUMNS[table].split(","))
 
 
-def build(url: str, count: int, units: int, days: int, seed: int) -> dict[str, Any]:
-    """Load the data at schema 0013, then migrate to head (0014's backfill and indexes on the full data)."""
+def build(url: str, count: int, units: int, days: int, seed: int, migrate_now: bool) -> dict[str, Any]:
+    """Load the data at schema 0013, then migrate to head (0014's backfill and indexes on the full data).
+
+    While 0014 is still the lead's empty stub (`migrate_now` False) the database stays at 0013, so that the
+    real migration runs on it once it lands (a stub applied would carry the same revision number)."""
     from alembic import command
 
     from counter_app.services.catalog import read_catalog_file, sample_catalog_path
@@ -356,20 +362,37 @@ def build(url: str, count: int, units: int, days: int, seed: int) -> dict[str, A
             log(f"index {name}")
             conn.execute(definition)
         timings["indexes_s"] = round(perf_counter() - t, 1)
-    t = perf_counter()
-    log("migrating to head (the reports migration on the full data)")
-    from sync.server.db import migrate
-
-    engine = create_engine(url)
-    migrate(engine)
-    engine.dispose()
-    timings["migrate_to_head_s"] = round(perf_counter() - t, 1)
+    if migrate_now:
+        timings["migrate_to_head_s"] = _migrate(url)
     t = perf_counter()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     timings["vacuum_analyze_s"] = round(perf_counter() - t, 1)
     return {"dossiers": per_unit * units, "units": units, "days": days, "seed": seed, "last_day": last_day.isoformat(),
             "template_rows": rows, "timings": timings, "build_seconds": round(perf_counter() - start, 1)}
+
+
+def _migrate(url: str) -> float | None:
+    """Bring the database to head; seconds taken, or None when it was there already."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from sync.server.db import alembic_config, migrate
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current == ScriptDirectory.from_config(alembic_config()).get_current_head():
+            return None
+        log(f"migrating from {current} to head (the reports migration on the full data)")
+        start = perf_counter()
+        migrate(engine)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+        return round(perf_counter() - start, 1)
+    finally:
+        engine.dispose()
 
 
 def _last_office_day(today: date) -> date:
@@ -447,6 +470,7 @@ def measure(url: str, last_day: date, runs: int) -> dict[str, Any]:
                 log(f"{name}: profile run")
                 with conn.begin() as tx, report_profile.capture(conn) as profile:
                     first_ms, result = timed_ms(lambda call=call: call(conn))
+                    report_profile.replay(conn, profile)
                     slowest = report_profile.slowest_with_plans(conn, profile)
                     tx.rollback()
                 samples = []
@@ -463,21 +487,29 @@ def measure(url: str, last_day: date, runs: int) -> dict[str, Any]:
     return figures
 
 
-def measure_baseline(url: str, last_day: date, runs: int, dropped: list[tuple[str, str]]) -> dict[str, Any]:
+def measure_baseline(url: str, last_day: date, runs: int, dropped: list[tuple[str, str]],
+                     limit_s: float) -> dict[str, Any]:
     engine = create_engine(url)
     out: dict[str, Any] = {}
     try:
         with engine.connect() as conn:
             for name, call in reports(last_day, unit_code(1)).items():
                 log(f"baseline {name}")
-                with conn.begin() as tx:
-                    for index_name, _ in dropped:
-                        conn.exec_driver_sql(f'DROP INDEX "{index_name}"')
-                    samples, result = [], None
-                    for _ in range(runs):
-                        ms, result = timed_ms(lambda call=call: call(conn))
-                        samples.append(ms)
-                    tx.rollback()
+                samples, result = [], None
+                try:
+                    with conn.begin() as tx:
+                        conn.exec_driver_sql(f"SET LOCAL statement_timeout = '{int(limit_s)}s'")
+                        for index_name, _ in dropped:
+                            conn.exec_driver_sql(f'DROP INDEX "{index_name}"')
+                        for _ in range(runs):
+                            ms, result = timed_ms(lambda call=call: call(conn))
+                            samples.append(ms)
+                        tx.rollback()
+                except OperationalError as error:
+                    if "statement timeout" not in str(error):
+                        raise
+                    out[name] = {"stopped_after_s": limit_s, "note": "a statement ran past the limit"}
+                    continue
                 out[name] = {**summarize_ms(samples), "figures": _shape(result)}
     finally:
         engine.dispose()
@@ -492,16 +524,15 @@ def _ensure(postgres: KeptPostgres, directory: Path, args: argparse.Namespace) -
         meta = json.loads(meta_path.read_text())
         if {k: meta.get(k) for k in wanted} == wanted:
             log(f"reusing {wanted['dossiers']:,} dossiers in {directory}")
-            from sync.server.db import migrate
-
-            engine = create_engine(postgres.url_for(DATABASE))
-            migrate(engine)  # a database kept from before the reports migration changed gets it now
-            engine.dispose()
+            seconds = _migrate(postgres.url_for(DATABASE))  # kept at 0013 while 0014 was a stub
+            if seconds is not None:
+                meta["timings"]["migrate_to_head_s"] = seconds
+                meta_path.write_text(json.dumps(meta, indent=2))
             return {"reused": True, **meta}
         sys.exit(f"{directory} holds a report database of other sizes ({meta_path.name}): use another --data-dir")
     postgres.drop_database(DATABASE)
     url = postgres.create_database(DATABASE)
-    meta = build(url, args.dossiers, args.units, args.days, args.seed)
+    meta = build(url, args.dossiers, args.units, args.days, args.seed, migrate_now=bool(report_indexes(postgres)))
     meta_path.write_text(json.dumps(meta, indent=2))
     return {"reused": False, **meta}
 
@@ -518,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         last_day = date.fromisoformat(meta["last_day"])
         dropped = report_indexes(postgres)
         figures = measure(url, last_day, args.runs)
-        baseline = measure_baseline(url, last_day, args.baseline_runs, dropped) if dropped else None
+        baseline = measure_baseline(url, last_day, args.baseline_runs, dropped, args.baseline_limit) if dropped else None
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
             size = conn.execute("SELECT pg_database_size(%s)", (DATABASE,)).fetchone()[0]
     finally:
@@ -544,6 +575,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if baseline:
         for name, app in figures.items():
+            if "figures" not in baseline[name]:
+                continue
             baseline[name]["same_figures"] = baseline[name]["figures"] == app["figures"]
             if app["p50_ms"]:
                 baseline[name]["slower_p50"] = round(baseline[name]["p50_ms"] / app["p50_ms"], 1)
