@@ -4,27 +4,39 @@ Rules (domain.md §8, the THA 766 period rule; all instants compared by office D
 using `Period.instants()` so that indexed UTC columns are compared, never converted row by row):
 
 - received in the period: the dossier's `received_at` in the period, by its channel (1 trực tiếp,
-  2 trực tuyến, 3 bưu chính); back-dated: received in the period and entered late (`late_entry_reason`).
+  2 trực tuyến, 3 bưu chính), whatever happened to it later (a dossier refused at the desk was received
+  and refused); back-dated: received in the period and entered late (`late_entry_reason`).
 - refused: a step into 3 (Không được tiếp nhận) dated in the period; guided: a guidance record
   (Mẫu 02 at intake, no code spent) dated in the period; assisted: a filing helped on the national
   portal dated in the period.
 - supplements asked / supplied: steps into 5, and 5 → 4, dated in the period; apologies (Mẫu 04)
-  dated in the period.
+  dated in the period. These count steps and records, not distinct dossiers: a dossier asked twice in
+  the period counts twice and its drill-down lists it twice (so days add up to the range).
 - finished: the dossier's first step into 9 (Đã xử lý xong), or into 10 when it skipped 9, dated in the
-  period (NgayKetThucXuLy). Early / on time / late compare that office date with the office date of the
-  due date the law sets: the dossier's due date before any apology moved it (an apology admits the delay,
-  it does not erase it), i.e. the `previous_due_at` of its first apology when it has one, else its
-  `due_at` (moved only by supplements). Same office day = on time.
-- returned: a result return dated in the period, at the desk or by post (BCCI).
+  period (NgayKetThucXuLy); as 10 always follows 9, that is its earliest step into 9 or 10. Early / on
+  time / late compare that office date with the office date of the due date the law sets: the dossier's
+  due date before any apology moved it (an apology admits the delay, it does not erase it), i.e. the
+  `previous_due_at` of its first apology when it has one, else its `due_at` (moved only by supplements).
+  Same office day = on time.
+- returned: a result return dated in the period, at the desk or by post (BCCI), one per return record.
 - pending at the end of the period: received before its end and with no step into 3, 7, 8, 9 or 10
   dated before its end; overdue: pending, not waiting for the citizen (its last step before the end is not
-  into 5 or 6), and its legal due date's office day before the period's last day.
+  into 5 or 6; a dossier with no step counts as not waiting), and its legal due date (as for finished)
+  falls on an office day before the period's last day. KPI: pending in time = pending − overdue (those
+  waiting for the citizen included); carried over = pending at the start of the period's first day.
 - fees: receipts whose `day` lies in the period and still issued, by kind (phí/lệ phí) and method
-  (cash/transfer), in đồng; cancelled: receipts cancelled in the period (by `cancelled_at`), whatever
-  their day. A cancelled receipt's money is never counted.
+  (cash/transfer), in đồng; their drill-down lists the receipts with a non-zero amount of that kind and
+  method. Receipts issued: those same receipts (day in the period, still issued), counted. Cancelled:
+  receipts cancelled in the period (by `cancelled_at`), whatever their day. A cancelled receipt's money is
+  never counted, and it no longer counts as issued.
 - closes: desk-days closed in the period; close difference: the sum of their differences (đồng).
 - digitised: dossiers received in the period that have a current scan bundle of a paper.
-- not synced: the counter's operations not yet acknowledged by the province (0 on the server).
+- not synced: the counter's operations not yet acknowledged by the province (pending, in flight,
+  rejected or in conflict), as of now whatever the period (0 on the server); on its own desk's row.
+- synced (KPI): dossiers received in the period whose creation the province acknowledged.
+- QĐ 766 rates: on time = (early + on time) / finished; online, postal, digitised, synced shares over
+  received in the period; postal returns over returned. A rate with nothing under it is None
+  (satisfaction until a survey is recorded), never a made-up 0 % or 100 %.
 """
 
 from __future__ import annotations

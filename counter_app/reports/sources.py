@@ -46,3 +46,5 @@ class ReportSources:
     not_synced: ColumnElement[int]
     # unit_code -> name, for titles and rows
     unit_names: dict[str, str]
+    # (unit_code, desk_slot) the `not_synced` operations belong to (the counter's own desk); None on the server
+    local_desk: tuple[str, int] | None = None

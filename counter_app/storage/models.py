@@ -188,6 +188,10 @@ class DossierEvent(Base):
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+
+# The reports (issue 11, migration 0018) read the steps into a status in a period.
+Index("ix_dossier_event_to_status_at", DossierEvent.to_status, DossierEvent.at)
+
 class DeskDayCounter(Base):
     """How many dossier codes this desk has issued on each office day."""
 
@@ -235,6 +239,10 @@ class OutboxOp(Base):
     result_message: Mapped[str | None] = mapped_column(Text)
     acked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+
+
+# The reports (issue 11) ask whether a dossier's creation was acknowledged.
+Index("ix_outbox_entity_id", OutboxOp.entity_id)
 
 class SyncState(Base):
     """This counter's link to the provincial server (one row, once enrolled).
@@ -372,6 +380,10 @@ class ResultReturn(Base):
     state_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+
+# The reports (issue 11) count results returned in a period.
+Index("ix_result_return_returned_at", ResultReturn.returned_at)
+
 class ShipmentEvent(Base):
     """One step of a posted result's way (handed to the postman, delivered, returned): never edited."""
 
@@ -451,6 +463,10 @@ class ApologyRow(Base):
     previous_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     new_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+
+
+# The reports (issue 11) count apologies written in a period.
+Index("ix_apology_at", ApologyRow.at)
 
 class HandoverRow(Base):
     """One row of the control slip Mẫu 05: the paper dossier or result given to or taken from the agency."""
@@ -542,6 +558,10 @@ class ReceiptRow(Base):
     issuer_name: Mapped[str] = mapped_column(Text, default="")  # đơn vị thu, as printed when issued
     issuer_tax_code: Mapped[str] = mapped_column(String(14), default="")  # its mã số thuế
 
+
+
+# The reports (issue 11) count receipts cancelled in a period.
+Index("ix_receipt_cancelled_at", ReceiptRow.cancelled_at)
 
 class DayCloseRow(Base):
     """One closed day of this desk (issue 10, D; domain.day_close.DayClose): never updated nor deleted,

@@ -1,0 +1,457 @@
+"""The report queries: THE RULES of `reports.figures` as dialect-neutral SQLAlchemy Core over `ReportSources`.
+
+Each figure is defined once, by `_Rules.members(key)`: the SELECT of the rows it counts (code, unit_code,
+desk_slot, at, amount, detail). The report sums `amount` of those rows per desk; the drill-down
+(`dossiers_behind`) lists the very same rows, so a figure can never disagree with its list.
+
+Periods are filtered on the indexed UTC columns with `Period.instants()`; `office_date` is used only where
+two instants are compared by office day (finished vs due) or where rows are grouped per day (the charts).
+"Pending at the end" starts from the currently open dossiers plus those closed after the end, so a
+recent period never scans the whole history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, null, or_, select, union
+from sqlalchemy.orm import Session
+
+from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import office_date as office_date_text
+from counter_app.domain.lifecycle import Status
+from counter_app.reports.figures import DAILY_FIGURES, FIGURES_BY_KEY, KPI_COUNTS, KPI_INDICATORS
+from counter_app.reports.model import (
+    DailyReport,
+    DayCloseLine,
+    DossierLine,
+    Indicator,
+    KpiReport,
+    KpiRow,
+    Period,
+    Progress,
+    Register,
+    RegisterRow,
+    ReportRow,
+    Scope,
+)
+from counter_app.reports.office_date import office_date
+from counter_app.reports.sources import ReportSources
+
+Conn = Connection | Session
+Desk = tuple[str, int]
+
+CLOSING = (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RESULT_READY, Status.RETURNED)
+OPEN = tuple(status for status in Status if status not in CLOSING)
+FINISHING = (Status.RESULT_READY, Status.RETURNED)
+WAITING_FOR_CITIZEN = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
+CHANNELS = {"received_direct": 1, "received_online": 2, "received_postal": 3}
+FEE_COLUMNS = {
+    "fee_cash": ("fee_vnd", "cash"), "fee_transfer": ("fee_vnd", "transfer"),
+    "charge_cash": ("charge_vnd", "cash"), "charge_transfer": ("charge_vnd", "transfer"),
+}
+# Figures of the KPI that are not daily figures (the drill-down opens them with the same function).
+KPI_ONLY = ("carried_over", "finished_total", "pending_in_time", "pending_overdue", "returned_total", "synced")
+RECORD_STATUS = 0  # DossierLine.status of a guidance or assisted-filing record (no dossier)
+
+RETURN_DETAIL = {"desk": "Trả tại quầy", "post": "Trả qua bưu chính"}
+FINISH_DETAIL = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+
+MAX_PERIOD_DAYS = 366  # the longest period a report covers (a year, leap day included)
+
+
+class UnknownFigure(ValueError):
+    """A key that is no figure, or a figure whose rows are not dossiers (closes, not synced)."""
+
+
+class PeriodTooLong(DomainError):
+    def __init__(self, period: Period) -> None:
+        days = (period.end - period.start).days + 1
+        super().__init__(f"Kỳ báo cáo từ {office_date_text(period.start)} đến {office_date_text(period.end)} dài "
+                         f"{days} ngày; mỗi báo cáo tối đa {MAX_PERIOD_DAYS} ngày. Hãy chọn kỳ ngắn hơn.")
+
+
+def check_period(period: Period) -> Period:
+    """`period`, or `PeriodTooLong` (the CLI, the screen and the server refuse longer ones the same way)."""
+    if (period.end - period.start).days + 1 > MAX_PERIOD_DAYS:
+        raise PeriodTooLong(period)
+    return period
+
+
+def _office_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=OFFICE_TZ)
+
+
+class _Rules:
+    """THE RULES (figures.py) as SELECTs, for one period and scope."""
+
+    def __init__(self, sources: ReportSources, period: Period, scope: Scope) -> None:
+        self.s, self.period, self.scope = sources, period, scope
+        self.first, self.after = period.instants()
+
+    # -- helpers --------------------------------------------------------------------------------------
+    def _during(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        return and_(column >= self.first, column < self.after)
+
+    def _in_scope(self, table: Any) -> list[ColumnElement[bool]]:
+        conditions = []
+        if self.scope.unit_code is not None:
+            conditions.append(table.c.unit_code == self.scope.unit_code)
+        if self.scope.desk_slot is not None:
+            conditions.append(table.c.desk_slot == self.scope.desk_slot)
+        return conditions
+
+    def _rows(self, table: Any, code: Any, at: Any, amount: Any = None, detail: Any = None) -> Select:
+        return select(
+            code.label("code"), table.c.unit_code.label("unit_code"), table.c.desk_slot.label("desk_slot"),
+            at.label("at"), (literal(1) if amount is None else amount).label("amount"),
+            (literal("") if detail is None else detail).label("detail"),
+        ).where(*self._in_scope(table))
+
+    def legal_due(self, dossiers: Any) -> ColumnElement[Any]:
+        """The due date the law set: before the first apology moved it, else the current one."""
+        apologies = self.s.apologies
+        first_apology = (select(apologies.c.previous_due_at).where(apologies.c.code == dossiers.c.code)
+                         .order_by(apologies.c.at).limit(1).scalar_subquery())
+        return func.coalesce(first_apology, dossiers.c.due_at)
+
+    # -- figures --------------------------------------------------------------------------------------
+    def received(self, channel: int | None = None, *, back_dated: bool = False) -> Select:
+        d = self.s.dossiers
+        query = self._rows(d, d.c.code, d.c.received_at).where(self._during(d.c.received_at))
+        if channel is not None:
+            query = query.where(d.c.channel == channel)
+        if back_dated:
+            query = query.where(d.c.back_dated.is_(True))
+        return query
+
+    def steps_into(self, to_status: Status, from_status: Status | None = None) -> Select:
+        st = self.s.steps
+        query = self._rows(st, st.c.code, st.c.at).where(st.c.to_status == int(to_status), self._during(st.c.at))
+        return query if from_status is None else query.where(st.c.from_status == int(from_status))
+
+    def finished(self, outcome: str | None = None) -> Select:
+        """First step into 9 (or into 10 when 9 was skipped) in the period, judged by office date."""
+        st, d = self.s.steps, self.s.dossiers
+        earlier = st.alias("earlier")
+        finished_day, due_day = office_date(st.c.at), office_date(self.legal_due(d))
+        judged = case((finished_day < due_day, "early"), (finished_day == due_day, "on_time"), else_="late")
+        query = self._rows(st, st.c.code, st.c.at, detail=judged).join(d, d.c.code == st.c.code).where(
+            st.c.to_status.in_([int(s) for s in FINISHING]), self._during(st.c.at),
+            ~select(earlier.c.code).where(
+                earlier.c.code == st.c.code, earlier.c.to_status.in_([int(s) for s in FINISHING]),
+                earlier.c.at < st.c.at).exists(),
+        )
+        return query if outcome is None else query.where(judged == outcome)
+
+    def returned(self, method: str | None = None) -> Select:
+        r = self.s.returns
+        query = self._rows(r, r.c.code, r.c.returned_at, detail=case(
+            (r.c.method == "post", RETURN_DETAIL["post"]), else_=RETURN_DETAIL["desk"])).where(
+            self._during(r.c.returned_at))
+        return query if method is None else query.where(r.c.method == method)
+
+    def pending(self, boundary: datetime, *, overdue: bool | None = None, due_before: datetime | None = None) -> Select:
+        """Received before `boundary` with no closing step before it: the open ones plus those closed after.
+
+        `overdue` True keeps those not waiting for the citizen whose legal due date falls before
+        `due_before` (an office day's start); False keeps the others; None keeps all."""
+        d, st = self.s.dossiers, self.s.steps
+        later = select(st.c.code).where(st.c.to_status.in_([int(s) for s in CLOSING]), st.c.at >= boundary)
+        candidates = union(select(d.c.code).where(d.c.status.in_([int(s) for s in OPEN])), later).subquery()
+        closed_before = select(st.c.code).where(
+            st.c.code == d.c.code, st.c.to_status.in_([int(s) for s in CLOSING]), st.c.at < boundary).exists()
+        query = self._rows(d, d.c.code, d.c.received_at).where(
+            d.c.code.in_(select(candidates.c.code)), d.c.received_at < boundary, ~closed_before)
+        if overdue is None:
+            return query
+        last_step = (select(st.c.to_status).where(st.c.code == d.c.code, st.c.at < boundary)
+                     .order_by(st.c.at.desc()).limit(1).scalar_subquery())
+        late = and_(or_(last_step.is_(None), last_step.not_in([int(s) for s in WAITING_FOR_CITIZEN])),
+                    self.legal_due(d) < due_before)
+        return query.where(late if overdue else ~late)
+
+    def pending_at_end(self, *, overdue: bool | None = None) -> Select:
+        return self.pending(self.after, overdue=overdue, due_before=_office_start(self.period.end))
+
+    def receipts(self, amount_column: str | None, *, method: str | None = None) -> Select:
+        """Receipts of the period still issued; `amount_column` None counts them instead of adding money."""
+        rc = self.s.receipts
+        amount = None if amount_column is None else rc.c[amount_column]
+        query = self._rows(rc, rc.c.code, null(), amount=amount, detail=literal("Biên lai ") + rc.c.number).where(
+            rc.c.day >= self.period.start, rc.c.day <= self.period.end, rc.c.status == "issued")
+        if method is not None:
+            query = query.where(rc.c.method == method, rc.c[amount_column] > 0)
+        return query
+
+    def members(self, key: str) -> Select:
+        """The rows figure `key` counts (its value is the sum of their `amount`)."""
+        s = self.s
+        if key in CHANNELS:
+            return self.received(CHANNELS[key])
+        if key == "received_total":
+            return self.received()
+        if key == "back_dated":
+            return self.received(back_dated=True)
+        if key == "guided":
+            g = s.guidance
+            return self._rows(g, g.c.reference, g.c.at, detail=literal("Hướng dẫn (Mẫu 02)")).where(
+                self._during(g.c.at))
+        if key == "refused":
+            return self.steps_into(Status.REFUSED)
+        if key == "assisted":
+            a = s.assisted
+            return self._rows(a, a.c.id, a.c.at, detail=literal("Hỗ trợ nộp trực tuyến")).where(self._during(a.c.at))
+        if key == "supplements_requested":
+            return self.steps_into(Status.SUPPLEMENT_REQUESTED)
+        if key == "supplements_supplied":
+            return self.steps_into(Status.PROCESSING, Status.SUPPLEMENT_REQUESTED)
+        if key == "apologies":
+            ap = s.apologies
+            return self._rows(ap, ap.c.code, ap.c.at, detail=literal("Thư xin lỗi (Mẫu 04)")).where(
+                self._during(ap.c.at))
+        if key in ("finished_early", "finished_on_time", "finished_late"):
+            return self.finished(key.removeprefix("finished_"))
+        if key == "finished_total":
+            return self.finished()
+        if key in ("returned_desk", "returned_post"):
+            return self.returned(key.removeprefix("returned_"))
+        if key == "returned_total":
+            return self.returned()
+        if key == "pending":
+            return self.pending_at_end()
+        if key in ("overdue", "pending_overdue"):
+            return self.pending_at_end(overdue=True)
+        if key == "pending_in_time":
+            return self.pending_at_end(overdue=False)
+        if key == "carried_over":
+            return self.pending(self.first)
+        if key in FEE_COLUMNS:
+            column, method = FEE_COLUMNS[key]
+            return self.receipts(column, method=method)
+        if key == "collected_total":
+            return self.receipts("total_vnd")
+        if key == "receipts_issued":
+            return self.receipts(None)
+        if key == "receipts_cancelled":
+            rc = s.receipts
+            return self._rows(rc, rc.c.code, rc.c.cancelled_at, detail=literal("Biên lai ") + rc.c.number).where(
+                rc.c.status == "cancelled", self._during(rc.c.cancelled_at))
+        if key in ("closes", "close_difference"):
+            cl = s.closes
+            amount = cl.c.difference if key == "close_difference" else None
+            return self._rows(cl, literal(""), null(), amount=amount).where(
+                cl.c.day >= self.period.start, cl.c.day <= self.period.end)
+        if key == "digitised":
+            d, sc = s.dossiers, s.scans
+            return self.received().where(select(sc.c.code).where(sc.c.code == d.c.code).exists())
+        if key == "synced":
+            d, ss = s.dossiers, s.sync_state
+            return self.received().where(
+                select(ss.c.code).where(ss.c.code == d.c.code, ss.c.synced.is_(True)).exists())
+        raise UnknownFigure(key)
+
+
+# -- totals --------------------------------------------------------------------------------------------
+
+def _sums(conn: Conn, members: Select) -> dict[Desk, int]:
+    m = members.subquery()
+    rows = conn.execute(select(m.c.unit_code, m.c.desk_slot, func.coalesce(func.sum(m.c.amount), 0))
+                        .group_by(m.c.unit_code, m.c.desk_slot))
+    return {(unit or "", int(desk or 0)): int(total) for unit, desk, total in rows}
+
+
+def _collect(conn: Conn, rules: _Rules, keys: Iterable[str], progress: Progress, done: int, total: int,
+             ) -> tuple[dict[Desk, dict[str, int]], int]:
+    per_desk: dict[Desk, dict[str, int]] = defaultdict(dict)
+    for key in keys:
+        progress.report(done, total)
+        for desk, value in _sums(conn, rules.members(key)).items():
+            per_desk[desk][key] = value
+        done += 1
+    return per_desk, done
+
+
+def _add(rows: Iterable[dict[str, int]], keys: Iterable[str]) -> dict[str, int]:
+    rows = list(rows)
+    return {key: sum(row.get(key, 0) for row in rows) for key in keys}
+
+
+def _not_synced(conn: Conn, sources: ReportSources, scope: Scope) -> dict[Desk, int]:
+    desk = sources.local_desk
+    if desk is None:
+        return {}
+    if (scope.unit_code not in (None, desk[0])) or (scope.desk_slot not in (None, desk[1])):
+        return {}
+    count = int(conn.execute(select(sources.not_synced)).scalar() or 0)
+    return {desk: count} if count else {}
+
+
+def _title(sources: ReportSources, units: Iterable[str]) -> str:
+    return ", ".join(sources.unit_names.get(unit, unit) for unit in units)
+
+
+def build_daily(conn: Conn, sources: ReportSources, period: Period, scope: Scope, *, now: datetime,
+                progress: Progress | None = None) -> DailyReport:
+    """The daily report of `period` (one day or a range): every desk with anything, its units and the total."""
+    progress = progress or Progress()
+    rules = _Rules(sources, period, scope)
+    keys = [f.key for f in DAILY_FIGURES if f.key != "not_synced"]
+    total_steps = len(keys) + 3
+    per_desk, done = _collect(conn, rules, keys, progress, 0, total_steps)
+    for desk, count in _not_synced(conn, sources, scope).items():
+        per_desk[desk]["not_synced"] = count
+    all_keys = [f.key for f in DAILY_FIGURES]
+    desks = [ReportRow(unit, slot, _add([per_desk[(unit, slot)]], all_keys), sources.unit_names.get(unit, ""))
+             for unit, slot in sorted(per_desk)]
+    unit_codes = sorted({row.unit_code or "" for row in desks})
+    units = [ReportRow(unit, None, _add((r.values for r in desks if r.unit_code == unit), all_keys),
+                       sources.unit_names.get(unit, "")) for unit in unit_codes]
+    total = ReportRow(None, None, _add((r.values for r in units), all_keys))
+    progress.report(done, total_steps)
+    chart = _received_per_day(conn, rules)
+    progress.report(done + 1, total_steps)
+    closes = _closes(conn, rules)
+    progress.report(total_steps, total_steps)
+    return DailyReport(period, scope, now, desks, units, total, chart, closes, _title(sources, unit_codes))
+
+
+def _received_per_day(conn: Conn, rules: _Rules) -> dict[date, dict[int, int]]:
+    m = rules.received().add_columns(rules.s.dossiers.c.channel).subquery()
+    day = office_date(m.c.at)
+    chart = {day_: {1: 0, 2: 0, 3: 0} for day_ in rules.period.days()}
+    for when, channel, count in conn.execute(select(day, m.c.channel, func.count()).group_by(day, m.c.channel)):
+        when = when if isinstance(when, date) else date.fromisoformat(str(when))
+        chart.setdefault(when, {1: 0, 2: 0, 3: 0})[int(channel)] = int(count)
+    return chart
+
+
+def _closes(conn: Conn, rules: _Rules) -> list[DayCloseLine]:
+    cl = rules.s.closes
+    rows = conn.execute(select(cl).where(cl.c.day >= rules.period.start, cl.c.day <= rules.period.end,
+                                         *rules._in_scope(cl)).order_by(cl.c.day, cl.c.unit_code, cl.c.desk_slot))
+    return [DayCloseLine(r.unit_code, r.desk_slot, r.day, r.clerk, r.expected_cash, r.counted_total, r.difference,
+                         r.explanation or "") for r in rows]
+
+
+# -- drill-down ----------------------------------------------------------------------------------------
+
+def dossiers_behind(conn: Conn, sources: ReportSources, key: str, period: Period, scope: Scope) -> list[DossierLine]:
+    """Exactly the rows figure `key` counts (a dossier twice if it counts twice), in time order."""
+    figure = FIGURES_BY_KEY.get(key)
+    if (figure is None and key not in KPI_ONLY) or (figure is not None and not figure.lists_dossiers):
+        raise UnknownFigure(key)
+    m = _Rules(sources, period, scope).members(key).subquery()
+    d = sources.dossiers
+    query = (select(m.c.code, m.c.at, m.c.detail, d.c.applicant_name, d.c.procedure_name, d.c.received_at,
+                    d.c.due_at, d.c.status)
+             .select_from(m.outerjoin(d, d.c.code == m.c.code)).order_by(m.c.at, m.c.code))
+    lines = []
+    for row in conn.execute(query):
+        detail = FINISH_DETAIL.get(row.detail, row.detail) or ""
+        if row.received_at is None:  # a record without a dossier: guidance, assisted filing
+            lines.append(DossierLine(row.code, "", "", row.at, row.at, RECORD_STATUS, detail))
+        else:
+            lines.append(DossierLine(row.code, row.applicant_name, row.procedure_name, row.received_at, row.due_at,
+                                     int(row.status), detail))
+    return lines
+
+
+# -- KPI -----------------------------------------------------------------------------------------------
+
+def _indicators(counts: dict[str, int]) -> dict[str, Indicator]:
+    received = counts["received_total"]
+    pairs = {
+        "on_time_rate": (counts["finished_early"] + counts["finished_on_time"], counts["finished_total"]),
+        "online_share": (counts["received_online"], received),
+        "postal_share": (counts["received_postal"], received),
+        "digitisation_rate": (counts["digitised"], received),
+        "postal_return_share": (counts["returned_post"], counts["returned_total"]),
+        "synced_rate": (counts["synced"], received),
+        "satisfaction": (0, 0),  # no satisfaction survey is recorded at the counter yet: no rate, never 0 %
+    }
+    return {f.key: Indicator(f.key, *pairs[f.key]) for f in KPI_INDICATORS}
+
+
+def build_kpi(conn: Conn, sources: ReportSources, period: Period, scope: Scope, *, now: datetime,
+              progress: Progress | None = None) -> KpiReport:
+    """The QĐ 766 indicators of `period`, per unit and in total, with the on-time rate per day."""
+    progress = progress or Progress()
+    rules = _Rules(sources, period, scope)
+    keys = [f.key for f in KPI_COUNTS]
+    total_steps = len(keys) + 1
+    per_desk, done = _collect(conn, rules, keys, progress, 0, total_steps)
+    per_unit: dict[str, list[dict[str, int]]] = defaultdict(list)
+    for (unit, _slot), values in per_desk.items():
+        per_unit[unit].append(values)
+    units = []
+    for unit in sorted(per_unit):
+        counts = _add(per_unit[unit], keys)
+        units.append(KpiRow(unit, None, _indicators(counts), counts, sources.unit_names.get(unit, "")))
+    total_counts = _add((row.counts for row in units), keys)
+    total = KpiRow(None, None, _indicators(total_counts), total_counts)
+    progress.report(done, total_steps)
+    per_day = _on_time_per_day(conn, rules)
+    progress.report(total_steps, total_steps)
+    return KpiReport(period, scope, now, units, total, per_day, _title(sources, sorted(per_unit)))
+
+
+def _on_time_per_day(conn: Conn, rules: _Rules) -> dict[date, Indicator]:
+    m = rules.finished().subquery()
+    day = office_date(m.c.at)
+    good = func.sum(case((m.c.detail.in_(["early", "on_time"]), 1), else_=0))
+    found = {}
+    for when, on_time, finished in conn.execute(select(day, good, func.count()).group_by(day)):
+        when = when if isinstance(when, date) else date.fromisoformat(str(when))
+        found[when] = (int(on_time), int(finished))
+    return {when: Indicator("on_time_rate", *found.get(when, (0, 0))) for when in rules.period.days()}
+
+
+# -- register (Mẫu 06) ---------------------------------------------------------------------------------
+
+def _first(table: Any, column: str, code: Any, *where: Any, order: Any = None) -> Any:
+    order = table.c.at if order is None else order
+    return (select(table.c[column]).where(table.c.code == code, *where).order_by(order).limit(1)
+            .scalar_subquery())
+
+
+def _register_note(row: Any) -> str:
+    notes = []
+    if row.status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
+        notes.append(Status(row.status).label)
+    if row.back_dated:
+        notes.append("Nhập muộn (ghi lùi thời điểm)")
+    if row.return_method == "post":
+        notes.append(RETURN_DETAIL["post"])
+    return "; ".join(notes)
+
+
+def build_register(conn: Conn, sources: ReportSources, period: Period, scope: Scope, *, now: datetime,
+                   progress: Progress | None = None) -> Register:
+    """Sổ theo dõi hồ sơ (Mẫu 06): every dossier received in the period, in order of receipt."""
+    progress = progress or Progress()
+    progress.report(0, 2)
+    s = _Rules(sources, period, scope)
+    d, h, r = sources.dossiers, sources.handovers, sources.returns
+    query = select(
+        d, _first(h, "at", d.c.code, h.c.direction == "to_agency").label("sent_at"),
+        _first(h, "to_party", d.c.code, h.c.direction == "to_agency").label("agency"),
+        _first(h, "at", d.c.code, h.c.direction == "from_agency").label("result_at"),
+        _first(r, "returned_at", d.c.code, order=r.c.returned_at).label("returned_at"),
+        _first(r, "method", d.c.code, order=r.c.returned_at).label("return_method"),
+    ).where(s._during(d.c.received_at), *s._in_scope(d)).order_by(d.c.received_at, d.c.code)
+    rows = []
+    for number, row in enumerate(conn.execute(query), start=1):
+        rows.append(RegisterRow(
+            number, row.code, row.procedure_name, int(row.sets_count or 1), row.applicant_name,
+            row.applicant_address or "", row.applicant_phone or "", row.agency or "", row.received_at, row.due_at,
+            row.sent_at, row.result_at, row.returned_at, row.register_book, row.register_number,
+            _register_note(row), row.unit_code, int(row.desk_slot),
+        ))
+    progress.report(2, 2)
+    return Register(period, scope, now, rows, _title(sources, sorted({row.unit_code for row in rows})))
