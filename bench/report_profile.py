@@ -59,7 +59,7 @@ def capture(conn: Connection) -> Iterator[Profile]:
 
 def replay(conn: Connection, profile: Profile) -> None:
     """Time each captured statement again on its own, fetching all its rows."""
-    for captured in profile.statements:
+    for captured in list(profile.statements):  # a replay inside `capture` must not replay itself
         start = time.perf_counter()
         conn.exec_driver_sql(captured.statement, captured.parameters).fetchall()
         captured.ms = (time.perf_counter() - start) * 1000
