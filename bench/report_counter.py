@@ -36,9 +36,9 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-import report_profile
+import _report_profile as report_profile
 from _common import emit, file_sizes, log, machine, setup_demo_unit, summarize_ms, timed_ms
-from report_data import AGENCY, OFFICE_OFFSET, Desk, DossierLife, Planner, Procedure
+from _report_data import AGENCY, OFFICE_OFFSET, Desk, DossierLife, Planner, Procedure
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 

@@ -25,6 +25,7 @@ in bench/out/report-server/ and reused by later runs of the same sizes.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import pwd
@@ -39,10 +40,10 @@ from typing import Any
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests.sync.postgres
 
+import _report_profile as report_profile
 import psycopg
-import report_profile
 from _common import emit, log, machine, summarize_ms, timed_ms
-from report_data import AGENCY, OFFICE_OFFSET, DossierLife, Planner, Procedure
+from _report_data import AGENCY, OFFICE_OFFSET, DossierLife, Planner, Procedure
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.exc import OperationalError
 
@@ -438,7 +439,8 @@ def reports(last_day: date, one_unit: str) -> dict[str, Callable[[Connection], A
 
     from counter_app.reports import queries
     from counter_app.reports.model import Period, Scope
-    from sync.server.report_sources import server_sources
+
+    server_sources = importlib.import_module("sync.server.report_sources").server_sources  # part C's module
 
     month = Period(last_day.replace(day=1), last_day)
     now = datetime.now(UTC)
