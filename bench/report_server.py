@@ -29,6 +29,7 @@ import importlib
 import json
 import os
 import pwd
+import shutil
 import signal
 import sys
 import uuid
@@ -56,6 +57,9 @@ DATABASE = "reports"
 LOAD_REVISION = "0013"  # the schema before the reports migration: loaded there, then migrated
 SHARED_BUFFERS = "1GB"  # a province's server has memory; the tests' 16 MB would measure the disk
 CLERK = "Trần Thị Mai"
+# Measured: dossier alone takes 1.7 KB a row (the operation's JSON in `data`); with its steps, records,
+# returns, receipts, indexes and the migration's backfill rewriting dossier, ~6 KB a dossier at the peak.
+BYTES_PER_DOSSIER = 6_000
 TEMPLATE_UNIT = 0
 TABLES = ("dossier", "dossier_event", "dossier_record", "result_return", "receipt", "attachment",
           "guidance_record", "assisted_filing", "day_close")
@@ -537,6 +541,11 @@ def _ensure(postgres: KeptPostgres, directory: Path, args: argparse.Namespace) -
                 meta_path.write_text(json.dumps(meta, indent=2))
             return {"reused": True, **meta}
         sys.exit(f"{directory} holds a report database of other sizes ({meta_path.name}): use another --data-dir")
+    need = args.dossiers * BYTES_PER_DOSSIER
+    free = shutil.disk_usage(directory).free
+    if free < need:
+        sys.exit(f"{args.dossiers:,} dossiers need about {need / 2**30:.0f} GB free for the load and the migration's "
+                 f"rewrite of dossier; {directory} has {free / 2**30:.0f} GB: use fewer dossiers or another --data-dir")
     postgres.drop_database(DATABASE)
     url = postgres.create_database(DATABASE)
     meta = build(url, args.dossiers, args.units, args.days, args.seed, migrate_now=bool(report_indexes(postgres)))
