@@ -68,7 +68,7 @@ def replay(conn: Connection, profile: Profile) -> None:
 def slowest_with_plans(conn: Connection, profile: Profile, how_many: int = SLOWEST) -> list[dict[str, Any]]:
     """The slowest statements of a profile (after `replay`) with the database's plan for each."""
     ranked = sorted(profile.statements, key=lambda c: c.ms, reverse=True)[:how_many]
-    return [{"ms": round(c.ms, 2), "sql": _one_line(c.statement)[:SQL_CHARS], "plan": plan(conn, c)} for c in ranked]
+    return [{"ms": round(c.ms, 2), "sql": one_line(c.statement)[:SQL_CHARS], "plan": plan(conn, c)} for c in ranked]
 
 
 def plan(conn: Connection, captured: Captured) -> list[str]:
@@ -89,5 +89,5 @@ def summary(profile: Profile) -> dict[str, Any]:
             "replayed_sum_ms": round(sum(c.ms for c in profile.statements), 2)}
 
 
-def _one_line(sql: str) -> str:
+def one_line(sql: str) -> str:
     return re.sub(r"\s+", " ", sql).strip()
