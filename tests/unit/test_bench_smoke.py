@@ -1,5 +1,5 @@
-"""The worklist, scan-bundle, audit-check and receipts benchmarks run end to end on a tiny size and their
-JSON holds what the README says: a figure, a baseline measured in the same run, and the checks that the two agree.
+"""The worklist, scan-bundle, audit-check, receipts and counter report benchmarks run end to end on a tiny size and
+their JSON holds what the README says: a figure, a baseline measured in the same run, and the checks that the two agree.
 The figures themselves are not asserted (speed is measured in bench/, never in a test)."""
 
 from __future__ import annotations
@@ -62,3 +62,18 @@ def test_receipts_bench_collects_every_fee_and_closes_the_day_of_its_receipts() 
     assert day["cash_expected_vnd"] + day["transfers_total_vnd"] == 12 * 10_000
     assert day["pdf_pages"] >= 1 and day["pdf_bytes"] > 0
     assert figures["baseline_bare_insert_receipt_row"]["one_transaction_each"]["calls"] == 4
+
+
+def test_report_counter_bench_times_the_three_reports_and_agrees_with_its_baseline(tmp_path: Path) -> None:
+    figures = run_bench("report_counter.py", "--dossiers", "3000", "--days", "20", "--runs", "1",
+                        "--data-dir", str(tmp_path / "counter"))
+    assert figures["build"]["rows"]["dossier"] == 3000
+    reports = figures["reports"]
+    assert set(reports) == {"daily_last_day", "register_month", "kpi_month"}
+    assert reports["daily_last_day"]["figures"]["received_total"] == 150  # 3,000 over 20 office days
+    assert reports["register_month"]["figures"]["register_rows"] > 0
+    assert reports["kpi_month"]["figures"]["counts"]["finished_total"] > 0
+    # The baseline runs without the reports migration's indexes and must compute the same figures.
+    assert "ix_dossier_event_to_status_at ON dossier_event" in figures["baseline"]["dropped_indexes"]
+    assert all(b["same_figures"] for b in figures["baseline"]["reports"].values())
+    assert all(r["slowest_statements"][0]["plan"] for r in reports.values())
