@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import office_date, to_office
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind
-from counter_app.reports.queries import PeriodTooLong, check_period
+from counter_app.reports.period_input import report_period
 from counter_app.ui import palette
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
@@ -281,12 +282,9 @@ class ReportsScreen(Screen):
     def period(self) -> Period | None:
         """The period typed, or None after saying what is wrong with it."""
         start, end = self.start_edit.date().toPython(), self.end_edit.date().toPython()
-        if end < start:
-            self._say(f"«Đến ngày» ({office_date(end)}) trước «Từ ngày» ({office_date(start)}).", palette.ERROR)
-            return None
         try:
-            return check_period(Period(start, end))  # over a year: refused as the CLI and the server do
-        except PeriodTooLong as error:
+            return report_period(start, end)  # in order, at most a year, sane years: as the CLI and the server
+        except ValidationError as error:
             self._say(error.message, palette.ERROR)
             return None
 

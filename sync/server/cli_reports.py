@@ -83,7 +83,7 @@ def cmd_report(db: Any, args: argparse.Namespace) -> int:
     if out is not None and not (out.parent.is_dir() and not out.is_dir()):
         return _refuse(f"Không ghi được tệp {out}: thư mục không tồn tại hoặc đó là một thư mục.")
     kind = ReportKind(args.kind)
-    with db.session() as s:
+    with db.read() as s:  # a snapshot; never holds the write lock
         report = build_report(s, kind, period, args.unit, datetime.now(UTC))
     body = report_response(report, kind, period, args.unit, args.format).body
     if out is None:

@@ -29,6 +29,7 @@ from sync.server.models import Meta
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ENV_DATABASE_URL = "PROVINCIAL_SERVER_DATABASE_URL"
 MIGRATION_LOCK_ID = 7_242_025  # any constant shared by all server processes
+READ_ONLY = "read_only"  # execution option of ServerDatabase.read's engine
 
 
 class NewerServerDatabase(DomainError):
@@ -61,8 +62,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
-            # Take the write lock at once: read-then-write transactions never deadlock on upgrade.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Take the write lock at once: read-then-write transactions never deadlock on upgrade. A read
+            # (ServerDatabase.read) begins deferred: under WAL it reads a snapshot and never holds the lock.
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
@@ -96,6 +99,10 @@ class ServerDatabase:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        reader = self.engine.execution_options(**{READ_ONLY: True})
+        if self.engine.dialect.name == "postgresql":
+            reader = reader.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        self._readers = sessionmaker(bind=reader, expire_on_commit=False)
 
     @classmethod
     def open(cls, url: str | None = None) -> ServerDatabase:
@@ -109,6 +116,17 @@ class ServerDatabase:
         """One transaction: committed at the end of the block, rolled back on error."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """One read-only transaction over one snapshot, for reports: a province-wide report reads for
+        seconds, and the counters' pushes must not wait for it (on SQLite a deferred BEGIN under WAL; on
+        PostgreSQL REPEATABLE READ, READ ONLY). Rolled back at the end: it writes nothing."""
+        with self._readers() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def ensure_epoch(self) -> str:
         with self.session() as session:

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.operations import printable
 from sync.server.auth import MAX_TOKEN_CHARS, token_digest
 from sync.server.errors import ApiError
 from sync.server.models import Device, ReportToken, Unit
@@ -45,7 +46,7 @@ def report_tokens(session: Session) -> list[ReportToken]:
 def revoke_report_token(session: Session, token_id: str) -> ReportToken:
     row = session.get(ReportToken, token_id.strip())
     if row is None:
-        raise ApiError(404, "unknown_report_token", f"Không có mã báo cáo «{token_id[:40]}».")
+        raise ApiError(404, "unknown_report_token", f"Không có mã báo cáo «{printable(token_id, 40, replacement='?')}».")
     row.revoked = True
     return row
 
@@ -75,5 +76,5 @@ def allowed_unit(token: ReportToken, requested: str | None) -> str | None:
         return requested
     if requested is not None and requested != token.unit_code:
         raise ApiError(403, "unit_not_allowed",
-                       f"Mã báo cáo này chỉ xem được báo cáo của đơn vị {token.unit_code}, không phải {requested[:40]}.")
+                       f"Mã báo cáo này chỉ xem được báo cáo của đơn vị {token.unit_code}, không phải {printable(requested, 40, replacement='?')}.")
     return token.unit_code

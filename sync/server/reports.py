@@ -10,17 +10,20 @@ very rules the counters apply; JSON is `counter_app.reports.export_json.report_j
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, Query
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.operations import printable
 from counter_app.reports import queries
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind, Scope
+from counter_app.reports.period_input import parse_report_day, report_period
 from counter_app.reports.sources import ReportSources
 from sync.protocol import API_PREFIX, ErrorResponse
 from sync.server.db import ServerDatabase
@@ -32,6 +35,7 @@ from sync.server.report_tokens import allowed_unit, authenticate_report
 REPORTS_PATH = f"{API_PREFIX}/reports"
 MAX_REGISTER_ROWS = 100_000  # ~50 MB of JSON; a unit's year or the province's week fits
 FORMATS = ("json", "xlsx")
+QUERY_NAMES = ("from", "to", "unit", "format")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 429, 503)}
 Report = DailyReport | KpiReport | Register
@@ -39,26 +43,24 @@ Report = DailyReport | KpiReport | Register
 Authorization = Annotated[str | None, Header()]
 
 
-def parse_day(text: str | None, name: str) -> date:
-    if not text:
-        raise ApiError(400, "bad_period", f"Thiếu tham số {name} (ngày dạng YYYY-MM-DD).")
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, "bad_period", f"Tham số {name} phải là một ngày dạng YYYY-MM-DD, không phải «{text[:20]}».") from None
-
-
 def parse_period(start: str | None, end: str | None) -> Period:
-    """The period asked for: both ends given, in order, at most a year (queries.check_period; 400 otherwise)."""
-    first, last = parse_day(start, "from"), parse_day(end, "to")
-    if last < first:
-        raise ApiError(400, "bad_period", "Ngày kết thúc (to) trước ngày bắt đầu (from).")
+    """The period asked for: both ends given, in order, at most a year, within the years reports cover
+    (`counter_app.reports.period_input`, the CLI's and the screen's check too; 400 otherwise)."""
+    for text, name in ((start, "from"), (end, "to")):
+        if not text:
+            raise ApiError(400, "bad_period", f"Thiếu tham số {name} (ngày dạng YYYY-MM-DD).")
+    assert start is not None and end is not None
     try:
-        return queries.check_period(Period(first, last))
-    except queries.PeriodTooLong as error:
+        return report_period(parse_report_day(start, "from", "Tham số from"), parse_report_day(end, "to", "Tham số to"))
+    except ValidationError as error:
         raise ApiError(400, "bad_period", error.message) from None
+
+
+def refuse_repeated(request: Request) -> None:
+    """`from=…&from=…` is refused, not read as its last value: a proxy or a bad link must not pick the period."""
+    for name in QUERY_NAMES:
+        if len(request.query_params.getlist(name)) > 1:
+            raise ApiError(400, "repeated_parameter", f"Tham số {name} chỉ được gửi một lần.")
 
 
 def parse_kind(text: str) -> ReportKind:
@@ -70,7 +72,7 @@ def parse_kind(text: str) -> ReportKind:
 
 def check_unit_exists(session: Session, unit_code: str | None) -> None:
     if unit_code is not None and (len(unit_code) > 32 or session.get(Unit, unit_code) is None):
-        raise ApiError(404, "unknown_unit", f"Không có đơn vị mã «{unit_code[:40]}» trên máy chủ tỉnh.")
+        raise ApiError(404, "unknown_unit", f"Không có đơn vị mã «{printable(unit_code, 40, replacement='?')}» trên máy chủ tỉnh.")
 
 
 def build_report(session: Session, kind: ReportKind, period: Period, unit_code: str | None, now: datetime) -> Report:
@@ -130,15 +132,17 @@ def report_response(report: Report, kind: ReportKind, period: Period, unit_code:
 
 def install_report_routes(app: FastAPI, db: ServerDatabase) -> None:
     @app.get(f"{REPORTS_PATH}/{{kind}}", responses=ERRORS)
-    def report(kind: str, start: Annotated[str | None, Query(alias="from")] = None,
+    def report(request: Request, kind: str, start: Annotated[str | None, Query(alias="from")] = None,
                end: Annotated[str | None, Query(alias="to")] = None, unit: str | None = None,
                fmt: Annotated[str, Query(alias="format")] = "json", authorization: Authorization = None) -> Response:
+        refuse_repeated(request)
         if fmt not in FORMATS:
             raise ApiError(400, "bad_format", "Định dạng báo cáo phải là json hoặc xlsx.")
-        with db.session() as s:
+        with db.session() as s:  # short: the token's last use is written, then the lock is let go
             token = authenticate_report(s, authorization, datetime.now(UTC))
-            report_kind = parse_kind(kind)
-            period = parse_period(start, end)
-            unit_code = allowed_unit(token, unit)
+        report_kind = parse_kind(kind)
+        period = parse_period(start, end)
+        unit_code = allowed_unit(token, unit)
+        with db.read() as s:  # the report itself never holds the write lock (pushes go on meanwhile)
             built = build_report(s, report_kind, period, unit_code, datetime.now(UTC))
         return report_response(built, report_kind, period, unit_code, fmt)

@@ -27,6 +27,8 @@ REFUSALS = [
     (["register", "--from", "10/03/2026", "--to", "2026-03-01"],
      "Ngày kết thúc 01/03/2026 trước ngày bắt đầu 10/03/2026"),
     (["register", "--from", "2025-01-01", "--to", "2026-01-02"], "dài 367 ngày; mỗi báo cáo tối đa 366 ngày"),
+    (["kpi", "--from", "9999-12-01", "--to", "9999-12-31"], "Từ ngày 01/12/9999 nằm ngoài khoảng báo cáo được"),
+    (["daily", "--date", "0001-01-01"], "Từ ngày 01/01/0001 nằm ngoài khoảng báo cáo được"),
     (["kpi", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "docx"],
      "Định dạng «docx» không được hỗ trợ"),
     (["daily", "--date", "2026-03-10", "--format", "pdf"], "Định dạng pdf cần --out TỆP"),
