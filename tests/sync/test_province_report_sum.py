@@ -3,8 +3,8 @@
 Three real counters (two desks of one unit, one desk of another) each hold a seeded mix of sample history
 (received, handed to the agency, finished, returned, supplements, withdrawals over ten office days) and
 today's clerk work through the real services: a supplement asked and supplied, an apology, a return at
-the desk and one by post, a refusal, a guidance, a back-dated entry, fees in cash and by transfer, a
-cancelled receipt and the day's close with a difference. They sync with a real provincial-server process
+the desk and one by post, a refusal, a guidance, a back-dated entry, a paper scanned (digitised), two
+assisted filings, fees in cash and by transfer, a cancelled receipt and the day's close with a difference. They sync with a real provincial-server process
 (SQLite and PostgreSQL). Then every desk row and unit row of the province's daily report and KPI equals
 what the counters' own reports (services.reports) say, and the province's total equals their sum; only
 «Thao tác chưa đồng bộ» differs by design (0 on the server, and 0 on the counters once they have synced).
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from PIL import Image
 from sqlalchemy import select
 
 from counter_app.domain.dossier import OFFICE_TZ, DocumentLine
@@ -28,8 +29,10 @@ from counter_app.domain.postal_codes import ITEM_SERIES
 from counter_app.reports.model import DailyReport, Indicator, KpiReport, Period, ReportKind
 from counter_app.services import reports
 from counter_app.services.accounts import create_account
+from counter_app.services.assisted_filing import AssistRequest, log_assistance
 from counter_app.services.day_close import close_day
 from counter_app.services.demo_data import generate_demo_dossiers
+from counter_app.services.digitisation import add_scans
 from counter_app.services.guidance import GuidanceRequest, record_guidance
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier, refuse_at_intake
 from counter_app.services.lifecycle import (
@@ -119,6 +122,14 @@ def _todays_work(desk: Desk) -> None:
     collect_fee(db, fee_dossier(db, "Lê Thị Hồng", clerk=by), method="transfer", bank_reference="FT26110000001", by=by)
     collect_fee(db, fee_dossier(db, "Phạm Văn Nam", clerk=by), method="cash", by=by)
     cancel_receipt(db, cash.number_text, reason="Ghi sai số tiền", supervisor=by)
+    scan = desk.data_dir / "trang-quet.png"
+    Image.new("L", (400, 560), 255).save(scan)
+    add_scans(db, desk.data_dir, received[4], 1, [scan])  # «Hồ sơ đã số hóa»: a scan bundle on its first paper
+    today = datetime.now(OFFICE_TZ).date()
+    log_assistance(db, AssistRequest(applicant_name="Võ Thị Lan", procedure_code="1.001193", outcome="filed",
+                                     portal_code=f"{desk.unit}-{today:%y%m%d}-{8000 + desk.slot}", clerk_username=by))
+    log_assistance(db, AssistRequest(applicant_name="Đặng Văn Tư", procedure_code="1.001193", outcome="account",
+                                     clerk_username=by))  # «Hỗ trợ nộp trực tuyến»: both kinds of help
     close_day(db, datetime.now(OFFICE_TZ).date(), counted_total=1_000, explanation="Thiếu tiền lẻ trả lại",
               supervisor=by, by=by)
 
@@ -156,7 +167,7 @@ def rig(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 def _province(rig: Rig, kind: ReportKind) -> DailyReport | KpiReport:
     db = open_server_db(rig.server.database_url)
     try:
-        with db.session() as s:
+        with db.read() as s:
             report = build_report(s, kind, rig.period, None, datetime.now(UTC))
     finally:
         db.dispose()
@@ -186,7 +197,8 @@ def test_the_provinces_daily_report_is_the_sum_of_its_desks_and_units(rig: Rig) 
         assert values["not_synced"] == 0  # every operation acknowledged
     # The mix really is there: each kind of clerk work counted at least once on each desk.
     for key in ("received_direct", "back_dated", "guided", "refused", "supplements_requested", "supplements_supplied",
-                "apologies", "returned_desk", "returned_post", "receipts_issued", "receipts_cancelled", "closes"):
+                "apologies", "returned_desk", "returned_post", "receipts_issued", "receipts_cancelled", "closes",
+                "digitised", "assisted"):
         assert all(values[key] >= 1 for values in own.values()), key
     assert all(values["close_difference"] != 0 for values in own.values())
 
