@@ -20,19 +20,28 @@ from counter_app.reports.queries import MAX_PERIOD_DAYS, PeriodTooLong, check_pe
 
 __all__ = ["FIRST_REPORT_DAY", "LAST_REPORT_DAY", "MAX_PERIOD_DAYS", "parse_report_day", "report_period"]
 MAX_DATE_TEXT = 40  # a date is 10 characters; more is never echoed back whole
+ISO_DATE_CHARS = 10
 FIRST_REPORT_DAY = date(1900, 1, 1)  # no dossier is older; any earlier date is a typo
 LAST_REPORT_DAY = date(2999, 12, 31)
 
 
-def parse_report_day(text: str, field: str, label: str) -> date:
-    """'2026-03-10' or '10/03/2026' → the office date; anything else a ValidationError in Vietnamese."""
+def parse_report_day(text: str, field: str, label: str, *, iso_only: bool = False) -> date:
+    """'2026-03-10' or '10/03/2026' → the office date; anything else a ValidationError in Vietnamese.
+    `iso_only` (the HTTP API): exactly YYYY-MM-DD, one spelling per date in a link."""
     value = text.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+    patterns = ("%Y-%m-%d",) if iso_only else ("%Y-%m-%d", "%d/%m/%Y")
+    if iso_only and len(text) != ISO_DATE_CHARS:  # strptime takes 2026-3-1 and padding too
+        patterns = ()
+    for pattern in patterns:
         try:
             return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    raise ValidationError(field, f"{label} «{printable(text, MAX_DATE_TEXT, replacement='?')}» không phải một ngày hợp lệ (dạng YYYY-MM-DD, "
+    shown = printable(text, MAX_DATE_TEXT, replacement="?")
+    if iso_only:
+        raise ValidationError(field, f"{label} «{shown}» không phải một ngày hợp lệ (dạng YYYY-MM-DD, ví dụ "
+                              "2026-03-10).", label)
+    raise ValidationError(field, f"{label} «{shown}» không phải một ngày hợp lệ (dạng YYYY-MM-DD, "
                           "ví dụ 2026-03-10, hoặc dd/mm/yyyy, ví dụ 10/03/2026).", label)
 
 

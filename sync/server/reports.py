@@ -51,7 +51,8 @@ def parse_period(start: str | None, end: str | None) -> Period:
             raise ApiError(400, "bad_period", f"Thiếu tham số {name} (ngày dạng YYYY-MM-DD).")
     assert start is not None and end is not None
     try:
-        return report_period(parse_report_day(start, "from", "Tham số from"), parse_report_day(end, "to", "Tham số to"))
+        return report_period(parse_report_day(start, "from", "Tham số from", iso_only=True),
+                             parse_report_day(end, "to", "Tham số to", iso_only=True))
     except ValidationError as error:
         raise ApiError(400, "bad_period", error.message) from None
 
