@@ -45,8 +45,9 @@ def register(db: Database, period: Period, *, progress: Progress | None = None,
                                       now=now or utc_now(), progress=progress)
 
 
-def dossiers_behind(db: Database, key: str, period: Period) -> list[DossierLine]:
-    """The dossiers (or receipts, records) figure `key` counts; `queries.UnknownFigure` for any other key."""
+def dossiers_behind(db: Database, key: str, period: Period, scope: Scope = ALL_DESKS) -> list[DossierLine]:
+    """The dossiers (or receipts, records) figure `key` counts, of every desk or of `scope`'s desk;
+    `queries.UnknownFigure` for any other key."""
     queries.check_period(period)
     with db.read() as session:
-        return queries.dossiers_behind(session, counter_sources(session), key, period, ALL_DESKS)
+        return queries.dossiers_behind(session, counter_sources(session), key, period, scope)

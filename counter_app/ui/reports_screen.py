@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import office_date, to_office
-from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind
+from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind, Scope
 from counter_app.reports.period_input import report_period
 from counter_app.ui import palette
 from counter_app.ui.context import UiContext
@@ -54,6 +54,8 @@ from counter_app.ui.report_tables import (
 )
 from counter_app.ui.screen import Screen
 
+ALL_DESKS = Scope()
+FIRST_DESK_COLUMN = 2  # the figure table: label, total, then a column per desk (report_tables.FigureTable)
 KINDS: tuple[tuple[ReportKind, str, str], ...] = (
     (ReportKind.DAILY, "Báo cáo ngày", "Ctrl+1"),
     (ReportKind.REGISTER, "Sổ theo dõi hồ sơ", "Ctrl+2"),
@@ -75,7 +77,7 @@ CANCELLED = "Đã hủy lập báo cáo; không có số liệu nào được hi
 NOTHING_TO_EXPORT = "Chưa có báo cáo để xuất: hãy lập báo cáo trước (Ctrl+R)."
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _PERIOD_KEYS = "Alt+←/→: ngày trước/sau · Ctrl+PgUp/PgDn: tháng trước/sau"
-FIGURES_HINT = f"Enter: xem hồ sơ của chỉ tiêu · {_PERIOD_KEYS}"
+FIGURES_HINT = f"Enter: xem hồ sơ của chỉ tiêu (trên cột một quầy: hồ sơ của quầy đó) · {_PERIOD_KEYS}"
 REGISTER_HINT = f"Enter: mở hồ sơ · {_PERIOD_KEYS}"
 
 AnyReport = DailyReport | KpiReport | Register
@@ -163,6 +165,7 @@ class ReportsScreen(Screen):
         self.kind = ReportKind.DAILY
         self.shown_report: AnyReport | None = None
         self.listed_key: str | None = None
+        self.listed_scope = ALL_DESKS  # the desk whose dossiers are listed (Enter on its column), or all
         self.export_dialog: QFileDialog | None = None
         self.runner = ReportRun(context.tasks, self)
         self.runner.progressed.connect(self._progressed)
@@ -394,14 +397,17 @@ class ReportsScreen(Screen):
 
     # -- the dossiers behind a figure ------------------------------------------------------------
 
-    def list_dossiers(self, key: str) -> None:
-        """The dossiers the figure `key` counts, over the shown report's period, in the panel below."""
+    def list_dossiers(self, key: str, scope: Scope = ALL_DESKS, where: str = "") -> None:
+        """The dossiers the figure `key` counts, over the shown report's period, in the panel below: of every
+        desk, or of `scope`'s desk (Enter on that desk's column; `where` names it)."""
         report = self.shown_report
         line = self.figures.line_of(key)
         if report is None or line is None or not line.opens:
             return
         self.listed_key = key
-        self.behind_title.setText(f"Đang tải hồ sơ của «{line.label}»…")
+        self.listed_scope = scope
+        label = f"{line.label} · {where}" if where else line.label
+        self.behind_title.setText(f"Đang tải hồ sơ của «{label}»…")
         self.behind.set_dossiers([])
         self.behind_panel.show()
         db, period = self.context.db, report.period
@@ -409,10 +415,20 @@ class ReportsScreen(Screen):
         def behind() -> Any:
             from counter_app.services import reports
 
-            return reports.dossiers_behind(db, key, period)
+            return reports.dossiers_behind(db, key, period, scope)
 
-        self.context.tasks.run(behind, lambda lines: self._listed(line.label, lines), self._list_failed,
+        self.context.tasks.run(behind, lambda lines: self._listed(label, lines), self._list_failed,
                                owner=self, request="behind")
+
+    def desk_of_column(self, column: int) -> tuple[Scope, str]:
+        """The desk whose column `column` of the figure table is (the total's and the label's: every desk)."""
+        report = self.shown_report
+        titles = desk_titles(report) if isinstance(report, DailyReport) else ()
+        index = column - FIRST_DESK_COLUMN
+        if not isinstance(report, DailyReport) or not 0 <= index < len(titles):
+            return ALL_DESKS, ""
+        desk = report.desks[index]
+        return Scope(unit_code=desk.unit_code, desk_slot=desk.desk_slot), titles[index]
 
     def _listed(self, label: str, lines: list) -> None:
         report = self.shown_report
@@ -430,7 +446,7 @@ class ReportsScreen(Screen):
         if key is None:
             return
         if table is self.figures:
-            self.list_dossiers(key)
+            self.list_dossiers(key, *self.desk_of_column(table.currentIndex().column()))
         else:
             self.open_dossier_requested.emit(key)
 

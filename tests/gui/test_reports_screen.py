@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from counter_app.reports.figures import DAILY_FIGURES, FIGURES_BY_KEY
-from counter_app.reports.model import KpiReport, Period
+from counter_app.reports.model import KpiReport, Period, Scope
 from counter_app.services import reports
 from counter_app.services.demo_data import prepare_demo_unit
 from counter_app.storage.database import Database
@@ -135,6 +135,35 @@ def test_enter_lists_exactly_the_dossiers_behind_a_figure_and_enter_opens_one(qt
     screen.behind.setFocus()
     press(screen.behind, Qt.Key.Key_Escape)  # back to the figures
     assert focused() is screen.figures and not screen.behind_panel.isVisible()
+
+
+def test_enter_on_a_desks_column_lists_that_desks_dossiers_only(qtbot, window: MainWindow) -> None:
+    screen = open_f6(qtbot, window)
+    period = last_month(screen)
+    show_report(qtbot, screen, period)
+    db = window.context.db
+    report = reports.daily_report(db, period)
+    desk = max(report.desks, key=lambda row: row.values["received_total"])
+    column = 2 + report.desks.index(desk)
+    assert 0 < desk.values["received_total"] < report.total.values["received_total"]  # a desk, not the total
+
+    row = screen.figures.keys().index("received_total")
+    screen.figures.setCurrentIndex(screen.figures.model().index(row, column))
+    screen.figures.setFocus()
+    press(screen.figures, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.listed_key == "received_total" and focused() is screen.behind, timeout=WAIT)
+    listed = screen.behind.keys()
+    scope = Scope(unit_code=desk.unit_code, desk_slot=desk.desk_slot)
+    assert screen.listed_scope == scope
+    assert listed == [line.code for line in reports.dossiers_behind(db, "received_total", period, scope)]
+    assert len(listed) == desk.values["received_total"]
+    assert f"Quầy {desk.desk_slot}" in screen.behind_title.text()
+
+    press(screen.behind, Qt.Key.Key_Escape)
+    screen.figures.setCurrentIndex(screen.figures.model().index(row, 1))  # the total's column: every desk
+    press(screen.figures, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.listed_scope == Scope() and len(screen.behind.keys())
+                    == report.total.values["received_total"], timeout=WAIT)
 
 
 def test_the_register_lists_the_engines_rows_and_opens_a_dossier(qtbot, window: MainWindow) -> None:
