@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from counter_app.reports.export_labels import rate_percent
 from counter_app.reports.model import Indicator
 from counter_app.ui import palette
 
@@ -25,7 +25,6 @@ CHANNELS: tuple[tuple[int, str, str], ...] = (
     (3, "Bưu chính", palette.CHART_POSTAL),
 )
 ON_TIME_LEGEND = (("Trước hạn và đúng hạn (%)", palette.CHART_ONLINE),)
-NO_RATE = "—"
 
 
 @dataclass(frozen=True)
@@ -52,20 +51,13 @@ def received_bars(received_per_day: dict[date, dict[int, int]], days: list[date]
     return bars
 
 
-def rate_text(rate: Decimal | None) -> str:
-    """«93,75 %» the Vietnamese way (decimal comma); «—» when nothing was rated."""
-    if rate is None:
-        return NO_RATE
-    return f"{rate:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
-
-
 def on_time_bars(on_time_per_day: dict[date, Indicator], days: list[date]) -> list[Bar]:
     bars = []
     for day in days:
         indicator = on_time_per_day.get(day)
         rate = indicator.rate if indicator is not None else None
         segments = () if rate is None else ((float(rate), palette.CHART_ONLINE),)
-        bars.append(Bar(day, segments, rate_text(rate)))
+        bars.append(Bar(day, segments, rate_percent(rate)))
     return bars
 
 

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from counter_app.domain.formats import column_datetime, office_date
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.money import format_dong, format_vnd
+from counter_app.reports.export_labels import rate_percent, row_label
 from counter_app.reports.figures import DAILY_FIGURES, FIGURES_BY_KEY, KPI_COUNTS, KPI_INDICATORS, FigureDef
 from counter_app.reports.model import DailyReport, DossierLine, Indicator, KpiReport, RegisterRow
-from counter_app.ui.report_chart import rate_text
 
 KEY_ROLE = Qt.ItemDataRole.UserRole  # a figure's key, or a dossier's code
 OPENS_TEXT = "Enter: xem hồ sơ"
@@ -59,12 +59,11 @@ def _with_headings(figures: tuple[FigureDef, ...], line_of) -> list[FigureLine]:
 
 
 def desk_titles(report: DailyReport) -> tuple[str, ...]:
-    """«Quầy 1», «Quầy 2» … when the report has several desks (one unit); «unit · Quầy n» across units."""
+    """«Quầy 1», «Quầy 2» … when the report has several desks (one unit); «unit – quầy n» across units."""
     if len(report.desks) < 2:
         return ()
     several_units = len({row.unit_code for row in report.desks}) > 1
-    return tuple(f"{row.unit_code} · Quầy {row.desk_slot}" if several_units else f"Quầy {row.desk_slot}"
-                 for row in report.desks)
+    return tuple(row_label(row, many_units=several_units) for row in report.desks)  # the exports' words
 
 
 def daily_lines(report: DailyReport) -> list[FigureLine]:
@@ -83,8 +82,8 @@ def daily_lines(report: DailyReport) -> list[FigureLine]:
 def indicator_text(indicator: Indicator) -> str:
     """«93,75 % (15/16)»; «— (chưa có hồ sơ)» when nothing was there to rate."""
     if indicator.rate is None:
-        return f"{rate_text(None)} (chưa có số liệu)"
-    return f"{rate_text(indicator.rate)} ({count_text(indicator.numerator)}/{count_text(indicator.denominator)})"
+        return f"{rate_percent(None)} (chưa có số liệu)"
+    return f"{rate_percent(indicator.rate)} ({count_text(indicator.numerator)}/{count_text(indicator.denominator)})"
 
 
 def kpi_lines(report: KpiReport) -> list[FigureLine]:
@@ -94,7 +93,7 @@ def kpi_lines(report: KpiReport) -> list[FigureLine]:
     lines = [FigureLine("Chỉ số QĐ 766", "")]
     for figure in KPI_INDICATORS:
         indicator = total.indicators.get(figure.key)
-        lines.append(FigureLine(figure.label, indicator_text(indicator) if indicator else rate_text(None), figure.key))
+        lines.append(FigureLine(figure.label, indicator_text(indicator) if indicator else rate_percent(None), figure.key))
 
     def count_line(figure: FigureDef) -> FigureLine:
         daily = FIGURES_BY_KEY.get(figure.key)

@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.errors import ValidationError
-from counter_app.domain.formats import office_date, to_office
+from counter_app.domain.formats import to_office
+from counter_app.reports import export_labels
+from counter_app.reports.export_labels import kind_of
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind, Scope
 from counter_app.reports.period_input import report_period
 from counter_app.ui import palette
@@ -83,16 +85,10 @@ REGISTER_HINT = f"Enter: mở hồ sơ · {_PERIOD_KEYS}"
 AnyReport = DailyReport | KpiReport | Register
 
 
-def kind_of(report: AnyReport) -> ReportKind:
-    if isinstance(report, Register):
-        return ReportKind.REGISTER
-    return ReportKind.KPI if isinstance(report, KpiReport) else ReportKind.DAILY
-
-
 def period_text(period: Period) -> str:
-    if period.start == period.end:
-        return f"ngày {office_date(period.start)}"
-    return f"từ ngày {office_date(period.start)} đến ngày {office_date(period.end)}"
+    """The exports' wording of the period (export_labels), inside a sentence: «từ ngày … đến ngày …»."""
+    text = export_labels.period_text(period)
+    return text[0].lower() + text[1:]
 
 
 def default_file_name(report: AnyReport, fmt: str) -> str:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from counter_app.reports.export_labels import rate_percent
 from counter_app.reports.figures import DAILY_FIGURES, KPI_COUNTS, KPI_INDICATORS
 from counter_app.reports.model import (
     DailyReport,
@@ -22,7 +23,7 @@ from counter_app.reports.model import (
     Scope,
 )
 from counter_app.ui import palette
-from counter_app.ui.report_chart import BarChart, on_time_bars, rate_text, received_bars, received_chart
+from counter_app.ui.report_chart import BarChart, on_time_bars, received_bars, received_chart
 from counter_app.ui.report_tables import FigureTable, RegisterTable, daily_lines, desk_titles, kpi_lines
 from counter_app.ui.reports_screen import default_file_name, month_of
 
@@ -65,9 +66,9 @@ def test_kpi_lines_write_rates_with_their_counts_and_never_invent_a_rate() -> No
 
 
 def test_rate_text_uses_the_decimal_comma() -> None:
-    assert rate_text(Indicator("x", 1, 3).rate) == "33,33 %"
-    assert rate_text(Indicator("x", 2, 2).rate) == "100 %"
-    assert rate_text(None) == "—"
+    assert rate_percent(Indicator("x", 1, 3).rate) == "33,33 %"  # the screen words a rate as the exports do
+    assert rate_percent(Indicator("x", 2, 2).rate) == "100,00 %"
+    assert rate_percent(None) == "—"
 
 
 def test_received_bars_stack_the_channels_and_keep_empty_days() -> None:
@@ -77,7 +78,7 @@ def test_received_bars_stack_the_channels_and_keep_empty_days() -> None:
     assert [b.caption for b in bars] == ["5", "0", "2"]
     assert [v for v, _ in bars[0].segments] == [4.0, 0.0, 1.0]
     rated = on_time_bars({DAY: Indicator("on_time_rate", 3, 4)}, days)
-    assert [b.caption for b in rated] == ["75 %", "—", "—"]
+    assert [b.caption for b in rated] == ["75,00 %", "—", "—"]  # worded as the exports word a rate
     assert rated[1].segments == ()
 
 
