@@ -21,7 +21,7 @@ from counter_app import __version__
 from counter_app.domain.formats import office_date, office_datetime, office_hhmm
 from counter_app.printing.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
 from counter_app.printing.forms.layout import BODY, HEAD_BOLD, TITLE, grid, style, x
-from counter_app.reports.export_labels import period_text
+from counter_app.reports.export_labels import NO_DOSSIERS, period_text
 from counter_app.reports.model import Register, RegisterRow
 
 PAGE = landscape(A4)
@@ -29,7 +29,7 @@ MARGIN = 10 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
 BOOK_TITLE = "SỔ THEO DÕI HỒ SƠ"
 FORM_NUMBER = "Mẫu số 06"
-EMPTY = "(Không có hồ sơ nào được tiếp nhận trong kỳ)"
+EMPTY = f"({NO_DOSSIERS})"
 SMALL = ParagraphStyle("registerCell", fontName=FONT_REGULAR, fontSize=6.5, leading=7.8)
 SMALL_CENTER = ParagraphStyle("registerCellCenter", parent=SMALL, alignment=1)
 SMALL_HEAD = ParagraphStyle("registerHead", parent=SMALL, fontName=FONT_BOLD, alignment=1)

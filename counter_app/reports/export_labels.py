@@ -15,6 +15,8 @@ Report = DailyReport | KpiReport | Register
 
 TOTAL = "Tổng cộng"
 NO_RATE = "—"  # a rate with nothing to divide by (never a made-up 0 % or 100 %)
+NO_DOSSIERS = "Không có hồ sơ nào được tiếp nhận trong kỳ"  # an empty register, said, not a blank page
+NO_DATA = "Không có số liệu trong kỳ"  # a chart with nothing to draw
 CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính"}
 UNIT_WORDS = {"dossier": "hồ sơ", "record": "lượt", "vnd": "đồng", "receipt": "biên lai", "operation": "thao tác",
               "close": "lần"}

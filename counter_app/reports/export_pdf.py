@@ -43,6 +43,7 @@ from counter_app.reports.export_labels import (
     CHANNELS,
     KIND_NAMES,
     KIND_TITLES,
+    NO_DATA,
     TOTAL,
     UNIT_WORDS,
     Report,
@@ -183,8 +184,11 @@ def _chart(days: Sequence[date], data: list[list[float | None]], legend: Sequenc
     for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
         axis.fontName, axis.fontSize = FONT_REGULAR, 6.5
     chart.valueAxis.valueMin = 0
+    nothing = not any(value for series in data for value in series)
     if value_max is not None:
         chart.valueAxis.valueMax = value_max
+    elif nothing:  # an axis of 0 … 0.01 said there were fractions of a dossier
+        chart.valueAxis.valueMax, chart.valueAxis.valueStep = 1, 1
     for index, colour in enumerate(colours):
         chart.bars[index].fillColor = colour
         chart.bars[index].strokeColor = None
@@ -194,9 +198,8 @@ def _chart(days: Sequence[date], data: list[list[float | None]], legend: Sequenc
     key.columnMaximum, key.fontName, key.fontSize = 1, FONT_REGULAR, 7
     key.colorNamePairs = list(zip(colours, legend, strict=True))
     drawing.add(key)
-    if not days:
-        drawing.add(String(WIDTH / 2, 30 * mm, "Không có số liệu", fontName=FONT_ITALIC, fontSize=8,
-                           textAnchor="middle"))
+    if not days or nothing:
+        drawing.add(String(WIDTH / 2, 30 * mm, NO_DATA, fontName=FONT_ITALIC, fontSize=8, textAnchor="middle"))
     return drawing
 
 

@@ -27,6 +27,7 @@ from counter_app.reports.export_labels import (
     CHANNELS,
     KIND_NAMES,
     KIND_TITLES,
+    NO_DOSSIERS,
     NO_RATE,
     TOTAL,
     UNIT_WORDS,
@@ -186,3 +187,5 @@ def _register(book: Workbook, report: Register) -> None:
                         office_naive(r.received_at), office_naive(r.due_at), office_naive(r.sent_to_agency_at),
                         office_naive(r.result_from_agency_at), office_naive(r.returned_at), None, r.note,
                         r.register_book, r.register_number), formats, WRAP)
+    if not report.rows:  # said in the sheet, not left for the reader to wonder about
+        _append(sheet, (None, NO_DOSSIERS), ())

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import to_office
 from counter_app.reports import export_labels
-from counter_app.reports.export_labels import kind_of
+from counter_app.reports.export_labels import NO_DOSSIERS, kind_of
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind, Scope
 from counter_app.reports.period_input import report_period
 from counter_app.ui import palette
@@ -358,7 +358,8 @@ class ReportsScreen(Screen):
             self.pages.setCurrentWidget(self.register_table)
             self.register_table.set_rows(report.rows)
             self.register_table.setFocus(Qt.FocusReason.OtherFocusReason)
-            self._say(f"Sổ theo dõi hồ sơ {period_text(report.period)}: {len(report.rows)} hồ sơ.")
+            count = f"{len(report.rows)} hồ sơ" if report.rows else NO_DOSSIERS[0].lower() + NO_DOSSIERS[1:]
+            self._say(f"Sổ theo dõi hồ sơ {period_text(report.period)}: {count}.")
         else:
             self.pages.setCurrentIndex(0)
             kpi = isinstance(report, KpiReport)
