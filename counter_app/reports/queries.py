@@ -292,10 +292,11 @@ def _family_sums(conn: Conn, rows: Select | CompoundSelect) -> dict[tuple[Desk, 
 
 
 def _collect(conn: Conn, rules: _Rules, keys: Iterable[str], progress: Progress, done: int, total: int,
-             ) -> tuple[dict[Desk, dict[str, int]], int]:
-    """Every figure of `keys` per desk: one query per figure, one per family of figures."""
+             families: dict[str, dict[tuple[Desk, str], int]] | None = None) -> tuple[dict[Desk, dict[str, int]], int]:
+    """Every figure of `keys` per desk: one query per figure, one per family of figures (`families`: those
+    the caller has already read)."""
     per_desk: dict[Desk, dict[str, int]] = defaultdict(dict)
-    families: dict[str, dict[tuple[Desk, str], int]] = {}
+    families = dict(families or {})
     for key in keys:
         progress.report(done, total)
         if key in FAMILIES:
@@ -420,7 +421,12 @@ def build_kpi(conn: Conn, sources: ReportSources, period: Period, scope: Scope, 
     rules = _Rules(sources, period, scope)
     keys = [f.key for f in KPI_COUNTS]
     total_steps = len(keys) + 1
-    per_desk, done = _collect(conn, rules, keys, progress, 0, total_steps)
+    progress.report(0, total_steps)
+    finished_per_day = _finished_per_day(conn, rules)  # the finished family and the chart in one read
+    finished: dict[tuple[Desk, str], int] = defaultdict(int)
+    for (desk, detail, _day), count in finished_per_day.items():
+        finished[(desk, detail)] += count
+    per_desk, _done = _collect(conn, rules, keys, progress, 1, total_steps, {"finished": finished})
     per_unit: dict[str, list[dict[str, int]]] = defaultdict(list)
     for (unit, _slot), values in per_desk.items():
         per_unit[unit].append(values)
@@ -430,21 +436,32 @@ def build_kpi(conn: Conn, sources: ReportSources, period: Period, scope: Scope, 
         units.append(KpiRow(unit, None, _indicators(counts), counts, sources.unit_names.get(unit, "")))
     total_counts = _add((row.counts for row in units), keys)
     total = KpiRow(None, None, _indicators(total_counts), total_counts)
-    progress.report(done, total_steps)
-    per_day = _on_time_per_day(conn, rules)
     progress.report(total_steps, total_steps)
-    return KpiReport(period, scope, now, units, total, per_day, _title(sources, sorted(per_unit)))
+    return KpiReport(period, scope, now, units, total, _on_time_per_day(finished_per_day, period),
+                     _title(sources, sorted(per_unit)))
 
 
-def _on_time_per_day(conn: Conn, rules: _Rules) -> dict[date, Indicator]:
+def _finished_per_day(conn: Conn, rules: _Rules) -> dict[tuple[Desk, str, date], int]:
+    """(desk, early | on_time | late, office day) -> dossiers finished."""
     m = rules.finished().subquery()
     day = office_date(m.c.at)
-    good = func.sum(case((m.c.detail.in_(["early", "on_time"]), 1), else_=0))
     found = {}
-    for when, on_time, finished in conn.execute(select(day, good, func.count()).group_by(day)):
+    query = select(m.c.unit_code, m.c.desk_slot, m.c.detail, day, func.count()).group_by(
+        m.c.unit_code, m.c.desk_slot, m.c.detail, day)
+    for unit, desk, detail, when, count in conn.execute(query):
         when = when if isinstance(when, date) else date.fromisoformat(str(when))
-        found[when] = (int(on_time), int(finished))
-    return {when: Indicator("on_time_rate", *found.get(when, (0, 0))) for when in rules.period.days()}
+        found[((unit or "", int(desk or 0)), detail, when)] = int(count)
+    return found
+
+
+def _on_time_per_day(finished: dict[tuple[Desk, str, date], int], period: Period) -> dict[date, Indicator]:
+    good: dict[date, int] = defaultdict(int)
+    done: dict[date, int] = defaultdict(int)
+    for (_desk, detail, when), count in finished.items():
+        done[when] += count
+        if detail in ("early", "on_time"):
+            good[when] += count
+    return {when: Indicator("on_time_rate", good[when], done[when]) for when in period.days()}
 
 
 # -- register (Mẫu 06) ---------------------------------------------------------------------------------
