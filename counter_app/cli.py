@@ -42,6 +42,7 @@ from counter_app.cli_payments import (
     apply_bank_account_options,
 )
 from counter_app.cli_receipts import add_receipt_commands, add_receipt_prints
+from counter_app.cli_reports import add_report_commands
 from counter_app.cli_returns import add_return_commands, add_return_prints
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
@@ -452,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_lifecycle_commands(sub)
     add_day_commands(sub, CLERK_HELP)
     add_audit_commands(sub)
+    add_report_commands(sub)
     return parser
 
 

@@ -2,9 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/screenshots.py [OUT_DIR]
 
-Writes intake.png, slip-preview.png, search.png, worklists.png and fees.png to resources/screenshots/ (or OUT_DIR), for the
-README and the user guide, and so a reviewer can see at a glance that Vietnamese renders and nothing is
-cut off. Not a test module (pytest collects test_*.py only): it fails loudly instead of asserting.
+Writes intake.png, slip-preview.png, search.png, worklists.png, fees.png and reports.png to
+resources/screenshots/ (or OUT_DIR), for the README and the user guide, and so a reviewer can see at a
+glance that Vietnamese renders and nothing is cut off. Not a test module (pytest collects test_*.py
+only): it fails loudly instead of asserting.
 """
 
 from __future__ import annotations
@@ -138,6 +139,13 @@ def shoot(window: MainWindow, out_dir: Path) -> None:
     fees.choose_transfer()
     settle()
     save(window, out_dir / "fees.png")
+
+    reports = window.reports  # F6: the demo unit's last month, its figures and charts
+    window.show_screen(reports)
+    reports.step_month(-1)
+    wait_for("báo cáo", lambda: reports.shown_report is not None)
+    settle()
+    save(window, out_dir / "reports.png")
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
         DossierRow.register_number, DossierRow.sets_count, _address_text().label("applicant_address"),
         DossierRow.applicant_phone,
     ).subquery("dossiers")
-    steps = select(*_dossier_columns(), DossierEvent.at, DossierEvent.from_status, DossierEvent.to_status).join(
+    steps = select(*_dossier_columns(), DossierEvent.at, DossierEvent.from_status, DossierEvent.to_status,
+                   DossierEvent.id.label("seq")).join(
         DossierRow, DossierEvent.dossier_pk == DossierRow.pk).subquery("steps")
     apologies = select(*_dossier_columns(), ApologyRow.at, ApologyRow.previous_due_at).join(
         DossierRow, ApologyRow.dossier_pk == DossierRow.pk).subquery("apologies")

@@ -178,15 +178,16 @@ class _Rules:
 
         Two parts that never overlap: the dossiers open now (an open status had no closing step ever:
         3, 7, 8 and 10 are final and 9 leads only to 10), and those whose first closing step (the one from
-        an open status) is at or after `boundary` (few for a recent boundary). With `due_before` (an office day's start), `detail` says
-        "overdue" for those not waiting for the citizen whose legal due date falls before it, else ""."""
+        an open status) is at or after `boundary` (few for a recent boundary). With `due_before` (an office
+        day's start), `detail` says "overdue" for those not waiting for the citizen (their last step, by
+        (at, seq), not into 5 or 6) whose legal due date falls before it, else ""."""
         d, st = self.s.dossiers, self.s.steps
         closing = [int(s) for s in CLOSING]
         detail = None
         if due_before is not None:
             before = st.alias("step_before")
             last_step = (select(before.c.to_status).where(before.c.code == d.c.code, before.c.at < boundary)
-                         .order_by(before.c.at.desc()).limit(1).scalar_subquery())
+                         .order_by(before.c.at.desc(), before.c.seq.desc()).limit(1).scalar_subquery())
             waiting = func.coalesce(last_step, 0).in_([int(s) for s in WAITING_FOR_CITIZEN])
             detail = case((and_(~waiting, self.legal_due(d) < due_before), OVERDUE), else_="")
         open_now = self._rows(d, d.c.code, d.c.received_at, detail=detail).where(

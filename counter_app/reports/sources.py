@@ -21,7 +21,9 @@ class ReportSources:
     # due_at (current), status (current), back_dated (bool), register_book, register_number, sets_count,
     # applicant_address (text), applicant_phone
     dossiers: FromClause
-    # code, unit_code, desk_slot, at, from_status, to_status: every status step (history), oldest first by at
+    # code, unit_code, desk_slot, at, from_status, to_status, seq: every status step (history), oldest first by
+    # (at, seq); seq (the order the steps were recorded) breaks ties of `at`, which the province holds to
+    # the second only (two steps of one second, or two typed for the same minute)
     steps: FromClause
     # code, unit_code, desk_slot, at, previous_due_at
     apologies: FromClause

@@ -40,6 +40,7 @@ from counter_app.ui.fees_screen import FeesScreen
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
 from counter_app.ui.palette import in_colour
+from counter_app.ui.reports_screen import ReportsScreen
 from counter_app.ui.scan_inbox_watcher import ScanInboxWatcher, default_inbox_dir, report_text
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
@@ -55,6 +56,7 @@ GLOBAL_SHORTCUTS = [
     ("F3", "Tra cứu hồ sơ"),
     ("F4", "Thu phí, lệ phí: mở hồ sơ theo mã, thu tiền mặt hoặc chuyển khoản, lập và in biên lai"),
     ("F5", "Việc cần làm: đến hạn hôm nay, quá hạn, chờ bổ sung, chờ trả kết quả, bưu gửi"),
+    ("F6", "Báo cáo: báo cáo ngày, sổ theo dõi hồ sơ (Mẫu 06), chỉ số QĐ 766; xuất PDF, Excel, CSV"),
     ("Ctrl+Shift+H", "Ghi nhật ký hỗ trợ công dân nộp hồ sơ trực tuyến"),
     ("Ctrl+Shift+K", "Khóa sổ cuối ngày: đếm tiền mặt theo mệnh giá, so với biên lai"),
     ("F7", "Xem tình trạng đồng bộ với máy chủ tỉnh"),
@@ -66,7 +68,7 @@ GLOBAL_SHORTCUTS = [
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
 ]
-LATER = [("Báo cáo", "F6")]
+LATER: list[tuple[str, str]] = []  # navigation entries whose screen is not built yet
 STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
 DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
 
@@ -116,6 +118,8 @@ class MainWindow(QMainWindow):
         self.screens += [PlaceholderScreen(context, title) for title, _ in LATER]
         self.worklists = WorklistScreen(context)
         self.screens.insert(3, self.worklists)  # F5, between F4 and F6
+        self.reports = ReportsScreen(context)  # F6 (issue 11): ui/reports_screen.py
+        self.screens.insert(4, self.reports)
         # What each worklist step opens (WorklistScreen.NEXT_ACTIONS names, ui/worklist_steps.py); a step
         # without a handler opens the dossier.
         self.worklist_steps = WorklistSteps(context, self, self.worklists)
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F5), self.show_worklists)
         self._bind(QKeySequence("Ctrl+Shift+H"), self.show_assist)
         self._bind(QKeySequence("Ctrl+Shift+K"), self.show_day_close)
+        self._bind(QKeySequence(Qt.Key.Key_F6), lambda: self.show_screen(self.reports))
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
         self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_now)
         self._bind(QKeySequence("Ctrl+Q"), self.close)

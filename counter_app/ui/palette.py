@@ -15,6 +15,12 @@ PAGE_BORDER = "#999999"  # the edge of a previewed page
 INVALID_BACKGROUND = "#fff5f5"  # the faint red behind a field that has an error
 QR_DARK = "#000000"  # a QR code's modules on screen: full contrast, or phone cameras miss it
 QR_LIGHT = "#ffffff"  # its background and quiet zone
+# The reports' charts (ui/report_chart.py): one colour per channel, the grid and the bars' text.
+CHART_DIRECT = INFO  # 1 trực tiếp
+CHART_ONLINE = OK  # 2 trực tuyến
+CHART_POSTAL = WARNING  # 3 bưu chính
+CHART_GRID = "#cccccc"
+CHART_TEXT = "#333333"
 
 ERROR_STYLE = f"color: {ERROR};"
 WARNING_STYLE = f"color: {WARNING};"

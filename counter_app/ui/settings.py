@@ -22,6 +22,7 @@ MAX_TEXT = 1000  # a path, a URL or a printer name; anything longer was not writ
 
 _GEOMETRY = "main_window/geometry"
 _LAST_PDF_DIR = "slip_preview/last_dir"
+_LAST_REPORT_DIR = "reports/last_dir"
 _PRINTER = "printing/printer_name"
 _SERVER_URL = "sync/last_server_url"
 _SYNC_INTERVAL = "sync/interval_minutes"
@@ -84,6 +85,16 @@ class CounterSettings:
 
     def set_last_pdf_dir(self, folder: Path) -> None:
         self._set(_LAST_PDF_DIR, str(folder))
+
+    # -- reports -------------------------------------------------------------------------------------
+
+    def last_report_dir(self, default: Path) -> Path:
+        """Where the last report was exported (the reports screen's save dialog opens there)."""
+        text = self._text(_LAST_REPORT_DIR).strip()
+        return Path(text) if text else default
+
+    def set_last_report_dir(self, folder: Path) -> None:
+        self._set(_LAST_REPORT_DIR, str(folder)[:MAX_TEXT])
 
     # -- sync ----------------------------------------------------------------------------------------
 

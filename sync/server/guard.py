@@ -50,11 +50,13 @@ from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
 from sync.server.http_errors import BATCH_ID_KEY, error_response
 from sync.server.ratelimit import InFlight, Slots, TokenBuckets, Verdict, retry_after
+from sync.server.report_tokens import authenticate_report
 
 log = logging.getLogger(__name__)
 ENV_GUARD_SETTINGS = "PROVINCIAL_SERVER_GUARD"  # JSON object of GuardSettings fields, e.g. {"body_idle_seconds": 10}
 PUBLIC_PATHS = frozenset(f"{API_PREFIX}{p}" for p in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect"))
 ENROLL_PATH = f"{API_PREFIX}/enroll"
+REPORTS_PREFIX = f"{API_PREFIX}/reports/"  # report tokens only (sync.server.report_tokens), never a device's
 PARSED_KEY = "sync.json"  # the request's parsed JSON body, in its ASGI state
 # How the bounds of sync.bounded answer: transport faults are 400, sizes 413 (the counter splits its batch).
 STATUS_FOR = {"unsupported_encoding": 415, "inflated_too_large": 413, "inflate_ratio": 413, "json_too_large": 413,
@@ -90,6 +92,7 @@ class GuardSettings(BaseModel):
     large_body_bytes: int = 1_000_000  # a body past this (raw or inflated) waits for a large-body slot
     large_bodies_at_once: int = 1  # honest batches stay far below 1 MB (preferred_batch_bytes: 256 kB)
     busy_patience_seconds: float = 30.0
+    reports_at_once: int = 2  # server-wide: a province-wide report reads a period of every unit
 
     @classmethod
     def from_environment(cls) -> GuardSettings:
@@ -128,11 +131,14 @@ class Kind(Enum):
     PUBLIC = "public"
     ENROLL = "enroll"
     DEVICE = "device"
+    REPORT = "report"
 
 
 def kind_of(path: str) -> Kind:
     if path == ENROLL_PATH:
         return Kind.ENROLL
+    if path.startswith(REPORTS_PREFIX):
+        return Kind.REPORT
     if path in PUBLIC_PATHS or not path.startswith(f"{API_PREFIX}/"):
         return Kind.PUBLIC
     return Kind.DEVICE
@@ -147,8 +153,10 @@ class TokenGate:
     turn a while before its 429: the database sees a trickle whatever the attacker sends.
     """
 
-    def __init__(self, db: ServerDatabase, settings: GuardSettings, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, db: ServerDatabase, settings: GuardSettings, *, clock: Callable[[], float] = time.monotonic,
+                 authenticate: Callable[[Session, str | None, datetime], Any] = authenticate) -> None:
         self.db = db
+        self.authenticate = authenticate  # the device's (default) or, on report paths, the report token's
         self.settings = settings
         self.clock = clock
         self._secret = secrets.token_bytes(16)  # keys of the cache below: not the token, not its stored hash
@@ -201,7 +209,7 @@ class TokenGate:
 
     def _lookup(self, authorization: str | None) -> str:
         with Session(self.db.engine) as session:  # closed without commit: the check writes nothing
-            return authenticate(session, authorization, datetime.now(UTC)).id
+            return self.authenticate(session, authorization, datetime.now(UTC)).id
 
 
 class RequestGuard:
@@ -212,6 +220,8 @@ class RequestGuard:
         self.limits = limits
         self.settings = settings
         self.gate = TokenGate(db, settings)
+        self.report_gate = TokenGate(db, settings, authenticate=authenticate_report)
+        self.report_turns = Slots(settings.reports_at_once, settings.busy_patience_seconds)
         self.device_rate = TokenBuckets(settings.device_burst, settings.device_per_second)
         self.device_in_flight = InFlight(settings.device_requests_at_once)
         self.device_bytes = TokenBuckets(settings.device_body_bytes_burst, settings.device_body_bytes_per_second)
@@ -249,6 +259,8 @@ class RequestGuard:
     async def _admit(self, scope: Scope, receive: Receive, send: Send, stack: AsyncExitStack) -> tuple[Scope, Receive, Send]:
         kind = kind_of(scope["path"])
         address = (scope.get("client") or ("?",))[0]
+        if kind is Kind.REPORT:
+            return await self._admit_report(scope, receive, send, stack, address)
         if kind is Kind.DEVICE:
             device_id = await self.gate.admit(_header(scope, b"authorization"), address)
             _refuse_if_limited(self.device_rate.take(device_id), "rate_limited",
@@ -284,6 +296,20 @@ class RequestGuard:
                            "Quá nhiều lần nhập mã đăng ký sai; hãy thử lại sau {seconds} giây hoặc liên hệ giám sát viên.",
                            "Địa chỉ %s bị tạm từ chối %s giây sau nhiều mã đăng ký sai", address, retry_after(verdict.wait))
         return scope, receive, self._charge_enroll_failures(address, send)
+
+    async def _admit_report(self, scope: Scope, receive: Receive, send: Send, stack: AsyncExitStack,
+                            address: str) -> tuple[Scope, Receive, Send]:
+        """A report token's request: its own rate, then one of a few report turns server-wide; no body is read."""
+        token_id = await self.report_gate.admit(_header(scope, b"authorization"), address)
+        _refuse_if_limited(self.device_rate.take(f"report:{token_id}"), "rate_limited",
+                           "Quá nhiều yêu cầu báo cáo; hãy thử lại sau {seconds} giây.",
+                           "Mã báo cáo %s gửi quá nhiều yêu cầu; tạm từ chối", token_id)
+        try:
+            await stack.enter_async_context(self.report_turns.hold())
+        except TimeoutError:
+            raise Refusal(503, "server_busy", "Máy chủ đang lập các báo cáo khác; hãy thử lại sau ít phút.",
+                          {"Retry-After": "30"}) from None
+        return scope, _replay(b"", receive), send
 
     def _charge_enroll_failures(self, address: str, send: Send) -> Send:
         """The attempt's token is given back unless the code was refused (a wrong, used or expired code)."""

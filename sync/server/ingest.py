@@ -78,6 +78,7 @@ from sync.server.op_checks import (
     stored_answer,
 )
 from sync.server.receipts import record_cancellation, record_receipt
+from sync.server.report_sources import report_columns
 from sync.server.returns import record_return, record_shipment_state
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,8 @@ def _create_dossier(session: Session, device: Device, key: LedgerKey, payload: P
         )
     dossier = Dossier(id=payload.id, code=payload.code, unit_code=device.unit_code, desk_slot=payload.desk_slot,
                       status=payload.status, version=payload.version, data=raw, received_at=instant(payload.received_at),
-                      updated_at=now, source_device_id=device.id, due_at=instant(payload.due_at))
+                      updated_at=now, source_device_id=device.id, due_at=instant(payload.due_at),
+                      **report_columns(payload))
     session.add(dossier)
     lookup.add(dossier)
     for change in payload.history:
@@ -285,7 +287,8 @@ def _apologise(session: Session, device: Device, key: LedgerKey, payload: Payloa
     _move_due(dossier, payload.previous_due_at, payload.new_due_at)
     dossier.updated_at = now
     session.add(DossierRecord(dossier_id=dossier.id, kind="apology", at=instant(payload.at), actor=payload.actor,
-                              data=payload.model_dump(mode="json"), op_id=key.op_id))
+                              data=payload.model_dump(mode="json"), op_id=key.op_id,
+                              previous_due_at=instant(payload.previous_due_at)))
     return Outcome(OpStatus.ACCEPTED)
 
 

@@ -164,7 +164,11 @@ class OpLedger(Base):
 
 class Dossier(Base):
     __tablename__ = "dossier"
-    __table_args__ = (Index("ix_dossier_unit_status", "unit_code", "status"),)
+    __table_args__ = (Index("ix_dossier_unit_status", "unit_code", "status"),
+                      # Reports (issue 11, migration 0014): the period's intake, per unit and province-wide.
+                      Index("ix_dossier_unit_received_at", "unit_code", "received_at"),
+                      Index("ix_dossier_received_at", "received_at"),
+                      Index("ix_dossier_status", "status"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -179,11 +183,26 @@ class Dossier(Base):
     # NgayHenTra / NgayHenTraTruoc as the counter last moved them (NULL due_at: created before 0005, see data).
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     previous_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # What the reports read (issue 11), copied from `data` at ingest (sync.server.report_sources.report_columns)
+    # and backfilled by migration 0014: plain columns, so a province-wide report never parses JSON per row.
+    channel: Mapped[int | None] = mapped_column(Integer)
+    procedure_code: Mapped[str | None] = mapped_column(String(40))
+    procedure_name: Mapped[str | None] = mapped_column(Text)
+    applicant_name: Mapped[str | None] = mapped_column(Text)
+    applicant_address: Mapped[str | None] = mapped_column(Text)
+    applicant_phone: Mapped[str | None] = mapped_column(String(30))
+    sets_count: Mapped[int | None] = mapped_column(Integer)
+    register_book: Mapped[str | None] = mapped_column(String(20))
+    register_number: Mapped[int | None] = mapped_column(Integer)
+    # Entered late (a time received before the working day, approved by a supervisor): its first step's note.
+    back_dated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class DossierEvent(Base):
     __tablename__ = "dossier_event"
-    __table_args__ = (Index("ix_dossier_event_dossier_id", "dossier_id"),)
+    __table_args__ = (Index("ix_dossier_event_dossier_id", "dossier_id"),
+                      Index("ix_dossier_event_at", "at"),
+                      Index("ix_dossier_event_to_status_at", "to_status", "at"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"))
@@ -341,7 +360,8 @@ class ResultReturn(Base):
     """
 
     __tablename__ = "result_return"
-    __table_args__ = (Index("ix_result_return_dossier_code", "dossier_code"),)
+    __table_args__ = (Index("ix_result_return_dossier_code", "dossier_code"),
+                      Index("ix_result_return_returned_at", "returned_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
@@ -360,7 +380,7 @@ class AssistedFiling(Base):
     """A citizen a desk helped on the national portal (issue 9): the unit's log line, kept once by its id."""
 
     __tablename__ = "assisted_filing"
-    __table_args__ = (Index("ix_assisted_filing_unit_at", "unit_code", "at"),)
+    __table_args__ = (Index("ix_assisted_filing_unit_at", "unit_code", "at"), Index("ix_assisted_filing_at", "at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
@@ -380,7 +400,8 @@ class DossierRecord(Base):
     `data` is the checked operation's record (domain.operations ApologyPayload / HandoverPayload)."""
 
     __tablename__ = "dossier_record"
-    __table_args__ = (Index("ix_dossier_record_dossier_id", "dossier_id"),)
+    __table_args__ = (Index("ix_dossier_record_dossier_id", "dossier_id"),
+                      Index("ix_dossier_record_kind_at", "kind", "at"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"))
@@ -389,6 +410,8 @@ class DossierRecord(Base):
     actor: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     op_id: Mapped[str | None] = mapped_column(String(64))
+    # An apology's due date before it moved it (the legal due date the reports judge by; migration 0014).
+    previous_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class GuidanceRecord(Base):
@@ -398,6 +421,7 @@ class GuidanceRecord(Base):
     __table_args__ = (
         UniqueConstraint("unit_code", "reference", name="uq_guidance_record_unit_reference"),
         Index("ix_guidance_record_unit_at", "unit_code", "at"),
+        Index("ix_guidance_record_at", "at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -419,6 +443,7 @@ class DayClose(Base):
     __table_args__ = (
         UniqueConstraint("device_id", "day", name="uq_day_close_device_day"),
         Index("ix_day_close_unit_day", "unit_code", "day"),
+        Index("ix_day_close_day", "day"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -449,6 +474,8 @@ class Receipt(Base):
         UniqueConstraint("form_number", "symbol", "number", name="uq_receipt_book_number"),
         CheckConstraint("fee_vnd >= 0 AND charge_vnd >= 0 AND total_vnd = fee_vnd + charge_vnd", name="amounts"),
         Index("ix_receipt_unit_day", "unit_code", "day"),
+        Index("ix_receipt_day", "day"),
+        Index("ix_receipt_cancelled_at", "cancelled_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -516,3 +543,20 @@ class AuditHead(Base):
     device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ReportToken(Base):
+    """A supervisor's token for the report API (issue 11): province-wide (`unit_code` NULL) or one unit's.
+
+    Only the SHA-256 of the token is kept (sync.server.auth.token_digest), like device tokens; a device
+    token is never a report token, nor the reverse (sync/server/reports.py)."""
+
+    __tablename__ = "report_token"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
