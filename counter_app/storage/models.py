@@ -189,11 +189,8 @@ class DossierEvent(Base):
 
 
 
-# The reports (issue 11, migration 0018) read the steps into a status in a period, and a dossier's own
-# steps into a status before a time (without the second, SQLite prefers the first for that and reads every
-# finished dossier's step for each one).
+# The reports (issue 11, migration 0018) read the steps into a status in a period.
 Index("ix_dossier_event_to_status_at", DossierEvent.to_status, DossierEvent.at)
-Index("ix_dossier_event_dossier_status_at", DossierEvent.dossier_pk, DossierEvent.to_status, DossierEvent.at)
 
 class DeskDayCounter(Base):
     """How many dossier codes this desk has issued on each office day."""

@@ -22,7 +22,6 @@ depends_on: str | Sequence[str] | None = None
 
 INDEXES = (
     ("ix_dossier_event_to_status_at", "dossier_event", ["to_status", "at"]),
-    ("ix_dossier_event_dossier_status_at", "dossier_event", ["dossier_pk", "to_status", "at"]),
     ("ix_outbox_entity_id", "outbox", ["entity_id"]),
     ("ix_result_return_returned_at", "result_return", ["returned_at"]),
     ("ix_apology_at", "apology", ["at"]),
