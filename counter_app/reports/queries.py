@@ -2,7 +2,9 @@
 
 Each figure is defined once, by `_Rules.members(key)`: the SELECT of the rows it counts (code, unit_code,
 desk_slot, at, amount, detail). The report sums `amount` of those rows per desk; the drill-down
-(`dossiers_behind`) lists the very same rows, so a figure can never disagree with its list.
+(`dossiers_behind`) lists the very same rows, so a figure can never disagree with its list. Finished
+(early / on time / late) and pending (overdue or not) are families: one SELECT each, read once per report
+and told apart by `detail` (FAMILIES).
 
 Periods are filtered on the indexed UTC columns with `Period.instants()`; `office_date` is used only where
 two instants are compared by office day (finished vs due) or where rows are grouped per day (the charts).
