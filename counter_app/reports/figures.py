@@ -13,7 +13,8 @@ using `Period.instants()` so that indexed UTC columns are compared, never conver
   dated in the period. These count steps and records, not distinct dossiers: a dossier asked twice in
   the period counts twice and its drill-down lists it twice (so days add up to the range).
 - finished: the dossier's first step into 9 (Đã xử lý xong), or into 10 when it skipped 9, dated in the
-  period (NgayKetThucXuLy); as 10 always follows 9, that is its earliest step into 9 or 10. Early / on
+  period (NgayKetThucXuLy); as 9 leads only to 10 and 10 nowhere, that is its one step into 9 or 10 from
+  another status (the same goes for the first closing step of "pending" below). Early / on
   time / late compare that office date with the office date of the due date the law sets: the dossier's
   due date before any apology moved it (an apology admits the delay, it does not erase it), i.e. the
   `previous_due_at` of its first apology when it has one, else its `due_at` (moved only by supplements).

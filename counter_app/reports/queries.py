@@ -2,7 +2,9 @@
 
 Each figure is defined once, by `_Rules.members(key)`: the SELECT of the rows it counts (code, unit_code,
 desk_slot, at, amount, detail). The report sums `amount` of those rows per desk; the drill-down
-(`dossiers_behind`) lists the very same rows, so a figure can never disagree with its list.
+(`dossiers_behind`) lists the very same rows, so a figure can never disagree with its list. Finished
+(early / on time / late) and pending (overdue or not) are families: one SELECT each, read once per report
+and told apart by `detail` (FAMILIES).
 
 Periods are filtered on the indexed UTC columns with `Period.instants()`; `office_date` is used only where
 two instants are compared by office day (finished vs due) or where rows are grouped per day (the charts).
@@ -17,7 +19,19 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, null, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from counter_app.domain.dossier import OFFICE_TZ
@@ -58,8 +72,16 @@ FEE_COLUMNS = {
 KPI_ONLY = ("carried_over", "finished_total", "pending_in_time", "pending_overdue", "returned_total", "synced")
 RECORD_STATUS = 0  # DossierLine.status of a guidance or assisted-filing record (no dossier)
 
+OVERDUE = "overdue"
+# Figures that share one SELECT (computed once per report), told apart by its `detail` (None: all rows).
+FAMILIES: dict[str, tuple[str, str | None]] = {
+    "finished_early": ("finished", "early"), "finished_on_time": ("finished", "on_time"),
+    "finished_late": ("finished", "late"), "finished_total": ("finished", None),
+    "pending": ("pending", None), "overdue": ("pending", OVERDUE), "pending_overdue": ("pending", OVERDUE),
+    "pending_in_time": ("pending", ""),
+}
 RETURN_DETAIL = {"desk": "Trả tại quầy", "post": "Trả qua bưu chính"}
-FINISH_DETAIL = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+FINISH_DETAIL = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn", OVERDUE: "Quá hạn"}
 
 
 MAX_PERIOD_DAYS = 366  # the longest period a report covers (a year, leap day included)
@@ -135,19 +157,16 @@ class _Rules:
         query = self._rows(st, st.c.code, st.c.at).where(st.c.to_status == int(to_status), self._during(st.c.at))
         return query if from_status is None else query.where(st.c.from_status == int(from_status))
 
-    def finished(self, outcome: str | None = None) -> Select:
-        """First step into 9 (or into 10 when 9 was skipped) in the period, judged by office date."""
+    def finished(self) -> Select:
+        """First step into 9 (or into 10 when 9 was skipped) in the period, judged by office date in
+        `detail`: "early", "on_time" or "late". The first such step is the one that comes from outside 9
+        and 10: the lifecycle leads from 9 only to 10 and from 10 nowhere."""
         st, d = self.s.steps, self.s.dossiers
-        earlier = st.alias("earlier")
+        finishing = [int(s) for s in FINISHING]
         finished_day, due_day = office_date(st.c.at), office_date(self.legal_due(d))
         judged = case((finished_day < due_day, "early"), (finished_day == due_day, "on_time"), else_="late")
-        query = self._rows(st, st.c.code, st.c.at, detail=judged).join(d, d.c.code == st.c.code).where(
-            st.c.to_status.in_([int(s) for s in FINISHING]), self._during(st.c.at),
-            ~select(earlier.c.code).where(
-                earlier.c.code == st.c.code, earlier.c.to_status.in_([int(s) for s in FINISHING]),
-                or_(earlier.c.at < st.c.at, and_(earlier.c.at == st.c.at, earlier.c.seq < st.c.seq))).exists(),
-        )
-        return query if outcome is None else query.where(judged == outcome)
+        return self._rows(st, st.c.code, st.c.at, detail=judged).join(d, d.c.code == st.c.code).where(
+            st.c.to_status.in_(finishing), self._during(st.c.at), func.coalesce(st.c.from_status, 0).not_in(finishing))
 
     def returned(self, method: str | None = None) -> Select:
         r = self.s.returns
@@ -156,28 +175,36 @@ class _Rules:
             self._during(r.c.returned_at))
         return query if method is None else query.where(r.c.method == method)
 
-    def pending(self, boundary: datetime, *, overdue: bool | None = None, due_before: datetime | None = None) -> Select:
-        """Received before `boundary` with no closing step before it: the open ones plus those closed after.
+    def pending(self, boundary: datetime, due_before: datetime | None = None) -> CompoundSelect:
+        """Received before `boundary` with no closing step before it.
 
-        `overdue` True keeps those not waiting for the citizen whose legal due date falls before
-        `due_before` (an office day's start); False keeps the others; None keeps all."""
+        Two parts that never overlap: the dossiers open now (an open status had no closing step ever:
+        3, 7, 8 and 10 are final and 9 leads only to 10), and those whose first closing step (the one from
+        an open status) is at or after `boundary` (few for a recent boundary). With `due_before` (an office
+        day's start), `detail` says "overdue" for those not waiting for the citizen (their last step, by
+        (at, seq), not into 5 or 6) whose legal due date falls before it, else ""."""
         d, st = self.s.dossiers, self.s.steps
-        later = select(st.c.code).where(st.c.to_status.in_([int(s) for s in CLOSING]), st.c.at >= boundary)
-        candidates = union(select(d.c.code).where(d.c.status.in_([int(s) for s in OPEN])), later).subquery()
-        closed_before = select(st.c.code).where(
-            st.c.code == d.c.code, st.c.to_status.in_([int(s) for s in CLOSING]), st.c.at < boundary).exists()
-        query = self._rows(d, d.c.code, d.c.received_at).where(
-            d.c.code.in_(select(candidates.c.code)), d.c.received_at < boundary, ~closed_before)
-        if overdue is None:
-            return query
-        last_step = (select(st.c.to_status).where(st.c.code == d.c.code, st.c.at < boundary)
-                     .order_by(st.c.at.desc(), st.c.seq.desc()).limit(1).scalar_subquery())
-        late = and_(or_(last_step.is_(None), last_step.not_in([int(s) for s in WAITING_FOR_CITIZEN])),
-                    self.legal_due(d) < due_before)
-        return query.where(late if overdue else ~late)
+        closing = [int(s) for s in CLOSING]
+        detail = None
+        if due_before is not None:
+            before = st.alias("step_before")
+            last_step = (select(before.c.to_status).where(before.c.code == d.c.code, before.c.at < boundary)
+                         .order_by(before.c.at.desc(), before.c.seq.desc()).limit(1).scalar_subquery())
+            waiting = func.coalesce(last_step, 0).in_([int(s) for s in WAITING_FOR_CITIZEN])
+            detail = case((and_(~waiting, self.legal_due(d) < due_before), OVERDUE), else_="")
+        open_now = self._rows(d, d.c.code, d.c.received_at, detail=detail).where(
+            d.c.status.in_([int(s) for s in OPEN]), d.c.received_at < boundary)
+        closed_after = self._rows(d, d.c.code, d.c.received_at, detail=detail).join(st, st.c.code == d.c.code).where(
+            st.c.to_status.in_(closing), st.c.at >= boundary, d.c.received_at < boundary,
+            func.coalesce(st.c.from_status, 0).not_in(closing))
+        return union_all(open_now, closed_after)
 
-    def pending_at_end(self, *, overdue: bool | None = None) -> Select:
-        return self.pending(self.after, overdue=overdue, due_before=_office_start(self.period.end))
+    def pending_at_end(self) -> CompoundSelect:
+        return self.pending(self.after, _office_start(self.period.end))
+
+    def family(self, name: str) -> Select | CompoundSelect:
+        """The rows several figures share, told apart by `detail` (see FAMILIES)."""
+        return self.finished() if name == "finished" else self.pending_at_end()
 
     def receipts(self, amount_column: str | None, *, method: str | None = None) -> Select:
         """Receipts of the period still issued; `amount_column` None counts them instead of adding money."""
@@ -189,7 +216,7 @@ class _Rules:
             query = query.where(rc.c.method == method, rc.c[amount_column] > 0)
         return query
 
-    def members(self, key: str) -> Select:
+    def members(self, key: str) -> Select | CompoundSelect:
         """The rows figure `key` counts (its value is the sum of their `amount`)."""
         s = self.s
         if key in CHANNELS:
@@ -215,20 +242,14 @@ class _Rules:
             ap = s.apologies
             return self._rows(ap, ap.c.code, ap.c.at, detail=literal("Thư xin lỗi (Mẫu 04)")).where(
                 self._during(ap.c.at))
-        if key in ("finished_early", "finished_on_time", "finished_late"):
-            return self.finished(key.removeprefix("finished_"))
-        if key == "finished_total":
-            return self.finished()
+        if key in FAMILIES:
+            name, detail = FAMILIES[key]
+            rows = self.family(name).subquery()
+            return select(rows).where(rows.c.detail == detail) if detail is not None else select(rows)
         if key in ("returned_desk", "returned_post"):
             return self.returned(key.removeprefix("returned_"))
         if key == "returned_total":
             return self.returned()
-        if key == "pending":
-            return self.pending_at_end()
-        if key in ("overdue", "pending_overdue"):
-            return self.pending_at_end(overdue=True)
-        if key == "pending_in_time":
-            return self.pending_at_end(overdue=False)
         if key == "carried_over":
             return self.pending(self.first)
         if key in FEE_COLUMNS:
@@ -259,20 +280,38 @@ class _Rules:
 
 # -- totals --------------------------------------------------------------------------------------------
 
-def _sums(conn: Conn, members: Select) -> dict[Desk, int]:
+def _sums(conn: Conn, members: Select | CompoundSelect) -> dict[Desk, int]:
     m = members.subquery()
     rows = conn.execute(select(m.c.unit_code, m.c.desk_slot, func.coalesce(func.sum(m.c.amount), 0))
                         .group_by(m.c.unit_code, m.c.desk_slot))
     return {(unit or "", int(desk or 0)): int(total) for unit, desk, total in rows}
 
 
+def _family_sums(conn: Conn, rows: Select | CompoundSelect) -> dict[tuple[Desk, str], int]:
+    m = rows.subquery()
+    result = conn.execute(select(m.c.unit_code, m.c.desk_slot, m.c.detail, func.coalesce(func.sum(m.c.amount), 0))
+                          .group_by(m.c.unit_code, m.c.desk_slot, m.c.detail))
+    return {((unit or "", int(desk or 0)), detail): int(total) for unit, desk, detail, total in result}
+
+
 def _collect(conn: Conn, rules: _Rules, keys: Iterable[str], progress: Progress, done: int, total: int,
-             ) -> tuple[dict[Desk, dict[str, int]], int]:
+             families: dict[str, dict[tuple[Desk, str], int]] | None = None) -> tuple[dict[Desk, dict[str, int]], int]:
+    """Every figure of `keys` per desk: one query per figure, one per family of figures (`families`: those
+    the caller has already read)."""
     per_desk: dict[Desk, dict[str, int]] = defaultdict(dict)
+    families = dict(families or {})
     for key in keys:
         progress.report(done, total)
-        for desk, value in _sums(conn, rules.members(key)).items():
-            per_desk[desk][key] = value
+        if key in FAMILIES:
+            name, detail = FAMILIES[key]
+            if name not in families:
+                families[name] = _family_sums(conn, rules.family(name))
+            for (desk, found), value in families[name].items():
+                if detail is None or found == detail:
+                    per_desk[desk][key] = per_desk[desk].get(key, 0) + value
+        else:
+            for desk, value in _sums(conn, rules.members(key)).items():
+                per_desk[desk][key] = value
         done += 1
     return per_desk, done
 
@@ -385,7 +424,12 @@ def build_kpi(conn: Conn, sources: ReportSources, period: Period, scope: Scope, 
     rules = _Rules(sources, period, scope)
     keys = [f.key for f in KPI_COUNTS]
     total_steps = len(keys) + 1
-    per_desk, done = _collect(conn, rules, keys, progress, 0, total_steps)
+    progress.report(0, total_steps)
+    finished_per_day = _finished_per_day(conn, rules)  # the finished family and the chart in one read
+    finished: dict[tuple[Desk, str], int] = defaultdict(int)
+    for (desk, detail, _day), count in finished_per_day.items():
+        finished[(desk, detail)] += count
+    per_desk, _done = _collect(conn, rules, keys, progress, 1, total_steps, {"finished": finished})
     per_unit: dict[str, list[dict[str, int]]] = defaultdict(list)
     for (unit, _slot), values in per_desk.items():
         per_unit[unit].append(values)
@@ -395,63 +439,84 @@ def build_kpi(conn: Conn, sources: ReportSources, period: Period, scope: Scope, 
         units.append(KpiRow(unit, None, _indicators(counts), counts, sources.unit_names.get(unit, "")))
     total_counts = _add((row.counts for row in units), keys)
     total = KpiRow(None, None, _indicators(total_counts), total_counts)
-    progress.report(done, total_steps)
-    per_day = _on_time_per_day(conn, rules)
     progress.report(total_steps, total_steps)
-    return KpiReport(period, scope, now, units, total, per_day, _title(sources, sorted(per_unit)))
+    return KpiReport(period, scope, now, units, total, _on_time_per_day(finished_per_day, period),
+                     _title(sources, sorted(per_unit)))
 
 
-def _on_time_per_day(conn: Conn, rules: _Rules) -> dict[date, Indicator]:
+def _finished_per_day(conn: Conn, rules: _Rules) -> dict[tuple[Desk, str, date], int]:
+    """(desk, early | on_time | late, office day) -> dossiers finished."""
     m = rules.finished().subquery()
     day = office_date(m.c.at)
-    good = func.sum(case((m.c.detail.in_(["early", "on_time"]), 1), else_=0))
     found = {}
-    for when, on_time, finished in conn.execute(select(day, good, func.count()).group_by(day)):
+    query = select(m.c.unit_code, m.c.desk_slot, m.c.detail, day, func.count()).group_by(
+        m.c.unit_code, m.c.desk_slot, m.c.detail, day)
+    for unit, desk, detail, when, count in conn.execute(query):
         when = when if isinstance(when, date) else date.fromisoformat(str(when))
-        found[when] = (int(on_time), int(finished))
-    return {when: Indicator("on_time_rate", *found.get(when, (0, 0))) for when in rules.period.days()}
+        found[((unit or "", int(desk or 0)), detail, when)] = int(count)
+    return found
+
+
+def _on_time_per_day(finished: dict[tuple[Desk, str, date], int], period: Period) -> dict[date, Indicator]:
+    good: dict[date, int] = defaultdict(int)
+    done: dict[date, int] = defaultdict(int)
+    for (_desk, detail, when), count in finished.items():
+        done[when] += count
+        if detail in ("early", "on_time"):
+            good[when] += count
+    return {when: Indicator("on_time_rate", good[when], done[when]) for when in period.days()}
 
 
 # -- register (Mẫu 06) ---------------------------------------------------------------------------------
 
-def _first(table: Any, column: str, code: Any, *where: Any, order: Any = None) -> Any:
-    order = table.c.at if order is None else order
-    return (select(table.c[column]).where(table.c.code == code, *where).order_by(order).limit(1)
-            .scalar_subquery())
-
-
-def _register_note(row: Any) -> str:
+def _register_note(row: Any, return_method: str | None) -> str:
     notes = []
     if row.status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
         notes.append(Status(row.status).label)
     if row.back_dated:
         notes.append("Nhập muộn (ghi lùi thời điểm)")
-    if row.return_method == "post":
+    if return_method == "post":
         notes.append(RETURN_DETAIL["post"])
     return "; ".join(notes)
 
 
+def _firsts(conn: Conn, rules: _Rules, table: Any, at: Any, keys: tuple[str, ...], values: tuple[str, ...],
+            ) -> dict[tuple[Any, ...], Any]:
+    """(code, *keys) -> (`first_at`, *values) of the earliest row of `table` among the dossiers received in
+    the period: one pass over the period's dossiers instead of a lookup per register cell."""
+    d = rules.s.dossiers
+    query = (select(table.c.code, *(table.c[k] for k in keys), at.label("first_at"), *(table.c[v] for v in values))
+             .join(d, d.c.code == table.c.code)
+             .where(rules._during(d.c.received_at), *rules._in_scope(d)).order_by(at))
+    found: dict[tuple[Any, ...], Any] = {}
+    for row in conn.execute(query):
+        found.setdefault(tuple(row[: 1 + len(keys)]), row)
+    return found
+
+
 def build_register(conn: Conn, sources: ReportSources, period: Period, scope: Scope, *, now: datetime,
                    progress: Progress | None = None) -> Register:
-    """Sổ theo dõi hồ sơ (Mẫu 06): every dossier received in the period, in order of receipt."""
+    """Sổ theo dõi hồ sơ (Mẫu 06): every dossier received in the period, in order of receipt, with its
+    first hand-over to the agency (and to whom), the first result back from it and the first return."""
     progress = progress or Progress()
-    progress.report(0, 2)
-    s = _Rules(sources, period, scope)
+    rules = _Rules(sources, period, scope)
     d, h, r = sources.dossiers, sources.handovers, sources.returns
-    query = select(
-        d, _first(h, "at", d.c.code, h.c.direction == "to_agency").label("sent_at"),
-        _first(h, "to_party", d.c.code, h.c.direction == "to_agency").label("agency"),
-        _first(h, "at", d.c.code, h.c.direction == "from_agency").label("result_at"),
-        _first(r, "returned_at", d.c.code, order=r.c.returned_at).label("returned_at"),
-        _first(r, "method", d.c.code, order=r.c.returned_at).label("return_method"),
-    ).where(s._during(d.c.received_at), *s._in_scope(d)).order_by(d.c.received_at, d.c.code)
+    progress.report(0, 3)
+    handovers = _firsts(conn, rules, h, h.c.at, ("direction",), ("to_party",))
+    progress.report(1, 3)
+    returns = _firsts(conn, rules, r, r.c.returned_at, (), ("method",))
+    progress.report(2, 3)
+    query = select(d).where(rules._during(d.c.received_at), *rules._in_scope(d)).order_by(d.c.received_at, d.c.code)
     rows = []
     for number, row in enumerate(conn.execute(query), start=1):
+        sent, back = handovers.get((row.code, "to_agency")), handovers.get((row.code, "from_agency"))
+        returned = returns.get((row.code,))
         rows.append(RegisterRow(
             number, row.code, row.procedure_name, int(row.sets_count or 1), row.applicant_name,
-            row.applicant_address or "", row.applicant_phone or "", row.agency or "", row.received_at, row.due_at,
-            row.sent_at, row.result_at, row.returned_at, row.register_book, row.register_number,
-            _register_note(row), row.unit_code, int(row.desk_slot),
+            row.applicant_address or "", row.applicant_phone or "", sent.to_party if sent else "", row.received_at,
+            row.due_at, sent.first_at if sent else None, back.first_at if back else None,
+            returned.first_at if returned else None, row.register_book, row.register_number,
+            _register_note(row, returned.method if returned else None), row.unit_code, int(row.desk_slot),
         ))
-    progress.report(2, 2)
+    progress.report(3, 3)
     return Register(period, scope, now, rows, _title(sources, sorted({row.unit_code for row in rows})))

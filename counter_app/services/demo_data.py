@@ -15,6 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from counter_app.domain.codes import MAX_DESK_SLOTS, MAX_PER_DESK_PER_DAY, make_dossier_code
 from counter_app.domain.dossier import (
     OFFICE_TZ,
@@ -29,8 +32,10 @@ from counter_app.domain.dossier import (
 )
 from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status
+from counter_app.domain.lifecycle_records import DEFAULT_AGENCY, HandoverDirection, timeliness
 from counter_app.domain.operations import OpType
 from counter_app.domain.papers import typical_lines
+from counter_app.domain.returns import ReturnMethod
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.time_rules import due_at
 from counter_app.services.catalog import ensure_sample_catalog, procedures
@@ -38,7 +43,7 @@ from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import build_calendar, load_profile
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import bulk_insert_dossiers
-from counter_app.storage.models import DeskDayCounter
+from counter_app.storage.models import DeskDayCounter, DossierRow, HandoverRow, ResultReturn
 from counter_app.storage.outbox import append_operation
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
@@ -192,6 +197,8 @@ def _flush(
         return 0
     with db.write() as session:
         bulk_insert_dossiers(session, batch, now)
+        if not queue_for_sync:  # the records travel in ops of their own, which sample dossiers never send
+            _desk_records(session, batch)
         for day in {d.received_at.astimezone(OFFICE_TZ).date() for d in batch if d.desk_slot == own_slot}:
             issued = min(counters[(day, own_slot)], MAX_PER_DESK_PER_DAY)
             counter = session.get(DeskDayCounter, (day, own_slot))
@@ -210,6 +217,38 @@ def _flush(
                     now=now,
                 )
     return len(batch)
+
+
+def _desk_records(session: Session, batch: list[Dossier]) -> None:
+    """What the desk writes beside the steps of a sample dossier, as the real steps would (services.lifecycle
+    and services.returns): a Mẫu 05 row for 2→4 and 4→9 and a return at the desk for →10, so the register
+    (Mẫu 06) and the reports of the demo unit show the hand-overs and returns that its history claims."""
+    from counter_app.services.lifecycle import desk_party
+
+    desk = desk_party(session)
+    codes = [d.code for d in batch]
+    pks = {code: pk for code, pk in session.execute(select(DossierRow.code, DossierRow.pk)
+                                                    .where(DossierRow.code.in_(codes)))}
+    for dossier in batch:
+        pk = pks[dossier.code]
+        for step in dossier.history:
+            if (step.from_status, step.to_status) in HANDOVER_STEPS:
+                direction = HANDOVER_STEPS[(step.from_status, step.to_status)]
+                sides = (desk, DEFAULT_AGENCY) if direction is HandoverDirection.TO_AGENCY else (DEFAULT_AGENCY, desk)
+                session.add(HandoverRow(dossier_pk=pk, direction=direction.value, at=step.at, from_party=sides[0],
+                                        to_party=sides[1], by=step.actor, due_at=dossier.due_at,
+                                        outcome=timeliness(step.at, dossier.due_at).value))
+            elif step.to_status is Status.RETURNED:
+                session.add(ResultReturn(
+                    id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"counter-app-demo-return:{dossier.id}")), dossier_pk=pk,
+                    method=ReturnMethod.DESK.value, returned_at=step.at, clerk=step.actor,
+                    receiver_name=dossier.applicant.full_name, receiver_id_number=dossier.applicant.id_number))
+
+
+HANDOVER_STEPS = {
+    (Status.RECEIVED, Status.PROCESSING): HandoverDirection.TO_AGENCY,
+    (Status.PROCESSING, Status.RESULT_READY): HandoverDirection.FROM_AGENCY,
+}
 
 
 DEMO_UNIT = {
@@ -244,12 +283,10 @@ def _demo_returns(db: Database) -> None:
     """A few results of the demo unit returned, so every worklist (F5) has rows: two at the desk, five by
     post, their items waiting for the postman, on their way, delivered and returned to sender. They go
     through the real services and are queued like clerk work; the demo unit never syncs."""
-    from sqlalchemy import select
-
     from counter_app.domain.postal_codes import ITEM_SERIES
     from counter_app.domain.returns import ShipmentState
     from counter_app.services.returns import return_at_desk, return_by_post, set_shipment_state
-    from counter_app.storage.models import DossierRow, NumberRange
+    from counter_app.storage.models import NumberRange
 
     with db.write() as session:
         session.add(NumberRange(series=ITEM_SERIES, first=DEMO_ITEM_SERIALS[0], last=DEMO_ITEM_SERIALS[1],
@@ -276,13 +313,11 @@ DEMO_BANK_ACCOUNT = ("970449", "0000000001", "TAI KHOAN MAU - KHONG CHUYEN TIEN"
 def _demo_fees(db: Database) -> None:
     """A receipt book and a (made-up) bank account for the demo desk, and three fees already collected
     (two in cash, one by transfer), so F4, the fees-due list (F5, Ctrl+7) and the day close have rows."""
-    from sqlalchemy import select
-
     from counter_app.domain.receipts import ReceiptBook
     from counter_app.services.fees import fees_due
     from counter_app.services.receipts import collect_fee
     from counter_app.services.unit_setup import set_bank_account
-    from counter_app.storage.models import DossierRow, NumberRange
+    from counter_app.storage.models import NumberRange
 
     form_number, symbol, first, last = DEMO_RECEIPT_BOOK
     with db.write() as session:

@@ -352,7 +352,7 @@ def _last_event_at(session: Session, row: DossierRow) -> datetime:
     return session.scalar(select(func.max(DossierEvent.at)).where(DossierEvent.dossier_pk == row.pk)) or row.received_at
 
 
-def _desk_party(session: Session) -> str:
+def desk_party(session: Session) -> str:
     profile = get_profile(session)
     name = profile.unit_name.strip() if profile and profile.unit_name else ""
     return f"{DESK_PARTY} – {name}" if name else DESK_PARTY
@@ -364,7 +364,7 @@ def _add_handover(session: Session, row: DossierRow, direction: HandoverDirectio
     agency = nfc(agency).strip() or DEFAULT_AGENCY
     if len(agency) > 300:
         raise ValidationError("agency", "Tên cơ quan dài quá 300 ký tự.", "Cơ quan giải quyết")
-    desk = _desk_party(session)
+    desk = desk_party(session)
     from_party, to_party = (desk, agency) if direction is HandoverDirection.TO_AGENCY else (agency, desk)
     outcome = timeliness(moment, row.due_at)
     session.add(HandoverRow(dossier_pk=row.pk, direction=direction.value, at=moment, from_party=from_party,

@@ -25,6 +25,8 @@ from counter_app.storage.database import Database
 from tests.conftest import UNIT_CODE, open_counter
 from tests.support.report_data import PERIOD_END, PERIOD_START, RECEIVING_DAYS, build_report_data
 
+pytestmark = pytest.mark.slow  # the data set takes a few seconds to make through the services
+
 CLOSING = {3, 7, 8, 9, 10}
 
 
