@@ -137,16 +137,22 @@ def due_after_supplement(
     Counted like the procedure's own time: office time for working hours/days and same day (the waiting
     over nights, weekends and Tết costs nothing), calendar time for calendar days, the result then moved
     to the same clock time of the next working day if it falls on a day off. Nothing waited, nothing moved.
+    The time waited counts in whole seconds: due dates travel to the province to the second, and a fraction
+    would leave the counter and the province holding due dates a few milliseconds apart.
     """
     if rule.unit is TimeUnit.CALENDAR_DAYS:
-        waited = supplied_at - requested_at
+        waited = _whole_seconds(supplied_at - requested_at)
         if waited <= timedelta(0):
             return due_at
         result = (due_at + waited).astimezone(OFFICE_TZ)
         if calendar.is_working_day(result.date()):
             return result
         return datetime.combine(calendar.next_working_day(result.date()), result.timetz())
-    return calendar.add_working_time(due_at, calendar.working_time_between(requested_at, supplied_at))
+    return calendar.add_working_time(due_at, _whole_seconds(calendar.working_time_between(requested_at, supplied_at)))
+
+
+def _whole_seconds(span: timedelta) -> timedelta:
+    return timedelta(seconds=int(span.total_seconds()))
 
 
 def _same_day(rule: TimeRule, received_at: datetime, calendar: WorkCalendar) -> date:
