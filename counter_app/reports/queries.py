@@ -54,6 +54,7 @@ from counter_app.reports.model import (
     Scope,
 )
 from counter_app.reports.office_date import office_date
+from counter_app.reports.plan_hints import not_indexed
 from counter_app.reports.sources import ReportSources
 
 Conn = Connection | Session
@@ -138,7 +139,7 @@ class _Rules:
     def legal_due(self, dossiers: Any) -> ColumnElement[Any]:
         """The due date the law set: before the first apology moved it, else the current one."""
         apologies = self.s.apologies
-        first_apology = (select(apologies.c.previous_due_at).where(apologies.c.code == dossiers.c.code)
+        first_apology = (select(apologies.c.previous_due_at).where(apologies.c.key == dossiers.c.key)
                          .order_by(apologies.c.at).limit(1).scalar_subquery())
         return func.coalesce(first_apology, dossiers.c.due_at)
 
@@ -165,7 +166,7 @@ class _Rules:
         finishing = [int(s) for s in FINISHING]
         finished_day, due_day = office_date(st.c.at), office_date(self.legal_due(d))
         judged = case((finished_day < due_day, "early"), (finished_day == due_day, "on_time"), else_="late")
-        return self._rows(st, st.c.code, st.c.at, detail=judged).join(d, d.c.code == st.c.code).where(
+        return self._rows(st, st.c.code, st.c.at, detail=judged).join(d, d.c.key == st.c.key).where(
             st.c.to_status.in_(finishing), self._during(st.c.at), func.coalesce(st.c.from_status, 0).not_in(finishing))
 
     def returned(self, method: str | None = None) -> Select:
@@ -188,14 +189,15 @@ class _Rules:
         detail = None
         if due_before is not None:
             before = st.alias("step_before")
-            last_step = (select(before.c.to_status).where(before.c.code == d.c.code, before.c.at < boundary)
+            last_step = (select(before.c.to_status).where(before.c.key == d.c.key, before.c.at < boundary)
                          .order_by(before.c.at.desc(), before.c.seq.desc()).limit(1).scalar_subquery())
             waiting = func.coalesce(last_step, 0).in_([int(s) for s in WAITING_FOR_CITIZEN])
             detail = case((and_(~waiting, self.legal_due(d) < due_before), OVERDUE), else_="")
+        received_before = not_indexed(d.c.received_at) < boundary  # the whole history: never the plan's driver
         open_now = self._rows(d, d.c.code, d.c.received_at, detail=detail).where(
-            d.c.status.in_([int(s) for s in OPEN]), d.c.received_at < boundary)
-        closed_after = self._rows(d, d.c.code, d.c.received_at, detail=detail).join(st, st.c.code == d.c.code).where(
-            st.c.to_status.in_(closing), st.c.at >= boundary, d.c.received_at < boundary,
+            d.c.status.in_([int(s) for s in OPEN]), received_before)
+        closed_after = self._rows(d, d.c.code, d.c.received_at, detail=detail).join(st, st.c.key == d.c.key).where(
+            st.c.to_status.in_(closing), st.c.at >= boundary, received_before,
             func.coalesce(st.c.from_status, 0).not_in(closing))
         return union_all(open_now, closed_after)
 
@@ -274,7 +276,7 @@ class _Rules:
         if key == "synced":
             d, ss = s.dossiers, s.sync_state
             return self.received().where(
-                select(ss.c.code).where(ss.c.code == d.c.code, ss.c.synced.is_(True)).exists())
+                select(ss.c.key).where(ss.c.key == d.c.key, ss.c.synced.is_(True)).exists())
         raise UnknownFigure(key)
 
 
@@ -485,8 +487,9 @@ def _firsts(conn: Conn, rules: _Rules, table: Any, at: Any, keys: tuple[str, ...
     """(code, *keys) -> (`first_at`, *values) of the earliest row of `table` among the dossiers received in
     the period: one pass over the period's dossiers instead of a lookup per register cell."""
     d = rules.s.dossiers
+    link = "key" if "key" in table.c else "code"  # the history's own column when the source has it
     query = (select(table.c.code, *(table.c[k] for k in keys), at.label("first_at"), *(table.c[v] for v in values))
-             .join(d, d.c.code == table.c.code)
+             .join(d, d.c[link] == table.c[link])
              .where(rules._during(d.c.received_at), *rules._in_scope(d)).order_by(at))
     found: dict[tuple[Any, ...], Any] = {}
     for row in conn.execute(query):
