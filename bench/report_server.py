@@ -77,6 +77,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--baseline-limit", type=float, default=300.0,
                    help="seconds after which a baseline statement is cancelled (default 300)")
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--build-only", action="store_true", help="build (or reuse) the database and stop")
     p.add_argument("--data-dir", help="where the PostgreSQL cluster is kept (default bench/out/report-server/<sizes>)")
     return p.parse_args(argv)
 
@@ -589,6 +590,9 @@ def main(argv: list[str] | None = None) -> int:
     postgres.start()
     try:
         meta = _ensure(postgres, directory, args)
+        if args.build_only:
+            emit({"benchmark": "report_server", "built": meta})
+            return 0
         url = postgres.url_for(DATABASE)
         last_day = date.fromisoformat(meta["last_day"])
         dropped = report_indexes(postgres)

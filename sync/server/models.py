@@ -202,7 +202,8 @@ class DossierEvent(Base):
     __tablename__ = "dossier_event"
     __table_args__ = (Index("ix_dossier_event_dossier_id", "dossier_id"),
                       Index("ix_dossier_event_at", "at"),
-                      Index("ix_dossier_event_to_status_at", "to_status", "at"))
+                      Index("ix_dossier_event_to_status_at", "to_status", "at"),
+                      Index("ix_dossier_event_dossier_id_at", "dossier_id", "at"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"))

@@ -55,6 +55,8 @@ INDEXES = (
     ("ix_day_close_day", "day_close", ["day"]),
     ("ix_receipt_day", "receipt", ["day"]),
     ("ix_receipt_cancelled_at", "receipt", ["cancelled_at"]),
+    # A dossier's steps in time order: its last step before an instant, for each pending dossier.
+    ("ix_dossier_event_dossier_id_at", "dossier_event", ["dossier_id", "at"]),
 )
 _POSTGRES_BACKFILL = """
 UPDATE dossier SET
