@@ -97,9 +97,14 @@ def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
     sync_state = select(*_dossier_columns(), acknowledged.label("synced")).subquery("sync_state")
     not_synced = select(func.count()).select_from(OutboxOp).where(
         OutboxOp.state.in_(NOT_ACKNOWLEDGED)).scalar_subquery()
+    step_history = select(DossierEvent.dossier_pk.label("key"), DossierEvent.at, DossierEvent.id.label("seq"),
+                          DossierEvent.to_status).subquery("step_history")
+    apology_history = select(ApologyRow.dossier_pk.label("key"), ApologyRow.at, ApologyRow.previous_due_at
+                             ).subquery("apology_history")
     return ReportSources(
         dossiers=dossiers, steps=steps, apologies=apologies, handovers=handovers, returns=returns,
         guidance=guidance, assisted=assisted, receipts=receipts, scans=scans, closes=closes,
         sync_state=sync_state, not_synced=not_synced, unit_names={unit_code: unit_name} if unit_code else {},
-        local_desk=(unit_code, desk_slot) if unit_code else None,
+        local_desk=(unit_code, desk_slot) if unit_code else None, step_history=step_history,
+        apology_history=apology_history,
     )

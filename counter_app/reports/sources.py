@@ -55,3 +55,12 @@ class ReportSources:
     unit_names: dict[str, str]
     # (unit_code, desk_slot) the `not_synced` operations belong to (the counter's own desk); None on the server
     local_desk: tuple[str, int] | None = None
+    # The same histories without their desk, for per-dossier lookups where the desk is not read (None: the
+    # sources above serve). The province's sources join every history row to `dossier` for its unit and
+    # desk; a lookup of one dossier's last step, its apologies or its scans needs no such join.
+    # key, at, seq, to_status
+    step_history: FromClause | None = None
+    # key, at, previous_due_at
+    apology_history: FromClause | None = None
+    # code: current scan bundles of a paper
+    scan_history: FromClause | None = None

@@ -153,11 +153,18 @@ def server_sources(session: Session, unit_code: str | None = None) -> ReportSour
     sync_state = select(
         Dossier.id.label("key"), Dossier.code, Dossier.unit_code, Dossier.desk_slot, literal(True).label("synced"),
     ).where(_of_unit(Dossier.unit_code, unit_code)).subquery("sync_state")
+    step_history = select(DossierEvent.dossier_id.label("key"), DossierEvent.at, DossierEvent.id.label("seq"),
+                          DossierEvent.to_status).subquery("step_history")
+    apology_history = select(DossierRecord.dossier_id.label("key"), DossierRecord.at, DossierRecord.previous_due_at
+                             ).where(DossierRecord.kind == "apology").subquery("apology_history")
+    scan_history = select(Attachment.dossier_code.label("code")).where(
+        Attachment.document_index.is_not(None), Attachment.replaced_at.is_(None)).subquery("scan_history")
     unit_names = dict(session.execute(select(Unit.code, Unit.name).where(_of_unit(Unit.code, unit_code))).all())
     return ReportSources(
         dossiers=dossiers, steps=steps, apologies=apologies, handovers=handovers, returns=returns,
         guidance=guidance, assisted=assisted, receipts=receipts, scans=scans, closes=closes, sync_state=sync_state,
-        not_synced=literal(0), unit_names=unit_names,
+        not_synced=literal(0), unit_names=unit_names, step_history=step_history, apology_history=apology_history,
+        scan_history=scan_history,
     )
 
 
