@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -115,9 +116,10 @@ def _office_start(day: date) -> datetime:
 class _Rules:
     """THE RULES (figures.py) as SELECTs, for one period and scope."""
 
-    def __init__(self, sources: ReportSources, period: Period, scope: Scope) -> None:
+    def __init__(self, sources: ReportSources, period: Period, scope: Scope, *, hash_joins: bool = False) -> None:
         self.s, self.period, self.scope = sources, period, scope
         self.first, self.after = period.instants()
+        self.hash_joins = hash_joins  # see `legal_due`
 
     # -- helpers --------------------------------------------------------------------------------------
     def _during(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -138,19 +140,31 @@ class _Rules:
             (literal("") if detail is None else detail).label("detail"),
         ).where(*self._in_scope(table))
 
+    @cached_property
     def first_apologies(self) -> Any:
-        """(key, previous_due_at) of each dossier's first apology: one pass over the apologies (few), joined
-        to the dossiers judged, instead of a lookup per dossier (PostgreSQL ran that lookup twice per row)."""
+        """(key, previous_due_at) of each dossier's first apology, read in one pass over the apologies (one
+        object per report, so the parts of one statement join the same)."""
         a = self.s.apology_history if self.s.apology_history is not None else self.s.apologies
         numbered = select(a.c.key, a.c.previous_due_at,
                           func.row_number().over(partition_by=a.c.key, order_by=a.c.at).label("nth")).subquery()
         return select(numbered.c.key, numbered.c.previous_due_at).where(numbered.c.nth == 1).subquery("first_apology")
 
-    @staticmethod
-    def legal_due(dossiers: Any, first_apology: Any) -> ColumnElement[Any]:
-        """The due date the law set: before the first apology moved it, else the current one (`dossiers`
-        outer-joined to `first_apologies()`)."""
-        return func.coalesce(first_apology.c.previous_due_at, dossiers.c.due_at)
+    def legal_due(self, joined: Any, dossiers: Any) -> tuple[Any, ColumnElement[Any]]:
+        """The due date the law set: before the first apology moved it, else the current one; with `joined`
+        (a FROM over `dossiers`) joined to what it reads.
+
+        Two plans of the same rule: on SQLite (a counter's thousands of dossiers a report) a lookup per
+        dossier in apology (dossier, at) is cheapest; PostgreSQL (`hash_joins`: a province's month is a
+        million finished dossiers) ran that lookup twice per row, so there all apologies are read once and
+        hash-joined."""
+        if self.hash_joins:
+            first = self.first_apologies
+            return joined.outerjoin(first, first.c.key == dossiers.c.key), func.coalesce(
+                first.c.previous_due_at, dossiers.c.due_at)
+        a = self.s.apology_history if self.s.apology_history is not None else self.s.apologies
+        first_apology = (select(a.c.previous_due_at).where(a.c.key == dossiers.c.key)
+                         .order_by(a.c.at).limit(1).scalar_subquery())
+        return joined, func.coalesce(first_apology, dossiers.c.due_at)
 
     # -- figures --------------------------------------------------------------------------------------
     def received(self, channel: int | None = None, *, back_dated: bool = False) -> Select:
@@ -171,12 +185,12 @@ class _Rules:
         """First step into 9 (or into 10 when 9 was skipped) in the period, judged by office date in
         `detail`: "early", "on_time" or "late". The first such step is the one that comes from outside 9
         and 10: the lifecycle leads from 9 only to 10 and from 10 nowhere."""
-        st, d, apology = self.s.steps, self.s.dossiers, self.first_apologies()
+        st, d = self.s.steps, self.s.dossiers
         finishing = [int(s) for s in FINISHING]
-        finished_day, due_day = office_date(st.c.at), office_date(self.legal_due(d, apology))
+        joined, due = self.legal_due(st.join(d, d.c.key == st.c.key), d)
+        finished_day, due_day = office_date(st.c.at), office_date(due)
         judged = case((finished_day < due_day, "early"), (finished_day == due_day, "on_time"), else_="late")
-        return self._rows(st, st.c.code, st.c.at, detail=judged).join(d, d.c.key == st.c.key).outerjoin(
-            apology, apology.c.key == d.c.key).where(
+        return self._rows(st, st.c.code, st.c.at, detail=judged).select_from(joined).where(
             st.c.to_status.in_(finishing), self._during(st.c.at), func.coalesce(st.c.from_status, 0).not_in(finishing))
 
     def returned(self, method: str | None = None) -> Select:
@@ -196,23 +210,22 @@ class _Rules:
         (at, seq), not into 5 or 6) whose legal due date falls before it, else ""."""
         d, st = self.s.dossiers, self.s.steps
         closing = [int(s) for s in CLOSING]
-        detail, apology = None, None
+        open_from, closed_from, detail = d, d.join(st, st.c.key == d.c.key), None
         if due_before is not None:
             history = self.s.step_history if self.s.step_history is not None else st
-            before, apology = history.alias("step_before"), self.first_apologies()
+            before = history.alias("step_before")
             last_step = (select(before.c.to_status).where(before.c.key == d.c.key, before.c.at < boundary)
                          .order_by(before.c.at.desc(), before.c.seq.desc()).limit(1).scalar_subquery())
             waiting = func.coalesce(last_step, 0).in_([int(s) for s in WAITING_FOR_CITIZEN])
-            detail = case((and_(~waiting, self.legal_due(d, apology) < due_before), OVERDUE), else_="")
+            open_from, due = self.legal_due(open_from, d)
+            closed_from, due = self.legal_due(closed_from, d)  # the same columns (`first_apologies` is cached)
+            detail = case((and_(~waiting, due < due_before), OVERDUE), else_="")
         received_before = not_indexed(d.c.received_at) < boundary  # the whole history: never the plan's driver
-        open_now = self._rows(d, d.c.code, d.c.received_at, detail=detail).where(
+        open_now = self._rows(d, d.c.code, d.c.received_at, detail=detail).select_from(open_from).where(
             d.c.status.in_([int(s) for s in OPEN]), received_before)
-        closed_after = self._rows(d, d.c.code, d.c.received_at, detail=detail).join(st, st.c.key == d.c.key).where(
+        closed_after = self._rows(d, d.c.code, d.c.received_at, detail=detail).select_from(closed_from).where(
             st.c.to_status.in_(closing), st.c.at >= boundary, received_before,
             func.coalesce(st.c.from_status, 0).not_in(closing))
-        if apology is not None:
-            open_now = open_now.outerjoin(apology, apology.c.key == d.c.key)
-            closed_after = closed_after.outerjoin(apology, apology.c.key == d.c.key)
         return union_all(open_now, closed_after)
 
     def pending_at_end(self) -> CompoundSelect:
@@ -294,6 +307,12 @@ class _Rules:
         raise UnknownFigure(key)
 
 
+def _hash_joins(conn: Conn) -> bool:
+    """Whether the database plans hash joins (PostgreSQL), which `_Rules.legal_due` prefers there."""
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    return bind.dialect.name != "sqlite"
+
+
 # -- totals --------------------------------------------------------------------------------------------
 
 def _sums(conn: Conn, members: Select | CompoundSelect) -> dict[Desk, int]:
@@ -355,7 +374,7 @@ def build_daily(conn: Conn, sources: ReportSources, period: Period, scope: Scope
                 progress: Progress | None = None) -> DailyReport:
     """The daily report of `period` (one day or a range): every desk with anything, its units and the total."""
     progress = progress or Progress()
-    rules = _Rules(sources, period, scope)
+    rules = _Rules(sources, period, scope, hash_joins=_hash_joins(conn))
     keys = [f.key for f in DAILY_FIGURES if f.key != "not_synced"]
     total_steps = len(keys) + 3
     per_desk, done = _collect(conn, rules, keys, progress, 0, total_steps)
@@ -401,7 +420,7 @@ def dossiers_behind(conn: Conn, sources: ReportSources, key: str, period: Period
     figure = FIGURES_BY_KEY.get(key)
     if (figure is None and key not in KPI_ONLY) or (figure is not None and not figure.lists_dossiers):
         raise UnknownFigure(key)
-    m = _Rules(sources, period, scope).members(key).subquery()
+    m = _Rules(sources, period, scope, hash_joins=_hash_joins(conn)).members(key).subquery()
     d = sources.dossiers
     query = (select(m.c.code, m.c.at, m.c.detail, d.c.applicant_name, d.c.procedure_name, d.c.received_at,
                     d.c.due_at, d.c.status)
@@ -437,7 +456,7 @@ def build_kpi(conn: Conn, sources: ReportSources, period: Period, scope: Scope, 
               progress: Progress | None = None) -> KpiReport:
     """The QĐ 766 indicators of `period`, per unit and in total, with the on-time rate per day."""
     progress = progress or Progress()
-    rules = _Rules(sources, period, scope)
+    rules = _Rules(sources, period, scope, hash_joins=_hash_joins(conn))
     keys = [f.key for f in KPI_COUNTS]
     total_steps = len(keys) + 1
     progress.report(0, total_steps)
@@ -534,7 +553,7 @@ def build_register(conn: Conn, sources: ReportSources, period: Period, scope: Sc
     """Sổ theo dõi hồ sơ (Mẫu 06): every dossier received in the period, in order of receipt, with its
     first hand-over to the agency (and to whom), the first result back from it and the first return."""
     progress = progress or Progress()
-    rules = _Rules(sources, period, scope)
+    rules = _Rules(sources, period, scope, hash_joins=_hash_joins(conn))
     d, h, r = sources.dossiers, sources.handovers, sources.returns
     progress.report(0, 3)
     handovers = _firsts(conn, rules, h, h.c.at, ("direction",), ("to_party",))
