@@ -77,14 +77,16 @@ KPI_ONLY = ("carried_over", "finished_total", "pending_in_time", "pending_overdu
 RECORD_STATUS = 0  # DossierLine.status of a guidance or assisted-filing record (no dossier)
 
 OVERDUE = "overdue"
+RETURN_DETAIL = {"desk": "Trả tại quầy", "post": "Trả qua bưu chính"}
 # Figures that share one SELECT (computed once per report), told apart by its `detail` (None: all rows).
 FAMILIES: dict[str, tuple[str, str | None]] = {
     "finished_early": ("finished", "early"), "finished_on_time": ("finished", "on_time"),
     "finished_late": ("finished", "late"), "finished_total": ("finished", None),
     "pending": ("pending", None), "overdue": ("pending", OVERDUE), "pending_overdue": ("pending", OVERDUE),
     "pending_in_time": ("pending", ""),
+    "returned_desk": ("returned", RETURN_DETAIL["desk"]), "returned_post": ("returned", RETURN_DETAIL["post"]),
+    "returned_total": ("returned", None),
 }
-RETURN_DETAIL = {"desk": "Trả tại quầy", "post": "Trả qua bưu chính"}
 FINISH_DETAIL = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn", OVERDUE: "Quá hạn"}
 
 
@@ -193,12 +195,12 @@ class _Rules:
         return self._rows(st, st.c.code, st.c.at, detail=judged).select_from(joined).where(
             st.c.to_status.in_(finishing), self._during(st.c.at), func.coalesce(st.c.from_status, 0).not_in(finishing))
 
-    def returned(self, method: str | None = None) -> Select:
+    def returned(self) -> Select:
+        """Results returned in the period, told apart by `detail` (RETURN_DETAIL: at the desk or by post)."""
         r = self.s.returns
-        query = self._rows(r, r.c.code, r.c.returned_at, detail=case(
+        return self._rows(r, r.c.code, r.c.returned_at, detail=case(
             (r.c.method == "post", RETURN_DETAIL["post"]), else_=RETURN_DETAIL["desk"])).where(
             self._during(r.c.returned_at))
-        return query if method is None else query.where(r.c.method == method)
 
     def pending(self, boundary: datetime, due_before: datetime | None = None) -> CompoundSelect:
         """Received before `boundary` with no closing step before it.
@@ -233,6 +235,8 @@ class _Rules:
 
     def family(self, name: str) -> Select | CompoundSelect:
         """The rows several figures share, told apart by `detail` (see FAMILIES)."""
+        if name == "returned":
+            return self.returned()
         return self.finished() if name == "finished" else self.pending_at_end()
 
     def receipts(self, amount_column: str | None, *, method: str | None = None) -> Select:
@@ -275,10 +279,6 @@ class _Rules:
             name, detail = FAMILIES[key]
             rows = self.family(name).subquery()
             return select(rows).where(rows.c.detail == detail) if detail is not None else select(rows)
-        if key in ("returned_desk", "returned_post"):
-            return self.returned(key.removeprefix("returned_"))
-        if key == "returned_total":
-            return self.returned()
         if key == "carried_over":
             return self.pending(self.first)
         if key in FEE_COLUMNS:
