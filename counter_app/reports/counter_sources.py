@@ -101,10 +101,14 @@ def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
                           DossierEvent.to_status).subquery("step_history")
     apology_history = select(ApologyRow.dossier_pk.label("key"), ApologyRow.at, ApologyRow.previous_due_at
                              ).subquery("apology_history")
+    handover_history = select(HandoverRow.dossier_pk.label("key"), HandoverRow.at, HandoverRow.direction,
+                              HandoverRow.to_party).subquery("handover_history")
+    return_history = select(ResultReturn.dossier_pk.label("key"), ResultReturn.returned_at, ResultReturn.method
+                            ).subquery("return_history")
     return ReportSources(
         dossiers=dossiers, steps=steps, apologies=apologies, handovers=handovers, returns=returns,
         guidance=guidance, assisted=assisted, receipts=receipts, scans=scans, closes=closes,
         sync_state=sync_state, not_synced=not_synced, unit_names={unit_code: unit_name} if unit_code else {},
         local_desk=(unit_code, desk_slot) if unit_code else None, step_history=step_history,
-        apology_history=apology_history,
+        apology_history=apology_history, handover_history=handover_history, return_history=return_history,
     )

@@ -532,11 +532,12 @@ def _instant(value: Any) -> datetime | None:
 
 def _firsts(conn: Conn, rules: _Rules, table: Any, at: Any, keys: tuple[str, ...], values: tuple[str, ...],
             ) -> dict[tuple[Any, ...], Any]:
-    """(code, *keys) -> (first instant (raw), *values) of the earliest row of `table` among the dossiers
-    received in the period: one pass over the period's dossiers instead of a lookup per register cell."""
+    """(key or code, *keys) -> (first instant (raw), *values) of the earliest row of `table` among the
+    dossiers received in the period: one pass over the period's dossiers instead of a lookup per cell. The
+    dossier is named by `key` when `table` has it (a desk-free history: no join back to `dossier`)."""
     d = rules.s.dossiers
-    link = "key" if "key" in table.c else "code"  # the history's own column when the source has it
-    query = (select(table.c.code, *(table.c[k] for k in keys), _raw(at), *(table.c[v] for v in values))
+    link = "key" if "key" in table.c else "code"
+    query = (select(table.c[link], *(table.c[k] for k in keys), _raw(at), *(table.c[v] for v in values))
              .join(d, d.c[link] == table.c[link])
              .where(rules._during(d.c.received_at), *rules._in_scope(d)))
     found: dict[tuple[Any, ...], Any] = {}
@@ -554,25 +555,28 @@ def build_register(conn: Conn, sources: ReportSources, period: Period, scope: Sc
     first hand-over to the agency (and to whom), the first result back from it and the first return."""
     progress = progress or Progress()
     rules = _Rules(sources, period, scope, hash_joins=_hash_joins(conn))
-    d, h, r = sources.dossiers, sources.handovers, sources.returns
+    d = sources.dossiers
+    h = sources.handover_history if sources.handover_history is not None else sources.handovers
+    r = sources.return_history if sources.return_history is not None else sources.returns
     progress.report(0, 3)
     handovers = _firsts(conn, rules, h, h.c.at, ("direction",), ("to_party",))
     progress.report(1, 3)
     returns = _firsts(conn, rules, r, r.c.returned_at, (), ("method",))
     progress.report(2, 3)
+    h_link, r_link = ("key" if "key" in t.c else "code" for t in (h, r))
     query = select(
         d.c.code, d.c.procedure_name, d.c.sets_count, d.c.applicant_name, d.c.applicant_address,
         d.c.applicant_phone, _raw(d.c.received_at), _raw(d.c.due_at), d.c.register_book, d.c.register_number,
-        d.c.status, d.c.back_dated, d.c.unit_code, d.c.desk_slot,
+        d.c.status, d.c.back_dated, d.c.unit_code, d.c.desk_slot, d.c[h_link], d.c[r_link],
     ).where(rules._during(d.c.received_at), *rules._in_scope(d)).order_by(d.c.received_at, d.c.code)
     nothing = (None, None)
     rows = []
     for number, row in enumerate(conn.execute(query).all(), start=1):
         (code, procedure_name, sets_count, applicant_name, address, phone, received_at, due_at, book, book_number,
-         status, back_dated, unit_code, desk_slot) = row
-        sent_at, agency = handovers.get((code, "to_agency"), nothing)
-        back_at, _ = handovers.get((code, "from_agency"), nothing)
-        returned_at, method = returns.get((code,), nothing)
+         status, back_dated, unit_code, desk_slot, handed, returned) = row
+        sent_at, agency = handovers.get((handed, "to_agency"), nothing)
+        back_at, _ = handovers.get((handed, "from_agency"), nothing)
+        returned_at, method = returns.get((returned,), nothing)
         rows.append(RegisterRow(
             number, code, procedure_name, int(sets_count or 1), applicant_name, address or "", phone or "",
             agency or "", _instant(received_at), _instant(due_at), _instant(sent_at), _instant(back_at),

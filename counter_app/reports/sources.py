@@ -64,3 +64,7 @@ class ReportSources:
     apology_history: FromClause | None = None
     # code: current scan bundles of a paper
     scan_history: FromClause | None = None
+    # key, at, direction, to_party
+    handover_history: FromClause | None = None
+    # key, returned_at, method
+    return_history: FromClause | None = None

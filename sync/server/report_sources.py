@@ -159,12 +159,17 @@ def server_sources(session: Session, unit_code: str | None = None) -> ReportSour
                              ).where(DossierRecord.kind == "apology").subquery("apology_history")
     scan_history = select(Attachment.dossier_code.label("code")).where(
         Attachment.document_index.is_not(None), Attachment.replaced_at.is_(None)).subquery("scan_history")
+    handover_history = select(
+        DossierRecord.dossier_id.label("key"), DossierRecord.at,
+        DossierRecord.data["direction"].as_string().label("direction"),
+        DossierRecord.data["to_party"].as_string().label("to_party"),
+    ).where(DossierRecord.kind == "handover").subquery("handover_history")
     unit_names = dict(session.execute(select(Unit.code, Unit.name).where(_of_unit(Unit.code, unit_code))).all())
     return ReportSources(
         dossiers=dossiers, steps=steps, apologies=apologies, handovers=handovers, returns=returns,
         guidance=guidance, assisted=assisted, receipts=receipts, scans=scans, closes=closes, sync_state=sync_state,
         not_synced=literal(0), unit_names=unit_names, step_history=step_history, apology_history=apology_history,
-        scan_history=scan_history,
+        scan_history=scan_history, handover_history=handover_history,
     )
 
 
