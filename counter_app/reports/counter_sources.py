@@ -98,7 +98,7 @@ def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
     not_synced = select(func.count()).select_from(OutboxOp).where(
         OutboxOp.state.in_(NOT_ACKNOWLEDGED)).scalar_subquery()
     step_history = select(DossierEvent.dossier_pk.label("key"), DossierEvent.at, DossierEvent.id.label("seq"),
-                          DossierEvent.to_status).subquery("step_history")
+                          DossierEvent.from_status, DossierEvent.to_status).subquery("step_history")
     apology_history = select(ApologyRow.dossier_pk.label("key"), ApologyRow.at, ApologyRow.previous_due_at
                              ).subquery("apology_history")
     handover_history = select(HandoverRow.dossier_pk.label("key"), HandoverRow.at, HandoverRow.direction,

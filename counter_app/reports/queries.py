@@ -135,6 +135,10 @@ class _Rules:
             conditions.append(table.c.desk_slot == self.scope.desk_slot)
         return conditions
 
+    def _step_history(self) -> Any:
+        """The steps without their desk (the dossier's, read from `dossiers` where needed)."""
+        return self.s.step_history if self.s.step_history is not None else self.s.steps
+
     def _rows(self, table: Any, code: Any, at: Any, amount: Any = None, detail: Any = None) -> Select:
         return select(
             code.label("code"), table.c.unit_code.label("unit_code"), table.c.desk_slot.label("desk_slot"),
@@ -187,12 +191,12 @@ class _Rules:
         """First step into 9 (or into 10 when 9 was skipped) in the period, judged by office date in
         `detail`: "early", "on_time" or "late". The first such step is the one that comes from outside 9
         and 10: the lifecycle leads from 9 only to 10 and from 10 nowhere."""
-        st, d = self.s.steps, self.s.dossiers
+        st, d = self._step_history(), self.s.dossiers
         finishing = [int(s) for s in FINISHING]
         joined, due = self.legal_due(st.join(d, d.c.key == st.c.key), d)
         finished_day, due_day = office_date(st.c.at), office_date(due)
         judged = case((finished_day < due_day, "early"), (finished_day == due_day, "on_time"), else_="late")
-        return self._rows(st, st.c.code, st.c.at, detail=judged).select_from(joined).where(
+        return self._rows(d, d.c.code, st.c.at, detail=judged).select_from(joined).where(
             st.c.to_status.in_(finishing), self._during(st.c.at), func.coalesce(st.c.from_status, 0).not_in(finishing))
 
     def returned(self) -> Select:
@@ -210,12 +214,11 @@ class _Rules:
         an open status) is at or after `boundary` (few for a recent boundary). With `due_before` (an office
         day's start), `detail` says "overdue" for those not waiting for the citizen (their last step, by
         (at, seq), not into 5 or 6) whose legal due date falls before it, else ""."""
-        d, st = self.s.dossiers, self.s.steps
+        d, st = self.s.dossiers, self._step_history()
         closing = [int(s) for s in CLOSING]
         open_from, closed_from, detail = d, d.join(st, st.c.key == d.c.key), None
         if due_before is not None:
-            history = self.s.step_history if self.s.step_history is not None else st
-            before = history.alias("step_before")
+            before = self._step_history().alias("step_before")
             last_step = (select(before.c.to_status).where(before.c.key == d.c.key, before.c.at < boundary)
                          .order_by(before.c.at.desc(), before.c.seq.desc()).limit(1).scalar_subquery())
             waiting = func.coalesce(last_step, 0).in_([int(s) for s in WAITING_FOR_CITIZEN])

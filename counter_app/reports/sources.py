@@ -58,7 +58,7 @@ class ReportSources:
     # The same histories without their desk, for per-dossier lookups where the desk is not read (None: the
     # sources above serve). The province's sources join every history row to `dossier` for its unit and
     # desk; a lookup of one dossier's last step, its apologies or its scans needs no such join.
-    # key, at, seq, to_status
+    # key, at, seq, from_status, to_status
     step_history: FromClause | None = None
     # key, at, previous_due_at
     apology_history: FromClause | None = None

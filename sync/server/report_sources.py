@@ -154,7 +154,7 @@ def server_sources(session: Session, unit_code: str | None = None) -> ReportSour
         Dossier.id.label("key"), Dossier.code, Dossier.unit_code, Dossier.desk_slot, literal(True).label("synced"),
     ).where(_of_unit(Dossier.unit_code, unit_code)).subquery("sync_state")
     step_history = select(DossierEvent.dossier_id.label("key"), DossierEvent.at, DossierEvent.id.label("seq"),
-                          DossierEvent.to_status).subquery("step_history")
+                          DossierEvent.from_status, DossierEvent.to_status).subquery("step_history")
     apology_history = select(DossierRecord.dossier_id.label("key"), DossierRecord.at, DossierRecord.previous_due_at
                              ).where(DossierRecord.kind == "apology").subquery("apology_history")
     scan_history = select(Attachment.dossier_code.label("code")).where(
