@@ -169,6 +169,8 @@ class Dossier(Base):
                       Index("ix_dossier_unit_received_at", "unit_code", "received_at"),
                       Index("ix_dossier_received_at", "received_at"),
                       Index("ix_dossier_status", "status"))
+    # On PostgreSQL, migration 0014 also adds ix_dossier_report_cover: (id) INCLUDE the columns the
+    # report figures read (SQLite has no INCLUDE; there it would only repeat the primary key).
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
