@@ -13,13 +13,14 @@ Data: one unit's dossiers are planned by `report_data.Planner` (N/units lives: h
 apologies and hand-overs as dossier records, returns, receipts, scans, guidance, assisted filings, a
 close per day), shaped as the server stores what counters push (the operations' JSON in `data`), COPYed
 in, then copied to the other units by INSERT … SELECT (new ids, codes, unit codes, receipt and item
-numbers), with secondary indexes and triggers off during the load. The database is loaded at schema 0013
-and then migrated to head, so migration 0014's backfill and indexes run on the full data (timed). The
-PostgreSQL cluster (Debian's binaries, as the tests start it: tests/sync/postgres.py, fsync off) is kept
+numbers), with secondary indexes and triggers off during the load. The template unit is loaded at schema
+0013 and migrated to head (0014's backfill on one unit), then copied at head, so the full data never needs
+the backfill's rewrite of `dossier` (twice the disk at 10M). The PostgreSQL cluster (Debian's binaries, as the tests start it: tests/sync/postgres.py, fsync off) is kept
 in bench/out/report-server/ and reused by later runs of the same sizes.
 
     .venv/bin/python bench/report_server.py                           # 10M (built once: long), then timed
     .venv/bin/python bench/report_server.py --dossiers 200000 --units 10   # quick run
+    .venv/bin/python bench/report_server.py --build-only                # build (or reuse) only
 """
 
 from __future__ import annotations
