@@ -13,13 +13,14 @@ Data: one unit's dossiers are planned by `report_data.Planner` (N/units lives: h
 apologies and hand-overs as dossier records, returns, receipts, scans, guidance, assisted filings, a
 close per day), shaped as the server stores what counters push (the operations' JSON in `data`), COPYed
 in, then copied to the other units by INSERT … SELECT (new ids, codes, unit codes, receipt and item
-numbers), with secondary indexes and triggers off during the load. The database is loaded at schema 0013
-and then migrated to head, so migration 0014's backfill and indexes run on the full data (timed). The
-PostgreSQL cluster (Debian's binaries, as the tests start it: tests/sync/postgres.py, fsync off) is kept
+numbers), with secondary indexes and triggers off during the load. The template unit is loaded at schema
+0013 and migrated to head (0014's backfill on one unit), then copied at head, so the full data never needs
+the backfill's rewrite of `dossier` (twice the disk at 10M). The PostgreSQL cluster (Debian's binaries, as the tests start it: tests/sync/postgres.py, fsync off) is kept
 in bench/out/report-server/ and reused by later runs of the same sizes.
 
     .venv/bin/python bench/report_server.py                           # 10M (built once: long), then timed
     .venv/bin/python bench/report_server.py --dossiers 200000 --units 10   # quick run
+    .venv/bin/python bench/report_server.py --build-only                # build (or reuse) only
 """
 
 from __future__ import annotations
@@ -54,12 +55,12 @@ TARGET_MS = 5_000.0
 OUT_DIR = Path(__file__).resolve().parent / "out" / "report-server"
 META_FILE = "bench-report-server-meta.json"
 DATABASE = "reports"
-LOAD_REVISION = "0013"  # the schema before the reports migration: loaded there, then migrated
+LOAD_REVISION = "0013"  # the schema before the reports migration: the template unit is loaded there, then migrated
 SHARED_BUFFERS = "1GB"  # a province's server has memory; the tests' 16 MB would measure the disk
 CLERK = "Trần Thị Mai"
 # Measured: dossier alone takes 1.7 KB a row (the operation's JSON in `data`); with its steps, records,
-# returns, receipts, indexes and the migration's backfill rewriting dossier, ~6 KB a dossier at the peak.
-BYTES_PER_DOSSIER = 6_000
+# returns, receipts and indexes ~5 KB a dossier (loaded at head: no backfill rewriting dossier).
+BYTES_PER_DOSSIER = 5_000
 TEMPLATE_UNIT = 0
 TABLES = ("dossier", "dossier_event", "dossier_record", "result_return", "receipt", "attachment",
           "guidance_record", "assisted_filing", "day_close")
@@ -77,6 +78,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--baseline-limit", type=float, default=300.0,
                    help="seconds after which a baseline statement is cancelled (default 300)")
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--build-only", action="store_true", help="build (or reuse) the database and stop")
     p.add_argument("--data-dir", help="where the PostgreSQL cluster is kept (default bench/out/report-server/<sizes>)")
     return p.parse_args(argv)
 
@@ -284,12 +286,23 @@ COLUMNS = {
     "difference, receipts_count, cancellations_count, data, received_at",
 }
 
+# Columns migration 0014 added (filled by its backfill on the template unit), copied with the rest.
+HEAD_COLUMNS = {
+    "dossier": "channel, procedure_code, procedure_name, applicant_name, applicant_address, applicant_phone, "
+    "sets_count, register_book, register_number, back_dated",
+    "dossier_record": "previous_due_at",
+}
+
 _NEW_ID = "overlay({col} placing lpad(to_hex(k), 4, '0') from 10 for 4)"
 _NEW_CODE = f"replace({{col}}, '{unit_code(TEMPLATE_UNIT)}', {unit_code_sql('k')})"
 
 
+def _head_columns(table: str) -> str:
+    return COLUMNS[table] + (", " + HEAD_COLUMNS[table] if table in HEAD_COLUMNS else "")
+
+
 def _copy_select(table: str) -> str:
-    """The SELECT list that turns the template unit's rows into unit k's."""
+    """The SELECT list that turns the template unit's rows into unit k's (columns of `_head_columns`)."""
     new = {
         "id": _NEW_ID.format(col="id"), "dossier_id": _NEW_ID.format(col="dossier_id"),
         "code": _NEW_CODE.format(col="code"), "dossier_code": _NEW_CODE.format(col="dossier_code"),
@@ -300,14 +313,14 @@ def _copy_select(table: str) -> str:
                      "substr(item_code, 3, 8)::int)::text, 8, '0') || substr(item_code, 11) END",
         "op_id": _NEW_ID.format(col="op_id"),
     }
-    return ", ".join(new.get(c.strip(), c.strip()) for c in COLUMNS[table].split(","))
+    return ", ".join(new.get(c.strip(), c.strip()) for c in _head_columns(table).split(","))
 
 
-def build(url: str, count: int, units: int, days: int, seed: int, migrate_now: bool) -> dict[str, Any]:
-    """Load the data at schema 0013, then migrate to head (0014's backfill and indexes on the full data).
-
-    While 0014 is still the lead's empty stub (`migrate_now` False) the database stays at 0013, so that the
-    real migration runs on it once it lands (a stub applied would carry the same revision number)."""
+def build(url: str, count: int, units: int, days: int, seed: int) -> dict[str, Any]:
+    """Load the template unit at schema 0013 (as pushed operations were stored before the reports), migrate
+    it to head (0014's backfill on one unit's rows), then copy it to the other units at head: the full data
+    never needs the backfill's rewrite of `dossier` (which doubled the disk needed at 10M). Migration 0014
+    on full data was timed by the 2M build (bench/README.md)."""
     from alembic import command
 
     from counter_app.services.catalog import read_catalog_file, sample_catalog_path
@@ -342,13 +355,6 @@ def build(url: str, count: int, units: int, days: int, seed: int, migrate_now: b
                 conn.execute("INSERT INTO device (id, unit_code, desk_slot, token_hash, token_legacy, name, app_version, "
                              "revoked, enrolled_at) VALUES (%s, %s, 1, %s, false, 'Quầy 1', '1.0', false, %s)",
                              (device_id(k), unit_code(k), f"{k:064x}", now))
-        indexes = conn.execute(
-            "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = 'public' AND tablename = ANY(%s) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", (list(TABLES),)).fetchall()
-        for name, _ in indexes:
-            conn.execute(f'DROP INDEX "{name}"')
-        for table in TABLES:
-            conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER ALL")  # foreign keys: consistent by construction
         t = perf_counter()
         for table in TABLES:
             with conn.cursor().copy(f"COPY {table} ({COLUMNS[table]}) FROM STDIN") as copy:
@@ -357,10 +363,21 @@ def build(url: str, count: int, units: int, days: int, seed: int, migrate_now: b
         timings["copy_template_s"] = round(perf_counter() - t, 1)
         rows = {table: len(template.rows[table]) for table in TABLES}
         del template
+    timings["migrate_template_to_head_s"] = _migrate(url)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("SET TIME ZONE 'UTC'")
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        indexes = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = 'public' AND tablename = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", (list(TABLES),)).fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        for table in TABLES:
+            conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER ALL")  # foreign keys: consistent by construction
         for table in TABLES:
             t = perf_counter()
             log(f"copying {table} to {units - 1} more units")
-            conn.execute(f"INSERT INTO {table} ({COLUMNS[table]}) SELECT {_copy_select(table)} FROM {table} "
+            conn.execute(f"INSERT INTO {table} ({_head_columns(table)}) SELECT {_copy_select(table)} FROM {table} "
                          f"CROSS JOIN generate_series(1, {units - 1}) AS k")
             timings[f"replicate_{table}_s"] = round(perf_counter() - t, 1)
         for table in TABLES:
@@ -370,8 +387,6 @@ def build(url: str, count: int, units: int, days: int, seed: int, migrate_now: b
             log(f"index {name}")
             conn.execute(definition)
         timings["indexes_s"] = round(perf_counter() - t, 1)
-    if migrate_now:
-        timings["migrate_to_head_s"] = _migrate(url)
     t = perf_counter()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
@@ -559,11 +574,10 @@ def _ensure(postgres: KeptPostgres, directory: Path, args: argparse.Namespace) -
     need = args.dossiers * BYTES_PER_DOSSIER
     free = shutil.disk_usage(directory).free
     if free < need:
-        sys.exit(f"{args.dossiers:,} dossiers need about {need / 2**30:.0f} GB free for the load and the migration's "
-                 f"rewrite of dossier; {directory} has {free / 2**30:.0f} GB: use fewer dossiers or another --data-dir")
+        sys.exit(f"{args.dossiers:,} dossiers need about {need / 2**30:.0f} GB free; {directory} has {free / 2**30:.0f} GB: use fewer dossiers or another --data-dir")
     postgres.drop_database(DATABASE)
     url = postgres.create_database(DATABASE)
-    meta = build(url, args.dossiers, args.units, args.days, args.seed, migrate_now=bool(report_indexes(postgres)))
+    meta = build(url, args.dossiers, args.units, args.days, args.seed)
     meta_path.write_text(json.dumps(meta, indent=2))
     return {"reused": False, **meta}
 
@@ -577,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
     postgres.start()
     try:
         meta = _ensure(postgres, directory, args)
+        if args.build_only:
+            emit({"benchmark": "report_server", "built": meta})
+            return 0
         url = postgres.url_for(DATABASE)
         last_day = date.fromisoformat(meta["last_day"])
         dropped = report_indexes(postgres)

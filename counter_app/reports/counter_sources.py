@@ -49,8 +49,9 @@ def _address_text() -> ColumnElement[str]:
     return func.coalesce(func.nullif(address["text"].as_string(), ""), address["street"].as_string(), "")
 
 
-def _dossier_columns() -> tuple[Any, ...]:
-    return DossierRow.code, DossierRow.unit_code, DossierRow.desk_slot
+def _dossier_columns(key: Any = DossierRow.pk) -> tuple[Any, ...]:
+    """The dossier's `key` (its integer pk: what the history tables refer to), code, unit and desk."""
+    return key.label("key"), DossierRow.code, DossierRow.unit_code, DossierRow.desk_slot
 
 
 def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
@@ -64,14 +65,14 @@ def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
         DossierRow.register_number, DossierRow.sets_count, _address_text().label("applicant_address"),
         DossierRow.applicant_phone,
     ).subquery("dossiers")
-    steps = select(*_dossier_columns(), DossierEvent.at, DossierEvent.from_status, DossierEvent.to_status,
+    steps = select(*_dossier_columns(DossierEvent.dossier_pk), DossierEvent.at, DossierEvent.from_status, DossierEvent.to_status,
                    DossierEvent.id.label("seq")).join(
         DossierRow, DossierEvent.dossier_pk == DossierRow.pk).subquery("steps")
-    apologies = select(*_dossier_columns(), ApologyRow.at, ApologyRow.previous_due_at).join(
+    apologies = select(*_dossier_columns(ApologyRow.dossier_pk), ApologyRow.at, ApologyRow.previous_due_at).join(
         DossierRow, ApologyRow.dossier_pk == DossierRow.pk).subquery("apologies")
-    handovers = select(*_dossier_columns(), HandoverRow.at, HandoverRow.direction, HandoverRow.to_party).join(
+    handovers = select(*_dossier_columns(HandoverRow.dossier_pk), HandoverRow.at, HandoverRow.direction, HandoverRow.to_party).join(
         DossierRow, HandoverRow.dossier_pk == DossierRow.pk).subquery("handovers")
-    returns = select(*_dossier_columns(), ResultReturn.returned_at, ResultReturn.method).join(
+    returns = select(*_dossier_columns()[1:], ResultReturn.returned_at, ResultReturn.method).join(
         DossierRow, ResultReturn.dossier_pk == DossierRow.pk).subquery("returns")
     guidance = select(GuidanceRecord.reference, GuidanceRecord.unit_code, GuidanceRecord.desk_slot,
                       GuidanceRecord.at).subquery("guidance")
@@ -83,7 +84,7 @@ def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
         ReceiptRow.method, ReceiptRow.fee_vnd, ReceiptRow.charge_vnd, ReceiptRow.total_vnd, ReceiptRow.status,
         ReceiptRow.cancelled_at,
     ).subquery("receipts")
-    scans = select(*_dossier_columns(), AttachmentRow.created_at).join(
+    scans = select(*_dossier_columns()[1:], AttachmentRow.created_at).join(
         DossierRow, AttachmentRow.dossier_pk == DossierRow.pk).where(
         AttachmentRow.document_index.is_not(None), AttachmentRow.replaced_at.is_(None)).subquery("scans")
     closes = select(
@@ -96,9 +97,18 @@ def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
     sync_state = select(*_dossier_columns(), acknowledged.label("synced")).subquery("sync_state")
     not_synced = select(func.count()).select_from(OutboxOp).where(
         OutboxOp.state.in_(NOT_ACKNOWLEDGED)).scalar_subquery()
+    step_history = select(DossierEvent.dossier_pk.label("key"), DossierEvent.at, DossierEvent.id.label("seq"),
+                          DossierEvent.from_status, DossierEvent.to_status).subquery("step_history")
+    apology_history = select(ApologyRow.dossier_pk.label("key"), ApologyRow.at, ApologyRow.previous_due_at
+                             ).subquery("apology_history")
+    handover_history = select(HandoverRow.dossier_pk.label("key"), HandoverRow.at, HandoverRow.direction,
+                              HandoverRow.to_party).subquery("handover_history")
+    return_history = select(ResultReturn.dossier_pk.label("key"), ResultReturn.returned_at, ResultReturn.method
+                            ).subquery("return_history")
     return ReportSources(
         dossiers=dossiers, steps=steps, apologies=apologies, handovers=handovers, returns=returns,
         guidance=guidance, assisted=assisted, receipts=receipts, scans=scans, closes=closes,
         sync_state=sync_state, not_synced=not_synced, unit_names={unit_code: unit_name} if unit_code else {},
-        local_desk=(unit_code, desk_slot) if unit_code else None,
+        local_desk=(unit_code, desk_slot) if unit_code else None, step_history=step_history,
+        apology_history=apology_history, handover_history=handover_history, return_history=return_history,
     )

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -24,12 +25,14 @@ from sqlalchemy import (
     CompoundSelect,
     Connection,
     Select,
+    String,
     and_,
     case,
     func,
     literal,
     null,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -54,6 +57,7 @@ from counter_app.reports.model import (
     Scope,
 )
 from counter_app.reports.office_date import office_date
+from counter_app.reports.plan_hints import not_indexed
 from counter_app.reports.sources import ReportSources
 
 Conn = Connection | Session
@@ -73,14 +77,16 @@ KPI_ONLY = ("carried_over", "finished_total", "pending_in_time", "pending_overdu
 RECORD_STATUS = 0  # DossierLine.status of a guidance or assisted-filing record (no dossier)
 
 OVERDUE = "overdue"
+RETURN_DETAIL = {"desk": "Trả tại quầy", "post": "Trả qua bưu chính"}
 # Figures that share one SELECT (computed once per report), told apart by its `detail` (None: all rows).
 FAMILIES: dict[str, tuple[str, str | None]] = {
     "finished_early": ("finished", "early"), "finished_on_time": ("finished", "on_time"),
     "finished_late": ("finished", "late"), "finished_total": ("finished", None),
     "pending": ("pending", None), "overdue": ("pending", OVERDUE), "pending_overdue": ("pending", OVERDUE),
     "pending_in_time": ("pending", ""),
+    "returned_desk": ("returned", RETURN_DETAIL["desk"]), "returned_post": ("returned", RETURN_DETAIL["post"]),
+    "returned_total": ("returned", None),
 }
-RETURN_DETAIL = {"desk": "Trả tại quầy", "post": "Trả qua bưu chính"}
 FINISH_DETAIL = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn", OVERDUE: "Quá hạn"}
 
 
@@ -112,9 +118,10 @@ def _office_start(day: date) -> datetime:
 class _Rules:
     """THE RULES (figures.py) as SELECTs, for one period and scope."""
 
-    def __init__(self, sources: ReportSources, period: Period, scope: Scope) -> None:
+    def __init__(self, sources: ReportSources, period: Period, scope: Scope, *, hash_joins: bool = False) -> None:
         self.s, self.period, self.scope = sources, period, scope
         self.first, self.after = period.instants()
+        self.hash_joins = hash_joins  # see `legal_due`
 
     # -- helpers --------------------------------------------------------------------------------------
     def _during(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -128,6 +135,10 @@ class _Rules:
             conditions.append(table.c.desk_slot == self.scope.desk_slot)
         return conditions
 
+    def _step_history(self) -> Any:
+        """The steps without their desk (the dossier's, read from `dossiers` where needed)."""
+        return self.s.step_history if self.s.step_history is not None else self.s.steps
+
     def _rows(self, table: Any, code: Any, at: Any, amount: Any = None, detail: Any = None) -> Select:
         return select(
             code.label("code"), table.c.unit_code.label("unit_code"), table.c.desk_slot.label("desk_slot"),
@@ -135,12 +146,31 @@ class _Rules:
             (literal("") if detail is None else detail).label("detail"),
         ).where(*self._in_scope(table))
 
-    def legal_due(self, dossiers: Any) -> ColumnElement[Any]:
-        """The due date the law set: before the first apology moved it, else the current one."""
-        apologies = self.s.apologies
-        first_apology = (select(apologies.c.previous_due_at).where(apologies.c.code == dossiers.c.code)
-                         .order_by(apologies.c.at).limit(1).scalar_subquery())
-        return func.coalesce(first_apology, dossiers.c.due_at)
+    @cached_property
+    def first_apologies(self) -> Any:
+        """(key, previous_due_at) of each dossier's first apology, read in one pass over the apologies (one
+        object per report, so the parts of one statement join the same)."""
+        a = self.s.apology_history if self.s.apology_history is not None else self.s.apologies
+        numbered = select(a.c.key, a.c.previous_due_at,
+                          func.row_number().over(partition_by=a.c.key, order_by=a.c.at).label("nth")).subquery()
+        return select(numbered.c.key, numbered.c.previous_due_at).where(numbered.c.nth == 1).subquery("first_apology")
+
+    def legal_due(self, joined: Any, dossiers: Any) -> tuple[Any, ColumnElement[Any]]:
+        """The due date the law set: before the first apology moved it, else the current one; with `joined`
+        (a FROM over `dossiers`) joined to what it reads.
+
+        Two plans of the same rule: on SQLite (a counter's thousands of dossiers a report) a lookup per
+        dossier in apology (dossier, at) is cheapest; PostgreSQL (`hash_joins`: a province's month is a
+        million finished dossiers) ran that lookup twice per row, so there all apologies are read once and
+        hash-joined."""
+        if self.hash_joins:
+            first = self.first_apologies
+            return joined.outerjoin(first, first.c.key == dossiers.c.key), func.coalesce(
+                first.c.previous_due_at, dossiers.c.due_at)
+        a = self.s.apology_history if self.s.apology_history is not None else self.s.apologies
+        first_apology = (select(a.c.previous_due_at).where(a.c.key == dossiers.c.key)
+                         .order_by(a.c.at).limit(1).scalar_subquery())
+        return joined, func.coalesce(first_apology, dossiers.c.due_at)
 
     # -- figures --------------------------------------------------------------------------------------
     def received(self, channel: int | None = None, *, back_dated: bool = False) -> Select:
@@ -161,19 +191,20 @@ class _Rules:
         """First step into 9 (or into 10 when 9 was skipped) in the period, judged by office date in
         `detail`: "early", "on_time" or "late". The first such step is the one that comes from outside 9
         and 10: the lifecycle leads from 9 only to 10 and from 10 nowhere."""
-        st, d = self.s.steps, self.s.dossiers
+        st, d = self._step_history(), self.s.dossiers
         finishing = [int(s) for s in FINISHING]
-        finished_day, due_day = office_date(st.c.at), office_date(self.legal_due(d))
+        joined, due = self.legal_due(st.join(d, d.c.key == st.c.key), d)
+        finished_day, due_day = office_date(st.c.at), office_date(due)
         judged = case((finished_day < due_day, "early"), (finished_day == due_day, "on_time"), else_="late")
-        return self._rows(st, st.c.code, st.c.at, detail=judged).join(d, d.c.code == st.c.code).where(
+        return self._rows(d, d.c.code, st.c.at, detail=judged).select_from(joined).where(
             st.c.to_status.in_(finishing), self._during(st.c.at), func.coalesce(st.c.from_status, 0).not_in(finishing))
 
-    def returned(self, method: str | None = None) -> Select:
+    def returned(self) -> Select:
+        """Results returned in the period, told apart by `detail` (RETURN_DETAIL: at the desk or by post)."""
         r = self.s.returns
-        query = self._rows(r, r.c.code, r.c.returned_at, detail=case(
+        return self._rows(r, r.c.code, r.c.returned_at, detail=case(
             (r.c.method == "post", RETURN_DETAIL["post"]), else_=RETURN_DETAIL["desk"])).where(
             self._during(r.c.returned_at))
-        return query if method is None else query.where(r.c.method == method)
 
     def pending(self, boundary: datetime, due_before: datetime | None = None) -> CompoundSelect:
         """Received before `boundary` with no closing step before it.
@@ -183,19 +214,22 @@ class _Rules:
         an open status) is at or after `boundary` (few for a recent boundary). With `due_before` (an office
         day's start), `detail` says "overdue" for those not waiting for the citizen (their last step, by
         (at, seq), not into 5 or 6) whose legal due date falls before it, else ""."""
-        d, st = self.s.dossiers, self.s.steps
+        d, st = self.s.dossiers, self._step_history()
         closing = [int(s) for s in CLOSING]
-        detail = None
+        open_from, closed_from, detail = d, d.join(st, st.c.key == d.c.key), None
         if due_before is not None:
-            before = st.alias("step_before")
-            last_step = (select(before.c.to_status).where(before.c.code == d.c.code, before.c.at < boundary)
+            before = self._step_history().alias("step_before")
+            last_step = (select(before.c.to_status).where(before.c.key == d.c.key, before.c.at < boundary)
                          .order_by(before.c.at.desc(), before.c.seq.desc()).limit(1).scalar_subquery())
             waiting = func.coalesce(last_step, 0).in_([int(s) for s in WAITING_FOR_CITIZEN])
-            detail = case((and_(~waiting, self.legal_due(d) < due_before), OVERDUE), else_="")
-        open_now = self._rows(d, d.c.code, d.c.received_at, detail=detail).where(
-            d.c.status.in_([int(s) for s in OPEN]), d.c.received_at < boundary)
-        closed_after = self._rows(d, d.c.code, d.c.received_at, detail=detail).join(st, st.c.code == d.c.code).where(
-            st.c.to_status.in_(closing), st.c.at >= boundary, d.c.received_at < boundary,
+            open_from, due = self.legal_due(open_from, d)
+            closed_from, due = self.legal_due(closed_from, d)  # the same columns (`first_apologies` is cached)
+            detail = case((and_(~waiting, due < due_before), OVERDUE), else_="")
+        received_before = not_indexed(d.c.received_at) < boundary  # the whole history: never the plan's driver
+        open_now = self._rows(d, d.c.code, d.c.received_at, detail=detail).select_from(open_from).where(
+            d.c.status.in_([int(s) for s in OPEN]), received_before)
+        closed_after = self._rows(d, d.c.code, d.c.received_at, detail=detail).select_from(closed_from).where(
+            st.c.to_status.in_(closing), st.c.at >= boundary, received_before,
             func.coalesce(st.c.from_status, 0).not_in(closing))
         return union_all(open_now, closed_after)
 
@@ -204,6 +238,8 @@ class _Rules:
 
     def family(self, name: str) -> Select | CompoundSelect:
         """The rows several figures share, told apart by `detail` (see FAMILIES)."""
+        if name == "returned":
+            return self.returned()
         return self.finished() if name == "finished" else self.pending_at_end()
 
     def receipts(self, amount_column: str | None, *, method: str | None = None) -> Select:
@@ -246,10 +282,6 @@ class _Rules:
             name, detail = FAMILIES[key]
             rows = self.family(name).subquery()
             return select(rows).where(rows.c.detail == detail) if detail is not None else select(rows)
-        if key in ("returned_desk", "returned_post"):
-            return self.returned(key.removeprefix("returned_"))
-        if key == "returned_total":
-            return self.returned()
         if key == "carried_over":
             return self.pending(self.first)
         if key in FEE_COLUMNS:
@@ -269,13 +301,19 @@ class _Rules:
             return self._rows(cl, literal(""), null(), amount=amount).where(
                 cl.c.day >= self.period.start, cl.c.day <= self.period.end)
         if key == "digitised":
-            d, sc = s.dossiers, s.scans
+            d, sc = s.dossiers, (s.scan_history if s.scan_history is not None else s.scans)
             return self.received().where(select(sc.c.code).where(sc.c.code == d.c.code).exists())
         if key == "synced":
             d, ss = s.dossiers, s.sync_state
             return self.received().where(
-                select(ss.c.code).where(ss.c.code == d.c.code, ss.c.synced.is_(True)).exists())
+                select(ss.c.key).where(ss.c.key == d.c.key, ss.c.synced.is_(True)).exists())
         raise UnknownFigure(key)
+
+
+def _hash_joins(conn: Conn) -> bool:
+    """Whether the database plans hash joins (PostgreSQL), which `_Rules.legal_due` prefers there."""
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    return bind.dialect.name != "sqlite"
 
 
 # -- totals --------------------------------------------------------------------------------------------
@@ -339,7 +377,7 @@ def build_daily(conn: Conn, sources: ReportSources, period: Period, scope: Scope
                 progress: Progress | None = None) -> DailyReport:
     """The daily report of `period` (one day or a range): every desk with anything, its units and the total."""
     progress = progress or Progress()
-    rules = _Rules(sources, period, scope)
+    rules = _Rules(sources, period, scope, hash_joins=_hash_joins(conn))
     keys = [f.key for f in DAILY_FIGURES if f.key != "not_synced"]
     total_steps = len(keys) + 3
     per_desk, done = _collect(conn, rules, keys, progress, 0, total_steps)
@@ -385,7 +423,7 @@ def dossiers_behind(conn: Conn, sources: ReportSources, key: str, period: Period
     figure = FIGURES_BY_KEY.get(key)
     if (figure is None and key not in KPI_ONLY) or (figure is not None and not figure.lists_dossiers):
         raise UnknownFigure(key)
-    m = _Rules(sources, period, scope).members(key).subquery()
+    m = _Rules(sources, period, scope, hash_joins=_hash_joins(conn)).members(key).subquery()
     d = sources.dossiers
     query = (select(m.c.code, m.c.at, m.c.detail, d.c.applicant_name, d.c.procedure_name, d.c.received_at,
                     d.c.due_at, d.c.status)
@@ -421,7 +459,7 @@ def build_kpi(conn: Conn, sources: ReportSources, period: Period, scope: Scope, 
               progress: Progress | None = None) -> KpiReport:
     """The QĐ 766 indicators of `period`, per unit and in total, with the on-time rate per day."""
     progress = progress or Progress()
-    rules = _Rules(sources, period, scope)
+    rules = _Rules(sources, period, scope, hash_joins=_hash_joins(conn))
     keys = [f.key for f in KPI_COUNTS]
     total_steps = len(keys) + 1
     progress.report(0, total_steps)
@@ -469,28 +507,48 @@ def _on_time_per_day(finished: dict[tuple[Desk, str, date], int], period: Period
 
 # -- register (Mẫu 06) ---------------------------------------------------------------------------------
 
-def _register_note(row: Any, return_method: str | None) -> str:
+def _register_note(status: int, back_dated: bool, return_method: str | None) -> str:
     notes = []
-    if row.status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
-        notes.append(Status(row.status).label)
-    if row.back_dated:
+    if status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
+        notes.append(Status(status).label)
+    if back_dated:
         notes.append("Nhập muộn (ghi lùi thời điểm)")
     if return_method == "post":
         notes.append(RETURN_DETAIL["post"])
     return "; ".join(notes)
 
 
+def _raw(column: Any) -> Any:
+    """An instant column read as the driver gives it (SQLite: text), converted by `_instant` only where
+    kept: the register reads ~5 instants per dossier and SQLAlchemy's per-value conversion dominated it."""
+    return type_coerce(column, String()).label(column.key)
+
+
+def _instant(value: Any) -> datetime | None:
+    """An aware UTC datetime from what `_raw` read (text stored as naive UTC, or the driver's datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime.fromisoformat(value + "+00:00")  # one C call (`replace` cost as much as the parse)
+
+
 def _firsts(conn: Conn, rules: _Rules, table: Any, at: Any, keys: tuple[str, ...], values: tuple[str, ...],
             ) -> dict[tuple[Any, ...], Any]:
-    """(code, *keys) -> (`first_at`, *values) of the earliest row of `table` among the dossiers received in
-    the period: one pass over the period's dossiers instead of a lookup per register cell."""
+    """(key or code, *keys) -> (first instant (raw), *values) of the earliest row of `table` among the
+    dossiers received in the period: one pass over the period's dossiers instead of a lookup per cell. The
+    dossier is named by `key` when `table` has it (a desk-free history: no join back to `dossier`)."""
     d = rules.s.dossiers
-    query = (select(table.c.code, *(table.c[k] for k in keys), at.label("first_at"), *(table.c[v] for v in values))
-             .join(d, d.c.code == table.c.code)
-             .where(rules._during(d.c.received_at), *rules._in_scope(d)).order_by(at))
+    link = "key" if "key" in table.c else "code"
+    query = (select(table.c[link], *(table.c[k] for k in keys), _raw(at), *(table.c[v] for v in values))
+             .join(d, d.c[link] == table.c[link])
+             .where(rules._during(d.c.received_at), *rules._in_scope(d)))
     found: dict[tuple[Any, ...], Any] = {}
-    for row in conn.execute(query):
-        found.setdefault(tuple(row[: 1 + len(keys)]), row)
+    width = 1 + len(keys)
+    for row in conn.execute(query).all():  # the earliest kept without a sort: raw instants order as instants
+        key, kept = tuple(row[:width]), found.get(tuple(row[:width]))
+        if kept is None or row[width] < kept[0]:
+            found[key] = tuple(row[width:])
     return found
 
 
@@ -499,24 +557,34 @@ def build_register(conn: Conn, sources: ReportSources, period: Period, scope: Sc
     """Sổ theo dõi hồ sơ (Mẫu 06): every dossier received in the period, in order of receipt, with its
     first hand-over to the agency (and to whom), the first result back from it and the first return."""
     progress = progress or Progress()
-    rules = _Rules(sources, period, scope)
-    d, h, r = sources.dossiers, sources.handovers, sources.returns
+    rules = _Rules(sources, period, scope, hash_joins=_hash_joins(conn))
+    d = sources.dossiers
+    h = sources.handover_history if sources.handover_history is not None else sources.handovers
+    r = sources.return_history if sources.return_history is not None else sources.returns
     progress.report(0, 3)
     handovers = _firsts(conn, rules, h, h.c.at, ("direction",), ("to_party",))
     progress.report(1, 3)
     returns = _firsts(conn, rules, r, r.c.returned_at, (), ("method",))
     progress.report(2, 3)
-    query = select(d).where(rules._during(d.c.received_at), *rules._in_scope(d)).order_by(d.c.received_at, d.c.code)
+    h_link, r_link = ("key" if "key" in t.c else "code" for t in (h, r))
+    query = select(
+        d.c.code, d.c.procedure_name, d.c.sets_count, d.c.applicant_name, d.c.applicant_address,
+        d.c.applicant_phone, _raw(d.c.received_at), _raw(d.c.due_at), d.c.register_book, d.c.register_number,
+        d.c.status, d.c.back_dated, d.c.unit_code, d.c.desk_slot, d.c[h_link], d.c[r_link],
+    ).where(rules._during(d.c.received_at), *rules._in_scope(d)).order_by(d.c.received_at, d.c.code)
+    nothing = (None, None)
     rows = []
-    for number, row in enumerate(conn.execute(query), start=1):
-        sent, back = handovers.get((row.code, "to_agency")), handovers.get((row.code, "from_agency"))
-        returned = returns.get((row.code,))
+    for number, row in enumerate(conn.execute(query).all(), start=1):
+        (code, procedure_name, sets_count, applicant_name, address, phone, received_at, due_at, book, book_number,
+         status, back_dated, unit_code, desk_slot, handed, returned) = row
+        sent_at, agency = handovers.get((handed, "to_agency"), nothing)
+        back_at, _ = handovers.get((handed, "from_agency"), nothing)
+        returned_at, method = returns.get((returned,), nothing)
         rows.append(RegisterRow(
-            number, row.code, row.procedure_name, int(row.sets_count or 1), row.applicant_name,
-            row.applicant_address or "", row.applicant_phone or "", sent.to_party if sent else "", row.received_at,
-            row.due_at, sent.first_at if sent else None, back.first_at if back else None,
-            returned.first_at if returned else None, row.register_book, row.register_number,
-            _register_note(row, returned.method if returned else None), row.unit_code, int(row.desk_slot),
+            number, code, procedure_name, int(sets_count or 1), applicant_name, address or "", phone or "",
+            agency or "", _instant(received_at), _instant(due_at), _instant(sent_at), _instant(back_at),
+            _instant(returned_at), book, book_number, _register_note(status, back_dated, method), unit_code,
+            int(desk_slot),
         ))
     progress.report(3, 3)
     return Register(period, scope, now, rows, _title(sources, sorted({row.unit_code for row in rows})))

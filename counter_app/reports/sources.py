@@ -5,6 +5,11 @@ FROM clauses with exactly the columns listed), so the counter and the server app
 province's total can only differ from the sum of its units if their data differ. The counter builds its
 sources in `counter_app.reports.counter_sources`, the server in `sync.server.report_sources`.
 
+Every source tied to a dossier also has `key`, the dossier's internal identity (the counter's integer pk, the
+server's id): the column its history rows refer to, so a correlation on `key` is an index lookup on the
+history table itself (`code` would go through `dossier` first). `code` is for people and for tables that
+keep only the code (receipts).
+
 Instants are aware UTC columns (UtcDateTime); filter them with `Period.instants()` so indexes are used.
 """
 
@@ -17,17 +22,17 @@ from sqlalchemy import ColumnElement, FromClause
 
 @dataclass(frozen=True)
 class ReportSources:
-    # code, unit_code, desk_slot, channel, procedure_code, procedure_name, applicant_name, received_at,
+    # key, code, unit_code, desk_slot, channel, procedure_code, procedure_name, applicant_name, received_at,
     # due_at (current), status (current), back_dated (bool), register_book, register_number, sets_count,
     # applicant_address (text), applicant_phone
     dossiers: FromClause
-    # code, unit_code, desk_slot, at, from_status, to_status, seq: every status step (history), oldest first by
+    # key, code, unit_code, desk_slot, at, from_status, to_status, seq: every status step (history), oldest first by
     # (at, seq); seq (the order the steps were recorded) breaks ties of `at`, which the province holds to
     # the second only (two steps of one second, or two typed for the same minute)
     steps: FromClause
-    # code, unit_code, desk_slot, at, previous_due_at
+    # key, code, unit_code, desk_slot, at, previous_due_at
     apologies: FromClause
-    # code, unit_code, desk_slot, at, direction ("to_agency" | "from_agency"), to_party
+    # key, code, unit_code, desk_slot, at, direction ("to_agency" | "from_agency"), to_party
     handovers: FromClause
     # code, unit_code, desk_slot, returned_at, method ("desk" | "post")
     returns: FromClause
@@ -42,7 +47,7 @@ class ReportSources:
     scans: FromClause
     # unit_code, desk_slot, day (DATE), clerk, expected_cash, counted_total, difference, explanation
     closes: FromClause
-    # code, unit_code, desk_slot, synced (bool): whether the province holds the dossier
+    # key, code, unit_code, desk_slot, synced (bool): whether the province holds the dossier
     sync_state: FromClause
     # the number of operations not yet acknowledged (a scalar; literal 0 on the server)
     not_synced: ColumnElement[int]
@@ -50,3 +55,16 @@ class ReportSources:
     unit_names: dict[str, str]
     # (unit_code, desk_slot) the `not_synced` operations belong to (the counter's own desk); None on the server
     local_desk: tuple[str, int] | None = None
+    # The same histories without their desk, for per-dossier lookups where the desk is not read (None: the
+    # sources above serve). The province's sources join every history row to `dossier` for its unit and
+    # desk; a lookup of one dossier's last step, its apologies or its scans needs no such join.
+    # key, at, seq, from_status, to_status
+    step_history: FromClause | None = None
+    # key, at, previous_due_at
+    apology_history: FromClause | None = None
+    # code: current scan bundles of a paper
+    scan_history: FromClause | None = None
+    # key, at, direction, to_party
+    handover_history: FromClause | None = None
+    # key, returned_at, method
+    return_history: FromClause | None = None

@@ -191,6 +191,8 @@ class DossierEvent(Base):
 
 # The reports (issue 11, migration 0018) read the steps into a status in a period.
 Index("ix_dossier_event_to_status_at", DossierEvent.to_status, DossierEvent.at)
+# ... and a dossier's last step before an instant (the rowid, `id`, orders steps of the same instant).
+Index("ix_dossier_event_dossier_pk_at", DossierEvent.dossier_pk, DossierEvent.at)
 
 class DeskDayCounter(Base):
     """How many dossier codes this desk has issued on each office day."""
@@ -467,6 +469,8 @@ class ApologyRow(Base):
 
 # The reports (issue 11) count apologies written in a period.
 Index("ix_apology_at", ApologyRow.at)
+# ... and a dossier's first apology (the due date the law set).
+Index("ix_apology_dossier_pk_at", ApologyRow.dossier_pk, ApologyRow.at)
 
 class HandoverRow(Base):
     """One row of the control slip Mẫu 05: the paper dossier or result given to or taken from the agency."""

@@ -169,6 +169,8 @@ class Dossier(Base):
                       Index("ix_dossier_unit_received_at", "unit_code", "received_at"),
                       Index("ix_dossier_received_at", "received_at"),
                       Index("ix_dossier_status", "status"))
+    # On PostgreSQL, migration 0014 also adds ix_dossier_report_cover: (id) INCLUDE the columns the
+    # report figures read (SQLite has no INCLUDE; there it would only repeat the primary key).
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -202,7 +204,8 @@ class DossierEvent(Base):
     __tablename__ = "dossier_event"
     __table_args__ = (Index("ix_dossier_event_dossier_id", "dossier_id"),
                       Index("ix_dossier_event_at", "at"),
-                      Index("ix_dossier_event_to_status_at", "to_status", "at"))
+                      Index("ix_dossier_event_to_status_at", "to_status", "at"),
+                      Index("ix_dossier_event_dossier_id_at", "dossier_id", "at"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"))

@@ -109,13 +109,13 @@ def _of_unit(column: Any, unit_code: str | None) -> ColumnElement[bool]:
 def server_sources(session: Session, unit_code: str | None = None) -> ReportSources:
     """The province's sources, of one unit or of all (`unit_code` None); unit names read once here."""
     dossiers = select(
-        Dossier.code, Dossier.unit_code, Dossier.desk_slot, Dossier.channel, Dossier.procedure_code,
+        Dossier.id.label("key"), Dossier.code, Dossier.unit_code, Dossier.desk_slot, Dossier.channel, Dossier.procedure_code,
         Dossier.procedure_name, Dossier.applicant_name, Dossier.received_at, Dossier.due_at, Dossier.status,
         Dossier.back_dated, Dossier.register_book, Dossier.register_number, Dossier.sets_count,
         Dossier.applicant_address, Dossier.applicant_phone,
     ).where(_of_unit(Dossier.unit_code, unit_code)).subquery("dossiers")
     steps = select(
-        Dossier.code, Dossier.unit_code, Dossier.desk_slot, DossierEvent.at, DossierEvent.from_status,
+        DossierEvent.dossier_id.label("key"), Dossier.code, Dossier.unit_code, Dossier.desk_slot, DossierEvent.at, DossierEvent.from_status,
         DossierEvent.to_status, DossierEvent.id.label("seq"),
     ).join(Dossier, Dossier.id == DossierEvent.dossier_id).where(_of_unit(Dossier.unit_code, unit_code)).subquery("steps")
     apologies = _records("apology", unit_code, DossierRecord.previous_due_at).subquery("apologies")
@@ -151,18 +151,31 @@ def server_sources(session: Session, unit_code: str | None = None) -> ReportSour
         DayClose.difference, DayClose.data["explanation"].as_string().label("explanation"),
     ).where(_of_unit(DayClose.unit_code, unit_code)).subquery("closes")
     sync_state = select(
-        Dossier.code, Dossier.unit_code, Dossier.desk_slot, literal(True).label("synced"),
+        Dossier.id.label("key"), Dossier.code, Dossier.unit_code, Dossier.desk_slot, literal(True).label("synced"),
     ).where(_of_unit(Dossier.unit_code, unit_code)).subquery("sync_state")
+    step_history = select(DossierEvent.dossier_id.label("key"), DossierEvent.at, DossierEvent.id.label("seq"),
+                          DossierEvent.from_status, DossierEvent.to_status).subquery("step_history")
+    apology_history = select(DossierRecord.dossier_id.label("key"), DossierRecord.at, DossierRecord.previous_due_at
+                             ).where(DossierRecord.kind == "apology").subquery("apology_history")
+    scan_history = select(Attachment.dossier_code.label("code")).where(
+        Attachment.document_index.is_not(None), Attachment.replaced_at.is_(None)).subquery("scan_history")
+    handover_history = select(
+        DossierRecord.dossier_id.label("key"), DossierRecord.at,
+        DossierRecord.data["direction"].as_string().label("direction"),
+        DossierRecord.data["to_party"].as_string().label("to_party"),
+    ).where(DossierRecord.kind == "handover").subquery("handover_history")
     unit_names = dict(session.execute(select(Unit.code, Unit.name).where(_of_unit(Unit.code, unit_code))).all())
     return ReportSources(
         dossiers=dossiers, steps=steps, apologies=apologies, handovers=handovers, returns=returns,
         guidance=guidance, assisted=assisted, receipts=receipts, scans=scans, closes=closes, sync_state=sync_state,
-        not_synced=literal(0), unit_names=unit_names,
+        not_synced=literal(0), unit_names=unit_names, step_history=step_history, apology_history=apology_history,
+        scan_history=scan_history, handover_history=handover_history,
     )
 
 
 def _records(kind: str, unit_code: str | None, *columns: Any) -> Any:
     """Lifecycle records of one kind (dossier_record), with their dossier's code, unit and desk."""
-    return select(Dossier.code, Dossier.unit_code, Dossier.desk_slot, DossierRecord.at, *columns).join(
+    return select(DossierRecord.dossier_id.label("key"), Dossier.code, Dossier.unit_code, Dossier.desk_slot,
+                  DossierRecord.at, *columns).join(
         Dossier, Dossier.id == DossierRecord.dossier_id).where(
         and_(DossierRecord.kind == kind, _of_unit(Dossier.unit_code, unit_code)))

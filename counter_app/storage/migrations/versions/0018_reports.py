@@ -7,7 +7,7 @@ Create Date: 2026-11-30
 What the report queries (counter_app/reports/queries.py) filter on, so that a day, a month or a
 "pending at the end" stays under a second on a million dossiers: status steps by target status and time,
 results returned, apologies and receipt cancellations by time, and the outbox by entity (is a dossier's
-creation acknowledged?). docs/reports.md.
+creation acknowledged?), and a dossier's steps and apologies in time order. docs/reports.md.
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,10 @@ INDEXES = (
     ("ix_result_return_returned_at", "result_return", ["returned_at"]),
     ("ix_apology_at", "apology", ["at"]),
     ("ix_receipt_cancelled_at", "receipt", ["cancelled_at"]),
+    # A dossier's steps and apologies in time order: its last step before an instant and its first apology
+    # (the legal due date) without a sort per dossier, for every pending or finished dossier of a report.
+    ("ix_dossier_event_dossier_pk_at", "dossier_event", ["dossier_pk", "at"]),
+    ("ix_apology_dossier_pk_at", "apology", ["dossier_pk", "at"]),
 )
 
 

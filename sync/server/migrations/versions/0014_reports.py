@@ -55,7 +55,11 @@ INDEXES = (
     ("ix_day_close_day", "day_close", ["day"]),
     ("ix_receipt_day", "receipt", ["day"]),
     ("ix_receipt_cancelled_at", "receipt", ["cancelled_at"]),
+    # A dossier's steps in time order: its last step before an instant, for each pending dossier.
+    ("ix_dossier_event_dossier_id_at", "dossier_event", ["dossier_id", "at"]),
 )
+COVERING_INDEX = "ix_dossier_report_cover"
+COVERED = ("code", "unit_code", "desk_slot", "received_at", "due_at", "status", "channel", "back_dated")
 _POSTGRES_BACKFILL = """
 UPDATE dossier SET
     channel = (data->>'channel')::integer,
@@ -127,6 +131,11 @@ def upgrade() -> None:
     _backfill_instants(connection)
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
+    if connection.dialect.name == "postgresql":
+        # What the figures read of a dossier, beside its id: a province's month joins a million dossiers,
+        # and `dossier` is ~1.7 KB a row (the operation's JSON), so PostgreSQL scanned all of it (17 GB at
+        # 10M) to hash-join them; this index is ~1/10 of that and answers index-only. SQLite has no INCLUDE.
+        op.create_index(COVERING_INDEX, "dossier", ["id"], postgresql_include=list(COVERED))
     op.create_table(
         "report_token",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -144,6 +153,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("report_token")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index(COVERING_INDEX, table_name="dossier")
     for name, table, _columns in reversed(INDEXES):
         op.drop_index(name, table_name=table)
     op.drop_column("dossier_record", "previous_due_at")
