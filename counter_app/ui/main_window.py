@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -68,7 +67,6 @@ GLOBAL_SHORTCUTS = [
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
 ]
-LATER: list[tuple[str, str]] = []  # navigation entries whose screen is not built yet
 STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
 DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
 
@@ -92,18 +90,6 @@ def database_problem_box(parent: QWidget | None, error: DomainError) -> QMessage
     return box
 
 
-class PlaceholderScreen(Screen):
-    """A navigation entry whose screen comes in a later version, said plainly."""
-
-    def __init__(self, context: UiContext, title: str) -> None:
-        super().__init__(context)
-        self.title = title
-        layout = QVBoxLayout(self)
-        label = QLabel(f"Chức năng «{title}» sẽ có trong phiên bản tiếp theo.")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(label)
-
-
 class MainWindow(QMainWindow):
     def __init__(self, context: UiContext, scanner: ScannerListener | None = None) -> None:
         super().__init__()
@@ -114,12 +100,8 @@ class MainWindow(QMainWindow):
         self.intake = IntakeScreen(context)
         self.search = SearchScreen(context)
         self.fees = FeesScreen(context)  # F4 (issue 10): ui/fees_screen.py
-        self.screens: list[Screen] = [self.intake, self.search, self.fees]
-        self.screens += [PlaceholderScreen(context, title) for title, _ in LATER]
-        self.worklists = WorklistScreen(context)
-        self.screens.insert(3, self.worklists)  # F5, between F4 and F6
+        self.worklists = WorklistScreen(context)  # F5
         self.reports = ReportsScreen(context)  # F6 (issue 11): ui/reports_screen.py
-        self.screens.insert(4, self.reports)
         # What each worklist step opens (WorklistScreen.NEXT_ACTIONS names, ui/worklist_steps.py); a step
         # without a handler opens the dossier.
         self.worklist_steps = WorklistSteps(context, self, self.worklists)
@@ -127,7 +109,8 @@ class MainWindow(QMainWindow):
         self.worklists.action_requested.connect(self.worklist_action)
         self.sync_worker = SyncWorker(context, self)
         self.sync_screen = SyncScreen(context, self.sync_worker)
-        self.screens.append(self.sync_screen)
+        self.screens: list[Screen] = [self.intake, self.search, self.fees, self.worklists, self.reports,
+                                      self.sync_screen]  # F2 … F7, in this order
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -135,10 +118,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         keys = ["F2", "F3", "F4", "F5", "F6", "F7"]
         for screen, key in zip(self.screens, keys, strict=True):
-            item = QListWidgetItem(f"{screen.title}\t{key}")
-            if isinstance(screen, PlaceholderScreen):
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-            self.nav.addItem(item)
+            self.nav.addItem(QListWidgetItem(f"{screen.title}\t{key}"))
             self.stack.addWidget(screen)
             screen.open_dossier_requested.connect(self.open_dossier)
         self.nav.currentRowChanged.connect(self._show_row)
