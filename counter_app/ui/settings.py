@@ -28,6 +28,10 @@ _SERVER_URL = "sync/last_server_url"
 _SYNC_INTERVAL = "sync/interval_minutes"
 _SCAN_INBOX = "scans/inbox_dir"
 _RECEIPT_PAPER = "printing/receipt_paper"
+_BACKUP_DIR = "backup/folder"
+_BACKUPS_TO_KEEP = "backup/keep"
+DEFAULT_BACKUPS_TO_KEEP = 10
+MAX_BACKUPS_TO_KEEP = 365
 RECEIPT_PAPERS = ("a5", "80mm")  # printing/receipt_paper.PAPERS: an A5 printer or an 80 mm thermal one
 
 
@@ -122,3 +126,27 @@ class CounterSettings:
 
     def set_scan_inbox_dir(self, folder: Path) -> None:
         self._set(_SCAN_INBOX, str(folder)[:MAX_TEXT])
+
+    # -- backups -------------------------------------------------------------------------------------
+
+    def backup_dir(self, default: Path) -> Path:
+        """Where the daily backup on close goes (a USB stick, say); `default` when none was chosen."""
+        text = self._text(_BACKUP_DIR).strip()
+        return Path(text) if text else default
+
+    def set_backup_dir(self, folder: Path | None) -> None:
+        """None goes back to the default folder."""
+        self._set(_BACKUP_DIR, "" if folder is None else str(folder)[:MAX_TEXT])
+
+    def backups_to_keep(self) -> int:
+        """How many daily backups are kept (the oldest beyond it are deleted); 1 to 365."""
+        try:
+            count = int(str(self._store.value(_BACKUPS_TO_KEEP)))
+        except (TypeError, ValueError):
+            return DEFAULT_BACKUPS_TO_KEEP
+        return count if 1 <= count <= MAX_BACKUPS_TO_KEEP else DEFAULT_BACKUPS_TO_KEEP
+
+    def set_backups_to_keep(self, count: int) -> None:
+        if not 1 <= count <= MAX_BACKUPS_TO_KEEP:
+            raise ValueError(f"Số bản sao lưu giữ lại phải từ 1 đến {MAX_BACKUPS_TO_KEEP}: {count!r}")
+        self._set(_BACKUPS_TO_KEEP, count)
