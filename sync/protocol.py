@@ -9,6 +9,7 @@ Endpoints (all JSON, under API_PREFIX; every call but enrolment carries `Authori
     HEAD /blobs/{sha256}                                               Upload-Offset / Upload-Length headers
     POST /blobs/{sha256}         BlobCreate      -> BlobStatus         start (or find) an upload
     PATCH /blobs/{sha256}        raw bytes       -> BlobStatus         header Upload-Offset must equal the server's
+    GET  /releases/{sha256}      Range: bytes=N- -> 206 raw bytes      a published counter release (issue 12)
 
 Rules both sides keep:
 - An operation's `op_id` is globally unique; the server stores its result under UNIQUE(device, op_id) and
@@ -51,6 +52,11 @@ API_PREFIX = "/api/v1"
 # Operations a batch may hold at most, whatever a server announces (Limits.max_ops_per_batch is lower).
 MAX_OPS_HARD_LIMIT = 5_000
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+# Counter releases (issue 12): MAJOR.MINOR.PATCH, the platforms a bundle is built for, the file's name.
+RELEASE_VERSION_PATTERN = r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$"
+RELEASE_PLATFORMS = ("linux-x86_64", "windows-x86_64")
+RELEASE_FILE_PATTERN = r"^counter-app-[0-9.]{5,14}-(linux-x86_64\.tar\.gz|windows-x86_64-setup\.exe)$"
+MAX_RELEASE_BYTES = 1_073_741_824
 
 
 class Capability(StrEnum):
@@ -140,6 +146,17 @@ class HelloRequest(Request):
     capabilities: Annotated[list[bounded_text(40)], Field(max_length=32)] = Field(default_factory=list)
 
 
+class ReleaseOffer(Model):
+    """A counter version the province offers; the file is GET /releases/{sha256} (sync/server/releases.py)."""
+
+    version: Annotated[str, Field(pattern=RELEASE_VERSION_PATTERN, max_length=20)]
+    platform: Literal["linux-x86_64", "windows-x86_64"]
+    file_name: Annotated[str, Field(pattern=RELEASE_FILE_PATTERN, max_length=120)]
+    size: Annotated[int, Field(ge=1, le=MAX_RELEASE_BYTES)]
+    sha256: Annotated[str, Field(pattern=SHA256_PATTERN)]
+    notes: Annotated[str, Field(max_length=2_000)] = ""
+
+
 class HelloResponse(Model):
     protocol_version: int
     schema_versions: list[int]
@@ -155,6 +172,8 @@ class HelloResponse(Model):
     acked_seq: int
     # Highest server change sequence visible to this device (for pull cursor sanity checks).
     last_change_seq: int
+    # The newest counter release per platform the province publishes (issue 12; older servers send none).
+    releases: list[ReleaseOffer] = Field(default_factory=list, max_length=8)
 
 
 # -- push ------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from counter_app.storage.sync_store import (
     unsent_within,
     withdraw,
 )
+from counter_app.updates.download import sync_step as update_step
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.blobs import upload_pending_blobs
 from sync.client.lock import SingleFlight
@@ -176,6 +177,7 @@ class SyncRunner:
             lambda: self._push(transport, hello, report),
             lambda: self._pull(transport, hello, report),
             lambda: self._upload_blobs(transport, hello, report),
+            lambda: update_step(self.data_dir, transport, hello.releases),  # issue 12: counter updates
         ]
         for step in steps:
             try:

@@ -46,6 +46,8 @@ from sync.server.http_errors import ContainErrors, install_error_handlers
 from sync.server.ingest import handle_push
 from sync.server.memory import limit_malloc_arenas
 from sync.server.models import Unit
+from sync.server.release_routes import install_release_routes
+from sync.server.releases import newest_offers
 from sync.server.reports import install_report_routes
 
 log = logging.getLogger(__name__)
@@ -116,7 +118,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
                 protocol_version=common[-1], schema_versions=schemas, server_epoch=server_epoch, server_time=now_utc(),
                 limits=limits, capabilities=[c.value for c in Capability], device_id=me.id, unit_code=me.unit_code,
                 desk_slot=me.desk_slot, device_epoch=row.epoch, acked_seq=row.acked_seq,
-                last_change_seq=last_change_seq(s, me.unit_code),
+                last_change_seq=last_change_seq(s, me.unit_code), releases=newest_offers(s),
             )
         return response
 
@@ -176,6 +178,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
             raise outcome.refusal
         return outcome.status
 
+    install_release_routes(app, db)  # GET /api/v1/releases/{sha256}: counter updates (issue 12)
     install_report_routes(app, db)  # GET /api/v1/reports/…: report tokens only (issue 11)
     return app
 

@@ -18,6 +18,7 @@ from counter_app.domain.errors import DomainError, ValidationError, ValidationEr
 from counter_app.domain.lifecycle import parse_status
 from sync.protocol import Limits
 from sync.server.cli_audit import add_audit_command
+from sync.server.cli_releases import add_release_commands
 from sync.server.cli_reports import add_report_commands
 from sync.server.db import ServerDatabase, default_database_url
 from sync.server.errors import ApiError
@@ -312,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_command(sub)
     add_report_commands(sub)
+    add_release_commands(sub)
 
     p = sub.add_parser("revoke-device", help="thu hồi quyền đồng bộ của một quầy")
     p.add_argument("device_id", **device)

@@ -563,3 +563,31 @@ class ReportToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CounterRelease(Base):
+    """A counter version the province published (issue 12): its file is kept in fixed-size chunks like the
+    units' blobs, served to devices with HTTP Range. One release per (version, platform); a hash names one file."""
+
+    __tablename__ = "counter_release"
+    __table_args__ = (UniqueConstraint("version", "platform", name="uq_counter_release_version_platform"),
+                      CheckConstraint("size > 0", name="size_positive"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))
+    platform: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    published_by: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+
+class CounterReleaseChunk(Base):
+    __tablename__ = "counter_release_chunk"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("counter_release.id", ondelete="CASCADE"), primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
