@@ -33,6 +33,7 @@ from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.settings import CounterSettings
 from counter_app.ui.setup_dialog import SetupDialog
 from counter_app.ui.tasks import TaskRunner
+from counter_app.updates.install import install_at_start
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,10 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
     """Start the counter; the exit code. `dialogs`: show a refusal in a dialog, by default unless this is
     a smoke start (installer check, CI) or a headless platform, where nobody could close it."""
     started = time.perf_counter()
+    if not demo and (update := install_at_start(data_dir)) is not None:  # issue 12: before the database opens
+        print(update.message, file=sys.stderr)
+        if update.exit_now:
+            return 0
     app = application()
     if dialogs is None:
         dialogs = not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal")

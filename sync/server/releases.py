@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,52 +40,52 @@ def check_release(version: str, platform: str, notes: str) -> None:
         raise ApiError(400, "notes_too_long", f"Ghi chú dài {len(notes)} ký tự; tối đa {MAX_NOTES}.")
 
 
-def publish(session: Session, stream: BinaryIO, version: str, platform: str, published_by: str, notes: str,
-            now: datetime) -> CounterRelease:
-    """Store the release read from `stream` (bounded by MAX_RELEASE_BYTES); the database refuses a version
-    already published for the platform, or a file already published under another version."""
+def _measure(path: Path, platform: str) -> tuple[int, str]:
+    """The file's size and SHA-256, checking its kind and bound first; nothing is stored yet."""
+    if not path.is_file():
+        raise ApiError(400, "no_release_file", f"Không tìm thấy tệp {path}.")
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as stream:
+        while data := stream.read(CHUNK_BYTES):
+            if size == 0 and not data.startswith(MAGIC[platform]):
+                kind = "tệp .tar.gz" if platform == "linux-x86_64" else "trình cài đặt .exe"
+                raise ApiError(400, "bad_release_file", f"Tệp không phải {kind} của bản cài {platform}; không có gì được lưu.")
+            size += len(data)
+            if size > MAX_RELEASE_BYTES:
+                raise ApiError(413, "release_too_large", f"Tệp vượt {MAX_RELEASE_BYTES // 1_048_576} MB; không có gì được lưu.")
+            digest.update(data)
+    if size == 0:
+        raise ApiError(400, "empty_release", "Tệp phát hành rỗng; không có gì được lưu.")
+    return size, digest.hexdigest()
+
+
+def publish_file(session: Session, path: Path, version: str, platform: str, published_by: str, notes: str,
+                 now: datetime) -> CounterRelease:
+    """Store the release in `path`; the database refuses a version already published for the platform, or a
+    file already published under another version. The stored bytes are checked against the hash measured."""
     check_release(version, platform, notes)
+    size, sha256 = _measure(path, platform)
     release = CounterRelease(version=version, platform=platform, file_name=release_file_name(version, platform),
-                             size=0, sha256=secrets.token_hex(32), published_at=now, published_by=published_by[:200], notes=notes)
+                             size=size, sha256=sha256, published_at=now, published_by=published_by[:200], notes=notes)
     try:
         with session.begin_nested():
             session.add(release)
             session.flush()
     except IntegrityError:
-        raise ApiError(409, "release_exists", f"Phiên bản {version} cho {platform} đã được phát hành; hãy dùng số "
-                                              "phiên bản mới.") from None
-    digest, size = hashlib.sha256(), 0
-    while data := stream.read(CHUNK_BYTES):
-        if size == 0 and not data.startswith(MAGIC[platform]):
-            kind = "tệp .tar.gz" if platform == "linux-x86_64" else "trình cài đặt .exe"
-            raise ApiError(400, "bad_release_file", f"Tệp không phải {kind} của bản cài {platform}; không có gì được lưu.")
-        if size + len(data) > MAX_RELEASE_BYTES:
-            raise ApiError(413, "release_too_large", f"Tệp vượt {MAX_RELEASE_BYTES // 1_048_576} MB; không có gì được lưu.")
-        chunk = CounterReleaseChunk(release_id=release.id, offset=size, data=data)
-        session.add(chunk)
-        session.flush()
-        session.expunge(chunk)  # one chunk in memory at a time, whatever the file's size
-        digest.update(data)
-        size += len(data)
-    if size == 0:
-        raise ApiError(400, "empty_release", "Tệp phát hành rỗng; không có gì được lưu.")
-    release.size, release.sha256 = size, digest.hexdigest()
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        raise ApiError(409, "release_exists", "Tệp này đã được phát hành dưới một phiên bản khác; không có gì được lưu.") from None
-    return release
-
-
-def publish_file(session: Session, path: Path, version: str, platform: str, published_by: str, notes: str,
-                 now: datetime) -> CounterRelease:
-    if not path.is_file():
-        raise ApiError(400, "no_release_file", f"Không tìm thấy tệp {path}.")
-    if path.stat().st_size > MAX_RELEASE_BYTES:
-        raise ApiError(413, "release_too_large", f"Tệp vượt {MAX_RELEASE_BYTES // 1_048_576} MB; không có gì được lưu.")
+        raise ApiError(409, "release_exists", f"Phiên bản {version} cho {platform} (hoặc chính tệp này) đã được phát "
+                                              "hành; hãy dùng số phiên bản mới.") from None
+    digest, offset = hashlib.sha256(), 0
     with path.open("rb") as stream:
-        return publish(session, stream, version, platform, published_by, notes, now)
+        while (data := stream.read(CHUNK_BYTES)) and offset < size:
+            chunk = CounterReleaseChunk(release_id=release.id, offset=offset, data=data)
+            session.add(chunk)
+            session.flush()
+            session.expunge(chunk)  # one chunk in memory at a time, whatever the file's size
+            digest.update(data)
+            offset += len(data)
+    if (offset, digest.hexdigest()) != (size, sha256):
+        raise ApiError(409, "release_changed", "Tệp thay đổi trong lúc phát hành; không có gì được lưu. Hãy chạy lại lệnh.")
+    return release
 
 
 def all_releases(session: Session) -> list[CounterRelease]:

@@ -1,0 +1,132 @@
+"""Installing the staged release at the next start, before any window and before the database is opened.
+
+Order: check the file's SHA-256 again, back up the database (storage.migrate.backup_database), then
+- Windows: start the NSIS installer silently (`/S /D=<bundle folder>`) and exit, so that it can replace
+  the files (the installer starts the new version when it is done: installer/windows, part A);
+- Linux: unpack the tarball beside the running bundle (extract.py), swap the folders by two renames
+  (the old one kept as `counter-app.old-<version>` until the new version has started, see
+  remove_old_bundles), and start the new one.
+Running from source (not frozen) it says it cannot install itself and leaves the file staged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from counter_app.storage.database import DB_FILENAME
+from counter_app.storage.migrate import backup_database
+from counter_app.updates.download import file_sha256
+from counter_app.updates.extract import BadArchive, extract_bundle
+from counter_app.updates.offer import STAGED_FILE, set_error, staged_release, updates_dir
+from counter_app.updates.versions import is_newer
+from sync.protocol import ReleaseOffer
+
+log = logging.getLogger(__name__)
+OLD_PREFIX = "counter-app.old-"
+NEW_PREFIX = ".counter-app.new-"
+Launch = Callable[[Sequence[str]], object]
+
+
+@dataclass(frozen=True)
+class InstallOutcome:
+    """`exit_now`: the new version (or its installer) was started and this process must end."""
+
+    message: str
+    exit_now: bool = False
+
+
+def running_bundle() -> Path | None:
+    """The folder of the running PyInstaller bundle, or None when running from source."""
+    return Path(sys.executable).resolve().parent if getattr(sys, "frozen", False) else None
+
+
+def _discard(data_dir: Path, staged: ReleaseOffer) -> None:
+    (updates_dir(data_dir) / staged.file_name).unlink(missing_ok=True)
+    (updates_dir(data_dir) / STAGED_FILE).unlink(missing_ok=True)
+
+
+def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str | None = None,
+                    launch: Launch = subprocess.Popen, argv: Sequence[str] = ()) -> InstallOutcome | None:
+    """Install the staged release if there is one; None when there is nothing to do."""
+    staged = staged_release(data_dir)
+    if staged is None:
+        return None
+    if not is_newer(staged.version):  # installed already (this is the new version's first start)
+        _discard(data_dir, staged)
+        return None
+    bundle = bundle or running_bundle()
+    if bundle is None:
+        return InstallOutcome(f"Đã tải phiên bản {staged.version} nhưng ứng dụng đang chạy từ mã nguồn nên không tự "
+                              "cài được; hãy cập nhật mã nguồn (git pull) và chạy lại installer/dev-setup.sh.")
+    file = updates_dir(data_dir) / staged.file_name
+    if file_sha256(file) != staged.sha256:
+        _discard(data_dir, staged)
+        message = (f"Tệp cập nhật phiên bản {staged.version} đã bị thay đổi trên máy nên bị xóa và không được cài; "
+                   "ứng dụng sẽ tải lại ở lần đồng bộ sau.")
+        set_error(data_dir, message)
+        return InstallOutcome(message)
+    database = data_dir / DB_FILENAME
+    if database.is_file():
+        backup = backup_database(database, f"truoc-cap-nhat-{staged.version}")
+        log.info("Đã sao lưu CSDL trước khi cập nhật: %s", backup.name)
+    if (platform or staged.platform) == "windows-x86_64":
+        launch([str(file), "/S", f"/D={bundle}"])  # /D must come last, unquoted (NSIS)
+        return InstallOutcome(f"Đang cài phiên bản {staged.version}; ứng dụng sẽ tự mở lại khi cài xong.", exit_now=True)
+    try:
+        swap_in(file, bundle, staged.version)
+    except BadArchive as refused:
+        _discard(data_dir, staged)
+        set_error(data_dir, refused.message)
+        return InstallOutcome(refused.message)
+    launch([str(bundle / "counter-app"), *argv])
+    return InstallOutcome(f"Đã cài phiên bản {staged.version}; đang mở phiên bản mới.", exit_now=True)
+
+
+def swap_in(tarball: Path, bundle: Path, version: str) -> None:
+    """Unpack beside `bundle` and swap by renames; on any failure the running bundle stays where it was."""
+    root = bundle.parent
+    staging = root / f"{NEW_PREFIX}{version}"
+    shutil.rmtree(staging, ignore_errors=True)  # a try cut short before
+    try:
+        fresh = extract_bundle(tarball, staging)
+        old = root / f"{OLD_PREFIX}{version}-{os.getpid()}"
+        os.replace(bundle, old)
+        try:
+            os.replace(fresh, bundle)
+        except OSError:
+            os.replace(old, bundle)
+            raise
+    except OSError as error:
+        raise BadArchive(f"Không thay được thư mục ứng dụng ({error.strerror}); ứng dụng hiện tại giữ nguyên.") from error
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_old_bundles(bundle: Path | None = None) -> int:
+    """At the start of a new version: remove the folders the swap kept; how many were removed."""
+    bundle = bundle or running_bundle()
+    if bundle is None:
+        return 0
+    removed = 0
+    for folder in bundle.parent.glob(f"{OLD_PREFIX}*"):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def install_at_start(data_dir: Path) -> InstallOutcome | None:
+    """What the GUI runs first: clean up after the last swap, then install a staged release if any."""
+    remove_old_bundles()
+    try:
+        return install_pending(data_dir, argv=sys.argv[1:])
+    except OSError as error:  # an unreadable file or a failed backup: start the current version as is
+        log.warning("Không cài được bản cập nhật: %s", error.strerror)
+        return InstallOutcome(f"Chưa cài được bản cập nhật ({error.strerror}); ứng dụng mở phiên bản hiện tại.")
