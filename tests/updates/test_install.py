@@ -1,0 +1,151 @@
+"""Installing a staged release at the next start, on a stand-in installed bundle (issue 12).
+
+The swap is done with real files, the new program really started (it writes a line), a real database
+backed up first; hostile tarballs (`..`, absolute paths, links out) and a truncated one leave the installed
+bundle untouched and nothing written outside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from counter_app.storage.database import Database
+from counter_app.updates.install import OLD_PREFIX, install_pending, remove_old_bundles
+from counter_app.updates.offer import mark_staged, staged_release, updates_dir
+from counter_app.updates.versions import is_newer, parse_version, release_file_name
+from sync.protocol import ReleaseOffer
+from tests.conftest import open_counter
+from tests.updates.bundles import hostile_tarball, make_bundle_dir, make_tarball
+
+LINUX = "linux-x86_64"
+
+
+def stage(data_dir: Path, tarball: Path, version: str) -> ReleaseOffer:
+    """Put `tarball` where a finished download leaves it (offer.py), as the sync would."""
+    name = release_file_name(version, LINUX)
+    target = updates_dir(data_dir) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(tarball.read_bytes())
+    offer = ReleaseOffer(version=version, platform=LINUX, file_name=name, size=target.stat().st_size,
+                         sha256=hashlib.sha256(target.read_bytes()).hexdigest())
+    mark_staged(data_dir, offer)
+    return offer
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def installed(tmp_path: Path) -> Path:
+    """An installed 0.1.0 bundle in `<tmp>/opt/counter-app`."""
+    return make_bundle_dir(tmp_path / "opt", "0.1.0")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    db: Database = open_counter(folder)
+    db.close()
+    return folder
+
+
+def wait_for_line(path: Path, text: str) -> str:
+    """The started program writes its line; wait on the file (the process is short-lived), not on a clock."""
+    for _ in range(200):
+        if path.exists() and text in path.read_text(encoding="utf-8"):
+            return path.read_text(encoding="utf-8")
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} never appeared in {path}")
+
+
+def test_versions_compare_as_numbers() -> None:
+    assert parse_version("1.10.0") == (1, 10, 0) and parse_version("1.2") is None and parse_version("01.2.3") is None
+    assert is_newer("0.10.0", "0.9.9") and not is_newer("0.1.0", "0.1.0") and not is_newer("bad", "0.1.0")
+
+
+def test_install_backs_up_swaps_the_folders_and_starts_the_new_version(installed: Path, data_dir: Path,
+                                                                      tmp_path: Path) -> None:
+    offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.2.0"), "0.2.0")
+    started: list[subprocess.Popen[bytes]] = []
+
+    outcome = install_pending(data_dir, bundle=installed, argv=["--demo"],
+                              launch=lambda args: started.append(subprocess.Popen(args)))
+
+    assert outcome is not None and outcome.exit_now and "Đã cài phiên bản 0.2.0" in outcome.message
+    assert (installed / "_internal" / "version.txt").read_text() == "0.2.0"
+    old = [p for p in installed.parent.iterdir() if p.name.startswith(OLD_PREFIX)]
+    assert len(old) == 1 and (old[0] / "_internal" / "version.txt").read_text() == "0.1.0"  # kept until the new one runs
+    assert started and started[0].wait(30) == 0
+    assert wait_for_line(installed.parent / "started.txt", "started 0.2.0 --demo")
+    backups = list((data_dir / "backups").glob("*truoc-cap-nhat-0.2.0*.sqlite"))
+    assert len(backups) == 1 and backups[0].stat().st_size > 0
+    assert staged_release(data_dir) == offer  # the new version clears it at its first start (it is not newer then)
+
+    assert remove_old_bundles(installed) == 1
+    assert not old[0].exists() and (installed / "counter-app").is_file()
+
+
+@pytest.mark.parametrize("member", ["../evil.txt", "/tmp/evil-absolute.txt", "counter-app/../../evil.txt",
+                                    "link-out", "fifo"])
+def test_a_hostile_tarball_leaves_the_installed_bundle_untouched(installed: Path, data_dir: Path, tmp_path: Path,
+                                                                  member: str) -> None:
+    info = tarfile.TarInfo("counter-app/link" if member == "link-out" else
+                           "counter-app/pipe" if member == "fifo" else member)
+    if member == "link-out":
+        info.type, info.linkname = tarfile.SYMTYPE, "../../outside"
+    elif member == "fifo":
+        info.type = tarfile.FIFOTYPE
+    else:
+        info.size = 4
+    stage(data_dir, hostile_tarball(tmp_path / "h.tar.gz", info, b"evil"), "0.2.0")
+    before = tree(installed)
+    launched: list[object] = []
+
+    outcome = install_pending(data_dir, bundle=installed, launch=launched.append)
+
+    assert outcome is not None and not outcome.exit_now
+    assert "không được cài" in outcome.message and "ứng dụng hiện tại giữ nguyên" in outcome.message
+    assert tree(installed) == before and not launched
+    assert sorted(p.name for p in installed.parent.iterdir()) == ["counter-app"]  # no staging left, nothing beside
+    assert not list(tmp_path.rglob("evil*.txt")) and not Path("/tmp/evil-absolute.txt").exists()
+    assert staged_release(data_dir) is None  # refused for good: not tried again at every start
+
+
+def test_a_truncated_or_tampered_file_is_not_installed(installed: Path, data_dir: Path, tmp_path: Path) -> None:
+    tarball = make_tarball(tmp_path / "r.tar.gz", "0.2.0", filler=50_000)
+    truncated = tmp_path / "t.tar.gz"
+    truncated.write_bytes(tarball.read_bytes()[: tarball.stat().st_size // 2])
+    stage(data_dir, truncated, "0.2.0")  # the hash published for a broken build matches it: extraction fails
+    before = tree(installed)
+    outcome = install_pending(data_dir, bundle=installed, launch=lambda args: None)
+    assert outcome is not None and not outcome.exit_now and "Không giải nén được" in outcome.message
+    assert tree(installed) == before
+
+    offer = stage(data_dir, tarball, "0.2.0")
+    staged_file = updates_dir(data_dir) / offer.file_name
+    content = bytearray(staged_file.read_bytes())
+    content[len(content) // 2] ^= 0xFF  # same size, one byte changed on the disk
+    staged_file.write_bytes(bytes(content))
+    outcome = install_pending(data_dir, bundle=installed, launch=lambda args: None)
+    assert outcome is not None and "đã bị thay đổi trên máy nên bị xóa" in outcome.message
+    assert tree(installed) == before and not staged_file.exists()
+
+
+def test_running_from_source_says_it_cannot_install_itself(data_dir: Path, tmp_path: Path) -> None:
+    offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.2.0"), "0.2.0")
+    outcome = install_pending(data_dir)  # pytest is not a frozen bundle
+    assert outcome is not None and not outcome.exit_now and "chạy từ mã nguồn nên không tự cài được" in outcome.message
+    assert staged_release(data_dir) == offer
+
+
+def test_the_new_version_drops_the_installed_file_at_its_first_start(data_dir: Path, tmp_path: Path) -> None:
+    offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.1.0"), "0.1.0")  # == the running version
+    assert install_pending(data_dir) is None
+    assert staged_release(data_dir) is None and not (updates_dir(data_dir) / offer.file_name).exists()
