@@ -48,6 +48,7 @@ from counter_app.ui.sync_screen import SyncScreen
 from counter_app.ui.sync_worker import SyncWorker, outcome_text
 from counter_app.ui.worklist_screen import WorklistScreen
 from counter_app.ui.worklist_steps import WorklistSteps
+from counter_app.updates.offer import update_status
 
 GLOBAL_SHORTCUTS = [
     ("F1", "Mở bảng phím tắt"),
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self.sync_worker.text_changed.connect(self.sync_label.setText)
         self._f9_pending = False
         self.sync_worker.run_finished.connect(self._sync_finished)
+        self.sync_worker.run_finished.connect(self._show_update)  # issue 12: «Có phiên bản mới …»
         self.intake.dossier_saved.connect(self.sync_worker.refresh)
         self._close_after_save = False  # "Lưu" chosen on closing: close once the slip has been seen
         self.intake.slip_closed.connect(self._close_if_saved)
@@ -320,13 +322,20 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel()  # shown only when a background check finds damage
         self.database_label.setTextFormat(Qt.TextFormat.RichText)
         self.database_label.hide()
-        for label in (self.unit_label, self.clerk_label, self.sync_label, self.database_label):
+        self.update_label = QLabel()
+        self._show_update()
+        for label in (self.unit_label, self.clerk_label, self.sync_label, self.update_label, self.database_label):
             bar.addWidget(label)
         bar.addPermanentWidget(self.clock_label)
         self._tick()
         self._clock = QTimer(self)
         self._clock.timeout.connect(self._tick)
         self._clock.start(15_000)
+
+    def _show_update(self, _outcome: object = None) -> None:
+        text = update_status(self.sync_worker.data_dir).short_text()
+        self.update_label.setText(text)
+        self.update_label.setVisible(bool(text))
 
     def _tick(self) -> None:
         self.clock_label.setText(clock_text(utc_now()))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from counter_app import __version__
 from counter_app.domain.formats import seconds_datetime
 from counter_app.services.sync_status import (
     JournalLine,
@@ -44,6 +45,7 @@ from counter_app.ui.sync_worker import (
     skew_warning,
     status_text,
 )
+from counter_app.updates.offer import update_status
 
 PROBLEM_COLUMNS = ["STT thao tác", "Thao tác", "Mã hồ sơ", "Tình trạng", "Mã lỗi", "Lý do của máy chủ tỉnh", "Thời điểm"]
 REASON = 5
@@ -130,6 +132,9 @@ class SyncScreen(Screen):
         self.error_label.setWordWrap(True)
         self.clock_label = QLabel("—")
         self.problem_count_label = QLabel("—")
+        self.update_label = QLabel("—")  # issue 12: «Có phiên bản mới …», its download, «Sẽ cài khi mở lại»
+        self.update_label.setObjectName("sync_update")
+        self.update_label.setWordWrap(True)
         for label in (self.server_label, self.error_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -143,6 +148,7 @@ class SyncScreen(Screen):
         form.addRow("Lỗi gần nhất:", self.error_label)
         form.addRow("Đồng hồ máy:", self.clock_label)
         form.addRow("Cần xem lại:", self.problem_count_label)
+        form.addRow("Cập nhật ứng dụng:", self.update_label)
 
         self.sync_button = QPushButton("Đồng bộ ngay (F9)")
         self.sync_button.setObjectName("sync_now")
@@ -254,6 +260,8 @@ class SyncScreen(Screen):
         self.error_label.setText(status.last_error or "Không có")
         self.problem_count_label.setText(str(status.problems))
         self._show_clock(status)
+        self.update_label.setText(update_status(self.worker.data_dir).text()
+                                  or f"Đang dùng phiên bản {__version__}; tỉnh chưa phát hành phiên bản mới hơn.")
         if self.isVisible():
             self.load_details()
 

@@ -122,6 +122,15 @@ class UpdateStatus:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def short_text(self) -> str:
+        """The status bar's few words (empty when nothing is offered)."""
+        if not self.offered:
+            return ""
+        if self.staged:
+            return f"Có phiên bản mới {self.offered}: sẽ cài khi mở lại."
+        percent = self.downloaded_bytes * 100 // self.size if self.size else 0
+        return f"Có phiên bản mới {self.offered}: đang tải {percent}%."
+
     def text(self) -> str:
         if not self.offered:
             return ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from sync.protocol import ReleaseOffer
 from tests.conftest import open_counter
 from tests.support.cli_process import run_command
 from tests.sync.faultproxy import TRUNCATE_RESPONSE, FaultProxy
-from tests.sync.harness import ServerProcess
+from tests.sync.harness import ServerProcess, backend_url
 from tests.sync.test_blobs import prepare_server
 from tests.updates.bundles import make_tarball
 
@@ -36,9 +37,9 @@ RELEASES = "/api/v1/releases"
 SIZE_FILLER = 700_000  # three ranges of 256 kB, two server chunks of 512 kB
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, str]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite'}"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"] if os.environ.get("UPDATES_ON_POSTGRES") else ["sqlite"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, str]]:
+    url = backend_url(request, tmp_path_factory)
     code = prepare_server(url)
     with ServerProcess(url) as process:
         yield process, code
