@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 from pathlib import Path
 
 from counter_app.domain.errors import DomainError
@@ -31,10 +32,16 @@ log = logging.getLogger(__name__)
 RANGE_BYTES = 262_144  # ~100 s on a weak 2G link: a cut costs at most this much
 DEFAULT_BUDGET_BYTES = 16_777_216  # per sync run
 HASH_STEP = 1_048_576
+MB = 1_048_576
+FREE_MARGIN_BYTES = 200 * MB  # the database, its backups and the unpacked bundle need room too
 
 
 class UpdateRejected(DomainError):
     """The downloaded file is not the one the province published: it was deleted."""
+
+
+class UpdateDeferred(DomainError):
+    """The download cannot go on now (no room on the disk); it resumes at a later sync."""
 
 
 def file_sha256(path: Path) -> str:
@@ -76,6 +83,13 @@ def download(data_dir: Path, transport: Transport, offer: ReleaseOffer,
     if part.stat().st_size > offer.size:  # not this release's bytes: start again
         part.unlink()
         create_private_file(part)
+    missing = offer.size - part.stat().st_size
+    free = shutil.disk_usage(folder).free
+    if free < missing + FREE_MARGIN_BYTES:
+        raise UpdateDeferred(
+            f"Chưa tải bản cập nhật {offer.version}: ổ đĩa còn {free // MB} MB, cần {(missing + FREE_MARGIN_BYTES) // MB} MB. "
+            "Hồ sơ vẫn đồng bộ bình thường; hãy giải phóng chỗ trống trên ổ đĩa."
+        )
     fetched = 0
     with part.open("r+b") as handle:
         offset = handle.seek(0, os.SEEK_END)
@@ -111,8 +125,8 @@ def sync_step(data_dir: Path, transport: Transport, offers: list[ReleaseOffer], 
         return False
     try:
         done = download(data_dir, transport, offer, budget_bytes)
-    except UpdateRejected as rejected:
-        set_error(data_dir, rejected.message)
+    except (UpdateRejected, UpdateDeferred) as refused:
+        set_error(data_dir, refused.message)
         return False
     except PermanentError as refused:
         set_error(data_dir, f"Chưa tải được bản cập nhật: {refused.message}")

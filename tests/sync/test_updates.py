@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +20,9 @@ import requests
 from counter_app.services.credentials import load_token
 from counter_app.storage.database import Database
 from counter_app.storage.sync_store import get_state
-from counter_app.updates.download import RANGE_BYTES, UpdateRejected, download
-from counter_app.updates.offer import current_offer, staged_release, update_status, updates_dir
+from counter_app.updates.download import RANGE_BYTES, UpdateRejected, download, sync_step
+from counter_app.updates.offer import current_offer, last_error, staged_release, update_status, updates_dir
+from counter_app.updates.versions import this_platform
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
 from sync.client.transport import TransientError, Transport
@@ -34,7 +36,9 @@ from tests.updates.bundles import make_tarball
 
 LINUX = "linux-x86_64"
 RELEASES = "/api/v1/releases"
-SIZE_FILLER = 700_000  # three ranges of 256 kB, two server chunks of 512 kB
+SIZE_FILLER = 700_000
+# The sync run takes the offer for this machine's platform: the runner tests need a linux-x86_64 machine.
+on_x86_64_linux = pytest.mark.skipif(this_platform() != LINUX, reason="no release platform for this machine")  # three ranges of 256 kB, two server chunks of 512 kB
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"] if os.environ.get("UPDATES_ON_POSTGRES") else ["sqlite"])
@@ -97,6 +101,7 @@ def test_publish_refuses_bad_input_with_vietnamese_messages(server: tuple[Server
     assert [(r["version"], r["platform"], r["withdrawn"]) for r in listed] == [("0.2.0", LINUX, False)]
 
 
+@on_x86_64_linux
 def test_sync_offers_the_release_and_downloads_it_through_a_cut_link(counter, published: ReleaseOffer) -> None:
     db, data_dir, proxy = counter
     proxy.add_fault(TRUNCATE_RESPONSE, times=1, path_prefix=RELEASES, keep_bytes=100_000)
@@ -162,6 +167,7 @@ def test_only_published_releases_are_served_to_devices(counter, server, publishe
     assert whole.headers["Content-Range"] == f"bytes 0-{len(whole.content) - 1}/{published.size}"
 
 
+@on_x86_64_linux
 def test_a_withdrawn_release_is_no_longer_offered_and_its_download_dropped(counter, server, tmp_path: Path) -> None:
     db, data_dir, proxy = counter
     process, _ = server
@@ -180,3 +186,27 @@ def test_a_withdrawn_release_is_no_longer_offered_and_its_download_dropped(count
     offer = current_offer(data_dir)
     assert offer is not None and offer.version == "0.2.0"  # back to the newest one still offered
     assert not (updates_dir(data_dir) / "counter-app-0.9.0-linux-x86_64.tar.gz").exists()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 8 MB filesystem (tmpfs), for a download that must wait for room; root only (CI is root)."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_no_room_on_the_disk_defers_the_download_and_the_sync_goes_on(counter, published: ReleaseOffer,
+                                                                       small_disk: Path) -> None:
+    db, _, proxy = counter
+    proxy.reset_stats()
+    assert sync_step(small_disk, transport_of(db, proxy.url), [published], platform=LINUX) is False
+    assert "ổ đĩa còn" in last_error(small_disk) and "giải phóng chỗ trống" in last_error(small_disk)
+    assert not [r for r in proxy.stats().requests if r.path.startswith(RELEASES)]  # not a byte asked for
+    assert current_offer(small_disk) == published  # offered still: it resumes once there is room
