@@ -137,6 +137,13 @@ def copy_database(source: Path, target: Path, known_revisions: set[str], *, read
                 copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
             finally:
                 copy.close()
+        except sqlite3.Error as error:
+            if "disk is full" in str(error) or "database or disk is full" in str(error):
+                raise OSError(errno.ENOSPC, "ổ đĩa đã đầy", str(target)) from error
+            if "unable to open" in str(error):
+                raise OSError(errno.ENOENT, "không mở được", str(source)) from error
+            raise BackupError(f"SQLite không chép được cơ sở dữ liệu «{source}» ({str(error)[:200]}); bản sao lưu "
+                              "chưa được tạo, cơ sở dữ liệu không bị thay đổi.") from error
         finally:
             live.close()
         _fsync(partial)
