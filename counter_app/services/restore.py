@@ -148,7 +148,7 @@ def _migrate_and_mark(path: Path) -> bool:
             os.fsync(handle.fileno())
 
 
-def _set_current_aside(target: Path, current: CounterFileInfo | None, backups: Path, known: set[str],
+def _set_current_aside(target: Path, current: CounterFileInfo | None, backups: Path, known: frozenset[str],
                        now: datetime) -> tuple[Path | None, Path | None]:
     """Back up the database in place (or move it aside if it cannot be read) and leave no -wal behind."""
     wal, shm = Path(f"{target}-wal"), Path(f"{target}-shm")

@@ -22,6 +22,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from counter_app.domain.dossier import OFFICE_TZ
@@ -37,13 +38,14 @@ _NAME = re.compile(
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def known_revisions() -> set[str]:
+@cache
+def known_revisions() -> frozenset[str]:
     """Every schema revision this version of the app knows (a file at another one is from a newer app)."""
     from alembic.script import ScriptDirectory
 
     from counter_app.storage.migrate import alembic_config
 
-    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return frozenset(script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions())
 
 
 class BackupError(DomainError):
@@ -112,7 +114,7 @@ def prune_backups(folder: Path, unit_code: str, desk_slot: int, keep: int, *, la
     return deleted
 
 
-def copy_database(source: Path, target: Path, known_revisions: set[str], *, read_only_source: bool = False) -> CounterFileInfo:
+def copy_database(source: Path, target: Path, known: frozenset[str], *, read_only_source: bool = False) -> CounterFileInfo:
     """Copy the live database at `source` to `target` (which must not exist) and check the copy.
 
     `read_only_source`: a file handed in (a backup to restore) is read with `immutable=1`, so nothing is
@@ -147,7 +149,7 @@ def copy_database(source: Path, target: Path, known_revisions: set[str], *, read
         finally:
             live.close()
         _fsync(partial)
-        info = inspect_counter_file(partial, known_revisions)
+        info = inspect_counter_file(partial, known)
         if target.exists():
             raise FileExistsError(errno.EEXIST, "đã có tệp", str(target))
         os.replace(partial, target)
@@ -181,7 +183,7 @@ class NotACounterBackup(DomainError):
     """The file is not a whole counter database this app can take; nothing was changed."""
 
 
-def inspect_counter_file(path: Path, known_revisions: set[str]) -> CounterFileInfo:
+def inspect_counter_file(path: Path, known: frozenset[str]) -> CounterFileInfo:
     """Check, read-only, that `path` is a whole counter database at a schema this app knows.
 
     The file is untrusted: each way it can be wrong gets its own Vietnamese message. It is opened with
@@ -223,7 +225,7 @@ def inspect_counter_file(path: Path, known_revisions: set[str]) -> CounterFileIn
         if "alembic_version" not in tables or "unit_profile" not in tables:
             raise NotACounterBackup(f"{where} là cơ sở dữ liệu SQLite của chương trình khác, không phải của ứng dụng quầy.")
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        if revision is None or revision[0] not in known_revisions:
+        if revision is None or revision[0] not in known:
             shown = revision[0] if revision else "không rõ"
             raise NewerDatabaseError(
                 f"{where} được tạo bởi một phiên bản mới hơn của ứng dụng quầy (lược đồ {shown}). Hãy cài phiên "
