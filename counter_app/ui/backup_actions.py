@@ -45,7 +45,7 @@ class BackupActions:
         """The daily backup if due; a warning box that closes by itself if something went wrong."""
         chosen, default, keep = self._where()
         try:
-            outcome = back_up_on_close(self.context.db, chosen, default, keep)
+            outcome = back_up_on_close(self.context.db, chosen, default, keep, now=self.context.clock())
         except DomainError as error:  # a counter not set up yet: nothing to back up
             log.info("Không sao lưu khi đóng: %s", error.message)
             return None
@@ -69,7 +69,8 @@ class BackupActions:
             return
         chosen, default, keep = self._where()
         self.window.statusBar().showMessage("Đang sao lưu dữ liệu của quầy…")
-        self.context.tasks.run(lambda: back_up_now(self.context.db, chosen, default, keep), self._done, self._failed,
+        now = self.context.clock()
+        self.context.tasks.run(lambda: back_up_now(self.context.db, chosen, default, keep, now=now), self._done, self._failed,
                                write=True, owner=self.window)
 
     def _done(self, outcome: BackupOutcome) -> None:
