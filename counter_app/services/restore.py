@@ -27,8 +27,8 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy.orm import Session
 
-from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import file_stamp
 from counter_app.services.clock import utc_now
 from counter_app.storage.backup import (
     BackupError,
@@ -168,7 +168,7 @@ def _set_current_aside(target: Path, current: CounterFileInfo | None, backups: P
             return safety, None
         except (OSError, sqlite3.Error, DomainError):
             pass  # damaged after all: kept whole below instead
-    aside = make_private_dir(backups / f"hong-{now.astimezone(OFFICE_TZ):%Y%m%d-%H%M%S}")
+    aside = make_private_dir(backups / f"hong-{file_stamp(now)}")
     for path in (target, wal, shm):
         if path.exists():
             shutil.move(str(path), str(aside / path.name))

@@ -25,8 +25,8 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import file_stamp, parse_file_stamp
 from counter_app.storage.database import NewerDatabaseError
 from counter_app.storage.private_files import create_private_file
 
@@ -73,7 +73,7 @@ class CounterFileInfo:
 
 
 def backup_name(unit_code: str, desk_slot: int, at: datetime, label: str = "") -> str:
-    stamp = at.astimezone(OFFICE_TZ).strftime("%Y%m%d-%H%M%S")
+    stamp = file_stamp(at)
     return f"{unit_code}-{desk_slot}-{stamp}{'-' + label if label else ''}.sqlite"
 
 
@@ -82,9 +82,8 @@ def parse_backup_name(path: Path) -> BackupFile | None:
     match = _NAME.match(path.name)
     if not match:
         return None
-    try:
-        taken = datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S").replace(tzinfo=OFFICE_TZ)
-    except ValueError:
+    taken = parse_file_stamp(match["stamp"])
+    if taken is None:
         return None
     return BackupFile(path, match["unit"], int(match["desk"]), taken, match["label"] or "")
 
