@@ -17,10 +17,13 @@ from sqlalchemy import select
 from counter_app.cli import main
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.restore import PullBackPendingError
+from counter_app.services.credentials import load_token
 from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.storage.database import Database
 from counter_app.storage.models import DossierRow
 from counter_app.storage.sync_store import get_state
+from sync.client.transport import SyncError, Transport
+from sync.protocol import PullBackPage
 from sync.server.admin import create_unit
 from sync.server.db import ServerDatabase
 from sync.server.models import Conflict
@@ -122,3 +125,40 @@ def test_restore_then_pull_back_own_dossiers(server: ServerSide, tmp_path: Path,
         assert session.scalar(select(DossierRow.pk).where(DossierRow.code == fresh)) is not None
     db.close()
 
+
+
+def transport_of(db: Database) -> Transport:
+    with db.read() as session:
+        state = get_state(session)
+        assert state is not None
+    return Transport(state.server_url, load_token(state.device_id))
+
+
+@pytest.mark.slow
+def test_pullback_gives_a_device_only_its_own_dossiers_and_is_bounded(server: ServerSide, tmp_path: Path) -> None:
+    first = enrolled_counter(server, tmp_path / "desk1")
+    mine = sorted(intake(first, name) for name in NAMES[:3])
+    sync(first, tmp_path / "desk1")
+    second = enrolled_counter(server, tmp_path / "desk2")
+    sync(second, tmp_path / "desk2")
+
+    own = transport_of(first)
+    pages, after = [], ""
+    while True:  # pages of one: the keyset walks every dossier once
+        page = own.call("GET", "/sync/pullback", PullBackPage, params={"after": after, "limit": 1})
+        pages.append(page)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert sorted(d.data["code"] for p in pages for d in p.dossiers) == mine
+    other = transport_of(second).call("GET", "/sync/pullback", PullBackPage, params={"after": "", "limit": 100})
+    assert other.dossiers == [] and other.next_after is None
+    with pytest.raises(SyncError) as refused:
+        own.call("GET", "/sync/pullback", PullBackPage, params={"after": "", "limit": 100_000})
+    assert refused.value.status == 422
+    with pytest.raises(SyncError) as anonymous:
+        Transport(server.process.url, "").call("GET", "/sync/pullback", PullBackPage)
+    assert anonymous.value.status == 401
+    own.close()
+    first.close()
+    second.close()
