@@ -90,6 +90,7 @@ def back_up_now(db: Database, chosen: Path, default: Path, keep: int, *, now: da
         except (OSError, DomainError) as error:
             warning = f"{_why(chosen, error)} Bản sao lưu được lưu vào thư mục mặc định «{default}»."
     try:
+        make_private_dir(default.parent)  # <data dir>/backups too, not only its last part, is 0700
         path = _copy_and_prune(db, make_private_dir(default) / name, keep, unit_code, desk_slot)
     except (OSError, DomainError) as error:
         return BackupOutcome(None, f"{_why(default, error)} Chưa sao lưu được lần này; dữ liệu của quầy không bị "
