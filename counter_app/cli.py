@@ -24,6 +24,7 @@ from counter_app import __version__
 from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in_clerk
 from counter_app.cli_assist import add_assist_commands
 from counter_app.cli_audit import add_audit_commands
+from counter_app.cli_backup import add_backup_commands
 from counter_app.cli_common import parse_instant, print_json
 from counter_app.cli_day import add_day_commands, add_day_prints
 from counter_app.cli_digitisation import add_digitisation_commands
@@ -58,6 +59,7 @@ from counter_app.domain.validation import ErrorCollector
 from counter_app.exit_codes import EXIT_ERROR, EXIT_OK, exit_code_for
 from counter_app.paths import default_data_dir, demo_data_dir
 from counter_app.storage.database import Database, database_failure
+from counter_app.storage.folder_lock import using_data_folder
 
 
 def _dossier_line(dossier: Dossier) -> str:
@@ -454,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_day_commands(sub, CLERK_HELP)
     add_audit_commands(sub)
     add_report_commands(sub)
+    add_backup_commands(sub)
     return parser
 
 
@@ -477,13 +480,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_gui(args)
-        db = Database.open(_data_dir(args))
-        try:
-            return args.handler(db, args)
-        except (SQLAlchemyError, sqlite3.Error) as error:  # e.g. a page found damaged while reading
-            raise database_failure(db.path, error) from error
-        finally:
-            db.close()
+        if not getattr(args, "opens_database", True):  # e.g. restore: must be alone in the folder
+            return args.handler(_data_dir(args), args)
+        with using_data_folder(_data_dir(args)):  # a restore waits for no one: it refuses (folder_lock.py)
+            db = Database.open(_data_dir(args))
+            try:
+                return args.handler(db, args)
+            except (SQLAlchemyError, sqlite3.Error) as error:  # e.g. a page found damaged while reading
+                raise database_failure(db.path, error) from error
+            finally:
+                db.close()
     except DomainError as error:
         return _report(error, as_json)
 

@@ -263,6 +263,27 @@ class PullPage(Model):
     has_more: bool
 
 
+class PulledDossier(Model):
+    """One of the device's own dossiers sent back after a restore: as the counter once sent it, and now."""
+
+    data: dict[str, Any]  # the dossier.create payload, checked again by the counter
+    status: int
+    version: int
+    due_at: str | None = None
+    previous_due_at: str | None = None
+    events: list[dict[str, Any]] = Field(default_factory=list, max_length=1_000)
+
+
+class PullBackPage(Model):
+    """GET /sync/pullback: a page of the device's own dossiers (after a dossier id), and on the first page
+    the highest receipt number the province holds from this device in each book."""
+
+    after: str
+    dossiers: list[PulledDossier] = Field(max_length=1_000)
+    next_after: str | None  # None: the last page
+    receipt_maxima: dict[str, int] = Field(default_factory=dict, max_length=1_000)
+
+
 # -- blobs -----------------------------------------------------------------------------------------
 
 

@@ -49,6 +49,22 @@ def column_datetime(instant: datetime) -> str:
     return f"{office_date(instant)} {office_hhmm(instant)}"
 
 
+FILE_STAMP = "%Y%m%d-%H%M%S"
+
+
+def file_stamp(instant: datetime) -> str:
+    """'20260310-163000' in office time, for file names that sort by time (backups: storage/backup.py)."""
+    return to_office(instant).strftime(FILE_STAMP)
+
+
+def parse_file_stamp(text: str) -> datetime | None:
+    """The office instant of a `file_stamp`, None if `text` is not one."""
+    try:
+        return datetime.strptime(text, FILE_STAMP).replace(tzinfo=OFFICE_TZ)
+    except ValueError:
+        return None
+
+
 def seconds_datetime(instant: datetime | None) -> str:
     """'08:05:07 03/02/2026' for the sync journal, where seconds tell attempts apart; '—' for never."""
     if instant is None:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from counter_app.domain.day_close import closed_day_refusal
 from counter_app.domain.errors import DomainError
+from counter_app.domain.restore import pullback_refusal
 from counter_app.storage.blobstore import BLOBS_DIRNAME
 from counter_app.storage.integrity import (
     BACKUP_DIRNAME,
@@ -208,7 +209,7 @@ class Database:
             with self._writer() as session, session.begin():
                 yield session
         except (SQLAlchemyError, sqlite3.Error) as error:
-            refusal = closed_day_refusal(error)
+            refusal = closed_day_refusal(error) or pullback_refusal(error)
             if refusal is None:
                 raise
             raise refusal from error

@@ -270,6 +270,8 @@ class SyncState(Base):
     # The newest audit row the server has chained for this device in this epoch (migration 0017).
     server_audit_seq: Mapped[int] = mapped_column(Integer, default=0)
     server_audit_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Set by a restore from a backup until the counter has pulled its own dossiers back (migration 0019).
+    pullback_pending: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SyncJournal(Base):

@@ -25,6 +25,7 @@ from counter_app.paths import APP_AUTHOR, APP_NAME
 from counter_app.resources import resources_dir
 from counter_app.services.unit_setup import NotSetUp, load_profile
 from counter_app.storage.database import Database, database_failure
+from counter_app.storage.folder_lock import hold_data_folder
 from counter_app.ui import palette
 from counter_app.ui.audit_warning import check_audit_trail
 from counter_app.ui.context import UiContext
@@ -104,6 +105,7 @@ def open_counter(
 
     Every way the database can fail here arrives as a `DomainError` with the clerk's message.
     """
+    hold_data_folder(data_dir)  # `counter-app restore` refuses while the window is open
     db = Database.open(data_dir)
     try:
         if demo:

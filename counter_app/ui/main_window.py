@@ -32,6 +32,7 @@ from counter_app.services.clock import utc_now
 from counter_app.services.scan_inbox import InboxReport
 from counter_app.storage.integrity import Damage, DamagedDatabaseError
 from counter_app.ui import palette
+from counter_app.ui.backup_actions import BackupActions
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import SHORTCUTS as DOSSIER_SHORTCUTS
 from counter_app.ui.dossier_view import DossierDialog
@@ -64,6 +65,7 @@ GLOBAL_SHORTCUTS = [
     ("Ctrl+L", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)"),
     ("F8", "Tài khoản người tiếp nhận (giám sát viên)"),
     ("F10", "Thiết lập đơn vị: tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in, thư mục quét (giám sát viên)"),
+    ("Ctrl+Shift+B", "Sao lưu ngay dữ liệu của quầy (giám sát viên); khi đóng, tự sao lưu mỗi ngày một lần"),
     ("Ctrl+Q", "Thoát ứng dụng"),
     ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
     ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
@@ -146,6 +148,7 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence("Ctrl+L"), self.lock)
         self._bind(QKeySequence(Qt.Key.Key_F8), self.show_accounts)
         self._bind(QKeySequence(Qt.Key.Key_F10), self.show_unit_settings)
+        self.backups = BackupActions(self)  # Ctrl+Shift+B, and the daily backup on close (docs/backups.md)
         self.sync_worker.text_changed.connect(self.sync_label.setText)
         self._f9_pending = False
         self.sync_worker.run_finished.connect(self._sync_finished)
@@ -502,5 +505,6 @@ class MainWindow(QMainWindow):
         self.sync_worker.stop()
         self.scan_inbox.stop()
         self._database_timer.stop()
+        self.backups.at_close()
         self.context.settings.set_window_geometry(self.saveGeometry())
         super().closeEvent(event)

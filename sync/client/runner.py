@@ -48,6 +48,7 @@ from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.blobs import upload_pending_blobs
 from sync.client.lock import SingleFlight
 from sync.client.outgoing import Outgoing, outgoing
+from sync.client.pullback import pull_back, pullback_pending
 from sync.client.transport import PermanentError, SyncError, TooLarge, TransientError, Transport
 from sync.protocol import (
     MAX_OPS_HARD_LIMIT,
@@ -94,6 +95,7 @@ class SyncReport:
     bytes_received: int = 0
     clock_skew_seconds: float | None = None
     restore_detected: str = ""
+    pulled_back: int = 0  # dossiers taken back from the province after a restore
     errors: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -172,6 +174,8 @@ class SyncRunner:
         hello = self._hello(transport, report)
         if self._reconcile(hello, report):
             hello = self._hello(transport, report)
+        if pullback_pending(self.db):  # restored by `counter-app restore`: take our own dossiers back first
+            report.pulled_back = pull_back(self.db, transport, report)
         failures: list[SyncError] = []
         steps: list[Callable[[], object]] = [
             lambda: self._push(transport, hello, report),

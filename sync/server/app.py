@@ -46,6 +46,7 @@ from sync.server.http_errors import ContainErrors, install_error_handlers
 from sync.server.ingest import handle_push
 from sync.server.memory import limit_malloc_arenas
 from sync.server.models import Unit
+from sync.server.pullback import install_pullback_routes
 from sync.server.release_routes import install_release_routes
 from sync.server.releases import newest_offers
 from sync.server.reports import install_report_routes
@@ -180,5 +181,6 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
 
     install_release_routes(app, db)  # GET /api/v1/releases/{sha256}: counter updates (issue 12)
     install_report_routes(app, db)  # GET /api/v1/reports/…: report tokens only (issue 11)
+    install_pullback_routes(app, db)  # GET /api/v1/sync/pullback: a restored counter's own dossiers (issue 12)
     return app
 

@@ -1,0 +1,181 @@
+"""Restoring the counter's database from a backup file (`counter-app restore FILE`).
+
+The file is untrusted (storage/backup.inspect_counter_file: not SQLite, truncated, damaged, another
+program's, a newer schema), and must be this counter's: the same unit, the same desk and, once enrolled,
+the same sync device. Nothing changes until every check passed. Then, alone in the data folder
+(storage/folder_lock.py: the app and every command mark it in use):
+
+1. the current database is backed up (`backups/<unit>-<desk>-<stamp>-truoc-khoi-phuc.sqlite`), or, if it
+   is too damaged for that, moved whole (with its -wal) into `backups/hong-<stamp>/`;
+2. the file is copied beside the database under a temporary name, migrated to the current schema, and
+   marked restored: a new device epoch (sequence numbers the province already holds are never reused), the
+   province's feed pulled again from the start, and `pullback_pending`, so that the next sync takes the
+   counter's own dossiers back from the province before any new code is issued (migration 0019);
+3. the copy is fsynced and renamed over the database in one step.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy.orm import Session
+
+from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import file_stamp
+from counter_app.services.clock import utc_now
+from counter_app.storage.backup import (
+    BackupError,
+    CounterFileInfo,
+    NotACounterBackup,
+    backup_name,
+    copy_database,
+    fsync_folder,
+    inspect_counter_file,
+    known_revisions,
+)
+from counter_app.storage.database import DB_FILENAME, create_sqlite_engine
+from counter_app.storage.folder_lock import ExclusiveFolder
+from counter_app.storage.integrity import BACKUP_DIRNAME
+from counter_app.storage.migrate import alembic_config
+from counter_app.storage.private_files import make_private_dir
+from counter_app.storage.sync_store import epoch_base, get_state
+
+RESTORING_SUFFIX = ".restoring-"
+SAFETY_LABEL = "truoc-khoi-phuc"
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    restored: CounterFileInfo
+    safety_backup: Path | None  # the database as it was, backed up first
+    moved_aside: Path | None  # or, when it could not be read, the folder its files were moved to
+    pullback_pending: bool  # enrolled: the next sync takes the counter's own dossiers back
+
+
+def _current_identity(path: Path) -> CounterFileInfo | None:
+    """Unit, desk and device of the database in place (its -wal included), None if it cannot be read."""
+    if not path.exists():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            profile = connection.execute("SELECT unit_code, desk_slot FROM unit_profile").fetchone()
+            device = connection.execute("SELECT device_id FROM sync_state").fetchone()
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return CounterFileInfo(revision=revision[0] if revision else "", unit_code=profile[0] if profile else None,
+                           desk_slot=profile[1] if profile else None, device_id=device[0] if device else None,
+                           dossiers=0)
+
+
+def _check_same_counter(restored: CounterFileInfo, current: CounterFileInfo | None, source: Path) -> None:
+    if current is None or current.unit_code is None:
+        return  # nothing to compare with: a fresh or unreadable folder takes the backup as it is
+    if restored.unit_code != current.unit_code:
+        raise NotACounterBackup(
+            f"Tệp «{source}» là bản sao lưu của đơn vị {restored.unit_code or 'chưa thiết lập'}, không phải của đơn vị "
+            f"{current.unit_code} đang dùng ở máy này. Chưa có gì bị thay đổi; hãy chọn bản sao lưu của đúng quầy."
+        )
+    if restored.desk_slot != current.desk_slot:
+        raise NotACounterBackup(
+            f"Tệp «{source}» là bản sao lưu của quầy số {restored.desk_slot}, còn máy này là quầy số "
+            f"{current.desk_slot}. Chưa có gì bị thay đổi; hãy chọn bản sao lưu của đúng quầy."
+        )
+    if restored.device_id and current.device_id and restored.device_id != current.device_id:
+        raise NotACounterBackup(
+            f"Tệp «{source}» là bản sao lưu của một máy quầy khác đã đăng ký với máy chủ tỉnh (mã thiết bị "
+            f"{restored.device_id[:8]}…). Chưa có gì bị thay đổi; hãy chọn bản sao lưu của chính máy này."
+        )
+
+
+def restore_database(data_dir: Path, source: Path, *, now: datetime | None = None) -> RestoreOutcome:
+    """Replace the counter's database with the backup at `source`; see the module's docstring."""
+    now = now or utc_now()
+    known = known_revisions()
+    restored = inspect_counter_file(source, known)
+    target = data_dir / DB_FILENAME
+    with ExclusiveFolder(data_dir):  # no window, no sync, no other command on this folder meanwhile
+        current = _current_identity(target)
+        _check_same_counter(restored, current, source)
+        backups = make_private_dir(data_dir / BACKUP_DIRNAME)
+        staged = target.with_name(f"{target.name}{RESTORING_SUFFIX}{os.getpid()}")
+        _remove(staged)
+        try:
+            copy_database(source, staged, known, read_only_source=True)
+            pending = _migrate_and_mark(staged)
+            safety, aside = _set_current_aside(target, current, backups, known, now)
+            os.replace(staged, target)
+            fsync_folder(data_dir)
+        except BaseException:
+            _remove(staged)
+            raise
+    return RestoreOutcome(restored, safety, aside, pending)
+
+
+def _migrate_and_mark(path: Path) -> bool:
+    """Bring the staged copy to the current schema and mark it restored; True if a pull-back is owed."""
+    engine = create_sqlite_engine(path)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")  # the source file itself is the backup of this older schema
+        with Session(engine) as session, session.begin():
+            state = get_state(session)
+            if state is None:
+                return False
+            state.device_epoch = str(uuid.uuid4())
+            state.epoch_base_seq = epoch_base(session)
+            state.server_audit_seq, state.server_audit_hash = 0, ""
+            state.pull_cursor = 0  # the province's status changes since the backup come again
+            state.pullback_pending = True
+            return True
+    finally:
+        engine.dispose()  # the last connection checkpoints the WAL into the file and deletes it
+        if Path(f"{path}-wal").exists():
+            raise BackupError(f"SQLite để lại «{path}-wal»: bản khôi phục chưa trọn; chưa có gì bị thay đổi.")
+        with path.open("rb+") as handle:
+            os.fsync(handle.fileno())
+
+
+def _set_current_aside(target: Path, current: CounterFileInfo | None, backups: Path, known: frozenset[str],
+                       now: datetime) -> tuple[Path | None, Path | None]:
+    """Back up the database in place (or move it aside if it cannot be read) and leave no -wal behind."""
+    wal, shm = Path(f"{target}-wal"), Path(f"{target}-shm")
+    if not target.exists() and not wal.exists():
+        return None, None
+    if current is not None and current.unit_code is not None:
+        safety = backups / backup_name(current.unit_code, current.desk_slot or 0, now, SAFETY_LABEL)
+        try:
+            copy_database(target, safety, known)
+            connection = sqlite3.connect(f"{target.resolve().as_uri()}?mode=rw", uri=True, timeout=10)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
+            for leftover in (wal, shm):
+                _remove(leftover)
+            return safety, None
+        except (OSError, sqlite3.Error, DomainError):
+            pass  # damaged after all: kept whole below instead
+    aside = make_private_dir(backups / f"hong-{file_stamp(now)}")
+    for path in (target, wal, shm):
+        if path.exists():
+            shutil.move(str(path), str(aside / path.name))
+    fsync_folder(aside)
+    return None, aside
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        leftover.unlink(missing_ok=True)

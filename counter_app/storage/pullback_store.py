@@ -1,0 +1,120 @@
+"""The counter's side of the pull-back after a restore, in the local database.
+
+A restored counter lacks what it recorded after its backup was taken. The province sends back the
+dossiers this device gave it (sync/server/pullback.py); each is checked like an operation (the same
+vocabulary, domain.operations) and stored if the counter lacks it, or brought up to the province's status
+if the counter's copy is older. Then, in the transaction that clears `pullback_pending`, every number the
+counter issues is moved past what it now holds and what the province says it issued: the desk's count of
+the day (from the dossier codes), each register book, each receipt book. The triggers of migration 0019
+refuse those numbers until then, so no code the province has can be issued twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from counter_app.domain.codes import looks_like_dossier_code, parse_dossier_code
+from counter_app.domain.dossier import Channel, DocumentLine, Dossier, ResultDelivery, StatusChange
+from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OpType, check_payload
+from counter_app.domain.receipts import RECEIPT_SERIES_PREFIX
+from counter_app.storage.dossiers import get_row, insert_dossier, person_from_dict
+from counter_app.storage.models import DeskDayCounter, DossierEvent, DossierRow, NumberRange
+from counter_app.storage.sync_store import get_state
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _history(events: list[dict[str, Any]]) -> list[StatusChange]:
+    return [StatusChange(Status(int(e["from_status"])) if e.get("from_status") else None, Status(int(e["to_status"])),
+                         datetime.fromisoformat(e["at"]), str(e.get("actor", ""))[:300], str(e.get("note", ""))[:2000])
+            for e in events]
+
+
+def store_pulled_dossier(session: Session, data: dict[str, Any], current: dict[str, Any], unit_code: str,
+                         now: datetime) -> str:
+    """Store one dossier the province sent back; returns "added", "updated" or "kept".
+
+    `data` is the dossier as the counter once sent it (checked as a `dossier.create` payload); `current` is
+    the province's status, version, due dates and full history now. Another unit's dossier raises.
+    """
+    checked = check_payload(OpType.DOSSIER_CREATE, data)
+    if checked.unit_code != unit_code:  # type: ignore[attr-defined]
+        raise ValueError("another unit's dossier")
+    status, version = Status(int(current["status"])), int(current["version"])
+    history = _history(current.get("events") or data["history"])
+    row = get_row(session, data["code"])
+    if row is None:
+        dossier = Dossier(
+            id=data["id"], code=data["code"], unit_code=data["unit_code"], desk_slot=int(data["desk_slot"]),
+            procedure_code=data["procedure_code"], procedure_name=data["procedure_name"],
+            applicant=person_from_dict(data["applicant"]),
+            submitter=person_from_dict(data["submitter"]) if data.get("submitter") else None,
+            summary=data["summary"], documents=[DocumentLine(**line) for line in data["documents"]],
+            sets_count=int(data["sets_count"]), channel=Channel(int(data["channel"])),
+            result_delivery=ResultDelivery(data["result_delivery"]), received_at=datetime.fromisoformat(data["received_at"]),
+            due_at=_instant(current.get("due_at")) or datetime.fromisoformat(data["due_at"]),
+            processing_hours=int(data["processing_hours"]), status=status, received_by=data["received_by"],
+            version=version, history=history, register_book=data.get("register_book") or "",
+            register_number=data.get("register_number"), previous_due_at=_instant(current.get("previous_due_at")),
+        )
+        insert_dossier(session, dossier, now)
+        return "added"
+    if version <= row.version:
+        return "kept"
+    known = {(e.to_status, e.at) for e in session.scalars(select(DossierEvent).where(DossierEvent.dossier_pk == row.pk))}
+    for change in history:
+        if (int(change.to_status), change.at) not in known:
+            session.add(DossierEvent(dossier_pk=row.pk, from_status=int(change.from_status) if change.from_status else None,
+                                     to_status=int(change.to_status), at=change.at, actor=change.actor, note=change.note))
+    row.status, row.version, row.updated_at = int(status), version, now
+    row.due_at = _instant(current.get("due_at")) or row.due_at
+    row.previous_due_at = _instant(current.get("previous_due_at")) or row.previous_due_at
+    return "updated"
+
+
+def finish_pullback(session: Session, unit_code: str, receipt_maxima: dict[str, int]) -> None:
+    """Clear `pullback_pending` and move every number this counter issues past those already used.
+
+    In one transaction: the flag first (the triggers of migration 0019 then let the counters move), then
+    the desk's daily counts from the codes held, the register books from the numbers held, and the receipt
+    books from the highest numbers the province holds from this device.
+    """
+    state = get_state(session)
+    if state is not None:
+        state.pullback_pending = False
+        session.flush()
+    counts: dict[tuple[Any, int], int] = {}
+    for (code,) in session.execute(select(DossierRow.code)):
+        if not looks_like_dossier_code(code):
+            continue
+        parsed = parse_dossier_code(code)
+        if parsed.unit_code != unit_code:
+            continue  # a portal code of another unit (channel 2) is not one of this desk's numbers
+        key = (parsed.day, parsed.desk_slot)
+        counts[key] = max(counts.get(key, 0), parsed.number % 1000)
+    for (day, slot), highest in counts.items():
+        counter = session.get(DeskDayCounter, (day, slot))
+        if counter is None:
+            session.add(DeskDayCounter(day=day, desk_slot=slot, issued=highest))
+        elif counter.issued < highest:
+            counter.issued = highest
+    for book, highest in session.execute(select(DossierRow.register_book, func.max(DossierRow.register_number))
+                                         .where(DossierRow.register_book.is_not(None)).group_by(DossierRow.register_book)):
+        session.execute(text("INSERT INTO register_book_counter (book, issued) VALUES (:book, :n) "
+                             "ON CONFLICT (book) DO UPDATE SET issued = max(issued, excluded.issued)"),
+                        {"book": book, "n": int(highest or 0)})
+    for series, highest in receipt_maxima.items():
+        if not series.startswith(RECEIPT_SERIES_PREFIX):
+            continue
+        # Blocks wholly at or below the province's highest number are used up; the one holding it goes on after it.
+        session.execute(update(NumberRange)
+                        .where(NumberRange.series == series, NumberRange.first <= highest,
+                               NumberRange.next_number <= highest)
+                        .values(next_number=func.min(NumberRange.last + 1, highest + 1)))
