@@ -87,6 +87,14 @@ class NewerDatabaseError(DomainError):
     """The database was written by a newer version of the app; opening it could damage it."""
 
 
+class NotEnoughSpaceError(DomainError):
+    """An upgrade was refused before writing anything: the disk cannot hold the backup and the migrated copy."""
+
+
+class MigrationFailedError(DomainError):
+    """A migration failed on a copy (storage/migrate.py); the counter's file is exactly as it was."""
+
+
 class DatabaseAccessError(DomainError):
     """The database could not be opened or read for a reason other than damage (locked, no permission,
     disk full …). The message names the file and says what to try."""

@@ -28,9 +28,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from counter_app.domain.errors import DomainError
 from counter_app.storage.database import (
+    MigrationFailedError,
     NewerDatabaseError,
+    NotEnoughSpaceError,
     create_sqlite_engine,
     fsync_directory,
     stored_revision,
@@ -46,14 +47,6 @@ MIGRATING_SUFFIX = ".migrating-"
 GROWTH_MARGIN_BYTES = 1 << 20
 GROWTH_MARGIN_FRACTION = 0.10
 MB = 1 << 20
-
-
-class NotEnoughSpaceError(DomainError):
-    """The disk cannot hold the backup and the migrated copy; nothing was written."""
-
-
-class MigrationFailedError(DomainError):
-    """A migration failed on the copy; the counter's file is exactly as it was."""
 
 
 def alembic_config() -> Config:
