@@ -194,6 +194,38 @@ def test_a_failed_migration_leaves_the_file_byte_identical_and_says_so(tmp_path:
     db.close()
 
 
+def test_the_gui_refuses_a_failed_upgrade_in_a_dialog_before_any_window(qapp, tmp_path: Path) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from counter_app.ui.app import run_gui
+    from counter_app.ui.main_window import MainWindow
+
+    path = tmp_path / DB_FILENAME
+    shutil.copy(FIXTURES / "schema_0017.sqlite", path)
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"CREATE INDEX {OBSTACLE} ON dossier (status)")
+    connection.close()
+    before = sha256(path)
+    seen: list[tuple[str, str, list[MainWindow]]] = []
+
+    def answer() -> None:  # the modal box runs its own event loop: read it, then press OK
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, answer)
+            return
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        seen.append((box.windowTitle(), box.text(), windows))
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    assert run_gui(tmp_path, dialogs=True) == EXIT_UPGRADE_FAILED
+    ((title, text, windows),) = seen
+    assert title == "Không mở được dữ liệu của quầy" and windows == []
+    assert "Không nâng cấp được cơ sở dữ liệu của quầy" in text and "Không có gì bị thay đổi" in text
+    assert sha256(path) == before
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 1 MB file system (tmpfs), mounted for this test; skipped where mounting is not allowed."""
