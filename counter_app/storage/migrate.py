@@ -5,8 +5,9 @@ also in a PyInstaller build). An existing counter file is never migrated in plac
 
 1. its revision is read through a read-only connection; a newer file is refused untouched;
 2. the disk must hold the backup plus the migrated copy (`NotEnoughSpaceError`, nothing written);
-3. a consistent copy is taken with SQLite's online backup API into `backups/` (a plain file copy can
-   miss pages still in the WAL);
+3. the file is held exclusively (refused while another app window has it open, so nothing writes into
+   a file about to be replaced), then a consistent copy is taken with SQLite's online backup API into
+   `backups/` (a plain file copy can miss pages still in the WAL);
 4. a second copy is migrated under a temporary name beside the file, checkpointed and fsynced;
 5. only then does it replace the file (an atomic rename). A migration that fails leaves the original
    file byte-identical and says so (`MigrationFailedError`, with where the backup is).
@@ -18,6 +19,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import sys
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +49,9 @@ MIGRATING_SUFFIX = ".migrating-"
 GROWTH_MARGIN_BYTES = 1 << 20
 GROWTH_MARGIN_FRACTION = 0.10
 MB = 1 << 20
+# How long to wait for a moment when nothing else holds the file (a sync finishing); another app window
+# keeps it open for good, and then the upgrade is refused soon with the usual "in use" message.
+HOLD_TIMEOUT_SECONDS = 1.0
 
 
 def alembic_config() -> Config:
@@ -66,27 +71,47 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def backup_database(path: Path, label: str) -> Path:
+def backup_database(path: Path, label: str, source: sqlite3.Connection | None = None) -> Path:
     """Copy the live database with the online backup API into `backups/` beside it (0700, files 0600).
 
-    The source is opened read-only, so taking the copy never checkpoints or otherwise touches the file."""
+    The source is opened read-only (or is the caller's connection holding the file), so taking the copy
+    never checkpoints or otherwise touches the file."""
     target_dir = make_private_dir(path.parent / BACKUP_DIRNAME)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = target_dir / f"{path.stem}-{label}-{stamp}.sqlite"
-    _copy_database(path, target)
+    if source is not None:
+        _copy_database(source, target)
+    else:
+        with closing(read_only_connection(path)) as read_only:
+            _copy_database(read_only, target)
     return target
 
 
-def _copy_database(source_path: Path, target: Path) -> None:
+def _copy_database(source: sqlite3.Connection, target: Path) -> None:
     create_private_file(target)
     try:
-        with closing(read_only_connection(source_path)) as source, closing(sqlite3.connect(target)) as destination:
+        with closing(sqlite3.connect(target)) as destination:
             source.backup(destination)
         with target.open("rb+") as handle:
             os.fsync(handle.fileno())
     except BaseException:
         _remove_with_sidecars(target)
         raise
+
+
+def _hold_alone(path: Path) -> sqlite3.Connection:
+    """A connection that holds the file exclusively until closed, refused ("database is locked") while any
+    other connection has it open, even idle: no other app window may keep writing into a file about to be
+    replaced. Taking the lock writes nothing."""
+    connection = sqlite3.connect(path, timeout=HOLD_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        connection.execute("PRAGMA locking_mode=EXCLUSIVE")
+        connection.execute("BEGIN EXCLUSIVE")
+        connection.execute("COMMIT")  # in EXCLUSIVE locking mode the lock outlives the transaction
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def space_needed(path: Path) -> int:
@@ -112,7 +137,8 @@ def check_free_space(path: Path) -> None:
 
 def upgrade_file(path: Path) -> Path | None:
     """Bring the existing counter file at `path` to the newest schema; the backup taken first, or None when
-    it was already current. Nothing holds the file open while this runs (the caller opens it afterwards)."""
+    it was already current. The caller opens the file afterwards; while this runs nothing else may hold it
+    (another app window open on it: "database is locked", nothing changed)."""
     scripts = ScriptDirectory.from_config(alembic_config())
     current, head = stored_revision(path), scripts.get_current_head()
     if current == head:
@@ -120,25 +146,30 @@ def upgrade_file(path: Path) -> Path | None:
     if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
         raise _newer(path, current)
     check_free_space(path)
-    backup = backup_database(path, f"before-{head}")
-    working = path.with_name(f"{path.name}{MIGRATING_SUFFIX}{os.getpid()}")
-    _remove_with_sidecars(working)  # a previous process with this id died migrating
-    try:
-        _copy_database(path, working)
-        engine = create_sqlite_engine(working)
+    with closing(_hold_alone(path)) as holder:
+        backup = backup_database(path, f"before-{head}", holder)
+        working = path.with_name(f"{path.name}{MIGRATING_SUFFIX}{os.getpid()}")
+        _remove_with_sidecars(working)  # a previous process with this id died migrating
         try:
-            _upgrade(engine)
-        finally:
-            engine.dispose()  # the last connection checkpoints the WAL into the copy and deletes it
-        if Path(f"{working}-wal").exists():
-            raise OSError(f"SQLite left «{working}-wal» behind; the migrated copy is not whole")
-        with working.open("rb+") as handle:
-            os.fsync(handle.fileno())
-    except Exception as error:
-        _remove_with_sidecars(working)
-        log.exception("Nâng cấp lược đồ %s → %s thất bại trên bản sao; tệp gốc giữ nguyên", current, head)
-        raise _failed(path, current, head, backup, error) from error
-    _swap_in(working, path)
+            _copy_database(holder, working)
+            engine = create_sqlite_engine(working)
+            try:
+                _upgrade(engine)
+            finally:
+                engine.dispose()  # the last connection checkpoints the WAL into the copy and deletes it
+            if Path(f"{working}-wal").exists():
+                raise OSError(f"SQLite left «{working}-wal» behind; the migrated copy is not whole")
+            with working.open("rb+") as handle:
+                os.fsync(handle.fileno())
+        except Exception as error:
+            _remove_with_sidecars(working)
+            log.exception("Nâng cấp lược đồ %s → %s thất bại trên bản sao; tệp gốc giữ nguyên", current, head)
+            raise _failed(path, current, head, backup, error) from error
+        try:
+            _swap_in(working, path, holder)
+        except BaseException:
+            _remove_with_sidecars(working)  # the old file is still in place, whole
+            raise
     log.info("Đã nâng cấp cơ sở dữ liệu %s từ lược đồ %s lên %s; bản sao lưu: %s", path, current, head, backup)
     return backup
 
@@ -162,24 +193,23 @@ def _upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def _swap_in(working: Path, path: Path) -> None:
-    """Replace `path` with the migrated copy. The old file's -wal holds no frame here (the copy was taken
-    through it and nothing wrote since), and must go before the rename: SQLite would replay an old -wal
-    into the new file. A crash before the rename leaves the old file whole; after it, the new one."""
-    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
-    if _size_or_zero(wal) > 0:
-        _checkpoint(path)
-    wal.unlink(missing_ok=True)
-    shm.unlink(missing_ok=True)
+def _swap_in(working: Path, path: Path, holder: sqlite3.Connection) -> None:
+    """Replace `path` with the migrated copy while `holder` keeps every other connection out.
+
+    The holder first turns the OLD file to a rollback journal: that folds any WAL frames a crash left into
+    it (their content is already in the copy) and removes its -wal, so no old -wal can be replayed into the
+    new file, and closing the holder later deletes nothing of the new file's. A crash before the rename
+    leaves the old file whole (its next open turns WAL back on); after it, the new one. Windows cannot
+    replace a file still open, so there the holder lets go just before (Windows then refuses the rename if
+    another program opened the file meanwhile: nothing is lost, the upgrade is simply refused)."""
+    holder.execute("PRAGMA journal_mode=DELETE")
+    if sys.platform == "win32":
+        holder.close()
+    Path(f"{path}-wal").unlink(missing_ok=True)
+    Path(f"{path}-shm").unlink(missing_ok=True)
     os.replace(working, path)
     Path(f"{working}-shm").unlink(missing_ok=True)
     fsync_directory(path.parent)
-
-
-def _checkpoint(path: Path) -> None:
-    """Fold a WAL that a crashed writer left into the file (its content is already in the copy)."""
-    with closing(sqlite3.connect(path)) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _remove_with_sidecars(path: Path) -> None:

@@ -22,7 +22,13 @@ from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.exit_codes import EXIT_UPGRADE_FAILED
 from counter_app.services.dossiers import get_dossier, search_dossiers
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
-from counter_app.storage.database import DB_FILENAME, Database, MigrationFailedError, NotEnoughSpaceError
+from counter_app.storage.database import (
+    DB_FILENAME,
+    Database,
+    DatabaseAccessError,
+    MigrationFailedError,
+    NotEnoughSpaceError,
+)
 from counter_app.storage.migrate import head_revision, space_needed
 from tests.support.cli_process import run_counter_app
 
@@ -191,6 +197,40 @@ def test_a_failed_migration_leaves_the_file_byte_identical_and_says_so(tmp_path:
     connection.close()
     db = Database.open(tmp_path)
     assert get_dossier(db, f"{UNIT}-260203-3003").applicant.full_name == "Phạm Quốc Việt"
+    db.close()
+
+
+HOLD_OPEN = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+connection.execute("SELECT count(*) FROM dossier").fetchall()
+print("open", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_an_old_file_another_window_keeps_open_is_not_replaced_under_it(tmp_path: Path) -> None:
+    """Another process (an old app window) has the file open: replacing the file would leave it writing
+    into the old one, so the upgrade is refused, nothing changed; once it has closed, the upgrade runs."""
+    import sys
+
+    path = tmp_path / DB_FILENAME
+    shutil.copy(FIXTURES / "schema_0011.sqlite", path)
+    before = sha256(path)
+    other = subprocess.Popen([sys.executable, "-c", HOLD_OPEN, str(path)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "open\n"
+        with pytest.raises(DatabaseAccessError) as refused:
+            Database.open(tmp_path)
+        assert "đang bị một chương trình khác giữ" in refused.value.message
+        assert "Dữ liệu đã lưu không bị thay đổi" in refused.value.message
+        assert sha256(path) == before
+        assert not list(tmp_path.glob(f"{DB_FILENAME}.migrating-*"))
+    finally:
+        other.communicate("")
+    db = Database.open(tmp_path)
+    assert get_dossier(db, f"{UNIT}-260203-3002").applicant.full_name == "Lê Thị Hồng"
     db.close()
 
 
