@@ -148,8 +148,9 @@ def upgrade_file(path: Path) -> Path | None:
     check_free_space(path)
     with closing(_hold_alone(path)) as holder:
         backup = backup_database(path, f"before-{head}", holder)
+        for leftover in path.parent.glob(f"{path.name}{MIGRATING_SUFFIX}*[0-9]"):
+            _remove_with_sidecars(leftover)  # a process killed while migrating: we hold the file, it is gone
         working = path.with_name(f"{path.name}{MIGRATING_SUFFIX}{os.getpid()}")
-        _remove_with_sidecars(working)  # a previous process with this id died migrating
         try:
             _copy_database(holder, working)
             engine = create_sqlite_engine(working)

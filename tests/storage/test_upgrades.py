@@ -200,6 +200,18 @@ def test_a_failed_migration_leaves_the_file_byte_identical_and_says_so(tmp_path:
     db.close()
 
 
+def test_the_copy_a_killed_upgrade_left_is_removed_by_the_next_one(tmp_path: Path) -> None:
+    path = tmp_path / DB_FILENAME
+    shutil.copy(FIXTURES / "schema_0011.sqlite", path)
+    leftover = tmp_path / f"{DB_FILENAME}.migrating-999999"  # as a process killed mid-migration leaves it
+    shutil.copy(FIXTURES / "schema_0011.sqlite", leftover)
+    Path(f"{leftover}-wal").write_bytes(b"")
+    db = Database.open(tmp_path)
+    assert get_dossier(db, f"{UNIT}-260203-3001").applicant.full_name == "Nguyễn Văn Đức"
+    db.close()
+    assert not list(tmp_path.glob(f"{DB_FILENAME}.migrating-*"))
+
+
 HOLD_OPEN = """
 import sqlite3, sys
 connection = sqlite3.connect(sys.argv[1])
