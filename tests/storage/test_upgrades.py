@@ -314,3 +314,12 @@ def test_a_disk_too_small_for_backup_and_copy_is_refused_before_anything_is_writ
     db = Database.open(small_disk)
     assert get_dossier(db, f"{UNIT}-260203-3001").applicant.full_name == "Nguyễn Văn Đức"
     db.close()
+
+
+def test_the_cli_upgrades_the_oldest_file_and_finds_by_a_folded_name(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "schema_0001.sqlite", tmp_path / DB_FILENAME)
+    result = run_counter_app(["--data-dir", str(tmp_path), "search", "pham quoc viet"])  # a real process
+    assert result.returncode == 0, result.stderr
+    assert f"{UNIT}-260203-3003" in result.stdout and "Phạm Quốc Việt" in result.stdout
+    (backup,) = (tmp_path / "backups").glob("*.sqlite")
+    assert backup.name.startswith(f"counter-before-{head_revision()}-")
