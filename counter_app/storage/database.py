@@ -44,6 +44,7 @@ from counter_app.storage.integrity import (
     check_missing,
     damaged,
     is_damage_error,
+    read_only_connection,
     run_check,
 )
 from counter_app.storage.private_files import create_private_file, make_private_dir, tighten
@@ -87,6 +88,14 @@ class NewerDatabaseError(DomainError):
     """The database was written by a newer version of the app; opening it could damage it."""
 
 
+class NotEnoughSpaceError(DomainError):
+    """An upgrade was refused before writing anything: the disk cannot hold the backup and the migrated copy."""
+
+
+class MigrationFailedError(DomainError):
+    """A migration failed on a copy (storage/migrate.py); the counter's file is exactly as it was."""
+
+
 class DatabaseAccessError(DomainError):
     """The database could not be opened or read for a reason other than damage (locked, no permission,
     disk full …). The message names the file and says what to try."""
@@ -118,14 +127,17 @@ def database_failure(path: Path, error: BaseException) -> DomainError:
     return DatabaseAccessError(path, cause)
 
 
-def _stored_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        exists = connection.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).scalar()
-        if not exists:
+def stored_revision(path: Path) -> str | None:
+    """The file's schema revision, read-only (no Alembic import: it costs a quarter of a second)."""
+    connection = read_only_connection(path)
+    try:
+        exists = connection.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
+        if not exists.fetchone():
             return None
-        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return None if row is None else str(row[0])
+    finally:
+        connection.close()
 
 
 class Database:
@@ -163,11 +175,11 @@ class Database:
             else:
                 pending = path.stat().st_size > quick_check_max_bytes
                 check_before_open(path, quick_check=not pending)
-            engine = create_sqlite_engine(path)
-            if migrate and _stored_revision(engine) != SCHEMA_HEAD:
-                from counter_app.storage.migrate import upgrade_to_head
+                if migrate and stored_revision(path) != SCHEMA_HEAD:
+                    from counter_app.storage.migrate import upgrade_file
 
-                upgrade_to_head(engine, path)
+                    upgrade_file(path)  # on a copy, swapped in whole: a failure leaves the file as it was
+            engine = create_sqlite_engine(path)
             return cls(path, engine, quick_check_pending=pending)
         except DomainError:
             if engine is not None:
@@ -271,8 +283,13 @@ def _publish(temporary: Path, path: Path) -> None:
         os.rename(temporary, path)
     temporary.unlink(missing_ok=True)
     Path(f"{temporary}-shm").unlink(missing_ok=True)
-    if hasattr(os, "O_DIRECTORY"):  # make the new name durable (POSIX); Windows has no directory fsync
-        descriptor = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    fsync_directory(path.parent)
+
+
+def fsync_directory(folder: Path) -> None:
+    """Make a new or renamed name in `folder` durable (POSIX); Windows has no directory fsync."""
+    if hasattr(os, "O_DIRECTORY"):
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(descriptor)
         finally:

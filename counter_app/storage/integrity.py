@@ -195,13 +195,14 @@ def check_before_open(path: Path, *, quick_check: bool) -> None:
         run_check(path, "quick_check")
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that can never write the file (nor checkpoint its WAL into it when it closes)."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10, check_same_thread=False)
 
 
 def _check_is_a_counter(path: Path) -> None:
     """Another program's SQLite file must not get the counter's tables (and WAL mode) added to it."""
-    connection = _read_only(path)
+    connection = read_only_connection(path)
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
@@ -353,7 +354,7 @@ def run_check(path: Path, pragma: str = "quick_check", canceller: CheckCanceller
     """
     assert pragma in ("quick_check", "integrity_check")
     canceller = canceller or CheckCanceller()
-    connection = _read_only(path)
+    connection = read_only_connection(path)
     try:
         canceller._attach(connection)
         problems = [row[0] for row in connection.execute(f"PRAGMA {pragma}")]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from counter_app.services.dossiers import get_dossier, search_dossiers
+from counter_app.services.dossiers import get_dossier
 from counter_app.storage.database import DB_FILENAME, Database
 from counter_app.storage.migrate import NewerDatabaseError, backup_database, current_revision, head_revision
 
@@ -39,24 +39,7 @@ def test_empty_database_is_migrated_to_head(tmp_path: Path) -> None:
     db.close()
 
 
-@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("schema_*.sqlite")), ids=lambda p: p.stem)
-def test_every_released_schema_opens_with_its_data(tmp_path: Path, fixture: Path) -> None:
-    shutil.copy(fixture, tmp_path / DB_FILENAME)
-    db = Database.open(tmp_path)
-    assert current_revision(db.engine) == head_revision()
-    dossier = get_dossier(db, "000.31.48.H15-260203-3001")
-    assert dossier.applicant.full_name == "Nguyễn Văn Đức"
-    assert [d.code for d in search_dossiers(db, "pham quoc")] == ["000.31.48.H15-260203-3003"]
-    assert [int(c.to_status) for c in get_dossier(db, "000.31.48.H15-260203-3003").history] == [2, 4]
-    db.close()
-    old_revision = fixture.stem.removeprefix("schema_")
-    if old_revision != head_revision():
-        # The file was upgraded: a consistent copy at its old revision was taken first.
-        backups = list((tmp_path / "backups").glob("*.sqlite"))
-        assert len(backups) == 1
-        with sqlite3.connect(backups[0]) as copy:
-            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == old_revision
-            assert copy.execute("SELECT count(*) FROM dossier").fetchone()[0] == 3
+# Every released schema upgraded with its data: tests/storage/test_upgrades.py.
 
 
 def test_schema_0001_fixture_exists() -> None:
