@@ -2,7 +2,8 @@
 
 0 done; 1 refused (not found, illegal status change, a database the app cannot use); 2 bad input;
 3 a database written by a newer version; 4 a damaged database (left untouched); 5 the audit trail is
-broken (`verify-audit`: rows changed, deleted or inserted outside the app).
+broken (`verify-audit`: rows changed, deleted or inserted outside the app); 70 an unexpected error (a
+bug: the traceback is in the log file, crash.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from counter_app.storage.integrity import DamagedDatabaseError
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NEWER_DB, EXIT_DAMAGED_DB = 0, 1, 2, 3, 4
 EXIT_AUDIT_BROKEN = 5
+EXIT_UNEXPECTED = 70  # BSD's EX_SOFTWARE: an internal error, not the input's nor the database's fault
 
 
 def exit_code_for(error: DomainError) -> int:
