@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from counter_app.domain.errors import DomainError
 from counter_app.exit_codes import exit_code_for
+from counter_app.logs import setup_logging
 from counter_app.paths import APP_AUTHOR, APP_NAME
 from counter_app.resources import resources_dir
 from counter_app.services.unit_setup import NotSetUp, load_profile
@@ -28,6 +29,7 @@ from counter_app.storage.database import Database, database_failure
 from counter_app.ui import palette
 from counter_app.ui.audit_warning import check_audit_trail
 from counter_app.ui.context import UiContext
+from counter_app.ui.crash_dialog import install_crash_dialog
 from counter_app.ui.main_window import MainWindow, database_problem_box
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.settings import CounterSettings
@@ -168,6 +170,8 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
     a smoke start (installer check, CI) or a headless platform, where nobody could close it."""
     started = time.perf_counter()
     app = application()
+    setup_logging(data_dir)  # a windowed build has no console: the log file is where tracebacks go
+    install_crash_dialog(app, data_dir)
     if dialogs is None:
         dialogs = not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal")
     splash = _splash()
