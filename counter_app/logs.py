@@ -32,7 +32,7 @@ QUIET_LIBRARIES = ("httpx", "httpcore", "PIL", "fontTools", "weasyprint")  # cha
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # SQLAlchemy's "[parameters: (...)]" block, in case an engine without hide_parameters ever logs one.
     (re.compile(r"\[parameters: .*?\](?=\s*(?:\n|\(Background|$))", re.DOTALL), "[parameters: <đã ẩn>]"),
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "<thư điện tử>"),
+    (re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+"), "<thư điện tử>"),  # anchored: linear time
     # Phones: 0xxx xxx xxx, +84 / 84 prefixes, with or without spaces, dots or dashes between digits.
     (re.compile(r"(?<![\w.])(?:\+84|84|0)(?:[ .-]?\d){8,10}(?![\w])"), "<số điện thoại>"),
     # CCCD (12 digits), CMND (9 digits), passports (a letter and 7 digits).
