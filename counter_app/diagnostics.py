@@ -107,20 +107,24 @@ def database_summary(data_dir: Path) -> dict[str, Any]:
     except Exception as error:
         summary["integrity_check"] = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
     connection = _read_only(path)
+    counts: dict[str, Any] = {}
     try:
         tables = [row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         if "alembic_version" in tables:
-            summary["schema_revision"] = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        counts = {}
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            summary["schema_revision"] = row[0] if row else None
         for table in tables:
             quoted = table.replace('"', '""')
-            counts[table] = connection.execute(f'SELECT count(*) FROM "{quoted}"').fetchone()[0]
-        summary["row_counts"] = counts
+            try:
+                counts[table] = connection.execute(f'SELECT count(*) FROM "{quoted}"').fetchone()[0]
+            except sqlite3.DatabaseError as error:  # one damaged table: the others are still counted
+                counts[table] = f"không đếm được: {error}"
+    except sqlite3.DatabaseError as error:
+        summary["unreadable"] = f"SQLite không đọc được danh mục bảng: {error}"
     finally:
         connection.close()
-    if isinstance(summary.get("schema_revision"), tuple):
-        summary["schema_revision"] = summary["schema_revision"][0]
+    summary["row_counts"] = counts
     return summary
 
 
@@ -161,7 +165,7 @@ def settings_summary(data_dir: Path) -> dict[str, Any]:
     from counter_app.ui.settings import FILE_NAME, CounterSettings
 
     settings = CounterSettings.for_data_dir(data_dir)
-    unset = Path("")
+    unset = Path("(mặc định)")
     return {
         "file_exists": (data_dir / FILE_NAME).exists(),
         "printer_name": settings.printer_name(),
