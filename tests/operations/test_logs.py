@@ -134,3 +134,23 @@ def test_an_exception_in_a_thread_reaches_the_log(log_to) -> None:
     assert "luồng nền «gui-ho-so»" in written and ID_NUMBER not in written
     assert [c.where for c in crashes] == ["luồng nền «gui-ho-so»"]
     assert "RuntimeError" in crashes[0].details and ID_NUMBER not in crashes[0].details
+
+
+def test_an_uncaught_exception_in_a_plain_process_is_logged_and_told_in_vietnamese(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from counter_app.logs import setup_logging\n"
+        "from counter_app.crash import install_crash_hooks\n"
+        f"setup_logging(Path(sys.argv[1])); install_crash_hooks()\n"
+        f"raise LookupError('không thấy {ID_NUMBER}')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data")], capture_output=True, text=True,
+                          encoding="utf-8", timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 1
+    assert done.stderr.startswith("Lỗi: ứng dụng gặp lỗi không mong muốn (LookupError). Dữ liệu đã lưu không bị")
+    assert str(tmp_path / "data" / "logs" / "counter-app.log") in done.stderr and "Traceback" not in done.stderr
+    written = (tmp_path / "data" / "logs" / "counter-app.log").read_text(encoding="utf-8")
+    assert "LookupError: không thấy <số giấy tờ>" in written and ID_NUMBER not in written
