@@ -9,6 +9,7 @@ default: everything saved is committed) or quit.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -30,6 +31,8 @@ from counter_app.domain.formats import office_datetime
 from counter_app.exit_codes import EXIT_UNEXPECTED
 from counter_app.ui import palette
 from counter_app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 TITLE = "Lỗi không mong muốn"
 HEADLINE = "Ứng dụng gặp lỗi không mong muốn."
@@ -171,14 +174,17 @@ class CrashReporter(QObject):
         self.crashed.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
     def _show(self, crash: Crash) -> None:
-        if self.dialog is not None:
-            self.dialog.add_crash(crash)
-        else:
-            self.dialog = CrashDialog(crash, self.data_dir)
-            self.dialog.destroyed.connect(self._forget)
-        self.dialog.show()
-        self.dialog.raise_()
-        self.dialog.activateWindow()
+        try:
+            if self.dialog is not None:
+                self.dialog.add_crash(crash)
+            else:
+                self.dialog = CrashDialog(crash, self.data_dir)
+                self.dialog.destroyed.connect(self._forget)
+            self.dialog.show()
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+        except Exception:  # never back into the hook: a dialog that cannot open would open forever
+            log.exception("Không mở được hộp thoại báo lỗi")
 
     def _forget(self) -> None:
         self.dialog = None
