@@ -23,7 +23,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,11 @@ class BundleReport:
     path: Path
     log_files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+def default_bundle_name(instant: datetime) -> str:
+    """`chan-doan-quay-20261201-090000.zip` (UTC): sorts by time, never collides within a second."""
+    return f"chan-doan-quay-{instant.astimezone(UTC):%Y%m%d-%H%M%S}.zip"
 
 
 def _text(value: Any) -> Any:

@@ -125,7 +125,9 @@ class CrashDialog(QDialog):
                          palette.OK_STYLE)
 
     def ask_where_to_save(self) -> None:
-        default = Path.home() / f"chan-doan-quay-{self.crashes[-1].at:%Y%m%d-%H%M%S}.zip"
+        from counter_app.diagnostics import default_bundle_name
+
+        default = Path.home() / default_bundle_name(self.crashes[-1].at)
         chosen, _ = QFileDialog.getSaveFileName(self, "Lưu gói chẩn đoán", str(default), "Tệp nén (*.zip)")
         if chosen:
             self.save_bundle_to(Path(chosen))
