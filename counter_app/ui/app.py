@@ -29,7 +29,7 @@ from counter_app.storage.database import Database, database_failure
 from counter_app.ui import palette
 from counter_app.ui.audit_warning import check_audit_trail
 from counter_app.ui.context import UiContext
-from counter_app.ui.crash_dialog import install_crash_dialog
+from counter_app.ui.crash_dialog import install_crash_dialog, uninstall_crash_dialog
 from counter_app.ui.main_window import MainWindow, database_problem_box
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.settings import CounterSettings
@@ -171,7 +171,6 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
     started = time.perf_counter()
     app = application()
     setup_logging(data_dir)  # a windowed build has no console: the log file is where tracebacks go
-    install_crash_dialog(app, data_dir)
     if dialogs is None:
         dialogs = not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal")
     splash = _splash()
@@ -194,6 +193,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
         if splash is not None:
             splash.close()
         return 0
+    install_crash_dialog(app, data_dir)  # from here on an uncaught exception opens the crash dialog
     scanner = ScannerListener(app)
     scanner.install(app)
     window = MainWindow(context, scanner)
@@ -209,6 +209,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
 
         QTimer.singleShot(0, report)
     code = app.exec()
+    uninstall_crash_dialog()
     context.db.stop_background_checks()  # an integrity_check of a big file must not hold up the exit
     context.tasks.wait()
     context.db.close()

@@ -203,3 +203,8 @@ def install_crash_dialog(app: QApplication, data_dir: Path) -> CrashReporter:
         _reporter = CrashReporter(data_dir, app)
     set_crash_listener(_reporter.crashed.emit)
     return _reporter
+
+
+def uninstall_crash_dialog() -> None:
+    """The window is gone (ui/app.py after the event loop): back to one line on stderr (and the log)."""
+    set_crash_listener(None)
