@@ -10,9 +10,10 @@ default: everything saved is committed) or quit.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QMessageLogContext, QObject, Qt, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -193,18 +194,45 @@ class CrashReporter(QObject):
 
 
 _reporter: CrashReporter | None = None
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+_qt_log = logging.getLogger("qt")
+_qt_routed = False
+
+
+def _qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's own warnings (a printer it cannot open, a layout set twice) into the log file too: a windowed
+    build has no console for them. Still on stderr when there is one."""
+    level = _QT_LEVELS.get(kind, logging.WARNING)
+    _qt_log.log(level, "%s", message)
+    if level >= logging.WARNING and sys.stderr is not None:
+        print(message, file=sys.stderr)
 
 
 def install_crash_dialog(app: QApplication, data_dir: Path) -> CrashReporter:
-    """From now on an uncaught exception anywhere opens the crash dialog (called once by ui/app.py)."""
-    global _reporter
+    """From now on an uncaught exception anywhere opens the crash dialog, and Qt's messages are logged
+    (called by ui/app.py once the counter is open)."""
+    global _reporter, _qt_routed
     install_crash_hooks()
     if _reporter is None or _reporter.data_dir != Path(data_dir):
         _reporter = CrashReporter(data_dir, app)
     set_crash_listener(_reporter.crashed.emit)
+    if not _qt_routed:
+        qInstallMessageHandler(_qt_message)
+        _qt_routed = True
     return _reporter
 
 
 def uninstall_crash_dialog() -> None:
-    """The window is gone (ui/app.py after the event loop): back to one line on stderr (and the log)."""
+    """The window is gone (ui/app.py after the event loop): back to one line on stderr (and the log),
+    and Qt's messages back to Qt's own handler."""
+    global _qt_routed
     set_crash_listener(None)
+    if _qt_routed:
+        qInstallMessageHandler(None)
+        _qt_routed = False

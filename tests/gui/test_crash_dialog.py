@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
-from counter_app import crash, logs
-from counter_app.ui.crash_dialog import CrashDialog, install_crash_dialog
+from counter_app import logs
+from counter_app.ui.crash_dialog import CrashDialog, install_crash_dialog, uninstall_crash_dialog
 from counter_app.ui.tasks import TaskRunner
 from tests.conftest import open_counter
 
@@ -33,7 +33,7 @@ def data_dir(qapp, tmp_path: Path) -> Iterator[Path]:
     yield folder
     for dialog in crash_dialogs():
         dialog.close()
-    crash.set_crash_listener(None)
+    uninstall_crash_dialog()
     sys.excepthook, threading.excepthook = saved
     logs.setup_logging(tmp_path / "after")
 
@@ -112,3 +112,12 @@ def test_the_dialog_saves_the_diagnostics_bundle_in_the_background(qtbot, data_d
     dialog.save_bundle_to(blocked / "chan-doan.zip")
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Không lưu được gói chẩn đoán"), timeout=WAIT)
     assert dialog.save_button.isEnabled()
+
+
+def test_qt_warnings_reach_the_log_file(data_dir: Path, qtbot) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    QVBoxLayout(widget)
+    QVBoxLayout(widget)  # a second layout on one widget: Qt warns (a real Qt message, not a Python one)
+    assert "which already has a layout" in log_text(data_dir)
+    assert " qt: QLayout: Attempting to add QLayout" in log_text(data_dir)
