@@ -103,3 +103,17 @@ def test_the_cli_builds_a_bundle_of_a_damaged_counter_it_cannot_open(data_dir: P
     assert database["exists"] and database["integrity_check"].startswith("Tệp cơ sở dữ liệu"), database
     assert "skipped" in report["sync"]
     assert answer["problems"] == report["problems"] == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device that is always full)")
+def test_an_unexpected_error_in_a_command_is_one_vietnamese_line_and_exit_70(data_dir: Path) -> None:
+    import subprocess
+
+    with open("/dev/full", "w", encoding="utf-8") as full:  # the answer cannot be written: a real full disk
+        done = subprocess.run([sys.executable, "-m", "counter_app", "--data-dir", str(data_dir), "catalog", "--json"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, encoding="utf-8", timeout=120, cwd=ROOT)
+    assert done.returncode == 70
+    assert done.stderr.startswith("Lỗi: ứng dụng gặp lỗi không mong muốn (OSError). Dữ liệu đã lưu không bị ảnh")
+    assert "Traceback" not in done.stderr and str(logs.log_file(data_dir)) in done.stderr
+    written = logs.log_file(data_dir).read_text(encoding="utf-8")
+    assert "Lỗi không mong muốn trong lệnh catalog" in written and "OSError: [Errno 28]" in written
