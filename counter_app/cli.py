@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from counter_app.cli_audit import add_audit_commands
 from counter_app.cli_backup import add_backup_commands
 from counter_app.cli_common import parse_instant, print_json
 from counter_app.cli_day import add_day_commands, add_day_prints
+from counter_app.cli_diagnostics import add_diagnostics_commands
 from counter_app.cli_digitisation import add_digitisation_commands
 from counter_app.cli_fees import add_fee_commands, add_fee_count_options, intake_fee_fields
 from counter_app.cli_forms import (
@@ -45,6 +47,7 @@ from counter_app.cli_payments import (
 from counter_app.cli_receipts import add_receipt_commands, add_receipt_prints
 from counter_app.cli_reports import add_report_commands
 from counter_app.cli_returns import add_return_commands, add_return_prints
+from counter_app.crash import cli_message, install_crash_hooks
 from counter_app.domain import labels
 from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import Dossier
@@ -56,10 +59,13 @@ from counter_app.domain.papers import DocumentChoice, parse_document_arg
 from counter_app.domain.serialization import dossier_to_dict
 from counter_app.domain.time_rules import procedure_time_text
 from counter_app.domain.validation import ErrorCollector
-from counter_app.exit_codes import EXIT_ERROR, EXIT_OK, exit_code_for
+from counter_app.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_UNEXPECTED, exit_code_for
+from counter_app.logs import setup_logging
 from counter_app.paths import default_data_dir, demo_data_dir
 from counter_app.storage.database import Database, database_failure
 from counter_app.storage.folder_lock import using_data_folder
+
+log = logging.getLogger(__name__)
 
 
 def _dossier_line(dossier: Dossier) -> str:
@@ -316,15 +322,17 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
         time.sleep(args.interval)
 
 
+def _gui_data_dir(args: argparse.Namespace) -> Path:
+    if args.data_dir:
+        return Path(args.data_dir)
+    return demo_data_dir() if args.demo else default_data_dir()
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the counter screens (the demo unit with --demo)."""
     from counter_app.ui.app import run_gui as start
 
-    if args.data_dir:
-        data_dir = Path(args.data_dir)
-    else:
-        data_dir = demo_data_dir() if args.demo else default_data_dir()
-    return start(data_dir, demo=args.demo, smoke=args.smoke)
+    return start(_gui_data_dir(args), demo=args.demo, smoke=args.smoke)
 
 
 # -- parser ----------------------------------------------------------------------------------------
@@ -457,6 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_commands(sub)
     add_report_commands(sub)
     add_backup_commands(sub)
+    add_diagnostics_commands(sub)
     return parser
 
 
@@ -477,10 +486,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     as_json = bool(getattr(args, "json", False))
+    setup_logging(_gui_data_dir(args) if args.command is None else _data_dir(args))
+    install_crash_hooks()
     try:
         if args.command is None:
             return run_gui(args)
-        if not getattr(args, "opens_database", True):  # e.g. restore: must be alone in the folder
+        if not getattr(args, "opens_database", True):  # restore: alone in the folder; diagnostics: works when
+            # the database cannot be opened
             return args.handler(_data_dir(args), args)
         with using_data_folder(_data_dir(args)):  # a restore waits for no one: it refuses (folder_lock.py)
             db = Database.open(_data_dir(args))
@@ -492,6 +504,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 db.close()
     except DomainError as error:
         return _report(error, as_json)
+    except Exception as error:  # a bug: logged with its traceback, one Vietnamese line for the clerk
+        log.exception("Lỗi không mong muốn trong lệnh %s", args.command or "(giao diện)")
+        print(cli_message(error), file=sys.stderr)
+        return EXIT_UNEXPECTED
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ BUSY_TIMEOUT_MS = 10_000
 def create_sqlite_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite+pysqlite:///{path}",
+        hide_parameters=True,  # an error's text (and so the log) never carries a citizen's name or ID number
         # Vietnamese in JSON columns as UTF-8, not \uXXXX escapes: about a third smaller on disk.
         json_serializer=lambda value: json.dumps(value, ensure_ascii=False),
         # isolation_level=None hands transaction control to SQLAlchemy's BEGIN below.

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from counter_app.domain.errors import DomainError
 from counter_app.exit_codes import exit_code_for
+from counter_app.logs import setup_logging
 from counter_app.paths import APP_AUTHOR, APP_NAME
 from counter_app.resources import resources_dir
 from counter_app.services.unit_setup import NotSetUp, load_profile
@@ -29,6 +30,7 @@ from counter_app.storage.folder_lock import hold_data_folder
 from counter_app.ui import palette
 from counter_app.ui.audit_warning import check_audit_trail
 from counter_app.ui.context import UiContext
+from counter_app.ui.crash_dialog import install_crash_dialog, uninstall_crash_dialog
 from counter_app.ui.main_window import MainWindow, database_problem_box
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.settings import CounterSettings
@@ -175,6 +177,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
         if update.exit_now:
             return 0
     app = application()
+    setup_logging(data_dir)  # a windowed build has no console: the log file is where tracebacks go
     if dialogs is None:
         dialogs = not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal")
     splash = _splash()
@@ -197,6 +200,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
         if splash is not None:
             splash.close()
         return 0
+    install_crash_dialog(app, data_dir)  # from here on an uncaught exception opens the crash dialog
     scanner = ScannerListener(app)
     scanner.install(app)
     window = MainWindow(context, scanner)
@@ -212,6 +216,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
 
         QTimer.singleShot(0, report)
     code = app.exec()
+    uninstall_crash_dialog()
     context.db.stop_background_checks()  # an integrity_check of a big file must not hold up the exit
     context.tasks.wait()
     context.db.close()

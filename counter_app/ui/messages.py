@@ -17,7 +17,7 @@ def error_text(error: Exception) -> str:
         return "\n".join(e.message for e in error.errors)
     if isinstance(error, DomainError):
         return error.message
-    log.error("Lỗi không mong đợi: %r", error)  # the class name and details go to the log, not to the clerk
+    log.error("Lỗi không mong đợi: %r", error, exc_info=error)  # the details go to the log, not to the clerk
     return (
         "Đã xảy ra lỗi không mong đợi (chi tiết đã ghi vào nhật ký của ứng dụng). Dữ liệu đã lưu không bị ảnh "
         "hưởng; hãy thử lại, nếu vẫn lỗi hãy gọi bộ phận công nghệ thông tin của tỉnh."

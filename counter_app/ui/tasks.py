@@ -111,8 +111,12 @@ class TaskRunner(QObject):
                 log.debug("Bỏ kết quả lỗi của một yêu cầu cũ: %s", error)
             elif on_error:
                 on_error(error)
-            else:
+            elif isinstance(error, _expected_errors()):
                 log.error("Lỗi tác vụ nền không được xử lý: %s", error)
+            else:  # a bug nobody handles: the crash dialog (the worker already logged its traceback)
+                from counter_app.crash import WHERE_TASK, report_exception
+
+                report_exception(error, WHERE_TASK, logged=True)
 
         relay.succeeded.connect(finished)
         relay.failed.connect(failed)

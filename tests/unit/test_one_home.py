@@ -11,8 +11,9 @@ APP = ROOT / "counter_app"
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b")
 # A date or time written for a person: "{x:%d/%m/%Y}", "{x:%H:%M}" or strftime("%d/%m...").
 OFFICE_FORMAT = re.compile(r"""(\{[^{}]*:%[dHmMY][^{}]*\})|strftime\(\s*["'][^"']*%[dH]""")
-# Formats for machines, not people: a backup file's stamp and the catalog's "HH:MM" cut-off field.
-MACHINE_FORMATS = {"counter_app/storage/migrate.py", "counter_app/domain/time_rules.py"}
+# Formats for machines, not people: a backup file's stamp, the catalog's "HH:MM" cut-off field and a
+# diagnostics bundle's file name.
+MACHINE_FORMATS = {"counter_app/storage/migrate.py", "counter_app/domain/time_rules.py", "counter_app/diagnostics.py"}
 
 
 def python_files(folder: Path) -> list[Path]:
