@@ -1,5 +1,7 @@
-"""Thiết lập đơn vị (F10, supervisors only): the unit's name, commune and place, the desk, the lookup
-address the slip's QR opens, this machine's slip printer and its scan-inbox folder.
+"""Thiết lập (F10, supervisors only). Tab «Đơn vị» (Alt+1): the unit's name, commune and place, the desk, the
+lookup address the slip's QR opens, this machine's slip printer and its scan-inbox folder. Tab «Máy này»
+(Alt+2, ui/machine_settings_panel.py): receipt paper, server address, sync interval, backups, language.
+Ctrl+Tab moves between the tabs; Alt+letters reach the fields of the tab shown.
 
 The unit's part goes through `services.unit_setup.update_unit_settings(..., by=<supervisor>)`, which checks
 the supervisor itself (the CLI obeys the same rule); the printer and the scan-inbox folder are this
@@ -7,7 +9,8 @@ machine's (`ui/settings.py`): a new folder is checked (created if missing) befor
 the running watcher follows it at once (`ScanInboxWatcher.set_folder`).
 The desk slot is shown read-only, with the reason, once the province assigned it at enrolment or the desk
 has issued codes (`desk_locked_reason`). Enter moves field by field and saves from the last one; Esc asks
-before throwing changes away. Reading and saving run on the task runner, never on the GUI thread.
+before throwing changes away. Reading and saving run on the task runner, never on the GUI thread; one
+Enter-save stores both tabs, after every check of both passed.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +48,7 @@ from counter_app.services.unit_setup import CounterProfile, UnitSettings, unit_s
 from counter_app.ui.commune_picker import CommunePicker
 from counter_app.ui.context import UiContext
 from counter_app.ui.form_fields import error_label
+from counter_app.ui.machine_settings_panel import MACHINE_FIELDS, MachineSettingsPanel, MachineValues
 from counter_app.ui.messages import ask_before_leaving, error_text
 from counter_app.ui.scan_inbox_watcher import (
     INBOX_FIELD,
@@ -89,7 +94,8 @@ class UnitSettingsDialog(QDialog):
         self.discard_box: QMessageBox | None = None
         self._initial: tuple[UnitSettings, str] | None = None
         self._desk_reason = ""
-        self.setWindowTitle("Thiết lập đơn vị")
+        self._enrolled_url = ""
+        self.setWindowTitle(self.tr("Thiết lập"))
         self.setMinimumWidth(640)
 
         profile = context.profile
@@ -134,6 +140,9 @@ class UnitSettingsDialog(QDialog):
         inbox_row.addWidget(self.scan_inbox, 1)
         inbox_row.addWidget(self.browse_button)
         self.errors = {field: error_label(f"error_{field}") for field in (*FIELDS, "general")}
+        self.machine = MachineSettingsPanel()
+        self.errors.update(self.machine.errors)
+        QShortcut(QKeySequence("Ctrl+Shift+O"), self).activated.connect(self._browse_backup_dir)
         self.commune.unit_chosen.connect(self._commune_chosen)
 
         form = QFormLayout()
@@ -176,9 +185,15 @@ class UnitSettingsDialog(QDialog):
         intro = QLabel(f"Đơn vị {profile.unit_code}. Enter chuyển sang ô tiếp theo; ở ô cuối, Enter lưu. "
                        "Esc để đóng (có thay đổi thì được hỏi trước).")
         intro.setWordWrap(True)
+        unit_page = QWidget()
+        unit_page.setLayout(form)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(unit_page, self.tr("&1 Đơn vị"))
+        self.tabs.addTab(self.machine, self.tr("&2 Máy này"))
+        self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.errors["general"])
         layout.addWidget(self.status)
         layout.addWidget(buttons)
@@ -192,7 +207,9 @@ class UnitSettingsDialog(QDialog):
         return label
 
     def _chain(self) -> list[QWidget]:
-        """The fields Enter walks through, in order (the desk only when it can be changed)."""
+        """The fields Enter walks through on the tab shown, in order (the desk only when it can be changed)."""
+        if self.tabs.currentWidget() is self.machine:
+            return self.machine.chain()
         widgets: list[QWidget] = [self.unit_name, self.commune, self.place_name]
         if self.desk.isEnabled():
             widgets.append(self.desk)
@@ -200,21 +217,22 @@ class UnitSettingsDialog(QDialog):
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.unit_name, self.commune, self.place_name, self.lookup_url, self.printer, self.scan_inbox,
-                       self.browse_button, self.save_button):
+                       self.browse_button, self.save_button, self.machine):
             widget.setEnabled(enabled)
         self.desk.setEnabled(enabled and not self._desk_reason)
 
     # -- reading -------------------------------------------------------------------------------------
 
     def _load(self) -> None:
+        from counter_app.services.server_address import enrolled_server_url
         from counter_app.services.unit_setup import desk_locked_reason, load_profile
 
         db = self.context.db
-        self.context.tasks.run(lambda: (load_profile(db), desk_locked_reason(db)), self._loaded, self._load_failed,
-                               owner=self)
+        self.context.tasks.run(lambda: (load_profile(db), desk_locked_reason(db), enrolled_server_url(db)),
+                               self._loaded, self._load_failed, owner=self)
 
-    def _loaded(self, result: tuple[CounterProfile, str]) -> None:
-        profile, self._desk_reason = result
+    def _loaded(self, result: tuple[CounterProfile, str, str]) -> None:
+        profile, self._desk_reason, self._enrolled_url = result
         self.context.profile = profile
         self.unit_name.setText(profile.unit_name)
         self.commune.default_unit = None
@@ -233,6 +251,7 @@ class UnitSettingsDialog(QDialog):
         self.set_printer_text(self.context.settings.printer_name())
         self._initial_inbox = str(default_inbox_dir(self.context))
         self.scan_inbox.setText(self._initial_inbox)
+        self.machine.show_values(self.context.settings, self._enrolled_url)
         self._initial = self.values()
         self.loaded = True
         self._set_enabled(True)
@@ -273,10 +292,17 @@ class UnitSettingsDialog(QDialog):
             self.scan_inbox.setText(chosen)
             self.scan_inbox.setFocus()
 
+    def _browse_backup_dir(self) -> None:
+        self.tabs.setCurrentWidget(self.machine)
+        self.machine.browse_backup_dir()
+
+    def _tab_shown(self, _index: int) -> None:
+        self._chain()[0].setFocus(Qt.FocusReason.TabFocusReason)
+
     def has_changes(self) -> bool:
         if self._initial is None:
             return False
-        if self.scan_inbox.text().strip() != self._initial_inbox:
+        if self.scan_inbox.text().strip() != self._initial_inbox or self.machine.has_changes():
             return True
         (now, printer), (before, printer_before) = self.values(), self._initial
         strip = str.strip
@@ -323,21 +349,32 @@ class UnitSettingsDialog(QDialog):
             error = self.commune.typed_error()
             self._show_errors([("ward_code", error.message if error else "Xã/phường: hãy chọn trong danh sách.")])
             return
+        from counter_app.services.server_address import change_server_url
         from counter_app.services.unit_setup import update_unit_settings
+        from counter_app.ui.machine_settings_panel import check_machine_values
 
         db, by, inbox_text = self.context.db, self.context.clerk_username, self.scan_inbox.text()
+        machine, enrolled_url = self.machine.values(), self._enrolled_url
 
-        def job() -> tuple[CounterProfile, Path]:
-            inbox = checked_inbox_dir(inbox_text)  # first: a refused folder leaves everything unsaved
-            return update_unit_settings(db, wanted, by=by), inbox
+        def job() -> tuple[CounterProfile, Path, MachineValues]:
+            checked = check_machine_values(machine, enrolled_url)  # first: a refused field leaves all unsaved
+            inbox = checked_inbox_dir(inbox_text)
+            profile = update_unit_settings(db, wanted, by=by)
+            if enrolled_url and checked.server_url != enrolled_url.rstrip("/"):
+                change_server_url(db, checked.server_url, by=by)
+            return profile, inbox, checked
 
         self.saving = True
         self._set_enabled(False)
         self.status.setText("Đang lưu…")
         self.context.tasks.run(job, lambda result: self._saved(*result, printer), self._failed, write=True, owner=self)
 
-    def _saved(self, profile: CounterProfile, inbox: Path, printer: str) -> None:
+    def _saved(self, profile: CounterProfile, inbox: Path, machine: MachineValues, printer: str) -> None:
+        from counter_app.ui.machine_settings_panel import write_machine_values
+
         self.saving = False
+        write_machine_values(self.context.settings, machine, enrolled=bool(self._enrolled_url))
+        self.machine.mark_saved()
         self.context.settings.set_printer_name(printer)
         self.context.settings.set_scan_inbox_dir(inbox)
         watcher = active_watcher()
@@ -366,7 +403,12 @@ class UnitSettingsDialog(QDialog):
             label = self.errors.get(field, self.errors["general"])
             label.setText(f"{label.text()}\n{message}" if label.text() else message)
             label.show()
-        first = next((field for field in FIELDS if any(f == field for f, _ in problems)), None)
+        first = next((field for field in (*FIELDS, *MACHINE_FIELDS) if any(f == field for f, _ in problems)), None)
+        if first in MACHINE_FIELDS:
+            self.tabs.setCurrentWidget(self.machine)
+            self.machine.widget_for(first).setFocus()
+            return
+        self.tabs.setCurrentIndex(0)
         widgets = {"unit_name": self.unit_name, "ward_code": self.commune, "place_name": self.place_name,
                    "desk": self.desk, LOOKUP_FIELD: self.lookup_url, "printer": self.printer,
                    INBOX_FIELD: self.scan_inbox}
