@@ -412,6 +412,7 @@ class MainWindow(QMainWindow):
     def _profile_changed(self, _profile: object) -> None:
         self._show_title()
         self._show_unit()
+        self.sync_worker.interval_ms = int(self.context.settings.sync_interval_minutes() * 60_000)  # F10, next run on
 
     def _show_title(self) -> None:
         profile = self.context.profile
