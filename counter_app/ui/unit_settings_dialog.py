@@ -20,34 +20,24 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_app.domain import admin_units
-from counter_app.domain.codes import MAX_DESK_SLOTS
 from counter_app.domain.errors import DomainError, ValidationErrors
 from counter_app.domain.lookup_url import FIELD as LOOKUP_FIELD
-from counter_app.domain.lookup_url import MAX_LEN as LOOKUP_MAX_LEN
 from counter_app.services.unit_setup import CounterProfile, UnitSettings, unit_settings
-from counter_app.ui.commune_picker import CommunePicker
 from counter_app.ui.context import UiContext
-from counter_app.ui.form_fields import error_label
 from counter_app.ui.machine_settings_panel import MACHINE_FIELDS, MachineSettingsPanel, MachineValues
 from counter_app.ui.messages import ask_before_leaving, error_text
 from counter_app.ui.scan_inbox_watcher import (
@@ -56,9 +46,7 @@ from counter_app.ui.scan_inbox_watcher import (
     checked_inbox_dir,
     default_inbox_dir,
 )
-
-SYSTEM_PRINTER = "— Máy in mặc định của hệ thống —"
-FIELDS = ("unit_name", "ward_code", "place_name", "desk", LOOKUP_FIELD, "printer", INBOX_FIELD)
+from counter_app.ui.unit_settings_page import FIELDS, UnitSettingsPage, bank_account_text
 
 
 def refusal_text(context: UiContext) -> str:
@@ -70,15 +58,6 @@ def refusal_text(context: UiContext) -> str:
         return (f"Chỉ giám sát viên mới đổi được thiết lập đơn vị (tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in); "
                 f"tài khoản «{clerk.username}» là {clerk.role.label.lower()}. Hãy nhờ giám sát viên đăng nhập (Ctrl+L).")
     return ""
-
-
-def bank_account_text(profile: CounterProfile) -> str:
-    """The unit's bank account for fees paid by transfer, or how to set one."""
-    from counter_app.services.bank_account import account_of, describe_account
-
-    account = account_of(profile)
-    return describe_account(account) + ("" if account else " Đặt bằng «counter-app setup … --bank-bin … "
-                                         "--bank-account … --bank-account-name …».")
 
 
 class UnitSettingsDialog(QDialog):
@@ -98,76 +77,19 @@ class UnitSettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Thiết lập"))
         self.setMinimumWidth(640)
 
-        profile = context.profile
-        self.unit_name = QLineEdit()
-        self.unit_name.setObjectName("unit_name")
-        self.unit_name.setMaxLength(200)
-        self.commune = CommunePicker(profile.ward_code, profile.province_code)
-        self.commune.setObjectName("unit_commune")
-        self.commune.setPlaceholderText("Gõ tên xã/phường của đơn vị (không cần dấu), ví dụ: hai chau")
-        self.place_name = QLineEdit()
-        self.place_name.setObjectName("place_name")
-        self.place_name.setMaxLength(120)
-        self.place_name.setPlaceholderText("Địa danh ghi trước ngày tháng trên giấy, ví dụ: Hải Châu")
-        self.desk = QSpinBox()
-        self.desk.setObjectName("desk")
-        self.desk.setRange(1, MAX_DESK_SLOTS - 1)
-        self.desk_note = QLabel()
-        self.desk_note.setObjectName("desk_note")
-        self.desk_note.setWordWrap(True)
-        self.desk_note.hide()
-        self.lookup_url = QLineEdit()
-        self.lookup_url.setObjectName("lookup_url")
-        self.lookup_url.setMaxLength(LOOKUP_MAX_LEN)
-        self.lookup_url.setPlaceholderText("https://dichvucong.example.vn/tra-cuu?ma={code} (để trống: QR chỉ ghi mã)")
-        self.printer = QComboBox()
-        self.printer.setObjectName("printer")
-        self.printer.setEditable(True)
-        self.printer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.printer.addItem(SYSTEM_PRINTER, "")
-        for name in QPrinterInfo.availablePrinterNames():
-            self.printer.addItem(name, name)
-        self.scan_inbox = QLineEdit()
-        self.scan_inbox.setObjectName(INBOX_FIELD)
-        self.scan_inbox.setPlaceholderText("thư mục máy quét lưu bản quét vào, ví dụ D:\\BanQuet")
-        self.browse_button = QPushButton(self.tr("Chọn… (Ctrl+O)"))
-        self.browse_button.setAutoDefault(False)
-        self.browse_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # reached by its key; Enter walks the fields
+        self.page = UnitSettingsPage(context.profile)
+        page = self.page
+        self.unit_name, self.commune, self.place_name, self.desk = page.unit_name, page.commune, page.place_name, page.desk
+        self.desk_note, self.lookup_url, self.bank_account = page.desk_note, page.lookup_url, page.bank_account
+        self.printer, self.scan_inbox, self.browse_button = page.printer, page.scan_inbox, page.browse_button
         self.browse_button.clicked.connect(self.browse_inbox)
         QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(self.browse_inbox)
         self._initial_inbox = ""
-        inbox_row = QHBoxLayout()
-        inbox_row.addWidget(self.scan_inbox, 1)
-        inbox_row.addWidget(self.browse_button)
-        self.errors = {field: error_label(f"error_{field}") for field in (*FIELDS, "general")}
+        self.errors = dict(page.errors)
         self.machine = MachineSettingsPanel()
         self.errors.update(self.machine.errors)
         QShortcut(QKeySequence("Ctrl+Shift+O"), self).activated.connect(self._browse_backup_dir)
         self.commune.unit_chosen.connect(self._commune_chosen)
-
-        form = QFormLayout()
-        form.addRow(self._buddy(self.tr("Tên đơn &vị:"), self.unit_name), self.unit_name)
-        form.addRow("", self.errors["unit_name"])
-        form.addRow(self._buddy(self.tr("&Xã/phường:"), self.commune), self.commune)
-        form.addRow("", self.errors["ward_code"])
-        form.addRow(self._buddy(self.tr("Địa &danh trên giấy:"), self.place_name), self.place_name)
-        form.addRow("", self.errors["place_name"])
-        form.addRow(self._buddy(self.tr("Số &quầy (1–9):"), self.desk), self.desk)
-        form.addRow("", self.desk_note)
-        form.addRow("", self.errors["desk"])
-        form.addRow(self._buddy(self.tr("Địa chỉ &tra cứu (QR):"), self.lookup_url), self.lookup_url)
-        form.addRow("", self.errors[LOOKUP_FIELD])
-        # The account fees paid by transfer go to (VietQR): shown here, set with `counter-app setup --bank-…`.
-        self.bank_account = QLabel()
-        self.bank_account.setObjectName("bank_account")
-        self.bank_account.setWordWrap(True)
-        form.addRow(self.tr("Tài khoản thu phí:"), self.bank_account)
-        form.addRow(self._buddy(self.tr("Máy &in giấy tiếp nhận:"), self.printer), self.printer)
-        form.addRow("", QLabel(self.tr("Máy in là thiết lập riêng của máy tính này.")))
-        form.addRow("", self.errors["printer"])
-        form.addRow(self._buddy(self.tr("Thư &mục nhận bản quét:"), self.scan_inbox), inbox_row)
-        form.addRow("", QLabel(self.tr("Cũng là thiết lập riêng của máy này; đổi thư mục thì có hiệu lực ngay.")))
-        form.addRow("", self.errors[INBOX_FIELD])
 
         self.status = QLabel(self.tr("Đang đọc thiết lập…"))
         self.status.setObjectName("unit_settings_status")
@@ -183,13 +105,12 @@ class UnitSettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         intro = QLabel(self.tr("Đơn vị {unit}. Enter chuyển sang ô tiếp theo; ở ô cuối, Enter lưu. Ctrl+Tab đổi thẻ. "
-                               "Esc để đóng (có thay đổi thì được hỏi trước).").format(unit=profile.unit_code))
+                               "Esc để đóng (có thay đổi thì được hỏi trước).").format(unit=context.profile.unit_code))
         intro.setWordWrap(True)
-        unit_page = QWidget()
-        unit_page.setLayout(form)
         self.tabs = QTabWidget()
-        self.tabs.addTab(unit_page, self.tr("&1 Đơn vị"))
+        self.tabs.addTab(page, self.tr("&1 Đơn vị"))
         self.tabs.addTab(self.machine, self.tr("&2 Máy này"))
+        self.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Alt+1/Alt+2, Ctrl+Tab: focus stays in the fields
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -199,12 +120,6 @@ class UnitSettingsDialog(QDialog):
         layout.addWidget(buttons)
         self._set_enabled(False)
         self._load()
-
-    @staticmethod
-    def _buddy(text: str, widget: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(widget)
-        return label
 
     def _chain(self) -> list[QWidget]:
         """The fields Enter walks through on the tab shown, in order (the desk only when it can be changed)."""
@@ -248,7 +163,7 @@ class UnitSettingsDialog(QDialog):
             self.desk_note.show()
         self.lookup_url.setText(profile.lookup_url)
         self.bank_account.setText(bank_account_text(profile))
-        self.set_printer_text(self.context.settings.printer_name())
+        self.page.set_printer_text(self.context.settings.printer_name())
         self._initial_inbox = str(default_inbox_dir(self.context))
         self.scan_inbox.setText(self._initial_inbox)
         self.machine.show_values(self.context.settings, self._enrolled_url)
@@ -264,16 +179,8 @@ class UnitSettingsDialog(QDialog):
 
     # -- the values ----------------------------------------------------------------------------------
 
-    def set_printer_text(self, name: str) -> None:
-        index = self.printer.findData(name) if name else 0
-        if index >= 0:
-            self.printer.setCurrentIndex(index)
-        else:
-            self.printer.setEditText(name)
-
     def printer_name(self) -> str:
-        text = self.printer.currentText().strip()
-        return "" if text == SYSTEM_PRINTER else text
+        return self.page.printer_name()
 
     def values(self) -> tuple[UnitSettings, str]:
         """What the fields say now: the unit's part and this machine's printer."""

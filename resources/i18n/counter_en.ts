@@ -258,6 +258,37 @@
         <translation>Settings</translation>
     </message>
     <message>
+        <source>Đang đọc thiết lập…</source>
+        <translation>Reading the settings…</translation>
+    </message>
+    <message>
+        <source>Lưu (Enter ở ô cuối)</source>
+        <translation>Save (Enter in the last field)</translation>
+    </message>
+    <message>
+        <source>Đóng (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <source>Đơn vị {unit}. Enter chuyển sang ô tiếp theo; ở ô cuối, Enter lưu. Ctrl+Tab đổi thẻ. Esc để đóng (có thay đổi thì được hỏi trước).</source>
+        <translation>Unit {unit}. Enter moves to the next field; in the last one, Enter saves. Ctrl+Tab changes tab. Esc closes (asking first if something changed).</translation>
+    </message>
+    <message>
+        <source>&amp;1 Đơn vị</source>
+        <translation>&amp;1 Unit</translation>
+    </message>
+    <message>
+        <source>&amp;2 Máy này</source>
+        <translation>&amp;2 This machine</translation>
+    </message>
+    <message>
+        <source>Đang lưu…</source>
+        <translation>Saving…</translation>
+    </message>
+</context>
+<context>
+    <name>UnitSettingsPage</name>
+    <message>
         <source>Chọn… (Ctrl+O)</source>
         <translation>Choose… (Ctrl+O)</translation>
     </message>
@@ -300,34 +331,6 @@
     <message>
         <source>Cũng là thiết lập riêng của máy này; đổi thư mục thì có hiệu lực ngay.</source>
         <translation>Also this machine&apos;s own setting; a new folder takes effect at once.</translation>
-    </message>
-    <message>
-        <source>Đang đọc thiết lập…</source>
-        <translation>Reading the settings…</translation>
-    </message>
-    <message>
-        <source>Lưu (Enter ở ô cuối)</source>
-        <translation>Save (Enter in the last field)</translation>
-    </message>
-    <message>
-        <source>Đóng (Esc)</source>
-        <translation>Close (Esc)</translation>
-    </message>
-    <message>
-        <source>Đơn vị {unit}. Enter chuyển sang ô tiếp theo; ở ô cuối, Enter lưu. Ctrl+Tab đổi thẻ. Esc để đóng (có thay đổi thì được hỏi trước).</source>
-        <translation>Unit {unit}. Enter moves to the next field; in the last one, Enter saves. Ctrl+Tab changes tab. Esc closes (asking first if something changed).</translation>
-    </message>
-    <message>
-        <source>&amp;1 Đơn vị</source>
-        <translation>&amp;1 Unit</translation>
-    </message>
-    <message>
-        <source>&amp;2 Máy này</source>
-        <translation>&amp;2 This machine</translation>
-    </message>
-    <message>
-        <source>Đang lưu…</source>
-        <translation>Saving…</translation>
     </message>
 </context>
 </TS>

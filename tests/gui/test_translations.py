@@ -58,7 +58,7 @@ def test_every_marked_string_has_a_finished_english_translation() -> None:
 def test_the_settings_screen_alt_letters_stay_distinct_in_english() -> None:
     """Both tabs are one dialog: an Alt letter used twice would only cycle between the two fields."""
     letters = [re.search(r"&(\w)", text).group(1).lower() for context, _source, translation in messages()
-               if context in ("UnitSettingsDialog", "MachineSettingsPanel") and "&" in (text := translation.text or "")
+               if context in ("UnitSettingsDialog", "UnitSettingsPage", "MachineSettingsPanel") and "&" in (text := translation.text or "")
                and not re.match(r"&\d", text)]
     assert len(letters) == len(set(letters)) >= 12, letters
 
