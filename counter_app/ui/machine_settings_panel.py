@@ -80,13 +80,17 @@ def checked_backup_dir(text: str) -> Path | None:
     return folder
 
 
-def check_machine_values(values: MachineValues, enrolled_url: str) -> MachineValues:
-    """Every field checked at once (worker thread); the values to write, or ValidationErrors naming each field."""
+def check_machine_values(values: MachineValues, shown_url: str, enrolled_url: str) -> MachineValues:
+    """Every field checked at once (worker thread); the values to write, or ValidationErrors naming each field.
+
+    The server address is checked only when it was changed: one accepted at enrolment (a trusted LAN's
+    http://, say) must not block saving the other fields.
+    """
     from counter_app.services.server_address import checked_server_url
 
     problems: list[ValidationError] = []
     server_url = values.server_url.strip()
-    if server_url.rstrip("/") != enrolled_url.rstrip("/") or not enrolled_url:
+    if server_url.rstrip("/") != shown_url.rstrip("/"):
         if enrolled_url and not server_url:
             problems.append(ValidationError("server_url", "Quầy đã đăng ký với máy chủ tỉnh: không để trống địa chỉ "
                                             f"máy chủ (đang dùng {enrolled_url}).", "Máy chủ tỉnh"))
@@ -126,6 +130,7 @@ class MachineSettingsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._initial: MachineValues | None = None
+        self.shown_server_url = ""
         self.receipt_paper = QComboBox()
         self.receipt_paper.setObjectName("receipt_paper")
         self.receipt_paper.addItem(self.tr("Khổ A5 (máy in thường)"), RECEIPT_PAPERS[0])
@@ -193,7 +198,8 @@ class MachineSettingsPanel(QWidget):
     def show_values(self, settings: CounterSettings, enrolled_url: str) -> None:
         """The fields as the settings file (and, enrolled, the database) say."""
         self.receipt_paper.setCurrentIndex(max(0, self.receipt_paper.findData(settings.receipt_paper())))
-        self.server_url.setText(enrolled_url or settings.last_server_url())
+        self.shown_server_url = enrolled_url or settings.last_server_url()
+        self.server_url.setText(self.shown_server_url)
         self.server_note.setText(self.tr(
             "Quầy đã đăng ký: đổi địa chỉ khi tỉnh chuyển máy chủ sang địa chỉ mới; danh tính và mã xác thực của "
             "quầy được giữ.") if enrolled_url else self.tr(

@@ -261,10 +261,10 @@ class UnitSettingsDialog(QDialog):
         from counter_app.ui.machine_settings_panel import check_machine_values
 
         db, by, inbox_text = self.context.db, self.context.clerk_username, self.scan_inbox.text()
-        machine, enrolled_url = self.machine.values(), self._enrolled_url
+        machine, shown_url, enrolled_url = self.machine.values(), self.machine.shown_server_url, self._enrolled_url
 
         def job() -> tuple[CounterProfile, Path, MachineValues]:
-            checked = check_machine_values(machine, enrolled_url)  # first: a refused field leaves all unsaved
+            checked = check_machine_values(machine, shown_url, enrolled_url)  # first: a refused field leaves all unsaved
             inbox = checked_inbox_dir(inbox_text)
             profile = update_unit_settings(db, wanted, by=by)
             if enrolled_url and checked.server_url != enrolled_url.rstrip("/"):

@@ -116,3 +116,50 @@ def test_the_interval_and_language_setters_refuse_what_the_screen_cannot_offer(t
         settings.set_language("fr")
     (tmp_path / "settings.ini").write_text("[ui]\nlanguage=klingon\n", encoding="utf-8")
     assert CounterSettings(tmp_path / "settings.ini").language() == "vi"
+
+
+def test_an_enrolled_counters_address_is_moved_in_its_database(qtbot, context: UiContext) -> None:  # noqa: F811
+    """Enrolled on a trusted LAN over http:// (`--insecure-http`): other fields still save; a new address goes
+    to the sync state (the enrolment's device and epoch kept), an empty one is refused."""
+    from counter_app.services.clock import utc_now
+    from counter_app.services.server_address import enrolled_server_url
+    from counter_app.storage.sync_store import get_state, record_enrolment
+
+    lan = "http://10.20.0.5:8000"
+    with context.db.write() as session:  # what `enroll` stores, without a server: this test is about the screen
+        record_enrolment(session, server_url=lan, device_id="dev-quay-1", unit_code=context.profile.unit_code,
+                         unit_name=context.profile.unit_name, desk_slot=1, server_epoch="e1", now=utc_now())
+    with context.db.read() as session:
+        epoch = get_state(session).device_epoch
+    context.clerk = account(context, "giamsat")
+    window = open_window(qtbot, context)
+    dialog = open_settings(qtbot, window)
+    machine = dialog.machine
+    press(focused(), Qt.Key.Key_2, ALT)
+    assert machine.server_url.text() == lan and "đã đăng ký" in machine.server_note.text()
+    press(focused(), Qt.Key.Key_P, ALT)
+    retype(machine.sync_interval.lineEdit(), "7")
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        dialog.save()  # the http:// address was accepted at enrolment and is not changed: no refusal
+    assert enrolled_server_url(context.db) == lan and CounterSettings(context.settings.path).sync_interval_minutes() == 7
+
+    first = dialog
+    window.unit_settings_dialog = None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    dialog = open_settings(qtbot, window)
+    assert dialog is not first and dialog.machine.server_url.text() == lan
+    machine = dialog.machine
+    dialog.tabs.setCurrentWidget(machine)
+    machine.server_url.clear()
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(dialog.error_at("server_url")), timeout=WAIT)
+    assert "không để trống" in dialog.error_at("server_url") and enrolled_server_url(context.db) == lan
+    type_text(machine.server_url, "https://dongbo-moi.buudien-tinh.vn/")
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        dialog.save()
+    assert enrolled_server_url(context.db) == "https://dongbo-moi.buudien-tinh.vn"
+    with context.db.read() as session:
+        state = get_state(session)
+        assert (state.device_id, state.device_epoch) == ("dev-quay-1", epoch)
+    assert CounterSettings(context.settings.path).last_server_url() == ""  # the database holds it, not settings.ini
