@@ -70,6 +70,8 @@ def checked_backup_dir(text: str) -> Path | None:
     if not folder.is_absolute():
         raise ValidationError("backup_dir", f"«{typed[:80]}» chưa phải đường dẫn đầy đủ (ví dụ E:\\SaoLuu hoặc "
                               "/media/usb/sao-luu).", BACKUP_LABEL)
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError("backup_dir", f"«{typed[:80]}» là một tệp, không phải thư mục.", BACKUP_LABEL)
     if not folder.is_dir():
         raise ValidationError("backup_dir", f"Không thấy thư mục «{typed[:80]}» (chưa cắm USB, hoặc thư mục chưa được "
                               "tạo). Hãy cắm ổ/tạo thư mục rồi lưu lại, hoặc để trống để dùng thư mục mặc định.",

@@ -8,6 +8,9 @@ Real widgets offscreen, a real counter database, a real settings.ini and real fo
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,19 +95,33 @@ def test_ctrl_tab_moves_between_tabs_and_esc_asks_for_a_change_on_either(qtbot, 
     assert CounterSettings(context.settings.path).receipt_paper() == "a5"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+@contextmanager
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot write to: mode 0500, or for root (CI) a read-only tmpfs mounted there."""
+    folder = tmp_path / "chi-doc"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o700)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"root and no read-only mount possible here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
 def test_a_read_only_backup_folder_is_refused(tmp_path: Path) -> None:
     from counter_app.domain.errors import ValidationError
     from counter_app.ui.machine_settings_panel import checked_backup_dir
 
-    folder = tmp_path / "chi-doc"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        with pytest.raises(ValidationError, match="không ghi được"):
-            checked_backup_dir(str(folder))
-    finally:
-        folder.chmod(0o700)
+    with read_only_folder(tmp_path) as folder, pytest.raises(ValidationError, match="không ghi được"):
+        checked_backup_dir(str(folder))
 
 
 def test_the_interval_and_language_setters_refuse_what_the_screen_cannot_offer(tmp_path: Path) -> None:
@@ -163,3 +180,26 @@ def test_an_enrolled_counters_address_is_moved_in_its_database(qtbot, context: U
         state = get_state(session)
         assert (state.device_id, state.device_epoch) == ("dev-quay-1", epoch)
     assert CounterSettings(context.settings.path).last_server_url() == ""  # the database holds it, not settings.ini
+
+
+def test_each_machine_field_is_refused_with_its_own_message(tmp_path: Path) -> None:
+    """The checks the screen runs on save, all at once (a file handed as a folder, a relative path, an interval
+    out of bounds, a server address that is not a URL); the widgets bound the numbers too."""
+    from counter_app.domain.errors import ValidationErrors
+    from counter_app.ui.machine_settings_panel import MachineValues, check_machine_values
+
+    a_file = tmp_path / "sao-luu.txt"
+    a_file.write_text("x")
+    for backup_dir, why in ((str(a_file), "là một tệp, không phải thư mục"), ("sao-luu", "chưa phải đường dẫn đầy đủ")):
+        wanted = MachineValues(receipt_paper="a5", server_url="dongbo.example.vn", sync_interval=0,
+                               backup_dir=backup_dir, backups_to_keep=10, language="vi")
+        with pytest.raises(ValidationErrors) as refused:
+            check_machine_values(wanted, shown_url="", enrolled_url="")
+        by_field = refused.value.by_field()
+        assert why in by_field["backup_dir"]
+        assert by_field["sync_interval"] == "Chu kỳ đồng bộ phải từ 1 đến 120 phút."
+        assert "https://tên-máy-chủ" in by_field["server_url"]
+    fine = MachineValues(receipt_paper="80mm", server_url="https://dongbo.example.vn/", sync_interval=120,
+                         backup_dir=str(tmp_path), backups_to_keep=365, language="en")
+    checked = check_machine_values(fine, shown_url="", enrolled_url="")
+    assert (checked.server_url, checked.backup_dir) == ("https://dongbo.example.vn", str(tmp_path))
