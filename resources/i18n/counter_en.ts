@@ -252,6 +252,65 @@
     </message>
 </context>
 <context>
+    <name>SyncStatus</name>
+    <message>
+        <source>{count} phút</source>
+        <translation>{count} min</translation>
+    </message>
+    <message>
+        <source>{count} giờ</source>
+        <translation>{count} h</translation>
+    </message>
+    <message>
+        <source>{count} ngày</source>
+        <translation>{count} days</translation>
+    </message>
+    <message>
+        <source>Đồng hồ máy lệch {skew} so với máy chủ</source>
+        <translation>This computer&apos;s clock is {skew} off the server&apos;s</translation>
+    </message>
+    <message>
+        <source>Đồng bộ: chưa đăng ký máy chủ tỉnh</source>
+        <translation>Sync: not enrolled with the province server</translation>
+    </message>
+    <message>
+        <source>chờ gửi {count}</source>
+        <translation>{count} waiting to send</translation>
+    </message>
+    <message>
+        <source>lỗi — {error}</source>
+        <translation>error — {error}</translation>
+    </message>
+    <message>
+        <source> (cũ nhất {age})</source>
+        <translation> (oldest {age})</translation>
+    </message>
+    <message>
+        <source>đã gửi hết</source>
+        <translation>all sent</translation>
+    </message>
+    <message>
+        <source>lần cuối {moment}</source>
+        <translation>last {moment}</translation>
+    </message>
+    <message>
+        <source>chưa đồng bộ lần nào</source>
+        <translation>never synced yet</translation>
+    </message>
+    <message>
+        <source>{count} thao tác cần xem lại (F7)</source>
+        <translation>{count} operations to review (F7)</translation>
+    </message>
+    <message>
+        <source>đang đồng bộ…</source>
+        <translation>syncing…</translation>
+    </message>
+    <message>
+        <source>Đồng bộ:</source>
+        <translation>Sync:</translation>
+    </message>
+</context>
+<context>
     <name>UnitSettingsDialog</name>
     <message>
         <source>Thiết lập</source>

@@ -107,6 +107,7 @@ def test_a_counter_set_to_english_starts_with_english_chrome(qtbot, english, tmp
     assert nav == ["Intake\tF2", "Search\tF3", "Fees\tF4", "Work to do\tF5", "Reports\tF6", "Sync\tF7"]
     assert window.windowTitle().startswith("One-stop counter — ") and "— Desk 1" in window.windowTitle()
     assert window.clerk_label.text().startswith("Clerk: ")
+    qtbot.waitUntil(lambda: window.sync_label.text().startswith("Sync: not enrolled"), timeout=WAIT)  # read in the background
     qtbot.keyClick(window, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: bool(help_text(window)), timeout=WAIT)
     text = help_text(window)
@@ -129,4 +130,5 @@ def test_vietnamese_stays_the_default(qtbot, english, tmp_path: Path) -> None:
     window, context = started(qtbot, data_dir, "vi")
     assert window.nav.item(0).text() == "Tiếp nhận\tF2"
     assert window.clerk_label.text().startswith("Người tiếp nhận: ")
+    qtbot.waitUntil(lambda: window.sync_label.text().startswith("Đồng bộ: chưa đăng ký"), timeout=WAIT)
     close(window, context)
