@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QTranslator
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QSplashScreen
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,14 +41,17 @@ from counter_app.updates.install import install_at_start
 log = logging.getLogger(__name__)
 
 
-def application() -> QApplication:
+def application(language: str = "vi") -> QApplication:
+    """The application, its fonts and the screens' language ("vi" or "en": `CounterSettings.language`)."""
+    from counter_app.i18n import install_language
+
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName("Quầy một cửa")
     load_fonts(app)
-    install_vietnamese(app)
+    install_language(app, language)
+    app.setApplicationDisplayName(QCoreApplication.translate("App", "Quầy một cửa"))
     return app
 
 
@@ -151,7 +154,8 @@ def sign_in_at_start(context: UiContext) -> bool:
 
     if not any_account(context.db) and FirstSupervisorDialog(context.db).exec() != QDialog.DialogCode.Accepted:
         return False
-    dialog = SignInDialog(context.db, context.tasks, title="Đăng nhập quầy", clock=context.clock)
+    dialog = SignInDialog(context.db, context.tasks, title=QCoreApplication.translate("App", "Đăng nhập quầy"),
+                          clock=context.clock)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
     context.clerk = dialog.account
@@ -176,7 +180,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
         print(update.message, file=sys.stderr)
         if update.exit_now:
             return 0
-    app = application()
+    app = application(settings_for(data_dir).language())
     setup_logging(data_dir)  # a windowed build has no console: the log file is where tracebacks go
     if dialogs is None:
         dialogs = not smoke and QGuiApplication.platformName() not in ("offscreen", "minimal")

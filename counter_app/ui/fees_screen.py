@@ -12,7 +12,7 @@ through the task runner: the screen never waits on the database. docs/fees.md, "
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -66,7 +66,7 @@ SHORTCUTS = [
 class FeesScreen(Screen):
     """The F4 page. `loaded` fires when a dossier's answer is drawn, `collected(Receipt)` after a receipt."""
 
-    title = "Thu phí"
+    title = QT_TRANSLATE_NOOP("Screen", "Thu phí")  # translated where shown (main window)
     loaded = Signal()
     collected = Signal(object)
     day_close_requested = Signal()

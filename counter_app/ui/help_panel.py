@@ -11,7 +11,7 @@ MAX_HEIGHT = 680  # fits a 1366×768 screen with the task bar and the title bar;
 class HelpDialog(QDialog):
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Phím tắt")
+        self.setWindowTitle(self.tr("Phím tắt"))
         layout = QVBoxLayout(self)
         rows = []
         for title, shortcuts in sections:
@@ -31,6 +31,6 @@ class HelpDialog(QDialog):
         self.resize(720, min(MAX_HEIGHT, self.body.sizeHint().height() + 80))
         self.setMaximumHeight(MAX_HEIGHT + 40)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng (Esc)")
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Đóng (Esc)"))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import Enum
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -126,7 +126,7 @@ PLAIN_NAME_FIX = "Sửa lại (Esc)"
 class IntakeScreen(Screen):
     """The intake form. `save()` receives the dossier; `fill_from_id_card()` takes a scanned QR line."""
 
-    title = "Tiếp nhận"
+    title = QT_TRANSLATE_NOOP("Screen", "Tiếp nhận")  # translated where shown (main window)
     dossier_saved = Signal(str)  # the new dossier's code
     outcome_saved = Signal(str)  # guidance (its reference HD…) or a refusal (the refused dossier's code)
     save_failed = Signal()  # the save was refused or failed; the form is kept

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -51,29 +51,36 @@ from counter_app.ui.worklist_screen import WorklistScreen
 from counter_app.ui.worklist_steps import WorklistSteps
 from counter_app.updates.offer import update_status
 
-GLOBAL_SHORTCUTS = [
-    ("F1", "Mở bảng phím tắt"),
-    ("F2", "Tiếp nhận hồ sơ mới"),
-    ("F3", "Tra cứu hồ sơ"),
-    ("F4", "Thu phí, lệ phí: mở hồ sơ theo mã, thu tiền mặt hoặc chuyển khoản, lập và in biên lai"),
-    ("F5", "Việc cần làm: đến hạn hôm nay, quá hạn, chờ bổ sung, chờ trả kết quả, bưu gửi"),
-    ("F6", "Báo cáo: báo cáo ngày, sổ theo dõi hồ sơ (Mẫu 06), chỉ số QĐ 766; xuất PDF, Excel, CSV"),
-    ("Ctrl+Shift+H", "Ghi nhật ký hỗ trợ công dân nộp hồ sơ trực tuyến"),
-    ("Ctrl+Shift+K", "Khóa sổ cuối ngày: đếm tiền mặt theo mệnh giá, so với biên lai"),
-    ("F7", "Xem tình trạng đồng bộ với máy chủ tỉnh"),
-    ("F9", "Đồng bộ ngay với máy chủ tỉnh"),
-    ("Ctrl+L", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)"),
-    ("F8", "Tài khoản người tiếp nhận (giám sát viên)"),
-    ("F10", "Thiết lập đơn vị: tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in, thư mục quét (giám sát viên)"),
-    ("Ctrl+Shift+B", "Sao lưu ngay dữ liệu của quầy (giám sát viên); khi đóng, tự sao lưu mỗi ngày một lần"),
-    ("Ctrl+Q", "Thoát ứng dụng"),
-    ("Quét mã", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào"),
-    ("Quét QR", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận"),
+GLOBAL_SHORTCUTS = [  # marked for lupdate; translated in show_help
+    ("F1", QT_TRANSLATE_NOOP("MainWindow", "Mở bảng phím tắt")),
+    ("F2", QT_TRANSLATE_NOOP("MainWindow", "Tiếp nhận hồ sơ mới")),
+    ("F3", QT_TRANSLATE_NOOP("MainWindow", "Tra cứu hồ sơ")),
+    ("F4", QT_TRANSLATE_NOOP("MainWindow", "Thu phí, lệ phí: mở hồ sơ theo mã, thu tiền mặt hoặc chuyển khoản, lập và in biên lai")),
+    ("F5", QT_TRANSLATE_NOOP("MainWindow", "Việc cần làm: đến hạn hôm nay, quá hạn, chờ bổ sung, chờ trả kết quả, bưu gửi")),
+    ("F6", QT_TRANSLATE_NOOP("MainWindow", "Báo cáo: báo cáo ngày, sổ theo dõi hồ sơ (Mẫu 06), chỉ số QĐ 766; xuất PDF, Excel, CSV")),
+    ("Ctrl+Shift+H", QT_TRANSLATE_NOOP("MainWindow", "Ghi nhật ký hỗ trợ công dân nộp hồ sơ trực tuyến")),
+    ("Ctrl+Shift+K", QT_TRANSLATE_NOOP("MainWindow", "Khóa sổ cuối ngày: đếm tiền mặt theo mệnh giá, so với biên lai")),
+    ("F7", QT_TRANSLATE_NOOP("MainWindow", "Xem tình trạng đồng bộ với máy chủ tỉnh")),
+    ("F9", QT_TRANSLATE_NOOP("MainWindow", "Đồng bộ ngay với máy chủ tỉnh")),
+    ("Ctrl+L", QT_TRANSLATE_NOOP("MainWindow", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)")),
+    ("F8", QT_TRANSLATE_NOOP("MainWindow", "Tài khoản người tiếp nhận (giám sát viên)")),
+    ("F10", QT_TRANSLATE_NOOP("MainWindow", "Thiết lập (giám sát viên): đơn vị, số quầy, địa chỉ tra cứu, máy in, thư mục "
+                                   "quét; máy này: khổ biên lai, máy chủ tỉnh, chu kỳ đồng bộ, sao lưu, ngôn ngữ")),
+    ("Ctrl+Shift+B", QT_TRANSLATE_NOOP("MainWindow", "Sao lưu ngay dữ liệu của quầy (giám sát viên); khi đóng, tự sao lưu mỗi "
+                                            "ngày một lần")),
+    ("Ctrl+Q", QT_TRANSLATE_NOOP("MainWindow", "Thoát ứng dụng")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Quét mã"), QT_TRANSLATE_NOOP("MainWindow", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Quét QR"), QT_TRANSLATE_NOOP("MainWindow", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận")),
 ]
 STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
 DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
 
 log = logging.getLogger(__name__)
+
+
+def screen_title(screen: Screen) -> str:
+    """A screen's title in the language of the screens (the titles are marked where they are defined)."""
+    return QCoreApplication.translate("Screen", screen.title)
 
 
 def database_problem_box(parent: QWidget | None, error: DomainError) -> QMessageBox:
@@ -121,7 +128,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         keys = ["F2", "F3", "F4", "F5", "F6", "F7"]
         for screen, key in zip(self.screens, keys, strict=True):
-            self.nav.addItem(QListWidgetItem(f"{screen.title}\t{key}"))
+            self.nav.addItem(QListWidgetItem(f"{screen_title(screen)}\t{key}"))
             self.stack.addWidget(screen)
             screen.open_dossier_requested.connect(self.open_dossier)
         self.nav.currentRowChanged.connect(self._show_row)
@@ -306,9 +313,10 @@ class MainWindow(QMainWindow):
         self._inbox_waiting = report.waiting
 
     def show_help(self) -> None:
-        sections = [("Chung", GLOBAL_SHORTCUTS)]
-        sections += [("Hồ sơ đang mở", DOSSIER_SHORTCUTS)]
-        sections += [(screen.title, screen.shortcut_help()) for screen in self.screens if screen.shortcut_help()]
+        shortcuts = [(self.tr(key), self.tr(text)) for key, text in GLOBAL_SHORTCUTS]
+        sections = [(self.tr("Chung"), shortcuts)]
+        sections += [(self.tr("Hồ sơ đang mở"), DOSSIER_SHORTCUTS)]
+        sections += [(screen_title(screen), screen.shortcut_help()) for screen in self.screens if screen.shortcut_help()]
         HelpDialog(sections, self).open()
 
     # -- status bar ------------------------------------------------------------------------------
@@ -319,7 +327,7 @@ class MainWindow(QMainWindow):
         self._show_unit()
         self.clerk_label = QLabel()
         self._show_clerk()
-        self.sync_label = QLabel("Đồng bộ: đang đọc tình trạng…")
+        self.sync_label = QLabel(self.tr("Đồng bộ: đang đọc tình trạng…"))
         self.sync_label.setTextFormat(Qt.TextFormat.RichText)
         self.clock_label = QLabel()
         self.database_label = QLabel()  # shown only when a background check finds damage
@@ -348,7 +356,7 @@ class MainWindow(QMainWindow):
     def _show_clerk(self) -> None:
         clerk = self.context.clerk
         name = clerk.full_name if clerk is not None else self.context.profile.clerk_name
-        self.clerk_label.setText(f"Người tiếp nhận: {name or '—'}")
+        self.clerk_label.setText(self.tr("Người tiếp nhận: {name}").format(name=name or "—"))
 
     def lock(self) -> None:
         """Ctrl+L: hide the work (kept as it is) until someone signs in. A half-typed dossier stays on the
@@ -361,8 +369,8 @@ class MainWindow(QMainWindow):
             return  # a counter without accounts has nobody to sign in
         self.centralWidget().hide()
         previous = self.context.clerk
-        dialog = SignInDialog(self.context.db, self.context.tasks, self, title="Quầy đang khóa — đăng nhập",
-                              intro="Màn hình đã khóa; công việc đang làm được giữ nguyên. Đăng nhập để tiếp tục.",
+        dialog = SignInDialog(self.context.db, self.context.tasks, self, title=self.tr("Quầy đang khóa — đăng nhập"),
+                              intro=self.tr("Màn hình đã khóa; công việc đang làm được giữ nguyên. Đăng nhập để tiếp tục."),
                               can_cancel=False, clock=self.context.clock)
         self.sign_in_dialog = dialog
         dialog.finished.connect(lambda _result: self._unlocked(dialog, previous))
@@ -412,7 +420,7 @@ class MainWindow(QMainWindow):
         if refusal:
             box = QMessageBox(self)
             box.setIcon(QMessageBox.Icon.Information)
-            box.setWindowTitle("Thiết lập đơn vị")
+            box.setWindowTitle(self.tr("Thiết lập"))
             box.setText(refusal)
             self.unit_settings_refusal = box
             box.open()
@@ -424,10 +432,12 @@ class MainWindow(QMainWindow):
     def _profile_changed(self, _profile: object) -> None:
         self._show_title()
         self._show_unit()
+        self.sync_worker.interval_ms = int(self.context.settings.sync_interval_minutes() * 60_000)  # F10, next run on
 
     def _show_title(self) -> None:
         profile = self.context.profile
-        self.setWindowTitle(f"Quầy một cửa — {profile.unit_name} — Quầy {profile.desk_slot}")
+        self.setWindowTitle(self.tr("Quầy một cửa — {unit} — Quầy {desk}").format(unit=profile.unit_name,
+                                                                                 desk=profile.desk_slot))
 
     def _show_unit(self) -> None:
         profile = self.context.profile

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -151,7 +151,7 @@ def _date_edit(name: str) -> QDateEdit:
 class ReportsScreen(Screen):
     """The F6 page. `shown_report` is the report on screen (None while none, or while one runs)."""
 
-    title = "Báo cáo"
+    title = QT_TRANSLATE_NOOP("Screen", "Báo cáo")  # translated where shown (main window)
     report_shown = Signal(object)
     dossiers_listed = Signal()
     exported = Signal(object)  # the Path written

@@ -7,7 +7,7 @@ is stale and dropped, so the table always matches what the box says.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -52,7 +52,7 @@ def found_text(count: int) -> str:
 class SearchScreen(Screen):
     """The search page; `results_changed(count)` fires when the table shows the answer to the current text."""
 
-    title = "Tra cứu"
+    title = QT_TRANSLATE_NOOP("Screen", "Tra cứu")  # translated where shown (main window)
     results_changed = Signal(int)
 
     def __init__(self, context: UiContext) -> None:

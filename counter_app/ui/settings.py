@@ -18,6 +18,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 FILE_NAME = "settings.ini"
 DEFAULT_SYNC_INTERVAL_MINUTES = 3.0
+MIN_SYNC_INTERVAL_MINUTES, MAX_SYNC_INTERVAL_MINUTES = 1, 120  # what the settings screen lets a supervisor choose
 MAX_TEXT = 1000  # a path, a URL or a printer name; anything longer was not written by the app
 
 _GEOMETRY = "main_window/geometry"
@@ -30,6 +31,8 @@ _SCAN_INBOX = "scans/inbox_dir"
 _RECEIPT_PAPER = "printing/receipt_paper"
 _BACKUP_DIR = "backup/folder"
 _BACKUPS_TO_KEEP = "backup/keep"
+_LANGUAGE = "ui/language"
+LANGUAGES = ("vi", "en")  # the screens' language, read at start (counter_app/i18n.py); Vietnamese by default
 DEFAULT_BACKUPS_TO_KEEP = 10
 MAX_BACKUPS_TO_KEEP = 365
 RECEIPT_PAPERS = ("a5", "80mm")  # printing/receipt_paper.PAPERS: an A5 printer or an 80 mm thermal one
@@ -117,6 +120,13 @@ class CounterSettings:
             return DEFAULT_SYNC_INTERVAL_MINUTES
         return minutes if math.isfinite(minutes) and minutes > 0 else DEFAULT_SYNC_INTERVAL_MINUTES
 
+    def set_sync_interval_minutes(self, minutes: int) -> None:
+        """Whole minutes, within the bounds the settings screen offers (a running worker reads it at start)."""
+        if not MIN_SYNC_INTERVAL_MINUTES <= minutes <= MAX_SYNC_INTERVAL_MINUTES:
+            raise ValueError(f"Chu kỳ đồng bộ phải từ {MIN_SYNC_INTERVAL_MINUTES} đến {MAX_SYNC_INTERVAL_MINUTES} "
+                             f"phút: {minutes!r}")
+        self._set(_SYNC_INTERVAL, int(minutes))
+
     # -- scans ---------------------------------------------------------------------------------------
 
     def scan_inbox_dir(self, default: Path) -> Path:
@@ -150,3 +160,15 @@ class CounterSettings:
         if not 1 <= count <= MAX_BACKUPS_TO_KEEP:
             raise ValueError(f"Số bản sao lưu giữ lại phải từ 1 đến {MAX_BACKUPS_TO_KEEP}: {count!r}")
         self._set(_BACKUPS_TO_KEEP, count)
+
+    # -- language ------------------------------------------------------------------------------------
+
+    def language(self) -> str:
+        """The screens' language ("vi" or "en"); takes effect at the next start."""
+        value = self._text(_LANGUAGE)
+        return value if value in LANGUAGES else LANGUAGES[0]
+
+    def set_language(self, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"Ngôn ngữ không hỗ trợ: {language!r}")
+        self._set(_LANGUAGE, language)

@@ -38,7 +38,7 @@ class SignInDialog(QDialog):
     the window is locked (Esc then does nothing: the desk stays locked until someone signs in).
     """
 
-    def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None, *, title: str = "Đăng nhập",
+    def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None, *, title: str = "",
                  intro: str = "", can_cancel: bool = True, supervisor_only: bool = False,
                  clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__(parent)
@@ -46,7 +46,7 @@ class SignInDialog(QDialog):
         self.account: Account | None = None
         self._can_cancel, self._supervisor_only = can_cancel, supervisor_only
         self._busy = False
-        self.setWindowTitle(title)
+        self.setWindowTitle(title or self.tr("Đăng nhập"))
         self.setMinimumWidth(420)
         self.username = QLineEdit()
         self.username.setObjectName("username")
@@ -57,16 +57,16 @@ class SignInDialog(QDialog):
         self.password.setMaxLength(128)
         self.error = error_label("sign_in_error")
         form = QFormLayout()
-        form.addRow("&Tên đăng nhập:", self.username)
-        form.addRow("&Mật khẩu:", self.password)
-        self.sign_in_button = QPushButton("Đăng nhập (Enter)")
+        form.addRow(self.tr("&Tên đăng nhập:"), self.username)
+        form.addRow(self.tr("&Mật khẩu:"), self.password)
+        self.sign_in_button = QPushButton(self.tr("Đăng nhập (Enter)"))
         self.sign_in_button.setObjectName("sign_in")
         self.sign_in_button.setAutoDefault(False)
         self.sign_in_button.clicked.connect(self.submit)
         buttons = QDialogButtonBox()
         buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
         if can_cancel:
-            cancel = QPushButton("Hủy (Esc)")
+            cancel = QPushButton(self.tr("Hủy (Esc)"))
             cancel.setAutoDefault(False)
             cancel.clicked.connect(self.reject)
             buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
@@ -93,7 +93,7 @@ class SignInDialog(QDialog):
             return
         username, password = self.username.text(), self.password.text()
         if not username.strip():
-            self._show("Hãy nhập tên đăng nhập.")
+            self._show(self.tr("Hãy nhập tên đăng nhập."))
             self.username.setFocus()
             return
         db, now, supervisor_only = self.db, self._clock(), self._supervisor_only

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -113,7 +113,7 @@ class ProblemTableModel(QAbstractTableModel):
 class SyncScreen(Screen):
     """The sync page; it shows what `worker` reports and asks it to sync now."""
 
-    title = "Đồng bộ"
+    title = QT_TRANSLATE_NOOP("Screen", "Đồng bộ")  # translated where shown (main window)
 
     def __init__(self, context: UiContext, worker: SyncWorker) -> None:
         super().__init__(context)

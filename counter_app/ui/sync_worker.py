@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import short_moment
@@ -32,6 +32,7 @@ from counter_app.ui.palette import in_colour
 if TYPE_CHECKING:
     from sync.client.runner import SyncReport
 
+translate = QCoreApplication.translate  # the status bar line: marked for lupdate, context "SyncStatus"
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 20.0
@@ -58,10 +59,10 @@ def age_text(age: timedelta) -> str:
     if seconds < 60:
         return "vừa xong"
     if seconds < 3600:
-        return f"{seconds // 60} phút"
+        return translate("SyncStatus", "{count} phút").format(count=seconds // 60)
     if seconds < 86400:
-        return f"{seconds // 3600} giờ"
-    return f"{seconds // 86400} ngày"
+        return translate("SyncStatus", "{count} giờ").format(count=seconds // 3600)
+    return translate("SyncStatus", "{count} ngày").format(count=seconds // 86400)
 
 
 def skew_text(seconds: float) -> str:
@@ -87,33 +88,34 @@ def skew_warning(status: SyncStatus) -> str:
     skew = status.clock_skew_seconds
     if not status.enrolled or skew is None or abs(skew) <= SKEW_WARNING_SECONDS:
         return ""
-    return f"Đồng hồ máy lệch {skew_text(skew)} so với máy chủ"
+    return translate("SyncStatus", "Đồng hồ máy lệch {skew} so với máy chủ").format(skew=skew_text(skew))
 
 
 def _status_parts(status: SyncStatus, running: bool) -> tuple[str, list[str], str]:
     """(main text, further parts, error part) of the status bar line."""
     if not status.enrolled:
-        main = "Đồng bộ: chưa đăng ký máy chủ tỉnh"
-        parts = [f"chờ gửi {status.pending}"] if status.pending else []
+        main = translate("SyncStatus", "Đồng bộ: chưa đăng ký máy chủ tỉnh")
+        parts = [translate("SyncStatus", "chờ gửi {count}").format(count=status.pending)] if status.pending else []
         return main, parts, ""
     parts: list[str] = []
     error = ""
     if status.last_error:
-        error = f"lỗi — {short_error(status.last_error)}"
+        error = translate("SyncStatus", "lỗi — {error}").format(error=short_error(status.last_error))
     if status.pending:
-        queue = f"chờ gửi {status.pending}"
+        queue = translate("SyncStatus", "chờ gửi {count}").format(count=status.pending)
         if status.oldest_pending_age is not None:
-            queue += f" (cũ nhất {age_text(status.oldest_pending_age)})"
+            queue += translate("SyncStatus", " (cũ nhất {age})").format(age=age_text(status.oldest_pending_age))
     else:
-        queue = "đã gửi hết"
+        queue = translate("SyncStatus", "đã gửi hết")
     parts.append(queue)
-    parts.append(f"lần cuối {short_moment(status.last_success_at, status.checked_at or utc_now())}"
-                 if status.last_success_at else "chưa đồng bộ lần nào")
+    parts.append(translate("SyncStatus", "lần cuối {moment}").format(
+        moment=short_moment(status.last_success_at, status.checked_at or utc_now()))
+                 if status.last_success_at else translate("SyncStatus", "chưa đồng bộ lần nào"))
     if status.problems:
-        parts.append(f"{status.problems} thao tác cần xem lại (F7)")
+        parts.append(translate("SyncStatus", "{count} thao tác cần xem lại (F7)").format(count=status.problems))
     if running:
-        parts.append("đang đồng bộ…")
-    return "Đồng bộ:", parts, error
+        parts.append(translate("SyncStatus", "đang đồng bộ…"))
+    return translate("SyncStatus", "Đồng bộ:"), parts, error
 
 
 def status_text(status: SyncStatus, running: bool = False) -> str:

@@ -1,5 +1,7 @@
-"""Thiết lập đơn vị (F10, supervisors only): the unit's name, commune and place, the desk, the lookup
-address the slip's QR opens, this machine's slip printer and its scan-inbox folder.
+"""Thiết lập (F10, supervisors only). Tab «Đơn vị» (Alt+1): the unit's name, commune and place, the desk, the
+lookup address the slip's QR opens, this machine's slip printer and its scan-inbox folder. Tab «Máy này»
+(Alt+2, ui/machine_settings_panel.py): receipt paper, server address, sync interval, backups, language.
+Ctrl+Tab moves between the tabs; Alt+letters reach the fields of the tab shown.
 
 The unit's part goes through `services.unit_setup.update_unit_settings(..., by=<supervisor>)`, which checks
 the supervisor itself (the CLI obeys the same rule); the printer and the scan-inbox folder are this
@@ -7,7 +9,8 @@ machine's (`ui/settings.py`): a new folder is checked (created if missing) befor
 the running watcher follows it at once (`ScanInboxWatcher.set_folder`).
 The desk slot is shown read-only, with the reason, once the province assigned it at enrolment or the desk
 has issued codes (`desk_locked_reason`). Enter moves field by field and saves from the last one; Esc asks
-before throwing changes away. Reading and saving run on the task runner, never on the GUI thread.
+before throwing changes away. Reading and saving run on the task runner, never on the GUI thread; one
+Enter-save stores both tabs, after every check of both passed.
 """
 
 from __future__ import annotations
@@ -17,33 +20,25 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
-    QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_app.domain import admin_units
-from counter_app.domain.codes import MAX_DESK_SLOTS
 from counter_app.domain.errors import DomainError, ValidationErrors
 from counter_app.domain.lookup_url import FIELD as LOOKUP_FIELD
-from counter_app.domain.lookup_url import MAX_LEN as LOOKUP_MAX_LEN
 from counter_app.services.unit_setup import CounterProfile, UnitSettings, unit_settings
-from counter_app.ui.commune_picker import CommunePicker
 from counter_app.ui.context import UiContext
-from counter_app.ui.form_fields import error_label
+from counter_app.ui.machine_settings_panel import MACHINE_FIELDS, MachineSettingsPanel, MachineValues
 from counter_app.ui.messages import ask_before_leaving, error_text
 from counter_app.ui.scan_inbox_watcher import (
     INBOX_FIELD,
@@ -51,9 +46,7 @@ from counter_app.ui.scan_inbox_watcher import (
     checked_inbox_dir,
     default_inbox_dir,
 )
-
-SYSTEM_PRINTER = "— Máy in mặc định của hệ thống —"
-FIELDS = ("unit_name", "ward_code", "place_name", "desk", LOOKUP_FIELD, "printer", INBOX_FIELD)
+from counter_app.ui.unit_settings_page import FIELDS, UnitSettingsPage, bank_account_text
 
 
 def refusal_text(context: UiContext) -> str:
@@ -65,15 +58,6 @@ def refusal_text(context: UiContext) -> str:
         return (f"Chỉ giám sát viên mới đổi được thiết lập đơn vị (tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in); "
                 f"tài khoản «{clerk.username}» là {clerk.role.label.lower()}. Hãy nhờ giám sát viên đăng nhập (Ctrl+L).")
     return ""
-
-
-def bank_account_text(profile: CounterProfile) -> str:
-    """The unit's bank account for fees paid by transfer, or how to set one."""
-    from counter_app.services.bank_account import account_of, describe_account
-
-    account = account_of(profile)
-    return describe_account(account) + ("" if account else " Đặt bằng «counter-app setup … --bank-bin … "
-                                         "--bank-account … --bank-account-name …».")
 
 
 class UnitSettingsDialog(QDialog):
@@ -89,110 +73,58 @@ class UnitSettingsDialog(QDialog):
         self.discard_box: QMessageBox | None = None
         self._initial: tuple[UnitSettings, str] | None = None
         self._desk_reason = ""
-        self.setWindowTitle("Thiết lập đơn vị")
+        self._enrolled_url = ""
+        self.setWindowTitle(self.tr("Thiết lập"))
         self.setMinimumWidth(640)
 
-        profile = context.profile
-        self.unit_name = QLineEdit()
-        self.unit_name.setObjectName("unit_name")
-        self.unit_name.setMaxLength(200)
-        self.commune = CommunePicker(profile.ward_code, profile.province_code)
-        self.commune.setObjectName("unit_commune")
-        self.commune.setPlaceholderText("Gõ tên xã/phường của đơn vị (không cần dấu), ví dụ: hai chau")
-        self.place_name = QLineEdit()
-        self.place_name.setObjectName("place_name")
-        self.place_name.setMaxLength(120)
-        self.place_name.setPlaceholderText("Địa danh ghi trước ngày tháng trên giấy, ví dụ: Hải Châu")
-        self.desk = QSpinBox()
-        self.desk.setObjectName("desk")
-        self.desk.setRange(1, MAX_DESK_SLOTS - 1)
-        self.desk_note = QLabel()
-        self.desk_note.setObjectName("desk_note")
-        self.desk_note.setWordWrap(True)
-        self.desk_note.hide()
-        self.lookup_url = QLineEdit()
-        self.lookup_url.setObjectName("lookup_url")
-        self.lookup_url.setMaxLength(LOOKUP_MAX_LEN)
-        self.lookup_url.setPlaceholderText("https://dichvucong.example.vn/tra-cuu?ma={code} (để trống: QR chỉ ghi mã)")
-        self.printer = QComboBox()
-        self.printer.setObjectName("printer")
-        self.printer.setEditable(True)
-        self.printer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.printer.addItem(SYSTEM_PRINTER, "")
-        for name in QPrinterInfo.availablePrinterNames():
-            self.printer.addItem(name, name)
-        self.scan_inbox = QLineEdit()
-        self.scan_inbox.setObjectName(INBOX_FIELD)
-        self.scan_inbox.setPlaceholderText("thư mục máy quét lưu bản quét vào, ví dụ D:\\BanQuet")
-        self.browse_button = QPushButton("Chọn… (Ctrl+O)")
-        self.browse_button.setAutoDefault(False)
-        self.browse_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # reached by its key; Enter walks the fields
+        self.page = UnitSettingsPage(context.profile)
+        page = self.page
+        self.unit_name, self.commune, self.place_name, self.desk = page.unit_name, page.commune, page.place_name, page.desk
+        self.desk_note, self.lookup_url, self.bank_account = page.desk_note, page.lookup_url, page.bank_account
+        self.printer, self.scan_inbox, self.browse_button = page.printer, page.scan_inbox, page.browse_button
         self.browse_button.clicked.connect(self.browse_inbox)
         QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(self.browse_inbox)
         self._initial_inbox = ""
-        inbox_row = QHBoxLayout()
-        inbox_row.addWidget(self.scan_inbox, 1)
-        inbox_row.addWidget(self.browse_button)
-        self.errors = {field: error_label(f"error_{field}") for field in (*FIELDS, "general")}
+        self.errors = dict(page.errors)
+        self.machine = MachineSettingsPanel()
+        self.errors.update(self.machine.errors)
+        QShortcut(QKeySequence("Ctrl+Shift+O"), self).activated.connect(self._browse_backup_dir)
         self.commune.unit_chosen.connect(self._commune_chosen)
 
-        form = QFormLayout()
-        form.addRow(self._buddy("Tên đơn &vị:", self.unit_name), self.unit_name)
-        form.addRow("", self.errors["unit_name"])
-        form.addRow(self._buddy("&Xã/phường:", self.commune), self.commune)
-        form.addRow("", self.errors["ward_code"])
-        form.addRow(self._buddy("Địa &danh trên giấy:", self.place_name), self.place_name)
-        form.addRow("", self.errors["place_name"])
-        form.addRow(self._buddy("Số &quầy (1–9):", self.desk), self.desk)
-        form.addRow("", self.desk_note)
-        form.addRow("", self.errors["desk"])
-        form.addRow(self._buddy("Địa chỉ &tra cứu (QR):", self.lookup_url), self.lookup_url)
-        form.addRow("", self.errors[LOOKUP_FIELD])
-        # The account fees paid by transfer go to (VietQR): shown here, set with `counter-app setup --bank-…`.
-        self.bank_account = QLabel()
-        self.bank_account.setObjectName("bank_account")
-        self.bank_account.setWordWrap(True)
-        form.addRow("Tài khoản thu phí:", self.bank_account)
-        form.addRow(self._buddy("Máy &in giấy tiếp nhận:", self.printer), self.printer)
-        form.addRow("", QLabel("Máy in là thiết lập riêng của máy tính này."))
-        form.addRow("", self.errors["printer"])
-        form.addRow(self._buddy("Thư &mục nhận bản quét:", self.scan_inbox), inbox_row)
-        form.addRow("", QLabel("Cũng là thiết lập riêng của máy này; đổi thư mục thì có hiệu lực ngay."))
-        form.addRow("", self.errors[INBOX_FIELD])
-
-        self.status = QLabel("Đang đọc thiết lập…")
+        self.status = QLabel(self.tr("Đang đọc thiết lập…"))
         self.status.setObjectName("unit_settings_status")
         self.status.setWordWrap(True)
-        self.save_button = QPushButton("Lưu (Enter ở ô cuối)")
+        self.save_button = QPushButton(self.tr("Lưu (Enter ở ô cuối)"))
         self.save_button.setObjectName("save")
         self.save_button.setAutoDefault(False)
-        self.cancel_button = QPushButton("Đóng (Esc)")
+        self.cancel_button = QPushButton(self.tr("Đóng (Esc)"))
         self.cancel_button.setAutoDefault(False)
         buttons = QDialogButtonBox()
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        intro = QLabel(f"Đơn vị {profile.unit_code}. Enter chuyển sang ô tiếp theo; ở ô cuối, Enter lưu. "
-                       "Esc để đóng (có thay đổi thì được hỏi trước).")
+        intro = QLabel(self.tr("Đơn vị {unit}. Enter chuyển sang ô tiếp theo; ở ô cuối, Enter lưu. Ctrl+Tab đổi thẻ. "
+                               "Esc để đóng (có thay đổi thì được hỏi trước).").format(unit=context.profile.unit_code))
         intro.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(page, self.tr("&1 Đơn vị"))
+        self.tabs.addTab(self.machine, self.tr("&2 Máy này"))
+        self.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Alt+1/Alt+2, Ctrl+Tab: focus stays in the fields
+        self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.errors["general"])
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self._set_enabled(False)
         self._load()
 
-    @staticmethod
-    def _buddy(text: str, widget: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(widget)
-        return label
-
     def _chain(self) -> list[QWidget]:
-        """The fields Enter walks through, in order (the desk only when it can be changed)."""
+        """The fields Enter walks through on the tab shown, in order (the desk only when it can be changed)."""
+        if self.tabs.currentWidget() is self.machine:
+            return self.machine.chain()
         widgets: list[QWidget] = [self.unit_name, self.commune, self.place_name]
         if self.desk.isEnabled():
             widgets.append(self.desk)
@@ -200,21 +132,22 @@ class UnitSettingsDialog(QDialog):
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.unit_name, self.commune, self.place_name, self.lookup_url, self.printer, self.scan_inbox,
-                       self.browse_button, self.save_button):
+                       self.browse_button, self.save_button, self.machine):
             widget.setEnabled(enabled)
         self.desk.setEnabled(enabled and not self._desk_reason)
 
     # -- reading -------------------------------------------------------------------------------------
 
     def _load(self) -> None:
+        from counter_app.services.server_address import enrolled_server_url
         from counter_app.services.unit_setup import desk_locked_reason, load_profile
 
         db = self.context.db
-        self.context.tasks.run(lambda: (load_profile(db), desk_locked_reason(db)), self._loaded, self._load_failed,
-                               owner=self)
+        self.context.tasks.run(lambda: (load_profile(db), desk_locked_reason(db), enrolled_server_url(db)),
+                               self._loaded, self._load_failed, owner=self)
 
-    def _loaded(self, result: tuple[CounterProfile, str]) -> None:
-        profile, self._desk_reason = result
+    def _loaded(self, result: tuple[CounterProfile, str, str]) -> None:
+        profile, self._desk_reason, self._enrolled_url = result
         self.context.profile = profile
         self.unit_name.setText(profile.unit_name)
         self.commune.default_unit = None
@@ -230,9 +163,10 @@ class UnitSettingsDialog(QDialog):
             self.desk_note.show()
         self.lookup_url.setText(profile.lookup_url)
         self.bank_account.setText(bank_account_text(profile))
-        self.set_printer_text(self.context.settings.printer_name())
+        self.page.set_printer_text(self.context.settings.printer_name())
         self._initial_inbox = str(default_inbox_dir(self.context))
         self.scan_inbox.setText(self._initial_inbox)
+        self.machine.show_values(self.context.settings, self._enrolled_url)
         self._initial = self.values()
         self.loaded = True
         self._set_enabled(True)
@@ -245,16 +179,8 @@ class UnitSettingsDialog(QDialog):
 
     # -- the values ----------------------------------------------------------------------------------
 
-    def set_printer_text(self, name: str) -> None:
-        index = self.printer.findData(name) if name else 0
-        if index >= 0:
-            self.printer.setCurrentIndex(index)
-        else:
-            self.printer.setEditText(name)
-
     def printer_name(self) -> str:
-        text = self.printer.currentText().strip()
-        return "" if text == SYSTEM_PRINTER else text
+        return self.page.printer_name()
 
     def values(self) -> tuple[UnitSettings, str]:
         """What the fields say now: the unit's part and this machine's printer."""
@@ -273,10 +199,17 @@ class UnitSettingsDialog(QDialog):
             self.scan_inbox.setText(chosen)
             self.scan_inbox.setFocus()
 
+    def _browse_backup_dir(self) -> None:
+        self.tabs.setCurrentWidget(self.machine)
+        self.machine.browse_backup_dir()
+
+    def _tab_shown(self, _index: int) -> None:
+        self._chain()[0].setFocus(Qt.FocusReason.TabFocusReason)
+
     def has_changes(self) -> bool:
         if self._initial is None:
             return False
-        if self.scan_inbox.text().strip() != self._initial_inbox:
+        if self.scan_inbox.text().strip() != self._initial_inbox or self.machine.has_changes():
             return True
         (now, printer), (before, printer_before) = self.values(), self._initial
         strip = str.strip
@@ -323,21 +256,32 @@ class UnitSettingsDialog(QDialog):
             error = self.commune.typed_error()
             self._show_errors([("ward_code", error.message if error else "Xã/phường: hãy chọn trong danh sách.")])
             return
+        from counter_app.services.server_address import change_server_url
         from counter_app.services.unit_setup import update_unit_settings
+        from counter_app.ui.machine_settings_panel import check_machine_values
 
         db, by, inbox_text = self.context.db, self.context.clerk_username, self.scan_inbox.text()
+        machine, shown_url, enrolled_url = self.machine.values(), self.machine.shown_server_url, self._enrolled_url
 
-        def job() -> tuple[CounterProfile, Path]:
-            inbox = checked_inbox_dir(inbox_text)  # first: a refused folder leaves everything unsaved
-            return update_unit_settings(db, wanted, by=by), inbox
+        def job() -> tuple[CounterProfile, Path, MachineValues]:
+            checked = check_machine_values(machine, shown_url, enrolled_url)  # first: a refused field leaves all unsaved
+            inbox = checked_inbox_dir(inbox_text)
+            profile = update_unit_settings(db, wanted, by=by)
+            if enrolled_url and checked.server_url != enrolled_url.rstrip("/"):
+                change_server_url(db, checked.server_url, by=by)
+            return profile, inbox, checked
 
         self.saving = True
         self._set_enabled(False)
-        self.status.setText("Đang lưu…")
+        self.status.setText(self.tr("Đang lưu…"))
         self.context.tasks.run(job, lambda result: self._saved(*result, printer), self._failed, write=True, owner=self)
 
-    def _saved(self, profile: CounterProfile, inbox: Path, printer: str) -> None:
+    def _saved(self, profile: CounterProfile, inbox: Path, machine: MachineValues, printer: str) -> None:
+        from counter_app.ui.machine_settings_panel import write_machine_values
+
         self.saving = False
+        write_machine_values(self.context.settings, machine, enrolled=bool(self._enrolled_url))
+        self.machine.mark_saved()
         self.context.settings.set_printer_name(printer)
         self.context.settings.set_scan_inbox_dir(inbox)
         watcher = active_watcher()
@@ -366,7 +310,12 @@ class UnitSettingsDialog(QDialog):
             label = self.errors.get(field, self.errors["general"])
             label.setText(f"{label.text()}\n{message}" if label.text() else message)
             label.show()
-        first = next((field for field in FIELDS if any(f == field for f, _ in problems)), None)
+        first = next((field for field in (*FIELDS, *MACHINE_FIELDS) if any(f == field for f, _ in problems)), None)
+        if first in MACHINE_FIELDS:
+            self.tabs.setCurrentWidget(self.machine)
+            self.machine.widget_for(first).setFocus()
+            return
+        self.tabs.setCurrentIndex(0)
         widgets = {"unit_name": self.unit_name, "ward_code": self.commune, "place_name": self.place_name,
                    "desk": self.desk, LOOKUP_FIELD: self.lookup_url, "printer": self.printer,
                    INBOX_FIELD: self.scan_inbox}

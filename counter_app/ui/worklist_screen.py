@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
@@ -114,7 +114,7 @@ def empty_text(kind: WorklistKind) -> str:
 class WorklistScreen(Screen):
     """The F5 page. `loaded()` fires when the tables show the newest answer."""
 
-    title = "Việc cần làm"
+    title = QT_TRANSLATE_NOOP("Screen", "Việc cần làm")  # translated where shown (main window)
     action_requested = Signal(str, str)  # (action name, dossier code)
     loaded = Signal()
 
