@@ -98,7 +98,7 @@ def versions() -> dict[str, Any]:
 def database_summary(data_dir: Path) -> dict[str, Any]:
     """Schema revision, integrity_check and row counts, read only: the file is never migrated or written."""
     from counter_app.storage.database import DB_FILENAME, SCHEMA_HEAD
-    from counter_app.storage.integrity import _read_only, run_check
+    from counter_app.storage.integrity import read_only_connection, run_check
 
     path = data_dir / DB_FILENAME
     summary: dict[str, Any] = {"file": DB_FILENAME, "exists": path.exists(), "schema_head": SCHEMA_HEAD}
@@ -111,7 +111,7 @@ def database_summary(data_dir: Path) -> dict[str, Any]:
         summary["integrity_check"] = "ok"
     except Exception as error:
         summary["integrity_check"] = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-    connection = _read_only(path)
+    connection = read_only_connection(path)
     counts: dict[str, Any] = {}
     try:
         tables = [row[0] for row in connection.execute(

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import DomainError
@@ -36,14 +35,13 @@ from counter_app.storage.backup import (
     NotACounterBackup,
     backup_name,
     copy_database,
-    fsync_folder,
     inspect_counter_file,
     known_revisions,
 )
-from counter_app.storage.database import DB_FILENAME, create_sqlite_engine
+from counter_app.storage.database import DB_FILENAME, create_sqlite_engine, fsync_directory
 from counter_app.storage.folder_lock import ExclusiveFolder
 from counter_app.storage.integrity import BACKUP_DIRNAME
-from counter_app.storage.migrate import alembic_config
+from counter_app.storage.migrate import upgrade_to_head
 from counter_app.storage.private_files import make_private_dir
 from counter_app.storage.sync_store import epoch_base, get_state
 
@@ -115,7 +113,7 @@ def restore_database(data_dir: Path, source: Path, *, now: datetime | None = Non
             pending = _migrate_and_mark(staged)
             safety, aside = _set_current_aside(target, current, backups, known, now)
             os.replace(staged, target)
-            fsync_folder(data_dir)
+            fsync_directory(data_dir)
         except BaseException:
             _remove(staged)
             raise
@@ -126,10 +124,7 @@ def _migrate_and_mark(path: Path) -> bool:
     """Bring the staged copy to the current schema and mark it restored; True if a pull-back is owed."""
     engine = create_sqlite_engine(path)
     try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")  # the source file itself is the backup of this older schema
+        upgrade_to_head(engine, path)  # a private copy: the source file itself is the backup of its schema
         with Session(engine) as session, session.begin():
             state = get_state(session)
             if state is None:
@@ -172,7 +167,7 @@ def _set_current_aside(target: Path, current: CounterFileInfo | None, backups: P
     for path in (target, wal, shm):
         if path.exists():
             shutil.move(str(path), str(aside / path.name))
-    fsync_folder(aside)
+    fsync_directory(aside)
     return None, aside
 
 

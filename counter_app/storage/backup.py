@@ -20,6 +20,7 @@ import errno
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import file_stamp, parse_file_stamp
-from counter_app.storage.database import NewerDatabaseError
+from counter_app.storage.database import NewerDatabaseError, fsync_directory
 from counter_app.storage.private_files import create_private_file
 
 PAGES_PER_STEP = 256  # 1 MB with 4 kB pages: the live database is never held for long
@@ -122,15 +123,29 @@ def copy_database(source: Path, target: Path, known: frozenset[str], *, read_onl
     Raises `OSError` (folder missing, disk full, no permission) or `BackupError` (the copy does not check
     out); either way nothing is left at `target` and the source is untouched.
     """
+    try:
+        # mode=rw: never create an empty database where the source was expected.
+        mode = "ro&immutable=1" if read_only_source else "rw"
+        live = sqlite3.connect(f"{source.resolve().as_uri()}?mode={mode}", uri=True, timeout=10)
+    except sqlite3.Error as error:
+        raise OSError(errno.ENOENT, "không mở được", str(source)) from error
+    try:
+        return copy_connection(live, target, lambda partial: inspect_counter_file(partial, known))
+    finally:
+        live.close()
+
+
+def copy_connection(live: sqlite3.Connection, target: Path,
+                    check: Callable[[Path], CounterFileInfo] | None = None) -> CounterFileInfo | None:
+    """Copy what `live` reads into `target` (which must not exist) with the online backup API: a partial
+    file, one self-contained file (no -wal), fsynced, `check`ed, then renamed into place and the folder
+    fsynced. Also the one copy the upgrade makes (storage/migrate.py), through its holding connection."""
     if target.exists():
         raise FileExistsError(errno.EEXIST, "đã có tệp", str(target))
     partial = target.with_name(f"{target.name}.{os.getpid()}{PARTIAL_SUFFIX}")
     partial.unlink(missing_ok=True)
     create_private_file(partial)
     try:
-        # mode=rw: never create an empty database where the source was expected.
-        mode = "ro&immutable=1" if read_only_source else "rw"
-        live = sqlite3.connect(f"{source.resolve().as_uri()}?mode={mode}", uri=True, timeout=10)
         try:
             copy = sqlite3.connect(partial)
             try:
@@ -139,40 +154,24 @@ def copy_database(source: Path, target: Path, known: frozenset[str], *, read_onl
             finally:
                 copy.close()
         except sqlite3.Error as error:
-            if "disk is full" in str(error) or "database or disk is full" in str(error):
+            if "disk is full" in str(error):
                 raise OSError(errno.ENOSPC, "ổ đĩa đã đầy", str(target)) from error
             if "unable to open" in str(error):
-                raise OSError(errno.ENOENT, "không mở được", str(source)) from error
-            raise BackupError(f"SQLite không chép được cơ sở dữ liệu «{source}» ({str(error)[:200]}); bản sao lưu "
-                              "chưa được tạo, cơ sở dữ liệu không bị thay đổi.") from error
-        finally:
-            live.close()
-        _fsync(partial)
-        info = inspect_counter_file(partial, known)
+                raise OSError(errno.ENOENT, "không mở được", str(target)) from error
+            raise BackupError(f"SQLite không chép được cơ sở dữ liệu ({str(error)[:200]}); bản sao chưa được tạo, "
+                              "cơ sở dữ liệu không bị thay đổi.") from error
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        info = check(partial) if check is not None else None
         if target.exists():
             raise FileExistsError(errno.EEXIST, "đã có tệp", str(target))
         os.replace(partial, target)
-        fsync_folder(target.parent)
+        fsync_directory(target.parent)
         return info
     except BaseException:
         for leftover in (partial, Path(f"{partial}-journal")):
             leftover.unlink(missing_ok=True)
         raise
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (POSIX); Windows has no directory fsync."""
-    if hasattr(os, "O_DIRECTORY"):
-        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 # -- what a file is ----------------------------------------------------------------------------------

@@ -46,8 +46,12 @@ def _lock(descriptor: int, exclusive: bool) -> bool:
 
 
 def _shared(data_dir: Path) -> int | None:
-    make_private_dir(data_dir)
-    descriptor = os.open(data_dir / LOCK_FILENAME, os.O_RDWR | os.O_CREAT, 0o600)
+    """Best effort: a folder that cannot be made or written is for Database.open to explain, not this."""
+    try:
+        make_private_dir(data_dir)
+        descriptor = os.open(data_dir / LOCK_FILENAME, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
     if _lock(descriptor, exclusive=False):
         return descriptor
     os.close(descriptor)

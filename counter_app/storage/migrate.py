@@ -30,6 +30,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from counter_app.storage.backup import copy_connection
 from counter_app.storage.database import (
     MigrationFailedError,
     NewerDatabaseError,
@@ -39,7 +40,7 @@ from counter_app.storage.database import (
     stored_revision,
 )
 from counter_app.storage.integrity import BACKUP_DIRNAME, read_only_connection
-from counter_app.storage.private_files import create_private_file, make_private_dir
+from counter_app.storage.private_files import make_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -80,23 +81,11 @@ def backup_database(path: Path, label: str, source: sqlite3.Connection | None = 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = target_dir / f"{path.stem}-{label}-{stamp}.sqlite"
     if source is not None:
-        _copy_database(source, target)
+        copy_connection(source, target)
     else:
         with closing(read_only_connection(path)) as read_only:
-            _copy_database(read_only, target)
+            copy_connection(read_only, target)
     return target
-
-
-def _copy_database(source: sqlite3.Connection, target: Path) -> None:
-    create_private_file(target)
-    try:
-        with closing(sqlite3.connect(target)) as destination:
-            source.backup(destination)
-        with target.open("rb+") as handle:
-            os.fsync(handle.fileno())
-    except BaseException:
-        _remove_with_sidecars(target)
-        raise
 
 
 def _hold_alone(path: Path) -> sqlite3.Connection:
@@ -152,7 +141,7 @@ def upgrade_file(path: Path) -> Path | None:
             _remove_with_sidecars(leftover)  # a process killed while migrating: we hold the file, it is gone
         working = path.with_name(f"{path.name}{MIGRATING_SUFFIX}{os.getpid()}")
         try:
-            _copy_database(holder, working)
+            copy_connection(holder, working)
             engine = create_sqlite_engine(working)
             try:
                 _upgrade(engine)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.errors import ValidationError, ValidationErrors
+from counter_app.services.backups import default_backup_dir
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.settings import (
     LANGUAGES,
@@ -39,11 +40,6 @@ from counter_app.ui.settings import (
 
 MACHINE_FIELDS = ("receipt_paper", "server_url", "sync_interval", "backup_dir", "backups_to_keep", "language")
 BACKUP_LABEL = "Thư mục sao lưu"
-
-
-def default_backup_dir(settings: CounterSettings) -> Path:
-    """Where the daily backups go when no folder was chosen: `<data dir>/backups/daily`."""
-    return settings.path.parent / "backups" / "daily"
 
 
 @dataclass(frozen=True)
@@ -207,9 +203,9 @@ class MachineSettingsPanel(QWidget):
             "quầy được giữ.") if enrolled_url else self.tr(
             "Quầy chưa đăng ký: địa chỉ này được điền sẵn khi đăng ký (màn hình Đồng bộ, F7)."))
         self.sync_interval.setValue(round(settings.sync_interval_minutes()))
-        chosen = settings.backup_dir(default_backup_dir(settings))
-        self.backup_dir.setText("" if chosen == default_backup_dir(settings) else str(chosen))
-        self.backup_dir.setPlaceholderText(str(default_backup_dir(settings)))
+        chosen = settings.backup_dir(default_backup_dir(settings.path.parent))
+        self.backup_dir.setText("" if chosen == default_backup_dir(settings.path.parent) else str(chosen))
+        self.backup_dir.setPlaceholderText(str(default_backup_dir(settings.path.parent)))
         self.backups_to_keep.setValue(settings.backups_to_keep())
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language())))
         self._initial = self.values()

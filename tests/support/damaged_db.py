@@ -94,12 +94,14 @@ def sha256(path: Path) -> str:
 
 
 def fingerprint(data_dir: Path) -> dict[str, str]:
-    """Hashes of everything that must survive a refused open: the file, a non-empty -wal, the backups."""
+    """Hashes of everything that must survive a refused open: the file, a non-empty -wal, every backup file
+    (the daily ones in backups/daily too: a damaged database is never copied over a good backup)."""
     found = {DB_FILENAME: sha256(data_dir / DB_FILENAME)}
     wal = data_dir / f"{DB_FILENAME}-wal"
     if wal.exists() and wal.stat().st_size:
         found[wal.name] = sha256(wal)
     backups = data_dir / BACKUP_DIRNAME
-    for backup in sorted(backups.iterdir()) if backups.is_dir() else ():
-        found[f"{BACKUP_DIRNAME}/{backup.name}"] = sha256(backup)
+    for backup in sorted(backups.rglob("*")) if backups.is_dir() else ():
+        if backup.is_file():
+            found[backup.relative_to(data_dir).as_posix()] = sha256(backup)
     return found
