@@ -52,7 +52,7 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[server,test]"
+  .venv/bin/python -m pip install -q -e ".[server,test,build]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
