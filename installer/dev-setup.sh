@@ -29,6 +29,8 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null \
    || ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
   need_apt+=(postgresql)
 fi
+# makensis: tests/installer/test_windows_installer.py compiles the Windows installer script (docs/installer.md).
+command -v makensis >/dev/null || need_apt+=(nsis)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Cài thư viện hệ thống: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
