@@ -23,9 +23,17 @@ built=$(date +%s.%N)
 
 # The update artifact: one top folder, no owners or modes from this machine beyond the executable bits,
 # a fixed order, written beside and renamed so a half-written file never carries the final name.
-tar --sort=name --owner=0 --group=0 --numeric-owner --use-compress-program="gzip -n -6" \
-  -C dist -cf "$artifact.part" counter-app
-mv -f "$artifact.part" "$artifact"
+# Packed again only when the bundle's contents changed (PyInstaller copies the folder afresh every run, so
+# its dates say nothing; a fingerprint of names, link targets and file contents does, in about a second).
+fingerprint=$(cd dist && { find counter-app -type f -print0 | sort -z | xargs -0 sha256sum;
+                           find counter-app -type l -printf '%p -> %l\n' | sort; } | sha256sum | cut -c1-64)
+stamp="$artifact.sha256-of-bundle"
+if [ ! -f "$artifact" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$fingerprint" ]; then
+  tar --sort=name --owner=0 --group=0 --numeric-owner --use-compress-program="gzip -n -6" \
+    -C dist -cf "$artifact.part" counter-app
+  mv -f "$artifact.part" "$artifact"
+  echo "$fingerprint" > "$stamp"
+fi
 finished=$(date +%s.%N)
 
 "$PYTHON" - "$bundle" "$artifact" "$version" "$started" "$built" "$finished" <<'EOF'
