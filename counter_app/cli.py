@@ -346,6 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="thư mục dữ liệu của quầy (mặc định: thư mục dữ liệu người dùng)")
     parser.add_argument("--demo", action="store_true", help="mở đơn vị mẫu với hồ sơ mẫu")
     parser.add_argument("--smoke", action="store_true", help="mở cửa sổ chính rồi thoát ngay (kiểm tra cài đặt)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="tự kiểm tra bản cài trên dữ liệu tạm (cơ sở dữ liệu, giấy in, mã vạch, kho khóa, bản dịch)")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH", title="các lệnh")
 
     def command(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
@@ -489,6 +491,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(_gui_data_dir(args) if args.command is None else _data_dir(args))
     install_crash_hooks()
     try:
+        if args.self_test:
+            from counter_app.self_test import run_self_test
+
+            return run_self_test()
         if args.command is None:
             return run_gui(args)
         if not getattr(args, "opens_database", True):  # restore: alone in the folder; diagnostics: works when

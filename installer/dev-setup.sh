@@ -29,6 +29,11 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null \
    || ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
   need_apt+=(postgresql)
 fi
+# makensis: tests/installer/test_windows_installer.py compiles the Windows installer script (docs/installer.md).
+command -v makensis >/dev/null || need_apt+=(nsis)
+# nginx: tests/installer/test_reverse_proxy.py runs installer/server/nginx-provincial-server.conf for real
+# (on its own ports, from a temporary folder; the Debian package's own service is not needed).
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need_apt+=(nginx-light)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Cài thư viện hệ thống: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -52,7 +57,7 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[server,test]"
+  .venv/bin/python -m pip install -q -e ".[server,test,build]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
