@@ -488,13 +488,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     as_json = bool(getattr(args, "json", False))
-    setup_logging(_gui_data_dir(args) if args.command is None else _data_dir(args))
     install_crash_hooks()
-    try:
-        if args.self_test:
-            from counter_app.self_test import run_self_test
+    if args.self_test:  # a temporary data folder of its own: the real one is not even given a log file
+        from counter_app.self_test import run_self_test
 
-            return run_self_test()
+        return run_self_test()
+    setup_logging(_gui_data_dir(args) if args.command is None else _data_dir(args))
+    try:
         if args.command is None:
             return run_gui(args)
         if not getattr(args, "opens_database", True):  # restore: alone in the folder; diagnostics: works when
