@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -51,8 +51,7 @@ class ReceiptView:
 
     @property
     def amount_text(self) -> str:
-        return (f"{format_vnd(self.fee_vnd + self.charge_vnd)} đồng (phí {format_vnd(self.fee_vnd)}, "
-                f"lệ phí {format_vnd(self.charge_vnd)})")
+        return (QCoreApplication.translate("ReceiptView", "{format_vnd} đồng (phí {format_vnd2}, lệ phí {format_vnd3})").format(format_vnd=format_vnd(self.fee_vnd + self.charge_vnd), format_vnd2=format_vnd(self.fee_vnd), format_vnd3=format_vnd(self.charge_vnd)))
 
     @property
     def method_text(self) -> str:
@@ -64,7 +63,7 @@ class ReceiptView:
         if not self.cancelled:
             return ReceiptStatus.ISSUED.label
         when = f", {column_datetime(self.cancelled_at)}" if self.cancelled_at else ""
-        return f"{ReceiptStatus.CANCELLED.label}: {self.cancel_reason} (giám sát viên {self.cancelled_by}{when})"
+        return QCoreApplication.translate("ReceiptView", "{label}: {cancel_reason} (giám sát viên {cancelled_by}{when})").format(label=ReceiptStatus.CANCELLED.label, cancel_reason=self.cancel_reason, cancelled_by=self.cancelled_by, when=when)
 
 
 DOSSIER_COLUMNS = ("Số biên lai", "Thời gian", "Số tiền", "Hình thức", "Trạng thái")
