@@ -40,13 +40,13 @@ from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE
 from counter_app.ui.scan_panel import ScanPanel
 
-LOADING = "Đang tải…"
-DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
+LOADING = QT_TRANSLATE_NOOP("dossier_view", "Đang tải…")
+DOCUMENT_COLUMNS = [QT_TRANSLATE_NOOP("dossier_view", "Tên giấy tờ"), QT_TRANSLATE_NOOP("dossier_view", "Bản chính"), QT_TRANSLATE_NOOP("dossier_view", "Bản sao chứng thực"), QT_TRANSLATE_NOOP("dossier_view", "Bản photo")]
 # What F1 lists for the open dossier (other parts append their keys here).
 SHORTCUTS = [("Ctrl+P", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: in lại giấy tiếp nhận (Mẫu 01)")), *LIFECYCLE_SHORTCUTS,
              ("F4", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: thu phí, lệ phí của hồ sơ (mở màn hình Thu phí)")),
              ("Esc", QT_TRANSLATE_NOOP("Shortcuts", "Đóng hồ sơ đang mở"))]
-HISTORY_COLUMNS = ["Thời gian", "Từ", "Sang", "Người thực hiện", "Ghi chú"]
+HISTORY_COLUMNS = [QT_TRANSLATE_NOOP("dossier_view", "Thời gian"), QT_TRANSLATE_NOOP("dossier_view", "Từ"), QT_TRANSLATE_NOOP("dossier_view", "Sang"), QT_TRANSLATE_NOOP("dossier_view", "Người thực hiện"), QT_TRANSLATE_NOOP("dossier_view", "Ghi chú")]
 
 
 def _selectable(label: QLabel) -> QLabel:
@@ -114,7 +114,7 @@ class DossierDialog(QDialog):
         self.setWindowTitle(self.tr("Hồ sơ {code}").format(code=self.code))
         self.resize(900, 640)  # fits 1366×768 with the taskbar
 
-        self.message = QLabel(LOADING)
+        self.message = QLabel(QCoreApplication.translate("dossier_view", LOADING))
         self.message.setObjectName("dossier_message")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         _selectable(self.message)
@@ -153,9 +153,9 @@ class DossierDialog(QDialog):
             self.fields[key] = label
             form.addRow(f"{title}:", label)
 
-        self.documents = _table(DOCUMENT_COLUMNS, 0)
+        self.documents = _table([QCoreApplication.translate("dossier_view", text) for text in DOCUMENT_COLUMNS], 0)
         self.documents.setObjectName("dossier_documents")
-        self.history = _table(HISTORY_COLUMNS, 4)
+        self.history = _table([QCoreApplication.translate("dossier_view", text) for text in HISTORY_COLUMNS], 4)
         self.history.setObjectName("dossier_history")
 
         details = QWidget()
@@ -239,7 +239,7 @@ class DossierDialog(QDialog):
         self.code_label.setText(dossier.code)
         status = self.tr("Trạng thái: {label}").format(label=dossier.status.label)
         if dossier.is_overdue(utc_now()):
-            status += f" — {OVERDUE_TEXT}"
+            status += f" — {QCoreApplication.translate('dossier_table', OVERDUE_TEXT)}"
             self.status_label.setStyleSheet(ERROR_STYLE)
         else:
             self.status_label.setStyleSheet("")

@@ -12,7 +12,7 @@ through the task runner: the screen never waits on the database. docs/fees.md, "
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -43,9 +43,9 @@ from counter_app.ui.palette import ERROR_STYLE, OK_STYLE, WARNING_STYLE
 from counter_app.ui.receipt_list import ReceiptTable, ReceiptView
 from counter_app.ui.screen import Screen
 
-HINT = "Gõ hoặc quét mã hồ sơ rồi nhấn Enter."
-LOADING = "Đang tải hồ sơ…"
-COLLECTING = "Đang lập biên lai…"
+HINT = QT_TRANSLATE_NOOP("fees_screen", "Gõ hoặc quét mã hồ sơ rồi nhấn Enter.")
+LOADING = QT_TRANSLATE_NOOP("fees_screen", "Đang tải hồ sơ…")
+COLLECTING = QT_TRANSLATE_NOOP("fees_screen", "Đang lập biên lai…")
 LEVEL_STYLES = {"error": ERROR_STYLE, "warning": WARNING_STYLE, "ok": ""}
 SHORTCUTS = [
     ("F4", QT_TRANSLATE_NOOP("Shortcuts", "Màn hình thu phí; nhấn lại: về ô mã hồ sơ")),
@@ -116,7 +116,7 @@ class FeesScreen(Screen):
         self._show_desk(None)
 
     def _dossier_page(self) -> QWidget:
-        self.summary = QLabel(HINT)
+        self.summary = QLabel(QCoreApplication.translate("fees_screen", HINT))
         self.summary.setObjectName("fees_summary")
         self.summary.setWordWrap(True)
         self.due = QLabel()
@@ -174,13 +174,13 @@ class FeesScreen(Screen):
         `message` is said once it is shown (what was just done to it)."""
         code = normal_code(code)
         if not code:
-            self._say(HINT, "")
+            self._say(QCoreApplication.translate("fees_screen", HINT), "")
             return
         self.tabs.setCurrentIndex(0)
         if self.code_box.text() != code:
             self.code_box.setText(code)
         self.loading = True
-        self._say(LOADING, "")
+        self._say(QCoreApplication.translate("fees_screen", LOADING), "")
         db = self.context.db
         self.context.tasks.run(lambda: read_fee_desk(db, code), lambda desk: self._loaded(desk, message),
                                self._load_failed, owner=self, request="desk")
@@ -209,7 +209,7 @@ class FeesScreen(Screen):
     def _show_desk(self, desk: FeeDesk | None) -> None:
         self.desk = desk
         if desk is None:
-            self.summary.setText(HINT)
+            self.summary.setText(QCoreApplication.translate("fees_screen", HINT))
             self.due.setText("")
             self.receipts.set_rows([])
         else:
@@ -227,7 +227,7 @@ class FeesScreen(Screen):
         self._update_collect()
 
     def _show_method(self) -> None:
-        self.payment.show_desk(self.desk, HINT)
+        self.payment.show_desk(self.desk, QCoreApplication.translate("fees_screen", HINT))
         self._update_collect()
 
     def _refusal(self) -> str:
@@ -236,7 +236,7 @@ class FeesScreen(Screen):
             return numbers_left_text(0)[0]
         desk = self.desk
         if desk is None:
-            return HINT
+            return QCoreApplication.translate("fees_screen", HINT)
         if normal_code(self.code_box.text()) != desk.code:
             return self.tr("Ô mã hồ sơ đang ghi mã khác hồ sơ {code}: nhấn Enter để mở hồ sơ vừa gõ trước khi thu tiền.").format(code=desk.code)
         if desk.refusal():
@@ -269,7 +269,7 @@ class FeesScreen(Screen):
         if self.collecting or self.tabs.currentIndex() != 0:
             return
         if self.loading:
-            self._say(LOADING, "")
+            self._say(QCoreApplication.translate("fees_screen", LOADING), "")
             return
         refusal = self._refusal()
         if refusal:
@@ -285,7 +285,7 @@ class FeesScreen(Screen):
             return
         self.collecting = True
         self._update_collect()
-        self._say(COLLECTING, "")
+        self._say(QCoreApplication.translate("fees_screen", COLLECTING), "")
         db, code, clerk = self.context.db, self.desk.code, self.context.clerk_username
 
         def work() -> Receipt:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from counter_app.domain.formats import office_date, office_datetime
@@ -26,7 +26,7 @@ from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
 from counter_app.ui.receipt_list import ReceiptTable, ReceiptView
 
-LOADING = "Đang tải biên lai trong ngày…"
+LOADING = QT_TRANSLATE_NOOP("fees_today", "Đang tải biên lai trong ngày…")
 
 
 def totals_line(label: str, totals: MethodTotals) -> str:
@@ -60,7 +60,7 @@ class FeesTodayView(QWidget):
         self.heading = QLabel()
         self.table = ReceiptTable(with_dossier=True)
         self.table.setObjectName("today_receipts")
-        self.totals = QLabel(LOADING)
+        self.totals = QLabel(QCoreApplication.translate("fees_today", LOADING))
         self.totals.setObjectName("today_totals")
         self.totals.setWordWrap(True)
         close_button = QPushButton(self.tr("Khóa sổ cuối ngày (Ctrl+Shift+K)"))
@@ -78,7 +78,7 @@ class FeesTodayView(QWidget):
     def refresh(self, day: date) -> None:
         self.loading = True
         self.heading.setText(self.tr("<b>Biên lai ngày {office_date} tại quầy này</b>").format(office_date=office_date(day)))
-        self.totals.setText(LOADING)
+        self.totals.setText(QCoreApplication.translate("fees_today", LOADING))
         db = self.context.db
         self.context.tasks.run(lambda: day_summary(db, day), self._loaded, self._failed, owner=self, request="day")
 

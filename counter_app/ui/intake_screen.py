@@ -68,7 +68,7 @@ from counter_app.ui.procedure_picker import ProcedurePicker
 from counter_app.ui.screen import Screen
 from counter_app.ui.slip_preview import SlipPreviewDialog
 
-DUE_NONE = "Hẹn trả: chọn thủ tục để tính ngày hẹn trả"
+DUE_NONE = QT_TRANSLATE_NOOP("intake_screen", "Hẹn trả: chọn thủ tục để tính ngày hẹn trả")
 
 SHORTCUTS = [
     ("Ctrl+T", QT_TRANSLATE_NOOP("Shortcuts", "Về ô chọn thủ tục (Ctrl+L: khóa màn hình)")),
@@ -114,12 +114,12 @@ class UnsavedChoice(Enum):
     KEEP_EDITING = "keep"
 
 
-UNSAVED_QUESTION = "Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ này trước khi {action}?"
-UNSAVED_SAVE = "Lưu hồ sơ"
-UNSAVED_DISCARD = "Bỏ, không lưu"
-UNSAVED_KEEP = "Tiếp tục nhập (Esc)"
-PLAIN_NAME_YES = "Đúng, tên không dấu"
-PLAIN_NAME_FIX = "Sửa lại (Esc)"
+UNSAVED_QUESTION = QT_TRANSLATE_NOOP("intake_screen", "Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ này trước khi {action}?")
+UNSAVED_SAVE = QT_TRANSLATE_NOOP("intake_screen", "Lưu hồ sơ")
+UNSAVED_DISCARD = QT_TRANSLATE_NOOP("intake_screen", "Bỏ, không lưu")
+UNSAVED_KEEP = QT_TRANSLATE_NOOP("intake_screen", "Tiếp tục nhập (Esc)")
+PLAIN_NAME_YES = QT_TRANSLATE_NOOP("intake_screen", "Đúng, tên không dấu")
+PLAIN_NAME_FIX = QT_TRANSLATE_NOOP("intake_screen", "Sửa lại (Esc)")
 
 
 class IntakeScreen(Screen):
@@ -174,7 +174,7 @@ class IntakeScreen(Screen):
         title = QLabel(labels.caption(labels.PROCEDURE))
         title.setBuddy(self.picker)
         top.addRow(title, procedure_box)
-        self.due_label = QLabel(DUE_NONE)
+        self.due_label = QLabel(QCoreApplication.translate("intake_screen", DUE_NONE))
         self.due_label.setObjectName("due_label")
         self.due_label.setStyleSheet("font-weight: bold;")
         self.time_label = QLabel("")
@@ -367,7 +367,7 @@ class IntakeScreen(Screen):
         self._due_request += 1
         request = self._due_request
         if procedure is None:
-            self.due_label.setText(DUE_NONE)
+            self.due_label.setText(QCoreApplication.translate("intake_screen", DUE_NONE))
             return
         channel = Channel(self.channel.currentData())
         db, code = self.context.db, procedure.code
@@ -475,8 +475,8 @@ class IntakeScreen(Screen):
             box.setInformativeText(
                 self.tr("Tên sẽ được in trên giấy tiếp nhận là «{person_name}». Chọn «Sửa lại» để gõ tên có dấu.").format(person_name=person_name(name))
             )
-            yes = box.addButton(PLAIN_NAME_YES, QMessageBox.ButtonRole.AcceptRole)
-            fix = box.addButton(PLAIN_NAME_FIX, QMessageBox.ButtonRole.RejectRole)
+            yes = box.addButton(QCoreApplication.translate("intake_screen", PLAIN_NAME_YES), QMessageBox.ButtonRole.AcceptRole)
+            fix = box.addButton(QCoreApplication.translate("intake_screen", PLAIN_NAME_FIX), QMessageBox.ButtonRole.RejectRole)
             box.setDefaultButton(fix)
             box.setEscapeButton(fix)
             self.confirm_box = box
@@ -648,13 +648,13 @@ class IntakeScreen(Screen):
         box.setObjectName("unsaved_question")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Hồ sơ chưa lưu"))
-        box.setText(UNSAVED_QUESTION.format(action=action))
+        box.setText(QCoreApplication.translate("intake_screen", UNSAVED_QUESTION).format(action=action))
         box.setInformativeText(self.tr("Chọn «Tiếp tục nhập» để quay lại biểu mẫu, mọi thông tin đã gõ được giữ nguyên."))
         Button = QMessageBox.StandardButton
         box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
-        box.button(Button.Save).setText(UNSAVED_SAVE)
-        box.button(Button.Discard).setText(UNSAVED_DISCARD)
-        box.button(Button.Cancel).setText(UNSAVED_KEEP)
+        box.button(Button.Save).setText(QCoreApplication.translate("intake_screen", UNSAVED_SAVE))
+        box.button(Button.Discard).setText(QCoreApplication.translate("intake_screen", UNSAVED_DISCARD))
+        box.button(Button.Cancel).setText(QCoreApplication.translate("intake_screen", UNSAVED_KEEP))
         box.setDefaultButton(Button.Cancel)
         box.setEscapeButton(Button.Cancel)
         self.confirm_box = box
@@ -689,7 +689,7 @@ class IntakeScreen(Screen):
         self.received_at.set_now()
         self.time_label.setText("")
         self._due_request += 1
-        self.due_label.setText(DUE_NONE)
+        self.due_label.setText(QCoreApplication.translate("intake_screen", DUE_NONE))
         self.clear_errors()
 
     # -- messages --------------------------------------------------------------------------------

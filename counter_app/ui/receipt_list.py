@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -66,8 +66,8 @@ class ReceiptView:
         return QCoreApplication.translate("ReceiptView", "{label}: {cancel_reason} (giám sát viên {cancelled_by}{when})").format(label=ReceiptStatus.CANCELLED.label, cancel_reason=self.cancel_reason, cancelled_by=self.cancelled_by, when=when)
 
 
-DOSSIER_COLUMNS = ("Số biên lai", "Thời gian", "Số tiền", "Hình thức", "Trạng thái")
-DAY_COLUMNS = ("Số biên lai", "Thời gian", "Mã hồ sơ", "Người nộp", "Số tiền", "Hình thức", "Trạng thái")
+DOSSIER_COLUMNS = (QT_TRANSLATE_NOOP("receipt_list", "Số biên lai"), QT_TRANSLATE_NOOP("receipt_list", "Thời gian"), QT_TRANSLATE_NOOP("receipt_list", "Số tiền"), QT_TRANSLATE_NOOP("receipt_list", "Hình thức"), QT_TRANSLATE_NOOP("receipt_list", "Trạng thái"))
+DAY_COLUMNS = (QT_TRANSLATE_NOOP("receipt_list", "Số biên lai"), QT_TRANSLATE_NOOP("receipt_list", "Thời gian"), QT_TRANSLATE_NOOP("receipt_list", "Mã hồ sơ"), QT_TRANSLATE_NOOP("receipt_list", "Người nộp"), QT_TRANSLATE_NOOP("receipt_list", "Số tiền"), QT_TRANSLATE_NOOP("receipt_list", "Hình thức"), QT_TRANSLATE_NOOP("receipt_list", "Trạng thái"))
 
 
 class ReceiptTable(QTableWidget):
@@ -76,7 +76,7 @@ class ReceiptTable(QTableWidget):
     def __init__(self, with_dossier: bool = False, parent: QWidget | None = None) -> None:
         self.columns = DAY_COLUMNS if with_dossier else DOSSIER_COLUMNS
         super().__init__(0, len(self.columns), parent)
-        self.setHorizontalHeaderLabels(list(self.columns))
+        self.setHorizontalHeaderLabels([QCoreApplication.translate("receipt_list", text) for text in self.columns])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -65,18 +65,18 @@ KINDS: tuple[tuple[ReportKind, str, str], ...] = (
 )
 KIND_NAMES = {kind: name for kind, name, _ in KINDS}
 # Inside a sentence («Đang lập …», «Lưu …»): lower case, but «QĐ» stays as the law writes it.
-KIND_PHRASES = {ReportKind.DAILY: "báo cáo ngày", ReportKind.REGISTER: "sổ theo dõi hồ sơ",
-                ReportKind.KPI: "chỉ số QĐ 766"}
+KIND_PHRASES = {ReportKind.DAILY: QT_TRANSLATE_NOOP("reports_screen", "báo cáo ngày"), ReportKind.REGISTER: QT_TRANSLATE_NOOP("reports_screen", "sổ theo dõi hồ sơ"),
+                ReportKind.KPI: QT_TRANSLATE_NOOP("reports_screen", "chỉ số QĐ 766")}
 EXPORTS: tuple[tuple[str, str, str], ...] = (
     ("pdf", "Xuất PDF", "Ctrl+Shift+P"),
     ("xlsx", "Xuất Excel (XLSX)", "Ctrl+Shift+E"),
     ("csv", "Xuất CSV", "Ctrl+Shift+C"),
 )
-FILE_FILTERS = {"pdf": "Tệp PDF (*.pdf)", "xlsx": "Bảng tính Excel (*.xlsx)", "csv": "Tệp CSV (*.csv)"}
+FILE_FILTERS = {"pdf": QT_TRANSLATE_NOOP("reports_screen", "Tệp PDF (*.pdf)"), "xlsx": QT_TRANSLATE_NOOP("reports_screen", "Bảng tính Excel (*.xlsx)"), "csv": QT_TRANSLATE_NOOP("reports_screen", "Tệp CSV (*.csv)")}
 FILE_STEMS = {ReportKind.DAILY: "bao-cao-ngay", ReportKind.REGISTER: "so-theo-doi-ho-so", ReportKind.KPI: "chi-so-766"}
-RUNNING = "Đang lập {name}… (Esc để hủy)"
-CANCELLED = "Đã hủy lập báo cáo; không có số liệu nào được hiển thị."
-NOTHING_TO_EXPORT = "Chưa có báo cáo để xuất: hãy lập báo cáo trước (Ctrl+R)."
+RUNNING = QT_TRANSLATE_NOOP("reports_screen", "Đang lập {name}… (Esc để hủy)")
+CANCELLED = QT_TRANSLATE_NOOP("reports_screen", "Đã hủy lập báo cáo; không có số liệu nào được hiển thị.")
+NOTHING_TO_EXPORT = QT_TRANSLATE_NOOP("reports_screen", "Chưa có báo cáo để xuất: hãy lập báo cáo trước (Ctrl+R).")
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _PERIOD_KEYS = "Alt+←/→: ngày trước/sau · Ctrl+PgUp/PgDn: tháng trước/sau"
 FIGURES_HINT = f"Enter: xem hồ sơ của chỉ tiêu (trên cột một quầy: hồ sơ của quầy đó) · {_PERIOD_KEYS}"
@@ -322,7 +322,7 @@ class ReportsScreen(Screen):
         kind, db = self.kind, self.context.db
         self.progress.setRange(0, 0)  # busy until the engine's first step says how many there are
         self.progress.show()
-        self._say(RUNNING.format(name=KIND_PHRASES[kind]))
+        self._say(QCoreApplication.translate("reports_screen", RUNNING).format(name=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind])))
         self.runner.start(lambda progress: build_report(db, kind, period, progress))
 
     def escape(self) -> None:
@@ -381,7 +381,7 @@ class ReportsScreen(Screen):
     def _cancelled(self) -> None:
         self.progress.hide()
         self._clear()
-        self._say(CANCELLED, palette.WARNING)
+        self._say(QCoreApplication.translate("reports_screen", CANCELLED), palette.WARNING)
 
     def _failed(self, error: Exception) -> None:
         self.progress.hide()
@@ -466,13 +466,13 @@ class ReportsScreen(Screen):
         """Ctrl+Shift+P/E/C: ask where (a save dialog at the last export's folder), then write."""
         report = self.shown_report
         if report is None:
-            self._say(NOTHING_TO_EXPORT, palette.WARNING)
+            self._say(QCoreApplication.translate("reports_screen", NOTHING_TO_EXPORT), palette.WARNING)
             return
         folder = self.context.settings.last_report_dir(Path.home())
-        dialog = QFileDialog(self, self.tr("Lưu {value} ({upper})").format(value=KIND_PHRASES[kind_of(report)], upper=fmt.upper()), str(folder))
+        dialog = QFileDialog(self, self.tr("Lưu {value} ({upper})").format(value=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind_of(report)]), upper=fmt.upper()), str(folder))
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # the same dialog on every desk, and in tests
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(FILE_FILTERS[fmt])
+        dialog.setNameFilter(QCoreApplication.translate("reports_screen", FILE_FILTERS[fmt]))
         dialog.setDefaultSuffix(fmt)
         dialog.selectFile(str(folder / default_file_name(report, fmt)))
         dialog.fileSelected.connect(lambda name: self.export_to(report, fmt, Path(name)))
@@ -505,7 +505,7 @@ class ReportsScreen(Screen):
             self._say(self.tr("Không xuất được báo cáo: {error_text}").format(error_text=error_text(error)), palette.ERROR)
 
     def shortcut_help(self) -> list[tuple[str, str]]:
-        keys = [(keys, self.tr("Lập {value}").format(value=KIND_PHRASES[kind])) for kind, _, keys in KINDS]
+        keys = [(keys, self.tr("Lập {value}").format(value=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind]))) for kind, _, keys in KINDS]
         keys += [("Ctrl+R", self.tr("Lập lại báo cáo cho kỳ đã chọn")), ("Alt+← / Alt+→", self.tr("Báo cáo ngày trước / ngày sau")),
                  ("Ctrl+PgUp / Ctrl+PgDn", self.tr("Báo cáo tháng trước / tháng sau")),
                  ("Enter", self.tr("Xem hồ sơ của chỉ tiêu; trong danh sách: mở hồ sơ")),

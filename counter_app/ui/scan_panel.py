@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -42,9 +42,9 @@ from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE
 from counter_app.ui.scan_inbox_watcher import active_watcher
 
-COLUMNS = ["Giấy tờ", "Trạng thái số hóa", "Số trang"]
+COLUMNS = [QT_TRANSLATE_NOOP("scan_panel", "Giấy tờ"), QT_TRANSLATE_NOOP("scan_panel", "Trạng thái số hóa"), QT_TRANSLATE_NOOP("scan_panel", "Số trang")]
 THUMBNAIL_DPI = 16  # an A4 page: about 132 × 187 pixels
-FILE_FILTER = "Bản quét (*.jpg *.jpeg *.png *.tif *.tiff *.pdf);;Mọi tệp (*)"
+FILE_FILTER = QT_TRANSLATE_NOOP("scan_panel", "Bản quét (*.jpg *.jpeg *.png *.tif *.tiff *.pdf);;Mọi tệp (*)")
 
 
 def _local_files(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[Path]:
@@ -62,7 +62,7 @@ class PaperTable(QTableWidget):
     def __init__(self) -> None:
         super().__init__(0, len(COLUMNS))
         self.setObjectName("scan_papers")
-        self.setHorizontalHeaderLabels(COLUMNS)
+        self.setHorizontalHeaderLabels([QCoreApplication.translate("scan_panel", text) for text in COLUMNS])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -197,7 +197,7 @@ class ScanPanel(QWidget):
         if not index:
             self._say(self.tr("Hãy chọn một giấy tờ trước."))
             return
-        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Bản quét cho giấy tờ số {index}").format(index=index), "", FILE_FILTER)
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Bản quét cho giấy tờ số {index}").format(index=index), "", QCoreApplication.translate("scan_panel", FILE_FILTER))
         self.add_files(index, [Path(name) for name in names])
 
     def take_from_inbox(self) -> None:

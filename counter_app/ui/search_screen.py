@@ -37,22 +37,22 @@ from counter_app.ui.screen import Screen
 DEBOUNCE_MS = 150
 RESULT_LIMIT = MAX_SEARCH_RESULTS
 
-HINT = "Gõ mã hồ sơ, họ tên (có dấu hoặc không dấu), số giấy tờ hoặc số điện thoại để tìm."
-SEARCHING = "Đang tìm…"
-NOTHING_FOUND = "Không tìm thấy hồ sơ nào"
+HINT = QT_TRANSLATE_NOOP("search_screen", "Gõ mã hồ sơ, họ tên (có dấu hoặc không dấu), số giấy tờ hoặc số điện thoại để tìm.")
+SEARCHING = QT_TRANSLATE_NOOP("search_screen", "Đang tìm…")
+NOTHING_FOUND = QT_TRANSLATE_NOOP("search_screen", "Không tìm thấy hồ sơ nào")
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def today_text(count: int) -> str:
     if count == 0:
-        return QCoreApplication.translate("search_screen", "Hôm nay chưa tiếp nhận hồ sơ nào. {hint}").format(hint=HINT)
-    return QCoreApplication.translate("search_screen", "Hồ sơ tiếp nhận hôm nay: {count}. {hint}").format(count=count, hint=HINT)
+        return QCoreApplication.translate("search_screen", "Hôm nay chưa tiếp nhận hồ sơ nào. {hint}").format(hint=QCoreApplication.translate("search_screen", HINT))
+    return QCoreApplication.translate("search_screen", "Hồ sơ tiếp nhận hôm nay: {count}. {hint}").format(count=count, hint=QCoreApplication.translate("search_screen", HINT))
 
 
 def found_text(count: int) -> str:
     if count == 0:
-        return NOTHING_FOUND
+        return QCoreApplication.translate("search_screen", NOTHING_FOUND)
     if count >= RESULT_LIMIT:
         return QCoreApplication.translate("search_screen", "Tìm thấy {count} hồ sơ (chỉ hiện {result_limit} hồ sơ mới nhất; hãy gõ thêm để thu hẹp)").format(count=count, result_limit=RESULT_LIMIT)
     return QCoreApplication.translate("search_screen", "Tìm thấy {count} hồ sơ").format(count=count)
@@ -73,7 +73,7 @@ class SearchScreen(Screen):
         self.box.setObjectName("search_box")
         self.box.setPlaceholderText(self.tr("Mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại"))
         self.box.setClearButtonEnabled(True)
-        self.box.setToolTip(HINT)
+        self.box.setToolTip(QCoreApplication.translate("search_screen", HINT))
         label = QLabel(self.tr("&Tìm hồ sơ:"))
         label.setBuddy(self.box)
 
@@ -83,7 +83,7 @@ class SearchScreen(Screen):
         self.table.setModel(self.model)
         setup_dossier_table(self.table)
 
-        self.status = QLabel(HINT)
+        self.status = QLabel(QCoreApplication.translate("search_screen", HINT))
         self.status.setObjectName("search_status")
 
         top = QHBoxLayout()
@@ -169,7 +169,7 @@ class SearchScreen(Screen):
             self._debounce.stop()
             self.show_today()
             return
-        self.status.setText(SEARCHING)
+        self.status.setText(QCoreApplication.translate("search_screen", SEARCHING))
         self._debounce.start()
 
     def _start_search(self) -> None:
@@ -177,7 +177,7 @@ class SearchScreen(Screen):
         if not query.strip():
             return
         self._in_flight = True
-        self.status.setText(SEARCHING)
+        self.status.setText(QCoreApplication.translate("search_screen", SEARCHING))
         db = self.context.db
         self.context.tasks.run(
             lambda: search_dossiers(db, query, RESULT_LIMIT),

@@ -54,10 +54,10 @@ from counter_app.ui.sync_worker import (
 )
 from counter_app.updates.offer import update_status
 
-PROBLEM_COLUMNS = ["STT thao tác", "Thao tác", "Mã hồ sơ", "Tình trạng", "Mã lỗi", "Lý do của máy chủ tỉnh", "Thời điểm"]
+PROBLEM_COLUMNS = [QT_TRANSLATE_NOOP("sync_screen", "STT thao tác"), QT_TRANSLATE_NOOP("sync_screen", "Thao tác"), QT_TRANSLATE_NOOP("sync_screen", "Mã hồ sơ"), QT_TRANSLATE_NOOP("sync_screen", "Tình trạng"), QT_TRANSLATE_NOOP("sync_screen", "Mã lỗi"), QT_TRANSLATE_NOOP("sync_screen", "Lý do của máy chủ tỉnh"), QT_TRANSLATE_NOOP("sync_screen", "Thời điểm")]
 REASON = 5
 JOURNAL_LIMIT = 20
-NO_PROBLEMS = "Không có thao tác nào bị từ chối hoặc xung đột."
+NO_PROBLEMS = QT_TRANSLATE_NOOP("sync_screen", "Không có thao tác nào bị từ chối hoặc xung đột.")
 
 
 def size_text(count: int) -> str:
@@ -99,7 +99,7 @@ class ProblemTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return PROBLEM_COLUMNS[section]
+            return QCoreApplication.translate("sync_screen", PROBLEM_COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -180,7 +180,7 @@ class SyncScreen(Screen):
             mode = QHeaderView.ResizeMode.Stretch if column == REASON else QHeaderView.ResizeMode.ResizeToContents
             header.setSectionResizeMode(column, mode)
         self.problem_table.activated.connect(self._problem_activated)  # Enter or double click
-        self.problem_status = QLabel(NO_PROBLEMS)
+        self.problem_status = QLabel(QCoreApplication.translate("sync_screen", NO_PROBLEMS))
         problems_box = QGroupBox(self.tr("Thao tác bị từ chối hoặc xung đột"))
         problems_layout = QVBoxLayout(problems_box)
         problems_layout.addWidget(self.problem_table, 1)
@@ -289,7 +289,7 @@ class SyncScreen(Screen):
         records, lines = result
         self.problems.set_records(records)
         self.problem_status.setText(
-            self.tr("{len} thao tác cần xem lại. Nhấp đúp (hoặc Enter) để mở hồ sơ.").format(len=len(records)) if records else NO_PROBLEMS
+            self.tr("{len} thao tác cần xem lại. Nhấp đúp (hoặc Enter) để mở hồ sơ.").format(len=len(records)) if records else QCoreApplication.translate("sync_screen", NO_PROBLEMS)
         )
         self.journal.setPlainText("\n".join(journal_text(line) for line in lines) or self.tr("Chưa đồng bộ lần nào."))
 

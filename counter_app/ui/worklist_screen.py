@@ -30,7 +30,7 @@ from counter_app.ui.dossier_table import DossierTableModel, setup_dossier_table
 from counter_app.ui.messages import error_text
 from counter_app.ui.screen import Screen
 
-LOADING = "Đang tải danh sách…"
+LOADING = QT_TRANSLATE_NOOP("worklist_screen", "Đang tải danh sách…")
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -131,7 +131,7 @@ class WorklistScreen(Screen):
         self.hint = QLabel()
         self.hint.setObjectName("worklist_hint")
         self.hint.setWordWrap(True)
-        self.status = QLabel(LOADING)
+        self.status = QLabel(QCoreApplication.translate("worklist_screen", LOADING))
         self.status.setObjectName("worklist_status")
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -182,7 +182,7 @@ class WorklistScreen(Screen):
     def refresh(self) -> None:
         """Read every list again in the background (after a step was taken, or Ctrl+R)."""
         self.loading = True
-        self.status.setText(LOADING)
+        self.status.setText(QCoreApplication.translate("worklist_screen", LOADING))
         db, now = self.context.db, self.context.clock()
         self.context.tasks.run(lambda: all_worklists(db, now=now, limit=DEFAULT_LIMIT), self._loaded, self._failed,
                                owner=self, request="worklists")

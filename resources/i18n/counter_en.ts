@@ -2488,7 +2488,86 @@
     </message>
 </context>
 <context>
+    <name>dossier_table</name>
+    <message>
+        <source>Mã hồ sơ</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <source>Chủ hồ sơ</source>
+        <translation>Applicant</translation>
+    </message>
+    <message>
+        <source>Số giấy tờ</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>Điện thoại</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Thủ tục</source>
+        <translation>Procedure</translation>
+    </message>
+    <message>
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Tiếp nhận</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>Hẹn trả</source>
+        <translation>Return date</translation>
+    </message>
+    <message>
+        <source>Quá hạn</source>
+        <translation>Overdue</translation>
+    </message>
+</context>
+<context>
     <name>dossier_view</name>
+    <message>
+        <source>Đang tải…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>Tên giấy tờ</source>
+        <translation>Paper</translation>
+    </message>
+    <message>
+        <source>Bản chính</source>
+        <translation>Original</translation>
+    </message>
+    <message>
+        <source>Bản sao chứng thực</source>
+        <translation>Certified copy</translation>
+    </message>
+    <message>
+        <source>Bản photo</source>
+        <translation>Photocopy</translation>
+    </message>
+    <message>
+        <source>Thời gian</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Từ</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>Sang</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Người thực hiện</source>
+        <translation>Done by</translation>
+    </message>
+    <message>
+        <source>Ghi chú</source>
+        <translation>Note</translation>
+    </message>
     <message>
         <source>Hẹn trả {column_datetime} → {column_datetime2}</source>
         <translation>Return date {column_datetime} → {column_datetime2}</translation>
@@ -2553,7 +2632,26 @@
     </message>
 </context>
 <context>
+    <name>fees_screen</name>
+    <message>
+        <source>Gõ hoặc quét mã hồ sơ rồi nhấn Enter.</source>
+        <translation>Type or scan the dossier code, then press Enter.</translation>
+    </message>
+    <message>
+        <source>Đang tải hồ sơ…</source>
+        <translation>Loading the dossier…</translation>
+    </message>
+    <message>
+        <source>Đang lập biên lai…</source>
+        <translation>Issuing the receipt…</translation>
+    </message>
+</context>
+<context>
     <name>fees_today</name>
+    <message>
+        <source>Đang tải biên lai trong ngày…</source>
+        <translation>Loading today&apos;s receipts…</translation>
+    </message>
     <message>
         <source>{label}: {count} biên lai — phí {format_vnd}, lệ phí {format_vnd2}, cộng {format_vnd3} đồng</source>
         <translation>{label}: {count} receipts — fees {format_vnd}, charges {format_vnd2}, total {format_vnd3} dong</translation>
@@ -2574,8 +2672,36 @@
 <context>
     <name>intake_screen</name>
     <message>
+        <source>Hẹn trả: chọn thủ tục để tính ngày hẹn trả</source>
+        <translation>Return date: choose a procedure to calculate it</translation>
+    </message>
+    <message>
         <source>Hẹn trả: {due_wording}</source>
         <translation>Return date: {due_wording}</translation>
+    </message>
+    <message>
+        <source>Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ này trước khi {action}?</source>
+        <translation>The dossier being typed is not saved. Save it before you {action}?</translation>
+    </message>
+    <message>
+        <source>Lưu hồ sơ</source>
+        <translation>Save the dossier</translation>
+    </message>
+    <message>
+        <source>Bỏ, không lưu</source>
+        <translation>Drop it, do not save</translation>
+    </message>
+    <message>
+        <source>Tiếp tục nhập (Esc)</source>
+        <translation>Keep typing (Esc)</translation>
+    </message>
+    <message>
+        <source>Đúng, tên không dấu</source>
+        <translation>Yes, the name has no accents</translation>
+    </message>
+    <message>
+        <source>Sửa lại (Esc)</source>
+        <translation>Correct it (Esc)</translation>
     </message>
 </context>
 <context>
@@ -2667,6 +2793,37 @@
     </message>
 </context>
 <context>
+    <name>receipt_list</name>
+    <message>
+        <source>Số biên lai</source>
+        <translation>Receipt no.</translation>
+    </message>
+    <message>
+        <source>Thời gian</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Số tiền</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>Hình thức</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Mã hồ sơ</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <source>Người nộp</source>
+        <translation>Submitted by</translation>
+    </message>
+</context>
+<context>
     <name>report_chart</name>
     <message>
         <source>Hồ sơ tiếp nhận theo ngày</source>
@@ -2690,6 +2847,42 @@
 </context>
 <context>
     <name>reports_screen</name>
+    <message>
+        <source>báo cáo ngày</source>
+        <translation>daily report</translation>
+    </message>
+    <message>
+        <source>sổ theo dõi hồ sơ</source>
+        <translation>dossier register</translation>
+    </message>
+    <message>
+        <source>chỉ số QĐ 766</source>
+        <translation>Decision 766 indicators</translation>
+    </message>
+    <message>
+        <source>Tệp PDF (*.pdf)</source>
+        <translation>PDF file (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Bảng tính Excel (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Tệp CSV (*.csv)</source>
+        <translation>CSV file (*.csv)</translation>
+    </message>
+    <message>
+        <source>Đang lập {name}… (Esc để hủy)</source>
+        <translation>Making the {name}… (Esc cancels)</translation>
+    </message>
+    <message>
+        <source>Đã hủy lập báo cáo; không có số liệu nào được hiển thị.</source>
+        <translation>Report cancelled; no figures are shown.</translation>
+    </message>
+    <message>
+        <source>Chưa có báo cáo để xuất: hãy lập báo cáo trước (Ctrl+R).</source>
+        <translation>No report to export yet: make the report first (Ctrl+R).</translation>
+    </message>
     <message>
         <source>thư mục đã chọn không tồn tại</source>
         <translation>the chosen folder does not exist</translation>
@@ -2747,7 +2940,38 @@
     </message>
 </context>
 <context>
+    <name>scan_panel</name>
+    <message>
+        <source>Giấy tờ</source>
+        <translation>Paper</translation>
+    </message>
+    <message>
+        <source>Trạng thái số hóa</source>
+        <translation>Scanning state</translation>
+    </message>
+    <message>
+        <source>Số trang</source>
+        <translation>Pages</translation>
+    </message>
+    <message>
+        <source>Bản quét (*.jpg *.jpeg *.png *.tif *.tiff *.pdf);;Mọi tệp (*)</source>
+        <translation>Scans (*.jpg *.jpeg *.png *.tif *.tiff *.pdf);;All files (*)</translation>
+    </message>
+</context>
+<context>
     <name>search_screen</name>
+    <message>
+        <source>Gõ mã hồ sơ, họ tên (có dấu hoặc không dấu), số giấy tờ hoặc số điện thoại để tìm.</source>
+        <translation>Type a dossier code, a name (with or without accents), an ID number or a phone number to search.</translation>
+    </message>
+    <message>
+        <source>Đang tìm…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <source>Không tìm thấy hồ sơ nào</source>
+        <translation>No dossier found</translation>
+    </message>
     <message>
         <source>Hôm nay chưa tiếp nhận hồ sơ nào. {hint}</source>
         <translation>No dossiers received today yet. {hint}</translation>
@@ -2774,6 +2998,38 @@
 </context>
 <context>
     <name>sync_screen</name>
+    <message>
+        <source>STT thao tác</source>
+        <translation>Operation no.</translation>
+    </message>
+    <message>
+        <source>Thao tác</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <source>Mã hồ sơ</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <source>Tình trạng</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Mã lỗi</source>
+        <translation>Error code</translation>
+    </message>
+    <message>
+        <source>Lý do của máy chủ tỉnh</source>
+        <translation>The province server&apos;s reason</translation>
+    </message>
+    <message>
+        <source>Thời điểm</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Không có thao tác nào bị từ chối hoặc xung đột.</source>
+        <translation>No operation was refused or in conflict.</translation>
+    </message>
     <message>
         <source>{seconds_datetime} · {outcome} · gửi {pushed}, nhận {pulled}, từ chối {rejected}, xung đột {conflicts}, tệp {blobs_uploaded} · đi {size_text}, về {size_text2}</source>
         <translation>{seconds_datetime} · {outcome} · sent {pushed}, received {pulled}, refused {rejected}, conflicts {conflicts}, files {blobs_uploaded} · up {size_text}, down {size_text2}</translation>
@@ -2846,6 +3102,10 @@
 </context>
 <context>
     <name>worklist_screen</name>
+    <message>
+        <source>Đang tải danh sách…</source>
+        <translation>Loading the lists…</translation>
+    </message>
     <message>
         <source>Enter: mở hồ sơ</source>
         <translation>Enter: open the dossier</translation>
