@@ -181,7 +181,7 @@
     </message>
     <message>
         <source>&amp;Thủ tục hành chính:</source>
-        <translation>Administrative &amp;procedure:</translation>
+        <translation>Administrative p&amp;rocedure:</translation>
     </message>
     <message>
         <source>Lưu (Ctrl+S)</source>
