@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDateTime
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -328,9 +328,9 @@ ACTIONS: list[tuple[str, str, Callable[..., QDialog], Callable[[Status], bool]]]
 ACTION_INDEX = {"transition": 0, "supplement": 1, "supplied": 2, "apology": 3, "handover": 4}
 # What F1 lists for these keys.
 SHORTCUT_HELP = [
-    ("Ctrl+T", "Hồ sơ đang mở: chuyển trạng thái (từ chối, rút, dừng… kèm lý do)"),
-    ("Ctrl+B", "Hồ sơ đang mở: yêu cầu bổ sung giấy tờ (Mẫu 02), tạm dừng thời hạn"),
-    ("Ctrl+D", "Hồ sơ đang mở: công dân đã bổ sung đủ, tính lại ngày hẹn trả"),
-    ("Ctrl+H", "Hồ sơ đang mở: xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"),
-    ("Ctrl+G", "Hồ sơ đang mở: giao hồ sơ cho / nhận kết quả từ cơ quan giải quyết (Mẫu 05)"),
+    ("Ctrl+T", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: chuyển trạng thái (từ chối, rút, dừng… kèm lý do)")),
+    ("Ctrl+B", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: yêu cầu bổ sung giấy tờ (Mẫu 02), tạm dừng thời hạn")),
+    ("Ctrl+D", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: công dân đã bổ sung đủ, tính lại ngày hẹn trả")),
+    ("Ctrl+H", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)")),
+    ("Ctrl+G", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: giao hồ sơ cho / nhận kết quả từ cơ quan giải quyết (Mẫu 05)")),
 ]

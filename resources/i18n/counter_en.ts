@@ -1864,6 +1864,26 @@
         <source>Từ chối tiếp nhận hồ sơ, ghi lý do (Mẫu 03)</source>
         <translation>Refuse to receive the dossier, with the reason (Form 03)</translation>
     </message>
+    <message>
+        <source>Hồ sơ đang mở: chuyển trạng thái (từ chối, rút, dừng… kèm lý do)</source>
+        <translation>Open dossier: change the status (refused, withdrawn, stopped… with the reason)</translation>
+    </message>
+    <message>
+        <source>Hồ sơ đang mở: yêu cầu bổ sung giấy tờ (Mẫu 02), tạm dừng thời hạn</source>
+        <translation>Open dossier: request missing papers (Form 02), pausing the time limit</translation>
+    </message>
+    <message>
+        <source>Hồ sơ đang mở: công dân đã bổ sung đủ, tính lại ngày hẹn trả</source>
+        <translation>Open dossier: the citizen handed in the missing papers, recalculate the return date</translation>
+    </message>
+    <message>
+        <source>Hồ sơ đang mở: xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)</source>
+        <translation>Open dossier: apology and a new return date (Form 04)</translation>
+    </message>
+    <message>
+        <source>Hồ sơ đang mở: giao hồ sơ cho / nhận kết quả từ cơ quan giải quyết (Mẫu 05)</source>
+        <translation>Open dossier: hand the dossier to / receive the result from the processing agency (Form 05)</translation>
+    </message>
 </context>
 <context>
     <name>SignInDialog</name>
