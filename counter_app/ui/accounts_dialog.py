@@ -44,11 +44,11 @@ class AccountForm(QWidget):
         self.username = QLineEdit()
         self.username.setObjectName(f"{prefix}username")
         self.username.setMaxLength(32)
-        self.username.setPlaceholderText("chữ không dấu, số, . _ - (ví dụ: mai.tt)")
+        self.username.setPlaceholderText(self.tr("chữ không dấu, số, . _ - (ví dụ: mai.tt)"))
         self.full_name = QLineEdit()
         self.full_name.setObjectName(f"{prefix}full_name")
         self.full_name.setMaxLength(120)
-        self.full_name.setPlaceholderText("Họ và tên in trên giấy tiếp nhận")
+        self.full_name.setPlaceholderText(self.tr("Họ và tên in trên giấy tiếp nhận"))
         self.password = QLineEdit()
         self.password.setObjectName(f"{prefix}password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -63,12 +63,12 @@ class AccountForm(QWidget):
         self.role.setCurrentIndex(self.role.findData(Role.CLERK.value))
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addRow("Tên đăng nhập:", self.username)
-        layout.addRow("Họ và tên:", self.full_name)
+        layout.addRow(self.tr("Tên đăng nhập:"), self.username)
+        layout.addRow(self.tr("Họ và tên:"), self.full_name)
         if with_role:
-            layout.addRow("Vai trò:", self.role)
-        layout.addRow("Mật khẩu:", self.password)
-        layout.addRow("Nhập lại mật khẩu:", self.repeat)
+            layout.addRow(self.tr("Vai trò:"), self.role)
+        layout.addRow(self.tr("Mật khẩu:"), self.password)
+        layout.addRow(self.tr("Nhập lại mật khẩu:"), self.repeat)
         self.with_role = with_role
 
     def fields(self) -> list[QWidget]:
@@ -80,7 +80,7 @@ class AccountForm(QWidget):
     def values(self, role: Role | None = None) -> dict[str, str]:
         """The typed values; a mismatch of the two passwords is refused here (the service never sees it)."""
         if self.password.text() != self.repeat.text():
-            raise DomainError("Hai lần nhập mật khẩu không khớp.")
+            raise DomainError(self.tr("Hai lần nhập mật khẩu không khớp."))
         chosen = role or Role(self.role.currentData())
         return {"username": self.username.text(), "full_name": self.full_name.text(), "role": chosen.value,
                 "password": self.password.text()}
@@ -95,19 +95,19 @@ class AccountsDialog(QDialog):
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.setWindowTitle("Tài khoản người tiếp nhận")
+        self.setWindowTitle(self.tr("Tài khoản người tiếp nhận"))
         self.setMinimumSize(640, 360)
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("accounts")
-        self.table.setHorizontalHeaderLabels(["Tên đăng nhập", "Họ và tên", "Vai trò", "Tình trạng"])
+        self.table.setHorizontalHeaderLabels([self.tr("Tên đăng nhập"), self.tr("Họ và tên"), self.tr("Vai trò"), self.tr("Tình trạng")])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.message = QLabel()
         self.error = error_label("accounts_error")
-        self.add_button = QPushButton("Thêm tài khoản…")
-        self.reset_button = QPushButton("Đặt lại mật khẩu…")
-        self.disable_button = QPushButton("Vô hiệu hóa")
+        self.add_button = QPushButton(self.tr("Thêm tài khoản…"))
+        self.reset_button = QPushButton(self.tr("Đặt lại mật khẩu…"))
+        self.disable_button = QPushButton(self.tr("Vô hiệu hóa"))
         for button, slot in ((self.add_button, self.add_account), (self.reset_button, self.reset_password),
                              (self.disable_button, self.disable)):
             button.setAutoDefault(False)
@@ -117,7 +117,7 @@ class AccountsDialog(QDialog):
             row.addWidget(button)
         row.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng (Esc)")
+        close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Đóng (Esc)"))
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
@@ -146,7 +146,7 @@ class AccountsDialog(QDialog):
         self.table.setRowCount(len(accounts))
         for index, account in enumerate(accounts):
             for column, text in enumerate((account.username, account.full_name, account.role.label,
-                                           "Đã vô hiệu hóa" if account.disabled else "Đang dùng")):
+                                           self.tr("Đã vô hiệu hóa") if account.disabled else self.tr("Đang dùng"))):
                 self.table.setItem(index, column, QTableWidgetItem(text))
 
     def selected(self) -> str | None:
@@ -157,7 +157,7 @@ class AccountsDialog(QDialog):
         """Run one change on the task runner's writer; the buttons wait until it is answered."""
         self._set_busy(True)
         self.error.hide()
-        self.message.setText("Đang lưu…")
+        self.message.setText(self.tr("Đang lưu…"))
 
         def done(result: Any) -> None:
             self._set_busy(False)
@@ -188,11 +188,11 @@ class AccountsDialog(QDialog):
         if self.busy:
             return
         dialog = QDialog(self)
-        dialog.setWindowTitle("Thêm tài khoản")
+        dialog.setWindowTitle(self.tr("Thêm tài khoản"))
         form = AccountForm(dialog)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Thêm")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Thêm"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Hủy"))
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
@@ -213,37 +213,37 @@ class AccountsDialog(QDialog):
             return
         db, by = self.context.db, self.supervisor
         self._change(lambda: create_account(db, **values, by=by),
-                     lambda account: f"Đã thêm tài khoản {account.username} ({account.full_name}).")
+                     lambda account: self.tr("Đã thêm tài khoản {username} ({full_name}).").format(username=account.username, full_name=account.full_name))
 
     def reset_password(self) -> None:
         from counter_app.services.accounts import change_password
 
         username = self.selected()
         if username is None:
-            self._failed(DomainError("Hãy chọn một tài khoản trong bảng."))
+            self._failed(DomainError(self.tr("Hãy chọn một tài khoản trong bảng.")))
             return
-        password, ok = QInputDialog.getText(self, "Đặt lại mật khẩu", f"Mật khẩu mới cho {username}:",
+        password, ok = QInputDialog.getText(self, self.tr("Đặt lại mật khẩu"), self.tr("Mật khẩu mới cho {username}:").format(username=username),
                                             QLineEdit.EchoMode.Password)
         if not ok:
             return
         db, by = self.context.db, self.supervisor
         self._change(lambda: change_password(db, username, password, by=by),
-                     lambda _account: f"Đã đặt mật khẩu mới cho {username}.")
+                     lambda _account: self.tr("Đã đặt mật khẩu mới cho {username}.").format(username=username))
 
     def disable(self) -> None:
         from counter_app.services.accounts import disable_account
 
         username = self.selected()
         if username is None:
-            self._failed(DomainError("Hãy chọn một tài khoản trong bảng."))
+            self._failed(DomainError(self.tr("Hãy chọn một tài khoản trong bảng.")))
             return
-        answer = QMessageBox.question(self, "Vô hiệu hóa tài khoản",
-                                      f"Vô hiệu hóa tài khoản {username} ở mọi quầy của đơn vị? Không hoàn tác được.")
+        answer = QMessageBox.question(self, self.tr("Vô hiệu hóa tài khoản"),
+                                      self.tr("Vô hiệu hóa tài khoản {username} ở mọi quầy của đơn vị? Không hoàn tác được.").format(username=username))
         if answer != QMessageBox.StandardButton.Yes:
             return
         db, by = self.context.db, self.supervisor
         self._change(lambda: disable_account(db, username, by=by),
-                     lambda _account: f"Đã vô hiệu hóa tài khoản {username}.")
+                     lambda _account: self.tr("Đã vô hiệu hóa tài khoản {username}.").format(username=username))
 
 
 class FirstSupervisorDialog(QDialog):
@@ -252,15 +252,14 @@ class FirstSupervisorDialog(QDialog):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
-        self.setWindowTitle("Tạo tài khoản giám sát viên")
-        intro = QLabel("Quầy chưa có tài khoản nào. Tạo tài khoản giám sát viên đầu tiên; giám sát viên sẽ thêm "
-                       "tài khoản cho nhân viên (phím F8).")
+        self.setWindowTitle(self.tr("Tạo tài khoản giám sát viên"))
+        intro = QLabel(self.tr("Quầy chưa có tài khoản nào. Tạo tài khoản giám sát viên đầu tiên; giám sát viên sẽ thêm tài khoản cho nhân viên (phím F8)."))
         intro.setWordWrap(True)
         self.form = AccountForm(with_role=False, prefix="supervisor_")
         self.error = error_label("supervisor_error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Tạo tài khoản")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Thoát (Esc)")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Tạo tài khoản"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Thoát (Esc)"))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

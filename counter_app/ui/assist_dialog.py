@@ -40,7 +40,7 @@ class AssistDialog(QDialog):
         self.context = context
         self.saving = False
         self.record: AssistedFiling | None = None
-        self.setWindowTitle("Hỗ trợ nộp hồ sơ trực tuyến")
+        self.setWindowTitle(self.tr("Hỗ trợ nộp hồ sơ trực tuyến"))
         self.errors = FieldErrors()
         self.name = QLineEdit()
         self.name.setObjectName("assist_name")
@@ -53,17 +53,17 @@ class AssistDialog(QDialog):
         self.outcome.setObjectName("assist_outcome")
         self.portal_code = QLineEdit()
         self.portal_code.setObjectName("assist_portal_code")
-        self.portal_code.setPlaceholderText("Ví dụ 000.31.48.H15-261130-0042")
+        self.portal_code.setPlaceholderText(self.tr("Ví dụ 000.31.48.H15-261130-0042"))
         self.note = QLineEdit()
         self.note.setObjectName("assist_note")
-        self.note.setPlaceholderText("Bắt buộc khi không nộp được: ghi lý do")
+        self.note.setPlaceholderText(self.tr("Bắt buộc khi không nộp được: ghi lý do"))
 
         form = QFormLayout()
         e = self.errors
         form.addRow(f"&{labels.FULL_NAME}:", e.wrap(self.name, "applicant_name"))
-        form.addRow("Số &CCCD (không bắt buộc):", e.wrap(self.id_number, "id_number"))
-        form.addRow("Số đ&iện thoại (không bắt buộc):", e.wrap(self.phone, "phone"))
-        form.addRow("&Thủ tục hành chính:", e.wrap(self.procedure, "procedure_code"))
+        form.addRow(self.tr("Số &CCCD (không bắt buộc):"), e.wrap(self.id_number, "id_number"))
+        form.addRow(self.tr("Số đ&iện thoại (không bắt buộc):"), e.wrap(self.phone, "phone"))
+        form.addRow(self.tr("&Thủ tục hành chính:"), e.wrap(self.procedure, "procedure_code"))
         form.addRow(f"&{OUTCOME_LABEL}:", e.wrap(self.outcome, "outcome"))
         form.addRow(f"&{PORTAL_CODE_LABEL}:", e.wrap(self.portal_code, "portal_code"))
         form.addRow(f"&{NOTE_LABEL}:", e.wrap(self.note, "note"))
@@ -72,8 +72,8 @@ class AssistDialog(QDialog):
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Lưu (Ctrl+S)")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Đóng (Esc)")
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Lưu (Ctrl+S)"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Đóng (Esc)"))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
@@ -34,9 +34,8 @@ def warning_text(report: AuditReport) -> str:
     lines += [f"• {found.kind.label}: {found.message}" for found in report.breaks[:MAX_ROWS_SHOWN]]
     hidden = len(report.breaks) - MAX_ROWS_SHOWN + report.unlisted
     if hidden > 0:
-        lines.append(f"• … và {hidden} chỗ khác (xem đủ bằng lệnh «counter-app verify-audit»).")
-    lines += ["", "Quầy vẫn làm việc bình thường; cảnh báo này còn hiện ở thanh trạng thái "
-              f"(mở lại: {SHOW_AGAIN_KEY})."]
+        lines.append(QCoreApplication.translate("audit_warning", "• … và {hidden} chỗ khác (xem đủ bằng lệnh «counter-app verify-audit»).").format(hidden=hidden))
+    lines += ["", QCoreApplication.translate("audit_warning", "Quầy vẫn làm việc bình thường; cảnh báo này còn hiện ở thanh trạng thái (mở lại: {show_again_key}).").format(show_again_key=SHOW_AGAIN_KEY)]
     return "\n".join(lines)
 
 
@@ -46,7 +45,7 @@ def show_audit_break(window: QMainWindow, report: AuditReport) -> QMessageBox | 
         return None
     rows = ", ".join(str(found.first_seq) if found.first_seq == found.last_seq else f"{found.first_seq}–{found.last_seq}"
                      for found in report.breaks[:5])
-    label = QLabel(in_colour(escape(f"{TITLE}: dòng {rows}" + ("…" if len(report.breaks) > 5 else "")
+    label = QLabel(in_colour(escape(QCoreApplication.translate("audit_warning", "{title}: dòng {rows}").format(title=TITLE, rows=rows) + ("…" if len(report.breaks) > 5 else "")
                                     + f" ({SHOW_AGAIN_KEY})"), ERROR))
     label.setObjectName("auditBreakLabel")
     label.setTextFormat(Qt.TextFormat.RichText)

@@ -13,7 +13,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 from sqlalchemy.exc import SQLAlchemyError
@@ -54,7 +54,7 @@ class BackupActions:
             return None
         if outcome.warning:
             log.warning("Sao lưu khi đóng: %s", outcome.warning)
-            box = QMessageBox(QMessageBox.Icon.Warning, "Sao lưu hằng ngày", outcome.warning,
+            box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("BackupActions", "Sao lưu hằng ngày"), outcome.warning,
                               QMessageBox.StandardButton.Ok, self.window)
             QTimer.singleShot(CLOSE_WARNING_MS, box.accept)
             self.close_warning = box
@@ -65,18 +65,18 @@ class BackupActions:
         """Ctrl+Shift+B: a backup at once, in the background, for the signed-in supervisor."""
         clerk = self.context.clerk
         if clerk is None or not clerk.is_supervisor:
-            self.window.statusBar().showMessage("Chỉ giám sát viên đã đăng nhập mới sao lưu ngay được.", STATUS_MS)
+            self.window.statusBar().showMessage(QCoreApplication.translate("BackupActions", "Chỉ giám sát viên đã đăng nhập mới sao lưu ngay được."), STATUS_MS)
             return
         chosen, default, keep = self._where()
-        self.window.statusBar().showMessage("Đang sao lưu dữ liệu của quầy…")
+        self.window.statusBar().showMessage(QCoreApplication.translate("BackupActions", "Đang sao lưu dữ liệu của quầy…"))
         now = self.context.clock()
         self.context.tasks.run(lambda: back_up_now(self.context.db, chosen, default, keep, now=now), self._done, self._failed,
                                write=True, owner=self.window)
 
     def _done(self, outcome: BackupOutcome) -> None:
-        text = f"Đã sao lưu vào «{outcome.path}»." if outcome.path else "Chưa sao lưu được."
+        text = QCoreApplication.translate("BackupActions", "Đã sao lưu vào «{path}».").format(path=outcome.path) if outcome.path else QCoreApplication.translate("BackupActions", "Chưa sao lưu được.")
         self.window.statusBar().showMessage(f"{outcome.warning} {text}".strip(), STATUS_MS)
 
     def _failed(self, error: Exception) -> None:
-        message = error.message if isinstance(error, DomainError) else "Sao lưu gặp lỗi không mong đợi."
-        self.window.statusBar().showMessage(f"{message} Dữ liệu của quầy không bị ảnh hưởng.", STATUS_MS)
+        message = error.message if isinstance(error, DomainError) else QCoreApplication.translate("BackupActions", "Sao lưu gặp lỗi không mong đợi.")
+        self.window.statusBar().showMessage(QCoreApplication.translate("BackupActions", "{message} Dữ liệu của quầy không bị ảnh hưởng.").format(message=message), STATUS_MS)

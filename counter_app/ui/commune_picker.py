@@ -67,7 +67,7 @@ class CommunePicker(TypeAheadEdit):
     ) -> None:
         super().__init__("commune_popup", parent)
         self.setObjectName("commune_picker")
-        self.setPlaceholderText("Gõ tên xã/phường (không cần dấu), ví dụ: hai chau; để trống nếu ghi ở ô Địa chỉ")
+        self.setPlaceholderText(self.tr("Gõ tên xã/phường (không cần dấu), ví dụ: hai chau; để trống nếu ghi ở ô Địa chỉ"))
         self.setAccessibleName(labels.WARD)
         self._chosen: AdminUnit | None = None
         self.default_unit: AdminUnit | None = None
@@ -130,11 +130,10 @@ class CommunePicker(TypeAheadEdit):
         if not text or self.unit() is not None:
             return None
         found = find_communes(text, self.home_province)
-        why = "chưa được chọn trong danh sách gợi ý" if found else "không có trong danh mục xã/phường từ 01/7/2025"
+        why = self.tr("chưa được chọn trong danh sách gợi ý") if found else self.tr("không có trong danh mục xã/phường từ 01/7/2025")
         return ValidationError(
             admin_units.WARD_FIELD,
-            f"{labels.WARD}: «{text}» {why}. Gõ tên rồi chọn trong danh sách (↓, Enter), "
-            "hoặc xóa trống ô này để ghi cả địa chỉ ở ô Địa chỉ.",
+            self.tr("{ward}: «{text}» {why}. Gõ tên rồi chọn trong danh sách (↓, Enter), hoặc xóa trống ô này để ghi cả địa chỉ ở ô Địa chỉ.").format(ward=labels.WARD, text=text, why=why),
             labels.WARD,
         )
 
@@ -147,7 +146,7 @@ class CommunePicker(TypeAheadEdit):
         self.show_matches(find_communes(text, self.home_province))
 
     def show_matches(self, units: list[AdminUnit]) -> None:
-        note = "" if units else "Không có xã/phường nào khớp (danh mục từ 01/7/2025); hãy gõ ít chữ hơn."
+        note = "" if units else self.tr("Không có xã/phường nào khớp (danh mục từ 01/7/2025); hãy gõ ít chữ hơn.")
         self.show_rows(((commune_label(u), u, u.name) for u in units), note)
 
     def _choose_data(self, data: object) -> None:

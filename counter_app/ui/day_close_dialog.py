@@ -45,11 +45,9 @@ class DayCloseDialog(QDialog):
         self.day = day or office_today(context.clock())
         self.summary: DaySummary = day_summary(context.db, self.day)
         self.saving = False
-        self.setWindowTitle(f"Khóa sổ cuối ngày {office_date(self.day)}")
+        self.setWindowTitle(self.tr("Khóa sổ cuối ngày {office_date}").format(office_date=office_date(self.day)))
         issued, cancelled = len(self.summary.issued), len(self.summary.cancellations)
-        intro = QLabel(f"Ngày {office_date(self.day)}: {issued} biên lai ({cancelled} đã hủy không tính); tiền mặt theo "
-                       f"biên lai <b>{format_vnd(self.summary.cash_expected)} đồng</b>, chuyển khoản "
-                       f"{format_vnd(self.summary.transfers_total)} đồng.")
+        intro = QLabel(self.tr("Ngày {office_date}: {issued} biên lai ({cancelled} đã hủy không tính); tiền mặt theo biên lai <b>{format_vnd} đồng</b>, chuyển khoản {format_vnd2} đồng.").format(office_date=office_date(self.day), issued=issued, cancelled=cancelled, format_vnd=format_vnd(self.summary.cash_expected), format_vnd2=format_vnd(self.summary.transfers_total)))
         intro.setWordWrap(True)
         grid = QGridLayout()
         self.spins: dict[int, QSpinBox] = {}
@@ -57,9 +55,9 @@ class DayCloseDialog(QDialog):
             spin = QSpinBox()
             spin.setObjectName(f"pieces_{value}")
             spin.setRange(0, MAX_PIECES)
-            spin.setSuffix(" tờ/xu")
+            spin.setSuffix(self.tr(" tờ/xu"))
             spin.valueChanged.connect(self._update)
-            label = QLabel(f"{format_vnd(value)} đồng:")
+            label = QLabel(self.tr("{format_vnd} đồng:").format(format_vnd=format_vnd(value)))
             label.setBuddy(spin)
             grid.addWidget(label, row // 2, (row % 2) * 2)
             grid.addWidget(spin, row // 2, (row % 2) * 2 + 1)
@@ -71,7 +69,7 @@ class DayCloseDialog(QDialog):
         self.explanation = QLineEdit()
         self.explanation.setObjectName("explanation")
         self.explanation.setMaxLength(MAX_EXPLANATION_LENGTH)
-        self.explanation.setPlaceholderText("Bắt buộc khi có chênh lệch: vì sao thừa hoặc thiếu")
+        self.explanation.setPlaceholderText(self.tr("Bắt buộc khi có chênh lệch: vì sao thừa hoặc thiếu"))
         self.supervisor = QLineEdit()
         self.supervisor.setObjectName("supervisor")
         self.supervisor.setMaxLength(32)
@@ -80,20 +78,20 @@ class DayCloseDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setMaxLength(128)
         form = QFormLayout()
-        form.addRow("Tiền mặt đếm được:", self.total)
-        form.addRow("Chênh lệch:", self.difference)
-        form.addRow("&Giải trình chênh lệch:", self.explanation)
-        form.addRow("Giám sát viên &ký xác nhận (tên đăng nhập):", self.supervisor)
-        form.addRow("&Mật khẩu giám sát viên:", self.password)
+        form.addRow(self.tr("Tiền mặt đếm được:"), self.total)
+        form.addRow(self.tr("Chênh lệch:"), self.difference)
+        form.addRow(self.tr("&Giải trình chênh lệch:"), self.explanation)
+        form.addRow(self.tr("Giám sát viên &ký xác nhận (tên đăng nhập):"), self.supervisor)
+        form.addRow(self.tr("&Mật khẩu giám sát viên:"), self.password)
         self.message = QLabel("")
         self.message.setObjectName("day_close_message")
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setWordWrap(True)
-        self.close_button = QPushButton("Khóa sổ (Ctrl+Enter)")
+        self.close_button = QPushButton(self.tr("Khóa sổ (Ctrl+Enter)"))
         self.close_button.setObjectName("close_day")
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.submit)
-        cancel = QPushButton("Đóng (Esc)")
+        cancel = QPushButton(self.tr("Đóng (Esc)"))
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
         buttons = QDialogButtonBox()
@@ -120,21 +118,20 @@ class DayCloseDialog(QDialog):
 
     def _update(self) -> None:
         total = self.counted_total()
-        self.total.setText(f"{format_vnd(total)} đồng")
+        self.total.setText(self.tr("{amount} đồng").format(amount=format_vnd(total)))
         difference = total - self.summary.cash_expected
         if difference:
-            self.difference.setText(f"{'thừa' if difference > 0 else 'thiếu'} {format_vnd(abs(difference))} đồng: cần "
-                                    "giải trình và giám sát viên ký xác nhận")
+            self.difference.setText((self.tr("thừa {amount} đồng: cần giải trình và giám sát viên ký xác nhận") if difference > 0
+                                     else self.tr("thiếu {amount} đồng: cần giải trình và giám sát viên ký xác nhận")).format(amount=format_vnd(abs(difference))))
             self.difference.setStyleSheet(WARNING_STYLE)
         else:
-            self.difference.setText("khớp với biên lai")
+            self.difference.setText(self.tr("khớp với biên lai"))
             self.difference.setStyleSheet(OK_STYLE)
         for widget in (self.explanation, self.supervisor, self.password):
             widget.setEnabled(bool(difference) and self.summary.close is None)
 
     def _already_closed(self, close: DayClose) -> None:
-        self.message.setText(f"Ngày {office_date(close.day)} đã khóa sổ ({close.clerk}, đếm được "
-                             f"{format_vnd(close.counted_total)} đồng); mỗi ngày chỉ khóa sổ một lần.")
+        self.message.setText(self.tr("Ngày {office_date} đã khóa sổ ({clerk}, đếm được {format_vnd} đồng); mỗi ngày chỉ khóa sổ một lần.").format(office_date=office_date(close.day), clerk=close.clerk, format_vnd=format_vnd(close.counted_total)))
         self.close_button.setEnabled(False)
         for spin in self.spins.values():
             spin.setEnabled(False)

@@ -22,11 +22,11 @@ class DossierForm(QGroupBox):
     """Papers, sets, channel, result delivery and summary; field messages go through `errors`."""
 
     def __init__(self, errors: FieldErrors) -> None:
-        super().__init__("Hồ sơ")
+        super().__init__(self.tr("Hồ sơ"))
         self.errors = errors
         self._procedure_name = ""
         layout = QVBoxLayout(self)
-        caption = QLabel(f"{labels.DOCUMENTS} (gõ số bản hoặc + −; ↑ ↓ ← → để di chuyển):")
+        caption = QLabel(self.tr("{documents} (gõ số bản hoặc + −; ↑ ↓ ← → để di chuyển):").format(documents=labels.DOCUMENTS))
         layout.addWidget(caption)
         self.documents = DocumentTable()
         self.documents.setMinimumHeight(150)
@@ -45,19 +45,19 @@ class DossierForm(QGroupBox):
         # A dossier filed online keeps the portal's code (no desk code is spent): typed only for channel 2.
         self.portal_code = QLineEdit()
         self.portal_code.setObjectName("portal_code")
-        self.portal_code.setPlaceholderText("hồ sơ nộp trực tuyến: mã Cổng đã cấp, ví dụ 000.31.48.H15-261130-0042")
+        self.portal_code.setPlaceholderText(self.tr("hồ sơ nộp trực tuyến: mã Cổng đã cấp, ví dụ 000.31.48.H15-261130-0042"))
         self.portal_code.setEnabled(False)
         form.addRow(f"{PORTAL_CODE_LABEL}:", errors.wrap(self.portal_code, "portal_code"))
         self.channel.currentIndexChanged.connect(self._channel_changed)
         self.delivery = combo([
-            ("Tại quầy (Bộ phận Một cửa)", ResultDelivery.DESK.value),
-            ("Qua dịch vụ bưu chính công ích (BCCI)", ResultDelivery.POSTAL.value),
+            (self.tr("Tại quầy (Bộ phận Một cửa)"), ResultDelivery.DESK.value),
+            (self.tr("Qua dịch vụ bưu chính công ích (BCCI)"), ResultDelivery.POSTAL.value),
         ])
         self.delivery.setObjectName("result_delivery")
         form.addRow(labels.caption(labels.RESULT_DELIVERY), errors.wrap(self.delivery, "result_delivery"))
         self.summary = QLineEdit()
         self.summary.setObjectName("summary")
-        self.summary.setPlaceholderText("mặc định là tên thủ tục")
+        self.summary.setPlaceholderText(self.tr("mặc định là tên thủ tục"))
         form.addRow(labels.caption(labels.SUMMARY), errors.wrap(self.summary, "summary"))
         layout.addLayout(form)
 

@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -20,9 +27,9 @@ from counter_app.domain.formats import column_datetime, office_date
 from counter_app.services.clock import utc_now
 from counter_app.ui import palette
 
-COLUMNS = ["Mã hồ sơ", "Chủ hồ sơ", "Số giấy tờ", "Điện thoại", "Thủ tục", "Trạng thái", "Tiếp nhận", "Hẹn trả"]
+COLUMNS = [QT_TRANSLATE_NOOP("dossier_table", "Mã hồ sơ"), QT_TRANSLATE_NOOP("dossier_table", "Chủ hồ sơ"), QT_TRANSLATE_NOOP("dossier_table", "Số giấy tờ"), QT_TRANSLATE_NOOP("dossier_table", "Điện thoại"), QT_TRANSLATE_NOOP("dossier_table", "Thủ tục"), QT_TRANSLATE_NOOP("dossier_table", "Trạng thái"), QT_TRANSLATE_NOOP("dossier_table", "Tiếp nhận"), QT_TRANSLATE_NOOP("dossier_table", "Hẹn trả")]
 CODE, APPLICANT, ID_NUMBER, PHONE, PROCEDURE, STATUS, RECEIVED, DUE = range(len(COLUMNS))
-OVERDUE_TEXT = "Quá hạn"
+OVERDUE_TEXT = QT_TRANSLATE_NOOP("dossier_table", "Quá hạn")
 OVERDUE_COLOR = QColor(palette.ERROR)  # overdue is an error: the same red
 CODE_ROLE = Qt.ItemDataRole.UserRole
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -75,7 +82,7 @@ class DossierTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+            return QCoreApplication.translate("dossier_table", COLUMNS[section]) if 0 <= section < len(COLUMNS) else None
         return str(section + 1)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -121,7 +128,7 @@ class DossierTableModel(QAbstractTableModel):
         if column == PROCEDURE:
             return dossier.procedure_name
         if column == STATUS:
-            return f"{OVERDUE_TEXT} · {dossier.status.label}" if overdue else dossier.status.label
+            return f"{QCoreApplication.translate('dossier_table', OVERDUE_TEXT)} · {dossier.status.label}" if overdue else dossier.status.label
         if column == RECEIVED:
             return column_datetime(dossier.received_at)
         if column == DUE:
@@ -161,5 +168,5 @@ def setup_dossier_table(table: QTableView) -> None:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
             continue
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        text = max(_COLUMN_SAMPLES[column], COLUMNS[column], key=metrics.horizontalAdvance)
+        text = max(_COLUMN_SAMPLES[column], QCoreApplication.translate("dossier_table", COLUMNS[column]), key=metrics.horizontalAdvance)
         header.resizeSection(column, metrics.horizontalAdvance(text) + 16)

@@ -6,7 +6,7 @@ background (the dialog shows "Đang tải…" meanwhile), so opening never freez
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,13 +40,13 @@ from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE
 from counter_app.ui.scan_panel import ScanPanel
 
-LOADING = "Đang tải…"
-DOCUMENT_COLUMNS = ["Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]
+LOADING = QT_TRANSLATE_NOOP("dossier_view", "Đang tải…")
+DOCUMENT_COLUMNS = [QT_TRANSLATE_NOOP("dossier_view", "Tên giấy tờ"), QT_TRANSLATE_NOOP("dossier_view", "Bản chính"), QT_TRANSLATE_NOOP("dossier_view", "Bản sao chứng thực"), QT_TRANSLATE_NOOP("dossier_view", "Bản photo")]
 # What F1 lists for the open dossier (other parts append their keys here).
-SHORTCUTS = [("Ctrl+P", "Hồ sơ đang mở: in lại giấy tiếp nhận (Mẫu 01)"), *LIFECYCLE_SHORTCUTS,
-             ("F4", "Hồ sơ đang mở: thu phí, lệ phí của hồ sơ (mở màn hình Thu phí)"),
-             ("Esc", "Đóng hồ sơ đang mở")]
-HISTORY_COLUMNS = ["Thời gian", "Từ", "Sang", "Người thực hiện", "Ghi chú"]
+SHORTCUTS = [("Ctrl+P", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: in lại giấy tiếp nhận (Mẫu 01)")), *LIFECYCLE_SHORTCUTS,
+             ("F4", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: thu phí, lệ phí của hồ sơ (mở màn hình Thu phí)")),
+             ("Esc", QT_TRANSLATE_NOOP("Shortcuts", "Đóng hồ sơ đang mở"))]
+HISTORY_COLUMNS = [QT_TRANSLATE_NOOP("dossier_view", "Thời gian"), QT_TRANSLATE_NOOP("dossier_view", "Từ"), QT_TRANSLATE_NOOP("dossier_view", "Sang"), QT_TRANSLATE_NOOP("dossier_view", "Người thực hiện"), QT_TRANSLATE_NOOP("dossier_view", "Ghi chú")]
 
 
 def _selectable(label: QLabel) -> QLabel:
@@ -95,7 +95,7 @@ def _note_text(change: StatusChange) -> str:
     """The history note, with the due date it moved (NgayHenTraTruoc → NgayHenTraMoi) when it did."""
     if change.due_at is None or change.previous_due_at is None:
         return change.note
-    moved = f"Hẹn trả {column_datetime(change.previous_due_at)} → {column_datetime(change.due_at)}"
+    moved = QCoreApplication.translate("dossier_view", "Hẹn trả {column_datetime} → {column_datetime2}").format(column_datetime=column_datetime(change.previous_due_at), column_datetime2=column_datetime(change.due_at))
     return f"{change.note}. {moved}" if change.note else moved
 
 
@@ -111,10 +111,10 @@ class DossierDialog(QDialog):
         self.context = context
         self.code = code.strip()
         self.dossier: Dossier | None = None
-        self.setWindowTitle(f"Hồ sơ {self.code}")
+        self.setWindowTitle(self.tr("Hồ sơ {code}").format(code=self.code))
         self.resize(900, 640)  # fits 1366×768 with the taskbar
 
-        self.message = QLabel(LOADING)
+        self.message = QLabel(QCoreApplication.translate("dossier_view", LOADING))
         self.message.setObjectName("dossier_message")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         _selectable(self.message)
@@ -136,16 +136,16 @@ class DossierDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, title in [
             ("procedure", labels.PROCEDURE),
-            ("summary", "Trích yếu"),
-            ("applicant", "Chủ hồ sơ"),
-            ("submitter", "Người nộp"),
-            ("id", "Giấy tờ tùy thân"),
-            ("phone", "Điện thoại"),
+            ("summary", self.tr("Trích yếu")),
+            ("applicant", self.tr("Chủ hồ sơ")),
+            ("submitter", self.tr("Người nộp")),
+            ("id", self.tr("Giấy tờ tùy thân")),
+            ("phone", self.tr("Điện thoại")),
             ("address", labels.ADDRESS),
-            ("channel", "Hình thức nộp"),
-            ("delivery", "Nhận kết quả"),
-            ("received", "Tiếp nhận"),
-            ("due", "Hẹn trả"),
+            ("channel", self.tr("Hình thức nộp")),
+            ("delivery", self.tr("Nhận kết quả")),
+            ("received", self.tr("Tiếp nhận")),
+            ("due", self.tr("Hẹn trả")),
             ("sets", labels.SETS),
         ]:
             label = _selectable(QLabel())
@@ -153,9 +153,9 @@ class DossierDialog(QDialog):
             self.fields[key] = label
             form.addRow(f"{title}:", label)
 
-        self.documents = _table(DOCUMENT_COLUMNS, 0)
+        self.documents = _table([QCoreApplication.translate("dossier_view", text) for text in DOCUMENT_COLUMNS], 0)
         self.documents.setObjectName("dossier_documents")
-        self.history = _table(HISTORY_COLUMNS, 4)
+        self.history = _table([QCoreApplication.translate("dossier_view", text) for text in HISTORY_COLUMNS], 4)
         self.history.setObjectName("dossier_history")
 
         details = QWidget()
@@ -163,12 +163,12 @@ class DossierDialog(QDialog):
         body.addWidget(self.code_label)
         body.addWidget(self.status_label)
         body.addLayout(form)
-        body.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
+        body.addWidget(QLabel(self.tr("<b>Thành phần hồ sơ</b>")))
         body.addWidget(self.documents)
-        body.addWidget(QLabel("<b>Số hóa giấy tờ</b>"))
+        body.addWidget(QLabel(self.tr("<b>Số hóa giấy tờ</b>")))
         self.scan_panel = ScanPanel(context, self.code, self)  # issue 9: ui/scan_panel.py
         body.addWidget(self.scan_panel)
-        body.addWidget(QLabel("<b>Quá trình xử lý</b>"))
+        body.addWidget(QLabel(self.tr("<b>Quá trình xử lý</b>")))
         body.addWidget(self.history)
         body.addStretch(1)
         scroll = QScrollArea()
@@ -180,15 +180,15 @@ class DossierDialog(QDialog):
         self.pages.addWidget(self.message)
         self.pages.addWidget(scroll)
 
-        self.print_button = QPushButton("In lại giấy tiếp nhận (Ctrl+P)")
+        self.print_button = QPushButton(self.tr("In lại giấy tiếp nhận (Ctrl+P)"))
         self.print_button.setObjectName("reprint_slip")
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.reprint_slip)
-        self.return_button = QPushButton("Trả kết quả (Ctrl+R)")
+        self.return_button = QPushButton(self.tr("Trả kết quả (Ctrl+R)"))
         self.return_button.setObjectName("return_result")
         self.return_button.setEnabled(False)
         self.return_button.clicked.connect(self.open_return)
-        close_button = QPushButton("Đóng (Esc)")
+        close_button = QPushButton(self.tr("Đóng (Esc)"))
         close_button.clicked.connect(self.reject)
         for button in (self.print_button, self.return_button, close_button):
             button.setAutoDefault(False)  # Enter must never print or close by accident
@@ -235,11 +235,11 @@ class DossierDialog(QDialog):
         self.pages.setCurrentIndex(0)
 
     def _show(self, dossier: Dossier) -> None:
-        self.setWindowTitle(f"Hồ sơ {dossier.code} — {dossier.applicant.full_name}")
+        self.setWindowTitle(self.tr("Hồ sơ {code} — {full_name}").format(code=dossier.code, full_name=dossier.applicant.full_name))
         self.code_label.setText(dossier.code)
-        status = f"Trạng thái: {dossier.status.label}"
+        status = self.tr("Trạng thái: {label}").format(label=dossier.status.label)
         if dossier.is_overdue(utc_now()):
-            status += f" — {OVERDUE_TEXT}"
+            status += f" — {QCoreApplication.translate('dossier_table', OVERDUE_TEXT)}"
             self.status_label.setStyleSheet(ERROR_STYLE)
         else:
             self.status_label.setStyleSheet("")
@@ -249,14 +249,14 @@ class DossierDialog(QDialog):
             "procedure": f"{dossier.procedure_name} ({dossier.procedure_code})",
             "summary": dossier.summary or "—",
             "applicant": f"{applicant.full_name} ({applicant.applicant_type.label})",
-            "submitter": submitter.full_name if submitter else "Chủ hồ sơ tự nộp",
+            "submitter": submitter.full_name if submitter else self.tr("Chủ hồ sơ tự nộp"),
             "id": _id_text(applicant),
             "phone": applicant.phone or "—",
             "address": _address_text(applicant),
             "channel": dossier.channel.label,
             "delivery": dossier.result_delivery.label,
             "received": f"{column_datetime(dossier.received_at)} — {dossier.received_by or '—'}",
-            "due": column_datetime(dossier.due_at) + (f" (trước đó {column_datetime(dossier.previous_due_at)})"
+            "due": column_datetime(dossier.due_at) + (self.tr(" (trước đó {column_datetime})").format(column_datetime=column_datetime(dossier.previous_due_at))
                                                       if dossier.previous_due_at else ""),
             "sets": str(dossier.sets_count),
         }

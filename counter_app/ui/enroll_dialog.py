@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -71,9 +71,9 @@ def error_message(error: Exception, field: str) -> str:
 
     message = error_text(error)
     if field == "url" and isinstance(error, SyncError) and error.code != "network":
-        message += " Hãy kiểm tra địa chỉ máy chủ tỉnh."
+        message += QCoreApplication.translate("enroll_dialog", " Hãy kiểm tra địa chỉ máy chủ tỉnh.")
     elif field == "url":
-        message += " Hãy kiểm tra địa chỉ và đường mạng, rồi thử lại."
+        message += QCoreApplication.translate("enroll_dialog", " Hãy kiểm tra địa chỉ và đường mạng, rồi thử lại.")
     return message
 
 
@@ -87,21 +87,21 @@ class EnrollDialog(QDialog):
         self.context = context
         self.result_enrolment: Enrolment | None = None
         self.busy = False
-        self.setWindowTitle("Đăng ký quầy với máy chủ tỉnh")
+        self.setWindowTitle(self.tr("Đăng ký quầy với máy chủ tỉnh"))
         self.setMinimumWidth(520)
 
         self.url_edit = QLineEdit()
         self.url_edit.setObjectName("server_url")
-        self.url_edit.setPlaceholderText("Ví dụ: https://dongbo.buudien-tinh.vn")
+        self.url_edit.setPlaceholderText(self.tr("Ví dụ: https://dongbo.buudien-tinh.vn"))
         self.url_edit.setText(context.settings.last_server_url())
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("enrollment_code")
-        self.code_edit.setPlaceholderText("Mã một lần do giám sát viên cấp")
-        url_label = QLabel("Địa chỉ &máy chủ:")
+        self.code_edit.setPlaceholderText(self.tr("Mã một lần do giám sát viên cấp"))
+        url_label = QLabel(self.tr("Địa chỉ &máy chủ:"))
         url_label.setBuddy(self.url_edit)
-        code_label = QLabel("Mã đăng &ký:")
+        code_label = QLabel(self.tr("Mã đăng &ký:"))
         code_label.setBuddy(self.code_edit)
-        self.insecure_check = QCheckBox("Cho phép http:// không mã hoá (chỉ trong mạng nội bộ tin cậy)")
+        self.insecure_check = QCheckBox(self.tr("Cho phép http:// không mã hoá (chỉ trong mạng nội bộ tin cậy)"))
         self.insecure_check.setObjectName("allow_insecure_http")
         self.insecure_warning = QLabel(INSECURE_WARNING)
         self.insecure_warning.setObjectName("insecure_warning")
@@ -126,18 +126,18 @@ class EnrollDialog(QDialog):
         form.addRow("", self.insecure_check)
         form.addRow("", self.insecure_warning)
 
-        self.ok_button = QPushButton("Đăng ký (Enter)")
+        self.ok_button = QPushButton(self.tr("Đăng ký (Enter)"))
         self.ok_button.setObjectName("enroll_ok")
         self.ok_button.setDefault(True)
         self.ok_button.clicked.connect(self.submit)
-        self.cancel_button = QPushButton("Đóng (Esc)")
+        self.cancel_button = QPushButton(self.tr("Đóng (Esc)"))
         self.cancel_button.clicked.connect(self.reject)
         buttons = QDialogButtonBox()
         buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
 
         layout = QVBoxLayout(self)
-        hint = QLabel("Nhập địa chỉ máy chủ tỉnh và mã đăng ký một lần do giám sát viên cấp cho quầy này.")
+        hint = QLabel(self.tr("Nhập địa chỉ máy chủ tỉnh và mã đăng ký một lần do giám sát viên cấp cho quầy này."))
         hint.setWordWrap(True)
         layout.addWidget(hint)
         layout.addLayout(form)
@@ -170,7 +170,7 @@ class EnrollDialog(QDialog):
         allow_http = self.insecure_check.isChecked()
         valid = True
         if not url:
-            self._show_error("url", "Hãy nhập địa chỉ máy chủ tỉnh.")
+            self._show_error("url", self.tr("Hãy nhập địa chỉ máy chủ tỉnh."))
             valid = False
         else:
             try:
@@ -179,7 +179,7 @@ class EnrollDialog(QDialog):
                 self._show_error("url", error.message)
                 valid = False
         if not code:
-            self._show_error("code", "Hãy nhập mã đăng ký do giám sát viên cấp.")
+            self._show_error("code", self.tr("Hãy nhập mã đăng ký do giám sát viên cấp."))
             valid = False
         if not valid:
             return
@@ -199,10 +199,9 @@ class EnrollDialog(QDialog):
         self._set_busy(False)
         self.result_enrolment = enrolment
         self.context.settings.set_last_server_url(url)
-        text = (f"Đã đăng ký: {enrolment.unit_name} ({enrolment.unit_code}), quầy số {enrolment.desk_slot}. "
-                "Quầy sẽ bắt đầu đồng bộ ngay.")
+        text = (self.tr("Đã đăng ký: {unit_name} ({unit_code}), quầy số {desk_slot}. Quầy sẽ bắt đầu đồng bộ ngay.").format(unit_name=enrolment.unit_name, unit_code=enrolment.unit_code, desk_slot=enrolment.desk_slot))
         if enrolment.slot_changed:
-            text += f" Lưu ý: máy chủ tỉnh cấp số quầy {enrolment.desk_slot}; hồ sơ mới sẽ mang số quầy này."
+            text += self.tr(" Lưu ý: máy chủ tỉnh cấp số quầy {desk_slot}; hồ sơ mới sẽ mang số quầy này.").format(desk_slot=enrolment.desk_slot)
         self.result_label.setText(text)
         self.result_label.setStyleSheet(OK_STYLE)
         self.result_label.show()

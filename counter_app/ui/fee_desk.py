@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from PySide6.QtCore import QCoreApplication
+
 from counter_app.domain.catalog import FeeKind
 from counter_app.domain.dossier import Dossier
 from counter_app.domain.errors import DomainError
@@ -34,7 +36,7 @@ def normal_code(text: str) -> str:
 
 
 def unknown_text(names: tuple[str, ...]) -> str:
-    return f"Chưa biết số tiền của: {'; '.join(names)}. Chưa thu được tiền của hồ sơ này."
+    return QCoreApplication.translate("fee_desk", "Chưa biết số tiền của: {join}. Chưa thu được tiền của hồ sơ này.").format(join='; '.join(names))
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class FeeDesk:
         if self.numbers_left < 1:
             return NO_NUMBERS
         if self.due.total_vnd == 0 and not self.due.unknown:
-            return f"Hồ sơ {self.code} không còn khoản phí, lệ phí nào phải nộp."
+            return QCoreApplication.translate("FeeDesk", "Hồ sơ {code} không còn khoản phí, lệ phí nào phải nộp.").format(code=self.code)
         return ""
 
 
@@ -65,9 +67,8 @@ def numbers_left_text(left: int) -> tuple[str, str]:
     if left < 1:
         return NO_NUMBERS, "error"
     if left <= LOW_NUMBERS:
-        return (f"Sắp hết số biên lai: quầy chỉ còn {left} số. Hãy đồng bộ (F9) hoặc đề nghị tỉnh cấp thêm "
-                "quyển biên lai.", "warning")
-    return f"Số biên lai còn lại của quầy: {left}.", "ok"
+        return (QCoreApplication.translate("fee_desk", "Sắp hết số biên lai: quầy chỉ còn {left} số. Hãy đồng bộ (F9) hoặc đề nghị tỉnh cấp thêm quyển biên lai.").format(left=left), "warning")
+    return QCoreApplication.translate("fee_desk", "Số biên lai còn lại của quầy: {left}.").format(left=left), "ok"
 
 
 def read_fee_desk(db: Database, code: str) -> FeeDesk:
@@ -93,24 +94,21 @@ def due_html(desk: FeeDesk) -> str:
     rows = []
     for kind in (FeeKind.FEE, FeeKind.CHARGE):
         for line in (line for line in due.lines if line.kind is kind):
-            count = f" × {line.quantity} {escape(line.unit)}" if line.unit else ""
+            count = QCoreApplication.translate("fee_desk", " × {quantity} {escape}").format(quantity=line.quantity, escape=escape(line.unit)) if line.unit else ""
             note = f"<br><small>{escape(line.note)}</small>" if line.note else ""
             rows.append(f"{kind.value.capitalize()}: {escape(line.name)}{count}: <b>{format_dong(line.amount_vnd)}</b>"
                         f"{note}")
     for name in due.unknown:
-        rows.append(in_colour(f"{escape(name)}: chưa biết số tiền (do cơ quan giải quyết hoặc tỉnh quyết định)",
+        rows.append(in_colour(QCoreApplication.translate("fee_desk", "{escape}: chưa biết số tiền (do cơ quan giải quyết hoặc tỉnh quyết định)").format(escape=escape(name)),
                               WARNING))
     if not rows:
-        return "Không còn khoản phí, lệ phí nào phải nộp."
-    total = "Tổng các khoản đã biết số tiền" if due.unknown else "Tổng"
-    rows.append(f"Phí: {format_dong(due.fee_vnd)} · Lệ phí: {format_dong(due.charge_vnd)} · "
-                f"<b>{total}: {format_dong(due.total_vnd)}</b>")
-    rows.append(f"<i>Bằng chữ: {escape(vnd_in_words(due.total_vnd))}</i>")
+        return QCoreApplication.translate("fee_desk", "Không còn khoản phí, lệ phí nào phải nộp.")
+    total = QCoreApplication.translate("fee_desk", "Tổng các khoản đã biết số tiền") if due.unknown else QCoreApplication.translate("fee_desk", "Tổng")
+    rows.append(QCoreApplication.translate("fee_desk", "Phí: {format_dong} · Lệ phí: {format_dong2} · <b>{total}: {format_dong3}</b>").format(format_dong=format_dong(due.fee_vnd), format_dong2=format_dong(due.charge_vnd), total=total, format_dong3=format_dong(due.total_vnd)))
+    rows.append(QCoreApplication.translate("fee_desk", "<i>Bằng chữ: {escape}</i>").format(escape=escape(vnd_in_words(due.total_vnd))))
     return "<br>".join(rows)
 
 
 def summary_html(desk: FeeDesk) -> str:
     d = desk.dossier
-    return (f"<b style='font-size:14pt'>{escape(d.code)}</b><br>Chủ hồ sơ: <b>{escape(d.applicant.full_name)}</b><br>"
-            f"Thủ tục: {escape(d.procedure_name)} ({escape(d.procedure_code)})<br>"
-            f"Trạng thái: <b>{escape(d.status.label)}</b>")
+    return (QCoreApplication.translate("fee_desk", "<b style='font-size:14pt'>{escape}</b><br>Chủ hồ sơ: <b>{escape2}</b><br>Thủ tục: {escape3} ({escape4})<br>Trạng thái: <b>{escape5}</b>").format(escape=escape(d.code), escape2=escape(d.applicant.full_name), escape3=escape(d.procedure_name), escape4=escape(d.procedure_code), escape5=escape(d.status.label)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from counter_app.domain.catalog import Procedure
@@ -28,9 +29,8 @@ from counter_app.ui.palette import HINT_STYLE, WARNING, in_colour
 
 NO_EXEMPTION = "Không miễn, giảm"
 # The panel's keys, for the intake screen's shortcut list (the labels' Alt mnemonics).
-FEE_SHORTCUTS = [("Alt+R / Alt+N / Alt+H / Alt+L", "Phí, lệ phí: số trang bản chính / số bản / số trường hợp, việc / "
-                  "số bản sao trích lục thêm (tổng tính lại ngay)"),
-                 ("Alt+M", "Chọn trường hợp miễn, giảm phí, lệ phí (căn cứ pháp lý hiện bên dưới)")]
+FEE_SHORTCUTS = [("Alt+R / Alt+N / Alt+H / Alt+L", QT_TRANSLATE_NOOP("Shortcuts", "Phí, lệ phí: số trang bản chính / số bản / số trường hợp, việc / số bản sao trích lục thêm (tổng tính lại ngay)")),
+                 ("Alt+M", QT_TRANSLATE_NOOP("Shortcuts", "Chọn trường hợp miễn, giảm phí, lệ phí (căn cứ pháp lý hiện bên dưới)"))]
 COUNTS = (  # (Quantities field, caption with its Alt key, minimum, maximum)
     ("pages", "Số t&rang bản chính", 1, MAX_PAGES),
     ("copies", "Số bả&n", 1, MAX_COPIES),
@@ -43,7 +43,7 @@ class FeePanel(QGroupBox):
     """Phí, lệ phí of the procedure being received; `request_fields()` feeds IntakeRequest."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Phí, lệ phí", parent)
+        super().__init__(self.tr("Phí, lệ phí"), parent)
         self.setObjectName("fee_panel")
         self._procedure: Procedure | None = None
         layout = QVBoxLayout(self)
@@ -63,9 +63,9 @@ class FeePanel(QGroupBox):
             self.spins[field] = spin
         self.exemption = QComboBox()
         self.exemption.setObjectName("fee_exemption")
-        self.exemption.setAccessibleName("Miễn, giảm phí, lệ phí")
+        self.exemption.setAccessibleName(self.tr("Miễn, giảm phí, lệ phí"))
         self.exemption.currentIndexChanged.connect(self.refresh)
-        exemption_label = QLabel("&Miễn, giảm")
+        exemption_label = QLabel(self.tr("&Miễn, giảm"))
         exemption_label.setBuddy(self.exemption)
         self.form.addRow(exemption_label, self.exemption)
         self.basis = QLabel("")
@@ -102,7 +102,7 @@ class FeePanel(QGroupBox):
         self.exemption.clear()
         self.exemption.addItem(NO_EXEMPTION, "")
         for exemption in exemptions_of(procedure) if procedure else ():
-            verb = "Miễn" if exemption.is_full else f"Giảm {exemption.percent}%"
+            verb = self.tr("Miễn") if exemption.is_full else self.tr("Giảm {percent}%").format(percent=exemption.percent)
             self.exemption.addItem(f"{verb}: {exemption.reason}", exemption.key)
         self.exemption.blockSignals(False)
         self.form.setRowVisible(self.exemption, self.exemption.count() > 1)
@@ -142,20 +142,18 @@ class FeePanel(QGroupBox):
             return
         rows = []
         for line in self.assessment.lines:
-            count = f" × {line.quantity} {escape(line.unit)}" if line.unit else ""
+            count = self.tr(" × {quantity} {escape}").format(quantity=line.quantity, escape=escape(line.unit)) if line.unit else ""
             note = f"<br><small>{escape(line.note)}</small>" if line.note else ""
             rows.append(f"{escape(line.kind.value.capitalize())}: {escape(line.name)}{count}: "
                         f"<b>{format_dong(line.amount_vnd)}</b>{note}")
         for name in self.assessment.unknown:
-            rows.append(in_colour(f"{escape(name)}: chưa có mức thu trong danh mục (do tỉnh quyết định), "
-                                  "thông báo sau", WARNING))
-        self.lines.setText("<br>".join(rows) or "Không phải nộp phí, lệ phí.")
+            rows.append(in_colour(self.tr("{escape}: chưa có mức thu trong danh mục (do tỉnh quyết định), thông báo sau").format(escape=escape(name)), WARNING))
+        self.lines.setText("<br>".join(rows) or self.tr("Không phải nộp phí, lệ phí."))
         a = self.assessment
-        self.total.setText(f"Phí: {format_dong(a.fee_vnd)} · Lệ phí: {format_dong(a.charge_vnd)} · "
-                           f"Tổng: {format_dong(a.total_vnd)}")
+        self.total.setText(self.tr("Phí: {format_dong} · Lệ phí: {format_dong2} · Tổng: {format_dong3}").format(format_dong=format_dong(a.fee_vnd), format_dong2=format_dong(a.charge_vnd), format_dong3=format_dong(a.total_vnd)))
 
     def _basis_text(self, key: str | None) -> str:
         if not key or self._procedure is None:
             return ""
         exemption = next(e for e in exemptions_of(self._procedure) if e.key == key)
-        return f"Căn cứ: {exemption.basis}"
+        return self.tr("Căn cứ: {basis}").format(basis=exemption.basis)

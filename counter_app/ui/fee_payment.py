@@ -38,8 +38,8 @@ class PaymentPanel(QWidget):
     def __init__(self, settings: CounterSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.cash_button = QRadioButton("Tiền mặt (Alt+1)")
-        self.transfer_button = QRadioButton("Chuyển khoản (Alt+2)")
+        self.cash_button = QRadioButton(self.tr("Tiền mặt (Alt+1)"))
+        self.transfer_button = QRadioButton(self.tr("Chuyển khoản (Alt+2)"))
         self.cash_button.setObjectName("method_cash")
         self.transfer_button.setObjectName("method_transfer")
         self.cash_button.setChecked(True)
@@ -53,7 +53,7 @@ class PaymentPanel(QWidget):
             self.paper.addItem(PAPER_NAMES[paper], paper)
         self.paper.setCurrentIndex(max(0, self.paper.findData(settings.receipt_paper())))
         self.paper.currentIndexChanged.connect(lambda _index: settings.set_receipt_paper(self.paper_choice))
-        paper_label = QLabel("&Khổ giấy biên lai:")
+        paper_label = QLabel(self.tr("&Khổ giấy biên lai:"))
         paper_label.setBuddy(self.paper)
         methods = QHBoxLayout()
         methods.addWidget(self.cash_button)
@@ -73,7 +73,7 @@ class PaymentPanel(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.cash_text)
         self.pages.addWidget(self.transfer)
-        self.collect_button = QPushButton("Thu tiền và lập biên lai (Ctrl+Enter)")
+        self.collect_button = QPushButton(self.tr("Thu tiền và lập biên lai (Ctrl+Enter)"))
         self.collect_button.setObjectName("collect_fee")
         self.collect_button.setAutoDefault(False)
         layout = QVBoxLayout(self)
@@ -95,8 +95,7 @@ class PaymentPanel(QWidget):
         if self.method is PaymentMethod.CASH:
             self.pages.setCurrentWidget(self.cash_text)
             owed = desk.due.total_vnd if desk else 0
-            self.cash_text.setText(f"Thu tiền mặt: <b>{format_dong(owed)}</b>. Nhận đủ tiền rồi nhấn Ctrl+Enter để lập "
-                                   "và in biên lai." if owed else "")
+            self.cash_text.setText(self.tr("Thu tiền mặt: <b>{format_dong}</b>. Nhận đủ tiền rồi nhấn Ctrl+Enter để lập và in biên lai.").format(format_dong=format_dong(owed)) if owed else "")
         else:
             self.pages.setCurrentWidget(self.transfer)
             if desk is not None and desk.transfer is not None:

@@ -12,7 +12,7 @@ through the task runner: the screen never waits on the database. docs/fees.md, "
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -43,23 +43,23 @@ from counter_app.ui.palette import ERROR_STYLE, OK_STYLE, WARNING_STYLE
 from counter_app.ui.receipt_list import ReceiptTable, ReceiptView
 from counter_app.ui.screen import Screen
 
-HINT = "Gõ hoặc quét mã hồ sơ rồi nhấn Enter."
-LOADING = "Đang tải hồ sơ…"
-COLLECTING = "Đang lập biên lai…"
+HINT = QT_TRANSLATE_NOOP("fees_screen", "Gõ hoặc quét mã hồ sơ rồi nhấn Enter.")
+LOADING = QT_TRANSLATE_NOOP("fees_screen", "Đang tải hồ sơ…")
+COLLECTING = QT_TRANSLATE_NOOP("fees_screen", "Đang lập biên lai…")
 LEVEL_STYLES = {"error": ERROR_STYLE, "warning": WARNING_STYLE, "ok": ""}
 SHORTCUTS = [
-    ("F4", "Màn hình thu phí; nhấn lại: về ô mã hồ sơ"),
-    ("Alt+S", "Về ô mã hồ sơ"),
-    ("Enter (ô mã hồ sơ)", "Mở hồ sơ vừa gõ hoặc quét"),
-    ("Alt+1 / Alt+2", "Thu bằng tiền mặt / chuyển khoản (hiện mã VietQR đúng số tiền)"),
-    ("Alt+M", "Chuyển khoản: ô mã giao dịch ngân hàng"),
-    ("Ctrl+Enter", "Thu tiền, lập biên lai rồi xem và in biên lai"),
-    ("Alt+B", "Đến danh sách biên lai của hồ sơ"),
-    ("Ctrl+R", "In lại biên lai đang chọn"),
-    ("Ctrl+Shift+X", "Hủy biên lai đang chọn (lý do, giám sát viên ký xác nhận)"),
-    ("Alt+K", "Khổ giấy biên lai của quầy: A5 hoặc giấy nhiệt 80 mm"),
-    ("Ctrl+D", "Biên lai hôm nay và tổng theo hình thức, loại; nhấn lại: về hồ sơ"),
-    ("Ctrl+Shift+K", "Khóa sổ cuối ngày (cũng có nút ở thẻ biên lai hôm nay)"),
+    ("F4", QT_TRANSLATE_NOOP("Shortcuts", "Màn hình thu phí; nhấn lại: về ô mã hồ sơ")),
+    ("Alt+S", QT_TRANSLATE_NOOP("Shortcuts", "Về ô mã hồ sơ")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Enter (ô mã hồ sơ)"), QT_TRANSLATE_NOOP("Shortcuts", "Mở hồ sơ vừa gõ hoặc quét")),
+    ("Alt+1 / Alt+2", QT_TRANSLATE_NOOP("Shortcuts", "Thu bằng tiền mặt / chuyển khoản (hiện mã VietQR đúng số tiền)")),
+    ("Alt+M", QT_TRANSLATE_NOOP("Shortcuts", "Chuyển khoản: ô mã giao dịch ngân hàng")),
+    ("Ctrl+Enter", QT_TRANSLATE_NOOP("Shortcuts", "Thu tiền, lập biên lai rồi xem và in biên lai")),
+    ("Alt+B", QT_TRANSLATE_NOOP("Shortcuts", "Đến danh sách biên lai của hồ sơ")),
+    ("Ctrl+R", QT_TRANSLATE_NOOP("Shortcuts", "In lại biên lai đang chọn")),
+    ("Ctrl+Shift+X", QT_TRANSLATE_NOOP("Shortcuts", "Hủy biên lai đang chọn (lý do, giám sát viên ký xác nhận)")),
+    ("Alt+K", QT_TRANSLATE_NOOP("Shortcuts", "Khổ giấy biên lai của quầy: A5 hoặc giấy nhiệt 80 mm")),
+    ("Ctrl+D", QT_TRANSLATE_NOOP("Shortcuts", "Biên lai hôm nay và tổng theo hình thức, loại; nhấn lại: về hồ sơ")),
+    ("Ctrl+Shift+K", QT_TRANSLATE_NOOP("Shortcuts", "Khóa sổ cuối ngày (cũng có nút ở thẻ biên lai hôm nay)")),
 ]
 
 
@@ -81,11 +81,11 @@ class FeesScreen(Screen):
 
         self.code_box = QLineEdit()
         self.code_box.setObjectName("fees_code")
-        self.code_box.setPlaceholderText("Mã hồ sơ trên giấy tiếp nhận (gõ hoặc quét)")
+        self.code_box.setPlaceholderText(self.tr("Mã hồ sơ trên giấy tiếp nhận (gõ hoặc quét)"))
         self.code_box.setMaxLength(64)
         self.code_box.returnPressed.connect(lambda: self.load(self.code_box.text()))
         self.code_box.textEdited.connect(lambda _text: self._update_collect())  # another code: not until Enter
-        code_label = QLabel("Mã hồ &sơ:")
+        code_label = QLabel(self.tr("Mã hồ &sơ:"))
         code_label.setBuddy(self.code_box)
         self.numbers = QLabel()
         self.numbers.setObjectName("receipt_numbers_left")
@@ -97,10 +97,10 @@ class FeesScreen(Screen):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("fees_tabs")
-        self.tabs.addTab(self._dossier_page(), "Thu phí hồ sơ")
+        self.tabs.addTab(self._dossier_page(), self.tr("Thu phí hồ sơ"))
         self.today = FeesTodayView(context)
         self.today.day_close_requested.connect(self.day_close_requested)
-        self.tabs.addTab(self.today, "Biên lai hôm nay (Ctrl+D)")
+        self.tabs.addTab(self.today, self.tr("Biên lai hôm nay (Ctrl+D)"))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         layout = QVBoxLayout(self)
@@ -116,7 +116,7 @@ class FeesScreen(Screen):
         self._show_desk(None)
 
     def _dossier_page(self) -> QWidget:
-        self.summary = QLabel(HINT)
+        self.summary = QLabel(QCoreApplication.translate("fees_screen", HINT))
         self.summary.setObjectName("fees_summary")
         self.summary.setWordWrap(True)
         self.due = QLabel()
@@ -124,11 +124,11 @@ class FeesScreen(Screen):
         self.due.setWordWrap(True)
         self.receipts = ReceiptTable()
         self.receipts.setObjectName("dossier_receipts")
-        receipts_label = QLabel("&Biên lai của hồ sơ (Ctrl+R in lại, Ctrl+Shift+X hủy):")
+        receipts_label = QLabel(self.tr("&Biên lai của hồ sơ (Ctrl+R in lại, Ctrl+Shift+X hủy):"))
         receipts_label.setBuddy(self.receipts)
         left = QVBoxLayout()
         left.addWidget(self.summary)
-        owed = QGroupBox("Phải nộp")
+        owed = QGroupBox(self.tr("Phải nộp"))
         QVBoxLayout(owed).addWidget(self.due)
         left.addWidget(owed)
         left.addWidget(receipts_label)
@@ -174,13 +174,13 @@ class FeesScreen(Screen):
         `message` is said once it is shown (what was just done to it)."""
         code = normal_code(code)
         if not code:
-            self._say(HINT, "")
+            self._say(QCoreApplication.translate("fees_screen", HINT), "")
             return
         self.tabs.setCurrentIndex(0)
         if self.code_box.text() != code:
             self.code_box.setText(code)
         self.loading = True
-        self._say(LOADING, "")
+        self._say(QCoreApplication.translate("fees_screen", LOADING), "")
         db = self.context.db
         self.context.tasks.run(lambda: read_fee_desk(db, code), lambda desk: self._loaded(desk, message),
                                self._load_failed, owner=self, request="desk")
@@ -209,7 +209,7 @@ class FeesScreen(Screen):
     def _show_desk(self, desk: FeeDesk | None) -> None:
         self.desk = desk
         if desk is None:
-            self.summary.setText(HINT)
+            self.summary.setText(QCoreApplication.translate("fees_screen", HINT))
             self.due.setText("")
             self.receipts.set_rows([])
         else:
@@ -227,7 +227,7 @@ class FeesScreen(Screen):
         self._update_collect()
 
     def _show_method(self) -> None:
-        self.payment.show_desk(self.desk, HINT)
+        self.payment.show_desk(self.desk, QCoreApplication.translate("fees_screen", HINT))
         self._update_collect()
 
     def _refusal(self) -> str:
@@ -236,9 +236,9 @@ class FeesScreen(Screen):
             return numbers_left_text(0)[0]
         desk = self.desk
         if desk is None:
-            return HINT
+            return QCoreApplication.translate("fees_screen", HINT)
         if normal_code(self.code_box.text()) != desk.code:
-            return f"Ô mã hồ sơ đang ghi mã khác hồ sơ {desk.code}: nhấn Enter để mở hồ sơ vừa gõ trước khi thu tiền."
+            return self.tr("Ô mã hồ sơ đang ghi mã khác hồ sơ {code}: nhấn Enter để mở hồ sơ vừa gõ trước khi thu tiền.").format(code=desk.code)
         if desk.refusal():
             return desk.refusal()
         if self.payment.method is PaymentMethod.TRANSFER and desk.transfer is None:
@@ -269,7 +269,7 @@ class FeesScreen(Screen):
         if self.collecting or self.tabs.currentIndex() != 0:
             return
         if self.loading:
-            self._say(LOADING, "")
+            self._say(QCoreApplication.translate("fees_screen", LOADING), "")
             return
         refusal = self._refusal()
         if refusal:
@@ -285,7 +285,7 @@ class FeesScreen(Screen):
             return
         self.collecting = True
         self._update_collect()
-        self._say(COLLECTING, "")
+        self._say(QCoreApplication.translate("fees_screen", COLLECTING), "")
         db, code, clerk = self.context.db, self.desk.code, self.context.clerk_username
 
         def work() -> Receipt:
@@ -298,8 +298,7 @@ class FeesScreen(Screen):
     def _collected(self, receipt: Receipt) -> None:
         self.collecting = False
         self.collected.emit(receipt)
-        self.load(receipt.dossier_code, f"Đã thu {format_dong(receipt.total_vnd)} ({receipt.method.label.lower()}) "
-                  f"của hồ sơ {receipt.dossier_code}: biên lai số {receipt.number_text}.")
+        self.load(receipt.dossier_code, self.tr("Đã thu {format_dong} ({lower}) của hồ sơ {dossier_code}: biên lai số {number_text}.").format(format_dong=format_dong(receipt.total_vnd), lower=receipt.method.label.lower(), dossier_code=receipt.dossier_code, number_text=receipt.number_text))
         self.preview(receipt.number_text)
 
     def _refused(self, error: Exception) -> None:
@@ -326,7 +325,7 @@ class FeesScreen(Screen):
         """Ctrl+R: the selected receipt's preview (a cancelled one prints marked «ĐÃ HỦY»)."""
         receipt = self.selected_receipt()
         if receipt is None:
-            self._say("Chưa chọn biên lai nào để in lại.", "error")
+            self._say(self.tr("Chưa chọn biên lai nào để in lại."), "error")
             return
         self.preview(receipt.number)
 
@@ -336,10 +335,10 @@ class FeesScreen(Screen):
 
         receipt = self.selected_receipt()
         if receipt is None:
-            self._say("Chưa chọn biên lai nào để hủy.", "error")
+            self._say(self.tr("Chưa chọn biên lai nào để hủy."), "error")
             return
         if receipt.cancelled:
-            self._say(f"Biên lai {receipt.number} đã hủy; không hủy lại.", "error")
+            self._say(self.tr("Biên lai {number} đã hủy; không hủy lại.").format(number=receipt.number), "error")
             return
         dialog = CancelReceiptDialog(self.context, receipt, self)
         dialog.cancelled.connect(self._receipt_cancelled)
@@ -350,7 +349,7 @@ class FeesScreen(Screen):
         self.collected.emit(receipt)  # the dossier owes again: the lists that show it are read again
         self.window().activateWindow()  # the keys come back to the screen, on the receipts list
         self.selected_table().focus()
-        said = f"Đã hủy biên lai {receipt.number_text}; hồ sơ {receipt.dossier_code} phải nộp lại."
+        said = self.tr("Đã hủy biên lai {number_text}; hồ sơ {dossier_code} phải nộp lại.").format(number_text=receipt.number_text, dossier_code=receipt.dossier_code)
         if self.tabs.currentWidget() is self.today:
             self.today.refresh(office_today(self.context.clock()))
             self._say(said, "ok")

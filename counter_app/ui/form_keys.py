@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
@@ -15,10 +16,10 @@ from counter_app.ui.context import UiContext
 
 FORM_KEYS = {"Alt+2": "form02", "Alt+3": "form03", "Alt+4": "form04", "Alt+5": "form05"}
 SHORTCUTS = [
-    ("Alt+2", "Xem và in phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"),
-    ("Alt+3", "Xem và in phiếu từ chối tiếp nhận (Mẫu 03)"),
-    ("Alt+4", "Xem và in phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"),
-    ("Alt+5", "Xem và in phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05)"),
+    ("Alt+2", QT_TRANSLATE_NOOP("Shortcuts", "Xem và in phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)")),
+    ("Alt+3", QT_TRANSLATE_NOOP("Shortcuts", "Xem và in phiếu từ chối tiếp nhận (Mẫu 03)")),
+    ("Alt+4", QT_TRANSLATE_NOOP("Shortcuts", "Xem và in phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)")),
+    ("Alt+5", QT_TRANSLATE_NOOP("Shortcuts", "Xem và in phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05)")),
 ]
 
 

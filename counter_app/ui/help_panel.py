@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 MAX_HEIGHT = 680  # fits a 1366×768 screen with the task bar and the title bar; the rest scrolls
+
+
+def shortcut_text(text: str) -> str:
+    """A screen's shortcut list is marked `QT_TRANSLATE_NOOP("Shortcuts", …)` where it is defined; translated here.
+
+    Texts already translated by their screen (the main window's) are not in this context and pass unchanged.
+    """
+    return QCoreApplication.translate("Shortcuts", text)
 
 
 class HelpDialog(QDialog):
@@ -16,7 +24,7 @@ class HelpDialog(QDialog):
         rows = []
         for title, shortcuts in sections:
             rows.append(f"<h3>{title}</h3><table cellspacing='4'>")
-            rows += [f"<tr><td><b>{key}</b></td><td>{text}</td></tr>" for key, text in shortcuts]
+            rows += [f"<tr><td><b>{shortcut_text(key)}</b></td><td>{shortcut_text(text)}</td></tr>" for key, text in shortcuts]
             rows.append("</table>")
         self.body = QLabel("".join(rows))
         self.body.setObjectName("shortcut_help")

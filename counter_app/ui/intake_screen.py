@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import Enum
 from itertools import pairwise
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -68,31 +68,30 @@ from counter_app.ui.procedure_picker import ProcedurePicker
 from counter_app.ui.screen import Screen
 from counter_app.ui.slip_preview import SlipPreviewDialog
 
-DUE_NONE = "Hẹn trả: chọn thủ tục để tính ngày hẹn trả"
+DUE_NONE = QT_TRANSLATE_NOOP("intake_screen", "Hẹn trả: chọn thủ tục để tính ngày hẹn trả")
 
 SHORTCUTS = [
-    ("Ctrl+T", "Về ô chọn thủ tục (Ctrl+L: khóa màn hình)"),
-    ("↑ / ↓, Enter", "Chọn thủ tục trong danh sách gợi ý"),
-    ("Enter", "Sang ô tiếp theo; ở ô cuối (nội dung yêu cầu): lưu"),
-    ("Alt+K", "Bật/tắt «Người nộp khác chủ hồ sơ»"),
-    ("Alt+T", "Thời điểm tiếp nhận (mặc định bây giờ; hồ sơ giấy nhập sau: gõ giờ:phút ngày/tháng/năm; "
-              "trước ngày làm việc hiện tại cần lý do và giám sát viên đăng nhập)"),
-    ("Ctrl+S", "Lưu hồ sơ và xem giấy tiếp nhận"),
-    ("Ctrl+N / F2", "Hồ sơ mới (xóa biểu mẫu; hỏi lại nếu đang nhập dở)"),
-    ("Số (0–9)", "Trong bảng thành phần hồ sơ: gõ số bản (0: không nộp, không in lên giấy tiếp nhận)"),
-    ("+ / −", "Trong bảng thành phần hồ sơ: tăng / giảm số bản của ô đang chọn"),
-    ("↑ / ↓ ← →", "Trong bảng thành phần hồ sơ: sang giấy tờ / cột khác (kể cả ngay sau khi gõ số)"),
-    ("↑ / ↓, Enter", "Chọn xã/phường trong danh sách gợi ý (mặc định: xã/phường của quầy)"),
-    ("Quét QR căn cước", "Điền họ tên, số CCCD, ngày sinh, giới tính, địa chỉ"),
-    ("Ctrl+G", "Không tiếp nhận mà hướng dẫn bổ sung, hoàn thiện hồ sơ (Mẫu 02, không cấp mã hồ sơ)"),
-    ("Ctrl+R", "Từ chối tiếp nhận hồ sơ, ghi lý do (Mẫu 03)"),
+    ("Ctrl+T", QT_TRANSLATE_NOOP("Shortcuts", "Về ô chọn thủ tục (Ctrl+L: khóa màn hình)")),
+    ("↑ / ↓, Enter", QT_TRANSLATE_NOOP("Shortcuts", "Chọn thủ tục trong danh sách gợi ý")),
+    ("Enter", QT_TRANSLATE_NOOP("Shortcuts", "Sang ô tiếp theo; ở ô cuối (nội dung yêu cầu): lưu")),
+    ("Alt+K", QT_TRANSLATE_NOOP("Shortcuts", "Bật/tắt «Người nộp khác chủ hồ sơ»")),
+    ("Alt+T", QT_TRANSLATE_NOOP("Shortcuts", "Thời điểm tiếp nhận (mặc định bây giờ; hồ sơ giấy nhập sau: gõ giờ:phút ngày/tháng/năm; trước ngày làm việc hiện tại cần lý do và giám sát viên đăng nhập)")),
+    ("Ctrl+S", QT_TRANSLATE_NOOP("Shortcuts", "Lưu hồ sơ và xem giấy tiếp nhận")),
+    ("Ctrl+N / F2", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ mới (xóa biểu mẫu; hỏi lại nếu đang nhập dở)")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Số (0–9)"), QT_TRANSLATE_NOOP("Shortcuts", "Trong bảng thành phần hồ sơ: gõ số bản (0: không nộp, không in lên giấy tiếp nhận)")),
+    ("+ / −", QT_TRANSLATE_NOOP("Shortcuts", "Trong bảng thành phần hồ sơ: tăng / giảm số bản của ô đang chọn")),
+    ("↑ / ↓ ← →", QT_TRANSLATE_NOOP("Shortcuts", "Trong bảng thành phần hồ sơ: sang giấy tờ / cột khác (kể cả ngay sau khi gõ số)")),
+    ("↑ / ↓, Enter", QT_TRANSLATE_NOOP("Shortcuts", "Chọn xã/phường trong danh sách gợi ý (mặc định: xã/phường của quầy)")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Quét QR căn cước"), QT_TRANSLATE_NOOP("Shortcuts", "Điền họ tên, số CCCD, ngày sinh, giới tính, địa chỉ")),
+    ("Ctrl+G", QT_TRANSLATE_NOOP("Shortcuts", "Không tiếp nhận mà hướng dẫn bổ sung, hoàn thiện hồ sơ (Mẫu 02, không cấp mã hồ sơ)")),
+    ("Ctrl+R", QT_TRANSLATE_NOOP("Shortcuts", "Từ chối tiếp nhận hồ sơ, ghi lý do (Mẫu 03)")),
     *FEE_SHORTCUTS,
 ]
 
 
 def due_text(due: datetime) -> str:
     """'Hẹn trả: 15:00 thứ Ba, 24/02/2026' in office time."""
-    return f"Hẹn trả: {due_wording(due)}"
+    return QCoreApplication.translate("intake_screen", "Hẹn trả: {due_wording}").format(due_wording=due_wording(due))
 
 
 def _receive(db: Database, request: IntakeRequest, commune_error: ValidationError | None, now: datetime) -> Dossier:
@@ -115,12 +114,12 @@ class UnsavedChoice(Enum):
     KEEP_EDITING = "keep"
 
 
-UNSAVED_QUESTION = "Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ này trước khi {action}?"
-UNSAVED_SAVE = "Lưu hồ sơ"
-UNSAVED_DISCARD = "Bỏ, không lưu"
-UNSAVED_KEEP = "Tiếp tục nhập (Esc)"
-PLAIN_NAME_YES = "Đúng, tên không dấu"
-PLAIN_NAME_FIX = "Sửa lại (Esc)"
+UNSAVED_QUESTION = QT_TRANSLATE_NOOP("intake_screen", "Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ này trước khi {action}?")
+UNSAVED_SAVE = QT_TRANSLATE_NOOP("intake_screen", "Lưu hồ sơ")
+UNSAVED_DISCARD = QT_TRANSLATE_NOOP("intake_screen", "Bỏ, không lưu")
+UNSAVED_KEEP = QT_TRANSLATE_NOOP("intake_screen", "Tiếp tục nhập (Esc)")
+PLAIN_NAME_YES = QT_TRANSLATE_NOOP("intake_screen", "Đúng, tên không dấu")
+PLAIN_NAME_FIX = QT_TRANSLATE_NOOP("intake_screen", "Sửa lại (Esc)")
 
 
 class IntakeScreen(Screen):
@@ -175,7 +174,7 @@ class IntakeScreen(Screen):
         title = QLabel(labels.caption(labels.PROCEDURE))
         title.setBuddy(self.picker)
         top.addRow(title, procedure_box)
-        self.due_label = QLabel(DUE_NONE)
+        self.due_label = QLabel(QCoreApplication.translate("intake_screen", DUE_NONE))
         self.due_label.setObjectName("due_label")
         self.due_label.setStyleSheet("font-weight: bold;")
         self.time_label = QLabel("")
@@ -207,10 +206,10 @@ class IntakeScreen(Screen):
         outer.addWidget(scroll, 1)
 
         buttons = QHBoxLayout()
-        self.new_button = QPushButton("Hồ sơ mới (Ctrl+N)")
-        self.guidance_button = QPushButton("Hướng dẫn bổ sung, Mẫu 02 (Ctrl+G)")
-        self.refuse_button = QPushButton("Từ chối tiếp nhận, Mẫu 03 (Ctrl+R)")
-        self.save_button = QPushButton("Lưu và in giấy tiếp nhận (Ctrl+S)")
+        self.new_button = QPushButton(self.tr("Hồ sơ mới (Ctrl+N)"))
+        self.guidance_button = QPushButton(self.tr("Hướng dẫn bổ sung, Mẫu 02 (Ctrl+G)"))
+        self.refuse_button = QPushButton(self.tr("Từ chối tiếp nhận, Mẫu 03 (Ctrl+R)"))
+        self.save_button = QPushButton(self.tr("Lưu và in giấy tiếp nhận (Ctrl+S)"))
         self.save_button.setObjectName("save_button")
         self.save_button.setStyleSheet("font-weight: bold;")
         for button in (self.new_button, self.guidance_button, self.refuse_button, self.save_button):
@@ -236,8 +235,8 @@ class IntakeScreen(Screen):
         self.received_at = MomentEdit(self.context.clock, field="received_at", label=labels.RECEIVED_AT)
         self.late_reason = QLineEdit()
         self.late_reason.setObjectName("late_entry_reason")
-        self.late_reason.setPlaceholderText("vì sao nhập sau (giám sát viên duyệt)")
-        self.late_caption = QLabel("Lý do nhập muộn:")
+        self.late_reason.setPlaceholderText(self.tr("vì sao nhập sau (giám sát viên duyệt)"))
+        self.late_caption = QLabel(self.tr("Lý do nhập muộn:"))
         self.late_caption.setBuddy(self.late_reason)
         row = QWidget()
         layout = QHBoxLayout(row)
@@ -350,14 +349,14 @@ class IntakeScreen(Screen):
             self.show_message(self.picker.load_error, error=True)
         elif count == 0:
             self.show_message(
-                "Danh mục thủ tục của quầy đang trống: hãy nhập danh mục (menu Thiết lập) trước khi tiếp nhận.",
+                self.tr("Danh mục thủ tục của quầy đang trống: hãy nhập danh mục (menu Thiết lập) trước khi tiếp nhận."),
                 error=True,
             )
 
     def _on_procedure_chosen(self, procedure: Procedure) -> None:
         self.dossier.show_procedure(procedure)
         self.fees.show_procedure(procedure)
-        self.time_label.setText(f"Thời hạn giải quyết: {procedure_time_text(procedure)}")
+        self.time_label.setText(self.tr("Thời hạn giải quyết: {procedure_time_text}").format(procedure_time_text=procedure_time_text(procedure)))
         self._field_errors.clear_field("procedure_code")
         self._field_errors.clear_field("documents")
         self._update_due()
@@ -368,21 +367,21 @@ class IntakeScreen(Screen):
         self._due_request += 1
         request = self._due_request
         if procedure is None:
-            self.due_label.setText(DUE_NONE)
+            self.due_label.setText(QCoreApplication.translate("intake_screen", DUE_NONE))
             return
         channel = Channel(self.channel.currentData())
         db, code = self.context.db, procedure.code
         received_at = self.received_moment() or self.context.clock()
-        self.due_label.setText("Hẹn trả: đang tính…")
+        self.due_label.setText(self.tr("Hẹn trả: đang tính…"))
 
         def done(due: datetime | None) -> None:
             if request != self._due_request:
                 return  # a newer choice is already being computed
-            self.due_label.setText(due_text(due) if due else "Hẹn trả: chưa tính được (thủ tục không có trong danh mục)")
+            self.due_label.setText(due_text(due) if due else self.tr("Hẹn trả: chưa tính được (thủ tục không có trong danh mục)"))
 
         def failed(error: Exception) -> None:
             if request == self._due_request:
-                self.due_label.setText(f"Hẹn trả: chưa tính được ({error_text(error)})")
+                self.due_label.setText(self.tr("Hẹn trả: chưa tính được ({error_text})").format(error_text=error_text(error)))
 
         self.context.tasks.run(lambda: preview_due_at(db, code, channel, received_at=received_at), done, failed)
 
@@ -395,12 +394,11 @@ class IntakeScreen(Screen):
         try:
             card = parse_chip_id_qr(payload)
         except ValidationError as error:
-            self.show_message(f"{error.message} Thông tin đã nhập được giữ nguyên.", error=True)
+            self.show_message(self.tr("{message} Thông tin đã nhập được giữ nguyên.").format(message=error.message), error=True)
             return
         who, next_field = self.person.fill_from_card(card, self.focusWidget())
         self.show_message(
-            f"Đã điền thông tin {who} từ thẻ căn cước: {card.full_name}, số {card.id_number}. "
-            "Hãy kiểm tra lại (cả xã/phường) và nhập số điện thoại."
+            self.tr("Đã điền thông tin {who} từ thẻ căn cước: {full_name}, số {id_number}. Hãy kiểm tra lại (cả xã/phường) và nhập số điện thoại.").format(who=who, full_name=card.full_name, id_number=card.id_number)
         )
         if not next_field.text().strip():
             next_field.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -442,8 +440,8 @@ class IntakeScreen(Screen):
         now = self.context.clock()
         self.saving = True
         self.save_button.setEnabled(False)
-        self.save_button.setText("Đang lưu…")
-        self.show_message("Đang lưu hồ sơ…")
+        self.save_button.setText(self.tr("Đang lưu…"))
+        self.show_message(self.tr("Đang lưu hồ sơ…"))
         db = self.context.db
         self.context.tasks.run(
             lambda: _receive(db, request, commune_error, now), self._on_saved, self._on_save_failed, write=True
@@ -455,7 +453,7 @@ class IntakeScreen(Screen):
             self.received_at.moment()
         except ValidationError as problem:
             self._show_field_errors({problem.field: problem.message})
-            self.show_message(f"Chưa lưu: {problem.message} Thông tin đã nhập được giữ nguyên.", error=True)
+            self.show_message(self.tr("Chưa lưu: {message} Thông tin đã nhập được giữ nguyên.").format(message=problem.message), error=True)
             return False
         return True
 
@@ -472,13 +470,13 @@ class IntakeScreen(Screen):
             box = QMessageBox(self)
             box.setObjectName("plain_name_question")
             box.setIcon(QMessageBox.Icon.Question)
-            box.setWindowTitle("Tên không dấu")
-            box.setText(f"Họ tên «{name}» không có dấu. Bạn có chắc tên không dấu?")
+            box.setWindowTitle(self.tr("Tên không dấu"))
+            box.setText(self.tr("Họ tên «{name}» không có dấu. Bạn có chắc tên không dấu?").format(name=name))
             box.setInformativeText(
-                f"Tên sẽ được in trên giấy tiếp nhận là «{person_name(name)}». Chọn «Sửa lại» để gõ tên có dấu."
+                self.tr("Tên sẽ được in trên giấy tiếp nhận là «{person_name}». Chọn «Sửa lại» để gõ tên có dấu.").format(person_name=person_name(name))
             )
-            yes = box.addButton(PLAIN_NAME_YES, QMessageBox.ButtonRole.AcceptRole)
-            fix = box.addButton(PLAIN_NAME_FIX, QMessageBox.ButtonRole.RejectRole)
+            yes = box.addButton(QCoreApplication.translate("intake_screen", PLAIN_NAME_YES), QMessageBox.ButtonRole.AcceptRole)
+            fix = box.addButton(QCoreApplication.translate("intake_screen", PLAIN_NAME_FIX), QMessageBox.ButtonRole.RejectRole)
             box.setDefaultButton(fix)
             box.setEscapeButton(fix)
             self.confirm_box = box
@@ -496,7 +494,7 @@ class IntakeScreen(Screen):
     def _end_saving(self) -> None:
         self.saving = False
         self.save_button.setEnabled(True)
-        self.save_button.setText("Lưu và in giấy tiếp nhận (Ctrl+S)")
+        self.save_button.setText(self.tr("Lưu và in giấy tiếp nhận (Ctrl+S)"))
 
     def _on_saved(self, dossier: Dossier) -> None:
         self._end_saving()
@@ -504,7 +502,7 @@ class IntakeScreen(Screen):
         self.picker.note_use(dossier.procedure_code)
         self.clear_form()
         self.show_message(
-            f"Đã tiếp nhận hồ sơ {dossier.code} của {dossier.applicant.full_name}. {due_text(dossier.due_at)}."
+            self.tr("Đã tiếp nhận hồ sơ {code} của {full_name}. {due_text}.").format(code=dossier.code, full_name=dossier.applicant.full_name, due_text=due_text(dossier.due_at))
         )
         self.dossier_saved.emit(dossier.code)
         self.show_slip(dossier.code)
@@ -516,11 +514,11 @@ class IntakeScreen(Screen):
             self._show_field_errors(merge_by_field(error.errors))
             count = len(error.errors)
             self.show_message(
-                f"Chưa lưu: có {count} thông tin cần sửa (đánh dấu đỏ bên dưới). Thông tin đã nhập được giữ nguyên.",
+                self.tr("Chưa lưu: có {count} thông tin cần sửa (đánh dấu đỏ bên dưới). Thông tin đã nhập được giữ nguyên.").format(count=count),
                 error=True,
             )
             return
-        self.show_message(f"Chưa lưu được hồ sơ: {error_text(error)} Thông tin đã nhập được giữ nguyên.", error=True)
+        self.show_message(self.tr("Chưa lưu được hồ sơ: {error_text} Thông tin đã nhập được giữ nguyên.").format(error_text=error_text(error)), error=True)
 
     def show_slip(self, code: str) -> SlipPreviewDialog:
         dialog = SlipPreviewDialog(self.context, code, self)
@@ -584,15 +582,14 @@ class IntakeScreen(Screen):
     def _start_outcome(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
         self.saving = True
         self.save_button.setEnabled(False)
-        self.show_message("Đang lưu…")
+        self.show_message(self.tr("Đang lưu…"))
         self.context.tasks.run(work, done, self._on_save_failed, write=True)
 
     def _on_guided(self, guidance: object) -> None:
         assert isinstance(guidance, Guidance)
         self._end_saving()
         self.clear_form()
-        self.show_message(f"Đã lập phiếu hướng dẫn {guidance.reference} cho {guidance.applicant.full_name} "
-                          "(không cấp mã hồ sơ). Ctrl+P để in Mẫu 02.")
+        self.show_message(self.tr("Đã lập phiếu hướng dẫn {reference} cho {full_name} (không cấp mã hồ sơ). Ctrl+P để in Mẫu 02.").format(reference=guidance.reference, full_name=guidance.applicant.full_name))
         self.outcome_saved.emit(guidance.reference)
         self._show_form("form02", guidance.reference)
 
@@ -601,8 +598,7 @@ class IntakeScreen(Screen):
         self._end_saving()
         self.last_code = dossier.code
         self.clear_form()
-        self.show_message(f"Đã từ chối tiếp nhận hồ sơ {dossier.code} của {dossier.applicant.full_name}. "
-                          "Ctrl+P để in Mẫu 03.")
+        self.show_message(self.tr("Đã từ chối tiếp nhận hồ sơ {code} của {full_name}. Ctrl+P để in Mẫu 03.").format(code=dossier.code, full_name=dossier.applicant.full_name))
         self.outcome_saved.emit(dossier.code)
         self._show_form("form03", dossier.code)
 
@@ -627,10 +623,10 @@ class IntakeScreen(Screen):
         if self.has_typed_data():
             box = QMessageBox(self)
             box.setIcon(QMessageBox.Icon.Question)
-            box.setWindowTitle("Hồ sơ mới")
-            box.setText("Biểu mẫu đang có thông tin chưa lưu. Xóa để nhập hồ sơ mới?")
-            discard = box.addButton("Xóa, nhập hồ sơ mới", QMessageBox.ButtonRole.DestructiveRole)
-            keep = box.addButton("Tiếp tục nhập (Esc)", QMessageBox.ButtonRole.RejectRole)
+            box.setWindowTitle(self.tr("Hồ sơ mới"))
+            box.setText(self.tr("Biểu mẫu đang có thông tin chưa lưu. Xóa để nhập hồ sơ mới?"))
+            discard = box.addButton(self.tr("Xóa, nhập hồ sơ mới"), QMessageBox.ButtonRole.DestructiveRole)
+            keep = box.addButton(self.tr("Tiếp tục nhập (Esc)"), QMessageBox.ButtonRole.RejectRole)
             box.setDefaultButton(keep)
             box.setEscapeButton(keep)
             self.confirm_box = box
@@ -651,14 +647,14 @@ class IntakeScreen(Screen):
         box = QMessageBox(self)
         box.setObjectName("unsaved_question")
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Hồ sơ chưa lưu")
-        box.setText(UNSAVED_QUESTION.format(action=action))
-        box.setInformativeText("Chọn «Tiếp tục nhập» để quay lại biểu mẫu, mọi thông tin đã gõ được giữ nguyên.")
+        box.setWindowTitle(self.tr("Hồ sơ chưa lưu"))
+        box.setText(QCoreApplication.translate("intake_screen", UNSAVED_QUESTION).format(action=action))
+        box.setInformativeText(self.tr("Chọn «Tiếp tục nhập» để quay lại biểu mẫu, mọi thông tin đã gõ được giữ nguyên."))
         Button = QMessageBox.StandardButton
         box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
-        box.button(Button.Save).setText(UNSAVED_SAVE)
-        box.button(Button.Discard).setText(UNSAVED_DISCARD)
-        box.button(Button.Cancel).setText(UNSAVED_KEEP)
+        box.button(Button.Save).setText(QCoreApplication.translate("intake_screen", UNSAVED_SAVE))
+        box.button(Button.Discard).setText(QCoreApplication.translate("intake_screen", UNSAVED_DISCARD))
+        box.button(Button.Cancel).setText(QCoreApplication.translate("intake_screen", UNSAVED_KEEP))
         box.setDefaultButton(Button.Cancel)
         box.setEscapeButton(Button.Cancel)
         self.confirm_box = box
@@ -676,7 +672,7 @@ class IntakeScreen(Screen):
         """Esc: leave this dossier (the form is emptied); asks first when something typed would be lost."""
         if self.saving or not self.has_typed_data():
             return
-        choice = self.ask_about_unsaved("bỏ hồ sơ này")
+        choice = self.ask_about_unsaved(self.tr("bỏ hồ sơ này"))
         if choice is UnsavedChoice.SAVE:
             self.save()
         elif choice is UnsavedChoice.DISCARD:
@@ -693,7 +689,7 @@ class IntakeScreen(Screen):
         self.received_at.set_now()
         self.time_label.setText("")
         self._due_request += 1
-        self.due_label.setText(DUE_NONE)
+        self.due_label.setText(QCoreApplication.translate("intake_screen", DUE_NONE))
         self.clear_errors()
 
     # -- messages --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDateTime
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -69,15 +69,15 @@ class _LifecycleDialog(QDialog):
         self.when.edit.setObjectName("lifecycle_at")
         when_form = QFormLayout()
         when_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        when_form.addRow("Thời điểm:", self.when)
+        when_form.addRow(self.tr("Thời điểm:"), self.when)
         self.error = QLabel()
         self.error.setObjectName("lifecycle_error")
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
-        self.save_button = QPushButton("Lưu (Ctrl+Enter)")
+        self.save_button = QPushButton(self.tr("Lưu (Ctrl+Enter)"))
         self.save_button.setObjectName("lifecycle_save")
         self.save_button.clicked.connect(self.save)
-        cancel = QPushButton("Hủy (Esc)")
+        cancel = QPushButton(self.tr("Hủy (Esc)"))
         cancel.clicked.connect(self.reject)
         for button in (self.save_button, cancel):
             button.setAutoDefault(False)  # Enter in a field never saves half a form
@@ -86,7 +86,7 @@ class _LifecycleDialog(QDialog):
         buttons.addWidget(self.save_button)
         buttons.addWidget(cancel)
         layout = QVBoxLayout(self)
-        heading = QLabel(f"Trạng thái hiện tại: {dossier.status.label}; hẹn trả {column_datetime(dossier.due_at)}")
+        heading = QLabel(self.tr("Trạng thái hiện tại: {label}; hẹn trả {column_datetime}").format(label=dossier.status.label, column_datetime=column_datetime(dossier.due_at)))
         heading.setStyleSheet(HINT_STYLE)
         layout.addWidget(heading)
         layout.addLayout(self.form)
@@ -123,7 +123,7 @@ class _LifecycleDialog(QDialog):
             return
         self.saving = True
         self.save_button.setEnabled(False)
-        self.error.setText("Đang lưu…")
+        self.error.setText(self.tr("Đang lưu…"))
         self.context.tasks.run(job, self._saved, self._failed, write=True, owner=self)
 
     def _saved(self, result: Any) -> None:
@@ -146,7 +146,7 @@ class StepDialog(_LifecycleDialog):
 
     def __init__(self, context: UiContext, dossier: Dossier, on_saved: Callable[[Any], None], *,
                  only: Status | None = None, parent: QWidget | None = None) -> None:
-        title = "Chuyển trạng thái" if only is None else f"Chuyển sang «{only.label}»"
+        title = self.tr("Chuyển trạng thái") if only is None else self.tr("Chuyển sang «{label}»").format(label=only.label)
         super().__init__(context, dossier, title, on_saved, parent)
         self.target = QComboBox()
         self.target.setObjectName("lifecycle_target")
@@ -158,9 +158,9 @@ class StepDialog(_LifecycleDialog):
         self.agency = QLineEdit()
         self.agency.setObjectName("lifecycle_agency")
         self.agency.setPlaceholderText(DEFAULT_AGENCY)
-        self.form.addRow("Chuyển sang:", self.target)
-        self.form.addRow("Lý do:", self.reason)
-        self.form.addRow("Cơ quan giải quyết:", self.agency)
+        self.form.addRow(self.tr("Chuyển sang:"), self.target)
+        self.form.addRow(self.tr("Lý do:"), self.reason)
+        self.form.addRow(self.tr("Cơ quan giải quyết:"), self.agency)
         self.target.currentIndexChanged.connect(self._fit_fields)
         self._fit_fields()
         (self.target if only is None else self.reason).setFocus()
@@ -172,17 +172,17 @@ class StepDialog(_LifecycleDialog):
         target = self.chosen() if self.target.count() else None
         needs_reason = target in REASON_REQUIRED
         self.form.setRowVisible(self.reason, target is not None and target is not Status.SUPPLEMENT_REQUESTED)
-        self.form.labelForField(self.reason).setText("Lý do (bắt buộc):" if needs_reason else "Ghi chú:")
+        self.form.labelForField(self.reason).setText(self.tr("Lý do (bắt buộc):") if needs_reason else self.tr("Ghi chú:"))
         self.form.setRowVisible(self.agency, (self.dossier.status, target) in HANDOVER_STEPS)
 
     def work(self) -> Callable[[], Any]:
         from counter_app.services.lifecycle import transition
 
         if not self.target.count():
-            raise ValueError(f"Hồ sơ đang ở trạng thái cuối «{self.dossier.status.label}»: không chuyển tiếp được.")
+            raise ValueError(self.tr("Hồ sơ đang ở trạng thái cuối «{label}»: không chuyển tiếp được.").format(label=self.dossier.status.label))
         target = self.chosen()
         if target is Status.SUPPLEMENT_REQUESTED:
-            raise ValueError("Yêu cầu bổ sung giấy tờ bằng phím Ctrl+B (ghi các giấy tờ còn thiếu).")
+            raise ValueError(self.tr("Yêu cầu bổ sung giấy tờ bằng phím Ctrl+B (ghi các giấy tờ còn thiếu)."))
         db, code, username = self.context.db, self.dossier.code, self.context.clerk_username
         reason, agency, when = self.reason.text(), self.agency.text(), self.moment()
         return lambda: transition(db, code, target, reason=reason, agency=agency, by=username,
@@ -194,26 +194,25 @@ class HandoverDialog(_LifecycleDialog):
 
     def __init__(self, context: UiContext, dossier: Dossier, on_saved: Callable[[Any], None],
                  parent: QWidget | None = None) -> None:
-        super().__init__(context, dossier, "Giao nhận với cơ quan giải quyết", on_saved, parent)
+        super().__init__(context, dossier, self.tr("Giao nhận với cơ quan giải quyết"), on_saved, parent)
         self.direction = QComboBox()
         self.direction.setObjectName("lifecycle_direction")
         if dossier.status in (Status.RECEIVED, Status.PROCESSING):
-            self.direction.addItem("Giao hồ sơ cho cơ quan giải quyết", HandoverDirection.TO_AGENCY.value)
+            self.direction.addItem(self.tr("Giao hồ sơ cho cơ quan giải quyết"), HandoverDirection.TO_AGENCY.value)
         if dossier.status in (Status.PROCESSING, Status.RESULT_READY):
-            self.direction.addItem("Nhận kết quả từ cơ quan giải quyết", HandoverDirection.FROM_AGENCY.value)
+            self.direction.addItem(self.tr("Nhận kết quả từ cơ quan giải quyết"), HandoverDirection.FROM_AGENCY.value)
         self.agency = QLineEdit()
         self.agency.setObjectName("lifecycle_agency")
         self.agency.setPlaceholderText(DEFAULT_AGENCY)
-        self.form.addRow("Giao hay nhận:", self.direction)
-        self.form.addRow("Cơ quan giải quyết:", self.agency)
+        self.form.addRow(self.tr("Giao hay nhận:"), self.direction)
+        self.form.addRow(self.tr("Cơ quan giải quyết:"), self.agency)
         self.direction.setFocus()
 
     def work(self) -> Callable[[], Any]:
         from counter_app.services.lifecycle import hand_over
 
         if not self.direction.count():
-            raise ValueError(f"Hồ sơ đang ở trạng thái «{self.dossier.status.label}»: không có việc giao nhận với "
-                             "cơ quan giải quyết.")
+            raise ValueError(self.tr("Hồ sơ đang ở trạng thái «{label}»: không có việc giao nhận với cơ quan giải quyết.").format(label=self.dossier.status.label))
         direction = HandoverDirection(self.direction.currentData())
         db, code, username, agency = self.context.db, self.dossier.code, self.context.clerk_username, self.agency.text()
         when = self.moment()
@@ -226,17 +225,17 @@ class SupplementDialog(_LifecycleDialog):
 
     def __init__(self, context: UiContext, dossier: Dossier, on_saved: Callable[[Any], None],
                  parent: QWidget | None = None) -> None:
-        super().__init__(context, dossier, "Yêu cầu bổ sung giấy tờ", on_saved, parent)
+        super().__init__(context, dossier, self.tr("Yêu cầu bổ sung giấy tờ"), on_saved, parent)
         self.papers = DocumentTable()
         self.papers.setObjectName("lifecycle_papers")
         self.reason = QLineEdit()
         self.reason.setObjectName("lifecycle_reason")
-        hint = QLabel("Gõ số bản còn thiếu của từng giấy tờ (mũi tên để di chuyển, Tab để sang ô lý do).")
+        hint = QLabel(self.tr("Gõ số bản còn thiếu của từng giấy tờ (mũi tên để di chuyển, Tab để sang ô lý do)."))
         hint.setStyleSheet(HINT_STYLE)
         hint.setWordWrap(True)
         self.form.addRow(hint)
-        self.form.addRow("Giấy tờ cần bổ sung:", self.papers)
-        self.form.addRow("Lý do (bắt buộc):", self.reason)
+        self.form.addRow(self.tr("Giấy tờ cần bổ sung:"), self.papers)
+        self.form.addRow(self.tr("Lý do (bắt buộc):"), self.reason)
         self.resize(760, 480)
         self.loaded = False
         db, code = context.db, dossier.code
@@ -255,7 +254,7 @@ class SupplementDialog(_LifecycleDialog):
         missing = [line for line in self.papers.lines()
                    if line.originals or line.certified_copies or line.photocopies]
         if not missing:
-            raise ValueError("Hãy ghi số bản của ít nhất một giấy tờ cần bổ sung.")
+            raise ValueError(self.tr("Hãy ghi số bản của ít nhất một giấy tờ cần bổ sung."))
         db, code, username, reason = self.context.db, self.dossier.code, self.context.clerk_username, self.reason.text()
         when = self.moment()
         return lambda: request_supplement(db, code, missing=missing, reason=reason, by=username,
@@ -268,7 +267,7 @@ class ApologyDialog(_LifecycleDialog):
 
     def __init__(self, context: UiContext, dossier: Dossier, on_saved: Callable[[Any], None],
                  parent: QWidget | None = None) -> None:
-        super().__init__(context, dossier, "Xin lỗi và hẹn lại ngày trả kết quả", on_saved, parent)
+        super().__init__(context, dossier, self.tr("Xin lỗi và hẹn lại ngày trả kết quả"), on_saved, parent)
         self.reason = QLineEdit()
         self.reason.setObjectName("lifecycle_reason")
         self.new_due = QDateTimeEdit()
@@ -276,8 +275,8 @@ class ApologyDialog(_LifecycleDialog):
         self.new_due.setDisplayFormat(QT_OFFICE_DATETIME)
         proposed = dossier.due_at.astimezone(OFFICE_TZ) + timedelta(days=1)
         self.new_due.setDateTime(QDateTime(proposed.date(), proposed.time().replace(tzinfo=None)))
-        self.form.addRow("Lý do trả chậm (bắt buộc):", self.reason)
-        self.form.addRow("Hẹn trả mới:", self.new_due)
+        self.form.addRow(self.tr("Lý do trả chậm (bắt buộc):"), self.reason)
+        self.form.addRow(self.tr("Hẹn trả mới:"), self.new_due)
         self.reason.setFocus()
         self._proposed_shown = self.new_due.dateTime()
         from counter_app.services.lifecycle import proposed_new_due
@@ -329,9 +328,9 @@ ACTIONS: list[tuple[str, str, Callable[..., QDialog], Callable[[Status], bool]]]
 ACTION_INDEX = {"transition": 0, "supplement": 1, "supplied": 2, "apology": 3, "handover": 4}
 # What F1 lists for these keys.
 SHORTCUT_HELP = [
-    ("Ctrl+T", "Hồ sơ đang mở: chuyển trạng thái (từ chối, rút, dừng… kèm lý do)"),
-    ("Ctrl+B", "Hồ sơ đang mở: yêu cầu bổ sung giấy tờ (Mẫu 02), tạm dừng thời hạn"),
-    ("Ctrl+D", "Hồ sơ đang mở: công dân đã bổ sung đủ, tính lại ngày hẹn trả"),
-    ("Ctrl+H", "Hồ sơ đang mở: xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"),
-    ("Ctrl+G", "Hồ sơ đang mở: giao hồ sơ cho / nhận kết quả từ cơ quan giải quyết (Mẫu 05)"),
+    ("Ctrl+T", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: chuyển trạng thái (từ chối, rút, dừng… kèm lý do)")),
+    ("Ctrl+B", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: yêu cầu bổ sung giấy tờ (Mẫu 02), tạm dừng thời hạn")),
+    ("Ctrl+D", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: công dân đã bổ sung đủ, tính lại ngày hẹn trả")),
+    ("Ctrl+H", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)")),
+    ("Ctrl+G", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: giao hồ sơ cho / nhận kết quả từ cơ quan giải quyết (Mẫu 05)")),
 ]

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -61,20 +61,17 @@ def checked_backup_dir(text: str) -> Path | None:
     if not typed:
         return None
     if len(typed) > MAX_TEXT:
-        raise ValidationError("backup_dir", f"Đường dẫn thư mục dài quá {MAX_TEXT} ký tự.", BACKUP_LABEL)
+        raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "Đường dẫn thư mục dài quá {max_text} ký tự.").format(max_text=MAX_TEXT), BACKUP_LABEL)
     folder = Path(typed).expanduser()
     if not folder.is_absolute():
-        raise ValidationError("backup_dir", f"«{typed[:80]}» chưa phải đường dẫn đầy đủ (ví dụ E:\\SaoLuu hoặc "
-                              "/media/usb/sao-luu).", BACKUP_LABEL)
+        raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "«{value}» chưa phải đường dẫn đầy đủ (ví dụ E:\\SaoLuu hoặc /media/usb/sao-luu).").format(value=typed[:80]), BACKUP_LABEL)
     if folder.exists() and not folder.is_dir():
-        raise ValidationError("backup_dir", f"«{typed[:80]}» là một tệp, không phải thư mục.", BACKUP_LABEL)
+        raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "«{value}» là một tệp, không phải thư mục.").format(value=typed[:80]), BACKUP_LABEL)
     if not folder.is_dir():
-        raise ValidationError("backup_dir", f"Không thấy thư mục «{typed[:80]}» (chưa cắm USB, hoặc thư mục chưa được "
-                              "tạo). Hãy cắm ổ/tạo thư mục rồi lưu lại, hoặc để trống để dùng thư mục mặc định.",
+        raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "Không thấy thư mục «{value}» (chưa cắm USB, hoặc thư mục chưa được tạo). Hãy cắm ổ/tạo thư mục rồi lưu lại, hoặc để trống để dùng thư mục mặc định.").format(value=typed[:80]),
                               BACKUP_LABEL)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValidationError("backup_dir", f"Máy này không ghi được vào thư mục «{typed[:80]}» (không có quyền, "
-                              "hoặc ổ chỉ đọc). Hãy chọn thư mục khác.", BACKUP_LABEL)
+        raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "Máy này không ghi được vào thư mục «{value}» (không có quyền, hoặc ổ chỉ đọc). Hãy chọn thư mục khác.").format(value=typed[:80]), BACKUP_LABEL)
     return folder
 
 
@@ -90,16 +87,14 @@ def check_machine_values(values: MachineValues, shown_url: str, enrolled_url: st
     server_url = values.server_url.strip()
     if server_url.rstrip("/") != shown_url.rstrip("/"):
         if enrolled_url and not server_url:
-            problems.append(ValidationError("server_url", "Quầy đã đăng ký với máy chủ tỉnh: không để trống địa chỉ "
-                                            f"máy chủ (đang dùng {enrolled_url}).", "Máy chủ tỉnh"))
+            problems.append(ValidationError("server_url", QCoreApplication.translate("machine_settings_panel", "Quầy đã đăng ký với máy chủ tỉnh: không để trống địa chỉ máy chủ (đang dùng {enrolled_url}).").format(enrolled_url=enrolled_url), QCoreApplication.translate("machine_settings_panel", "Máy chủ tỉnh")))
         elif server_url:
             try:
                 server_url = checked_server_url(server_url)
             except ValidationError as refused:
                 problems.append(refused)
     if not MIN_SYNC_INTERVAL_MINUTES <= values.sync_interval <= MAX_SYNC_INTERVAL_MINUTES:
-        problems.append(ValidationError("sync_interval", f"Chu kỳ đồng bộ phải từ {MIN_SYNC_INTERVAL_MINUTES} đến "
-                                        f"{MAX_SYNC_INTERVAL_MINUTES} phút.", "Chu kỳ đồng bộ"))
+        problems.append(ValidationError("sync_interval", QCoreApplication.translate("machine_settings_panel", "Chu kỳ đồng bộ phải từ {min_sync_interval_minutes} đến {max_sync_interval_minutes} phút.").format(min_sync_interval_minutes=MIN_SYNC_INTERVAL_MINUTES, max_sync_interval_minutes=MAX_SYNC_INTERVAL_MINUTES), QCoreApplication.translate("machine_settings_panel", "Chu kỳ đồng bộ")))
     backup_dir = values.backup_dir
     try:
         folder = checked_backup_dir(values.backup_dir)
@@ -156,7 +151,7 @@ class MachineSettingsPanel(QWidget):
         self.backups_to_keep.setRange(1, MAX_BACKUPS_TO_KEEP)
         self.language = QComboBox()
         self.language.setObjectName("language")
-        self.language.addItem("Tiếng Việt", LANGUAGES[0])
+        self.language.addItem("Tiếng Việt", LANGUAGES[0])  # each language in its own words
         self.language.addItem("English", LANGUAGES[1])
         self.errors = {field: error_label(f"error_{field}") for field in MACHINE_FIELDS}
 

@@ -86,11 +86,11 @@ def screen_title(screen: Screen) -> str:
 def database_problem_box(parent: QWidget | None, error: DomainError) -> QMessageBox:
     """The dialog for a database the counter cannot use; the caller exec()s or open()s it."""
     if not isinstance(error, DamagedDatabaseError):
-        title = "Không mở được dữ liệu của quầy"
+        title = QCoreApplication.translate("main_window", "Không mở được dữ liệu của quầy")
     elif error.damage is Damage.MISSING:
-        title = "Không thấy dữ liệu của quầy"
+        title = QCoreApplication.translate("main_window", "Không thấy dữ liệu của quầy")
     else:
-        title = "Dữ liệu của quầy bị hỏng"
+        title = QCoreApplication.translate("main_window", "Dữ liệu của quầy bị hỏng")
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle(title)
@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         if handler is not None:
             handler(code)
             return
-        self.statusBar().showMessage(f"Mở hồ sơ {code} để thực hiện bước tiếp theo.", STATUS_MESSAGE_MS)
+        self.statusBar().showMessage(self.tr("Mở hồ sơ {code} để thực hiện bước tiếp theo.").format(code=code), STATUS_MESSAGE_MS)
         self.open_dossier(code)
 
     def show_assist(self) -> None:
@@ -285,8 +285,7 @@ class MainWindow(QMainWindow):
         self.day_close_dialog.open()
 
     def _assist_saved(self, record: object) -> None:
-        self.statusBar().showMessage(f"Đã ghi nhật ký hỗ trợ: {record.applicant_name} — "  # type: ignore[attr-defined]
-                                     f"{record.outcome.label}.", STATUS_MESSAGE_MS)  # type: ignore[attr-defined]
+        self.statusBar().showMessage(self.tr("Đã ghi nhật ký hỗ trợ: {applicant_name} — {label}.").format(applicant_name=record.applicant_name, label=record.outcome.label), STATUS_MESSAGE_MS)  # type: ignore[attr-defined]
         self.sync_worker.refresh()
 
     def _id_card_scanned(self, payload: str) -> None:
@@ -297,9 +296,9 @@ class MainWindow(QMainWindow):
         """F9: sync now, and say in the status bar how it ended (never nothing: not enrolled, offline…)."""
         self._f9_pending = True
         if self.sync_worker.sync_now():
-            self.statusBar().showMessage("Đang đồng bộ với máy chủ tỉnh…")
+            self.statusBar().showMessage(self.tr("Đang đồng bộ với máy chủ tỉnh…"))
         else:
-            self.statusBar().showMessage("Đang đồng bộ với máy chủ tỉnh; kết quả sẽ hiện khi phiên này xong.")
+            self.statusBar().showMessage(self.tr("Đang đồng bộ với máy chủ tỉnh; kết quả sẽ hiện khi phiên này xong."))
 
     def _sync_finished(self, outcome: object) -> None:
         if getattr(self, "_f9_pending", False):
@@ -387,11 +386,10 @@ class MainWindow(QMainWindow):
         if changed and self.intake.has_typed_data():
             box = QMessageBox(self)
             box.setIcon(QMessageBox.Icon.Question)
-            box.setWindowTitle("Hồ sơ đang nhập dở")
-            box.setText(f"Biểu mẫu có hồ sơ {previous.full_name} đang nhập dở. Tiếp tục hồ sơ này (người tiếp nhận "
-                        f"sẽ là {dialog.account.full_name}) hay xóa để nhập hồ sơ mới?")
-            keep = box.addButton("Tiếp tục nhập (Esc)", QMessageBox.ButtonRole.RejectRole)
-            clear = box.addButton("Xóa, nhập hồ sơ mới", QMessageBox.ButtonRole.DestructiveRole)
+            box.setWindowTitle(self.tr("Hồ sơ đang nhập dở"))
+            box.setText(self.tr("Biểu mẫu có hồ sơ {full_name} đang nhập dở. Tiếp tục hồ sơ này (người tiếp nhận sẽ là {full_name2}) hay xóa để nhập hồ sơ mới?").format(full_name=previous.full_name, full_name2=dialog.account.full_name))
+            keep = box.addButton(self.tr("Tiếp tục nhập (Esc)"), QMessageBox.ButtonRole.RejectRole)
+            clear = box.addButton(self.tr("Xóa, nhập hồ sơ mới"), QMessageBox.ButtonRole.DestructiveRole)
             box.setDefaultButton(keep)
             box.setEscapeButton(keep)
             self.handover_box = box
@@ -407,7 +405,7 @@ class MainWindow(QMainWindow):
 
         clerk = self.context.clerk
         if clerk is None or not clerk.is_supervisor:
-            QMessageBox.information(self, "Tài khoản", "Chỉ giám sát viên đã đăng nhập mới quản lý được tài khoản.")
+            QMessageBox.information(self, self.tr("Tài khoản"), self.tr("Chỉ giám sát viên đã đăng nhập mới quản lý được tài khoản."))
             return
         self.accounts_dialog = AccountsDialog(self.context, self)
         self.accounts_dialog.open()
@@ -441,7 +439,7 @@ class MainWindow(QMainWindow):
 
     def _show_unit(self) -> None:
         profile = self.context.profile
-        self.unit_label.setText(f"{profile.unit_name} ({profile.unit_code}) · Quầy {profile.desk_slot}")
+        self.unit_label.setText(self.tr("{unit_name} ({unit_code}) · Quầy {desk_slot}").format(unit_name=profile.unit_name, unit_code=profile.unit_code, desk_slot=profile.desk_slot))
 
     # -- database checks ---------------------------------------------------------------------------
 
@@ -465,7 +463,7 @@ class MainWindow(QMainWindow):
             return
         self._database_timer.stop()  # said once; the next start says it again
         self.database_label.setText(
-            in_colour("<b>Cơ sở dữ liệu bị hỏng</b>: hãy gọi bộ phận CNTT của tỉnh", palette.ERROR)
+            in_colour(self.tr("<b>Cơ sở dữ liệu bị hỏng</b>: hãy gọi bộ phận CNTT của tỉnh"), palette.ERROR)
         )
         self.database_label.setToolTip(error.message)
         self.database_label.show()
@@ -481,7 +479,7 @@ class MainWindow(QMainWindow):
         if not self.intake.has_typed_data():
             return True
         self.show_screen(self.intake)
-        choice = self.intake.ask_about_unsaved("thoát")
+        choice = self.intake.ask_about_unsaved(self.tr("thoát"))
         if choice is UnsavedChoice.DISCARD:
             return True
         if choice is UnsavedChoice.SAVE:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
@@ -31,8 +32,7 @@ def parse_office_moment(text: str, today: date, *, field: str = "at", label: str
     """'14:30 09/03/2026' (or '14:30 09/03', '14:30' for today) as an instant on the office clock."""
     shown = text.strip()[:MAX_TEXT]
     match = _MOMENT.match(" ".join(shown.split()))
-    problem = ValidationError(field, f"{label} «{shown}» không đúng dạng giờ:phút ngày/tháng/năm "
-                              "(ví dụ 14:30 09/03/2026).", label)
+    problem = ValidationError(field, QCoreApplication.translate("moment_field", "{label} «{shown}» không đúng dạng giờ:phút ngày/tháng/năm (ví dụ 14:30 09/03/2026).").format(label=label, shown=shown), label)
     if match is None:
         raise problem
     hour, minute, day, month, year = match.groups()
@@ -53,9 +53,8 @@ class MomentEdit(QLineEdit):
         self.field, self.label = field, label
         self.setObjectName(f"moment_{field}")
         self.setMaxLength(MAX_TEXT)
-        self.setPlaceholderText("bây giờ — hoặc gõ giờ:phút ngày/tháng/năm")
-        self.setToolTip("Để nguyên (hoặc xóa trống) là bây giờ; gõ 14:30 09/03/2026, 14:30 09/03 hay 14:30 "
-                        "(hôm nay) cho một việc đã làm trước đó.")
+        self.setPlaceholderText(self.tr("bây giờ — hoặc gõ giờ:phút ngày/tháng/năm"))
+        self.setToolTip(self.tr("Để nguyên (hoặc xóa trống) là bây giờ; gõ 14:30 09/03/2026, 14:30 09/03 hay 14:30 (hôm nay) cho một việc đã làm trước đó."))
         self._now_text = ""
         self.set_now()
 

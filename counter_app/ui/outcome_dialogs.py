@@ -6,7 +6,7 @@ confirm, Esc to go back to the form with everything kept.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,7 +38,7 @@ class OutcomeDialog(QDialog):
         layout = QVBoxLayout(self)
         self.papers: QListWidget | None = None
         if papers is not None:
-            caption = QLabel("Giấy tờ cần bổ sung (Space: chọn/bỏ chọn; các giấy tờ chưa nộp đã được chọn sẵn):")
+            caption = QLabel(self.tr("Giấy tờ cần bổ sung (Space: chọn/bỏ chọn; các giấy tờ chưa nộp đã được chọn sẵn):"))
             caption.setWordWrap(True)
             layout.addWidget(caption)
             self.papers = QListWidget()
@@ -67,7 +67,7 @@ class OutcomeDialog(QDialog):
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
         self.confirm_button = QPushButton(f"{confirm} (Ctrl+Enter)")
-        cancel = QPushButton("Quay lại biểu mẫu (Esc)")
+        cancel = QPushButton(self.tr("Quay lại biểu mẫu (Esc)"))
         for button in (self.confirm_button, cancel):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         buttons.addStretch(1)
@@ -91,7 +91,7 @@ class OutcomeDialog(QDialog):
 
     def accept(self) -> None:
         if not self.reason_text():
-            self.error.setText("Hãy ghi lý do trước khi xác nhận.")
+            self.error.setText(self.tr("Hãy ghi lý do trước khi xác nhận."))
             self.error.show()
             self.reason.setFocus()
             return
@@ -99,13 +99,12 @@ class OutcomeDialog(QDialog):
 
 
 def guidance_dialog(parent: QWidget | None, papers: list[tuple[DocumentLine, bool]]) -> OutcomeDialog:
-    return OutcomeDialog(parent, title="Hướng dẫn bổ sung, hoàn thiện hồ sơ (Mẫu 02)",
-                         prompt="Lý do yêu cầu bổ sung, hoàn thiện (in trên Mẫu 02; không cấp mã hồ sơ):",
-                         confirm="Lưu và in Mẫu 02", papers=papers)
+    return OutcomeDialog(parent, title=QCoreApplication.translate("outcome_dialogs", "Hướng dẫn bổ sung, hoàn thiện hồ sơ (Mẫu 02)"),
+                         prompt=QCoreApplication.translate("outcome_dialogs", "Lý do yêu cầu bổ sung, hoàn thiện (in trên Mẫu 02; không cấp mã hồ sơ):"),
+                         confirm=QCoreApplication.translate("outcome_dialogs", "Lưu và in Mẫu 02"), papers=papers)
 
 
 def refusal_dialog(parent: QWidget | None) -> OutcomeDialog:
-    return OutcomeDialog(parent, title="Từ chối tiếp nhận hồ sơ (Mẫu 03)",
-                         prompt="Lý do từ chối tiếp nhận (in trên Mẫu 03; hồ sơ được cấp mã ở trạng thái "
-                                "«Không được tiếp nhận»):",
-                         confirm="Từ chối và in Mẫu 03")
+    return OutcomeDialog(parent, title=QCoreApplication.translate("outcome_dialogs", "Từ chối tiếp nhận hồ sơ (Mẫu 03)"),
+                         prompt=QCoreApplication.translate("outcome_dialogs", "Lý do từ chối tiếp nhận (in trên Mẫu 03; hồ sơ được cấp mã ở trạng thái «Không được tiếp nhận»):"),
+                         confirm=QCoreApplication.translate("outcome_dialogs", "Từ chối và in Mẫu 03"))

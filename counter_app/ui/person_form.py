@@ -40,7 +40,7 @@ class PersonForm(QGroupBox):
     """
 
     def __init__(self, context: UiContext, errors: FieldErrors) -> None:
-        super().__init__("Chủ hồ sơ")
+        super().__init__(self.tr("Chủ hồ sơ"))
         self.errors = errors
         self._build(context)
         for widget in (self.id_number, self.phone, self.email, self.birth_date,
@@ -60,38 +60,38 @@ class PersonForm(QGroupBox):
         self.full_name = QLineEdit()
         self.full_name.setObjectName("full_name")
         self.full_name.setMaxLength(120)
-        self.full_name.setPlaceholderText("Họ, chữ đệm và tên, có dấu")
+        self.full_name.setPlaceholderText(self.tr("Họ, chữ đệm và tên, có dấu"))
         form.addRow(labels.caption(labels.FULL_NAME), wrap(self.full_name, "full_name", "applicant_type"))
         self.id_type = _id_type_combo()
         self.id_type.setObjectName("id_type")
         self.id_number = QLineEdit()
         self.id_number.setObjectName("id_number")
-        self.id_number.setPlaceholderText("12 chữ số (CCCD), 9 chữ số (CMND)")
-        form.addRow("Giấy tờ:", pair(self.id_type, self.id_number, ("id_type", "id_number"), "Số:"))
+        self.id_number.setPlaceholderText(self.tr("12 chữ số (CCCD), 9 chữ số (CMND)"))
+        form.addRow(self.tr("Giấy tờ:"), pair(self.id_type, self.id_number, ("id_type", "id_number"), self.tr("Số:")))
         self.birth_date = QLineEdit()
         self.birth_date.setObjectName("birth_date")
-        self.birth_date.setPlaceholderText("ngày/tháng/năm, ví dụ 05/09/1990")
-        self.gender = combo([("— chưa chọn —", ""), ("Nam", Gender.MALE.value), ("Nữ", Gender.FEMALE.value)])
+        self.birth_date.setPlaceholderText(self.tr("ngày/tháng/năm, ví dụ 05/09/1990"))
+        self.gender = combo([(self.tr("— chưa chọn —"), ""), (self.tr("Nam"), Gender.MALE.value), (self.tr("Nữ"), Gender.FEMALE.value)])
         self.gender.setObjectName("gender")
         form.addRow(labels.caption(labels.BIRTH_DATE),
                     pair(self.birth_date, self.gender, ("birth_date", "gender"), labels.caption(labels.GENDER)))
         self.phone = QLineEdit()
         self.phone.setObjectName("phone")
-        self.phone.setPlaceholderText("ví dụ 0912 345 678")
-        form.addRow("Điện thoại:", wrap(self.phone, "phone"))
+        self.phone.setPlaceholderText(self.tr("ví dụ 0912 345 678"))
+        form.addRow(self.tr("Điện thoại:"), wrap(self.phone, "phone"))
         self.email = QLineEdit()
         self.email.setObjectName("email")
-        self.email.setPlaceholderText("không bắt buộc")
+        self.email.setPlaceholderText(self.tr("không bắt buộc"))
         form.addRow(labels.caption(labels.EMAIL), wrap(self.email, "email"))
         self.address = QLineEdit()
         self.address.setObjectName("address")
-        self.address.setPlaceholderText("số nhà, tên đường, thôn/tổ dân phố (cả địa chỉ nếu để trống xã/phường)")
+        self.address.setPlaceholderText(self.tr("số nhà, tên đường, thôn/tổ dân phố (cả địa chỉ nếu để trống xã/phường)"))
         form.addRow(labels.caption(labels.ADDRESS), wrap(self.address, "address"))
         profile = context.profile
         self.commune = CommunePicker(profile.ward_code, profile.province_code)
         form.addRow(labels.caption(labels.WARD), wrap(self.commune, "ward_code", "province_code"))
 
-        self.other_submitter = QCheckBox("Người nộp &khác chủ hồ sơ")
+        self.other_submitter = QCheckBox(self.tr("Người nộp &khác chủ hồ sơ"))
         self.other_submitter.setObjectName("other_submitter")
         form.addRow("", self.other_submitter)
         self.submitter_group = QGroupBox(labels.SUBMITTER)
@@ -103,15 +103,15 @@ class PersonForm(QGroupBox):
         self.submitter_id_number = QLineEdit()
         self.submitter_id_number.setObjectName("submitter_id_number")
         sub.addRow(
-            "Giấy tờ:",
+            self.tr("Giấy tờ:"),
             pair(
                 self.submitter_id_type, self.submitter_id_number,
-                ("submitter_id_type", "submitter_id_number"), "Số:",
+                ("submitter_id_type", "submitter_id_number"), self.tr("Số:"),
             ),
         )
         self.submitter_phone = QLineEdit()
         self.submitter_phone.setObjectName("submitter_phone")
-        sub.addRow("Điện thoại:", wrap(self.submitter_phone, "submitter_phone"))
+        sub.addRow(self.tr("Điện thoại:"), wrap(self.submitter_phone, "submitter_phone"))
         self.submitter_group.setVisible(False)
         self.other_submitter.toggled.connect(self._toggle_submitter)
         form.addRow(self.submitter_group)
@@ -202,7 +202,7 @@ class PersonForm(QGroupBox):
             self.submitter_id_number.setText(card.id_number)
             for name in ("submitter_full_name", "submitter_id_number", "submitter_id_type"):
                 self.errors.clear_field(name)
-            return "người nộp", self.submitter_phone
+            return self.tr("người nộp"), self.submitter_phone
         self.full_name.setText(card.full_name)
         select_data(self.id_type, IdDocumentType.CCCD.value)
         self.id_number.setText(card.id_number)
@@ -211,7 +211,7 @@ class PersonForm(QGroupBox):
         self.address.setText(card.permanent_address)
         for name in ("full_name", "id_type", "id_number", "birth_date", "gender", "address"):
             self.errors.clear_field(name)
-        return "chủ hồ sơ", self.phone
+        return self.tr("chủ hồ sơ"), self.phone
 
     # -- checks when leaving a field (pure functions, cheap) --------------------------------------
 
@@ -232,7 +232,7 @@ class PersonForm(QGroupBox):
             elif widget is self.phone:
                 normalize_phone(text)
             elif widget is self.submitter_phone:
-                normalize_phone(text, "submitter_phone", f"{labels.PHONE} người nộp")
+                normalize_phone(text, "submitter_phone", self.tr("{phone} người nộp").format(phone=labels.PHONE))
             elif widget is self.email:
                 normalize_email(text)
             elif widget is self.id_number:

@@ -34,8 +34,8 @@ class ProcedurePicker(TypeAheadEdit):
         super().__init__("procedure_popup", parent)
         self.context = context
         self.setObjectName("procedure_picker")
-        self.setPlaceholderText("Gõ tên hoặc mã thủ tục (không cần dấu), ví dụ: khai sinh, 1.001193")
-        self.setAccessibleName("Thủ tục hành chính")
+        self.setPlaceholderText(self.tr("Gõ tên hoặc mã thủ tục (không cần dấu), ví dụ: khai sinh, 1.001193"))
+        self.setAccessibleName(self.tr("Thủ tục hành chính"))
         self._catalog: SearchIndex = []
         self._use: dict[str, int] = {}  # dossiers per procedure at this desk: the ranking
         self._loaded = False
@@ -59,7 +59,7 @@ class ProcedurePicker(TypeAheadEdit):
             self._on_edited(self.text())  # the clerk typed before the catalog arrived
 
     def _on_load_failed(self, error: Exception) -> None:
-        self.load_error = f"Không tải được danh mục thủ tục: {error}"
+        self.load_error = self.tr("Không tải được danh mục thủ tục: {error}").format(error=error)
         self.catalog_loaded.emit(0)
 
     @property
@@ -102,9 +102,9 @@ class ProcedurePicker(TypeAheadEdit):
     def show_matches(self, matches: list[Procedure]) -> None:
         note = ""
         if not self._loaded:
-            note = "Đang tải danh mục thủ tục…"
+            note = self.tr("Đang tải danh mục thủ tục…")
         elif not matches:
-            note = "Không có thủ tục nào khớp; hãy gõ ít chữ hơn hoặc gõ mã thủ tục."
+            note = self.tr("Không có thủ tục nào khớp; hãy gõ ít chữ hơn hoặc gõ mã thủ tục.")
         rows = (
             (f"{p.code}   {p.name}   ({procedure_time_text(p)})", p, p.name) for p in matches
         )

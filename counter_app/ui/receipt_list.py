@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -51,8 +51,7 @@ class ReceiptView:
 
     @property
     def amount_text(self) -> str:
-        return (f"{format_vnd(self.fee_vnd + self.charge_vnd)} đồng (phí {format_vnd(self.fee_vnd)}, "
-                f"lệ phí {format_vnd(self.charge_vnd)})")
+        return (QCoreApplication.translate("ReceiptView", "{format_vnd} đồng (phí {format_vnd2}, lệ phí {format_vnd3})").format(format_vnd=format_vnd(self.fee_vnd + self.charge_vnd), format_vnd2=format_vnd(self.fee_vnd), format_vnd3=format_vnd(self.charge_vnd)))
 
     @property
     def method_text(self) -> str:
@@ -64,11 +63,11 @@ class ReceiptView:
         if not self.cancelled:
             return ReceiptStatus.ISSUED.label
         when = f", {column_datetime(self.cancelled_at)}" if self.cancelled_at else ""
-        return f"{ReceiptStatus.CANCELLED.label}: {self.cancel_reason} (giám sát viên {self.cancelled_by}{when})"
+        return QCoreApplication.translate("ReceiptView", "{label}: {cancel_reason} (giám sát viên {cancelled_by}{when})").format(label=ReceiptStatus.CANCELLED.label, cancel_reason=self.cancel_reason, cancelled_by=self.cancelled_by, when=when)
 
 
-DOSSIER_COLUMNS = ("Số biên lai", "Thời gian", "Số tiền", "Hình thức", "Trạng thái")
-DAY_COLUMNS = ("Số biên lai", "Thời gian", "Mã hồ sơ", "Người nộp", "Số tiền", "Hình thức", "Trạng thái")
+DOSSIER_COLUMNS = (QT_TRANSLATE_NOOP("receipt_list", "Số biên lai"), QT_TRANSLATE_NOOP("receipt_list", "Thời gian"), QT_TRANSLATE_NOOP("receipt_list", "Số tiền"), QT_TRANSLATE_NOOP("receipt_list", "Hình thức"), QT_TRANSLATE_NOOP("receipt_list", "Trạng thái"))
+DAY_COLUMNS = (QT_TRANSLATE_NOOP("receipt_list", "Số biên lai"), QT_TRANSLATE_NOOP("receipt_list", "Thời gian"), QT_TRANSLATE_NOOP("receipt_list", "Mã hồ sơ"), QT_TRANSLATE_NOOP("receipt_list", "Người nộp"), QT_TRANSLATE_NOOP("receipt_list", "Số tiền"), QT_TRANSLATE_NOOP("receipt_list", "Hình thức"), QT_TRANSLATE_NOOP("receipt_list", "Trạng thái"))
 
 
 class ReceiptTable(QTableWidget):
@@ -77,7 +76,7 @@ class ReceiptTable(QTableWidget):
     def __init__(self, with_dossier: bool = False, parent: QWidget | None = None) -> None:
         self.columns = DAY_COLUMNS if with_dossier else DOSSIER_COLUMNS
         super().__init__(0, len(self.columns), parent)
-        self.setHorizontalHeaderLabels(list(self.columns))
+        self.setHorizontalHeaderLabels([QCoreApplication.translate("receipt_list", text) for text in self.columns])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -41,5 +41,4 @@ class ReceiptPreviewDialog(SlipPreviewDialog):
             first = self.pages[0]
             height = THERMAL_WIDTH_MM * first.height() / max(1, first.width())
             self.page_size = QPageSize(QSizeF(THERMAL_WIDTH_MM, height), QPageSize.Unit.Millimeter)
-        self.status.setText(f"Biên lai số {self.code}: {len(self.pages)} trang — liên 1, 2, 3 (khổ {self.page_label})."
-                            " Ctrl+P để in, Ctrl+Shift+S để lưu PDF, Esc để đóng.")
+        self.status.setText(self.tr("Biên lai số {code}: {len} trang — liên 1, 2, 3 (khổ {page_label}). Ctrl+P để in, Ctrl+Shift+S để lưu PDF, Esc để đóng.").format(code=self.code, len=len(self.pages), page_label=self.page_label))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -165,8 +165,8 @@ class BarChart(QWidget):
 
 def received_chart(parent: QWidget | None = None) -> BarChart:
     legend = tuple((name, colour) for _, name, colour in CHANNELS)
-    return BarChart("Hồ sơ tiếp nhận theo ngày", legend, parent=parent)
+    return BarChart(QCoreApplication.translate("report_chart", "Hồ sơ tiếp nhận theo ngày"), legend, parent=parent)
 
 
 def on_time_chart(parent: QWidget | None = None) -> BarChart:
-    return BarChart("Tỷ lệ giải quyết trước hạn, đúng hạn theo ngày", ON_TIME_LEGEND, fixed_max=100.0, parent=parent)
+    return BarChart(QCoreApplication.translate("report_chart", "Tỷ lệ giải quyết trước hạn, đúng hạn theo ngày"), ON_TIME_LEGEND, fixed_max=100.0, parent=parent)

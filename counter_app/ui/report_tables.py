@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -82,7 +89,7 @@ def daily_lines(report: DailyReport) -> list[FigureLine]:
 def indicator_text(indicator: Indicator) -> str:
     """«93,75 % (15/16)»; «— (chưa có hồ sơ)» when nothing was there to rate."""
     if indicator.rate is None:
-        return f"{rate_percent(None)} (chưa có số liệu)"
+        return QCoreApplication.translate("report_tables", "{rate_percent} (chưa có số liệu)").format(rate_percent=rate_percent(None))
     return f"{rate_percent(indicator.rate)} ({count_text(indicator.numerator)}/{count_text(indicator.denominator)})"
 
 
@@ -90,7 +97,7 @@ def kpi_lines(report: KpiReport) -> list[FigureLine]:
     """The indicators (rates open nothing), then the counts behind them; a count opens its dossiers when
     the daily report has the same figure (same key, same rule)."""
     total = report.total
-    lines = [FigureLine("Chỉ số QĐ 766", "")]
+    lines = [FigureLine(QCoreApplication.translate("report_tables", "Chỉ số QĐ 766"), "")]
     for figure in KPI_INDICATORS:
         indicator = total.indicators.get(figure.key)
         lines.append(FigureLine(figure.label, indicator_text(indicator) if indicator else rate_percent(None), figure.key))
@@ -232,7 +239,7 @@ class FigureTable(KeyedTable):
     def set_lines(self, lines: list[FigureLine], desks: tuple[str, ...] = ()) -> None:
         """`desks`: the titles of the desk columns (`desk_titles`), none for a report of one desk."""
         self.lines = lines
-        columns = ("Chỉ tiêu", "Tổng cộng" if desks else "Số liệu", *desks, "")  # the total always in sight
+        columns = (self.tr("Chỉ tiêu"), self.tr("Tổng cộng") if desks else self.tr("Số liệu"), *desks, "")  # the total always in sight
         values = tuple(range(1, len(desks) + 2))
         self.rows.set_rows(lines, [line.key for line in lines], columns=columns, right=values)
         self.resizeColumnsToContents()  # a few dozen short rows: measuring them is cheap, and no value is cut
@@ -268,7 +275,7 @@ class DossierLineTable(KeyedTable):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         samples = (CODE_SAMPLE, NAME_SAMPLE, PROCEDURE_SAMPLE, MOMENT_SAMPLE, MOMENT_SAMPLE,
-                   "Yêu cầu bổ sung giấy tờ", "")
+                   self.tr("Yêu cầu bổ sung giấy tờ"), "")
         super().__init__(self.COLUMNS, _dossier_cells, samples, len(self.COLUMNS) - 1, parent)
 
     def set_dossiers(self, lines: list[DossierLine]) -> None:

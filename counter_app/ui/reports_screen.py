@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -65,18 +65,18 @@ KINDS: tuple[tuple[ReportKind, str, str], ...] = (
 )
 KIND_NAMES = {kind: name for kind, name, _ in KINDS}
 # Inside a sentence («Đang lập …», «Lưu …»): lower case, but «QĐ» stays as the law writes it.
-KIND_PHRASES = {ReportKind.DAILY: "báo cáo ngày", ReportKind.REGISTER: "sổ theo dõi hồ sơ",
-                ReportKind.KPI: "chỉ số QĐ 766"}
+KIND_PHRASES = {ReportKind.DAILY: QT_TRANSLATE_NOOP("reports_screen", "báo cáo ngày"), ReportKind.REGISTER: QT_TRANSLATE_NOOP("reports_screen", "sổ theo dõi hồ sơ"),
+                ReportKind.KPI: QT_TRANSLATE_NOOP("reports_screen", "chỉ số QĐ 766")}
 EXPORTS: tuple[tuple[str, str, str], ...] = (
     ("pdf", "Xuất PDF", "Ctrl+Shift+P"),
     ("xlsx", "Xuất Excel (XLSX)", "Ctrl+Shift+E"),
     ("csv", "Xuất CSV", "Ctrl+Shift+C"),
 )
-FILE_FILTERS = {"pdf": "Tệp PDF (*.pdf)", "xlsx": "Bảng tính Excel (*.xlsx)", "csv": "Tệp CSV (*.csv)"}
+FILE_FILTERS = {"pdf": QT_TRANSLATE_NOOP("reports_screen", "Tệp PDF (*.pdf)"), "xlsx": QT_TRANSLATE_NOOP("reports_screen", "Bảng tính Excel (*.xlsx)"), "csv": QT_TRANSLATE_NOOP("reports_screen", "Tệp CSV (*.csv)")}
 FILE_STEMS = {ReportKind.DAILY: "bao-cao-ngay", ReportKind.REGISTER: "so-theo-doi-ho-so", ReportKind.KPI: "chi-so-766"}
-RUNNING = "Đang lập {name}… (Esc để hủy)"
-CANCELLED = "Đã hủy lập báo cáo; không có số liệu nào được hiển thị."
-NOTHING_TO_EXPORT = "Chưa có báo cáo để xuất: hãy lập báo cáo trước (Ctrl+R)."
+RUNNING = QT_TRANSLATE_NOOP("reports_screen", "Đang lập {name}… (Esc để hủy)")
+CANCELLED = QT_TRANSLATE_NOOP("reports_screen", "Đã hủy lập báo cáo; không có số liệu nào được hiển thị.")
+NOTHING_TO_EXPORT = QT_TRANSLATE_NOOP("reports_screen", "Chưa có báo cáo để xuất: hãy lập báo cáo trước (Ctrl+R).")
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _PERIOD_KEYS = "Alt+←/→: ngày trước/sau · Ctrl+PgUp/PgDn: tháng trước/sau"
 FIGURES_HINT = f"Enter: xem hồ sơ của chỉ tiêu (trên cột một quầy: hồ sơ của quầy đó) · {_PERIOD_KEYS}"
@@ -101,12 +101,12 @@ def default_file_name(report: AnyReport, fmt: str) -> str:
 def os_error_words(error: OSError) -> str:
     """Why a file could not be written, in Vietnamese (the system's own words are English)."""
     if isinstance(error, FileNotFoundError | NotADirectoryError):
-        return "thư mục đã chọn không tồn tại"
+        return QCoreApplication.translate("reports_screen", "thư mục đã chọn không tồn tại")
     if isinstance(error, PermissionError):
-        return "không có quyền ghi vào thư mục đã chọn"
+        return QCoreApplication.translate("reports_screen", "không có quyền ghi vào thư mục đã chọn")
     if error.errno == errno.ENOSPC:
-        return "ổ đĩa đã đầy"
-    return f"lỗi ghi tệp của hệ điều hành (mã {error.errno})"
+        return QCoreApplication.translate("reports_screen", "ổ đĩa đã đầy")
+    return QCoreApplication.translate("reports_screen", "lỗi ghi tệp của hệ điều hành (mã {errno})").format(errno=error.errno)
 
 
 def month_of(day: date, step: int) -> Period:
@@ -184,13 +184,13 @@ class ReportsScreen(Screen):
         top.addStretch(1)
         self.start_edit = _date_edit("report_from")
         self.end_edit = _date_edit("report_to")
-        for label, edit in (("Từ &ngày", self.start_edit), ("Đến n&gày", self.end_edit)):
+        for label, edit in ((self.tr("Từ &ngày"), self.start_edit), (self.tr("Đến n&gày"), self.end_edit)):
             caption = QLabel(label)
             caption.setBuddy(edit)
             top.addWidget(caption)
             top.addWidget(edit)
             edit.installEventFilter(self)
-        run_button = QPushButton("Lập báo cáo (Ctrl+R)")
+        run_button = QPushButton(self.tr("Lập báo cáo (Ctrl+R)"))
         run_button.setObjectName("report_run")
         run_button.setAutoDefault(False)
         run_button.clicked.connect(self.run)
@@ -200,7 +200,7 @@ class ReportsScreen(Screen):
         self.progress.setObjectName("report_progress")
         self.progress.setTextVisible(True)
         self.progress.hide()
-        self.status = QLabel("Chọn loại báo cáo và kỳ báo cáo, rồi bấm Ctrl+R.")
+        self.status = QLabel(self.tr("Chọn loại báo cáo và kỳ báo cáo, rồi bấm Ctrl+R."))
         self.status.setObjectName("report_status")
         self.status.setWordWrap(True)
 
@@ -322,13 +322,13 @@ class ReportsScreen(Screen):
         kind, db = self.kind, self.context.db
         self.progress.setRange(0, 0)  # busy until the engine's first step says how many there are
         self.progress.show()
-        self._say(RUNNING.format(name=KIND_PHRASES[kind]))
+        self._say(QCoreApplication.translate("reports_screen", RUNNING).format(name=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind])))
         self.runner.start(lambda progress: build_report(db, kind, period, progress))
 
     def escape(self) -> None:
         """Esc: stop the running report; else from a list of dossiers back to the figures."""
         if self.runner.cancel():
-            self._say("Đang hủy…")
+            self._say(self.tr("Đang hủy…"))
             return
         if self.behind.hasFocus():
             self.behind_panel.hide()
@@ -358,8 +358,8 @@ class ReportsScreen(Screen):
             self.pages.setCurrentWidget(self.register_table)
             self.register_table.set_rows(report.rows)
             self.register_table.setFocus(Qt.FocusReason.OtherFocusReason)
-            count = f"{len(report.rows)} hồ sơ" if report.rows else NO_DOSSIERS[0].lower() + NO_DOSSIERS[1:]
-            self._say(f"Sổ theo dõi hồ sơ {period_text(report.period)}: {count}.")
+            count = self.tr("{len} hồ sơ").format(len=len(report.rows)) if report.rows else NO_DOSSIERS[0].lower() + NO_DOSSIERS[1:]
+            self._say(self.tr("Sổ theo dõi hồ sơ {period_text}: {count}.").format(period_text=period_text(report.period), count=count))
         else:
             self.pages.setCurrentIndex(0)
             kpi = isinstance(report, KpiReport)
@@ -381,12 +381,12 @@ class ReportsScreen(Screen):
     def _cancelled(self) -> None:
         self.progress.hide()
         self._clear()
-        self._say(CANCELLED, palette.WARNING)
+        self._say(QCoreApplication.translate("reports_screen", CANCELLED), palette.WARNING)
 
     def _failed(self, error: Exception) -> None:
         self.progress.hide()
         self._clear()
-        self._say(f"Không lập được báo cáo: {error_text(error)}", palette.ERROR)
+        self._say(self.tr("Không lập được báo cáo: {error_text}").format(error_text=error_text(error)), palette.ERROR)
 
     def _say(self, text: str, colour: str | None = None) -> None:
         self.status.setStyleSheet(f"color: {colour};" if colour else "")
@@ -404,7 +404,7 @@ class ReportsScreen(Screen):
         self.listed_key = key
         self.listed_scope = scope
         label = f"{line.label} · {where}" if where else line.label
-        self.behind_title.setText(f"Đang tải hồ sơ của «{label}»…")
+        self.behind_title.setText(self.tr("Đang tải hồ sơ của «{label}»…").format(label=label))
         self.behind.set_dossiers([])
         self.behind_panel.show()
         db, period = self.context.db, report.period
@@ -430,13 +430,13 @@ class ReportsScreen(Screen):
     def _listed(self, label: str, lines: list) -> None:
         report = self.shown_report
         when = period_text(report.period) if report is not None else ""
-        self.behind_title.setText(f"«{label}» {when}: {len(lines)} hồ sơ · Enter: mở hồ sơ · Esc: quay lại")
+        self.behind_title.setText(self.tr("«{label}» {when}: {len} hồ sơ · Enter: mở hồ sơ · Esc: quay lại").format(label=label, when=when, len=len(lines)))
         self.behind.set_dossiers(lines)
         self.behind.setFocus(Qt.FocusReason.OtherFocusReason)
         self.dossiers_listed.emit()
 
     def _list_failed(self, error: Exception) -> None:
-        self.behind_title.setText(f"Không tải được danh sách hồ sơ: {error_text(error)}")
+        self.behind_title.setText(self.tr("Không tải được danh sách hồ sơ: {error_text}").format(error_text=error_text(error)))
 
     def _enter(self, table: KeyedTable) -> None:
         key = table.current_key()
@@ -466,13 +466,13 @@ class ReportsScreen(Screen):
         """Ctrl+Shift+P/E/C: ask where (a save dialog at the last export's folder), then write."""
         report = self.shown_report
         if report is None:
-            self._say(NOTHING_TO_EXPORT, palette.WARNING)
+            self._say(QCoreApplication.translate("reports_screen", NOTHING_TO_EXPORT), palette.WARNING)
             return
         folder = self.context.settings.last_report_dir(Path.home())
-        dialog = QFileDialog(self, f"Lưu {KIND_PHRASES[kind_of(report)]} ({fmt.upper()})", str(folder))
+        dialog = QFileDialog(self, self.tr("Lưu {value} ({upper})").format(value=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind_of(report)]), upper=fmt.upper()), str(folder))
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # the same dialog on every desk, and in tests
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(FILE_FILTERS[fmt])
+        dialog.setNameFilter(QCoreApplication.translate("reports_screen", FILE_FILTERS[fmt]))
         dialog.setDefaultSuffix(fmt)
         dialog.selectFile(str(folder / default_file_name(report, fmt)))
         dialog.fileSelected.connect(lambda name: self.export_to(report, fmt, Path(name)))
@@ -488,27 +488,27 @@ class ReportsScreen(Screen):
 
     def export_to(self, report: AnyReport, fmt: str, path: Path) -> None:
         self.context.settings.set_last_report_dir(path.parent)
-        self._say(f"Đang xuất báo cáo ra tệp {path}…")
+        self._say(self.tr("Đang xuất báo cáo ra tệp {path}…").format(path=path))
         self.context.tasks.run(lambda: write_report(report, fmt, path), self._exported, self._export_failed,
                                owner=self, request="export")
 
     def _exported(self, path: Path) -> None:
-        self._say(f"Đã xuất báo cáo ra tệp {path}.", palette.OK)
+        self._say(self.tr("Đã xuất báo cáo ra tệp {path}.").format(path=path), palette.OK)
         self.exported.emit(path)
 
     def _export_failed(self, error: Exception) -> None:
         if isinstance(error, OSError):
-            self._say(f"Không ghi được tệp: {os_error_words(error)}. Hãy chọn thư mục khác.", palette.ERROR)
+            self._say(self.tr("Không ghi được tệp: {os_error_words}. Hãy chọn thư mục khác.").format(os_error_words=os_error_words(error)), palette.ERROR)
         elif isinstance(error, ImportError):
-            self._say("Phiên bản này chưa có chức năng xuất định dạng đã chọn.", palette.ERROR)
+            self._say(self.tr("Phiên bản này chưa có chức năng xuất định dạng đã chọn."), palette.ERROR)
         else:
-            self._say(f"Không xuất được báo cáo: {error_text(error)}", palette.ERROR)
+            self._say(self.tr("Không xuất được báo cáo: {error_text}").format(error_text=error_text(error)), palette.ERROR)
 
     def shortcut_help(self) -> list[tuple[str, str]]:
-        keys = [(keys, f"Lập {KIND_PHRASES[kind]}") for kind, _, keys in KINDS]
-        keys += [("Ctrl+R", "Lập lại báo cáo cho kỳ đã chọn"), ("Alt+← / Alt+→", "Báo cáo ngày trước / ngày sau"),
-                 ("Ctrl+PgUp / Ctrl+PgDn", "Báo cáo tháng trước / tháng sau"),
-                 ("Enter", "Xem hồ sơ của chỉ tiêu; trong danh sách: mở hồ sơ"),
-                 ("Esc", "Hủy báo cáo đang lập; quay lại bảng chỉ tiêu")]
-        keys += [(keys, f"{name} báo cáo đang xem") for _, name, keys in EXPORTS]
+        keys = [(keys, self.tr("Lập {value}").format(value=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind]))) for kind, _, keys in KINDS]
+        keys += [("Ctrl+R", self.tr("Lập lại báo cáo cho kỳ đã chọn")), ("Alt+← / Alt+→", self.tr("Báo cáo ngày trước / ngày sau")),
+                 ("Ctrl+PgUp / Ctrl+PgDn", self.tr("Báo cáo tháng trước / tháng sau")),
+                 ("Enter", self.tr("Xem hồ sơ của chỉ tiêu; trong danh sách: mở hồ sơ")),
+                 ("Esc", self.tr("Hủy báo cáo đang lập; quay lại bảng chỉ tiêu"))]
+        keys += [(keys, self.tr("{name} báo cáo đang xem").format(name=name)) for _, name, keys in EXPORTS]
         return keys

@@ -77,7 +77,7 @@ class ReturnDialog(QDialog):
         self.pdf: bytes | None = None
         self.saving = False
         self.printing = False
-        self.setWindowTitle(f"Trả kết quả — {code}")
+        self.setWindowTitle(self.tr("Trả kết quả — {code}").format(code=code))
         self.resize(640, 480)
 
         self.receiver = QLineEdit(objectName="receiver_name")
@@ -93,18 +93,18 @@ class ReturnDialog(QDialog):
         self.commune = CommunePicker(profile.ward_code, profile.province_code)
         self.street = QLineEdit(objectName="street")
         self.postage = QLineEdit(objectName="postage")
-        self.postage.setPlaceholderText("số đồng, ví dụ 25000")
+        self.postage.setPlaceholderText(self.tr("số đồng, ví dụ 25000"))
         self.payer = QComboBox(objectName="payer")
         for payer in Payer:
             self.payer.addItem(payer.label, payer.value)
         self.size = QComboBox(objectName="label_size")
-        self.size.addItem("Nhãn A6 (105×148 mm)", "a6")
-        self.size.addItem("Nhãn 100×150 mm", "100x150")
+        self.size.addItem(self.tr("Nhãn A6 (105×148 mm)"), "a6")
+        self.size.addItem(self.tr("Nhãn 100×150 mm"), "100x150")
         post = QWidget()
         post_form = QFormLayout(post)
         for title, widget in ((RECIPIENT_LABEL, self.recipient), (labels.PHONE, self.phone),
                               (labels.WARD, self.commune), (STREET_LABEL, self.street),
-                              (POSTAGE_LABEL, self.postage), (PAYER_LABEL, self.payer), ("Khổ nhãn", self.size)):
+                              (POSTAGE_LABEL, self.postage), (PAYER_LABEL, self.payer), (self.tr("Khổ nhãn"), self.size)):
             post_form.addRow(f"{title}:", widget)
         self.fields: dict[str, QWidget] = {
             "receiver_name": self.receiver, "id_number": self.id_number, "recipient_name": self.recipient,
@@ -112,20 +112,20 @@ class ReturnDialog(QDialog):
             "payer": self.payer}
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(desk, "Trả tại quầy (Ctrl+1)")
-        self.tabs.addTab(post, "Gửi qua bưu chính (Ctrl+2)")
+        self.tabs.addTab(desk, self.tr("Trả tại quầy (Ctrl+1)"))
+        self.tabs.addTab(post, self.tr("Gửi qua bưu chính (Ctrl+2)"))
         self.tabs.currentChanged.connect(self._focus_first)
 
         self.when = MomentField(context.clock)
         self.when.edit.setObjectName("return_at")
         when_form = QFormLayout()
-        when_form.addRow("Thời điểm trả:", self.when)
-        self.status = QLabel("Ctrl+S: trả kết quả. Esc: đóng.", objectName="return_status")
+        when_form.addRow(self.tr("Thời điểm trả:"), self.when)
+        self.status = QLabel(self.tr("Ctrl+S: trả kết quả. Esc: đóng."), objectName="return_status")
         self.status.setWordWrap(True)
-        self.save_button = QPushButton("Trả kết quả (Ctrl+S)")
+        self.save_button = QPushButton(self.tr("Trả kết quả (Ctrl+S)"))
         self.print_button = QPushButton("In (Ctrl+P)")
-        self.pdf_button = QPushButton("Lưu PDF (Ctrl+Shift+S)")
-        close_button = QPushButton("Đóng (Esc)")
+        self.pdf_button = QPushButton(self.tr("Lưu PDF (Ctrl+Shift+S)"))
+        close_button = QPushButton(self.tr("Đóng (Esc)"))
         for button in (self.print_button, self.pdf_button):
             button.setEnabled(False)
         for button in (self.save_button, self.print_button, self.pdf_button, close_button):
@@ -221,14 +221,14 @@ class ReturnDialog(QDialog):
             def work() -> ReturnRecord:
                 return return_by_post(db, code, **values, **who)
         self.saving = True
-        self._say("Đang lưu…")
+        self._say(self.tr("Đang lưu…"))
         ctx.tasks.run(work, self._saved, self._refused, write=True, owner=self)
 
     def _refused(self, error: Exception) -> None:
         self.saving = False
         if isinstance(error, ReturnTimeRefused | ValidationError):  # the time typed: said under its field
             self._mark(set())
-            self._say("Chưa trả kết quả: xem thời điểm trả.", error=True)
+            self._say(self.tr("Chưa trả kết quả: xem thời điểm trả."), error=True)
             self.when.show_error(error.message)
             return
         self._mark(set(error.by_field()) if isinstance(error, ValidationErrors) else set())
@@ -240,8 +240,8 @@ class ReturnDialog(QDialog):
         self._mark(set())
         self.save_button.setEnabled(False)
         self.tabs.setEnabled(False)
-        done = (f"Đã gửi kết quả qua bưu chính, mã bưu gửi {record.item_code}. Đang tạo nhãn…" if record.item_code
-                else f"Đã trả kết quả cho {record.receiver_name}. Đang tạo phiếu giao nhận…")
+        done = (self.tr("Đã gửi kết quả qua bưu chính, mã bưu gửi {item_code}. Đang tạo nhãn…").format(item_code=record.item_code) if record.item_code
+                else self.tr("Đã trả kết quả cho {receiver_name}. Đang tạo phiếu giao nhận…").format(receiver_name=record.receiver_name))
         self._say(done)
         self.returned.emit(record)
         ctx, size = self.context, self.size.currentData()
@@ -249,9 +249,9 @@ class ReturnDialog(QDialog):
 
     def _paper_ready(self, pdf: bytes) -> None:
         self.pdf = pdf
-        paper = "nhãn bưu gửi" if self.record and self.record.item_code else "phiếu giao nhận kết quả"
-        item = f" Mã bưu gửi {self.record.item_code}." if self.record and self.record.item_code else ""
-        self._say(f"Đã trả kết quả.{item} Ctrl+P để in {paper}, Ctrl+Shift+S để lưu PDF, Esc để đóng.")
+        paper = self.tr("nhãn bưu gửi") if self.record and self.record.item_code else self.tr("phiếu giao nhận kết quả")
+        item = self.tr(" Mã bưu gửi {item_code}.").format(item_code=self.record.item_code) if self.record and self.record.item_code else ""
+        self._say(self.tr("Đã trả kết quả.{item} Ctrl+P để in {paper}, Ctrl+Shift+S để lưu PDF, Esc để đóng.").format(item=item, paper=paper))
         self.print_button.setEnabled(True)
         self.pdf_button.setEnabled(True)
         self.print_button.setFocus()
@@ -271,31 +271,31 @@ class ReturnDialog(QDialog):
         from counter_app.services.return_papers import save_pdf
 
         if self.pdf is None:
-            raise RuntimeError("Giấy tờ chưa tạo xong.")
+            raise RuntimeError(self.tr("Giấy tờ chưa tạo xong."))
         path = Path(path)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         save_pdf(self.pdf, path)
         self.context.settings.set_last_pdf_dir(path.parent)
-        self._say(f"Đã lưu vào «{path}».")
+        self._say(self.tr("Đã lưu vào «{path}».").format(path=path))
         return path
 
     def save_as(self) -> None:
         if self.pdf is None:
             return
         folder = self.context.settings.last_pdf_dir(Path.home())
-        chosen, _ = QFileDialog.getSaveFileName(self, "Lưu thành tệp PDF", str(folder / self.default_file_name()),
-                                                "Tệp PDF (*.pdf)")
+        chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Lưu thành tệp PDF"), str(folder / self.default_file_name()),
+                                                self.tr("Tệp PDF (*.pdf)"))
         if chosen:
             try:
                 self.save_pdf(Path(chosen))
             except OSError as error:
-                self._say(f"Không lưu được tệp «{chosen}»: {error.strerror or error}.", error=True)
+                self._say(self.tr("Không lưu được tệp «{chosen}»: {value}.").format(chosen=chosen, value=error.strerror or error), error=True)
 
     def page_size(self) -> QPageSize:
         if self.record is not None and self.record.item_code:
             width, height = LABEL_PAGE_SIZES[self.size.currentData()]
-            return QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter, "Nhãn bưu gửi")
+            return QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter, self.tr("Nhãn bưu gửi"))
         return QPageSize(QPageSize.PageSizeId.A5)
 
     def print_paper(self) -> None:
@@ -309,14 +309,14 @@ class ReturnDialog(QDialog):
         if chosen:
             printer.setPrinterName(chosen)
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("In giấy tờ trả kết quả")
+        dialog.setWindowTitle(self.tr("In giấy tờ trả kết quả"))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.print_to(printer)
 
     def print_to(self, printer: QPrinter, on_printed: Callable[[], None] | None = None) -> None:
         """Render at the printer's resolution in the background, then paint the page (GUI thread)."""
         if self.pdf is None:
-            raise RuntimeError("Giấy tờ chưa tạo xong.")
+            raise RuntimeError(self.tr("Giấy tờ chưa tạo xong."))
         self.printing = True
         data, dpi = self.pdf, printer.resolution()
         self._printer = printer
@@ -326,14 +326,14 @@ class ReturnDialog(QDialog):
             try:
                 paint_pages(printer, images)
             except RuntimeError as error:
-                self._say(f"Không in được: {error_text(error)}", error=True)
+                self._say(self.tr("Không in được: {error_text}").format(error_text=error_text(error)), error=True)
                 return
-            self._say("Đã gửi tới máy in.")
+            self._say(self.tr("Đã gửi tới máy in."))
             if on_printed:
                 on_printed()
 
         def failed(error: Exception) -> None:
             self.printing = False
-            self._say(f"Không in được: {error_text(error)}", error=True)
+            self._say(self.tr("Không in được: {error_text}").format(error_text=error_text(error)), error=True)
 
         self.context.tasks.run(lambda: render_pdf_pages(data, dpi), done, failed, owner=self)

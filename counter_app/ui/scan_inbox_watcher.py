@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from counter_app.domain.errors import ValidationError
 from counter_app.services.digitisation import BundleAdded
@@ -48,23 +48,20 @@ def checked_inbox_dir(text: str) -> Path:
     the taken files are moved out of it)."""
     typed = text.strip()
     if not typed:
-        raise ValidationError(INBOX_FIELD, "Hãy ghi thư mục máy quét lưu bản quét vào.", INBOX_LABEL)
+        raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "Hãy ghi thư mục máy quét lưu bản quét vào."), INBOX_LABEL)
     if len(typed) > MAX_TEXT:
-        raise ValidationError(INBOX_FIELD, f"Đường dẫn thư mục dài quá {MAX_TEXT} ký tự.", INBOX_LABEL)
+        raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "Đường dẫn thư mục dài quá {max_text} ký tự.").format(max_text=MAX_TEXT), INBOX_LABEL)
     folder = Path(typed).expanduser()
     if not folder.is_absolute():
-        raise ValidationError(INBOX_FIELD, f"«{typed[:80]}» chưa phải đường dẫn đầy đủ (ví dụ D:\\BanQuet hoặc "
-                              "/home/quay/ban-quet).", INBOX_LABEL)
+        raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "«{value}» chưa phải đường dẫn đầy đủ (ví dụ D:\\BanQuet hoặc /home/quay/ban-quet).").format(value=typed[:80]), INBOX_LABEL)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
-        raise ValidationError(INBOX_FIELD, f"«{typed[:80]}» là một tệp, không phải thư mục.", INBOX_LABEL) from None
+        raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "«{value}» là một tệp, không phải thư mục.").format(value=typed[:80]), INBOX_LABEL) from None
     except OSError:  # no right to create it, a share that is not there: the OS's words are not Vietnamese
-        raise ValidationError(INBOX_FIELD, f"Không tạo được thư mục «{typed[:80]}» (không có quyền, hoặc ổ đĩa/thư mục "
-                              "mạng không truy cập được).", INBOX_LABEL) from None
+        raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "Không tạo được thư mục «{value}» (không có quyền, hoặc ổ đĩa/thư mục mạng không truy cập được).").format(value=typed[:80]), INBOX_LABEL) from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValidationError(INBOX_FIELD, f"Máy này không ghi được vào thư mục «{typed[:80]}» (bản quét đã nhận "
-                              "được chuyển sang thư mục con _da_nhan).", INBOX_LABEL)
+        raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "Máy này không ghi được vào thư mục «{value}» (bản quét đã nhận được chuyển sang thư mục con _da_nhan).").format(value=typed[:80]), INBOX_LABEL)
     return folder
 
 
@@ -136,8 +133,8 @@ class ScanInboxWatcher(QObject):
 
 def report_text(report: InboxReport) -> str:
     """One status-bar line for a poll that did something ("" when it did nothing)."""
-    parts = [f"Đã số hóa giấy tờ số {added.index} của hồ sơ {code} ({added.pages} trang)" for code, added in report.added]
-    parts += [f"Không số hóa được {problem.path}: {problem.message}" for problem in report.problems]
+    parts = [QCoreApplication.translate("scan_inbox_watcher", "Đã số hóa giấy tờ số {index} của hồ sơ {code} ({pages} trang)").format(index=added.index, code=code, pages=added.pages) for code, added in report.added]
+    parts += [QCoreApplication.translate("scan_inbox_watcher", "Không số hóa được {path}: {message}").format(path=problem.path, message=problem.message) for problem in report.problems]
     if report.waiting:
-        parts.append(f"{len(report.waiting)} tệp trong thư mục quét chờ chọn hồ sơ (mở hồ sơ, chọn giấy tờ, Ctrl+I)")
+        parts.append(QCoreApplication.translate("scan_inbox_watcher", "{len} tệp trong thư mục quét chờ chọn hồ sơ (mở hồ sơ, chọn giấy tờ, Ctrl+I)").format(len=len(report.waiting)))
     return "; ".join(parts)

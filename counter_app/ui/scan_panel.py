@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -42,9 +42,9 @@ from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE
 from counter_app.ui.scan_inbox_watcher import active_watcher
 
-COLUMNS = ["Giấy tờ", "Trạng thái số hóa", "Số trang"]
+COLUMNS = [QT_TRANSLATE_NOOP("scan_panel", "Giấy tờ"), QT_TRANSLATE_NOOP("scan_panel", "Trạng thái số hóa"), QT_TRANSLATE_NOOP("scan_panel", "Số trang")]
 THUMBNAIL_DPI = 16  # an A4 page: about 132 × 187 pixels
-FILE_FILTER = "Bản quét (*.jpg *.jpeg *.png *.tif *.tiff *.pdf);;Mọi tệp (*)"
+FILE_FILTER = QT_TRANSLATE_NOOP("scan_panel", "Bản quét (*.jpg *.jpeg *.png *.tif *.tiff *.pdf);;Mọi tệp (*)")
 
 
 def _local_files(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[Path]:
@@ -62,7 +62,7 @@ class PaperTable(QTableWidget):
     def __init__(self) -> None:
         super().__init__(0, len(COLUMNS))
         self.setObjectName("scan_papers")
-        self.setHorizontalHeaderLabels(COLUMNS)
+        self.setHorizontalHeaderLabels([QCoreApplication.translate("scan_panel", text) for text in COLUMNS])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -118,13 +118,13 @@ class ScanPanel(QWidget):
         self.thumbnails.setIconSize(QSize(96, 136))
         self.thumbnails.setFixedHeight(176)
         self.thumbnails.itemActivated.connect(lambda item: self.view_pages(self.thumbnails.row(item)))
-        self.message = QLabel("Kéo thả tệp quét vào một giấy tờ, hoặc chọn giấy tờ rồi Ctrl+O.")
+        self.message = QLabel(self.tr("Kéo thả tệp quét vào một giấy tờ, hoặc chọn giấy tờ rồi Ctrl+O."))
         self.message.setObjectName("scan_message")
         self.message.setWordWrap(True)
 
         buttons = QHBoxLayout()
-        for text, slot, keys in (("Thêm bản quét… (Ctrl+O)", self.choose_files, "Ctrl+O"),
-                                 ("Lấy từ thư mục quét (Ctrl+I)", self.take_from_inbox, "Ctrl+I"),
+        for text, slot, keys in ((self.tr("Thêm bản quét… (Ctrl+O)"), self.choose_files, "Ctrl+O"),
+                                 (self.tr("Lấy từ thư mục quét (Ctrl+I)"), self.take_from_inbox, "Ctrl+I"),
                                  ("Xem trang (Ctrl+E)", self.view_pages, "Ctrl+E")):
             button = QPushButton(text)
             button.setAutoDefault(False)
@@ -151,7 +151,7 @@ class ScanPanel(QWidget):
         self.scans = scans
         self.table.setRowCount(len(scans))
         for row, scan in enumerate(scans):
-            state = scan.state.label + (f" (từ hồ sơ {scan.reused_from})" if scan.reused_from else "")
+            state = scan.state.label + (self.tr(" (từ hồ sơ {reused_from})").format(reused_from=scan.reused_from) if scan.reused_from else "")
             for column, text in enumerate((f"{scan.index}. {scan.name}", state, str(scan.pages) if scan.pages else "—")):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeRowsToContents()
@@ -183,32 +183,32 @@ class ScanPanel(QWidget):
         if not files or not 0 < index <= len(self.scans):
             return
         db, data_dir, code = self.context.db, self.context.db.path.parent, self.code
-        self._say(f"Đang số hóa {len(files)} tệp vào giấy tờ số {index}…")
+        self._say(self.tr("Đang số hóa {len} tệp vào giấy tờ số {index}…").format(len=len(files), index=index))
         self.context.tasks.run(lambda: add_scans(db, data_dir, code, index, files), self._added, self._failed,
                                write=True, owner=self)
 
     def _added(self, added: BundleAdded) -> None:
-        self._say(f"Đã số hóa giấy tờ số {added.index}: {added.pages} trang.")
+        self._say(self.tr("Đã số hóa giấy tờ số {index}: {pages} trang.").format(index=added.index, pages=added.pages))
         self.refresh()
         self.changed.emit()
 
     def choose_files(self) -> None:
         index = self.selected_index()
         if not index:
-            self._say("Hãy chọn một giấy tờ trước.")
+            self._say(self.tr("Hãy chọn một giấy tờ trước."))
             return
-        names, _ = QFileDialog.getOpenFileNames(self, f"Bản quét cho giấy tờ số {index}", "", FILE_FILTER)
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Bản quét cho giấy tờ số {index}").format(index=index), "", QCoreApplication.translate("scan_panel", FILE_FILTER))
         self.add_files(index, [Path(name) for name in names])
 
     def take_from_inbox(self) -> None:
         watcher, index = active_watcher(), self.selected_index()
         if watcher is None or not watcher.waiting:
-            self._say("Thư mục quét không có tệp nào đang chờ.")
+            self._say(self.tr("Thư mục quét không có tệp nào đang chờ."))
             return
         if not index:
-            self._say("Hãy chọn một giấy tờ trước.")
+            self._say(self.tr("Hãy chọn một giấy tờ trước."))
             return
-        self._say(f"Đang số hóa {len(watcher.waiting)} tệp từ thư mục quét vào giấy tờ số {index}…")
+        self._say(self.tr("Đang số hóa {len} tệp từ thư mục quét vào giấy tờ số {index}…").format(len=len(watcher.waiting), index=index))
         watcher.assign(self.code, index, self._added, self._failed)
 
     # -- looking at pages -------------------------------------------------------------------------
@@ -234,11 +234,11 @@ class ScanPanel(QWidget):
     def view_pages(self, start: int = 0) -> None:
         scan = self._selected_scan()
         if scan is None or not scan.pages:
-            self._say("Giấy tờ này chưa được số hóa.")
+            self._say(self.tr("Giấy tờ này chưa được số hóa."))
             return
         from counter_app.ui.page_viewer import PageViewer
 
-        viewer = PageViewer(self.context, f"Giấy tờ số {scan.index}: {scan.name}", self._bundle_bytes(scan),
+        viewer = PageViewer(self.context, self.tr("Giấy tờ số {index}: {name}").format(index=scan.index, name=scan.name), self._bundle_bytes(scan),
                             scan.pages, start, self)
         viewer.setObjectName("page_viewer")
         viewer.open()

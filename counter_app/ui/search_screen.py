@@ -7,7 +7,16 @@ is stale and dropped, so the table always matches what the box says.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,25 +37,25 @@ from counter_app.ui.screen import Screen
 DEBOUNCE_MS = 150
 RESULT_LIMIT = MAX_SEARCH_RESULTS
 
-HINT = "Gõ mã hồ sơ, họ tên (có dấu hoặc không dấu), số giấy tờ hoặc số điện thoại để tìm."
-SEARCHING = "Đang tìm…"
-NOTHING_FOUND = "Không tìm thấy hồ sơ nào"
+HINT = QT_TRANSLATE_NOOP("search_screen", "Gõ mã hồ sơ, họ tên (có dấu hoặc không dấu), số giấy tờ hoặc số điện thoại để tìm.")
+SEARCHING = QT_TRANSLATE_NOOP("search_screen", "Đang tìm…")
+NOTHING_FOUND = QT_TRANSLATE_NOOP("search_screen", "Không tìm thấy hồ sơ nào")
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def today_text(count: int) -> str:
     if count == 0:
-        return f"Hôm nay chưa tiếp nhận hồ sơ nào. {HINT}"
-    return f"Hồ sơ tiếp nhận hôm nay: {count}. {HINT}"
+        return QCoreApplication.translate("search_screen", "Hôm nay chưa tiếp nhận hồ sơ nào. {hint}").format(hint=QCoreApplication.translate("search_screen", HINT))
+    return QCoreApplication.translate("search_screen", "Hồ sơ tiếp nhận hôm nay: {count}. {hint}").format(count=count, hint=QCoreApplication.translate("search_screen", HINT))
 
 
 def found_text(count: int) -> str:
     if count == 0:
-        return NOTHING_FOUND
+        return QCoreApplication.translate("search_screen", NOTHING_FOUND)
     if count >= RESULT_LIMIT:
-        return f"Tìm thấy {count} hồ sơ (chỉ hiện {RESULT_LIMIT} hồ sơ mới nhất; hãy gõ thêm để thu hẹp)"
-    return f"Tìm thấy {count} hồ sơ"
+        return QCoreApplication.translate("search_screen", "Tìm thấy {count} hồ sơ (chỉ hiện {result_limit} hồ sơ mới nhất; hãy gõ thêm để thu hẹp)").format(count=count, result_limit=RESULT_LIMIT)
+    return QCoreApplication.translate("search_screen", "Tìm thấy {count} hồ sơ").format(count=count)
 
 
 class SearchScreen(Screen):
@@ -62,10 +71,10 @@ class SearchScreen(Screen):
 
         self.box = QLineEdit()
         self.box.setObjectName("search_box")
-        self.box.setPlaceholderText("Mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại")
+        self.box.setPlaceholderText(self.tr("Mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại"))
         self.box.setClearButtonEnabled(True)
-        self.box.setToolTip(HINT)
-        label = QLabel("&Tìm hồ sơ:")
+        self.box.setToolTip(QCoreApplication.translate("search_screen", HINT))
+        label = QLabel(self.tr("&Tìm hồ sơ:"))
         label.setBuddy(self.box)
 
         self.model = DossierTableModel(self)
@@ -74,7 +83,7 @@ class SearchScreen(Screen):
         self.table.setModel(self.model)
         setup_dossier_table(self.table)
 
-        self.status = QLabel(HINT)
+        self.status = QLabel(QCoreApplication.translate("search_screen", HINT))
         self.status.setObjectName("search_status")
 
         top = QHBoxLayout()
@@ -136,13 +145,13 @@ class SearchScreen(Screen):
 
     def shortcut_help(self) -> list[tuple[str, str]]:
         return [
-            ("Gõ vào ô tìm", "Kết quả hiện ngay khi gõ (mã, họ tên có dấu hoặc không, số giấy tờ, điện thoại)"),
-            ("↓", "Từ ô tìm xuống danh sách kết quả"),
-            ("↑ ở dòng đầu", "Quay lại ô tìm"),
-            ("Enter", "Mở hồ sơ đang chọn; trong ô tìm: mở luôn nếu chỉ có một kết quả"),
-            ("Nhấp đúp", "Mở hồ sơ"),
-            ("Esc", "Xóa ô tìm (trong danh sách: quay lại ô tìm)"),
-            ("Alt+T", "Đưa con trỏ về ô tìm"),
+            (self.tr("Gõ vào ô tìm"), self.tr("Kết quả hiện ngay khi gõ (mã, họ tên có dấu hoặc không, số giấy tờ, điện thoại)")),
+            ("↓", self.tr("Từ ô tìm xuống danh sách kết quả")),
+            (self.tr("↑ ở dòng đầu"), self.tr("Quay lại ô tìm")),
+            ("Enter", self.tr("Mở hồ sơ đang chọn; trong ô tìm: mở luôn nếu chỉ có một kết quả")),
+            (self.tr("Nhấp đúp"), self.tr("Mở hồ sơ")),
+            ("Esc", self.tr("Xóa ô tìm (trong danh sách: quay lại ô tìm)")),
+            ("Alt+T", self.tr("Đưa con trỏ về ô tìm")),
         ]
 
     def search_now(self) -> None:
@@ -160,7 +169,7 @@ class SearchScreen(Screen):
             self._debounce.stop()
             self.show_today()
             return
-        self.status.setText(SEARCHING)
+        self.status.setText(QCoreApplication.translate("search_screen", SEARCHING))
         self._debounce.start()
 
     def _start_search(self) -> None:
@@ -168,7 +177,7 @@ class SearchScreen(Screen):
         if not query.strip():
             return
         self._in_flight = True
-        self.status.setText(SEARCHING)
+        self.status.setText(QCoreApplication.translate("search_screen", SEARCHING))
         db = self.context.db
         self.context.tasks.run(
             lambda: search_dossiers(db, query, RESULT_LIMIT),
@@ -193,7 +202,7 @@ class SearchScreen(Screen):
         self._in_flight = False
         self._open_single = False
         self.model.clear()
-        self.status.setText(f"Không tìm được: {error_text(error)}")
+        self.status.setText(self.tr("Không tìm được: {error_text}").format(error_text=error_text(error)))
         self.results_changed.emit(0)
 
     # -- keyboard ---------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ class ProvinceCombo(QComboBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setPlaceholderText("— Chọn tỉnh/thành phố (gõ tên không cần dấu) —")
+        self.setPlaceholderText(self.tr("— Chọn tỉnh/thành phố (gõ tên không cần dấu) —"))
         units = sorted(admin_units.provinces(), key=lambda unit: fold(without_unit_kind(unit.name)))
         for unit in units:
             self.addItem(f"{unit.name} ({unit.code:02d})", unit.code)
@@ -120,13 +120,11 @@ class SetupDialog(QDialog):
         self._auto_name = ""
         self._nationwide = False  # typing before choosing a province searches the whole country
         self.quit_box: QMessageBox | None = None
-        self.setWindowTitle("Thiết lập quầy lần đầu")
+        self.setWindowTitle(self.tr("Thiết lập quầy lần đầu"))
         self.setMinimumWidth(620)
 
         intro = QLabel(
-            "Chọn đơn vị mà quầy này tiếp nhận hồ sơ (danh mục hành chính áp dụng từ ngày 01/7/2025), "
-            "nhập mã định danh của đơn vị, số quầy và tài khoản giám sát viên (người thêm tài khoản cho nhân viên "
-            "và duyệt hồ sơ nhập muộn). Enter chuyển sang ô tiếp theo."
+            self.tr("Chọn đơn vị mà quầy này tiếp nhận hồ sơ (danh mục hành chính áp dụng từ ngày 01/7/2025), nhập mã định danh của đơn vị, số quầy và tài khoản giám sát viên (người thêm tài khoản cho nhân viên và duyệt hồ sơ nhập muộn). Enter chuyển sang ô tiếp theo.")
         )
         intro.setWordWrap(True)
 
@@ -134,7 +132,7 @@ class SetupDialog(QDialog):
         self.province.setObjectName("province")
         self.ward_filter = QLineEdit()
         self.ward_filter.setObjectName("ward_filter")
-        self.ward_filter.setPlaceholderText("Gõ tên phường/xã, không cần dấu (ví dụ: hai chau)")
+        self.ward_filter.setPlaceholderText(self.tr("Gõ tên phường/xã, không cần dấu (ví dụ: hai chau)"))
         self.ward_filter.setClearButtonEnabled(True)
         self.ward_list = QListWidget()
         self.ward_list.setObjectName("ward_list")
@@ -142,23 +140,22 @@ class SetupDialog(QDialog):
         self.ward_list.setMaximumHeight(170)
         self.unit_code = QLineEdit()
         self.unit_code.setObjectName("unit_code")
-        self.unit_code.setPlaceholderText("ví dụ: 000.31.48.H15")
+        self.unit_code.setPlaceholderText(self.tr("ví dụ: 000.31.48.H15"))
         self.unit_code.setMaxLength(20)
         code_hint = QLabel(
-            "Mã định danh theo QCVN 102:2016/BTTTT, dạng 000.00.00.H00. Lấy từ danh mục mã đơn vị của tỉnh; "
-            "không suy ra được từ tên phường/xã."
+            self.tr("Mã định danh theo QCVN 102:2016/BTTTT, dạng 000.00.00.H00. Lấy từ danh mục mã đơn vị của tỉnh; không suy ra được từ tên phường/xã.")
         )
         code_hint.setWordWrap(True)
         code_hint.setStyleSheet(HINT_STYLE)
         self.unit_name = QLineEdit()
         self.unit_name.setObjectName("unit_name")
         self.unit_name.setMaxLength(255)
-        self.unit_name.setPlaceholderText("ví dụ: Trung tâm Phục vụ hành chính công phường Hải Châu")
+        self.unit_name.setPlaceholderText(self.tr("ví dụ: Trung tâm Phục vụ hành chính công phường Hải Châu"))
         self.desk = QSpinBox()
         self.desk.setObjectName("desk")
         self.desk.setRange(0, MAX_DESK_SLOTS - 1)
-        self.desk.setSpecialValueText("— chọn số quầy —")  # 0 means "not chosen yet": a desk is 1–9 here
-        self.desk.setToolTip("Số quầy từ 1 đến 9; hai quầy của cùng đơn vị không được trùng số.")
+        self.desk.setSpecialValueText(self.tr("— chọn số quầy —"))  # 0 means "not chosen yet": a desk is 1–9 here
+        self.desk.setToolTip(self.tr("Số quầy từ 1 đến 9; hai quầy của cùng đơn vị không được trùng số."))
         self.supervisor = AccountForm(with_role=False, prefix="supervisor_")
 
         self.errors: dict[str, QLabel] = {}
@@ -167,27 +164,27 @@ class SetupDialog(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self._buddy("&Tỉnh/thành phố:", self.province), self.province)
-        form.addRow(self._buddy("&Phường/xã:", self.ward_filter), self.ward_filter)
+        form.addRow(self._buddy(self.tr("&Tỉnh/thành phố:"), self.province), self.province)
+        form.addRow(self._buddy(self.tr("&Phường/xã:"), self.ward_filter), self.ward_filter)
         form.addRow("", self.ward_list)
         form.addRow("", self.errors["ward_code"])
-        form.addRow(self._buddy("&Mã đơn vị:", self.unit_code), self.unit_code)
+        form.addRow(self._buddy(self.tr("&Mã đơn vị:"), self.unit_code), self.unit_code)
         form.addRow("", code_hint)
         form.addRow("", self.errors["unit_code"])
-        form.addRow(self._buddy("Tên đơn &vị:", self.unit_name), self.unit_name)
+        form.addRow(self._buddy(self.tr("Tên đơn &vị:"), self.unit_name), self.unit_name)
         form.addRow("", self.errors["unit_name"])
-        form.addRow(self._buddy("Số &quầy (1–9):", self.desk), self.desk)
+        form.addRow(self._buddy(self.tr("Số &quầy (1–9):"), self.desk), self.desk)
         form.addRow("", self.errors["desk"])
-        form.addRow(QLabel("<b>Tài khoản giám sát viên</b>"))
+        form.addRow(QLabel(self.tr("<b>Tài khoản giám sát viên</b>")))
         form.addRow(self.supervisor)
         form.addRow("", self.errors["supervisor"])
 
         buttons = QDialogButtonBox()
-        self.save_button = QPushButton("Lưu và bắt đầu (Enter)")
+        self.save_button = QPushButton(self.tr("Lưu và bắt đầu (Enter)"))
         self.save_button.setObjectName("save")
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)
-        self.cancel_button = QPushButton("Thoát (Esc)")
+        self.cancel_button = QPushButton(self.tr("Thoát (Esc)"))
         self.cancel_button.setObjectName("cancel")
         self.cancel_button.setAutoDefault(False)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -343,14 +340,13 @@ class SetupDialog(QDialog):
         """What is not filled yet: setup never saves half of it."""
         missing = []
         if not self.unit_code.text().strip():
-            missing.append(("unit_code", "Mã đơn vị: chưa nhập."))
+            missing.append(("unit_code", self.tr("Mã đơn vị: chưa nhập.")))
         if not self.unit_name.text().strip():
-            missing.append(("unit_name", "Tên đơn vị: chưa nhập."))
+            missing.append(("unit_name", self.tr("Tên đơn vị: chưa nhập.")))
         if self.desk.value() < 1:
-            missing.append(("desk", "Số quầy: hãy chọn số quầy từ 1 đến 9."))
+            missing.append(("desk", self.tr("Số quầy: hãy chọn số quầy từ 1 đến 9.")))
         if not self.supervisor.is_filled():
-            missing.append(("supervisor", "Tài khoản giám sát viên: hãy nhập đủ tên đăng nhập, họ và tên, mật khẩu "
-                                          "và nhập lại mật khẩu."))
+            missing.append(("supervisor", self.tr("Tài khoản giám sát viên: hãy nhập đủ tên đăng nhập, họ và tên, mật khẩu và nhập lại mật khẩu.")))
         return missing
 
     def save(self) -> None:
@@ -394,7 +390,7 @@ class SetupDialog(QDialog):
         self._saving = saving
         self.save_button.setEnabled(not saving)
         self.cancel_button.setEnabled(not saving)
-        self.save_button.setText("Đang lưu…" if saving else "Lưu và bắt đầu (Enter)")
+        self.save_button.setText(self.tr("Đang lưu…") if saving else self.tr("Lưu và bắt đầu (Enter)"))
 
     def _saved(self, profile: CounterProfile) -> None:
         self._set_saving(False)
@@ -427,8 +423,8 @@ class SetupDialog(QDialog):
             super().reject()
             return
         self.quit_box, self.quit_button = ask_before_leaving(
-            self, "Thoát thiết lập", "Quầy chưa được thiết lập. Thoát ứng dụng? Thông tin đã nhập sẽ không được lưu.",
-            "Thoát", "Tiếp tục thiết lập (Esc)", self._quit_answered)
+            self, self.tr("Thoát thiết lập"), self.tr("Quầy chưa được thiết lập. Thoát ứng dụng? Thông tin đã nhập sẽ không được lưu."),
+            self.tr("Thoát"), self.tr("Tiếp tục thiết lập (Esc)"), self._quit_answered)
 
     def _quit_answered(self, leave: bool) -> None:
         self.quit_box = None

@@ -103,7 +103,7 @@ class SignInDialog(QDialog):
 
             account = sign_in(db, username, password, now=now)
             if supervisor_only and not account.is_supervisor:
-                raise NotAllowed(f"«{account.username}» không phải giám sát viên: cần giám sát viên duyệt.")
+                raise NotAllowed(self.tr("«{username}» không phải giám sát viên: cần giám sát viên duyệt.").format(username=account.username))
             return account
 
         self._busy = True

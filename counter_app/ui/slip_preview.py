@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -100,7 +100,7 @@ class SlipPreviewDialog(QDialog):
         self.resize(720, 700)
 
         layout = QVBoxLayout(self)
-        self.status = QLabel(f"Đang tạo {self.noun}…")
+        self.status = QLabel(self.tr("Đang tạo {noun}…").format(noun=self.noun))
         self.status.setObjectName("slip_status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -116,8 +116,8 @@ class SlipPreviewDialog(QDialog):
 
         buttons = QHBoxLayout()
         self.print_button = QPushButton("In (Ctrl+P)")
-        self.save_button = QPushButton("Lưu PDF (Ctrl+Shift+S)")
-        self.close_button = QPushButton("Đóng (Esc)")
+        self.save_button = QPushButton(self.tr("Lưu PDF (Ctrl+Shift+S)"))
+        self.close_button = QPushButton(self.tr("Đóng (Esc)"))
         self.print_button.setDefault(True)
         for button in (self.print_button, self.save_button):
             button.setEnabled(False)
@@ -156,8 +156,7 @@ class SlipPreviewDialog(QDialog):
             self.pages_layout.addWidget(page)
         count = len(self.pages)
         self.status.setText(
-            f"Hồ sơ {self.code}: {self.noun} {count} trang (khổ {self.page_label}). "
-            "Ctrl+P để in, Ctrl+Shift+S để lưu PDF, Esc để đóng."
+            self.tr("Hồ sơ {code}: {noun} {count} trang (khổ {page_label}). Ctrl+P để in, Ctrl+Shift+S để lưu PDF, Esc để đóng.").format(code=self.code, noun=self.noun, count=count, page_label=self.page_label)
         )
         self.print_button.setEnabled(True)
         self.save_button.setEnabled(True)
@@ -167,8 +166,7 @@ class SlipPreviewDialog(QDialog):
         if self.closed:
             return
         self.status.setText(
-            f"Không tạo được {self.noun}: {error_text(error)} "
-            "Hồ sơ đã được lưu; có thể in lại từ màn hình tra cứu."
+            self.tr("Không tạo được {noun}: {error_text} Hồ sơ đã được lưu; có thể in lại từ màn hình tra cứu.").format(noun=self.noun, error_text=error_text(error))
         )
         self.status.setStyleSheet(ERROR_STYLE)
 
@@ -183,7 +181,7 @@ class SlipPreviewDialog(QDialog):
     def save_pdf(self, path: Path) -> Path:
         """Write the slip to `path` atomically (a half-written file never replaces a good one)."""
         if self.pdf is None:
-            raise RuntimeError("Giấy tiếp nhận chưa tạo xong.")
+            raise RuntimeError(self.tr("Giấy tiếp nhận chưa tạo xong."))
         path = Path(path)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
@@ -191,7 +189,7 @@ class SlipPreviewDialog(QDialog):
         tmp.write_bytes(self.pdf)
         tmp.replace(path)
         self.context.settings.set_last_pdf_dir(path.parent)
-        self.status.setText(f"Đã lưu {self.noun} vào «{path}».")
+        self.status.setText(self.tr("Đã lưu {noun} vào «{path}».").format(noun=self.noun, path=path))
         self.status.setStyleSheet("")
         return path
 
@@ -201,15 +199,15 @@ class SlipPreviewDialog(QDialog):
             return
         folder = self.context.settings.last_pdf_dir(Path.home())
         chosen, _ = QFileDialog.getSaveFileName(
-            self, f"Lưu {self.noun} thành tệp PDF", str(folder / self.default_file_name()),
-            "Tệp PDF (*.pdf)",
+            self, self.tr("Lưu {noun} thành tệp PDF").format(noun=self.noun), str(folder / self.default_file_name()),
+            self.tr("Tệp PDF (*.pdf)"),
         )
         if not chosen:
             return
         try:
             self.save_pdf(Path(chosen))
         except OSError as error:
-            self.status.setText(f"Không lưu được tệp «{chosen}»: {error.strerror or error}.")
+            self.status.setText(self.tr("Không lưu được tệp «{chosen}»: {value}.").format(chosen=chosen, value=error.strerror or error))
             self.status.setStyleSheet(ERROR_STYLE)
 
     # -- print -----------------------------------------------------------------------------------
@@ -234,10 +232,10 @@ class SlipPreviewDialog(QDialog):
     def print_to(self, printer: QPrinter, on_printed: Callable[[], None] | None = None) -> None:
         """Render at the printer's resolution in the background, then paint each page (GUI thread)."""
         if self.pdf is None:
-            raise RuntimeError("Giấy tiếp nhận chưa tạo xong.")
+            raise RuntimeError(self.tr("Giấy tiếp nhận chưa tạo xong."))
         self.printing = True
         self.print_button.setEnabled(False)
-        self.status.setText("Đang chuẩn bị bản in…")
+        self.status.setText(self.tr("Đang chuẩn bị bản in…"))
         data, dpi = self.pdf, printer.resolution()
         self._printer = printer  # kept alive until the pages are painted
 
@@ -251,7 +249,7 @@ class SlipPreviewDialog(QDialog):
                 failed(error)
                 return
             if not self.closed:
-                self.status.setText(f"Đã gửi {self.noun} {self.code} tới máy in.")
+                self.status.setText(self.tr("Đã gửi {noun} {code} tới máy in.").format(noun=self.noun, code=self.code))
             if on_printed:
                 on_printed()
 
@@ -259,7 +257,7 @@ class SlipPreviewDialog(QDialog):
             self.printing = False
             if not self.closed:
                 self.print_button.setEnabled(True)
-                self.status.setText(f"Không in được: {error_text(error)}")
+                self.status.setText(self.tr("Không in được: {error_text}").format(error_text=error_text(error)))
 
         self.context.tasks.run(lambda: render_pdf_pages(data, dpi), done, failed)
 
@@ -272,7 +270,7 @@ def paint_pages(printer: QPrinter, images: list[QImage]) -> None:
     printer.setFullPage(True)
     painter = QPainter()
     if not painter.begin(printer):
-        raise RuntimeError("Không mở được máy in.")
+        raise RuntimeError(QCoreApplication.translate("slip_preview", "Không mở được máy in."))
     try:
         for index, image in enumerate(images):
             if index:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -47,10 +54,10 @@ from counter_app.ui.sync_worker import (
 )
 from counter_app.updates.offer import update_status
 
-PROBLEM_COLUMNS = ["STT thao tác", "Thao tác", "Mã hồ sơ", "Tình trạng", "Mã lỗi", "Lý do của máy chủ tỉnh", "Thời điểm"]
+PROBLEM_COLUMNS = [QT_TRANSLATE_NOOP("sync_screen", "STT thao tác"), QT_TRANSLATE_NOOP("sync_screen", "Thao tác"), QT_TRANSLATE_NOOP("sync_screen", "Mã hồ sơ"), QT_TRANSLATE_NOOP("sync_screen", "Tình trạng"), QT_TRANSLATE_NOOP("sync_screen", "Mã lỗi"), QT_TRANSLATE_NOOP("sync_screen", "Lý do của máy chủ tỉnh"), QT_TRANSLATE_NOOP("sync_screen", "Thời điểm")]
 REASON = 5
 JOURNAL_LIMIT = 20
-NO_PROBLEMS = "Không có thao tác nào bị từ chối hoặc xung đột."
+NO_PROBLEMS = QT_TRANSLATE_NOOP("sync_screen", "Không có thao tác nào bị từ chối hoặc xung đột.")
 
 
 def size_text(count: int) -> str:
@@ -64,9 +71,7 @@ def size_text(count: int) -> str:
 def journal_text(line: JournalLine) -> str:
     """One journal line: '10:42:05 05/06/2025 · Thành công · gửi 5, nhận 27 …'."""
     text = (
-        f"{seconds_datetime(line.started_at)} · {line.outcome} · gửi {line.pushed}, nhận {line.pulled}, "
-        f"từ chối {line.rejected}, xung đột {line.conflicts}, tệp {line.blobs_uploaded} · "
-        f"đi {size_text(line.bytes_sent)}, về {size_text(line.bytes_received)}"
+        QCoreApplication.translate("sync_screen", "{seconds_datetime} · {outcome} · gửi {pushed}, nhận {pulled}, từ chối {rejected}, xung đột {conflicts}, tệp {blobs_uploaded} · đi {size_text}, về {size_text2}").format(seconds_datetime=seconds_datetime(line.started_at), outcome=line.outcome, pushed=line.pushed, pulled=line.pulled, rejected=line.rejected, conflicts=line.conflicts, blobs_uploaded=line.blobs_uploaded, size_text=size_text(line.bytes_sent), size_text2=size_text(line.bytes_received))
     )
     return f"{text} · {line.message}" if line.message else text
 
@@ -94,7 +99,7 @@ class ProblemTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return PROBLEM_COLUMNS[section]
+            return QCoreApplication.translate("sync_screen", PROBLEM_COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -120,7 +125,7 @@ class SyncScreen(Screen):
         self.worker = worker
         self.enroll_dialog: EnrollDialog | None = None
 
-        self.state_label = QLabel("Đang đọc tình trạng đồng bộ…")
+        self.state_label = QLabel(self.tr("Đang đọc tình trạng đồng bộ…"))
         self.state_label.setObjectName("sync_state")
         self.state_label.setWordWrap(True)
         self.server_label = QLabel("—")
@@ -139,21 +144,21 @@ class SyncScreen(Screen):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         form = QFormLayout()
-        form.addRow("Tình trạng:", self.state_label)
-        form.addRow("Máy chủ tỉnh:", self.server_label)
-        form.addRow("Thao tác chờ gửi:", self.pending_label)
-        form.addRow("Chờ lâu nhất:", self.oldest_label)
-        form.addRow("Thành công gần nhất:", self.success_label)
-        form.addRow("Lần thử gần nhất:", self.attempt_label)
-        form.addRow("Lỗi gần nhất:", self.error_label)
-        form.addRow("Đồng hồ máy:", self.clock_label)
-        form.addRow("Cần xem lại:", self.problem_count_label)
-        form.addRow("Cập nhật ứng dụng:", self.update_label)
+        form.addRow(self.tr("Tình trạng:"), self.state_label)
+        form.addRow(self.tr("Máy chủ tỉnh:"), self.server_label)
+        form.addRow(self.tr("Thao tác chờ gửi:"), self.pending_label)
+        form.addRow(self.tr("Chờ lâu nhất:"), self.oldest_label)
+        form.addRow(self.tr("Thành công gần nhất:"), self.success_label)
+        form.addRow(self.tr("Lần thử gần nhất:"), self.attempt_label)
+        form.addRow(self.tr("Lỗi gần nhất:"), self.error_label)
+        form.addRow(self.tr("Đồng hồ máy:"), self.clock_label)
+        form.addRow(self.tr("Cần xem lại:"), self.problem_count_label)
+        form.addRow(self.tr("Cập nhật ứng dụng:"), self.update_label)
 
-        self.sync_button = QPushButton("Đồng bộ ngay (F9)")
+        self.sync_button = QPushButton(self.tr("Đồng bộ ngay (F9)"))
         self.sync_button.setObjectName("sync_now")
         self.sync_button.clicked.connect(self.sync_now)
-        self.enroll_button = QPushButton("Đăng &ký máy chủ…")
+        self.enroll_button = QPushButton(self.tr("Đăng &ký máy chủ…"))
         self.enroll_button.setObjectName("enroll")
         self.enroll_button.clicked.connect(self.open_enroll_dialog)
         buttons = QHBoxLayout()
@@ -175,8 +180,8 @@ class SyncScreen(Screen):
             mode = QHeaderView.ResizeMode.Stretch if column == REASON else QHeaderView.ResizeMode.ResizeToContents
             header.setSectionResizeMode(column, mode)
         self.problem_table.activated.connect(self._problem_activated)  # Enter or double click
-        self.problem_status = QLabel(NO_PROBLEMS)
-        problems_box = QGroupBox("Thao tác bị từ chối hoặc xung đột")
+        self.problem_status = QLabel(QCoreApplication.translate("sync_screen", NO_PROBLEMS))
+        problems_box = QGroupBox(self.tr("Thao tác bị từ chối hoặc xung đột"))
         problems_layout = QVBoxLayout(problems_box)
         problems_layout.addWidget(self.problem_table, 1)
         problems_layout.addWidget(self.problem_status)
@@ -186,7 +191,7 @@ class SyncScreen(Screen):
         self.journal.setReadOnly(True)
         self.journal.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.journal.setMaximumHeight(150)
-        journal_box = QGroupBox(f"Nhật ký đồng bộ ({JOURNAL_LIMIT} lần gần nhất)")
+        journal_box = QGroupBox(self.tr("Nhật ký đồng bộ ({journal_limit} lần gần nhất)").format(journal_limit=JOURNAL_LIMIT))
         journal_layout = QVBoxLayout(journal_box)
         journal_layout.addWidget(self.journal)
 
@@ -210,10 +215,10 @@ class SyncScreen(Screen):
 
     def shortcut_help(self) -> list[tuple[str, str]]:
         return [
-            ("F7", "Mở màn hình đồng bộ"),
-            ("F9", "Đồng bộ ngay với máy chủ tỉnh (ở mọi màn hình)"),
-            ("Alt+K", "Đăng ký quầy với máy chủ tỉnh"),
-            ("Enter / nhấp đúp", "Trong bảng thao tác lỗi: mở hồ sơ liên quan"),
+            ("F7", self.tr("Mở màn hình đồng bộ")),
+            ("F9", self.tr("Đồng bộ ngay với máy chủ tỉnh (ở mọi màn hình)")),
+            ("Alt+K", self.tr("Đăng ký quầy với máy chủ tỉnh")),
+            (self.tr("Enter / nhấp đúp"), self.tr("Trong bảng thao tác lỗi: mở hồ sơ liên quan")),
         ]
 
     def sync_now(self) -> None:
@@ -245,36 +250,36 @@ class SyncScreen(Screen):
 
     def _running_changed(self, running: bool) -> None:
         self.sync_button.setEnabled(not running)
-        self.sync_button.setText("Đang đồng bộ…" if running else "Đồng bộ ngay (F9)")
+        self.sync_button.setText(self.tr("Đang đồng bộ…") if running else self.tr("Đồng bộ ngay (F9)"))
 
     def _show_status(self, status: SyncStatus) -> None:
         self.state_label.setText(status_text(status, self.worker.running))
-        self.server_label.setText(status.server_url or "Chưa đăng ký máy chủ tỉnh")
+        self.server_label.setText(status.server_url or self.tr("Chưa đăng ký máy chủ tỉnh"))
         if not status.enrolled:
-            self.pending_label.setText(f"{status.pending} (chưa gửi được: quầy chưa đăng ký máy chủ tỉnh)")
+            self.pending_label.setText(self.tr("{pending} (chưa gửi được: quầy chưa đăng ký máy chủ tỉnh)").format(pending=status.pending))
         else:
-            self.pending_label.setText(str(status.pending) if status.pending else "0 (đã gửi hết)")
+            self.pending_label.setText(str(status.pending) if status.pending else self.tr("0 (đã gửi hết)"))
         self.oldest_label.setText(age_text(status.oldest_pending_age) if status.oldest_pending_age is not None else "—")
         self.success_label.setText(seconds_datetime(status.last_success_at))
         self.attempt_label.setText(seconds_datetime(status.last_attempt_at))
-        self.error_label.setText(status.last_error or "Không có")
+        self.error_label.setText(status.last_error or self.tr("Không có"))
         self.problem_count_label.setText(str(status.problems))
         self._show_clock(status)
         self.update_label.setText(update_status(self.worker.data_dir).text()
-                                  or f"Đang dùng phiên bản {__version__}; tỉnh chưa phát hành phiên bản mới hơn.")
+                                  or self.tr("Đang dùng phiên bản {version}; tỉnh chưa phát hành phiên bản mới hơn.").format(version=__version__))
         if self.isVisible():
             self.load_details()
 
     def _show_clock(self, status: SyncStatus) -> None:
         skew = status.clock_skew_seconds
         if skew is None:
-            self.clock_label.setText("Chưa so với máy chủ")
+            self.clock_label.setText(self.tr("Chưa so với máy chủ"))
             self.clock_label.setStyleSheet("")
             return
-        direction = "nhanh" if skew > 0 else "chậm"
-        text = f"{direction} {skew_text(skew)} so với máy chủ" if round(skew) else "khớp với máy chủ"
+        direction = self.tr("nhanh") if skew > 0 else self.tr("chậm")
+        text = self.tr("{direction} {skew_text} so với máy chủ").format(direction=direction, skew_text=skew_text(skew)) if round(skew) else self.tr("khớp với máy chủ")
         if skew_warning(status):
-            text += " — hãy chỉnh lại giờ máy (thời điểm tiếp nhận in trên phiếu lấy theo giờ máy)"
+            text += self.tr(" — hãy chỉnh lại giờ máy (thời điểm tiếp nhận in trên phiếu lấy theo giờ máy)")
             self.clock_label.setStyleSheet(WARNING_STYLE)
         else:
             self.clock_label.setStyleSheet("")
@@ -284,12 +289,12 @@ class SyncScreen(Screen):
         records, lines = result
         self.problems.set_records(records)
         self.problem_status.setText(
-            f"{len(records)} thao tác cần xem lại. Nhấp đúp (hoặc Enter) để mở hồ sơ." if records else NO_PROBLEMS
+            self.tr("{len} thao tác cần xem lại. Nhấp đúp (hoặc Enter) để mở hồ sơ.").format(len=len(records)) if records else QCoreApplication.translate("sync_screen", NO_PROBLEMS)
         )
-        self.journal.setPlainText("\n".join(journal_text(line) for line in lines) or "Chưa đồng bộ lần nào.")
+        self.journal.setPlainText("\n".join(journal_text(line) for line in lines) or self.tr("Chưa đồng bộ lần nào."))
 
     def _details_failed(self, error: Exception) -> None:
-        self.problem_status.setText(f"Không đọc được danh sách: {error_text(error)}")
+        self.problem_status.setText(self.tr("Không đọc được danh sách: {error_text}").format(error_text=error_text(error)))
 
     def _problem_activated(self, index: QModelIndex) -> None:
         if index.isValid():

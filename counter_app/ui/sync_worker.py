@@ -57,7 +57,7 @@ def age_text(age: timedelta) -> str:
     """'vừa xong', '5 phút', '2 giờ', '3 ngày'."""
     seconds = max(0, int(age.total_seconds()))
     if seconds < 60:
-        return "vừa xong"
+        return QCoreApplication.translate("sync_worker", "vừa xong")
     if seconds < 3600:
         return translate("SyncStatus", "{count} phút").format(count=seconds // 60)
     if seconds < 86400:
@@ -69,13 +69,13 @@ def skew_text(seconds: float) -> str:
     """The size of a clock difference: '45 giây', '5 phút', '2 giờ 10 phút', '3 ngày'."""
     value = abs(round(seconds))
     if value < 60:
-        return f"{value} giây"
+        return QCoreApplication.translate("sync_worker", "{value} giây").format(value=value)
     if value < 3600:
-        return f"{round(value / 60)} phút"
+        return QCoreApplication.translate("sync_worker", "{round} phút").format(round=round(value / 60))
     if value < 86400:
         hours, minutes = divmod(round(value / 60), 60)
-        return f"{hours} giờ" + (f" {minutes} phút" if minutes else "")
-    return f"{value // 86400} ngày"
+        return QCoreApplication.translate("sync_worker", "{hours} giờ").format(hours=hours) + (QCoreApplication.translate("sync_worker", " {minutes} phút").format(minutes=minutes) if minutes else "")
+    return QCoreApplication.translate("sync_worker", "{value} ngày").format(value=value // 86400)
 
 
 def short_error(message: str) -> str:
@@ -177,14 +177,14 @@ def outcome_text(outcome: RunOutcome) -> str:
     if outcome.not_enrolled:
         return NOT_ENROLLED_TEXT
     if outcome.busy:
-        return "Một phiên đồng bộ khác đang chạy (lệnh counter-app sync?); kết quả sẽ hiện khi phiên đó xong."
+        return QCoreApplication.translate("sync_worker", "Một phiên đồng bộ khác đang chạy (lệnh counter-app sync?); kết quả sẽ hiện khi phiên đó xong.")
     if outcome.error:
-        return f"Chưa đồng bộ được: {outcome.error}"
+        return QCoreApplication.translate("sync_worker", "Chưa đồng bộ được: {error}").format(error=outcome.error)
     report = outcome.report
     if report is None or not report.ok:
-        reasons = "; ".join(report.errors[:2]) if report and report.errors else "không kết nối được máy chủ tỉnh"
-        return f"Chưa đồng bộ được: {reasons}. Hồ sơ vẫn lưu an toàn tại quầy và sẽ được gửi lại tự động."
-    return f"Đã đồng bộ xong: gửi {report.pushed} thao tác, nhận {report.pulled} cập nhật."
+        reasons = "; ".join(report.errors[:2]) if report and report.errors else QCoreApplication.translate("sync_worker", "không kết nối được máy chủ tỉnh")
+        return QCoreApplication.translate("sync_worker", "Chưa đồng bộ được: {reasons}. Hồ sơ vẫn lưu an toàn tại quầy và sẽ được gửi lại tự động.").format(reasons=reasons)
+    return QCoreApplication.translate("sync_worker", "Đã đồng bộ xong: gửi {pushed} thao tác, nhận {pulled} cập nhật.").format(pushed=report.pushed, pulled=report.pulled)
 
 
 class SyncWorker(QObject):
@@ -301,12 +301,12 @@ class SyncWorker(QObject):
         except SyncAlreadyRunning:
             flags["busy"] = True
         except _Stopped:
-            flags["error"] = "Phiên đồng bộ dừng vì ứng dụng đang đóng."
+            flags["error"] = self.tr("Phiên đồng bộ dừng vì ứng dụng đang đóng.")
         except DomainError as error:  # token missing, no keyring …: nothing reached the server
             flags["error"] = error.message
         except Exception:  # a bug must not kill the background sync: log it, show it, go on
             log.exception("Phiên đồng bộ lỗi")
-            flags["error"] = "Lỗi không mong đợi khi đồng bộ (chi tiết đã ghi vào nhật ký); sẽ thử lại."
+            flags["error"] = self.tr("Lỗi không mong đợi khi đồng bộ (chi tiết đã ghi vào nhật ký); sẽ thử lại.")
         read_at = time.monotonic()
         try:
             status = sync_status(db)

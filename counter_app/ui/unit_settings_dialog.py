@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -53,10 +53,9 @@ def refusal_text(context: UiContext) -> str:
     """Why the signed-in person may not open the unit settings ("" when they may)."""
     clerk = context.clerk
     if clerk is None:
-        return "Chỉ giám sát viên đã đăng nhập mới đổi được thiết lập đơn vị. Hãy đăng nhập (Ctrl+L)."
+        return QCoreApplication.translate("unit_settings_dialog", "Chỉ giám sát viên đã đăng nhập mới đổi được thiết lập đơn vị. Hãy đăng nhập (Ctrl+L).")
     if not clerk.is_supervisor:
-        return (f"Chỉ giám sát viên mới đổi được thiết lập đơn vị (tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in); "
-                f"tài khoản «{clerk.username}» là {clerk.role.label.lower()}. Hãy nhờ giám sát viên đăng nhập (Ctrl+L).")
+        return (QCoreApplication.translate("unit_settings_dialog", "Chỉ giám sát viên mới đổi được thiết lập đơn vị (tên, địa chỉ, số quầy, địa chỉ tra cứu, máy in); tài khoản «{username}» là {lower}. Hãy nhờ giám sát viên đăng nhập (Ctrl+L).").format(username=clerk.username, lower=clerk.role.label.lower()))
     return ""
 
 
@@ -175,7 +174,7 @@ class UnitSettingsDialog(QDialog):
         self.unit_name.selectAll()
 
     def _load_failed(self, error: Exception) -> None:
-        self.status.setText(f"Không đọc được thiết lập đơn vị: {error_text(error)}")
+        self.status.setText(self.tr("Không đọc được thiết lập đơn vị: {error_text}").format(error_text=error_text(error)))
 
     # -- the values ----------------------------------------------------------------------------------
 
@@ -194,7 +193,7 @@ class UnitSettingsDialog(QDialog):
 
     def browse_inbox(self) -> None:
         """Ctrl+O: pick the folder in the system's dialog (typing the path works as well)."""
-        chosen = QFileDialog.getExistingDirectory(self, "Thư mục nhận bản quét", self.scan_inbox.text().strip())
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("Thư mục nhận bản quét"), self.scan_inbox.text().strip())
         if chosen:
             self.scan_inbox.setText(chosen)
             self.scan_inbox.setFocus()
@@ -254,7 +253,7 @@ class UnitSettingsDialog(QDialog):
         wanted, printer = self.values()
         if wanted.ward_code == -1:
             error = self.commune.typed_error()
-            self._show_errors([("ward_code", error.message if error else "Xã/phường: hãy chọn trong danh sách.")])
+            self._show_errors([("ward_code", error.message if error else self.tr("Xã/phường: hãy chọn trong danh sách."))])
             return
         from counter_app.services.server_address import change_server_url
         from counter_app.services.unit_setup import update_unit_settings
@@ -341,8 +340,8 @@ class UnitSettingsDialog(QDialog):
             super().reject()
             return
         self.discard_box, self.discard_button = ask_before_leaving(
-            self, "Bỏ các thay đổi?", "Thiết lập đơn vị có thay đổi chưa lưu. Bỏ các thay đổi này?",
-            "Bỏ thay đổi", "Tiếp tục sửa (Esc)", self._discard_answered)
+            self, self.tr("Bỏ các thay đổi?"), self.tr("Thiết lập đơn vị có thay đổi chưa lưu. Bỏ các thay đổi này?"),
+            self.tr("Bỏ thay đổi"), self.tr("Tiếp tục sửa (Esc)"), self._discard_answered)
 
     def _discard_answered(self, leave: bool) -> None:
         self.discard_box = None

@@ -5,7 +5,7 @@ scan-inbox folder (kept on this tab, in the order Enter walks them since issue 9
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,8 +35,7 @@ def bank_account_text(profile: CounterProfile) -> str:
     from counter_app.services.bank_account import account_of, describe_account
 
     account = account_of(profile)
-    return describe_account(account) + ("" if account else " Đặt bằng «counter-app setup … --bank-bin … "
-                                         "--bank-account … --bank-account-name …».")
+    return describe_account(account) + ("" if account else QCoreApplication.translate("unit_settings_page", " Đặt bằng «counter-app setup … --bank-bin … --bank-account … --bank-account-name …»."))
 
 
 class UnitSettingsPage(QWidget):
@@ -49,11 +48,11 @@ class UnitSettingsPage(QWidget):
         self.unit_name.setMaxLength(200)
         self.commune = CommunePicker(profile.ward_code, profile.province_code)
         self.commune.setObjectName("unit_commune")
-        self.commune.setPlaceholderText("Gõ tên xã/phường của đơn vị (không cần dấu), ví dụ: hai chau")
+        self.commune.setPlaceholderText(self.tr("Gõ tên xã/phường của đơn vị (không cần dấu), ví dụ: hai chau"))
         self.place_name = QLineEdit()
         self.place_name.setObjectName("place_name")
         self.place_name.setMaxLength(120)
-        self.place_name.setPlaceholderText("Địa danh ghi trước ngày tháng trên giấy, ví dụ: Hải Châu")
+        self.place_name.setPlaceholderText(self.tr("Địa danh ghi trước ngày tháng trên giấy, ví dụ: Hải Châu"))
         self.desk = QSpinBox()
         self.desk.setObjectName("desk")
         self.desk.setRange(1, MAX_DESK_SLOTS - 1)
@@ -64,7 +63,7 @@ class UnitSettingsPage(QWidget):
         self.lookup_url = QLineEdit()
         self.lookup_url.setObjectName("lookup_url")
         self.lookup_url.setMaxLength(LOOKUP_MAX_LEN)
-        self.lookup_url.setPlaceholderText("https://dichvucong.example.vn/tra-cuu?ma={code} (để trống: QR chỉ ghi mã)")
+        self.lookup_url.setPlaceholderText(self.tr("https://dichvucong.example.vn/tra-cuu?ma={code} (để trống: QR chỉ ghi mã)"))
         self.printer = QComboBox()
         self.printer.setObjectName("printer")
         self.printer.setEditable(True)
@@ -74,7 +73,7 @@ class UnitSettingsPage(QWidget):
             self.printer.addItem(name, name)
         self.scan_inbox = QLineEdit()
         self.scan_inbox.setObjectName(INBOX_FIELD)
-        self.scan_inbox.setPlaceholderText("thư mục máy quét lưu bản quét vào, ví dụ D:\\BanQuet")
+        self.scan_inbox.setPlaceholderText(self.tr("thư mục máy quét lưu bản quét vào, ví dụ D:\\BanQuet"))
         self.browse_button = QPushButton(self.tr("Chọn… (Ctrl+O)"))
         self.browse_button.setAutoDefault(False)
         self.browse_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # reached by its key; Enter walks the fields

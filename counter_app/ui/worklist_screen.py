@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
@@ -30,7 +30,7 @@ from counter_app.ui.dossier_table import DossierTableModel, setup_dossier_table
 from counter_app.ui.messages import error_text
 from counter_app.ui.screen import Screen
 
-LOADING = "Đang tải danh sách…"
+LOADING = QT_TRANSLATE_NOOP("worklist_screen", "Đang tải danh sách…")
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -104,11 +104,11 @@ LIST_KEYS = f"Ctrl+1…Ctrl+{len(TAB_ORDER)}"
 
 def hint_text(kind: WorklistKind) -> str:
     steps = [f"{a.key_text}: {a.label}" for a in NEXT_ACTIONS[kind]]
-    return " · ".join(["Enter: mở hồ sơ", *steps, f"{LIST_KEYS}: chọn danh sách", "Ctrl+R: tải lại"])
+    return " · ".join([QCoreApplication.translate("worklist_screen", "Enter: mở hồ sơ"), *steps, QCoreApplication.translate("worklist_screen", "{list_keys}: chọn danh sách").format(list_keys=LIST_KEYS), QCoreApplication.translate("worklist_screen", "Ctrl+R: tải lại")])
 
 
 def empty_text(kind: WorklistKind) -> str:
-    return f"Không có hồ sơ nào trong danh sách «{kind.label}»."
+    return QCoreApplication.translate("worklist_screen", "Không có hồ sơ nào trong danh sách «{label}».").format(label=kind.label)
 
 
 class WorklistScreen(Screen):
@@ -131,7 +131,7 @@ class WorklistScreen(Screen):
         self.hint = QLabel()
         self.hint.setObjectName("worklist_hint")
         self.hint.setWordWrap(True)
-        self.status = QLabel(LOADING)
+        self.status = QLabel(QCoreApplication.translate("worklist_screen", LOADING))
         self.status.setObjectName("worklist_status")
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -182,21 +182,21 @@ class WorklistScreen(Screen):
     def refresh(self) -> None:
         """Read every list again in the background (after a step was taken, or Ctrl+R)."""
         self.loading = True
-        self.status.setText(LOADING)
+        self.status.setText(QCoreApplication.translate("worklist_screen", LOADING))
         db, now = self.context.db, self.context.clock()
         self.context.tasks.run(lambda: all_worklists(db, now=now, limit=DEFAULT_LIMIT), self._loaded, self._failed,
                                owner=self, request="worklists")
 
     def shortcut_help(self) -> list[tuple[str, str]]:
-        keys = [(LIST_KEYS, "Chọn danh sách: " + ", ".join(k.label.lower() for k in TAB_ORDER)),
-                ("Enter", "Mở hồ sơ đang chọn"), ("Ctrl+R", "Tải lại các danh sách")]
+        keys = [(LIST_KEYS, self.tr("Chọn danh sách: ") + ", ".join(k.label.lower() for k in TAB_ORDER)),
+                ("Enter", self.tr("Mở hồ sơ đang chọn")), ("Ctrl+R", self.tr("Tải lại các danh sách"))]
         seen: set[tuple[str, str]] = set()
         for kind in TAB_ORDER:
             for action in NEXT_ACTIONS[kind]:
                 item = (action.key_text, action.label)
                 if item not in seen:
                     seen.add(item)
-                    keys.append((f"{action.key_text} (danh sách «{kind.label}»)", action.label))
+                    keys.append((self.tr("{key_text} (danh sách «{label}»)").format(key_text=action.key_text, label=kind.label), action.label))
         return keys
 
     # -- loading ----------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ class WorklistScreen(Screen):
 
     def _failed(self, error: Exception) -> None:
         self.loading = False
-        self.status.setText(f"Không tải được danh sách: {error_text(error)}")
+        self.status.setText(self.tr("Không tải được danh sách: {error_text}").format(error_text=error_text(error)))
 
     def _show_status(self) -> None:
         kind = self.current_kind
@@ -229,10 +229,9 @@ class WorklistScreen(Screen):
         if not worklist.dossiers:
             self.status.setText(empty_text(kind))
         elif worklist.capped:
-            self.status.setText(f"{kind.label}: {worklist.total} hồ sơ (hiện {len(worklist.dossiers)} hồ sơ "
-                                "hạn sớm nhất).")
+            self.status.setText(self.tr("{label}: {total} hồ sơ (hiện {len} hồ sơ hạn sớm nhất).").format(label=kind.label, total=worklist.total, len=len(worklist.dossiers)))
         else:
-            self.status.setText(f"{kind.label}: {worklist.total} hồ sơ.")
+            self.status.setText(self.tr("{label}: {total} hồ sơ.").format(label=kind.label, total=worklist.total))
 
     def _tab_changed(self, _index: int) -> None:
         self.hint.setText(hint_text(self.current_kind))
@@ -265,12 +264,11 @@ class WorklistScreen(Screen):
         """Fire `action` for the selected row, or say why not (no row, or not for this row's status)."""
         index = self.current_table.currentIndex()
         if not index.isValid():
-            self.status.setText("Chưa chọn hồ sơ nào trong danh sách.")
+            self.status.setText(self.tr("Chưa chọn hồ sơ nào trong danh sách."))
             return
         dossier = self.models[self.current_kind].dossier_at(index.row())
         if not action.applies_to(dossier.status):
-            self.status.setText(f"«{action.label}» không áp dụng cho hồ sơ {dossier.code} đang ở trạng thái "
-                                f"«{dossier.status.label}».")
+            self.status.setText(self.tr("«{label}» không áp dụng cho hồ sơ {code} đang ở trạng thái «{label2}».").format(label=action.label, code=dossier.code, label2=dossier.status.label))
             return
         self.action_requested.emit(action.action, dossier.code)
 

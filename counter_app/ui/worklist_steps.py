@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMainWindow
 
 from counter_app.domain.dossier import Dossier
@@ -80,7 +81,7 @@ class WorklistSteps:
         from counter_app.ui import lifecycle_dialogs as dialogs
 
         def saved(_result: object) -> None:
-            self._say(f"Đã lưu: hồ sơ {dossier.code}.")
+            self._say(QCoreApplication.translate("WorklistSteps", "Đã lưu: hồ sơ {code}.").format(code=dossier.code))
             if action == APOLOGISE:
                 self._form_after = "form04"  # the citizen gets Mẫu 04 at once: its preview follows the dialog
 
@@ -128,7 +129,7 @@ class WorklistSteps:
         db = ctx.db
 
         def done(record: object) -> None:
-            self._say(f"Hồ sơ {code}: {state.label.lower()}.")
+            self._say(QCoreApplication.translate("WorklistSteps", "Hồ sơ {code}: {lower}.").format(code=code, lower=state.label.lower()))
             self.worklists.refresh()
 
         ctx.tasks.run(lambda: set_shipment_state(db, code, state, **who), done,
