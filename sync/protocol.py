@@ -272,6 +272,8 @@ class PulledDossier(Model):
     due_at: str | None = None
     previous_due_at: str | None = None
     events: list[dict[str, Any]] = Field(default_factory=list, max_length=1_000)
+    # Its receipts, returns, lifecycle records and attachments (sync/server/pullback_records.py).
+    records: list[dict[str, Any]] = Field(default_factory=list, max_length=1_000)
 
 
 class PullBackPage(Model):

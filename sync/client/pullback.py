@@ -2,8 +2,9 @@
 
 Runs in a sync session right after hello while `sync_state.pullback_pending` is set, before anything is
 pushed. Page by page, each page stored in its own transaction (a cut link resumes from the start next
-time: storing is idempotent). A dossier the counter cannot use is reported and skipped; the numbers are
-moved and the flag cleared only when the last page is stored.
+time: storing is idempotent). A page holding anything the counter cannot use (a dossier, a receipt, a
+record that does not fit) is refused whole in Vietnamese and the flag stays set: skipping it would lose
+it for good. The numbers are moved and the flag cleared only when the last page is stored.
 """
 
 from __future__ import annotations
@@ -11,17 +12,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from counter_app.domain.errors import DomainError
 from counter_app.services.clock import utc_now
 from counter_app.storage.database import Database
 from counter_app.storage.profile import get_profile
 from counter_app.storage.pullback_store import finish_pullback, store_pulled_dossier
 from counter_app.storage.sync_store import get_state
-from sync.client.transport import TransientError, Transport
+from sync.client.transport import PermanentError, TransientError, Transport
 from sync.protocol import PullBackPage
 
 log = logging.getLogger(__name__)
 PULLBACK_PAGE = 100
+BAD_PAGE = ("Máy chủ tỉnh gửi lại hồ sơ của quầy không đúng quy cách (hồ sơ, biên lai hoặc bản ghi không khớp), "
+            "nên quầy chưa nhận. Dữ liệu đang có trên quầy được giữ nguyên; quầy vẫn chưa cấp mã hồ sơ, số biên lai "
+            "mới và sẽ lấy lại ở lần đồng bộ sau. Nếu lỗi lặp lại, hãy báo quản trị máy chủ tỉnh.")
 
 
 def pullback_pending(db: Database) -> bool:
@@ -44,16 +50,15 @@ def pull_back(db: Database, transport: Transport, report: Any) -> int:
         if not after:
             maxima = dict(page.receipt_maxima)
         now = utc_now()
-        with db.write() as session:
+        with db.write() as session:  # a page that does not fit is refused whole: the flag stays set
             for item in page.dossiers:
                 try:
                     with session.begin_nested():
                         outcome = store_pulled_dossier(session, item.data, item.model_dump(exclude={"data"}), unit_code, now)
-                    changed += outcome != "kept"
-                except (DomainError, KeyError, ValueError, TypeError, ArithmeticError) as error:
-                    log.error("Bỏ qua một hồ sơ lấy lại từ máy chủ (%s)", type(error).__name__)
-                    report.problems.append({"code": "bad_pullback", "message": "Quầy không dùng được một hồ sơ "
-                                            "máy chủ tỉnh gửi lại sau khi khôi phục."})
+                except (DomainError, KeyError, ValueError, TypeError, ArithmeticError, IntegrityError) as error:
+                    log.error("Trang hồ sơ lấy lại từ máy chủ tỉnh không dùng được (%s)", type(error).__name__)
+                    raise PermanentError(BAD_PAGE, code="bad_pullback") from None
+                changed += outcome != "kept"
         if page.next_after is None:
             break
         after = page.next_after
