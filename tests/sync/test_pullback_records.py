@@ -8,16 +8,24 @@ print, their numbers are never issued again, and the supplement is on record. Re
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from counter_app.cli import main
 from counter_app.domain.dossier import DocumentLine
 from counter_app.domain.lifecycle import Status
-from counter_app.domain.receipts import ReceiptStatus
+from counter_app.domain.receipts import Receipt, ReceiptStatus
+from counter_app.domain.restore import PullBackPendingError
 from counter_app.services.accounts import create_account
 from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.services.fees import fees_due
@@ -26,10 +34,15 @@ from counter_app.services.receipts import cancel_receipt, collect_fee, receipt_p
 from counter_app.storage.database import Database
 from counter_app.storage.models import DossierRow
 from counter_app.storage.sync_store import get_state
+from sync.client.pullback import BAD_PAGE
+from sync.client.runner import SyncRunner
+from sync.client.transport import Transport
+from sync.protocol import API_PREFIX
 from sync.server.admin import allocate_next_range
 from sync.server.models import Conflict, OpLedger
 from tests.support.receipts import BOOK, FEE_VND, fee_dossier
-from tests.sync.test_restore import ServerSide, enrolled_counter, server, sync  # noqa: F401 (fixture)
+from tests.sync.test_hostile_http import vietnamese
+from tests.sync.test_restore import ServerSide, enrolled_counter, local_dossiers, server, sync  # noqa: F401 (fixture)
 
 SUPERVISOR = "giamsat"
 
@@ -50,8 +63,21 @@ def _owed(db: Database, code: str) -> int:
         return fees_due(session, code).total_vnd
 
 
-@pytest.mark.slow
-def test_receipts_and_records_come_back_after_a_restore(server: ServerSide, tmp_path: Path) -> None:  # noqa: F811
+@dataclass
+class Restored:
+    """A counter restored from a backup taken before `paid` was received, paid (one receipt cancelled and
+    collected again) and sent through a supplement; the province holds all of it."""
+
+    db: Database
+    data_dir: Path
+    early: str
+    paid: str
+    first: Receipt
+    wrong: Receipt
+    right: Receipt
+
+
+def restored_counter(server: ServerSide, tmp_path: Path) -> Restored:  # noqa: F811
     data_dir = tmp_path / "counter"
     db = enrolled_counter(server, data_dir)
     create_account(db, username=SUPERVISOR, full_name="Trần Thị Mai", role="supervisor", password="mat-khau-9x", by=None)
@@ -82,7 +108,13 @@ def test_receipts_and_records_come_back_after_a_restore(server: ServerSide, tmp_
     assert [r.number for r in receipts_of(db, early)] == [first.number]
     with db.read() as session:
         assert session.scalar(select(DossierRow.pk).where(DossierRow.code == paid)) is None
+    return Restored(db, data_dir, early, paid, first, wrong, right)
 
+
+@pytest.mark.slow
+def test_receipts_and_records_come_back_after_a_restore(server: ServerSide, tmp_path: Path) -> None:  # noqa: F811
+    restored = restored_counter(server, tmp_path)
+    db, data_dir, paid, wrong, right = restored.db, restored.data_dir, restored.paid, restored.wrong, restored.right
     sync(db, data_dir)
 
     back = {r.number: r for r in receipts_of(db, paid)}
@@ -112,4 +144,118 @@ def test_receipts_and_records_come_back_after_a_restore(server: ServerSide, tmp_
             assert s.scalars(select(OpLedger.op_type).where(OpLedger.status != "accepted")).all() == []
     finally:
         admin.dispose()
+    db.close()
+
+
+# -- a hostile province: real HTTP in front of the real server, the pull-back pages tampered ------------
+
+PULLBACK_PATH = f"{API_PREFIX}/sync/pullback"
+Tamper = Callable[[dict[str, Any]], None]
+
+
+class TamperingFront:
+    """A real HTTP server on 127.0.0.1 relaying every request to the real server, except that the body of
+    each pull-back page goes through `tamper` first (a province that lies, or a man in the middle)."""
+
+    def __init__(self, upstream: str) -> None:
+        self.tamper: Tamper = lambda page: None
+        front = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: object) -> None:
+                pass
+
+            def _relay(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length", "accept-encoding", "connection")}
+                answer = requests.request(self.command, upstream + self.path, data=body, headers=headers, timeout=30)
+                content = answer.content
+                if self.command == "GET" and self.path.startswith(PULLBACK_PATH) and answer.status_code == 200:
+                    page = json.loads(content)
+                    front.tamper(page)
+                    content = json.dumps(page).encode()
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in ("content-length", "content-encoding", "transfer-encoding", "connection"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_HEAD = _relay
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> TamperingFront:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _records(page: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [r for d in page["dossiers"] for r in d["records"] if r["kind"] == kind]
+
+
+def _cancelled(page: dict[str, Any]) -> dict[str, Any]:
+    return next(r for r in _records(page, "receipt") if r["status"] == "cancelled")
+
+
+def _uncounted(page: dict[str, Any]) -> None:
+    _records(page, "receipt")[0]["data"]["total_vnd"] += 1_000_000  # the lines no longer add up
+
+
+def _elsewhere(page: dict[str, Any]) -> None:
+    receipt = next(r for d in page["dossiers"] if d["records"] for r in d["records"] if r["kind"] == "receipt")
+    receipt["data"]["dossier_code"] = receipt["data"]["dossier_code"][:-4] + "9999"  # a record of another dossier
+
+
+def _unknown_kind(page: dict[str, Any]) -> None:
+    page["dossiers"][0]["records"].append({"kind": "ghost", "data": {}})
+
+
+def _cancel_without_time(page: dict[str, Any]) -> None:
+    _cancelled(page)["cancelled_at"] = None
+
+
+def _other_unit(page: dict[str, Any]) -> None:
+    page["dossiers"][-1]["data"]["unit_code"] = "000.00.00.H99"
+
+
+def _bad_step(page: dict[str, Any]) -> None:
+    page["dossiers"][-1]["events"].append({"from_status": 4, "to_status": 42, "at": "hôm qua", "actor": "", "note": ""})
+
+
+@pytest.mark.slow
+def test_a_province_sending_bad_pullback_pages_is_refused_and_the_counter_stays_pending(
+        server: ServerSide, tmp_path: Path) -> None:  # noqa: F811
+    restored = restored_counter(server, tmp_path)
+    db = restored.db
+    before = local_dossiers(db)
+    with TamperingFront(server.process.url) as front:
+        for tamper in (_uncounted, _elsewhere, _unknown_kind, _cancel_without_time, _other_unit, _bad_step):
+            front.tamper = tamper
+            report = SyncRunner(db, restored.data_dir, max_attempts=1,
+                                transport_factory=lambda _url, token: Transport(front.url, token)).run_once()
+            assert not report.ok, tamper.__name__
+            assert report.errors == [BAD_PAGE], tamper.__name__
+            assert vietnamese(report.errors[0])
+            assert local_dossiers(db) == before, tamper.__name__  # the page was not stored, not even in part
+            assert receipts_of(db, restored.paid) == []
+            with db.read() as session:
+                assert get_state(session).pullback_pending, tamper.__name__  # type: ignore[union-attr]
+            with pytest.raises(PullBackPendingError):
+                fee_dossier(db, "Hoàng Văn Nam", clerk=SUPERVISOR)
+    report = sync(db, restored.data_dir)  # the honest province: everything comes back
+    assert report.pulled_back >= 1
+    assert sorted(r.number for r in receipts_of(db, restored.paid)) == [restored.wrong.number, restored.right.number]
     db.close()
