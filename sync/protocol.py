@@ -286,6 +286,15 @@ class PullBackPage(Model):
     receipt_maxima: dict[str, int] = Field(default_factory=dict, max_length=1_000)
 
 
+class PullBackDeskPage(Model):
+    """GET /sync/pullback/desk: a page of the device's own records of one kind that hang on no dossier."""
+
+    kind: str
+    after: str
+    records: list[dict[str, Any]] = Field(max_length=1_000)
+    next_after: str | None  # None: the last page
+
+
 # -- blobs -----------------------------------------------------------------------------------------
 
 

@@ -3,7 +3,8 @@
 A restored counter must hold again everything of its own dossiers the province keeps: the fee assessed
 at intake, the receipts (with their cancellations: a dossier paid after the backup must show paid, and
 its receipt must print), the results returned (and a posted item's latest state), apologies, hand-overs,
-fees the agency set, supplement requests (from the history's step details) and the attachments' rows.
+fees the agency set, supplement requests (from the history's step details) and the attachments' rows;
+and the desk's records that hang on no dossier: its day closes, guidance slips and portal help log.
 Every record is untrusted: its `data` is checked with the model of the operation that once carried it
 (domain.operations) and must belong to the dossier it came with; a bad one raises (the caller refuses the
 whole page). Each record is stored only if the counter lacks it (by its id, or its natural key), so a
@@ -13,7 +14,7 @@ download for counters yet (the rows say the file is on the province, `upload_sta
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,9 +26,12 @@ from counter_app.domain.receipts import ReceiptStatus
 from counter_app.domain.returns import ShipmentState
 from counter_app.storage.models import (
     ApologyRow,
+    AssistedFilingRow,
     AttachmentRow,
+    DayCloseRow,
     DossierFeeRow,
     DossierRow,
+    GuidanceRecord,
     HandoverRow,
     ReceiptRow,
     ResultReturn,
@@ -199,3 +203,55 @@ def store_supplements(session: Session, row: DossierRow, events: list[dict[str, 
             opened.due_at_before = _instant(details.get("previous_due_at")) or opened.due_at_before
             opened.due_at_after = _instant(details.get("due_at"))
             opened = None
+
+
+# -- the desk's records that hang on no dossier (sync/server/pullback_records.desk_records) -------------
+
+
+def _day_close(session: Session, data: dict[str, Any], device_id: str) -> None:
+    day = date.fromisoformat(data["day"])
+    if session.scalar(select(DayCloseRow.pk).where((DayCloseRow.id == data["id"]) | (DayCloseRow.day == day))):
+        return  # the counter's own close of that day stays (the province holds one close per desk and day)
+    session.add(DayCloseRow(
+        id=data["id"], day=day, device_id=device_id, desk_slot=data["desk_slot"], closed_at=_instant(data["closed_at"]),
+        clerk=data["clerk"], clerk_username=data["clerk_username"], counted=data["counted"],
+        counted_total=data["counted_total"], expected_cash=data["expected_cash"],
+        transfers_total=data["transfers_total"], fee_total=data["fee_total"], charge_total=data["charge_total"],
+        receipts_count=data["receipts_count"], cancellations_count=data["cancellations_count"],
+        difference=data["difference"], explanation=data["explanation"], supervisor=data["supervisor"],
+        supervisor_name=data["supervisor_name"]))
+
+
+def _guidance(session: Session, data: dict[str, Any], device_id: str) -> None:
+    _slot, stamp, number = data["reference"][2:].split("-")
+    if session.scalar(select(GuidanceRecord.pk).where((GuidanceRecord.id == data["id"])
+                                                      | (GuidanceRecord.reference == data["reference"]))):
+        return
+    session.add(GuidanceRecord(
+        id=data["id"], reference=data["reference"], day=datetime.strptime(stamp, "%y%m%d").date(), number=int(number),
+        unit_code=data["unit_code"], desk_slot=data["desk_slot"], at=_instant(data["at"]), clerk=data["clerk"],
+        clerk_username=data["clerk_username"], procedure_code=data["procedure_code"],
+        procedure_name=data["procedure_name"], applicant=data["applicant"], missing=data["missing"],
+        reason=data["reason"], summary=data["summary"]))
+
+
+def _assist(session: Session, data: dict[str, Any], device_id: str) -> None:
+    if session.scalar(select(AssistedFilingRow.pk).where(AssistedFilingRow.id == data["id"])) is None:
+        session.add(AssistedFilingRow(**{**data, "at": _instant(data["at"])}))
+
+
+DESK_STORE = {"day_close": (OpType.DAY_CLOSE, _day_close), "guidance": (OpType.GUIDANCE_RECORD, _guidance),
+              "assist": (OpType.ASSIST_LOG, _assist)}
+
+
+def store_desk_record(session: Session, kind: str, record: dict[str, Any], unit_code: str, device_id: str) -> None:
+    """Store one of the desk's own records of `kind` the province sent back, if the counter lacks it."""
+    if kind not in DESK_STORE or not isinstance(record, dict) or record.get("kind") != kind \
+            or not isinstance(record.get("data"), dict):
+        raise BadRecord("an unknown kind of record")
+    op_type, store = DESK_STORE[kind]
+    data = check_payload(op_type, record["data"]).model_dump(mode="json")
+    if data["unit_code"] != unit_code:
+        raise BadRecord("another unit's record")
+    store(session, data, device_id)
+    session.flush()

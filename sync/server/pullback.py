@@ -13,7 +13,7 @@ device-authenticated like every sync path (guard.py).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, Header, Query
 from sqlalchemy import func, select
@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.receipts import RECEIPT_SERIES_PREFIX
 from counter_app.domain.serialization import iso_instant
-from sync.protocol import API_PREFIX, PullBackPage, PulledDossier
+from sync.protocol import API_PREFIX, PullBackDeskPage, PullBackPage, PulledDossier
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
 from sync.server.models import Device, Dossier, DossierEvent, Receipt
-from sync.server.pullback_records import MAX_RECORDS, dossier_records
+from sync.server.pullback_records import MAX_RECORDS, desk_records, dossier_records
 
 MAX_PAGE = 200
 MAX_EVENTS = 500
@@ -73,3 +73,12 @@ def install_pullback_routes(app: FastAPI, db: ServerDatabase) -> None:
         with db.session() as s:
             me = authenticate(s, authorization, datetime.now(UTC))
             return pullback_page(s, me, after, limit)
+
+    @app.get(f"{API_PREFIX}/sync/pullback/desk")
+    def pullback_desk(kind: Annotated[Literal["day_close", "guidance", "assist"], Query()],
+                      after: Annotated[str, Query(max_length=MAX_AFTER)] = "",
+                      limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+                      authorization: Annotated[str | None, Header()] = None) -> PullBackDeskPage:
+        with db.session() as s:
+            me = authenticate(s, authorization, datetime.now(UTC))
+            return desk_records(s, me, kind, after, limit)

@@ -4,7 +4,8 @@ Each record is `{"kind": ..., "data": <the payload the counter once sent>, ...}`
 (a receipt's cancellation, a posted result's latest shipment state, a scan bundle being replaced): the
 counter checks `data` again with the operation's own model (counter_app/storage/pullback_records.py).
 Only what this device recorded (receipts, returns) or what hangs on its own dossiers (lifecycle records,
-attachments); at most MAX_RECORDS per dossier.
+attachments); at most MAX_RECORDS per dossier. The records of the desk that hang on no dossier (day
+closes, guidance slips, the portal help log) come in pages of their own (`desk_records`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.serialization import iso_instant
-from sync.server.models import Attachment, Device, Dossier, DossierRecord, Receipt, ResultReturn
+from sync.protocol import PullBackDeskPage
+from sync.server.models import (
+    AssistedFiling,
+    Attachment,
+    DayClose,
+    Device,
+    Dossier,
+    DossierRecord,
+    GuidanceRecord,
+    Receipt,
+    ResultReturn,
+)
 
 MAX_RECORDS = 300
 
@@ -56,3 +68,18 @@ def dossier_records(session: Session, device: Device, page: Sequence[Dossier]) -
             "page_count": attachment.page_count, "reused_from": attachment.reused_from},
             "created_at": _when(attachment.created_at), "replaced_at": _when(attachment.replaced_at)})
     return out
+
+
+DESK_KINDS = {"day_close": (DayClose, DayClose.device_id), "guidance": (GuidanceRecord, GuidanceRecord.source_device_id),
+              "assist": (AssistedFiling, AssistedFiling.source_device_id)}
+
+
+def desk_records(session: Session, device: Device, kind: str, after: str, limit: int) -> PullBackDeskPage:
+    """A page of the device's own records that hang on no dossier (its day closes, guidance slips, portal
+    help log), by id (a keyset), each the payload the counter once sent."""
+    table, owner = DESK_KINDS[kind]
+    rows = session.scalars(select(table).where(owner == device.id, table.id > after).order_by(table.id)
+                           .limit(limit + 1)).all()
+    page = rows[:limit]
+    return PullBackDeskPage(kind=kind, after=after, records=[{"kind": kind, "data": row.data} for row in page],
+                            next_after=page[-1].id if len(rows) > limit else None)

@@ -12,7 +12,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,12 +23,16 @@ from sqlalchemy import select
 
 from counter_app.cli import main
 from counter_app.domain.dossier import DocumentLine
+from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.receipts import Receipt, ReceiptStatus
 from counter_app.domain.restore import PullBackPendingError
 from counter_app.services.accounts import create_account
+from counter_app.services.day_close import close_day, closed_days, office_today
 from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.services.fees import fees_due
+from counter_app.services.guidance import GuidanceRequest, guidance_on, record_guidance
+from counter_app.services.intake import PersonInput
 from counter_app.services.lifecycle import record_supplied, request_supplement, supplement_requests
 from counter_app.services.receipts import cancel_receipt, collect_fee, receipt_pdf, receipts_of
 from counter_app.storage.database import Database
@@ -75,6 +79,7 @@ class Restored:
     first: Receipt
     wrong: Receipt
     right: Receipt
+    guidance: str  # the reference of a guidance slip given after the backup
 
 
 def restored_counter(server: ServerSide, tmp_path: Path) -> Restored:  # noqa: F811
@@ -100,6 +105,10 @@ def restored_counter(server: ServerSide, tmp_path: Path) -> Restored:  # noqa: F
     request_supplement(db, paid, reason="Thiếu bản sao giấy khai sinh", by=SUPERVISOR,
                        missing=[DocumentLine("Bản sao giấy khai sinh", certified_copies=1)])
     record_supplied(db, paid, by=SUPERVISOR)
+    guidance = record_guidance(db, GuidanceRequest(procedure_code="1.001193", reason="Tờ khai chưa ký", missing=[],
+                                                   applicant=PersonInput(full_name="Đặng Thu Thảo", street="3 Hùng Vương", phone="0905111222"),
+                                                   clerk_username=SUPERVISOR))
+    close_day(db, office_today() - timedelta(days=1), counted_total=0, by=SUPERVISOR)
     sync(db, data_dir)
     db.close()
 
@@ -108,7 +117,7 @@ def restored_counter(server: ServerSide, tmp_path: Path) -> Restored:  # noqa: F
     assert [r.number for r in receipts_of(db, early)] == [first.number]
     with db.read() as session:
         assert session.scalar(select(DossierRow.pk).where(DossierRow.code == paid)) is None
-    return Restored(db, data_dir, early, paid, first, wrong, right)
+    return Restored(db, data_dir, early, paid, first, wrong, right, guidance.reference)
 
 
 @pytest.mark.slow
@@ -126,6 +135,8 @@ def test_receipts_and_records_come_back_after_a_restore(server: ServerSide, tmp_
     assert _owed(db, paid) == 0  # paid: nobody collects twice
     assert receipt_pdf(db, right.number_text).startswith(b"%PDF")
     assert get_dossier(db, paid).status is Status.PROCESSING
+    assert [g.reference for g in guidance_on(db, office_today())] == [restored.guidance]
+    assert [c.day for c in closed_days(db)] == [office_today() - timedelta(days=1)]
     supplements = supplement_requests(db, paid)
     assert [(s.reason, [m.name for m in s.missing], s.supplied_at is not None) for s in supplements] == [
         ("Thiếu bản sao giấy khai sinh", ["Bản sao giấy khai sinh"], True)]
@@ -136,6 +147,12 @@ def test_receipts_and_records_come_back_after_a_restore(server: ServerSide, tmp_
     assert _owed(db, later) == FEE_VND
     fresh = collect_fee(db, later, method="cash", by=SUPERVISOR)
     assert fresh.number == right.number + 1  # never a number the province already holds
+    slip = record_guidance(db, GuidanceRequest(procedure_code="1.001193", reason="Thiếu ảnh", missing=[],
+                                               applicant=PersonInput(full_name="Bùi Thị Mai", street="5 Lê Duẩn", phone="0905333444"),
+                                               clerk_username=SUPERVISOR))
+    assert slip.reference == restored.guidance[:-3] + "002"  # the next slip of the day, not the lost one's number
+    with pytest.raises(DomainError):
+        close_day(db, office_today() - timedelta(days=1), counted_total=0, by=SUPERVISOR)  # closed already
     sync(db, data_dir)
     admin = server.db()
     try:
@@ -235,6 +252,20 @@ def _bad_step(page: dict[str, Any]) -> None:
     page["dossiers"][-1]["events"].append({"from_status": 4, "to_status": 42, "at": "hôm qua", "actor": "", "note": ""})
 
 
+def _day_close_figures(page: dict[str, Any]) -> None:
+    if page.get("kind") == "day_close":  # the dossier pages pass untouched
+        page["records"][0]["data"]["counted_total"] += 500_000  # the cash no longer matches the difference
+
+
+def _guidance_elsewhere(page: dict[str, Any]) -> None:
+    if page.get("kind") == "guidance":
+        page["records"][0]["data"]["unit_code"] = "000.00.00.H99"
+
+
+DOSSIER_TAMPERS = (_uncounted, _elsewhere, _unknown_kind, _cancel_without_time, _other_unit, _bad_step)
+DESK_TAMPERS = (_day_close_figures, _guidance_elsewhere)
+
+
 @pytest.mark.slow
 def test_a_province_sending_bad_pullback_pages_is_refused_and_the_counter_stays_pending(
         server: ServerSide, tmp_path: Path) -> None:  # noqa: F811
@@ -242,20 +273,24 @@ def test_a_province_sending_bad_pullback_pages_is_refused_and_the_counter_stays_
     db = restored.db
     before = local_dossiers(db)
     with TamperingFront(server.process.url) as front:
-        for tamper in (_uncounted, _elsewhere, _unknown_kind, _cancel_without_time, _other_unit, _bad_step):
+        for tamper in DOSSIER_TAMPERS + DESK_TAMPERS:  # the desk's pages come after every dossier page
             front.tamper = tamper
             report = SyncRunner(db, restored.data_dir, max_attempts=1,
                                 transport_factory=lambda _url, token: Transport(front.url, token)).run_once()
             assert not report.ok, tamper.__name__
             assert report.errors == [BAD_PAGE], tamper.__name__
             assert vietnamese(report.errors[0])
-            assert local_dossiers(db) == before, tamper.__name__  # the page was not stored, not even in part
-            assert receipts_of(db, restored.paid) == []
+            if tamper in DOSSIER_TAMPERS:
+                assert local_dossiers(db) == before, tamper.__name__  # the page was not stored, not even in part
+                assert receipts_of(db, restored.paid) == []
+            assert guidance_on(db, office_today()) == [], tamper.__name__
             with db.read() as session:
                 assert get_state(session).pullback_pending, tamper.__name__  # type: ignore[union-attr]
             with pytest.raises(PullBackPendingError):
                 fee_dossier(db, "Hoàng Văn Nam", clerk=SUPERVISOR)
-    report = sync(db, restored.data_dir)  # the honest province: everything comes back
-    assert report.pulled_back >= 1
+    sync(db, restored.data_dir)  # the honest province: everything comes back (the dossiers came before the desk's pages)
+    with db.read() as session:
+        assert not get_state(session).pullback_pending  # type: ignore[union-attr]
+    assert [g.reference for g in guidance_on(db, office_today())] == [restored.guidance]
     assert sorted(r.number for r in receipts_of(db, restored.paid)) == [restored.wrong.number, restored.right.number]
     db.close()
