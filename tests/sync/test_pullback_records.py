@@ -33,7 +33,13 @@ from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.services.fees import fees_due
 from counter_app.services.guidance import GuidanceRequest, guidance_on, record_guidance
 from counter_app.services.intake import PersonInput
-from counter_app.services.lifecycle import record_supplied, request_supplement, supplement_requests
+from counter_app.services.lifecycle import (
+    apologies,
+    apologise,
+    record_supplied,
+    request_supplement,
+    supplement_requests,
+)
 from counter_app.services.receipts import cancel_receipt, collect_fee, receipt_pdf, receipts_of
 from counter_app.storage.database import Database
 from counter_app.storage.models import DossierRow
@@ -105,6 +111,8 @@ def restored_counter(server: ServerSide, tmp_path: Path) -> Restored:  # noqa: F
     request_supplement(db, paid, reason="Thiếu bản sao giấy khai sinh", by=SUPERVISOR,
                        missing=[DocumentLine("Bản sao giấy khai sinh", certified_copies=1)])
     record_supplied(db, paid, by=SUPERVISOR)
+    apologise(db, paid, reason="Cơ quan chuyên môn cần xác minh thêm", by=SUPERVISOR,
+              new_due_at=get_dossier(db, paid).due_at + timedelta(days=3))
     guidance = record_guidance(db, GuidanceRequest(procedure_code="1.001193", reason="Tờ khai chưa ký", missing=[],
                                                    applicant=PersonInput(full_name="Đặng Thu Thảo", street="3 Hùng Vương", phone="0905111222"),
                                                    clerk_username=SUPERVISOR))
@@ -137,6 +145,8 @@ def test_receipts_and_records_come_back_after_a_restore(server: ServerSide, tmp_
     assert get_dossier(db, paid).status is Status.PROCESSING
     assert [g.reference for g in guidance_on(db, office_today())] == [restored.guidance]
     assert [c.day for c in closed_days(db)] == [office_today() - timedelta(days=1)]
+    assert [(a.reason, a.new_due_at) for a in apologies(db, paid)] == [
+        ("Cơ quan chuyên môn cần xác minh thêm", get_dossier(db, paid).due_at)]
     supplements = supplement_requests(db, paid)
     assert [(s.reason, [m.name for m in s.missing], s.supplied_at is not None) for s in supplements] == [
         ("Thiếu bản sao giấy khai sinh", ["Bản sao giấy khai sinh"], True)]
