@@ -25,8 +25,10 @@ from counter_app.cli import main
 from counter_app.domain.dossier import DocumentLine
 from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status
+from counter_app.domain.postal_codes import ITEM_SERIES, parse_item_code
 from counter_app.domain.receipts import Receipt, ReceiptStatus
 from counter_app.domain.restore import PullBackPendingError
+from counter_app.domain.returns import ShipmentState
 from counter_app.services.accounts import create_account
 from counter_app.services.day_close import close_day, closed_days, office_today
 from counter_app.services.dossiers import change_status, get_dossier
@@ -41,6 +43,7 @@ from counter_app.services.lifecycle import (
     supplement_requests,
 )
 from counter_app.services.receipts import cancel_receipt, collect_fee, receipt_pdf, receipts_of
+from counter_app.services.returns import return_by_post, returns_of, set_shipment_state
 from counter_app.storage.database import Database
 from counter_app.storage.models import DossierRow
 from counter_app.storage.sync_store import get_state
@@ -50,11 +53,16 @@ from sync.client.transport import Transport
 from sync.protocol import API_PREFIX
 from sync.server.admin import allocate_next_range
 from sync.server.models import Conflict, OpLedger
+from sync.server.models import ResultReturn as ServerReturn
+from tests.conftest import HAI_CHAU_WARD
 from tests.support.receipts import BOOK, FEE_VND, fee_dossier
+from tests.support.returns import result_ready_dossier
 from tests.sync.test_hostile_http import vietnamese
 from tests.sync.test_restore import ServerSide, enrolled_counter, local_dossiers, server, sync  # noqa: F401 (fixture)
 
 SUPERVISOR = "giamsat"
+POST = {"recipient": "Trần Thị Bình", "phone": "0905123456", "ward_code": HAI_CHAU_WARD, "street": "12 Lê Lợi",
+        "postage": 25000, "payer": "agency"}
 
 
 def _grant(side: ServerSide, db: Database, count: int) -> None:
@@ -303,4 +311,53 @@ def test_a_province_sending_bad_pullback_pages_is_refused_and_the_counter_stays_
         assert not get_state(session).pullback_pending  # type: ignore[union-attr]
     assert [g.reference for g in guidance_on(db, office_today())] == [restored.guidance]
     assert sorted(r.number for r in receipts_of(db, restored.paid)) == [restored.wrong.number, restored.right.number]
+    db.close()
+
+
+@pytest.mark.slow
+def test_a_posted_result_comes_back_and_its_item_code_is_not_printed_again(
+        server: ServerSide, tmp_path: Path) -> None:  # noqa: F811
+    data_dir = tmp_path / "counter"
+    db = enrolled_counter(server, data_dir)  # a counter without accounts
+    with db.read() as session:
+        device_id = get_state(session).device_id  # type: ignore[union-attr]
+    admin = server.db()
+    try:
+        with admin.session() as s:
+            allocate_next_range(s, device_id, ITEM_SERIES, 20, datetime.now(UTC))
+    finally:
+        admin.dispose()
+    code = result_ready_dossier(db)
+    sync(db, data_dir)
+    db.close()
+    backup = tmp_path / "quay-1.sqlite"
+    assert main(["--data-dir", str(data_dir), "backup", "--out", str(backup)]) == 0
+    db = Database.open(data_dir)
+    sent = return_by_post(db, code, **POST)
+    set_shipment_state(db, sent.item_code or "", ShipmentState.HANDED)
+    set_shipment_state(db, sent.item_code or "", ShipmentState.DELIVERED)
+    sync(db, data_dir)
+    db.close()
+
+    assert main(["--data-dir", str(data_dir), "restore", str(backup)]) == 0
+    db = Database.open(data_dir)
+    assert returns_of(db, code) == []
+    sync(db, data_dir)
+
+    [back] = returns_of(db, code)
+    assert (back.id, back.item_code, back.receiver_name, back.postage) == (sent.id, sent.item_code, "Trần Thị Bình", 25000)
+    assert back.shipment_state is ShipmentState.DELIVERED
+    assert get_dossier(db, code).status is Status.RETURNED
+    other = result_ready_dossier(db, "Võ Văn Kiệt")
+    again = return_by_post(db, other, **POST)
+    assert again.item_code != sent.item_code
+    assert parse_item_code(again.item_code or "").serial == parse_item_code(sent.item_code or "").serial + 1
+    sync(db, data_dir)
+    admin = server.db()
+    try:
+        with admin.session() as s:
+            assert s.scalars(select(OpLedger.code).where(OpLedger.status != "accepted")).all() == []
+            assert len(s.scalars(select(ServerReturn)).all()) == 2
+    finally:
+        admin.dispose()
     db.close()
