@@ -272,6 +272,8 @@ class PulledDossier(Model):
     due_at: str | None = None
     previous_due_at: str | None = None
     events: list[dict[str, Any]] = Field(default_factory=list, max_length=1_000)
+    # Its receipts, returns, lifecycle records and attachments (sync/server/pullback_records.py).
+    records: list[dict[str, Any]] = Field(default_factory=list, max_length=1_000)
 
 
 class PullBackPage(Model):
@@ -282,6 +284,15 @@ class PullBackPage(Model):
     dossiers: list[PulledDossier] = Field(max_length=1_000)
     next_after: str | None  # None: the last page
     receipt_maxima: dict[str, int] = Field(default_factory=dict, max_length=1_000)
+
+
+class PullBackDeskPage(Model):
+    """GET /sync/pullback/desk: a page of the device's own records of one kind that hang on no dossier."""
+
+    kind: str
+    after: str
+    records: list[dict[str, Any]] = Field(max_length=1_000)
+    next_after: str | None  # None: the last page
 
 
 # -- blobs -----------------------------------------------------------------------------------------

@@ -21,9 +21,11 @@ from counter_app.domain.codes import looks_like_dossier_code, parse_dossier_code
 from counter_app.domain.dossier import Channel, DocumentLine, Dossier, ResultDelivery, StatusChange
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, check_payload
+from counter_app.domain.postal_codes import ITEM_SERIES, parse_item_code
 from counter_app.domain.receipts import RECEIPT_SERIES_PREFIX
 from counter_app.storage.dossiers import get_row, insert_dossier, person_from_dict
-from counter_app.storage.models import DeskDayCounter, DossierEvent, DossierRow, NumberRange
+from counter_app.storage.models import DeskDayCounter, DossierEvent, DossierRow, NumberRange, ResultReturn
+from counter_app.storage.pullback_records import store_intake_fees, store_records, store_supplements
 from counter_app.storage.sync_store import get_state
 
 
@@ -39,11 +41,24 @@ def _history(events: list[dict[str, Any]]) -> list[StatusChange]:
 
 def store_pulled_dossier(session: Session, data: dict[str, Any], current: dict[str, Any], unit_code: str,
                          now: datetime) -> str:
-    """Store one dossier the province sent back; returns "added", "updated" or "kept".
+    """Store one dossier the province sent back with its records; returns "added", "updated" or "kept".
 
     `data` is the dossier as the counter once sent it (checked as a `dossier.create` payload); `current` is
-    the province's status, version, due dates and full history now. Another unit's dossier raises.
+    the province's status, version, due dates, full history and records now (storage/pullback_records.py).
+    Another unit's dossier, or a record that does not fit, raises.
     """
+    outcome = _store_dossier(session, data, current, unit_code, now)
+    row = get_row(session, data["code"])
+    assert row is not None
+    fees = check_payload(OpType.DOSSIER_CREATE, data).model_dump(mode="json").get("fees")
+    store_intake_fees(session, row, fees, str(data.get("received_by", ""))[:300])
+    store_supplements(session, row, current.get("events") or [])
+    store_records(session, row, current.get("records") or [])
+    return outcome
+
+
+def _store_dossier(session: Session, data: dict[str, Any], current: dict[str, Any], unit_code: str,
+                   now: datetime) -> str:
     checked = check_payload(OpType.DOSSIER_CREATE, data)
     if checked.unit_code != unit_code:  # type: ignore[attr-defined]
         raise ValueError("another unit's dossier")
@@ -83,8 +98,9 @@ def finish_pullback(session: Session, unit_code: str, receipt_maxima: dict[str, 
     """Clear `pullback_pending` and move every number this counter issues past those already used.
 
     In one transaction: the flag first (the triggers of migration 0019 then let the counters move), then
-    the desk's daily counts from the codes held, the register books from the numbers held, and the receipt
-    books from the highest numbers the province holds from this device.
+    the desk's daily counts from the codes held, the register books from the numbers held, the postal item
+    serials from the codes held, and the receipt books from the highest numbers the province holds from
+    this device.
     """
     state = get_state(session)
     if state is not None:
@@ -110,6 +126,7 @@ def finish_pullback(session: Session, unit_code: str, receipt_maxima: dict[str, 
         session.execute(text("INSERT INTO register_book_counter (book, issued) VALUES (:book, :n) "
                              "ON CONFLICT (book) DO UPDATE SET issued = max(issued, excluded.issued)"),
                         {"book": book, "n": int(highest or 0)})
+    _move_item_serials(session)
     for series, highest in receipt_maxima.items():
         if not series.startswith(RECEIPT_SERIES_PREFIX):
             continue
@@ -118,3 +135,14 @@ def finish_pullback(session: Session, unit_code: str, receipt_maxima: dict[str, 
                         .where(NumberRange.series == series, NumberRange.first <= highest,
                                NumberRange.next_number <= highest)
                         .values(next_number=func.min(NumberRange.last + 1, highest + 1)))
+
+
+def _move_item_serials(session: Session) -> None:
+    """Each granted block of postal item serials goes on after the highest serial held in it (the posted
+    results pulled back included): the same S10 code is never printed on two items."""
+    serials = [parse_item_code(code).serial for code in session.scalars(
+        select(ResultReturn.item_code).where(ResultReturn.item_code.is_not(None)))]
+    for block in session.scalars(select(NumberRange).where(NumberRange.series == ITEM_SERIES)):
+        inside = [serial for serial in serials if block.first <= serial <= block.last]
+        if inside and block.next_number <= max(inside):
+            block.next_number = max(inside) + 1

@@ -2,15 +2,18 @@
 
 Only the asking device's own dossiers (`source_device_id`), in pages ordered by dossier id (a keyset, so
 a page never repeats or skips one while others are written), each with its current status, due dates and
-full history. The first page also carries the highest receipt number the province holds from this device
-per receipt book, so the counter never issues one of them again. Bounded: at most MAX_PAGE dossiers and
-MAX_EVENTS history lines each; device-authenticated like every sync path (guard.py).
+full history, and the records the province keeps of it (`dossier_records`): its receipts with their
+cancellations, result returns with their shipment state, apologies, hand-overs and fees the agency set,
+and its attachments (the scan bundles' rows). The first page also carries the highest receipt number the
+province holds from this device per receipt book, so the counter never issues one of them again.
+Bounded: at most MAX_PAGE dossiers, MAX_EVENTS history lines and MAX_RECORDS records each;
+device-authenticated like every sync path (guard.py).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, Header, Query
 from sqlalchemy import func, select
@@ -18,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.receipts import RECEIPT_SERIES_PREFIX
 from counter_app.domain.serialization import iso_instant
-from sync.protocol import API_PREFIX, PullBackPage, PulledDossier
+from sync.protocol import API_PREFIX, PullBackDeskPage, PullBackPage, PulledDossier
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
 from sync.server.models import Device, Dossier, DossierEvent, Receipt
+from sync.server.pullback_records import MAX_RECORDS, desk_records, dossier_records
 
 MAX_PAGE = 200
 MAX_EVENTS = 500
@@ -38,13 +42,15 @@ def pullback_page(session: Session, device: Device, after: str, limit: int) -> P
                                      .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)):
             if len(events[event.dossier_id]) < MAX_EVENTS:
                 events[event.dossier_id].append(event)
+    records = dossier_records(session, device, page)
     dossiers = [
         PulledDossier(
             data=row.data, status=row.status, version=row.version,
             due_at=iso_instant(row.due_at) if row.due_at else None,
             previous_due_at=iso_instant(row.previous_due_at) if row.previous_due_at else None,
             events=[{"from_status": e.from_status, "to_status": e.to_status, "at": iso_instant(e.at), "actor": e.actor,
-                     "note": e.note} for e in events[row.id]],
+                     "note": e.note, "details": e.details} for e in events[row.id]],
+            records=records.get(row.code, [])[:MAX_RECORDS],
         )
         for row in page
     ]
@@ -67,3 +73,12 @@ def install_pullback_routes(app: FastAPI, db: ServerDatabase) -> None:
         with db.session() as s:
             me = authenticate(s, authorization, datetime.now(UTC))
             return pullback_page(s, me, after, limit)
+
+    @app.get(f"{API_PREFIX}/sync/pullback/desk")
+    def pullback_desk(kind: Annotated[Literal["day_close", "guidance", "assist"], Query()],
+                      after: Annotated[str, Query(max_length=MAX_AFTER)] = "",
+                      limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+                      authorization: Annotated[str | None, Header()] = None) -> PullBackDeskPage:
+        with db.session() as s:
+            me = authenticate(s, authorization, datetime.now(UTC))
+            return desk_records(s, me, kind, after, limit)

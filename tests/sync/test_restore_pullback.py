@@ -2,13 +2,11 @@
 
 Backup -> more work synced -> restore -> intake refused until the pull-back -> sync -> the later dossiers
 are back with their steps, nothing is lost or doubled, and the next code is fresh. Real parts: a
-`provincial-server` process on SQLite, the counter's files, the CLI's restore, the real sync client.
+`provincial-server` process on SQLite and on PostgreSQL, the counter's files, the CLI's restore, the real sync client.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,34 +22,17 @@ from counter_app.storage.models import DossierRow
 from counter_app.storage.sync_store import get_state
 from sync.client.transport import SyncError, Transport
 from sync.protocol import PullBackPage
-from sync.server.admin import create_unit
-from sync.server.db import ServerDatabase
 from sync.server.models import Conflict
-from tests.conftest import UNIT_CODE
-from tests.sync.harness import ServerProcess
 from tests.sync.test_restore import (
     NAMES,
     ServerSide,
     enrolled_counter,
     intake,
     local_dossiers,
+    server,  # noqa: F401 (the fixture: a server process on SQLite and on PostgreSQL)
     server_dossiers,
     sync,
 )
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerSide]:
-    url = f"sqlite:///{tmp_path / 'server.sqlite'}"
-    db = ServerDatabase.open(url)
-    with db.session() as s:
-        create_unit(s, UNIT_CODE, "UBND phường Hải Châu", datetime.now(UTC))
-    db.dispose()
-    process = ServerProcess(url).start()
-    try:
-        yield ServerSide(url, process, tmp_path)
-    finally:
-        process.stop()
 
 
 def restore(data_dir: Path, backup: Path) -> int:
@@ -59,7 +40,8 @@ def restore(data_dir: Path, backup: Path) -> int:
 
 
 @pytest.mark.slow
-def test_restore_then_pull_back_own_dossiers(server: ServerSide, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_restore_then_pull_back_own_dossiers(server: ServerSide, tmp_path: Path,  # noqa: F811
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     data_dir = tmp_path / "counter"
     db = enrolled_counter(server, data_dir)
     kept = [intake(db, name) for name in NAMES[:3]]
@@ -135,7 +117,8 @@ def transport_of(db: Database) -> Transport:
 
 
 @pytest.mark.slow
-def test_pullback_gives_a_device_only_its_own_dossiers_and_is_bounded(server: ServerSide, tmp_path: Path) -> None:
+def test_pullback_gives_a_device_only_its_own_dossiers_and_is_bounded(server: ServerSide,  # noqa: F811
+                                                                      tmp_path: Path) -> None:
     first = enrolled_counter(server, tmp_path / "desk1")
     mine = sorted(intake(first, name) for name in NAMES[:3])
     sync(first, tmp_path / "desk1")
