@@ -20,11 +20,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from counter_app import __version__
 from counter_app.storage.database import DB_FILENAME
 from counter_app.storage.migrate import backup_database
 from counter_app.updates.download import file_sha256
 from counter_app.updates.extract import BadArchive, extract_bundle
-from counter_app.updates.offer import STAGED_FILE, set_error, staged_release, updates_dir
+from counter_app.updates.offer import (
+    STAGED_FILE,
+    clear_attempt,
+    failed_attempt,
+    mark_attempt,
+    set_error,
+    staged_release,
+    updates_dir,
+)
 from counter_app.updates.versions import is_newer
 from sync.protocol import ReleaseOffer
 
@@ -60,7 +69,17 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
         return None
     if not is_newer(staged.version):  # installed already (this is the new version's first start)
         _discard(data_dir, staged)
+        clear_attempt(data_dir)
         return None
+    failed = failed_attempt(data_dir)
+    if failed is not None and failed.sha256 == staged.sha256:  # installed, yet this is still the old version
+        _discard(data_dir, staged)
+        message = (f"Bản cập nhật {staged.version} đã được cài nhưng ứng dụng mở lên vẫn là phiên bản {__version__}: "
+                   "tệp máy chủ tỉnh phát hành không đúng phiên bản ghi kèm. Ứng dụng dùng tiếp phiên bản hiện tại, "
+                   "không cài và không tải lại tệp này; dữ liệu không bị ảnh hưởng. Hãy báo quản trị máy chủ tỉnh.")
+        set_error(data_dir, message)
+        log.warning("Bản cập nhật %s cài xong vẫn là phiên bản %s: không cài lại", staged.version, __version__)
+        return InstallOutcome(message)
     bundle = bundle or running_bundle()
     if bundle is None:
         return InstallOutcome(f"Đã tải phiên bản {staged.version} nhưng ứng dụng đang chạy từ mã nguồn nên không tự "
@@ -76,6 +95,7 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
     if database.is_file():
         backup = backup_database(database, f"truoc-cap-nhat-{staged.version}")
         log.info("Đã sao lưu CSDL trước khi cập nhật: %s", backup.name)
+    mark_attempt(data_dir, staged)
     if (platform or staged.platform) == "windows-x86_64":
         launch([str(file), "/S", f"/D={bundle}"])  # /D must come last, unquoted (NSIS)
         return InstallOutcome(f"Đang cài phiên bản {staged.version}; ứng dụng sẽ tự mở lại khi cài xong.", exit_now=True)
@@ -83,6 +103,9 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
         swap_in(file, bundle, staged.version)
     except BadArchive as refused:
         _discard(data_dir, staged)
+        if getattr(refused.__cause__, "errno", None) is not None:  # the disk (full, no permission), not the
+            # file: a later download may install it
+            clear_attempt(data_dir)
         set_error(data_dir, refused.message)
         return InstallOutcome(refused.message)
     launch([str(bundle / "counter-app"), *argv])

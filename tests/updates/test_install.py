@@ -17,7 +17,7 @@ import pytest
 
 from counter_app.storage.database import Database
 from counter_app.updates.install import OLD_PREFIX, install_pending, remove_old_bundles
-from counter_app.updates.offer import mark_staged, staged_release, updates_dir
+from counter_app.updates.offer import last_error, mark_staged, record_offers, staged_release, updates_dir
 from counter_app.updates.versions import is_newer, parse_version, release_file_name
 from sync.protocol import ReleaseOffer
 from tests.conftest import open_counter
@@ -149,3 +149,25 @@ def test_the_new_version_drops_the_installed_file_at_its_first_start(data_dir: P
     offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.1.0"), "0.1.0")  # == the running version
     assert install_pending(data_dir) is None
     assert staged_release(data_dir) is None and not (updates_dir(data_dir) / offer.file_name).exists()
+
+
+def test_a_release_that_starts_as_the_old_version_is_not_installed_again(installed: Path, data_dir: Path,
+                                                                         tmp_path: Path) -> None:
+    """Published as 9.0.0, the file holds an older build: after the install the app still starts as the
+    running version. Without a guard every start installs it again (and every sync downloads it again)."""
+    offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.1.0"), "9.0.0")
+    launched: list[object] = []
+    first = install_pending(data_dir, bundle=installed, launch=launched.append)
+    assert first is not None and first.exit_now and len(launched) == 1
+
+    remove_old_bundles(installed)  # the next start (install_at_start), still as the old version
+    again = install_pending(data_dir, bundle=installed, launch=launched.append)
+
+    assert again is not None and not again.exit_now and len(launched) == 1
+    assert "đã được cài nhưng ứng dụng mở lên vẫn là phiên bản" in again.message
+    assert "không cài và không tải lại tệp này" in last_error(data_dir)
+    assert staged_release(data_dir) is None
+    assert record_offers(data_dir, [offer], LINUX) is None  # the sync does not fetch it again
+    fixed = offer.model_copy(update={"version": "9.0.1", "sha256": "1" * 64,
+                                     "file_name": release_file_name("9.0.1", LINUX)})
+    assert record_offers(data_dir, [fixed, offer], LINUX) == fixed  # the province's corrected release is taken
