@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counter_app import __version__
+from counter_app.domain.errors import DomainError
 from counter_app.storage.database import DB_FILENAME
 from counter_app.storage.migrate import backup_database
 from counter_app.updates.download import file_sha256
@@ -93,7 +94,14 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
         return InstallOutcome(message)
     database = data_dir / DB_FILENAME
     if database.is_file():
-        backup = backup_database(database, f"truoc-cap-nhat-{staged.version}")
+        try:
+            backup = backup_database(database, f"truoc-cap-nhat-{staged.version}")
+        except DomainError as refused:  # a damaged file: never install without a backup; the window that
+            # opens next explains the damage (ui/app.py), the update waits for the next start
+            message = (f"Chưa cài bản cập nhật {staged.version}: không sao lưu được cơ sở dữ liệu trước khi cài "
+                       f"({refused.message}). Ứng dụng mở phiên bản hiện tại; bản cập nhật chờ lần mở sau.")
+            set_error(data_dir, message)
+            return InstallOutcome(message)
         log.info("Đã sao lưu CSDL trước khi cập nhật: %s", backup.name)
     mark_attempt(data_dir, staged)
     if (platform or staged.platform) == "windows-x86_64":

@@ -21,6 +21,7 @@ from counter_app.updates.offer import last_error, mark_staged, record_offers, st
 from counter_app.updates.versions import is_newer, parse_version, release_file_name
 from sync.protocol import ReleaseOffer
 from tests.conftest import open_counter
+from tests.support.damaged_db import make_truncated, sha256
 from tests.updates.bundles import hostile_tarball, make_bundle_dir, make_tarball
 
 LINUX = "linux-x86_64"
@@ -171,3 +172,22 @@ def test_a_release_that_starts_as_the_old_version_is_not_installed_again(install
     fixed = offer.model_copy(update={"version": "9.0.1", "sha256": "1" * 64,
                                      "file_name": release_file_name("9.0.1", LINUX)})
     assert record_offers(data_dir, [fixed, offer], LINUX) == fixed  # the province's corrected release is taken
+
+
+def test_a_database_that_cannot_be_backed_up_leaves_the_update_waiting(installed: Path, data_dir: Path,
+                                                                      tmp_path: Path) -> None:
+    """A truncated database: the install is not done without a backup, and it does not stop the start
+    either (the window then explains the damage) — the error used to escape before any window."""
+    offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.2.0"), "0.2.0")
+    database = data_dir / "counter.sqlite"
+    make_truncated(database)
+    damaged, before = sha256(database), tree(installed)
+    launched: list[object] = []
+
+    outcome = install_pending(data_dir, bundle=installed, launch=launched.append)
+
+    assert outcome is not None and not outcome.exit_now and not launched
+    assert "Chưa cài bản cập nhật 0.2.0: không sao lưu được cơ sở dữ liệu trước khi cài" in outcome.message
+    assert "bản cập nhật chờ lần mở sau" in last_error(data_dir)
+    assert tree(installed) == before and sha256(database) == damaged
+    assert staged_release(data_dir) == offer
