@@ -39,7 +39,7 @@ from counter_app.storage.backup import (
     inspect_counter_file,
     known_revisions,
 )
-from counter_app.storage.database import DB_FILENAME, create_sqlite_engine, fsync_directory
+from counter_app.storage.database import DB_FILENAME, create_sqlite_engine, fsync_directory, fsync_whole_file
 from counter_app.storage.folder_lock import ExclusiveFolder
 from counter_app.storage.integrity import BACKUP_DIRNAME
 from counter_app.storage.migrate import upgrade_to_head
@@ -145,11 +145,11 @@ def _migrate_and_mark(path: Path, source: Path) -> bool:
                 state.pull_cursor = 0  # the province's status changes since the backup come again
                 state.pullback_pending = True
     finally:
-        engine.dispose()  # the last connection checkpoints the WAL into the file and deletes it
-    if Path(f"{path}-wal").exists():
-        raise BackupError(f"SQLite để lại «{path}-wal»: bản khôi phục chưa trọn; chưa có gì bị thay đổi.")
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
+        engine.dispose()
+    try:
+        fsync_whole_file(path)
+    except OSError as error:
+        raise BackupError(f"Bản khôi phục chưa trọn ({error.strerror}); chưa có gì bị thay đổi.") from error
     return state is not None
 
 

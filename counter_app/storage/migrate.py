@@ -37,6 +37,7 @@ from counter_app.storage.database import (
     NotEnoughSpaceError,
     create_sqlite_engine,
     fsync_directory,
+    fsync_whole_file,
     stored_revision,
 )
 from counter_app.storage.integrity import BACKUP_DIRNAME, read_only_connection
@@ -146,11 +147,8 @@ def upgrade_file(path: Path) -> Path | None:
             try:
                 _upgrade(engine)
             finally:
-                engine.dispose()  # the last connection checkpoints the WAL into the copy and deletes it
-            if Path(f"{working}-wal").exists():
-                raise OSError(f"SQLite left «{working}-wal» behind; the migrated copy is not whole")
-            with working.open("rb+") as handle:
-                os.fsync(handle.fileno())
+                engine.dispose()
+            fsync_whole_file(working)
         except Exception as error:
             _remove_with_sidecars(working)
             log.exception("Nâng cấp lược đồ %s → %s thất bại trên bản sao; tệp gốc giữ nguyên", current, head)

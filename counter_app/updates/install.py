@@ -22,9 +22,9 @@ from pathlib import Path
 
 from counter_app import __version__
 from counter_app.domain.errors import DomainError
+from counter_app.storage.blobstore import file_sha256
 from counter_app.storage.database import DB_FILENAME
 from counter_app.storage.migrate import backup_database
-from counter_app.updates.download import file_sha256
 from counter_app.updates.extract import BadArchive, extract_bundle
 from counter_app.updates.offer import (
     STAGED_FILE,
