@@ -15,38 +15,20 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from counter_app.services.restore import restore_database
-from counter_app.storage.backup import NotACounterBackup, copy_database, known_revisions
+from counter_app.storage.backup import NotACounterBackup
 from counter_app.storage.database import DB_FILENAME, Database
 from counter_app.storage.dossiers import count_dossiers
 from counter_app.storage.schema_check import schema_differences
-from tests.conftest import open_counter
-from tests.sync.test_restore import NAMES, intake
+from tests.storage import test_backup_files
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "db"
-
-
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A set-up counter with one dossier, and an untouched backup of it (`backup.sqlite`)."""
-    root = tmp_path_factory.mktemp("made")
-    db = open_counter(root / "counter")
-    intake(db, NAMES[0])
-    copy_database(db.path, root / "backup.sqlite", known_revisions())
-    db.close()
-    return root
-
-
-@pytest.fixture
-def counter(made: Path, tmp_path: Path) -> Iterator[Path]:
-    data_dir = tmp_path / "counter"
-    shutil.copytree(made / "counter", data_dir)
-    yield data_dir
+made, counter = test_backup_files.made, test_backup_files.counter  # a counter with two dossiers, its backup
 
 
 def _database(folder: Path) -> str:
@@ -163,8 +145,8 @@ def test_a_backup_on_a_path_with_spaces_vietnamese_letters_and_uri_characters(ma
 
     outcome = restore_database(counter, source)
 
-    assert outcome.restored.dossiers == 1
+    assert outcome.restored.dossiers == 2
     db = Database.open(counter)
     with db.read() as session:
-        assert count_dossiers(session) == 1
+        assert count_dossiers(session) == 2
     db.close()
