@@ -4,7 +4,7 @@ Order: check the file's SHA-256 again, back up the database (storage.migrate.bac
 - Windows: start the NSIS installer silently (`/S /D=<bundle folder>`) and exit, so that it can replace
   the files (the installer starts the new version when it is done: installer/windows, part A);
 - Linux: unpack the tarball beside the running bundle (extract.py), swap the folders by two renames
-  (the old one kept as `counter-app.old-<version>` until the new version has started, see
+  (the old one kept as `counter-app.old-<version>` until the new version has opened the database, see
   remove_old_bundles), and start the new one.
 Running from source (not frozen) it says it cannot install itself and leaves the file staged.
 """
@@ -141,7 +141,10 @@ def swap_in(tarball: Path, bundle: Path, version: str) -> None:
 
 
 def remove_old_bundles(bundle: Path | None = None) -> int:
-    """At the start of a new version: remove the folders the swap kept; how many were removed."""
+    """Once the new version has opened the database (ui/app.py, after its upgrade ran): remove the folders
+    the swap kept; how many were removed. Not earlier: a new version whose upgrade is refused (not enough
+    room, a migration failing on this file: storage/migrate.py leaves it untouched) must leave the old
+    version in place to go back to (docs/updates.md)."""
     bundle = bundle or running_bundle()
     if bundle is None:
         return 0
@@ -153,11 +156,11 @@ def remove_old_bundles(bundle: Path | None = None) -> int:
     return removed
 
 
-def install_at_start(data_dir: Path) -> InstallOutcome | None:
-    """What the GUI runs first: clean up after the last swap, then install a staged release if any."""
-    remove_old_bundles()
+def install_at_start(data_dir: Path, *, bundle: Path | None = None) -> InstallOutcome | None:
+    """What the GUI runs first: install a staged release if any (the old bundle is removed later,
+    `remove_old_bundles`)."""
     try:
-        return install_pending(data_dir, argv=sys.argv[1:])
+        return install_pending(data_dir, bundle=bundle, argv=sys.argv[1:])
     except OSError as error:  # an unreadable file or a failed backup: start the current version as is
         log.warning("Không cài được bản cập nhật: %s", error.strerror)
         return InstallOutcome(f"Chưa cài được bản cập nhật ({error.strerror}); ứng dụng mở phiên bản hiện tại.")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from counter_app.storage.database import Database
-from counter_app.updates.install import OLD_PREFIX, install_pending, remove_old_bundles
+from counter_app.updates.install import OLD_PREFIX, install_at_start, install_pending, remove_old_bundles
 from counter_app.updates.offer import last_error, mark_staged, record_offers, staged_release, updates_dir
 from counter_app.updates.versions import is_newer, parse_version, release_file_name
 from sync.protocol import ReleaseOffer
@@ -161,7 +161,7 @@ def test_a_release_that_starts_as_the_old_version_is_not_installed_again(install
     first = install_pending(data_dir, bundle=installed, launch=launched.append)
     assert first is not None and first.exit_now and len(launched) == 1
 
-    remove_old_bundles(installed)  # the next start (install_at_start), still as the old version
+    remove_old_bundles(installed)  # the next start opened its database, still as the old version
     again = install_pending(data_dir, bundle=installed, launch=launched.append)
 
     assert again is not None and not again.exit_now and len(launched) == 1
@@ -191,3 +191,12 @@ def test_a_database_that_cannot_be_backed_up_leaves_the_update_waiting(installed
     assert "bản cập nhật chờ lần mở sau" in last_error(data_dir)
     assert tree(installed) == before and sha256(database) == damaged
     assert staged_release(data_dir) == offer
+
+
+def test_the_start_keeps_the_previous_version_until_the_database_has_opened(installed: Path, data_dir: Path) -> None:
+    """The new version's first start: if its upgrade of the database is then refused (no room, a migration
+    failing on this file), the previous version must still be there to go back to; ui/app.py removes it
+    only once the database opened."""
+    previous = make_bundle_dir(installed.parent / f"{OLD_PREFIX}0.0.9-4242", "0.0.9").parent
+    assert install_at_start(data_dir, bundle=installed) is None  # nothing staged
+    assert previous.is_dir() and (previous / "counter-app" / "counter-app").is_file()
