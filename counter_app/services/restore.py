@@ -98,12 +98,33 @@ def _check_same_counter(restored: CounterFileInfo, current: CounterFileInfo | No
         )
 
 
+def _check_whole_copy(source: Path, target: Path) -> None:
+    """Refuse the database in use itself, and a file with a -wal beside it: a backup is read as one file
+    (immutable), so the commits still in that -wal would be dropped without a word."""
+    try:
+        same = target.exists() and source.exists() and os.path.samefile(source, target)
+        wal = Path(f"{source}-wal")
+        pending = wal.is_file() and wal.stat().st_size > 0
+    except OSError:
+        return  # inspect_counter_file says what is wrong with the file
+    if same:
+        raise NotACounterBackup(f"Tệp «{source}» là chính cơ sở dữ liệu quầy đang dùng, không phải bản sao lưu. Chưa "
+                                "có gì bị thay đổi; hãy chọn một tệp sao lưu.")
+    if pending:
+        raise NotACounterBackup(
+            f"Bên cạnh tệp «{source}» còn tệp «{wal.name}» chứa những thay đổi chưa gộp vào tệp: đây là bản chép của "
+            "một cơ sở dữ liệu đang mở, khôi phục nó sẽ mất những thay đổi đó. Chưa có gì bị thay đổi; hãy dùng bản "
+            "sao lưu do ứng dụng tạo (counter-app backup --out TỆP), hoặc mở tệp đó bằng ứng dụng rồi đóng lại trước."
+        )
+
+
 def restore_database(data_dir: Path, source: Path, *, now: datetime | None = None) -> RestoreOutcome:
     """Replace the counter's database with the backup at `source`; see the module's docstring."""
     now = now or utc_now()
     known = known_revisions()
-    restored = inspect_counter_file(source, known)
     target = data_dir / DB_FILENAME
+    _check_whole_copy(source, target)
+    restored = inspect_counter_file(source, known)
     with ExclusiveFolder(data_dir):  # no window, no sync, no other command on this folder meanwhile
         current = _current_identity(target)
         _check_same_counter(restored, current, source)

@@ -150,3 +150,33 @@ def test_a_backup_on_a_path_with_spaces_vietnamese_letters_and_uri_characters(ma
     with db.read() as session:
         assert count_dossiers(session) == 2
     db.close()
+
+
+def _copied_while_open(made: Path, target: Path) -> Path:
+    """A raw copy of a database taken while it was open: its last commit is still in the -wal beside it."""
+    source = target.with_name("open.sqlite")
+    shutil.copyfile(made / "backup.sqlite", source)
+    connection = sqlite3.connect(source)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    connection.execute("UPDATE unit_profile SET unit_name = unit_name || ' (đổi tên)'")
+    connection.commit()
+    shutil.copyfile(source, target)
+    shutil.copyfile(f"{source}-wal", f"{target}-wal")
+    connection.close()
+    return target
+
+
+def test_a_copy_with_commits_left_in_its_wal_is_refused(made: Path, counter: Path, tmp_path: Path) -> None:
+    raw = _copied_while_open(made, tmp_path / "raw.sqlite")
+    before = _database(counter)
+    with pytest.raises(NotACounterBackup, match=re.escape("còn tệp «raw.sqlite-wal» chứa những thay đổi chưa gộp vào tệp")):
+        restore_database(counter, raw)
+    assert _database(counter) == before
+
+
+def test_the_database_in_use_is_not_a_backup_of_itself(counter: Path) -> None:
+    before = _database(counter)
+    with pytest.raises(NotACounterBackup, match="là chính cơ sở dữ liệu quầy đang dùng"):
+        restore_database(counter, counter / DB_FILENAME)
+    assert _database(counter) == before
