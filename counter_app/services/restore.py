@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from counter_app.domain.errors import DomainError
+from counter_app.domain.errors import DomainError, os_error_words
 from counter_app.domain.formats import file_stamp
 from counter_app.services.clock import utc_now
 from counter_app.storage.backup import (
@@ -170,7 +170,7 @@ def _migrate_and_mark(path: Path, source: Path) -> bool:
     try:
         fsync_whole_file(path)
     except OSError as error:
-        raise BackupError(f"Bản khôi phục chưa trọn ({error.strerror}); chưa có gì bị thay đổi.") from error
+        raise BackupError(f"Bản khôi phục chưa trọn ({os_error_words(error, 'thư mục dữ liệu')}); chưa có gì bị thay đổi.") from error
     return state is not None
 
 

@@ -27,7 +27,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from counter_app.domain.errors import DomainError
+from counter_app.domain.errors import DomainError, os_error_words
 from counter_app.domain.formats import file_stamp, parse_file_stamp
 from counter_app.storage.database import NewerDatabaseError, fsync_directory
 from counter_app.storage.private_files import create_private_file
@@ -203,7 +203,7 @@ def inspect_counter_file(path: Path, known: frozenset[str]) -> CounterFileInfo:
     except PermissionError:
         raise NotACounterBackup(f"{where} không đọc được: tài khoản này không có quyền đọc tệp.") from None
     except OSError as error:
-        raise NotACounterBackup(f"{where} không đọc được ({error.strerror or error}).") from None
+        raise NotACounterBackup(f"{where} không đọc được ({os_error_words(error, 'thư mục chứa tệp')}).") from None
     if size == 0:
         raise NotACounterBackup(f"{where} rỗng (0 byte), không phải bản sao lưu của quầy.")
     if not header.startswith(SQLITE_MAGIC):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.crash import Crash, install_crash_hooks, log_location, set_crash_listener
+from counter_app.domain.errors import os_error_words
 from counter_app.domain.formats import office_datetime
 from counter_app.exit_codes import EXIT_UNEXPECTED
 from counter_app.ui import palette
@@ -157,7 +158,7 @@ class CrashDialog(QDialog):
 
     def _not_saved(self, error: Exception) -> None:
         self.save_button.setEnabled(True)
-        reason = getattr(error, "strerror", None) or type(error).__name__
+        reason = os_error_words(error) if isinstance(error, OSError) else type(error).__name__
         self.show_status(f"Không lưu được gói chẩn đoán ({reason}). Dữ liệu của quầy không bị thay đổi; hãy chọn "
                          "thư mục khác (ví dụ ổ USB) rồi thử lại.", palette.ERROR_STYLE)
 

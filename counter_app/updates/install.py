@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counter_app import __version__
-from counter_app.domain.errors import DomainError
+from counter_app.domain.errors import DomainError, os_error_words
 from counter_app.storage.blobstore import file_sha256
 from counter_app.storage.database import DB_FILENAME
 from counter_app.storage.migrate import backup_database
@@ -135,7 +135,8 @@ def swap_in(tarball: Path, bundle: Path, version: str) -> None:
             os.replace(old, bundle)
             raise
     except OSError as error:
-        raise BadArchive(f"Không thay được thư mục ứng dụng ({error.strerror}); ứng dụng hiện tại giữ nguyên.") from error
+        raise BadArchive(f"Không thay được thư mục ứng dụng ({os_error_words(error, 'thư mục ứng dụng')}); ứng dụng hiện tại "
+                         "giữ nguyên.") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -162,5 +163,6 @@ def install_at_start(data_dir: Path, *, bundle: Path | None = None) -> InstallOu
     try:
         return install_pending(data_dir, bundle=bundle, argv=sys.argv[1:])
     except OSError as error:  # an unreadable file or a failed backup: start the current version as is
-        log.warning("Không cài được bản cập nhật: %s", error.strerror)
-        return InstallOutcome(f"Chưa cài được bản cập nhật ({error.strerror}); ứng dụng mở phiên bản hiện tại.")
+        log.warning("Không cài được bản cập nhật: %s", error)
+        return InstallOutcome(f"Chưa cài được bản cập nhật ({os_error_words(error, 'thư mục dữ liệu')}); ứng dụng mở phiên "
+                              "bản hiện tại.")
