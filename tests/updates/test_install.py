@@ -94,13 +94,15 @@ def test_install_backs_up_swaps_the_folders_and_starts_the_new_version(installed
 
 
 @pytest.mark.parametrize("member", ["../evil.txt", "/tmp/evil-absolute.txt", "counter-app/../../evil.txt",
-                                    "link-out", "fifo"])
+                                    "link-out", "fifo", "hardlink"])
 def test_a_hostile_tarball_leaves_the_installed_bundle_untouched(installed: Path, data_dir: Path, tmp_path: Path,
                                                                   member: str) -> None:
-    info = tarfile.TarInfo("counter-app/link" if member == "link-out" else
+    info = tarfile.TarInfo("counter-app/link" if member in ("link-out", "hardlink") else
                            "counter-app/pipe" if member == "fifo" else member)
     if member == "link-out":
         info.type, info.linkname = tarfile.SYMTYPE, "../../outside"
+    elif member == "hardlink":  # a hard link to a file outside (the check refuses any hard link)
+        info.type, info.linkname = tarfile.LNKTYPE, "/etc/passwd"
     elif member == "fifo":
         info.type = tarfile.FIFOTYPE
     else:
@@ -200,3 +202,18 @@ def test_the_start_keeps_the_previous_version_until_the_database_has_opened(inst
     previous = make_bundle_dir(installed.parent / f"{OLD_PREFIX}0.0.9-4242", "0.0.9").parent
     assert install_at_start(data_dir, bundle=installed) is None  # nothing staged
     assert previous.is_dir() and (previous / "counter-app" / "counter-app").is_file()
+
+
+def test_a_tarball_declaring_a_member_bigger_than_any_bundle_is_refused_before_unpacking(tmp_path: Path) -> None:
+    """A bomb: one member declared as 4 GB (its bytes never sent). Refused on the header, nothing written."""
+    import gzip
+
+    from counter_app.updates.extract import MAX_UNPACKED_BYTES, BadArchive, extract_bundle
+
+    header = tarfile.TarInfo("counter-app/_internal/huge.bin")
+    header.size = MAX_UNPACKED_BYTES + 1
+    bomb = tmp_path / "bomb.tar.gz"
+    bomb.write_bytes(gzip.compress(header.tobuf(format=tarfile.PAX_FORMAT) + b"\0" * 10_240))
+    with pytest.raises(BadArchive, match="làm bản cài giải nén quá lớn"):
+        extract_bundle(bomb, tmp_path / "staging")
+    assert not (tmp_path / "staging").exists()
