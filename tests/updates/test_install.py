@@ -217,3 +217,27 @@ def test_a_tarball_declaring_a_member_bigger_than_any_bundle_is_refused_before_u
     with pytest.raises(BadArchive, match="làm bản cài giải nén quá lớn"):
         extract_bundle(bomb, tmp_path / "staging")
     assert not (tmp_path / "staging").exists()
+
+
+def test_links_that_escape_only_once_followed_are_stopped_by_the_data_filter(tmp_path: Path) -> None:
+    """`d/x -> ..` and `d/y -> x/../..` look inside by their text (normpath), but `d/y` really points above the
+    staging folder; a file written through it would land outside. tarfile's `data` filter stops it."""
+    import io
+
+    from counter_app.updates.extract import BadArchive, extract_bundle
+
+    source = tmp_path / "src"
+    make_bundle_dir(source, "9.9.9")
+    chain = tmp_path / "chain.tar.gz"
+    with tarfile.open(chain, "w:gz") as archive:
+        archive.add(source / "counter-app", arcname="counter-app")
+        for name, target in (("counter-app/d/x", ".."), ("counter-app/d/y", "x/../..")):
+            link = tarfile.TarInfo(name)
+            link.type, link.linkname = tarfile.SYMTYPE, target
+            archive.addfile(link)
+        payload = tarfile.TarInfo("counter-app/d/y/escaped.txt")
+        payload.size = 4
+        archive.addfile(payload, io.BytesIO(b"evil"))
+    with pytest.raises(BadArchive):
+        extract_bundle(chain, tmp_path / "staging" / "new")
+    assert not list(tmp_path.rglob("escaped.txt"))
