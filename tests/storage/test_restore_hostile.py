@@ -3,7 +3,7 @@
 A backup is untrusted: it may carry SQLite code (a trigger, a view with an INSTEAD OF trigger) that would
 run inside the counter's live database once restored, or lack the app's own triggers (receipts never
 edited, closed days closed, no code issued before the pull-back); it may be a fifo that would block the
-restore for ever, or an old file a migration cannot take. Each is refused in Vietnamese and the counter's
+restore for ever, a header claiming 2³¹ pages, or an old file a migration cannot take. Each is refused in Vietnamese and the counter's
 database stays byte-identical. Released schemas, and files on paths with spaces, Vietnamese letters, `#`
 and `?`, are restored as before.
 """
@@ -90,7 +90,16 @@ def _obstacle(_made: Path, target: Path) -> Path:
     return target
 
 
+def _huge_page_count(made: Path, target: Path) -> Path:
+    """A valid backup whose header claims 2³¹ pages (the count is trusted when version-valid-for matches)."""
+    data = bytearray((made / "backup.sqlite").read_bytes())
+    data[28:32] = (0x7FFFFFFF).to_bytes(4, "big")
+    target.write_bytes(bytes(data))
+    return target
+
+
 NOT_A_FILE: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
+    "huge-page-count": (_huge_page_count, "bị cắt cụt hoặc chép chưa hết"),
     "fifo": (_fifo, "là một tệp đặc biệt của hệ điều hành, không phải tệp sao lưu"),
     "folder": (_folder, "là một thư mục, không phải tệp sao lưu"),
 }
