@@ -76,8 +76,10 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
     if failed is not None and failed.sha256 == staged.sha256:  # installed, yet this is still the old version
         _discard(data_dir, staged)
         message = (f"Bản cập nhật {staged.version} đã được cài nhưng ứng dụng mở lên vẫn là phiên bản {__version__}: "
-                   "tệp máy chủ tỉnh phát hành không đúng phiên bản ghi kèm. Ứng dụng dùng tiếp phiên bản hiện tại, "
-                   "không cài và không tải lại tệp này; dữ liệu không bị ảnh hưởng. Hãy báo quản trị máy chủ tỉnh.")
+                   "việc cài không thành (ví dụ trình cài đặt bị từ chối quyền quản trị) hoặc tệp máy chủ tỉnh phát "
+                   "hành không đúng phiên bản ghi kèm. Ứng dụng dùng tiếp phiên bản hiện tại, không cài và không tải "
+                   "lại tệp này; dữ liệu không bị ảnh hưởng. Hãy báo quản trị máy chủ tỉnh (muốn thử cài lại: xóa tệp "
+                   "updates/attempted.json trong thư mục dữ liệu).")
         set_error(data_dir, message)
         log.warning("Bản cập nhật %s cài xong vẫn là phiên bản %s: không cài lại", staged.version, __version__)
         return InstallOutcome(message)

@@ -3,8 +3,8 @@
 A backup is untrusted: it may carry SQLite code (a trigger, a view with an INSTEAD OF trigger) that would
 run inside the counter's live database once restored, or lack the app's own triggers (receipts never
 edited, closed days closed, no code issued before the pull-back); it may be a fifo that would block the
-restore for ever, a header claiming 2³¹ pages, or an old file a migration cannot take. Each is refused in Vietnamese and the counter's
-database stays byte-identical. Released schemas, and files on paths with spaces, Vietnamese letters, `#`
+restore for ever, a header claiming 2³¹ pages, a raw copy with commits left in its -wal, or an old file a
+migration cannot take. Each is refused in Vietnamese and the counter's database stays byte-identical. Released schemas, and files on paths with spaces, Vietnamese letters, `#`
 and `?`, are restored as before.
 """
 
