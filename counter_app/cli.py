@@ -26,6 +26,7 @@ from counter_app.cli_accounts import add_user_commands, require_clerk, signed_in
 from counter_app.cli_assist import add_assist_commands
 from counter_app.cli_audit import add_audit_commands
 from counter_app.cli_backup import add_backup_commands
+from counter_app.cli_catalog import add_catalog_commands
 from counter_app.cli_common import parse_instant, print_json
 from counter_app.cli_day import add_day_commands, add_day_prints
 from counter_app.cli_diagnostics import add_diagnostics_commands
@@ -47,9 +48,9 @@ from counter_app.cli_payments import (
 from counter_app.cli_receipts import add_receipt_commands, add_receipt_prints
 from counter_app.cli_reports import add_report_commands
 from counter_app.cli_returns import add_return_commands, add_return_prints
+from counter_app.cli_sync import add_sync_commands
 from counter_app.crash import cli_message, install_crash_hooks
 from counter_app.domain import labels
-from counter_app.domain.catalog import procedure_to_dict
 from counter_app.domain.dossier import Dossier
 from counter_app.domain.errors import DomainError, ValidationErrors
 from counter_app.domain.formats import office_datetime
@@ -57,9 +58,8 @@ from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.lifecycle import parse_status
 from counter_app.domain.papers import DocumentChoice, parse_document_arg
 from counter_app.domain.serialization import dossier_to_dict
-from counter_app.domain.time_rules import procedure_time_text
 from counter_app.domain.validation import ErrorCollector
-from counter_app.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_UNEXPECTED, exit_code_for
+from counter_app.exit_codes import EXIT_OK, EXIT_UNEXPECTED, exit_code_for
 from counter_app.logs import setup_logging
 from counter_app.paths import default_data_dir, demo_data_dir
 from counter_app.storage.database import Database, database_failure
@@ -258,68 +258,8 @@ def cmd_demo_data(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_import_catalog(db: Database, args: argparse.Namespace) -> int:
-    from counter_app.services.catalog import import_catalog
-
-    result = import_catalog(db, Path(args.file))
-    if args.json:
-        print_json({"added": result.added, "updated": result.updated})
-    else:
-        print(f"Đã nhập danh mục: {result.added} thủ tục mới, {result.updated} thủ tục cập nhật.")
-    return EXIT_OK
-
-
-def cmd_catalog(db: Database, args: argparse.Namespace) -> int:
-    from counter_app.services.catalog import procedures
-
-    found = procedures(db, args.query or "")
-    if args.json:
-        print_json([procedure_to_dict(p) for p in found])
-    else:
-        for p in found:
-            time_text = procedure_time_text(p)
-            print(f"{p.code}  {p.name}  ({time_text}){'  [mẫu]' if p.is_sample else ''}")
-    return EXIT_OK
-
-
 def _data_dir(args: argparse.Namespace) -> Path:
     return Path(args.data_dir) if args.data_dir else default_data_dir()
-
-
-def cmd_enroll(db: Database, args: argparse.Namespace) -> int:
-    from sync.client.enrollment import enroll
-
-    result = enroll(db, args.server, args.code, allow_insecure_http=args.insecure_http)
-    if args.json:
-        print_json({"device_id": result.device_id, "unit_code": result.unit_code, "unit_name": result.unit_name,
-                     "desk_slot": result.desk_slot, "slot_changed": result.slot_changed})
-    else:
-        print(f"Đã đăng ký quầy {result.desk_slot} của {result.unit_name} ({result.unit_code}) với máy chủ tỉnh.")
-        if result.slot_changed:
-            print(f"Lưu ý: máy chủ cấp số quầy {result.desk_slot}; hồ sơ mới sẽ mang số quầy này.")
-    return EXIT_OK
-
-
-def cmd_sync(db: Database, args: argparse.Namespace) -> int:
-    import time
-
-    from sync.client.runner import SyncRunner
-
-    runner = SyncRunner(db, _data_dir(args))
-    while True:
-        report = runner.run_once()
-        if args.json:
-            print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
-        else:
-            print(f"Đồng bộ {'xong' if report.ok else 'chưa xong'}: gửi {report.pushed}, nhận {report.pulled}, "
-                  f"tệp {report.blobs_uploaded}, bị từ chối {report.rejected}, xung đột {report.conflicts}.", flush=True)
-            for problem in report.problems:
-                print(f"  {problem.get('code', '')}: {problem.get('message', '')}")
-            for error in report.errors:
-                print(f"  Lỗi: {error}", file=sys.stderr)
-        if args.once:
-            return EXIT_OK if report.ok else EXIT_ERROR
-        time.sleep(args.interval)
 
 
 def _gui_data_dir(args: argparse.Namespace) -> Path:
@@ -439,24 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="số khởi tạo ngẫu nhiên: cùng số cho cùng bộ hồ sơ mẫu")
     p.add_argument("--queue-sync", action="store_true", help="đưa hồ sơ mẫu vào hàng đợi đồng bộ")
 
-    p = command("enroll", cmd_enroll, "đăng ký quầy với máy chủ tỉnh bằng mã một lần")
-    p.add_argument("--server", required=True, help="địa chỉ máy chủ tỉnh, ví dụ https://motcua.danang.gov.vn")
-    p.add_argument("--code", required=True, metavar="MÃ_ĐĂNG_KÝ", help="mã đăng ký do giám sát viên cấp")
-    p.add_argument("--insecure-http", action="store_true",
-                   help="cho phép địa chỉ http:// không mã hoá tới máy khác (chỉ trong mạng nội bộ tin cậy: "
-                        "mã xác thực của quầy đi qua mạng ở dạng đọc được)")
-
-    p = command("sync", cmd_sync, "đồng bộ với máy chủ tỉnh (mặc định lặp lại định kỳ)")
-    p.add_argument("--once", action="store_true", help="chỉ đồng bộ một lần rồi thoát")
-    p.add_argument("--interval", type=float, default=180.0, help="số giây giữa hai lần đồng bộ")
-
+    add_sync_commands(sub)
     add_digitisation_commands(sub, CLERK_HELP)
+    add_catalog_commands(sub)
 
-    p = command("import-catalog", cmd_import_catalog, "nhập danh mục thủ tục từ tệp JSON hoặc CSV")
-    p.add_argument("file", help="tệp danh mục JSON hoặc CSV")
-
-    p = command("catalog", cmd_catalog, "liệt kê danh mục thủ tục")
-    p.add_argument("query", nargs="?", default="", help="lọc theo mã hoặc tên thủ tục (không cần dấu)")
     add_user_commands(sub)
     add_return_commands(sub)
     add_receipt_commands(sub)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.cli_common import print_json
+from counter_app.domain.errors import os_error_words
 from counter_app.exit_codes import EXIT_ERROR, EXIT_OK
 
 
@@ -22,7 +23,7 @@ def cmd_diagnostics(data_dir: Path, args: argparse.Namespace) -> int:
     try:
         report = build_bundle(data_dir, out)
     except OSError as error:
-        print(f"Lỗi: không ghi được gói chẩn đoán vào «{out}» ({type(error).__name__}: {error.strerror or error}). "
+        print(f"Lỗi: không ghi được gói chẩn đoán vào «{out}» ({os_error_words(error, 'thư mục đã chọn')}). "
               "Không có gì trong dữ liệu của quầy bị thay đổi; hãy chọn một thư mục khác còn chỗ trống.", file=sys.stderr)
         return EXIT_ERROR
     if args.json:

@@ -6,6 +6,8 @@ field and the CLI can print it; the message itself is always complete Vietnamese
 
 from __future__ import annotations
 
+import errno
+
 
 class DomainError(Exception):
     """A business rule refused an action. `message` is Vietnamese, ready to show."""
@@ -13,6 +15,25 @@ class DomainError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def os_error_words(error: BaseException, where: str = "thư mục đã chọn") -> str:
+    """Why the operating system refused, in Vietnamese (its own words, `strerror`, are English); `where`
+    names the place. (ui/reports_screen.py has the first copy of this; it should import this one.)"""
+    if isinstance(error, FileNotFoundError | NotADirectoryError):
+        return f"{where} không tồn tại"
+    if isinstance(error, PermissionError):
+        return f"không có quyền ghi vào {where}"
+    number = getattr(error, "errno", None)
+    if number in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "ổ đĩa đã đầy"
+    if number == errno.ENAMETOOLONG:
+        return "tên tệp hoặc thư mục quá dài"
+    if number in (errno.ENOTEMPTY, errno.EEXIST):
+        return f"{where} đã có tệp hoặc thư mục trùng tên"
+    if number == errno.EROFS:
+        return f"{where} nằm trên ổ chỉ đọc"
+    return f"lỗi tệp của hệ điều hành (mã {number})" if number is not None else f"lỗi tệp ({type(error).__name__})"
 
 
 class ValidationError(DomainError):

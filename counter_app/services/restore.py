@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from counter_app.domain.errors import DomainError
+from counter_app.domain.errors import DomainError, os_error_words
 from counter_app.domain.formats import file_stamp
 from counter_app.services.clock import utc_now
 from counter_app.storage.backup import (
@@ -38,11 +39,12 @@ from counter_app.storage.backup import (
     inspect_counter_file,
     known_revisions,
 )
-from counter_app.storage.database import DB_FILENAME, create_sqlite_engine, fsync_directory
+from counter_app.storage.database import DB_FILENAME, create_sqlite_engine, fsync_directory, fsync_whole_file
 from counter_app.storage.folder_lock import ExclusiveFolder
 from counter_app.storage.integrity import BACKUP_DIRNAME
 from counter_app.storage.migrate import upgrade_to_head
 from counter_app.storage.private_files import make_private_dir
+from counter_app.storage.schema_check import schema_differences
 from counter_app.storage.sync_store import epoch_base, get_state
 
 RESTORING_SUFFIX = ".restoring-"
@@ -96,12 +98,33 @@ def _check_same_counter(restored: CounterFileInfo, current: CounterFileInfo | No
         )
 
 
+def _check_whole_copy(source: Path, target: Path) -> None:
+    """Refuse the database in use itself, and a file with a -wal beside it: a backup is read as one file
+    (immutable), so the commits still in that -wal would be dropped without a word."""
+    try:
+        same = target.exists() and source.exists() and os.path.samefile(source, target)
+        wal = Path(f"{source}-wal")
+        pending = wal.is_file() and wal.stat().st_size > 0
+    except OSError:
+        return  # inspect_counter_file says what is wrong with the file
+    if same:
+        raise NotACounterBackup(f"Tệp «{source}» là chính cơ sở dữ liệu quầy đang dùng, không phải bản sao lưu. Chưa "
+                                "có gì bị thay đổi; hãy chọn một tệp sao lưu.")
+    if pending:
+        raise NotACounterBackup(
+            f"Bên cạnh tệp «{source}» còn tệp «{wal.name}» chứa những thay đổi chưa gộp vào tệp: đây là bản chép của "
+            "một cơ sở dữ liệu đang mở, khôi phục nó sẽ mất những thay đổi đó. Chưa có gì bị thay đổi; hãy dùng bản "
+            "sao lưu do ứng dụng tạo (counter-app backup --out TỆP), hoặc mở tệp đó bằng ứng dụng rồi đóng lại trước."
+        )
+
+
 def restore_database(data_dir: Path, source: Path, *, now: datetime | None = None) -> RestoreOutcome:
     """Replace the counter's database with the backup at `source`; see the module's docstring."""
     now = now or utc_now()
     known = known_revisions()
-    restored = inspect_counter_file(source, known)
     target = data_dir / DB_FILENAME
+    _check_whole_copy(source, target)
+    restored = inspect_counter_file(source, known)
     with ExclusiveFolder(data_dir):  # no window, no sync, no other command on this folder meanwhile
         current = _current_identity(target)
         _check_same_counter(restored, current, source)
@@ -110,7 +133,7 @@ def restore_database(data_dir: Path, source: Path, *, now: datetime | None = Non
         _remove(staged)
         try:
             copy_database(source, staged, known, read_only_source=True)
-            pending = _migrate_and_mark(staged)
+            pending = _migrate_and_mark(staged, source)
             safety, aside = _set_current_aside(target, current, backups, known, now)
             os.replace(staged, target)
             fsync_directory(data_dir)
@@ -120,27 +143,50 @@ def restore_database(data_dir: Path, source: Path, *, now: datetime | None = Non
     return RestoreOutcome(restored, safety, aside, pending)
 
 
-def _migrate_and_mark(path: Path) -> bool:
-    """Bring the staged copy to the current schema and mark it restored; True if a pull-back is owed."""
+def _migrate_and_mark(path: Path, source: Path) -> bool:
+    """Bring the staged copy to the current schema, check it is exactly the app's, and mark it restored;
+    True if a pull-back is owed. Whatever the copy's own triggers did meanwhile stays in the copy."""
     engine = create_sqlite_engine(path)
     try:
-        upgrade_to_head(engine, path)  # a private copy: the source file itself is the backup of its schema
+        try:
+            upgrade_to_head(engine, path)  # a private copy: the source file itself is the backup of its schema
+        except (SQLAlchemyError, sqlite3.Error) as error:
+            detail = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+            raise NotACounterBackup(
+                f"Tệp «{source}» không nâng cấp được lên phiên bản hiện tại của ứng dụng quầy (SQLite báo: {detail}). "
+                "Chưa có gì bị thay đổi; hãy khôi phục từ một bản sao lưu khác do ứng dụng quầy tạo."
+            ) from None
+        _check_schema(path, source)
         with Session(engine) as session, session.begin():
             state = get_state(session)
-            if state is None:
-                return False
-            state.device_epoch = str(uuid.uuid4())
-            state.epoch_base_seq = epoch_base(session)
-            state.server_audit_seq, state.server_audit_hash = 0, ""
-            state.pull_cursor = 0  # the province's status changes since the backup come again
-            state.pullback_pending = True
-            return True
+            if state is not None:
+                state.device_epoch = str(uuid.uuid4())
+                state.epoch_base_seq = epoch_base(session)
+                state.server_audit_seq, state.server_audit_hash = 0, ""
+                state.pull_cursor = 0  # the province's status changes since the backup come again
+                state.pullback_pending = True
     finally:
-        engine.dispose()  # the last connection checkpoints the WAL into the file and deletes it
-        if Path(f"{path}-wal").exists():
-            raise BackupError(f"SQLite để lại «{path}-wal»: bản khôi phục chưa trọn; chưa có gì bị thay đổi.")
-        with path.open("rb+") as handle:
-            os.fsync(handle.fileno())
+        engine.dispose()
+    try:
+        fsync_whole_file(path)
+    except OSError as error:
+        raise BackupError(f"Bản khôi phục chưa trọn ({os_error_words(error, 'thư mục dữ liệu')}); chưa có gì bị thay đổi.") from error
+    return state is not None
+
+
+def _check_schema(path: Path, source: Path) -> None:
+    """Refuse a copy whose tables, indexes, triggers or views are not exactly the app's (storage/schema_check.py)."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        differences = schema_differences(connection)
+    finally:
+        connection.close()
+    if differences:
+        shown = "; ".join(differences[:3]) + (f"; và {len(differences) - 3} chỗ khác" if len(differences) > 3 else "")
+        raise NotACounterBackup(
+            f"Tệp «{source}» không phải bản sao lưu nguyên vẹn của ứng dụng quầy: cấu trúc cơ sở dữ liệu đã bị sửa "
+            f"ngoài ứng dụng ({shown}). Chưa có gì bị thay đổi; hãy khôi phục từ một bản sao lưu do ứng dụng quầy tạo."
+        )
 
 
 def _set_current_aside(target: Path, current: CounterFileInfo | None, backups: Path, known: frozenset[str],

@@ -38,13 +38,24 @@ def checked_server_url(text: str) -> str:
     try:
         address = check_server_url(typed)
     except ValidationError as refused:
-        if typed.lower().startswith("http://"):
+        if typed.lower().startswith("http://") and _only_http_refused(typed):
             raise ValidationError(FIELD, (
                 f"Không dùng «{typed[:80]}»: địa chỉ http:// không mã hoá, mã xác thực của quầy sẽ đi qua mạng ở dạng "
                 "ai cũng đọc được. Hãy ghi địa chỉ https:// của máy chủ tỉnh (http:// chỉ dùng được với chính máy "
                 "này). Địa chỉ cũ vẫn được giữ."), LABEL) from None
         raise ValidationError(FIELD, refused.message, LABEL) from None
     return address.rstrip("/")
+
+
+def _only_http_refused(typed: str) -> bool:
+    """True when plain http:// is the address's only fault (else the rule's own message says what is)."""
+    from sync.client.enrollment import check_server_url
+
+    try:
+        check_server_url(typed, allow_insecure_http=True)
+    except ValidationError:
+        return False
+    return True
 
 
 def change_server_url(db: Database, text: str, *, by: str | None) -> str:

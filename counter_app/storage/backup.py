@@ -20,13 +20,14 @@ import errno
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from counter_app.domain.errors import DomainError
+from counter_app.domain.errors import DomainError, os_error_words
 from counter_app.domain.formats import file_stamp, parse_file_stamp
 from counter_app.storage.database import NewerDatabaseError, fsync_directory
 from counter_app.storage.private_files import create_private_file
@@ -190,13 +191,19 @@ def inspect_counter_file(path: Path, known: frozenset[str]) -> CounterFileInfo:
     """
     where = f"Tệp «{path}»"
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a fifo would block the open for ever, a device never ends
+            kind = "một thư mục" if stat.S_ISDIR(status.st_mode) else "một tệp đặc biệt của hệ điều hành"
+            raise NotACounterBackup(f"{where} là {kind}, không phải tệp sao lưu; hãy chọn tệp .sqlite của quầy.")
+        size = status.st_size
         with path.open("rb") as handle:
             header = handle.read(100)
     except FileNotFoundError:
         raise NotACounterBackup(f"{where} không tồn tại.") from None
+    except PermissionError:
+        raise NotACounterBackup(f"{where} không đọc được: tài khoản này không có quyền đọc tệp.") from None
     except OSError as error:
-        raise NotACounterBackup(f"{where} không đọc được ({error.strerror or error}).") from None
+        raise NotACounterBackup(f"{where} không đọc được ({os_error_words(error, 'thư mục chứa tệp')}).") from None
     if size == 0:
         raise NotACounterBackup(f"{where} rỗng (0 byte), không phải bản sao lưu của quầy.")
     if not header.startswith(SQLITE_MAGIC):

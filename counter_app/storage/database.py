@@ -265,12 +265,19 @@ def _create_database(path: Path) -> None:
     try:
         upgrade_to_head(engine, temporary)
     finally:
-        engine.dispose()  # the last connection closing checkpoints the WAL into the file and deletes it
-    if Path(f"{temporary}-wal").exists():
-        raise OSError(f"SQLite left «{temporary}-wal» behind; the new database is not whole yet")
-    with temporary.open("rb+") as handle:
-        os.fsync(handle.fileno())
+        engine.dispose()
+    fsync_whole_file(temporary)
     _publish(temporary, path)
+
+
+def fsync_whole_file(path: Path) -> None:
+    """A database built, migrated or restored under a temporary name, once its engine is disposed (the last
+    connection checkpoints the WAL into the file and deletes it): check that no -wal is left, then fsync it,
+    so that the rename that follows puts one whole file in place. OSError if SQLite left a -wal."""
+    if Path(f"{path}-wal").exists():
+        raise OSError(errno.EIO, "SQLite còn để lại tệp -wal, bản sao chưa trọn", f"{path}-wal")
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
 
 
 def _publish(temporary: Path, path: Path) -> None:

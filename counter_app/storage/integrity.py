@@ -60,7 +60,7 @@ HEADER_SIZE = 100
 WAL_HEADER_SIZE = 32
 WAL_FRAME_HEADER_SIZE = 24
 WAL_MAGIC = 0x377F0682  # | 1 when the checksums are big-endian
-_BACKUP_STAMP = re.compile(r"-(\d{8}T\d{6})(\d{0,6})Z\.sqlite$")
+BACKUP_STAMP = re.compile(r"-(\d{8}T\d{6})(\d{0,6})Z\.sqlite$")  # migrate.backup_database's names
 # SQLite error names meaning "the bytes are wrong" (as opposed to locked, busy, no permission, I/O …).
 _DAMAGE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
@@ -142,7 +142,7 @@ def newest_backup(data_dir: Path) -> Backup | None:
             info = candidate.stat()
             if info.st_size == 0:
                 continue
-            if match := _BACKUP_STAMP.search(candidate.name):
+            if match := BACKUP_STAMP.search(candidate.name):
                 stamp = match.group(1) + match.group(2).ljust(6, "0")
                 taken = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
             else:

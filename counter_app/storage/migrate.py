@@ -37,9 +37,10 @@ from counter_app.storage.database import (
     NotEnoughSpaceError,
     create_sqlite_engine,
     fsync_directory,
+    fsync_whole_file,
     stored_revision,
 )
-from counter_app.storage.integrity import BACKUP_DIRNAME, read_only_connection
+from counter_app.storage.integrity import BACKUP_DIRNAME, BACKUP_STAMP, read_only_connection
 from counter_app.storage.private_files import make_private_dir
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ MIGRATING_SUFFIX = ".migrating-"
 GROWTH_MARGIN_BYTES = 1 << 20
 GROWTH_MARGIN_FRACTION = 0.10
 MB = 1 << 20
+KEEP_SAFETY_BACKUPS = 5  # copies taken before upgrades and updates (the daily ones: services/backups.py)
 # How long to wait for a moment when nothing else holds the file (a sync finishing); another app window
 # keeps it open for good, and then the upgrade is refused soon with the usual "in use" message.
 HOLD_TIMEOUT_SECONDS = 1.0
@@ -85,7 +87,21 @@ def backup_database(path: Path, label: str, source: sqlite3.Connection | None = 
     else:
         with closing(read_only_connection(path)) as read_only:
             copy_connection(read_only, target)
+    prune_safety_backups(target_dir, path.stem)
     return target
+
+
+def prune_safety_backups(folder: Path, stem: str, keep: int = KEEP_SAFETY_BACKUPS) -> list[Path]:
+    """Keep the newest `keep` of the copies `backup_database` names (`<stem>-<label>-<stamp>Z.sqlite`: before
+    each upgrade and each update, whatever the label); without this every release adds a whole copy of the
+    database to `backups/` for ever. Daily backups (storage/backup.py's names) and any other file stay."""
+    mine = sorted((stamp.group(1) + stamp.group(2).ljust(6, "0"), entry) for entry in folder.glob(f"{stem}-*Z.sqlite")
+                  if (stamp := BACKUP_STAMP.search(entry.name)) and entry.is_file())
+    deleted = []
+    for _, old in mine[: max(0, len(mine) - max(1, keep))]:
+        old.unlink(missing_ok=True)
+        deleted.append(old)
+    return deleted
 
 
 def _hold_alone(path: Path) -> sqlite3.Connection:
@@ -146,11 +162,8 @@ def upgrade_file(path: Path) -> Path | None:
             try:
                 _upgrade(engine)
             finally:
-                engine.dispose()  # the last connection checkpoints the WAL into the copy and deletes it
-            if Path(f"{working}-wal").exists():
-                raise OSError(f"SQLite left «{working}-wal» behind; the migrated copy is not whole")
-            with working.open("rb+") as handle:
-                os.fsync(handle.fileno())
+                engine.dispose()
+            fsync_whole_file(working)
         except Exception as error:
             _remove_with_sidecars(working)
             log.exception("Nâng cấp lược đồ %s → %s thất bại trên bản sao; tệp gốc giữ nguyên", current, head)

@@ -36,7 +36,7 @@ from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.settings import CounterSettings
 from counter_app.ui.setup_dialog import SetupDialog
 from counter_app.ui.tasks import TaskRunner
-from counter_app.updates.install import install_at_start
+from counter_app.updates.install import install_at_start, remove_old_bundles
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +204,7 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
         if splash is not None:
             splash.close()
         return 0
+    remove_old_bundles()  # the database opened (upgraded if needed): the previous version is no longer a way back
     install_crash_dialog(app, data_dir)  # from here on an uncaught exception opens the crash dialog
     scanner = ScannerListener(app)
     scanner.install(app)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.crash import Crash, install_crash_hooks, log_location, set_crash_listener
+from counter_app.domain.errors import os_error_words
 from counter_app.domain.formats import office_datetime
 from counter_app.exit_codes import EXIT_UNEXPECTED
 from counter_app.ui import palette
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 TITLE = "Lỗi không mong muốn"
 HEADLINE = "Ứng dụng gặp lỗi không mong muốn."
+MAX_SHOWN = 20
 
 
 def explanation(log_path: str) -> str:
@@ -59,7 +61,8 @@ class CrashDialog(QDialog):
     def __init__(self, crash: Crash, data_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data_dir = Path(data_dir)
-        self.crashes: list[Crash] = []
+        self.crashes: list[Crash] = []  # the first MAX_SHOWN, with their details
+        self.total = 0
         self.tasks = TaskRunner(self)
         self.setWindowTitle(TITLE)
         self.setWindowModality(Qt.WindowModality.NonModal)
@@ -110,12 +113,18 @@ class CrashDialog(QDialog):
         self.continue_button.setFocus()
 
     def add_crash(self, crash: Crash) -> None:
-        self.crashes.append(crash)
-        self.details.setPlainText("\n\n".join(crash_text(item) for item in self.crashes))
-        many = len(self.crashes) > 1
-        self.count_label.setVisible(many)
-        if many:
-            self.count_label.setText(f"Đã gặp {len(self.crashes)} lỗi kể từ khi hộp thoại này mở.")
+        """Count every crash; show the details of the first MAX_SHOWN (a slot failing on every repaint
+        would otherwise grow the text without end and bury the event loop; the log has them all)."""
+        self.total += 1
+        if len(self.crashes) < MAX_SHOWN:
+            self.crashes.append(crash)
+            self.details.appendPlainText(("\n" if len(self.crashes) > 1 else "") + crash_text(crash))
+        self.count_label.setVisible(self.total > 1)
+        if self.total > MAX_SHOWN:
+            self.count_label.setText(f"Đã gặp {self.total} lỗi kể từ khi hộp thoại này mở; dưới đây là chi tiết của "
+                                     f"{MAX_SHOWN} lỗi đầu, nhật ký ghi đủ tất cả.")
+        elif self.total > 1:
+            self.count_label.setText(f"Đã gặp {self.total} lỗi kể từ khi hộp thoại này mở.")
 
     def details_text(self) -> str:
         return f"{HEADLINE}\n{self.details.toPlainText()}"
@@ -149,7 +158,7 @@ class CrashDialog(QDialog):
 
     def _not_saved(self, error: Exception) -> None:
         self.save_button.setEnabled(True)
-        reason = getattr(error, "strerror", None) or type(error).__name__
+        reason = os_error_words(error) if isinstance(error, OSError) else type(error).__name__
         self.show_status(f"Không lưu được gói chẩn đoán ({reason}). Dữ liệu của quầy không bị thay đổi; hãy chọn "
                          "thư mục khác (ví dụ ổ USB) rồi thử lại.", palette.ERROR_STYLE)
 

@@ -29,6 +29,7 @@ from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.services.backups import default_backup_dir
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.settings import (
+    CONTROL_CHARACTERS,
     LANGUAGES,
     MAX_BACKUPS_TO_KEEP,
     MAX_SYNC_INTERVAL_MINUTES,
@@ -62,9 +63,18 @@ def checked_backup_dir(text: str) -> Path | None:
         return None
     if len(typed) > MAX_TEXT:
         raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "Đường dẫn thư mục dài quá {max_text} ký tự.").format(max_text=MAX_TEXT), BACKUP_LABEL)
+    if not typed.isprintable():
+        raise ValidationError("backup_dir", CONTROL_CHARACTERS, BACKUP_LABEL)
     folder = Path(typed).expanduser()
     if not folder.is_absolute():
         raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "«{value}» chưa phải đường dẫn đầy đủ (ví dụ E:\\SaoLuu hoặc /media/usb/sao-luu).").format(value=typed[:80]), BACKUP_LABEL)
+    try:
+        return _writable_folder(folder, typed)
+    except OSError:  # a name too long for the file system, a share gone: the OS's words are not Vietnamese
+        raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "Không đọc được thư mục «{value}» (tên quá dài, hoặc ổ đĩa/thư mục mạng không truy cập được). Hãy chọn thư mục khác.").format(value=typed[:80]), BACKUP_LABEL) from None
+
+
+def _writable_folder(folder: Path, typed: str) -> Path:
     if folder.exists() and not folder.is_dir():
         raise ValidationError("backup_dir", QCoreApplication.translate("machine_settings_panel", "«{value}» là một tệp, không phải thư mục.").format(value=typed[:80]), BACKUP_LABEL)
     if not folder.is_dir():

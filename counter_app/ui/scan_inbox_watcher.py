@@ -20,7 +20,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.services.digitisation import BundleAdded
 from counter_app.services.scan_inbox import InboxReport, ScanInbox
 from counter_app.ui.context import UiContext
-from counter_app.ui.settings import MAX_TEXT
+from counter_app.ui.settings import CONTROL_CHARACTERS, MAX_TEXT
 
 POLL_MS = 3000
 INBOX_DIRNAME = "scan-inbox"
@@ -51,6 +51,8 @@ def checked_inbox_dir(text: str) -> Path:
         raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "Hãy ghi thư mục máy quét lưu bản quét vào."), INBOX_LABEL)
     if len(typed) > MAX_TEXT:
         raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "Đường dẫn thư mục dài quá {max_text} ký tự.").format(max_text=MAX_TEXT), INBOX_LABEL)
+    if not typed.isprintable():
+        raise ValidationError(INBOX_FIELD, CONTROL_CHARACTERS, INBOX_LABEL)
     folder = Path(typed).expanduser()
     if not folder.is_absolute():
         raise ValidationError(INBOX_FIELD, QCoreApplication.translate("scan_inbox_watcher", "«{value}» chưa phải đường dẫn đầy đủ (ví dụ D:\\BanQuet hoặc /home/quay/ban-quet).").format(value=typed[:80]), INBOX_LABEL)

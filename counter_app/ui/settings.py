@@ -20,6 +20,8 @@ FILE_NAME = "settings.ini"
 DEFAULT_SYNC_INTERVAL_MINUTES = 3.0
 MIN_SYNC_INTERVAL_MINUTES, MAX_SYNC_INTERVAL_MINUTES = 1, 120  # what the settings screen lets a supervisor choose
 MAX_TEXT = 1000  # a path, a URL or a printer name; anything longer was not written by the app
+CONTROL_CHARACTERS = ("Đường dẫn thư mục có ký tự điều khiển không in được (có thể do dán từ nơi khác); hãy gõ "
+                      "lại hoặc chọn thư mục bằng nút «Chọn…».")
 
 _GEOMETRY = "main_window/geometry"
 _LAST_PDF_DIR = "slip_preview/last_dir"

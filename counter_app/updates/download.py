@@ -8,7 +8,6 @@ for; once the size is reached the SHA-256 decides: a mismatch deletes the file a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -16,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from counter_app.domain.errors import DomainError
+from counter_app.storage.blobstore import file_sha256
 from counter_app.storage.private_files import create_private_file, make_private_dir
 from counter_app.updates.offer import (
     PART_SUFFIX,
@@ -31,7 +31,6 @@ from sync.protocol import ReleaseOffer
 log = logging.getLogger(__name__)
 RANGE_BYTES = 262_144  # ~100 s on a weak 2G link: a cut costs at most this much
 DEFAULT_BUDGET_BYTES = 16_777_216  # per sync run
-HASH_STEP = 1_048_576
 MB = 1_048_576
 FREE_MARGIN_BYTES = 200 * MB  # the database, its backups and the unpacked bundle need room too
 
@@ -42,14 +41,6 @@ class UpdateRejected(DomainError):
 
 class UpdateDeferred(DomainError):
     """The download cannot go on now (no room on the disk); it resumes at a later sync."""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(HASH_STEP):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fetch_range(transport: Transport, offer: ReleaseOffer, offset: int) -> bytes:

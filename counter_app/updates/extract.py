@@ -49,6 +49,19 @@ def check_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
     return members
 
 
+def check_bundle_tarball(tarball: Path) -> None:
+    """What `provincial-server release publish` checks before storing a Linux release: the counters would
+    refuse to install it (and the province would have sent it to every one of them for nothing)."""
+    try:
+        with tarfile.open(tarball, "r:gz") as archive:
+            members = check_members(archive)
+    except (tarfile.TarError, EOFError, OSError) as error:
+        raise BadArchive(f"Tệp không phải tệp .tar.gz đọc được ({type(error).__name__}).") from error
+    if not any(m.name == f"{TOP_FOLDER}/counter-app" and m.isfile() for m in members):
+        raise BadArchive("Tệp không chứa chương trình counter-app/counter-app (cần tệp do installer/build-linux.sh "
+                         "tạo, thư mục gốc counter-app/).")
+
+
 def extract_bundle(tarball: Path, destination: Path) -> Path:
     """Unpack into `destination` (which must not exist yet); the new bundle folder `destination/counter-app`."""
     try:

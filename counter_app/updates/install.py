@@ -4,7 +4,7 @@ Order: check the file's SHA-256 again, back up the database (storage.migrate.bac
 - Windows: start the NSIS installer silently (`/S /D=<bundle folder>`) and exit, so that it can replace
   the files (the installer starts the new version when it is done: installer/windows, part A);
 - Linux: unpack the tarball beside the running bundle (extract.py), swap the folders by two renames
-  (the old one kept as `counter-app.old-<version>` until the new version has started, see
+  (the old one kept as `counter-app.old-<version>` until the new version has opened the database, see
   remove_old_bundles), and start the new one.
 Running from source (not frozen) it says it cannot install itself and leaves the file staged.
 """
@@ -20,11 +20,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from counter_app import __version__
+from counter_app.domain.errors import DomainError, os_error_words
+from counter_app.storage.blobstore import file_sha256
 from counter_app.storage.database import DB_FILENAME
 from counter_app.storage.migrate import backup_database
-from counter_app.updates.download import file_sha256
 from counter_app.updates.extract import BadArchive, extract_bundle
-from counter_app.updates.offer import STAGED_FILE, set_error, staged_release, updates_dir
+from counter_app.updates.offer import (
+    STAGED_FILE,
+    clear_attempt,
+    failed_attempt,
+    mark_attempt,
+    set_error,
+    staged_release,
+    updates_dir,
+)
 from counter_app.updates.versions import is_newer
 from sync.protocol import ReleaseOffer
 
@@ -60,7 +70,19 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
         return None
     if not is_newer(staged.version):  # installed already (this is the new version's first start)
         _discard(data_dir, staged)
+        clear_attempt(data_dir)
         return None
+    failed = failed_attempt(data_dir)
+    if failed is not None and failed.sha256 == staged.sha256:  # installed, yet this is still the old version
+        _discard(data_dir, staged)
+        message = (f"Bản cập nhật {staged.version} đã được cài nhưng ứng dụng mở lên vẫn là phiên bản {__version__}: "
+                   "việc cài không thành (ví dụ trình cài đặt bị từ chối quyền quản trị) hoặc tệp máy chủ tỉnh phát "
+                   "hành không đúng phiên bản ghi kèm. Ứng dụng dùng tiếp phiên bản hiện tại, không cài và không tải "
+                   "lại tệp này; dữ liệu không bị ảnh hưởng. Hãy báo quản trị máy chủ tỉnh (muốn thử cài lại: xóa tệp "
+                   "updates/attempted.json trong thư mục dữ liệu).")
+        set_error(data_dir, message)
+        log.warning("Bản cập nhật %s cài xong vẫn là phiên bản %s: không cài lại", staged.version, __version__)
+        return InstallOutcome(message)
     bundle = bundle or running_bundle()
     if bundle is None:
         return InstallOutcome(f"Đã tải phiên bản {staged.version} nhưng ứng dụng đang chạy từ mã nguồn nên không tự "
@@ -74,8 +96,16 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
         return InstallOutcome(message)
     database = data_dir / DB_FILENAME
     if database.is_file():
-        backup = backup_database(database, f"truoc-cap-nhat-{staged.version}")
+        try:
+            backup = backup_database(database, f"truoc-cap-nhat-{staged.version}")
+        except DomainError as refused:  # a damaged file: never install without a backup; the window that
+            # opens next explains the damage (ui/app.py), the update waits for the next start
+            message = (f"Chưa cài bản cập nhật {staged.version}: không sao lưu được cơ sở dữ liệu trước khi cài "
+                       f"({refused.message}). Ứng dụng mở phiên bản hiện tại; bản cập nhật chờ lần mở sau.")
+            set_error(data_dir, message)
+            return InstallOutcome(message)
         log.info("Đã sao lưu CSDL trước khi cập nhật: %s", backup.name)
+    mark_attempt(data_dir, staged)
     if (platform or staged.platform) == "windows-x86_64":
         launch([str(file), "/S", f"/D={bundle}"])  # /D must come last, unquoted (NSIS)
         return InstallOutcome(f"Đang cài phiên bản {staged.version}; ứng dụng sẽ tự mở lại khi cài xong.", exit_now=True)
@@ -83,6 +113,9 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
         swap_in(file, bundle, staged.version)
     except BadArchive as refused:
         _discard(data_dir, staged)
+        if getattr(refused.__cause__, "errno", None) is not None:  # the disk (full, no permission), not the
+            # file: a later download may install it
+            clear_attempt(data_dir)
         set_error(data_dir, refused.message)
         return InstallOutcome(refused.message)
     launch([str(bundle / "counter-app"), *argv])
@@ -104,13 +137,17 @@ def swap_in(tarball: Path, bundle: Path, version: str) -> None:
             os.replace(old, bundle)
             raise
     except OSError as error:
-        raise BadArchive(f"Không thay được thư mục ứng dụng ({error.strerror}); ứng dụng hiện tại giữ nguyên.") from error
+        raise BadArchive(f"Không thay được thư mục ứng dụng ({os_error_words(error, 'thư mục ứng dụng')}); ứng dụng hiện tại "
+                         "giữ nguyên.") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
 def remove_old_bundles(bundle: Path | None = None) -> int:
-    """At the start of a new version: remove the folders the swap kept; how many were removed."""
+    """Once the new version has opened the database (ui/app.py, after its upgrade ran): remove the folders
+    the swap kept; how many were removed. Not earlier: a new version whose upgrade is refused (not enough
+    room, a migration failing on this file: storage/migrate.py leaves it untouched) must leave the old
+    version in place to go back to (docs/updates.md)."""
     bundle = bundle or running_bundle()
     if bundle is None:
         return 0
@@ -122,11 +159,12 @@ def remove_old_bundles(bundle: Path | None = None) -> int:
     return removed
 
 
-def install_at_start(data_dir: Path) -> InstallOutcome | None:
-    """What the GUI runs first: clean up after the last swap, then install a staged release if any."""
-    remove_old_bundles()
+def install_at_start(data_dir: Path, *, bundle: Path | None = None) -> InstallOutcome | None:
+    """What the GUI runs first: install a staged release if any (the old bundle is removed later,
+    `remove_old_bundles`)."""
     try:
-        return install_pending(data_dir, argv=sys.argv[1:])
+        return install_pending(data_dir, bundle=bundle, argv=sys.argv[1:])
     except OSError as error:  # an unreadable file or a failed backup: start the current version as is
-        log.warning("Không cài được bản cập nhật: %s", error.strerror)
-        return InstallOutcome(f"Chưa cài được bản cập nhật ({error.strerror}); ứng dụng mở phiên bản hiện tại.")
+        log.warning("Không cài được bản cập nhật: %s", error)
+        return InstallOutcome(f"Chưa cài được bản cập nhật ({os_error_words(error, 'thư mục dữ liệu')}); ứng dụng mở phiên "
+                              "bản hiện tại.")

@@ -2,7 +2,9 @@
 
 offer.json: the newest release for this machine's platform when it is newer than the running version
 (written after each hello, removed when there is none). `<file>.part`: the download so far.
-staged.json beside the verified file: «Sẽ cài khi mở lại». The files are the whole state, so the sync
+staged.json beside the verified file: «Sẽ cài khi mở lại». attempted.json: the release whose install was
+started (install.py); if the app then starts again still older than it, the file did not hold the version
+it was published as, and that release is neither installed nor downloaded again (no install loop). The files are the whole state, so the sync
 thread, the screens and the next start agree without touching the database.
 """
 
@@ -23,6 +25,7 @@ UPDATES_DIRNAME = "updates"
 OFFER_FILE = "offer.json"
 STAGED_FILE = "staged.json"
 ERROR_FILE = "error.txt"
+ATTEMPT_FILE = "attempted.json"
 PART_SUFFIX = ".part"
 STATE_BOUNDS = bounded.JsonBounds(max_bytes=16_000, max_depth=4, max_items=50, max_values=200)
 
@@ -68,6 +71,21 @@ def mark_staged(data_dir: Path, offer: ReleaseOffer) -> None:
     _write_atomic(updates_dir(data_dir) / STAGED_FILE, offer.model_dump_json())
 
 
+def mark_attempt(data_dir: Path, offer: ReleaseOffer) -> None:
+    """The install of `offer` is starting (the next start must be its version, else it failed)."""
+    _write_atomic(updates_dir(data_dir) / ATTEMPT_FILE, offer.model_dump_json())
+
+
+def failed_attempt(data_dir: Path) -> ReleaseOffer | None:
+    """The release installed once already while this app is still older than it: it is not what it says."""
+    attempted = _read_offer(updates_dir(data_dir) / ATTEMPT_FILE)
+    return attempted if attempted is not None and is_newer(attempted.version) else None
+
+
+def clear_attempt(data_dir: Path) -> None:
+    (updates_dir(data_dir) / ATTEMPT_FILE).unlink(missing_ok=True)
+
+
 def last_error(data_dir: Path) -> str:
     try:
         return (updates_dir(data_dir) / ERROR_FILE).read_text(encoding="utf-8")[:2_000]
@@ -85,7 +103,9 @@ def set_error(data_dir: Path, message: str) -> None:
 def record_offers(data_dir: Path, offers: list[ReleaseOffer], platform: str | None = None) -> ReleaseOffer | None:
     """Keep the offer for this platform if it is newer than the running version; drop files it replaces."""
     platform = platform or this_platform()
-    offer = next((o for o in offers if o.platform == platform and is_newer(o.version)), None)
+    failed = failed_attempt(data_dir)
+    offer = next((o for o in offers if o.platform == platform and is_newer(o.version)
+                  and (failed is None or o.sha256 != failed.sha256)), None)
     folder = updates_dir(data_dir)
     if offer is None:
         (folder / OFFER_FILE).unlink(missing_ok=True)

@@ -2735,6 +2735,10 @@
         <translation>«{value}» is not a full path (for example E:\SaoLuu or /media/usb/sao-luu).</translation>
     </message>
     <message>
+        <source>Không đọc được thư mục «{value}» (tên quá dài, hoặc ổ đĩa/thư mục mạng không truy cập được). Hãy chọn thư mục khác.</source>
+        <translation>Cannot read the folder «{value}» (the name is too long, or the drive or network folder cannot be reached). Choose another folder.</translation>
+    </message>
+    <message>
         <source>«{value}» là một tệp, không phải thư mục.</source>
         <translation>«{value}» is a file, not a folder.</translation>
     </message>

@@ -42,6 +42,18 @@ def check_server_url(url: str, *, allow_insecure_http: bool = False) -> str:
         raise InsecureServerUrl(
             "Địa chỉ máy chủ tỉnh phải có dạng https://tên-máy-chủ (ví dụ https://dongbo.buudien-tinh.vn)."
         )
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in address):  # urlsplit drops a \n or \t silently
+        raise InsecureServerUrl("Địa chỉ máy chủ tỉnh có khoảng trắng hoặc ký tự điều khiển ở giữa; hãy gõ lại địa chỉ, "
+                                "ví dụ https://dongbo.buudien-tinh.vn.")
+    if "@" in parts.netloc:  # never echoed: it may hold a password
+        raise InsecureServerUrl(
+            "Địa chỉ máy chủ tỉnh không được chứa tên đăng nhập hay mật khẩu (phần «…@» trước tên máy chủ): quầy tự "
+            "xác thực bằng mã thiết bị, còn mật khẩu ghi trong địa chỉ sẽ hiện trên màn hình, trong nhật ký và gói "
+            "chẩn đoán. Hãy bỏ phần đó rồi ghi lại địa chỉ."
+        )
+    if parts.query or parts.fragment or address.endswith(("?", "#")):
+        raise InsecureServerUrl("Địa chỉ máy chủ tỉnh không được có phần «?…» hay «#…»; hãy ghi dạng "
+                                "https://tên-máy-chủ, ví dụ https://dongbo.buudien-tinh.vn.")
     if parts.scheme.lower() == "https" or allow_insecure_http or _is_loopback(host):
         return address
     raise InsecureServerUrl(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from counter_app.updates.extract import BadArchive, check_bundle_tarball
 from counter_app.updates.versions import parse_version, release_file_name
 from sync.protocol import MAX_RELEASE_BYTES, RELEASE_PLATFORMS, ReleaseOffer
 from sync.server.errors import ApiError
@@ -56,6 +57,11 @@ def _measure(path: Path, platform: str) -> tuple[int, str]:
             digest.update(data)
     if size == 0:
         raise ApiError(400, "empty_release", "Tệp phát hành rỗng; không có gì được lưu.")
+    if platform == "linux-x86_64":
+        try:
+            check_bundle_tarball(path)  # what every counter checks before installing it
+        except BadArchive as refused:
+            raise ApiError(400, "bad_release_file", f"{refused.message} Không có gì được lưu.") from None
     return size, digest.hexdigest()
 
 

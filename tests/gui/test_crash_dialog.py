@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from counter_app import logs
-from counter_app.ui.crash_dialog import CrashDialog, install_crash_dialog, uninstall_crash_dialog
+from counter_app.ui.crash_dialog import MAX_SHOWN, CrashDialog, install_crash_dialog, uninstall_crash_dialog
 from counter_app.ui.tasks import TaskRunner
 from tests.conftest import open_counter
 
@@ -121,3 +121,20 @@ def test_qt_warnings_reach_the_log_file(data_dir: Path, qtbot) -> None:
     QVBoxLayout(widget)  # a second layout on one widget: Qt warns (a real Qt message, not a Python one)
     assert "which already has a layout" in log_text(data_dir)
     assert " qt: QLayout: Attempting to add QLayout" in log_text(data_dir)
+
+
+def test_a_slot_failing_again_and_again_is_counted_not_piled_up(qtbot, data_dir: Path) -> None:
+    """Like a paint handler that fails on every repaint: the dialog counts them all and shows the first
+    MAX_SHOWN, so its text (and the time to redraw it) stops growing; the log has every one."""
+    def failing_slot() -> None:
+        raise ZeroDivisionError("chia cho không")
+
+    for _ in range(300):
+        QTimer.singleShot(0, failing_slot)
+    qtbot.waitUntil(lambda: len(crash_dialogs()) == 1 and crash_dialogs()[0].total == 300, timeout=WAIT)
+    dialog = crash_dialogs()[0]
+    assert len(dialog.crashes) == MAX_SHOWN
+    assert dialog.details.toPlainText().count("ZeroDivisionError trong luồng chính") == MAX_SHOWN
+    assert dialog.count_label.text() == ("Đã gặp 300 lỗi kể từ khi hộp thoại này mở; dưới đây là chi tiết của "
+                                         f"{MAX_SHOWN} lỗi đầu, nhật ký ghi đủ tất cả.")
+    assert log_text(data_dir).count("ZeroDivisionError: chia cho không") == 300

@@ -7,10 +7,12 @@ it, the fault proxy between server and counter, a real counter data folder and i
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
 import subprocess
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,6 +99,15 @@ def test_publish_refuses_bad_input_with_vietnamese_messages(server: tuple[Server
     assert code == 1 and "không phải trình cài đặt .exe" in err
     code, _, err = release(process, "publish", str(tarball), "--version", "0.2.0", "--platform", LINUX)
     assert code == 1 and "đã được phát hành" in err
+    not_a_tar = tmp_path / "notes.txt.gz"
+    not_a_tar.write_bytes(gzip.compress("Ghi chú phát hành\n".encode()))
+    code, _, err = release(process, "publish", str(not_a_tar), "--version", "0.3.0", "--platform", LINUX)
+    assert code == 1 and "không phải tệp .tar.gz đọc được" in err and "Không có gì được lưu" in err
+    other_top = tmp_path / "other.tar.gz"
+    with tarfile.open(other_top, "w:gz") as archive:  # a bundle packed from the wrong folder
+        archive.add(tarball.parent / "src-0.3.0" / "counter-app", arcname="dist")
+    code, _, err = release(process, "publish", str(other_top), "--version", "0.3.0", "--platform", LINUX)
+    assert code == 1 and "nằm ngoài thư mục counter-app/" in err
     listed = json.loads(release(process, "list", "--json")[1])
     assert [(r["version"], r["platform"], r["withdrawn"]) for r in listed] == [("0.2.0", LINUX, False)]
 
@@ -165,6 +176,11 @@ def test_only_published_releases_are_served_to_devices(counter, server, publishe
     whole = requests.get(f"{url}/{published.sha256}", headers={**token, "Range": "bytes=0-"}, timeout=10)
     assert whole.status_code == 206 and len(whole.content) == min(published.size, 1_048_576)
     assert whole.headers["Content-Range"] == f"bytes 0-{len(whole.content) - 1}/{published.size}"
+    for trick in ("bytes=-1", "bytes=0-9,20-29", "bytes=9-0", "items=0-9", "bytes=0x10-"):  # suffix, multiple, …
+        tricked = requests.get(f"{url}/{published.sha256}", headers={**token, "Range": trick}, timeout=10)
+        assert tricked.status_code == 416 and tricked.json()["error"]["code"] == "bad_range", trick
+    huge = requests.get(f"{url}/{published.sha256}", headers={**token, "Range": "bytes=1-999999999999999"}, timeout=10)
+    assert huge.status_code == 206 and len(huge.content) == min(published.size - 1, 1_048_576)
 
 
 @on_x86_64_linux

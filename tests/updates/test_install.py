@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from counter_app.storage.database import Database
-from counter_app.updates.install import OLD_PREFIX, install_pending, remove_old_bundles
-from counter_app.updates.offer import mark_staged, staged_release, updates_dir
+from counter_app.updates.install import OLD_PREFIX, install_at_start, install_pending, remove_old_bundles
+from counter_app.updates.offer import last_error, mark_staged, record_offers, staged_release, updates_dir
 from counter_app.updates.versions import is_newer, parse_version, release_file_name
 from sync.protocol import ReleaseOffer
 from tests.conftest import open_counter
+from tests.support.damaged_db import make_truncated, sha256
 from tests.updates.bundles import hostile_tarball, make_bundle_dir, make_tarball
 
 LINUX = "linux-x86_64"
@@ -93,13 +94,15 @@ def test_install_backs_up_swaps_the_folders_and_starts_the_new_version(installed
 
 
 @pytest.mark.parametrize("member", ["../evil.txt", "/tmp/evil-absolute.txt", "counter-app/../../evil.txt",
-                                    "link-out", "fifo"])
+                                    "link-out", "fifo", "hardlink"])
 def test_a_hostile_tarball_leaves_the_installed_bundle_untouched(installed: Path, data_dir: Path, tmp_path: Path,
                                                                   member: str) -> None:
-    info = tarfile.TarInfo("counter-app/link" if member == "link-out" else
+    info = tarfile.TarInfo("counter-app/link" if member in ("link-out", "hardlink") else
                            "counter-app/pipe" if member == "fifo" else member)
     if member == "link-out":
         info.type, info.linkname = tarfile.SYMTYPE, "../../outside"
+    elif member == "hardlink":  # a hard link to a file outside (the check refuses any hard link)
+        info.type, info.linkname = tarfile.LNKTYPE, "/etc/passwd"
     elif member == "fifo":
         info.type = tarfile.FIFOTYPE
     else:
@@ -149,3 +152,92 @@ def test_the_new_version_drops_the_installed_file_at_its_first_start(data_dir: P
     offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.1.0"), "0.1.0")  # == the running version
     assert install_pending(data_dir) is None
     assert staged_release(data_dir) is None and not (updates_dir(data_dir) / offer.file_name).exists()
+
+
+def test_a_release_that_starts_as_the_old_version_is_not_installed_again(installed: Path, data_dir: Path,
+                                                                         tmp_path: Path) -> None:
+    """Published as 9.0.0, the file holds an older build: after the install the app still starts as the
+    running version. Without a guard every start installs it again (and every sync downloads it again)."""
+    offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.1.0"), "9.0.0")
+    launched: list[object] = []
+    first = install_pending(data_dir, bundle=installed, launch=launched.append)
+    assert first is not None and first.exit_now and len(launched) == 1
+
+    remove_old_bundles(installed)  # the next start opened its database, still as the old version
+    again = install_pending(data_dir, bundle=installed, launch=launched.append)
+
+    assert again is not None and not again.exit_now and len(launched) == 1
+    assert "đã được cài nhưng ứng dụng mở lên vẫn là phiên bản" in again.message
+    assert "không cài và không tải lại tệp này" in last_error(data_dir)
+    assert staged_release(data_dir) is None
+    assert record_offers(data_dir, [offer], LINUX) is None  # the sync does not fetch it again
+    fixed = offer.model_copy(update={"version": "9.0.1", "sha256": "1" * 64,
+                                     "file_name": release_file_name("9.0.1", LINUX)})
+    assert record_offers(data_dir, [fixed, offer], LINUX) == fixed  # the province's corrected release is taken
+
+
+def test_a_database_that_cannot_be_backed_up_leaves_the_update_waiting(installed: Path, data_dir: Path,
+                                                                      tmp_path: Path) -> None:
+    """A truncated database: the install is not done without a backup, and it does not stop the start
+    either (the window then explains the damage) — the error used to escape before any window."""
+    offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.2.0"), "0.2.0")
+    database = data_dir / "counter.sqlite"
+    make_truncated(database)
+    damaged, before = sha256(database), tree(installed)
+    launched: list[object] = []
+
+    outcome = install_pending(data_dir, bundle=installed, launch=launched.append)
+
+    assert outcome is not None and not outcome.exit_now and not launched
+    assert "Chưa cài bản cập nhật 0.2.0: không sao lưu được cơ sở dữ liệu trước khi cài" in outcome.message
+    assert "bản cập nhật chờ lần mở sau" in last_error(data_dir)
+    assert tree(installed) == before and sha256(database) == damaged
+    assert staged_release(data_dir) == offer
+
+
+def test_the_start_keeps_the_previous_version_until_the_database_has_opened(installed: Path, data_dir: Path) -> None:
+    """The new version's first start: if its upgrade of the database is then refused (no room, a migration
+    failing on this file), the previous version must still be there to go back to; ui/app.py removes it
+    only once the database opened."""
+    previous = make_bundle_dir(installed.parent / f"{OLD_PREFIX}0.0.9-4242", "0.0.9").parent
+    assert install_at_start(data_dir, bundle=installed) is None  # nothing staged
+    assert previous.is_dir() and (previous / "counter-app" / "counter-app").is_file()
+
+
+def test_a_tarball_declaring_a_member_bigger_than_any_bundle_is_refused_before_unpacking(tmp_path: Path) -> None:
+    """A bomb: one member declared as 4 GB (its bytes never sent). Refused on the header, nothing written."""
+    import gzip
+
+    from counter_app.updates.extract import MAX_UNPACKED_BYTES, BadArchive, extract_bundle
+
+    header = tarfile.TarInfo("counter-app/_internal/huge.bin")
+    header.size = MAX_UNPACKED_BYTES + 1
+    bomb = tmp_path / "bomb.tar.gz"
+    bomb.write_bytes(gzip.compress(header.tobuf(format=tarfile.PAX_FORMAT) + b"\0" * 10_240))
+    with pytest.raises(BadArchive, match="làm bản cài giải nén quá lớn"):
+        extract_bundle(bomb, tmp_path / "staging")
+    assert not (tmp_path / "staging").exists()
+
+
+def test_links_that_escape_only_once_followed_are_stopped_by_the_data_filter(tmp_path: Path) -> None:
+    """`d/x -> ..` and `d/y -> x/../..` look inside by their text (normpath), but `d/y` really points above the
+    staging folder; a file written through it would land outside. tarfile's `data` filter stops it."""
+    import io
+
+    from counter_app.updates.extract import BadArchive, extract_bundle
+
+    source = tmp_path / "src"
+    make_bundle_dir(source, "9.9.9")
+    chain = tmp_path / "chain.tar.gz"
+    with tarfile.open(chain, "w:gz") as archive:
+        archive.add(source / "counter-app", arcname="counter-app")
+        for name, target in (("counter-app/d/x", ".."), ("counter-app/d/y", "x/../..")):
+            link = tarfile.TarInfo(name)
+            link.type, link.linkname = tarfile.SYMTYPE, target
+            archive.addfile(link)
+        payload = tarfile.TarInfo("counter-app/d/y/escaped.txt")
+        payload.size = 4
+        archive.addfile(payload, io.BytesIO(b"evil"))
+    with pytest.raises(BadArchive):
+        extract_bundle(chain, tmp_path / "staging" / "new")
+    assert not list(tmp_path.rglob("escaped.txt"))
