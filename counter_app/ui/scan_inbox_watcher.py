@@ -10,6 +10,7 @@ next poll (`set_folder`), without a restart.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -33,9 +34,15 @@ def active_watcher() -> ScanInboxWatcher | None:
     return _active
 
 
-def _forget_active() -> None:
+_serials = itertools.count(1)
+
+
+def _forget_active(serial: int) -> None:
+    """A watcher is gone: forget it, but only if it is still the active one (an old window's watcher may be
+    destroyed after the next window made its own)."""
     global _active
-    _active = None
+    if _active is not None and _active.serial == serial:
+        _active = None
 
 
 def default_inbox_dir(context: UiContext) -> Path:
@@ -82,8 +89,9 @@ class ScanInboxWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
+        self.serial = next(_serials)
         _active = self
-        self.destroyed.connect(_forget_active)
+        self.destroyed.connect(lambda _gone=None, serial=self.serial: _forget_active(serial))
 
     @property
     def folder(self) -> Path:
