@@ -31,7 +31,8 @@ from counter_app.ui import palette
 from counter_app.ui.audit_warning import check_audit_trail
 from counter_app.ui.context import UiContext
 from counter_app.ui.crash_dialog import install_crash_dialog, uninstall_crash_dialog
-from counter_app.ui.main_window import MainWindow, database_problem_box
+from counter_app.ui.database_watch import database_problem_box
+from counter_app.ui.main_window import MainWindow
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.settings import CounterSettings
 from counter_app.ui.setup_dialog import SetupDialog

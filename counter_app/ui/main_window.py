@@ -3,9 +3,8 @@
 Laid out for 1366×768 (the common commune counter screen) and sharp on high-DPI ones. Every action
 has a key: F2 intake, F3 search, F1 help; screens add their own (Ctrl+S, Ctrl+P …).
 
-Right after it shows, and then every hour, the window asks the task runner for the database checks too
-slow for the start (the day's integrity_check, a big file's quick_check); damage gets the same dialog
-as at the start and stays written in the status bar.
+Right after it shows, and then every hour, the database checks too slow for the start run in the
+background (ui/database_watch.py).
 """
 
 from __future__ import annotations
@@ -26,20 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import clock_text
 from counter_app.services.clock import utc_now
 from counter_app.services.scan_inbox import InboxReport
-from counter_app.storage.integrity import Damage, DamagedDatabaseError
-from counter_app.ui import palette
 from counter_app.ui.backup_actions import BackupActions
 from counter_app.ui.context import UiContext
+from counter_app.ui.database_watch import DatabaseWatch
 from counter_app.ui.dossier_view import SHORTCUTS as DOSSIER_SHORTCUTS
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.fees_screen import FeesScreen
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
-from counter_app.ui.palette import in_colour
 from counter_app.ui.reports_screen import ReportsScreen
 from counter_app.ui.scan_inbox_watcher import ScanInboxWatcher, default_inbox_dir, report_text
 from counter_app.ui.scanner import ScannerListener
@@ -73,7 +69,6 @@ GLOBAL_SHORTCUTS = [  # marked for lupdate; translated in show_help
     (QT_TRANSLATE_NOOP("MainWindow", "Quét QR"), QT_TRANSLATE_NOOP("MainWindow", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận")),
 ]
 STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
-DATABASE_CHECK_INTERVAL_MS = 60 * 60 * 1000  # the check itself runs only when due (once a day)
 
 log = logging.getLogger(__name__)
 
@@ -81,23 +76,6 @@ log = logging.getLogger(__name__)
 def screen_title(screen: Screen) -> str:
     """A screen's title in the language of the screens (the titles are marked where they are defined)."""
     return QCoreApplication.translate("Screen", screen.title)
-
-
-def database_problem_box(parent: QWidget | None, error: DomainError) -> QMessageBox:
-    """The dialog for a database the counter cannot use; the caller exec()s or open()s it."""
-    if not isinstance(error, DamagedDatabaseError):
-        title = QCoreApplication.translate("main_window", "Không mở được dữ liệu của quầy")
-    elif error.damage is Damage.MISSING:
-        title = QCoreApplication.translate("main_window", "Không thấy dữ liệu của quầy")
-    else:
-        title = QCoreApplication.translate("main_window", "Dữ liệu của quầy bị hỏng")
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle(title)
-    box.setText(error.message)
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # IT can copy the paths
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    return box
 
 
 class MainWindow(QMainWindow):
@@ -177,11 +155,6 @@ class MainWindow(QMainWindow):
             scanner.id_card_scanned.connect(self._id_card_scanned)
         self._restore_geometry()
         self.show_screen(self.intake)
-        self._database_checking = False
-        QTimer.singleShot(0, self.check_database)  # once the window has shown
-        self._database_timer = QTimer(self)
-        self._database_timer.timeout.connect(self.check_database)
-        self._database_timer.start(DATABASE_CHECK_INTERVAL_MS)
 
     # -- navigation ------------------------------------------------------------------------------
 
@@ -329,9 +302,8 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel(self.tr("Đồng bộ: đang đọc tình trạng…"))
         self.sync_label.setTextFormat(Qt.TextFormat.RichText)
         self.clock_label = QLabel()
-        self.database_label = QLabel()  # shown only when a background check finds damage
-        self.database_label.setTextFormat(Qt.TextFormat.RichText)
-        self.database_label.hide()
+        self.database_watch = DatabaseWatch(self)  # hourly background checks (ui/database_watch.py)
+        self.database_label = self.database_watch.label
         self.update_label = QLabel()
         self._show_update()
         for label in (self.unit_label, self.clerk_label, self.sync_label, self.update_label, self.database_label):
@@ -441,35 +413,6 @@ class MainWindow(QMainWindow):
         profile = self.context.profile
         self.unit_label.setText(self.tr("{unit_name} ({unit_code}) · Quầy {desk_slot}").format(unit_name=profile.unit_name, unit_code=profile.unit_code, desk_slot=profile.desk_slot))
 
-    # -- database checks ---------------------------------------------------------------------------
-
-    def check_database(self) -> None:
-        """Run the due background checks of the database on the task runner (never on this thread)."""
-        if self._database_checking:
-            return
-        self._database_checking = True
-        now = utc_now()
-        self.context.tasks.run(
-            lambda: self.context.db.run_background_checks(now), self._database_checked, self._database_check_failed
-        )
-
-    def _database_checked(self, _which: str | None) -> None:
-        self._database_checking = False
-
-    def _database_check_failed(self, error: Exception) -> None:
-        self._database_checking = False
-        if not isinstance(error, DamagedDatabaseError):
-            log.warning("Chưa kiểm tra được cơ sở dữ liệu, sẽ thử lại sau: %s", error)  # e.g. locked
-            return
-        self._database_timer.stop()  # said once; the next start says it again
-        self.database_label.setText(
-            in_colour(self.tr("<b>Cơ sở dữ liệu bị hỏng</b>: hãy gọi bộ phận CNTT của tỉnh"), palette.ERROR)
-        )
-        self.database_label.setToolTip(error.message)
-        self.database_label.show()
-        self.database_problem = database_problem_box(self, error)
-        self.database_problem.open()
-
     # -- closing -----------------------------------------------------------------------------------
 
     def _may_close(self) -> bool:
@@ -512,7 +455,7 @@ class MainWindow(QMainWindow):
             return
         self.sync_worker.stop()
         self.scan_inbox.stop()
-        self._database_timer.stop()
+        self.database_watch.timer.stop()
         self.backups.at_close()
         self.context.settings.set_window_geometry(self.saveGeometry())
         super().closeEvent(event)
