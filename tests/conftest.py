@@ -1,6 +1,7 @@
 """Suite-wide setup: Qt runs offscreen, before anything imports Qt."""
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -18,13 +19,40 @@ def open_counter(data_dir: Path, desk: int = 1, unit_code: str = UNIT_CODE):
     """A real counter database in `data_dir`, set up for one desk with the sample catalog."""
     from counter_app.services.catalog import ensure_sample_catalog
     from counter_app.services.unit_setup import setup_unit
-    from counter_app.storage.database import Database
+    from counter_app.storage.database import DB_FILENAME, Database
 
+    if not (data_dir / DB_FILENAME).exists():
+        _copy_new_database(data_dir / DB_FILENAME)
     db = Database.open(data_dir)
     setup_unit(db, unit_code=unit_code, unit_name=UNIT_NAME, desk=desk, clerk_name="Trần Thị Mai",
                ward_code=HAI_CHAU_WARD)
     ensure_sample_catalog(db)
     return db
+
+
+_new_database: list[Path] = []  # this process's template: a database the app created, never opened since
+
+
+def _copy_new_database(target: Path) -> None:
+    """Put a copy of a brand-new database (created and migrated by Database.open, nothing in it) at `target`.
+
+    Every test that opens a counter would otherwise run the whole migration chain again (~0.3 s each, some
+    700 times in the suite); Database.open of the copy finds it at the head revision and only checks it.
+    The unit's setup (with its random device id) still runs on each copy. Tests of creating a database
+    call Database.open on an empty folder themselves.
+    """
+    import shutil
+
+    from counter_app.storage.database import DB_FILENAME, Database
+    from counter_app.storage.private_files import create_private_file, make_private_dir
+
+    if not _new_database:
+        folder = Path(tempfile.mkdtemp(prefix="new-counter-db-"))
+        Database.open(folder).close()
+        _new_database.append(folder / DB_FILENAME)
+    make_private_dir(target.parent)
+    create_private_file(target)
+    shutil.copyfile(_new_database[0], target)
 
 
 @pytest.fixture
@@ -35,7 +63,8 @@ def counter_db(tmp_path: Path) -> Iterator:
 
 # Keep the suite away from the machine's real keyring: a file-backed test backend, chosen the way any
 # installation can choose one (PYTHON_KEYRING_BACKEND), and inherited by counter subprocesses.
-import tempfile  # noqa: E402
-
 os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.file_keyring.FileKeyring"
-os.environ.setdefault("COUNTER_TEST_KEYRING_FILE", str(Path(tempfile.mkdtemp(prefix="keyring-")) / "keyring.json"))
+# Each pytest-xdist worker gets its own file: the workers inherit the controller's environment, and two
+# workers' tests sharing one file would read each other's half-written JSON and passwords.
+if os.environ.get("PYTEST_XDIST_WORKER") or "COUNTER_TEST_KEYRING_FILE" not in os.environ:
+    os.environ["COUNTER_TEST_KEYRING_FILE"] = str(Path(tempfile.mkdtemp(prefix="keyring-")) / "keyring.json")
