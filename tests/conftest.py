@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -69,6 +70,27 @@ SLOW_FILES_FIRST = (
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {path: place for place, path in enumerate(SLOW_FILES_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable: the rest keep their order
+
+
+_session_started = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The Linux bundle's figures when this run built it (tests/installer/conftest.py). Here, not beside the
+    fixture: under pytest-xdist the process that prints the summary never loads tests/installer/."""
+    import json
+
+    from tests.installer.conftest import REPORT
+
+    if not REPORT.exists() or REPORT.stat().st_mtime < _session_started:
+        return
+    report = json.loads(REPORT.read_text(encoding="utf-8"))
+    terminalreporter.section("bản đóng gói Linux")
+    terminalreporter.write_line(
+        f"{report['bundle']}: {report['bundle_bytes'] / 2**20:.1f} MB trong {report['file_count']} tệp; "
+        f"{Path(report['artifact']).name}: {report['tarball_bytes'] / 2**20:.1f} MB; "
+        f"dựng trong {report['build_seconds']} s (+ nén {report['tarball_seconds']} s)"
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The Linux bundle, built once per test run by installer/build-linux.sh, and its size in pytest's summary.
+"""The Linux bundle, built once per test run by installer/build-linux.sh (its size: tests/conftest.py's summary).
 
 Under pytest-xdist (tests/run.sh runs two workers) every worker that needs the bundle takes a file lock;
 the first builds it and stamps dist/ with the run's id, the others wait and then read what it built, so
@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,6 @@ DIST = ROOT / "dist"
 REPORT = DIST / "bundle-report.json"
 BUILT_BY_RUN = DIST / "bundle-test-run.txt"  # the id of the test run that built the bundle last
 LOCK = ROOT / "build" / "bundle-build.lock"
-_started = time.time()
 _RUN_ID = uuid.uuid4().hex  # this process's run, when not under pytest-xdist
 
 
@@ -52,16 +50,3 @@ def _build(run_id: str) -> None:
                           text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     BUILT_BY_RUN.write_text(run_id, encoding="utf-8")
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The bundle's figures, when this run built it (read from the file: a worker may have built it)."""
-    if not REPORT.exists() or REPORT.stat().st_mtime < _started:
-        return
-    report = json.loads(REPORT.read_text(encoding="utf-8"))
-    terminalreporter.section("bản đóng gói Linux")
-    terminalreporter.write_line(
-        f"{report['bundle']}: {report['bundle_bytes'] / 2**20:.1f} MB trong {report['file_count']} tệp; "
-        f"{Path(report['artifact']).name}: {report['tarball_bytes'] / 2**20:.1f} MB; "
-        f"dựng trong {report['build_seconds']} s (+ nén {report['tarball_seconds']} s)"
-    )
