@@ -37,11 +37,12 @@ _new_database: list[Path] = []  # this process's template: a database the app cr
 def _copy_new_database(target: Path) -> None:
     """Put a copy of a brand-new database (created and migrated by Database.open, nothing in it) at `target`.
 
-    Every test that opens a counter would otherwise run the whole migration chain again (~0.3 s each, some
-    700 times in the suite); Database.open of the copy finds it at the head revision and only checks it.
+    Every test that opens a counter would otherwise run the whole migration chain again (~0.3 s each, hundreds
+    of times in the suite); Database.open of the copy finds it at the head revision and only checks it.
     The unit's setup (with its random device id) still runs on each copy. Tests of creating a database
     call Database.open on an empty folder themselves.
     """
+    import atexit
     import shutil
 
     from counter_app.storage.database import DB_FILENAME, Database
@@ -49,6 +50,7 @@ def _copy_new_database(target: Path) -> None:
 
     if not _new_database:
         folder = Path(tempfile.mkdtemp(prefix="new-counter-db-"))
+        atexit.register(shutil.rmtree, folder, True)
         Database.open(folder).close()
         _new_database.append(folder / DB_FILENAME)
     make_private_dir(target.parent)
