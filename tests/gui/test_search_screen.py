@@ -22,6 +22,7 @@ from counter_app.ui.dossier_table import COLUMNS, DUE, OVERDUE_COLOR, STATUS
 from counter_app.ui.search_screen import NOTHING_FOUND, RESULT_LIMIT, SearchScreen
 from tests.conftest import open_counter
 from tests.gui.conftest import make_context, press, type_text
+from tests.support.bulk_dossiers import make_many_dossiers
 
 DUC = "Nguyễn Văn Đức"
 DUC_ID = "049090001234"
@@ -233,11 +234,11 @@ BIG = 100_000
 
 @pytest.fixture(scope="module")
 def big_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """Generated once for the module (about 25-60 s depending on the machine)."""
+    """Made once for the module: real demo dossiers copied set-based up to 100,000 (tests/support/bulk_dossiers.py)."""
     db = open_counter(tmp_path_factory.mktemp("big") / "counter")
     started = time.perf_counter()
-    made = generate_demo_dossiers(db, BIG, seed=11)
-    print(f"\n[big_db] {made} dossiers generated in {time.perf_counter() - started:.1f} s")
+    made = make_many_dossiers(db, BIG, seed=11)
+    print(f"\n[big_db] {made} dossiers made in {time.perf_counter() - started:.1f} s")
     assert made == BIG
     yield db
     db.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from sync.client.transport import Transport
 from sync.protocol import API_PREFIX, EnrollResponse, PushBatch, PushResponse
@@ -37,17 +37,32 @@ GUARD = {"reports_at_once": 1, "busy_patience_seconds": 1, "auth_failures_burst"
 
 
 def add_dossiers(url: str, unit: str, count: int) -> None:
-    """`count` dossiers received in November 2026, written straight into the server's tables (data, not a fault)."""
+    """`count` dossiers received in November 2026, written straight into the server's tables (data, not a fault).
+
+    The first goes in through SQLAlchemy, the rest are copies of it made by one INSERT … SELECT (ten times
+    faster than 100,000 rows through the ORM): a random uuid4, the next code, desk and channel in turn, and
+    received 20 s after the one before, in the text form SQLAlchemy stores for SQLite.
+    """
     first = datetime(2026, 11, 1, 1, tzinfo=UTC)
-    rows = [{"id": str(uuid.uuid4()), "code": f"{unit}.{n:08d}", "unit_code": unit, "desk_slot": 1 + n % 3,
-             "status": 1, "version": 1, "data": {}, "channel": 1 + n % 3, "received_at": first + timedelta(seconds=20 * n),
-             "updated_at": first, "due_at": first + timedelta(days=3), "procedure_code": "1.001",
-             "procedure_name": "Chứng thực bản sao từ bản chính", "applicant_name": "Nguyễn Văn An",
-             "applicant_address": "12 Lê Duẩn, Hải Châu"} for n in range(count)]
+    row = {"id": str(uuid.uuid4()), "code": f"{unit}.{0:08d}", "unit_code": unit, "desk_slot": 1, "status": 1,
+           "version": 1, "data": {}, "channel": 1, "received_at": first, "updated_at": first,
+           "due_at": first + timedelta(days=3), "procedure_code": "1.001",
+           "procedure_name": "Chứng thực bản sao từ bản chính", "applicant_name": "Nguyễn Văn An",
+           "applicant_address": "12 Lê Duẩn, Hải Châu"}
+    copied = [column for column in row if column not in ("id", "code", "desk_slot", "channel", "received_at")]
     db = open_server_db(url)
     try:
         with db.session() as s:
-            s.execute(insert(Dossier), rows)
+            s.execute(insert(Dossier), [row])
+            s.execute(text(
+                f"INSERT INTO dossier (id, code, desk_slot, channel, received_at, {', '.join(copied)}) "
+                "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < :count - 1) "
+                "SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)"
+                " || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), "
+                "t.unit_code || '.' || printf('%08d', k.n), 1 + k.n % 3, 1 + k.n % 3, "
+                "strftime('%Y-%m-%d %H:%M:%S', t.received_at, '+' || (20 * k.n) || ' seconds') || '.000000', "
+                f"{', '.join(f't.{column}' for column in copied)} FROM k CROSS JOIN dossier AS t WHERE t.code = :code"),
+                {"count": count, "code": row["code"]})
     finally:
         db.dispose()
 
