@@ -95,6 +95,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _dialog_lookouts_end_with_their_test() -> Iterator[None]:
+    """tests/support/qt_polling.when_shown: a look-out for a dialog never outlives its test."""
+    yield
+    from tests.support.qt_polling import end_of_test
+
+    end_of_test()
+
+
 @pytest.fixture
 def counter_db(tmp_path: Path) -> Iterator:
     db = open_counter(tmp_path / "counter")

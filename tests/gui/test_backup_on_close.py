@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from counter_app.services.accounts import create_account
 from counter_app.services.backups import default_backup_dir
 from counter_app.storage.backup import list_backups
 from counter_app.ui.context import UiContext
+from tests.support.qt_polling import when_shown
 
 WAIT = 10_000
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -35,15 +36,15 @@ def test_close_backs_up_to_default_and_warns_when_usb_is_unplugged(qtbot, ui_con
     window = open_window(qtbot, ui_context)
     seen: list[str] = []
 
-    def answer_warning() -> None:
+    def visible_box() -> QMessageBox | None:
         boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-        if not boxes:
-            QTimer.singleShot(20, answer_warning)
-            return
-        seen.append(boxes[0].text())
-        boxes[0].accept()
+        return boxes[0] if boxes else None
 
-    QTimer.singleShot(0, answer_warning)
+    def answer_warning(box: QMessageBox) -> None:
+        seen.append(box.text())
+        box.accept()
+
+    when_shown(visible_box, answer_warning, every_ms=20)
     window.close()
 
     assert seen and "chưa cắm ổ USB" in seen[0]

@@ -16,13 +16,13 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from counter_app.storage.database import DB_FILENAME
 from counter_app.storage.integrity import newest_backup
 from counter_app.ui.main_window import MainWindow
 from tests.support.damaged_db import DAMAGES, build_counter, fingerprint
+from tests.support.qt_polling import active_message_box, when_shown
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,23 +43,16 @@ def counter(template: Path, tmp_path: Path) -> Path:
 
 def answer_the_message_box(seen: list[dict]) -> None:
     """When a modal message box shows, note what it says and which main windows are up, then press OK."""
-    attempts = [0]
 
-    def look() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            seen.append({
-                "title": box.windowTitle(),
-                "text": box.text(),
-                "main_windows": [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)
-                                 and w.isVisible()],
-            })
-            box.button(QMessageBox.StandardButton.Ok).click()
-        elif attempts[0] < 1000:
-            attempts[0] += 1
-            QTimer.singleShot(10, look)
+    def note_and_press_ok(box: QMessageBox) -> None:
+        seen.append({
+            "title": box.windowTitle(),
+            "text": box.text(),
+            "main_windows": [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()],
+        })
+        box.button(QMessageBox.StandardButton.Ok).click()
 
-    QTimer.singleShot(0, look)
+    when_shown(active_message_box, note_and_press_ok)
 
 
 @pytest.mark.parametrize("case", list(DAMAGES))

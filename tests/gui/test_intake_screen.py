@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from counter_app.domain.dossier import Channel
@@ -18,6 +18,7 @@ from counter_app.ui.context import UiContext
 from counter_app.ui.intake_screen import IntakeScreen, due_text
 from counter_app.ui.scanner import ScannerListener
 from tests.gui.conftest import open_intake_screen, pause, press, type_text
+from tests.support.qt_polling import when_shown
 
 NAME = "Nguyễn Văn Đức"
 CCCD = "001090012345"  # Hà Nội, male born 1990
@@ -343,15 +344,12 @@ def test_due_date_follows_procedure_and_channel(qtbot, screen: IntakeScreen, ui_
 
 
 def _answer_next_question(qtbot, screen: IntakeScreen, discard: bool) -> None:
-    def answer() -> None:
-        box = screen.confirm_box
-        if box is None or not box.isVisible():
-            QTimer.singleShot(20, answer)
-            return
+    def answer(box) -> None:
         wanted = "Xóa, nhập hồ sơ mới" if discard else "Tiếp tục nhập (Esc)"
         next(b for b in box.buttons() if b.text() == wanted).click()
 
-    QTimer.singleShot(0, answer)
+    when_shown(lambda: screen.confirm_box if screen.confirm_box is not None and screen.confirm_box.isVisible() else None,
+               answer, every_ms=20)
 
 
 def test_new_dossier_asks_only_when_something_was_typed(qtbot, screen: IntakeScreen) -> None:

@@ -1,7 +1,7 @@
 """Names go onto the slip in title case; a name typed without any diacritic is asked about once."""
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from counter_app.services.dossiers import get_dossier, search_dossiers
 from counter_app.ui.context import UiContext
@@ -9,20 +9,17 @@ from counter_app.ui.intake_screen import PLAIN_NAME_YES, IntakeScreen
 from tests.gui.conftest import press
 from tests.gui.test_intake_screen import CTRL, WAIT, fill_applicant, save_and_wait
 from tests.gui.test_intake_screen import screen as intake_screen
+from tests.support.qt_polling import active_message_box, when_shown
 
 screen = intake_screen  # the same fixture, under the name its helpers use
 
 
 def answer(qtbot, act, seen: list[str]) -> None:
-    def look() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox) or not box.isVisible():
-            QTimer.singleShot(10, look)
-            return
+    def note_and_act(box) -> None:
         seen.append(box.text())
         act(box)
 
-    QTimer.singleShot(0, look)
+    when_shown(active_message_box, note_and_act)
 
 
 def reactivate(qtbot, screen: IntakeScreen) -> None:

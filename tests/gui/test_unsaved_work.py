@@ -6,14 +6,15 @@ The question is answered the way a clerk answers it: a key or a click on the mes
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from counter_app.services.dossiers import search_dossiers
 from counter_app.ui.context import UiContext
 from counter_app.ui.intake_screen import UNSAVED_DISCARD, UNSAVED_KEEP, UNSAVED_SAVE
 from counter_app.ui.main_window import MainWindow
 from tests.gui.conftest import press, type_text
+from tests.support.qt_polling import active_message_box, when_shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 WAIT = 10_000
@@ -22,15 +23,11 @@ WAIT = 10_000
 def answer_question(qtbot, act: Callable[[QMessageBox], None], seen: list[str]) -> None:
     """When the question shows, note its text and answer it with `act` (a real key or click)."""
 
-    def look() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox) or not box.isVisible():
-            QTimer.singleShot(10, look)
-            return
+    def note_and_act(box: QMessageBox) -> None:
         seen.append(box.text())
         act(box)
 
-    QTimer.singleShot(0, look)
+    when_shown(active_message_box, note_and_act)
 
 
 def button(box: QMessageBox, text: str):

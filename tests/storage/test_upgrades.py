@@ -31,6 +31,7 @@ from counter_app.storage.database import (
 )
 from counter_app.storage.migrate import head_revision, space_needed
 from tests.support.cli_process import run_counter_app
+from tests.support.qt_polling import active_message_box, when_shown
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "db"
 RELEASED = sorted(FIXTURES.glob("schema_*.sqlite"))
@@ -251,7 +252,6 @@ def test_an_old_file_another_window_keeps_open_is_not_replaced_under_it(tmp_path
 
 
 def test_the_gui_refuses_a_failed_upgrade_in_a_dialog_before_any_window(qapp, tmp_path: Path) -> None:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from counter_app.ui.app import run_gui
@@ -265,16 +265,12 @@ def test_the_gui_refuses_a_failed_upgrade_in_a_dialog_before_any_window(qapp, tm
     before = sha256(path)
     seen: list[tuple[str, str, list[MainWindow]]] = []
 
-    def answer() -> None:  # the modal box runs its own event loop: read it, then press OK
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
+    def answer(box: QMessageBox) -> None:  # the modal box runs its own event loop: read it, then press OK
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         seen.append((box.windowTitle(), box.text(), windows))
         box.button(QMessageBox.StandardButton.Ok).click()
 
-    QTimer.singleShot(0, answer)
+    when_shown(active_message_box, answer)
     assert run_gui(tmp_path, dialogs=True) == EXIT_UPGRADE_FAILED
     ((title, text, windows),) = seen
     assert title == "Không mở được dữ liệu của quầy" and windows == []
