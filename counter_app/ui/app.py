@@ -56,6 +56,7 @@ def application(language: str = "vi") -> QApplication:
     return app
 
 
+UPDATE_MESSAGE_MS = 120_000  # why a downloaded update was not installed, long enough to be read
 QT_TRANSLATION = "i18n/qt_vi.qm"  # built from resources/i18n/qt_vi.ts by pyside6-lrelease
 
 
@@ -177,7 +178,8 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
     """Start the counter; the exit code. `dialogs`: show a refusal in a dialog, by default unless this is
     a smoke start (installer check, CI) or a headless platform, where nobody could close it."""
     started = time.perf_counter()
-    if not demo and (update := install_at_start(data_dir)) is not None:  # issue 12: before the database opens
+    update = install_at_start(data_dir) if not demo else None  # issue 12: before the database opens
+    if update is not None:
         print(update.message, file=sys.stderr)
         if update.exit_now:
             return 0
@@ -214,6 +216,8 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
     check_audit_trail(window, context.db, context.tasks)  # a break is shown, never blocks the desk
     if splash is not None:
         splash.finish(window)
+    if update is not None:  # an update that could not be installed: a windowed build has no stderr to read
+        window.statusBar().showMessage(update.message, UPDATE_MESSAGE_MS)
     if smoke:
         def report() -> None:
             print(f"shown_ms={(time.perf_counter() - started) * 1000:.1f}", flush=True)
