@@ -107,7 +107,9 @@ def install_pending(data_dir: Path, *, bundle: Path | None = None, platform: str
         log.info("Đã sao lưu CSDL trước khi cập nhật: %s", backup.name)
     mark_attempt(data_dir, staged)
     if (platform or staged.platform) == "windows-x86_64":
-        launch([str(file), "/S", f"/D={bundle}"])  # /D must come last, unquoted (NSIS)
+        # /RESTART: the installer opens the new version as the clerk once done (installer/windows/counter-app.nsi);
+        # /D must come last, unquoted (NSIS)
+        launch([str(file), "/S", "/RESTART", f"/D={bundle}"])
         return InstallOutcome(f"Đang cài phiên bản {staged.version}; ứng dụng sẽ tự mở lại khi cài xong.", exit_now=True)
     try:
         swap_in(file, bundle, staged.version)

@@ -241,3 +241,16 @@ def test_links_that_escape_only_once_followed_are_stopped_by_the_data_filter(tmp
     with pytest.raises(BadArchive):
         extract_bundle(chain, tmp_path / "staging" / "new")
     assert not list(tmp_path.rglob("escaped.txt"))
+
+
+def test_on_windows_the_installer_runs_silently_restarts_the_app_and_this_process_ends(
+        installed: Path, data_dir: Path, tmp_path: Path) -> None:
+    """The NSIS installer (installer/windows/counter-app.nsi) is started with /S /RESTART /D=<bundle>, /D last;
+    the database is backed up first. (The installer itself runs only on Windows: this checks what we ask of it.)"""
+    offer = stage(data_dir, make_tarball(tmp_path / "r.tar.gz", "0.2.0"), "0.2.0")
+    started: list[list[str]] = []
+    outcome = install_pending(data_dir, bundle=installed, platform="windows-x86_64",
+                              launch=lambda argv: started.append(list(argv)))
+    assert outcome is not None and outcome.exit_now and "tự mở lại khi cài xong" in outcome.message
+    assert started == [[str(updates_dir(data_dir) / offer.file_name), "/S", "/RESTART", f"/D={installed}"]]
+    assert list((data_dir / "backups").glob("*truoc-cap-nhat-0.2.0*.sqlite"))
