@@ -221,12 +221,15 @@ def run_gui(data_dir: Path, *, demo: bool = False, smoke: bool = False, dialogs:
     if smoke:
         def report() -> None:
             print(f"shown_ms={(time.perf_counter() - started) * 1000:.1f}", flush=True)
+            if window.statusBar().currentMessage():  # what the clerk reads first (e.g. an update not installed)
+                print(f"status={window.statusBar().currentMessage()}", flush=True)
             window.close()
             app.quit()
 
         QTimer.singleShot(0, report)
     code = app.exec()
     uninstall_crash_dialog()
+    scanner.uninstall(app)
     context.db.stop_background_checks()  # an integrity_check of a big file must not hold up the exit
     context.tasks.wait()
     context.db.close()

@@ -49,6 +49,10 @@ class ScannerListener(QObject):
     def install(self, app: QApplication) -> None:
         app.installEventFilter(self)
 
+    def uninstall(self, app: QApplication) -> None:
+        """When the window's event loop has ended (run_gui): no filter of a closed window stays on the app."""
+        app.removeEventFilter(self)
+
     def _start_burst(self) -> None:
         self._buffer = []
         focus = QApplication.focusWidget()

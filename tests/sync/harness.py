@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -20,6 +21,9 @@ from tests.support.cli_process import SpawnedProcess, run_command, run_counter_a
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_A = "000.31.48.H15"
 UNIT_B = "000.32.48.H15"
+
+
+_LISTENING = re.compile(r"Uvicorn running on https?://\S+?:(\d+) ")
 
 
 def free_port() -> int:
@@ -48,7 +52,7 @@ class ServerProcess:
                  host: str = "127.0.0.1") -> None:
         self.database_url = database_url
         self.host = host
-        self.port = port or free_port()
+        self.port = port or 0  # 0: the first start takes any free port and learns which (start)
         self.serve_args = list(serve_args)  # e.g. ["--limit", "max_device_blob_bytes=5000000"]
         self.process: SpawnedProcess | None = None  # a real process, forked from tests/support/cli_process
 
@@ -68,13 +72,23 @@ class ServerProcess:
         return {row["unit_code"]: row for row in json.loads(self.admin("stats", "--json"))}
 
     def start(self) -> ServerProcess:
+        """Start the server and wait until THIS process listens. The first start binds port 0 and reads the
+        port uvicorn got from its own startup line: a port picked beforehand could be taken meanwhile by a
+        test running in parallel (pytest-xdist), and the health check would then be answered by a stranger.
+        A restart reuses the port the clients were given."""
         self.process = SpawnedProcess("provincial-server", [
-            "--database-url", self.database_url, "serve", "--host", self.host, "--port", str(self.port),
-            *self.serve_args])
+            "--database-url", self.database_url, "serve", "--host", self.host, "--port", str(self.port or 0),
+            *([] if "--log-level" in self.serve_args else ["--log-level", "info"]), *self.serve_args])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.process.stdout.read() if self.process.stdout else ''}")
+            with self.process.stdout as output:
+                bound = _LISTENING.search(output.read())
+            if bound is None:
+                time.sleep(0.05)
+                continue
+            self.port = int(bound.group(1))
             try:
                 if requests.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
                     return self
