@@ -13,8 +13,8 @@ from counter_app.domain.errors import DomainError
 
 PULLBACK_PENDING_MESSAGE = (
     "Quầy vừa được khôi phục từ bản sao lưu và chưa lấy lại hồ sơ của mình từ máy chủ tỉnh, nên chưa cấp "
-    "được mã hồ sơ, số sổ hay số biên lai mới (có thể trùng số máy chủ đã có). Hãy đồng bộ (F9) khi có mạng; "
-    "chưa có gì được lưu."
+    "được mã hồ sơ, số sổ, số biên lai hay số phiếu hướng dẫn mới (có thể trùng số máy chủ đã có). Hãy đồng "
+    "bộ (F9) khi có mạng; chưa có gì được lưu."
 )
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from counter_app.cli import main
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.restore import PullBackPendingError
 from counter_app.services.credentials import load_token
 from counter_app.services.dossiers import change_status, get_dossier
+from counter_app.services.guidance import GuidanceRequest, record_guidance
+from counter_app.services.intake import PersonInput
 from counter_app.storage.database import Database
-from counter_app.storage.models import DossierRow
+from counter_app.storage.models import DossierRow, GuidanceRecord
 from counter_app.storage.sync_store import get_state
 from sync.client.transport import SyncError, Transport
 from sync.protocol import PullBackPage
@@ -76,6 +78,12 @@ def test_restore_then_pull_back_own_dossiers(server: ServerSide, tmp_path: Path,
     with pytest.raises(PullBackPendingError, match="khôi phục từ bản sao lưu"):
         intake(db, NAMES[6])
     assert sorted(local_dossiers(db)) == sorted(kept)
+    # A guidance slip's number too (the day's highest + 1): refused, and nothing of it kept.
+    with pytest.raises(PullBackPendingError, match="số phiếu hướng dẫn"):
+        record_guidance(db, GuidanceRequest(procedure_code="1.001193", reason="Thiếu ảnh", missing=[], clerk="Trần Thị Mai",
+                                            applicant=PersonInput(full_name="Đặng Thu Thảo", phone="0905111222")))
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(GuidanceRecord)) == 0
 
     report = sync(db, data_dir)
 
