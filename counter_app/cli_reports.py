@@ -83,7 +83,7 @@ def _deliver(report: Any, fmt: str, out: Path | None, as_json: bool) -> None:
     if fmt == "json":
         import json
 
-        from counter_app.reports.write_file import write_atomically
+        from counter_app.storage.atomic_file import write_atomically
 
         text = json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n"
         write_atomically(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))

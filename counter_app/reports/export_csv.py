@@ -21,7 +21,7 @@ from counter_app.reports.export_labels import UNIT_WORDS, Report, level_of, rate
 from counter_app.reports.export_xlsx import REGISTER_COLUMNS
 from counter_app.reports.figures import DAILY_FIGURES, KPI_COUNTS, KPI_INDICATORS
 from counter_app.reports.model import DailyReport, KpiReport, KpiRow, Register, ReportRow
-from counter_app.reports.write_file import write_atomically
+from counter_app.storage.atomic_file import write_atomically
 
 Line = Sequence[str | int]
 DAILY_HEAD = ("Cấp", "Mã đơn vị", "Tên đơn vị", "Quầy", "Nhóm", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giá trị")

@@ -54,7 +54,7 @@ from counter_app.reports.export_labels import (
 )
 from counter_app.reports.figures import DAILY_FIGURES, KPI_COUNTS, KPI_INDICATORS, FigureDef
 from counter_app.reports.model import DailyReport, KpiReport, KpiRow, Register, ReportRow
-from counter_app.reports.write_file import write_atomically
+from counter_app.storage.atomic_file import write_atomically
 
 MARGIN = 14 * mm
 WIDTH = A4[0] - 2 * MARGIN

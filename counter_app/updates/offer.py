@@ -10,12 +10,12 @@ thread, the screens and the next start agree without touching the database.
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from counter_app.storage.atomic_file import write_atomically
 from counter_app.storage.private_files import make_private_dir
 from counter_app.updates.versions import is_newer, this_platform
 from sync import bounded
@@ -36,12 +36,7 @@ def updates_dir(data_dir: Path) -> Path:
 
 def _write_atomic(path: Path, text: str) -> None:
     make_private_dir(path.parent)
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _read_offer(path: Path) -> ReleaseOffer | None:
