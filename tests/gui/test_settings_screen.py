@@ -8,7 +8,6 @@ Real widgets offscreen, a real counter database, a real settings.ini and real fo
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from counter_app.ui.context import UiContext
 from counter_app.ui.settings import CounterSettings
 from tests.gui.conftest import press, type_text
 from tests.gui.test_unit_settings import WAIT, account, context, focused, open_settings, open_window, retype  # noqa: F401
+from tests.support.tmpfs import mounted_tmpfs
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -107,13 +107,8 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
         finally:
             folder.chmod(0o700)
         return
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"root and no read-only mount possible here: {mounted.stderr.decode(errors='replace').strip()}")
-    try:
+    with mounted_tmpfs(folder, "ro,size=64k"):
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 def test_a_read_only_backup_folder_is_refused(tmp_path: Path) -> None:

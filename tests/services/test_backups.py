@@ -3,9 +3,7 @@ chosen folder falls back to the default one with a Vietnamese warning. Real file
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +14,7 @@ from counter_app.services.backups import back_up_now, back_up_on_close, back_up_
 from counter_app.storage.backup import BackupError, inspect_counter_file, known_revisions, list_backups
 from counter_app.storage.database import Database
 from tests.conftest import UNIT_CODE, open_counter
+from tests.support.tmpfs import mounted_tmpfs
 
 MORNING = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)  # 08:00 office time
 
@@ -86,15 +85,8 @@ def test_unplugged_usb_folder_falls_back_to_default_with_a_warning(db: Database,
 @pytest.fixture
 def full_folder(tmp_path: Path) -> Iterator[Path]:
     """A real 64 kB file system (tmpfs), full after a few pages: needs root (CI is)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    try:
+    with mounted_tmpfs(tmp_path / "tiny", "size=64k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def test_full_folder_falls_back_to_default_and_leaves_no_partial(db: Database, full_folder: Path) -> None:

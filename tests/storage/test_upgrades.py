@@ -32,6 +32,7 @@ from counter_app.storage.database import (
 from counter_app.storage.migrate import head_revision, space_needed
 from tests.support.cli_process import run_counter_app
 from tests.support.qt_polling import active_message_box, when_shown
+from tests.support.tmpfs import mounted_tmpfs
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "db"
 RELEASED = sorted(FIXTURES.glob("schema_*.sqlite"))
@@ -281,16 +282,8 @@ def test_the_gui_refuses_a_failed_upgrade_in_a_dialog_before_any_window(qapp, tm
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 1 MB file system (tmpfs), mounted for this test; skipped where mounting is not allowed."""
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {mounted.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "small-disk", "size=1m,mode=0700") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
 
 
 def test_a_disk_too_small_for_backup_and_copy_is_refused_before_anything_is_written(small_disk: Path) -> None:

@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import json
 import os
-import subprocess
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from sync.client.transport import TransientError, Transport
 from sync.protocol import ReleaseOffer
 from tests.conftest import open_counter
 from tests.support.cli_process import run_command
+from tests.support.tmpfs import mounted_tmpfs
 from tests.sync.faultproxy import TRUNCATE_RESPONSE, FaultProxy
 from tests.sync.harness import ServerProcess, backend_url
 from tests.sync.test_blobs import prepare_server
@@ -207,15 +207,8 @@ def test_a_withdrawn_release_is_no_longer_offered_and_its_download_dropped(count
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 8 MB filesystem (tmpfs), for a download that must wait for room; root only (CI is root)."""
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    try:
+    with mounted_tmpfs(tmp_path / "small-disk", "size=8m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def test_no_room_on_the_disk_defers_the_download_and_the_sync_goes_on(counter, published: ReleaseOffer,
