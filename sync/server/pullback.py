@@ -30,6 +30,9 @@ from sync.server.pullback_records import MAX_RECORDS, desk_records, dossier_reco
 MAX_PAGE = 200
 MAX_EVENTS = 500
 MAX_AFTER = 36  # a dossier id is a UUID
+# The cursor is an id this server gave out: letters, digits and - . _ : only. A NUL byte would reach
+# PostgreSQL (whose text cannot hold one) as a 500; anything else is refused as a bad request.
+Cursor = Annotated[str, Query(max_length=MAX_AFTER, pattern=r"^[0-9A-Za-z._:-]*$")]
 
 
 def pullback_page(session: Session, device: Device, after: str, limit: int) -> PullBackPage:
@@ -67,7 +70,7 @@ def pullback_page(session: Session, device: Device, after: str, limit: int) -> P
 
 def install_pullback_routes(app: FastAPI, db: ServerDatabase) -> None:
     @app.get(f"{API_PREFIX}/sync/pullback")
-    def pullback(after: Annotated[str, Query(max_length=MAX_AFTER)] = "",
+    def pullback(after: Cursor = "",
                  limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                  authorization: Annotated[str | None, Header()] = None) -> PullBackPage:
         with db.session() as s:
@@ -76,7 +79,7 @@ def install_pullback_routes(app: FastAPI, db: ServerDatabase) -> None:
 
     @app.get(f"{API_PREFIX}/sync/pullback/desk")
     def pullback_desk(kind: Annotated[Literal["day_close", "guidance", "assist"], Query()],
-                      after: Annotated[str, Query(max_length=MAX_AFTER)] = "",
+                      after: Cursor = "",
                       limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                       authorization: Annotated[str | None, Header()] = None) -> PullBackDeskPage:
         with db.session() as s:

@@ -147,6 +147,14 @@ def test_pullback_gives_a_device_only_its_own_dossiers_and_is_bounded(server: Se
     with pytest.raises(SyncError) as refused:
         own.call("GET", "/sync/pullback", PullBackPage, params={"after": "", "limit": 100_000})
     assert refused.value.status == 422
+    # A cursor the server never gave (a NUL byte, which PostgreSQL's text cannot hold; a control character):
+    # refused as a bad request on both backends, never a 500.
+    for hostile in ("\x00", "abc\x1f", "\x7f"):
+        for path, params in (("/sync/pullback", {"after": hostile}),
+                             ("/sync/pullback/desk", {"after": hostile, "kind": "guidance"})):
+            with pytest.raises(SyncError) as bad_cursor:
+                own.call("GET", path, PullBackPage, params=params)
+            assert bad_cursor.value.status == 422, (path, hostile)
     with pytest.raises(SyncError) as anonymous:
         Transport(server.process.url, "").call("GET", "/sync/pullback", PullBackPage)
     assert anonymous.value.status == 401
