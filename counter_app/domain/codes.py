@@ -88,7 +88,10 @@ def parse_dossier_code(text: str) -> DossierCode:
         )
     day_text = match["day"]
     try:
-        day = datetime.strptime(day_text, "%y%m%d").date()
+        # What strptime's %y%m%d reads (69-99: 19xx), without its per-call locale check (~0.1 ms; the server
+        # parses every pushed dossier's code).
+        year = int(day_text[:2])
+        day = date(year + (1900 if year >= 69 else 2000), int(day_text[2:4]), int(day_text[4:6]))
     except ValueError:
         raise ValidationError("code", f"Ngày {day_text} trong mã hồ sơ «{text}» không tồn tại.", "Mã hồ sơ") from None
     return DossierCode(match["unit"], day, int(match["seq"]))

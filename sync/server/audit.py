@@ -39,11 +39,14 @@ RECORD_COLUMNS = (AuditEntry.seq, AuditEntry.at, AuditEntry.device, AuditEntry.c
 
 @dataclass
 class _Known:
-    id: int
+    """A row of the device's chain near the batch: stored (`id`), or new in this batch (`values`, not yet written)."""
+
+    id: int | None
     hash: str
     prev_hash: str
     epoch: str
     state: str
+    values: dict[str, Any] | None = None
 
 
 def _envelopes(raw_ops: Sequence[Any]) -> list[tuple[AuditEnvelope, str]]:
@@ -88,8 +91,8 @@ def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Seque
                                       AuditEntry.device_epoch, AuditEntry.state)
                                .where(AuditEntry.device_id == device.id, AuditEntry.seq.between(low, high))):
         known[row.seq].append(_Known(row.id, row.hash, row.prev_hash, row.device_epoch, row.state))
-    added = 0
     impostors = _claimed_devices(session, device, {envelope.device for envelope, _ in incoming})
+    new_rows: list[dict[str, Any]] = []
     try:
         with session.begin_nested():
             for envelope, op_id in incoming:
@@ -101,17 +104,18 @@ def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Seque
                                                "thiết bị khác đã đăng ký với máy chủ, không phải quầy đã gửi nó.")
                 values = {**envelope.model_dump(), "device_id": device.id, "device_epoch": epoch, "op_id": op_id[:64],
                           "state": state, "problem": problem, "received_at": now}
-                # The values go as parameters, never into the statement: SQLAlchemy's compiled-statement cache
-                # keeps the statement it compiled, and with it any value written inside (megabytes of text).
-                new_id = session.execute(insert(AuditEntry).returning(AuditEntry.id), values).scalar_one()
-                known[envelope.seq].append(_Known(new_id, envelope.hash, envelope.prev_hash, epoch, state))
+                new_rows.append(values)
+                known[envelope.seq].append(_Known(None, envelope.hash, envelope.prev_hash, epoch, state, values))
                 _release_waiting(session, known, envelope)
-                added += 1
+            if new_rows:
+                # One executemany for the batch's rows; the values go as parameters, never into the statement
+                # (SQLAlchemy's compiled-statement cache keeps the statement, and any value written inside it).
+                session.execute(insert(AuditEntry), new_rows)
             _move_head(session, device.id, known)
     except IntegrityError:  # another server process stored the same rows first (a retried push)
         log.info("Dòng nhật ký thao tác của thiết bị %s đã được lưu bởi tiến trình khác", device.id)
         return 0
-    return added
+    return len(new_rows)
 
 
 def _claimed_devices(session: Session, device: Device, claimed: set[str]) -> set[str]:
@@ -149,7 +153,10 @@ def _release_waiting(session: Session, known: dict[int, list[_Known]], envelope:
     """Rows that waited for this one and link to it are now in the chain."""
     for held in known.get(envelope.seq + 1, []):
         if held.state == "waiting" and held.prev_hash == envelope.hash:
-            session.execute(update(AuditEntry).where(AuditEntry.id == held.id).values(state="ok", problem=""))
+            if held.values is not None:  # new in this batch: its row is written with the rest
+                held.values.update(state="ok", problem="")
+            else:
+                session.execute(update(AuditEntry).where(AuditEntry.id == held.id).values(state="ok", problem=""))
             held.state = "ok"
 
 

@@ -23,7 +23,7 @@ from sync.server.models import AuditEntry, Conflict, DayClose, Device, OpLedger,
 from sync.server.op_checks import LedgerKey, Outcome, check_desk_claim, instant
 
 if TYPE_CHECKING:
-    from sync.server.ingest import DossierLookup
+    from sync.server.ingest_lookup import DossierLookup
 
 
 def record_day_close(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],

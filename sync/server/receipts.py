@@ -27,7 +27,7 @@ from sync.server.models import ClerkAccount, Conflict, Device, NumberRange, Rece
 from sync.server.op_checks import LedgerKey, Outcome, instant
 
 if TYPE_CHECKING:
-    from sync.server.ingest import DossierLookup
+    from sync.server.ingest_lookup import DossierLookup
 
 
 def _refused(code: str, message: str) -> Outcome:

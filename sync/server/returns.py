@@ -30,7 +30,7 @@ from sync.server.models import Device, Dossier, NumberRange, ResultReturn
 from sync.server.op_checks import LedgerKey, Outcome, dated_before_receipt, instant
 
 if TYPE_CHECKING:
-    from sync.server.ingest import DossierLookup
+    from sync.server.ingest_lookup import DossierLookup
 
 
 def _refused(code: str, message: str) -> Outcome:
