@@ -20,14 +20,15 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.audit import AuditRecord, ChainCheck, ChainHead, check_received_chain, genesis_hash
-from counter_app.domain.serialization import canonical_json
 from sync.protocol import MAX_AUDIT_JSON_CHARS, AuditEnvelope
+from sync.server.bulk_insert import insert_rows
 from sync.server.models import AuditEntry, AuditHead, Device
+from sync.server.op_checks import CanonicalTexts
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class _Known:
     values: dict[str, Any] | None = None
 
 
-def _envelopes(raw_ops: Sequence[Any]) -> list[tuple[AuditEnvelope, str]]:
+def _envelopes(raw_ops: Sequence[Any], texts: CanonicalTexts) -> list[tuple[AuditEnvelope, str]]:
     found = []
     for raw in raw_ops:
         if not isinstance(raw, dict) or "audit" not in raw:
@@ -58,7 +59,7 @@ def _envelopes(raw_ops: Sequence[Any]) -> list[tuple[AuditEnvelope, str]]:
         try:
             envelope = AuditEnvelope.model_validate(raw["audit"])
             if envelope.after is None:
-                envelope = envelope.model_copy(update={"after": _payload_text(raw.get("payload"))})
+                envelope = envelope.model_copy(update={"after": _payload_text(raw.get("payload"), texts)})
         except (PydanticValidationError, ValueError):
             log.warning("Dòng nhật ký thao tác kèm thao tác %r sai khuôn dạng: không lưu được", op_id)
             continue
@@ -66,13 +67,13 @@ def _envelopes(raw_ops: Sequence[Any]) -> list[tuple[AuditEnvelope, str]]:
     return sorted(found, key=lambda item: item[0].seq)
 
 
-def _payload_text(payload: object) -> str:
+def _payload_text(payload: object, texts: CanonicalTexts) -> str:
     """The `after` an envelope left out: the operation's payload as canonical JSON, as the counter hashed it.
     A payload changed on the way no longer gives the row's hash: the row is kept as a break."""
     if not isinstance(payload, dict):
         raise ValueError("the operation has no payload to rebuild the audit row's after from")
     try:
-        text = canonical_json(payload)
+        text = texts.of(payload)
     except (TypeError, RecursionError) as error:
         raise ValueError(str(error)) from error
     if len(text) > MAX_AUDIT_JSON_CHARS:
@@ -80,9 +81,10 @@ def _payload_text(payload: object) -> str:
     return text
 
 
-def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Sequence[Any], now: datetime) -> int:
+def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Sequence[Any], now: datetime,
+                    texts: CanonicalTexts | None = None) -> int:
     """Store the audit rows carried by `raw_ops` (those not already held); how many were new."""
-    incoming = _envelopes(raw_ops)
+    incoming = _envelopes(raw_ops, texts or CanonicalTexts())
     if not incoming:
         return 0
     low, high = incoming[0][0].seq - 1, incoming[-1][0].seq + 1
@@ -110,7 +112,7 @@ def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Seque
             if new_rows:
                 # One executemany for the batch's rows; the values go as parameters, never into the statement
                 # (SQLAlchemy's compiled-statement cache keeps the statement, and any value written inside it).
-                session.execute(insert(AuditEntry), new_rows)
+                insert_rows(session, AuditEntry.__table__, new_rows)
             _move_head(session, device.id, known)
     except IntegrityError:  # another server process stored the same rows first (a retried push)
         log.info("Dòng nhật ký thao tác của thiết bị %s đã được lưu bởi tiến trình khác", device.id)

@@ -23,6 +23,7 @@ from sync.protocol import OpResult, OpStatus, PushBatch, PushResponse
 from sync.server.audit import epoch_head, keep_audit_rows
 from sync.server.auth import epoch_row
 from sync.server.day_close import record_day_close
+from sync.server.ingest_batch import apply_new_dossiers, ledger_values
 from sync.server.ingest_dossiers import (
     add_attachment,
     add_handover,
@@ -35,6 +36,7 @@ from sync.server.ingest_lookup import DossierLookup
 from sync.server.ingest_records import log_assistance, record_guidance, upsert_account, withdrawn
 from sync.server.models import Device, DeviceEpoch, OpLedger
 from sync.server.op_checks import (
+    CanonicalTexts,
     LedgerKey,
     Outcome,
     Prepared,
@@ -90,9 +92,7 @@ def _stored(session: Session, device: Device, op_id: str) -> OpLedger | None:
 
 
 def _ledger_row(device: Device, epoch: str, key: LedgerKey, outcome: Outcome, now: datetime) -> OpLedger:
-    return OpLedger(device_id=device.id, op_id=key.op_id, device_epoch=epoch, seq=key.seq, op_type=key.op_type,
-                    entity_id=key.entity_id, payload_hash=key.payload_hash, status=outcome.status.value,
-                    code=outcome.code, message=outcome.message, server_version=outcome.version, received_at=now)
+    return OpLedger(**ledger_values(device, epoch, key, outcome, now))
 
 
 def apply_one(session: Session, device: Device, epoch: str, item: Prepared, now: datetime) -> OpResult:
@@ -155,11 +155,15 @@ def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) 
 
 
 def _apply_batch_fast(session: Session, device: Device, epoch: str, items: list[Prepared], now: datetime) -> list[OpResult]:
-    """The common case in one go: prefetched dossiers, no savepoint per operation, one flush at the end.
+    """The common case in one go: a backlog of new dossiers set-based (sync/server/ingest_batch.py), else
+    prefetched dossiers, no savepoint per operation, one flush at the end.
 
     Anything unexpected (a race on a unique constraint, a handler failing on an odd payload) raises, and
     the caller redoes the batch operation by operation.
     """
+    new_dossiers = apply_new_dossiers(session, device, epoch, items, now)
+    if new_dossiers is not None:
+        return new_dossiers
     lookup = DossierLookup.prefetch(session, items)
     results = []
     with session.no_autoflush:
@@ -207,7 +211,8 @@ def _repeat_answer(item: Prepared, first: OpResult, first_item: Prepared) -> OpR
 
 def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
-    keep_audit_rows(session, device, batch.device_epoch, batch.ops, now)  # kept whatever becomes of the ops
+    texts = CanonicalTexts()  # each payload's canonical JSON, written once for its hash and its audit row
+    keep_audit_rows(session, device, batch.device_epoch, batch.ops, now, texts)  # kept whatever becomes of the ops
     op_ids = {op_id for op_id, _seq in map(salvage, batch.ops) if op_id}  # only well-formed ids reach SQL
     stored = {
         ledger.op_id: ledger
@@ -215,7 +220,7 @@ def handle_push(session: Session, device: Device, batch: PushBatch, now: datetim
             select(OpLedger).where(OpLedger.device_id == device.id, OpLedger.op_id.in_(sorted(op_ids)))
         )
     } if op_ids else {}
-    items, repeats = _split_repeats(sorted((prepare(raw, now, stored, device) for raw in batch.ops), key=_order))
+    items, repeats = _split_repeats(sorted((prepare(raw, now, stored, device, texts) for raw in batch.ops), key=_order))
     try:
         with session.begin_nested():
             results = _apply_batch_fast(session, device, batch.device_epoch, items, now)

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 def create_dossier(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
                     now: datetime, lookup: DossierLookup) -> Outcome:
     assert isinstance(payload, DossierCreatePayload)
-    refused = check_code_claims(device, payload, lookup.slots_held(device)) or check_refusal_reason(payload)
+    refused = refuse_creation(device, payload, lookup.slots_held(device))
     if refused is not None:
         return refused
     same_id = lookup.by_id(payload.id)
@@ -68,17 +68,32 @@ def create_dossier(session: Session, device: Device, key: LedgerKey, payload: Pa
             f"Mã hồ sơ {payload.code} đã được một hồ sơ khác dùng trên máy chủ (có thể do khôi phục dữ liệu quầy từ bản sao lưu cũ). "
             "Hồ sơ được giữ lại để giám sát viên xử lý; hãy cấp lại mã mới cho hồ sơ này.",
         )
-    dossier = Dossier(id=payload.id, code=payload.code, unit_code=device.unit_code, desk_slot=payload.desk_slot,
-                      status=payload.status, version=payload.version, data=raw, received_at=instant(payload.received_at),
-                      updated_at=now, source_device_id=device.id, due_at=instant(payload.due_at),
-                      **report_columns(payload))
+    dossier = Dossier(**new_dossier_values(device, payload, raw, now))
     session.add(dossier)
     lookup.add(dossier)
-    for change in payload.history:
-        session.add(DossierEvent(dossier_id=dossier.id, from_status=change.from_status, to_status=change.to_status,
-                                 at=instant(change.at), actor=change.actor, note=change.note, source="counter",
-                                 op_id=key.op_id))
+    session.add_all(DossierEvent(**values) for values in history_values(payload, key.op_id))
     return Outcome(OpStatus.ACCEPTED, "", "", dossier.version)
+
+
+def refuse_creation(device: Device, payload: DossierCreatePayload, held: set[int]) -> Outcome | None:
+    """Why the device may not create this dossier, whatever the server holds (None if it may)."""
+    return check_code_claims(device, payload, held) or check_refusal_reason(payload)
+
+
+def new_dossier_values(device: Device, payload: DossierCreatePayload, raw: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The `dossier` row of a dossier.create: one place for the per-operation and the set-based path."""
+    return {"id": payload.id, "code": payload.code, "unit_code": device.unit_code, "desk_slot": payload.desk_slot,
+            "status": payload.status, "version": payload.version, "data": raw,
+            "received_at": instant(payload.received_at), "updated_at": now, "source_device_id": device.id,
+            "due_at": instant(payload.due_at), "previous_due_at": None, **report_columns(payload)}
+
+
+def history_values(payload: DossierCreatePayload, op_id: str) -> list[dict[str, Any]]:
+    """The `dossier_event` rows of a new dossier's history, all with the same keys (one executemany); no
+    `details` key, so the column stays SQL NULL (the JSON type would write None as the JSON text null)."""
+    return [{"dossier_id": payload.id, "from_status": change.from_status, "to_status": change.to_status,
+             "at": instant(change.at), "actor": change.actor, "note": change.note, "source": "counter",
+             "op_id": op_id} for change in payload.history]
 
 
 def change_status(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],

@@ -13,6 +13,7 @@ A replay gets the stored answer: `duplicate` for an operation accepted before, e
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,7 +40,7 @@ from counter_app.domain.operations import (
     only_clock_errors,
 )
 from counter_app.domain.register import register_book
-from counter_app.domain.serialization import payload_hash
+from counter_app.domain.serialization import canonical_json
 from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus
 from sync.server.models import Device, Dossier, OpLedger
 
@@ -96,7 +97,25 @@ def salvage(raw: Any) -> tuple[str, int]:
     return good_id, good_seq
 
 
-def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device) -> Prepared:
+class CanonicalTexts:
+    """Each pushed payload's canonical JSON, written once per push: its hash checks the operation (`prepare`),
+    and an audit row whose `after` was left out is rebuilt from the same text (sync/server/audit.py)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[object, str]] = {}  # the payload is held too: its id stays its own
+
+    def of(self, payload: dict[str, Any]) -> str:
+        """canonical_json(payload), raising as it does."""
+        held = self._texts.get(id(payload))
+        if held is not None and held[0] is payload:
+            return held[1]
+        text = canonical_json(payload)
+        self._texts[id(payload)] = (payload, text)
+        return text
+
+
+def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device,
+            texts: CanonicalTexts | None = None) -> Prepared:
     """Check one element of a batch without touching the database (but for the ledger rows in `stored`)."""
     try:
         op = Operation.model_validate(raw, context={"now": now})
@@ -117,7 +136,8 @@ def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device
     if op.op_id in stored:
         return Prepared(key=key, answer=replay(device, op, stored[op.op_id]))
     try:
-        matches = payload_hash(op.payload) == op.payload_hash
+        text = (texts or CanonicalTexts()).of(raw["payload"])  # what op.payload was validated from
+        matches = hashlib.sha256(text.encode("utf-8")).hexdigest() == op.payload_hash
     except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
         return Prepared(key=key, op=op, refusal=Outcome(
             OpStatus.REJECTED, "bad_payload", "Dữ liệu thao tác chứa ký tự không mã hóa được thành UTF-8 hoặc lồng nhau quá sâu."))

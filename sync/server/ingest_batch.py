@@ -1,0 +1,86 @@
+"""The common push in set-based SQL: a backlog of new dossiers from one device.
+
+A counter coming back online sends mostly dossier.create operations of dossiers the server has never
+seen. For such a batch the outcome of each operation depends on the operation alone (its own checks,
+sync/server/op_checks.py), so the batch is decided in Python and written with one executemany per table
+(dossier, dossier_event, op_ledger): no ORM object per row, no flush bookkeeping.
+
+Anything else returns None and the batch takes the general path (sync/server/ingest.py): another operation
+type, a dossier id or code the server already holds, two operations of the batch naming the same dossier.
+A race the checks cannot see (another server process inserting the same dossier or ledger row meanwhile)
+fails on a unique constraint; the caller's savepoint takes the whole batch back and redoes it operation by
+operation, each in its own savepoint, exactly as for the general path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from counter_app.domain.operations import DossierCreatePayload
+from sync.protocol import OpResult, OpStatus
+from sync.server.auth import slots_held
+from sync.server.bulk_insert import insert_rows
+from sync.server.ingest_dossiers import history_values, new_dossier_values, refuse_creation
+from sync.server.models import Device, Dossier, DossierEvent, OpLedger
+from sync.server.op_checks import LedgerKey, Outcome, Prepared
+
+
+def ledger_values(device: Device, epoch: str, key: LedgerKey, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The `op_ledger` row recording `outcome` (the answer every replay of the operation gets)."""
+    return {"device_id": device.id, "op_id": key.op_id, "device_epoch": epoch, "seq": key.seq,
+            "op_type": key.op_type, "entity_id": key.entity_id, "payload_hash": key.payload_hash,
+            "status": outcome.status.value, "code": outcome.code, "message": outcome.message,
+            "server_version": outcome.version, "received_at": now}
+
+
+def _new_dossiers(items: list[Prepared]) -> list[DossierCreatePayload] | None:
+    """The payloads to apply when every one is a dossier.create of its own dossier; else None."""
+    payloads = [item.payload for item in items if item.answer is None and item.refusal is None]
+    if not payloads or not all(isinstance(payload, DossierCreatePayload) for payload in payloads):
+        return None
+    creates = [payload for payload in payloads if isinstance(payload, DossierCreatePayload)]
+    if len({p.id for p in creates}) != len(creates) or len({p.code for p in creates}) != len(creates):
+        return None
+    return creates
+
+
+def _any_held(session: Session, creates: list[DossierCreatePayload]) -> bool:
+    ids, codes = sorted({p.id for p in creates}), sorted({p.code for p in creates})
+    return session.execute(select(Dossier.id).where(or_(Dossier.id.in_(ids), Dossier.code.in_(codes))).limit(1)).first() is not None
+
+
+def apply_new_dossiers(session: Session, device: Device, epoch: str, items: list[Prepared],
+                       now: datetime) -> list[OpResult] | None:
+    """Apply a batch of new dossiers set-based and answer each element (None: not such a batch)."""
+    creates = _new_dossiers(items)
+    if creates is None or _any_held(session, creates):
+        return None
+    held = slots_held(session, device.id)
+    dossiers: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    ledger: list[dict[str, Any]] = []
+    results: list[OpResult] = []
+    for item in items:
+        if item.answer is not None:
+            results.append(item.answer)
+            continue
+        assert item.key is not None
+        outcome = item.refusal
+        if outcome is None:
+            assert isinstance(item.payload, DossierCreatePayload) and item.op is not None
+            outcome = refuse_creation(device, item.payload, held)
+            if outcome is None:
+                dossiers.append(new_dossier_values(device, item.payload, item.op.payload, now))
+                events += history_values(item.payload, item.key.op_id)
+                outcome = Outcome(OpStatus.ACCEPTED, version=item.payload.version)
+        ledger.append(ledger_values(device, epoch, item.key, outcome, now))
+        results.append(OpResult(op_id=item.key.op_id, seq=item.key.seq, status=outcome.status, code=outcome.code,
+                                message=outcome.message, server_version=outcome.version))
+    for model, rows in ((Dossier, dossiers), (DossierEvent, events), (OpLedger, ledger)):
+        insert_rows(session, model.__table__, rows)
+    return results
+
