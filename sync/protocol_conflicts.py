@@ -15,24 +15,16 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from counter_app.domain.conflicts import Resolution
 from counter_app.domain.operations import bounded_text
 from sync.protocol import Model, Request
+
+__all__ = ["ConflictPage", "ConflictState", "ConflictView", "Resolution", "ResolutionNotice", "ResolutionRequest",
+           "ResolutionView", "Side"]
 
 MAX_NOTE = 500
 MAX_MERGE_FIELDS = 40
 CONFLICT_RESOLUTION_KIND = "conflict_resolution"  # the change-feed kind (ChangeKind.CONFLICT_RESOLUTION)
-
-
-class Resolution(StrEnum):
-    KEEP_SERVER = "keep_server"  # the province's version stays; the counter's is set aside
-    KEEP_COUNTER = "keep_counter"  # the counter's version is applied over the province's
-    MERGE = "merge"  # field by field, as the supervisor chose
-    REJECT = "reject"  # the counter's version is discarded and its desk told so
-
-    @property
-    def label(self) -> str:
-        return {"keep_server": "Giữ bản của máy chủ tỉnh", "keep_counter": "Giữ bản của quầy",
-                "merge": "Gộp hai bản", "reject": "Từ chối bản của quầy"}[self.value]
 
 
 class Side(StrEnum):

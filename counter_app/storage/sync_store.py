@@ -31,6 +31,7 @@ from counter_app.domain.operations import (
     check_payload,
 )
 from counter_app.storage.accounts import store_version
+from counter_app.storage.conflict_notices import apply_resolution_notice
 from counter_app.storage.dossiers import get_row, record_status_change
 from counter_app.storage.models import (
     AttachmentRow,
@@ -311,6 +312,8 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
         # Bounded and format-checked like an operation: a feed entry is as untrusted as any network byte.
         checked = check_payload(OpType.ACCOUNT_UPSERT, payload)
         store_version(session, version_from_payload(checked))
+    elif kind == "conflict_resolution":  # issue 13, R: a supervisor decided one of the unit's conflicts
+        apply_resolution_notice(session, payload, device_id, now)
     elif kind == "number_range":
         if payload.get("device_id") not in (None, device_id):
             return  # another desk's block

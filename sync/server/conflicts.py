@@ -21,9 +21,16 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import InvalidTransition
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
-from counter_app.domain.operations import DossierCreatePayload, InvalidOperation, OpType, check_payload
+from counter_app.domain.operations import (
+    ConflictResolutionPayload,
+    DossierCreatePayload,
+    InvalidOperation,
+    OpType,
+    Payload,
+    check_payload,
+)
 from counter_app.domain.serialization import iso_instant
-from sync.protocol import ChangeKind
+from sync.protocol import ChangeKind, OpStatus
 from sync.protocol_conflicts import (
     ConflictPage,
     ConflictState,
@@ -37,6 +44,7 @@ from sync.protocol_conflicts import (
 from sync.server.errors import ApiError
 from sync.server.feed import append_change
 from sync.server.models import ClerkAccount, Conflict, ConflictResolution, Device, Dossier, DossierEvent
+from sync.server.op_checks import LedgerKey, Outcome
 from sync.server.report_sources import report_columns
 
 MAX_PAGE = 100
@@ -238,3 +246,16 @@ def _counter_fields(conflict: Conflict, dossier: Dossier, request: ResolutionReq
     dossier.data = {**data, "version": dossier.version}
     dossier.updated_at = now
     return {"changed": bool(taken), "fields": taken}
+
+
+def record_resolution_op(session: Session, device: Device, key: LedgerKey, payload: Payload, raw: dict[str, Any],
+                         now: datetime, lookup: object) -> Outcome:
+    """The `conflict.resolution` operation: the counter's audit row of a decision this server recorded (the
+    envelope carries it); accepted when the decision is the unit's, changing nothing else."""
+    assert isinstance(payload, ConflictResolutionPayload)
+    decided = session.get(ConflictResolution, payload.conflict_id)
+    if decided is None or decided.unit_code != device.unit_code:
+        return Outcome(OpStatus.REJECTED, "unknown_resolution",
+                       f"Máy chủ tỉnh không có quyết định nào về xung đột số {payload.conflict_id} của đơn vị; "
+                       "dòng nhật ký của quầy vẫn được lưu.")
+    return Outcome(OpStatus.ACCEPTED)

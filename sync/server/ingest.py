@@ -42,6 +42,7 @@ from counter_app.domain.operations import (
 from sync.protocol import ChangeKind, OpResult, OpStatus, PushBatch, PushResponse
 from sync.server.audit import epoch_head, keep_audit_rows
 from sync.server.auth import epoch_row, slots_held
+from sync.server.conflicts import record_resolution_op
 from sync.server.day_close import record_day_close
 from sync.server.feed import append_change
 from sync.server.models import (
@@ -471,6 +472,7 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.RECEIPT_ISSUE: record_receipt,
     OpType.RECEIPT_CANCEL: record_cancellation,
     OpType.FEE_REQUEST: _request_fee,
+    OpType.CONFLICT_RESOLUTION: record_resolution_op,  # issue 13, R: carries the audit row of a decision
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)
