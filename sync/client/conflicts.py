@@ -120,7 +120,7 @@ def record_decision(db: Database, view: ConflictView, *, now: datetime | None = 
                                                      OutboxOp.entity_id == str(view.id)).limit(1)) is not None:
             return  # already in the trail: a decision is recorded once
         append_operation(session, entity="conflict", entity_id=str(view.id), op_type=OpType.CONFLICT_RESOLUTION,
-                         payload=payload, now=moment, actor=decided.supervisor_name)
+                         payload=payload, now=moment, actor=decided.supervisor_username)
 
 
 def _ours_after_all(transport: Transport, conflict_id: int, device_id: str, username: str) -> ConflictView | None:
