@@ -29,8 +29,8 @@ from counter_app.ui.context import UiContext
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
 from sync.server.models import AuditEntry, Conflict, ConflictResolution
-from tests.gui.conftest import type_text
 from tests.conftest import UNIT_CODE
+from tests.gui.conftest import type_text
 from tests.sync.harness import ServerProcess, free_port
 from tests.sync.invariants import open_server_db
 
