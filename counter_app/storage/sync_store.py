@@ -294,7 +294,10 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
             session.delete(row)
     elif kind == "dossier_status":
         row = get_row(session, payload["code"])
-        if row is not None and int(payload["version"]) > row.version:
+        if row is not None and int(payload["version"]) > row.version and row.status == int(payload["status"]) \
+                and payload.get("due_at") is None:
+            row.version = int(payload["version"])  # the counter's own step, kept by a supervisor (issue 13): no new line
+        elif row is not None and int(payload["version"]) > row.version:
             due, previous = _aware(payload.get("due_at")), _aware(payload.get("previous_due_at"))
             moved = due is not None and due != row.due_at  # the province's due dates (issue 9), if it sent them
             change = StatusChange(Status(row.status), Status(int(payload["status"])),

@@ -143,11 +143,12 @@ def _choices(conflict: Conflict) -> list[Resolution]:
     return ONLY_KEEP_OR_REJECT
 
 
-def _dossier(session: Session, conflict: Conflict) -> Dossier | None:
+def _dossier(session: Session, conflict: Conflict, *, lock: bool = False) -> Dossier | None:
+    """The unit's dossier the conflict names; locked when a decision is about to change it."""
     if not conflict.dossier_code:
         return None
-    return session.scalar(select(Dossier).where(Dossier.code == conflict.dossier_code,
-                                                Dossier.unit_code == conflict.unit_code).with_for_update())
+    query = select(Dossier).where(Dossier.code == conflict.dossier_code, Dossier.unit_code == conflict.unit_code)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def _versions(session: Session, conflict: Conflict) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -179,7 +180,7 @@ def _mergeable(server: dict[str, Any] | None, counter: dict[str, Any] | None) ->
 def _apply(session: Session, conflict: Conflict, request: ResolutionRequest, by: str, note: str,
            now: datetime) -> dict[str, Any]:
     """The decision's effect on the province's data; what it did, for the record and the desks."""
-    dossier = _dossier(session, conflict)
+    dossier = _dossier(session, conflict, lock=True)
     effect: dict[str, Any] = {"changed": False}
     if request.resolution in (Resolution.KEEP_COUNTER, Resolution.MERGE):
         if dossier is None:

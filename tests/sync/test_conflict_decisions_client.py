@@ -18,7 +18,7 @@ from counter_app.domain.accounts import Account, Role
 from counter_app.domain.conflicts import Resolution
 from counter_app.domain.lifecycle import Status
 from counter_app.services.accounts import create_account
-from counter_app.services.dossiers import change_status
+from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp
@@ -99,3 +99,6 @@ def test_a_lost_answer_is_recorded_once_on_the_retry_and_reaches_the_province(ri
     with db.read() as session:
         op = session.scalar(select(OutboxOp).where(OutboxOp.op_type == "dossier.status"))
         assert op is not None and (op.state, op.result_code) == ("acked", "resolved_keep_counter")
+    dossier = get_dossier(db, code)  # the counter's own withdrawal stands, once: no second line 7 -> 7
+    assert dossier.status is Status.WITHDRAWN
+    assert [(c.from_status, c.to_status) for c in dossier.history][-1] == (Status.RECEIVED, Status.WITHDRAWN)
