@@ -35,6 +35,7 @@ from tests.sync.harness import ServerProcess, free_port
 from tests.sync.invariants import open_server_db
 
 WAIT_MS = 30_000
+pytestmark = pytest.mark.slow  # a server process and two real syncs
 SUPERVISOR = Account("giamsat", "Lê Thị Giám Sát", Role.SUPERVISOR)
 
 
