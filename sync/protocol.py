@@ -245,6 +245,8 @@ class ChangeKind(StrEnum):
     DESK_SLOT = "desk_slot"  # payload: {"device_id", "desk_slot"}
     NUMBER_RANGE = "number_range"  # payload: {"series", "first", "last"} (receipt books, postal items)
     ACCOUNT = "account"  # payload: an account.upsert payload, the version every desk of the unit keeps
+    # payload: sync.protocol_conflicts.ResolutionNotice; served only to counters asking `resolutions=1`
+    CONFLICT_RESOLUTION = "conflict_resolution"
 
 
 class Change(Model):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -90,6 +90,9 @@ class OpType(StrEnum):
     # Fees (issue 10, A): what a dossier owes, assessed at intake (counts, exemption) or set by the agency
     # (status 6, this op; intake's assessment rides in dossier.create); receipts cover these lines.
     FEE_REQUEST = "fee.request"
+    # A supervisor's decision on a server conflict (issue 13, R), taken online and recorded by the province
+    # first; the operation carries the decision's row of the counter's audit trail to the server.
+    CONFLICT_RESOLUTION = "conflict.resolution"
 
     @property
     def label(self) -> str:
@@ -112,6 +115,7 @@ OP_TYPE_LABELS = {
     OpType.RECEIPT_ISSUE: "Biên lai thu phí, lệ phí",
     OpType.RECEIPT_CANCEL: "Hủy biên lai thu phí, lệ phí",
     OpType.FEE_REQUEST: "Yêu cầu nộp phí, lệ phí",
+    OpType.CONFLICT_RESOLUTION: "Giải quyết xung đột đồng bộ",
 }
 
 
@@ -771,6 +775,22 @@ class FeeRequestPayload(_FeeLinesPayload):
 
 
 PAYLOAD_MODELS[OpType.FEE_REQUEST] = FeeRequestPayload
+
+
+class ConflictResolutionPayload(Payload):
+    """What the supervisor decided on conflict `conflict_id` (sync/protocol_conflicts.Resolution)."""
+
+    conflict_id: whole(1, MAX_INT64)
+    resolution: Literal["keep_server", "keep_counter", "merge", "reject"]
+    dossier_code: Text64
+    fields: Annotated[list[Text64], Field(max_length=40)]
+    at: EventInstant
+    actor: Name
+    by: Code40
+    note: Annotated[bounded_text(1000, required=True), Field(min_length=1)]
+
+
+PAYLOAD_MODELS[OpType.CONFLICT_RESOLUTION] = ConflictResolutionPayload
 DossierCreatePayload.model_rebuild()  # its optional "fees" is IntakeFeesPayload, declared here
 
 

@@ -31,6 +31,7 @@ from counter_app.domain.operations import (
     check_payload,
 )
 from counter_app.storage.accounts import store_version
+from counter_app.storage.conflict_notices import apply_resolution_notice
 from counter_app.storage.dossiers import get_row, record_status_change
 from counter_app.storage.models import (
     AttachmentRow,
@@ -293,7 +294,10 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
             session.delete(row)
     elif kind == "dossier_status":
         row = get_row(session, payload["code"])
-        if row is not None and int(payload["version"]) > row.version:
+        if row is not None and int(payload["version"]) > row.version and row.status == int(payload["status"]) \
+                and payload.get("due_at") is None:
+            row.version = int(payload["version"])  # the counter's own step, kept by a supervisor (issue 13): no new line
+        elif row is not None and int(payload["version"]) > row.version:
             due, previous = _aware(payload.get("due_at")), _aware(payload.get("previous_due_at"))
             moved = due is not None and due != row.due_at  # the province's due dates (issue 9), if it sent them
             change = StatusChange(Status(row.status), Status(int(payload["status"])),
@@ -311,6 +315,8 @@ def apply_change(session: Session, kind: str, payload: dict[str, Any], device_id
         # Bounded and format-checked like an operation: a feed entry is as untrusted as any network byte.
         checked = check_payload(OpType.ACCOUNT_UPSERT, payload)
         store_version(session, version_from_payload(checked))
+    elif kind == "conflict_resolution":  # issue 13, R: a supervisor decided one of the unit's conflicts
+        apply_resolution_notice(session, payload, device_id, now)
     elif kind == "number_range":
         if payload.get("device_id") not in (None, device_id):
             return  # another desk's block

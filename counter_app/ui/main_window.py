@@ -58,6 +58,7 @@ GLOBAL_SHORTCUTS = [  # marked for lupdate; translated in show_help
     ("Ctrl+Shift+K", QT_TRANSLATE_NOOP("MainWindow", "Khóa sổ cuối ngày: đếm tiền mặt theo mệnh giá, so với biên lai")),
     ("F7", QT_TRANSLATE_NOOP("MainWindow", "Xem tình trạng đồng bộ với máy chủ tỉnh")),
     ("F9", QT_TRANSLATE_NOOP("MainWindow", "Đồng bộ ngay với máy chủ tỉnh")),
+    ("Ctrl+Shift+G", QT_TRANSLATE_NOOP("MainWindow", "Xung đột đồng bộ (giám sát viên): so hai bản, giữ một bản, gộp hoặc từ chối")),
     ("Ctrl+L", QT_TRANSLATE_NOOP("MainWindow", "Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)")),
     ("F8", QT_TRANSLATE_NOOP("MainWindow", "Tài khoản người tiếp nhận (giám sát viên)")),
     ("F10", QT_TRANSLATE_NOOP("MainWindow", "Thiết lập (giám sát viên): đơn vị, số quầy, địa chỉ tra cứu, máy in, thư mục "
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence(Qt.Key.Key_F6), lambda: self.show_screen(self.reports))
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
         self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_now)
+        self._bind(QKeySequence("Ctrl+Shift+G"), self.show_conflicts)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
         self._bind(QKeySequence("Ctrl+L"), self.lock)
         self._bind(QKeySequence(Qt.Key.Key_F8), self.show_accounts)
@@ -381,6 +383,17 @@ class MainWindow(QMainWindow):
             return
         self.accounts_dialog = AccountsDialog(self.context, self)
         self.accounts_dialog.open()
+
+    def show_conflicts(self) -> None:
+        """Ctrl+Shift+G: the province's sync conflicts, for the signed-in supervisor only."""
+        from counter_app.ui.conflicts_dialog import ConflictsDialog
+
+        clerk = self.context.clerk
+        if clerk is None or not clerk.is_supervisor:
+            QMessageBox.information(self, self.tr("Xung đột đồng bộ"), self.tr("Chỉ giám sát viên đã đăng nhập mới giải quyết được xung đột đồng bộ."))
+            return
+        self.conflicts_dialog = ConflictsDialog(self.context, self)
+        self.conflicts_dialog.open()
 
     def show_unit_settings(self) -> None:
         """F10: the unit's settings, for the signed-in supervisor only; anyone else is told why."""

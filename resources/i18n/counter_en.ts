@@ -282,6 +282,109 @@
     </message>
 </context>
 <context>
+    <name>ConflictsDialog</name>
+    <message>
+        <source>Xung đột đồng bộ</source>
+        <translation>Sync conflicts</translation>
+    </message>
+    <message>
+        <source>Những thay đổi máy chủ tỉnh không áp dụng được vì đè lên một thay đổi khác. Chọn một xung đột, so hai bản, ghi lý do rồi quyết định. Quyết định được ghi ở máy chủ tỉnh và trong nhật ký thao tác của quầy.</source>
+        <translation>Changes the provincial server could not apply because they would overwrite another change. Pick a conflict, compare both versions, write the reason, then decide. The decision is recorded on the provincial server and in the counter&apos;s audit trail.</translation>
+    </message>
+    <message>
+        <source>Số</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Loại xung đột</source>
+        <translation>Kind of conflict</translation>
+    </message>
+    <message>
+        <source>Mã hồ sơ</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <source>Thời điểm</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Lý do của quyết định (bắt buộc)</source>
+        <translation>Reason for the decision (required)</translation>
+    </message>
+    <message>
+        <source>Giữ bản của máy chủ tỉnh (Ctrl+1)</source>
+        <translation>Keep the province&apos;s version (Ctrl+1)</translation>
+    </message>
+    <message>
+        <source>Giữ bản của quầy (Ctrl+2)</source>
+        <translation>Keep the counter&apos;s version (Ctrl+2)</translation>
+    </message>
+    <message>
+        <source>Gộp: lấy các trường đã đánh dấu từ bản của quầy (Ctrl+3)</source>
+        <translation>Merge: take the ticked fields from the counter&apos;s version (Ctrl+3)</translation>
+    </message>
+    <message>
+        <source>Từ chối bản của quầy (Ctrl+4)</source>
+        <translation>Reject the counter&apos;s version (Ctrl+4)</translation>
+    </message>
+    <message>
+        <source>Tải lại (Ctrl+R)</source>
+        <translation>Reload (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Đóng (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <source>Bản của máy chủ tỉnh:</source>
+        <translation>Province&apos;s version:</translation>
+    </message>
+    <message>
+        <source>Bản của quầy:</source>
+        <translation>Counter&apos;s version:</translation>
+    </message>
+    <message>
+        <source>&amp;Lý do (bắt buộc):</source>
+        <translation>&amp;Reason (required):</translation>
+    </message>
+    <message>
+        <source>Trường lấy từ bản của quầy khi gộp (đánh dấu bằng phím cách):</source>
+        <translation>Fields taken from the counter&apos;s version when merging (tick with the space bar):</translation>
+    </message>
+    <message>
+        <source>Đang tải danh sách xung đột từ máy chủ tỉnh…</source>
+        <translation>Loading the conflicts from the provincial server…</translation>
+    </message>
+    <message>
+        <source>Có {count} xung đột chờ quyết định.</source>
+        <translation>{count} conflict(s) waiting for a decision.</translation>
+    </message>
+    <message>
+        <source>Không còn xung đột nào chờ quyết định.</source>
+        <translation>No conflict is waiting for a decision.</translation>
+    </message>
+    <message>
+        <source>Xung đột loại này không giải quyết được bằng cách «{label}».</source>
+        <translation>This kind of conflict cannot be resolved with «{label}».</translation>
+    </message>
+    <message>
+        <source>Hãy ghi lý do của quyết định (bắt buộc) rồi chọn lại.</source>
+        <translation>Write the reason for the decision (required), then choose again.</translation>
+    </message>
+    <message>
+        <source>Hãy đánh dấu ít nhất một trường lấy từ bản của quầy để gộp.</source>
+        <translation>Tick at least one field to take from the counter&apos;s version to merge.</translation>
+    </message>
+    <message>
+        <source>Đang gửi quyết định về xung đột số {number} lên máy chủ tỉnh…</source>
+        <translation>Sending the decision on conflict {number} to the provincial server…</translation>
+    </message>
+    <message>
+        <source>Đã ghi quyết định «{label}» cho xung đột số {number} ở máy chủ tỉnh và trong nhật ký của quầy.</source>
+        <translation>Decision «{label}» on conflict {number} recorded on the provincial server and in the counter&apos;s audit trail.</translation>
+    </message>
+</context>
+<context>
     <name>DayCloseDialog</name>
     <message>
         <source>Khóa sổ cuối ngày {office_date}</source>
@@ -953,6 +1056,10 @@
         <translation>Sync with the province server now</translation>
     </message>
     <message>
+        <source>Xung đột đồng bộ (giám sát viên): so hai bản, giữ một bản, gộp hoặc từ chối</source>
+        <translation>Sync conflicts (supervisor): compare both versions, keep one, merge or reject</translation>
+    </message>
+    <message>
         <source>Khóa màn hình, đổi người tiếp nhận (công việc đang làm được giữ)</source>
         <translation>Lock the screen, change clerk (work in progress is kept)</translation>
     </message>
@@ -1051,6 +1158,14 @@
     <message>
         <source>Chỉ giám sát viên đã đăng nhập mới quản lý được tài khoản.</source>
         <translation>Only a signed-in supervisor can manage accounts.</translation>
+    </message>
+    <message>
+        <source>Xung đột đồng bộ</source>
+        <translation>Sync conflicts</translation>
+    </message>
+    <message>
+        <source>Chỉ giám sát viên đã đăng nhập mới giải quyết được xung đột đồng bộ.</source>
+        <translation>Only a signed-in supervisor can resolve sync conflicts.</translation>
     </message>
     <message>
         <source>Thiết lập</source>

@@ -392,7 +392,8 @@ class SyncRunner:
                 assert state is not None
                 cursor, device_id = state.pull_cursor, state.device_id
             report.requests += 1
-            page = transport.call("GET", "/sync/pull", PullPage, params={"after": cursor, "limit": PULL_PAGE})
+            page = transport.call("GET", "/sync/pull", PullPage, params={"after": cursor, "limit": PULL_PAGE,
+                                                                          "resolutions": 1})
             if page.after != cursor or page.server_epoch != hello.server_epoch or not _well_ordered(page, PULL_PAGE):
                 raise TransientError("Trang dữ liệu nhận về không khớp yêu cầu; sẽ thử lại.", code="pull_echo")
             now = utc_now()

@@ -38,6 +38,7 @@ from sync.protocol import (
 )
 from sync.server.auth import authenticate, enroll, epoch_row
 from sync.server.blobs import ChunkOutcome, append_chunk, blob_status, check_sha256, create_blob, get_blob
+from sync.server.conflict_routes import install_conflict_routes
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
 from sync.server.feed import changes_after, last_change_seq
@@ -134,10 +135,10 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
 
     @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS)
     def pull(after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
-             authorization: Authorization = None) -> PullPage:
+             resolutions: bool = False, authorization: Authorization = None) -> PullPage:
         with db.session() as s:
             me = authenticate(s, authorization, now_utc())
-            changes, more = changes_after(s, me.unit_code, after, limit)
+            changes, more = changes_after(s, me.unit_code, after, limit, resolutions=resolutions)
         return PullPage(server_epoch=server_epoch, after=after, changes=changes,
                         last_seq=changes[-1].seq if changes else after, has_more=more)
 
@@ -182,5 +183,6 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     install_release_routes(app, db)  # GET /api/v1/releases/{sha256}: counter updates (issue 12)
     install_report_routes(app, db)  # GET /api/v1/reports/…: report tokens only (issue 11)
     install_pullback_routes(app, db)  # GET /api/v1/sync/pullback: a restored counter's own dossiers (issue 12)
+    install_conflict_routes(app, db)  # GET /api/v1/sync/conflicts, POST …/{id}/resolution: a supervisor decides (issue 13)
     return app
 

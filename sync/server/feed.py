@@ -33,10 +33,13 @@ def _visible(unit_code: str):
     return or_(ChangeFeed.unit_code == unit_code, ChangeFeed.unit_code.is_(None))
 
 
-def changes_after(session: Session, unit_code: str, after: int, limit: int) -> tuple[list[Change], bool]:
-    rows = session.scalars(
-        select(ChangeFeed).where(_visible(unit_code), ChangeFeed.seq > after).order_by(ChangeFeed.seq).limit(limit + 1)
-    ).all()
+def changes_after(session: Session, unit_code: str, after: int, limit: int, *,
+                  resolutions: bool = False) -> tuple[list[Change], bool]:
+    """Changes after `after`; conflict resolutions only for a counter that asked (an older one refuses the kind)."""
+    query = select(ChangeFeed).where(_visible(unit_code), ChangeFeed.seq > after)
+    if not resolutions:
+        query = query.where(ChangeFeed.kind != ChangeKind.CONFLICT_RESOLUTION.value)
+    rows = session.scalars(query.order_by(ChangeFeed.seq).limit(limit + 1)).all()
     changes = [
         Change(seq=row.seq, kind=ChangeKind(row.kind), entity_id=row.entity_id, payload=row.payload)
         for row in rows[:limit]

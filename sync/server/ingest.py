@@ -22,6 +22,7 @@ from counter_app.domain.operations import OpType
 from sync.protocol import OpResult, OpStatus, PushBatch, PushResponse
 from sync.server.audit import epoch_head, keep_audit_rows
 from sync.server.auth import epoch_row
+from sync.server.conflicts import record_resolution_op
 from sync.server.day_close import record_day_close
 from sync.server.ingest_batch import apply_new_dossiers, ledger_values
 from sync.server.ingest_dossiers import (
@@ -71,6 +72,7 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.RECEIPT_ISSUE: record_receipt,
     OpType.RECEIPT_CANCEL: record_cancellation,
     OpType.FEE_REQUEST: request_fee,
+    OpType.CONFLICT_RESOLUTION: record_resolution_op,  # issue 13, R: carries the audit row of a decision
 }
 # Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)

@@ -224,6 +224,7 @@ class Conflict(Base):
     """A change the server could not apply without overwriting another: kept for a person to decide."""
 
     __tablename__ = "conflict"
+    __table_args__ = (Index("ix_conflict_unit_code", "unit_code", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(32))
@@ -234,6 +235,28 @@ class Conflict(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ConflictResolution(Base):
+    """A supervisor's decision on one conflict (issue 13, R): one per conflict, the primary key makes sure."""
+
+    __tablename__ = "conflict_resolution"
+    __table_args__ = (
+        CheckConstraint("resolution IN ('keep_server', 'keep_counter', 'merge', 'reject')", name="resolution_known"),
+        CheckConstraint("length(note) > 0", name="note_given"),
+    )
+
+    conflict_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), ForeignKey("conflict.id"),
+                                             primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    resolution: Mapped[str] = mapped_column(String(20))
+    supervisor_username: Mapped[str] = mapped_column(String(32))
+    supervisor_name: Mapped[str] = mapped_column(Text)
+    device_id: Mapped[str] = mapped_column(String(36))
+    note: Mapped[str] = mapped_column(Text)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    effect: Mapped[dict[str, Any]] = mapped_column(JSON)
+    resolved_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ProcedureEntry(Base):

@@ -45,6 +45,8 @@ OPERATIONS = [
     "GET /api/v1/sync/pull",
     "GET /api/v1/sync/pullback",  # a restored counter's own dossiers and records (issue 12)
     "GET /api/v1/sync/pullback/desk",
+    "GET /api/v1/sync/conflicts",  # a supervisor decides the unit's conflicts (issue 13)
+    "POST /api/v1/sync/conflicts/{conflict_id}/resolution",
     "HEAD /api/v1/blobs/{sha256}",
     "POST /api/v1/blobs/{sha256}",
     "PATCH /api/v1/blobs/{sha256}",

@@ -1,0 +1,55 @@
+"""A supervisor's decision on a conflict, as a desk learns it from the change feed (issue 13, R).
+
+The desk whose operation was in conflict marks it decided: accepted when the counter's version went in
+(keep_counter, merge), refused when it did not (keep_server, reject), with who decided and why as the
+operation's reason, so the sync screen stops listing it as waiting for a person. When the province's
+status stays (a status conflict the counter did not win), the counter's dossier takes the province's
+status, like any status the province sends. Applying the same notice twice changes nothing more.
+The payload is sync.protocol_conflicts.ResolutionNotice, read here field by field (storage does not
+import sync); a notice that does not read raises, and the puller skips that one change alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_app.domain.conflicts import Resolution
+from counter_app.domain.dossier import StatusChange
+from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OutboxState
+from counter_app.storage.dossiers import get_row, record_status_change
+from counter_app.storage.models import OutboxOp
+
+MAX_TEXT = 500
+
+
+def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id: str, now: datetime) -> None:
+    if payload["device_id"] != device_id:
+        return  # another desk's operation: nothing of ours to mark
+    resolution = Resolution(payload["resolution"])
+    who, note = str(payload["supervisor_name"])[:MAX_TEXT], str(payload["note"])[:MAX_TEXT]
+    op = session.scalar(select(OutboxOp).where(OutboxOp.op_id == str(payload["op_id"])[:36]))
+    if op is not None and op.state == OutboxState.CONFLICT.value:
+        op.state = (OutboxState.ACKED if resolution.applies_counter_version else OutboxState.REJECTED).value
+        op.result_code = f"resolved_{resolution.value}"
+        op.result_message = f"Giám sát viên {who} đã quyết định «{resolution.label}» về xung đột này: {note}"
+        if resolution.applies_counter_version:
+            op.acked_at = now
+    dossier = payload.get("dossier")
+    if payload["code"] == "status_conflict" and not resolution.applies_counter_version and isinstance(dossier, dict):
+        _take_province_status(session, str(payload["dossier_code"]), Status(int(dossier["status"])),
+                              int(dossier["version"]), datetime.fromisoformat(payload["at"]),
+                              who, f"Theo quyết định của giám sát viên: {note}", now)
+
+
+def _take_province_status(session: Session, code: str, status: Status, version: int, at: datetime, who: str,
+                          note: str, now: datetime) -> None:
+    row = get_row(session, code)
+    if row is None or row.status == int(status) or version < row.version:
+        return
+    record_status_change(session, row, StatusChange(Status(row.status), status, at, who, note), now)
+    row.version = version

@@ -1,0 +1,41 @@
+"""GET /api/v1/sync/conflicts and POST /api/v1/sync/conflicts/{id}/resolution (issue 13, R).
+
+Device-authenticated like every sync path (guard.py checks the token, the rate limits and the body's
+bounds before these run); a device sees and decides only its own unit's conflicts. sync/server/conflicts.py
+holds the rules; sync/protocol_conflicts.py the shapes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import FastAPI, Header, Path, Query
+
+from counter_app.domain.operations import MAX_INT64
+from sync.protocol import API_PREFIX, ErrorResponse
+from sync.protocol_conflicts import ConflictPage, ConflictState, ConflictView, ResolutionRequest
+from sync.server.auth import authenticate
+from sync.server.conflicts import MAX_PAGE, conflict_page, resolve_conflict
+from sync.server.db import ServerDatabase
+
+ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422, 429)}
+
+
+def install_conflict_routes(app: FastAPI, db: ServerDatabase) -> None:
+    @app.get(f"{API_PREFIX}/sync/conflicts", responses=ERRORS)
+    def conflicts(state: Annotated[ConflictState, Query()] = ConflictState.OPEN,
+                  after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+                  limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+                  authorization: Annotated[str | None, Header()] = None) -> ConflictPage:
+        with db.session() as s:
+            me = authenticate(s, authorization, datetime.now(UTC))
+            return conflict_page(s, me, state, after, limit)
+
+    @app.post(f"{API_PREFIX}/sync/conflicts/{{conflict_id}}/resolution", responses=ERRORS)
+    def resolution(conflict_id: Annotated[int, Path(ge=1, le=MAX_INT64)], request: ResolutionRequest,
+                   authorization: Annotated[str | None, Header()] = None) -> ConflictView:
+        with db.session() as s:
+            me = authenticate(s, authorization, datetime.now(UTC))
+            view = resolve_conflict(s, me, conflict_id, request, datetime.now(UTC))
+        return view

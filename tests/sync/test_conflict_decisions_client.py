@@ -1,0 +1,104 @@
+"""The counter's side of a supervisor's decision (sync/client/conflicts.py) over a real link that cuts
+(issue 13, R): the province records the decision but its answer is lost; the retry learns it was this
+desk's own and writes the audit row then, once, and the next sync carries that row to the province.
+
+Real parts: a `provincial-server` process, the fault proxy dropping the answer after the server
+committed, a real counter database, the real sync runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from counter_app.domain.accounts import Account, Role
+from counter_app.domain.conflicts import Resolution
+from counter_app.domain.lifecycle import Status
+from counter_app.services.accounts import create_account
+from counter_app.services.dossiers import change_status, get_dossier
+from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.storage.database import Database
+from counter_app.storage.models import OutboxOp
+from sync.client.conflicts import ConflictError, Decision, decide, list_conflicts
+from sync.client.enrollment import enroll
+from sync.client.runner import SyncRunner
+from sync.server.models import AuditEntry, ConflictResolution
+from tests.conftest import UNIT_CODE, open_counter
+from tests.sync.faultproxy import DROP_AFTER_FORWARD, FaultProxy
+from tests.sync.harness import ServerProcess
+from tests.sync.invariants import open_server_db
+
+SUPERVISOR = Account("giamsat", "Lê Thị Giám Sát", Role.SUPERVISOR)
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def rig(tmp_path: Path, fault_proxy) -> Iterator[tuple[ServerProcess, FaultProxy, Database]]:
+    with ServerProcess(f"sqlite:///{tmp_path / 'server.sqlite'}") as server:
+        server.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        proxy = fault_proxy(server.port)
+        db = open_counter(tmp_path / "counter")
+        enroll(db, proxy.url, server.enrollment_code(UNIT_CODE), allow_insecure_http=True)
+        create_account(db, username=SUPERVISOR.username, full_name=SUPERVISOR.full_name, role="supervisor",
+                       password="Mật-khẩu-dài-2026", by=None)
+        yield server, proxy, db
+        db.close()
+
+
+def sync(db: Database) -> None:
+    report = SyncRunner(db, db.path.parent, max_attempts=1).run_once()
+    assert report.ok, report.errors
+
+
+def decision_ops(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(OutboxOp)
+                              .where(OutboxOp.op_type == "conflict.resolution")) or 0
+
+
+def test_a_lost_answer_is_recorded_once_on_the_retry_and_reaches_the_province(rig) -> None:
+    server, proxy, db = rig
+    request = IntakeRequest("1.001193", PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234",
+                                                    phone="0905123456", street="12 Lê Lợi"),
+                            clerk_username=SUPERVISOR.username)
+    code = receive_dossier(db, request).code
+    sync(db)
+    server.admin("set-status", code, "4", "--note", "Chuyển phòng Tư pháp")
+    change_status(db, code, Status.WITHDRAWN, note="Công dân xin rút", clerk_username=SUPERVISOR.username)
+    sync(db)
+    [conflict] = list_conflicts(db)
+    decision = Decision(conflict, Resolution.KEEP_COUNTER, "Công dân đã ký đơn rút")
+    with pytest.raises(ConflictError, match="Chỉ giám sát viên"):
+        decide(db, Account("mai.tt", "Trần Thị Mai", Role.CLERK), decision)
+    with pytest.raises(ConflictError, match="lý do"):
+        decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "   "))
+    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix="/api/v1/sync/conflicts/", method="POST")
+
+    with pytest.raises(ConflictError, match="Không kết nối được máy chủ tỉnh"):
+        decide(db, SUPERVISOR, decision)
+    assert decision_ops(db) == 0  # the answer never came: nothing written on the counter yet
+
+    for _ in range(2):  # the retry finds its own decision recorded; a second retry writes nothing more
+        with pytest.raises(ConflictError, match="đã được máy chủ tỉnh ghi từ lần gửi trước"):
+            decide(db, SUPERVISOR, decision)
+        assert decision_ops(db) == 1
+
+    sync(db)
+    admin = open_server_db(server.database_url)
+    try:
+        with admin.session() as s:
+            decided = s.get(ConflictResolution, conflict.id)
+            assert decided is not None and decided.resolution == "keep_counter"
+            entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "conflict.resolution")).all()
+            assert [(e.state, e.clerk_username) for e in entries] == [("ok", "giamsat")]
+    finally:
+        admin.dispose()
+    with db.read() as session:
+        op = session.scalar(select(OutboxOp).where(OutboxOp.op_type == "dossier.status"))
+        assert op is not None and (op.state, op.result_code) == ("acked", "resolved_keep_counter")
+    dossier = get_dossier(db, code)  # the counter's own withdrawal stands, once: no second line 7 -> 7
+    assert dossier.status is Status.WITHDRAWN
+    assert [(c.from_status, c.to_status) for c in dossier.history][-1] == (Status.RECEIVED, Status.WITHDRAWN)
