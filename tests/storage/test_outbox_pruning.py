@@ -112,3 +112,21 @@ def test_a_retention_edited_into_nonsense_reads_as_the_default(tmp_path: Path) -
     settings = CounterSettings.for_data_dir(tmp_path)
     assert settings.outbox_retention_days() == 30  # below the 7-day floor: a typo must not empty the outbox
     assert settings.outbox_pruned_at() is None
+
+
+def test_a_long_history_is_pruned_over_several_syncs(tmp_path: Path) -> None:
+    db = open_counter(tmp_path)
+    for number in range(7):
+        intake(db, f"Phạm Văn Lịch Sử {number}")
+    settle(db, {seq: (OutboxState.ACKED, LONG_AGO) for seq in range(1, 8)})
+    ticks = iter(range(1000))  # a clock that moves one second each time it is read
+
+    first = prune_after_sync(db, tmp_path, now=NOW, batch=2, seconds=2.5, clock=lambda: next(ticks))
+
+    assert (first.deleted, first.finished) == (4, False)  # two batches fit in the budget
+    assert CounterSettings.for_data_dir(tmp_path).outbox_pruned_at() is None  # not done: the next sync goes on
+    second = prune_after_sync(db, tmp_path, now=NOW + timedelta(minutes=3), batch=2, seconds=10,
+                              clock=lambda: next(ticks))
+    assert (second.deleted, second.finished) == (3, True)
+    assert seqs(db) == {}
+    assert not prune_after_sync(db, tmp_path, now=NOW + timedelta(hours=2)).ran
