@@ -57,3 +57,11 @@ def pruned_between(session: Session, low: int, high: int) -> int:
     present = session.scalar(select(func.count()).select_from(OutboxOp)
                              .where(OutboxOp.seq > low, OutboxOp.seq <= high)) or 0
     return (high - low) - present
+
+
+def pruned_loss(count: int) -> dict[str, object]:
+    """The sync report's problem when a restored server lacks operations this counter already pruned."""
+    return {"status": "lost", "code": "pruned_before_server_restore", "count": count, "message": (
+        f"Máy chủ tỉnh đã được khôi phục từ bản sao lưu cũ và thiếu {count} thao tác mà quầy đã xoá khỏi hàng đợi "
+        "sau thời hạn lưu giữ, nên quầy không gửi lại được. Hồ sơ vẫn còn đầy đủ trên quầy; hãy báo quản trị "
+        "máy chủ tỉnh để nhập lại từ bản sao lưu mới hơn.")}

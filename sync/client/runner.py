@@ -29,6 +29,7 @@ from counter_app.storage.audit import note_server_head
 from counter_app.storage.database import Database
 from counter_app.storage.models import SyncJournal
 from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION
+from counter_app.storage.outbox_pruning import pruned_between, pruned_loss
 from counter_app.storage.sync_store import (
     WITHDRAWN,
     answered_through,
@@ -239,6 +240,8 @@ class SyncRunner:
                 reopened = reopen_after(session, hello.acked_seq)
                 report.restore_detected = "server"
                 log.warning("Máy chủ thiếu %s thao tác đã xác nhận; gửi lại", reopened)
+                if lost := pruned_between(session, hello.acked_seq, answered):
+                    report.problems.append(pruned_loss(lost))
             if state.pull_cursor > hello.last_change_seq:
                 state.pull_cursor = hello.last_change_seq
             if state.server_epoch != hello.server_epoch:

@@ -94,6 +94,7 @@ def server_file(server: ServerProcess) -> Path:
     return Path(server.database_url.removeprefix("sqlite:///"))
 
 
+@pytest.mark.slow
 def test_pruned_counter_keeps_its_epoch_and_still_sees_a_restored_server(server: ServerProcess, tmp_path: Path) -> None:
     data_dir = tmp_path / "counter"
     db = counter(server, data_dir)
@@ -156,4 +157,30 @@ def test_counter_restored_from_a_backup_taken_after_pruning(server: ServerProces
     with db.read() as session:
         row = session.scalars(select(OutboxOp).where(OutboxOp.entity_id != "")).all()
         assert [op.state for op in row] == ["acked"] or fresh in lost  # the new dossier went across (or conflicts)
+    db.close()
+
+
+def test_a_server_restored_from_before_what_was_pruned_is_reported(server: ServerProcess, tmp_path: Path) -> None:
+    data_dir = tmp_path / "counter"
+    db = counter(server, data_dir)
+    sync(db, data_dir)  # hello: the device's epoch exists on the server, holding nothing yet
+    backup = tmp_path / "server-backup.sqlite"
+    source, target = sqlite3.connect(server_file(server)), sqlite3.connect(backup)
+    source.backup(target)
+    source.close()
+    target.close()
+    [intake(db, name) for name in ("Ngô Thị Bảy", "Đỗ Văn Tám")]
+    sync(db, data_dir)
+    assert prune_after_sync(db, data_dir, now=LATER).deleted == 2
+    server.stop()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{server_file(server)}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, server_file(server))
+    server.start()
+
+    report = sync(db, data_dir)
+
+    assert report.restore_detected == "server" and report.pushed == 0
+    assert [(p["code"], p["count"]) for p in report.problems] == [("pruned_before_server_restore", 2)]
+    assert "không gửi lại được" in report.problems[0]["message"]
     db.close()
