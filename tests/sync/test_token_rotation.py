@@ -203,3 +203,26 @@ def test_due_only_after_the_period(server: ServerProcess) -> None:
     finally:
         db.dispose()
     assert unit
+
+
+@pytest.mark.parametrize("offered", ["kort", "a" * 31 + "\n", "ü" * 40, "x" * 31 + "/"], ids=["short", "newline", "unicode", "slash"])
+def test_a_malformed_offer_is_not_taken(offered: str) -> None:
+    """A token the server would never issue (a confused proxy, a hostile server) leaves the stored one alone."""
+    from counter_app.services.credentials import forget_token, save_token
+    from sync.client.token_rotation import adopt_offered_token
+    from sync.client.transport import Transport
+    from sync.protocol import HelloResponse
+
+    device_id = f"device-malformed-{offered.encode().hex()[:12]}"
+    save_token(device_id, "T" * 43)
+    hello = HelloResponse.model_validate({
+        "protocol_version": 1, "schema_versions": [1], "server_epoch": "e", "server_time": datetime.now(UTC),
+        "limits": {}, "capabilities": [], "device_id": device_id, "unit_code": "u", "desk_slot": 1,
+        "device_epoch": "d", "acked_seq": 0, "last_change_seq": 0, "new_token": offered})
+    transport = Transport("http://127.0.0.1:9", "T" * 43)
+    try:
+        assert adopt_offered_token(hello, device_id, transport) is False
+        assert transport.token == "T" * 43 and load_token(device_id) == "T" * 43
+    finally:
+        transport.close()
+        forget_token(device_id)
