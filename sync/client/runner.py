@@ -242,6 +242,7 @@ class SyncRunner:
                 log.warning("Máy chủ thiếu %s thao tác đã xác nhận; gửi lại", reopened)
                 if lost := pruned_between(session, hello.acked_seq, answered):
                     report.problems.append(pruned_loss(lost))
+                    log.error("Máy chủ thiếu %s thao tác quầy đã xoá sau thời hạn lưu giữ; không gửi lại được", lost)
             if state.pull_cursor > hello.last_change_seq:
                 state.pull_cursor = hello.last_change_seq
             if state.server_epoch != hello.server_epoch:
