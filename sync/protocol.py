@@ -62,6 +62,7 @@ MAX_RELEASE_BYTES = 1_073_741_824
 class Capability(StrEnum):
     GZIP_PUSH = "gzip-push"
     BLOBS = "blobs"
+    TOKEN_ROTATION = "token-rotation"  # hello may carry new_token (sync/server/token_rotation.py)
 
 
 class Model(BaseModel):
@@ -174,6 +175,8 @@ class HelloResponse(Model):
     last_change_seq: int
     # The newest counter release per platform the province publishes (issue 12; older servers send none).
     releases: list[ReleaseOffer] = Field(default_factory=list, max_length=8)
+    # A new device token, offered when the current one is due and the counter listed "token-rotation".
+    new_token: str | None = Field(default=None, max_length=200)
 
 
 # -- push ------------------------------------------------------------------------------------------

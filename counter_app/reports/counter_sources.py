@@ -91,9 +91,11 @@ def counter_sources(session_or_conn: Session | Connection) -> ReportSources:
         unit, DayCloseRow.desk_slot, DayCloseRow.day, DayCloseRow.clerk, DayCloseRow.expected_cash,
         DayCloseRow.counted_total, DayCloseRow.difference, DayCloseRow.explanation,
     ).subquery("closes")
-    acknowledged = exists().where(and_(
+    # Synced unless its creation still waits for the server's answer (or was refused): once acknowledged
+    # for the retention, its outbox row is pruned (storage/outbox_pruning.py) and it stays synced.
+    acknowledged = ~exists().where(and_(
         OutboxOp.entity_id == DossierRow.id, OutboxOp.op_type == OpType.DOSSIER_CREATE.value,
-        OutboxOp.state == OutboxState.ACKED.value))
+        OutboxOp.state.in_(NOT_ACKNOWLEDGED)))
     sync_state = select(*_dossier_columns(), acknowledged.label("synced")).subquery("sync_state")
     not_synced = select(func.count()).select_from(OutboxOp).where(
         OutboxOp.state.in_(NOT_ACKNOWLEDGED)).scalar_subquery()

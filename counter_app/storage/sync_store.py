@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import version_from_payload
@@ -155,7 +155,13 @@ def withdrawal_op_id(device_id: str, op: OutboxOp) -> str:
 
 
 def max_seq(session: Session) -> int:
-    return session.scalar(select(func.max(OutboxOp.seq))) or 0
+    """The highest seq this database ever issued, even if that row was pruned since (outbox_pruning.py).
+
+    SQLite keeps it for the AUTOINCREMENT `outbox` table in `sqlite_sequence`, rolled back with its insert.
+    """
+    highest = session.scalar(select(func.max(OutboxOp.seq))) or 0
+    issued = session.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")).scalar()
+    return max(highest, int(issued or 0))
 
 
 def max_acked_seq(session: Session) -> int:
@@ -186,14 +192,13 @@ def unsent_within(session: Session, base: int, acked: int) -> bool:
 
 
 def answered_through(session: Session, base: int) -> int:
-    """The highest seq such that every operation of this epoch up to it has a server answer."""
-    states = session.execute(select(OutboxOp.seq, OutboxOp.state).where(OutboxOp.seq > base).order_by(OutboxOp.seq))
-    through = base
-    for seq, state in states:
-        if state in OPEN_STATES or seq != through + 1:
-            break
-        through = seq
-    return through
+    """The highest seq such that every operation of this epoch up to it has a server answer.
+
+    Gaps are operations pruned after their acknowledgement (storage/outbox_pruning.py): answered.
+    """
+    first_open = session.scalar(
+        select(func.min(OutboxOp.seq)).where(OutboxOp.seq > base, OutboxOp.state.in_(OPEN_STATES)))
+    return first_open - 1 if first_open else max(base, max_seq(session))
 
 
 def files_to_upload(session: Session) -> list[tuple[str, int, str]]:

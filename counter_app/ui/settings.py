@@ -12,9 +12,12 @@ the default, never as an exception in a screen.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
+
+from counter_app.storage.outbox_pruning import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 
 FILE_NAME = "settings.ini"
 DEFAULT_SYNC_INTERVAL_MINUTES = 3.0
@@ -34,6 +37,8 @@ _RECEIPT_PAPER = "printing/receipt_paper"
 _BACKUP_DIR = "backup/folder"
 _BACKUPS_TO_KEEP = "backup/keep"
 _LANGUAGE = "ui/language"
+_OUTBOX_RETENTION = "sync/outbox_retention_days"
+_OUTBOX_PRUNED_AT = "sync/outbox_pruned_at"
 LANGUAGES = ("vi", "en")  # the screens' language, read at start (counter_app/i18n.py); Vietnamese by default
 DEFAULT_BACKUPS_TO_KEEP = 10
 MAX_BACKUPS_TO_KEEP = 365
@@ -128,6 +133,31 @@ class CounterSettings:
             raise ValueError(f"Chu kỳ đồng bộ phải từ {MIN_SYNC_INTERVAL_MINUTES} đến {MAX_SYNC_INTERVAL_MINUTES} "
                              f"phút: {minutes!r}")
         self._set(_SYNC_INTERVAL, int(minutes))
+
+    def outbox_retention_days(self) -> int:
+        """Days an acknowledged operation stays in the outbox before it is pruned (storage/outbox_pruning.py)."""
+        try:
+            days = int(str(self._store.value(_OUTBOX_RETENTION)))
+        except (TypeError, ValueError):
+            return DEFAULT_RETENTION_DAYS
+        return days if MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS else DEFAULT_RETENTION_DAYS
+
+    def set_outbox_retention_days(self, days: int) -> None:
+        if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+            raise ValueError(f"Số ngày giữ thao tác đã đồng bộ phải từ {MIN_RETENTION_DAYS} đến {MAX_RETENTION_DAYS}: "
+                             f"{days!r}")
+        self._set(_OUTBOX_RETENTION, int(days))
+
+    def outbox_pruned_at(self) -> datetime | None:
+        """When the outbox was last pruned on this machine (at most once a day); None: never, or unreadable."""
+        try:
+            moment = datetime.fromisoformat(self._text(_OUTBOX_PRUNED_AT))
+        except ValueError:
+            return None
+        return moment if moment.utcoffset() is not None else None
+
+    def set_outbox_pruned_at(self, moment: datetime) -> None:
+        self._set(_OUTBOX_PRUNED_AT, moment.isoformat())
 
     # -- scans ---------------------------------------------------------------------------------------
 

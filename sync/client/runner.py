@@ -24,10 +24,12 @@ from counter_app.domain.operations import (
 )
 from counter_app.services.clock import utc_now
 from counter_app.services.credentials import load_token
+from counter_app.services.outbox_housekeeping import prune_after_sync
 from counter_app.storage.audit import note_server_head
 from counter_app.storage.database import Database
 from counter_app.storage.models import SyncJournal
 from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION
+from counter_app.storage.outbox_pruning import pruned_between, pruned_loss
 from counter_app.storage.sync_store import (
     WITHDRAWN,
     answered_through,
@@ -49,6 +51,8 @@ from sync.client.blobs import upload_pending_blobs
 from sync.client.lock import SingleFlight
 from sync.client.outgoing import Outgoing, outgoing
 from sync.client.pullback import pull_back, pullback_pending
+from sync.client.token_rotation import CAPABILITY as TOKEN_ROTATION
+from sync.client.token_rotation import adopt_offered_token
 from sync.client.transport import PermanentError, SyncError, TooLarge, TransientError, Transport
 from sync.protocol import (
     MAX_OPS_HARD_LIMIT,
@@ -161,6 +165,8 @@ class SyncRunner:
                 report.clock_skew_seconds = transport.clock_skew_seconds
                 transport.close()
                 self._finish(report, started)
+            if report.ok:
+                prune_after_sync(self.db, self.data_dir)  # at most once a day: acknowledged rows past retention
         return report
 
     # -- one attempt ---------------------------------------------------------------------------------
@@ -202,11 +208,13 @@ class SyncRunner:
             assert state is not None
             request = HelloRequest(protocol_versions=list(SUPPORTED_PROTOCOL_VERSIONS), schema_versions=[PAYLOAD_SCHEMA_VERSION],
                                    app_version=__version__, device_epoch=state.device_epoch,
-                                   epoch_base_seq=state.epoch_base_seq)
+                                   epoch_base_seq=state.epoch_base_seq, capabilities=[TOKEN_ROTATION])
+            device_id = state.device_id
         report.requests += 1
         hello = transport.call("POST", "/sync/hello", HelloResponse, json_body=request.model_dump(mode="json"))
         if hello.device_epoch != request.device_epoch:
             raise TransientError("Máy chủ trả lời cho một phiên khác của quầy; sẽ thử lại.", code="epoch_echo")
+        adopt_offered_token(hello, device_id, transport)  # stored before use; the old one works until then
         return hello
 
     def _reconcile(self, hello: HelloResponse, report: SyncReport) -> bool:
@@ -232,6 +240,9 @@ class SyncRunner:
                 reopened = reopen_after(session, hello.acked_seq)
                 report.restore_detected = "server"
                 log.warning("Máy chủ thiếu %s thao tác đã xác nhận; gửi lại", reopened)
+                if lost := pruned_between(session, hello.acked_seq, answered):
+                    report.problems.append(pruned_loss(lost))
+                    log.error("Máy chủ thiếu %s thao tác quầy đã xoá sau thời hạn lưu giữ; không gửi lại được", lost)
             if state.pull_cursor > hello.last_change_seq:
                 state.pull_cursor = hello.last_change_seq
             if state.server_epoch != hello.server_epoch:

@@ -8,7 +8,7 @@ the body's bounds; http_errors gives every refusal the project's Vietnamese erro
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request, Response
@@ -51,6 +51,7 @@ from sync.server.pullback import install_pullback_routes
 from sync.server.release_routes import install_release_routes
 from sync.server.releases import newest_offers
 from sync.server.reports import install_report_routes
+from sync.server.token_rotation import DEFAULT_ROTATION_DAYS, offer_if_due
 
 log = logging.getLogger(__name__)
 MAX_PULL_PAGE = 1_000
@@ -70,8 +71,10 @@ class ProvincialApi(FastAPI):
         return ContainErrors(super().build_middleware_stack())
 
 
-def create_app(db: ServerDatabase, limits: Limits | None = None, settings: GuardSettings | None = None) -> FastAPI:
+def create_app(db: ServerDatabase, limits: Limits | None = None, settings: GuardSettings | None = None,
+               token_rotation_days: float = DEFAULT_ROTATION_DAYS) -> FastAPI:
     limits = limits or Limits()
+    rotation_period = timedelta(days=token_rotation_days)
     limit_malloc_arenas()  # before uvicorn's worker threads exist
     server_epoch = db.server_epoch()
     settings = settings or GuardSettings.from_environment()
@@ -121,6 +124,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
                 limits=limits, capabilities=[c.value for c in Capability], device_id=me.id, unit_code=me.unit_code,
                 desk_slot=me.desk_slot, device_epoch=row.epoch, acked_seq=row.acked_seq,
                 last_change_seq=last_change_seq(s, me.unit_code), releases=newest_offers(s),
+                new_token=offer_if_due(s, me, now_utc(), rotation_period)
+                if Capability.TOKEN_ROTATION.value in request.capabilities else None,
             )
         return response
 

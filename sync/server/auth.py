@@ -172,7 +172,7 @@ def authenticate(session: Session, authorization: str | None, now: datetime) -> 
     if not authorization or not authorization.startswith("Bearer "):
         raise ApiError(401, "missing_token", "Thiếu mã xác thực của quầy; hãy đăng ký quầy với máy chủ tỉnh.")
     token = authorization[len("Bearer "):]
-    device = _device_of_token(session, token) if 0 < len(token) <= MAX_TOKEN_CHARS else None
+    device = _device_of_token(session, token, now) if 0 < len(token) <= MAX_TOKEN_CHARS else None
     if device is None:
         raise ApiError(401, "bad_token", "Mã xác thực của quầy không hợp lệ; hãy đăng ký lại quầy.")
     if device.revoked:
@@ -181,13 +181,20 @@ def authenticate(session: Session, authorization: str | None, now: datetime) -> 
     return device
 
 
-def _device_of_token(session: Session, token: str) -> Device | None:
-    """The device whose token is exactly `token`; a schema-0001 hash is upgraded on its first use."""
+def _device_of_token(session: Session, token: str, now: datetime) -> Device | None:
+    """The device whose token is exactly `token`; a schema-0001 hash is upgraded on its first use, and a
+    token offered by rotation becomes the device's token on its first use (sync/server/token_rotation.py)."""
+    from sync.server.token_rotation import complete_with  # it imports token_digest from here
+
     exact = token_digest(token)
-    device = session.scalar(select(Device).where(Device.token_hash == exact))
-    if device is not None and hmac.compare_digest(device.token_hash, exact):
-        device.token_legacy = False
-        return device
+    for _ in range(2):  # twice: a concurrent request may have just completed the rotation with this token
+        device = session.scalar(select(Device).where(Device.token_hash == exact))
+        if device is not None and hmac.compare_digest(device.token_hash, exact):
+            device.token_legacy = False
+            return device
+        rotated = complete_with(session, exact, now)
+        if rotated is not None:
+            return rotated
     legacy = session.scalar(
         select(Device).where(Device.token_hash == _legacy_token_digest(token), Device.token_legacy.is_(True))
         .with_for_update()

@@ -34,8 +34,18 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.app import create_app
 
     print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
-    uvicorn.run(create_app(db, args.limits), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
+
+
+def _rotation_days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1.0
+    if not 0 <= days <= 3650:
+        raise argparse.ArgumentTypeError(f"--token-rotation-days {text}: cần một số ngày từ 0 đến 3650.")
+    return days
 
 
 def parse_limits(items: Sequence[str]) -> Limits:
@@ -246,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="warning", metavar="MỨC", help="mức ghi nhật ký: debug, info, warning…")
     p.add_argument("--limit", action="append", default=[], metavar="TÊN=SỐ",
                    help="đổi một giới hạn, ví dụ max_device_blob_bytes=10737418240 (lặp lại được)")
+    p.add_argument("--token-rotation-days", type=_rotation_days, default=30.0, metavar="SỐ_NGÀY",
+                   help="đổi mã xác thực của mỗi quầy sau chừng ấy ngày (mặc định 30; 0: ở mỗi lần chào)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("create-unit", help="tạo (hoặc đổi tên) một đơn vị")

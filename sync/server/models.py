@@ -104,6 +104,22 @@ class Device(Base):
     # The slot the counter numbered its dossiers with before it enrolled, when the province gave it
     # another: those earlier codes are still its own (sync.server.ingest.check_code_claims).
     offline_slot: Mapped[int | None] = mapped_column(Integer)
+    # Token rotation (migration 0018, sync/server/token_rotation.py): when the token was issued (None: at
+    # enrolment) and the hash of the one offered in hello, not used yet.
+    token_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_token_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+
+
+class TokenRotation(Base):
+    """A token offered to a device, or its rotation completed (the new one used): the record, no secret."""
+
+    __tablename__ = "token_rotation"
+    __table_args__ = (CheckConstraint("event IN ('offered', 'completed')", name="event_known"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), index=True)
+    event: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class DeviceEpoch(Base):

@@ -58,7 +58,7 @@ class Raw:
     receipts: list[Any]
     scanned: set[str]
     closes: list[Any]
-    acked: set[str]
+    unacked: set[str]  # creations not acknowledged (an acknowledged one may be pruned since)
     not_synced: int
 
 
@@ -85,8 +85,8 @@ def read_raw(db: Database) -> Raw:
             scanned={r.code for r in rows("SELECT d.code FROM attachment a JOIN dossier d ON d.pk = a.dossier_pk "
                                           "WHERE a.document_index IS NOT NULL AND a.replaced_at IS NULL")},
             closes=rows("SELECT day, difference FROM day_close"),
-            acked={r.entity_id for r in rows("SELECT entity_id FROM outbox WHERE op_type = 'dossier.create' "
-                                             "AND state = 'acked'")},
+            unacked={r.entity_id for r in rows("SELECT entity_id FROM outbox WHERE op_type = 'dossier.create' "
+                                               "AND state <> 'acked'")},
             not_synced=rows("SELECT count(*) AS n FROM outbox WHERE state <> 'acked'")[0].n,
         )
 
@@ -147,7 +147,7 @@ class Truth:
                     out["back_dated"].append(d.code)
                 if d.code in raw.scanned:
                     out["digitised"].append(d.code)
-                if d.id in raw.acked:
+                if d.id not in raw.unacked:
                     out["synced"].append(d.code)
             finished = self.finished_at(d.code)
             if finished is not None and within(finished):

@@ -77,3 +77,11 @@ def test_report_counter_bench_times_the_three_reports_and_agrees_with_its_baseli
     assert "ix_dossier_event_to_status_at ON dossier_event" in figures["baseline"]["dropped_indexes"]
     assert all(b["same_figures"] for b in figures["baseline"]["reports"].values())
     assert all(r["slowest_statements"][0]["plan"] for r in reports.values())
+
+
+def test_outbox_pruning_bench_prunes_every_old_row_and_agrees_with_its_baseline() -> None:
+    figures = run_bench("outbox_pruning.py", "--rows", "1200", "--template", "20", "--runs", "1")
+    assert figures["acknowledged_pruned"] == 1188 and figures["rows_left"] == 12
+    assert figures["answered_through_same_as_baseline"] is True
+    assert figures["answered_through_after_pruning_unchanged"] is True
+    assert figures["batch_transaction_ms"]["n"] >= 6
