@@ -2,8 +2,9 @@
 
 Row-wise JSON makes zstd pay a "sequence" for every field of every operation; a column per leaf path turns
 a field that never changes into one long match and near-sequential values (seqs, instants) into cheap ones.
-Operations are grouped by shape (the sorted set of their leaf paths; a path is a list of dict keys (str) and
-list indices (int); a leaf is a scalar or an empty container) and each group keeps one column per path.
+Operations are grouped by shape (their leaf paths in depth-first order; a path is a list of dict keys (str)
+and list indices (int); a leaf is a scalar or an empty container) and each group keeps one column per path.
+Depth-first order keeps each object's key order and brings list indices densely, 0, 1, 2…
 
 What the server can derive does not travel: an operation's `payload_hash` (when it is the hash of its
 payload), an audit row's `prev_hash` (when it is the `hash` of the batch's audit row before it) and its
@@ -25,12 +26,13 @@ before it is used, and anything malformed is refused (`bounded.Refused("bad_pack
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from counter_app.domain.audit import HASHED_FIELDS, row_hash
-from counter_app.domain.serialization import canonical_json, payload_hash
+from counter_app.domain.serialization import canonical_json
 from sync.bounded import Refused
 
 PACK_VERSION = 1
@@ -68,9 +70,10 @@ def _flatten(value: Any, prefix: Path, out: dict[Path, Any], strings: dict[str, 
         out[prefix] = value
 
 
-def _audit_fields(audit: dict[str, Any], payload: Any) -> list[Any] | None:
-    """The hashed fields of an audit row, `after` rebuilt as the server rebuilds it; None when the row cannot
-    be hashed (a field missing or of the wrong type: then its hash travels as it is)."""
+def _audit_fields(audit: dict[str, Any], payload: Any, payload_text: str | None = None) -> list[Any] | None:
+    """The hashed fields of an audit row, `after` rebuilt as the server rebuilds it (from `payload_text`, the
+    payload's canonical JSON, when known); None when the row cannot be hashed (a field missing or of the
+    wrong type: then its hash travels as it is)."""
     if not all(name in audit for name in HASHED_FIELDS):
         return None
     values = [audit[name] for name in HASHED_FIELDS]
@@ -78,7 +81,9 @@ def _audit_fields(audit: dict[str, Any], payload: Any) -> list[Any] | None:
         return None
     if not all(v is None or isinstance(v, str) for v in values[7:9]):
         return None
-    if values[8] is None:
+    if values[8] is None and payload_text is not None:
+        values[8] = payload_text
+    elif values[8] is None:
         if not isinstance(payload, dict):
             return None
         try:
@@ -88,8 +93,8 @@ def _audit_fields(audit: dict[str, Any], payload: Any) -> list[Any] | None:
     return values
 
 
-def _audit_hash(audit: dict[str, Any], payload: Any) -> str | None:
-    values = _audit_fields(audit, payload)
+def _audit_hash(audit: dict[str, Any], payload: Any, payload_text: str | None = None) -> str | None:
+    values = _audit_fields(audit, payload, payload_text)
     if values is None:
         return None
     try:
@@ -98,14 +103,21 @@ def _audit_hash(audit: dict[str, Any], payload: Any) -> str | None:
         return None
 
 
-def _payload_hash(op: dict[str, Any]) -> str | None:
+def _payload_text(op: dict[str, Any]) -> str | None:
+    """The canonical JSON of the operation's payload (what its hash and its audit row's `after` are of)."""
     payload = op.get("payload")
     if not isinstance(payload, dict):
         return None
     try:
-        return payload_hash(payload)
+        text = canonical_json(payload)
+        text.encode("utf-8")  # a lone surrogate cannot be hashed
     except (TypeError, ValueError, RecursionError):
         return None
+    return text
+
+
+def _hash_of(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
 
 
 def _slim(ops: Sequence[Any]) -> tuple[list[Any], dict[str, list[int]]]:
@@ -120,9 +132,10 @@ def _slim(ops: Sequence[Any]) -> tuple[list[Any], dict[str, list[int]]]:
             slim.append(op)
             continue
         op = dict(op)
+        text = _payload_text(op)
         if "payload_hash" not in op:
             absent["payload_hash"].append(position)
-        elif op["payload_hash"] == _payload_hash(op):
+        elif text is not None and op["payload_hash"] == _hash_of(text):
             del op["payload_hash"]
         audit = op.get("audit")
         if isinstance(audit, dict):
@@ -131,9 +144,10 @@ def _slim(ops: Sequence[Any]) -> tuple[list[Any], dict[str, list[int]]]:
             for name in ("prev_hash", "hash"):
                 if name not in audit:
                     absent[name].append(position)
-            if "prev_hash" in audit and previous_hash is not None and audit["prev_hash"] == previous_hash:
+            if previous_hash is not None and audit.get("prev_hash") == previous_hash:
                 del audit["prev_hash"]
-            if position != last_audit and "hash" in audit and audit["hash"] == _audit_hash(original, op.get("payload")):
+            if position != last_audit and isinstance(audit.get("hash"), str) \
+                    and audit["hash"] == _audit_hash(original, op.get("payload"), text):
                 del audit["hash"]
             previous_hash = original.get("hash") if isinstance(original.get("hash"), str) else None
             op["audit"] = audit
@@ -157,7 +171,7 @@ def pack_ops(ops: Sequence[Any], strings: Sequence[str] = (), strings_id: int = 
         except _TooWide:
             raw.append([position, ops[position] if not isinstance(op, dict) else op])
             continue
-        shape = tuple(sorted(leaves, key=_path_key))
+        shape = tuple(leaves)  # depth-first order: list indices come densely, keys keep their order
         group = groups.get(shape)
         if group is None:
             group = groups[shape] = {"at": [], "paths": [list(p) for p in shape], "cols": [[] for _ in shape]}
@@ -171,10 +185,6 @@ def pack_ops(ops: Sequence[Any], strings: Sequence[str] = (), strings_id: int = 
     if absent:
         packed["absent"] = absent
     return packed
-
-
-def _path_key(path: Path) -> tuple[tuple[int, str | int], ...]:
-    return tuple((1, p) if isinstance(p, int) else (0, p) for p in path)
 
 
 def packed_strings_id(packed: Any) -> int:
@@ -202,6 +212,7 @@ def unpack_ops(packed: Any, bounds: PackBounds = PackBounds(), strings: Sequence
     names (`packed_strings_id`). Raises `Refused("bad_packed")` on anything malformed or past `bounds`."""
     if not isinstance(packed, dict) or packed.get("v") != PACK_VERSION:
         raise _refuse("không đúng phiên bản 1")
+    packed_strings_id(packed)
     count = packed.get("n")
     if type(count) is not int or not 0 <= count <= bounds.max_ops:
         raise _refuse(f"số thao tác phải từ 0 đến {bounds.max_ops}")
@@ -286,7 +297,7 @@ def _leaf(value: Any, strings: Sequence[str]) -> Any:
 
 def _place(op: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
     """Sets `value` at `path`, creating containers on the way; list indices must come densely in order
-    (paths are sorted), and a place can hold one thing only."""
+    (paths are in depth-first order), and a place can hold one thing only."""
     node: Any = op
     for depth, part in enumerate(path):
         last = depth == len(path) - 1
@@ -317,8 +328,9 @@ def _derive(ops: list[Any], missing: dict[str, set[int]]) -> None:
     for position, op in enumerate(ops):
         if not isinstance(op, dict):
             continue
+        text = _payload_text(op)
         if "payload_hash" not in op and position not in missing["payload_hash"]:
-            derived = _payload_hash(op)
+            derived = _hash_of(text)
             if derived is None:
                 raise _refuse("thiếu mã băm của một thao tác không có nội dung")
             op["payload_hash"] = derived
@@ -330,7 +342,7 @@ def _derive(ops: list[Any], missing: dict[str, set[int]]) -> None:
                 raise _refuse("thiếu mã băm dòng trước của dòng nhật ký đầu gói")
             audit["prev_hash"] = previous_hash
         if "hash" not in audit and position not in missing["hash"]:
-            derived = _audit_hash(audit, op.get("payload"))
+            derived = _audit_hash(audit, op.get("payload"), text)
             if derived is None:
                 raise _refuse("không tính lại được mã băm một dòng nhật ký")
             audit["hash"] = derived

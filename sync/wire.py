@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import gzip
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,10 @@ from sync.packing import PackBounds, pack_ops, unpack_ops
 from sync.protocol import OpResult, OpStatus, PushResponse
 
 __all__ = ["EncodedBody", "PackBounds", "PushCodec", "compacted", "encode_body", "pack_ops", "results_of", "unpack_ops"]
-ZSTD_LEVEL = 19  # a 2G body: the CPU is cheap next to the seconds each kilobyte costs on the link
+# zstd levels: 19 for a slow link (CPU is cheap next to the seconds each kilobyte costs on 2G), 3 where the
+# link is fast and the CPU is the limit (loopback, LAN). The counter picks per batch (`PushCodec.level`).
+SLOW_LINK_LEVEL = 19
+FAST_LINK_LEVEL = 3
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class PushCodec:
     dictionary: bytes = b""
     strings: tuple[str, ...] = ()
     packed: bool = False
+    level: int = SLOW_LINK_LEVEL
 
     def pack(self, ops: list[dict[str, Any]]) -> Any:
         """What goes in the batch: the packed form when the server takes it (then `ops` is sent empty)."""
@@ -56,16 +61,18 @@ class EncodedBody:
     raw_size: int = 0  # bytes before compression (the benchmark's "compressed payload" ratio uses both)
 
 
-_compressors: dict[tuple[int, bytes], zstandard.ZstdCompressor] = {}
+_compressors: dict[tuple[int, bytes, int, int], zstandard.ZstdCompressor] = {}
 
 
 def _zstd(codec: PushCodec) -> zstandard.ZstdCompressor:
-    key = (codec.dictionary_id, codec.dictionary)
+    """A compressor per (dictionary, level), kept: loading a dictionary costs more than a small batch."""
+    key = (codec.dictionary_id, codec.dictionary, codec.level, threading.get_ident())  # not shareable by threads
     found = _compressors.get(key)
     if found is None:
         data = zstandard.ZstdCompressionDict(codec.dictionary) if codec.dictionary else None
-        found = zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=data, write_content_size=True)
-        _compressors.clear()  # one dictionary in use at a time
+        found = zstandard.ZstdCompressor(level=codec.level, dict_data=data, write_content_size=True)
+        if len(_compressors) >= 8:
+            _compressors.clear()
         _compressors[key] = found
     return found
 

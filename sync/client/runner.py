@@ -45,12 +45,19 @@ from counter_app.storage.sync_store import (
 )
 from counter_app.updates.download import sync_step as update_step
 from sync.client.audit_envelope import audit_rows_for, with_audit
-from sync.client.dictionary import codec_for
 from sync.client.blobs import upload_pending_blobs
+from sync.client.dictionary import codec_for
 from sync.client.lock import SingleFlight
 from sync.client.outgoing import Outgoing, outgoing
 from sync.client.pullback import pull_back, pullback_pending
-from sync.client.transport import PermanentError, SyncError, TooLarge, TransientError, Transport, parse_response
+from sync.client.transport import (
+    PermanentError,
+    SyncError,
+    TooLarge,
+    TransientError,
+    Transport,
+    parse_response,
+)
 from sync.protocol import (
     MAX_OPS_HARD_LIMIT,
     SUPPORTED_PROTOCOL_VERSIONS,

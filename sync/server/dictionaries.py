@@ -118,6 +118,18 @@ def newest_offer(session: Session) -> DictionaryOffer | None:
     return DictionaryOffer(id=row.id, sha256=row.sha256, size=row.size) if row else None
 
 
+def build_document(payloads: list[dict[str, Any]], dictionary_id: int, seed: int = 0) -> tuple[bytes, list[str]]:
+    """The published document of a dictionary learnt from `payloads` (dossier.create payloads), and its
+    string table: samples are small packed batches of those payloads with personal data replaced."""
+    rng = random.Random(seed)
+    strings = catalog_strings(payloads)
+    ops = chained([sample_op(anonymised(p, rng), i + 1, rng) for i, p in enumerate(payloads)])
+    samples = [json.dumps(pack_ops(ops[i:i + SAMPLE_BATCH], strings, dictionary_id), ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8") for i in range(0, len(ops), SAMPLE_BATCH)]
+    trained = zstandard.train_dictionary(DICTIONARY_BYTES, samples, dict_id=dictionary_id, level=19)
+    return document(dictionary_id, strings, trained.as_bytes()), strings
+
+
 def train(db: ServerDatabase, now: datetime, *, min_dossiers: int = MIN_DOSSIERS, seed: int = 0) -> SyncDictionary:
     """Trains a new dictionary on the newest dossiers the server holds (personal data replaced) and stores it."""
     with db.read() as session:
@@ -125,15 +137,9 @@ def train(db: ServerDatabase, now: datetime, *, min_dossiers: int = MIN_DOSSIERS
             select(Dossier.data).order_by(Dossier.received_at.desc()).limit(SAMPLE_DOSSIERS)) if isinstance(data, dict)]
     if len(payloads) < min_dossiers:
         raise DomainError(f"Máy chủ mới có {len(payloads)} hồ sơ; cần ít nhất {min_dossiers} hồ sơ để học từ điển nén.")
-    rng = random.Random(seed)
-    strings = catalog_strings(payloads)
-    ops = chained([sample_op(anonymised(p, rng), i + 1, rng) for i, p in enumerate(payloads)])
     with db.read() as session:
         next_id = (session.scalar(select(func.max(SyncDictionary.id))) or 0) + 1
-    samples = [json.dumps(pack_ops(ops[i:i + SAMPLE_BATCH], strings, next_id), ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8") for i in range(0, len(ops), SAMPLE_BATCH)]
-    trained = zstandard.train_dictionary(DICTIONARY_BYTES, samples, dict_id=next_id, level=19)
-    content = document(next_id, strings, trained.as_bytes())
+    content, strings = build_document(payloads, next_id, seed)
     if len(content) > MAX_DICTIONARY_BYTES:
         raise DomainError("Từ điển nén lớn quá mức cho phép; hãy báo cho người phát triển.")
     row = SyncDictionary(id=next_id, created_at=now, sha256=hashlib.sha256(content).hexdigest(), size=len(content),
