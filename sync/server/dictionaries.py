@@ -124,9 +124,14 @@ def build_document(payloads: list[dict[str, Any]], dictionary_id: int, seed: int
     rng = random.Random(seed)
     strings = catalog_strings(payloads)
     ops = chained([sample_op(anonymised(p, rng), i + 1, rng) for i, p in enumerate(payloads)])
-    samples = [json.dumps(pack_ops(ops[i:i + SAMPLE_BATCH], strings, dictionary_id), ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8") for i in range(0, len(ops), SAMPLE_BATCH)]
-    trained = zstandard.train_dictionary(DICTIONARY_BYTES, samples, dict_id=dictionary_id, level=19)
+    step = max(1, min(SAMPLE_BATCH, len(ops) // 100))  # zstd's trainer wants many samples
+    samples = [json.dumps(pack_ops(ops[i:i + step], strings, dictionary_id), ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8") for i in range(0, len(ops), step)]
+    size = min(DICTIONARY_BYTES, max(4_096, sum(map(len, samples)) // 8))
+    try:
+        trained = zstandard.train_dictionary(size, samples, dict_id=dictionary_id, level=19)
+    except zstandard.ZstdError as error:
+        raise DomainError(f"Không học được từ điển nén từ {len(payloads)} hồ sơ ({error}); hãy thử lại khi có thêm hồ sơ.") from None
     return document(dictionary_id, strings, trained.as_bytes()), strings
 
 

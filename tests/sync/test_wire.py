@@ -39,6 +39,7 @@ json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_
 operations = st.lists(st.one_of(st.dictionaries(keys, json_values, max_size=6), json_values), max_size=8)
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(operations, st.booleans())
 def test_any_operations_come_back_exactly(ops: list[Any], with_strings: bool) -> None:
