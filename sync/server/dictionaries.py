@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from counter_app.domain.errors import DomainError
 from sync.bounded import Refused
 from sync.packing import PackBounds, pack_ops, packed_strings_id, unpack_ops
-from sync.protocol import API_PREFIX, MAX_DICTIONARY_BYTES, DictionaryOffer, Limits, PushBatch
+from sync.protocol import API_PREFIX, MAX_DICTIONARY_BYTES, DictionaryOffer, ErrorResponse, Limits, PushBatch
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
 from sync.server.dictionary_samples import anonymised, catalog_strings, chained, sample_op
@@ -204,7 +204,9 @@ def unpacked(batch: PushBatch, limits: Limits, cache: DictionaryCache) -> PushBa
 def install_dictionary_routes(app: FastAPI, db: ServerDatabase) -> None:
     """GET /api/v1/sync/dictionaries/{id}: the published document (device token)."""
 
-    @app.get(f"{API_PREFIX}/sync/dictionaries/{{dictionary_id}}")
+    errors = {status: {"model": ErrorResponse} for status in (401, 403, 404, 422, 429)}
+
+    @app.get(f"{API_PREFIX}/sync/dictionaries/{{dictionary_id}}", responses=errors)
     def get_dictionary(dictionary_id: Annotated[int, Path(ge=1, lt=2**31)],
                        authorization: Annotated[str | None, Header()] = None) -> Response:
         with db.session() as session:
