@@ -47,6 +47,7 @@ from counter_app.updates.download import sync_step as update_step
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.blobs import upload_pending_blobs
 from sync.client.dictionary import codec_for
+from sync.client.dictionary import forget as forget_dictionary
 from sync.client.lock import SingleFlight
 from sync.client.outgoing import Outgoing, outgoing
 from sync.client.pullback import pull_back, pullback_pending
@@ -339,8 +340,14 @@ class SyncRunner:
         if run.codec.packed:  # issue 13 (W, minimal; part C owns this path): packed, zstd, compact answer
             document.update(ops=[], packed=run.codec.pack(document["ops"]), compact_results=True)
         body = encode_body(document, run.codec)
-        answer = parse_response(transport.request("POST", "/sync/push", data=body.data, headers=body.headers),
-                                PushResponse)
+        try:
+            answer = parse_response(transport.request("POST", "/sync/push", data=body.data, headers=body.headers),
+                                    PushResponse)
+        except PermanentError as error:
+            if error.code != "unknown_dictionary":
+                raise
+            forget_dictionary(self.data_dir)  # the next run fetches the server's current one
+            raise TransientError(error.message, code=error.code, status=error.status) from None
         answer.results = results_of(answer, {item.seq: item.wire.get("op_id", "") for item in part})
         if answer.batch_id != batch.batch_id:
             raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")

@@ -42,7 +42,7 @@ MIN_DOSSIERS = 1_000  # fewer than this: too little to learn from (and `serve` d
 SAMPLE_DOSSIERS = 20_000  # the newest ones, at most
 SAMPLE_BATCH = 25  # operations per training sample: a sample is a small packed batch, as a 2G push starts
 DICTIONARY_BYTES = 64 * 1024
-REFRESH_SECONDS = 30.0  # an unknown dictionary id makes a process re-read the table at most this often
+REFRESH_SECONDS = 1.0  # an unknown, newer dictionary id makes a process re-read the table at most this often
 
 
 class SyncDictionary(Base):
@@ -95,8 +95,11 @@ class DictionaryCache:
         self._lock = threading.Lock()
 
     def get(self, dictionary_id: int) -> Published | None:
+        """The dictionary, or None. Only an id above every known one can be new (ids grow, rows stay): the
+        table is read again for it, at most once per REFRESH_SECONDS whatever ids a caller makes up."""
         found = self._known.get(dictionary_id)
-        if found is None and time.monotonic() - self._read_at >= REFRESH_SECONDS:
+        newer = dictionary_id > max(self._known, default=0)
+        if found is None and newer and time.monotonic() - self._read_at >= REFRESH_SECONDS:
             with self._lock:
                 self._read_at = time.monotonic()
                 with self.db.read() as session:

@@ -219,3 +219,42 @@ def test_training_samples_hold_no_personal_data() -> None:
     assert "Thủ tục đăng ký khai sinh" in text and "Tờ khai đăng ký khai sinh" in text
     assert catalog_strings([payload, payload]) == sorted({"Thủ tục đăng ký khai sinh", "Tờ khai đăng ký khai sinh",
                                                           "Đăng ký khai sinh", payload["status_label"]})
+
+
+def _mutations(packed: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """`packed` with one value somewhere inside replaced by anything JSON can say."""
+    paths: list[list[Any]] = []
+
+    def walk(value: Any, path: list[Any]) -> None:
+        paths.append(path)
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            walk(item, [*path, key])
+
+    walk(packed, [])
+
+    def apply(choice: tuple[list[Any], Any]) -> dict[str, Any]:
+        path, replacement = choice
+        copy = json.loads(json.dumps(packed))
+        if not path:
+            return replacement
+        node = copy
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = replacement
+        return copy
+
+    return st.tuples(st.sampled_from(paths), json_values).map(apply)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutations(pack_ops(chained_ops(3), STRINGS, 1)))
+def test_any_damage_to_a_packed_batch_is_refused_or_gives_operations(packed: Any) -> None:
+    """Whatever a hostile client puts anywhere in a packed batch: a list back, or `bad_packed`, nothing else."""
+    try:
+        ops = unpack_ops(packed, PackBounds(max_ops=1_000), STRINGS)
+    except bounded.Refused as refused:
+        assert refused.code == "bad_packed"
+    else:
+        assert isinstance(ops, list) and len(ops) <= 1_000
