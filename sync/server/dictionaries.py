@@ -39,7 +39,7 @@ from sync.server.models import Base, Dossier
 
 log = logging.getLogger(__name__)
 MIN_DOSSIERS = 1_000  # fewer than this: too little to learn from (and `serve` does not train)
-SAMPLE_DOSSIERS = 20_000  # the newest ones, at most
+SAMPLE_DOSSIERS = 5_000  # the newest ones, at most (training 10,000 took minutes on a loaded 2-core machine)
 SAMPLE_BATCH = 25  # operations per training sample: a sample is a small packed batch, as a 2G push starts
 DICTIONARY_BYTES = 64 * 1024
 REFRESH_SECONDS = 1.0  # an unknown, newer dictionary id makes a process re-read the table at most this often
