@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import zstandard
 from pydantic_core import from_json
 
 INFLATE_STEP = 64 * 1024
@@ -54,13 +56,23 @@ def size_text(size: int) -> str:
 
 class Inflater:
     """Inflates a gzip (or zlib) body chunk by chunk, never past `max_output` bytes or `max_ratio` times its
-    input; identity bodies pass through. Unknown encodings are refused at construction."""
+    input; identity bodies pass through. Unknown encodings are refused at construction.
 
-    def __init__(self, content_encoding: str, max_output: int, max_ratio: int) -> None:
+    zstd (issue 13) is taken only where `zstd_dictionary` is given (the server's guard): the body is kept as
+    it arrives (the caller caps raw bytes) and inflated by `finish`, which returns the output (see `ZstdBody`).
+    """
+
+    def __init__(self, content_encoding: str, max_output: int, max_ratio: int,
+                 zstd_dictionary: Callable[[int], bytes | None] | None = None) -> None:
         name = content_encoding.strip().lower()
-        if name not in _ENCODINGS:
+        self._zstd: ZstdBody | None = None
+        if name == "zstd" and zstd_dictionary is not None:
+            self._zstd = ZstdBody(max_output, max_ratio, zstd_dictionary)
+            name = ""
+        elif name not in _ENCODINGS:
             shown = "".join(c for c in name[:30] if c.isprintable())
-            raise Refused("unsupported_encoding", f"Kiểu nén «{shown}» không được hỗ trợ; chỉ nhận gzip hoặc không nén.")
+            accepted = "gzip, zstd" if zstd_dictionary is not None else "gzip"
+            raise Refused("unsupported_encoding", f"Kiểu nén «{shown}» không được hỗ trợ; chỉ nhận {accepted} hoặc không nén.")
         wbits = _ENCODINGS[name]
         self._inflater = zlib.decompressobj(wbits) if wbits is not None else None
         self.max_output = max_output
@@ -71,6 +83,9 @@ class Inflater:
 
     def feed(self, chunk: bytes) -> bytes:
         self.received += len(chunk)
+        if self._zstd is not None:
+            self._zstd.raw += chunk
+            return b""
         if self._inflater is None:
             self._inflated_from = self.received
             self._count(len(chunk))
@@ -94,10 +109,16 @@ class Inflater:
             raise Refused("bad_gzip", "Dữ liệu nén gzip có phần thừa sau khi kết thúc.")
         return b"".join(parts)
 
-    def finish(self) -> None:
-        """The body ended: a compressed stream must have ended too (else it was cut)."""
+    def finish(self) -> bytes:
+        """The body ended: a compressed stream must have ended too (else it was cut). Returns what is left of
+        the output (a zstd body's whole output; nothing for the others)."""
+        if self._zstd is not None:
+            out = self._zstd.inflate()
+            self.produced = len(out)
+            return out
         if self._inflater is not None and self.received and not self._inflater.eof:
             raise Refused("bad_gzip", "Dữ liệu nén gzip bị cắt cụt.")
+        return b""
 
     def _count(self, size: int) -> None:
         self.produced += size
@@ -107,11 +128,57 @@ class Inflater:
             raise Refused("inflate_ratio", f"Dữ liệu nén bất thường (giải nén ra gấp hơn {self.max_ratio} lần); đã dừng.")
 
 
-def inflate(body: bytes, content_encoding: str, max_output: int, max_ratio: int) -> bytes:
-    inflater = Inflater(content_encoding, max_output, max_ratio)
+class ZstdBody:
+    """A zstd body (one frame that declares its size, compressed with the dictionary its header names, or none),
+    inflated step by step within the same caps as gzip. The declared size is checked against the caps before a
+    byte is inflated, and the output must be exactly that size (a cut or padded frame is refused)."""
+
+    def __init__(self, max_output: int, max_ratio: int, dictionary: Callable[[int], bytes | None]) -> None:
+        self.raw = bytearray()
+        self.max_output = max_output
+        self.max_ratio = max_ratio
+        self.dictionary = dictionary
+
+    def inflate(self) -> bytes:
+        raw = bytes(self.raw)
+        self.raw = bytearray()
+        try:
+            header = zstandard.get_frame_parameters(raw)
+        except zstandard.ZstdError:
+            raise Refused("bad_zstd", "Dữ liệu nén zstd bị hỏng.") from None
+        size = header.content_size
+        if size == zstandard.CONTENTSIZE_UNKNOWN or size == zstandard.CONTENTSIZE_ERROR:
+            raise Refused("bad_zstd", "Dữ liệu nén zstd không ghi kích thước sau khi giải nén.")
+        if size > self.max_output:
+            raise Refused("inflated_too_large", f"Dữ liệu sau khi giải nén vượt {size_text(self.max_output)}.")
+        if size > RATIO_FLOOR and size > self.max_ratio * len(raw):
+            raise Refused("inflate_ratio", f"Dữ liệu nén bất thường (giải nén ra gấp hơn {self.max_ratio} lần); đã dừng.")
+        context = zstandard.ZstdDecompressor()
+        if header.dict_id:
+            content = self.dictionary(header.dict_id)
+            if content is None:
+                raise Refused("unknown_dictionary", f"Máy chủ không có từ điển nén số {header.dict_id}; quầy sẽ tải từ "
+                                                    "điển mới và gửi lại (dữ liệu vẫn được giữ ở quầy).")
+            context = zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(content))
+        out = bytearray()
+        try:
+            reader = context.stream_reader(raw, read_across_frames=True)
+            while piece := reader.read(INFLATE_STEP):
+                out += piece
+                if len(out) > size:
+                    break
+        except zstandard.ZstdError:
+            raise Refused("bad_zstd", "Dữ liệu nén zstd bị hỏng.") from None
+        if len(out) != size:
+            raise Refused("bad_zstd", "Dữ liệu nén zstd bị cắt cụt hoặc có phần thừa.")
+        return bytes(out)
+
+
+def inflate(body: bytes, content_encoding: str, max_output: int, max_ratio: int,
+            zstd_dictionary: Callable[[int], bytes | None] | None = None) -> bytes:
+    inflater = Inflater(content_encoding, max_output, max_ratio, zstd_dictionary)
     out = inflater.feed(body)
-    inflater.finish()
-    return out
+    return out + inflater.finish()
 
 
 def check_shape(body: bytes, bounds: JsonBounds) -> None:

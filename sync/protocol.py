@@ -57,12 +57,15 @@ RELEASE_VERSION_PATTERN = r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\.(0|[1-9][
 RELEASE_PLATFORMS = ("linux-x86_64", "windows-x86_64")
 RELEASE_FILE_PATTERN = r"^counter-app-[0-9.]{5,14}-(linux-x86_64\.tar\.gz|windows-x86_64-setup\.exe)$"
 MAX_RELEASE_BYTES = 1_073_741_824
+MAX_DICTIONARY_BYTES = 2_000_000  # a published push dictionary document (sync/server/dictionaries.py)
 
 
 class Capability(StrEnum):
     GZIP_PUSH = "gzip-push"
     BLOBS = "blobs"
     TOKEN_ROTATION = "token-rotation"  # hello may carry new_token (sync/server/token_rotation.py)
+    # Issue 13 (sync/wire.py): zstd push bodies with a published dictionary, the packed form, compact results.
+    ZSTD_PUSH = "zstd-push"
 
 
 class Model(BaseModel):
@@ -158,6 +161,14 @@ class ReleaseOffer(Model):
     notes: Annotated[str, Field(max_length=2_000)] = ""
 
 
+class DictionaryOffer(Model):
+    """A zstd dictionary and string table the province trained (sync/server/dictionaries.py)."""
+
+    id: Annotated[int, Field(ge=1, lt=2**31)]
+    sha256: Annotated[str, Field(pattern=SHA256_PATTERN)]
+    size: Annotated[int, Field(ge=1, le=MAX_DICTIONARY_BYTES)]
+
+
 class HelloResponse(Model):
     protocol_version: int
     schema_versions: list[int]
@@ -177,6 +188,8 @@ class HelloResponse(Model):
     releases: list[ReleaseOffer] = Field(default_factory=list, max_length=8)
     # A new device token, offered when the current one is due and the counter listed "token-rotation".
     new_token: str | None = Field(default=None, max_length=200)
+    # The newest push dictionary (issue 13): GET /sync/dictionaries/{id}; None before one is trained.
+    dictionary: DictionaryOffer | None = None
 
 
 # -- push ------------------------------------------------------------------------------------------
@@ -215,6 +228,10 @@ class PushBatch(Request):
     batch_id: OpId
     device_epoch: Epoch
     ops: Annotated[list[Any], Field(max_length=MAX_OPS_HARD_LIMIT)]
+    # Issue 13 (sync/wire.py): the operations in columnar form instead of `ops` (then empty), and the
+    # answer's plain acceptances as seq ranges (`PushResponse.accepted`).
+    packed: Any = None
+    compact_results: bool = False
 
 
 class OpResult(Model):
@@ -236,6 +253,9 @@ class PushResponse(Model):
     # the counter's own chain must hold it (services.audit.verify_audit).
     audit_seq: Annotated[int, Field(ge=0, le=MAX_INT64)] = 0
     audit_hash: Annotated[str, Field(pattern=r"^([0-9a-f]{64})?$")] = ""
+    # When the batch asked for compact_results: [first seq, last seq, server_version] of operations accepted
+    # with no code (not listed in `results`); sync.wire.results_of expands them.
+    accepted: list[tuple[int, int, int | None]] = Field(default_factory=list)
 
 
 # -- pull ------------------------------------------------------------------------------------------

@@ -48,12 +48,21 @@ from counter_app.storage.sync_store import (
 from counter_app.updates.download import sync_step as update_step
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.blobs import upload_pending_blobs
+from sync.client.dictionary import codec_for
+from sync.client.dictionary import forget as forget_dictionary
 from sync.client.lock import SingleFlight
 from sync.client.outgoing import Outgoing, outgoing
 from sync.client.pullback import pull_back, pullback_pending
 from sync.client.token_rotation import CAPABILITY as TOKEN_ROTATION
 from sync.client.token_rotation import adopt_offered_token
-from sync.client.transport import PermanentError, SyncError, TooLarge, TransientError, Transport
+from sync.client.transport import (
+    PermanentError,
+    SyncError,
+    TooLarge,
+    TransientError,
+    Transport,
+    parse_response,
+)
 from sync.protocol import (
     MAX_OPS_HARD_LIMIT,
     SUPPORTED_PROTOCOL_VERSIONS,
@@ -64,6 +73,7 @@ from sync.protocol import (
     PushBatch,
     PushResponse,
 )
+from sync.wire import PushCodec, encode_body, results_of
 
 log = logging.getLogger(__name__)
 # Refusals that are not final: the operation stays pending and is sent again later.
@@ -260,7 +270,8 @@ class SyncRunner:
         screen, and is sent alone once per run, so it goes through as soon as the server can take it.
         """
         run = _PushRun(max_ops=max(1, min(hello.limits.max_ops_per_batch, MAX_OPS_HARD_LIMIT)),
-                       target_bytes=self.batch_bytes or _clamp(hello.limits.preferred_batch_bytes, 2_000, 8_000_000))
+                       target_bytes=self.batch_bytes or _clamp(hello.limits.preferred_batch_bytes, 2_000, 8_000_000),
+                       codec=codec_for(hello, transport, self.data_dir))
         self._send_all(transport, run, report, quarantined=False)
         self._settle_suspects(run)
         self._send_all(transport, run, report, quarantined=True)
@@ -336,8 +347,19 @@ class SyncRunner:
     def _post(self, transport: Transport, part: list[Outgoing], run: _PushRun, report: SyncReport) -> PushResponse:
         batch = PushBatch(batch_id=str(uuid.uuid4()), device_epoch=run.epoch, ops=[item.wire for item in part])
         report.requests += 1
-        answer = transport.call("POST", "/sync/push", PushResponse, json_body=batch.model_dump(mode="json"),
-                                gzip_body=True)
+        document = batch.model_dump(mode="json", exclude={"packed", "compact_results"})
+        if run.codec.packed:  # issue 13 (W, minimal; part C owns this path): packed, zstd, compact answer
+            document.update(ops=[], packed=run.codec.pack(document["ops"]), compact_results=True)
+        body = encode_body(document, run.codec)
+        try:
+            answer = parse_response(transport.request("POST", "/sync/push", data=body.data, headers=body.headers),
+                                    PushResponse)
+        except PermanentError as error:
+            if error.code != "unknown_dictionary":
+                raise
+            forget_dictionary(self.data_dir)  # the next run fetches the server's current one
+            raise TransientError(error.message, code=error.code, status=error.status) from None
+        answer.results = results_of(answer, {item.seq: item.wire.get("op_id", "") for item in part})
         if answer.batch_id != batch.batch_id:
             raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
         return answer
@@ -476,6 +498,7 @@ class _PushRun:
     failures: int = 0
     suspects: list[tuple[Outgoing, str]] = field(default_factory=list)
     quarantined_now: set[int] = field(default_factory=set)
+    codec: PushCodec = field(default_factory=PushCodec)
 
 
 __all__ = ["NotEnrolled", "SyncError", "SyncReport", "SyncRunner"]

@@ -40,6 +40,7 @@ from sync.server.auth import authenticate, enroll, epoch_row
 from sync.server.blobs import ChunkOutcome, append_chunk, blob_status, check_sha256, create_blob, get_blob
 from sync.server.conflict_routes import install_conflict_routes
 from sync.server.db import ServerDatabase
+from sync.server.dictionaries import DictionaryCache, install_dictionary_routes, newest_offer, unpacked
 from sync.server.errors import ApiError
 from sync.server.feed import changes_after, last_change_seq
 from sync.server.guard import GuardSettings, PreparsedJsonRoute, RequestGuard
@@ -52,6 +53,7 @@ from sync.server.release_routes import install_release_routes
 from sync.server.releases import newest_offers
 from sync.server.reports import install_report_routes
 from sync.server.token_rotation import DEFAULT_ROTATION_DAYS, offer_if_due
+from sync.wire import compacted
 
 log = logging.getLogger(__name__)
 MAX_PULL_PAGE = 1_000
@@ -87,6 +89,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     # Outside it: token, rate limits and body bounds, before any endpoint runs (guard.py).
     app.add_middleware(RequestGuard, db=db, limits=limits, settings=settings)
     install_error_handlers(app)
+    dictionaries = DictionaryCache(db)  # string tables of packed pushes (issue 13)
 
     # Each endpoint commits its own transaction before it returns, so a response is only ever sent
     # for work that is durably stored (never "acknowledged, then the commit failed").
@@ -123,7 +126,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
                 protocol_version=common[-1], schema_versions=schemas, server_epoch=server_epoch, server_time=now_utc(),
                 limits=limits, capabilities=[c.value for c in Capability], device_id=me.id, unit_code=me.unit_code,
                 desk_slot=me.desk_slot, device_epoch=row.epoch, acked_seq=row.acked_seq,
-                last_change_seq=last_change_seq(s, me.unit_code), releases=newest_offers(s),
+                last_change_seq=last_change_seq(s, me.unit_code), releases=newest_offers(s), dictionary=newest_offer(s),
                 new_token=offer_if_due(s, me, now_utc(), rotation_period)
                 if Capability.TOKEN_ROTATION.value in request.capabilities else None,
             )
@@ -131,12 +134,13 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
 
     @app.post(f"{API_PREFIX}/sync/push", responses=ERRORS)
     def push(batch: PushBatch, authorization: Authorization = None) -> PushResponse:
+        batch = unpacked(batch, limits, dictionaries)  # issue 13: the columnar form (sync/packing.py)
         if len(batch.ops) > limits.max_ops_per_batch:
             raise ApiError(413, "too_many_ops", f"Mỗi gói tối đa {limits.max_ops_per_batch} thao tác.")
         with db.session() as s:
             me = authenticate(s, authorization, now_utc())
             response = handle_push(s, me, batch, now_utc())
-        return response
+        return compacted(response) if batch.compact_results else response
 
     @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS)
     def pull(after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
@@ -185,6 +189,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
             raise outcome.refusal
         return outcome.status
 
+    install_dictionary_routes(app, db)  # GET /api/v1/sync/dictionaries/{id}: push dictionaries (issue 13)
     install_release_routes(app, db)  # GET /api/v1/releases/{sha256}: counter updates (issue 12)
     install_report_routes(app, db)  # GET /api/v1/reports/…: report tokens only (issue 11)
     install_pullback_routes(app, db)  # GET /api/v1/sync/pullback: a restored counter's own dossiers (issue 12)

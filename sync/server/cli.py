@@ -18,6 +18,7 @@ from counter_app.domain.errors import DomainError, ValidationError, ValidationEr
 from counter_app.domain.lifecycle import parse_status
 from sync.protocol import Limits
 from sync.server.cli_audit import add_audit_command
+from sync.server.cli_dictionaries import add_dictionary_commands
 from sync.server.cli_releases import add_release_commands
 from sync.server.cli_reports import add_report_commands
 from sync.server.db import ServerDatabase, default_database_url
@@ -32,7 +33,9 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
     import uvicorn
 
     from sync.server.app import create_app
+    from sync.server.dictionaries import train_if_due
 
+    train_if_due(db, _now())  # the first push dictionary, once there are enough dossiers (issue 13)
     print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
     uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
@@ -326,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_command(sub)
     add_report_commands(sub)
     add_release_commands(sub)
+    add_dictionary_commands(sub)
 
     p = sub.add_parser("revoke-device", help="thu hồi quyền đồng bộ của một quầy")
     p.add_argument("device_id", **device)

@@ -47,6 +47,7 @@ from sync import bounded
 from sync.protocol import API_PREFIX, Limits
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
+from sync.server.dictionaries import DictionaryCache
 from sync.server.errors import ApiError
 from sync.server.http_errors import BATCH_ID_KEY, error_response
 from sync.server.ratelimit import InFlight, Slots, TokenBuckets, Verdict, retry_after
@@ -60,7 +61,7 @@ REPORTS_PREFIX = f"{API_PREFIX}/reports/"  # report tokens only (sync.server.rep
 PARSED_KEY = "sync.json"  # the request's parsed JSON body, in its ASGI state
 # How the bounds of sync.bounded answer: transport faults are 400, sizes 413 (the counter splits its batch).
 STATUS_FOR = {"unsupported_encoding": 415, "inflated_too_large": 413, "inflate_ratio": 413, "json_too_large": 413,
-              "json_too_many_values": 413, "json_too_wide": 413}
+              "json_too_many_values": 413, "json_too_wide": 413, "unknown_dictionary": 409}
 BUSY = "Máy chủ tỉnh đang bận; quầy sẽ thử lại sau."
 
 
@@ -230,6 +231,7 @@ class RequestGuard:
         self.enroll_turns = Slots(settings.enrolments_at_once, settings.busy_patience_seconds)
         self.large_bodies = Slots(settings.large_bodies_at_once, settings.busy_patience_seconds)
         self.json_bounds = json_bounds(limits)
+        self.dictionaries = DictionaryCache(db)  # zstd push bodies (issue 13)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -333,7 +335,8 @@ class RequestGuard:
                           {"Connection": "close"})
         inflater = None
         try:
-            inflater = bounded.Inflater(_header(scope, b"content-encoding") or "", max_inflated, self.limits.max_inflate_ratio)
+            inflater = bounded.Inflater(_header(scope, b"content-encoding") or "", max_inflated, self.limits.max_inflate_ratio,
+                                        self.dictionaries.zstd if device_id else None)
             body = await self._read(receive, inflater, max_raw, deadline, stack)
         except bounded.Refused as refused:
             raise Refusal(STATUS_FOR.get(refused.code, 400), refused.code, refused.message, {"Connection": "close"}) from None
@@ -391,7 +394,7 @@ class RequestGuard:
                               {"Connection": "close"})
             body += inflater.feed(chunk)
             if not message.get("more_body", False):
-                inflater.finish()
+                body += inflater.finish()
                 return bytes(body)
 
 

@@ -45,6 +45,8 @@ import zlib
 from dataclasses import dataclass, field
 from types import TracebackType
 
+import zstandard
+
 DROP_BEFORE_FORWARD = "drop_before_forward"
 DROP_AFTER_FORWARD = "drop_after_forward"
 STATUS_502 = "status_502"
@@ -696,10 +698,15 @@ class FaultProxy:
 
 
 def _inflated(body: bytes, head: _Head) -> bytes:
-    """The body as the server would read it (a gzip body inflated; framing of a chunked one kept)."""
-    if (head.get("Content-Encoding") or "").lower() == "gzip":
+    """The body as the server would read it (a gzip or dictionary-less zstd body inflated; framing of a chunked
+    one kept). A zstd body made with the province's dictionary stays opaque, as it would to a firewall."""
+    encoding = (head.get("Content-Encoding") or "").lower()
+    if encoding == "gzip":
         with contextlib.suppress(OSError, EOFError, zlib.error):
             return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, 64 * 1024 * 1024)
+    if encoding == "zstd":
+        with contextlib.suppress(zstandard.ZstdError):
+            return zstandard.ZstdDecompressor().decompress(body, max_output_size=64 * 1024 * 1024)
     return body
 
 

@@ -43,6 +43,7 @@ OPERATIONS = [
     "POST /api/v1/sync/hello",
     "POST /api/v1/sync/push",
     "GET /api/v1/sync/pull",
+    "GET /api/v1/sync/dictionaries/{dictionary_id}",  # push dictionaries (issue 13)
     "GET /api/v1/sync/pullback",  # a restored counter's own dossiers and records (issue 12)
     "GET /api/v1/sync/pullback/desk",
     "GET /api/v1/sync/conflicts",  # a supervisor decides the unit's conflicts (issue 13)

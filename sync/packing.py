@@ -1,0 +1,349 @@
+"""The columnar form of a push batch (issue 13, W): the same operations in far fewer bytes once compressed.
+
+Row-wise JSON makes zstd pay a "sequence" for every field of every operation; a column per leaf path turns
+a field that never changes into one long match and near-sequential values (seqs, instants) into cheap ones.
+Operations are grouped by shape (their leaf paths in depth-first order; a path is a list of dict keys (str)
+and list indices (int); a leaf is a scalar or an empty container) and each group keeps one column per path.
+Depth-first order keeps each object's key order and brings list indices densely, 0, 1, 2…
+
+What the server can derive does not travel: an operation's `payload_hash` (when it is the hash of its
+payload), an audit row's `prev_hash` (when it is the `hash` of the batch's audit row before it) and its
+`hash` (when it is the row's own hash), except the batch's last audit row, whose hash is the check of the
+chain rebuilt on arrival. A value that is not what the server would derive travels as it is, and a field the
+operation lacks is listed in `absent`, so `unpack_ops(pack_ops(ops))` gives back `ops` exactly, whatever
+they hold. A string equal to one of the server's published string table (catalog procedure and paper
+names, status labels) goes as `{"r": index}`: non-empty dicts are always flattened, so no leaf is ever a
+non-empty dict but a reference.
+
+    {"v": 1, "n": <operations>, "strings": <dictionary id, 0: none>,
+     "groups": [{"at": [positions], "paths": [[key or index, ...], ...], "cols": [[leaf, ...], ...]}],
+     "raw": [[position, operation], ...],       # anything that is not a dict, or too wide to flatten
+     "absent": {"payload_hash": [positions], "prev_hash": [...], "hash": [...]}}
+
+`unpack_ops` reads bytes from the network: every count, length, index, depth and reference is checked
+before it is used, and anything malformed is refused (`bounded.Refused("bad_packed", ...)`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from counter_app.domain.audit import HASHED_FIELDS, row_hash
+from counter_app.domain.serialization import canonical_json
+from sync.bounded import Refused
+
+PACK_VERSION = 1
+DERIVED = ("payload_hash", "prev_hash", "hash")
+_SCALARS = (str, int, float, bool, type(None))
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class PackBounds:
+    """What an unpacked batch may hold at most (the server passes its Limits)."""
+
+    max_ops: int = 1_000
+    max_leaves: int = 250_000
+    max_depth: int = 32
+    max_paths: int = 999  # paths of one group: a JSON array the guard lets through (max_json_items)
+
+
+class _TooWide(Exception):
+    pass
+
+
+def _flatten(value: Any, prefix: Path, out: dict[Path, Any], strings: dict[str, int], max_paths: int) -> None:
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            _flatten(item, (*prefix, key), out, strings, max_paths)
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            _flatten(item, (*prefix, index), out, strings, max_paths)
+    else:
+        if len(out) >= max_paths:
+            raise _TooWide
+        if isinstance(value, str) and value in strings:
+            value = {"r": strings[value]}
+        out[prefix] = value
+
+
+def _audit_fields(audit: dict[str, Any], payload: Any, payload_text: str | None = None) -> list[Any] | None:
+    """The hashed fields of an audit row, `after` rebuilt as the server rebuilds it (from `payload_text`, the
+    payload's canonical JSON, when known); None when the row cannot be hashed (a field missing or of the
+    wrong type: then its hash travels as it is)."""
+    if not all(name in audit for name in HASHED_FIELDS):
+        return None
+    values = [audit[name] for name in HASHED_FIELDS]
+    if type(values[0]) is not int or not all(isinstance(v, str) for i, v in enumerate(values[1:], 1) if i not in (7, 8)):
+        return None
+    if not all(v is None or isinstance(v, str) for v in values[7:9]):
+        return None
+    if values[8] is None and payload_text is not None:
+        values[8] = payload_text
+    elif values[8] is None:
+        if not isinstance(payload, dict):
+            return None
+        try:
+            values[8] = canonical_json(payload)
+        except (TypeError, ValueError, RecursionError):
+            return None
+    return values
+
+
+def _audit_hash(audit: dict[str, Any], payload: Any, payload_text: str | None = None) -> str | None:
+    values = _audit_fields(audit, payload, payload_text)
+    if values is None:
+        return None
+    try:
+        return row_hash(*values)
+    except (TypeError, ValueError):
+        return None
+
+
+def _payload_text(op: dict[str, Any]) -> str | None:
+    """The canonical JSON of the operation's payload (what its hash and its audit row's `after` are of)."""
+    payload = op.get("payload")
+    if not isinstance(payload, dict):
+        return None
+    try:
+        text = canonical_json(payload)
+        text.encode("utf-8")  # a lone surrogate cannot be hashed
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return text
+
+
+def _hash_of(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
+
+
+def _slim(ops: Sequence[Any]) -> tuple[list[Any], dict[str, list[int]]]:
+    """The operations with what the server derives left out, and where a derivable field was absent."""
+    absent: dict[str, list[int]] = {name: [] for name in DERIVED}
+    audits = [i for i, op in enumerate(ops) if isinstance(op, dict) and isinstance(op.get("audit"), dict)]
+    last_audit = audits[-1] if audits else -1
+    slim: list[Any] = []
+    previous_hash: Any = None  # the original `hash` of the batch's audit row before
+    for position, op in enumerate(ops):
+        if not isinstance(op, dict):
+            slim.append(op)
+            continue
+        op = dict(op)
+        text = _payload_text(op)
+        if "payload_hash" not in op:
+            absent["payload_hash"].append(position)
+        elif text is not None and op["payload_hash"] == _hash_of(text):
+            del op["payload_hash"]
+        audit = op.get("audit")
+        if isinstance(audit, dict):
+            original = audit
+            audit = dict(audit)
+            for name in ("prev_hash", "hash"):
+                if name not in audit:
+                    absent[name].append(position)
+            if previous_hash is not None and audit.get("prev_hash") == previous_hash:
+                del audit["prev_hash"]
+            if position != last_audit and isinstance(audit.get("hash"), str) \
+                    and audit["hash"] == _audit_hash(original, op.get("payload"), text):
+                del audit["hash"]
+            previous_hash = original.get("hash") if isinstance(original.get("hash"), str) else None
+            op["audit"] = audit
+        slim.append(op)
+    return slim, {name: positions for name, positions in absent.items() if positions}
+
+
+def pack_ops(ops: Sequence[Any], strings: Sequence[str] = (), strings_id: int = 0,
+             max_paths: int = PackBounds.max_paths) -> dict[str, Any]:
+    """The packed form of `ops` (see the module docstring); `strings` is the table numbered `strings_id`."""
+    index = {text: i for i, text in enumerate(strings)} if strings_id else {}
+    slim, absent = _slim(ops)
+    groups: dict[tuple[Path, ...], dict[str, Any]] = {}
+    raw: list[list[Any]] = []
+    for position, op in enumerate(slim):
+        leaves: dict[Path, Any] = {}
+        try:
+            if not isinstance(op, dict) or not op:
+                raise _TooWide
+            _flatten(op, (), leaves, index, max_paths)
+        except _TooWide:
+            raw.append([position, ops[position] if not isinstance(op, dict) else op])
+            continue
+        shape = tuple(leaves)  # depth-first order: list indices come densely, keys keep their order
+        group = groups.get(shape)
+        if group is None:
+            group = groups[shape] = {"at": [], "paths": [list(p) for p in shape], "cols": [[] for _ in shape]}
+        group["at"].append(position)
+        for column, path in zip(group["cols"], shape, strict=True):
+            column.append(leaves[path])
+    packed: dict[str, Any] = {"v": PACK_VERSION, "n": len(ops), "strings": strings_id if index else 0,
+                              "groups": list(groups.values())}
+    if raw:
+        packed["raw"] = raw
+    if absent:
+        packed["absent"] = absent
+    return packed
+
+
+def packed_strings_id(packed: Any) -> int:
+    """The string table a packed batch refers to (0: none); refused when it is not a small whole number."""
+    value = packed.get("strings", 0) if isinstance(packed, dict) else 0
+    if type(value) is not int or not 0 <= value < 2**31:
+        raise Refused("bad_packed", "Gói dữ liệu nén theo cột ghi sai số hiệu bảng chuỗi.")
+    return value
+
+
+def _refuse(why: str) -> Refused:
+    return Refused("bad_packed", f"Gói dữ liệu nén theo cột bị hỏng: {why}. Quầy sẽ gửi lại ở dạng thường.")
+
+
+def _positions(value: Any, count: int, what: str) -> list[int]:
+    if not isinstance(value, list) or len(value) > count:
+        raise _refuse(f"danh sách vị trí «{what}» sai")
+    if not all(type(p) is int and 0 <= p < count for p in value):
+        raise _refuse(f"vị trí thao tác trong «{what}» nằm ngoài gói")
+    return value
+
+
+def unpack_ops(packed: Any, bounds: PackBounds = PackBounds(), strings: Sequence[str] = ()) -> list[Any]:
+    """The operations of a packed batch, exactly as `pack_ops` was given them; `strings` is the table the batch
+    names (`packed_strings_id`). Raises `Refused("bad_packed")` on anything malformed or past `bounds`."""
+    if not isinstance(packed, dict) or packed.get("v") != PACK_VERSION:
+        raise _refuse("không đúng phiên bản 1")
+    packed_strings_id(packed)
+    count = packed.get("n")
+    if type(count) is not int or not 0 <= count <= bounds.max_ops:
+        raise _refuse(f"số thao tác phải từ 0 đến {bounds.max_ops}")
+    ops: list[Any] = [None] * count
+    filled = [False] * count
+    leaves = 0
+    groups = packed.get("groups", [])
+    if not isinstance(groups, list) or len(groups) > count:
+        raise _refuse("danh sách nhóm sai")
+    for group in groups:
+        if not isinstance(group, dict):
+            raise _refuse("một nhóm không phải đối tượng")
+        at = _positions(group.get("at"), count, "at")
+        if not at:
+            raise _refuse("một nhóm không có thao tác nào")
+        paths, cols = group.get("paths"), group.get("cols")
+        if not isinstance(paths, list) or not isinstance(cols, list) or len(paths) != len(cols) or not paths:
+            raise _refuse("số đường dẫn khác số cột")
+        leaves += len(at) * len(paths)
+        if leaves > bounds.max_leaves:
+            raise _refuse(f"quá {bounds.max_leaves} giá trị")
+        checked = [_checked_path(p, bounds.max_depth) for p in paths]
+        if any(not isinstance(c, list) or len(c) != len(at) for c in cols):
+            raise _refuse("độ dài một cột khác số thao tác của nhóm")
+        for row, position in enumerate(at):
+            if filled[position]:
+                raise _refuse("một vị trí thao tác xuất hiện hai lần")
+            filled[position] = True
+            op: dict[str, Any] = {}
+            for path, column in zip(checked, cols, strict=True):
+                _place(op, path, _leaf(column[row], strings))
+            ops[position] = op
+    raw = packed.get("raw", [])
+    if not isinstance(raw, list) or len(raw) > count:
+        raise _refuse("danh sách thao tác giữ nguyên sai")
+    for item in raw:
+        if not isinstance(item, list) or len(item) != 2:
+            raise _refuse("một thao tác giữ nguyên sai dạng")
+        (position,) = _positions([item[0]], count, "raw")
+        if filled[position]:
+            raise _refuse("một vị trí thao tác xuất hiện hai lần")
+        filled[position] = True
+        ops[position] = item[1]
+    if not all(filled):
+        raise _refuse("thiếu thao tác ở một số vị trí")
+    absent = packed.get("absent", {})
+    if not isinstance(absent, dict):
+        raise _refuse("danh sách trường vắng sai")
+    missing = {name: set(_positions(absent.get(name, []), count, name)) for name in DERIVED}
+    _derive(ops, missing)
+    return ops
+
+
+def _checked_path(path: Any, max_depth: int) -> tuple[str | int, ...]:
+    if not isinstance(path, list) or not 1 <= len(path) <= max_depth:
+        raise _refuse(f"đường dẫn rỗng hoặc sâu quá {max_depth} tầng")
+    for part in path:
+        if type(part) is int:
+            if not 0 <= part < 1_000_000:
+                raise _refuse("chỉ số danh sách ngoài khoảng")
+        elif not isinstance(part, str):
+            raise _refuse("một phần đường dẫn không phải khóa hay chỉ số")
+    return tuple(path)
+
+
+def _leaf(value: Any, strings: Sequence[str]) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, list):
+        if value:
+            raise _refuse("một giá trị lá là danh sách không rỗng")
+        return []
+    if isinstance(value, dict):
+        if not value:
+            return {}
+        ref = value.get("r")
+        if len(value) != 1 or type(ref) is not int or not 0 <= ref < len(strings):
+            raise _refuse("tham chiếu bảng chuỗi sai hoặc ngoài khoảng")
+        return strings[ref]
+    raise _refuse("giá trị lá sai kiểu")
+
+
+def _place(op: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
+    """Sets `value` at `path`, creating containers on the way; list indices must come densely in order
+    (paths are in depth-first order), and a place can hold one thing only."""
+    node: Any = op
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        nxt = path[depth + 1] if not last else None
+        fresh: Any = value if last else ([] if type(nxt) is int else {})
+        if isinstance(part, int):
+            if not isinstance(node, list):
+                raise _refuse("chỉ số danh sách đặt vào chỗ không phải danh sách")
+            if part == len(node):
+                node.append(fresh)
+            elif part > len(node) or last:
+                raise _refuse("chỉ số danh sách không liền nhau hoặc trùng")
+        else:
+            if not isinstance(node, dict):
+                raise _refuse("khóa đặt vào chỗ không phải đối tượng")
+            if part not in node:
+                node[part] = fresh
+            elif last:
+                raise _refuse("một đường dẫn xuất hiện hai lần")
+        node = node[part]
+        if not last and not isinstance(node, (dict, list)):
+            raise _refuse("một đường dẫn đi qua một giá trị lá")
+
+
+def _derive(ops: list[Any], missing: dict[str, set[int]]) -> None:
+    """Fills in what pack_ops left out, in batch order (a row's prev_hash is the hash of the row before)."""
+    previous_hash: str | None = None
+    for position, op in enumerate(ops):
+        if not isinstance(op, dict):
+            continue
+        text = _payload_text(op)
+        if "payload_hash" not in op and position not in missing["payload_hash"]:
+            derived = _hash_of(text)
+            if derived is None:
+                raise _refuse("thiếu mã băm của một thao tác không có nội dung")
+            op["payload_hash"] = derived
+        audit = op.get("audit")
+        if not isinstance(audit, dict):
+            continue
+        if "prev_hash" not in audit and position not in missing["prev_hash"]:
+            if previous_hash is None:
+                raise _refuse("thiếu mã băm dòng trước của dòng nhật ký đầu gói")
+            audit["prev_hash"] = previous_hash
+        if "hash" not in audit and position not in missing["hash"]:
+            derived = _audit_hash(audit, op.get("payload"), text)
+            if derived is None:
+                raise _refuse("không tính lại được mã băm một dòng nhật ký")
+            audit["hash"] = derived
+        previous_hash = audit.get("hash") if isinstance(audit.get("hash"), str) else None

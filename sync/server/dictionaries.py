@@ -1,0 +1,220 @@
+"""The province's push dictionaries (issue 13, W): trained on its own dossiers, published to every counter.
+
+A counter compresses its packed push batches (sync/packing.py) with zstd and the newest dictionary the
+server announces at hello; catalog texts in the dictionary's string table travel as references. Training
+uses samples stripped of personal data (dictionary_samples.py). Dictionaries are never deleted: a counter
+may compress with an older one for a while, and the frame names which (the zstd dictionary id is the row's
+id). The published document (JSON: id, strings, zstd in base64) is what counters download and check by its
+SHA-256; rows are immutable, so each server process caches them (several workers stay consistent).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import zstandard
+from fastapi import FastAPI, Header, Path, Response
+from sqlalchemy import DateTime, Integer, LargeBinary, String, Text, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from counter_app.domain.errors import DomainError
+from sync.bounded import Refused
+from sync.packing import PackBounds, pack_ops, packed_strings_id, unpack_ops
+from sync.protocol import API_PREFIX, MAX_DICTIONARY_BYTES, DictionaryOffer, ErrorResponse, Limits, PushBatch
+from sync.server.auth import authenticate
+from sync.server.db import ServerDatabase
+from sync.server.dictionary_samples import anonymised, catalog_strings, chained, sample_op
+from sync.server.errors import ApiError
+from sync.server.models import Base, Dossier
+
+log = logging.getLogger(__name__)
+MIN_DOSSIERS = 1_000  # fewer than this: too little to learn from (and `serve` does not train)
+SAMPLE_DOSSIERS = 5_000  # the newest ones, at most (training 10,000 took minutes on a loaded 2-core machine)
+SAMPLE_BATCH = 25  # operations per training sample: a sample is a small packed batch, as a 2G push starts
+DICTIONARY_BYTES = 64 * 1024
+REFRESH_SECONDS = 1.0  # an unknown, newer dictionary id makes a process re-read the table at most this often
+
+
+class SyncDictionary(Base):
+    """A trained dictionary (migration 0016). `content` is the published document."""
+
+    __tablename__ = "sync_dictionary"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    strings: Mapped[str] = mapped_column(Text)
+    samples: Mapped[int] = mapped_column(Integer)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A dictionary as a counter and the server use it."""
+
+    id: int
+    zstd: bytes
+    strings: tuple[str, ...]
+    sha256: str
+    size: int
+
+
+def document(dictionary_id: int, strings: list[str], zstd_dictionary: bytes) -> bytes:
+    return json.dumps({"id": dictionary_id, "strings": strings, "zstd": base64.b64encode(zstd_dictionary).decode("ascii")},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def read_document(content: bytes) -> Published:
+    """The published document's parts (the counter checks the bytes' SHA-256 and size before)."""
+    value = json.loads(content)
+    strings = value["strings"]
+    if not isinstance(value["id"], int) or not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
+        raise ValueError("not a dictionary document")
+    return Published(value["id"], base64.b64decode(value["zstd"], validate=True), tuple(strings),
+                     hashlib.sha256(content).hexdigest(), len(content))
+
+
+class DictionaryCache:
+    """Every dictionary of the database, by id, read once per process (rows never change)."""
+
+    def __init__(self, db: ServerDatabase) -> None:
+        self.db = db
+        self._known: dict[int, Published] = {}
+        self._read_at = -REFRESH_SECONDS
+        self._lock = threading.Lock()
+
+    def get(self, dictionary_id: int) -> Published | None:
+        """The dictionary, or None. Only an id above every known one can be new (ids grow, rows stay): the
+        table is read again for it, at most once per REFRESH_SECONDS whatever ids a caller makes up."""
+        found = self._known.get(dictionary_id)
+        newer = dictionary_id > max(self._known, default=0)
+        if found is None and newer and time.monotonic() - self._read_at >= REFRESH_SECONDS:
+            with self._lock:
+                self._read_at = time.monotonic()
+                with self.db.read() as session:
+                    rows = session.execute(select(SyncDictionary.id, SyncDictionary.content)
+                                           .where(SyncDictionary.id.not_in(list(self._known) or [0]))).all()
+                for row_id, content in rows:
+                    self._known[row_id] = read_document(content)
+            found = self._known.get(dictionary_id)
+        return found
+
+    def zstd(self, dictionary_id: int) -> bytes | None:
+        found = self.get(dictionary_id)
+        return found.zstd if found else None
+
+
+def newest_offer(session: Session) -> DictionaryOffer | None:
+    row = session.execute(select(SyncDictionary.id, SyncDictionary.sha256, SyncDictionary.size)
+                          .order_by(SyncDictionary.id.desc()).limit(1)).first()
+    return DictionaryOffer(id=row.id, sha256=row.sha256, size=row.size) if row else None
+
+
+def build_document(payloads: list[dict[str, Any]], dictionary_id: int, seed: int = 0) -> tuple[bytes, list[str]]:
+    """The published document of a dictionary learnt from `payloads` (dossier.create payloads), and its
+    string table: samples are small packed batches of those payloads with personal data replaced."""
+    rng = random.Random(seed)
+    strings = catalog_strings(payloads)
+    ops = chained([sample_op(anonymised(p, rng), i + 1, rng) for i, p in enumerate(payloads)])
+    step = max(1, min(SAMPLE_BATCH, len(ops) // 100))  # zstd's trainer wants many samples
+    samples = [json.dumps(pack_ops(ops[i:i + step], strings, dictionary_id), ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8") for i in range(0, len(ops), step)]
+    size = min(DICTIONARY_BYTES, max(4_096, sum(map(len, samples)) // 8))
+    try:
+        trained = zstandard.train_dictionary(size, samples, dict_id=dictionary_id, level=19)
+    except zstandard.ZstdError as error:
+        raise DomainError(f"Không học được từ điển nén từ {len(payloads)} hồ sơ ({error}); hãy thử lại khi có thêm hồ sơ.") from None
+    return document(dictionary_id, strings, trained.as_bytes()), strings
+
+
+def train(db: ServerDatabase, now: datetime, *, min_dossiers: int = MIN_DOSSIERS, seed: int = 0) -> SyncDictionary:
+    """Trains a new dictionary on the newest dossiers the server holds (personal data replaced) and stores it."""
+    with db.read() as session:
+        payloads = [data for (data,) in session.execute(
+            select(Dossier.data).order_by(Dossier.received_at.desc()).limit(SAMPLE_DOSSIERS)) if isinstance(data, dict)]
+    if len(payloads) < min_dossiers:
+        raise DomainError(f"Máy chủ mới có {len(payloads)} hồ sơ; cần ít nhất {min_dossiers} hồ sơ để học từ điển nén.")
+    with db.read() as session:
+        next_id = (session.scalar(select(func.max(SyncDictionary.id))) or 0) + 1
+    content, strings = build_document(payloads, next_id, seed)
+    if len(content) > MAX_DICTIONARY_BYTES:
+        raise DomainError("Từ điển nén lớn quá mức cho phép; hãy báo cho người phát triển.")
+    row = SyncDictionary(id=next_id, created_at=now, sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+                         content=content, strings=json.dumps(strings, ensure_ascii=False), samples=len(payloads))
+    try:
+        with db.session() as session:
+            session.add(row)
+    except IntegrityError:
+        raise DomainError("Một máy chủ khác vừa học từ điển nén cùng lúc; hãy xem danh sách rồi thử lại nếu cần.") from None
+    log.info("Đã học từ điển nén số %s từ %s hồ sơ (%s byte, %s chuỗi danh mục)", next_id, len(payloads), len(content),
+             len(strings))
+    return row
+
+
+def listing(db: ServerDatabase) -> list[dict[str, Any]]:
+    with db.read() as session:
+        rows = session.execute(select(SyncDictionary.id, SyncDictionary.created_at, SyncDictionary.sha256,
+                                      SyncDictionary.size, SyncDictionary.samples).order_by(SyncDictionary.id)).all()
+    return [{"id": r.id, "created_at": r.created_at.isoformat(), "sha256": r.sha256, "size": r.size, "samples": r.samples}
+            for r in rows]
+
+
+def train_if_due(db: ServerDatabase, now: datetime) -> None:
+    """At `serve` start: the first dictionary, once the server holds enough dossiers."""
+    with db.read() as session:
+        if session.scalar(select(SyncDictionary.id).limit(1)) is not None:
+            return
+        held = session.scalar(select(func.count()).select_from(Dossier)) or 0
+    if held >= MIN_DOSSIERS:
+        try:
+            train(db, now)
+        except DomainError as error:
+            log.warning("Chưa học được từ điển nén: %s", error)
+
+
+def unpacked(batch: PushBatch, limits: Limits, cache: DictionaryCache) -> PushBatch:
+    """`batch` with its packed operations in `ops` (a batch without `packed` is returned as it is)."""
+    if batch.packed is None:
+        return batch
+    try:
+        strings_id = packed_strings_id(batch.packed)
+        strings: tuple[str, ...] = ()
+        if strings_id:
+            found = cache.get(strings_id)
+            if found is None:
+                raise ApiError(409, "unknown_dictionary", f"Máy chủ không có bảng chuỗi số {strings_id}; quầy sẽ tải từ "
+                                                          "điển mới và gửi lại (dữ liệu vẫn được giữ ở quầy).")
+            strings = found.strings
+        bounds = PackBounds(max_ops=limits.max_ops_per_batch, max_leaves=limits.max_json_values,
+                            max_depth=limits.max_json_depth)
+        ops = unpack_ops(batch.packed, bounds, strings)
+    except Refused as refused:
+        raise ApiError(400, refused.code, refused.message) from None
+    return batch.model_copy(update={"ops": ops, "packed": None})
+
+
+def install_dictionary_routes(app: FastAPI, db: ServerDatabase) -> None:
+    """GET /api/v1/sync/dictionaries/{id}: the published document (device token)."""
+
+    errors = {status: {"model": ErrorResponse} for status in (401, 403, 404, 422, 429)}
+
+    @app.get(f"{API_PREFIX}/sync/dictionaries/{{dictionary_id}}", responses=errors)
+    def get_dictionary(dictionary_id: Annotated[int, Path(ge=1, lt=2**31)],
+                       authorization: Annotated[str | None, Header()] = None) -> Response:
+        with db.session() as session:
+            authenticate(session, authorization, datetime.now(UTC))
+            content = session.scalar(select(SyncDictionary.content).where(SyncDictionary.id == dictionary_id))
+        if content is None:
+            raise ApiError(404, "unknown_dictionary", f"Máy chủ không có từ điển nén số {dictionary_id}.")
+        return Response(content=content, media_type="application/json")
