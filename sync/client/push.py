@@ -176,6 +176,7 @@ class Pusher:
             self._encode(batch)
         assert batch.body is not None
         self.report.requests += 1
+        self.report.push_body_bytes += len(batch.body.data)
         started = time.monotonic()
         answer = self.transport.call("POST", "/sync/push", PushResponse, data=batch.body.data,
                                      headers=batch.body.headers)

@@ -72,6 +72,7 @@ class SyncReport:
     attempts: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
+    push_body_bytes: int = 0  # push request bodies as encoded (packed, compressed), headers not counted
     clock_skew_seconds: float | None = None
     restore_detected: str = ""
     pulled_back: int = 0  # dossiers taken back from the province after a restore
