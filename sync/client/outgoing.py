@@ -35,6 +35,7 @@ class Outgoing:
     size: int
     withdrawal_reason: str | None = None  # set when the row goes as its withdrawal
     newly_withdrawn: bool = False  # found unsendable just now (else withdrawn in an earlier push)
+    payload_text: str | None = None  # the payload's canonical JSON, when known (the stored text was it)
 
 
 class StoredOp(Protocol):
@@ -91,7 +92,7 @@ def _sound(row: StoredOp, now: datetime) -> Outgoing | None:
                 "created_at": iso_instant(row.created_at), "payload": payload, "payload_hash": row.payload_hash}
     except (ValueError, TypeError, OverflowError, RecursionError, AttributeError):
         return None
-    return Outgoing(row.seq, wire, len(row.payload) + 300)
+    return Outgoing(row.seq, wire, len(row.payload) + 300, payload_text=row.payload)
 
 
 def wire_operation(row: StoredOp) -> Operation:

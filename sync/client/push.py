@@ -180,7 +180,9 @@ class Pusher:
         started = time.monotonic()
         answer = self.transport.call("POST", "/sync/push", PushResponse, data=batch.body.data,
                                      headers=batch.body.headers)
-        self.sizer.observe(batch.size, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        log.debug("Gói %d thao tác, %d B thô, %d B gửi: %.2f s", len(batch.items), batch.size, len(batch.body.data), seconds)
+        self.sizer.observe(batch.size, seconds)
         if answer.batch_id != batch.batch_id:
             raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
         return answer

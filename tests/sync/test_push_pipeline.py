@@ -22,6 +22,7 @@ from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import change_status
 from counter_app.storage.models import OutboxOp
 from counter_app.storage.sync_store import Answer, ops_to_send, record_results
+from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.enrollment import enroll
 from sync.client.outgoing import outgoing, outgoing_batch
 from sync.client.runner import SyncRunner
@@ -66,10 +67,12 @@ def test_the_cheap_path_sends_exactly_what_the_per_row_path_sends(tmp_path: Path
     now = utc_now()
     with db.read() as session:
         rows = ops_to_send(session, 1_000)
-    assert len(rows) > 20
-    fast = outgoing_batch(rows, "device-1", now)
-    alone = [outgoing(row, "device-1", now) for row in rows]
+        audit = audit_rows_for(session, rows)
+    assert len(rows) > 20 and audit
+    fast = [with_audit(item, audit) for item in outgoing_batch(rows, "device-1", now)]
+    alone = [with_audit(outgoing(row, "device-1", now), audit) for row in rows]
     assert _as_sent(fast) == _as_sent(alone)
+    assert any(item.wire["audit"]["after"] is None for item in fast)  # the payload's copy left out as before
     assert sum(item.withdrawal_reason is None for item in fast) == 4 + 1  # 3 creates, 1 status, 1 foreign slot
     db.close()
 
