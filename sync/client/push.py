@@ -94,7 +94,7 @@ class Pusher:
         self.codec = codec
         self.sizer = sizer
         self.run_state = _PushRun()
-        self.item_bytes = 1_000  # bytes of an operation on the wire before compression, learnt per batch
+        self.item_bytes = 2_000  # bytes of an operation on the wire before compression, learnt per batch
 
     def push(self) -> None:
         """All but the quarantined operations, then those one by one."""
