@@ -54,6 +54,8 @@ RETRYABLE_CODES = {"payload_hash_mismatch", "busy", "clock_ahead"}
 # A batch answered with one of these as a whole is split to find the operation responsible.
 BATCH_FAILED = {400, 422, 500}
 MAX_SPLIT_FAILURES = 64
+UNKNOWN_DICTIONARY = "unknown_dictionary"  # the server's answer to a body compressed with a dictionary it lacks
+GZIP = PushCodec()
 TOO_LARGE_MESSAGE = "Thao tác quá lớn so với giới hạn của máy chủ tỉnh."
 STATE_FOR = {OpStatus.ACCEPTED: OutboxState.ACKED, OpStatus.DUPLICATE: OutboxState.ACKED,
              OpStatus.CONFLICT: OutboxState.CONFLICT, OpStatus.REJECTED: OutboxState.REJECTED}
@@ -66,6 +68,7 @@ class Batch:
     items: list[Outgoing]
     body: EncodedBody | None = None
     batch_id: str = ""
+    codec: PushCodec | None = None  # what `body` was encoded with
 
     @property
     def size(self) -> int:
@@ -108,6 +111,8 @@ class Pusher:
         """One pass over the open operations; batch n+1 is prepared while batch n is on the wire."""
         current = self._prepare(0, quarantined=quarantined)
         while current is not None:
+            if current.codec is not self.codec:  # prepared before the run fell back to gzip
+                self._encode(current)
             sending = wire.submit(self._post, current)
             upcoming = self._prepare(current.items[-1].seq, quarantined=quarantined)
             try:
@@ -168,11 +173,11 @@ class Pusher:
         document: dict[str, Any] = {"protocol_version": PROTOCOL_VERSION, "batch_id": batch.batch_id,
                                     "device_epoch": self.run_state.epoch,
                                     "ops": pack_ops([item.wire for item in batch.items])}
-        batch.body = encode_body(document, self.codec)
+        batch.body, batch.codec = encode_body(document, self.codec), self.codec
 
     def _post(self, batch: Batch) -> PushResponse:
         """Runs on the wire thread: the request, its answer checked, and the link measured."""
-        if batch.body is None:
+        if batch.body is None or batch.codec is not self.codec:
             self._encode(batch)
         assert batch.body is not None
         self.report.requests += 1
@@ -204,6 +209,12 @@ class Pusher:
         """What to send instead of `part`, which failed with `error`: its halves, or nothing when it is alone
         (then it is a suspect). Raises when splitting cannot help."""
         run = self.run_state
+        if error.code == UNKNOWN_DICTIONARY and self.codec.name != GZIP.name:
+            # The server no longer knows the dictionary this counter holds: gzip for the rest of the run (the
+            # next run's hello names the current one), the same operations again.
+            log.warning("Máy chủ không còn từ điển nén %s; gửi bằng gzip", self.codec.dictionary_id)
+            self.codec = GZIP
+            return [part]
         if isinstance(error, TooLarge):
             if len(part) == 1:
                 run.suspects.append((part[0], error.message or TOO_LARGE_MESSAGE))
