@@ -15,7 +15,9 @@ from sync.protocol import MAX_OPS_HARD_LIMIT, Limits
 
 TARGET_SECONDS = 4.0  # a cut costs at most this much resending; latency (2 x 300 ms on 2G) stays < 15 %
 SMALLEST_BATCH_BYTES = 2_000
-LARGEST_BATCH_BYTES = 4_000_000  # raw JSON; half the server's default inflated-body cap (8 MB)
+# Raw JSON. Under the server guard's large-body mark (GuardSettings.large_body_bytes, 1 MB), past which a
+# body waits for one of few server-wide slots: 500 counters back after an outage must not queue for them.
+LARGEST_BATCH_BYTES = 960_000
 
 
 @dataclass
