@@ -19,7 +19,7 @@ the runner's transport counted), and, rebuilt offline from the same outbox rows 
 gzip bytes per operation with and without the audit envelopes, and with the envelopes' `after` left
 out where it is the operation's payload text (a proposed cheaper encoding: the server would rebuild it
 from the payload, whose hash it checks). Unless `--no-audit-variant`, a second
-counter built the same way pushes its receipts with the envelopes left out (the runner's `with_audit`
+counter built the same way pushes its receipts with the envelopes left out (the push's `with_audit`
 replaced in this process only, as bench/demo_data_insert.py measures its variants): the time the
 envelopes cost, client and server together.
 
@@ -49,7 +49,7 @@ os.environ.setdefault("PROVINCIAL_SERVER_GUARD", json.dumps({"device_burst": 1_0
 from _common import emit, log, machine, receive_fee_dossiers, setup_demo_unit, work_dir
 from sqlalchemy import select
 
-import sync.client.runner as runner_module
+import sync.client.push as push_module
 from counter_app.services.receipts import collect_fee, receipt_numbers_left
 from counter_app.services.unit_setup import setup_unit
 from counter_app.storage.audit import records_for_ops
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 db.close()
                 if not args.no_audit_variant:
                     plain, _ = counter_with_backlogs(server, directory / "plain", "000.02.48.H15", args.receipts, None)
-                    runner_module.with_audit = lambda item, audit: item  # this process only: no envelopes
+                    push_module.with_audit = lambda item, audit: item  # this process only: no envelopes
                     log("pushing the receipts without their audit envelopes")
                     result["variant_receipts_without_audit_envelopes"] = push(plain, directory / "plain")
                     plain.close()

@@ -138,6 +138,7 @@ def records_for_ops(session: Session, op_seqs: list[int]) -> dict[int, AuditReco
     """The audit rows carried by the outbox operations `op_seqs` (for the sync envelope)."""
     if not op_seqs:
         return {}
-    rows = session.execute(select(AuditLogRow).where(AuditLogRow.op_seq.in_(op_seqs))).scalars()
-    return {row.op_seq: AuditRecord(*(getattr(row, name) for name in COLUMNS.split(", ")))
-            for row in rows if row.op_seq is not None}
+    # Columns, not mapped objects: a push reads up to a thousand rows at a time.
+    columns = [getattr(AuditLogRow, name) for name in STORED_FIELDS]
+    rows = session.execute(select(AuditLogRow.op_seq, *columns).where(AuditLogRow.op_seq.in_(op_seqs)))
+    return {row[0]: AuditRecord(*row[1:]) for row in rows if row[0] is not None}

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Row, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import version_from_payload
@@ -94,13 +95,21 @@ def record_enrolment(session: Session, *, server_url: str, device_id: str, unit_
     return slot_changed
 
 
-def ops_to_send(session: Session, limit: int, after_seq: int = 0, *, quarantined: bool = False) -> list[OutboxOp]:
-    """Open operations after `after_seq` in seq order: the quarantined ones, or all the others."""
+# What a push reads of an outbox row: the columns only (no ORM objects: a 10,000-row backlog is read in
+# batches of up to a thousand, and building mapped objects cost more than the query).
+SENDABLE_COLUMNS = (OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id, OutboxOp.op_type,
+                    OutboxOp.base_version, OutboxOp.schema_version, OutboxOp.created_at, OutboxOp.payload,
+                    OutboxOp.payload_hash, OutboxOp.result_code, OutboxOp.result_message)
+
+
+def ops_to_send(session: Session, limit: int, after_seq: int = 0, *, quarantined: bool = False) -> list[Row[Any]]:
+    """Open operations after `after_seq` in seq order (SENDABLE_COLUMNS, read by attribute like an
+    OutboxOp): the quarantined ones, or all the others."""
     mark = OutboxOp.result_code == QUARANTINED
     return list(
-        session.scalars(
-            select(OutboxOp).where(OutboxOp.state.in_(OPEN_STATES), OutboxOp.seq > after_seq,
-                                   mark if quarantined else or_(OutboxOp.result_code.is_(None), ~mark))
+        session.execute(
+            select(*SENDABLE_COLUMNS).where(OutboxOp.state.in_(OPEN_STATES), OutboxOp.seq > after_seq,
+                                            mark if quarantined else or_(OutboxOp.result_code.is_(None), ~mark))
             .order_by(OutboxOp.seq).limit(limit)
         )
     )
@@ -110,18 +119,45 @@ def mark_in_flight(session: Session, seqs: list[int], batch_id: str) -> None:
     session.execute(
         update(OutboxOp)
         .where(OutboxOp.seq.in_(seqs), OutboxOp.state.in_(OPEN_STATES))
-        .values(state=OutboxState.IN_FLIGHT, batch_id=batch_id, attempts=OutboxOp.attempts + 1)
+        .values(state=OutboxState.IN_FLIGHT, batch_id=batch_id, attempts=OutboxOp.attempts + 1),
+        execution_options={"synchronize_session": False},
     )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The server's answer for one operation, as the outbox keeps it."""
+
+    seq: int
+    state: OutboxState
+    code: str = ""
+    message: str = ""
+
+
+_OUTBOX = OutboxOp.__table__
+_RECORD_RESULT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.seq == bindparam("answer_seq"),
+           or_(*(_OUTBOX.c.state == state.value for state in OPEN_STATES)))  # executemany: no expanding IN
+    .values(state=bindparam("answer_state"), result_code=bindparam("answer_code"),
+            result_message=bindparam("answer_message"), acked_at=bindparam("answer_acked_at"))
+)
+
+
+def record_results(session: Session, answers: Sequence[Answer], now: datetime) -> None:
+    """Store the server's answers, one statement for the lot (executemany); only an operation still open
+    can change state (an answer never reopens or rewrites one already settled)."""
+    if answers:
+        session.connection().execute(_RECORD_RESULT, [
+            {"answer_seq": a.seq, "answer_state": a.state.value, "answer_code": a.code or None,
+             "answer_message": a.message or None, "answer_acked_at": now if a.state is OutboxState.ACKED else None}
+            for a in answers
+        ])
 
 
 def record_result(session: Session, seq: int, state: OutboxState, code: str, message: str, now: datetime) -> None:
     """Store the server's answer for one operation; only an operation still open can change state."""
-    session.execute(
-        update(OutboxOp)
-        .where(OutboxOp.seq == seq, OutboxOp.state.in_(OPEN_STATES))
-        .values(state=state, result_code=code or None, result_message=message or None,
-                acked_at=now if state is OutboxState.ACKED else None)
-    )
+    record_results(session, [Answer(seq, state, code, message)], now)
 
 
 def withdraw(session: Session, seq: int, code: str, message: str) -> None:

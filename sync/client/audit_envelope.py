@@ -35,7 +35,9 @@ def with_audit(item: Outgoing, audit: dict[int, AuditRecord]) -> Outgoing:
     record = audit.get(item.seq)
     if record is not None:
         payload = item.wire.get("payload")
-        elided = isinstance(payload, dict) and record.after == canonical_json(payload)
+        text = item.payload_text if item.payload_text is not None else (
+            canonical_json(payload) if isinstance(payload, dict) else None)
+        elided = text is not None and record.after == text
         item.wire["audit"] = {**record.fields(), "after": None if elided else record.after, "hash": record.hash}
         item.size += (0 if elided else len(record.after)) + len(record.before or "") + ENVELOPE_OVERHEAD
     return item

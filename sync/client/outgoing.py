@@ -9,16 +9,18 @@ server's record of the device's sequence stays gap-free, and the row is then ref
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from counter_app.domain.operations import InvalidOperation, OpType, check_payload, describe_errors, printable
-from counter_app.domain.serialization import iso_instant, payload_hash
-from counter_app.storage.models import OutboxOp
+from counter_app.domain.serialization import canonical_json, iso_instant, payload_hash
 from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION
 from counter_app.storage.sync_store import WITHDRAWN, is_withdrawn, payload_of, withdrawal_op_id
 from sync.protocol import Operation
@@ -33,16 +35,74 @@ class Outgoing:
     size: int
     withdrawal_reason: str | None = None  # set when the row goes as its withdrawal
     newly_withdrawn: bool = False  # found unsendable just now (else withdrawn in an earlier push)
+    payload_text: str | None = None  # the payload's canonical JSON, when known (the stored text was it)
 
 
-def wire_operation(row: OutboxOp) -> Operation:
+class StoredOp(Protocol):
+    """An outbox row as a push reads it (sync_store.SENDABLE_COLUMNS, or an OutboxOp)."""
+
+    seq: int
+    op_id: str
+    entity: str
+    entity_id: str
+    op_type: str
+    base_version: int | None
+    schema_version: int
+    created_at: datetime
+    payload: str
+    payload_hash: str
+    result_code: str | None
+    result_message: str | None
+
+
+_ENVELOPES = TypeAdapter(list[Operation])
+
+
+def outgoing_batch(rows: Sequence[StoredOp], device_id: str, now: datetime) -> list[Outgoing]:
+    """`outgoing` for each row, the common case cheaply: a row whose stored text is canonical JSON hashing
+    to its stored hash, whose payload checks, goes as it is and all the envelopes are checked at once. Any
+    other row (and any row the envelope check refuses) goes through `outgoing`, which says what is wrong."""
+    items: list[Outgoing | None] = []
+    for row in rows:
+        items.append(None if is_withdrawn(row) else _sound(row, now))
+    checked = [(index, item) for index, item in enumerate(items) if item is not None]
+    try:
+        _ENVELOPES.validate_python([item.wire for _, item in checked])
+    except PydanticValidationError as error:
+        for failure in error.errors():
+            if failure["loc"] and isinstance(failure["loc"][0], int):
+                items[checked[failure["loc"][0]][0]] = None
+    return [item if item is not None else outgoing(row, device_id, now) for row, item in zip(rows, items, strict=True)]
+
+
+def _sound(row: StoredOp, now: datetime) -> Outgoing | None:
+    """The wire form of a row that is as the outbox wrote it, or None (let `outgoing` find the fault)."""
+    try:
+        payload = json.loads(row.payload)
+        if (not isinstance(payload, dict) or canonical_json(payload) != row.payload
+                or hashlib.sha256(row.payload.encode("utf-8")).hexdigest() != row.payload_hash):
+            return None
+        try:
+            check_payload(row.op_type, payload, now=now)
+        except InvalidOperation as error:
+            if not error.retry_later:  # else dated ahead of this counter's clock: sent, the server decides
+                return None
+        wire = {"op_id": row.op_id, "seq": row.seq, "entity": row.entity, "entity_id": row.entity_id,
+                "op_type": row.op_type, "base_version": row.base_version, "schema_version": row.schema_version,
+                "created_at": iso_instant(row.created_at), "payload": payload, "payload_hash": row.payload_hash}
+    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError):
+        return None
+    return Outgoing(row.seq, wire, len(row.payload) + 300, payload_text=row.payload)
+
+
+def wire_operation(row: StoredOp) -> Operation:
     """An outbox row as the protocol's operation (raises if the stored row does not fit it)."""
     return Operation(op_id=row.op_id, seq=row.seq, entity=row.entity, entity_id=row.entity_id, op_type=row.op_type,
                      base_version=row.base_version, schema_version=row.schema_version,
                      created_at=iso_instant(row.created_at), payload=payload_of(row), payload_hash=row.payload_hash)
 
 
-def outgoing(row: OutboxOp, device_id: str, now: datetime) -> Outgoing:
+def outgoing(row: StoredOp, device_id: str, now: datetime) -> Outgoing:
     """The wire form of `row`, checked with the shared vocabulary; a withdrawal when it cannot be sent.
 
     Anything may be wrong with a row written by an older or buggy version (a payload that is not JSON,
@@ -83,7 +143,7 @@ def _damage(error: Exception) -> str:
     return "dữ liệu đã lưu bị hỏng"
 
 
-def _withdrawal(row: OutboxOp, device_id: str, now: datetime, reason: str, *, newly: bool) -> Outgoing:
+def _withdrawal(row: StoredOp, device_id: str, now: datetime, reason: str, *, newly: bool) -> Outgoing:
     """A well-formed stand-in for `row` that tells the server why the seq carries nothing."""
     op_id = withdrawal_op_id(device_id, row)
     payload = {"op_type": printable(row.op_type, 40), "payload_hash": printable(row.payload_hash, 64),

@@ -19,74 +19,43 @@ from typing import Any
 
 from counter_app import __version__
 from counter_app.domain.errors import DomainError
-from counter_app.domain.operations import (
-    OutboxState,
-)
 from counter_app.services.clock import utc_now
 from counter_app.services.credentials import load_token
 from counter_app.services.outbox_housekeeping import prune_after_sync
-from counter_app.storage.audit import note_server_head
 from counter_app.storage.database import Database
 from counter_app.storage.models import SyncJournal
 from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION
 from counter_app.storage.outbox_pruning import pruned_between, pruned_loss
 from counter_app.storage.sync_store import (
-    WITHDRAWN,
     answered_through,
     apply_change,
     epoch_base,
     get_state,
-    mark_in_flight,
     max_seq,
-    ops_to_send,
-    quarantine,
-    record_result,
     reopen_after,
     unsent_within,
-    withdraw,
 )
 from counter_app.updates.download import sync_step as update_step
-from sync.client.audit_envelope import audit_rows_for, with_audit
+from sync.client.batch_size import BatchSizer
 from sync.client.blobs import upload_pending_blobs
 from sync.client.dictionary import codec_for
-from sync.client.dictionary import forget as forget_dictionary
 from sync.client.lock import SingleFlight
-from sync.client.outgoing import Outgoing, outgoing
 from sync.client.pullback import pull_back, pullback_pending
+from sync.client.push import Pusher
 from sync.client.token_rotation import CAPABILITY as TOKEN_ROTATION
 from sync.client.token_rotation import adopt_offered_token
-from sync.client.transport import (
-    PermanentError,
-    SyncError,
-    TooLarge,
-    TransientError,
-    Transport,
-    parse_response,
-)
+from sync.client.transport import PermanentError, SyncError, TransientError, Transport
 from sync.protocol import (
-    MAX_OPS_HARD_LIMIT,
     SUPPORTED_PROTOCOL_VERSIONS,
     HelloRequest,
     HelloResponse,
-    OpStatus,
     PullPage,
-    PushBatch,
-    PushResponse,
 )
-from sync.wire import PushCodec, encode_body, results_of
 
 log = logging.getLogger(__name__)
-# Refusals that are not final: the operation stays pending and is sent again later.
-RETRYABLE_CODES = {"payload_hash_mismatch", "busy", "clock_ahead"}
 # Errors that stop a whole sync run: this device may not sync, or must be upgraded first.
 STOP_CODES = {"upgrade_required", "device_revoked", "bad_token", "missing_token"}
-# A batch answered with one of these as a whole is split to find the operation responsible.
-BATCH_FAILED = {400, 422, 500}
-MAX_SPLIT_FAILURES = 64
-TOO_LARGE_MESSAGE = "Thao tác quá lớn so với giới hạn của máy chủ tỉnh."
 PULL_PAGE = 200
-STATE_FOR = {OpStatus.ACCEPTED: OutboxState.ACKED, OpStatus.DUPLICATE: OutboxState.ACKED,
-             OpStatus.CONFLICT: OutboxState.CONFLICT, OpStatus.REJECTED: OutboxState.REJECTED}
 
 
 class NotEnrolled(DomainError):
@@ -107,6 +76,7 @@ class SyncReport:
     attempts: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
+    push_body_bytes: int = 0  # push request bodies as encoded (packed, compressed), headers not counted
     clock_skew_seconds: float | None = None
     restore_detected: str = ""
     pulled_back: int = 0  # dossiers taken back from the province after a restore
@@ -260,163 +230,13 @@ class SyncRunner:
         return False
 
     def _push(self, transport: Transport, hello: HelloResponse, report: SyncReport) -> None:
-        """Send every open operation once in this run, in seq order, batch by batch.
-
-        An operation that cannot be sent as it is (a row damaged or written by a buggy version) goes as
-        a withdrawal. A batch the server refuses as a whole (400/413/422) or fails on (500) is split in
-        halves until the operation responsible is alone, and the rest goes through. The one left alone
-        is put in quarantine if the server took other operations in this run (else the server itself is
-        failing and the whole push is retried later): it stays open, shows its reason on the sync
-        screen, and is sent alone once per run, so it goes through as soon as the server can take it.
-        """
-        run = _PushRun(max_ops=max(1, min(hello.limits.max_ops_per_batch, MAX_OPS_HARD_LIMIT)),
-                       target_bytes=self.batch_bytes or _clamp(hello.limits.preferred_batch_bytes, 2_000, 8_000_000),
-                       codec=codec_for(hello, transport, self.data_dir))
-        self._send_all(transport, run, report, quarantined=False)
-        self._settle_suspects(run)
-        self._send_all(transport, run, report, quarantined=True)
-        self._settle_suspects(run, known=True)  # failed alone again: stays in quarantine, newest reason kept
-        if run.shrunk:
-            self.batch_bytes = run.target_bytes
-
-    def _send_all(self, transport: Transport, run: _PushRun, report: SyncReport, *, quarantined: bool) -> None:
-        """One pass over the open operations: all but the quarantined ones, or those one by one."""
-        cursor = 0
-        while True:
-            batch = self._claim(run, cursor, quarantined=quarantined)
-            if not batch:
-                return
-            cursor = batch[-1].seq
-            self._send_splitting(transport, batch, run, report)
-
-    def _claim(self, run: _PushRun, after_seq: int, *, quarantined: bool) -> list[Outgoing]:
-        """The next batch of open operations after `after_seq`, checked, marked in flight. A quarantined
-        operation goes alone, and one put in quarantine during this run waits for the next run."""
-        now = utc_now()
-        with self.db.write() as session:
-            state = get_state(session)
-            assert state is not None
-            run.epoch = state.device_epoch
-            if quarantined:  # one at a time, past those put aside in this very run
-                candidates = ops_to_send(session, 1 + len(run.quarantined_now), after_seq, quarantined=True)
-                rows = [row for row in candidates if row.seq not in run.quarantined_now][:1]
-            else:
-                rows = ops_to_send(session, run.max_ops, after_seq)
-            batch: list[Outgoing] = []
-            size = 0
-            audit = audit_rows_for(session, rows)
-            for row in rows:
-                item = with_audit(outgoing(row, state.device_id, now), audit)
-                if item.newly_withdrawn:
-                    withdraw(session, row.seq, "invalid_local", item.withdrawal_reason or "")
-                size += item.size
-                if batch and size > run.target_bytes:
-                    break
-                batch.append(item)
-            if batch:
-                mark_in_flight(session, [item.seq for item in batch], str(uuid.uuid4()))
-        return batch
-
-    def _send_splitting(self, transport: Transport, batch: list[Outgoing], run: _PushRun, report: SyncReport) -> None:
-        parts = [batch]
-        while parts:
-            part = parts.pop()
-            try:
-                answer = self._post(transport, part, run, report)
-            except TooLarge as error:
-                if len(part) == 1:
-                    run.suspects.append((part[0], error.message or TOO_LARGE_MESSAGE))
-                    continue
-                run.target_bytes = max(2_000, sum(item.size for item in part) // 2)
-                run.shrunk = True
-                parts.extend(_halves(part))
-            except SyncError as error:
-                if error.status not in BATCH_FAILED:
-                    raise  # the network, an overloaded server (429/503), an upgrade: retry later as a whole
-                run.failures += 1
-                if run.failures > MAX_SPLIT_FAILURES:
-                    raise
-                if len(part) > 1:
-                    parts.extend(_halves(part))
-                else:
-                    run.suspects.append((part[0], error.message or f"HTTP {error.status}"))
-            else:
-                run.proved = True
-                self._store_results(answer, part, report)
-
-    def _post(self, transport: Transport, part: list[Outgoing], run: _PushRun, report: SyncReport) -> PushResponse:
-        batch = PushBatch(batch_id=str(uuid.uuid4()), device_epoch=run.epoch, ops=[item.wire for item in part])
-        report.requests += 1
-        document = batch.model_dump(mode="json", exclude={"packed", "compact_results"})
-        if run.codec.packed:  # issue 13 (W, minimal; part C owns this path): packed, zstd, compact answer
-            document.update(ops=[], packed=run.codec.pack(document["ops"]), compact_results=True)
-        body = encode_body(document, run.codec)
+        """Send every open operation once in this run (sync/client/push.py), batches sized to the link; the
+        size the run ended with is where the next run starts."""
+        sizer = BatchSizer.for_limits(hello.limits, self.batch_bytes)
         try:
-            answer = parse_response(transport.request("POST", "/sync/push", data=body.data, headers=body.headers),
-                                    PushResponse)
-        except PermanentError as error:
-            if error.code != "unknown_dictionary":
-                raise
-            forget_dictionary(self.data_dir)  # the next run fetches the server's current one
-            raise TransientError(error.message, code=error.code, status=error.status) from None
-        answer.results = results_of(answer, {item.seq: item.wire.get("op_id", "") for item in part})
-        if answer.batch_id != batch.batch_id:
-            raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
-        return answer
-
-    def _settle_suspects(self, run: _PushRun, *, known: bool = False) -> None:
-        """Quarantine the operations the server refused or failed on alone, if it took others in this run
-        (or, `known`, they were quarantined in an earlier run on that same evidence).
-
-        A server or proxy that refuses everything (or a hiccup on the only operation there is) puts
-        nothing in quarantine: the push is retried later as a whole.
-        """
-        suspects, run.suspects = run.suspects, []
-        if not suspects:
-            return
-        if not run.proved and not known:
-            raise TransientError(suspects[0][1] or "Máy chủ tỉnh gặp lỗi; sẽ thử lại.", code="server_error", status=500)
-        with self.db.write() as session:
-            for item, message in suspects:
-                log.warning("Tạm giữ thao tác seq %s (máy chủ không nhận riêng nó)", item.seq)
-                quarantine(session, item.seq, f"Máy chủ tỉnh không xử lý được riêng thao tác này: {message} "
-                                              "Thao tác được giữ lại và gửi riêng ở mỗi lần đồng bộ.")
-                run.quarantined_now.add(item.seq)
-
-    def _store_results(self, answer: PushResponse, part: list[Outgoing], report: SyncReport) -> None:
-        now = utc_now()
-        sent = {item.wire["op_id"]: item for item in part if isinstance(item.wire, dict)}
-        with self.db.write() as session:
-            for result in answer.results:
-                item = sent.pop(result.op_id, None)
-                if item is None:
-                    continue  # not an operation of this batch: a confused or hostile answer is ignored
-                if item.withdrawal_reason is not None:
-                    # The server recorded the withdrawal: the operation now counts as refused, with the
-                    # counter's own reason (kept in the row) rather than the server's echo of it.
-                    record_result(session, item.seq, OutboxState.REJECTED, WITHDRAWN, item.withdrawal_reason, now)
-                    report.rejected += 1
-                    report.problems.append({"seq": item.seq, "status": "rejected", "code": WITHDRAWN,
-                                            "message": item.withdrawal_reason})
-                    continue
-                if result.status is OpStatus.REJECTED and result.code in RETRYABLE_CODES:
-                    record_result(session, item.seq, OutboxState.PENDING, result.code, result.message, now)
-                    continue
-                record_result(session, item.seq, STATE_FOR[result.status], result.code, result.message, now)
-                if result.status is OpStatus.ACCEPTED:
-                    report.pushed += 1
-                elif result.status is OpStatus.DUPLICATE:
-                    report.pushed += 1
-                    report.duplicates += 1
-                else:
-                    report.problems.append({"op_id": result.op_id, "seq": item.seq, "status": result.status.value,
-                                            "code": result.code, "message": result.message})
-                    if result.status is OpStatus.CONFLICT:
-                        report.conflicts += 1
-                    else:
-                        report.rejected += 1
-            # Operations the answer left out stay in flight and are sent again next time.
-            note_server_head(session, answer.audit_seq, answer.audit_hash)
+            Pusher(self.db, transport, report, codec_for(hello, transport, self.data_dir), sizer).push()
+        finally:
+            self.batch_bytes = sizer.target_bytes
 
     def _pull(self, transport: Transport, hello: HelloResponse, report: SyncReport) -> None:
         while True:
@@ -474,31 +294,6 @@ def _well_ordered(page: PullPage, limit: int) -> bool:
     if len(seqs) > limit or any(b <= a for a, b in zip([page.after, *seqs], seqs, strict=False)):
         return False
     return page.last_seq == (seqs[-1] if seqs else page.after)
-
-
-def _clamp(value: int, low: int, high: int) -> int:
-    return max(low, min(high, value))
-
-
-def _halves(part: list[Outgoing]) -> list[list[Outgoing]]:
-    """The two halves of a batch, the second first: the stack pops the first half first."""
-    middle = len(part) // 2
-    return [part[middle:], part[:middle]]
-
-
-@dataclass
-class _PushRun:
-    """What one push run has learnt: batch size, whether the server answered, what it failed on."""
-
-    max_ops: int
-    target_bytes: int
-    epoch: str = ""
-    shrunk: bool = False
-    proved: bool = False
-    failures: int = 0
-    suspects: list[tuple[Outgoing, str]] = field(default_factory=list)
-    quarantined_now: set[int] = field(default_factory=set)
-    codec: PushCodec = field(default_factory=PushCodec)
 
 
 __all__ = ["NotEnrolled", "SyncError", "SyncReport", "SyncRunner"]

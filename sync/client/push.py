@@ -1,0 +1,299 @@
+"""Pushing the outbox (issue 13): every open operation once per run, in seq order, batch by batch, with the
+next batch read, checked and compressed while the last one is on the wire and in the server.
+
+One request is on the wire at a time (the server sees the device's operations in order) and its answer is
+stored before the next request leaves, as before; what overlaps is the counter's own work (outbox read,
+checks, audit rows, encoding) with the server's. A batch is marked in flight when it is prepared: a crash
+before it was sent or answered loses nothing, it is sent again under the same op_ids and the server's
+ledger answers the replays as duplicates. Batch size follows the link (sync/client/batch_size.py).
+
+An operation that cannot be sent as it is (a row damaged or written by a buggy version) goes as a
+withdrawal. A batch the server refuses as a whole (400/413/422) or fails on (500) is split in halves until
+the operation responsible is alone, and the rest goes through. The one left alone is put in quarantine if
+the server took other operations in this run (else the server itself is failing and the whole push is
+retried later): it stays open, shows its reason on the sync screen, and is sent alone once per run, so it
+goes through as soon as the server can take it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from counter_app.domain.operations import OutboxState
+from counter_app.services.clock import utc_now
+from counter_app.storage.audit import note_server_head
+from counter_app.storage.database import Database
+from counter_app.storage.sync_store import (
+    WITHDRAWN,
+    Answer,
+    get_state,
+    mark_in_flight,
+    ops_to_send,
+    quarantine,
+    record_results,
+    withdraw,
+)
+from sync.client.audit_envelope import audit_rows_for, with_audit
+from sync.client.batch_size import BatchSizer
+from sync.client.outgoing import Outgoing, outgoing_batch
+from sync.client.transport import SyncError, TooLarge, TransientError, Transport
+from sync.protocol import PROTOCOL_VERSION, OpStatus, PushResponse
+from sync.wire import FAST_LINK_LEVEL, SLOW_LINK_LEVEL, EncodedBody, PushCodec, encode_body, results_of
+
+if TYPE_CHECKING:
+    from sync.client.runner import SyncReport
+
+log = logging.getLogger(__name__)
+# Refusals that are not final: the operation stays pending and is sent again later.
+RETRYABLE_CODES = {"payload_hash_mismatch", "busy", "clock_ahead"}
+# A batch answered with one of these as a whole is split to find the operation responsible.
+BATCH_FAILED = {400, 422, 500}
+MAX_SPLIT_FAILURES = 64
+UNKNOWN_DICTIONARY = "unknown_dictionary"  # the server's answer to a body compressed with a dictionary it lacks
+GZIP = PushCodec()
+TOO_LARGE_MESSAGE = "Thao tác quá lớn so với giới hạn của máy chủ tỉnh."
+STATE_FOR = {OpStatus.ACCEPTED: OutboxState.ACKED, OpStatus.DUPLICATE: OutboxState.ACKED,
+             OpStatus.CONFLICT: OutboxState.CONFLICT, OpStatus.REJECTED: OutboxState.REJECTED}
+
+
+@dataclass
+class Batch:
+    """Operations marked in flight together, and their request body once encoded."""
+
+    items: list[Outgoing]
+    body: EncodedBody | None = None
+    batch_id: str = ""
+    codec: PushCodec | None = None  # what `body` was encoded with
+
+    @property
+    def size(self) -> int:
+        return sum(item.size for item in self.items)
+
+
+@dataclass
+class _PushRun:
+    """What one push run has learnt: whether the server answered, what it failed on."""
+
+    epoch: str = ""
+    proved: bool = False
+    failures: int = 0
+    suspects: list[tuple[Outgoing, str]] = field(default_factory=list)
+    quarantined_now: set[int] = field(default_factory=set)
+
+
+class Pusher:
+    """One push of the outbox through `transport` under `codec`; answers counted in `report`."""
+
+    def __init__(self, db: Database, transport: Transport, report: SyncReport, codec: PushCodec,
+                 sizer: BatchSizer) -> None:
+        self.db = db
+        self.transport = transport
+        self.report = report
+        self.codec = codec
+        self.sizer = sizer
+        self.run_state = _PushRun()
+        self.item_bytes = 2_000  # bytes of an operation on the wire before compression, learnt per batch
+
+    def push(self) -> None:
+        """All but the quarantined operations, then those one by one."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as wire:
+            self._send_all(wire, quarantined=False)
+            self._settle_suspects()
+            self._send_all(wire, quarantined=True)
+            self._settle_suspects(known=True)  # failed alone again: stays in quarantine, newest reason kept
+
+    def _send_all(self, wire: ThreadPoolExecutor, *, quarantined: bool) -> None:
+        """One pass over the open operations; batch n+1 is prepared while batch n is on the wire."""
+        current = self._prepare(0, quarantined=quarantined)
+        while current is not None:
+            if current.codec is not self.codec:  # prepared before the run fell back to gzip
+                self._encode(current)
+            sending = wire.submit(self._post, current)
+            upcoming = self._prepare(current.items[-1].seq, quarantined=quarantined)
+            try:
+                answer = sending.result()
+            except SyncError as error:
+                self._recover(current, error)
+            else:
+                self._store_results(answer, current.items)
+            current = upcoming
+
+    def _prepare(self, after_seq: int, *, quarantined: bool) -> Batch | None:
+        batch = self._claim(after_seq, quarantined=quarantined)
+        if batch is None:
+            return None
+        self._encode(batch)
+        return batch
+
+    def _claim(self, after_seq: int, *, quarantined: bool) -> Batch | None:
+        """The next batch of open operations after `after_seq`, checked, marked in flight. A quarantined
+        operation goes alone, and one put in quarantine during this run waits for the next run."""
+        run = self.run_state
+        now = utc_now()
+        with self.db.write() as session:
+            state = get_state(session)
+            assert state is not None
+            run.epoch = state.device_epoch
+            if quarantined:  # one at a time, past those put aside in this very run
+                candidates = ops_to_send(session, 1 + len(run.quarantined_now), after_seq, quarantined=True)
+                rows = [row for row in candidates if row.seq not in run.quarantined_now][:1]
+            else:
+                rows = ops_to_send(session, self._rows_wanted(), after_seq)
+            audit = audit_rows_for(session, rows)
+            items: list[Outgoing] = []
+            size = 0
+            for item in outgoing_batch(rows, state.device_id, now):
+                item = with_audit(item, audit)
+                size += item.size
+                if items and size > self.sizer.target_bytes:
+                    self.item_bytes = max(1, size // (len(items) + 1))
+                    break
+                if item.newly_withdrawn:
+                    withdraw(session, item.seq, "invalid_local", item.withdrawal_reason or "")
+                items.append(item)
+            if not items:
+                return None
+            mark_in_flight(session, [item.seq for item in items], str(uuid.uuid4()))
+        if len(items) == len(rows):
+            self.item_bytes = max(1, size // len(items))
+        return Batch(items)
+
+    def _rows_wanted(self) -> int:
+        """Rows to read for the next batch: about what its target size holds, from the last batch's rows."""
+        return max(1, min(self.sizer.max_ops, self.sizer.target_bytes // self.item_bytes + 1))
+
+    def _encode(self, batch: Batch) -> None:
+        """The request body: the operations packed (sync/wire.py) and compressed under the run's codec."""
+        batch.batch_id = str(uuid.uuid4())
+        ops = [item.wire for item in batch.items]
+        packed = self.codec.pack(ops)  # None: a server without the packed form gets the v1 list
+        document: dict[str, Any] = {"protocol_version": PROTOCOL_VERSION, "batch_id": batch.batch_id,
+                                    "device_epoch": self.run_state.epoch, "ops": ops if packed is None else []}
+        if packed is not None:
+            document.update(packed=packed, compact_results=True)
+        level = FAST_LINK_LEVEL if self.sizer.fast_link else SLOW_LINK_LEVEL
+        batch.body, batch.codec = encode_body(document, replace(self.codec, level=level)), self.codec
+
+    def _post(self, batch: Batch) -> PushResponse:
+        """Runs on the wire thread: the request, its answer checked, and the link measured."""
+        if batch.body is None or batch.codec is not self.codec:
+            self._encode(batch)
+        assert batch.body is not None
+        self.report.requests += 1
+        self.report.push_body_bytes += len(batch.body.data)
+        started = time.monotonic()
+        answer = self.transport.call("POST", "/sync/push", PushResponse, data=batch.body.data,
+                                     headers=batch.body.headers)
+        seconds = time.monotonic() - started
+        log.debug("Gói %d thao tác, %d B thô, %d B gửi: %.2f s", len(batch.items), batch.size, len(batch.body.data), seconds)
+        self.sizer.observe(batch.size, seconds)
+        if answer.batch_id != batch.batch_id:
+            raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
+        return answer
+
+    def _recover(self, failed: Batch, error: SyncError) -> None:
+        """A batch failed as a whole: its halves are sent (on this thread, one after the other, before any
+        later batch leaves) until the operation responsible is alone; anything else ends the push."""
+        parts = self._split(failed.items, error)
+        while parts:
+            part = parts.pop()
+            try:
+                answer = self._post(Batch(part))
+            except SyncError as next_error:
+                parts.extend(self._split(part, next_error))
+            else:
+                self._store_results(answer, part)
+
+    def _split(self, part: list[Outgoing], error: SyncError) -> list[list[Outgoing]]:
+        """What to send instead of `part`, which failed with `error`: its halves, or nothing when it is alone
+        (then it is a suspect). Raises when splitting cannot help."""
+        run = self.run_state
+        if error.code == UNKNOWN_DICTIONARY and self.codec.name != GZIP.name:
+            # The server no longer knows the dictionary this counter holds: gzip for the rest of the run (the
+            # next run's hello names the current one), the same operations again.
+            log.warning("Máy chủ không còn từ điển nén %s; gửi bằng gzip", self.codec.dictionary_id)
+            self.codec = GZIP
+            return [part]
+        if isinstance(error, TooLarge):
+            if len(part) == 1:
+                run.suspects.append((part[0], error.message or TOO_LARGE_MESSAGE))
+                return []
+            self.sizer.too_large(sum(item.size for item in part))
+            return _halves(part)
+        if error.status not in BATCH_FAILED:
+            raise error  # the network, an overloaded server (429/503), an upgrade: retry later as a whole
+        run.failures += 1
+        if run.failures > MAX_SPLIT_FAILURES:
+            raise error
+        if len(part) == 1:
+            run.suspects.append((part[0], error.message or f"HTTP {error.status}"))
+            return []
+        return _halves(part)
+
+    def _settle_suspects(self, *, known: bool = False) -> None:
+        """Quarantine the operations the server refused or failed on alone, if it took others in this run
+        (or, `known`, they were quarantined in an earlier run on that same evidence).
+
+        A server or proxy that refuses everything (or a hiccup on the only operation there is) puts
+        nothing in quarantine: the push is retried later as a whole.
+        """
+        run = self.run_state
+        suspects, run.suspects = run.suspects, []
+        if not suspects:
+            return
+        if not run.proved and not known:
+            raise TransientError(suspects[0][1] or "Máy chủ tỉnh gặp lỗi; sẽ thử lại.", code="server_error", status=500)
+        with self.db.write() as session:
+            for item, message in suspects:
+                log.warning("Tạm giữ thao tác seq %s (máy chủ không nhận riêng nó)", item.seq)
+                quarantine(session, item.seq, f"Máy chủ tỉnh không xử lý được riêng thao tác này: {message} "
+                                              "Thao tác được giữ lại và gửi riêng ở mỗi lần đồng bộ.")
+                run.quarantined_now.add(item.seq)
+
+    def _store_results(self, answer: PushResponse, part: list[Outgoing]) -> None:
+        """Every answer of the batch in one transaction (one executemany); the report counts them."""
+        self.run_state.proved = True
+        report, now = self.report, utc_now()
+        sent = {item.wire["op_id"]: item for item in part if isinstance(item.wire, dict)}
+        answers: list[Answer] = []
+        for result in results_of(answer, {item.seq: op_id for op_id, item in sent.items()}):
+            item = sent.pop(result.op_id, None)
+            if item is None:
+                continue  # not an operation of this batch: a confused or hostile answer is ignored
+            if item.withdrawal_reason is not None:
+                # The server recorded the withdrawal: the operation now counts as refused, with the
+                # counter's own reason (kept in the row) rather than the server's echo of it.
+                answers.append(Answer(item.seq, OutboxState.REJECTED, WITHDRAWN, item.withdrawal_reason))
+                report.rejected += 1
+                report.problems.append({"seq": item.seq, "status": "rejected", "code": WITHDRAWN,
+                                        "message": item.withdrawal_reason})
+                continue
+            if result.status is OpStatus.REJECTED and result.code in RETRYABLE_CODES:
+                answers.append(Answer(item.seq, OutboxState.PENDING, result.code, result.message))
+                continue
+            answers.append(Answer(item.seq, STATE_FOR[result.status], result.code, result.message))
+            if result.status in (OpStatus.ACCEPTED, OpStatus.DUPLICATE):
+                report.pushed += 1
+                report.duplicates += 1 if result.status is OpStatus.DUPLICATE else 0
+            else:
+                report.problems.append({"op_id": result.op_id, "seq": item.seq, "status": result.status.value,
+                                        "code": result.code, "message": result.message})
+                if result.status is OpStatus.CONFLICT:
+                    report.conflicts += 1
+                else:
+                    report.rejected += 1
+        with self.db.write() as session:
+            record_results(session, answers, now)
+            # Operations the answer left out stay in flight and are sent again next time.
+            note_server_head(session, answer.audit_seq, answer.audit_hash)
+
+
+def _halves(part: list[Outgoing]) -> list[list[Outgoing]]:
+    """The two halves of a batch, the second first: the stack pops the first half first."""
+    middle = len(part) // 2
+    return [part[middle:], part[:middle]]

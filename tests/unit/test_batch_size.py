@@ -1,0 +1,58 @@
+"""Push batches fitted to the link (sync/client/batch_size.py): the sizer is fed measurements, not clocks."""
+
+from __future__ import annotations
+
+from sync.client.batch_size import LARGEST_BATCH_BYTES, SMALLEST_BATCH_BYTES, BatchSizer
+from sync.protocol import Limits
+
+
+def test_starts_at_the_servers_preferred_size_or_where_the_last_run_ended() -> None:
+    limits = Limits(preferred_batch_bytes=256_000, max_ops_per_batch=1_000)
+    assert BatchSizer.for_limits(limits).target_bytes == 256_000
+    assert BatchSizer.for_limits(limits, learnt_bytes=40_000).target_bytes == 40_000
+    assert BatchSizer.for_limits(limits).max_ops == 1_000
+
+
+def test_stays_within_what_the_server_announced() -> None:
+    sizer = BatchSizer.for_limits(Limits(max_inflated_bytes=1_000_000, preferred_batch_bytes=10**9,
+                                         max_ops_per_batch=10**6))
+    assert sizer.target_bytes == sizer.largest_bytes == 500_000
+    assert sizer.max_ops == 5_000  # the protocol's hard limit
+    assert BatchSizer.for_limits(Limits()).largest_bytes == LARGEST_BATCH_BYTES
+
+
+def test_a_fast_link_grows_batches_at_most_twofold_per_answer_up_to_the_largest() -> None:
+    sizer = BatchSizer(max_ops=1_000, target_bytes=256_000)
+    sizer.observe(256_000, 0.05)  # loopback: 5 MB/s would fit 20 MB in the target time
+    assert sizer.target_bytes == 512_000
+    for _ in range(10):
+        sizer.observe(sizer.target_bytes, 0.05)
+    assert sizer.target_bytes == LARGEST_BATCH_BYTES
+
+
+def test_a_slow_link_shrinks_batches_at_once_to_the_target_time() -> None:
+    sizer = BatchSizer(max_ops=1_000, target_bytes=256_000, target_seconds=4.0)
+    sizer.observe(256_000, 32.0)  # 8 kB/s of raw JSON
+    assert sizer.target_bytes == 32_000
+    sizer.observe(32_000, 4.0)  # as aimed: stays
+    assert sizer.target_bytes == 32_000
+    sizer.observe(32_000, 10_000.0)  # a link that barely moves: never below the smallest batch
+    assert sizer.target_bytes == SMALLEST_BATCH_BYTES
+
+
+def test_a_refusal_as_too_large_caps_the_rest_of_the_run() -> None:
+    sizer = BatchSizer(max_ops=1_000, target_bytes=256_000)
+    sizer.too_large(256_000)
+    assert sizer.target_bytes == sizer.largest_bytes == 128_000
+    sizer.observe(128_000, 0.01)  # however fast the answers, it does not grow back into the refusal
+    assert sizer.target_bytes == 128_000
+    sizer.too_large(1_000)
+    assert sizer.target_bytes == SMALLEST_BATCH_BYTES
+
+
+def test_nonsense_measurements_change_nothing() -> None:
+    sizer = BatchSizer(max_ops=1_000, target_bytes=100_000)
+    sizer.observe(0, 1.0)
+    sizer.observe(100_000, 0.0)
+    sizer.observe(100_000, -1.0)
+    assert sizer.target_bytes == 100_000
