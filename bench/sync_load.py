@@ -298,6 +298,7 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     stop.set()
     await sampler
     return {"seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds,
+            "server_processes": len(app_cpu.seen),
             "generator_cpu": time.process_time() - own_cpu,
             "database_cpu": database_cpu.seconds, "outage": outage_figures}
 
@@ -338,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         "dossiers_lost": created - stored, "latency_ms": latencies, "errors": dict(tally.errors),
         "errors_during_outage": dict(tally.outage_errors), "outage": run["outage"],
         "server_cpu_seconds": round(run["app_cpu"], 1), "postgresql_cpu_seconds": round(run["database_cpu"], 1),
+        # supervisors + workers seen: 2 x (1 + workers) with the outage's restart; more means workers were replaced
+        "server_processes_seen": run["server_processes"],
         "load_generator_cpu_seconds": round(run["generator_cpu"], 1),  # shares the machine's 2 cores with the server
         "server_cpu_seconds_per_1000_dossiers": round(run["app_cpu"] / max(1, stored) * 1000, 2),
         "postgresql_cpu_seconds_per_1000_dossiers": round(run["database_cpu"] / max(1, stored) * 1000, 2),

@@ -33,6 +33,9 @@ from sync.server.guard import GuardSettings
 
 ENV_WORKER_SPEC = "PROVINCIAL_SERVER_WORKER_SPEC"  # JSON: {"database_url", "limits", "workers"}; set by serve
 APP_FACTORY = "sync.server.workers:app_from_environment"
+# The supervisor pings each worker; one silent this long is taken for hung and replaced. uvicorn's 5 s
+# is short for a busy machine (a worker answering a big push can be starved of CPU that long).
+HEALTHCHECK_SECONDS = 20
 DIVIDED_BUDGETS = ("auth_failures_burst", "auth_failures_per_second", "enroll_failures_burst",
                    "enroll_failures_per_second")
 DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
@@ -58,7 +61,7 @@ def serve_workers(db: ServerDatabase, limits: Limits, *, host: str, port: int, l
     db.dispose()  # the parent serves nothing: its pool would only hold connections open
     os.environ[ENV_WORKER_SPEC] = json.dumps({"database_url": db.url, "limits": limits.model_dump(), "workers": workers})
     uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level=log_level,
-                access_log=False)
+                access_log=False, timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
 
 
 def app_from_environment() -> FastAPI:
