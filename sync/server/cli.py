@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,9 +36,18 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.app import create_app
     from sync.server.dictionaries import train_if_due
 
-    train_if_due(db, _now())  # the first push dictionary, once there are enough dossiers (issue 13)
+    # The first push dictionary, once there are enough dossiers (issue 13): in the background, so a server
+    # restarted after an outage answers its counters at once (they send zstd without a dictionary meanwhile).
+    threading.Thread(target=train_if_due, args=(db, _now()), name="dictionary-training", daemon=True).start()
     print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
-    uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    if args.workers > 1:  # several processes on one database (sync/server/workers.py)
+        from sync.server.workers import serve_workers
+
+        serve_workers(db, args.limits, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers,
+                      token_rotation_days=args.token_rotation_days)
+        return 0
+    uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days), host=args.host,
+                port=args.port, log_level=args.log_level, access_log=False)
     return 0
 
 
@@ -257,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     p.add_argument("--port", type=int, default=8740, metavar="CỔNG", help="cổng lắng nghe (mặc định 8740)")
     p.add_argument("--log-level", default="warning", metavar="MỨC", help="mức ghi nhật ký: debug, info, warning…")
+    p.add_argument("--workers", type=int, default=1, metavar="SỐ_TIẾN_TRÌNH",
+                   help="số tiến trình phục vụ cùng một CSDL (mặc định 1; nên dùng PostgreSQL khi nhiều hơn 1)")
     p.add_argument("--limit", action="append", default=[], metavar="TÊN=SỐ",
                    help="đổi một giới hạn, ví dụ max_device_blob_bytes=10737418240 (lặp lại được)")
     p.add_argument("--token-rotation-days", type=_rotation_days, default=30.0, metavar="SỐ_NGÀY",
@@ -365,6 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.limits = parse_limits(args.limit)
         except argparse.ArgumentTypeError as error:
             parser.error(str(error))
+        if not 1 <= args.workers <= 64:
+            parser.error(f"--workers {args.workers}: cần một số từ 1 đến 64.")
     try:
         db = ServerDatabase.open(args.database_url or default_database_url())
     except DomainError as error:

@@ -24,6 +24,7 @@ UNIT_B = "000.32.48.H15"
 
 
 _LISTENING = re.compile(r"Uvicorn running on https?://\S+?:(\d+) ")
+_WORKER_READY = "Application startup complete."  # each worker's line (--log-level info)
 
 
 def free_port() -> int:
@@ -49,9 +50,10 @@ class ServerProcess:
     """`provincial-server serve` as a real process on 127.0.0.1 (SQLite file or PostgreSQL URL)."""
 
     def __init__(self, database_url: str, port: int | None = None, serve_args: Sequence[str] = (),
-                 host: str = "127.0.0.1") -> None:
+                 host: str = "127.0.0.1", workers: int = 1) -> None:
         self.database_url = database_url
         self.host = host
+        self.workers = workers  # > 1: `serve --workers N`, a supervisor process and N worker processes
         self.port = port or 0  # 0: the first start takes any free port and learns which (start)
         self.serve_args = list(serve_args)  # e.g. ["--limit", "max_device_blob_bytes=5000000"]
         self.process: SpawnedProcess | None = None  # a real process, forked from tests/support/cli_process
@@ -78,15 +80,17 @@ class ServerProcess:
         A restart reuses the port the clients were given."""
         self.process = SpawnedProcess("provincial-server", [
             "--database-url", self.database_url, "serve", "--host", self.host, "--port", str(self.port or 0),
-            *([] if "--log-level" in self.serve_args else ["--log-level", "info"]), *self.serve_args])
+            *([] if "--log-level" in self.serve_args else ["--log-level", "info"]), *self.serve_args,
+            *(["--workers", str(self.workers)] if self.workers > 1 else [])])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.process.stdout.read() if self.process.stdout else ''}")
             with self.process.stdout as output:
-                bound = _LISTENING.search(output.read())
-            if bound is None:
-                time.sleep(0.05)
+                log_text = output.read()
+            bound = _LISTENING.search(log_text)
+            if bound is None or (self.workers > 1 and log_text.count(_WORKER_READY) < self.workers):
+                time.sleep(0.05)  # with workers: until every worker has started, so each one can be killed
                 continue
             self.port = int(bound.group(1))
             try:
@@ -95,6 +99,19 @@ class ServerProcess:
             except requests.ConnectionError:
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the worker processes (`workers` > 1): the supervisor's children, read from /proc."""
+        assert self.process is not None
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # the process ended meanwhile
+            if int(fields[1]) == self.process.pid and "spawn_main" in _cmdline(stat.parent):
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -110,6 +127,13 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _cmdline(proc_dir: Path) -> str:
+    try:
+        return (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def backend_url(request: Any, tmp_path_factory: Any) -> str:

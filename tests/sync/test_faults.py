@@ -1,6 +1,7 @@
 """A real counter syncs with a real server through a misbehaving link (sync-anchors.md §7, 1-6, 9, 25).
 
-Every scenario runs against a SQLite and a PostgreSQL server database. Faults come from the fault
+Every scenario runs against a SQLite and a PostgreSQL server database, and against three server
+processes on one PostgreSQL database (`serve --workers 3`). Faults come from the fault
 proxy on real sockets, or from SIGKILL on a real counter process; the code under test is never patched.
 After each scenario the global invariants are checked on both databases (tests/sync/invariants.py).
 """
@@ -54,11 +55,12 @@ CATALOG = ROOT / "resources" / "catalog" / "sample-catalog.json"
 DOSSIERS = 30
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=["sqlite", "postgres", "postgres-3-workers"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One real server per backend for the module; each scenario gets its own unit on it."""
+    """One real server per backend for the module (and `serve --workers 3` on PostgreSQL); each scenario
+    gets its own unit on it."""
     url = backend_url(request, tmp_path_factory)
-    with ServerProcess(url) as process:
+    with ServerProcess(url, workers=3 if request.param.endswith("workers") else 1) as process:
         db = open_server_db(url)
         with db.session() as s:
             import_catalog(s, CATALOG, datetime.now(UTC))

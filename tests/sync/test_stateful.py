@@ -2,7 +2,8 @@
 counter restarts and server restarts, interleaved at random, then the global invariants.
 
 One real `provincial-server` process serves the whole run behind the fault proxy, once on a SQLite file
-and once on a real PostgreSQL database (the same rules, invariants and seed on both); each example
+and once on a real PostgreSQL database, once more with three server processes on it (`serve --workers 3`)
+(the same rules, invariants and seed on all); each example
 gets its own unit and a fresh counter data folder enrolled through the proxy. Faults are armed in the
 proxy for the next request(s); restarts close and reopen the counter's database (in-flight operations
 are then re-sent with the same ids) or stop and start the server process on the same database.
@@ -15,7 +16,9 @@ clean, and the §7 global invariants are checked on both databases.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
+import signal
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -65,6 +68,7 @@ NAMES = ["Nguyễn Văn Đức", "Lê Thị Hoa", "Phạm Minh Tuấn", "Trần 
 _units = itertools.count(100)
 # Per backend: both backends together stay near the time one backend with 12 examples took.
 EXAMPLES_PER_BACKEND = 8
+EXAMPLES_WITH_WORKERS = 5  # three workers on PostgreSQL: what differs is which process answers, not the rules
 
 
 class World:
@@ -153,7 +157,13 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule()
     def restart_server(self) -> None:
+        """One process stops and starts on the same database; with several workers, one worker is killed
+        (SIGKILL, maybe mid-transaction; each in turn) and the supervisor starts another while the others serve."""
         self.world.ran["restart_server"] += 1
+        workers = self.world.server.worker_pids() if self.world.server.workers > 1 else []
+        if workers:
+            os.kill(workers[self.world.ran["restart_server"] % len(workers)], signal.SIGKILL)
+            return
         self.world.server.stop()
         self.world.server.start()
 
@@ -220,14 +230,14 @@ class SyncMachine(RuleBasedStateMachine):
             return len(session.scalars(select(OutboxOp.seq).where(OutboxOp.state != "acked")).all())
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "postgresql-3-workers"])
 def world(request: pytest.FixtureRequest, tmp_path: Path, fault_proxy: object) -> Iterator[World]:
     global WORLD
-    if request.param == "postgresql":
+    if request.param.startswith("postgresql"):
         url = request.getfixturevalue("postgres_url")
     else:
         url = f"sqlite:///{tmp_path / 'server.sqlite'}"
-    with ServerProcess(url) as server:
+    with ServerProcess(url, workers=3 if request.param.endswith("workers") else 1) as server:
         proxy = fault_proxy(server.port, seed=11)  # type: ignore[operator]
         WORLD = World(server, proxy, tmp_path)
         try:
@@ -241,7 +251,8 @@ def world(request: pytest.FixtureRequest, tmp_path: Path, fault_proxy: object) -
 def test_sync_survives_any_interleaving_of_work_faults_and_restarts(world: World) -> None:
     run_state_machine_as_test(
         SyncMachine,
-        settings=settings(max_examples=EXAMPLES_PER_BACKEND, stateful_step_count=30, deadline=None, derandomize=True, database=None,
+        settings=settings(max_examples=EXAMPLES_PER_BACKEND if world.server.workers == 1 else EXAMPLES_WITH_WORKERS,
+                          stateful_step_count=30, deadline=None, derandomize=True, database=None,
                           suppress_health_check=list(HealthCheck)),
     )
     rules = {name for name, f in vars(SyncMachine).items() if hasattr(f, "hypothesis_stateful_rule")}

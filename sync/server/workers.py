@@ -1,0 +1,76 @@
+"""`provincial-server serve --workers N`: several server processes on one database.
+
+The parent process migrates the database and creates the server epoch once (ServerDatabase.open), then
+uvicorn's supervisor binds the socket and starts N worker processes (spawned, not forked: each opens its
+own connection pool) and starts a new one when a worker dies. Every worker builds the same app from the
+environment (`app_from_environment`), so all answer with the same server epoch and the same limits.
+
+What each process keeps in memory, and why that is safe (docs/sync.md, "Several server processes"):
+- the token cache (guard.TokenGate): a valid token is remembered for a minute per process; revoking a
+  device takes effect within that minute on every worker, as it did with one process;
+- per-device and per-address rate limits and in-flight counts (guard.RequestGuard): they bound what one
+  process spends (its memory, its database time), so each worker keeps the configured values. A counter's
+  run keeps one connection, so it meets one worker's limits, as before;
+- the failure budgets (wrong tokens, wrong enrolment codes) are a guesser's budget, and a guesser opening
+  new connections is spread over all workers: each worker gets 1/N of them, so the server as a whole
+  allows what one process allowed;
+- the server-wide turns (enrolments, reports) get 1/N each, at least one per worker.
+Everything else (ledger, feed, allocations, audit chains) lives in the database, where a constraint or an
+advisory lock makes it atomic whichever worker answers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+from fastapi import FastAPI
+
+from sync.protocol import Limits
+from sync.server.db import ServerDatabase
+from sync.server.guard import GuardSettings
+
+ENV_WORKER_SPEC = "PROVINCIAL_SERVER_WORKER_SPEC"  # JSON: database_url, limits, workers, token_rotation_days
+APP_FACTORY = "sync.server.workers:app_from_environment"
+# The supervisor pings each worker; one silent this long is taken for hung and replaced. uvicorn's 5 s
+# is short for a busy machine (a worker answering a big push can be starved of CPU that long).
+HEALTHCHECK_SECONDS = 20
+DIVIDED_BUDGETS = ("auth_failures_burst", "auth_failures_per_second", "enroll_failures_burst",
+                   "enroll_failures_per_second")
+DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
+
+
+def settings_for_workers(settings: GuardSettings, workers: int) -> GuardSettings:
+    """One worker's share of the guard's settings (see the module docstring for which are shared)."""
+    if workers <= 1:
+        return settings
+    changes: dict[str, float | int] = {}
+    for name in DIVIDED_BUDGETS:
+        value = getattr(settings, name)
+        changes[name] = max(1, math.ceil(value / workers)) if isinstance(value, int) else value / workers
+    for name in DIVIDED_TURNS:
+        changes[name] = max(1, getattr(settings, name) // workers)
+    return settings.model_copy(update=changes)
+
+
+def serve_workers(db: ServerDatabase, limits: Limits, *, host: str, port: int, log_level: str, workers: int,
+                  token_rotation_days: int) -> None:
+    """Run `workers` server processes on `db` (already migrated by ServerDatabase.open) until stopped."""
+    import uvicorn
+
+    db.dispose()  # the parent serves nothing: its pool would only hold connections open
+    os.environ[ENV_WORKER_SPEC] = json.dumps({"database_url": db.url, "limits": limits.model_dump(), "workers": workers,
+                                              "token_rotation_days": token_rotation_days})
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level=log_level,
+                access_log=False, timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
+
+
+def app_from_environment() -> FastAPI:
+    """The app one worker serves, from the parent's spec (uvicorn calls this in each worker process)."""
+    from sync.server.app import create_app
+
+    spec = json.loads(os.environ[ENV_WORKER_SPEC])
+    db = ServerDatabase(spec["database_url"])  # no migration: the parent ran it before any worker started
+    settings = settings_for_workers(GuardSettings.from_environment(), int(spec["workers"]))
+    return create_app(db, Limits(**spec["limits"]), settings, token_rotation_days=int(spec["token_rotation_days"]))
