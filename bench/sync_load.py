@@ -50,7 +50,7 @@ from sync.server.admin import create_unit
 from sync.server.auth import new_enrollment_code
 from sync.server.db import ServerDatabase
 from sync.server.models import Dossier
-from sync.wire import PushCodec, encode_body, pack_ops, results_of
+from sync.wire import FAST_LINK_LEVEL, PushCodec, encode_body, results_of
 from tests.sync.harness import ServerProcess
 from tests.sync.payloads import dossier_payload
 from tests.sync.postgres import PostgresServer
@@ -59,6 +59,7 @@ DESKS_PER_UNIT = 5
 BURST_SECONDS = 10.0
 TARGET_P95_PUSH_MS = 1_000.0
 MAX_OPS_PER_PUSH = 500
+CODEC = PushCodec(name="zstd", packed=True, level=FAST_LINK_LEVEL)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -129,8 +130,10 @@ async def sync_once(counter: SimulatedCounter, client: httpx.AsyncClient, tally:
         return False
     while counter.outbox:
         part = counter.outbox[:MAX_OPS_PER_PUSH]
-        document = {"batch_id": str(uuid.uuid4()), "device_epoch": counter.epoch, "ops": pack_ops(part)}
-        body = encode_body(document, PushCodec())
+        # As a counter without the province's dictionary sends it (sync/client/dictionary.py): packed, zstd.
+        document = {"batch_id": str(uuid.uuid4()), "device_epoch": counter.epoch, "ops": [],
+                    "packed": CODEC.pack(part), "compact_results": True}
+        body = encode_body(document, CODEC)
         answer = await call(client, tally, "push", "POST", "/sync/push", content=body.data, headers=body.headers)
         if answer is None:
             return False
