@@ -42,7 +42,7 @@ def prune_after_sync(db: Database, data_dir: Path, *, now: datetime | None = Non
     Never raises for a database problem: pruning is housekeeping, a failure is logged and tried again
     at the next sync (nothing is lost by not pruning).
     """
-    from counter_app.ui.settings import CounterSettings  # the only module touching QSettings (QtCore only)
+    from counter_app.ui.settings import CounterSettings  # the settings home (QtCore only)
 
     now = now or utc_now()
     settings = CounterSettings.for_data_dir(data_dir)

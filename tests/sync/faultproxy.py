@@ -339,13 +339,15 @@ class FaultProxy:
         probability: float = 1.0,
         seconds: float = 0.0,
         rate: int = 0,
+        down_rate: int = 0,
         latency: float = 0.0,
         after_bytes: int = 0,
         keep_bytes: int | None = None,
         body_contains: bytes = b"",
         status: int = 500,
     ) -> FaultRule:
-        """Arm a fault; `times`, `path_prefix`, `method` and `probability` (seeded RNG) say which requests."""
+        """Arm a fault; `times`, `path_prefix`, `method` and `probability` (seeded RNG) say which requests;
+        a bandwidth cap paces both directions at `rate` bytes per second, or the answers at `down_rate`."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; one of {sorted(FAULTS)}")
         if not 0.0 <= probability <= 1.0:
@@ -364,7 +366,7 @@ class FaultProxy:
             keep_bytes=keep_bytes, body_contains=body_contains, status=status,
         )
         if fault == BANDWIDTH:
-            rule.up, rule.down = _Link(rate), _Link(rate)
+            rule.up, rule.down = _Link(rate), _Link(down_rate or rate)
         with self._lock:
             self._rules.append(rule)
         return rule

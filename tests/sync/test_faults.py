@@ -255,7 +255,10 @@ def test_counter_killed_mid_sync_then_restarted(server: ServerProcess, fault_pro
     proxy = fault_proxy(server.port)
     device_id = enroll(db, proxy.url, code).device_id
     db.close()
-    proxy.add_fault(BANDWIDTH, rate=12_000, latency=0.05)  # a 2G modem: the sync takes many seconds
+    # A 2G modem whose answers to pushes crawl (60 B/s): a push's short answer takes seconds to come back,
+    # so the kill below lands after the server committed and before the counter stored the answer, however
+    # busy the machine (a compact answer at the upload's speed arrived before a poll could see the commit).
+    proxy.add_fault(BANDWIDTH, rate=12_000, down_rate=60, latency=0.05, path_prefix=PUSH)
 
     process = _run_counter_sync(data_dir)
     deadline = time.monotonic() + 90
