@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -108,20 +108,29 @@ class Pusher:
             self._settle_suspects(known=True)  # failed alone again: stays in quarantine, newest reason kept
 
     def _send_all(self, wire: ThreadPoolExecutor, *, quarantined: bool) -> None:
-        """One pass over the open operations; batch n+1 is prepared while batch n is on the wire."""
+        """One pass over the open operations. While batch n is on the wire, batch n+1 is prepared; once n is
+        answered, n+1 leaves at once and n's answers are stored while it travels. A batch that failed is
+        split and resent before anything after it leaves, so the server still sees the operations in order."""
         current = self._prepare(0, quarantined=quarantined)
-        while current is not None:
-            if current.codec is not self.codec:  # prepared before the run fell back to gzip
-                self._encode(current)
-            sending = wire.submit(self._post, current)
+        sending = self._submit(wire, current)
+        while current is not None and sending is not None:
             upcoming = self._prepare(current.items[-1].seq, quarantined=quarantined)
             try:
                 answer = sending.result()
             except SyncError as error:
                 self._recover(current, error)
+                sending = self._submit(wire, upcoming)
             else:
+                sending = self._submit(wire, upcoming)  # on the wire while this answer is stored
                 self._store_results(answer, current.items)
             current = upcoming
+
+    def _submit(self, wire: ThreadPoolExecutor, batch: Batch | None) -> Future[PushResponse] | None:
+        if batch is None:
+            return None
+        if batch.codec is not self.codec:  # prepared before the run fell back to gzip
+            self._encode(batch)
+        return wire.submit(self._post, batch)
 
     def _prepare(self, after_seq: int, *, quarantined: bool) -> Batch | None:
         batch = self._claim(after_seq, quarantined=quarantined)
@@ -171,7 +180,7 @@ class Pusher:
         """The request body: the operations packed (sync/wire.py) and compressed under the run's codec."""
         batch.batch_id = str(uuid.uuid4())
         ops = [item.wire for item in batch.items]
-        packed = self.codec.pack(ops)  # None: a server without the packed form gets the v1 list
+        packed = self.codec.pack(ops, [item.payload_text for item in batch.items])  # None: a server without the packed form gets the v1 list
         document: dict[str, Any] = {"protocol_version": PROTOCOL_VERSION, "batch_id": batch.batch_id,
                                     "device_epoch": self.run_state.epoch, "ops": ops if packed is None else []}
         if packed is not None:
