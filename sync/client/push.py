@@ -200,7 +200,7 @@ class Pusher:
                                      headers=batch.body.headers)
         seconds = time.monotonic() - started
         log.debug("Gói %d thao tác, %d B thô, %d B gửi: %.2f s", len(batch.items), batch.size, len(batch.body.data), seconds)
-        self.sizer.observe(batch.size, seconds)
+        self.sizer.observe(batch.size, seconds, len(batch.body.data))
         if answer.batch_id != batch.batch_id:
             raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
         return answer
