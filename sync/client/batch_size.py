@@ -20,11 +20,11 @@ SMALLEST_BATCH_BYTES = 2_000
 LARGEST_BATCH_BYTES = 960_000
 # Past this many raw bytes per second the CPU, not the link, is the limit: compress fast (sync/wire.py levels).
 FAST_LINK_BYTES_PER_SECOND = 1_000_000
-# The same judged on the bytes that went on the wire (compressed), when known: 256 kbit/s. A round trip counts
-# the server's work too, so a busy server on loopback (1,000 dossiers, 130 kB, answered in 2 s: 65 kB/s) must
-# not pass for a slow link: the slow level costs ~0.5 ms of CPU per dossier for ~20 % fewer bytes, which
-# only pays where the bytes themselves take longer than that (2G: 8 kB/s).
-FAST_LINK_WIRE_BYTES_PER_SECOND = 32_000
+# The same judged on the bytes that went on the wire (compressed), when known: 128 kbit/s, twice a 2G link. A
+# round trip counts the server's work too, so a busy server on loopback (1,000 dossiers, 130 kB at level 3,
+# answered in 4 s) must not pass for a slow link: the slow level costs ~0.5 ms of CPU per dossier for ~20 %
+# fewer bytes, which pays where the link is the limit (2G: 8 kB/s), not where the server is.
+FAST_LINK_WIRE_BYTES_PER_SECOND = 16_000
 
 
 @dataclass
