@@ -1,11 +1,11 @@
 """Pushing the outbox (issue 13): every open operation once per run, in seq order, batch by batch, with the
 next batch read, checked and compressed while the last one is on the wire and in the server.
 
-One request is on the wire at a time (the server sees the device's operations in order) and its answer is
-stored before the next request leaves, as before; what overlaps is the counter's own work (outbox read,
-checks, audit rows, encoding) with the server's. A batch is marked in flight when it is prepared: a crash
-before it was sent or answered loses nothing, it is sent again under the same op_ids and the server's
-ledger answers the replays as duplicates. Batch size follows the link (sync/client/batch_size.py).
+One request is on the wire at a time (the server sees the device's operations in order), and the next leaves
+only once the last was answered; what overlaps is the counter's own work (outbox read, checks, audit rows,
+encoding, storing the last answer) with the link's and the server's. A batch is marked in flight when it is
+prepared: a crash before it was sent or answered, or before its answer was stored, loses nothing: it is sent
+again under the same op_ids and the server's ledger answers the replays as duplicates. Batch size follows the link (sync/client/batch_size.py).
 
 An operation that cannot be sent as it is (a row damaged or written by a buggy version) goes as a
 withdrawal. A batch the server refuses as a whole (400/413/422) or fails on (500) is split in halves until
