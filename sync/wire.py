@@ -22,6 +22,7 @@ import bisect
 import gzip
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +50,10 @@ class PushCodec:
     packed: bool = False
     level: int = SLOW_LINK_LEVEL
 
-    def pack(self, ops: list[dict[str, Any]]) -> Any:
-        """What goes in the batch: the packed form when the server takes it (then `ops` is sent empty)."""
-        return pack_ops(ops, self.strings, self.dictionary_id) if self.packed else None
+    def pack(self, ops: list[dict[str, Any]], texts: Sequence[str | None] = ()) -> Any:
+        """What goes in the batch: the packed form when the server takes it (then `ops` is sent empty);
+        `texts`: the payloads' canonical JSON where known (`pack_ops`)."""
+        return pack_ops(ops, self.strings, self.dictionary_id, texts=texts) if self.packed else None
 
 
 @dataclass

@@ -20,6 +20,11 @@ SMALLEST_BATCH_BYTES = 2_000
 LARGEST_BATCH_BYTES = 960_000
 # Past this many raw bytes per second the CPU, not the link, is the limit: compress fast (sync/wire.py levels).
 FAST_LINK_BYTES_PER_SECOND = 1_000_000
+# The same judged on the bytes that went on the wire (compressed), when known: 128 kbit/s, twice a 2G link. A
+# round trip counts the server's work too, so a busy server on loopback (1,000 dossiers, 130 kB at level 3,
+# answered in 4 s) must not pass for a slow link: the slow level costs ~0.5 ms of CPU per dossier for ~20 %
+# fewer bytes, which pays where the link is the limit (2G: 8 kB/s), not where the server is.
+FAST_LINK_WIRE_BYTES_PER_SECOND = 16_000
 
 
 @dataclass
@@ -31,11 +36,14 @@ class BatchSizer:
     largest_bytes: int = LARGEST_BATCH_BYTES
     target_seconds: float = TARGET_SECONDS
     bytes_per_second: float | None = None  # raw bytes per second of the last batch answered
+    wire_bytes_per_second: float | None = None  # the same in bytes sent (compressed), when the caller said
 
     @property
     def fast_link(self) -> bool:
         """Whether to compress for speed rather than size: until a batch has proved the link slow (the first
         batch on a 2G link costs a few hundred bytes more), and on a link faster than the compressor."""
+        if self.wire_bytes_per_second is not None:
+            return self.wire_bytes_per_second >= FAST_LINK_WIRE_BYTES_PER_SECOND
         return self.bytes_per_second is None or self.bytes_per_second >= FAST_LINK_BYTES_PER_SECOND
 
     @classmethod
@@ -47,11 +55,14 @@ class BatchSizer:
         return cls(max_ops=max(1, min(limits.max_ops_per_batch, MAX_OPS_HARD_LIMIT)),
                    target_bytes=_clamp(start, SMALLEST_BATCH_BYTES, largest), largest_bytes=largest)
 
-    def observe(self, raw_bytes: int, seconds: float) -> None:
-        """A batch of `raw_bytes` was answered `seconds` after it was sent: size the next one."""
+    def observe(self, raw_bytes: int, seconds: float, wire_bytes: int | None = None) -> None:
+        """A batch of `raw_bytes` (`wire_bytes` once compressed) was answered `seconds` after it was sent:
+        size the next one, and judge the link."""
         if raw_bytes <= 0 or seconds <= 0:
             return
         self.bytes_per_second = raw_bytes / seconds
+        if wire_bytes is not None and wire_bytes > 0:
+            self.wire_bytes_per_second = wire_bytes / seconds
         fitting = int(self.bytes_per_second * self.target_seconds)
         self.target_bytes = _clamp(min(fitting, self.target_bytes * 2), SMALLEST_BATCH_BYTES, self.largest_bytes)
 

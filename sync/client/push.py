@@ -1,11 +1,11 @@
 """Pushing the outbox (issue 13): every open operation once per run, in seq order, batch by batch, with the
 next batch read, checked and compressed while the last one is on the wire and in the server.
 
-One request is on the wire at a time (the server sees the device's operations in order) and its answer is
-stored before the next request leaves, as before; what overlaps is the counter's own work (outbox read,
-checks, audit rows, encoding) with the server's. A batch is marked in flight when it is prepared: a crash
-before it was sent or answered loses nothing, it is sent again under the same op_ids and the server's
-ledger answers the replays as duplicates. Batch size follows the link (sync/client/batch_size.py).
+One request is on the wire at a time (the server sees the device's operations in order), and the next leaves
+only once the last was answered; what overlaps is the counter's own work (outbox read, checks, audit rows,
+encoding, storing the last answer) with the link's and the server's. A batch is marked in flight when it is
+prepared: a crash before it was sent or answered, or before its answer was stored, loses nothing: it is sent
+again under the same op_ids and the server's ledger answers the replays as duplicates. Batch size follows the link (sync/client/batch_size.py).
 
 An operation that cannot be sent as it is (a row damaged or written by a buggy version) goes as a
 withdrawal. A batch the server refuses as a whole (400/413/422) or fails on (500) is split in halves until
@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -108,20 +108,29 @@ class Pusher:
             self._settle_suspects(known=True)  # failed alone again: stays in quarantine, newest reason kept
 
     def _send_all(self, wire: ThreadPoolExecutor, *, quarantined: bool) -> None:
-        """One pass over the open operations; batch n+1 is prepared while batch n is on the wire."""
+        """One pass over the open operations. While batch n is on the wire, batch n+1 is prepared; once n is
+        answered, n+1 leaves at once and n's answers are stored while it travels. A batch that failed is
+        split and resent before anything after it leaves, so the server still sees the operations in order."""
         current = self._prepare(0, quarantined=quarantined)
-        while current is not None:
-            if current.codec is not self.codec:  # prepared before the run fell back to gzip
-                self._encode(current)
-            sending = wire.submit(self._post, current)
+        sending = self._submit(wire, current)
+        while current is not None and sending is not None:
             upcoming = self._prepare(current.items[-1].seq, quarantined=quarantined)
             try:
                 answer = sending.result()
             except SyncError as error:
                 self._recover(current, error)
+                sending = self._submit(wire, upcoming)
             else:
+                sending = self._submit(wire, upcoming)  # on the wire while this answer is stored
                 self._store_results(answer, current.items)
             current = upcoming
+
+    def _submit(self, wire: ThreadPoolExecutor, batch: Batch | None) -> Future[PushResponse] | None:
+        if batch is None:
+            return None
+        if batch.codec is not self.codec:  # prepared before the run fell back to gzip
+            self._encode(batch)
+        return wire.submit(self._post, batch)
 
     def _prepare(self, after_seq: int, *, quarantined: bool) -> Batch | None:
         batch = self._claim(after_seq, quarantined=quarantined)
@@ -171,7 +180,7 @@ class Pusher:
         """The request body: the operations packed (sync/wire.py) and compressed under the run's codec."""
         batch.batch_id = str(uuid.uuid4())
         ops = [item.wire for item in batch.items]
-        packed = self.codec.pack(ops)  # None: a server without the packed form gets the v1 list
+        packed = self.codec.pack(ops, [item.payload_text for item in batch.items])  # None: a server without the packed form gets the v1 list
         document: dict[str, Any] = {"protocol_version": PROTOCOL_VERSION, "batch_id": batch.batch_id,
                                     "device_epoch": self.run_state.epoch, "ops": ops if packed is None else []}
         if packed is not None:
@@ -191,7 +200,7 @@ class Pusher:
                                      headers=batch.body.headers)
         seconds = time.monotonic() - started
         log.debug("Gói %d thao tác, %d B thô, %d B gửi: %.2f s", len(batch.items), batch.size, len(batch.body.data), seconds)
-        self.sizer.observe(batch.size, seconds)
+        self.sizer.observe(batch.size, seconds, len(batch.body.data))
         if answer.batch_id != batch.batch_id:
             raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
         return answer

@@ -1,7 +1,8 @@
 """One sync run of a counter: hello, reconcile epochs, push the outbox, pull changes, upload scans.
 
 Order matters: the dossiers' data goes first and never waits behind a scan; the pull cursor moves only
-in the transaction that applies its page; every server answer is stored before the next request.
+in the transaction that applies its page; a push request leaves only once the one before was answered
+(its answers are stored while the next travels, sync/client/push.py).
 Transient failures are retried with exponential backoff and jitter; the run then ends, and the next
 run (the GUI's timer, or `counter-app sync` without --once) carries on: the queue is never abandoned.
 """

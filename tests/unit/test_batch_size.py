@@ -56,3 +56,16 @@ def test_nonsense_measurements_change_nothing() -> None:
     sizer.observe(100_000, 0.0)
     sizer.observe(100_000, -1.0)
     assert sizer.target_bytes == 100_000
+
+
+def test_the_link_is_judged_by_the_bytes_on_the_wire_not_by_a_busy_server() -> None:
+    """A loopback round trip slowed by a busy server keeps the fast compression level; a 2G link does not."""
+    sizer = BatchSizer(max_ops=1_000, target_bytes=960_000)
+    assert sizer.fast_link  # nothing measured yet
+    sizer.observe(1_350_000, 4.0, wire_bytes=130_000)  # 1,000 dossiers: 340 kB/s raw, 32 kB/s on the wire
+    assert sizer.fast_link
+    sizer.observe(32_000, 4.0, wire_bytes=30_000)  # 64 kbit/s
+    assert not sizer.fast_link
+    unmeasured = BatchSizer(max_ops=1_000, target_bytes=960_000)
+    unmeasured.observe(1_350_000, 4.0)  # a caller that does not say the wire bytes: judged on raw bytes
+    assert not unmeasured.fast_link
