@@ -208,3 +208,28 @@ def test_a_server_refusing_the_packed_or_zstd_form_gets_the_operations_as_v1(tmp
             assert all(state == "acked" for state, _ in states), (code, states)
             assert not any(result == "quarantined" for _, result in states), code
         db.close()
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/sync/conflicts?state=%00", None),
+    ("GET", "/sync/conflicts?state=open%00", None),
+    ("GET", f"/sync/conflicts?after={2**63}", None),
+    ("GET", "/sync/conflicts?after=-1", None),
+    ("GET", "/sync/conflicts?limit=1000000", None),
+    ("POST", "/sync/conflicts/1/resolution", {"note": "x" * 1_000_000}),
+    ("POST", "/sync/conflicts/1/resolution", {"supervisor_username": "giam\x00sat"}),
+    ("POST", "/sync/conflicts/1/resolution", {"resolution": "merge", "fields": {"applicant\x00": "counter"}}),
+    ("POST", "/sync/conflicts/1/resolution", {"resolution": "merge", "fields": {"applicant": "counter\x00"}}),
+    ("POST", "/sync/conflicts/1/resolution", {"resolution": "keep_counter\x00"}),
+    ("POST", f"/sync/conflicts/{2**63}/resolution", {}),
+    ("POST", "/sync/conflicts/%00/resolution", {}),
+])
+def test_conflict_routes_refuse_hostile_ids_states_and_notes(rig: Rig, method: str, path: str,
+                                                             body: dict[str, Any] | None) -> None:
+    """Checked before any conflict is looked up: a JSON 422 in Vietnamese on both backends, never a 500."""
+    request = None if body is None else {"resolution": "reject", "supervisor_username": "giamsat",
+                                         "note": "Đã kiểm tra", **body}
+    data = None if request is None else json.dumps(request).encode()
+    answer = rig.desk.transport.request(method, path, data=data, headers=JSON)
+    assert_refused(answer, 422, "invalid_request", path)
+
