@@ -14,7 +14,7 @@ from counter_app.storage.sync_store import max_seq
 from tests.conftest import open_counter
 from tests.storage.test_outbox_pruning import LONG_AGO, NOW, intake, seqs, settle
 
-GARBAGE = bytes(range(7, 256, 3)) * 25  # what a failing disk leaves: 2,000 bytes, the same every run
+GARBAGE = bytes(range(7, 256, 3)) * 25  # what a failing disk leaves: about 2 kB, the same every run
 
 
 def test_rows_damaged_on_disk_are_kept_unless_certainly_acknowledged(tmp_path: Path) -> None:
