@@ -158,8 +158,9 @@ class ZstdBody:
         if header.dict_id:
             content = self.dictionary(header.dict_id)
             if content is None:
-                raise Refused("unknown_dictionary", f"Máy chủ không có từ điển nén số {header.dict_id}; quầy sẽ tải từ "
-                                                    "điển mới và gửi lại (dữ liệu vẫn được giữ ở quầy).")
+                raise Refused("unknown_dictionary", f"Máy chủ không có từ điển nén số {header.dict_id}; quầy gửi lại "
+                                                    "ngay bằng gzip và tải từ điển mới ở lần đồng bộ sau (dữ liệu vẫn "
+                                                    "được giữ ở quầy).")
             context = zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(content))
         try:  # one shot into a buffer of the declared size: a frame holding more fails, as do bytes after it
             out = context.decompress(raw, max_output_size=size, allow_extra_data=False)
