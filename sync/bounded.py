@@ -130,8 +130,9 @@ class Inflater:
 
 class ZstdBody:
     """A zstd body (one frame that declares its size, compressed with the dictionary its header names, or none),
-    inflated step by step within the same caps as gzip. The declared size is checked against the caps before a
-    byte is inflated, and the output must be exactly that size (a cut or padded frame is refused)."""
+    inflated within the same caps as gzip. The declared size is checked against the caps before a byte is
+    inflated, and the output must be exactly that size: a cut frame, a frame holding more than it declares and
+    anything after the frame (another frame, a skippable frame, stray bytes) are refused."""
 
     def __init__(self, max_output: int, max_ratio: int, dictionary: Callable[[int], bytes | None]) -> None:
         self.raw = bytearray()
@@ -157,21 +158,18 @@ class ZstdBody:
         if header.dict_id:
             content = self.dictionary(header.dict_id)
             if content is None:
-                raise Refused("unknown_dictionary", f"Máy chủ không có từ điển nén số {header.dict_id}; quầy sẽ tải từ "
-                                                    "điển mới và gửi lại (dữ liệu vẫn được giữ ở quầy).")
+                raise Refused("unknown_dictionary", f"Máy chủ không có từ điển nén số {header.dict_id}; quầy gửi lại "
+                                                    "ngay bằng gzip và tải từ điển mới ở lần đồng bộ sau (dữ liệu vẫn "
+                                                    "được giữ ở quầy).")
             context = zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(content))
-        out = bytearray()
-        try:
-            reader = context.stream_reader(raw, read_across_frames=True)
-            while piece := reader.read(INFLATE_STEP):
-                out += piece
-                if len(out) > size:
-                    break
+        try:  # one shot into a buffer of the declared size: a frame holding more fails, as do bytes after it
+            out = context.decompress(raw, max_output_size=size, allow_extra_data=False)
         except zstandard.ZstdError:
-            raise Refused("bad_zstd", "Dữ liệu nén zstd bị hỏng.") from None
+            raise Refused("bad_zstd", "Dữ liệu nén zstd bị hỏng, bị cắt cụt hoặc có phần thừa sau khung nén; "
+                                      "quầy sẽ gửi lại bằng gzip.") from None
         if len(out) != size:
             raise Refused("bad_zstd", "Dữ liệu nén zstd bị cắt cụt hoặc có phần thừa.")
-        return bytes(out)
+        return out
 
 
 def inflate(body: bytes, content_encoding: str, max_output: int, max_ratio: int,

@@ -2,9 +2,10 @@
 one and the counter holds it (downloaded once, checked by its size and SHA-256, kept in the data folder),
 zstd without a dictionary while it cannot be had, gzip against a server without "zstd-push".
 
-Part C calls `codec_for` once per sync run, after hello, and `forget` when a push is answered
-`unknown_dictionary` (409: the server no longer has it, e.g. a database restored from an older backup):
-the next run then fetches the current one.
+The pusher calls `codec_for` once per sync run, after hello. A push answered `unknown_dictionary` (409:
+the server no longer has it, e.g. a database restored from an older backup), `bad_zstd` or `bad_packed`
+goes on as v1 gzip for the rest of the run (sync/client/push.py); the next run's hello names the current
+dictionary, which is fetched then (the cached file is named by id and SHA-256, and one is kept).
 """
 
 from __future__ import annotations

@@ -55,6 +55,8 @@ RETRYABLE_CODES = {"payload_hash_mismatch", "busy", "clock_ahead"}
 BATCH_FAILED = {400, 422, 500}
 MAX_SPLIT_FAILURES = 64
 UNKNOWN_DICTIONARY = "unknown_dictionary"  # the server's answer to a body compressed with a dictionary it lacks
+# Refusals of the body's form (issue 13), not of an operation: the same operations go again as v1 (plain, gzip).
+FORM_REFUSED = {UNKNOWN_DICTIONARY, "bad_packed", "bad_zstd"}
 GZIP = PushCodec()
 TOO_LARGE_MESSAGE = "Thao tác quá lớn so với giới hạn của máy chủ tỉnh."
 STATE_FOR = {OpStatus.ACCEPTED: OutboxState.ACKED, OpStatus.DUPLICATE: OutboxState.ACKED,
@@ -222,10 +224,11 @@ class Pusher:
         """What to send instead of `part`, which failed with `error`: its halves, or nothing when it is alone
         (then it is a suspect). Raises when splitting cannot help."""
         run = self.run_state
-        if error.code == UNKNOWN_DICTIONARY and self.codec.name != GZIP.name:
-            # The server no longer knows the dictionary this counter holds: gzip for the rest of the run (the
-            # next run's hello names the current one), the same operations again.
-            log.warning("Máy chủ không còn từ điển nén %s; gửi bằng gzip", self.codec.dictionary_id)
+        if error.code in FORM_REFUSED and self.codec != GZIP:
+            # The server no longer knows the dictionary this counter holds, or cannot read the packed or zstd
+            # form: plain gzip for the rest of the run (the next run's hello agrees again), the same operations.
+            log.warning("Máy chủ từ chối dạng gói nén (%s, từ điển %s); gửi bằng gzip", error.code,
+                        self.codec.dictionary_id)
             self.codec = GZIP
             return [part]
         if isinstance(error, TooLarge):

@@ -193,8 +193,9 @@ def unpacked(batch: PushBatch, limits: Limits, cache: DictionaryCache) -> PushBa
         if strings_id:
             found = cache.get(strings_id)
             if found is None:
-                raise ApiError(409, "unknown_dictionary", f"Máy chủ không có bảng chuỗi số {strings_id}; quầy sẽ tải từ "
-                                                          "điển mới và gửi lại (dữ liệu vẫn được giữ ở quầy).")
+                raise ApiError(409, "unknown_dictionary", f"Máy chủ không có bảng chuỗi số {strings_id}; quầy gửi lại ngay "
+                                                          "bằng gzip và tải từ điển mới ở lần đồng bộ sau (dữ liệu "
+                                                          "vẫn được giữ ở quầy).")
             strings = found.strings
         bounds = PackBounds(max_ops=limits.max_ops_per_batch, max_leaves=limits.max_json_values,
                             max_depth=limits.max_json_depth)

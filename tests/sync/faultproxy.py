@@ -28,6 +28,8 @@ every matching *shaping* fault, delay and bandwidth, applies as well):
 - refuse_body: read the whole request body (inflated if gzip) and, if it contains `body_contains`, answer
   `status` with an HTML page without forwarding, as a web application firewall in front of the server
   does (or a server failing on one record); a request whose body does not match is forwarded untouched.
+  With `error_code`, the answer is the server's own JSON error (`{"error": {"code", "message"}}`) instead,
+  as a server that refuses the body's form would send it.
 - delay: sleep `seconds` before forwarding the request and again before sending the response.
 - bandwidth: one-way `latency` in each direction and throughput capped at `rate` bytes/s both ways,
   paced in small slices; requests matching the same rule share that link, like one 2G modem.
@@ -36,6 +38,7 @@ every matching *shaping* fault, delay and bandwidth, applies as well):
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import select
 import socket
@@ -118,6 +121,7 @@ class FaultRule:
     keep_bytes: int | None = None  # truncate_response; None: half the body
     body_contains: bytes = b""  # refuse_body
     status: int = 500  # refuse_body
+    error_code: str = ""  # refuse_body: answer the server's JSON error with this code instead of HTML
     fired: int = 0
     up: _Link | None = None
     down: _Link | None = None
@@ -345,6 +349,7 @@ class FaultProxy:
         keep_bytes: int | None = None,
         body_contains: bytes = b"",
         status: int = 500,
+        error_code: str = "",
     ) -> FaultRule:
         """Arm a fault; `times`, `path_prefix`, `method` and `probability` (seeded RNG) say which requests;
         a bandwidth cap paces both directions at `rate` bytes per second, or the answers at `down_rate`."""
@@ -364,6 +369,7 @@ class FaultProxy:
             fault=fault, times=times, path_prefix=path_prefix, method=method.upper() if method else None,
             probability=probability, seconds=seconds, rate=rate, latency=latency, after_bytes=after_bytes,
             keep_bytes=keep_bytes, body_contains=body_contains, status=status,
+            error_code=error_code,
         )
         if fault == BANDWIDTH:
             rule.up, rule.down = _Link(rate), _Link(down_rate or rate)
@@ -596,6 +602,9 @@ class FaultProxy:
             if terminal.fault == STATUS_502:
                 self._answer(client, record, method, 502, "Bad Gateway", "text/html", BAD_GATEWAY_HTML,
                              client_keep, down_link)
+            elif terminal.fault == REFUSE_BODY and terminal.error_code:
+                self._answer(client, record, method, terminal.status, "Refused", "application/json",
+                             _json_error(terminal.error_code), client_keep, down_link)
             elif terminal.fault == REFUSE_BODY:
                 self._answer(client, record, method, terminal.status, "Refused", "text/html", REFUSED_HTML,
                              client_keep, down_link)
@@ -697,6 +706,11 @@ class FaultProxy:
                 self._stats.responses_relayed -= 1
             raise
         return upstream, client_keep
+
+
+def _json_error(code: str) -> bytes:
+    message = f"Máy chủ từ chối dữ liệu gửi lên ({code})."
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode("utf-8")
 
 
 def _inflated(body: bytes, head: _Head) -> bytes:

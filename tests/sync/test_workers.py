@@ -29,7 +29,7 @@ from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
 from sync.protocol import API_PREFIX
 from sync.server.guard import GuardSettings
-from sync.server.models import ChangeFeed, Dossier, OpLedger
+from sync.server.models import ChangeFeed, Device, Dossier, OpLedger, TokenRotation
 from sync.server.workers import settings_for_workers
 from tests.conftest import open_counter
 from tests.sync.faultproxy import BANDWIDTH, FaultProxy
@@ -186,6 +186,52 @@ def _serving_workers(server: ServerProcess) -> list[int]:
         if any(f"socket:[{inode}]" in links for inode in established):
             holding.append(pid)
     return holding
+
+
+def test_a_rotated_token_used_at_once_on_every_worker_completes_once(server: ServerProcess) -> None:
+    """Hello offers a new token; the counter's first requests with it reach several workers at the same time
+    (review Q): every one is served, the rotation completes once, and the old token then stops working."""
+    unit, code = new_unit(server)
+    device_id, old, _slot = enrolled_device(server, unit, code)
+    db = open_server_db(server.database_url)
+    try:
+        with db.session() as s:  # the token is due: issued longer ago than the rotation period
+            device = s.get(Device, device_id)
+            assert device is not None
+            device.token_issued_at = datetime(2020, 1, 1, tzinfo=UTC)
+    finally:
+        db.dispose()
+    hello = post_on_fresh_connection(f"{server.url}{API_PREFIX}/sync/hello", old, {
+        "protocol_versions": [1], "schema_versions": [1], "device_epoch": "rotation-race",
+        "capabilities": ["token-rotation"]})
+    assert hello.status_code == 200, hello.text
+    new = hello.json()["new_token"]
+    assert new and new != old
+
+    start = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def pull() -> None:
+        start.wait()
+        while True:  # a 429 (the device's rate limit) is waited out as a counter would
+            answer = requests.get(f"{server.url}{PULL}", params={"after": 0, "limit": 1}, timeout=120,
+                                  headers={"Authorization": f"Bearer {new}", "Connection": "close"})
+            if answer.status_code != 429:
+                break
+            time.sleep(float(answer.headers.get("Retry-After", "1")))
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=pull) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 6
+    completed = count(server, select(func.count()).select_from(TokenRotation).where(
+        TokenRotation.device_id == device_id, TokenRotation.event == "completed"))
+    assert completed == 1
+    refused = requests.get(f"{server.url}{PULL}", headers={"Authorization": f"Bearer {old}"}, timeout=60)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "bad_token"
 
 
 @pytest.mark.slow
