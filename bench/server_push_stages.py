@@ -47,31 +47,32 @@ TARGET_US_PER_DOSSIER = 80
 
 
 def run(server: ServerDatabase, device_id: str, bodies: list[bytes], limits: Limits) -> tuple[dict[str, float], dict[str, int]]:
-    """Every body through the server's stages; seconds per stage and the results' statuses."""
+    """Every body through the server's stages; CPU seconds of this process per stage (the machine is shared:
+    CPU time moves less than wall time when others run) and the results' statuses."""
     seconds = dict.fromkeys(STAGES, 0.0)
     statuses: dict[str, int] = {}
     bounds = json_bounds(limits)
     pack_bounds = PackBounds(max_ops=limits.max_ops_per_batch, max_leaves=limits.max_json_values,
                              max_depth=limits.max_json_depth)
     for body in bodies:
-        marks = [time.perf_counter()]
+        marks = [time.process_time()]
         raw = bounded.inflate(body, "zstd", limits.max_inflated_bytes, limits.max_inflate_ratio, lambda _id: None)
-        marks.append(time.perf_counter())
+        marks.append(time.process_time())
         value = bounded.parse_json(raw, bounds)
-        marks.append(time.perf_counter())
+        marks.append(time.process_time())
         batch = PushBatch.model_validate(value)
-        marks.append(time.perf_counter())
+        marks.append(time.process_time())
         texts = CanonicalTexts()
         with paused_gc():
             batch = batch.model_copy(update={"ops": unpack_ops(batch.packed, pack_bounds, (), texts), "packed": None})
-        marks.append(time.perf_counter())
+        marks.append(time.process_time())
         with server.session() as session:
             me = session.get(Device, device_id)
             assert me is not None
             response = handle_push(session, me, batch, utc_now(), texts)
-        marks.append(time.perf_counter())
+        marks.append(time.process_time())
         compacted(response).model_dump_json()
-        marks.append(time.perf_counter())
+        marks.append(time.process_time())
         for stage, start, end in zip(STAGES, marks, marks[1:], strict=False):
             seconds[stage] += end - start
         for result in response.results:
@@ -95,10 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         log(f"making the backlog of {args.dossiers:,} dossiers…")
         backlog = make_backlog(directory / "backlog", "000.01.48.H15", args.dossiers, args.seed, args.batch)
         bodies, plain = packed_bodies(backlog)
-        start = time.perf_counter()
+        start = time.process_time()
         for text in plain:
             json.loads(text)
-        baseline = time.perf_counter() - start
+        baseline = time.process_time() - start
         postgres = None
         if args.postgres:
             from tests.sync.postgres import PostgresServer
@@ -113,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             log("pushing, stage by stage…")
             if profiler:
                 profiler.enable()
+            wall = time.perf_counter()
             seconds, statuses = run(server, device.id, bodies, limits)
+            wall = time.perf_counter() - wall
             if profiler:
                 profiler.disable()
                 out = io.StringIO()
@@ -128,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     per_dossier = {stage: round(s / backlog.ops * 1e6, 1) for stage, s in seconds.items()}
     result.update({
         "wire_bytes": sum(len(b) for b in bodies), "results": statuses,
-        "us_per_dossier": per_dossier, "total_us_per_dossier": round(total / backlog.ops * 1e6, 1),
-        "dossiers_per_second": round(backlog.ops / total, 1),
+        "cpu_us_per_dossier": per_dossier, "total_cpu_us_per_dossier": round(total / backlog.ops * 1e6, 1),
+        "cpu_dossiers_per_second": round(backlog.ops / total, 1), "wall_seconds": round(wall, 3),
         "baseline_json_loads_us_per_dossier": round(baseline / backlog.ops * 1e6, 1),
         "target": f"<= {TARGET_US_PER_DOSSIER} us of server CPU per dossier",
         "meets_target": total / backlog.ops * 1e6 <= TARGET_US_PER_DOSSIER,
