@@ -1,4 +1,5 @@
-"""Fewer malloc arenas, so the server's memory stays flat under a flood of large bodies.
+"""Fewer malloc arenas, so the server's memory stays flat under a flood of large bodies; and no garbage
+collection while a push is handled (`paused_gc`, issue 13).
 
 glibc gives each thread that allocates its own arena and keeps memory freed there for that arena. The
 server answers from a pool of worker threads (the token check, JSON parsing, every endpoint), so after a
