@@ -9,6 +9,7 @@ so `handle_push` can be timed alone, without HTTP.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,6 +30,7 @@ from sync.server.admin import create_unit
 from sync.server.auth import enroll, new_enrollment_code
 from sync.server.db import ServerDatabase
 from sync.server.models import Device
+from sync.wire import FAST_LINK_LEVEL, PushCodec, encode_body
 
 
 @dataclass
@@ -73,3 +75,15 @@ def enrolled_device(server: ServerDatabase, unit_code: str) -> Device:
         device, _token = enroll(session, code, "bench", "bench", now, preferred_slot=1)
         session.expunge(device)
         return device
+
+
+def packed_bodies(backlog: Backlog, level: int = FAST_LINK_LEVEL) -> tuple[list[bytes], list[bytes]]:
+    """The backlog's batches as a counter sends them to a server without a dictionary yet (packed, zstd at the
+    fast-link level, compact answers asked for), and the same batches as plain JSON (for a baseline)."""
+    codec = PushCodec(name="zstd", packed=True, level=level)
+    bodies, plain = [], []
+    for batch in backlog.batches:
+        document = {**batch, "ops": [], "packed": codec.pack(batch["ops"]), "compact_results": True}
+        bodies.append(encode_body(document, codec).data)
+        plain.append(json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return bodies, plain

@@ -28,7 +28,7 @@ _ENCODINGS = {"": None, "identity": None, "gzip": _GZIP_OR_ZLIB, "x-gzip": _GZIP
 _JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b"[]{},")
 _OPENERS = frozenset(b"[{")
-_COMMA = ord(",")
+_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 class Refused(Exception):
@@ -190,17 +190,20 @@ def check_shape(body: bytes, bounds: JsonBounds) -> None:
     structure = skeleton.translate(None, _NOT_STRUCTURE)  # now small: about twice `values` bytes
     del skeleton
     commas = [0]  # commas seen at each open level
-    for byte in structure:
-        if byte == _COMMA:
-            commas[-1] += 1
-            if commas[-1] >= bounds.max_items:
-                raise Refused("json_too_wide", f"Một danh sách hoặc đối tượng JSON có quá {bounds.max_items} phần tử.")
-        elif byte in _OPENERS:
+    at = 0
+    for bracket in _BRACKET.finditer(structure):  # the commas between two brackets counted at once (issue 13:
+        commas[-1] += structure.count(b",", at, bracket.start())  # a packed batch is mostly long columns)
+        if commas[-1] >= bounds.max_items:
+            raise Refused("json_too_wide", f"Một danh sách hoặc đối tượng JSON có quá {bounds.max_items} phần tử.")
+        at = bracket.end()
+        if structure[bracket.start()] in _OPENERS:
             commas.append(0)
             if len(commas) > bounds.max_depth + 1:
                 raise Refused("json_too_deep", f"Dữ liệu JSON lồng nhau quá {bounds.max_depth} tầng.")
         elif len(commas) > 1:
             commas.pop()
+    if commas[-1] + structure.count(b",", at) >= bounds.max_items:
+        raise Refused("json_too_wide", f"Một danh sách hoặc đối tượng JSON có quá {bounds.max_items} phần tử.")
 
 
 _REASONS = (

@@ -27,8 +27,9 @@ before it is used, and anything malformed is refused (`bounded.Refused("bad_pack
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from counter_app.domain.audit import HASHED_FIELDS, row_hash
@@ -69,6 +70,34 @@ def _flatten(value: Any, prefix: Path, out: dict[Path, Any], strings: dict[str, 
         out[(*prefix, key)] = item
 
 
+class CanonicalTexts:
+    """Each pushed payload's canonical JSON, written once per push: unpacking derives the payload hash from it,
+    the server checks the hash against it (sync/server/op_checks.py `prepare`), and an audit row whose
+    `after` was left out is rebuilt from the same text (sync/server/audit.py)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[object, str]] = {}  # the payload is held too: its id stays its own
+        self._row_hashes: dict[tuple[Any, ...], str] = {}
+
+    def of(self, payload: dict[str, Any]) -> str:
+        """canonical_json(payload), raising as it does."""
+        held = self._texts.get(id(payload))
+        if held is not None and held[0] is payload:
+            return held[1]
+        text = canonical_json(payload)
+        self._texts[id(payload)] = (payload, text)
+        return text
+
+    def row_hash(self, values: Sequence[Any]) -> str:
+        """domain.audit.row_hash of an audit row's hashed fields (HASHED_FIELDS order), taken once per push:
+        unpacking derives a row's hash with it, and the server's check of the row asks again."""
+        key = tuple(values)
+        found = self._row_hashes.get(key)
+        if found is None:
+            found = self._row_hashes[key] = row_hash(*values)
+        return found
+
+
 def _audit_fields(audit: dict[str, Any], payload: Any, payload_text: str | None = None) -> list[Any] | None:
     """The hashed fields of an audit row, `after` rebuilt as the server rebuilds it (from `payload_text`, the
     payload's canonical JSON, when known); None when the row cannot be hashed (a field missing or of the
@@ -92,23 +121,24 @@ def _audit_fields(audit: dict[str, Any], payload: Any, payload_text: str | None 
     return values
 
 
-def _audit_hash(audit: dict[str, Any], payload: Any, payload_text: str | None = None) -> str | None:
+def _audit_hash(audit: dict[str, Any], payload: Any, payload_text: str | None = None,
+                texts: CanonicalTexts | None = None) -> str | None:
     values = _audit_fields(audit, payload, payload_text)
     if values is None:
         return None
     try:
-        return row_hash(*values)
+        return texts.row_hash(values) if texts is not None else row_hash(*values)
     except (TypeError, ValueError):
         return None
 
 
-def _payload_text(op: dict[str, Any]) -> str | None:
+def _payload_text(op: dict[str, Any], texts: CanonicalTexts | None = None) -> str | None:
     """The canonical JSON of the operation's payload (what its hash and its audit row's `after` are of)."""
     payload = op.get("payload")
     if not isinstance(payload, dict):
         return None
     try:
-        text = canonical_json(payload)
+        text = texts.of(payload) if texts is not None else canonical_json(payload)
         text.encode("utf-8")  # a lone surrogate cannot be hashed
     except (TypeError, ValueError, RecursionError):
         return None
@@ -209,9 +239,11 @@ def _positions(value: Any, count: int, what: str) -> list[int]:
     return value
 
 
-def unpack_ops(packed: Any, bounds: PackBounds = PackBounds(), strings: Sequence[str] = ()) -> list[Any]:
+def unpack_ops(packed: Any, bounds: PackBounds = PackBounds(), strings: Sequence[str] = (),
+               texts: CanonicalTexts | None = None) -> list[Any]:
     """The operations of a packed batch, exactly as `pack_ops` was given them; `strings` is the table the batch
-    names (`packed_strings_id`). Raises `Refused("bad_packed")` on anything malformed or past `bounds`."""
+    names (`packed_strings_id`); `texts` keeps the payloads' canonical JSON for the server's checks (written
+    once). Raises `Refused("bad_packed")` on anything malformed or past `bounds`."""
     if not isinstance(packed, dict) or packed.get("v") != PACK_VERSION:
         raise _refuse("không đúng phiên bản 1")
     packed_strings_id(packed)
@@ -236,17 +268,15 @@ def unpack_ops(packed: Any, bounds: PackBounds = PackBounds(), strings: Sequence
         leaves += len(at) * len(paths)
         if leaves > bounds.max_leaves:
             raise _refuse(f"quá {bounds.max_leaves} giá trị")
-        checked = [_checked_path(p, bounds.max_depth) for p in paths]
+        build = _builder([_checked_path(p, bounds.max_depth) for p in paths])
         if any(not isinstance(c, list) or len(c) != len(at) for c in cols):
             raise _refuse("độ dài một cột khác số thao tác của nhóm")
-        for row, position in enumerate(at):
+        for position in at:
             if filled[position]:
                 raise _refuse("một vị trí thao tác xuất hiện hai lần")
             filled[position] = True
-            op: dict[str, Any] = {}
-            for path, column in zip(checked, cols, strict=True):
-                _place(op, path, _leaf(column[row], strings))
-            ops[position] = op
+        for position, row in zip(at, zip(*(_column(c, strings) for c in cols), strict=True), strict=True):
+            ops[position] = build(row)
     raw = packed.get("raw", [])
     if not isinstance(raw, list) or len(raw) > count:
         raise _refuse("danh sách thao tác giữ nguyên sai")
@@ -264,7 +294,7 @@ def unpack_ops(packed: Any, bounds: PackBounds = PackBounds(), strings: Sequence
     if not isinstance(absent, dict):
         raise _refuse("danh sách trường vắng sai")
     missing = {name: set(_positions(absent.get(name, []), count, name)) for name in DERIVED}
-    _derive(ops, missing)
+    _derive(ops, missing, texts)
     return ops
 
 
@@ -297,40 +327,82 @@ def _leaf(value: Any, strings: Sequence[str]) -> Any:
     raise _refuse("giá trị lá sai kiểu")
 
 
-def _place(op: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
-    """Sets `value` at `path`, creating containers on the way; list indices must come densely in order
-    (paths are in depth-first order), and a place can hold one thing only."""
-    node: Any = op
-    for depth, part in enumerate(path):
-        last = depth == len(path) - 1
-        nxt = path[depth + 1] if not last else None
-        fresh: Any = value if last else ([] if type(nxt) is int else {})
-        if isinstance(part, int):
-            if not isinstance(node, list):
-                raise _refuse("chỉ số danh sách đặt vào chỗ không phải danh sách")
-            if part == len(node):
-                node.append(fresh)
-            elif part > len(node) or last:
-                raise _refuse("chỉ số danh sách không liền nhau hoặc trùng")
-        else:
-            if not isinstance(node, dict):
-                raise _refuse("khóa đặt vào chỗ không phải đối tượng")
-            if part not in node:
-                node[part] = fresh
-            elif last:
-                raise _refuse("một đường dẫn xuất hiện hai lần")
-        node = node[part]
-        if not last and not isinstance(node, (dict, list)):
-            raise _refuse("một đường dẫn đi qua một giá trị lá")
+class _Node:
+    """A container of a group's operations, as its paths describe it: a dict (`keys`) or a list (`keys` None);
+    each child is a column index (a leaf) or a _Node."""
+
+    def __init__(self, is_dict: bool) -> None:
+        self.keys: list[str] | None = [] if is_dict else None
+        self.children: list[int | _Node] = []
+        self.index: dict[str, int] = {}
 
 
-def _derive(ops: list[Any], missing: dict[str, set[int]]) -> None:
+def _builder(paths: list[tuple[str | int, ...]]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
+    """What turns one row of a group's columns into its operation. The paths are checked once for the whole
+    group: list indices come densely in order (paths are in depth-first order), a place holds one thing only,
+    and no path goes through a leaf."""
+    root = _Node(is_dict=True)
+    for column, path in enumerate(paths):
+        node = root
+        for depth, part in enumerate(path):
+            last = depth == len(path) - 1
+            child: int | _Node = column if last else _Node(is_dict=type(path[depth + 1]) is not int)
+            if type(part) is int:
+                if node.keys is not None:
+                    raise _refuse("chỉ số danh sách đặt vào chỗ không phải danh sách")
+                if part == len(node.children):
+                    node.children.append(child)
+                elif part > len(node.children) or last:
+                    raise _refuse("chỉ số danh sách không liền nhau hoặc trùng")
+                found = node.children[part]
+            else:
+                assert isinstance(part, str)
+                if node.keys is None:
+                    raise _refuse("khóa đặt vào chỗ không phải đối tượng")
+                at = node.index.get(part)
+                if at is None:
+                    node.index[part] = len(node.children)
+                    node.keys.append(part)
+                    node.children.append(child)
+                    at = len(node.children) - 1
+                elif last:
+                    raise _refuse("một đường dẫn xuất hiện hai lần")
+                found = node.children[at]
+            if not last and not isinstance(found, _Node):
+                raise _refuse("một đường dẫn đi qua một giá trị lá")
+            node = found if isinstance(found, _Node) else node
+    return _compiled(root)
+
+
+def _compiled(node: _Node) -> Callable[[tuple[Any, ...]], Any]:
+    getters = [itemgetter(child) if isinstance(child, int) else _compiled(child) for child in node.children]
+    if node.keys is None:
+        return lambda row: [get(row) for get in getters]
+    keys = tuple(node.keys)
+    leaves = [child for child in node.children if isinstance(child, int)]
+    if len(leaves) == len(getters) > 1:  # a dict of leaves only: one C call for its values
+        values = itemgetter(*leaves)
+        return lambda row: dict(zip(keys, values(row), strict=True))
+    return lambda row: dict(zip(keys, [get(row) for get in getters], strict=True))
+
+
+_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+def _column(values: list[Any], strings: Sequence[str]) -> list[Any]:
+    """A column's leaves as the operations hold them (references replaced by their strings)."""
+    if all(type(value) in _SCALAR_TYPES for value in values):
+        return values
+    return [_leaf(value, strings) for value in values]
+
+
+def _derive(ops: list[Any], missing: dict[str, set[int]], texts: CanonicalTexts | None) -> None:
     """Fills in what pack_ops left out, in batch order (a row's prev_hash is the hash of the row before)."""
     previous_hash: str | None = None
     for position, op in enumerate(ops):
         if not isinstance(op, dict):
             continue
-        text = _payload_text(op)
+        text = _payload_text(op, texts)
         if "payload_hash" not in op and position not in missing["payload_hash"]:
             derived = _hash_of(text)
             if derived is None:
@@ -344,7 +416,7 @@ def _derive(ops: list[Any], missing: dict[str, set[int]]) -> None:
                 raise _refuse("thiếu mã băm dòng trước của dòng nhật ký đầu gói")
             audit["prev_hash"] = previous_hash
         if "hash" not in audit and position not in missing["hash"]:
-            derived = _audit_hash(audit, op.get("payload"), text)
+            derived = _audit_hash(audit, op.get("payload"), text, texts)
             if derived is None:
                 raise _refuse("không tính lại được mã băm một dòng nhật ký")
             audit["hash"] = derived

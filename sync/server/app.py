@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 
 from counter_app import __version__
 from counter_app.domain.operations import MAX_INT64
+from sync.packing import CanonicalTexts
 from sync.protocol import (
     API_PREFIX,
     PROTOCOL_VERSION,
@@ -134,12 +135,13 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
 
     @app.post(f"{API_PREFIX}/sync/push", responses=ERRORS)
     def push(batch: PushBatch, authorization: Authorization = None) -> PushResponse:
-        batch = unpacked(batch, limits, dictionaries)  # issue 13: the columnar form (sync/packing.py)
+        texts = CanonicalTexts()  # issue 13: each payload's canonical JSON, written once (unpack, hash, audit)
+        batch = unpacked(batch, limits, dictionaries, texts)  # issue 13: the columnar form (sync/packing.py)
         if len(batch.ops) > limits.max_ops_per_batch:
             raise ApiError(413, "too_many_ops", f"Mỗi gói tối đa {limits.max_ops_per_batch} thao tác.")
         with db.session() as s:
             me = authenticate(s, authorization, now_utc())
-            response = handle_push(s, me, batch, now_utc())
+            response = handle_push(s, me, batch, now_utc(), texts)
         return compacted(response) if batch.compact_results else response
 
     @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS)

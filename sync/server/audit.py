@@ -24,11 +24,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from counter_app.domain.audit import AuditRecord, ChainCheck, ChainHead, check_received_chain, genesis_hash
+from counter_app.domain.audit import HASHED_FIELDS, ChainCheck, ChainHead, check_received_chain, genesis_hash
+from sync.packing import CanonicalTexts
 from sync.protocol import MAX_AUDIT_JSON_CHARS, AuditEnvelope
 from sync.server.bulk_insert import insert_rows
 from sync.server.models import AuditEntry, AuditHead, Device
-from sync.server.op_checks import CanonicalTexts
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,8 @@ def _payload_text(payload: object, texts: CanonicalTexts) -> str:
 def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Sequence[Any], now: datetime,
                     texts: CanonicalTexts | None = None) -> int:
     """Store the audit rows carried by `raw_ops` (those not already held); how many were new."""
-    incoming = _envelopes(raw_ops, texts or CanonicalTexts())
+    texts = texts or CanonicalTexts()
+    incoming = _envelopes(raw_ops, texts)
     if not incoming:
         return 0
     low, high = incoming[0][0].seq - 1, incoming[-1][0].seq + 1
@@ -100,7 +101,7 @@ def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Seque
             for envelope, op_id in incoming:
                 if any(held.hash == envelope.hash for held in known[envelope.seq]):
                     continue  # a replay: the same row again
-                state, problem = _judge(envelope, epoch, known)
+                state, problem = _judge(envelope, epoch, known, texts)
                 if envelope.device in impostors:
                     state, problem = "break", (f"Dòng số {envelope.seq} ghi là của thiết bị {envelope.device}, một "
                                                "thiết bị khác đã đăng ký với máy chủ, không phải quầy đã gửi nó.")
@@ -131,10 +132,9 @@ def _claimed_devices(session: Session, device: Device, claimed: set[str]) -> set
             if other.unit_code != device.unit_code or other.enrolled_at > device.enrolled_at}
 
 
-def _judge(envelope: AuditEnvelope, epoch: str, known: dict[int, list[_Known]]) -> tuple[str, str]:
-    record = AuditRecord(**envelope.model_dump())
+def _judge(envelope: AuditEnvelope, epoch: str, known: dict[int, list[_Known]], texts: CanonicalTexts) -> tuple[str, str]:
     seq = envelope.seq
-    if record.computed_hash() != envelope.hash:
+    if texts.row_hash([getattr(envelope, name) for name in HASHED_FIELDS]) != envelope.hash:
         return "break", f"Dòng số {seq}: nội dung không khớp mã băm của nó."
     if seq == 1:
         linked = envelope.prev_hash == genesis_hash(envelope.device)

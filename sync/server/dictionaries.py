@@ -29,12 +29,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from counter_app.domain.errors import DomainError
 from sync.bounded import Refused
-from sync.packing import PackBounds, pack_ops, packed_strings_id, unpack_ops
+from sync.packing import CanonicalTexts, PackBounds, pack_ops, packed_strings_id, unpack_ops
 from sync.protocol import API_PREFIX, MAX_DICTIONARY_BYTES, DictionaryOffer, ErrorResponse, Limits, PushBatch
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
 from sync.server.dictionary_samples import anonymised, catalog_strings, chained, sample_op
 from sync.server.errors import ApiError
+from sync.server.memory import paused_gc
 from sync.server.models import Base, Dossier
 
 log = logging.getLogger(__name__)
@@ -183,8 +184,9 @@ def train_if_due(db: ServerDatabase, now: datetime) -> None:
             log.warning("Chưa học được từ điển nén: %s", error)
 
 
-def unpacked(batch: PushBatch, limits: Limits, cache: DictionaryCache) -> PushBatch:
-    """`batch` with its packed operations in `ops` (a batch without `packed` is returned as it is)."""
+def unpacked(batch: PushBatch, limits: Limits, cache: DictionaryCache, texts: CanonicalTexts | None = None) -> PushBatch:
+    """`batch` with its packed operations in `ops` (a batch without `packed` is returned as it is); `texts` keeps
+    the payloads' canonical JSON written on the way, for `handle_push`."""
     if batch.packed is None:
         return batch
     try:
@@ -199,7 +201,8 @@ def unpacked(batch: PushBatch, limits: Limits, cache: DictionaryCache) -> PushBa
             strings = found.strings
         bounds = PackBounds(max_ops=limits.max_ops_per_batch, max_leaves=limits.max_json_values,
                             max_depth=limits.max_json_depth)
-        ops = unpack_ops(batch.packed, bounds, strings)
+        with paused_gc():  # hundreds of thousands of objects made, all kept (sync/server/memory.py)
+            ops = unpack_ops(batch.packed, bounds, strings, texts)
     except Refused as refused:
         raise ApiError(400, refused.code, refused.message) from None
     return batch.model_copy(update={"ops": ops, "packed": None})

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import DomainError
 from counter_app.domain.operations import OpType
+from sync.packing import CanonicalTexts
 from sync.protocol import OpResult, OpStatus, PushBatch, PushResponse
 from sync.server.audit import epoch_head, keep_audit_rows
 from sync.server.auth import epoch_row
@@ -35,9 +36,9 @@ from sync.server.ingest_dossiers import (
 )
 from sync.server.ingest_lookup import DossierLookup
 from sync.server.ingest_records import log_assistance, record_guidance, upsert_account, withdrawn
+from sync.server.memory import paused_gc
 from sync.server.models import Device, DeviceEpoch, OpLedger
 from sync.server.op_checks import (
-    CanonicalTexts,
     LedgerKey,
     Outcome,
     Prepared,
@@ -211,9 +212,16 @@ def _repeat_answer(item: Prepared, first: OpResult, first_item: Prepared) -> OpR
     return first.model_copy(update={"seq": item.key.seq, "status": status})
 
 
-def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime) -> PushResponse:
+def handle_push(session: Session, device: Device, batch: PushBatch, now: datetime,
+                texts: CanonicalTexts | None = None) -> PushResponse:
+    """Apply `batch` and answer each operation. `texts`: the payloads' canonical JSON, when unpacking the batch
+    already wrote it (sync/server/dictionaries.py `unpacked`)."""
+    with paused_gc():
+        return _handle_push(session, device, batch, now, texts or CanonicalTexts())
+
+
+def _handle_push(session: Session, device: Device, batch: PushBatch, now: datetime, texts: CanonicalTexts) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
-    texts = CanonicalTexts()  # each payload's canonical JSON, written once for its hash and its audit row
     keep_audit_rows(session, device, batch.device_epoch, batch.ops, now, texts)  # kept whatever becomes of the ops
     op_ids = {op_id for op_id, _seq in map(salvage, batch.ops) if op_id}  # only well-formed ids reach SQL
     stored = {

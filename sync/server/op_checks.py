@@ -40,7 +40,7 @@ from counter_app.domain.operations import (
     only_clock_errors,
 )
 from counter_app.domain.register import register_book
-from counter_app.domain.serialization import canonical_json
+from sync.packing import CanonicalTexts
 from sync.protocol import SUPPORTED_SCHEMA_VERSIONS, Operation, OpResult, OpStatus
 from sync.server.models import Device, Dossier, OpLedger
 
@@ -95,23 +95,6 @@ def salvage(raw: Any) -> tuple[str, int]:
     good_id = op_id if isinstance(op_id, str) and OP_ID_RE.fullmatch(op_id) else ""
     good_seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq <= MAX_INT64 else 0
     return good_id, good_seq
-
-
-class CanonicalTexts:
-    """Each pushed payload's canonical JSON, written once per push: its hash checks the operation (`prepare`),
-    and an audit row whose `after` was left out is rebuilt from the same text (sync/server/audit.py)."""
-
-    def __init__(self) -> None:
-        self._texts: dict[int, tuple[object, str]] = {}  # the payload is held too: its id stays its own
-
-    def of(self, payload: dict[str, Any]) -> str:
-        """canonical_json(payload), raising as it does."""
-        held = self._texts.get(id(payload))
-        if held is not None and held[0] is payload:
-            return held[1]
-        text = canonical_json(payload)
-        self._texts[id(payload)] = (payload, text)
-        return text
 
 
 def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device,
