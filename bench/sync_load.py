@@ -102,9 +102,16 @@ class Tally:
     errors: Counter[str] = field(default_factory=Counter)
     outage_errors: Counter[str] = field(default_factory=Counter)
     outage: bool = False
+    start: float = field(default_factory=time.monotonic)
+    examples: dict[str, str] = field(default_factory=dict)  # one message per kind of error, to tell causes apart
+    by_ten_seconds: Counter[int] = field(default_factory=Counter)  # when the errors came (seconds since start)
 
-    def error(self, endpoint: str, status: str) -> None:
-        (self.outage_errors if self.outage else self.errors)[f"{endpoint}:{status}"] += 1
+    def error(self, endpoint: str, status: str, example: str = "") -> None:
+        key = f"{endpoint}:{status}"
+        (self.outage_errors if self.outage else self.errors)[key] += 1
+        if not self.outage:
+            self.examples.setdefault(key, example[:200])
+            self.by_ten_seconds[int(time.monotonic() - self.start) // 10 * 10] += 1
 
 
 async def call(client: httpx.AsyncClient, tally: Tally, endpoint: str, method: str, path: str, **kwargs: Any) -> Any:
@@ -113,10 +120,10 @@ async def call(client: httpx.AsyncClient, tally: Tally, endpoint: str, method: s
     try:
         answer = await client.request(method, f"{API_PREFIX}{path}", **kwargs)
     except httpx.HTTPError as error:
-        tally.error(endpoint, type(error).__name__)
+        tally.error(endpoint, type(error).__name__, repr(error))
         return None
     if answer.status_code != 200:
-        tally.error(endpoint, str(answer.status_code))
+        tally.error(endpoint, str(answer.status_code), answer.text)
         return None
     tally.latencies[endpoint].append((time.perf_counter() - start) * 1000)
     return answer.json()
@@ -236,11 +243,29 @@ async def sample_cpu(server: ServerProcess, postgres: PostgresServer, app: CpuSa
         await asyncio.sleep(1)
 
 
-async def outage(server: ServerProcess, plan: Plan, tally: Tally, at: float, seconds: float) -> dict[str, float]:
+SERVER_LOG_EVENTS = {  # lines of the server's log that explain transport errors (uvicorn's own wording)
+    "worker_died": "] died", "traceback": "Traceback", "error_lines": "ERROR", "warning_lines": "WARNING"}
+
+
+def server_log_events(server: ServerProcess, seen: Counter[str], examples: list[str]) -> None:
+    """Count what the server's log says (read before a restart replaces its process, and at the end)."""
+    if server.process is None:
+        return
+    with server.process.stdout as output:
+        for line in output:
+            for name, marker in SERVER_LOG_EVENTS.items():
+                seen[name] += marker in line
+            if ("ERROR" in line or "WARNING" in line) and len(examples) < 10:
+                examples.append(line.strip()[:200])
+
+
+async def outage(server: ServerProcess, plan: Plan, tally: Tally, at: float, seconds: float,
+                 log_events: Counter[str], log_examples: list[str]) -> dict[str, float]:
     await asyncio.sleep(max(0.0, at - time.monotonic()))
     log(f"outage: stopping the server for {seconds:.0f} s")
     tally.outage = True
     await asyncio.to_thread(server.stop)
+    server_log_events(server, log_events, log_examples)
     await asyncio.sleep(seconds)
     started = time.monotonic()
     await asyncio.to_thread(server.start)
@@ -295,12 +320,16 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_cpu(server, postgres, app_cpu, database_cpu, stop))
     down = min(args.outage_seconds, total / 4)
-    outage_task = asyncio.create_task(outage(server, plan, tally, start + total / 2 - down / 2, down))
+    log_events: Counter[str] = Counter()
+    log_examples: list[str] = []
+    outage_task = asyncio.create_task(outage(server, plan, tally, start + total / 2 - down / 2, down, log_events,
+                                             log_examples))
     await asyncio.gather(*(play(c, server.url, tally, plan, random.Random(rng.random())) for c in counters))
     outage_figures = await outage_task
     stop.set()
     await sampler
-    return {"seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds,
+    return {"seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds, "log_events": log_events,
+            "log_examples": log_examples,
             "server_processes": len(app_cpu.seen),
             "generator_cpu": time.process_time() - own_cpu,
             "database_cpu": database_cpu.seconds, "outage": outage_figures}
@@ -328,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
             result["enrol_seconds"] = round(time.perf_counter() - started, 1)
             log(f"playing {args.counters} counters for {args.minutes} min against {args.workers} workers…")
             run = asyncio.run(run_load(server, postgres, counters, args))
+            server.stop()
+            server_log_events(server, run["log_events"], run["log_examples"])
             db = ServerDatabase(url)
             with db.session() as s:
                 stored = s.scalar(select(func.count()).select_from(Dossier)) or 0
@@ -341,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": run["seconds"], "dossiers_created": created, "dossiers_sent": sent, "dossiers_in_database": stored,
         "dossiers_lost": created - stored, "latency_ms": latencies, "errors": dict(tally.errors),
         "errors_during_outage": dict(tally.outage_errors), "outage": run["outage"],
+        "error_examples": tally.examples, "errors_by_ten_seconds": dict(sorted(tally.by_ten_seconds.items())),
+        "server_log": dict(run["log_events"]), "server_log_examples": run["log_examples"],
         "server_cpu_seconds": round(run["app_cpu"], 1), "postgresql_cpu_seconds": round(run["database_cpu"], 1),
         # supervisors + workers seen: 2 x (1 + workers) with the outage's restart; more means workers were replaced
         "server_processes_seen": run["server_processes"],
