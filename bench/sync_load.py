@@ -1,9 +1,10 @@
 """A province's counters syncing at once: 500 counters against `provincial-server serve --workers 4` on PostgreSQL.
 
 Why: at 08:00 every commune opens within minutes, and after a provincial outage every counter comes back
-with its backlog at once. One asyncio process (httpx.AsyncClient, one connection pool per counter) plays
-the counters; each speaks the real protocol (hello, push of real `dossier.create` operations with their
-audit envelopes chained per device, pull) as `sync.client` does. The run:
+with its backlog at once. One asyncio process plays the counters (bench/_light_http.py: one keep-alive
+connection each, light on CPU because it shares the machine with the server); each speaks the real
+protocol (hello, push of real `dossier.create` operations with their audit envelopes chained per device,
+pull) as `sync.client` does. The run:
 
 1. 08:00 burst: every counter's first sync starts within 10 s;
 2. steady work: each counter receives dossiers (exponential gaps, `--dossiers-per-minute` each: a busy desk
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import sys
@@ -40,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' serve
 
 import httpx
 from _common import emit, log, machine, summarize_ms
+from _light_http import LightClient, TransportFailure
 from sqlalchemy import func, select
 
 from counter_app.domain.audit import AuditRecord, genesis_hash
@@ -61,6 +64,7 @@ TARGET_P95_PUSH_MS = 1_000.0
 MAX_OPS_PER_PUSH = 500
 CODEC = PushCodec(name="zstd", packed=True, level=FAST_LINK_LEVEL)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+JSON = {"Content-Type": "application/json"}
 
 
 @dataclass
@@ -114,25 +118,26 @@ class Tally:
             self.by_ten_seconds[int(time.monotonic() - self.start) // 10 * 10] += 1
 
 
-async def call(client: httpx.AsyncClient, tally: Tally, endpoint: str, method: str, path: str, **kwargs: Any) -> Any:
+async def call(client: LightClient, tally: Tally, endpoint: str, method: str, path: str, *, body: bytes = b"",
+               headers: dict[str, str] | None = None) -> Any:
     """One request, timed; None (and the error counted) unless it answered 200."""
     start = time.perf_counter()
     try:
-        answer = await client.request(method, f"{API_PREFIX}{path}", **kwargs)
-    except httpx.HTTPError as error:
-        tally.error(endpoint, type(error).__name__, repr(error))
+        answer = await client.request(method, f"{API_PREFIX}{path}", body, headers)
+    except TransportFailure as failure:
+        tally.error(endpoint, failure.kind, str(failure))
         return None
-    if answer.status_code != 200:
-        tally.error(endpoint, str(answer.status_code), answer.text)
+    if answer.status != 200:
+        tally.error(endpoint, str(answer.status), answer.body.decode("utf-8", "replace"))
         return None
     tally.latencies[endpoint].append((time.perf_counter() - start) * 1000)
-    return answer.json()
+    return json.loads(answer.body)
 
 
-async def sync_once(counter: SimulatedCounter, client: httpx.AsyncClient, tally: Tally) -> bool:
+async def sync_once(counter: SimulatedCounter, client: LightClient, tally: Tally) -> bool:
     """hello, push what the outbox holds (in batches), pull the unit's changes: as sync.client.runner does."""
-    hello = await call(client, tally, "hello", "POST", "/sync/hello", json={
-        "protocol_versions": [1], "schema_versions": [1], "app_version": "bench", "device_epoch": counter.epoch})
+    hello = await call(client, tally, "hello", "POST", "/sync/hello", headers=JSON, body=json.dumps({
+        "protocol_versions": [1], "schema_versions": [1], "app_version": "bench", "device_epoch": counter.epoch}).encode())
     if hello is None:
         return False
     while counter.outbox:
@@ -141,7 +146,7 @@ async def sync_once(counter: SimulatedCounter, client: httpx.AsyncClient, tally:
         document = {"batch_id": str(uuid.uuid4()), "device_epoch": counter.epoch, "ops": [],
                     "packed": CODEC.pack(part), "compact_results": True}
         body = encode_body(document, CODEC)
-        answer = await call(client, tally, "push", "POST", "/sync/push", content=body.data, headers=body.headers)
+        answer = await call(client, tally, "push", "POST", "/sync/push", body=body.data, headers=body.headers)
         if answer is None:
             return False
         results = results_of(PushResponse.model_validate(answer), {op["seq"]: op["op_id"] for op in part})
@@ -151,7 +156,7 @@ async def sync_once(counter: SimulatedCounter, client: httpx.AsyncClient, tally:
         counter.sent += len(done)
         counter.outbox = counter.outbox[len(part):]  # a refused one would be quarantined: counted, not resent
     while True:
-        page = await call(client, tally, "pull", "GET", "/sync/pull", params={"after": counter.cursor, "limit": 1000})
+        page = await call(client, tally, "pull", "GET", f"/sync/pull?after={counter.cursor}&limit=1000")
         if page is None:
             return False
         counter.cursor = page["last_seq"]
@@ -159,9 +164,10 @@ async def sync_once(counter: SimulatedCounter, client: httpx.AsyncClient, tally:
             return True
 
 
-async def play(counter: SimulatedCounter, base_url: str, tally: Tally, plan: Plan, rng: random.Random) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, headers={"Authorization": f"Bearer {counter.token}"},
-                                 limits=httpx.Limits(max_connections=1)) as client:
+async def play(counter: SimulatedCounter, server: ServerProcess, tally: Tally, plan: Plan, rng: random.Random) -> int:
+    """The counter's day; returns how many connections it opened."""
+    client = LightClient(server.host, server.port, {"Authorization": f"Bearer {counter.token}"})
+    try:
         next_sync = plan.start + rng.uniform(0, BURST_SECONDS)  # 08:00: everyone within 10 s
         next_dossier = plan.start + rng.expovariate(plan.dossiers_per_second)
         returned = False
@@ -181,8 +187,11 @@ async def play(counter: SimulatedCounter, base_url: str, tally: Tally, plan: Pla
             await asyncio.sleep(max(0.0, min(next_dossier, next_sync, plan.end, now + 1) - time.monotonic()))
         for _ in range(10):  # the drain: until the outbox is empty
             if await sync_once(counter, client, tally) and not counter.outbox:
-                return
+                break
             await asyncio.sleep(1)
+    finally:
+        client.close()
+    return client.connections
 
 
 @dataclass
@@ -324,11 +333,11 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     log_examples: list[str] = []
     outage_task = asyncio.create_task(outage(server, plan, tally, start + total / 2 - down / 2, down, log_events,
                                              log_examples))
-    await asyncio.gather(*(play(c, server.url, tally, plan, random.Random(rng.random())) for c in counters))
+    connections = await asyncio.gather(*(play(c, server, tally, plan, random.Random(rng.random())) for c in counters))
     outage_figures = await outage_task
     stop.set()
     await sampler
-    return {"seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds, "log_events": log_events,
+    return {"seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds, "log_events": log_events, "connections": sum(connections),
             "log_examples": log_examples,
             "server_processes": len(app_cpu.seen),
             "generator_cpu": time.process_time() - own_cpu,
@@ -377,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
         "server_cpu_seconds": round(run["app_cpu"], 1), "postgresql_cpu_seconds": round(run["database_cpu"], 1),
         # supervisors + workers seen: 2 x (1 + workers) with the outage's restart; more means workers were replaced
         "server_processes_seen": run["server_processes"],
-        "load_generator_cpu_seconds": round(run["generator_cpu"], 1),  # shares the machine's 2 cores with the server
+        "load_generator_cpu_seconds": round(run["generator_cpu"], 1),
+        "connections_opened": run["connections"],  # a counter keeps its connection between syncs, as requests does  # shares the machine's 2 cores with the server
         "server_cpu_seconds_per_1000_dossiers": round(run["app_cpu"] / max(1, stored) * 1000, 2),
         "postgresql_cpu_seconds_per_1000_dossiers": round(run["database_cpu"] / max(1, stored) * 1000, 2),
         "targets": {"errors": 0, "p95_push_ms": TARGET_P95_PUSH_MS, "dossiers_lost": 0},
