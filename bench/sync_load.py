@@ -33,7 +33,7 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,8 @@ from sqlalchemy import func, select
 from counter_app.domain.audit import AuditRecord, genesis_hash
 from counter_app.domain.serialization import canonical_json, iso_instant, payload_hash
 from counter_app.services.demo_data import FAMILY, GIVEN, MIDDLE
-from sync.protocol import API_PREFIX, PushResponse
+from sync.client.dictionary import _codec_from, _matches
+from sync.protocol import API_PREFIX, DictionaryOffer, PushResponse
 from sync.server.admin import create_unit
 from sync.server.auth import new_enrollment_code
 from sync.server.db import ServerDatabase
@@ -82,6 +83,8 @@ class SimulatedCounter:
     numbers: int = 0
     outbox: list[dict[str, Any]] = field(default_factory=list)
     sent: int = 0  # dossier.create operations answered accepted or duplicate
+    codec: PushCodec = CODEC  # until the province publishes its dictionary
+    pushes_with_dictionary: int = 0
 
     def receive_dossier(self, rng: random.Random) -> None:
         """A dossier received at the desk: its operation and its audit row, chained as the counter chains it."""
@@ -119,8 +122,8 @@ class Tally:
 
 
 async def call(client: LightClient, tally: Tally, endpoint: str, method: str, path: str, *, body: bytes = b"",
-               headers: dict[str, str] | None = None) -> Any:
-    """One request, timed; None (and the error counted) unless it answered 200."""
+               headers: dict[str, str] | None = None, raw: bool = False) -> Any:
+    """One request, timed; its JSON (its bytes if `raw`), or None (and the error counted) unless it answered 200."""
     start = time.perf_counter()
     try:
         answer = await client.request(method, f"{API_PREFIX}{path}", body, headers)
@@ -131,21 +134,42 @@ async def call(client: LightClient, tally: Tally, endpoint: str, method: str, pa
         tally.error(endpoint, str(answer.status), answer.body.decode("utf-8", "replace"))
         return None
     tally.latencies[endpoint].append((time.perf_counter() - start) * 1000)
-    return json.loads(answer.body)
+    return answer.body if raw else json.loads(answer.body)
 
 
-async def sync_once(counter: SimulatedCounter, client: LightClient, tally: Tally) -> bool:
+async def take_dictionary(counter: SimulatedCounter, client: LightClient, tally: Tally, offer: dict[str, Any],
+                          known: dict[int, PushCodec]) -> None:
+    """The province's newest dictionary, as sync/client/dictionary.py takes it: each counter downloads it once
+    (so the server serves it as often as a real province would); the generator reads each one once."""
+    document = await call(client, tally, "dictionary", "GET", f"/sync/dictionaries/{offer['id']}", raw=True)
+    if document is None:
+        return
+    checked = DictionaryOffer.model_validate(offer)
+    if checked.id not in known:
+        found = _codec_from(checked, document) if _matches(document, checked) else None
+        if found is None:
+            tally.error("dictionary", "does_not_match")
+            return
+        known[checked.id] = replace(found, level=FAST_LINK_LEVEL)  # loopback: a fast link
+    counter.codec = known[checked.id]
+
+
+async def sync_once(counter: SimulatedCounter, client: LightClient, tally: Tally, dictionaries: dict[int, PushCodec]) -> bool:
     """hello, push what the outbox holds (in batches), pull the unit's changes: as sync.client.runner does."""
     hello = await call(client, tally, "hello", "POST", "/sync/hello", headers=JSON, body=json.dumps({
         "protocol_versions": [1], "schema_versions": [1], "app_version": "bench", "device_epoch": counter.epoch}).encode())
     if hello is None:
         return False
+    offer = hello.get("dictionary")
+    if offer and offer["id"] != counter.codec.dictionary_id:
+        await take_dictionary(counter, client, tally, offer, dictionaries)
     while counter.outbox:
         part = counter.outbox[:MAX_OPS_PER_PUSH]
-        # As a counter without the province's dictionary sends it (sync/client/dictionary.py): packed, zstd.
+        # Packed, zstd, with the province's dictionary once it has one (sync/client/dictionary.py).
         document = {"batch_id": str(uuid.uuid4()), "device_epoch": counter.epoch, "ops": [],
-                    "packed": CODEC.pack(part), "compact_results": True}
-        body = encode_body(document, CODEC)
+                    "packed": counter.codec.pack(part), "compact_results": True}
+        body = encode_body(document, counter.codec)
+        counter.pushes_with_dictionary += bool(counter.codec.dictionary_id)
         answer = await call(client, tally, "push", "POST", "/sync/push", body=body.data, headers=body.headers)
         if answer is None:
             return False
@@ -182,11 +206,11 @@ async def play(counter: SimulatedCounter, server: ServerProcess, tally: Tally, p
                 returned = True
                 next_sync = min(next_sync, plan.back_at + rng.uniform(0, BURST_SECONDS))
             if now >= next_sync:
-                await sync_once(counter, client, tally)
+                await sync_once(counter, client, tally, plan.dictionaries)
                 next_sync = time.monotonic() + plan.sync_seconds * rng.uniform(0.75, 1.25)
             await asyncio.sleep(max(0.0, min(next_dossier, next_sync, plan.end, now + 1) - time.monotonic()))
         for _ in range(10):  # the drain: until the outbox is empty
-            if await sync_once(counter, client, tally) and not counter.outbox:
+            if await sync_once(counter, client, tally, plan.dictionaries) and not counter.outbox:
                 break
             await asyncio.sleep(1)
     finally:
@@ -201,6 +225,7 @@ class Plan:
     sync_seconds: float
     dossiers_per_second: float
     back_at: float = 0.0  # when the server returns from the outage (monotonic), once known
+    dictionaries: dict[int, PushCodec] = field(default_factory=dict)  # the province's, as the counters took them
 
 
 class CpuSampler:
@@ -337,7 +362,7 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     outage_figures = await outage_task
     stop.set()
     await sampler
-    return {"seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds, "log_events": log_events, "connections": sum(connections),
+    return {"dictionaries": sorted(plan.dictionaries), "seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds, "log_events": log_events, "connections": sum(connections),
             "log_examples": log_examples,
             "server_processes": len(app_cpu.seen),
             "generator_cpu": time.process_time() - own_cpu,
@@ -386,8 +411,10 @@ def main(argv: list[str] | None = None) -> int:
         "server_cpu_seconds": round(run["app_cpu"], 1), "postgresql_cpu_seconds": round(run["database_cpu"], 1),
         # supervisors + workers seen: 2 x (1 + workers) with the outage's restart; more means workers were replaced
         "server_processes_seen": run["server_processes"],
-        "load_generator_cpu_seconds": round(run["generator_cpu"], 1),
-        "connections_opened": run["connections"],  # a counter keeps its connection between syncs, as requests does  # shares the machine's 2 cores with the server
+        "load_generator_cpu_seconds": round(run["generator_cpu"], 1),  # shares the machine's 2 cores with the server
+        "connections_opened": run["connections"],  # a counter keeps its connection between syncs, as requests does
+        # trained by the server at its restart after the outage once it holds >= 1,000 dossiers (dictionaries.py)
+        "dictionaries_used": run["dictionaries"], "pushes_with_dictionary": sum(c.pushes_with_dictionary for c in counters),
         "server_cpu_seconds_per_1000_dossiers": round(run["app_cpu"] / max(1, stored) * 1000, 2),
         "postgresql_cpu_seconds_per_1000_dossiers": round(run["database_cpu"] / max(1, stored) * 1000, 2),
         "targets": {"errors": 0, "p95_push_ms": TARGET_P95_PUSH_MS, "dossiers_lost": 0},
