@@ -278,7 +278,8 @@ async def sample_cpu(server: ServerProcess, postgres: PostgresServer, app: CpuSa
 
 
 SERVER_LOG_EVENTS = {  # lines of the server's log that explain transport errors (uvicorn's own wording)
-    "worker_died": "] died", "traceback": "Traceback", "error_lines": "ERROR", "warning_lines": "WARNING"}
+    "worker_died": "] died", "traceback": "Traceback", "error_lines": "ERROR", "warning_lines": "WARNING",
+    "dictionary_trained": "Đã học từ điển nén", "dictionary_not_trained": "Chưa học được từ điển nén"}
 
 
 def server_log_events(server: ServerProcess, seen: Counter[str], examples: list[str]) -> None:
