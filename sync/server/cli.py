@@ -49,7 +49,7 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.workers import uvicorn_options
 
     uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days), host=args.host,
-                port=args.port, **uvicorn_options(args.log_level))  # type: ignore[arg-type]
+                port=args.port, **uvicorn_options(args.log_level))
     return 0
 
 

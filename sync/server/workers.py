@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -43,13 +44,14 @@ HEALTHCHECK_SECONDS = 20
 # connection and reuses it if still open, so a sync every minute costs no new connection either.
 KEEP_ALIVE_SECONDS = 75
 
-
-def uvicorn_options(log_level: str) -> dict[str, object]:
-    """What both `serve` and `serve --workers N` pass to uvicorn.run."""
-    return {"log_level": log_level, "access_log": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
 DIVIDED_BUDGETS = ("auth_failures_burst", "auth_failures_per_second", "enroll_failures_burst",
                    "enroll_failures_per_second")
 DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
+
+
+def uvicorn_options(log_level: str) -> dict[str, Any]:
+    """What both `serve` and `serve --workers N` pass to uvicorn.run."""
+    return {"log_level": log_level, "access_log": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
 
 
 def settings_for_workers(settings: GuardSettings, workers: int) -> GuardSettings:
@@ -74,7 +76,7 @@ def serve_workers(db: ServerDatabase, limits: Limits, *, host: str, port: int, l
     os.environ[ENV_WORKER_SPEC] = json.dumps({"database_url": db.url, "limits": limits.model_dump(), "workers": workers,
                                               "token_rotation_days": token_rotation_days})
     uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port,
-                timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **uvicorn_options(log_level))  # type: ignore[arg-type]
+                timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **uvicorn_options(log_level))
 
 
 def app_from_environment() -> FastAPI:
