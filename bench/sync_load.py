@@ -1,9 +1,10 @@
 """A province's counters syncing at once: 500 counters against `provincial-server serve --workers 4` on PostgreSQL.
 
 Why: at 08:00 every commune opens within minutes, and after a provincial outage every counter comes back
-with its backlog at once. One asyncio process (httpx.AsyncClient, one connection pool per counter) plays
-the counters; each speaks the real protocol (hello, push of real `dossier.create` operations with their
-audit envelopes chained per device, pull) as `sync.client` does. The run:
+with its backlog at once. One asyncio process plays the counters (bench/_light_http.py: one keep-alive
+connection each, light on CPU because it shares the machine with the server); each speaks the real
+protocol (hello, push of real `dossier.create` operations with their audit envelopes chained per device,
+pull) as `sync.client` does. The run:
 
 1. 08:00 burst: every counter's first sync starts within 10 s;
 2. steady work: each counter receives dossiers (exponential gaps, `--dossiers-per-minute` each: a busy desk
@@ -25,13 +26,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,15 +42,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' serve
 
 import httpx
 from _common import emit, log, machine, summarize_ms
+from _light_http import LightClient, TransportFailure
 from sqlalchemy import func, select
 
 from counter_app.domain.audit import AuditRecord, genesis_hash
 from counter_app.domain.serialization import canonical_json, iso_instant, payload_hash
 from counter_app.services.demo_data import FAMILY, GIVEN, MIDDLE
-from sync.protocol import API_PREFIX, PushResponse
+from sync.client.dictionary import _codec_from, _matches
+from sync.protocol import API_PREFIX, DictionaryOffer, PushResponse
 from sync.server.admin import create_unit
 from sync.server.auth import new_enrollment_code
 from sync.server.db import ServerDatabase
+from sync.server.dictionaries import SyncDictionary
 from sync.server.models import Dossier
 from sync.wire import FAST_LINK_LEVEL, PushCodec, encode_body, results_of
 from tests.sync.harness import ServerProcess
@@ -61,6 +66,7 @@ TARGET_P95_PUSH_MS = 1_000.0
 MAX_OPS_PER_PUSH = 500
 CODEC = PushCodec(name="zstd", packed=True, level=FAST_LINK_LEVEL)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+JSON = {"Content-Type": "application/json"}
 
 
 @dataclass
@@ -78,6 +84,8 @@ class SimulatedCounter:
     numbers: int = 0
     outbox: list[dict[str, Any]] = field(default_factory=list)
     sent: int = 0  # dossier.create operations answered accepted or duplicate
+    codec: PushCodec = CODEC  # until the province publishes its dictionary
+    pushes_with_dictionary: int = 0
 
     def receive_dossier(self, rng: random.Random) -> None:
         """A dossier received at the desk: its operation and its audit row, chained as the counter chains it."""
@@ -102,39 +110,68 @@ class Tally:
     errors: Counter[str] = field(default_factory=Counter)
     outage_errors: Counter[str] = field(default_factory=Counter)
     outage: bool = False
+    start: float = field(default_factory=time.monotonic)
+    examples: dict[str, str] = field(default_factory=dict)  # one message per kind of error, to tell causes apart
+    by_ten_seconds: Counter[int] = field(default_factory=Counter)  # when the errors came (seconds since start)
 
-    def error(self, endpoint: str, status: str) -> None:
-        (self.outage_errors if self.outage else self.errors)[f"{endpoint}:{status}"] += 1
+    def error(self, endpoint: str, status: str, example: str = "") -> None:
+        key = f"{endpoint}:{status}"
+        (self.outage_errors if self.outage else self.errors)[key] += 1
+        if not self.outage:
+            self.examples.setdefault(key, example[:200])
+            self.by_ten_seconds[int(time.monotonic() - self.start) // 10 * 10] += 1
 
 
-async def call(client: httpx.AsyncClient, tally: Tally, endpoint: str, method: str, path: str, **kwargs: Any) -> Any:
-    """One request, timed; None (and the error counted) unless it answered 200."""
+async def call(client: LightClient, tally: Tally, endpoint: str, method: str, path: str, *, body: bytes = b"",
+               headers: dict[str, str] | None = None, raw: bool = False) -> Any:
+    """One request, timed; its JSON (its bytes if `raw`), or None (and the error counted) unless it answered 200."""
     start = time.perf_counter()
     try:
-        answer = await client.request(method, f"{API_PREFIX}{path}", **kwargs)
-    except httpx.HTTPError as error:
-        tally.error(endpoint, type(error).__name__)
+        answer = await client.request(method, f"{API_PREFIX}{path}", body, headers)
+    except TransportFailure as failure:
+        tally.error(endpoint, failure.kind, str(failure))
         return None
-    if answer.status_code != 200:
-        tally.error(endpoint, str(answer.status_code))
+    if answer.status != 200:
+        tally.error(endpoint, str(answer.status), answer.body.decode("utf-8", "replace"))
         return None
     tally.latencies[endpoint].append((time.perf_counter() - start) * 1000)
-    return answer.json()
+    return answer.body if raw else json.loads(answer.body)
 
 
-async def sync_once(counter: SimulatedCounter, client: httpx.AsyncClient, tally: Tally) -> bool:
+async def take_dictionary(counter: SimulatedCounter, client: LightClient, tally: Tally, offer: dict[str, Any],
+                          known: dict[int, PushCodec]) -> None:
+    """The province's newest dictionary, as sync/client/dictionary.py takes it: each counter downloads it once
+    (so the server serves it as often as a real province would); the generator reads each one once."""
+    document = await call(client, tally, "dictionary", "GET", f"/sync/dictionaries/{offer['id']}", raw=True)
+    if document is None:
+        return
+    checked = DictionaryOffer.model_validate(offer)
+    if checked.id not in known:
+        found = _codec_from(checked, document) if _matches(document, checked) else None
+        if found is None:
+            tally.error("dictionary", "does_not_match")
+            return
+        known[checked.id] = replace(found, level=FAST_LINK_LEVEL)  # loopback: a fast link
+    counter.codec = known[checked.id]
+
+
+async def sync_once(counter: SimulatedCounter, client: LightClient, tally: Tally, dictionaries: dict[int, PushCodec]) -> bool:
     """hello, push what the outbox holds (in batches), pull the unit's changes: as sync.client.runner does."""
-    hello = await call(client, tally, "hello", "POST", "/sync/hello", json={
-        "protocol_versions": [1], "schema_versions": [1], "app_version": "bench", "device_epoch": counter.epoch})
+    hello = await call(client, tally, "hello", "POST", "/sync/hello", headers=JSON, body=json.dumps({
+        "protocol_versions": [1], "schema_versions": [1], "app_version": "bench", "device_epoch": counter.epoch}).encode())
     if hello is None:
         return False
+    offer = hello.get("dictionary")
+    if offer and offer["id"] != counter.codec.dictionary_id:
+        await take_dictionary(counter, client, tally, offer, dictionaries)
     while counter.outbox:
         part = counter.outbox[:MAX_OPS_PER_PUSH]
-        # As a counter without the province's dictionary sends it (sync/client/dictionary.py): packed, zstd.
+        # Packed, zstd, with the province's dictionary once it has one (sync/client/dictionary.py).
         document = {"batch_id": str(uuid.uuid4()), "device_epoch": counter.epoch, "ops": [],
-                    "packed": CODEC.pack(part), "compact_results": True}
-        body = encode_body(document, CODEC)
-        answer = await call(client, tally, "push", "POST", "/sync/push", content=body.data, headers=body.headers)
+                    "packed": counter.codec.pack(part), "compact_results": True}
+        body = encode_body(document, counter.codec)
+        counter.pushes_with_dictionary += bool(counter.codec.dictionary_id)
+        answer = await call(client, tally, "push", "POST", "/sync/push", body=body.data, headers=body.headers)
         if answer is None:
             return False
         results = results_of(PushResponse.model_validate(answer), {op["seq"]: op["op_id"] for op in part})
@@ -144,7 +181,7 @@ async def sync_once(counter: SimulatedCounter, client: httpx.AsyncClient, tally:
         counter.sent += len(done)
         counter.outbox = counter.outbox[len(part):]  # a refused one would be quarantined: counted, not resent
     while True:
-        page = await call(client, tally, "pull", "GET", "/sync/pull", params={"after": counter.cursor, "limit": 1000})
+        page = await call(client, tally, "pull", "GET", f"/sync/pull?after={counter.cursor}&limit=1000")
         if page is None:
             return False
         counter.cursor = page["last_seq"]
@@ -152,9 +189,10 @@ async def sync_once(counter: SimulatedCounter, client: httpx.AsyncClient, tally:
             return True
 
 
-async def play(counter: SimulatedCounter, base_url: str, tally: Tally, plan: Plan, rng: random.Random) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, headers={"Authorization": f"Bearer {counter.token}"},
-                                 limits=httpx.Limits(max_connections=1)) as client:
+async def play(counter: SimulatedCounter, server: ServerProcess, tally: Tally, plan: Plan, rng: random.Random) -> int:
+    """The counter's day; returns how many connections it opened."""
+    client = LightClient(server.host, server.port, {"Authorization": f"Bearer {counter.token}"})
+    try:
         next_sync = plan.start + rng.uniform(0, BURST_SECONDS)  # 08:00: everyone within 10 s
         next_dossier = plan.start + rng.expovariate(plan.dossiers_per_second)
         returned = False
@@ -169,13 +207,16 @@ async def play(counter: SimulatedCounter, base_url: str, tally: Tally, plan: Pla
                 returned = True
                 next_sync = min(next_sync, plan.back_at + rng.uniform(0, BURST_SECONDS))
             if now >= next_sync:
-                await sync_once(counter, client, tally)
+                await sync_once(counter, client, tally, plan.dictionaries)
                 next_sync = time.monotonic() + plan.sync_seconds * rng.uniform(0.75, 1.25)
             await asyncio.sleep(max(0.0, min(next_dossier, next_sync, plan.end, now + 1) - time.monotonic()))
         for _ in range(10):  # the drain: until the outbox is empty
-            if await sync_once(counter, client, tally) and not counter.outbox:
-                return
+            if await sync_once(counter, client, tally, plan.dictionaries) and not counter.outbox:
+                break
             await asyncio.sleep(1)
+    finally:
+        client.close()
+    return client.connections
 
 
 @dataclass
@@ -185,6 +226,7 @@ class Plan:
     sync_seconds: float
     dossiers_per_second: float
     back_at: float = 0.0  # when the server returns from the outage (monotonic), once known
+    dictionaries: dict[int, PushCodec] = field(default_factory=dict)  # the province's, as the counters took them
 
 
 class CpuSampler:
@@ -236,11 +278,29 @@ async def sample_cpu(server: ServerProcess, postgres: PostgresServer, app: CpuSa
         await asyncio.sleep(1)
 
 
-async def outage(server: ServerProcess, plan: Plan, tally: Tally, at: float, seconds: float) -> dict[str, float]:
+SERVER_LOG_EVENTS = {  # lines of the server's log that explain transport errors (uvicorn's own wording)
+    "worker_died": "] died", "traceback": "Traceback", "error_lines": "ERROR", "warning_lines": "WARNING"}
+
+
+def server_log_events(server: ServerProcess, seen: Counter[str], examples: list[str]) -> None:
+    """Count what the server's log says (read before a restart replaces its process, and at the end)."""
+    if server.process is None:
+        return
+    with server.process.stdout as output:
+        for line in output:
+            for name, marker in SERVER_LOG_EVENTS.items():
+                seen[name] += marker in line
+            if ("ERROR" in line or "WARNING" in line) and len(examples) < 10:
+                examples.append(line.strip()[:200])
+
+
+async def outage(server: ServerProcess, plan: Plan, tally: Tally, at: float, seconds: float,
+                 log_events: Counter[str], log_examples: list[str]) -> dict[str, float]:
     await asyncio.sleep(max(0.0, at - time.monotonic()))
     log(f"outage: stopping the server for {seconds:.0f} s")
     tally.outage = True
     await asyncio.to_thread(server.stop)
+    server_log_events(server, log_events, log_examples)
     await asyncio.sleep(seconds)
     started = time.monotonic()
     await asyncio.to_thread(server.start)
@@ -295,12 +355,16 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_cpu(server, postgres, app_cpu, database_cpu, stop))
     down = min(args.outage_seconds, total / 4)
-    outage_task = asyncio.create_task(outage(server, plan, tally, start + total / 2 - down / 2, down))
-    await asyncio.gather(*(play(c, server.url, tally, plan, random.Random(rng.random())) for c in counters))
+    log_events: Counter[str] = Counter()
+    log_examples: list[str] = []
+    outage_task = asyncio.create_task(outage(server, plan, tally, start + total / 2 - down / 2, down, log_events,
+                                             log_examples))
+    connections = await asyncio.gather(*(play(c, server, tally, plan, random.Random(rng.random())) for c in counters))
     outage_figures = await outage_task
     stop.set()
     await sampler
-    return {"seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds,
+    return {"dictionaries": sorted(plan.dictionaries), "seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds, "log_events": log_events, "connections": sum(connections),
+            "log_examples": log_examples,
             "server_processes": len(app_cpu.seen),
             "generator_cpu": time.process_time() - own_cpu,
             "database_cpu": database_cpu.seconds, "outage": outage_figures}
@@ -328,9 +392,12 @@ def main(argv: list[str] | None = None) -> int:
             result["enrol_seconds"] = round(time.perf_counter() - started, 1)
             log(f"playing {args.counters} counters for {args.minutes} min against {args.workers} workers…")
             run = asyncio.run(run_load(server, postgres, counters, args))
+            server.stop()
+            server_log_events(server, run["log_events"], run["log_examples"])
             db = ServerDatabase(url)
             with db.session() as s:
                 stored = s.scalar(select(func.count()).select_from(Dossier)) or 0
+                trained = list(s.scalars(select(SyncDictionary.id)))  # by the restarted server, in the background
             db.dispose()
     tally: Tally = run["tally"]
     created = sum(c.seq for c in counters)
@@ -341,10 +408,15 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": run["seconds"], "dossiers_created": created, "dossiers_sent": sent, "dossiers_in_database": stored,
         "dossiers_lost": created - stored, "latency_ms": latencies, "errors": dict(tally.errors),
         "errors_during_outage": dict(tally.outage_errors), "outage": run["outage"],
+        "error_examples": tally.examples, "errors_by_ten_seconds": dict(sorted(tally.by_ten_seconds.items())),
+        "server_log": dict(run["log_events"]), "server_log_examples": run["log_examples"],
         "server_cpu_seconds": round(run["app_cpu"], 1), "postgresql_cpu_seconds": round(run["database_cpu"], 1),
         # supervisors + workers seen: 2 x (1 + workers) with the outage's restart; more means workers were replaced
         "server_processes_seen": run["server_processes"],
         "load_generator_cpu_seconds": round(run["generator_cpu"], 1),  # shares the machine's 2 cores with the server
+        "connections_opened": run["connections"],  # a counter keeps its connection between syncs, as requests does
+        # trained by the server at its restart after the outage once it holds >= 1,000 dossiers (dictionaries.py)
+        "dictionaries_trained": trained, "dictionaries_used": run["dictionaries"], "pushes_with_dictionary": sum(c.pushes_with_dictionary for c in counters),
         "server_cpu_seconds_per_1000_dossiers": round(run["app_cpu"] / max(1, stored) * 1000, 2),
         "postgresql_cpu_seconds_per_1000_dossiers": round(run["database_cpu"] / max(1, stored) * 1000, 2),
         "targets": {"errors": 0, "p95_push_ms": TARGET_P95_PUSH_MS, "dossiers_lost": 0},

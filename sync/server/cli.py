@@ -46,8 +46,10 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
         serve_workers(db, args.limits, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers,
                       token_rotation_days=args.token_rotation_days)
         return 0
+    from sync.server.workers import uvicorn_options
+
     uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days), host=args.host,
-                port=args.port, log_level=args.log_level, access_log=False)
+                port=args.port, **uvicorn_options(args.log_level))
     return 0
 
 

@@ -99,17 +99,19 @@ class DictionaryCache:
         """The dictionary, or None. Only an id above every known one can be new (ids grow, rows stay): the
         table is read again for it, at most once per REFRESH_SECONDS whatever ids a caller makes up."""
         found = self._known.get(dictionary_id)
-        newer = dictionary_id > max(self._known, default=0)
-        if found is None and newer and time.monotonic() - self._read_at >= REFRESH_SECONDS:
-            with self._lock:
+        if found is not None or dictionary_id <= max(self._known, default=0):
+            return found
+        # The clock is read under the lock: a request arriving while another reads the table waits for that
+        # read rather than being refused (a restarted server's first pushes with a new dictionary got 409).
+        with self._lock:
+            if dictionary_id not in self._known and time.monotonic() - self._read_at >= REFRESH_SECONDS:
                 self._read_at = time.monotonic()
                 with self.db.read() as session:
                     rows = session.execute(select(SyncDictionary.id, SyncDictionary.content)
                                            .where(SyncDictionary.id.not_in(list(self._known) or [0]))).all()
                 for row_id, content in rows:
                     self._known[row_id] = read_document(content)
-            found = self._known.get(dictionary_id)
-        return found
+            return self._known.get(dictionary_id)
 
     def zstd(self, dictionary_id: int) -> bytes | None:
         found = self.get(dictionary_id)

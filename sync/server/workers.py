@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -36,9 +37,21 @@ APP_FACTORY = "sync.server.workers:app_from_environment"
 # The supervisor pings each worker; one silent this long is taken for hung and replaced. uvicorn's 5 s
 # is short for a busy machine (a worker answering a big push can be starved of CPU that long).
 HEALTHCHECK_SECONDS = 20
+# How long an idle keep-alive connection is kept open. uvicorn's 5 s equals httpx's own idle expiry (5 s):
+# a client reusing a connection the server is closing at that same moment sees "Server disconnected" or
+# a reset (the first 500-counter run had 818 of them). A server that waits longer than its clients never
+# closes a connection under a request: the client gives it up first. A counter (requests) keeps its
+# connection and reuses it if still open, so a sync every minute costs no new connection either.
+KEEP_ALIVE_SECONDS = 75
+
 DIVIDED_BUDGETS = ("auth_failures_burst", "auth_failures_per_second", "enroll_failures_burst",
                    "enroll_failures_per_second")
 DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
+
+
+def uvicorn_options(log_level: str) -> dict[str, Any]:
+    """What both `serve` and `serve --workers N` pass to uvicorn.run."""
+    return {"log_level": log_level, "access_log": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
 
 
 def settings_for_workers(settings: GuardSettings, workers: int) -> GuardSettings:
@@ -62,8 +75,8 @@ def serve_workers(db: ServerDatabase, limits: Limits, *, host: str, port: int, l
     db.dispose()  # the parent serves nothing: its pool would only hold connections open
     os.environ[ENV_WORKER_SPEC] = json.dumps({"database_url": db.url, "limits": limits.model_dump(), "workers": workers,
                                               "token_rotation_days": token_rotation_days})
-    uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level=log_level,
-                access_log=False, timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port,
+                timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **uvicorn_options(log_level))
 
 
 def app_from_environment() -> FastAPI:

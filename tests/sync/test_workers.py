@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -30,7 +31,7 @@ from sync.client.runner import SyncRunner
 from sync.protocol import API_PREFIX
 from sync.server.guard import GuardSettings
 from sync.server.models import ChangeFeed, Device, Dossier, OpLedger, TokenRotation
-from sync.server.workers import settings_for_workers
+from sync.server.workers import KEEP_ALIVE_SECONDS, settings_for_workers
 from tests.conftest import open_counter
 from tests.sync.faultproxy import BANDWIDTH, FaultProxy
 from tests.sync.harness import ServerProcess, new_unit
@@ -285,3 +286,25 @@ def test_failure_budgets_are_shared_out_between_workers_and_per_client_limits_ar
     assert (each.device_per_second, each.device_burst, each.large_bodies_at_once) == (
         one.device_per_second, one.device_burst, one.large_bodies_at_once)
     assert settings_for_workers(one, 1) == one
+
+
+@pytest.mark.slow
+def test_an_idle_connection_stays_open_longer_than_a_clients_idle_expiry(server: ServerProcess) -> None:
+    """The server never closes a keep-alive connection a client may be reusing at that moment (the first
+    500-counter run's ReadErrors): it keeps an idle one longer than httpx's own 5 s idle expiry, and the
+    next request on that same connection is answered."""
+    client_idle_expiry = 5.0  # httpx's default keepalive_expiry; uvicorn's own default keep-alive was also 5 s
+    assert client_idle_expiry < KEEP_ALIVE_SECONDS
+    request = f"GET {API_PREFIX}/health HTTP/1.1\r\nHost: {server.host}\r\n\r\n".encode()
+    with socket.create_connection((server.host, server.port), timeout=30) as connection:
+        answers = []
+        for pause in (0.0, client_idle_expiry + 1):
+            time.sleep(pause)  # the connection lies idle past the client's expiry (and uvicorn's default)
+            connection.sendall(request)
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+                piece = connection.recv(65536)
+                assert piece, "the server closed the idle connection"
+                answer += piece
+            answers.append(answer.split(b" ", 2)[1])
+    assert answers == [b"200", b"200"]
