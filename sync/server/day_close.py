@@ -20,7 +20,7 @@ from counter_app.domain.operations import DayClosePayload, OpType, Payload
 from counter_app.domain.receipts import PaymentMethod, ReceiptStatus
 from sync.protocol import OpStatus
 from sync.server.models import AuditEntry, Conflict, DayClose, Device, OpLedger, Receipt
-from sync.server.op_checks import LedgerKey, Outcome, check_desk_claim, instant
+from sync.server.op_checks import LedgerKey, Outcome, check_desk_claim, instant, kept_once
 
 if TYPE_CHECKING:
     from sync.server.ingest_lookup import DossierLookup
@@ -35,10 +35,8 @@ def record_day_close(session: Session, device: Device, key: LedgerKey, payload: 
         return refusal
     existing = session.get(DayClose, payload.id)
     if existing is not None:
-        if existing.device_id == device.id and existing.data == raw:
-            return Outcome(OpStatus.ACCEPTED, "already_exists")
-        return Outcome(OpStatus.REJECTED, "duplicate_id", "Mã định danh của biên bản khóa sổ đã được dùng cho một "
-                       "biên bản khác trên máy chủ.")
+        return kept_once(existing.device_id == device.id and existing.data == raw, "biên bản khóa sổ",
+                         "một biên bản khác")
     first = closed_day(session, device.id, payload.day)
     if first is not None:
         session.add(Conflict(unit_code=device.unit_code, dossier_code="", device_id=device.id, op_id=key.op_id,

@@ -37,6 +37,7 @@ from sync.server.op_checks import (
     check_refusal_reason,
     dated_before_receipt,
     instant,
+    unknown_dossier,
 )
 from sync.server.report_sources import report_columns
 
@@ -101,7 +102,7 @@ def change_status(session: Session, device: Device, key: LedgerKey, payload: Pay
     assert isinstance(payload, StatusChangePayload)
     dossier = lookup.by_code(payload.code)
     if dossier is None or dossier.unit_code != device.unit_code:
-        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+        return unknown_dossier(payload.code)
     source, target = Status(payload.from_status), Status(payload.to_status)
     try:
         current = Status(dossier.status)
@@ -195,7 +196,7 @@ def apologise(session: Session, device: Device, key: LedgerKey, payload: Payload
     assert isinstance(payload, ApologyPayload)
     dossier = _lifecycle_dossier(lookup, device, payload.code)
     if dossier is None:
-        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+        return unknown_dossier(payload.code)
     if dossier.status not in {int(s) for s in APOLOGY_STATUSES}:
         return Outcome(OpStatus.REJECTED, "bad_step", f"Hồ sơ {dossier.code} đang ở trạng thái "
                        f"«{Status(dossier.status).label}»: không còn hẹn trả nên không lập phiếu xin lỗi.")
@@ -218,7 +219,7 @@ def add_handover(session: Session, device: Device, key: LedgerKey, payload: Payl
     assert isinstance(payload, HandoverAddPayload)
     dossier = _lifecycle_dossier(lookup, device, payload.code)
     if dossier is None:
-        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+        return unknown_dossier(payload.code)
     row = payload.handover
     needed = Status.PROCESSING if row.direction.value == "to_agency" else Status.RESULT_READY
     if dossier.status != int(needed):
@@ -285,7 +286,7 @@ def request_fee(session: Session, device: Device, key: LedgerKey, payload: Paylo
     assert isinstance(payload, FeeRequestPayload)
     dossier = _lifecycle_dossier(lookup, device, payload.code)
     if dossier is None:
-        return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {payload.code}; thao tác sẽ được xem lại.")
+        return unknown_dossier(payload.code)
     if dossier.status != int(Status.AWAITING_PAYMENT):
         return Outcome(OpStatus.REJECTED, "bad_step", f"Hồ sơ {dossier.code} đang ở trạng thái "
                        f"«{Status(dossier.status).label}»: chỉ ghi yêu cầu nộp phí khi hồ sơ chờ thực hiện nghĩa vụ tài chính.")

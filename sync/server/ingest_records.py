@@ -29,6 +29,7 @@ from sync.server.op_checks import (
     check_desk_claim,
     check_guidance_claims,
     instant,
+    kept_once,
 )
 
 log = logging.getLogger(__name__)
@@ -76,10 +77,8 @@ def log_assistance(session: Session, device: Device, key: LedgerKey, payload: Pa
         return refusal
     existing = session.get(AssistedFiling, payload.id)
     if existing is not None:
-        if existing.unit_code == device.unit_code and existing.data == raw:
-            return Outcome(OpStatus.ACCEPTED, "already_exists")
-        return Outcome(OpStatus.REJECTED, "duplicate_id", "Mã định danh của dòng nhật ký hỗ trợ đã được dùng cho "
-                       "một dòng khác trên máy chủ.")
+        return kept_once(existing.unit_code == device.unit_code and existing.data == raw, "dòng nhật ký hỗ trợ",
+                         "một dòng khác")
     session.add(AssistedFiling(id=payload.id, unit_code=device.unit_code, desk_slot=payload.desk_slot,
                                at=instant(payload.at), outcome=payload.outcome.value,
                                procedure_code=payload.procedure_code, portal_code=payload.portal_code, data=raw,
@@ -96,10 +95,8 @@ def record_guidance(session: Session, device: Device, key: LedgerKey, payload: P
         return refused
     existing = session.get(GuidanceRecord, payload.id)
     if existing is not None:
-        if existing.unit_code == device.unit_code and existing.data == raw:
-            return Outcome(OpStatus.ACCEPTED, "already_exists")
-        return Outcome(OpStatus.REJECTED, "duplicate_id", "Mã định danh của phiếu hướng dẫn đã được dùng cho một "
-                       "phiếu khác trên máy chủ.")
+        return kept_once(existing.unit_code == device.unit_code and existing.data == raw, "phiếu hướng dẫn",
+                         "một phiếu khác")
     taken = session.scalar(select(GuidanceRecord.id).where(GuidanceRecord.unit_code == device.unit_code,
                                                           GuidanceRecord.reference == payload.reference))
     if taken is not None:

@@ -78,6 +78,19 @@ class Prepared:
     answer: OpResult | None = None
 
 
+def unknown_dossier(code: str) -> Outcome:
+    """An operation on a dossier the server does not hold (yet): kept as a conflict to be looked at again."""
+    return Outcome(OpStatus.CONFLICT, "unknown_dossier", f"Máy chủ chưa có hồ sơ {code}; thao tác sẽ được xem lại.")
+
+
+def kept_once(same: bool, record: str, another: str) -> Outcome:
+    """The answer for a desk record whose id the server already holds: the very same record again is
+    accepted as kept; another record under that id is refused (`record`/`another` name it in Vietnamese)."""
+    if same:
+        return Outcome(OpStatus.ACCEPTED, "already_exists")
+    return Outcome(OpStatus.REJECTED, "duplicate_id", f"Mã định danh của {record} đã được dùng cho {another} trên máy chủ.")
+
+
 def rejected(op_id: str, seq: int, code: str, message: str) -> OpResult:
     return OpResult(op_id=op_id, seq=seq, status=OpStatus.REJECTED, code=code, message=message)
 
