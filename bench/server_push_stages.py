@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--postgres", action="store_true", help="the tests' throw-away PostgreSQL cluster, not SQLite")
     p.add_argument("--profile", type=int, default=0, metavar="N", help="print cProfile's N costliest functions to stderr")
+    p.add_argument("--sort", default="tottime", help="cProfile order for --profile (tottime, cumulative)")
     args = p.parse_args(argv)
     result: dict[str, Any] = {"benchmark": "server_push_stages", "dossiers": args.dossiers, "batch": args.batch,
                               "backend": "postgresql" if args.postgres else "sqlite"}
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             if profiler:
                 profiler.disable()
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.profile)
+                pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.profile)
                 log(out.getvalue())
             server.dispose()
         finally:
