@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from counter_app.domain.errors import DomainError
 from sync.server.models import Meta
+from sync.server.sqlite_checkpoint import SAFETY_NET_PAGES, WalCheckpointer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ENV_DATABASE_URL = "PROVINCIAL_SERVER_DATABASE_URL"
@@ -56,6 +58,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")  # WalCheckpointer does it first
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
@@ -103,6 +106,13 @@ class ServerDatabase:
         if self.engine.dialect.name == "postgresql":
             reader = reader.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         self._readers = sessionmaker(bind=reader, expire_on_commit=False)
+        self._checkpointer: WalCheckpointer | None = None
+        database = self.engine.url.database
+        if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
+            checkpointer = self._checkpointer = WalCheckpointer(Path(database))
+            # on check-in: after the transaction ended, so its pages are in the log for the checkpoint to copy
+            event.listen(self.engine, "checkin", lambda _connection, _record: checkpointer.poke())
+            weakref.finalize(self, checkpointer.stop)
 
     @classmethod
     def open(cls, url: str | None = None) -> ServerDatabase:
@@ -147,4 +157,6 @@ class ServerDatabase:
             return meta.value
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from counter_app.domain.operations import DossierCreatePayload
 from sync.protocol import OpResult, OpStatus
 from sync.server.auth import slots_held
-from sync.server.bulk_insert import insert_rows
+from sync.server.bulk_insert import JsonText, insert_rows
 from sync.server.ingest_dossiers import history_values, new_dossier_values, refuse_creation
 from sync.server.models import Device, Dossier, DossierEvent, OpLedger
 from sync.server.op_checks import LedgerKey, Outcome, Prepared
@@ -74,7 +74,7 @@ def apply_new_dossiers(session: Session, device: Device, epoch: str, items: list
             assert isinstance(item.payload, DossierCreatePayload) and item.op is not None
             outcome = refuse_creation(device, item.payload, held)
             if outcome is None:
-                dossiers.append(new_dossier_values(device, item.payload, item.op.payload, now))
+                dossiers.append(new_dossier_values(device, item.payload, JsonText(item.payload_text), now))
                 events += history_values(item.payload, item.key.op_id)
                 outcome = Outcome(OpStatus.ACCEPTED, version=item.payload.version)
         ledger.append(ledger_values(device, epoch, item.key, outcome, now))

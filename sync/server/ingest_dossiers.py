@@ -28,6 +28,7 @@ from counter_app.domain.operations import (
     StatusChangePayload,
 )
 from sync.protocol import OpStatus
+from sync.server.bulk_insert import JsonText
 from sync.server.ingest_lookup import DossierLookup
 from sync.server.models import Attachment, Blob, Conflict, Device, Dossier, DossierEvent, DossierRecord
 from sync.server.op_checks import (
@@ -81,8 +82,10 @@ def refuse_creation(device: Device, payload: DossierCreatePayload, held: set[int
     return check_code_claims(device, payload, held) or check_refusal_reason(payload)
 
 
-def new_dossier_values(device: Device, payload: DossierCreatePayload, raw: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The `dossier` row of a dossier.create: one place for the per-operation and the set-based path."""
+def new_dossier_values(device: Device, payload: DossierCreatePayload, raw: dict[str, Any] | JsonText,
+                       now: datetime) -> dict[str, Any]:
+    """The `dossier` row of a dossier.create: one place for the per-operation and the set-based path (which
+    gives `raw` as its canonical JSON text, for sync/server/bulk_insert.py to write as it is)."""
     return {"id": payload.id, "code": payload.code, "unit_code": device.unit_code, "desk_slot": payload.desk_slot,
             "status": payload.status, "version": payload.version, "data": raw,
             "received_at": instant(payload.received_at), "updated_at": now, "source_device_id": device.id,

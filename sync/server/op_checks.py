@@ -76,6 +76,7 @@ class Prepared:
     payload: Payload | None = None
     refusal: Outcome | None = None
     answer: OpResult | None = None
+    payload_text: str = ""  # the payload's canonical JSON (what its hash was checked against), once checked
 
 
 def unknown_dossier(code: str) -> Outcome:
@@ -150,7 +151,7 @@ def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device
         if error.retry_later:
             return Prepared(key=key, answer=rejected(op.op_id, op.seq, error.code, error.message))
         return Prepared(key=key, op=op, refusal=Outcome(OpStatus.REJECTED, error.code, error.message))
-    return Prepared(key=key, op=op, payload=payload)
+    return Prepared(key=key, op=op, payload=payload, payload_text=text)
 
 
 def instant(value: str) -> datetime:
