@@ -218,8 +218,7 @@ class Dossier(Base):
 
 class DossierEvent(Base):
     __tablename__ = "dossier_event"
-    __table_args__ = (Index("ix_dossier_event_dossier_id", "dossier_id"),
-                      Index("ix_dossier_event_at", "at"),
+    __table_args__ = (Index("ix_dossier_event_at", "at"),
                       Index("ix_dossier_event_to_status_at", "to_status", "at"),
                       Index("ix_dossier_event_dossier_id_at", "dossier_id", "at"))
 
