@@ -41,10 +41,15 @@ def _json_processor(process: Processor) -> Processor:
 def _sqlite_utc_processor(process: Processor) -> Processor:
     """SQLite's DATETIME text of an aware datetime in UTC: what UtcDateTime and SQLAlchemy's DATETIME make
     together ('YYYY-MM-DD HH:MM:SS.ffffff'), by one C call rather than a dict and a format."""
+    last: list[Any] = [None, None]  # the push's own `now` fills several columns of every row: made once
+
     def convert(value: Any) -> Any:
+        if value is last[0]:
+            return last[1]
         if type(value) is not datetime or value.tzinfo is None or value.year < 1000:
             return process(value)  # None, a naive datetime (refused there) or a year isoformat writes otherwise
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        last[:] = value, value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return last[1]
     return convert
 
 
