@@ -1,4 +1,5 @@
-"""How a supervisor decides a sync conflict (issue 13, R): the four decisions, shared by counter and server."""
+"""How a supervisor decides a sync conflict (issue 13, R): the four decisions, shared by counter and server,
+and the Vietnamese names of a dossier's fields the conflict screen shows both versions by."""
 
 from __future__ import annotations
 
@@ -27,3 +28,45 @@ RESOLUTION_LABELS = {
     Resolution.MERGE: "Gộp hai bản",
     Resolution.REJECT: "Từ chối bản của quầy",
 }
+
+# A dossier's fields as a dossier.create operation carries them (domain.operations.DossierCreatePayload), by
+# the names of the forms (Mẫu 01, sổ theo dõi hồ sơ). A field not listed shows under its own key.
+DOSSIER_FIELD_LABELS = {
+    "id": "Mã định danh nội bộ",
+    "code": "Mã hồ sơ",
+    "unit_code": "Mã đơn vị",
+    "desk_slot": "Số quầy",
+    "status": "Mã trạng thái",
+    "status_label": "Trạng thái",
+    "channel": "Kênh tiếp nhận",
+    "procedure_code": "Mã thủ tục",
+    "procedure_name": "Tên thủ tục",
+    "applicant_name": "Họ tên người nộp",
+    "id_type": "Loại giấy tờ tùy thân",
+    "id_number": "Số giấy tờ tùy thân",
+    "phone": "Số điện thoại",
+    "applicant": "Người nộp (đầy đủ)",
+    "submitter": "Người nộp thay",
+    "summary": "Trích yếu hồ sơ",
+    "documents": "Thành phần hồ sơ",
+    "sets_count": "Số bộ hồ sơ",
+    "result_delivery": "Hình thức nhận kết quả",
+    "received_at": "Thời điểm tiếp nhận",
+    "due_at": "Ngày hẹn trả kết quả",
+    "processing_hours": "Thời hạn giải quyết (giờ làm việc)",
+    "received_by": "Người tiếp nhận",
+    "version": "Phiên bản",
+    "history": "Quá trình xử lý",
+    "register_book": "Sổ theo dõi hồ sơ",
+    "register_number": "Số thứ tự trong sổ",
+    "fees": "Phí, lệ phí",
+}
+
+# A status change as a status conflict shows the counter's step (sync/server/conflicts.py `_versions`).
+STEP_FIELD_LABELS = {"from": "Từ trạng thái", "at": "Thời điểm chuyển", "actor": "Người chuyển", "note": "Lý do, ghi chú"}
+STATUS_FIELDS = ("status", "from")  # their values are status codes: shown with the status's name
+
+
+def field_label(key: str) -> str:
+    """A dossier field's Vietnamese name, with its key for a field the lists do not know."""
+    return DOSSIER_FIELD_LABELS.get(key) or STEP_FIELD_LABELS.get(key) or f"Trường «{key}»"

@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain.conflicts import STATUS_FIELDS, field_label
 from counter_app.domain.formats import seconds_datetime
+from counter_app.domain.lifecycle import Status
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE, INFO_STYLE, OK_STYLE
@@ -44,12 +46,18 @@ MAX_SHOWN_CHARS = 20_000  # a version shown is capped: the province's data is as
 
 
 def version_text(version: dict[str, Any] | None) -> str:
-    """One field a line, nested values as compact JSON: readable, and the same for both sides."""
+    """One field a line under its Vietnamese name, nested values as compact JSON: readable, and the same
+    for both sides (in the fields' order, so the two versions line up)."""
     if not version:
         return "—"
-    lines = [f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
-             for key, value in sorted(version.items())]
+    lines = [f"{field_label(key)}: {_value_text(key, value)}" for key, value in sorted(version.items())]
     return "\n".join(lines)[:MAX_SHOWN_CHARS]
+
+
+def _value_text(key: str, value: Any) -> str:
+    if key in STATUS_FIELDS and type(value) is int and value in Status._value2member_map_:
+        return f"{value} — {Status(value).label}"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 class ConflictsDialog(QDialog):
@@ -171,7 +179,8 @@ class ConflictsDialog(QDialog):
         self.counter_text.setPlainText(version_text(conflict.counter) if conflict else "")
         self.fields.clear()
         for name in conflict.mergeable if conflict else []:
-            item = QListWidgetItem(name)
+            item = QListWidgetItem(field_label(name))
+            item.setData(Qt.ItemDataRole.UserRole, name)  # the key the server merges by
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.fields.addItem(item)
@@ -183,7 +192,8 @@ class ConflictsDialog(QDialog):
 
     def chosen_fields(self) -> dict[str, str]:
         items = (self.fields.item(i) for i in range(self.fields.count()))
-        return {item.text(): "counter" for item in items if item.checkState() == Qt.CheckState.Checked}
+        return {item.data(Qt.ItemDataRole.UserRole): "counter" for item in items
+                if item.checkState() == Qt.CheckState.Checked}
 
     # -- deciding ------------------------------------------------------------------------------------
 

@@ -89,7 +89,9 @@ def test_the_supervisor_rejects_the_counters_step_and_everything_records_it(qtbo
     rows = [row for row in range(dialog.table.rowCount()) if dialog.table.item(row, 2).text() == code]
     assert len(rows) == 1, "the unit's conflict on this dossier, listed once"
     dialog.table.selectRow(rows[0])
-    assert "status: 4" in dialog.server_text.toPlainText() and "status: 7" in dialog.counter_text.toPlainText()
+    server_text, counter_text = dialog.server_text.toPlainText(), dialog.counter_text.toPlainText()
+    assert f"Mã trạng thái: 4 — {Status(4).label}" in server_text
+    assert f"Mã trạng thái: 7 — {Status(7).label}" in counter_text and "Lý do, ghi chú: Công dân xin rút" in counter_text
     assert not dialog.buttons[Resolution.MERGE].isEnabled() and dialog.buttons[Resolution.REJECT].isEnabled()
 
     qtbot.keyClick(dialog, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # no note yet: nothing is sent
