@@ -42,7 +42,7 @@ from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
 from counter_app.ui.sync_screen import SyncScreen
-from counter_app.ui.sync_worker import SyncWorker, outcome_text
+from counter_app.ui.sync_worker import RunOutcome, SyncWorker, outcome_text
 from counter_app.ui.worklist_screen import WorklistScreen
 from counter_app.ui.worklist_steps import WorklistSteps
 from counter_app.updates.offer import update_status
@@ -275,10 +275,12 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage(self.tr("Đang đồng bộ với máy chủ tỉnh; kết quả sẽ hiện khi phiên này xong."))
 
-    def _sync_finished(self, outcome: object) -> None:
-        if getattr(self, "_f9_pending", False):
+    def _sync_finished(self, outcome: RunOutcome) -> None:
+        """After F9, how the run ended; after any run, what can never be sent again (kept in the F7 journal too)."""
+        report = outcome.report
+        if getattr(self, "_f9_pending", False) or (report is not None and report.losses()):
             self._f9_pending = False
-            self.statusBar().showMessage(outcome_text(outcome), STATUS_MESSAGE_MS)  # type: ignore[arg-type]
+            self.statusBar().showMessage(outcome_text(outcome), STATUS_MESSAGE_MS)
 
     def _scan_inbox_polled(self, report: InboxReport) -> None:
         text = report_text(report)

@@ -184,7 +184,8 @@ def outcome_text(outcome: RunOutcome) -> str:
     if report is None or not report.ok:
         reasons = "; ".join(report.errors[:2]) if report and report.errors else QCoreApplication.translate("sync_worker", "không kết nối được máy chủ tỉnh")
         return QCoreApplication.translate("sync_worker", "Chưa đồng bộ được: {reasons}. Hồ sơ vẫn lưu an toàn tại quầy và sẽ được gửi lại tự động.").format(reasons=reasons)
-    return QCoreApplication.translate("sync_worker", "Đã đồng bộ xong: gửi {pushed} thao tác, nhận {pulled} cập nhật.").format(pushed=report.pushed, pulled=report.pulled)
+    done = QCoreApplication.translate("sync_worker", "Đã đồng bộ xong: gửi {pushed} thao tác, nhận {pulled} cập nhật.").format(pushed=report.pushed, pulled=report.pulled)
+    return " ".join([done, *report.losses()])
 
 
 class SyncWorker(QObject):

@@ -25,7 +25,7 @@ from counter_app.services.intake import IntakeRequest, PersonInput, receive_doss
 from counter_app.services.outbox_housekeeping import prune_after_sync
 from counter_app.storage.database import DB_FILENAME, Database
 from counter_app.storage.migrate import backup_database
-from counter_app.storage.models import OutboxOp
+from counter_app.storage.models import OutboxOp, SyncJournal
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncReport, SyncRunner
@@ -183,4 +183,8 @@ def test_a_server_restored_from_before_what_was_pruned_is_reported(server: Serve
     assert report.restore_detected == "server" and report.pushed == 0
     assert [(p["code"], p["count"]) for p in report.problems] == [("pruned_before_server_restore", 2)]
     assert "không gửi lại được" in report.problems[0]["message"]
+    assert report.losses() == [report.problems[0]["message"]]
+    with db.read() as session:  # kept where the F7 screen shows it, though the run itself succeeded
+        last = session.scalars(select(SyncJournal).order_by(SyncJournal.id.desc())).first()
+        assert last is not None and last.outcome == "ok" and report.problems[0]["message"] in last.message
     db.close()
