@@ -1,7 +1,7 @@
 """The «Máy này» tab of the settings screen (F10): this machine's own settings, kept in `ui/settings.py`.
 
-Receipt paper, the province server's address, the sync interval, the backup folder and how many backups
-to keep, the screens' language. The checks that touch the disk or the database (`check_machine_values`)
+Receipt paper, the province server's address, the sync interval, how long synced operations stay in the
+outbox, the backup folder and how many backups to keep, the screens' language. The checks that touch the disk or the database (`check_machine_values`)
 run on the task runner with the unit's save; the settings file is written on the GUI thread once every
 check passed, so a refused field leaves everything as it was.
 """
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.services.backups import default_backup_dir
+from counter_app.storage.outbox_pruning import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 from counter_app.ui.form_fields import error_label
 from counter_app.ui.settings import (
     CONTROL_CHARACTERS,
@@ -39,7 +40,8 @@ from counter_app.ui.settings import (
     CounterSettings,
 )
 
-MACHINE_FIELDS = ("receipt_paper", "server_url", "sync_interval", "backup_dir", "backups_to_keep", "language")
+MACHINE_FIELDS = ("receipt_paper", "server_url", "sync_interval", "outbox_retention", "backup_dir", "backups_to_keep",
+                  "language")
 BACKUP_LABEL = "Thư mục sao lưu"
 
 
@@ -48,6 +50,7 @@ class MachineValues:
     receipt_paper: str
     server_url: str
     sync_interval: int
+    outbox_retention: int  # days an acknowledged operation stays in the outbox (storage/outbox_pruning.py)
     backup_dir: str  # "" = the default folder
     backups_to_keep: int
     language: str
@@ -105,6 +108,8 @@ def check_machine_values(values: MachineValues, shown_url: str, enrolled_url: st
                 problems.append(refused)
     if not MIN_SYNC_INTERVAL_MINUTES <= values.sync_interval <= MAX_SYNC_INTERVAL_MINUTES:
         problems.append(ValidationError("sync_interval", QCoreApplication.translate("machine_settings_panel", "Chu kỳ đồng bộ phải từ {min_sync_interval_minutes} đến {max_sync_interval_minutes} phút.").format(min_sync_interval_minutes=MIN_SYNC_INTERVAL_MINUTES, max_sync_interval_minutes=MAX_SYNC_INTERVAL_MINUTES), QCoreApplication.translate("machine_settings_panel", "Chu kỳ đồng bộ")))
+    if not MIN_RETENTION_DAYS <= values.outbox_retention <= MAX_RETENTION_DAYS:
+        problems.append(ValidationError("outbox_retention", QCoreApplication.translate("machine_settings_panel", "Số ngày giữ thao tác đã đồng bộ phải từ {low} đến {high}.").format(low=MIN_RETENTION_DAYS, high=MAX_RETENTION_DAYS), QCoreApplication.translate("machine_settings_panel", "Giữ thao tác đã đồng bộ")))
     backup_dir = values.backup_dir
     try:
         folder = checked_backup_dir(values.backup_dir)
@@ -122,6 +127,7 @@ def write_machine_values(settings: CounterSettings, values: MachineValues, *, en
     if not enrolled:
         settings.set_last_server_url(values.server_url)  # the enrolment dialog starts with it
     settings.set_sync_interval_minutes(values.sync_interval)
+    settings.set_outbox_retention_days(values.outbox_retention)
     settings.set_backup_dir(Path(values.backup_dir) if values.backup_dir else None)
     settings.set_backups_to_keep(values.backups_to_keep)
     settings.set_language(values.language)
@@ -149,6 +155,10 @@ class MachineSettingsPanel(QWidget):
         self.sync_interval.setObjectName("sync_interval")
         self.sync_interval.setRange(MIN_SYNC_INTERVAL_MINUTES, MAX_SYNC_INTERVAL_MINUTES)
         self.sync_interval.setSuffix(self.tr(" phút"))
+        self.outbox_retention = QSpinBox()
+        self.outbox_retention.setObjectName("outbox_retention")
+        self.outbox_retention.setRange(MIN_RETENTION_DAYS, MAX_RETENTION_DAYS)
+        self.outbox_retention.setSuffix(self.tr(" ngày"))
         self.backup_dir = QLineEdit()
         self.backup_dir.setObjectName("backup_dir")
         self.backup_dir.setMaxLength(MAX_TEXT)
@@ -174,6 +184,9 @@ class MachineSettingsPanel(QWidget):
             (self.tr("Máy &chủ tỉnh:"), self.server_url, self.server_url, "server_note"),
             (self.tr("Đồng bộ mỗi (&phút):"), self.sync_interval, self.sync_interval,
              self.tr("Có hiệu lực từ lần đồng bộ sau (F9 đồng bộ ngay).")),
+            (self.tr("Giữ thao tác đã đồng bộ (ngà&y):"), self.outbox_retention, self.outbox_retention,
+             self.tr("Sau chừng ấy ngày kể từ khi máy chủ tỉnh xác nhận, thao tác được xoá khỏi hàng đợi gửi; hồ sơ "
+                     "và nhật ký thao tác của quầy vẫn giữ nguyên.")),
             (self.tr("Thư mục &sao lưu:"), self.backup_dir, backup_row,
              self.tr("Bản sao lưu hằng ngày khi đóng ứng dụng; để trống: thư mục mặc định trong thư mục dữ liệu.")),
             (self.tr("Số bản sao lưu &giữ lại:"), self.backups_to_keep, self.backups_to_keep, ""),
@@ -192,8 +205,8 @@ class MachineSettingsPanel(QWidget):
 
     def chain(self) -> list[QWidget]:
         """The fields Enter walks through on this tab; Enter on the last one saves."""
-        return [self.receipt_paper, self.server_url, self.sync_interval, self.backup_dir, self.backups_to_keep,
-                self.language]
+        return [self.receipt_paper, self.server_url, self.sync_interval, self.outbox_retention, self.backup_dir,
+                self.backups_to_keep, self.language]
 
     def widget_for(self, field: str) -> QWidget:
         return getattr(self, field)
@@ -208,6 +221,7 @@ class MachineSettingsPanel(QWidget):
             "quầy được giữ.") if enrolled_url else self.tr(
             "Quầy chưa đăng ký: địa chỉ này được điền sẵn khi đăng ký (màn hình Đồng bộ, F7)."))
         self.sync_interval.setValue(round(settings.sync_interval_minutes()))
+        self.outbox_retention.setValue(settings.outbox_retention_days())
         chosen = settings.backup_dir(default_backup_dir(settings.path.parent))
         self.backup_dir.setText("" if chosen == default_backup_dir(settings.path.parent) else str(chosen))
         self.backup_dir.setPlaceholderText(str(default_backup_dir(settings.path.parent)))
@@ -217,7 +231,8 @@ class MachineSettingsPanel(QWidget):
 
     def values(self) -> MachineValues:
         return MachineValues(receipt_paper=str(self.receipt_paper.currentData()), server_url=self.server_url.text().strip(),
-                             sync_interval=self.sync_interval.value(), backup_dir=self.backup_dir.text().strip(),
+                             sync_interval=self.sync_interval.value(), outbox_retention=self.outbox_retention.value(),
+                             backup_dir=self.backup_dir.text().strip(),
                              backups_to_keep=self.backups_to_keep.value(), language=str(self.language.currentData()))
 
     def has_changes(self) -> bool:

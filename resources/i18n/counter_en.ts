@@ -961,6 +961,10 @@
         <translation> min</translation>
     </message>
     <message>
+        <source> ngày</source>
+        <translation> days</translation>
+    </message>
+    <message>
         <source>Chọn… (Ctrl+Shift+O)</source>
         <translation>Choose… (Ctrl+Shift+O)</translation>
     </message>
@@ -979,6 +983,14 @@
     <message>
         <source>Có hiệu lực từ lần đồng bộ sau (F9 đồng bộ ngay).</source>
         <translation>Takes effect from the next sync (F9 syncs now).</translation>
+    </message>
+    <message>
+        <source>Giữ thao tác đã đồng bộ (ngà&amp;y):</source>
+        <translation>Keep synced operations (da&amp;ys):</translation>
+    </message>
+    <message>
+        <source>Sau chừng ấy ngày kể từ khi máy chủ tỉnh xác nhận, thao tác được xoá khỏi hàng đợi gửi; hồ sơ và nhật ký thao tác của quầy vẫn giữ nguyên.</source>
+        <translation>That many days after the province server confirmed them, operations leave the send queue; the dossiers and the counter&apos;s audit log stay as they are.</translation>
     </message>
     <message>
         <source>Thư mục &amp;sao lưu:</source>
@@ -2880,6 +2892,14 @@
     <message>
         <source>Chu kỳ đồng bộ</source>
         <translation>Sync interval</translation>
+    </message>
+    <message>
+        <source>Số ngày giữ thao tác đã đồng bộ phải từ {low} đến {high}.</source>
+        <translation>Synced operations are kept from {low} to {high} days.</translation>
+    </message>
+    <message>
+        <source>Giữ thao tác đã đồng bộ</source>
+        <translation>Keep synced operations</translation>
     </message>
 </context>
 <context>

@@ -45,6 +45,9 @@ def test_the_machine_tab_is_checked_then_saved_and_read_back(qtbot, context: UiC
     press(focused(), Qt.Key.Key_Return)
     assert focused() is machine.sync_interval
     retype(machine.sync_interval.lineEdit(), "10")
+    press(focused(), Qt.Key.Key_Return)
+    assert focused() is machine.outbox_retention and machine.outbox_retention.value() == 30
+    retype(machine.outbox_retention.lineEdit(), "90")
     press(focused(), Qt.Key.Key_S, ALT)
     assert focused() is machine.backup_dir
     usb = tmp_path / "usb" / "sao-luu"  # the stick is not plugged in
@@ -72,6 +75,7 @@ def test_the_machine_tab_is_checked_then_saved_and_read_back(qtbot, context: UiC
         press(focused(), Qt.Key.Key_Return)
     again = CounterSettings(context.settings.path)  # as the next start reads it
     assert again.receipt_paper() == "80mm" and again.sync_interval_minutes() == 10
+    assert again.outbox_retention_days() == 90
     assert again.last_server_url() == "https://dongbo.buudien-tinh.vn"  # the enrolment dialog starts with it
     assert again.backup_dir(Path("/mac-dinh")) == usb and again.backups_to_keep() == 30
     assert again.language() == "en"
@@ -187,14 +191,15 @@ def test_each_machine_field_is_refused_with_its_own_message(tmp_path: Path) -> N
     a_file.write_text("x")
     for backup_dir, why in ((str(a_file), "là một tệp, không phải thư mục"), ("sao-luu", "chưa phải đường dẫn đầy đủ")):
         wanted = MachineValues(receipt_paper="a5", server_url="dongbo.example.vn", sync_interval=0,
-                               backup_dir=backup_dir, backups_to_keep=10, language="vi")
+                               outbox_retention=3, backup_dir=backup_dir, backups_to_keep=10, language="vi")
         with pytest.raises(ValidationErrors) as refused:
             check_machine_values(wanted, shown_url="", enrolled_url="")
         by_field = refused.value.by_field()
         assert why in by_field["backup_dir"]
         assert by_field["sync_interval"] == "Chu kỳ đồng bộ phải từ 1 đến 120 phút."
+        assert by_field["outbox_retention"] == "Số ngày giữ thao tác đã đồng bộ phải từ 7 đến 3650."
         assert "https://tên-máy-chủ" in by_field["server_url"]
-    fine = MachineValues(receipt_paper="80mm", server_url="https://dongbo.example.vn/", sync_interval=120,
+    fine = MachineValues(receipt_paper="80mm", server_url="https://dongbo.example.vn/", sync_interval=120, outbox_retention=7,
                          backup_dir=str(tmp_path), backups_to_keep=365, language="en")
     checked = check_machine_values(fine, shown_url="", enrolled_url="")
     assert (checked.server_url, checked.backup_dir) == ("https://dongbo.example.vn", str(tmp_path))
