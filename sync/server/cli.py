@@ -243,16 +243,21 @@ def cmd_devices(db: ServerDatabase, args: argparse.Namespace) -> int:
         if args.unit:
             query = query.where(Device.unit_code == args.unit)
         devices = list(s.scalars(query))
+    # The token's age (token rotation, sync/server/token_rotation.py): issued at enrolment until a rotation.
     rows = [{"device_id": d.id, "unit_code": d.unit_code, "desk_slot": d.desk_slot, "name": d.name,
              "app_version": d.app_version, "revoked": d.revoked, "enrolled_at": d.enrolled_at.isoformat(),
-             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None} for d in devices]
+             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+             "token_issued_at": (d.token_issued_at or d.enrolled_at).isoformat(),
+             "token_rotation_pending": d.next_token_hash is not None} for d in devices]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for d in devices:
         seen = office_datetime(d.last_seen_at) if d.last_seen_at else "chưa đồng bộ"
         state = " (đã thu hồi)" if d.revoked else ""
-        print(f"{d.id}  {d.unit_code} quầy {d.desk_slot}{state}; lần đồng bộ cuối: {seen}")
+        pending = ", mã mới đã cấp, chờ quầy dùng" if d.next_token_hash is not None else ""
+        print(f"{d.id}  {d.unit_code} quầy {d.desk_slot}{state}; lần đồng bộ cuối: {seen}; "
+              f"mã xác thực cấp lúc: {office_datetime(d.token_issued_at or d.enrolled_at)}{pending}")
     return 0
 
 
@@ -286,7 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", required=True, metavar="MÃ_ĐƠN_VỊ", help="đơn vị của quầy")
     p.set_defaults(handler=cmd_enrollment_code)
 
-    p = sub.add_parser("devices", help="các quầy đã đăng ký: mã thiết bị, đơn vị, số quầy, lần đồng bộ cuối")
+    p = sub.add_parser("devices", help="các quầy đã đăng ký: mã thiết bị, đơn vị, số quầy, lần đồng bộ cuối, "
+                                      "lúc cấp mã xác thực")
     p.add_argument("--unit", **unit)
     p.add_argument("--json", **as_json)
     p.set_defaults(handler=cmd_devices)

@@ -7,6 +7,7 @@ token and using it, the test keyring file the counter processes share; nothing p
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -102,6 +103,9 @@ def test_the_answer_carrying_the_new_token_is_cut(server: ServerProcess, fault_p
     assert token_hash == token_digest(final)
     assert events[:2] == ["offered", "offered"] and "completed" in events  # the lost offer, then a fresh one
     assert pending is None
+    listed = {row["device_id"]: row for row in json.loads(server.admin("devices", "--json"))}[device_id]
+    assert listed["token_issued_at"] > listed["enrolled_at"] and listed["token_rotation_pending"] is False
+    assert "mã xác thực cấp lúc:" in server.admin("devices", "--unit", listed["unit_code"])
     assert all(token not in caplog.text for token in (first, final))  # never in the counter's log
     assert code
     db.close()
