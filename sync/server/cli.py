@@ -34,11 +34,12 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
     import uvicorn
 
     from sync.server.app import create_app
-    from sync.server.dictionaries import train_if_due
+    from sync.server.dictionaries import keep_trained
 
-    # The first push dictionary, once there are enough dossiers (issue 13): in the background, so a server
-    # restarted after an outage answers its counters at once (they send zstd without a dictionary meanwhile).
-    threading.Thread(target=train_if_due, args=(db, _now()), name="dictionary-training", daemon=True).start()
+    # The push dictionary trained when due (issue 13), in the background: a server restarted after an outage
+    # answers its counters at once (they send zstd without a dictionary meanwhile).
+    threading.Thread(target=keep_trained, args=(db, _now, threading.Event()), name="dictionary-training",
+                     daemon=True).start()
     print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
     if args.workers > 1:  # several processes on one database (sync/server/workers.py)
         from sync.server.workers import serve_workers

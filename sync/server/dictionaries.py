@@ -17,14 +17,15 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import zstandard
 from fastapi import FastAPI, Header, Path, Response
 from sqlalchemy import DateTime, Integer, LargeBinary, String, Text, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from counter_app.domain.errors import DomainError
@@ -43,6 +44,8 @@ MIN_DOSSIERS = 1_000  # fewer than this: too little to learn from (and `serve` d
 SAMPLE_DOSSIERS = 5_000  # the newest ones, at most (training 10,000 took minutes on a loaded 2-core machine)
 SAMPLE_BATCH = 25  # operations per training sample: a sample is a small packed batch, as a 2G push starts
 DICTIONARY_BYTES = 64 * 1024
+RETRAIN_AFTER = timedelta(days=90)  # a dictionary younger than this is kept whatever came in since
+CHECK_SECONDS = 6 * 3600  # how often a running server looks whether a new dictionary is due
 REFRESH_SECONDS = 1.0  # an unknown, newer dictionary id makes a process re-read the table at most this often
 
 
@@ -173,17 +176,38 @@ def listing(db: ServerDatabase) -> list[dict[str, Any]]:
             for r in rows]
 
 
-def train_if_due(db: ServerDatabase, now: datetime) -> None:
-    """At `serve` start: the first dictionary, once the server holds enough dossiers."""
+def train_if_due(db: ServerDatabase, now: datetime, *, min_dossiers: int = MIN_DOSSIERS) -> SyncDictionary | None:
+    """The first dictionary once the server holds `min_dossiers` dossiers; then a new one when the newest is
+    older than RETRAIN_AFTER and as many dossiers came in or changed since (the province's catalog and its
+    clerks' habits drift; every counter fetches a new dictionary once, so not more often). None: not due."""
     with db.read() as session:
-        if session.scalar(select(SyncDictionary.id).limit(1)) is not None:
-            return
-        held = session.scalar(select(func.count()).select_from(Dossier)) or 0
-    if held >= MIN_DOSSIERS:
+        newest = session.scalar(select(SyncDictionary.created_at).order_by(SyncDictionary.id.desc()).limit(1))
+        counted = select(func.count()).select_from(Dossier)
+        if newest is not None:
+            newest = newest if newest.tzinfo is not None else newest.replace(tzinfo=UTC)  # SQLite keeps no offset
+            if now - newest < RETRAIN_AFTER:
+                return None
+            counted = counted.where(Dossier.updated_at > newest)
+        fresh = session.scalar(counted) or 0
+    if fresh < min_dossiers:
+        return None
+    try:
+        return train(db, now, min_dossiers=min_dossiers)
+    except DomainError as error:
+        log.warning("Chưa học được từ điển nén: %s", error)
+        return None
+
+
+def keep_trained(db: ServerDatabase, clock: Callable[[], datetime], stop: threading.Event) -> None:
+    """`serve`'s background thread: `train_if_due` at start (a restarted server answers its counters at once,
+    they send zstd without a dictionary meanwhile) and every CHECK_SECONDS after, until `stop` is set."""
+    while True:
         try:
-            train(db, now)
-        except DomainError as error:
-            log.warning("Chưa học được từ điển nén: %s", error)
+            train_if_due(db, clock())
+        except SQLAlchemyError as error:  # the database away for a moment: the next check tries again
+            log.warning("Không kiểm tra được từ điển nén: %s", error)
+        if stop.wait(CHECK_SECONDS):
+            return
 
 
 def unpacked(batch: PushBatch, limits: Limits, cache: DictionaryCache, texts: CanonicalTexts | None = None) -> PushBatch:
