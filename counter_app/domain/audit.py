@@ -13,12 +13,13 @@ No SQL, no I/O: the counter, its CLI, its start-up check and the provincial serv
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from json.encoder import encode_basestring as quoted  # C: JSON string escaping, ensure_ascii=False
 from typing import Any
+
+from counter_app.domain.serialization import canonical_json
 
 GENESIS_PREFIX = "counter-app audit genesis v1:"
 # The fields a row's hash covers, in the order rows are read from storage.
@@ -70,7 +71,6 @@ class AuditRecord:
 # text with canonical_json on hostile strings).
 _ROW_JSON = ('{"action":%s,"after":%s,"at":%s,"before":%s,"clerk_name":%s,"clerk_username":%s,"device":%s,'
              '"prev_hash":%s,"seq":%d,"subject":%s}')
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def row_text(seq: int, at: str, device: str, clerk_name: str, clerk_username: str, action: str, subject: str,
@@ -83,7 +83,7 @@ def row_text(seq: int, at: str, device: str, clerk_name: str, clerk_username: st
                                 quoted(subject))
         except TypeError:
             pass  # a value that is not text (a tampered database): the general encoder deals with it
-    return _CANONICAL.encode({"seq": seq, "at": at, "device": device, "clerk_name": clerk_name,
+    return canonical_json({"seq": seq, "at": at, "device": device, "clerk_name": clerk_name,
                               "clerk_username": clerk_username, "action": action, "subject": subject,
                               "before": before, "after": after, "prev_hash": prev_hash})
 

@@ -17,7 +17,7 @@ answers it "later" (`retry_later`) instead of refusing it for good.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -176,10 +176,13 @@ _FORBIDDEN_CHAR = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _clean_text(value: str) -> str:
-    bad = _FORBIDDEN_CHAR.search(value)
-    if bad:
-        raise PydanticCustomError("text_forbidden_char", "chứa ký tự không được phép (U+{code})",
-                                  {"code": f"{ord(bad.group()):04X}"})
+    # isprintable() (C, one pass) is False for every forbidden character (Cc, Cs); the search then finds
+    # the first one, or none (a no-break space or a soft hyphen is not printable but allowed).
+    if not value.isprintable():
+        bad = _FORBIDDEN_CHAR.search(value)
+        if bad:
+            raise PydanticCustomError("text_forbidden_char", "chứa ký tự không được phép (U+{code})",
+                                      {"code": f"{ord(bad.group()):04X}"})
     return value
 
 
@@ -189,10 +192,14 @@ def _required(value: str) -> str:
     return value
 
 
+def _clean_required_text(value: str) -> str:
+    """_clean_text then _required, in one call from pydantic-core (the first problem is the one told)."""
+    return _required(_clean_text(value))
+
+
 def bounded_text(max_len: int, *, required: bool = False) -> Any:
     """A single-line string of at most `max_len` characters (non-blank if `required`)."""
-    checks = [AfterValidator(_clean_text)] + ([AfterValidator(_required)] if required else [])
-    return Annotated[StrictStr, Field(max_length=max_len), *checks]
+    return Annotated[StrictStr, Field(max_length=max_len), AfterValidator(_clean_required_text if required else _clean_text)]
 
 
 def _pattern_check(pattern: re.Pattern[str], what: str) -> Any:
@@ -213,6 +220,31 @@ def whole(low: int, high: int) -> Any:
     return Annotated[StrictInt, Field(ge=low, le=high)]
 
 
+# The form the app writes (serialization.iso_instant): whole seconds at the office offset, hours 00-23. Such
+# texts sort as the instants they name, so once datetime has read one (every date and time in range), its
+# bounds are checked by comparing texts (~3x faster than comparing aware datetimes in other zones).
+_OFFICE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\+07:00")
+_OFFICE_OFFSET = timezone(timedelta(hours=7))
+_EARLIEST_TEXT = EARLIEST_INSTANT.astimezone(_OFFICE_OFFSET).isoformat()
+_LATEST_TEXT = LATEST_INSTANT.astimezone(_OFFICE_OFFSET).isoformat()
+_CLOCK_LOW, _CLOCK_HIGH = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)  # no overflow within
+_latest_event: tuple[datetime | None, str | None] = (None, None)  # (now, its limit in the office form)
+
+
+def _latest_event_text(now: datetime) -> str | None:
+    """`now + FUTURE_TOLERANCE` in the office form, cut to whole seconds (an instant in whole seconds lies
+    after the limit exactly when it lies after the limit's whole second); None when it has no such form
+    (a naive or far-off clock): the datetime comparison decides, and raises, as it always did."""
+    global _latest_event
+    held_now, text = _latest_event
+    if held_now is not now:
+        text = None
+        if type(now) is datetime and now.utcoffset() is not None and _CLOCK_LOW < now < _CLOCK_HIGH:
+            text = (now + FUTURE_TOLERANCE).astimezone(_OFFICE_OFFSET).replace(microsecond=0).isoformat()
+        _latest_event = (now, text)
+    return text
+
+
 def _instant(value: Any, info: ValidationInfo, *, event: bool) -> str:
     if isinstance(value, datetime):  # built in Python rather than read from JSON
         value = value.isoformat()
@@ -222,6 +254,18 @@ def _instant(value: Any, info: ValidationInfo, *, event: bool) -> str:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise PydanticCustomError("instant_type", "phải là thời điểm ISO 8601 có múi giờ") from None
+    if _OFFICE_FORM.fullmatch(value):
+        if value < _EARLIEST_TEXT:
+            raise PydanticCustomError("instant_too_early", "trước năm 2000")
+        if value >= _LATEST_TEXT:
+            raise PydanticCustomError("instant_too_late", "sau năm 2100")
+        now = (info.context or {}).get("now")
+        limit = _latest_event_text(now) if event and now is not None else ""
+        if limit is not None:
+            if limit and value > limit:
+                raise PydanticCustomError("instant_in_future",
+                                          "ở tương lai so với đồng hồ máy chủ (đồng hồ máy quầy sai?)")
+            return value
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise PydanticCustomError("instant_naive", "thiếu múi giờ")
     # Aware datetimes compare without converting, so year 1 or 9999 cannot overflow here.
@@ -863,14 +907,21 @@ def only_clock_errors(error: PydanticValidationError) -> bool:
     return all(item["type"] == "instant_in_future" for item in error.errors(include_url=False, include_input=False))
 
 
+_MODEL_BY_NAME: dict[str, type[Payload]] = {kind.value: model for kind, model in PAYLOAD_MODELS.items()}
+
+
 def check_payload(op_type: str, payload: Any, *, now: datetime | None = None) -> Payload:
     """The typed payload of an operation, or `InvalidOperation` saying in Vietnamese what is wrong."""
     try:
-        kind = OpType(op_type)
-    except ValueError:
-        raise InvalidOperation("unknown_op_type", "Loại thao tác không được hỗ trợ.") from None
+        model = _MODEL_BY_NAME[op_type]  # a dict lookup: ~10x cheaper than OpType(op_type)
+    except (KeyError, TypeError):
+        try:
+            kind = OpType(op_type)
+        except ValueError:
+            raise InvalidOperation("unknown_op_type", "Loại thao tác không được hỗ trợ.") from None
+        model = PAYLOAD_MODELS[kind]
     try:
-        return PAYLOAD_MODELS[kind].model_validate(payload, context={"now": now} if now else None)
+        return model.model_validate(payload, context={"now": now} if now else None)
     except PydanticValidationError as error:
         if only_clock_errors(error):
             raise InvalidOperation("clock_ahead", f"Chưa nhận: {describe_errors(error)}. Hãy kiểm tra đồng hồ máy quầy; "
