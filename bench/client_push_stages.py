@@ -25,6 +25,7 @@ import pstats
 import sys
 import time
 import uuid
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def run(db: Database, batch_rows: int) -> tuple[dict[str, float], int, int]:
         marks.append(time.process_time())
         pusher._store_results(answer, items)
         marks.append(time.process_time())
-        spans = list(zip(marks, marks[1:], strict=False))
+        spans = list(pairwise(marks))
         del spans[7]  # the server's answer, made here
         for stage, (start, end) in zip(STAGES, spans, strict=True):
             seconds[stage] += end - start

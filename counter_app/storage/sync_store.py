@@ -135,24 +135,30 @@ class Answer:
 
 
 _OUTBOX = OutboxOp.__table__
-_RECORD_RESULT = (
+_RECORD_ALIKE = (
     update(_OUTBOX)
-    .where(_OUTBOX.c.seq == bindparam("answer_seq"),
-           or_(*(_OUTBOX.c.state == state.value for state in OPEN_STATES)))  # executemany: no expanding IN
+    .where(_OUTBOX.c.seq.in_(bindparam("answer_seqs", expanding=True)),
+           _OUTBOX.c.state.in_([state.value for state in OPEN_STATES]))
     .values(state=bindparam("answer_state"), result_code=bindparam("answer_code"),
             result_message=bindparam("answer_message"), acked_at=bindparam("answer_acked_at"))
 )
+_SEQS_PER_STATEMENT = 500  # bound parameters of one statement, well under SQLite's limit
 
 
 def record_results(session: Session, answers: Sequence[Answer], now: datetime) -> None:
-    """Store the server's answers, one statement for the lot (executemany); only an operation still open
-    can change state (an answer never reopens or rewrites one already settled)."""
-    if answers:
-        session.connection().execute(_RECORD_RESULT, [
-            {"answer_seq": a.seq, "answer_state": a.state.value, "answer_code": a.code or None,
-             "answer_message": a.message or None, "answer_acked_at": now if a.state is OutboxState.ACKED else None}
-            for a in answers
-        ])
+    """Store the server's answers, one statement per kind of answer (a batch taken whole is one UPDATE for
+    the lot, not a row of parameters per operation); only an operation still open can change state (an
+    answer never reopens or rewrites one already settled)."""
+    alike: dict[tuple[OutboxState, str, str], list[int]] = {}
+    for answer in answers:
+        alike.setdefault((answer.state, answer.code, answer.message), []).append(answer.seq)
+    connection = session.connection()
+    for (state, code, message), seqs in alike.items():
+        for start in range(0, len(seqs), _SEQS_PER_STATEMENT):
+            connection.execute(_RECORD_ALIKE, {
+                "answer_seqs": seqs[start:start + _SEQS_PER_STATEMENT], "answer_state": state.value,
+                "answer_code": code or None, "answer_message": message or None,
+                "answer_acked_at": now if state is OutboxState.ACKED else None})
 
 
 def record_result(session: Session, seq: int, state: OutboxState, code: str, message: str, now: datetime) -> None:
