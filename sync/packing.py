@@ -67,17 +67,17 @@ def _flatten(value: Any, signature: list[Any], leaves: list[Any], strings: dict[
     a container wider than `max_paths` is refused before it is walked."""
     if len(value) > max_paths:
         raise _TooWide
+    add_key, add_leaf = signature.append, leaves.append
     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-        if isinstance(item, (dict, list)) and item:
-            signature.append(_OPEN)
-            signature.append(key)
+        if item.__class__ not in _SCALAR_TYPES and isinstance(item, (dict, list)) and item:
+            signature += (_OPEN, key)
             _flatten(item, signature, leaves, strings, max_paths)
-            signature.append(_CLOSE)
+            add_key(_CLOSE)
             continue
         if strings and isinstance(item, str) and item in strings:
             item = {"r": strings[item]}
-        signature.append(key)
-        leaves.append(item)
+        add_key(key)
+        add_leaf(item)
     if len(leaves) > max_paths:
         raise _TooWide
 

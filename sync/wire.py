@@ -118,7 +118,6 @@ def results_of(response: PushResponse, sent: dict[int, str]) -> list[OpResult]:
         for seq in sorted(sent):
             at = bisect.bisect_right(starts, seq) - 1
             if at >= 0 and ranges[at][0] <= seq <= ranges[at][1] and seq not in listed:
-                # Nothing to check again: our own seq and op_id, and a version the PushResponse model took.
-                results.append(OpResult.model_construct(op_id=sent[seq], seq=seq, status=OpStatus.ACCEPTED,
-                                                        server_version=ranges[at][2]))
+                results.append(OpResult(op_id=sent[seq], seq=seq, status=OpStatus.ACCEPTED,
+                                        server_version=ranges[at][2]))
     return results
