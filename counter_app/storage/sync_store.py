@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, text, union_all, update
+from sqlalchemy import Row, and_, func, or_, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import version_from_payload
@@ -116,13 +116,16 @@ def ops_to_send(session: Session, limit: int, after_seq: int = 0, *, quarantined
     return list(session.execute(union_all(*walks).order_by(SENDABLE_COLUMNS[0].name).limit(limit)))
 
 
+_STILL_OPEN = "(" + " OR ".join(f"state = '{state.value}'" for state in OPEN_STATES) + ")"
+# By primary key, one row of parameters each (executemany): `seq IN (...)` with the state test made SQLite
+# probe the (state, seq) index once per state and seq, and keep a set of the rows to change.
+_MARK_IN_FLIGHT = (f"UPDATE outbox SET state = '{OutboxState.IN_FLIGHT.value}', batch_id = ?, attempts = attempts + 1 "
+                   f"WHERE seq = ? AND {_STILL_OPEN}")
+
+
 def mark_in_flight(session: Session, seqs: list[int], batch_id: str) -> None:
-    session.execute(
-        update(OutboxOp)
-        .where(OutboxOp.seq.in_(seqs), OutboxOp.state.in_(OPEN_STATES))
-        .values(state=OutboxState.IN_FLIGHT, batch_id=batch_id, attempts=OutboxOp.attempts + 1),
-        execution_options={"synchronize_session": False},
-    )
+    """The open operations among `seqs` are now in flight in `batch_id` (one more attempt each)."""
+    session.connection().exec_driver_sql(_MARK_IN_FLIGHT, [(batch_id, seq) for seq in seqs])
 
 
 @dataclass(frozen=True)
@@ -136,30 +139,23 @@ class Answer:
 
 
 _OUTBOX = OutboxOp.__table__
-_RECORD_ALIKE = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.seq.in_(bindparam("answer_seqs", expanding=True)),
-           _OUTBOX.c.state.in_([state.value for state in OPEN_STATES]))
-    .values(state=bindparam("answer_state"), result_code=bindparam("answer_code"),
-            result_message=bindparam("answer_message"), acked_at=bindparam("answer_acked_at"))
-)
-_SEQS_PER_STATEMENT = 500  # bound parameters of one statement, well under SQLite's limit
+# One row of parameters per answer, straight to the driver's executemany: the statement's per-row parameter
+# processing cost more than SQLite's update (one primary-key lookup per row, cheaper than `seq IN (...)`).
+# Only an operation still open changes state.
+_RECORD_RESULT = f"UPDATE outbox SET state = ?, result_code = ?, result_message = ?, acked_at = ? WHERE seq = ? AND {_STILL_OPEN}"
 
 
 def record_results(session: Session, answers: Sequence[Answer], now: datetime) -> None:
-    """Store the server's answers, one statement per kind of answer (a batch taken whole is one UPDATE for
-    the lot, not a row of parameters per operation); only an operation still open can change state (an
-    answer never reopens or rewrites one already settled)."""
-    alike: dict[tuple[OutboxState, str, str], list[int]] = {}
-    for answer in answers:
-        alike.setdefault((answer.state, answer.code, answer.message), []).append(answer.seq)
+    """Store the server's answers, one executemany for the lot; only an operation still open can change
+    state (an answer never reopens or rewrites one already settled)."""
+    if not answers:
+        return
     connection = session.connection()
-    for (state, code, message), seqs in alike.items():
-        for start in range(0, len(seqs), _SEQS_PER_STATEMENT):
-            connection.execute(_RECORD_ALIKE, {
-                "answer_seqs": seqs[start:start + _SEQS_PER_STATEMENT], "answer_state": state.value,
-                "answer_code": code or None, "answer_message": message or None,
-                "answer_acked_at": now if state is OutboxState.ACKED else None})
+    acked_at = _OUTBOX.c.acked_at.type.bind_processor(connection.dialect)(now)  # as the column stores it
+    connection.exec_driver_sql(_RECORD_RESULT, [
+        (a.state.value, a.code or None, a.message or None, acked_at if a.state is OutboxState.ACKED else None, a.seq)
+        for a in answers
+    ])
 
 
 def record_result(session: Session, seq: int, state: OutboxState, code: str, message: str, now: datetime) -> None:
