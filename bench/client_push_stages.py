@@ -43,6 +43,7 @@ from sync.client.batch_size import BatchSizer
 from sync.client.outgoing import Outgoing, outgoing_batch
 from sync.client.push import Batch, Pusher
 from sync.client.runner import SyncReport
+from sync.gc_pause import paused_gc
 from sync.protocol import PROTOCOL_VERSION, PushResponse
 from sync.wire import FAST_LINK_LEVEL, PushCodec, encode_body
 
@@ -77,33 +78,35 @@ def run(db: Database, batch_rows: int) -> tuple[dict[str, float], int, int]:
     after_seq, sent, withdrawn = 0, 0, 0
     while True:
         marks = [time.process_time()]
-        with db.write() as session:
-            state = get_state(session)
-            assert state is not None
-            rows = ops_to_send(session, batch_rows, after_seq)
-            if not rows:
-                break
+        with paused_gc():  # as Pusher._prepare: claim and encode with the collector paused
+            with db.write() as session:
+                state = get_state(session)
+                assert state is not None
+                rows = ops_to_send(session, batch_rows, after_seq)
+                if not rows:
+                    break
+                marks.append(time.process_time())
+                audit = audit_rows_for(session, rows)
+                marks.append(time.process_time())
+                items = outgoing_batch(rows, state.device_id, utc_now())
+                marks.append(time.process_time())
+                items = [with_audit(item, audit) for item in items]
+                marks.append(time.process_time())
+                for item in items:
+                    if item.newly_withdrawn:
+                        withdraw(session, item.seq, "invalid_local", item.withdrawal_reason or "")
+                mark_in_flight(session, [item.seq for item in items], str(uuid.uuid4()))
             marks.append(time.process_time())
-            audit = audit_rows_for(session, rows)
+            batch = Batch(items, batch_id=str(uuid.uuid4()))
+            ops = [item.wire for item in items]
+            packed = codec.pack(ops, [item.payload_text for item in items])
             marks.append(time.process_time())
-            items = outgoing_batch(rows, state.device_id, utc_now())
+            document = {"protocol_version": PROTOCOL_VERSION, "batch_id": batch.batch_id,
+                        "device_epoch": state.device_epoch, "ops": [], "packed": packed, "compact_results": True}
+            encode_body(document, codec)
             marks.append(time.process_time())
-            items = [with_audit(item, audit) for item in items]
-            marks.append(time.process_time())
-            for item in items:
-                if item.newly_withdrawn:
-                    withdraw(session, item.seq, "invalid_local", item.withdrawal_reason or "")
-            mark_in_flight(session, [item.seq for item in items], str(uuid.uuid4()))
-        marks.append(time.process_time())
-        batch = Batch(items, batch_id=str(uuid.uuid4()))
-        ops = [item.wire for item in items]
-        packed = codec.pack(ops, [item.payload_text for item in items])
-        marks.append(time.process_time())
-        document = {"protocol_version": PROTOCOL_VERSION, "batch_id": batch.batch_id,
-                    "device_epoch": state.device_epoch, "ops": [], "packed": packed, "compact_results": True}
-        encode_body(document, codec)
-        marks.append(time.process_time())
-        text = answer_for(batch.batch_id, items)  # the server's part: not timed
+        with paused_gc():  # no collection set off here: a deferred one lands in the stages after, timed
+            text = answer_for(batch.batch_id, items)  # the server's part: not timed
         marks.append(time.process_time())
         answer = PushResponse.model_validate_json(text)
         marks.append(time.process_time())
