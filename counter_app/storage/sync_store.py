@@ -125,7 +125,8 @@ _MARK_IN_FLIGHT = (f"UPDATE outbox SET state = '{OutboxState.IN_FLIGHT.value}', 
 
 def mark_in_flight(session: Session, seqs: list[int], batch_id: str) -> None:
     """The open operations among `seqs` are now in flight in `batch_id` (one more attempt each)."""
-    session.connection().exec_driver_sql(_MARK_IN_FLIGHT, [(batch_id, seq) for seq in seqs])
+    if seqs:  # an empty executemany would run the statement once, without parameters
+        session.connection().exec_driver_sql(_MARK_IN_FLIGHT, [(batch_id, seq) for seq in seqs])
 
 
 @dataclass(frozen=True)
