@@ -46,13 +46,19 @@ class Backlog:
         return sum(len(batch["ops"]) for batch in self.batches)
 
 
+def demo_counter(directory: Path, unit_code: str, count: int, seed: int) -> Database:
+    """A new counter of `unit_code` with `count` demo dossiers (audit rows included) waiting in its outbox."""
+    db = Database.open(directory)
+    setup_demo_unit(db)
+    setup_unit(db, unit_code=unit_code, unit_name=f"Đơn vị thử {unit_code}", desk=1, clerk_name="Đo hiệu năng")
+    generate_demo_dossiers(db, count, seed=seed, queue_for_sync=True)
+    return db
+
+
 def make_backlog(directory: Path, unit_code: str, count: int, seed: int, batch_size: int) -> Backlog:
     """`count` demo dossiers of a new counter of `unit_code`, as the push batches it would send."""
-    db = Database.open(directory)
+    db = demo_counter(directory, unit_code, count, seed)
     try:
-        setup_demo_unit(db)
-        setup_unit(db, unit_code=unit_code, unit_name=f"Đơn vị thử {unit_code}", desk=1, clerk_name="Đo hiệu năng")
-        generate_demo_dossiers(db, count, seed=seed, queue_for_sync=True)
         now = utc_now() + timedelta(seconds=1)
         with db.read() as session:
             rows = list(session.scalars(select(OutboxOp).order_by(OutboxOp.seq)))

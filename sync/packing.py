@@ -39,7 +39,6 @@ from sync.bounded import Refused
 PACK_VERSION = 1
 DERIVED = ("payload_hash", "prev_hash", "hash")
 _SCALARS = (str, int, float, bool, type(None))
-Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -56,18 +55,46 @@ class _TooWide(Exception):
     pass
 
 
-def _flatten(value: Any, prefix: Path, out: dict[Path, Any], strings: dict[str, int], max_paths: int) -> None:
-    """The leaves of a non-empty dict or list into `out`, depth-first; recursion only into containers (a
-    backlog has ~90 leaves per operation, and a call per leaf was most of the counter's packing time)."""
+# Markers in a shape's signature: a container's key follows _OPEN and its leaves end at _CLOSE, so equal
+# signatures mean equal leaf paths, and the paths (tuples) are built once per shape, not once per operation.
+_OPEN, _CLOSE = object(), object()
+
+
+def _flatten(value: Any, signature: list[Any], leaves: list[Any], strings: dict[str, int], max_paths: int) -> None:
+    """The leaves of a non-empty dict or list into `leaves`, depth-first, and their keys (with container
+    markers) into `signature`; recursion only into containers (a backlog has ~90 leaves per operation: a call
+    or a path tuple per leaf was most of the counter's packing time). Every entry gives at least one leaf, so
+    a container wider than `max_paths` is refused before it is walked."""
+    if len(value) > max_paths:
+        raise _TooWide
+    add_key, add_leaf = signature.append, leaves.append
     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-        if isinstance(item, (dict, list)) and item:
-            _flatten(item, (*prefix, key), out, strings, max_paths)
+        if item.__class__ not in _SCALAR_TYPES and isinstance(item, (dict, list)) and item:
+            signature += (_OPEN, key)
+            _flatten(item, signature, leaves, strings, max_paths)
+            add_key(_CLOSE)
             continue
-        if len(out) >= max_paths:
-            raise _TooWide
-        if isinstance(item, str) and item in strings:
+        if strings and isinstance(item, str) and item in strings:
             item = {"r": strings[item]}
-        out[(*prefix, key)] = item
+        add_key(key)
+        add_leaf(item)
+    if len(leaves) > max_paths:
+        raise _TooWide
+
+
+def _paths(signature: Sequence[Any]) -> list[list[str | int]]:
+    """The leaf paths a `_flatten` signature stands for, in its order."""
+    paths: list[list[str | int]] = []
+    prefix: list[str | int] = []
+    tokens = iter(signature)
+    for token in tokens:
+        if token is _OPEN:
+            prefix.append(next(tokens))
+        elif token is _CLOSE:
+            prefix.pop()
+        else:
+            paths.append([*prefix, token])
+    return paths
 
 
 class CanonicalTexts:
@@ -192,26 +219,26 @@ def pack_ops(ops: Sequence[Any], strings: Sequence[str] = (), strings_id: int = 
     outbox), so it is not serialised again; it must be exactly `canonical_json(op["payload"])`."""
     index = {text: i for i, text in enumerate(strings)} if strings_id else {}
     slim, absent = _slim(ops, texts)
-    groups: dict[tuple[Path, ...], dict[str, Any]] = {}
+    groups: dict[tuple[Any, ...], tuple[list[int], list[list[Any]]]] = {}  # signature: positions, rows of leaves
     raw: list[list[Any]] = []
     for position, op in enumerate(slim):
-        leaves: dict[Path, Any] = {}
+        signature: list[Any] = []
+        leaves: list[Any] = []
         try:
             if not isinstance(op, dict) or not op:
                 raise _TooWide
-            _flatten(op, (), leaves, index, max_paths)
+            _flatten(op, signature, leaves, index, max_paths)
         except _TooWide:
             raw.append([position, ops[position] if not isinstance(op, dict) else op])
             continue
-        shape = tuple(leaves)  # depth-first order: list indices come densely, keys keep their order
-        group = groups.get(shape)
-        if group is None:
-            group = groups[shape] = {"at": [], "paths": [list(p) for p in shape], "cols": [[] for _ in shape]}
-        group["at"].append(position)
-        for column, leaf in zip(group["cols"], leaves.values(), strict=True):
-            column.append(leaf)
-    packed: dict[str, Any] = {"v": PACK_VERSION, "n": len(ops), "strings": strings_id if index else 0,
-                              "groups": list(groups.values())}
+        group = groups.setdefault(tuple(signature), ([], []))  # depth-first: list indices come densely, keys in order
+        group[0].append(position)
+        group[1].append(leaves)
+    packed: dict[str, Any] = {
+        "v": PACK_VERSION, "n": len(ops), "strings": strings_id if index else 0,
+        "groups": [{"at": at, "paths": _paths(signature), "cols": [list(column) for column in zip(*rows, strict=True)]}
+                   for signature, (at, rows) in groups.items()],
+    }
     if raw:
         packed["raw"] = raw
     if absent:

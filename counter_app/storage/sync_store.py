@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import Row, and_, func, or_, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import version_from_payload
@@ -104,24 +104,29 @@ SENDABLE_COLUMNS = (OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.enti
 
 def ops_to_send(session: Session, limit: int, after_seq: int = 0, *, quarantined: bool = False) -> list[Row[Any]]:
     """Open operations after `after_seq` in seq order (SENDABLE_COLUMNS, read by attribute like an
-    OutboxOp): the quarantined ones, or all the others."""
+    OutboxOp): the quarantined ones, or all the others.
+
+    One walk of the (state, seq) index per open state, merged (UNION ALL ... ORDER BY seq): each walk is
+    already in seq order, so SQLite stops at `limit`. With `state IN (...)` it sorted every open row after
+    `after_seq`, payloads and all, for each batch: a 10,000-operation backlog was sorted again per batch."""
     mark = OutboxOp.result_code == QUARANTINED
-    return list(
-        session.execute(
-            select(*SENDABLE_COLUMNS).where(OutboxOp.state.in_(OPEN_STATES), OutboxOp.seq > after_seq,
-                                            mark if quarantined else or_(OutboxOp.result_code.is_(None), ~mark))
-            .order_by(OutboxOp.seq).limit(limit)
-        )
-    )
+    walks = [select(*SENDABLE_COLUMNS).where(OutboxOp.state == state, OutboxOp.seq > after_seq,
+                                             mark if quarantined else or_(OutboxOp.result_code.is_(None), ~mark))
+             for state in OPEN_STATES]
+    return list(session.execute(union_all(*walks).order_by(SENDABLE_COLUMNS[0].name).limit(limit)))
+
+
+_STILL_OPEN = "(" + " OR ".join(f"state = '{state.value}'" for state in OPEN_STATES) + ")"
+# By primary key, one row of parameters each (executemany): `seq IN (...)` with the state test made SQLite
+# probe the (state, seq) index once per state and seq, and keep a set of the rows to change.
+_MARK_IN_FLIGHT = (f"UPDATE outbox SET state = '{OutboxState.IN_FLIGHT.value}', batch_id = ?, attempts = attempts + 1 "
+                   f"WHERE seq = ? AND {_STILL_OPEN}")
 
 
 def mark_in_flight(session: Session, seqs: list[int], batch_id: str) -> None:
-    session.execute(
-        update(OutboxOp)
-        .where(OutboxOp.seq.in_(seqs), OutboxOp.state.in_(OPEN_STATES))
-        .values(state=OutboxState.IN_FLIGHT, batch_id=batch_id, attempts=OutboxOp.attempts + 1),
-        execution_options={"synchronize_session": False},
-    )
+    """The open operations among `seqs` are now in flight in `batch_id` (one more attempt each)."""
+    if seqs:  # an empty executemany would run the statement once, without parameters
+        session.connection().exec_driver_sql(_MARK_IN_FLIGHT, [(batch_id, seq) for seq in seqs])
 
 
 @dataclass(frozen=True)
@@ -135,24 +140,23 @@ class Answer:
 
 
 _OUTBOX = OutboxOp.__table__
-_RECORD_RESULT = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.seq == bindparam("answer_seq"),
-           or_(*(_OUTBOX.c.state == state.value for state in OPEN_STATES)))  # executemany: no expanding IN
-    .values(state=bindparam("answer_state"), result_code=bindparam("answer_code"),
-            result_message=bindparam("answer_message"), acked_at=bindparam("answer_acked_at"))
-)
+# One row of parameters per answer, straight to the driver's executemany: the statement's per-row parameter
+# processing cost more than SQLite's update (one primary-key lookup per row, cheaper than `seq IN (...)`).
+# Only an operation still open changes state.
+_RECORD_RESULT = f"UPDATE outbox SET state = ?, result_code = ?, result_message = ?, acked_at = ? WHERE seq = ? AND {_STILL_OPEN}"
 
 
 def record_results(session: Session, answers: Sequence[Answer], now: datetime) -> None:
-    """Store the server's answers, one statement for the lot (executemany); only an operation still open
-    can change state (an answer never reopens or rewrites one already settled)."""
-    if answers:
-        session.connection().execute(_RECORD_RESULT, [
-            {"answer_seq": a.seq, "answer_state": a.state.value, "answer_code": a.code or None,
-             "answer_message": a.message or None, "answer_acked_at": now if a.state is OutboxState.ACKED else None}
-            for a in answers
-        ])
+    """Store the server's answers, one executemany for the lot; only an operation still open can change
+    state (an answer never reopens or rewrites one already settled)."""
+    if not answers:
+        return
+    connection = session.connection()
+    acked_at = _OUTBOX.c.acked_at.type.bind_processor(connection.dialect)(now)  # as the column stores it
+    connection.exec_driver_sql(_RECORD_RESULT, [
+        (a.state.value, a.code or None, a.message or None, acked_at if a.state is OutboxState.ACKED else None, a.seq)
+        for a in answers
+    ])
 
 
 def record_result(session: Session, seq: int, state: OutboxState, code: str, message: str, now: datetime) -> None:

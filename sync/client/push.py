@@ -42,6 +42,7 @@ from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.batch_size import BatchSizer
 from sync.client.outgoing import Outgoing, outgoing_batch
 from sync.client.transport import SyncError, TooLarge, TransientError, Transport
+from sync.gc_pause import paused_gc
 from sync.protocol import PROTOCOL_VERSION, OpStatus, PushResponse
 from sync.wire import FAST_LINK_LEVEL, SLOW_LINK_LEVEL, EncodedBody, PushCodec, encode_body, results_of
 
@@ -135,11 +136,12 @@ class Pusher:
         return wire.submit(self._post, batch)
 
     def _prepare(self, after_seq: int, *, quarantined: bool) -> Batch | None:
-        batch = self._claim(after_seq, quarantined=quarantined)
-        if batch is None:
-            return None
-        self._encode(batch)
-        return batch
+        with paused_gc():  # a batch's objects are many and short-lived (sync/gc_pause.py)
+            batch = self._claim(after_seq, quarantined=quarantined)
+            if batch is None:
+                return None
+            self._encode(batch)
+            return batch
 
     def _claim(self, after_seq: int, *, quarantined: bool) -> Batch | None:
         """The next batch of open operations after `after_seq`, checked, marked in flight. A quarantined
@@ -269,6 +271,10 @@ class Pusher:
 
     def _store_results(self, answer: PushResponse, part: list[Outgoing]) -> None:
         """Every answer of the batch in one transaction (one executemany); the report counts them."""
+        with paused_gc():
+            self._record(answer, part)
+
+    def _record(self, answer: PushResponse, part: list[Outgoing]) -> None:
         self.run_state.proved = True
         report, now = self.report, utc_now()
         sent = {item.wire["op_id"]: item for item in part if isinstance(item.wire, dict)}

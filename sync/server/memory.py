@@ -1,5 +1,5 @@
 """Fewer malloc arenas, so the server's memory stays flat under a flood of large bodies; and no garbage
-collection while a push is handled (`paused_gc`, issue 13).
+collection while a push is handled (`paused_gc`, issue 13: sync/gc_pause.py, shared with the counter).
 
 glibc gives each thread that allocates its own arena and keeps memory freed there for that arena. The
 server answers from a pool of worker threads (the token check, JSON parsing, every endpoint), so after a
@@ -11,11 +11,9 @@ MALLOC_ARENA_MAX=2 in the environment; this does the same from inside, before th
 from __future__ import annotations
 
 import ctypes
-import gc
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+
+from sync.gc_pause import paused_gc as paused_gc  # where the server's modules import it from
 
 M_ARENA_MAX = -8  # glibc's malloc.h
 ARENAS = 2
@@ -27,30 +25,3 @@ def limit_malloc_arenas(count: int = ARENAS) -> bool:
         return False
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
     return bool(mallopt and mallopt(M_ARENA_MAX, count))
-
-
-_pause_lock = threading.Lock()
-_pausing = 0
-_was_enabled = True
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while a push is handled (issue 13): a 1,000-operation batch allocates
-    hundreds of thousands of objects that all live until its end, and each collection the allocations set
-    off walks them all again (about a third of the push's time). Pushes on several threads share one
-    pause; the collector is back on when the last one ends, and nothing is lost: cycles wait until then.
-    """
-    global _pausing, _was_enabled
-    with _pause_lock:
-        _pausing += 1
-        if _pausing == 1:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pausing -= 1
-            if _pausing == 0 and _was_enabled:
-                gc.enable()

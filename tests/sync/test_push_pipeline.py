@@ -21,7 +21,7 @@ from counter_app.domain.operations import OutboxState
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import change_status
 from counter_app.storage.models import OutboxOp
-from counter_app.storage.sync_store import Answer, ops_to_send, record_results
+from counter_app.storage.sync_store import Answer, ops_to_send, quarantine, record_results
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.enrollment import enroll
 from sync.client.outgoing import outgoing, outgoing_batch
@@ -91,6 +91,26 @@ def test_answers_stored_at_once_change_only_open_operations(tmp_path: Path) -> N
     states = {op.seq: (op.state, op.result_code, op.result_message, op.acked_at is not None) for op in outbox(db)}
     assert states == {first: ("acked", None, None, True), second: ("rejected", "bad", "Sai.", False),
                       third: ("conflict", "dup", "Trùng.", False)}
+    db.close()
+
+
+def test_open_operations_are_read_in_seq_order_whatever_their_state(tmp_path: Path) -> None:
+    """Pending and in-flight operations interleaved, settled ones between them, one in quarantine: the read
+    gives the open ones after `after_seq` in seq order up to its limit, and the quarantined one only apart."""
+    db = open_counter(tmp_path / "counter")
+    for name in ("An", "Bình", "Cường", "Dũng", "Hà", "Khoa", "Lan"):
+        receive(db, f"Phạm Văn {name}")
+    seqs = [op.seq for op in outbox(db)]
+    states = ["in_flight", "pending", "acked", "in_flight", "pending", "rejected", "pending"]
+    with db.write() as session:
+        for op in session.scalars(select(OutboxOp)):
+            op.state = states[seqs.index(op.seq)]
+        quarantine(session, seqs[3], "Máy chủ tỉnh không xử lý được riêng thao tác này.")
+    open_seqs = [seqs[i] for i in (0, 1, 4, 6)]
+    with db.read() as session:
+        assert [row.seq for row in ops_to_send(session, 100)] == open_seqs
+        assert [row.seq for row in ops_to_send(session, 2, open_seqs[0])] == open_seqs[1:3]
+        assert [row.seq for row in ops_to_send(session, 100, quarantined=True)] == [seqs[3]]
     db.close()
 
 

@@ -101,6 +101,19 @@ def test_a_damaged_hash_travels_as_it_is() -> None:
     assert unpack_ops(json.loads(text)) == ops
 
 
+def test_an_operation_wider_than_a_group_may_be_goes_whole_and_comes_back() -> None:
+    """Too many leaves for one group's paths, in one list or spread over nested ones: that operation goes
+    as it is (`raw`), the others stay in their groups, and every one comes back in its place."""
+    ops = chained_ops(3)
+    ops[0]["payload"]["notes"] = [f"ghi chú {i}" for i in range(20)]  # one wide list
+    ops[2]["payload"]["parts"] = [{"a": i, "b": [i, str(i)]} for i in range(5)]  # 15 leaves in small containers
+    width = len(_leaves(chained_ops(1)[0])) + 4
+    packed = pack_ops(ops, max_paths=width)
+    assert sorted(position for position, _ in packed["raw"]) == [0, 2]
+    assert [group["at"] for group in packed["groups"]] == [[1]]
+    assert unpack_ops(over_the_wire(packed)) == ops
+
+
 def test_columnar_form_is_smaller_than_rows_after_compression() -> None:
     ops = chained_ops(60)
     rows = json.dumps(ops, ensure_ascii=False).encode()
