@@ -10,7 +10,7 @@ Cheapest first:
    per address for public paths, for failed tokens and for failed enrolment codes.
 3. The body is read with a cap on raw bytes, an idle timeout per read and a total deadline (408), and
    inflated as a stream with caps on size and ratio (413); an unknown Content-Encoding gets 415.
-4. JSON is parsed here too, in a worker thread once its shape is checked (`sync.bounded`), and handed
+4. JSON is parsed here too, once its shape is checked (`sync.bounded`; in a worker thread past 16 kB), and handed
    to FastAPI by `PreparsedJsonRequest.json`. A body that grows past 1 MB waits for the large-body slot
    (one by default) and holds it until its request ends, so memory stays flat whatever arrives at once.
 
@@ -63,6 +63,9 @@ PARSED_KEY = "sync.json"  # the request's parsed JSON body, in its ASGI state
 STATUS_FOR = {"unsupported_encoding": 415, "inflated_too_large": 413, "inflate_ratio": 413, "json_too_large": 413,
               "json_too_many_values": 413, "json_too_wide": 413, "unknown_dictionary": 409}
 BUSY = "Máy chủ tỉnh đang bận; quầy sẽ thử lại sau."
+# A body this small (a hello, a push of a few dossiers) is parsed on the event loop: parsing it costs less than
+# the trip through the thread pool would (issue 13: the fixed cost of a request). Larger ones go to a thread.
+INLINE_PARSE_BYTES = 16 * 1024
 
 
 class GuardSettings(BaseModel):
@@ -356,7 +359,10 @@ class RequestGuard:
     async def _parse(self, scope: Scope, body: bytes) -> None:
         """The JSON value, parsed off the event loop once its shape is checked, left for the endpoint in the
         request's state (a refusal here leaves no exception holding the body inside the app)."""
-        value, refused = await run_in_threadpool(_parse_json_quietly, body, self.json_bounds)
+        if len(body) <= INLINE_PARSE_BYTES:
+            value, refused = _parse_json_quietly(body, self.json_bounds)
+        else:
+            value, refused = await run_in_threadpool(_parse_json_quietly, body, self.json_bounds)
         if refused is not None:
             raise Refusal(STATUS_FOR.get(refused.code, 400), refused.code, refused.message)
         scope["state"][PARSED_KEY] = value
