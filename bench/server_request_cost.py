@@ -84,14 +84,14 @@ class StatementCounter:
 
 
 class ThreadProfiles:
-    """cProfile of every thread started from now on (uvicorn's loop, the worker threads), merged at the end."""
+    """cProfile (CPU time) of every thread started from now on (uvicorn's loop, its worker threads), merged at the end."""
 
     def __init__(self) -> None:
         self.profiles: list[cProfile.Profile] = []
 
     def start(self) -> None:
         def begin(*_args: Any) -> None:
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.thread_time)  # CPU of the thread, not the wall clock
             self.profiles.append(profile)
             profile.enable()
 
@@ -119,7 +119,7 @@ class InProcessServer:
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
         self.port = self.socket.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="off", **uvicorn_options("warning")))
+        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **uvicorn_options("warning")))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     def __enter__(self) -> InProcessServer:

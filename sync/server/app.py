@@ -55,6 +55,7 @@ from sync.server.release_routes import install_release_routes
 from sync.server.releases import newest_offers
 from sync.server.reports import install_report_routes
 from sync.server.token_rotation import DEFAULT_ROTATION_DAYS, offer_if_due
+from sync.server.workers import tuned_for_load
 from sync.wire import compacted
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     server_epoch = db.server_epoch()
     settings = settings or GuardSettings.from_environment()
     app = ProvincialApi(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__,
-                        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+                        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+                        lifespan=tuned_for_load)
     # Endpoints take the JSON the guard parsed off the event loop within `limits`.
     app.router.route_class = PreparsedJsonRoute
     # Push results and pull pages compress well; on a 2G link the answer costs as much as the question.

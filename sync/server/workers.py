@@ -24,12 +24,16 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from sync.protocol import Limits
-from sync.server.db import ServerDatabase
+from sync.server.db import POOL_SIZE, ServerDatabase
 from sync.server.guard import GuardSettings
 
 ENV_WORKER_SPEC = "PROVINCIAL_SERVER_WORKER_SPEC"  # JSON: database_url, limits, workers, token_rotation_days
@@ -44,6 +48,15 @@ HEALTHCHECK_SECONDS = 20
 # connection and reuses it if still open, so a sync every minute costs no new connection either.
 KEEP_ALIVE_SECONDS = 75
 
+# Threads a process runs endpoints (and the guard's token checks) in. anyio's default is 40: under a burst (08:00,
+# the return after an outage) 40 threads of one process shared the 2 cores and the GIL, so every request in flight
+# slowed every other, and more threads than pooled connections waited on the pool. With as many threads as
+# connections (db.POOL_SIZE) a request waits its turn in order instead, holding nothing (issue 13: p95 push).
+REQUEST_THREADS = POOL_SIZE
+# How long a thread computing keeps the GIL while another wants it (Python's default: 5 ms). A request is many
+# short database round trips and the event loop's own turns; each one back from the network waited up to this long
+# for a thread busy unpacking a push. 1 ms keeps those waits short for a few more switches.
+SWITCH_INTERVAL_SECONDS = 0.001
 DIVIDED_BUDGETS = ("auth_failures_burst", "auth_failures_per_second", "enroll_failures_burst",
                    "enroll_failures_per_second")
 DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
@@ -52,6 +65,14 @@ DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
 def uvicorn_options(log_level: str) -> dict[str, Any]:
     """What both `serve` and `serve --workers N` pass to uvicorn.run."""
     return {"log_level": log_level, "access_log": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+
+
+@asynccontextmanager
+async def tuned_for_load(_app: FastAPI) -> AsyncIterator[None]:
+    """The app's lifespan: the serving process's thread pool and GIL switch interval (see the constants above)."""
+    to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    yield
 
 
 def settings_for_workers(settings: GuardSettings, workers: int) -> GuardSettings:
