@@ -63,8 +63,14 @@ DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
 
 
 def uvicorn_options(log_level: str) -> dict[str, Any]:
-    """What both `serve` and `serve --workers N` pass to uvicorn.run."""
-    return {"log_level": log_level, "access_log": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+    """What both `serve` and `serve --workers N` pass to uvicorn.run.
+
+    The event loop: uvloop where installed (the server extra pins it; not on Windows), else asyncio. The HTTP parser
+    stays h11 whatever is installed: it refuses a request head past 16 kB, where uvicorn's httptools protocol
+    collects headers and URL without a bound.
+    """
+    return {"log_level": log_level, "access_log": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS, "loop": "auto",
+            "http": "h11"}
 
 
 @asynccontextmanager
