@@ -57,6 +57,10 @@ log = logging.getLogger(__name__)
 ENV_GUARD_SETTINGS = "PROVINCIAL_SERVER_GUARD"  # JSON object of GuardSettings fields, e.g. {"body_idle_seconds": 10}
 PUBLIC_PATHS = frozenset(f"{API_PREFIX}{p}" for p in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect"))
 ENROLL_PATH = f"{API_PREFIX}/enroll"
+# Endpoints that authenticate the token in their own transaction: their answer tells the token gate whether the
+# token is still valid (200: checked just now; 401/403: refused), so a counter syncing every minute is not looked
+# up again by the gate at every sync.
+CONFIRMING_PATHS = frozenset(f"{API_PREFIX}{p}" for p in ("/sync/hello", "/sync/push", "/sync/pull"))
 REPORTS_PREFIX = f"{API_PREFIX}/reports/"  # report tokens only (sync.server.report_tokens), never a device's
 PARSED_KEY = "sync.json"  # the request's parsed JSON body, in its ASGI state
 # How the bounds of sync.bounded answer: transport faults are 400, sizes 413 (the counter splits its batch).
@@ -169,10 +173,25 @@ class TokenGate:
         self._lookups = Slots(settings.token_lookups_at_once, settings.busy_patience_seconds)
         self._penalty = Slots(1, settings.busy_patience_seconds)
 
+    def _key(self, authorization: str | None) -> bytes:
+        return hashlib.blake2b(authorization.encode("utf-8", "surrogatepass"), key=self._secret,
+                               digest_size=16).digest() if authorization else b""
+
+    def endpoint_answered(self, authorization: str | None, status: int) -> None:
+        """An endpoint that authenticates in its own transaction answered: a 200 proves the token valid now (it is
+        remembered from now), a 401/403 proves it refused (it is forgotten: its next request is looked up)."""
+        key = self._key(authorization)
+        seen = self._seen.get(key)
+        if seen is None:
+            return
+        if status == 200:
+            self._seen[key] = (seen[0], self.clock())
+        elif status in (401, 403):
+            del self._seen[key]
+
     async def admit(self, authorization: str | None, address: str) -> str:
         """The device id, or Refusal/ApiError (401/403/429) without the body having been read."""
-        key = hashlib.blake2b(authorization.encode("utf-8", "surrogatepass"), key=self._secret,
-                              digest_size=16).digest() if authorization else b""
+        key = self._key(authorization)
         seen = self._seen.get(key)
         if seen and self.clock() - seen[1] < self.settings.token_cache_seconds:
             self._seen.move_to_end(key)
@@ -279,6 +298,8 @@ class RequestGuard:
                               {"Retry-After": "1"})
             scope, receive = await self._with_body(scope, receive, self.limits.max_body_bytes, self.limits.max_inflated_bytes,
                                                    self.settings.body_deadline_seconds, stack, device_id)
+            if scope["path"] in CONFIRMING_PATHS:
+                send = self._tell_gate(_header(scope, b"authorization"), send)
             return scope, receive, send
         _refuse_if_limited(self.address_rate.take(address), "rate_limited",
                            "Quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau {seconds} giây.",
@@ -315,6 +336,16 @@ class RequestGuard:
             raise Refusal(503, "server_busy", "Máy chủ đang lập các báo cáo khác; hãy thử lại sau ít phút.",
                           {"Retry-After": "30"}) from None
         return scope, _replay(b"", receive), send
+
+    def _tell_gate(self, authorization: str | None, send: Send) -> Send:
+        """The endpoint's verdict on the token, passed to the token gate (TokenGate.endpoint_answered)."""
+
+        async def watched(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.gate.endpoint_answered(authorization, message["status"])
+            await send(message)
+
+        return watched
 
     def _charge_enroll_failures(self, address: str, send: Send) -> Send:
         """The attempt's token is given back unless the code was refused (a wrong, used or expired code)."""
