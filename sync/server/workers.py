@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -53,10 +52,6 @@ KEEP_ALIVE_SECONDS = 75
 # slowed every other, and more threads than pooled connections waited on the pool. With as many threads as
 # connections (db.POOL_SIZE) a request waits its turn in order instead, holding nothing (issue 13: p95 push).
 REQUEST_THREADS = POOL_SIZE
-# How long a thread computing keeps the GIL while another wants it (Python's default: 5 ms). A request is many
-# short database round trips and the event loop's own turns; each one back from the network waited up to this long
-# for a thread busy unpacking a push. 1 ms keeps those waits short for a few more switches.
-SWITCH_INTERVAL_SECONDS = 0.001
 DIVIDED_BUDGETS = ("auth_failures_burst", "auth_failures_per_second", "enroll_failures_burst",
                    "enroll_failures_per_second")
 DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
@@ -75,9 +70,8 @@ def uvicorn_options(log_level: str) -> dict[str, Any]:
 
 @asynccontextmanager
 async def tuned_for_load(_app: FastAPI) -> AsyncIterator[None]:
-    """The app's lifespan: the serving process's thread pool and GIL switch interval (see the constants above)."""
+    """The app's lifespan: the serving process's thread pool (REQUEST_THREADS)."""
     to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     yield
 
 
