@@ -6,8 +6,9 @@ own connection pool) and starts a new one when a worker dies. Every worker build
 environment (`app_from_environment`), so all answer with the same server epoch and the same limits.
 
 What each process keeps in memory, and why that is safe (docs/sync.md, "Several server processes"):
-- the token cache (guard.TokenGate): a valid token is remembered for a minute per process; revoking a
-  device takes effect within that minute on every worker, as it did with one process;
+- the token cache (guard.TokenGate): a valid token is remembered for a minute per process from its last check
+  (the gate's lookup, or a sync endpoint's own, which also forgets a refused token at once); every endpoint
+  authenticates in its own transaction, so a revoked device is refused by the first endpoint it reaches;
 - per-device and per-address rate limits and in-flight counts (guard.RequestGuard): they bound what one
   process spends (its memory, its database time), so each worker keeps the configured values. A counter's
   run keeps one connection, so it meets one worker's limits, as before;
