@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
@@ -54,6 +55,7 @@ from sync.server.release_routes import install_release_routes
 from sync.server.releases import newest_offers
 from sync.server.reports import install_report_routes
 from sync.server.token_rotation import DEFAULT_ROTATION_DAYS, offer_if_due
+from sync.server.workers import tuned_for_load
 from sync.wire import compacted
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,13 @@ ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 40
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def answer(model: BaseModel) -> Response:
+    """`model` as the JSON answer, written once. Returned as a model, FastAPI would validate it again against the
+    route's response_model and serialize it, in one more trip through the thread pool per request (issue 13: the
+    fixed cost of a sync); the models here are built by the server itself, already valid."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 class ProvincialApi(FastAPI):
@@ -82,7 +91,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     server_epoch = db.server_epoch()
     settings = settings or GuardSettings.from_environment()
     app = ProvincialApi(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__,
-                        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+                        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+                        lifespan=tuned_for_load)
     # Endpoints take the JSON the guard parsed off the event loop within `limits`.
     app.router.route_class = PreparsedJsonRoute
     # Push results and pull pages compress well; on a 2G link the answer costs as much as the question.
@@ -110,8 +120,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
                                       desk_slot=new_device.desk_slot, server_epoch=server_epoch)
         return response
 
-    @app.post(f"{API_PREFIX}/sync/hello", responses=ERRORS)
-    def hello(request: HelloRequest, authorization: Authorization = None) -> HelloResponse:
+    @app.post(f"{API_PREFIX}/sync/hello", responses=ERRORS, response_model=HelloResponse)
+    def hello(request: HelloRequest, authorization: Authorization = None) -> Response:
         common = sorted(set(request.protocol_versions) & set(SUPPORTED_PROTOCOL_VERSIONS))
         if not common:
             raise ApiError(409, "upgrade_required",
@@ -131,10 +141,10 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
                 new_token=offer_if_due(s, me, now_utc(), rotation_period)
                 if Capability.TOKEN_ROTATION.value in request.capabilities else None,
             )
-        return response
+        return answer(response)
 
-    @app.post(f"{API_PREFIX}/sync/push", responses=ERRORS)
-    def push(batch: PushBatch, authorization: Authorization = None) -> PushResponse:
+    @app.post(f"{API_PREFIX}/sync/push", responses=ERRORS, response_model=PushResponse)
+    def push(batch: PushBatch, authorization: Authorization = None) -> Response:
         texts = CanonicalTexts()  # issue 13: each payload's canonical JSON, written once (unpack, hash, audit)
         batch = unpacked(batch, limits, dictionaries, texts)  # issue 13: the columnar form (sync/packing.py)
         if len(batch.ops) > limits.max_ops_per_batch:
@@ -142,16 +152,16 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
         with db.session() as s:
             me = authenticate(s, authorization, now_utc())
             response = handle_push(s, me, batch, now_utc(), texts)
-        return compacted(response) if batch.compact_results else response
+        return answer(compacted(response) if batch.compact_results else response)
 
-    @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS)
+    @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS, response_model=PullPage)
     def pull(after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
-             resolutions: bool = False, authorization: Authorization = None) -> PullPage:
+             resolutions: bool = False, authorization: Authorization = None) -> Response:
         with db.session() as s:
             me = authenticate(s, authorization, now_utc())
             changes, more = changes_after(s, me.unit_code, after, limit, resolutions=resolutions)
-        return PullPage(server_epoch=server_epoch, after=after, changes=changes,
-                        last_seq=changes[-1].seq if changes else after, has_more=more)
+        return answer(PullPage(server_epoch=server_epoch, after=after, changes=changes,
+                               last_seq=changes[-1].seq if changes else after, has_more=more))
 
     @app.head(f"{API_PREFIX}/blobs/{{sha256}}", responses=ERRORS)
     def blob_head(sha256: str, authorization: Authorization = None) -> Response:

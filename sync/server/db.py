@@ -32,6 +32,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ENV_DATABASE_URL = "PROVINCIAL_SERVER_DATABASE_URL"
 MIGRATION_LOCK_ID = 7_242_025  # any constant shared by all server processes
 READ_ONLY = "read_only"  # execution option of ServerDatabase.read's engine
+# PostgreSQL connections a server process keeps: one per request thread (workers.REQUEST_THREADS), so a request
+# never waits for a connection; the overflow serves the process's own reads (the dictionary cache, training).
+# 4 workers hold at most 4 x 12 = 48 of PostgreSQL's default 100 connections.
+POOL_SIZE = 8
+POOL_OVERFLOW = 4
 
 
 class NewerServerDatabase(DomainError):
@@ -74,7 +79,7 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, hide_parameters=True)
 
 
 def alembic_config() -> Config:

@@ -10,7 +10,7 @@ Cheapest first:
    per address for public paths, for failed tokens and for failed enrolment codes.
 3. The body is read with a cap on raw bytes, an idle timeout per read and a total deadline (408), and
    inflated as a stream with caps on size and ratio (413); an unknown Content-Encoding gets 415.
-4. JSON is parsed here too, in a worker thread once its shape is checked (`sync.bounded`), and handed
+4. JSON is parsed here too, once its shape is checked (`sync.bounded`; in a worker thread past 16 kB), and handed
    to FastAPI by `PreparsedJsonRequest.json`. A body that grows past 1 MB waits for the large-body slot
    (one by default) and holds it until its request ends, so memory stays flat whatever arrives at once.
 
@@ -57,12 +57,19 @@ log = logging.getLogger(__name__)
 ENV_GUARD_SETTINGS = "PROVINCIAL_SERVER_GUARD"  # JSON object of GuardSettings fields, e.g. {"body_idle_seconds": 10}
 PUBLIC_PATHS = frozenset(f"{API_PREFIX}{p}" for p in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect"))
 ENROLL_PATH = f"{API_PREFIX}/enroll"
+# Endpoints that authenticate the token in their own transaction: their answer tells the token gate whether the
+# token is still valid (200: checked just now; 401/403: refused), so a counter syncing every minute is not looked
+# up again by the gate at every sync.
+CONFIRMING_PATHS = frozenset(f"{API_PREFIX}{p}" for p in ("/sync/hello", "/sync/push", "/sync/pull"))
 REPORTS_PREFIX = f"{API_PREFIX}/reports/"  # report tokens only (sync.server.report_tokens), never a device's
 PARSED_KEY = "sync.json"  # the request's parsed JSON body, in its ASGI state
 # How the bounds of sync.bounded answer: transport faults are 400, sizes 413 (the counter splits its batch).
 STATUS_FOR = {"unsupported_encoding": 415, "inflated_too_large": 413, "inflate_ratio": 413, "json_too_large": 413,
               "json_too_many_values": 413, "json_too_wide": 413, "unknown_dictionary": 409}
 BUSY = "Máy chủ tỉnh đang bận; quầy sẽ thử lại sau."
+# A body this small (a hello, a push of a few dossiers) is parsed on the event loop: parsing it costs less than
+# the trip through the thread pool would (issue 13: the fixed cost of a request). Larger ones go to a thread.
+INLINE_PARSE_BYTES = 16 * 1024
 
 
 class GuardSettings(BaseModel):
@@ -166,10 +173,25 @@ class TokenGate:
         self._lookups = Slots(settings.token_lookups_at_once, settings.busy_patience_seconds)
         self._penalty = Slots(1, settings.busy_patience_seconds)
 
+    def _key(self, authorization: str | None) -> bytes:
+        return hashlib.blake2b(authorization.encode("utf-8", "surrogatepass"), key=self._secret,
+                               digest_size=16).digest() if authorization else b""
+
+    def endpoint_answered(self, authorization: str | None, status: int) -> None:
+        """An endpoint that authenticates in its own transaction answered: a 200 proves the token valid now (it is
+        remembered from now), a 401/403 proves it refused (it is forgotten: its next request is looked up)."""
+        key = self._key(authorization)
+        seen = self._seen.get(key)
+        if seen is None:
+            return
+        if status == 200:
+            self._seen[key] = (seen[0], self.clock())
+        elif status in (401, 403):
+            del self._seen[key]
+
     async def admit(self, authorization: str | None, address: str) -> str:
         """The device id, or Refusal/ApiError (401/403/429) without the body having been read."""
-        key = hashlib.blake2b(authorization.encode("utf-8", "surrogatepass"), key=self._secret,
-                              digest_size=16).digest() if authorization else b""
+        key = self._key(authorization)
         seen = self._seen.get(key)
         if seen and self.clock() - seen[1] < self.settings.token_cache_seconds:
             self._seen.move_to_end(key)
@@ -276,6 +298,8 @@ class RequestGuard:
                               {"Retry-After": "1"})
             scope, receive = await self._with_body(scope, receive, self.limits.max_body_bytes, self.limits.max_inflated_bytes,
                                                    self.settings.body_deadline_seconds, stack, device_id)
+            if scope["path"] in CONFIRMING_PATHS:
+                send = self._tell_gate(_header(scope, b"authorization"), send)
             return scope, receive, send
         _refuse_if_limited(self.address_rate.take(address), "rate_limited",
                            "Quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau {seconds} giây.",
@@ -312,6 +336,16 @@ class RequestGuard:
             raise Refusal(503, "server_busy", "Máy chủ đang lập các báo cáo khác; hãy thử lại sau ít phút.",
                           {"Retry-After": "30"}) from None
         return scope, _replay(b"", receive), send
+
+    def _tell_gate(self, authorization: str | None, send: Send) -> Send:
+        """The endpoint's verdict on the token, passed to the token gate (TokenGate.endpoint_answered)."""
+
+        async def watched(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.gate.endpoint_answered(authorization, message["status"])
+            await send(message)
+
+        return watched
 
     def _charge_enroll_failures(self, address: str, send: Send) -> Send:
         """The attempt's token is given back unless the code was refused (a wrong, used or expired code)."""
@@ -356,7 +390,10 @@ class RequestGuard:
     async def _parse(self, scope: Scope, body: bytes) -> None:
         """The JSON value, parsed off the event loop once its shape is checked, left for the endpoint in the
         request's state (a refusal here leaves no exception holding the body inside the app)."""
-        value, refused = await run_in_threadpool(_parse_json_quietly, body, self.json_bounds)
+        if len(body) <= INLINE_PARSE_BYTES:
+            value, refused = _parse_json_quietly(body, self.json_bounds)
+        else:
+            value, refused = await run_in_threadpool(_parse_json_quietly, body, self.json_bounds)
         if refused is not None:
             raise Refusal(STATUS_FOR.get(refused.code, 400), refused.code, refused.message)
         scope["state"][PARSED_KEY] = value

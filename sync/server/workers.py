@@ -6,8 +6,9 @@ own connection pool) and starts a new one when a worker dies. Every worker build
 environment (`app_from_environment`), so all answer with the same server epoch and the same limits.
 
 What each process keeps in memory, and why that is safe (docs/sync.md, "Several server processes"):
-- the token cache (guard.TokenGate): a valid token is remembered for a minute per process; revoking a
-  device takes effect within that minute on every worker, as it did with one process;
+- the token cache (guard.TokenGate): a valid token is remembered for a minute per process from its last check
+  (the gate's lookup, or a sync endpoint's own, which also forgets a refused token at once); every endpoint
+  authenticates in its own transaction, so a revoked device is refused by the first endpoint it reaches;
 - per-device and per-address rate limits and in-flight counts (guard.RequestGuard): they bound what one
   process spends (its memory, its database time), so each worker keeps the configured values. A counter's
   run keeps one connection, so it meets one worker's limits, as before;
@@ -24,12 +25,15 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from sync.protocol import Limits
-from sync.server.db import ServerDatabase
+from sync.server.db import POOL_SIZE, ServerDatabase
 from sync.server.guard import GuardSettings
 
 ENV_WORKER_SPEC = "PROVINCIAL_SERVER_WORKER_SPEC"  # JSON: database_url, limits, workers, token_rotation_days
@@ -44,14 +48,32 @@ HEALTHCHECK_SECONDS = 20
 # connection and reuses it if still open, so a sync every minute costs no new connection either.
 KEEP_ALIVE_SECONDS = 75
 
+# Threads a process runs endpoints (and the guard's token checks) in. anyio's default is 40: under a burst (08:00,
+# the return after an outage) 40 threads of one process shared the 2 cores and the GIL, so every request in flight
+# slowed every other, and more threads than pooled connections waited on the pool. With as many threads as
+# connections (db.POOL_SIZE) a request waits its turn in order instead, holding nothing (issue 13: p95 push).
+REQUEST_THREADS = POOL_SIZE
 DIVIDED_BUDGETS = ("auth_failures_burst", "auth_failures_per_second", "enroll_failures_burst",
                    "enroll_failures_per_second")
 DIVIDED_TURNS = ("enrolments_at_once", "reports_at_once")
 
 
 def uvicorn_options(log_level: str) -> dict[str, Any]:
-    """What both `serve` and `serve --workers N` pass to uvicorn.run."""
-    return {"log_level": log_level, "access_log": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+    """What both `serve` and `serve --workers N` pass to uvicorn.run.
+
+    The event loop: uvloop where installed (the server extra pins it; not on Windows), else asyncio. The HTTP parser
+    stays h11 whatever is installed: it refuses a request head past 16 kB, where uvicorn's httptools protocol
+    collects headers and URL without a bound.
+    """
+    return {"log_level": log_level, "access_log": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS, "loop": "auto",
+            "http": "h11"}
+
+
+@asynccontextmanager
+async def tuned_for_load(_app: FastAPI) -> AsyncIterator[None]:
+    """The app's lifespan: the serving process's thread pool (REQUEST_THREADS)."""
+    to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    yield
 
 
 def settings_for_workers(settings: GuardSettings, workers: int) -> GuardSettings:
