@@ -19,7 +19,7 @@ class DomainError(Exception):
 
 def os_error_words(error: BaseException, where: str = "thư mục đã chọn") -> str:
     """Why the operating system refused, in Vietnamese (its own words, `strerror`, are English); `where`
-    names the place. The reports screen words its export failures itself (ui/reports_screen.os_error_words),
+    names the place. The reports screen words its export failures itself (ui/report_exports.os_error_words),
     because the screens are translated and domain words are not: keep the two in step."""
     if isinstance(error, FileNotFoundError | NotADirectoryError):
         return f"{where} không tồn tại"

@@ -15,6 +15,7 @@ Instants are aware UTC columns (UtcDateTime); filter them with `Period.instants(
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, FromClause
@@ -68,3 +69,7 @@ class ReportSources:
     handover_history: FromClause | None = None
     # key, returned_at, method
     return_history: FromClause | None = None
+
+    def title_of(self, units: Iterable[str]) -> str:
+        """A report's title: the names of `units` (their codes where no name is known), comma separated."""
+        return ", ".join(self.unit_names.get(unit, unit) for unit in units)

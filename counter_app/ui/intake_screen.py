@@ -9,16 +9,16 @@ All database and PDF work runs in background tasks; Save is disabled while a sav
 a time before the working day in progress is a late entry: it asks for the reason and the signed-in
 clerk must be a supervisor (services/clerks.late_entry, docs/step-time.md).
 
-This screen coordinates: procedure, due date, save, slip preview, keys. The people are in
-person_form, the papers and filing details in dossier_form (checklist table: document_checklist),
-and the per-field messages in form_fields.
+This screen coordinates: layout, procedure, due date, keys, a new dossier. Saving (receive and the slip,
+guidance, refusal) is in intake_saving and the questions it asks in intake_questions; the people are in
+person_form, the papers and filing details in dossier_form (checklist table: document_checklist), and
+the per-field messages in form_fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from enum import Enum
 from itertools import pairwise
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
@@ -38,30 +38,21 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain import labels
 from counter_app.domain.catalog import Procedure
-from counter_app.domain.dossier import Channel, Dossier
-from counter_app.domain.errors import ValidationError, ValidationErrors
-from counter_app.domain.formats import due_wording, to_office
-from counter_app.domain.guidance import Guidance
+from counter_app.domain.dossier import Channel
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.formats import to_office
 from counter_app.domain.identity import parse_chip_id_qr
-from counter_app.domain.text import has_vietnamese_marks, nfc, person_name
 from counter_app.domain.time_rules import procedure_time_text
-from counter_app.services.guidance import GuidanceRequest, missing_paper_choices, record_guidance
-from counter_app.services.intake import (
-    IntakeRequest,
-    check_intake,
-    preview_due_at,
-    receive_dossier,
-    refuse_at_intake,
-)
-from counter_app.storage.database import Database
+from counter_app.services.intake import preview_due_at
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_form import DossierForm
 from counter_app.ui.fee_panel import FEE_SHORTCUTS, FeePanel
-from counter_app.ui.form_fields import FieldErrors, merge_by_field
-from counter_app.ui.form_preview import form_preview
+from counter_app.ui.form_fields import FieldErrors
+from counter_app.ui.intake_questions import UnsavedChoice, discard_question, unsaved_choice, unsaved_question
+from counter_app.ui.intake_saving import IntakeSaving, due_text
 from counter_app.ui.messages import error_text
 from counter_app.ui.moment_field import MomentEdit
-from counter_app.ui.outcome_dialogs import OutcomeDialog, guidance_dialog, refusal_dialog
+from counter_app.ui.outcome_dialogs import OutcomeDialog
 from counter_app.ui.palette import ERROR_STYLE, INFO_STYLE
 from counter_app.ui.person_form import PersonForm
 from counter_app.ui.procedure_picker import ProcedurePicker
@@ -89,40 +80,7 @@ SHORTCUTS = [
 ]
 
 
-def due_text(due: datetime) -> str:
-    """'Hẹn trả: 15:00 thứ Ba, 24/02/2026' in office time."""
-    return QCoreApplication.translate("intake_screen", "Hẹn trả: {due_wording}").format(due_wording=due_wording(due))
-
-
-def _receive(db: Database, request: IntakeRequest, commune_error: ValidationError | None, now: datetime) -> Dossier:
-    """Save; a commune typed but not chosen is reported with every other fault and nothing is saved."""
-    if commune_error is None:
-        return receive_dossier(db, request, now=now)
-    errors = [commune_error]
-    try:
-        check_intake(db, request, now=now)
-    except ValidationErrors as error:
-        errors += error.errors
-    raise ValidationErrors(errors)
-
-
-class UnsavedChoice(Enum):
-    """The clerk's answer when work typed but not saved would be lost."""
-
-    SAVE = "save"
-    DISCARD = "discard"
-    KEEP_EDITING = "keep"
-
-
-UNSAVED_QUESTION = QT_TRANSLATE_NOOP("intake_screen", "Hồ sơ đang nhập chưa được lưu. Lưu hồ sơ này trước khi {action}?")
-UNSAVED_SAVE = QT_TRANSLATE_NOOP("intake_screen", "Lưu hồ sơ")
-UNSAVED_DISCARD = QT_TRANSLATE_NOOP("intake_screen", "Bỏ, không lưu")
-UNSAVED_KEEP = QT_TRANSLATE_NOOP("intake_screen", "Tiếp tục nhập (Esc)")
-PLAIN_NAME_YES = QT_TRANSLATE_NOOP("intake_screen", "Đúng, tên không dấu")
-PLAIN_NAME_FIX = QT_TRANSLATE_NOOP("intake_screen", "Sửa lại (Esc)")
-
-
-class IntakeScreen(Screen):
+class IntakeScreen(IntakeSaving, Screen):
     """The intake form. `save()` receives the dossier; `fill_from_id_card()` takes a scanned QR line."""
 
     title = QT_TRANSLATE_NOOP("Screen", "Tiếp nhận")  # translated where shown (main window)
@@ -403,211 +361,6 @@ class IntakeScreen(Screen):
         if not next_field.text().strip():
             next_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    # -- save ------------------------------------------------------------------------------------
-
-    def build_request(self) -> IntakeRequest:
-        """The form as typed; the service validates and normalises it."""
-        procedure = self.picker.procedure()
-        if procedure is None and self.picker.text().strip():
-            found = self.picker.find_by_code(self.picker.text())  # a bare code typed in full counts
-            if found is not None:
-                self.picker.choose(found)
-                procedure = found
-        applicant = self.person.applicant_input()
-        submitter = self.person.submitter_input()
-        return IntakeRequest(
-            procedure_code=procedure.code if procedure else "",
-            applicant=applicant,
-            submitter=submitter,
-            summary=self.summary.text(),
-            documents=self.documents.lines() if procedure else None,
-            sets_count=self.sets_count.value(),
-            channel=self.channel.currentData(),
-            result_delivery=str(self.delivery.currentData()),
-            clerk_username=self.context.clerk_username,
-            portal_code=self.dossier.portal_code.text(),
-            received_at=self.received_moment(),
-            late_entry_reason=self.late_reason.text() if self.late_reason.isVisibleTo(self) else "",
-            **self.fees.request_fields(),  # type: ignore[arg-type]
-        )
-
-    def save(self) -> None:
-        """Ctrl+S: receive the dossier in the background; one save at a time."""
-        if self.saving or not self._moment_readable() or not self._plain_names_confirmed():
-            return
-        request = self.build_request()
-        commune_error = self.person.commune.typed_error()
-        now = self.context.clock()
-        self.saving = True
-        self.save_button.setEnabled(False)
-        self.save_button.setText(self.tr("Đang lưu…"))
-        self.show_message(self.tr("Đang lưu hồ sơ…"))
-        db = self.context.db
-        self.context.tasks.run(
-            lambda: _receive(db, request, commune_error, now), self._on_saved, self._on_save_failed, write=True
-        )
-
-    def _moment_readable(self) -> bool:
-        """False (and said at the field) when «Thời điểm tiếp nhận» cannot be read: never saved as now."""
-        try:
-            self.received_at.moment()
-        except ValidationError as problem:
-            self._show_field_errors({problem.field: problem.message})
-            self.show_message(self.tr("Chưa lưu: {message} Thông tin đã nhập được giữ nguyên.").format(message=problem.message), error=True)
-            return False
-        return True
-
-    def _plain_names_confirmed(self) -> bool:
-        """A name typed without any diacritic ("pham van tu") is asked about once before it is saved:
-        it goes onto the official slip as typed (in title case). False: the clerk goes back to fix it."""
-        names = [self.full_name]
-        if self.other_submitter.isChecked():
-            names.append(self.submitter_name)
-        for edit in names:
-            name = nfc(edit.text())
-            if not name or has_vietnamese_marks(name) or name.lower() in self._plain_names_ok:
-                continue
-            box = QMessageBox(self)
-            box.setObjectName("plain_name_question")
-            box.setIcon(QMessageBox.Icon.Question)
-            box.setWindowTitle(self.tr("Tên không dấu"))
-            box.setText(self.tr("Họ tên «{name}» không có dấu. Bạn có chắc tên không dấu?").format(name=name))
-            box.setInformativeText(
-                self.tr("Tên sẽ được in trên giấy tiếp nhận là «{person_name}». Chọn «Sửa lại» để gõ tên có dấu.").format(person_name=person_name(name))
-            )
-            yes = box.addButton(QCoreApplication.translate("intake_screen", PLAIN_NAME_YES), QMessageBox.ButtonRole.AcceptRole)
-            fix = box.addButton(QCoreApplication.translate("intake_screen", PLAIN_NAME_FIX), QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(fix)
-            box.setEscapeButton(fix)
-            self.confirm_box = box
-            try:
-                box.exec()
-            finally:
-                self.confirm_box = None
-            if box.clickedButton() is not yes:
-                edit.setFocus(Qt.FocusReason.OtherFocusReason)
-                edit.selectAll()
-                return False
-            self._plain_names_ok.add(name.lower())
-        return True
-
-    def _end_saving(self) -> None:
-        self.saving = False
-        self.save_button.setEnabled(True)
-        self.save_button.setText(self.tr("Lưu và in giấy tiếp nhận (Ctrl+S)"))
-
-    def _on_saved(self, dossier: Dossier) -> None:
-        self._end_saving()
-        self.last_code = self.last_received = dossier.code
-        self.picker.note_use(dossier.procedure_code)
-        self.clear_form()
-        self.show_message(
-            self.tr("Đã tiếp nhận hồ sơ {code} của {full_name}. {due_text}.").format(code=dossier.code, full_name=dossier.applicant.full_name, due_text=due_text(dossier.due_at))
-        )
-        self.dossier_saved.emit(dossier.code)
-        self.show_slip(dossier.code)
-
-    def _on_save_failed(self, error: Exception) -> None:
-        self._end_saving()
-        self.save_failed.emit()
-        if isinstance(error, ValidationErrors):
-            self._show_field_errors(merge_by_field(error.errors))
-            count = len(error.errors)
-            self.show_message(
-                self.tr("Chưa lưu: có {count} thông tin cần sửa (đánh dấu đỏ bên dưới). Thông tin đã nhập được giữ nguyên.").format(count=count),
-                error=True,
-            )
-            return
-        self.show_message(self.tr("Chưa lưu được hồ sơ: {error_text} Thông tin đã nhập được giữ nguyên.").format(error_text=error_text(error)), error=True)
-
-    def show_slip(self, code: str) -> SlipPreviewDialog:
-        dialog = SlipPreviewDialog(self.context, code, self)
-        dialog.finished.connect(lambda _result, d=dialog: self._slip_closed(d))
-        self.slip_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _slip_closed(self, dialog: SlipPreviewDialog) -> None:
-        if self.slip_dialog is dialog:
-            self.slip_dialog = None
-        dialog.deleteLater()
-        self.focus_picker()
-        self.slip_closed.emit()
-
-    # -- the other outcomes: guidance (Mẫu 02, no code) and refusal (Mẫu 03) -------------------------
-
-    def give_guidance(self) -> None:
-        """Ctrl+G: the papers still missing and the reason, then Mẫu 02; no dossier code is spent."""
-        if self.saving or self.outcome_dialog is not None:
-            return
-        request = self.build_request()
-        procedure = self.picker.procedure()
-        papers = missing_paper_choices(procedure, self.documents.lines() if procedure else [])
-        dialog = guidance_dialog(self, papers)
-
-        def confirmed() -> None:
-            guidance = GuidanceRequest(
-                procedure_code=request.procedure_code, applicant=request.applicant, reason=dialog.reason_text(),
-                missing=dialog.missing(), summary=request.summary, clerk_username=request.clerk_username,
-            )
-            db = self.context.db
-            self._start_outcome(lambda: record_guidance(db, guidance), self._on_guided)
-
-        self._open_outcome(dialog, confirmed)
-
-    def refuse(self) -> None:
-        """Ctrl+R: the reason, then the dossier is created refused (status 3) and Mẫu 03 is shown."""
-        if self.saving or self.outcome_dialog is not None or not self._moment_readable():
-            return
-        request = self.build_request()
-        dialog = refusal_dialog(self)
-
-        def confirmed() -> None:
-            db, reason, now = self.context.db, dialog.reason_text(), self.context.clock()
-            self._start_outcome(lambda: refuse_at_intake(db, request, reason, now=now), self._on_refused)
-
-        self._open_outcome(dialog, confirmed)
-
-    def _open_outcome(self, dialog: OutcomeDialog, confirmed: Callable[[], None]) -> None:
-        self.outcome_dialog = dialog
-        dialog.accepted.connect(confirmed)
-        dialog.finished.connect(lambda _result: self._outcome_closed(dialog))
-        dialog.open()
-
-    def _outcome_closed(self, dialog: OutcomeDialog) -> None:
-        if self.outcome_dialog is dialog:
-            self.outcome_dialog = None
-        dialog.deleteLater()
-
-    def _start_outcome(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
-        self.saving = True
-        self.save_button.setEnabled(False)
-        self.show_message(self.tr("Đang lưu…"))
-        self.context.tasks.run(work, done, self._on_save_failed, write=True)
-
-    def _on_guided(self, guidance: object) -> None:
-        assert isinstance(guidance, Guidance)
-        self._end_saving()
-        self.clear_form()
-        self.show_message(self.tr("Đã lập phiếu hướng dẫn {reference} cho {full_name} (không cấp mã hồ sơ). Ctrl+P để in Mẫu 02.").format(reference=guidance.reference, full_name=guidance.applicant.full_name))
-        self.outcome_saved.emit(guidance.reference)
-        self._show_form("form02", guidance.reference)
-
-    def _on_refused(self, dossier: object) -> None:
-        assert isinstance(dossier, Dossier)
-        self._end_saving()
-        self.last_code = dossier.code
-        self.clear_form()
-        self.show_message(self.tr("Đã từ chối tiếp nhận hồ sơ {code} của {full_name}. Ctrl+P để in Mẫu 03.").format(code=dossier.code, full_name=dossier.applicant.full_name))
-        self.outcome_saved.emit(dossier.code)
-        self._show_form("form03", dossier.code)
-
-    def _show_form(self, form: str, key: str) -> None:
-        dialog = form_preview(self.context, form, key, self)
-        dialog.finished.connect(lambda _result, d=dialog: self._slip_closed(d))
-        self.slip_dialog = dialog
-        dialog.open()
-
     # -- new dossier -----------------------------------------------------------------------------
 
     def has_typed_data(self) -> bool:
@@ -621,17 +374,8 @@ class IntakeScreen(Screen):
         if self.saving:
             return False
         if self.has_typed_data():
-            box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Question)
-            box.setWindowTitle(self.tr("Hồ sơ mới"))
-            box.setText(self.tr("Biểu mẫu đang có thông tin chưa lưu. Xóa để nhập hồ sơ mới?"))
-            discard = box.addButton(self.tr("Xóa, nhập hồ sơ mới"), QMessageBox.ButtonRole.DestructiveRole)
-            keep = box.addButton(self.tr("Tiếp tục nhập (Esc)"), QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(keep)
-            box.setEscapeButton(keep)
-            self.confirm_box = box
-            box.exec()
-            self.confirm_box = None
+            box, discard = discard_question(self)
+            self._ask(box)
             if box.clickedButton() is not discard:
                 return False
         self.clear_form()
@@ -644,29 +388,15 @@ class IntakeScreen(Screen):
 
         Esc and closing the question keep editing: the safe answer is the one that loses nothing.
         """
-        box = QMessageBox(self)
-        box.setObjectName("unsaved_question")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Hồ sơ chưa lưu"))
-        box.setText(QCoreApplication.translate("intake_screen", UNSAVED_QUESTION).format(action=action))
-        box.setInformativeText(self.tr("Chọn «Tiếp tục nhập» để quay lại biểu mẫu, mọi thông tin đã gõ được giữ nguyên."))
-        Button = QMessageBox.StandardButton
-        box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
-        box.button(Button.Save).setText(QCoreApplication.translate("intake_screen", UNSAVED_SAVE))
-        box.button(Button.Discard).setText(QCoreApplication.translate("intake_screen", UNSAVED_DISCARD))
-        box.button(Button.Cancel).setText(QCoreApplication.translate("intake_screen", UNSAVED_KEEP))
-        box.setDefaultButton(Button.Cancel)
-        box.setEscapeButton(Button.Cancel)
+        return unsaved_choice(self._ask(unsaved_question(self, action)))
+
+    def _ask(self, box: QMessageBox) -> int:
+        """Open a question and wait for its answer; `confirm_box` holds it while it is up."""
         self.confirm_box = box
         try:
-            answer = box.exec()
+            return box.exec()
         finally:
             self.confirm_box = None
-        if answer == Button.Save:
-            return UnsavedChoice.SAVE
-        if answer == Button.Discard:
-            return UnsavedChoice.DISCARD
-        return UnsavedChoice.KEEP_EDITING
 
     def abandon_dossier(self) -> None:
         """Esc: leave this dossier (the form is emptied); asks first when something typed would be lost."""

@@ -4,7 +4,7 @@ Laid out for 1366×768 (the common commune counter screen) and sharp on high-DPI
 has a key: F2 intake, F3 search, F1 help; screens add their own (Ctrl+S, Ctrl+P …).
 
 Right after it shows, and then every hour, the database checks too slow for the start run in the
-background (ui/database_watch.py).
+background (ui/database_watch.py). The status bar and what it says (F9, the scan inbox) are ui/status_bar.py.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -25,27 +24,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.formats import clock_text
-from counter_app.services.clock import utc_now
-from counter_app.services.scan_inbox import InboxReport
 from counter_app.ui.backup_actions import BackupActions
 from counter_app.ui.context import UiContext
-from counter_app.ui.database_watch import DatabaseWatch
 from counter_app.ui.dossier_view import SHORTCUTS as DOSSIER_SHORTCUTS
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.fees_screen import FeesScreen
 from counter_app.ui.help_panel import HelpDialog
 from counter_app.ui.intake_screen import IntakeScreen, UnsavedChoice
 from counter_app.ui.reports_screen import ReportsScreen
-from counter_app.ui.scan_inbox_watcher import ScanInboxWatcher, default_inbox_dir, report_text
+from counter_app.ui.scan_inbox_watcher import ScanInboxWatcher, default_inbox_dir
 from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.screen import Screen
 from counter_app.ui.search_screen import SearchScreen
+from counter_app.ui.status_bar import STATUS_MESSAGE_MS, CounterStatusBar
 from counter_app.ui.sync_screen import SyncScreen
-from counter_app.ui.sync_worker import RunOutcome, SyncWorker, outcome_text
+from counter_app.ui.sync_worker import SyncWorker
 from counter_app.ui.worklist_screen import WorklistScreen
 from counter_app.ui.worklist_steps import WorklistSteps
-from counter_app.updates.offer import update_status
 
 GLOBAL_SHORTCUTS = [  # marked for lupdate; translated in show_help
     ("F1", QT_TRANSLATE_NOOP("MainWindow", "Mở bảng phím tắt")),
@@ -69,7 +64,6 @@ GLOBAL_SHORTCUTS = [  # marked for lupdate; translated in show_help
     (QT_TRANSLATE_NOOP("MainWindow", "Quét mã"), QT_TRANSLATE_NOOP("MainWindow", "Quét mã vạch trên giấy tiếp nhận: mở hồ sơ từ bất kỳ màn hình nào")),
     (QT_TRANSLATE_NOOP("MainWindow", "Quét QR"), QT_TRANSLATE_NOOP("MainWindow", "Quét mã QR trên thẻ căn cước: điền thông tin người nộp ở màn hình tiếp nhận")),
 ]
-STATUS_MESSAGE_MS = 30_000  # an F9 answer stays long enough to be read
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +113,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self._build_status_bar()
+        self.status_bar = CounterStatusBar(self, context, self.sync_worker)  # ui/status_bar.py
+        self.unit_label, self.clerk_label = self.status_bar.unit_label, self.status_bar.clerk_label
+        self.sync_label, self.update_label = self.status_bar.sync_label, self.status_bar.update_label
+        self.database_watch, self.database_label = self.status_bar.database_watch, self.status_bar.database_label
         self._bind(QKeySequence(Qt.Key.Key_F1), self.show_help)
         self._bind(QKeySequence(Qt.Key.Key_F2), self._new_dossier)
         self._bind(QKeySequence(Qt.Key.Key_F3), lambda: self.show_screen(self.search))
@@ -129,17 +126,13 @@ class MainWindow(QMainWindow):
         self._bind(QKeySequence("Ctrl+Shift+K"), self.show_day_close)
         self._bind(QKeySequence(Qt.Key.Key_F6), lambda: self.show_screen(self.reports))
         self._bind(QKeySequence(Qt.Key.Key_F7), lambda: self.show_screen(self.sync_screen))
-        self._bind(QKeySequence(Qt.Key.Key_F9), self.sync_now)
+        self._bind(QKeySequence(Qt.Key.Key_F9), self.status_bar.sync_now)
         self._bind(QKeySequence("Ctrl+Shift+G"), self.show_conflicts)
         self._bind(QKeySequence("Ctrl+Q"), self.close)
         self._bind(QKeySequence("Ctrl+L"), self.lock)
         self._bind(QKeySequence(Qt.Key.Key_F8), self.show_accounts)
         self._bind(QKeySequence(Qt.Key.Key_F10), self.show_unit_settings)
         self.backups = BackupActions(self)  # Ctrl+Shift+B, and the daily backup on close (docs/backups.md)
-        self.sync_worker.text_changed.connect(self.sync_label.setText)
-        self._f9_pending = False
-        self.sync_worker.run_finished.connect(self._sync_finished)
-        self.sync_worker.run_finished.connect(self._show_update)  # issue 12: «Có phiên bản mới …»
         self.intake.dossier_saved.connect(self.sync_worker.refresh)
         self._close_after_save = False  # "Lưu" chosen on closing: close once the slip has been seen
         self.intake.slip_closed.connect(self._close_if_saved)
@@ -149,7 +142,7 @@ class MainWindow(QMainWindow):
         self.sync_worker.start()
         # Scan inbox (issue 9, docs/digitisation.md): polled while the window is open.
         self.scan_inbox = ScanInboxWatcher(context, default_inbox_dir(context), self)
-        self.scan_inbox.polled.connect(self._scan_inbox_polled)
+        self.scan_inbox.polled.connect(self.status_bar.inbox_polled)
         self.scan_inbox.start()
 
         if scanner is not None:
@@ -267,27 +260,6 @@ class MainWindow(QMainWindow):
         self.show_screen(self.intake)
         self.intake.fill_from_id_card(payload)
 
-    def sync_now(self) -> None:
-        """F9: sync now, and say in the status bar how it ended (never nothing: not enrolled, offline…)."""
-        self._f9_pending = True
-        if self.sync_worker.sync_now():
-            self.statusBar().showMessage(self.tr("Đang đồng bộ với máy chủ tỉnh…"))
-        else:
-            self.statusBar().showMessage(self.tr("Đang đồng bộ với máy chủ tỉnh; kết quả sẽ hiện khi phiên này xong."))
-
-    def _sync_finished(self, outcome: RunOutcome) -> None:
-        """After F9, how the run ended; after any run, what can never be sent again (kept in the F7 journal too)."""
-        report = outcome.report
-        if getattr(self, "_f9_pending", False) or (report is not None and report.losses()):
-            self._f9_pending = False
-            self.statusBar().showMessage(outcome_text(outcome), STATUS_MESSAGE_MS)
-
-    def _scan_inbox_polled(self, report: InboxReport) -> None:
-        text = report_text(report)
-        if text and (report.added or report.problems or report.waiting != getattr(self, "_inbox_waiting", [])):
-            self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
-        self._inbox_waiting = report.waiting
-
     def show_help(self) -> None:
         shortcuts = [(self.tr(key), self.tr(text)) for key, text in GLOBAL_SHORTCUTS]
         sections = [(self.tr("Chung"), shortcuts)]
@@ -295,43 +267,7 @@ class MainWindow(QMainWindow):
         sections += [(screen_title(screen), screen.shortcut_help()) for screen in self.screens if screen.shortcut_help()]
         HelpDialog(sections, self).open()
 
-    # -- status bar ------------------------------------------------------------------------------
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.unit_label = QLabel()
-        self._show_unit()
-        self.clerk_label = QLabel()
-        self._show_clerk()
-        self.sync_label = QLabel(self.tr("Đồng bộ: đang đọc tình trạng…"))
-        self.sync_label.setTextFormat(Qt.TextFormat.RichText)
-        self.clock_label = QLabel()
-        self.database_watch = DatabaseWatch(self)  # hourly background checks (ui/database_watch.py)
-        self.database_label = self.database_watch.label
-        self.update_label = QLabel()
-        self._show_update()
-        for label in (self.unit_label, self.clerk_label, self.sync_label, self.update_label, self.database_label):
-            bar.addWidget(label)
-        bar.addPermanentWidget(self.clock_label)
-        self._tick()
-        self._clock = QTimer(self)
-        self._clock.timeout.connect(self._tick)
-        self._clock.start(15_000)
-
-    def _show_update(self, _outcome: object = None) -> None:
-        text = update_status(self.sync_worker.data_dir).short_text()
-        self.update_label.setText(text)
-        self.update_label.setVisible(bool(text))
-
-    def _tick(self) -> None:
-        self.clock_label.setText(clock_text(utc_now()))
-
     # -- who is at the desk ------------------------------------------------------------------------
-
-    def _show_clerk(self) -> None:
-        clerk = self.context.clerk
-        name = clerk.full_name if clerk is not None else self.context.profile.clerk_name
-        self.clerk_label.setText(self.tr("Người tiếp nhận: {name}").format(name=name or "—"))
 
     def lock(self) -> None:
         """Ctrl+L: hide the work (kept as it is) until someone signs in. A half-typed dossier stays on the
@@ -356,7 +292,7 @@ class MainWindow(QMainWindow):
         if dialog.account is None:
             return
         self.context.clerk = dialog.account
-        self._show_clerk()
+        self.status_bar.show_clerk()
         self.centralWidget().show()
         changed = previous is not None and previous.username != dialog.account.username
         if changed and self.intake.has_typed_data():
@@ -416,17 +352,13 @@ class MainWindow(QMainWindow):
 
     def _profile_changed(self, _profile: object) -> None:
         self._show_title()
-        self._show_unit()
+        self.status_bar.show_unit()
         self.sync_worker.interval_ms = int(self.context.settings.sync_interval_minutes() * 60_000)  # F10, next run on
 
     def _show_title(self) -> None:
         profile = self.context.profile
         self.setWindowTitle(self.tr("Quầy một cửa — {unit} — Quầy {desk}").format(unit=profile.unit_name,
                                                                                  desk=profile.desk_slot))
-
-    def _show_unit(self) -> None:
-        profile = self.context.profile
-        self.unit_label.setText(self.tr("{unit_name} ({unit_code}) · Quầy {desk_slot}").format(unit_name=profile.unit_name, unit_code=profile.unit_code, desk_slot=profile.desk_slot))
 
     # -- closing -----------------------------------------------------------------------------------
 

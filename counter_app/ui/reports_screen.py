@@ -8,12 +8,11 @@ background (ui/report_runner.py) with a progress bar; Esc stops it and nothing o
 Enter on a figure lists its dossiers (services.reports.dossiers_behind, the same rule that counted
 them); Enter on a dossier opens it the way every screen does (`open_dossier_requested`); Esc goes back
 to the figures. Ctrl+Shift+P/E/C export the report shown to PDF/XLSX/CSV (reports.export_*) in a file
-the person picks, starting in the folder of the last export (ui/settings.py).
+the person picks, starting in the folder of the last export (ui/report_exports.py).
 """
 
 from __future__ import annotations
 
-import errno
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,13 +36,15 @@ from PySide6.QtWidgets import (
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import to_office
 from counter_app.reports import export_labels
-from counter_app.reports.export_labels import NO_DOSSIERS, kind_of
+from counter_app.reports.export_labels import NO_DOSSIERS, Report, kind_of
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind, Scope
 from counter_app.reports.period_input import report_period
 from counter_app.ui import palette
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
 from counter_app.ui.report_chart import on_time_bars, on_time_chart, received_bars, received_chart
+from counter_app.ui.report_exports import EXPORTS, ReportExporter
+from counter_app.ui.report_kinds import KIND_NAMES, KIND_PHRASES, KINDS, build_report
 from counter_app.ui.report_runner import ReportRun
 from counter_app.ui.report_tables import (
     DossierLineTable,
@@ -58,22 +59,6 @@ from counter_app.ui.screen import Screen
 
 ALL_DESKS = Scope()
 FIRST_DESK_COLUMN = 2  # the figure table: label, total, then a column per desk (report_tables.FigureTable)
-KINDS: tuple[tuple[ReportKind, str, str], ...] = (
-    (ReportKind.DAILY, "Báo cáo ngày", "Ctrl+1"),
-    (ReportKind.REGISTER, "Sổ theo dõi hồ sơ", "Ctrl+2"),
-    (ReportKind.KPI, "Chỉ số QĐ 766", "Ctrl+3"),
-)
-KIND_NAMES = {kind: name for kind, name, _ in KINDS}
-# Inside a sentence («Đang lập …», «Lưu …»): lower case, but «QĐ» stays as the law writes it.
-KIND_PHRASES = {ReportKind.DAILY: QT_TRANSLATE_NOOP("reports_screen", "báo cáo ngày"), ReportKind.REGISTER: QT_TRANSLATE_NOOP("reports_screen", "sổ theo dõi hồ sơ"),
-                ReportKind.KPI: QT_TRANSLATE_NOOP("reports_screen", "chỉ số QĐ 766")}
-EXPORTS: tuple[tuple[str, str, str], ...] = (
-    ("pdf", "Xuất PDF", "Ctrl+Shift+P"),
-    ("xlsx", "Xuất Excel (XLSX)", "Ctrl+Shift+E"),
-    ("csv", "Xuất CSV", "Ctrl+Shift+C"),
-)
-FILE_FILTERS = {"pdf": QT_TRANSLATE_NOOP("reports_screen", "Tệp PDF (*.pdf)"), "xlsx": QT_TRANSLATE_NOOP("reports_screen", "Bảng tính Excel (*.xlsx)"), "csv": QT_TRANSLATE_NOOP("reports_screen", "Tệp CSV (*.csv)")}
-FILE_STEMS = {ReportKind.DAILY: "bao-cao-ngay", ReportKind.REGISTER: "so-theo-doi-ho-so", ReportKind.KPI: "chi-so-766"}
 RUNNING = QT_TRANSLATE_NOOP("reports_screen", "Đang lập {name}… (Esc để hủy)")
 CANCELLED = QT_TRANSLATE_NOOP("reports_screen", "Đã hủy lập báo cáo; không có số liệu nào được hiển thị.")
 NOTHING_TO_EXPORT = QT_TRANSLATE_NOOP("reports_screen", "Chưa có báo cáo để xuất: hãy lập báo cáo trước (Ctrl+R).")
@@ -82,31 +67,11 @@ _PERIOD_KEYS = "Alt+←/→: ngày trước/sau · Ctrl+PgUp/PgDn: tháng trư�
 FIGURES_HINT = f"Enter: xem hồ sơ của chỉ tiêu (trên cột một quầy: hồ sơ của quầy đó) · {_PERIOD_KEYS}"
 REGISTER_HINT = f"Enter: mở hồ sơ · {_PERIOD_KEYS}"
 
-AnyReport = DailyReport | KpiReport | Register
-
 
 def period_text(period: Period) -> str:
     """The exports' wording of the period (export_labels), inside a sentence: «từ ngày … đến ngày …»."""
     text = export_labels.period_text(period)
     return text[0].lower() + text[1:]
-
-
-def default_file_name(report: AnyReport, fmt: str) -> str:
-    """«bao-cao-ngay-2026-03-02.pdf», «so-theo-doi-ho-so-2026-03-01-2026-03-31.xlsx»."""
-    period = report.period
-    days = period.start.isoformat() if period.start == period.end else f"{period.start}-{period.end}"
-    return f"{FILE_STEMS[kind_of(report)]}-{days}.{fmt}"
-
-
-def os_error_words(error: OSError) -> str:
-    """Why a file could not be written, in Vietnamese (the system's own words are English)."""
-    if isinstance(error, FileNotFoundError | NotADirectoryError):
-        return QCoreApplication.translate("reports_screen", "thư mục đã chọn không tồn tại")
-    if isinstance(error, PermissionError):
-        return QCoreApplication.translate("reports_screen", "không có quyền ghi vào thư mục đã chọn")
-    if error.errno == errno.ENOSPC:
-        return QCoreApplication.translate("reports_screen", "ổ đĩa đã đầy")
-    return QCoreApplication.translate("reports_screen", "lỗi ghi tệp của hệ điều hành (mã {errno})").format(errno=error.errno)
 
 
 def month_of(day: date, step: int) -> Period:
@@ -115,29 +80,6 @@ def month_of(day: date, step: int) -> Period:
     first = date(months // 12, months % 12 + 1, 1)
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return Period(first, after - timedelta(days=1))
-
-
-def build_report(db: Any, kind: ReportKind, period: Period, progress: Any) -> AnyReport:
-    """The report of `kind` from the engine (services.reports), on a worker thread."""
-    from counter_app.services import reports
-
-    if kind is ReportKind.REGISTER:
-        return reports.register(db, period, progress=progress)
-    if kind is ReportKind.KPI:
-        return reports.kpi_report(db, period, progress=progress)
-    return reports.daily_report(db, period, progress=progress)
-
-
-def write_report(report: AnyReport, fmt: str, path: Path) -> Path:
-    """The export in `fmt` (reports.export_pdf / export_xlsx / export_csv), on a worker thread."""
-    if fmt == "pdf":
-        from counter_app.reports.export_pdf import write_pdf as write
-    elif fmt == "xlsx":
-        from counter_app.reports.export_xlsx import write_xlsx as write
-    else:
-        from counter_app.reports.export_csv import write_csv as write
-    write(report, path)
-    return path
 
 
 def _date_edit(name: str) -> QDateEdit:
@@ -159,10 +101,13 @@ class ReportsScreen(Screen):
     def __init__(self, context: UiContext) -> None:
         super().__init__(context)
         self.kind = ReportKind.DAILY
-        self.shown_report: AnyReport | None = None
+        self.shown_report: Report | None = None
         self.listed_key: str | None = None
         self.listed_scope = ALL_DESKS  # the desk whose dossiers are listed (Enter on its column), or all
-        self.export_dialog: QFileDialog | None = None
+        self.exporter = ReportExporter(context, self)  # Ctrl+Shift+P/E/C: ui/report_exports.py
+        self.exporter.said.connect(self._say)
+        self.exporter.exported.connect(self.exported)
+        self.exporter.dialog_closed.connect(self._focus_report)
         self.runner = ReportRun(context.tasks, self)
         self.runner.progressed.connect(self._progressed)
         self.runner.done.connect(self._show)
@@ -349,7 +294,7 @@ class ReportsScreen(Screen):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(done, total))
 
-    def _show(self, report: AnyReport) -> None:
+    def _show(self, report: Report) -> None:
         self.progress.hide()
         self.shown_report = report
         days = report.period.days()
@@ -468,17 +413,13 @@ class ReportsScreen(Screen):
         if report is None:
             self._say(QCoreApplication.translate("reports_screen", NOTHING_TO_EXPORT), palette.WARNING)
             return
-        folder = self.context.settings.last_report_dir(Path.home())
-        dialog = QFileDialog(self, self.tr("Lưu {value} ({upper})").format(value=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind_of(report)]), upper=fmt.upper()), str(folder))
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # the same dialog on every desk, and in tests
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(QCoreApplication.translate("reports_screen", FILE_FILTERS[fmt]))
-        dialog.setDefaultSuffix(fmt)
-        dialog.selectFile(str(folder / default_file_name(report, fmt)))
-        dialog.fileSelected.connect(lambda name: self.export_to(report, fmt, Path(name)))
-        dialog.finished.connect(lambda _result: self._focus_report())
-        self.export_dialog = dialog
-        dialog.open()
+        title = self.tr("Lưu {value} ({upper})").format(value=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind_of(report)]), upper=fmt.upper())
+        self.exporter.ask(report, fmt, title)
+
+    @property
+    def export_dialog(self) -> QFileDialog | None:
+        """The save dialog of the last export asked for (the GUI tests answer it)."""
+        return self.exporter.dialog
 
     def _focus_report(self) -> None:
         """Back from a dialog: the keys go to the report's table again."""
@@ -486,23 +427,9 @@ class ReportsScreen(Screen):
         table = self.register_table if self.pages.currentWidget() is self.register_table else self.figures
         table.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def export_to(self, report: AnyReport, fmt: str, path: Path) -> None:
-        self.context.settings.set_last_report_dir(path.parent)
-        self._say(self.tr("Đang xuất báo cáo ra tệp {path}…").format(path=path))
-        self.context.tasks.run(lambda: write_report(report, fmt, path), self._exported, self._export_failed,
-                               owner=self, request="export")
-
-    def _exported(self, path: Path) -> None:
-        self._say(self.tr("Đã xuất báo cáo ra tệp {path}.").format(path=path), palette.OK)
-        self.exported.emit(path)
-
-    def _export_failed(self, error: Exception) -> None:
-        if isinstance(error, OSError):
-            self._say(self.tr("Không ghi được tệp: {os_error_words}. Hãy chọn thư mục khác.").format(os_error_words=os_error_words(error)), palette.ERROR)
-        elif isinstance(error, ImportError):
-            self._say(self.tr("Phiên bản này chưa có chức năng xuất định dạng đã chọn."), palette.ERROR)
-        else:
-            self._say(self.tr("Không xuất được báo cáo: {error_text}").format(error_text=error_text(error)), palette.ERROR)
+    def export_to(self, report: Report, fmt: str, path: Path) -> None:
+        """Write `report` to `path` without asking (what the save dialog does once a file is chosen)."""
+        self.exporter.write(report, fmt, path)
 
     def shortcut_help(self) -> list[tuple[str, str]]:
         keys = [(keys, self.tr("Lập {value}").format(value=QCoreApplication.translate("reports_screen", KIND_PHRASES[kind]))) for kind, _, keys in KINDS]

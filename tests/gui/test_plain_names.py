@@ -5,7 +5,8 @@ from PySide6.QtWidgets import QApplication
 
 from counter_app.services.dossiers import get_dossier, search_dossiers
 from counter_app.ui.context import UiContext
-from counter_app.ui.intake_screen import PLAIN_NAME_YES, IntakeScreen
+from counter_app.ui.intake_questions import PLAIN_NAME_YES
+from counter_app.ui.intake_screen import IntakeScreen
 from tests.gui.conftest import press
 from tests.gui.test_intake_screen import CTRL, WAIT, fill_applicant, save_and_wait
 from tests.gui.test_intake_screen import screen as intake_screen

@@ -24,8 +24,9 @@ from counter_app.reports.model import (
 )
 from counter_app.ui import palette
 from counter_app.ui.report_chart import BarChart, on_time_bars, received_bars, received_chart
+from counter_app.ui.report_exports import default_file_name
 from counter_app.ui.report_tables import FigureTable, RegisterTable, daily_lines, desk_titles, kpi_lines
-from counter_app.ui.reports_screen import default_file_name, month_of
+from counter_app.ui.reports_screen import month_of
 
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from counter_app.services.dossiers import search_dossiers
 from counter_app.ui.context import UiContext
-from counter_app.ui.intake_screen import UNSAVED_DISCARD, UNSAVED_KEEP, UNSAVED_SAVE
+from counter_app.ui.intake_questions import UNSAVED_DISCARD, UNSAVED_KEEP, UNSAVED_SAVE
 from counter_app.ui.main_window import MainWindow
 from tests.gui.conftest import press, type_text
 from tests.support.qt_polling import active_message_box, when_shown

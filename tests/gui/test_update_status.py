@@ -40,13 +40,13 @@ def test_nothing_offered_shows_nothing_in_the_status_bar(window: MainWindow) -> 
 
 def test_download_progress_then_install_on_next_start(window: MainWindow) -> None:
     offer_files(window, downloaded=400, staged=False)
-    window._show_update()
+    window.status_bar.show_update()
     window.sync_screen._show_status(SyncStatus(enrolled=False))
     assert window.update_label.text() == "Có phiên bản mới 0.2.0: đang tải 40%."
     assert "đang tải về ở nền (40%)" in window.sync_screen.update_label.text()
 
     offer_files(window, downloaded=0, staged=True)
-    window._show_update()
+    window.status_bar.show_update()
     window.sync_screen._show_status(SyncStatus(enrolled=False))
     assert window.update_label.text() == "Có phiên bản mới 0.2.0: sẽ cài khi mở lại."
     assert "Sẽ cài khi mở lại ứng dụng" in window.sync_screen.update_label.text()

@@ -96,11 +96,12 @@ def test_every_figure_query_compiles_for_postgresql(counter_db: Database) -> Non
     from sqlalchemy.dialects import postgresql
 
     from counter_app.reports.counter_sources import counter_sources
+    from counter_app.reports.figure_rules import FigureRules
     from counter_app.reports.model import Scope
-    from counter_app.reports.queries import KPI_ONLY, _Rules
+    from counter_app.reports.queries import KPI_ONLY
 
     with counter_db.read() as session:
-        rules = _Rules(counter_sources(session), Period.day(DAY), Scope())
+        rules = FigureRules(counter_sources(session), Period.day(DAY), Scope())
     for key in [*(f.key for f in DAILY_FIGURES if f.key != "not_synced"), *KPI_ONLY]:
         sql = str(rules.members(key).compile(dialect=postgresql.dialect()))
         assert "'+7 hours'" not in sql, key  # SQLite's office date never reaches PostgreSQL

@@ -13,297 +13,52 @@ connection per client connection, reused while both ends allow it.
         requests.post(proxy.url + "/api/v1/sync/push", ...)
         proxy.stats().faults_fired[DROP_AFTER_FORWARD]
 
-Faults (at most one *terminal* fault applies to a request: the first matching rule in the order added;
-every matching *shaping* fault, delay and bandwidth, applies as well):
-
-- drop_before_forward: read the request, close the client connection; the server never sees it.
-- drop_after_forward: forward, read the whole response (the server committed), close without answering.
-- status_502: answer 502 Bad Gateway with an HTML page, without forwarding.
-- html_200: answer 200 text/html with a captive-portal page, without forwarding.
-- truncate_response: forward, send the response head with its Content-Length but only `keep_bytes` of the
-  body (default: half), then close.
-- disconnect_after_bytes: forward the head and the first `after_bytes` body bytes, then cut both
-  connections; matches only requests whose Content-Length is larger than `after_bytes`.
-- (no fault) the upstream refuses connections (its process was killed): answer 502, as nginx would.
-- refuse_body: read the whole request body (inflated if gzip) and, if it contains `body_contains`, answer
-  `status` with an HTML page without forwarding, as a web application firewall in front of the server
-  does (or a server failing on one record); a request whose body does not match is forwarded untouched.
-  With `error_code`, the answer is the server's own JSON error (`{"error": {"code", "message"}}`) instead,
-  as a server that refuses the body's form would send it.
-- delay: sleep `seconds` before forwarding the request and again before sending the response.
-- bandwidth: one-way `latency` in each direction and throughput capped at `rate` bytes/s both ways,
-  paced in small slices; requests matching the same rule share that link, like one 2G modem.
+The fault kinds and what each does: tests/sync/fault_kinds.py; the HTTP reading and writing:
+tests/sync/proxy_http.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import random
-import select
 import socket
 import threading
 import time
 import zlib
-from dataclasses import dataclass, field
 from types import TracebackType
 
 import zstandard
 
-DROP_BEFORE_FORWARD = "drop_before_forward"
-DROP_AFTER_FORWARD = "drop_after_forward"
-STATUS_502 = "status_502"
-HTML_200 = "html_200"
-TRUNCATE_RESPONSE = "truncate_response"
-DISCONNECT_AFTER_BYTES = "disconnect_after_bytes"
-REFUSE_BODY = "refuse_body"
-DELAY = "delay"
-BANDWIDTH = "bandwidth"
-
-TERMINAL_FAULTS = frozenset(
-    {DROP_BEFORE_FORWARD, DROP_AFTER_FORWARD, STATUS_502, HTML_200, TRUNCATE_RESPONSE, DISCONNECT_AFTER_BYTES,
-     REFUSE_BODY}
+from tests.sync.fault_kinds import (
+    BAD_GATEWAY_HTML,
+    BANDWIDTH,
+    CAPTIVE_PORTAL_HTML,
+    DELAY,
+    DISCONNECT_AFTER_BYTES,
+    DROP_AFTER_FORWARD,
+    DROP_BEFORE_FORWARD,
+    FAULTS,
+    HTML_200,
+    REFUSE_BODY,
+    REFUSED_HTML,
+    SHAPING_FAULTS,
+    STATUS_502,
+    TERMINAL_FAULTS,
+    TRUNCATE_RESPONSE,
+    FaultRule,
+    Link,
+    ProxyStats,
+    RequestRecord,
+    json_error,
 )
-SHAPING_FAULTS = frozenset({DELAY, BANDWIDTH})
-FAULTS = TERMINAL_FAULTS | SHAPING_FAULTS
+from tests.sync.proxy_http import IO_TIMEOUT, Conn, Cut, Head, drain_body, parse_head, read_chunked
 
-MAX_HEAD = 64 * 1024
-IO_TIMEOUT = 60.0  # an idle or stuck socket is given up after this; keeps every thread's life bounded
-SLICE_SECONDS = 0.05
-MAX_RECORDS = 20_000  # pacing granularity under a bandwidth cap
+# The fault kinds and records stay importable from here, where the tests have always taken them.
+__all__ = ["BANDWIDTH", "DELAY", "DISCONNECT_AFTER_BYTES", "DROP_AFTER_FORWARD", "DROP_BEFORE_FORWARD", "FAULTS",
+           "HTML_200", "REFUSE_BODY", "SHAPING_FAULTS", "STATUS_502", "TERMINAL_FAULTS", "TRUNCATE_RESPONSE",
+           "FaultProxy", "FaultRule", "ProxyStats", "RequestRecord"]
 
-BAD_GATEWAY_HTML = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-)
-REFUSED_HTML = b"<html><body><h1>Request refused</h1></body></html>\r\n"
-CAPTIVE_PORTAL_HTML = (
-    "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Đăng nhập Wi-Fi</title></head>\n"
-    "<body><h1>Chào mừng đến với Wi-Fi miễn phí</h1>\n"
-    "<form method=\"post\" action=\"/login\"><p>Vui lòng xem quảng cáo và đăng nhập để tiếp tục.</p>\n"
-    "<input name=\"phone\" placeholder=\"Số điện thoại\"><button>Kết nối</button></form></body></html>\n"
-).encode()
-
-
-class _Cut(Exception):
-    """The proxy decided to (or had to) end this client connection now."""
-
-
-@dataclass
-class _Link:
-    """One direction of a shaped link: bytes leave no faster than `rate` per second, across all users."""
-
-    rate: int
-    next_free: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def reserve(self, nbytes: int) -> float:
-        """Book airtime for nbytes and return the monotonic time at which they have been sent."""
-        with self.lock:
-            start = max(time.monotonic(), self.next_free)
-            self.next_free = start + nbytes / self.rate
-            return self.next_free
-
-
-@dataclass
-class FaultRule:
-    """One fault and when it applies; add_fault() builds these, remove_fault() takes them back."""
-
-    fault: str
-    times: int | None = None  # fires for the next N matching requests; None: until removed
-    path_prefix: str | None = None
-    method: str | None = None
-    probability: float = 1.0
-    seconds: float = 0.0  # delay
-    rate: int = 0  # bandwidth, bytes per second
-    latency: float = 0.0  # bandwidth, one way
-    after_bytes: int = 0  # disconnect_after_bytes
-    keep_bytes: int | None = None  # truncate_response; None: half the body
-    body_contains: bytes = b""  # refuse_body
-    status: int = 500  # refuse_body
-    error_code: str = ""  # refuse_body: answer the server's JSON error with this code instead of HTML
-    fired: int = 0
-    up: _Link | None = None
-    down: _Link | None = None
-
-
-@dataclass
-class RequestRecord:
-    """What happened to one request, for assertions and for debugging a failed scenario."""
-
-    method: str
-    path: str
-    faults: tuple[str, ...]
-    forwarded: bool = False
-    status: int | None = None  # the upstream's status, or the one the proxy invented
-    request_bytes: int = 0
-    response_bytes: int = 0
-
-
-@dataclass
-class ProxyStats:
-    """Counts since start or the last reset_stats(); bytes are as on the wire, headers included."""
-
-    connections: int = 0
-    requests_seen: int = 0
-    requests_forwarded: int = 0
-    responses_relayed: int = 0
-    bytes_from_client: int = 0
-    bytes_to_client: int = 0
-    bytes_to_upstream: int = 0
-    bytes_from_upstream: int = 0
-    faults_fired: dict[str, int] = field(default_factory=dict)
-    faults_forwarded: dict[str, int] = field(default_factory=dict)
-    requests: list[RequestRecord] = field(default_factory=list)
-
-    @property
-    def wire_bytes(self) -> int:
-        """Everything the client's link carried, both directions."""
-        return self.bytes_from_client + self.bytes_to_client
-
-
-class _Conn:
-    """A socket with a read buffer that counts every byte crossing it and respects pacing and stop."""
-
-    def __init__(self, proxy: FaultProxy, sock: socket.socket, side: str) -> None:
-        self.proxy = proxy
-        self.sock = sock
-        self.side = side  # "client" or "upstream"
-        self.buf = bytearray()
-        self.eof = False
-        self.received = 0  # this connection's own totals, for the per-request records
-        self.sent = 0
-        sock.settimeout(IO_TIMEOUT)
-        # No Nagle: a head and a body sent separately must not wait for a delayed ACK (40 ms each).
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        try:
-            data = self.sock.recv(65536)
-        except (OSError, TimeoutError):
-            data = b""
-        if not data:
-            self.eof = True
-            return False
-        self.proxy._count(f"bytes_from_{self.side}", len(data))
-        self.received += len(data)
-        self.buf += data
-        return True
-
-    def read_head(self) -> bytes | None:
-        """Bytes up to and including the blank line; None on a clean close before any byte."""
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end >= 0:
-                head = bytes(self.buf[: end + 4])
-                del self.buf[: end + 4]
-                return head
-            if len(self.buf) > MAX_HEAD:
-                raise _Cut("head too large")
-            if not self._fill():
-                if self.buf:
-                    raise _Cut("closed mid-head")
-                return None
-
-    def read_line(self) -> bytes:
-        while True:
-            end = self.buf.find(b"\r\n")
-            if end >= 0:
-                line = bytes(self.buf[: end + 2])
-                del self.buf[: end + 2]
-                return line
-            if len(self.buf) > MAX_HEAD or not self._fill():
-                raise _Cut("bad chunk framing")
-
-    def read_some(self, limit: int) -> bytes:
-        if not self.buf and not self._fill():
-            raise _Cut(f"{self.side} closed mid-body")
-        data = bytes(self.buf[:limit])
-        del self.buf[:limit]
-        return data
-
-    def read_exact(self, n: int) -> bytes:
-        out = bytearray()
-        while len(out) < n:
-            out += self.read_some(n - len(out))
-        return bytes(out)
-
-    def read_to_eof(self) -> bytes:
-        while self._fill():
-            pass
-        data = bytes(self.buf)
-        self.buf.clear()
-        return data
-
-    def send(self, data: bytes, link: _Link | None = None) -> None:
-        """Send everything, paced by `link` if given; counts only what really went out."""
-        counter = "bytes_to_client" if self.side == "client" else "bytes_to_upstream"
-        if link is None:
-            pieces = [data]
-        else:
-            step = max(1, int(link.rate * SLICE_SECONDS))
-            pieces = [data[i : i + step] for i in range(0, len(data), step)]
-        for piece in pieces:
-            if link is not None:
-                self.proxy._sleep_until(link.reserve(len(piece)))
-            # Counted before it leaves, so a test that has just received it already sees it counted.
-            self.proxy._count(counter, len(piece))
-            self.sent += len(piece)
-            try:
-                self.sock.sendall(piece)
-            except (OSError, TimeoutError) as exc:
-                raise _Cut(f"{self.side} send failed: {exc}") from exc
-
-    def is_stale(self) -> bool:
-        """True if the peer closed (or sent junk) while the connection sat idle: do not reuse it."""
-        if self.buf or self.eof:
-            return True
-        try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
-        except (OSError, ValueError):
-            return True
-        return bool(readable)
-
-    def close(self) -> None:
-        self.proxy._forget(self.sock)
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)
-        with contextlib.suppress(OSError):
-            self.sock.close()
-
-
-@dataclass
-class _Head:
-    raw: bytes
-    first_line: str
-    headers: list[tuple[str, str]]
-
-    def get(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value.strip()
-        return None
-
-    def has_token(self, name: str, token: str) -> bool:
-        value = self.get(name) or ""
-        return token in [part.strip().lower() for part in value.split(",")]
-
-
-def _parse_head(raw: bytes) -> _Head:
-    lines = raw.decode("latin-1").split("\r\n")
-    headers = []
-    for line in lines[1:]:
-        if not line:
-            continue
-        key, sep, value = line.partition(":")
-        if not sep:
-            raise _Cut(f"malformed header line {line!r}")
-        headers.append((key.strip(), value))
-    return _Head(raw, lines[0], headers)
+MAX_RECORDS = 20_000  # requests kept in the stats (bounded memory in long soak scenarios)
 
 
 class FaultProxy:
@@ -372,7 +127,7 @@ class FaultProxy:
             error_code=error_code,
         )
         if fault == BANDWIDTH:
-            rule.up, rule.down = _Link(rate), _Link(down_rate or rate)
+            rule.up, rule.down = Link(rate), Link(down_rate or rate)
         with self._lock:
             self._rules.append(rule)
         return rule
@@ -464,7 +219,7 @@ class FaultProxy:
     def _sleep_until(self, deadline: float) -> None:
         remaining = deadline - time.monotonic()
         if remaining > 0 and self._stop.wait(remaining):
-            raise _Cut("proxy stopping")
+            raise Cut("proxy stopping")
 
     def _sleep(self, seconds: float) -> None:
         if seconds > 0:
@@ -490,14 +245,14 @@ class FaultProxy:
             thread.start()
 
     def _serve(self, client_sock: socket.socket) -> None:
-        client = _Conn(self, client_sock, "client")
-        upstream: _Conn | None = None
+        client = Conn(self, client_sock, "client")
+        upstream: Conn | None = None
         try:
             while not self._stop.is_set():
                 upstream, keep = self._one_request(client, upstream)
                 if not keep:
                     break
-        except _Cut:
+        except Cut:
             pass
         finally:
             client.close()
@@ -542,8 +297,8 @@ class FaultProxy:
                        and (rule.method is None or rule.method == method) for rule in self._rules)
 
     def _answer(
-        self, client: _Conn, record: RequestRecord, method: str, status: int, reason: str, ctype: str,
-        page: bytes, keep: bool, link: _Link | None,
+        self, client: Conn, record: RequestRecord, method: str, status: int, reason: str, ctype: str,
+        page: bytes, keep: bool, link: Link | None,
     ) -> None:
         """A response the proxy makes up itself (502 page, captive portal)."""
         response = (
@@ -554,16 +309,16 @@ class FaultProxy:
         record.response_bytes = len(response)
         client.send(response, link)
 
-    def _one_request(self, client: _Conn, upstream: _Conn | None) -> tuple[_Conn | None, bool]:
+    def _one_request(self, client: Conn, upstream: Conn | None) -> tuple[Conn | None, bool]:
         """Relay (or sabotage) one request; returns the upstream to reuse and whether to keep the client."""
         before_in = client.received - len(client.buf)
         head_raw = client.read_head()
         if head_raw is None:
             return upstream, False
-        head = _parse_head(head_raw)
+        head = parse_head(head_raw)
         parts = head.first_line.split(" ")
         if len(parts) != 3:
-            raise _Cut(f"bad request line {head.first_line!r}")
+            raise Cut(f"bad request line {head.first_line!r}")
         method, target, version = parts
         path = target
         if "://" in path:  # absolute-form: match on the path only
@@ -572,7 +327,7 @@ class FaultProxy:
         length = None if chunked else int(head.get("Content-Length") or 0)
         body: bytes | None = None
         if self._wants_body(method, path):
-            body = _read_chunked(client) if chunked else client.read_exact(length or 0)
+            body = read_chunked(client) if chunked else client.read_exact(length or 0)
         rules = self._select_rules(method, path, length, _inflated(body, head) if body is not None else None)
         faults = tuple(r.fault for r in rules)
         terminal = next((r for r in rules if r.fault in TERMINAL_FAULTS), None)
@@ -594,17 +349,17 @@ class FaultProxy:
         # Faults that never reach the server: take the whole request first, as a real middlebox would.
         if terminal is not None and terminal.fault in (DROP_BEFORE_FORWARD, STATUS_502, HTML_200, REFUSE_BODY):
             if body is None:
-                _drain_body(client, chunked, length)
+                drain_body(client, chunked, length)
             finish_in()
             self._sleep(delay + latency)
             if terminal.fault == DROP_BEFORE_FORWARD:
-                raise _Cut("drop_before_forward")
+                raise Cut("drop_before_forward")
             if terminal.fault == STATUS_502:
                 self._answer(client, record, method, 502, "Bad Gateway", "text/html", BAD_GATEWAY_HTML,
                              client_keep, down_link)
             elif terminal.fault == REFUSE_BODY and terminal.error_code:
                 self._answer(client, record, method, terminal.status, "Refused", "application/json",
-                             _json_error(terminal.error_code), client_keep, down_link)
+                             json_error(terminal.error_code), client_keep, down_link)
             elif terminal.fault == REFUSE_BODY:
                 self._answer(client, record, method, terminal.status, "Refused", "text/html", REFUSED_HTML,
                              client_keep, down_link)
@@ -624,19 +379,19 @@ class FaultProxy:
             except OSError:
                 # The server is down (killed in a test): answer as nginx would, after taking the body.
                 if body is None:
-                    _drain_body(client, chunked, length)
+                    drain_body(client, chunked, length)
                 finish_in()
                 self._answer(client, record, method, 502, "Bad Gateway", "text/html", BAD_GATEWAY_HTML,
                              client_keep, down_link)
                 return None, client_keep
             with self._lock:
                 self._sockets.add(sock)
-            upstream = _Conn(self, sock, "upstream")
+            upstream = Conn(self, sock, "upstream")
         upstream.send(head_raw, up_link)
         if body is not None:
             upstream.send(body, up_link)
         elif chunked:
-            upstream.send(_read_chunked(client), up_link)
+            upstream.send(read_chunked(client), up_link)
         else:
             remaining = length or 0
             cut_at = terminal.after_bytes if terminal and terminal.fault == DISCONNECT_AFTER_BYTES else None
@@ -646,7 +401,7 @@ class FaultProxy:
                 if want == 0:
                     finish_in()
                     upstream.close()
-                    raise _Cut("disconnect_after_bytes")
+                    raise Cut("disconnect_after_bytes")
                 piece = client.read_some(min(want, 65536))
                 upstream.send(piece, up_link)
                 sent += len(piece)
@@ -663,8 +418,8 @@ class FaultProxy:
         while True:
             resp_raw = upstream.read_head()
             if resp_raw is None:
-                raise _Cut("upstream closed without a response")
-            resp = _parse_head(resp_raw)
+                raise Cut("upstream closed without a response")
+            resp = parse_head(resp_raw)
             status = int(resp.first_line.split(" ")[1])
             response += resp_raw
             if not 100 <= status < 200 or status == 101:
@@ -675,7 +430,7 @@ class FaultProxy:
         if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
             pass
         elif resp.has_token("Transfer-Encoding", "chunked"):
-            response += _read_chunked(upstream)
+            response += read_chunked(upstream)
         elif resp.get("Content-Length") is not None:
             response += upstream.read_exact(int(resp.get("Content-Length") or 0))
         else:
@@ -687,33 +442,28 @@ class FaultProxy:
             client_keep = False
 
         if terminal is not None and terminal.fault == DROP_AFTER_FORWARD:
-            raise _Cut("drop_after_forward")
+            raise Cut("drop_after_forward")
         self._sleep(delay + latency)
         if terminal is not None and terminal.fault == TRUNCATE_RESPONSE:
             body_len = len(response) - head_len
             keep = body_len // 2 if terminal.keep_bytes is None else min(terminal.keep_bytes, body_len)
             record.response_bytes = head_len + keep
             client.send(bytes(response[: head_len + keep]), down_link)
-            raise _Cut("truncate_response")
+            raise Cut("truncate_response")
         # Recorded before sending, so a test that has just received the response sees it counted.
         record.response_bytes = len(response)
         with self._lock:
             self._stats.responses_relayed += 1
         try:
             client.send(bytes(response), down_link)
-        except _Cut:
+        except Cut:
             with self._lock:
                 self._stats.responses_relayed -= 1
             raise
         return upstream, client_keep
 
 
-def _json_error(code: str) -> bytes:
-    message = f"Máy chủ từ chối dữ liệu gửi lên ({code})."
-    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode("utf-8")
-
-
-def _inflated(body: bytes, head: _Head) -> bytes:
+def _inflated(body: bytes, head: Head) -> bytes:
     """The body as the server would read it (a gzip or dictionary-less zstd body inflated; framing of a chunked
     one kept). A zstd body made with the province's dictionary stays opaque, as it would to a firewall."""
     encoding = (head.get("Content-Encoding") or "").lower()
@@ -726,28 +476,3 @@ def _inflated(body: bytes, head: _Head) -> bytes:
     return body
 
 
-def _drain_body(conn: _Conn, chunked: bool, length: int | None) -> None:
-    """Take a request body that will not be forwarded, so the client is not cut off mid-send."""
-    if chunked:
-        _read_chunked(conn)
-    else:
-        conn.read_exact(length or 0)
-
-
-def _read_chunked(conn: _Conn) -> bytes:
-    """A chunked body, framing and trailers included, exactly as received."""
-    out = bytearray()
-    while True:
-        line = conn.read_line()
-        out += line
-        try:
-            size = int(line.split(b";", 1)[0].strip(), 16)
-        except ValueError as exc:
-            raise _Cut("bad chunk size") from exc
-        if size == 0:
-            while True:
-                trailer = conn.read_line()
-                out += trailer
-                if trailer == b"\r\n":
-                    return bytes(out)
-        out += conn.read_exact(size + 2)

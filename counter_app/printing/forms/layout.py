@@ -4,7 +4,7 @@ forms 01–05 "for printing on A5" (only the register, Mẫu 06, is A4; domain.m
 Each form is a story of flowables built from these: the two-column heading (issuing office and the
 national motto), the title, the dossier code as Code128 (and the tracking QR) when the form has a
 code, the citizen's lines, a papers table and the signature block. The bar code is the same symbol as
-on Mẫu 01 (`receipt_slip`'s code row, on the 203-dpi dot grid), so the desk's scanner opens the dossier
+on Mẫu 01 (`slip_layout.CodeRow`, on the 203-dpi dot grid), so the desk's scanner opens the dossier
 from any of the forms. Text is NFC-normalised and XML-escaped here, once.
 """
 
@@ -29,7 +29,8 @@ from counter_app.domain.dossier import DocumentLine, Person
 from counter_app.domain.formats import place_date
 from counter_app.domain.text import nfc
 from counter_app.printing.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, register_fonts
-from counter_app.printing.receipt_slip import CodeRow, Rule, SlipHeader, honorific
+from counter_app.printing.receipt_slip import SlipHeader, honorific
+from counter_app.printing.slip_layout import CodeRow, Rule
 
 PAGE = A5
 MARGIN = 11 * mm
