@@ -22,7 +22,8 @@ import requests
 from sqlalchemy import select
 
 from counter_app.cli import main
-from counter_app.domain.dossier import DocumentLine
+from counter_app.domain.calendar import WorkCalendar
+from counter_app.domain.dossier import OFFICE_TZ, DocumentLine
 from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.postal_codes import ITEM_SERIES, parse_item_code
@@ -64,6 +65,14 @@ SUPERVISOR = "giamsat"
 POST = {"recipient": "Trần Thị Bình", "phone": "0905123456", "ward_code": HAI_CHAU_WARD, "street": "12 Lê Lợi",
         "postage": 25000, "payer": "agency"}
 
+
+
+def working_day_after(due: datetime, *, days: int) -> datetime:
+    """At least `days` after `due`, on a working day, at the same office time: a date the apology accepts
+    whatever today is (3 days after a Wednesday is a Saturday)."""
+    office = due.astimezone(OFFICE_TZ)
+    day = WorkCalendar().next_working_day(office.date() + timedelta(days=days - 1))
+    return datetime.combine(day, office.timetz())
 
 def _grant(side: ServerSide, db: Database, count: int) -> None:
     with db.read() as session:
@@ -120,7 +129,7 @@ def restored_counter(server: ServerSide, tmp_path: Path) -> Restored:  # noqa: F
                        missing=[DocumentLine("Bản sao giấy khai sinh", certified_copies=1)])
     record_supplied(db, paid, by=SUPERVISOR)
     apologise(db, paid, reason="Cơ quan chuyên môn cần xác minh thêm", by=SUPERVISOR,
-              new_due_at=get_dossier(db, paid).due_at + timedelta(days=3))
+              new_due_at=working_day_after(get_dossier(db, paid).due_at, days=3))
     guidance = record_guidance(db, GuidanceRequest(procedure_code="1.001193", reason="Tờ khai chưa ký", missing=[],
                                                    applicant=PersonInput(full_name="Đặng Thu Thảo", street="3 Hùng Vương", phone="0905111222"),
                                                    clerk_username=SUPERVISOR))
