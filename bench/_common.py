@@ -221,3 +221,24 @@ def receive_fee_dossiers(db: Any, count: int, on_each: Callable[[int, float], No
         if on_each is not None:
             on_each(i, ms)
     return codes
+
+
+@contextmanager
+def profiled(top: int, order: str = "tottime") -> Iterator[None]:
+    """cProfile around the block when `top` > 0, its `top` costliest functions (by `order`) logged to stderr."""
+    if top <= 0:
+        yield
+        return
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+        log(out.getvalue())

@@ -17,11 +17,8 @@ must do).
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import sys
 import time
 import uuid
@@ -32,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.file_keyring.FileKeyring")
 
-from _common import emit, log, machine, work_dir
+from _common import emit, log, machine, profiled, work_dir
 from _ingest_ops import demo_counter
 
 from counter_app.services.clock import utc_now
@@ -142,18 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             for payload in payloads:
                 json.loads(payload)
             baseline = time.process_time() - start
-            profiler = cProfile.Profile() if args.profile else None
             log("pushing, stage by stage…")
-            if profiler:
-                profiler.enable()
-            wall = time.perf_counter()
-            seconds, sent, withdrawn = run(db, args.batch)
-            wall = time.perf_counter() - wall
-            if profiler:
-                profiler.disable()
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.profile)
-                log(out.getvalue())
+            with profiled(args.profile, args.sort):
+                wall = time.perf_counter()
+                seconds, sent, withdrawn = run(db, args.batch)
+                wall = time.perf_counter() - wall
         finally:
             db.close()
     assert sent == len(payloads) and withdrawn == 0, (sent, len(payloads), withdrawn)

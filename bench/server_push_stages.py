@@ -15,11 +15,8 @@ Baseline in the same run: `json.loads` of the same bodies uncompressed (the leas
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import sys
 import time
 from pathlib import Path
@@ -28,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.file_keyring.FileKeyring")
 
-from _common import emit, log, machine, work_dir
+from _common import emit, log, machine, profiled, work_dir
 from _ingest_ops import enrolled_device, make_backlog, packed_bodies
 
 from counter_app.services.clock import utc_now
@@ -111,18 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             server = ServerDatabase.open(url)
             device = enrolled_device(server, backlog.unit_code)
-            profiler = cProfile.Profile() if args.profile else None
             log("pushing, stage by stage…")
-            if profiler:
-                profiler.enable()
-            wall = time.perf_counter()
-            seconds, statuses = run(server, device.id, bodies, limits)
-            wall = time.perf_counter() - wall
-            if profiler:
-                profiler.disable()
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.profile)
-                log(out.getvalue())
+            with profiled(args.profile, args.sort):
+                wall = time.perf_counter()
+                seconds, statuses = run(server, device.id, bodies, limits)
+                wall = time.perf_counter() - wall
             server.dispose()
         finally:
             if postgres is not None:
