@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from sync.protocol import MAX_OPS_HARD_LIMIT, Limits
 
-TARGET_SECONDS = 4.0  # a cut costs at most this much resending; latency (2 x 300 ms on 2G) stays < 15 %
+# A cut costs at most this much resending. Each round trip also costs about 1 s on 2G (2 x 300 ms of latency,
+# the server's work, the answer) while the link sits idle: 4 s batches lost a quarter of the link to it
+# (bench/sync_backlog.py, 2G run: 49 requests, 182 s); 8 s keeps it near an eighth.
+TARGET_SECONDS = 8.0
 SMALLEST_BATCH_BYTES = 2_000
 # Raw JSON. Under the server guard's large-body mark (GuardSettings.large_body_bytes, 1 MB), past which a
 # body waits for one of few server-wide slots: 500 counters back after an outage must not queue for them.
