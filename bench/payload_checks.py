@@ -1,7 +1,7 @@
 """What the per-operation checks that both ends run cost, per call and per dossier, in this process's CPU time.
 
 Why: the counter and the server each write every payload's canonical JSON (its hash, its audit row's `after`)
-and check every payload against its model (domain/operations.py) before they queue, send or apply it. Issue 13
+and check every payload against its model (domain/payloads.py) before they queue, send or apply it. Issue 13
 needs the whole loopback push far under 100 us of CPU per dossier on each end, so these are measured alone:
 `canonical_json` and `payload_hash` (domain/serialization.py), `check_payload` and the envelope's
 `Operation` check (sync/protocol.py), and the instant and text checks one by one.
@@ -32,7 +32,7 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.file_keyring.File
 from _common import emit, log, machine, work_dir
 from _ingest_ops import make_backlog
 
-from counter_app.domain import operations
+from counter_app.domain import payload_fields
 from counter_app.domain.operations import check_payload
 from counter_app.domain.serialization import canonical_json, payload_hash
 from counter_app.services.clock import utc_now
@@ -86,8 +86,8 @@ def main() -> None:
     info = _Info({"now": now})
     instants = [op["created_at"] for op in ops]
     texts_checked = [payload["applicant"]["full_name"] for payload in payloads]
-    per_call["event_instant"] = cpu_us(lambda: [operations._event_instant(v, info) for v in instants], n, repeat)
-    per_call["clean_text"] = cpu_us(lambda: [operations._clean_text(v) for v in texts_checked], n, repeat)
+    per_call["event_instant"] = cpu_us(lambda: [payload_fields._event_instant(v, info) for v in instants], n, repeat)
+    per_call["clean_text"] = cpu_us(lambda: [payload_fields._clean_text(v) for v in texts_checked], n, repeat)
     per_dossier = {
         "check_payload": cpu_us(lambda: [check_payload(op["op_type"], op["payload"], now=now) for op in ops], n, repeat),
         "operation_envelope": cpu_us(lambda: [Operation.model_validate(op, context={"now": now}) for op in ops], n,

@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from counter_app.domain.operations import (
+from counter_app.domain.payload_fields import (
     MAX_INT32,
     MAX_INT64,
     EventInstant,

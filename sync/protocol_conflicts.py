@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from counter_app.domain.conflicts import Resolution
-from counter_app.domain.operations import bounded_text
+from counter_app.domain.payload_fields import bounded_text
 from sync.protocol import Model, Request
 
 __all__ = ["ConflictPage", "ConflictState", "ConflictView", "Resolution", "ResolutionNotice", "ResolutionRequest",

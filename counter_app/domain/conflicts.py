@@ -29,7 +29,7 @@ RESOLUTION_LABELS = {
     Resolution.REJECT: "Từ chối bản của quầy",
 }
 
-# A dossier's fields as a dossier.create operation carries them (domain.operations.DossierCreatePayload), by
+# A dossier's fields as a dossier.create operation carries them (domain.payloads.DossierCreatePayload), by
 # the names of the forms (Mẫu 01, sổ theo dõi hồ sơ). A field not listed shows under its own key.
 DOSSIER_FIELD_LABELS = {
     "id": "Mã định danh nội bộ",

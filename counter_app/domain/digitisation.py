@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-# Bounds shared by the counter (services/scan_bundle.py) and the sync payload (domain/operations.py).
+# Bounds shared by the counter (services/scan_bundle.py) and the sync payload (domain/payloads.py).
 MAX_PAGES_PER_PAPER = 500
 MAX_PAPER_INDEX = 100  # a dossier keeps at most 100 paper lines (DossierCreatePayload.documents)
 

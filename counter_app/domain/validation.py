@@ -18,7 +18,7 @@ from counter_app.domain import labels
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.errors import ValidationError, ValidationErrors
 from counter_app.domain.formats import office_date, office_datetime
-from counter_app.domain.operations import EARLIEST_INSTANT
+from counter_app.domain.payload_fields import EARLIEST_INSTANT
 from counter_app.domain.text import nfc
 
 P = ParamSpec("P")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from counter_app.domain.digitisation import MAX_PAPER_INDEX
 from counter_app.domain.errors import DomainError
-from counter_app.domain.operations import DOSSIER_CODE_RE
+from counter_app.domain.payload_fields import DOSSIER_CODE_RE
 from counter_app.services.clock import utc_now
 from counter_app.services.digitisation import BundleAdded, add_scans
 from counter_app.storage.database import Database

@@ -22,8 +22,6 @@ from counter_app.domain.catalog import procedure_from_dict
 from counter_app.domain.dossier import StatusChange
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import (
-    EARLIEST_INSTANT,
-    LATEST_INSTANT,
     OPEN_STATES,
     PROBLEM_STATES,
     OpType,
@@ -31,6 +29,7 @@ from counter_app.domain.operations import (
     UploadState,
     check_payload,
 )
+from counter_app.domain.payload_fields import EARLIEST_INSTANT, LATEST_INSTANT
 from counter_app.storage.accounts import store_version
 from counter_app.storage.conflict_notices import apply_resolution_notice
 from counter_app.storage.dossiers import get_row, record_status_change

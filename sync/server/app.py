@@ -18,7 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from counter_app import __version__
-from counter_app.domain.operations import MAX_INT64
+from counter_app.domain.payload_fields import MAX_INT64
 from sync.packing import CanonicalTexts
 from sync.protocol import (
     API_PREFIX,

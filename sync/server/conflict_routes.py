@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import FastAPI, Header, Path, Query
 
-from counter_app.domain.operations import MAX_INT64
+from counter_app.domain.payload_fields import MAX_INT64
 from sync.protocol import API_PREFIX, ErrorResponse
 from sync.protocol_conflicts import ConflictPage, ConflictState, ConflictView, ResolutionRequest
 from sync.server.auth import authenticate

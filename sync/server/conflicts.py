@@ -21,14 +21,8 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import InvalidTransition
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
-from counter_app.domain.operations import (
-    ConflictResolutionPayload,
-    DossierCreatePayload,
-    InvalidOperation,
-    OpType,
-    Payload,
-    check_payload,
-)
+from counter_app.domain.operations import InvalidOperation, OpType, check_payload
+from counter_app.domain.payloads import ConflictResolutionPayload, DossierCreatePayload, Payload
 from counter_app.domain.serialization import iso_instant
 from sync.protocol import ChangeKind, OpStatus
 from sync.protocol_conflicts import (

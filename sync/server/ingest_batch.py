@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.operations import DossierCreatePayload
+from counter_app.domain.payloads import DossierCreatePayload
 from sync.protocol import OpResult, OpStatus
 from sync.server.auth import slots_held
 from sync.server.bulk_insert import JsonText, insert_rows

@@ -18,7 +18,7 @@ from counter_app.domain.errors import DomainError, InvalidTransition
 from counter_app.domain.formats import office_datetime
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.lifecycle_records import APOLOGY_STATUSES
-from counter_app.domain.operations import (
+from counter_app.domain.payloads import (
     ApologyPayload,
     AttachmentAddPayload,
     DossierCreatePayload,

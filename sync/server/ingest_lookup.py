@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.operations import (
+from counter_app.domain.payloads import (
     ApologyPayload,
     AttachmentAddPayload,
     DossierCreatePayload,

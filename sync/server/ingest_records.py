@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import merged, version_from_payload, version_payload
-from counter_app.domain.operations import (
+from counter_app.domain.payloads import (
     AccountUpsertPayload,
     AssistLogPayload,
     GuidanceRecordPayload,

@@ -438,7 +438,7 @@ class AssistedFiling(Base):
 class DossierRecord(Base):
     """A lifecycle record of a dossier the forms print: an apology (Mẫu 04) or a hand-over row (Mẫu 05).
 
-    `data` is the checked operation's record (domain.operations ApologyPayload / HandoverPayload)."""
+    `data` is the checked operation's record (domain.payloads ApologyPayload / HandoverPayload)."""
 
     __tablename__ = "dossier_record"
     __table_args__ = (Index("ix_dossier_record_dossier_id", "dossier_id"),

@@ -27,17 +27,13 @@ from counter_app.domain.dossier import Channel
 from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import office_date, office_datetime
 from counter_app.domain.lifecycle import Status
-from counter_app.domain.operations import (
-    MAX_INT64,
-    OP_ID_RE,
+from counter_app.domain.operations import InvalidOperation, check_payload, describe_errors, only_clock_errors
+from counter_app.domain.payload_fields import MAX_INT64, OP_ID_RE
+from counter_app.domain.payloads import (
     AccountUpsertPayload,
     DossierCreatePayload,
     GuidanceRecordPayload,
-    InvalidOperation,
     Payload,
-    check_payload,
-    describe_errors,
-    only_clock_errors,
 )
 from counter_app.domain.register import register_book
 from sync.packing import CanonicalTexts

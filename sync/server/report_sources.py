@@ -27,7 +27,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.types import TypeDecorator
 
-from counter_app.domain.operations import DossierCreatePayload
+from counter_app.domain.payloads import DossierCreatePayload
 from counter_app.domain.receipts import NUMBER_DIGITS
 from counter_app.domain.text import nfc
 from counter_app.reports.sources import ReportSources

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import InvalidTransition
 from counter_app.domain.lifecycle import Status
-from counter_app.domain.operations import Payload, ResultReturnPayload, ShipmentStatePayload
+from counter_app.domain.payloads import Payload, ResultReturnPayload, ShipmentStatePayload
 from counter_app.domain.postal_codes import (
     COUNTRY,
     ITEM_SERIES,

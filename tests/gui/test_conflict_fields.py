@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from counter_app.domain.conflicts import DOSSIER_FIELD_LABELS, field_label
 from counter_app.domain.lifecycle import Status
-from counter_app.domain.operations import DossierCreatePayload
+from counter_app.domain.payloads import DossierCreatePayload
 from counter_app.ui.conflicts_dialog import ConflictsDialog, version_text
 from counter_app.ui.context import UiContext
 from sync.protocol_conflicts import ConflictView, Resolution

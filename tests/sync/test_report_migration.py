@@ -15,7 +15,7 @@ from sqlalchemy import column, insert, select
 from sqlalchemy import table as table_of
 
 from counter_app.domain.dossier import Address
-from counter_app.domain.operations import DossierCreatePayload
+from counter_app.domain.payloads import DossierCreatePayload
 from counter_app.domain.serialization import iso_instant
 from counter_app.reports.model import Period
 from counter_app.services.clerks import LateEntry

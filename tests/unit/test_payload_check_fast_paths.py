@@ -1,4 +1,4 @@
-"""The payload checks' fast paths (domain/operations.py) accept and refuse exactly what the plain checks
+"""The payload checks' fast paths (domain/payload_fields.py) accept and refuse exactly what the plain checks
 did, with the same error types and Vietnamese messages: `_clean_text` (isprintable first), the required
 text's single validator, and instants in the office form (+07:00, whole seconds) compared as text."""
 
@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from counter_app.domain.operations import (
+from counter_app.domain.payload_fields import (
     EARLIEST_INSTANT,
     FUTURE_TOLERANCE,
     LATEST_INSTANT,
