@@ -33,7 +33,7 @@ from sync import bounded
 from sync.packing import CanonicalTexts
 from sync.protocol import Limits, OpStatus, PushBatch
 from sync.server.db import ServerDatabase
-from sync.server.guard import json_bounds
+from sync.server.guard_body import json_bounds
 from sync.server.ingest import handle_push
 from sync.server.memory import paused_gc
 from sync.server.models import Device

@@ -45,7 +45,9 @@ from sync.server.db import ServerDatabase
 from sync.server.dictionaries import DictionaryCache, install_dictionary_routes, newest_offer, unpacked
 from sync.server.errors import ApiError
 from sync.server.feed import changes_after, last_change_seq
-from sync.server.guard import GuardSettings, PreparsedJsonRoute, RequestGuard
+from sync.server.guard import RequestGuard
+from sync.server.guard_admission import GuardSettings
+from sync.server.guard_body import PreparsedJsonRoute
 from sync.server.http_errors import ContainErrors, install_error_handlers
 from sync.server.ingest import handle_push
 from sync.server.memory import limit_malloc_arenas

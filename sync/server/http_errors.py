@@ -25,7 +25,7 @@ from counter_app.domain.errors import DomainError
 from sync.server.errors import ApiError
 
 log = logging.getLogger(__name__)
-# The push's batch id, once its body is parsed (see guard.BoundedJsonRequest), for the log line of a failure.
+# The push's batch id, once its body is parsed (see guard_body.BodyReader), for the log line of a failure.
 BATCH_ID_KEY = "sync.batch_id"
 SERVER_ERROR = "Máy chủ gặp lỗi ngoài dự kiến; quầy sẽ thử lại sau."
 _HTTP_MESSAGES = {

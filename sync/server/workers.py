@@ -6,7 +6,7 @@ own connection pool) and starts a new one when a worker dies. Every worker build
 environment (`app_from_environment`), so all answer with the same server epoch and the same limits.
 
 What each process keeps in memory, and why that is safe (docs/sync.md, "Several server processes"):
-- the token cache (guard.TokenGate): a valid token is remembered for a minute per process from its last check
+- the token cache (guard_admission.TokenGate): a valid token is remembered for a minute per process from its last check
   (the gate's lookup, or a sync endpoint's own, which also forgets a refused token at once); every endpoint
   authenticates in its own transaction, so a revoked device is refused by the first endpoint it reaches;
 - per-device and per-address rate limits and in-flight counts (guard.RequestGuard): they bound what one
@@ -34,7 +34,7 @@ from fastapi import FastAPI
 
 from sync.protocol import Limits
 from sync.server.db import POOL_SIZE, ServerDatabase
-from sync.server.guard import GuardSettings
+from sync.server.guard_admission import GuardSettings
 
 ENV_WORKER_SPEC = "PROVINCIAL_SERVER_WORKER_SPEC"  # JSON: database_url, limits, workers, token_rotation_days
 APP_FACTORY = "sync.server.workers:app_from_environment"

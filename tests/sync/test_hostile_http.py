@@ -33,7 +33,7 @@ from sync.protocol import EnrollResponse, HelloRequest, HelloResponse, PushBatch
 from sync.server.admin import create_unit
 from sync.server.auth import new_enrollment_code
 from sync.server.db import ServerDatabase
-from sync.server.guard import ENV_GUARD_SETTINGS
+from sync.server.guard_admission import ENV_GUARD_SETTINGS
 from tests.conftest import UNIT_CODE, open_counter
 from tests.sync.harness import ROOT, ServerProcess, counter_cli
 from tests.sync.hostile import (

@@ -38,7 +38,7 @@ from counter_app.storage.models import AuditLogRow, OutboxOp
 from sync.client.enrollment import enroll
 from sync.protocol import API_PREFIX, MAX_AUDIT_JSON_CHARS, Limits
 from sync.server.admin import allocate_next_range
-from sync.server.guard import ENV_GUARD_SETTINGS
+from sync.server.guard_admission import ENV_GUARD_SETTINGS
 from sync.server.models import AuditEntry, Receipt
 from tests.conftest import UNIT_CODE, open_counter
 from tests.support.receipts import BOOK, fee_dossier

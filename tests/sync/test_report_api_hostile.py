@@ -22,7 +22,7 @@ from sqlalchemy import insert, text
 
 from sync.client.transport import Transport
 from sync.protocol import API_PREFIX, EnrollResponse, PushBatch, PushResponse
-from sync.server.guard import ENV_GUARD_SETTINGS
+from sync.server.guard_admission import ENV_GUARD_SETTINGS
 from sync.server.models import Dossier
 from sync.server.reports import MAX_REGISTER_ROWS
 from tests.sync.harness import UNIT_A, UNIT_B, ServerProcess

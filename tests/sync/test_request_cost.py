@@ -27,7 +27,7 @@ from sync.server.app import create_app
 from sync.server.auth import authenticate, enroll, new_enrollment_code
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
-from sync.server.guard import GuardSettings, TokenGate
+from sync.server.guard_admission import GuardSettings, TokenGate
 from sync.server.models import Device
 from tests.conftest import UNIT_CODE
 

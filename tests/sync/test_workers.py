@@ -29,7 +29,7 @@ from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
 from sync.protocol import API_PREFIX
-from sync.server.guard import GuardSettings
+from sync.server.guard_admission import GuardSettings
 from sync.server.models import ChangeFeed, Device, Dossier, OpLedger, TokenRotation
 from sync.server.workers import KEEP_ALIVE_SECONDS, settings_for_workers
 from tests.conftest import open_counter
