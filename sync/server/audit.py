@@ -20,19 +20,21 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from counter_app.domain.audit import HASHED_FIELDS, ChainCheck, ChainHead, check_received_chain, genesis_hash
 from sync.packing import CanonicalTexts
 from sync.protocol import MAX_AUDIT_JSON_CHARS, AuditEnvelope
-from sync.server.bulk_insert import insert_rows
+from sync.server.bulk_insert import insert_rows, raise_row
 from sync.server.models import AuditEntry, AuditHead, Device
 
 log = logging.getLogger(__name__)
 
 STREAM_CHUNK = 5_000
+CHAINED = ("ok", "fork")  # the states of a row in its device's chain
+_HEAD_ROW = aliased(AuditEntry)  # the epoch's head, looked up inside a query of AuditEntry's own rows
 RECORD_COLUMNS = (AuditEntry.seq, AuditEntry.at, AuditEntry.device, AuditEntry.clerk_name, AuditEntry.clerk_username,
                   AuditEntry.action, AuditEntry.subject, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash,
                   AuditEntry.hash)
@@ -82,17 +84,23 @@ def _payload_text(payload: object, texts: CanonicalTexts) -> str:
 
 
 def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Sequence[Any], now: datetime,
-                    texts: CanonicalTexts | None = None) -> int:
-    """Store the audit rows carried by `raw_ops` (those not already held); how many were new."""
+                    texts: CanonicalTexts | None = None) -> tuple[int, str]:
+    """Store the audit rows carried by `raw_ops` (those not already held); the epoch's head after them
+    (as `epoch_head` gives it, here without a query of its own when the push carried rows)."""
     texts = texts or CanonicalTexts()
     incoming = _envelopes(raw_ops, texts)
     if not incoming:
-        return 0
+        return epoch_head(session, device.id, epoch)
     low, high = incoming[0][0].seq - 1, incoming[-1][0].seq + 1
     known: dict[int, list[_Known]] = defaultdict(list)
-    for row in session.execute(select(AuditEntry.id, AuditEntry.seq, AuditEntry.hash, AuditEntry.prev_hash,
-                                      AuditEntry.device_epoch, AuditEntry.state)
-                               .where(AuditEntry.device_id == device.id, AuditEntry.seq.between(low, high))):
+    # The rows near the batch, and the epoch's head wherever it is: after the batch is judged, the head is
+    # the highest chained row of this epoch among them.
+    for row in session.execute(
+            select(AuditEntry.id, AuditEntry.seq, AuditEntry.hash, AuditEntry.prev_hash, AuditEntry.device_epoch,
+                   AuditEntry.state)
+            .where(AuditEntry.device_id == device.id,
+                   or_(AuditEntry.seq.between(low, high), AuditEntry.id == _epoch_head_query(device.id, epoch)
+                       .with_only_columns(_HEAD_ROW.id).scalar_subquery()))):
         known[row.seq].append(_Known(row.id, row.hash, row.prev_hash, row.device_epoch, row.state))
     impostors = _claimed_devices(session, device, {envelope.device for envelope, _ in incoming})
     new_rows: list[dict[str, Any]] = []
@@ -117,8 +125,9 @@ def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Seque
             _move_head(session, device.id, known)
     except IntegrityError:  # another server process stored the same rows first (a retried push)
         log.info("Dòng nhật ký thao tác của thiết bị %s đã được lưu bởi tiến trình khác", device.id)
-        return 0
-    return len(new_rows)
+        return epoch_head(session, device.id, epoch)
+    return max(((seq, held.hash) for seq, rows in known.items() for held in rows
+                if held.epoch == epoch and held.state in CHAINED), default=(0, ""))
 
 
 def _claimed_devices(session: Session, device: Device, claimed: set[str]) -> set[str]:
@@ -163,16 +172,16 @@ def _release_waiting(session: Session, known: dict[int, list[_Known]], envelope:
 
 
 def _move_head(session: Session, device_id: str, known: dict[int, list[_Known]]) -> None:
-    linked = [(seq, held.hash) for seq, rows in known.items() for held in rows if held.state in ("ok", "fork")]
-    if not linked:
-        return
-    seq, digest = max(linked)
-    head = session.get(AuditHead, device_id)
-    if head is None:
-        session.add(AuditHead(device_id=device_id, seq=seq, hash=digest))
-    elif seq > head.seq:
-        head.seq, head.hash = seq, digest
-    session.flush()
+    linked = [(seq, held.hash) for seq, rows in known.items() for held in rows if held.state in CHAINED]
+    if linked:
+        seq, digest = max(linked)
+        raise_row(session, AuditHead.__table__, {"device_id": device_id}, {"seq": seq, "hash": digest}, rank="seq")
+
+
+def _epoch_head_query(device_id: str, epoch: str) -> Select[tuple[int, str]]:
+    return (select(_HEAD_ROW.seq, _HEAD_ROW.hash)
+            .where(_HEAD_ROW.device_id == device_id, _HEAD_ROW.device_epoch == epoch, _HEAD_ROW.state.in_(CHAINED))
+            .order_by(_HEAD_ROW.seq.desc()).limit(1))
 
 
 def epoch_head(session: Session, device_id: str, epoch: str) -> tuple[int, str]:
@@ -180,9 +189,7 @@ def epoch_head(session: Session, device_id: str, epoch: str) -> tuple[int, str]:
 
     Per epoch: a counter put back from a backup starts a new epoch, and its chain rightly lacks the rows
     the server kept from before (see docs/audit-trail.md, Restores)."""
-    found = session.execute(select(AuditEntry.seq, AuditEntry.hash).where(
-        AuditEntry.device_id == device_id, AuditEntry.device_epoch == epoch, AuditEntry.state.in_(("ok", "fork")))
-        .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    found = session.execute(_epoch_head_query(device_id, epoch)).first()
     return (int(found.seq), found.hash) if found is not None else (0, "")
 
 

@@ -108,3 +108,18 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         raise IntegrityError(statement, None, error) from error
     finally:
         cursor.close()
+
+
+def raise_row(session: Session, table: Table, key: dict[str, Any], values: dict[str, Any], rank: str) -> None:
+    """Insert the row `key` + `values`, or update the one held under `key` if its `rank` column is lower:
+    one INSERT … ON CONFLICT DO UPDATE … WHERE (PostgreSQL and SQLite), so two workers raising the same
+    row at once leave the higher (never a read, then a write that the other may have overtaken)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(table).values({**key, **values})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key), set_={name: statement.excluded[name] for name in values},
+        where=table.c[rank] < statement.excluded[rank])
+    session.execute(statement)

@@ -21,7 +21,7 @@ from counter_app.domain.errors import DomainError
 from counter_app.domain.operations import OpType
 from sync.packing import CanonicalTexts
 from sync.protocol import OpResult, OpStatus, PushBatch, PushResponse
-from sync.server.audit import epoch_head, keep_audit_rows
+from sync.server.audit import keep_audit_rows
 from sync.server.auth import epoch_row
 from sync.server.conflicts import record_resolution_op
 from sync.server.day_close import record_day_close
@@ -222,7 +222,8 @@ def handle_push(session: Session, device: Device, batch: PushBatch, now: datetim
 
 def _handle_push(session: Session, device: Device, batch: PushBatch, now: datetime, texts: CanonicalTexts) -> PushResponse:
     row = epoch_row(session, device, batch.device_epoch, now)  # locks the device's epoch: one push at a time
-    keep_audit_rows(session, device, batch.device_epoch, batch.ops, now, texts)  # kept whatever becomes of the ops
+    # Kept whatever becomes of the ops; the audit head answered is the one after them.
+    audit_seq, audit_hash = keep_audit_rows(session, device, batch.device_epoch, batch.ops, now, texts)
     op_ids = {op_id for op_id, _seq in map(salvage, batch.ops) if op_id}  # only well-formed ids reach SQL
     stored = {
         ledger.op_id: ledger
@@ -244,6 +245,5 @@ def _handle_push(session: Session, device: Device, batch: PushBatch, now: dateti
                 if first.key is not None]
     held = [r.seq for r in results if r.code != "op_id_reused" and (r.status is OpStatus.DUPLICATE or r.op_id in stored)]
     acked = advance_acked(session, row, held)
-    audit_seq, audit_hash = epoch_head(session, device.id, batch.device_epoch)
     return PushResponse(batch_id=batch.batch_id, results=results, acked_seq=acked, server_time=now,
                         audit_seq=audit_seq, audit_hash=audit_hash)
