@@ -13,17 +13,31 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StrictStr
 
+from counter_app.domain.accounts import MAX_PASSWORD_LENGTH
 from counter_app.domain.conflicts import Resolution
 from counter_app.domain.payload_fields import bounded_text
 from sync.protocol import Model, Request
 
-__all__ = ["ConflictPage", "ConflictState", "ConflictView", "Resolution", "ResolutionNotice", "ResolutionRequest",
-           "ResolutionView", "Side"]
+__all__ = [
+    "TOO_MANY_PASSWORDS",
+    "WRONG_PASSWORD",
+    "ConflictPage",
+    "ConflictState",
+    "ConflictView",
+    "Resolution",
+    "ResolutionNotice",
+    "ResolutionRequest",
+    "ResolutionView",
+    "Side",
+]
 
 MAX_NOTE = 500
 MAX_MERGE_FIELDS = 40
+# Error codes of a decision whose supervisor password the province did not accept (403, then 429).
+WRONG_PASSWORD = "wrong_supervisor_password"
+TOO_MANY_PASSWORDS = "too_many_password_attempts"
 CONFLICT_RESOLUTION_KIND = "conflict_resolution"  # the change-feed kind (ChangeKind.CONFLICT_RESOLUTION)
 
 
@@ -41,6 +55,10 @@ class ResolutionRequest(Request):
     # strict=False on the enums only: their value is a JSON string (strict mode wants the enum object)
     resolution: Annotated[Resolution, Field(strict=False)]
     supervisor_username: bounded_text(32, required=True)
+    # The supervisor's own password, typed again for this decision: the province checks it against the
+    # account's hash, so a desk cannot decide in the name of a supervisor who is not there. Never kept, never shown.
+    # (A lone surrogate, which UTF-8 cannot encode, never gets here: the guard refuses it with the JSON.)
+    supervisor_password: Annotated[StrictStr, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)]
     note: bounded_text(MAX_NOTE, required=True)
     # merge only: the dossier fields taken from one side (those left out keep the province's value)
     fields: Annotated[dict[Annotated[bounded_text(64, required=True), Field(min_length=1)],
@@ -93,4 +111,6 @@ class ResolutionNotice(Model):
     supervisor_name: str
     note: str
     at: str
-    dossier: dict[str, Any] | None = None  # {"status", "version"}: the province's dossier once decided
+    # {"status", "version"[, "data"]}: the province's dossier once decided; "data" (its dossier.create payload)
+    # when the decision changed its content, for the desk that holds it
+    dossier: dict[str, Any] | None = None

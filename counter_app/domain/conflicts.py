@@ -22,6 +22,11 @@ class Resolution(StrEnum):
         return self in (Resolution.KEEP_COUNTER, Resolution.MERGE)
 
 
+# What makes a dossier itself, and its lifecycle, rather than its content: a decision on a conflict never
+# takes these from the other version (the province's merge), and a desk taking the decided content keeps its own.
+IDENTITY_FIELDS = frozenset({"id", "code", "unit_code", "desk_slot", "status", "version", "history", "received_at",
+                             "due_at", "previous_due_at", "processing_hours"})
+
 RESOLUTION_LABELS = {
     Resolution.KEEP_SERVER: "Giữ bản của máy chủ tỉnh",
     Resolution.KEEP_COUNTER: "Giữ bản của quầy",

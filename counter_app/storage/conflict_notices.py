@@ -4,13 +4,17 @@ The desk whose operation was in conflict marks it decided: accepted when the cou
 (keep_counter, merge), refused when it did not (keep_server, reject), with who decided and why as the
 operation's reason, so the sync screen stops listing it as waiting for a person. When the province's
 status stays (a status conflict the counter did not win), the counter's dossier takes the province's
-status, like any status the province sends. Applying the same notice twice changes nothing more.
+status, like any status the province sends. When the decision changed the province's dossier content
+(keep_counter or merge on a duplicate code), every desk holding that dossier (same code, same id) takes
+the new content, its identity and lifecycle kept (domain.conflicts.IDENTITY_FIELDS), and the province's
+version. Applying the same notice twice changes nothing more.
 The payload is sync.protocol_conflicts.ResolutionNotice, read here field by field (storage does not
 import sync); a notice that does not read raises, and the puller skips that one change alone.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,16 +22,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.conflicts import Resolution
-from counter_app.domain.dossier import StatusChange
+from counter_app.domain.dossier import Channel, DocumentLine, ResultDelivery, StatusChange
 from counter_app.domain.lifecycle import Status
-from counter_app.domain.operations import OutboxState
-from counter_app.storage.dossiers import get_row, record_status_change
+from counter_app.domain.operations import OpType, OutboxState, check_payload
+from counter_app.domain.payloads import DossierCreatePayload
+from counter_app.storage.dossiers import (
+    dossier_values,
+    get_row,
+    person_from_dict,
+    record_status_change,
+    row_to_dossier,
+    update_search_entry,
+)
 from counter_app.storage.models import OutboxOp
 
 MAX_TEXT = 500
 
 
 def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id: str, now: datetime) -> None:
+    dossier = payload.get("dossier")
+    if isinstance(dossier, dict) and isinstance(dossier.get("data"), dict):
+        _take_province_content(session, dossier["data"], int(dossier["version"]), now)
     if payload["device_id"] != device_id:
         return  # another desk's operation: nothing of ours to mark
     resolution = Resolution(payload["resolution"])
@@ -39,7 +54,6 @@ def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id
         op.result_message = f"Giám sát viên {who} đã quyết định «{resolution.label}» về xung đột này: {note}"
         if resolution.applies_counter_version:
             op.acked_at = now
-    dossier = payload.get("dossier")
     if payload["code"] == "status_conflict" and not resolution.applies_counter_version and isinstance(dossier, dict):
         _take_province_status(session, str(payload["dossier_code"]), Status(int(dossier["status"])),
                               int(dossier["version"]), datetime.fromisoformat(payload["at"]),
@@ -53,3 +67,27 @@ def _take_province_status(session: Session, code: str, status: Status, version: 
         return
     record_status_change(session, row, StatusChange(Status(row.status), status, at, who, note), now)
     row.version = version
+
+
+def _take_province_content(session: Session, data: dict[str, Any], version: int, now: datetime) -> None:
+    """The decided content of a dossier this desk holds (checked as a dossier.create, like any the province
+    sends); a dossier it does not hold, another dossier under the same code, or an older version: nothing."""
+    checked = check_payload(OpType.DOSSIER_CREATE, data)
+    assert isinstance(checked, DossierCreatePayload)
+    row = get_row(session, checked.code)
+    if row is None or row.id != checked.id or version <= row.version:
+        return
+    fresh = checked.model_dump(mode="json")
+    current = row_to_dossier(row)
+    decided = replace(
+        current, procedure_code=checked.procedure_code, procedure_name=checked.procedure_name,
+        applicant=person_from_dict(fresh["applicant"]),
+        submitter=person_from_dict(fresh["submitter"]) if fresh.get("submitter") else None,
+        summary=checked.summary, documents=[DocumentLine(**line) for line in fresh["documents"]],
+        sets_count=checked.sets_count, channel=Channel(int(checked.channel)),
+        result_delivery=ResultDelivery(fresh["result_delivery"]), received_by=checked.received_by,
+        register_book=checked.register_book or "", register_number=checked.register_number, version=version)
+    for column, value in dossier_values(decided, now).items():
+        if getattr(row, column) != value:
+            setattr(row, column, value)
+    update_search_entry(session, row.pk, decided)

@@ -222,6 +222,11 @@ def insert_dossier(session: Session, dossier: Dossier, now: datetime) -> Dossier
     return row
 
 
+def update_search_entry(session: Session, pk: int, dossier: Dossier) -> None:
+    """The dossier's search entry after its content changed (a decided conflict's content)."""
+    session.execute(text("UPDATE dossier_fts SET body = :body WHERE rowid = :pk"), {"pk": pk, "body": search_body(dossier)})
+
+
 def bulk_insert_dossiers(session: Session, dossiers: Sequence[Dossier], now: datetime) -> None:
     """Insert many dossiers with their search entries and histories in a few statements.
 

@@ -1,7 +1,7 @@
 """Xung đột đồng bộ (Ctrl+Shift+G, supervisors only): decide the conflicts the province kept for a person.
 
 The unit's open conflicts on the left; the chosen one's two versions side by side (the province's and
-the counter's); a required note; four decisions, each with its key: Ctrl+1 keep the province's version,
+the counter's); a required note and the supervisor's password typed again (the province checks it); four decisions, each with its key: Ctrl+1 keep the province's version,
 Ctrl+2 keep the counter's, Ctrl+3 merge (the ticked fields come from the counter), Ctrl+4 reject the
 counter's. Ctrl+R reloads. Everything that talks to the province runs in the background
 (sync/client/conflicts.py on the task runner's network pool); offline, the dialog says so and nothing is
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain.accounts import MAX_PASSWORD_LENGTH
 from counter_app.domain.conflicts import STATUS_FIELDS, field_label
 from counter_app.domain.formats import seconds_datetime
 from counter_app.domain.lifecycle import Status
@@ -87,6 +88,10 @@ class ConflictsDialog(QDialog):
         self.note = QLineEdit(objectName="note")
         self.note.setMaxLength(500)
         self.note.setPlaceholderText(self.tr("Lý do của quyết định (bắt buộc)"))
+        self.password = QLineEdit(objectName="password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaxLength(MAX_PASSWORD_LENGTH)
+        self.password.setPlaceholderText(self.tr("Máy chủ tỉnh kiểm tra mật khẩu trước khi ghi quyết định"))
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -125,6 +130,10 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.fields)
         layout.addWidget(note_label)
         layout.addWidget(self.note)
+        password_label = QLabel(self.tr("&Mật khẩu của giám sát viên (nhập lại để xác nhận):"))
+        password_label.setBuddy(self.password)
+        layout.addWidget(password_label)
+        layout.addWidget(self.password)
         layout.addWidget(self.status)
         layout.addLayout(actions)
         self._enable(None)
@@ -155,6 +164,7 @@ class ConflictsDialog(QDialog):
 
     def _failed(self, error: Exception) -> None:
         self.busy = False
+        self.password.clear()  # a password is typed for one decision: never left in the dialog
         self._enable(self.selected())
         self._say(error_text(error), ERROR_STYLE)
 
@@ -211,12 +221,16 @@ class ConflictsDialog(QDialog):
             self._say(self.tr("Hãy ghi lý do của quyết định (bắt buộc) rồi chọn lại."), ERROR_STYLE)
             self.note.setFocus()
             return
+        if not self.password.text():
+            self._say(self.tr("Hãy nhập lại mật khẩu của giám sát viên để xác nhận quyết định rồi chọn lại."), ERROR_STYLE)
+            self.password.setFocus()
+            return
         fields = self.chosen_fields() if resolution is Resolution.MERGE else {}
         if resolution is Resolution.MERGE and not fields:
             self._say(self.tr("Hãy đánh dấu ít nhất một trường lấy từ bản của quầy để gộp."), ERROR_STYLE)
             self.fields.setFocus()
             return
-        decision = Decision(conflict, resolution, note, fields)
+        decision = Decision(conflict, resolution, note, fields, password=self.password.text())
         db, clerk = self.context.db, self.context.clerk
         self.busy = True
         self._enable(conflict)
@@ -228,6 +242,7 @@ class ConflictsDialog(QDialog):
     def _decided(self, view: ConflictView) -> None:
         self.busy = False
         self.note.clear()
+        self.password.clear()
         self.conflicts = [c for c in self.conflicts if c.id != view.id]
         self._loaded(self.conflicts)
         label = view.resolution.resolution.label if view.resolution else ""

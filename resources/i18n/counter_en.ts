@@ -312,6 +312,10 @@
         <translation>Reason for the decision (required)</translation>
     </message>
     <message>
+        <source>Máy chủ tỉnh kiểm tra mật khẩu trước khi ghi quyết định</source>
+        <translation>The provincial server checks the password before recording the decision</translation>
+    </message>
+    <message>
         <source>Giữ bản của máy chủ tỉnh (Ctrl+1)</source>
         <translation>Keep the province&apos;s version (Ctrl+1)</translation>
     </message>
@@ -352,6 +356,10 @@
         <translation>Fields taken from the counter&apos;s version when merging (tick with the space bar):</translation>
     </message>
     <message>
+        <source>&amp;Mật khẩu của giám sát viên (nhập lại để xác nhận):</source>
+        <translation>Supervisor&apos;s &amp;password (type it again to confirm):</translation>
+    </message>
+    <message>
         <source>Đang tải danh sách xung đột từ máy chủ tỉnh…</source>
         <translation>Loading the conflicts from the provincial server…</translation>
     </message>
@@ -370,6 +378,10 @@
     <message>
         <source>Hãy ghi lý do của quyết định (bắt buộc) rồi chọn lại.</source>
         <translation>Write the reason for the decision (required), then choose again.</translation>
+    </message>
+    <message>
+        <source>Hãy nhập lại mật khẩu của giám sát viên để xác nhận quyết định rồi chọn lại.</source>
+        <translation>Type the supervisor&apos;s password again to confirm the decision, then choose again.</translation>
     </message>
     <message>
         <source>Hãy đánh dấu ít nhất một trường lấy từ bản của quầy để gộp.</source>

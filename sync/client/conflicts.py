@@ -27,11 +27,13 @@ from counter_app.storage.models import OutboxOp
 from counter_app.storage.outbox import append_operation
 from counter_app.storage.sync_store import get_state
 from sync.client.transport import PermanentError, SyncError, Transport
-from sync.protocol_conflicts import ConflictPage, ConflictState, ConflictView, Resolution
+from sync.protocol_conflicts import TOO_MANY_PASSWORDS, ConflictPage, ConflictState, ConflictView, Resolution
 
 TransportFactory = Callable[[str, str], Transport]
 NOT_ENROLLED = "Quầy chưa đăng ký với máy chủ tỉnh nên chưa có xung đột nào để giải quyết."
 NOT_SUPERVISOR = "Chỉ giám sát viên đã đăng nhập mới giải quyết được xung đột đồng bộ."
+PASSWORD_REQUIRED = ("Hãy nhập lại mật khẩu của giám sát viên để xác nhận quyết định: máy chủ tỉnh kiểm tra "
+                     "mật khẩu trước khi ghi.")
 NOTE_REQUIRED = "Hãy ghi lý do của quyết định (bắt buộc): lý do được lưu trong nhật ký thao tác của quầy và tỉnh."
 
 
@@ -45,6 +47,7 @@ class Decision:
     resolution: Resolution
     note: str
     fields: dict[str, str] = field(default_factory=dict)  # merge only: field -> "server" | "counter"
+    password: str = field(default="", repr=False)  # the supervisor's, typed again: the province checks it
 
 
 def _transport(db: Database, factory: TransportFactory | None) -> tuple[Transport, str]:
@@ -84,8 +87,11 @@ def decide(db: Database, clerk: Account | None, decision: Decision, *, now: date
     note = decision.note.strip()
     if not note:
         raise ConflictError(NOTE_REQUIRED)
+    if not decision.password:
+        raise ConflictError(PASSWORD_REQUIRED)
     transport, device_id = _transport(db, transport_factory)
-    body = {"resolution": decision.resolution.value, "supervisor_username": clerk.username, "note": note,
+    body = {"resolution": decision.resolution.value, "supervisor_username": clerk.username,
+            "supervisor_password": decision.password, "note": note,
             **({"fields": decision.fields} if decision.resolution is Resolution.MERGE else {})}
     try:
         view = transport.call("POST", f"/sync/conflicts/{decision.conflict.id}/resolution", ConflictView,
@@ -139,6 +145,8 @@ def _ours_after_all(transport: Transport, conflict_id: int, device_id: str, user
 
 
 def _offline(error: SyncError) -> str:
+    if error.code == TOO_MANY_PASSWORDS:  # a 429, but not the network's doing
+        return f"{error.args[0]} Chưa có quyết định nào được ghi: xung đột vẫn chờ trên máy chủ tỉnh."
     if error.transient:
         return (f"{error.args[0]} Chưa có quyết định nào được ghi: xung đột vẫn chờ trên máy chủ tỉnh. "
                 "Hãy kiểm tra mạng rồi thử lại.")

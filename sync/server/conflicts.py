@@ -19,6 +19,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from counter_app.domain.accounts import verify_password
+from counter_app.domain.conflicts import IDENTITY_FIELDS
 from counter_app.domain.errors import InvalidTransition
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.operations import InvalidOperation, OpType, check_payload
@@ -26,6 +28,7 @@ from counter_app.domain.payloads import ConflictResolutionPayload, DossierCreate
 from counter_app.domain.serialization import iso_instant
 from sync.protocol import ChangeKind, OpStatus
 from sync.protocol_conflicts import (
+    WRONG_PASSWORD,
     ConflictPage,
     ConflictState,
     ConflictView,
@@ -42,9 +45,6 @@ from sync.server.op_checks import LedgerKey, Outcome
 from sync.server.report_sources import report_columns
 
 MAX_PAGE = 100
-# What makes a dossier itself rather than its content: never taken from the other version.
-PROTECTED_FIELDS = frozenset({"id", "code", "unit_code", "desk_slot", "status", "version", "history", "received_at",
-                              "due_at", "previous_due_at", "processing_hours"})
 TITLES = {
     "duplicate_code": "Hai hồ sơ khác nhau mang cùng một mã",
     "duplicate_id": "Mã định danh nội bộ của hồ sơ trùng với một hồ sơ khác",
@@ -92,13 +92,17 @@ def resolve_conflict(session: Session, device: Device, conflict_id: int, request
     if supervisor is None or supervisor.role != "supervisor" or supervisor.disabled:
         raise ApiError(403, "not_supervisor",
                        f"Tài khoản «{request.supervisor_username}» không phải giám sát viên đang hoạt động của đơn vị "
-                       "trên máy chủ tỉnh; chỉ giám sát viên mới giải quyết được xung đột. Xung đột vẫn được giữ nguyên.")
+                       "trên máy chủ tỉnh; chỉ giám sát viên mới giải quyết được xung đột.")
     if request.resolution not in _choices(conflict):
         raise ApiError(422, "resolution_not_applicable",
                        f"Xung đột loại này không giải quyết được bằng cách «{request.resolution.label}»; hãy chọn "
                        "giữ bản của máy chủ tỉnh hoặc từ chối bản của quầy.")
     if request.fields and request.resolution is not Resolution.MERGE:
         raise ApiError(422, "fields_without_merge", "Chỉ cách «Gộp hai bản» mới kèm danh sách trường được chọn.")
+    if not verify_password(request.supervisor_password, supervisor.password_hash):
+        raise ApiError(403, WRONG_PASSWORD,
+                       f"Mật khẩu của giám sát viên «{supervisor.username}» không đúng với tài khoản máy chủ tỉnh đang "
+                       "giữ (nếu vừa đổi mật khẩu ở quầy, hãy đồng bộ rồi thử lại).")
     claimed = session.execute(update(Conflict).where(Conflict.id == conflict.id, Conflict.resolved_at.is_(None))
                               .values(resolved_at=now).execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
@@ -117,7 +121,7 @@ def resolve_conflict(session: Session, device: Device, conflict_id: int, request
     notice = ResolutionNotice(conflict_id=conflict.id, op_id=conflict.op_id, device_id=conflict.device_id,
                               code=conflict.code, dossier_code=conflict.dossier_code, resolution=request.resolution,
                               supervisor_username=supervisor.username, supervisor_name=supervisor.full_name, note=note,
-                              at=iso_instant(now), dossier=effect.get("dossier"))
+                              at=iso_instant(now), dossier=_notice_dossier(session, conflict, effect))
     append_change(session, unit_code=conflict.unit_code, kind=ChangeKind.CONFLICT_RESOLUTION,
                   entity_id=str(conflict.id), payload=notice.model_dump(mode="json"), now=now)
     session.refresh(conflict)
@@ -168,7 +172,7 @@ def _mergeable(server: dict[str, Any] | None, counter: dict[str, Any] | None) ->
     if server is None or counter is None:
         return []
     return sorted(key for key in server.keys() | counter.keys()
-                  if key not in PROTECTED_FIELDS and server.get(key) != counter.get(key))
+                  if key not in IDENTITY_FIELDS and server.get(key) != counter.get(key))
 
 
 def _apply(session: Session, conflict: Conflict, request: ResolutionRequest, by: str, note: str,
@@ -187,6 +191,17 @@ def _apply(session: Session, conflict: Conflict, request: ResolutionRequest, by:
     if dossier is not None:
         effect["dossier"] = {"status": dossier.status, "version": dossier.version}
     return effect
+
+
+def _notice_dossier(session: Session, conflict: Conflict, effect: dict[str, Any]) -> dict[str, Any] | None:
+    """The province's dossier as the desks learn it: status and version, and its whole content when the
+    decision changed that (keep_counter or merge on a duplicate code), so the desk holding the dossier
+    takes it (counter_app/storage/conflict_notices.py)."""
+    told = effect.get("dossier")
+    if told is None or not effect.get("fields"):
+        return told
+    dossier = _dossier(session, conflict)
+    return told if dossier is None else {**told, "data": dossier.data}
 
 
 def _counter_status(session: Session, conflict: Conflict, dossier: Dossier, by: str, note: str,

@@ -98,8 +98,18 @@ def test_the_supervisor_rejects_the_counters_step_and_everything_records_it(qtbo
     assert "lý do" in dialog.status.text()
     dialog.note.setFocus()
     type_text(dialog.note, "Hồ sơ đã chuyển phòng Tư pháp")
+    qtbot.keyClick(dialog, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # no password yet: nothing is sent
+    assert "mật khẩu" in dialog.status.text() and dialog.password.hasFocus()
+    type_text(dialog.password, "đoán-sai")
+    qtbot.keyClick(dialog, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # the province refuses a wrong one
+    qtbot.waitUntil(lambda: "không đúng" in dialog.status.text(), timeout=WAIT_MS)
+    assert dialog.password.text() == "" and dialog.buttons[Resolution.REJECT].isEnabled()
+    assert code in [dialog.table.item(row, 2).text() for row in range(dialog.table.rowCount())]
+    dialog.password.setFocus()
+    type_text(dialog.password, "Mật-khẩu-dài-2026")
     qtbot.keyClick(dialog, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "Đã ghi quyết định" in dialog.status.text(), timeout=WAIT_MS)
+    assert dialog.password.text() == ""
     assert "«Từ chối bản của quầy»" in dialog.status.text()
     assert code not in [dialog.table.item(row, 2).text() for row in range(dialog.table.rowCount())]
 

@@ -8,20 +8,25 @@ committed, a real counter database, the real sync runner.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from counter_app.domain.accounts import Account, Role
 from counter_app.domain.conflicts import Resolution
 from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OpType
 from counter_app.services.accounts import create_account
+from counter_app.services.credentials import load_token
 from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.storage.database import Database
-from counter_app.storage.models import OutboxOp
+from counter_app.storage.dossiers import search_rows
+from counter_app.storage.models import OutboxOp, SyncState
 from sync.client.conflicts import ConflictError, Decision, decide, list_conflicts
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
@@ -30,6 +35,7 @@ from tests.conftest import UNIT_CODE, open_counter
 from tests.sync.faultproxy import DROP_AFTER_FORWARD, FaultProxy
 from tests.sync.harness import ServerProcess
 from tests.sync.invariants import open_server_db
+from tests.sync.payloads import dossier_payload, wire
 
 SUPERVISOR = Account("giamsat", "Lê Thị Giám Sát", Role.SUPERVISOR)
 pytestmark = pytest.mark.slow
@@ -70,11 +76,16 @@ def test_a_lost_answer_is_recorded_once_on_the_retry_and_reaches_the_province(ri
     change_status(db, code, Status.WITHDRAWN, note="Công dân xin rút", clerk_username=SUPERVISOR.username)
     sync(db)
     [conflict] = list_conflicts(db)
-    decision = Decision(conflict, Resolution.KEEP_COUNTER, "Công dân đã ký đơn rút")
+    decision = Decision(conflict, Resolution.KEEP_COUNTER, "Công dân đã ký đơn rút", password="Mật-khẩu-dài-2026")
     with pytest.raises(ConflictError, match="Chỉ giám sát viên"):
         decide(db, Account("mai.tt", "Trần Thị Mai", Role.CLERK), decision)
     with pytest.raises(ConflictError, match="lý do"):
-        decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "   "))
+        decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "   ", password="Mật-khẩu-dài-2026"))
+    with pytest.raises(ConflictError, match="nhập lại mật khẩu"):
+        decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "Công dân đã ký đơn rút"))
+    with pytest.raises(ConflictError, match=r"Mật khẩu của giám sát viên «giamsat» không đúng.*giữ nguyên"):
+        decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "Công dân đã ký đơn rút", password="đoán-sai"))
+    assert decision_ops(db) == 0
     proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix="/api/v1/sync/conflicts/", method="POST")
 
     with pytest.raises(ConflictError, match="Không kết nối được máy chủ tỉnh"):
@@ -102,3 +113,41 @@ def test_a_lost_answer_is_recorded_once_on_the_retry_and_reaches_the_province(ri
     dossier = get_dossier(db, code)  # the counter's own withdrawal stands, once: no second line 7 -> 7
     assert dossier.status is Status.WITHDRAWN
     assert [(c.from_status, c.to_status) for c in dossier.history][-1] == (Status.RECEIVED, Status.WITHDRAWN)
+
+
+def test_a_merge_reaches_the_desk_that_holds_the_dossier(rig) -> None:
+    """keep_counter / merge on a duplicate code changes the province's dossier: the desk holding it (same
+    code, same id) takes the decided content and version from the feed, its identity and status kept."""
+    server, _proxy, db = rig
+    request = IntakeRequest("1.001193", PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234",
+                                                    phone="0905123456", street="12 Lê Lợi"),
+                            clerk_username=SUPERVISOR.username)
+    mine = receive_dossier(db, request)
+    sync(db)
+    with db.read() as session:
+        state = session.scalar(select(SyncState))
+        assert state is not None
+        device_id = state.device_id
+    # The same desk, as if put back from an old backup, gives the code to another citizen's dossier.
+    other = {**dossier_payload(UNIT_CODE, mine.desk_slot, 1, received_at=mine.received_at, name="Phạm Thị Hoa"),
+             "code": mine.code}
+    pushed = requests.post(f"{server.url}/api/v1/sync/push", timeout=60,
+                           headers={"Authorization": f"Bearer {load_token(device_id)}"},
+                           json={"batch_id": str(uuid.uuid4()), "device_epoch": "epoch-restored",
+                                 "ops": [wire(1, OpType.DOSSIER_CREATE, other)]})
+    assert [(r["status"], r["code"]) for r in pushed.json()["results"]] == [("conflict", "duplicate_code")]
+    [conflict] = list_conflicts(db)
+    assert conflict.mergeable and "applicant" in conflict.mergeable
+
+    decide(db, SUPERVISOR, Decision(conflict, Resolution.MERGE, "Người nộp đúng là bà Hoa",
+                                    {"applicant": "counter"}, password="Mật-khẩu-dài-2026"))
+    sync(db)
+
+    held = get_dossier(db, mine.code)
+    assert held.applicant.full_name == "Phạm Thị Hoa" and held.version == 2
+    assert (held.id, held.status, held.due_at, held.summary) == (mine.id, mine.status, mine.due_at, mine.summary)
+    with db.read() as session:
+        assert [row.code for row in search_rows(session, "Phạm Thị Hoa")] == [mine.code]
+        assert search_rows(session, "Nguyễn Văn Đức") == []
+    sync(db)  # the same notice again (a re-pull) changes nothing more
+    assert get_dossier(db, mine.code).version == 2

@@ -18,6 +18,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from counter_app.domain.accounts import hash_password
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
 from sync.protocol import API_PREFIX
@@ -65,14 +66,18 @@ def enroll_desk(server: ServerProcess, unit: str | None = None) -> Desk:
     return Desk(body["token"], body["device_id"], body["desk_slot"], unit)
 
 
+def password_of(username: str) -> str:
+    return f"mk-{username}-2026"
+
+
 def add_account(server: ServerProcess, desk: Desk, username: str, role: str, *, disabled: bool = False) -> None:
     now = datetime.now(UTC)
     db = open_server_db(server.database_url)
     try:
         with db.session() as s:
             s.add(ClerkAccount(unit_code=desk.unit, username=username, full_name=f"Lê Thị {username.title()}", role=role,
-                               password_hash="x", disabled=disabled, version=1, changed_at=now, updated_at=now,
-                               source_device_id=desk.device_id))
+                               password_hash=hash_password(password_of(username)), disabled=disabled, version=1,
+                               changed_at=now, updated_at=now, source_device_id=desk.device_id))
     finally:
         db.dispose()
 
@@ -83,6 +88,7 @@ def rig(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         desk, stranger = enroll_desk(server), enroll_desk(server)
         sibling = enroll_desk(server, desk.unit)
         add_account(server, desk, "giamsat", "supervisor")
+        add_account(server, desk, "phogiamsat", "supervisor")  # whose wrong passwords run out its budget
         add_account(server, desk, "tiepnhan", "clerk")
         add_account(server, desk, "nghiviec", "supervisor", disabled=True)
         add_account(server, stranger, "giamsatkhac", "supervisor")
@@ -136,7 +142,8 @@ def conflict_id(rig: Rig, code: str) -> int:
 def resolve(rig: Rig, number: int, resolution: str, note: str = "Đã đối chiếu với hồ sơ giấy", *,
             username: str = "giamsat", desk: Desk | None = None, **extra: Any) -> requests.Response:
     return call(rig, "POST", f"/sync/conflicts/{number}/resolution", desk,
-                json={"resolution": resolution, "supervisor_username": username, "note": note, **extra})
+                json={"resolution": resolution, "supervisor_username": username,
+                      "supervisor_password": password_of(username), "note": note, **extra})
 
 
 def stored(rig: Rig, number: int) -> tuple[Conflict, ConflictResolution | None]:
@@ -196,6 +203,8 @@ def test_a_merge_takes_the_chosen_fields_records_who_and_tells_the_desks(rig: Ri
     assert decided.effect["fields"] == ["applicant"]
     told = [n["payload"] for n in notices(rig) if n["entity_id"] == str(number)]
     assert [(n["op_id"], n["resolution"], n["dossier"]["version"]) for n in told] == [(conflict.op_id, "merge", 2)]
+    assert told[0]["dossier"]["data"]["applicant"] == second["applicant"]  # the content, for the desk holding it
+    assert told[0]["dossier"]["data"]["id"] == first["id"]
     assert not notices(rig, resolutions=False), "an older counter would refuse a page with this kind"
     assert number in [c["id"] for c in call(rig, "GET", "/sync/conflicts", params={"state": "resolved"}).json()["conflicts"]]
 
@@ -261,10 +270,19 @@ def test_reject_keeps_the_provinces_dossier_and_tells_the_counter(rig: Rig) -> N
     ({"resolution": "merge", "fields": {"applicant": "both"}}, 422, None),
     ({"resolution": "merge", "fields": {f"f{i}": "counter" for i in range(41)}}, 422, None),
     ({"supervisor_username": 7}, 422, None),
+    ({"supervisor_password": None}, 422, None),
+    ({"supervisor_password": ""}, 422, None),
+    ({"supervisor_password": 12345678}, 422, None),
+    ({"supervisor_password": "x" * 129}, 422, None),
+    ({"supervisor_password": "\ud800lẻ"}, 400, "invalid_json"),  # a lone surrogate: refused with the JSON
+    ({"supervisor_password": password_of("giamsat") + " "}, 403, "wrong_supervisor_password"),
+    ({"supervisor_password": password_of("giamsatkhac")}, 403, "wrong_supervisor_password"),
+    ({"supervisor_username": "tiepnhan", "supervisor_password": password_of("tiepnhan")}, 403, "not_supervisor"),
 ])
 def test_a_hostile_resolution_changes_nothing(rig: Rig, body: dict[str, Any], status: int, code: str | None) -> None:
     first, _second, number = duplicate_code(rig)
-    request = {"resolution": "keep_counter", "supervisor_username": "giamsat", "note": "Đã kiểm tra", **body}
+    request = {"resolution": "keep_counter", "supervisor_username": "giamsat",
+               "supervisor_password": password_of("giamsat"), "note": "Đã kiểm tra", **body}
 
     answer = call(rig, "POST", f"/sync/conflicts/{number}/resolution", json=request)
 
@@ -282,7 +300,8 @@ def test_a_hostile_resolution_changes_nothing(rig: Rig, body: dict[str, Any], st
                                               ("/sync/conflicts/abc/resolution", 422),
                                               ("/sync/conflicts/987654321/resolution", 404)])
 def test_a_conflict_that_is_not_the_units_is_never_found(rig: Rig, path: str, status: int) -> None:
-    answer = call(rig, "POST", path, json={"resolution": "reject", "supervisor_username": "giamsat", "note": "x"})
+    answer = call(rig, "POST", path, json={"resolution": "reject", "supervisor_username": "giamsat",
+                                           "supervisor_password": password_of("giamsat"), "note": "x"})
     assert answer.status_code == status, answer.text
 
 
@@ -295,3 +314,25 @@ def test_another_units_desk_and_a_desk_without_token_cannot_decide(rig: Rig) -> 
     assert call(rig, "GET", "/sync/conflicts", False).status_code == 401
     assert call(rig, "GET", "/sync/conflicts", params={"state": "all"}).status_code == 422
     assert stored(rig, number)[1] is None
+
+
+def test_a_desk_cannot_guess_a_supervisors_password(rig: Rig) -> None:
+    """Wrong passwords spend the supervisor's budget (5, then one a minute): the sixth try is refused before
+    any hash is computed, even with the right password; the conflict stays open throughout. Another
+    supervisor of the unit is not held up by it."""
+    _first, _second, number = duplicate_code(rig)
+    wrong = [call(rig, "POST", f"/sync/conflicts/{number}/resolution",
+                  json={"resolution": "reject", "supervisor_username": "phogiamsat", "supervisor_password": f"doan-{i}",
+                        "note": "Thử mật khẩu"}) for i in range(5)]
+    assert [(a.status_code, a.json()["error"]["code"]) for a in wrong] == [(403, "wrong_supervisor_password")] * 5
+    assert "phogiamsat" in wrong[0].json()["error"]["message"]
+
+    locked = resolve(rig, number, "reject", username="phogiamsat")
+
+    assert (locked.status_code, locked.json()["error"]["code"]) == (429, "too_many_password_attempts")
+    assert 1 <= int(locked.headers["Retry-After"]) <= 60
+    assert "sai mật khẩu giám sát viên" in locked.json()["error"]["message"]
+    assert stored(rig, number)[1] is None and stored(rig, number)[0].resolved_at is None
+    answer = resolve(rig, number, "reject", "Quyết định của giám sát viên khác")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["resolution"]["supervisor_username"] == "giamsat"

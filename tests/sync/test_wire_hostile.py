@@ -218,6 +218,9 @@ def test_a_server_refusing_the_packed_or_zstd_form_gets_the_operations_as_v1(tmp
     ("GET", "/sync/conflicts?limit=1000000", None),
     ("POST", "/sync/conflicts/1/resolution", {"note": "x" * 1_000_000}),
     ("POST", "/sync/conflicts/1/resolution", {"supervisor_username": "giam\x00sat"}),
+    ("POST", "/sync/conflicts/1/resolution", {"supervisor_password": "x" * 1_000_000}),
+    ("POST", "/sync/conflicts/1/resolution", {"supervisor_password": {"$ne": ""}}),
+    ("POST", "/sync/conflicts/1/resolution", {"supervisor_password": None}),
     ("POST", "/sync/conflicts/1/resolution", {"resolution": "merge", "fields": {"applicant\x00": "counter"}}),
     ("POST", "/sync/conflicts/1/resolution", {"resolution": "merge", "fields": {"applicant": "counter\x00"}}),
     ("POST", "/sync/conflicts/1/resolution", {"resolution": "keep_counter\x00"}),
@@ -228,7 +231,7 @@ def test_conflict_routes_refuse_hostile_ids_states_and_notes(rig: Rig, method: s
                                                              body: dict[str, Any] | None) -> None:
     """Checked before any conflict is looked up: a JSON 422 in Vietnamese on both backends, never a 500."""
     request = None if body is None else {"resolution": "reject", "supervisor_username": "giamsat",
-                                         "note": "Đã kiểm tra", **body}
+                                         "supervisor_password": "mat-khau-dai-2026", "note": "Đã kiểm tra", **body}
     data = None if request is None else json.dumps(request).encode()
     answer = rig.desk.transport.request(method, path, data=data, headers=JSON)
     assert_refused(answer, 422, "invalid_request", path)
