@@ -72,3 +72,23 @@ def load_token(device_id: str) -> str:
 def forget_token(device_id: str) -> None:
     with contextlib.suppress(KeyringError):
         keyring.delete_password(SERVICE, device_id)
+    with contextlib.suppress(KeyringError):
+        keyring.delete_password(SERVICE, _previous(device_id))
+
+
+def _previous(device_id: str) -> str:
+    return f"{device_id}/previous"
+
+
+def save_previous_token(device_id: str, token: str) -> None:
+    """Keep the token a rotation replaces: a provincial server restored from a backup taken before the
+    rotation knows only that one (sync/client/token_rotation.py). The server refuses it otherwise."""
+    save_token(_previous(device_id), token)
+
+
+def load_previous_token(device_id: str) -> str | None:
+    """The token the last rotation replaced, if one is kept (None: none, or no keyring)."""
+    try:
+        return load_token(_previous(device_id))
+    except DomainError:
+        return None

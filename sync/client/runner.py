@@ -44,7 +44,7 @@ from sync.client.lock import SingleFlight
 from sync.client.pullback import pull_back, pullback_pending
 from sync.client.push import Pusher
 from sync.client.token_rotation import CAPABILITY as TOKEN_ROTATION
-from sync.client.token_rotation import adopt_offered_token
+from sync.client.token_rotation import adopt_offered_token, call_with_previous_token
 from sync.client.transport import PermanentError, SyncError, TransientError, Transport
 from sync.protocol import (
     SUPPORTED_PROTOCOL_VERSIONS,
@@ -197,7 +197,9 @@ class SyncRunner:
                                    epoch_base_seq=state.epoch_base_seq, capabilities=[TOKEN_ROTATION])
             device_id = state.device_id
         report.requests += 1
-        hello = transport.call("POST", "/sync/hello", HelloResponse, json_body=request.model_dump(mode="json"))
+        hello = call_with_previous_token(
+            lambda: transport.call("POST", "/sync/hello", HelloResponse, json_body=request.model_dump(mode="json")),
+            device_id, transport)
         if hello.device_epoch != request.device_epoch:
             raise TransientError("Máy chủ trả lời cho một phiên khác của quầy; sẽ thử lại.", code="epoch_echo")
         adopt_offered_token(hello, device_id, transport)  # stored before use; the old one works until then

@@ -111,6 +111,61 @@ def test_the_answer_carrying_the_new_token_is_cut(server: ServerProcess, fault_p
     db.close()
 
 
+def test_a_server_restored_from_before_the_rotation_still_takes_the_counter(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The province restores its database from a backup taken before a rotation: it knows only the old
+    token. The counter kept it (keyring), says hello with it once the new one is refused, and syncs on:
+    no re-enrolment, nothing lost; the server, seeing the old token due, rotates again."""
+    proxy = fault_proxy(server.port)
+    db, device_id = enrolled(server, proxy, tmp_path / "counter")
+    old = load_token(device_id)
+    backup = device_columns(server, device_id)  # what a backup taken now holds of the device
+    intake(db, "Nguyễn Văn Trước Khôi Phục")
+    report = SyncRunner(db, tmp_path / "counter", max_attempts=1).run_once()
+    assert report.ok and report.pushed == 1, report.errors
+    rotated = load_token(device_id)
+    assert rotated != old and pull_status(server, rotated) == (200, "") and pull_status(server, old)[0] == 401
+
+    restore_device_columns(server, device_id, backup)  # the province's database put back to the backup
+    assert pull_status(server, rotated) == (401, "bad_token") and pull_status(server, old) == (200, "")
+    intake(db, "Trần Thị Sau Khôi Phục")
+
+    report = SyncRunner(db, tmp_path / "counter", max_attempts=1).run_once()
+
+    assert report.ok and report.pushed == 1, report.errors
+    assert server.stats()[new_unit_of(server, device_id)]["dossiers"] == 2
+    final = load_token(device_id)
+    assert final not in (old, rotated) and pull_status(server, final) == (200, "")  # rotated again from the old one
+    assert "mã xác thực trước lần đổi mã" in caplog.text
+    assert all(token not in caplog.text for token in (old, rotated, final))
+    db.close()
+
+
+def device_columns(server: ServerProcess, device_id: str) -> dict[str, object]:
+    db = open_server_db(server.database_url)
+    try:
+        with db.session() as s:
+            device = s.get(Device, device_id)
+            assert device is not None
+            return {name: getattr(device, name) for name in
+                    ("token_hash", "next_token_hash", "token_legacy", "token_issued_at")}
+    finally:
+        db.dispose()
+
+
+def restore_device_columns(server: ServerProcess, device_id: str, columns: dict[str, object]) -> None:
+    db = open_server_db(server.database_url)
+    try:
+        with db.session() as s:
+            device = s.get(Device, device_id)
+            assert device is not None
+            for name, value in columns.items():
+                setattr(device, name, value)
+    finally:
+        db.dispose()
+
+
 def new_unit_of(server: ServerProcess, device_id: str) -> str:
     db = open_server_db(server.database_url)
     try:
