@@ -1,13 +1,14 @@
 """The one vocabulary of sync operations, shared by the counter, the sync client and the server.
 
-An operation is what the counter's outbox carries to the province: a type (`OpType`), a state in the
-outbox (`OutboxState`) and a payload whose shape and bounds are declared once, as a pydantic model per
-type (domain/payloads.py, built from the bounded fields of domain/payload_fields.py); `PAYLOAD_MODELS`
-below maps each type to its model. The counter checks a payload when it queues it and again before it
-sends it; the server checks each operation alone (`check_payload`), so a bad one costs that operation a
-refusal with a Vietnamese reason, never the batch around it (one malformed operation once wedged a
-counter's whole sync). An instant ahead of the checker's clock says the counter's clock is wrong, not
-that the operation is: the server answers it "later" (`retry_later`) instead of refusing it for good.
+An operation is what the counter's outbox carries to the province: a type (`OpType`), a state in the outbox
+(`OutboxState`) and a payload whose shape and bounds are declared once, as a pydantic model per type
+(domain/payloads.py and, for money, domain/payloads_money.py, built from the bounded fields of
+domain/payload_fields.py); `PAYLOAD_MODELS` below maps each type to its model. The counter checks a payload
+when it queues it and again before it sends it; the server checks each operation alone (`check_payload`), so a
+bad one costs that operation a refusal with a Vietnamese reason, never the batch around it (one malformed
+operation once wedged a counter's whole sync). An instant ahead of the checker's clock says the counter's
+clock is wrong, not that the operation is: the server answers it "later" (`retry_later`) instead of refusing
+it for good.
 """
 
 from __future__ import annotations
@@ -25,18 +26,20 @@ from counter_app.domain.payloads import (
     AssistLogPayload,
     AttachmentAddPayload,
     ConflictResolutionPayload,
-    DayClosePayload,
     DossierCreatePayload,
-    FeeRequestPayload,
     GuidanceRecordPayload,
     HandoverAddPayload,
     Payload,
-    ReceiptCancelPayload,
-    ReceiptIssuePayload,
     ResultReturnPayload,
     ShipmentStatePayload,
     StatusChangePayload,
     WithdrawnPayload,
+)
+from counter_app.domain.payloads_money import (
+    DayClosePayload,
+    FeeRequestPayload,
+    ReceiptCancelPayload,
+    ReceiptIssuePayload,
 )
 
 

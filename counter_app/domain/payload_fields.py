@@ -1,6 +1,7 @@
-"""The bounded building blocks of operation payloads: texts, integers, instants, days and codes.
+"""The bounded building blocks of operation payloads: texts, integers, instants, days and codes, and the
+base model every payload is built on (`Payload`).
 
-They exist apart from the payload models (domain/payloads.py) so that a bound is written once and read
+They exist apart from the payload models (domain/payloads.py, domain/payloads_money.py) so that a bound is written once and read
 in one place. Bounds are generous for real data and tight for hostile data: texts of at most a few
 thousand characters without control characters, NUL or lone UTF-16 surrogates (neither UTF-8 nor
 PostgreSQL can hold the last two); integers that fit the columns storing them; no floats at all (so no
@@ -17,6 +18,8 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    BaseModel,
+    ConfigDict,
     Field,
     PlainValidator,
     StrictInt,
@@ -212,3 +215,9 @@ Name = bounded_text(300, required=True)
 LongName = bounded_text(1000, required=True)
 FileName = bounded_text(255, required=True)
 ContentType = bounded_text(100, required=True)
+
+
+class Payload(BaseModel):
+    """Every key known, nothing else: a newer shape comes with a new schema version."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

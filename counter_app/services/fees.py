@@ -54,7 +54,7 @@ class FeeAlreadyAssessed(DomainError):
 
 
 def intake_fees_payload(assessment: FeeAssessment, quantities: Quantities, exemption: str) -> dict:
-    """The "fees" key of dossier.create (domain.payloads.IntakeFeesPayload)."""
+    """The "fees" key of dossier.create (domain.payloads_money.IntakeFeesPayload)."""
     return {
         "lines": [line_to_dict(line) for line in assessment.lines],
         "unknown": list(assessment.unknown),
@@ -146,7 +146,7 @@ def fees_due(session: Session, code: str) -> FeeAssessment:
 
 
 def _checked_lines(lines: Sequence[FeeLine]) -> list[FeeLine]:
-    from counter_app.domain.payloads import MAX_FEE_LINE_VND, MAX_FEE_LINES
+    from counter_app.domain.payloads_money import MAX_FEE_LINE_VND, MAX_FEE_LINES
 
     if not lines:
         raise FeeInputError("Yêu cầu nộp phí phải có ít nhất một khoản (tên, loại, số tiền).")

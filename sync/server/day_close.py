@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.formats import office_date, office_datetime
 from counter_app.domain.operations import OpType
-from counter_app.domain.payloads import DayClosePayload, Payload
+from counter_app.domain.payloads import Payload
+from counter_app.domain.payloads_money import DayClosePayload
 from counter_app.domain.receipts import PaymentMethod, ReceiptStatus
 from sync.protocol import OpStatus
 from sync.server.models import AuditEntry, Conflict, DayClose, Device, OpLedger, Receipt

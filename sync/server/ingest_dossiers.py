@@ -22,11 +22,11 @@ from counter_app.domain.payloads import (
     ApologyPayload,
     AttachmentAddPayload,
     DossierCreatePayload,
-    FeeRequestPayload,
     HandoverAddPayload,
     Payload,
     StatusChangePayload,
 )
+from counter_app.domain.payloads_money import FeeRequestPayload
 from sync.protocol import OpStatus
 from sync.server.bulk_insert import JsonText
 from sync.server.ingest_lookup import DossierLookup

@@ -11,11 +11,11 @@ from counter_app.domain.payloads import (
     ApologyPayload,
     AttachmentAddPayload,
     DossierCreatePayload,
-    FeeRequestPayload,
     HandoverAddPayload,
     ResultReturnPayload,
     StatusChangePayload,
 )
+from counter_app.domain.payloads_money import FeeRequestPayload
 from sync.server.auth import slots_held
 from sync.server.models import Device, Dossier
 from sync.server.op_checks import Prepared

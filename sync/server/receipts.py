@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from counter_app.domain.accounts import Role
 from counter_app.domain.codes import parse_dossier_code
 from counter_app.domain.errors import DomainError
-from counter_app.domain.payloads import Payload, ReceiptCancelPayload, ReceiptIssuePayload
+from counter_app.domain.payloads import Payload
+from counter_app.domain.payloads_money import ReceiptCancelPayload, ReceiptIssuePayload
 from counter_app.domain.receipts import PaymentMethod, ReceiptBook, ReceiptStatus, book_of_series, number_text
 from sync.protocol import OpStatus
 from sync.server.day_close import receipt_in_closed_day
