@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -93,14 +93,7 @@ def keep_audit_rows(session: Session, device: Device, epoch: str, raw_ops: Seque
         return epoch_head(session, device.id, epoch)
     low, high = incoming[0][0].seq - 1, incoming[-1][0].seq + 1
     known: dict[int, list[_Known]] = defaultdict(list)
-    # The rows near the batch, and the epoch's head wherever it is: after the batch is judged, the head is
-    # the highest chained row of this epoch among them.
-    for row in session.execute(
-            select(AuditEntry.id, AuditEntry.seq, AuditEntry.hash, AuditEntry.prev_hash, AuditEntry.device_epoch,
-                   AuditEntry.state)
-            .where(AuditEntry.device_id == device.id,
-                   or_(AuditEntry.seq.between(low, high), AuditEntry.id == _epoch_head_query(device.id, epoch)
-                       .with_only_columns(_HEAD_ROW.id).scalar_subquery()))):
+    for row in session.execute(_KNOWN_ROWS, {"device": device.id, "epoch": epoch, "low": low, "high": high}):
         known[row.seq].append(_Known(row.id, row.hash, row.prev_hash, row.device_epoch, row.state))
     impostors = _claimed_devices(session, device, {envelope.device for envelope, _ in incoming})
     new_rows: list[dict[str, Any]] = []
@@ -178,10 +171,19 @@ def _move_head(session: Session, device_id: str, known: dict[int, list[_Known]])
         raise_row(session, AuditHead.__table__, {"device_id": device_id}, {"seq": seq, "hash": digest}, rank="seq")
 
 
-def _epoch_head_query(device_id: str, epoch: str) -> Select[tuple[int, str]]:
-    return (select(_HEAD_ROW.seq, _HEAD_ROW.hash)
-            .where(_HEAD_ROW.device_id == device_id, _HEAD_ROW.device_epoch == epoch, _HEAD_ROW.state.in_(CHAINED))
-            .order_by(_HEAD_ROW.seq.desc()).limit(1))
+# The newest chained row of a device's epoch (epoch_head); built once, with the values bound at each call
+# (a statement built per push cost more CPU than PostgreSQL spends running it).
+_EPOCH_HEAD = (select(_HEAD_ROW.seq, _HEAD_ROW.hash)
+               .where(_HEAD_ROW.device_id == bindparam("device"), _HEAD_ROW.device_epoch == bindparam("epoch"),
+                      _HEAD_ROW.state.in_(CHAINED))
+               .order_by(_HEAD_ROW.seq.desc()).limit(1))
+# The rows near a batch, and its epoch's head wherever it is: after the batch is judged, the head is the
+# highest chained row of this epoch among them (keep_audit_rows).
+_KNOWN_ROWS = (select(AuditEntry.id, AuditEntry.seq, AuditEntry.hash, AuditEntry.prev_hash, AuditEntry.device_epoch,
+                      AuditEntry.state)
+               .where(AuditEntry.device_id == bindparam("device"),
+                      or_(AuditEntry.seq.between(bindparam("low"), bindparam("high")),
+                          AuditEntry.id == _EPOCH_HEAD.with_only_columns(_HEAD_ROW.id).scalar_subquery())))
 
 
 def epoch_head(session: Session, device_id: str, epoch: str) -> tuple[int, str]:
@@ -189,7 +191,7 @@ def epoch_head(session: Session, device_id: str, epoch: str) -> tuple[int, str]:
 
     Per epoch: a counter put back from a backup starts a new epoch, and its chain rightly lacks the rows
     the server kept from before (see docs/audit-trail.md, Restores)."""
-    found = session.execute(_epoch_head_query(device_id, epoch)).first()
+    found = session.execute(_EPOCH_HEAD, {"device": device_id, "epoch": epoch}).first()
     return (int(found.seq), found.hash) if found is not None else (0, "")
 
 

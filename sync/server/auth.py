@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -87,9 +87,12 @@ def free_slots(session: Session, unit_code: str) -> list[int]:
     return [slot for slot in range(MAX_DESK_SLOTS) if slot not in taken]
 
 
+_SLOTS_HELD = select(DeskSlotHistory.desk_slot).where(DeskSlotHistory.device_id == bindparam("device"))
+
+
 def slots_held(session: Session, device_id: str) -> set[int]:
     """Every desk slot the device holds or has held: dossier codes it issued under any of them are its own."""
-    held = set(session.scalars(select(DeskSlotHistory.desk_slot).where(DeskSlotHistory.device_id == device_id)))
+    held = {slot for (slot,) in session.execute(_SLOTS_HELD, {"device": device_id})}
     device = session.get(Device, device_id)  # the request's own device: already in the session, no query
     if device is not None:
         held.add(device.desk_slot)

@@ -12,12 +12,13 @@ session would: the callers' savepoints take the batch back and redo it operation
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, Table, insert
+from sqlalchemy import JSON, Column, Connection, Insert, Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -114,12 +115,19 @@ def raise_row(session: Session, table: Table, key: dict[str, Any], values: dict[
     """Insert the row `key` + `values`, or update the one held under `key` if its `rank` column is lower:
     one INSERT … ON CONFLICT DO UPDATE … WHERE (PostgreSQL and SQLite), so two workers raising the same
     row at once leave the higher (never a read, then a write that the other may have overtaken)."""
-    if session.get_bind().dialect.name == "postgresql":
+    statement = _raise_statement(session.get_bind().dialect.name, table, tuple(key), tuple(values), rank)
+    session.execute(statement, {**key, **values})
+
+
+@functools.cache
+def _raise_statement(dialect: str, table: Table, key: tuple[str, ...], values: tuple[str, ...],
+                     rank: str) -> Insert:
+    """raise_row's statement, built once per shape (building it cost more CPU than running it)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(table).values({**key, **values})
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key), set_={name: statement.excluded[name] for name in values},
-        where=table.c[rank] < statement.excluded[rank])
-    session.execute(statement)
+    statement = dialect_insert(table).values({name: bindparam(name) for name in (*key, *values)})
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(index_elements=list(key), set_={name: excluded[name] for name in values},
+                                           where=table.c[rank] < excluded[rank])

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -134,6 +134,11 @@ def apply_one(session: Session, device: Device, epoch: str, item: Prepared, now:
     return rejected(key.op_id, key.seq, "busy", "Máy chủ đang bận xử lý cùng dữ liệu; quầy sẽ gửi lại.")
 
 
+# The seqs the ledger holds for a device's epoch past its acknowledged mark (built once, bound per push).
+_LEDGER_AFTER = select(OpLedger.seq).where(OpLedger.device_id == bindparam("device"),
+                                           OpLedger.device_epoch == bindparam("epoch"), OpLedger.seq > bindparam("after"))
+
+
 def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) -> int:
     """Move the acknowledged mark over every contiguous seq the ledger now holds.
 
@@ -142,10 +147,8 @@ def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) 
     and without them the new epoch's mark would stop below them for ever (and the counter, seeing the
     mark behind what it has had answered, would re-send them on every sync).
     """
-    seqs = set(session.scalars(
-        select(OpLedger.seq)
-        .where(OpLedger.device_id == row.device_id, OpLedger.device_epoch == row.epoch, OpLedger.seq > row.acked_seq)
-    ).all())
+    seqs = {seq for (seq,) in session.execute(_LEDGER_AFTER, {"device": row.device_id, "epoch": row.epoch,
+                                                               "after": row.acked_seq})}
     seqs.update(seq for seq in held if seq > row.acked_seq)
     acked = row.acked_seq
     for seq in sorted(seqs):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.payloads import DossierCreatePayload
@@ -48,9 +48,14 @@ def _new_dossiers(items: list[Prepared]) -> list[DossierCreatePayload] | None:
     return creates
 
 
+# Whether any of a batch's dossiers (by id or by code) is already held; built once, the lists bound per call.
+_ANY_HELD = (select(Dossier.id).where(or_(Dossier.id.in_(bindparam("ids", expanding=True)),
+                                          Dossier.code.in_(bindparam("codes", expanding=True)))).limit(1))
+
+
 def _any_held(session: Session, creates: list[DossierCreatePayload]) -> bool:
     ids, codes = sorted({p.id for p in creates}), sorted({p.code for p in creates})
-    return session.execute(select(Dossier.id).where(or_(Dossier.id.in_(ids), Dossier.code.in_(codes))).limit(1)).first() is not None
+    return session.execute(_ANY_HELD, {"ids": ids, "codes": codes}).first() is not None
 
 
 def apply_new_dossiers(session: Session, device: Device, epoch: str, items: list[Prepared],
