@@ -29,6 +29,8 @@ _JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b"[]{},")
 _OPENERS = frozenset(b"[{")
 _BRACKET = re.compile(rb"[\[\]{}]")
+SHALLOW_SCAN_BYTES = 64 * 1024  # structure up to this size tries `_shallow` first (a few cheap passes)
+_INNERMOST = re.compile(rb"\[\]|\{\}")  # a pair with nothing but values between
 
 
 class Refused(Exception):
@@ -189,6 +191,9 @@ def check_shape(body: bytes, bounds: JsonBounds) -> None:
         raise Refused("json_too_many_values", f"Dữ liệu JSON có quá {bounds.max_values} giá trị.")
     structure = skeleton.translate(None, _NOT_STRUCTURE)  # now small: about twice `values` bytes
     del skeleton
+    if len(structure) <= SHALLOW_SCAN_BYTES and structure.count(b",") < bounds.max_items \
+            and _shallow(structure.translate(None, b","), bounds.max_depth):
+        return  # no container can be too wide, and the brackets pair within the depth: nothing to refuse
     commas = [0]  # commas seen at each open level
     at = 0
     for bracket in _BRACKET.finditer(structure):  # the commas between two brackets counted at once (issue 13:
@@ -204,6 +209,18 @@ def check_shape(body: bytes, bounds: JsonBounds) -> None:
             commas.pop()
     if commas[-1] + structure.count(b",", at) >= bounds.max_items:
         raise Refused("json_too_wide", f"Một danh sách hoặc đối tượng JSON có quá {bounds.max_items} phần tử.")
+
+
+def _shallow(brackets: bytes, max_depth: int) -> bool:
+    """Whether `brackets` are well nested and at most `max_depth` deep, shown at C speed: each pass removes
+    every innermost pair, so well-nested brackets are empty after as many passes as their depth. A small
+    push's few hundred brackets cost a few passes, not a Python step each. False says only "not shown":
+    check_shape's bracket-by-bracket walk then decides, as it does for every body it cannot skip."""
+    for _ in range(max_depth):
+        if not brackets:
+            return True
+        brackets = _INNERMOST.sub(b"", brackets)
+    return not brackets
 
 
 _REASONS = (

@@ -26,6 +26,7 @@ before it is used, and anything malformed is refused (`bounded.Refused("bad_pack
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from sync.bounded import Refused
 
 PACK_VERSION = 1
 DERIVED = ("payload_hash", "prev_hash", "hash")
+SHAPES_REMEMBERED = 512  # groups' shapes whose builder is kept (a province's counters send a few dozen)
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -295,7 +297,7 @@ def unpack_ops(packed: Any, bounds: PackBounds = PackBounds(), strings: Sequence
         leaves += len(at) * len(paths)
         if leaves > bounds.max_leaves:
             raise _refuse(f"quá {bounds.max_leaves} giá trị")
-        build = _builder([_checked_path(p, bounds.max_depth) for p in paths])
+        build = _shape_builder(tuple(_checked_path(p, bounds.max_depth) for p in paths))
         if any(not isinstance(c, list) or len(c) != len(at) for c in cols):
             raise _refuse("độ dài một cột khác số thao tác của nhóm")
         for position in at:
@@ -362,6 +364,14 @@ class _Node:
         self.keys: list[str] | None = [] if is_dict else None
         self.children: list[int | _Node] = []
         self.index: dict[str, int] = {}
+
+
+@functools.lru_cache(maxsize=SHAPES_REMEMBERED)
+def _shape_builder(paths: tuple[tuple[str | int, ...], ...]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
+    """`_builder` for a group's paths, remembered: the counters send the same few shapes push after push, and
+    checking a shape's paths cost more than building its operations (a path that does not fit still raises,
+    and an exception is never remembered)."""
+    return _builder(list(paths))
 
 
 def _builder(paths: list[tuple[str | int, ...]]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:

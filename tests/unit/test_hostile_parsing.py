@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from counter_app.domain.operations import InvalidOperation, OpType, check_payload
-from sync.bounded import JsonBounds, Refused, inflate, parse_json
+from sync.bounded import JsonBounds, Refused, check_shape, inflate, parse_json
 
 BOUNDS = JsonBounds(max_bytes=200_000, max_depth=32, max_items=1_000, max_values=20_000)
 FAST = settings(max_examples=300, deadline=None, derandomize=True, database=None,
@@ -94,3 +94,55 @@ def test_a_real_payload_with_one_field_broken_is_refused_not_crashed(data: st.Da
         check_payload(OpType.DOSSIER_CREATE, payload, now=datetime.now(UTC))
     except InvalidOperation as refused:
         assert _vietnamese(refused.message) and "\x00" not in refused.message
+
+
+def _shape_oracle(body: bytes, bounds: JsonBounds) -> str | None:
+    """check_shape's verdict worked out one byte at a time (strings skipped by hand): the slow, obvious way."""
+    if len(body) > bounds.max_bytes:
+        return "json_too_large"
+    structure, at = bytearray(), 0
+    while at < len(body):
+        byte = body[at]
+        if byte == ord('"'):  # a string: to its closing quote, escapes skipped; unclosed, it is not a string
+            end = at + 1
+            while end < len(body) and body[end] != ord('"'):
+                end += 2 if body[end] == ord("\\") else 1
+            if end < len(body):
+                structure += b"0"
+                at = end + 1
+                continue
+        structure.append(byte)
+        at += 1
+    if 1 + sum(structure.count(c) for c in (b",", b"[", b"{")) > bounds.max_values:
+        return "json_too_many_values"
+    counts = [0]
+    for byte in structure:
+        if byte == ord(","):
+            counts[-1] += 1
+            if counts[-1] >= bounds.max_items:
+                return "json_too_wide"
+        elif byte in b"[{":
+            counts.append(0)
+            if len(counts) > bounds.max_depth + 1:
+                return "json_too_deep"
+        elif byte in b"]}" and len(counts) > 1:
+            counts.pop()
+    return None
+
+
+SHAPE_BITS = st.sampled_from([b"[", b"]", b"{", b"}", b",", b"0", b'"', b'"[,{"', b"\\", b'"\\"]"'])
+
+
+@settings(max_examples=600, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(body=st.lists(SHAPE_BITS, max_size=80).map(b"".join) | json_values.map(lambda v: json.dumps(v).encode()),
+       depth=st.integers(1, 6), items=st.integers(1, 8))
+def test_the_shape_check_refuses_exactly_what_a_byte_by_byte_count_refuses(body: bytes, depth: int, items: int) -> None:
+    """The C-speed shortcuts (innermost pairs removed a pass at a time; commas counted between brackets)
+    give the same verdict as counting every byte, balanced or not (issue 13)."""
+    bounds = JsonBounds(max_bytes=10_000, max_depth=depth, max_items=items, max_values=10_000)
+    try:
+        check_shape(body, bounds)
+        verdict = None
+    except Refused as refused:
+        verdict = refused.code
+    assert verdict == _shape_oracle(body, bounds)
