@@ -1,13 +1,13 @@
 """The bounded building blocks of operation payloads: texts, integers, instants, days and codes, and the
 base model every payload is built on (`Payload`).
 
-They exist apart from the payload models (domain/payloads.py, domain/payloads_money.py) so that a bound is written once and read
-in one place. Bounds are generous for real data and tight for hostile data: texts of at most a few
-thousand characters without control characters, NUL or lone UTF-16 surrogates (neither UTF-8 nor
-PostgreSQL can hold the last two); integers that fit the columns storing them; no floats at all (so no
-NaN or Infinity); instants from 2000 to one day after the checker's clock (`now` in the validation
-context). An instant further ahead says the counter's clock is wrong, not that the operation is: the
-server answers it "later" (`retry_later`, domain/operations.py) instead of refusing it for good.
+They exist apart from the payload models (domain/payloads.py, domain/payloads_money.py) so that a bound is
+written once and read in one place. Bounds are generous for real data and tight for hostile data: texts of at
+most a few thousand characters without control characters, NUL or lone UTF-16 surrogates (neither UTF-8 nor
+PostgreSQL can hold the last two); integers that fit the columns storing them; no floats at all (so no NaN or
+Infinity); instants from 2000 to one day after the checker's clock (`now` in the validation context). An
+instant further ahead says the counter's clock is wrong, not that the operation is: the server answers it
+"later" (`retry_later`, domain/operations.py) instead of refusing it for good.
 """
 
 from __future__ import annotations

@@ -14,22 +14,22 @@ import sync); a notice that does not read raises, and the puller skips that one 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.conflicts import Resolution
-from counter_app.domain.dossier import Channel, DocumentLine, ResultDelivery, StatusChange
+from counter_app.domain.conflicts import IDENTITY_FIELDS, Resolution
+from counter_app.domain.dossier import Dossier, StatusChange
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, OutboxState, check_payload
 from counter_app.domain.payloads import DossierCreatePayload
 from counter_app.storage.dossiers import (
+    dossier_from_payload,
     dossier_values,
     get_row,
-    person_from_dict,
     record_status_change,
     row_to_dossier,
     update_search_entry,
@@ -77,16 +77,11 @@ def _take_province_content(session: Session, data: dict[str, Any], version: int,
     row = get_row(session, checked.code)
     if row is None or row.id != checked.id or version <= row.version:
         return
-    fresh = checked.model_dump(mode="json")
     current = row_to_dossier(row)
-    decided = replace(
-        current, procedure_code=checked.procedure_code, procedure_name=checked.procedure_name,
-        applicant=person_from_dict(fresh["applicant"]),
-        submitter=person_from_dict(fresh["submitter"]) if fresh.get("submitter") else None,
-        summary=checked.summary, documents=[DocumentLine(**line) for line in fresh["documents"]],
-        sets_count=checked.sets_count, channel=Channel(int(checked.channel)),
-        result_delivery=ResultDelivery(fresh["result_delivery"]), received_by=checked.received_by,
-        register_book=checked.register_book or "", register_number=checked.register_number, version=version)
+    incoming = dossier_from_payload(checked.model_dump(mode="json"), status=current.status, version=version,
+                                    history=current.history)
+    decided = replace(current, version=version, **{f.name: getattr(incoming, f.name) for f in fields(Dossier)
+                                                    if f.name not in IDENTITY_FIELDS})
     for column, value in dossier_values(decided, now).items():
         if getattr(row, column) != value:
             setattr(row, column, value)

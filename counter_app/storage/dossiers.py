@@ -150,6 +150,25 @@ def person_from_dict(data: dict[str, Any]) -> Person:
     )
 
 
+def dossier_from_payload(data: dict[str, Any], *, status: Status, version: int, history: list[StatusChange],
+                         due_at: datetime | None = None, previous_due_at: datetime | None = None) -> Dossier:
+    """A dossier from its `dossier.create` payload (already checked), with the lifecycle the province holds now:
+    for the pull-back after a restore and for a conflict's decided content (storage/conflict_notices.py)."""
+    return Dossier(
+        id=data["id"], code=data["code"], unit_code=data["unit_code"], desk_slot=int(data["desk_slot"]),
+        procedure_code=data["procedure_code"], procedure_name=data["procedure_name"],
+        applicant=person_from_dict(data["applicant"]),
+        submitter=person_from_dict(data["submitter"]) if data.get("submitter") else None,
+        summary=data["summary"], documents=[DocumentLine(**line) for line in data["documents"]],
+        sets_count=int(data["sets_count"]), channel=Channel(int(data["channel"])),
+        result_delivery=ResultDelivery(data["result_delivery"]), received_at=datetime.fromisoformat(data["received_at"]),
+        due_at=due_at or datetime.fromisoformat(data["due_at"]), processing_hours=int(data["processing_hours"]),
+        status=status, received_by=data["received_by"], version=version, history=history,
+        register_book=data.get("register_book") or "", register_number=data.get("register_number"),
+        previous_due_at=previous_due_at,
+    )
+
+
 def row_to_dossier(row: DossierRow, events: Sequence[DossierEvent] = ()) -> Dossier:
     return Dossier(
         id=row.id,

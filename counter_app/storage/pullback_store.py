@@ -18,12 +18,12 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.codes import looks_like_dossier_code, parse_dossier_code
-from counter_app.domain.dossier import Channel, DocumentLine, Dossier, ResultDelivery, StatusChange
+from counter_app.domain.dossier import StatusChange
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, check_payload
 from counter_app.domain.postal_codes import ITEM_SERIES, parse_item_code
 from counter_app.domain.receipts import RECEIPT_SERIES_PREFIX
-from counter_app.storage.dossiers import get_row, insert_dossier, person_from_dict
+from counter_app.storage.dossiers import dossier_from_payload, get_row, insert_dossier
 from counter_app.storage.models import DeskDayCounter, DossierEvent, DossierRow, NumberRange, ResultReturn
 from counter_app.storage.pullback_records import store_intake_fees, store_records, store_supplements
 from counter_app.storage.sync_store import get_state
@@ -66,19 +66,9 @@ def _store_dossier(session: Session, data: dict[str, Any], current: dict[str, An
     history = _history(current.get("events") or data["history"])
     row = get_row(session, data["code"])
     if row is None:
-        dossier = Dossier(
-            id=data["id"], code=data["code"], unit_code=data["unit_code"], desk_slot=int(data["desk_slot"]),
-            procedure_code=data["procedure_code"], procedure_name=data["procedure_name"],
-            applicant=person_from_dict(data["applicant"]),
-            submitter=person_from_dict(data["submitter"]) if data.get("submitter") else None,
-            summary=data["summary"], documents=[DocumentLine(**line) for line in data["documents"]],
-            sets_count=int(data["sets_count"]), channel=Channel(int(data["channel"])),
-            result_delivery=ResultDelivery(data["result_delivery"]), received_at=datetime.fromisoformat(data["received_at"]),
-            due_at=_instant(current.get("due_at")) or datetime.fromisoformat(data["due_at"]),
-            processing_hours=int(data["processing_hours"]), status=status, received_by=data["received_by"],
-            version=version, history=history, register_book=data.get("register_book") or "",
-            register_number=data.get("register_number"), previous_due_at=_instant(current.get("previous_due_at")),
-        )
+        dossier = dossier_from_payload(data, status=status, version=version, history=history,
+                                       due_at=_instant(current.get("due_at")),
+                                       previous_due_at=_instant(current.get("previous_due_at")))
         insert_dossier(session, dossier, now)
         return "added"
     if version <= row.version:

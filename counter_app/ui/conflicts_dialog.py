@@ -1,11 +1,12 @@
 """Xung đột đồng bộ (Ctrl+Shift+G, supervisors only): decide the conflicts the province kept for a person.
 
-The unit's open conflicts on the left; the chosen one's two versions side by side (the province's and
-the counter's); a required note and the supervisor's password typed again (the province checks it); four decisions, each with its key: Ctrl+1 keep the province's version,
-Ctrl+2 keep the counter's, Ctrl+3 merge (the ticked fields come from the counter), Ctrl+4 reject the
-counter's. Ctrl+R reloads. Everything that talks to the province runs in the background
-(sync/client/conflicts.py on the task runner's network pool); offline, the dialog says so and nothing is
-decided. A decision is also written to the counter's audit trail (as a `conflict.resolution` operation).
+The unit's open conflicts on the left; the chosen one's two versions side by side (the province's and the
+counter's); a required note and the supervisor's password typed again (the province checks it); four
+decisions, each with its key: Ctrl+1 keep the province's version, Ctrl+2 keep the counter's, Ctrl+3 merge (the
+ticked fields come from the counter), Ctrl+4 reject the counter's. Ctrl+R reloads. Everything that talks to
+the province runs in the background (sync/client/conflicts.py on the task runner's network pool); offline, the
+dialog says so and nothing is decided. A decision is also written to the counter's audit trail (as a
+`conflict.resolution` operation).
 """
 
 from __future__ import annotations

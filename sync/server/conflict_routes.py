@@ -31,6 +31,7 @@ from sync.server.auth import authenticate
 from sync.server.conflicts import MAX_PAGE, conflict_page, resolve_conflict
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
+from sync.server.guard_admission import Refusal
 from sync.server.ratelimit import TokenBuckets, retry_after
 
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422, 429)}
@@ -48,16 +49,13 @@ class PasswordFailures:
         self._lock = threading.Lock()  # the endpoint runs in the thread pool
 
     def check(self, key: tuple[str, str]) -> None:
-        with self._lock:  # a whole try left? (taken to see, and given straight back)
-            verdict = self._buckets.take(key)
-            if verdict.allowed:
-                self._buckets.give_back(key)
+        with self._lock:
+            verdict = self._buckets.ready(key)
         if not verdict.allowed:
             seconds = retry_after(verdict.wait)
-            error = ApiError(429, TOO_MANY_PASSWORDS,
-                             f"Đã nhập sai mật khẩu giám sát viên nhiều lần; hãy thử lại sau {seconds} giây.")
-            error.headers = {"Retry-After": seconds}  # type: ignore[attr-defined]
-            raise error
+            raise Refusal(429, TOO_MANY_PASSWORDS,
+                          f"Đã nhập sai mật khẩu giám sát viên nhiều lần; hãy thử lại sau {seconds} giây.",
+                          {"Retry-After": seconds})
 
     def charge(self, key: tuple[str, str]) -> None:
         with self._lock:
