@@ -42,7 +42,10 @@ MAX_TEXT = 500
 def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id: str, now: datetime) -> None:
     dossier = payload.get("dossier")
     if isinstance(dossier, dict) and isinstance(dossier.get("data"), dict):
-        _take_province_content(session, dossier["data"], int(dossier["version"]), now)
+        version = dossier["version"]
+        if type(version) is not int:  # strict, as everything from the wire: "2" is not a version
+            raise TypeError("the decided dossier's version is not an integer")
+        _take_province_content(session, dossier["data"], version, now)
     if payload["device_id"] != device_id:
         return  # another desk's operation: nothing of ours to mark
     resolution = Resolution(payload["resolution"])
