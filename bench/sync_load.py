@@ -11,7 +11,9 @@ pull) as `sync.client` does. The run:
    takes ~60 a day, so the default is ~16x a real rate) and syncs every `--sync-seconds` (±25 % jitter);
 3. an outage: halfway through, the server is stopped for `--outage-seconds` (a quarter of the run at
    most), then started again; every counter returns with its backlog within 10 s;
-4. a final drain: every counter syncs until nothing is left, then the dossiers in the database are
+4. all along, the province's processing agencies move received dossiers into processing
+   (`--status-changes-per-dossier`, 1 by default): feed changes the unit's desks pull;
+5. a final drain: every counter syncs until nothing is left, then the dossiers in the database are
    counted against the dossiers the counters sent (lost = 0 is the target).
 
 Reported: p50/p95/p99 per endpoint, errors by status (outside the outage; target 0), p95 push (< 1 s),
@@ -46,11 +48,12 @@ from _light_http import LightClient, TransportFailure
 from sqlalchemy import func, select
 
 from counter_app.domain.audit import AuditRecord, genesis_hash
+from counter_app.domain.lifecycle import Status
 from counter_app.domain.serialization import canonical_json, iso_instant, payload_hash
 from counter_app.services.demo_data import FAMILY, GIVEN, MIDDLE
 from sync.client.dictionary import _codec_from, _matches
 from sync.protocol import API_PREFIX, DictionaryOffer, PushResponse
-from sync.server.admin import create_unit
+from sync.server.admin import create_unit, set_status
 from sync.server.auth import new_enrollment_code
 from sync.server.db import ServerDatabase
 from sync.server.dictionaries import SyncDictionary
@@ -180,6 +183,8 @@ async def sync_once(counter: SimulatedCounter, client: LightClient, tally: Tally
             tally.error("push", "not_accepted")
         counter.sent += len(done)
         counter.outbox = counter.outbox[len(part):]  # a refused one would be quarantined: counted, not resent
+    if counter.cursor >= hello["last_change_seq"]:
+        return True  # hello said the feed ends at the cursor: no page to ask for (sync/client/runner.py)
     while True:
         page = await call(client, tally, "pull", "GET", f"/sync/pull?after={counter.cursor}&limit=1000")
         if page is None:
@@ -227,6 +232,7 @@ class Plan:
     dossiers_per_second: float
     back_at: float = 0.0  # when the server returns from the outage (monotonic), once known
     dictionaries: dict[int, PushCodec] = field(default_factory=dict)  # the province's, as the counters took them
+    counters: int = 0
 
 
 class CpuSampler:
@@ -310,6 +316,33 @@ async def outage(server: ServerProcess, plan: Plan, tally: Tally, at: float, sec
     return {"down_seconds": round(seconds, 1), "restart_seconds": round(plan.back_at - started, 1)}
 
 
+def move_received_dossiers(database_url: str, count: int) -> int:
+    """The processing agencies take `count` received dossiers into processing (sync/server/admin.set_status, as
+    `provincial-server set-status` does): each one a DOSSIER_STATUS change its unit's desks pull."""
+    db = ServerDatabase(database_url)
+    try:
+        with db.session() as s:
+            codes = list(s.scalars(select(Dossier.code).where(Dossier.status == int(Status.RECEIVED))
+                                   .order_by(Dossier.received_at).limit(count)))
+            for code in codes:
+                set_status(s, code, Status.PROCESSING, "", "Phòng Tư pháp (bench)", datetime.now(UTC))
+        return len(codes)
+    finally:
+        db.dispose()
+
+
+async def province(database_url: str, plan: Plan, per_dossier: float, moved: list[int]) -> None:
+    """The province's own writes to the feed while the counters sync: `per_dossier` status changes for each
+    dossier the counters receive (a dossier's life brings ~2: processing, result ready), once a second."""
+    owed = 0.0
+    while time.monotonic() < plan.end:
+        await asyncio.sleep(1)
+        owed += per_dossier * plan.dossiers_per_second * plan.counters
+        if owed >= 1:
+            moved.append(await asyncio.to_thread(move_received_dossiers, database_url, int(owed)))
+            owed -= int(owed)
+
+
 def enrol_counters(server: ServerProcess, count: int) -> list[SimulatedCounter]:
     """count / DESKS_PER_UNIT units (created in the database) and their desks, enrolled over HTTP."""
     db = ServerDatabase(server.database_url)
@@ -349,7 +382,7 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     own_cpu = time.process_time()
     start = time.monotonic()
     total = args.minutes * 60
-    plan = Plan(start, start + total, args.sync_seconds, args.dossiers_per_minute / 60)
+    plan = Plan(start, start + total, args.sync_seconds, args.dossiers_per_minute / 60, counters=len(counters))
     tally = Tally()
     app_cpu, database_cpu = CpuSampler(), CpuSampler()
     stop = asyncio.Event()
@@ -359,7 +392,10 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     log_examples: list[str] = []
     outage_task = asyncio.create_task(outage(server, plan, tally, start + total / 2 - down / 2, down, log_events,
                                              log_examples))
+    moved: list[int] = []
+    agencies = asyncio.create_task(province(server.database_url, plan, args.status_changes_per_dossier, moved))
     connections = await asyncio.gather(*(play(c, server, tally, plan, random.Random(rng.random())) for c in counters))
+    await agencies
     outage_figures = await outage_task
     stop.set()
     await sampler
@@ -367,7 +403,7 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
             "log_examples": log_examples,
             "server_processes": len(app_cpu.seen),
             "generator_cpu": time.process_time() - own_cpu,
-            "database_cpu": database_cpu.seconds, "outage": outage_figures}
+            "database_cpu": database_cpu.seconds, "outage": outage_figures, "status_changes": sum(moved)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -378,11 +414,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sync-seconds", type=float, default=60)
     p.add_argument("--dossiers-per-minute", type=float, default=2.0, help="per counter")
     p.add_argument("--outage-seconds", type=float, default=60)
+    p.add_argument("--status-changes-per-dossier", type=float, default=1.0,
+                   help="the province's status changes (feed) per dossier received; 0: a feed that never moves")
     p.add_argument("--seed", type=int, default=13)
     args = p.parse_args(argv)
     result: dict[str, Any] = {"benchmark": "sync_load", "counters": args.counters, "minutes": args.minutes,
                               "workers": args.workers, "sync_seconds": args.sync_seconds,
-                              "dossiers_per_minute_per_counter": args.dossiers_per_minute}
+                              "dossiers_per_minute_per_counter": args.dossiers_per_minute,
+                              "status_changes_per_dossier": args.status_changes_per_dossier}
     with PostgresServer(shared_buffers="128MB", max_connections=200) as postgres:
         url = postgres.create_database("load")
         with ServerProcess(url, workers=args.workers) as server:
@@ -406,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     p95_push = latencies.get("push", {}).get("p95_ms", float("nan"))
     result.update({
         "seconds": run["seconds"], "dossiers_created": created, "dossiers_sent": sent, "dossiers_in_database": stored,
-        "dossiers_lost": created - stored, "latency_ms": latencies, "errors": dict(tally.errors),
+        "dossiers_lost": created - stored, "province_status_changes": run["status_changes"], "latency_ms": latencies, "errors": dict(tally.errors),
         "errors_during_outage": dict(tally.outage_errors), "outage": run["outage"],
         "error_examples": tally.examples, "errors_by_ten_seconds": dict(sorted(tally.by_ten_seconds.items())),
         "server_log": dict(run["log_events"]), "server_log_examples": run["log_examples"],

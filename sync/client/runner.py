@@ -247,6 +247,14 @@ class SyncRunner:
             self.batch_bytes = sizer.target_bytes
 
     def _pull(self, transport: Transport, hello: HelloResponse, report: SyncReport) -> None:
+        """Pages of the unit's changes after the cursor. None is asked for when hello said the feed ends at the
+        cursor: a change made since is taken by the next run, and most syncs save a round trip (300 ms on 2G)
+        and the province a request."""
+        with self.db.read() as session:
+            state = get_state(session)
+            assert state is not None
+            if state.pull_cursor >= hello.last_change_seq:
+                return
         while True:
             with self.db.read() as session:
                 state = get_state(session)

@@ -3,7 +3,7 @@
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +18,9 @@ from counter_app.storage.models import CalendarOverride, NumberRange
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
+from sync.protocol import API_PREFIX
 from tests.conftest import open_counter
+from tests.sync.faultproxy import FaultProxy
 from tests.sync.harness import ROOT, UNIT_A, UNIT_B, ServerProcess
 
 CATALOG = ROOT / "resources" / "catalog" / "sample-catalog.json"
@@ -76,4 +78,33 @@ def test_the_province_publishes_and_counters_apply(server: ServerProcess, tmp_pa
     assert renamed[0].name.endswith("(cập nhật)")
     # Pulling again changes nothing: the cursor moved with the applied page.
     assert runner.run_once().pulled == 0
+    db.close()
+
+
+def test_a_sync_asks_for_no_page_when_hello_says_nothing_is_new(server: ServerProcess, tmp_path: Path,
+                                                                  fault_proxy: Callable[..., FaultProxy]) -> None:
+    """The pull is skipped only when hello's feed head is the counter's cursor: a change published later is
+    pulled by the next run, and a quiet run costs the province one request fewer (one round trip less on 2G)."""
+    proxy = fault_proxy(server.port)
+    data_dir = tmp_path / "quiet"
+    db = open_counter(data_dir, unit_code=UNIT_A)
+    enroll(db, proxy.url, server.enrollment_code(UNIT_A))
+    runner = SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.1)
+
+    def pulls() -> int:
+        return sum(record.path.startswith(f"{API_PREFIX}/sync/pull") for record in proxy.stats().requests)
+
+    first = runner.run_once()
+    assert first.ok and first.pulled > 0 and pulls() == 1  # the catalog, in one page
+    quiet = runner.run_once()
+    assert quiet.ok and quiet.pulled == 0 and pulls() == 1  # nothing new: no page asked for
+
+    server.admin("calendar-day", "2026-03-10", "--kind", "off", "--note", "Nghỉ theo thông báo của UBND tỉnh")
+    server.admin("calendar-day", "2026-03-14", "--kind", "work", "--unit", UNIT_B)  # another unit's: not a change here
+    after = runner.run_once()
+    assert after.ok and after.pulled == 1 and pulls() == 2
+    with db.read() as session:
+        assert [(o.day.isoformat(), o.kind) for o in session.scalars(select(CalendarOverride))] == [("2026-03-10", "off")]
+        assert get_state(session).pull_cursor > 0  # type: ignore[union-attr]
+    assert runner.run_once().pulled == 0 and pulls() == 2
     db.close()
