@@ -123,11 +123,16 @@ def raise_row(session: Session, table: Table, key: dict[str, Any], values: dict[
 def _raise_statement(dialect: str, table: Table, key: tuple[str, ...], values: tuple[str, ...],
                      rank: str) -> Insert:
     """raise_row's statement, built once per shape (building it cost more CPU than running it)."""
+    statement = upsert(dialect, table).values({name: bindparam(name) for name in (*key, *values)})
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(index_elements=list(key), set_={name: excluded[name] for name in values},
+                                           where=table.c[rank] < excluded[rank])
+
+
+def upsert(dialect: str, table: Table) -> Any:
+    """An INSERT into `table` that takes `on_conflict_do_update` (PostgreSQL's and SQLite's own insert)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(table).values({name: bindparam(name) for name in (*key, *values)})
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(index_elements=list(key), set_={name: excluded[name] for name in values},
-                                           where=table.c[rank] < excluded[rank])
+    return dialect_insert(table)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -390,6 +391,20 @@ class ClerkAccount(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source_device_id: Mapped[str] = mapped_column(String(36))
+
+
+class PasswordBudget(Base):
+    """How far wrong passwords have spent one supervisor's budget (sync/server/password_budget.py): shared by
+    every server process, so N workers do not give a guesser N budgets. One row per supervisor of a unit that
+    has ever been given a wrong password; `charged_until` is in seconds since the epoch (UTC)."""
+
+    __tablename__ = "password_budget"
+    __table_args__ = (ForeignKeyConstraint(["unit_code", "username"],
+                                           ["clerk_account.unit_code", "clerk_account.username"]),)
+
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), primary_key=True)
+    charged_until: Mapped[float] = mapped_column(Float)
 
 
 class ResultReturn(Base):

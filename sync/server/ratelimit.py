@@ -63,14 +63,6 @@ class TokenBuckets:
         a debt that refills like any token and refuses the key meanwhile (see `clear`)."""
         self._refilled(key).tokens -= amount
 
-    def ready(self, key: Hashable) -> Verdict:
-        """Whether `key` has a whole token, without spending it (an attempt charged only if it fails, `owe`)."""
-        bucket = self._refilled(key)
-        if bucket.tokens >= 1:
-            return Verdict(0.0)
-        wait = (1 - bucket.tokens) / self.per_second if self.per_second > 0 else math.inf
-        return Verdict(max(wait, 1e-3))
-
     def clear(self, key: Hashable) -> Verdict:
         """Allowed while the balance is positive; else how long until it is."""
         bucket = self._refilled(key)

@@ -7,6 +7,7 @@ by real pushes (a restored counter re-using a dossier code; a status changed on 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -336,3 +337,50 @@ def test_a_desk_cannot_guess_a_supervisors_password(rig: Rig) -> None:
     answer = resolve(rig, number, "reject", "Quyết định của giám sát viên khác")
     assert answer.status_code == 200, answer.text
     assert answer.json()["resolution"]["supervisor_username"] == "giamsat"
+
+
+def guess(server: ServerProcess, rig: Rig, number: int, username: str, attempt: int) -> requests.Response:
+    """One wrong password for `username`, to `server`, on its own connection."""
+    return requests.post(f"{server.url}{API_PREFIX}/sync/conflicts/{number}/resolution",
+                         headers={"Authorization": f"Bearer {rig.desk.token}"}, timeout=120,
+                         json={"resolution": "reject", "supervisor_username": username,
+                               "supervisor_password": f"doan-{attempt}", "note": "Thử mật khẩu"})
+
+
+def test_every_server_process_spends_one_budget(rig: Rig) -> None:
+    """A second server process on the same database (as `serve --workers N` runs, but on its own port so the
+    test chooses which process answers): wrong passwords sent to the two in turn spend one budget, and then
+    both refuse. With a budget per process each would have let five through."""
+    add_account(rig.server, rig.desk, "giamsatca2", "supervisor")
+    _first, _second, number = duplicate_code(rig)
+    with ServerProcess(rig.server.database_url) as other:
+        servers = [rig.server, other]
+        answers = [guess(servers[i % 2], rig, number, "giamsatca2", i) for i in range(8)]
+        right = requests.post(f"{other.url}{API_PREFIX}/sync/conflicts/{number}/resolution",
+                              headers={"Authorization": f"Bearer {rig.desk.token}"}, timeout=120,
+                              json={"resolution": "reject", "supervisor_username": "giamsatca2",
+                                    "supervisor_password": password_of("giamsatca2"), "note": "Đúng mật khẩu"})
+
+    assert [a.status_code for a in answers] == [403] * 5 + [429] * 3
+    assert (right.status_code, right.json()["error"]["code"]) == (429, "too_many_password_attempts")
+    assert stored(rig, number)[1] is None
+
+
+def test_wrong_passwords_sent_at_once_to_two_processes_are_all_counted(rig: Rig) -> None:
+    """A real race: 12 wrong passwords at once, half to each of two server processes on one database. Those
+    the budget let through (all checked before any was charged, perhaps) are each counted by one atomic
+    upsert: the supervisor then waits about a minute for each one past the fourth, never less (a lost
+    update, a read then a write another overtook, would forget some and shorten the wait)."""
+    add_account(rig.server, rig.desk, "giamsatdua", "supervisor")
+    _first, _second, number = duplicate_code(rig)
+    with ServerProcess(rig.server.database_url) as other, ThreadPoolExecutor(12) as pool:
+        servers = [rig.server, other]
+        started = time.time()
+        answers = list(pool.map(lambda i: guess(servers[i % 2], rig, number, "giamsatdua", i), range(12)))
+        after = guess(other, rig, number, "giamsatdua", 99)
+
+    wrong = sum(a.status_code == 403 for a in answers)
+    assert wrong >= 5 and all(a.status_code in (403, 429) for a in answers), [a.text for a in answers]
+    assert (after.status_code, after.json()["error"]["code"]) == (429, "too_many_password_attempts")
+    elapsed = time.time() - started
+    assert int(after.headers["Retry-After"]) >= (wrong - 4) * 60 - elapsed - 1
