@@ -34,8 +34,8 @@ from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.outgoing import outgoing
-from sync.packing import unpack_ops
 from sync.server.dictionaries import build_document, read_document
+from sync.unpacking import unpack_ops
 from sync.wire import FAST_LINK_LEVEL, PushCodec, encode_body
 
 TARGET_BYTES_PER_DOSSIER = 150

@@ -28,8 +28,9 @@ from typing import Any
 
 import zstandard
 
-from sync.packing import PackBounds, pack_ops, unpack_ops
+from sync.packing import PackBounds, pack_ops
 from sync.protocol import OpResult, OpStatus, PushResponse
+from sync.unpacking import unpack_ops
 
 __all__ = ["EncodedBody", "PackBounds", "PushCodec", "compacted", "encode_body", "pack_ops", "results_of", "unpack_ops"]
 # zstd levels: 19 for a slow link (CPU is cheap next to the seconds each kilobyte costs on 2G), 3 where the

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from counter_app.domain.errors import DomainError
 from sync.bounded import Refused
-from sync.packing import CanonicalTexts, PackBounds, pack_ops, packed_strings_id, unpack_ops
+from sync.packing import CanonicalTexts, PackBounds, pack_ops
 from sync.protocol import API_PREFIX, MAX_DICTIONARY_BYTES, DictionaryOffer, ErrorResponse, Limits, PushBatch
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
@@ -38,6 +38,7 @@ from sync.server.dictionary_samples import anonymised, catalog_strings, chained,
 from sync.server.errors import ApiError
 from sync.server.memory import paused_gc
 from sync.server.models import Base, Dossier
+from sync.unpacking import packed_strings_id, unpack_ops
 
 log = logging.getLogger(__name__)
 MIN_DOSSIERS = 1_000  # fewer than this: too little to learn from (and `serve` does not train)

@@ -16,9 +16,10 @@ from pydantic_core import from_json
 from counter_app.domain.audit import genesis_hash, row_hash
 from counter_app.domain.serialization import canonical_json, payload_hash
 from sync import bounded
-from sync.packing import PackBounds, pack_ops, unpack_ops
+from sync.packing import PackBounds, pack_ops
 from sync.protocol import OpResult, OpStatus, PushResponse
 from sync.server.dictionary_samples import anonymised, catalog_strings
+from sync.unpacking import unpack_ops
 from sync.wire import PushCodec, compacted, encode_body, results_of
 from tests.sync.payloads import dossier_payload
 
