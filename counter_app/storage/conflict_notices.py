@@ -7,7 +7,8 @@ status stays (a status conflict the counter did not win), the counter's dossier 
 status, like any status the province sends. When the decision changed the province's dossier content
 (keep_counter or merge on a duplicate code), every desk holding that dossier (same code, same id) takes
 the new content, its identity and lifecycle kept (domain.conflicts.IDENTITY_FIELDS), and the province's
-version. Applying the same notice twice changes nothing more.
+version; when the decided fees assessed at intake differ from the desk's, they replace them (what the desk
+still collects follows: services.fees.fees_due). Applying the same notice twice changes nothing more.
 The payload is sync.protocol_conflicts.ResolutionNotice, read here field by field (storage does not
 import sync); a notice that does not read raises, and the puller skips that one change alone.
 """
@@ -35,21 +36,22 @@ from counter_app.storage.dossiers import (
     update_search_entry,
 )
 from counter_app.storage.models import OutboxOp
+from counter_app.storage.pullback_records import take_decided_intake_fees
 
 MAX_TEXT = 500
 
 
 def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id: str, now: datetime) -> None:
     dossier = payload.get("dossier")
+    who, note = str(payload["supervisor_name"])[:MAX_TEXT], str(payload["note"])[:MAX_TEXT]
     if isinstance(dossier, dict) and isinstance(dossier.get("data"), dict):
         version = dossier["version"]
         if type(version) is not int:  # strict, as everything from the wire: "2" is not a version
             raise TypeError("the decided dossier's version is not an integer")
-        _take_province_content(session, dossier["data"], version, now)
+        _take_province_content(session, dossier["data"], version, f"Giám sát viên {who}", note, now)
     if payload["device_id"] != device_id:
         return  # another desk's operation: nothing of ours to mark
     resolution = Resolution(payload["resolution"])
-    who, note = str(payload["supervisor_name"])[:MAX_TEXT], str(payload["note"])[:MAX_TEXT]
     op = session.scalar(select(OutboxOp).where(OutboxOp.op_id == str(payload["op_id"])[:36]))
     if op is not None and op.state == OutboxState.CONFLICT.value:
         op.state = (OutboxState.ACKED if resolution.applies_counter_version else OutboxState.REJECTED).value
@@ -72,20 +74,23 @@ def _take_province_status(session: Session, code: str, status: Status, version: 
     row.version = version
 
 
-def _take_province_content(session: Session, data: dict[str, Any], version: int, now: datetime) -> None:
+def _take_province_content(session: Session, data: dict[str, Any], version: int, by: str, note: str,
+                           now: datetime) -> None:
     """The decided content of a dossier this desk holds (checked as a dossier.create, like any the province
-    sends); a dossier it does not hold, another dossier under the same code, or an older version: nothing."""
+    sends), its fees assessed at intake included; a dossier it does not hold, another dossier under the same
+    code, or an older version: nothing."""
     checked = check_payload(OpType.DOSSIER_CREATE, data)
     assert isinstance(checked, DossierCreatePayload)
     row = get_row(session, checked.code)
     if row is None or row.id != checked.id or version <= row.version:
         return
     current = row_to_dossier(row)
-    incoming = dossier_from_payload(checked.model_dump(mode="json"), status=current.status, version=version,
-                                    history=current.history)
+    content = checked.model_dump(mode="json")
+    incoming = dossier_from_payload(content, status=current.status, version=version, history=current.history)
     decided = replace(current, version=version, **{f.name: getattr(incoming, f.name) for f in fields(Dossier)
                                                     if f.name not in IDENTITY_FIELDS})
     for column, value in dossier_values(decided, now).items():
         if getattr(row, column) != value:
             setattr(row, column, value)
     update_search_entry(session, row.pk, decided)
+    take_decided_intake_fees(session, row, content.get("fees"), by, f"Theo quyết định về xung đột đồng bộ: {note}", now)

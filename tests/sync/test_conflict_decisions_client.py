@@ -23,10 +23,12 @@ from counter_app.domain.operations import OpType
 from counter_app.services.accounts import create_account
 from counter_app.services.credentials import load_token
 from counter_app.services.dossiers import change_status, get_dossier
+from counter_app.services.fees import assess_at_intake, fees_due, intake_fees_payload
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import search_rows
-from counter_app.storage.models import OutboxOp, SyncState
+from counter_app.storage.models import DossierFeeRow, OutboxOp, SyncState
+from counter_app.storage.procedures import get_procedure
 from sync.client.conflicts import ConflictError, Decision, decide, list_conflicts
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
@@ -37,6 +39,7 @@ from tests.sync.harness import ServerProcess
 from tests.sync.invariants import open_server_db
 from tests.sync.payloads import dossier_payload, wire
 
+COPY = "2.000815"  # chứng thực bản sao từ bản chính: a fee per page and copy
 SUPERVISOR = Account("giamsat", "Lê Thị Giám Sát", Role.SUPERVISOR)
 pytestmark = pytest.mark.slow
 
@@ -151,3 +154,50 @@ def test_a_merge_reaches_the_desk_that_holds_the_dossier(rig) -> None:
         assert search_rows(session, "Nguyễn Văn Đức") == []
     sync(db)  # the same notice again (a re-pull) changes nothing more
     assert get_dossier(db, mine.code).version == 2
+
+
+def test_fees_a_merge_takes_become_what_the_desk_collects(rig) -> None:
+    """A merge that takes the other version's fees assessed at intake: the desk holding the province's dossier
+    then collects what the decision kept (its intake assessment replaced, with who decided and why), not what
+    it had assessed itself; the same notice again changes nothing."""
+    server, _proxy, db = rig
+    applicant = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456", street="12 Lê Lợi")
+    mine = receive_dossier(db, IntakeRequest(COPY, applicant, clerk_username=SUPERVISOR.username,
+                                             fee_quantities={"pages": 5, "copies": 3}))
+    sync(db)
+    with db.read() as session:
+        assert fees_due(session, mine.code).fee_vnd == 21_000
+        state = session.scalar(select(SyncState))
+        procedure = get_procedure(session, COPY)
+        assert state is not None and procedure is not None
+        device_id = state.device_id
+    assessment, counts = assess_at_intake(procedure, {"pages": 2, "copies": 1}, "")
+    assert 0 < assessment.fee_vnd != 21_000
+    other = {**dossier_payload(UNIT_CODE, mine.desk_slot, 1, received_at=mine.received_at, name="Phạm Thị Hoa"),
+             "code": mine.code, "procedure_code": COPY, "procedure_name": mine.procedure_name,
+             "fees": intake_fees_payload(assessment, counts, "")}
+    pushed = requests.post(f"{server.url}/api/v1/sync/push", timeout=60,
+                           headers={"Authorization": f"Bearer {load_token(device_id)}"},
+                           json={"batch_id": str(uuid.uuid4()), "device_epoch": "epoch-restored",
+                                 "ops": [wire(1, OpType.DOSSIER_CREATE, other)]})
+    assert [(r["status"], r["code"]) for r in pushed.json()["results"]] == [("conflict", "duplicate_code")]
+    [conflict] = list_conflicts(db)
+    assert "fees" in conflict.mergeable
+
+    decide(db, SUPERVISOR, Decision(conflict, Resolution.MERGE, "Công dân chỉ xin 1 bản sao 2 trang",
+                                    {"fees": "counter"}, password="Mật-khẩu-dài-2026"))
+    sync(db)
+
+    with db.read() as session:
+        due = fees_due(session, mine.code)
+        (row,) = session.scalars(select(DossierFeeRow).where(DossierFeeRow.dossier_code == mine.code)).all()
+        assert (due.fee_vnd, due.lines) == (assessment.fee_vnd, assessment.lines)
+        assert row.source == "intake" and row.quantities == counts.to_dict()
+        assert "Lê Thị Giám Sát" in row.assessed_by and "Công dân chỉ xin 1 bản sao 2 trang" in row.reason
+        decided = (row.lines, row.reason, row.assessed_at)
+    held = get_dossier(db, mine.code)
+    assert held.applicant.full_name == "Nguyễn Văn Đức" and held.version == 2  # only the fees were taken
+    sync(db)  # the same notice again (a re-pull) changes nothing more
+    with db.read() as session:
+        row = session.scalar(select(DossierFeeRow).where(DossierFeeRow.dossier_code == mine.code))
+        assert row is not None and (row.lines, row.reason, row.assessed_at) == decided
