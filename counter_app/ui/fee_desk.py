@@ -22,7 +22,7 @@ from counter_app.domain.receipts import Receipt
 from counter_app.domain.text import nfc
 from counter_app.services.bank_account import TransferRequest, transfer_request
 from counter_app.services.dossiers import get_dossier
-from counter_app.services.fees import fees_due
+from counter_app.services.fees import fees_due, overpaid_vnd
 from counter_app.services.receipts import NO_NUMBERS, receipt_numbers_left, receipts_of
 from counter_app.storage.database import Database
 from counter_app.ui.palette import WARNING, in_colour
@@ -47,6 +47,7 @@ class FeeDesk:
     numbers_left: int
     transfer: TransferRequest | None
     transfer_unavailable: str  # why there is no transfer code ("" when there is one)
+    overpaid_vnd: int = 0  # receipts cover more than the assessment (services.fees.overpaid_vnd)
 
     @property
     def code(self) -> str:
@@ -75,7 +76,7 @@ def read_fee_desk(db: Database, code: str) -> FeeDesk:
     """Everything the screen shows for dossier `code` (worker thread); DossierNotFound for an unknown code."""
     dossier = get_dossier(db, normal_code(code))
     with db.read() as session:
-        due = fees_due(session, dossier.code)
+        due, overpaid = fees_due(session, dossier.code), overpaid_vnd(session, dossier.code)
     transfer, unavailable = None, ""
     if due.unknown:
         unavailable = unknown_text(due.unknown)
@@ -85,12 +86,21 @@ def read_fee_desk(db: Database, code: str) -> FeeDesk:
         except DomainError as error:  # no bank account, nothing to pay
             unavailable = error.message
     return FeeDesk(dossier, due, tuple(receipts_of(db, dossier.code)), receipt_numbers_left(db), transfer,
-                   unavailable)
+                   unavailable, overpaid)
+
+
+def overpaid_text(amount_vnd: int) -> str:
+    return QCoreApplication.translate("fee_desk", "Các biên lai của hồ sơ đã thu nhiều hơn số phải nộp {amount}: phí, lệ phí đã được xác định lại sau khi thu. Hãy hủy biên lai (Ctrl+Shift+X, giám sát viên ký), trả lại tiền cho người nộp và thu lại đúng số phải nộp.").format(amount=format_dong(amount_vnd))
 
 
 def due_html(desk: FeeDesk) -> str:
-    """What the dossier still owes: phí lines, then lệ phí lines, the totals, the total in words."""
-    due = desk.due
+    """What the dossier still owes: phí lines, then lệ phí lines, the totals, the total in words; first, what
+    its receipts took beyond its assessment, if anything."""
+    overpaid = [in_colour(escape(overpaid_text(desk.overpaid_vnd)), WARNING)] if desk.overpaid_vnd > 0 else []
+    return "<br>".join([*overpaid, _owed_html(desk.due)])
+
+
+def _owed_html(due: FeeAssessment) -> str:
     rows = []
     for kind in (FeeKind.FEE, FeeKind.CHARGE):
         for line in (line for line in due.lines if line.kind is kind):

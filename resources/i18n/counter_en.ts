@@ -2758,6 +2758,10 @@
         <translation>Receipt numbers left at this desk: {left}.</translation>
     </message>
     <message>
+        <source>Các biên lai của hồ sơ đã thu nhiều hơn số phải nộp {amount}: phí, lệ phí đã được xác định lại sau khi thu. Hãy hủy biên lai (Ctrl+Shift+X, giám sát viên ký), trả lại tiền cho người nộp và thu lại đúng số phải nộp.</source>
+        <translation>The receipts of this dossier collected {amount} more than is owed: its fees were assessed again after they were collected. Cancel the receipt (Ctrl+Shift+X, a supervisor signs), give the money back to the payer and collect the right amount again.</translation>
+    </message>
+    <message>
         <source> × {quantity} {escape}</source>
         <translation> × {quantity} {escape}</translation>
     </message>

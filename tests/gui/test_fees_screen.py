@@ -19,11 +19,16 @@ from counter_app.domain.lifecycle import Status
 from counter_app.domain.receipts import PaymentMethod, ReceiptStatus
 from counter_app.domain.vietqr import read_transfer
 from counter_app.services.accounts import create_account
+from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import change_status, get_dossier
-from counter_app.services.fees import request_fee
+from counter_app.services.fees import assess_at_intake, intake_fees_payload, request_fee
+from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.receipts import NO_NUMBERS, collect_fee, receipts_of
 from counter_app.services.unit_setup import set_bank_account
 from counter_app.services.worklists import WorklistKind
+from counter_app.storage.dossiers import get_row
+from counter_app.storage.procedures import get_procedure
+from counter_app.storage.pullback_records import take_decided_intake_fees
 from counter_app.ui.context import UiContext
 from counter_app.ui.fees_screen import FeesScreen
 from counter_app.ui.help_panel import HelpDialog
@@ -330,3 +335,47 @@ def test_f4_right_after_an_intake_opens_the_fees_of_the_dossier_just_received(qt
     preview_text(qtbot, fees)
     assert [r.total_vnd for r in receipts_of(desk.db, code)] == [10_000]
 
+
+COPY = "2.000815"  # chứng thực bản sao từ bản chính: a fee per page and copy
+
+
+def take_decided_fees(db, code: str, quantities: dict[str, int]) -> int:
+    """What a supervisor's decision on a sync conflict does to the desk's intake assessment (the sync side is
+    tests/sync/test_conflict_decisions_client.py); the decided fee."""
+    with db.write() as session:
+        procedure = get_procedure(session, COPY)
+        row = get_row(session, code)
+        assert procedure is not None and row is not None
+        assessment, counts = assess_at_intake(procedure, quantities, "")
+        take_decided_intake_fees(session, row, intake_fees_payload(assessment, counts, ""), "Giám sát viên Lê Văn Giám",
+                                 "Theo quyết định về xung đột đồng bộ: công dân chỉ xin 1 bản", utc_now())
+    return assessment.fee_vnd
+
+
+def test_receipts_that_took_more_than_a_decided_assessment_say_so_until_cancelled(qtbot, window, desk: UiContext) -> None:
+    grant_receipt_range(desk.db, 1, 50)
+    applicant = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456", street="12 Lê Lợi")
+    code = receive_dossier(desk.db, IntakeRequest(COPY, applicant, clerk_username="mai",
+                                                  fee_quantities={"pages": 5, "copies": 3})).code
+    receipt = collect_fee(desk.db, code, method="cash", by="mai")
+    assert receipt.total_vnd == 21_000
+    decided = take_decided_fees(desk.db, code, {"pages": 2, "copies": 1})
+    assert decided == 4_000
+
+    fees = open_on_fees(qtbot, window, code)
+    assert "đã thu nhiều hơn số phải nộp 17.000 đồng" in fees.due.text()
+    assert "Ctrl+Shift+X" in fees.due.text() and "Không còn khoản phí" in fees.due.text()
+    assert not fees.payment.collect_button.isEnabled()
+
+    key(qtbot, Qt.Key.Key_X, CTRL_SHIFT)
+    dialog = fees.dialog
+    assert isinstance(dialog, CancelReceiptDialog) and dialog.number == receipt.number_text
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason, timeout=WAIT)
+    type_text(dialog.reason, "Phí được xác định lại", gap_ms=120)
+    type_text(dialog.supervisor, "giamsat", gap_ms=120)
+    type_text(dialog.password, "matkhau-gs1", gap_ms=120)
+    with qtbot.waitSignal(fees.loaded, timeout=WAIT):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return, CTRL)
+
+    assert "thu nhiều hơn" not in fees.due.text() and "Tổng: 4.000 đồng" in fees.due.text()
+    assert fees.payment.collect_button.isEnabled()

@@ -13,12 +13,23 @@ from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.domain.fees import FeeInputError, FeeLine, line_to_dict
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
-from counter_app.services.fees import assess_dossier, fees_due, request_fee, settle_if_paid
+from counter_app.services.fees import (
+    assess_at_intake,
+    assess_dossier,
+    fees_due,
+    intake_fees_payload,
+    overpaid_vnd,
+    request_fee,
+    settle_if_paid,
+)
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier, refuse_at_intake
 from counter_app.services.lifecycle import records_of, transition
 from counter_app.storage.database import Database
+from counter_app.storage.dossiers import get_row
 from counter_app.storage.models import DossierFeeRow, DossierRow, ReceiptRow
 from counter_app.storage.outbox import operations_for
+from counter_app.storage.procedures import get_procedure
+from counter_app.storage.pullback_records import take_decided_intake_fees
 
 COPY = "2.000815"  # chứng thực bản sao từ bản chính: per page, tiers, cap
 DEATH = "1.000656"  # khai tử: lệ phí set by the province, exemptions under Luật Hộ tịch Điều 11
@@ -154,3 +165,28 @@ def test_the_slip_says_what_is_owed_only_when_something_is(counter_db: Database)
     issue_receipt(counter_db, copy.code, lines, 7)
     paid_slip = slip_text(counter_db, copy.code)
     assert "Phí, lệ phí" not in paid_slip and "21.000" not in paid_slip  # never a payment on Mẫu 01
+
+
+def test_receipts_covering_more_than_a_decided_assessment_are_overpaid_by_the_difference(counter_db: Database) -> None:
+    """A supervisor's decision on a sync conflict took an assessment of fewer copies after the receipt was
+    issued: nothing is due, and the receipts' surplus is named (the fees screen asks to cancel and collect
+    again). Until then it is 0."""
+    dossier = receive_dossier(counter_db, request(COPY, fee_quantities={"pages": 5, "copies": 3}), now=RECEIVED)
+    with counter_db.read() as session:
+        due = fees_due(session, dossier.code)
+        assert overpaid_vnd(session, dossier.code) == 0
+    issue_receipt(counter_db, dossier.code, list(due.lines), 1)
+    with counter_db.read() as session:
+        assert (fees_due(session, dossier.code).total_vnd, overpaid_vnd(session, dossier.code)) == (0, 0)
+
+    with counter_db.write() as session:
+        procedure = get_procedure(session, COPY)
+        row = get_row(session, dossier.code)
+        assert procedure is not None and row is not None
+        assessment, counts = assess_at_intake(procedure, {"pages": 2, "copies": 1}, "")
+        take_decided_intake_fees(session, row, intake_fees_payload(assessment, counts, ""), "Giám sát viên Lê Văn Giám",
+                                 "Theo quyết định về xung đột đồng bộ", LATER)
+
+    with counter_db.read() as session:
+        assert fees_due(session, dossier.code).total_vnd == 0
+        assert overpaid_vnd(session, dossier.code) == 21_000 - assessment.fee_vnd > 0
