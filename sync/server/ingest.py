@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from counter_app.domain.conflicts import Resolution
 from counter_app.domain.errors import DomainError
 from counter_app.domain.operations import OpType
 from sync.packing import CanonicalTexts
@@ -34,7 +35,7 @@ from sync.server.ingest_dossiers import (
     create_dossier,
     request_fee,
 )
-from sync.server.ingest_lookup import DossierLookup
+from sync.server.ingest_lookup import Disputed, DossierLookup, dossier_code_of
 from sync.server.ingest_records import log_assistance, record_guidance, upsert_account, withdrawn
 from sync.server.memory import paused_gc
 from sync.server.models import Device, DeviceEpoch, OpLedger
@@ -84,10 +85,27 @@ def _decide(session: Session, device: Device, item: Prepared, now: datetime, loo
         return item.refusal
     assert item.op is not None and item.payload is not None and item.key is not None
     kind = OpType(item.op.op_type)
+    if kind is not OpType.DOSSIER_CREATE:
+        code = dossier_code_of(item.payload)
+        if code is not None and code in lookup.disputed(device):
+            return disputed_code(code, lookup.disputed(device)[code])
     handler = HANDLERS[kind]
     if kind is OpType.DOSSIER_STATUS:
         return handler(session, device, item.key, item.payload, item.op.payload, now, lookup, item.op.base_version)
     return handler(session, device, item.key, item.payload, item.op.payload, now, lookup)
+
+
+def disputed_code(code: str, dispute: Disputed) -> Outcome:
+    """An operation of a desk on a code it gave to another dossier than the province's (a restored desk that
+    reused it): the desk's dossier is not the province's one, and an operation carries the code, not the
+    dossier's id, so it would land on another citizen's dossier. Refused and recorded; the desk keeps its data."""
+    number = f" số {dispute.conflict_id}" if dispute.conflict_id is not None else ""
+    state = ("chưa được giám sát viên giải quyết" if dispute.resolution is None else
+             f"giám sát viên đã quyết định «{Resolution(dispute.resolution).label}»")
+    return Outcome(OpStatus.REJECTED, "disputed_code",
+                   f"Mã hồ sơ {code} của quầy này đang trùng với một hồ sơ khác trên máy chủ tỉnh (xung đột đồng bộ"
+                   f"{number}, {state}): thao tác không được ghi vào hồ sơ đó. Dữ liệu vẫn còn trên quầy; hãy báo "
+                   "giám sát viên.")
 
 
 def _stored(session: Session, device: Device, op_id: str) -> OpLedger | None:

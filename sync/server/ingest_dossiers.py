@@ -64,6 +64,7 @@ def create_dossier(session: Session, device: Device, key: LedgerKey, payload: Pa
             return Outcome(OpStatus.ACCEPTED, "already_exists", "", existing.version)
         session.add(Conflict(unit_code=device.unit_code, dossier_code=payload.code, device_id=device.id, op_id=key.op_id,
                              code="duplicate_code", detail={"theirs": existing.data, "ours": raw}, created_at=now))
+        lookup.dispute(device, payload.code)  # the device's next operations on this code are not the province's dossier's
         return Outcome(
             OpStatus.CONFLICT,
             "duplicate_code",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.payloads import (
@@ -15,10 +16,37 @@ from counter_app.domain.payloads import (
     ResultReturnPayload,
     StatusChangePayload,
 )
-from counter_app.domain.payloads_money import FeeRequestPayload
+from counter_app.domain.payloads_money import FeeRequestPayload, ReceiptIssuePayload
 from sync.server.auth import slots_held
-from sync.server.models import Device, Dossier
+from sync.server.models import Conflict, ConflictResolution, Device, Dossier
 from sync.server.op_checks import Prepared
+
+
+def dossier_code_of(payload: object) -> str | None:
+    """The dossier code an operation names (its own for a dossier.create), or None for one that names none."""
+    if isinstance(payload, DossierCreatePayload | StatusChangePayload | ApologyPayload | HandoverAddPayload
+                  | FeeRequestPayload):
+        return payload.code
+    if isinstance(payload, AttachmentAddPayload | ResultReturnPayload | ReceiptIssuePayload):
+        return payload.dossier_code
+    return None
+
+
+@dataclass(frozen=True)
+class Disputed:
+    """A duplicate_code conflict of the device: its id (None until flushed) and decision (None while open)."""
+
+    conflict_id: int | None
+    resolution: str | None
+
+
+# A device's duplicate_code conflicts not decided for its own version (by the unit's conflict index).
+_DISPUTED = (select(Conflict.dossier_code, Conflict.id, ConflictResolution.resolution)
+             .outerjoin(ConflictResolution, ConflictResolution.conflict_id == Conflict.id)
+             .where(Conflict.unit_code == bindparam("unit"), Conflict.device_id == bindparam("device"),
+                    Conflict.code == "duplicate_code",
+                    or_(ConflictResolution.resolution.is_(None),
+                        ConflictResolution.resolution.in_(("keep_server", "reject")))))
 
 
 class DossierLookup:
@@ -34,6 +62,7 @@ class DossierLookup:
         self._by_id: dict[str, Dossier] = {}
         self._by_code: dict[str, Dossier] = {}
         self._slots: set[int] | None = None
+        self._disputed: dict[str, Disputed] | None = None
         for row in rows or ():
             self.add(row)
 
@@ -44,11 +73,9 @@ class DossierLookup:
             payload = item.payload
             if isinstance(payload, DossierCreatePayload):
                 ids.add(payload.id)
-                codes.add(payload.code)
-            elif isinstance(payload, StatusChangePayload | ApologyPayload | HandoverAddPayload | FeeRequestPayload):
-                codes.add(payload.code)
-            elif isinstance(payload, (AttachmentAddPayload, ResultReturnPayload)):
-                codes.add(payload.dossier_code)
+            code = dossier_code_of(payload)
+            if code is not None:
+                codes.add(code)
         rows = session.scalars(
             select(Dossier).where(or_(Dossier.id.in_(ids), Dossier.code.in_(codes))).with_for_update()
         ).all() if ids or codes else []
@@ -73,5 +100,18 @@ class DossierLookup:
         if self._slots is None:
             self._slots = slots_held(self.session, device.id)
         return self._slots
+
+    def disputed(self, device: Device) -> dict[str, Disputed]:
+        """The dossier codes this device gave to a dossier the province holds another one under (its
+        dossier.create ended in a duplicate_code conflict), while that conflict is open or was decided for the
+        province's version: read once per batch, and a conflict recorded earlier in the batch added to it."""
+        if self._disputed is None:
+            self._disputed = {code: Disputed(conflict_id, resolution) for code, conflict_id, resolution
+                              in self.session.execute(_DISPUTED, {"unit": device.unit_code, "device": device.id})}
+        return self._disputed
+
+    def dispute(self, device: Device, code: str) -> None:
+        """`code`'s dossier.create from `device` has just met another dossier under it (not flushed yet)."""
+        self.disputed(device)[code] = Disputed(None, None)
 
 

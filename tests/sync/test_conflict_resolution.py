@@ -20,8 +20,10 @@ import requests
 from sqlalchemy import select
 
 from counter_app.domain.accounts import hash_password
+from counter_app.domain.codes import office_day
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
+from counter_app.domain.serialization import iso_instant
 from sync.protocol import API_PREFIX
 from sync.server.admin import set_status
 from sync.server.auth import new_enrollment_code
@@ -337,6 +339,74 @@ def test_a_desk_cannot_guess_a_supervisors_password(rig: Rig) -> None:
     answer = resolve(rig, number, "reject", "Quyết định của giám sát viên khác")
     assert answer.status_code == 200, answer.text
     assert answer.json()["resolution"]["supervisor_username"] == "giamsat"
+
+
+def step(code: str, source: int, target: int, note: str = "") -> dict[str, Any]:
+    return {"code": code, "from": source, "to": target, "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "actor": "Trần Thị Mai", "note": note}
+
+
+def push_as(rig: Rig, desk: Desk, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    answer = call(rig, "POST", "/sync/push", desk, json={"batch_id": str(uuid.uuid4()), "device_epoch": "epoch-r",
+                                                         "ops": ops})
+    assert answer.status_code == 200, answer.text[:500]
+    return answer.json()["results"]
+
+
+def test_a_desks_steps_on_a_code_it_gave_twice_never_reach_the_other_dossier(rig: Rig) -> None:
+    """A desk that gave a code to a second dossier (a restore) holds that one, not the province's: its later
+    operations on the code carry the code, not the dossier's id, so they are refused with the conflict named
+    (recorded: a replay gets the same answer), while the conflict is open and after the province's version was
+    kept, and the province's dossier does not move. Another desk of the unit still works on the dossier."""
+    first, _second, number = duplicate_code(rig)
+    code = first["code"]
+    [refused] = push(rig, [wire(3, OpType.DOSSIER_STATUS, step(code, 2, 4), base_version=1)])
+    assert (refused["status"], refused["code"]) == ("rejected", "disputed_code")
+    assert f"Mã hồ sơ {code}" in refused["message"] and f"số {number}" in refused["message"]
+    assert "chưa được giám sát viên giải quyết" in refused["message"]
+    assert server_dossier(rig, code)[1:3] == (2, 1)
+    now = datetime.now(UTC)
+    receipt = {"id": str(uuid.uuid4()), "form_number": "01BLP3-001", "symbol": "AA-26P", "number": 1,
+               "dossier_code": code, "payer_name": "Phạm Thị Hoa", "payer_address": "",
+               "items": [{"name": "Lệ phí đăng ký khai sinh", "kind": "lệ phí", "amount_vnd": 8_000, "quantity": 1,
+                          "unit": "", "note": ""}],
+               "fee_vnd": 0, "charge_vnd": 8_000, "total_vnd": 8_000, "method": "cash", "bank_reference": "",
+               "collected_at": iso_instant(now), "day": office_day(now).isoformat(), "collector": "Trần Thị Mai",
+               "collector_username": "", "issuer_name": "Bưu điện huyện", "issuer_tax_code": ""}
+    [paid] = push(rig, [wire(4, OpType.RECEIPT_ISSUE, receipt)])  # the desk's citizen paid: not the province's
+    assert (paid["status"], paid["code"]) == ("rejected", "disputed_code")
+
+    assert resolve(rig, number, "keep_server").status_code == 200
+    [still] = push(rig, [wire(5, OpType.DOSSIER_STATUS, step(code, 2, 4), base_version=1)])
+    assert (still["status"], still["code"]) == ("rejected", "disputed_code")
+    assert "«Giữ bản của máy chủ tỉnh»" in still["message"]
+    assert server_dossier(rig, code)[1:3] == (2, 1)
+
+    [moved] = push_as(rig, rig.sibling, [wire(1, OpType.DOSSIER_STATUS, step(code, 2, 4), base_version=1)])
+    assert (moved["status"], moved["code"]) == ("accepted", "")
+    assert server_dossier(rig, code)[1:3] == (4, 2)
+
+
+def test_a_step_in_the_same_batch_as_the_second_dossier_is_refused_and_a_kept_counter_version_lifts_it(
+        rig: Rig) -> None:
+    """The restored desk's second dossier and a step on it in one batch (the conflict not yet written when the
+    step is judged): the step is refused all the same. Once a supervisor decides the two are one dossier and
+    keeps the desk's version, the desk's steps on the code apply again."""
+    received = datetime.now(UTC) - timedelta(hours=1)
+    first = dossier_payload(rig.desk.unit, rig.desk.slot, next(rig.numbers), received_at=received)
+    push(rig, [wire(1, OpType.DOSSIER_CREATE, first)])
+    second = {**dossier_payload(rig.desk.unit, rig.desk.slot, 1, received_at=received, name="Phạm Thị Hoa"),
+              "code": first["code"]}
+    results = push(rig, [wire(2, OpType.DOSSIER_CREATE, second),
+                         wire(3, OpType.DOSSIER_STATUS, step(first["code"], 2, 7, "Công dân xin rút"), base_version=1)])
+    assert [(r["status"], r["code"]) for r in results] == [("conflict", "duplicate_code"), ("rejected", "disputed_code")]
+    assert server_dossier(rig, first["code"])[1:3] == (2, 1)
+
+    number = conflict_id(rig, first["code"])
+    assert resolve(rig, number, "keep_counter").status_code == 200
+    [applied] = push(rig, [wire(4, OpType.DOSSIER_STATUS, step(first["code"], 2, 4), base_version=2)])
+    assert (applied["status"], applied["code"]) == ("accepted", "")
+    assert server_dossier(rig, first["code"])[1] == 4
 
 
 def guess(server: ServerProcess, rig: Rig, number: int, username: str, attempt: int) -> requests.Response:
