@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -131,18 +132,21 @@ def _paid(session: Session, code: str) -> dict[tuple[str, str], int]:
 def fees_due(session: Session, code: str) -> FeeAssessment:
     """The lines dossier `code` still owes, inside the caller's transaction: assessed lines (0-đồng ones
     left out) minus what issued receipts cover, matched by item name and kind; unknowns stay named."""
-    return _balance(session, code)[0]
+    return fee_balance(session, code).due
 
 
-def overpaid_vnd(session: Session, code: str) -> int:
-    """What issued receipts of dossier `code` cover beyond its assessed lines (0 normally: a receipt only
-    collects what is due). More only when the assessment changed after a receipt was issued: a supervisor's
-    decision on a sync conflict took other fees (storage/pullback_records.take_decided_intake_fees). The
-    remedy is the receipts' own: cancel the receipt (a supervisor signs), give the money back, collect again."""
-    return _balance(session, code)[1]
+class FeeBalance(NamedTuple):
+    """What a dossier still owes, and what its issued receipts cover beyond its assessment: 0 normally (a
+    receipt only collects what is due); more only when the assessment changed after a receipt was issued, a
+    supervisor's decision on a sync conflict having taken other fees (storage/conflict_notices
+    .take_decided_intake_fees). The remedy is the receipts' own: cancel the receipt (a supervisor signs), give
+    the money back, collect again."""
+
+    due: FeeAssessment
+    overpaid_vnd: int
 
 
-def _balance(session: Session, code: str) -> tuple[FeeAssessment, int]:
+def fee_balance(session: Session, code: str) -> FeeBalance:
     """(what is still owed, what receipts cover beyond the assessment), matched line by line."""
     assessed = assessment_of(session, code)
     paid = _paid(session, code)
@@ -155,7 +159,7 @@ def _balance(session: Session, code: str) -> tuple[FeeAssessment, int]:
         if left > 0:
             note = line.note if covered == 0 else f"{line.note}; đã thu {format_dong(covered)}"
             due.append(FeeLine(line.name, line.kind, left, line.quantity, line.unit, note.lstrip("; ")))
-    return FeeAssessment(tuple(due), assessed.unknown), sum(amount for amount in paid.values() if amount > 0)
+    return FeeBalance(FeeAssessment(tuple(due), assessed.unknown), sum(amount for amount in paid.values() if amount > 0))
 
 
 def _checked_lines(lines: Sequence[FeeLine]) -> list[FeeLine]:

@@ -35,8 +35,8 @@ from counter_app.storage.dossiers import (
     row_to_dossier,
     update_search_entry,
 )
-from counter_app.storage.models import OutboxOp
-from counter_app.storage.pullback_records import take_decided_intake_fees
+from counter_app.storage.models import DossierFeeRow, DossierRow, OutboxOp
+from counter_app.storage.pullback_records import INTAKE, store_intake_fees
 
 MAX_TEXT = 500
 
@@ -94,3 +94,24 @@ def _take_province_content(session: Session, data: dict[str, Any], version: int,
             setattr(row, column, value)
     update_search_entry(session, row.pk, decided)
     take_decided_intake_fees(session, row, content.get("fees"), by, f"Theo quyết định về xung đột đồng bộ: {note}", now)
+
+
+def take_decided_intake_fees(session: Session, row: DossierRow, fees: dict[str, Any] | None, by: str, reason: str,
+                             at: datetime) -> None:
+    """A supervisor's decision on a conflict set the dossier's content (above), its fees assessed at intake
+    included (dossier.create's "fees", already checked with it): they become the desk's assessment of intake,
+    with who decided and why. The one case an assessment changes after it is made:
+    the province's dossier is the one the receipts must follow. No "fees" (an older counter's dossier, which
+    recorded none): the desk's assessment stays."""
+    if not fees:
+        return
+    held = session.scalar(select(DossierFeeRow).where(DossierFeeRow.dossier_code == row.code,
+                                                      DossierFeeRow.source == INTAKE))
+    if held is None:
+        store_intake_fees(session, row, fees, by)
+        return
+    decided = (fees["lines"], fees["unknown"], fees["quantities"], fees["exemption"])
+    if (held.lines, held.unknown, held.quantities, held.exemption) == decided:
+        return
+    held.lines, held.unknown, held.quantities, held.exemption = decided
+    held.reason, held.assessed_at, held.assessed_by, held.assessed_by_username = reason, at, by, ""

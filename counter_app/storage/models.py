@@ -602,7 +602,7 @@ class DossierFeeRow(Base):
     """What a dossier owes, one row per assessment (issue 10, A; docs/fees.md): at intake (`source`
     "intake": the counts entered and the exemption chosen; one per dossier) or a fee the agency set in
     status 6 ("request", with its reason). Never edited at the desk (a supervisor's decision on a sync conflict
-    may replace the intake's: storage/pullback_records.take_decided_intake_fees); issued receipts cover its `lines`.
+    may replace the intake's: storage/conflict_notices.take_decided_intake_fees); issued receipts cover its `lines`.
 
     `lines` are domain.fees.FeeLine dicts ({name, kind, amount_vnd, quantity, unit, note}); `unknown`
     names items whose amount the province sets and the catalog lacks.

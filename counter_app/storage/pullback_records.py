@@ -73,27 +73,6 @@ def store_intake_fees(session: Session, row: DossierRow, fees: dict[str, Any] | 
                               reason="", assessed_at=row.received_at, assessed_by=by, assessed_by_username=""))
 
 
-def take_decided_intake_fees(session: Session, row: DossierRow, fees: dict[str, Any] | None, by: str, reason: str,
-                             at: datetime) -> None:
-    """A supervisor's decision on a conflict set the dossier's content (storage/conflict_notices.py), its fees
-    assessed at intake included (dossier.create's "fees", already checked with it): they become the desk's
-    assessment of intake, with who decided and why. The one case an assessment changes after it is made:
-    the province's dossier is the one the receipts must follow. No "fees" (an older counter's dossier, which
-    recorded none): the desk's assessment stays."""
-    if not fees:
-        return
-    held = session.scalar(select(DossierFeeRow).where(DossierFeeRow.dossier_code == row.code,
-                                                      DossierFeeRow.source == INTAKE))
-    if held is None:
-        store_intake_fees(session, row, fees, by)
-        return
-    decided = (fees["lines"], fees["unknown"], fees["quantities"], fees["exemption"])
-    if (held.lines, held.unknown, held.quantities, held.exemption) == decided:
-        return
-    held.lines, held.unknown, held.quantities, held.exemption = decided
-    held.reason, held.assessed_at, held.assessed_by, held.assessed_by_username = reason, at, by, ""
-
-
 def _receipt(session: Session, row: DossierRow, record: dict[str, Any]) -> None:
     data = check_payload(OpType.RECEIPT_ISSUE, record["data"]).model_dump(mode="json")
     _same_dossier(data["dossier_code"], row)

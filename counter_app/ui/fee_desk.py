@@ -1,7 +1,7 @@
 """What the fees screen (F4) shows for one dossier, read in one background task.
 
 `read_fee_desk` runs on the task runner (never on the GUI thread): the dossier, what it still owes
-(services.fees.fees_due), its receipts, the receipt numbers the desk has left and, when the unit has a
+(services.fees.fee_balance), its receipts, the receipt numbers the desk has left and, when the unit has a
 bank account and every amount is known, the VietQR transfer request for the exact amount. The screen
 only draws the answer and decides which keys are live.
 """
@@ -22,7 +22,7 @@ from counter_app.domain.receipts import Receipt
 from counter_app.domain.text import nfc
 from counter_app.services.bank_account import TransferRequest, transfer_request
 from counter_app.services.dossiers import get_dossier
-from counter_app.services.fees import fees_due, overpaid_vnd
+from counter_app.services.fees import fee_balance
 from counter_app.services.receipts import NO_NUMBERS, receipt_numbers_left, receipts_of
 from counter_app.storage.database import Database
 from counter_app.ui.palette import WARNING, in_colour
@@ -47,7 +47,7 @@ class FeeDesk:
     numbers_left: int
     transfer: TransferRequest | None
     transfer_unavailable: str  # why there is no transfer code ("" when there is one)
-    overpaid_vnd: int = 0  # receipts cover more than the assessment (services.fees.overpaid_vnd)
+    overpaid_vnd: int = 0  # receipts cover more than the assessment (services.fees.FeeBalance)
 
     @property
     def code(self) -> str:
@@ -76,7 +76,7 @@ def read_fee_desk(db: Database, code: str) -> FeeDesk:
     """Everything the screen shows for dossier `code` (worker thread); DossierNotFound for an unknown code."""
     dossier = get_dossier(db, normal_code(code))
     with db.read() as session:
-        due, overpaid = fees_due(session, dossier.code), overpaid_vnd(session, dossier.code)
+        due, overpaid = fee_balance(session, dossier.code)
     transfer, unavailable = None, ""
     if due.unknown:
         unavailable = unknown_text(due.unknown)

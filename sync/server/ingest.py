@@ -85,10 +85,10 @@ def _decide(session: Session, device: Device, item: Prepared, now: datetime, loo
         return item.refusal
     assert item.op is not None and item.payload is not None and item.key is not None
     kind = OpType(item.op.op_type)
-    if kind is not OpType.DOSSIER_CREATE:
-        code = dossier_code_of(item.payload)
-        if code is not None and code in lookup.disputed(device):
-            return disputed_code(code, lookup.disputed(device)[code])
+    code = dossier_code_of(item.payload) if kind is not OpType.DOSSIER_CREATE else None
+    dispute = lookup.disputed(device).get(code) if code is not None else None
+    if dispute is not None:
+        return disputed_code(code, dispute)
     handler = HANDLERS[kind]
     if kind is OpType.DOSSIER_STATUS:
         return handler(session, device, item.key, item.payload, item.op.payload, now, lookup, item.op.base_version)

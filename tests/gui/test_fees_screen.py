@@ -26,9 +26,9 @@ from counter_app.services.intake import IntakeRequest, PersonInput, receive_doss
 from counter_app.services.receipts import NO_NUMBERS, collect_fee, receipts_of
 from counter_app.services.unit_setup import set_bank_account
 from counter_app.services.worklists import WorklistKind
+from counter_app.storage.conflict_notices import take_decided_intake_fees
 from counter_app.storage.dossiers import get_row
 from counter_app.storage.procedures import get_procedure
-from counter_app.storage.pullback_records import take_decided_intake_fees
 from counter_app.ui.context import UiContext
 from counter_app.ui.fees_screen import FeesScreen
 from counter_app.ui.help_panel import HelpDialog
@@ -99,6 +99,17 @@ def preview_text(qtbot, fees: FeesScreen) -> str:
     fees.window().activateWindow()  # the clerk is back on the screen
     qtbot.waitUntil(fees.window().isActiveWindow, timeout=WAIT)
     return text
+
+
+def cancel_dialog(qtbot, fees: FeesScreen, number_text: str, reason: str) -> CancelReceiptDialog:
+    """Ctrl+Shift+X on the selected receipt: its cancel dialog, the reason and the supervisor typed in."""
+    key(qtbot, Qt.Key.Key_X, CTRL_SHIFT)
+    dialog = fees.dialog
+    assert isinstance(dialog, CancelReceiptDialog) and dialog.number == number_text
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason, timeout=WAIT)
+    type_text(dialog.reason, reason, gap_ms=120)
+    type_text(dialog.supervisor, "giamsat", gap_ms=120)
+    return dialog
 
 
 def test_cash_collected_with_ctrl_enter_issues_a_receipt_by_the_clerk_and_opens_its_preview(
@@ -218,12 +229,7 @@ def test_a_cancellation_needs_the_supervisors_password_and_then_the_dossier_owes
     fees = open_on_fees(qtbot, window, code)
     assert fees.receipts.rowCount() == 1 and fees.due.text().startswith("Không còn")
 
-    key(qtbot, Qt.Key.Key_X, CTRL_SHIFT)
-    dialog = fees.dialog
-    assert isinstance(dialog, CancelReceiptDialog) and dialog.number == receipt.number_text
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason, timeout=WAIT)
-    type_text(dialog.reason, "Ghi sai người nộp", gap_ms=120)
-    type_text(dialog.supervisor, "giamsat", gap_ms=120)
+    dialog = cancel_dialog(qtbot, fees, receipt.number_text, "Ghi sai người nộp")
     type_text(dialog.password, "sai-mat-khau", gap_ms=120)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: "mật khẩu" in dialog.message.text().lower(), timeout=WAIT)
@@ -367,12 +373,7 @@ def test_receipts_that_took_more_than_a_decided_assessment_say_so_until_cancelle
     assert "Ctrl+Shift+X" in fees.due.text() and "Không còn khoản phí" in fees.due.text()
     assert not fees.payment.collect_button.isEnabled()
 
-    key(qtbot, Qt.Key.Key_X, CTRL_SHIFT)
-    dialog = fees.dialog
-    assert isinstance(dialog, CancelReceiptDialog) and dialog.number == receipt.number_text
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason, timeout=WAIT)
-    type_text(dialog.reason, "Phí được xác định lại", gap_ms=120)
-    type_text(dialog.supervisor, "giamsat", gap_ms=120)
+    dialog = cancel_dialog(qtbot, fees, receipt.number_text, "Phí được xác định lại")
     type_text(dialog.password, "matkhau-gs1", gap_ms=120)
     with qtbot.waitSignal(fees.loaded, timeout=WAIT):
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return, CTRL)

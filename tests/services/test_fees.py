@@ -16,20 +16,20 @@ from counter_app.domain.operations import OpType
 from counter_app.services.fees import (
     assess_at_intake,
     assess_dossier,
+    fee_balance,
     fees_due,
     intake_fees_payload,
-    overpaid_vnd,
     request_fee,
     settle_if_paid,
 )
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier, refuse_at_intake
 from counter_app.services.lifecycle import records_of, transition
+from counter_app.storage.conflict_notices import take_decided_intake_fees
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import get_row
 from counter_app.storage.models import DossierFeeRow, DossierRow, ReceiptRow
 from counter_app.storage.outbox import operations_for
 from counter_app.storage.procedures import get_procedure
-from counter_app.storage.pullback_records import take_decided_intake_fees
 
 COPY = "2.000815"  # chứng thực bản sao từ bản chính: per page, tiers, cap
 DEATH = "1.000656"  # khai tử: lệ phí set by the province, exemptions under Luật Hộ tịch Điều 11
@@ -174,10 +174,10 @@ def test_receipts_covering_more_than_a_decided_assessment_are_overpaid_by_the_di
     dossier = receive_dossier(counter_db, request(COPY, fee_quantities={"pages": 5, "copies": 3}), now=RECEIVED)
     with counter_db.read() as session:
         due = fees_due(session, dossier.code)
-        assert overpaid_vnd(session, dossier.code) == 0
+        assert fee_balance(session, dossier.code).overpaid_vnd == 0
     issue_receipt(counter_db, dossier.code, list(due.lines), 1)
     with counter_db.read() as session:
-        assert (fees_due(session, dossier.code).total_vnd, overpaid_vnd(session, dossier.code)) == (0, 0)
+        assert (fees_due(session, dossier.code).total_vnd, fee_balance(session, dossier.code).overpaid_vnd) == (0, 0)
 
     with counter_db.write() as session:
         procedure = get_procedure(session, COPY)
@@ -189,4 +189,4 @@ def test_receipts_covering_more_than_a_decided_assessment_are_overpaid_by_the_di
 
     with counter_db.read() as session:
         assert fees_due(session, dossier.code).total_vnd == 0
-        assert overpaid_vnd(session, dossier.code) == 21_000 - assessment.fee_vnd > 0
+        assert fee_balance(session, dossier.code).overpaid_vnd == 21_000 - assessment.fee_vnd > 0

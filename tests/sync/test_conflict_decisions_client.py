@@ -68,6 +68,15 @@ def decision_ops(db: Database) -> int:
                               .where(OutboxOp.op_type == "conflict.resolution")) or 0
 
 
+def push_as_restored(server: ServerProcess, device_id: str, dossier: dict) -> None:
+    """The desk, as if put back from an old backup, pushes `dossier` under a code the province holds already."""
+    pushed = requests.post(f"{server.url}/api/v1/sync/push", timeout=60,
+                           headers={"Authorization": f"Bearer {load_token(device_id)}"},
+                           json={"batch_id": str(uuid.uuid4()), "device_epoch": "epoch-restored",
+                                 "ops": [wire(1, OpType.DOSSIER_CREATE, dossier)]})
+    assert [(r["status"], r["code"]) for r in pushed.json()["results"]] == [("conflict", "duplicate_code")]
+
+
 def test_a_lost_answer_is_recorded_once_on_the_retry_and_reaches_the_province(rig) -> None:
     server, proxy, db = rig
     request = IntakeRequest("1.001193", PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234",
@@ -134,11 +143,7 @@ def test_a_merge_reaches_the_desk_that_holds_the_dossier(rig) -> None:
     # The same desk, as if put back from an old backup, gives the code to another citizen's dossier.
     other = {**dossier_payload(UNIT_CODE, mine.desk_slot, 1, received_at=mine.received_at, name="Phạm Thị Hoa"),
              "code": mine.code}
-    pushed = requests.post(f"{server.url}/api/v1/sync/push", timeout=60,
-                           headers={"Authorization": f"Bearer {load_token(device_id)}"},
-                           json={"batch_id": str(uuid.uuid4()), "device_epoch": "epoch-restored",
-                                 "ops": [wire(1, OpType.DOSSIER_CREATE, other)]})
-    assert [(r["status"], r["code"]) for r in pushed.json()["results"]] == [("conflict", "duplicate_code")]
+    push_as_restored(server, device_id, other)
     [conflict] = list_conflicts(db)
     assert conflict.mergeable and "applicant" in conflict.mergeable
 
@@ -176,11 +181,7 @@ def test_fees_a_merge_takes_become_what_the_desk_collects(rig) -> None:
     other = {**dossier_payload(UNIT_CODE, mine.desk_slot, 1, received_at=mine.received_at, name="Phạm Thị Hoa"),
              "code": mine.code, "procedure_code": COPY, "procedure_name": mine.procedure_name,
              "fees": intake_fees_payload(assessment, counts, "")}
-    pushed = requests.post(f"{server.url}/api/v1/sync/push", timeout=60,
-                           headers={"Authorization": f"Bearer {load_token(device_id)}"},
-                           json={"batch_id": str(uuid.uuid4()), "device_epoch": "epoch-restored",
-                                 "ops": [wire(1, OpType.DOSSIER_CREATE, other)]})
-    assert [(r["status"], r["code"]) for r in pushed.json()["results"]] == [("conflict", "duplicate_code")]
+    push_as_restored(server, device_id, other)
     [conflict] = list_conflicts(db)
     assert "fees" in conflict.mergeable
 
