@@ -1,5 +1,7 @@
 """A supervisor decides the server's conflicts (issue 13, R): listed per unit, decided once, the effect
-applied in the same transaction, the desks told through the change feed; hostile requests refused.
+applied in the same transaction, the desks told through the change feed; hostile requests refused; the
+supervisor's password budget shared by server processes; and, around a duplicate code, what the desk that
+gave it twice may still do to the code before and after the decision.
 
 Real parts: a `provincial-server` process on SQLite and on PostgreSQL, real HTTP; the conflicts are made
 by real pushes (a restored counter re-using a dossier code; a status changed on both sides).
