@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from counter_app.domain.errors import DomainError
 from counter_app.services.dossiers import get_dossier
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import get_row
+from counter_app.storage.models import DossierFeeRow
 from counter_app.storage.sync_store import apply_change
 from tests.conftest import open_counter
 
@@ -99,3 +101,48 @@ def test_valid_decided_content_is_taken_once(desk: tuple[Database, dict[str, Any
     after = get_dossier(db, held["code"])
     assert (after.applicant.full_name, after.version, after.id) == ("Phạm Thị Hoa", 2, held["id"])
     assert after.summary != "Lần thứ hai"
+
+
+def _fee_rows(db: Database, code: str) -> list[tuple[Any, ...]]:
+    with db.read() as session:
+        return [(r.source, r.lines, r.unknown, r.quantities, r.exemption, r.reason) for r in
+                session.scalars(select(DossierFeeRow).where(DossierFeeRow.dossier_code == code))]
+
+
+def _fees(**changes: Any) -> dict[str, Any]:
+    line = {"name": "Lệ phí đăng ký khai sinh", "kind": "lệ phí", "amount_vnd": 8_000, "quantity": 1, "unit": "",
+            "note": ""}
+    fees = {"lines": [line], "unknown": [], "quantities": {"pages": 1, "copies": 1, "cases": 1, "extracts": 0},
+            "exemption": "", "fee_vnd": 0, "charge_vnd": 8_000}
+    return {**fees, **changes}
+
+
+def test_hostile_decided_fees_change_no_assessment(desk: tuple[Database, dict[str, Any]]) -> None:
+    """Decided fees are read with the dossier.create they came in: malformed, overflowing, huge or deep ones
+    refuse the whole content, and the desk's assessment stays; well-formed ones become it."""
+    db, held = desk
+    before = _fee_rows(db, held["code"])
+    valid = _valid_content(db, held["code"])
+    line = _fees()["lines"][0]
+    hostile = [
+        "không phải đối tượng",
+        _fees(lines="x"),
+        _fees(lines=[{**line, "amount_vnd": 10**30}], charge_vnd=10**30),
+        _fees(lines=[{**line, "amount_vnd": -8_000}], charge_vnd=-8_000),
+        _fees(lines=[{**line, "amount_vnd": 8_000.5}]),
+        _fees(lines=[line] * 100_000, charge_vnd=800_000_000),
+        _fees(lines=[[[[[[line]]]]]] * 1000),
+        _fees(quantities={"pages": 10**30}),
+        _fees(exemption="\u0000" * 41),
+        _fees(unknown=["x" * 1_000_000]),
+        _fees(charge_vnd=9_000),  # totals that do not add up
+        {**_fees(), "unexpected": 1},
+    ]
+    for fees in hostile:
+        with contextlib.suppress(*CAUGHT):
+            _apply(db, {"status": 2, "version": 2, "data": {**valid, "fees": fees}})
+        assert _fee_rows(db, held["code"]) == before and get_dossier(db, held["code"]).version == 1, fees
+
+    _apply(db, {"status": 2, "version": 2, "data": {**valid, "fees": _fees()}})  # the control
+    [(source, lines, *_rest)] = _fee_rows(db, held["code"])
+    assert (source, lines) == ("intake", [line])
