@@ -1,4 +1,5 @@
-"""`counter-app transition|supplement|supplied|apologise|handover`: the dossier after intake (docs/lifecycle.md).
+"""`counter-app transition|supplement|supplied|apologise|handover|recode`: the dossier after intake (docs/lifecycle.md;
+`recode`: a new code when the province keeps another citizen's dossier under the code, docs/sync.md).
 
 Each command is one call of `services/lifecycle.py`; `--at` (ISO 8601, office time when no zone is
 written) defaults to now and is refused in the future or before the dossier's last step.
@@ -98,6 +99,20 @@ def cmd_handover(db: Database, args: argparse.Namespace) -> int:
                                                                    "outcome": row.outcome.value}})
 
 
+def cmd_recode(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.recode import recode_dossier
+    from counter_app.services.unit_setup import load_profile
+
+    old = args.code.strip().upper()
+    dossier = recode_dossier(db, args.code, by=signed_in_clerk(db, args), actor=load_profile(db).clerk_name)
+    if args.json:
+        print_json({"code": dossier.code, "old_code": old, "id": dossier.id, "status": int(dossier.status)})
+    else:
+        print(f"{dossier.code}: mã mới thay mã {old}; hãy in giấy tiếp nhận mới («print slip {dossier.code} --out …») "
+              "và thu lại giấy cũ của công dân")
+    return EXIT_OK
+
+
 def add_lifecycle_commands(sub: Any) -> None:
     """The lifecycle commands under the main parser's subcommands."""
 
@@ -128,6 +143,14 @@ def add_lifecycle_commands(sub: Any) -> None:
     p.add_argument("--reason", required=True, metavar="LÝ_DO", help="lý do trả kết quả chậm")
     p.add_argument("--new-due", required=True, metavar="NGÀY_HẸN_MỚI",
                    help="ngày giờ hẹn trả mới, ISO 8601 (ví dụ 2026-03-02T16:00), vào một ngày làm việc")
+
+    p = sub.add_parser("recode", help="cấp mã mới cho hồ sơ khi máy chủ tỉnh giữ hồ sơ của công dân khác dưới mã này",
+                       description="Cấp mã mới (cùng ngày tiếp nhận) cho hồ sơ mà giám sát viên đã quyết định giữ "
+                                   "bản của máy chủ tỉnh khi trùng mã; hồ sơ và các bước đã làm được gửi lại dưới mã mới.")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("code", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ hiện tại")
+    p.add_argument("--clerk", metavar="TÊN_ĐĂNG_NHẬP", help=CLERK_HELP)
+    p.set_defaults(handler=cmd_recode)
 
     p = command("handover", cmd_handover, "giao hồ sơ cho cơ quan giải quyết hoặc nhận kết quả về (Mẫu 05)")
     way = p.add_mutually_exclusive_group(required=True)

@@ -22,6 +22,12 @@ class Resolution(StrEnum):
         return self in (Resolution.KEEP_COUNTER, Resolution.MERGE)
 
 
+# The result of a desk's own dossier.create refused on a duplicate code (keep_server, reject): the province keeps
+# another dossier under the code, so the desk's dossier needs a new one (services/recode.py).
+RECODE_NEEDED = "recode_needed"
+RECODE_KEY = "Ctrl+Shift+M"
+
+
 # What makes a dossier itself, and its lifecycle, rather than its content: a decision on a conflict never
 # takes these from the other version (the province's merge), and a desk taking the decided content keeps its own.
 IDENTITY_FIELDS = frozenset({"id", "code", "unit_code", "desk_slot", "status", "version", "history", "received_at",

@@ -33,9 +33,9 @@ MAX_SUBJECT = 64
 
 
 def record_operation(session: Session, op: OutboxOp, payload: Mapping[str, Any], *, now: datetime,
-                     actor: str = "", before: Mapping[str, Any] | None = None) -> AuditLogRow:
+                     actor: str = "", actor_name: str = "", before: Mapping[str, Any] | None = None) -> AuditLogRow:
     """Append the audit row of operation `op` (already flushed, so its seq is known)."""
-    name, username = _who(session, payload, actor)
+    name, username = (actor_name, actor) if actor_name else _who(session, payload, actor)
     after = _redacted(payload)
     if op.op_type == OpType.DOSSIER_STATUS.value:
         if before is None and "from" in payload:

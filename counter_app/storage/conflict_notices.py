@@ -8,7 +8,9 @@ status, like any status the province sends. When the decision changed the provin
 (keep_counter or merge on a duplicate code), every desk holding that dossier (same code, same id) takes
 the new content, its identity and lifecycle kept (domain.conflicts.IDENTITY_FIELDS), and the province's
 version; when the decided fees assessed at intake differ from the desk's, they replace them (what the desk
-still collects follows: services.fees.fees_due). Applying the same notice twice changes nothing more.
+still collects follows: services.fees.fees_due). A desk's own dossier.create refused on a duplicate code is marked `recode_needed`: the
+province keeps another citizen's dossier under the code, and the desk's gets a new one (services/recode.py).
+Applying the same notice twice changes nothing more.
 The payload is sync.protocol_conflicts.ResolutionNotice, read here field by field (storage does not
 import sync); a notice that does not read raises, and the puller skips that one change alone.
 """
@@ -22,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.conflicts import IDENTITY_FIELDS, Resolution
+from counter_app.domain.conflicts import IDENTITY_FIELDS, RECODE_KEY, RECODE_NEEDED, Resolution
 from counter_app.domain.dossier import Dossier, StatusChange
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, OutboxState, check_payload
@@ -57,6 +59,12 @@ def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id
         op.state = (OutboxState.ACKED if resolution.applies_counter_version else OutboxState.REJECTED).value
         op.result_code = f"resolved_{resolution.value}"
         op.result_message = f"Giám sát viên {who} đã quyết định «{resolution.label}» về xung đột này: {note}"
+        if payload["code"] == "duplicate_code" and op.op_type == OpType.DOSSIER_CREATE and \
+                not resolution.applies_counter_version:
+            op.result_code = RECODE_NEEDED
+            op.result_message += (f". Máy chủ tỉnh giữ hồ sơ của công dân khác dưới mã {str(payload['dossier_code'])[:40]}; "
+                                  f"hồ sơ của quầy cần mã mới: mở hồ sơ và bấm {RECODE_KEY} (Cấp mã mới), rồi in lại "
+                                  "giấy tiếp nhận cho công dân.")
         if resolution.applies_counter_version:
             op.acked_at = now
     if payload["code"] == "status_conflict" and not resolution.applies_counter_version and isinstance(dossier, dict):

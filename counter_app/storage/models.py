@@ -160,6 +160,26 @@ class DossierRow(Base):
     previous_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class DossierRecode(Base):
+    """A code this desk gave to a second dossier, and the code that dossier has now (services/recode.py).
+
+    The province kept another citizen's dossier under `old_code` (a duplicate_code conflict decided
+    against this desk); the desk's dossier was given `new_code` and a new internal id. Papers printed
+    before carry the old code: this row ties them to the dossier, and a scanned old slip still opens it.
+    """
+
+    __tablename__ = "dossier_recode"
+
+    old_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    old_id: Mapped[str] = mapped_column(String(36))
+    dossier_pk: Mapped[int] = mapped_column(ForeignKey("dossier.pk"), index=True)
+    new_code: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    clerk: Mapped[str] = mapped_column(Text)
+    clerk_username: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text)
+
+
 class RegisterBookCounter(Base):
     """The last number given in each register book of this desk (allocated by one UPSERT … RETURNING)."""
 

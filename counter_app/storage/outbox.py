@@ -33,13 +33,15 @@ def append_operation(
     now: datetime,
     base_version: int | None = None,
     actor: str = "",
+    actor_name: str = "",
     audit_before: dict[str, Any] | None = None,
 ) -> OutboxOp:
     """Queue one operation. Its payload is checked against the shared vocabulary first: what the
     server would refuse is refused here, inside the clerk's transaction, with the same Vietnamese reason.
 
     Every operation also appends its audit row (storage/audit.py) in the same transaction: `actor` is the
-    acting clerk's username when the payload does not name it, `audit_before` what the action changed."""
+    acting clerk's username when the payload does not name it (`actor_name` the name, when the payload's names
+    another: a dossier given a new code names its receiving clerk), `audit_before` what the action changed."""
     check_payload(op_type, payload, now=now)
     text = canonical_json(payload)
     op = OutboxOp(
@@ -57,7 +59,7 @@ def append_operation(
     )
     session.add(op)
     session.flush()  # assigns seq now, inside this transaction
-    record_operation(session, op, payload, now=now, actor=actor, before=audit_before)
+    record_operation(session, op, payload, now=now, actor=actor, actor_name=actor_name, before=audit_before)
     return op
 
 

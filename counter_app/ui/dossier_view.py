@@ -1,7 +1,9 @@
 """One dossier, everything the clerk needs to answer a citizen at the desk, and the slip reprint.
 
 Opened from a search result, a scanned slip barcode or a just-saved intake. The dossier is read in the
-background (the dialog shows "Đang tải…" meanwhile), so opening never freezes the window.
+background (the dialog shows "Đang tải…" meanwhile), so opening never freezes the window. A code the desk
+gave again (services/recode.py) opens the dossier under its new code; a dossier the province keeps another
+citizen's dossier under the code of says so, and Ctrl+Shift+M gives it a new code, then offers the new slip.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -26,18 +29,19 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain import labels
+from counter_app.domain.conflicts import RECODE_KEY
 from counter_app.domain.dossier import Dossier, Person, StatusChange
 from counter_app.domain.formats import column_datetime
 from counter_app.domain.lifecycle import Status
 from counter_app.services.clock import utc_now
-from counter_app.services.dossiers import get_dossier
+from counter_app.services.recode import DossierView, recode_dossier, view_dossier
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_table import OVERDUE_TEXT
 from counter_app.ui.form_keys import add_form_keys
 from counter_app.ui.lifecycle_dialogs import ACTIONS
 from counter_app.ui.lifecycle_dialogs import SHORTCUT_HELP as LIFECYCLE_SHORTCUTS
 from counter_app.ui.messages import error_text
-from counter_app.ui.palette import ERROR_STYLE
+from counter_app.ui.palette import ERROR_STYLE, WARNING_STYLE
 from counter_app.ui.scan_panel import ScanPanel
 
 LOADING = QT_TRANSLATE_NOOP("dossier_view", "Đang tải…")
@@ -45,6 +49,7 @@ DOCUMENT_COLUMNS = [QT_TRANSLATE_NOOP("dossier_view", "Tên giấy tờ"), QT_TR
 # What F1 lists for the open dossier (other parts append their keys here).
 SHORTCUTS = [("Ctrl+P", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: in lại giấy tiếp nhận (Mẫu 01)")), *LIFECYCLE_SHORTCUTS,
              ("F4", QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: thu phí, lệ phí của hồ sơ (mở màn hình Thu phí)")),
+             (RECODE_KEY, QT_TRANSLATE_NOOP("Shortcuts", "Hồ sơ đang mở: cấp mã mới khi máy chủ tỉnh giữ hồ sơ của công dân khác dưới mã này")),
              ("Esc", QT_TRANSLATE_NOOP("Shortcuts", "Đóng hồ sơ đang mở"))]
 HISTORY_COLUMNS = [QT_TRANSLATE_NOOP("dossier_view", "Thời gian"), QT_TRANSLATE_NOOP("dossier_view", "Từ"), QT_TRANSLATE_NOOP("dossier_view", "Sang"), QT_TRANSLATE_NOOP("dossier_view", "Người thực hiện"), QT_TRANSLATE_NOOP("dossier_view", "Ghi chú")]
 
@@ -131,6 +136,16 @@ class DossierDialog(QDialog):
         status_font.setBold(True)
         self.status_label.setFont(status_font)
 
+        self.old_codes_label = _selectable(QLabel())
+        self.old_codes_label.setObjectName("dossier_old_codes")
+        self.old_codes_label.setWordWrap(True)
+        self.recode_label = _selectable(QLabel())
+        self.recode_label.setObjectName("dossier_recode_needed")
+        self.recode_label.setWordWrap(True)
+        self.recode_label.setStyleSheet(WARNING_STYLE)
+        for label in (self.old_codes_label, self.recode_label):
+            label.hide()
+
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -162,6 +177,8 @@ class DossierDialog(QDialog):
         body = QVBoxLayout(details)
         body.addWidget(self.code_label)
         body.addWidget(self.status_label)
+        body.addWidget(self.old_codes_label)
+        body.addWidget(self.recode_label)
         body.addLayout(form)
         body.addWidget(QLabel(self.tr("<b>Thành phần hồ sơ</b>")))
         body.addWidget(self.documents)
@@ -188,14 +205,19 @@ class DossierDialog(QDialog):
         self.return_button.setObjectName("return_result")
         self.return_button.setEnabled(False)
         self.return_button.clicked.connect(self.open_return)
+        self.recode_button = QPushButton(self.tr("Cấp mã mới ({keys})").format(keys=RECODE_KEY))
+        self.recode_button.setObjectName("recode_dossier")
+        self.recode_button.setEnabled(False)
+        self.recode_button.clicked.connect(self.ask_recode)
         close_button = QPushButton(self.tr("Đóng (Esc)"))
         close_button.clicked.connect(self.reject)
-        for button in (self.print_button, self.return_button, close_button):
+        for button in (self.print_button, self.return_button, self.recode_button, close_button):
             button.setAutoDefault(False)  # Enter must never print or close by accident
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.return_button)
+        buttons.addWidget(self.recode_button)
         buttons.addWidget(close_button)
 
         layout = QVBoxLayout(self)
@@ -207,6 +229,7 @@ class DossierDialog(QDialog):
         shortcut.activated.connect(self.reprint_slip)
         QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(self.open_return)
         QShortcut(QKeySequence("F4"), self).activated.connect(self.collect_fee)
+        QShortcut(QKeySequence(RECODE_KEY), self).activated.connect(self.ask_recode)
         add_form_keys(self, context, lambda: self.dossier.code if self.dossier else None)  # Alt+2…5: Mẫu 02–05
 
         self._load()
@@ -219,16 +242,30 @@ class DossierDialog(QDialog):
 
     def _load(self) -> None:
         db, code = self.context.db, self.code
-        self.context.tasks.run(lambda: get_dossier(db, code), self._loaded, self._failed, owner=self)
+        self.context.tasks.run(lambda: view_dossier(db, code), self._loaded, self._failed, owner=self)
 
-    def _loaded(self, dossier: Dossier) -> None:
-        self.dossier = dossier
+    def _loaded(self, view: DossierView) -> None:
+        dossier = self.dossier = view.dossier
+        self.code = dossier.code  # an old code scanned: the dossier's code now
         self._show(dossier)
+        self._show_codes(view)
         self.pages.setCurrentIndex(1)
         self.print_button.setEnabled(True)
         self.return_button.setEnabled(True)
         for button, (_keys, _text, _dialog, allowed) in zip(self.lifecycle_buttons, ACTIONS, strict=True):
             button.setEnabled(allowed(dossier.status))
+
+    def _show_codes(self, view: DossierView) -> None:
+        """The codes the dossier had before, and why it needs a new one (the supervisor's decision)."""
+        old = [self.tr("{code} (cấp mã mới lúc {at}, {clerk})").format(code=given.old_code, at=column_datetime(given.at),
+                                                                        clerk=given.clerk or "—")
+               for given in view.old_codes]
+        self.old_codes_label.setText(self.tr("Mã cũ: {codes}").format(codes="; ".join(old)))
+        self.old_codes_label.setVisible(bool(old))
+        needed = view.recode_reason is not None
+        self.recode_label.setText(self.tr("Cần cấp mã mới: {reason}").format(reason=view.recode_reason or ""))
+        self.recode_label.setVisible(needed)
+        self.recode_button.setEnabled(needed)
 
     def _failed(self, error: Exception) -> None:
         self.message.setText(error_text(error))
@@ -314,16 +351,19 @@ class DossierDialog(QDialog):
         return dialog
 
     def reprint_slip(self) -> None:
-        """Open the slip preview for this dossier (imported here: the preview module is optional at start)."""
-        if self.dossier is None:
-            return
+        """Ctrl+P: the slip preview of this dossier."""
+        if self.dossier is not None:
+            self.reprint_slip_of(self.dossier)
+
+    def reprint_slip_of(self, dossier: Dossier) -> None:
+        """Open the slip preview for `dossier` (imported here: the preview module is optional at start)."""
         from counter_app.ui.form_preview import form_preview
         from counter_app.ui.slip_preview import SlipPreviewDialog
 
-        if self.dossier.status is Status.REFUSED:  # refused at intake: its paper is Mẫu 03, never a Mẫu 01
-            preview: SlipPreviewDialog = form_preview(self.context, "form03", self.dossier.code, self)
+        if dossier.status is Status.REFUSED:  # refused at intake: its paper is Mẫu 03, never a Mẫu 01
+            preview: SlipPreviewDialog = form_preview(self.context, "form03", dossier.code, self)
         else:
-            preview = SlipPreviewDialog(self.context, self.dossier.code, self)
+            preview = SlipPreviewDialog(self.context, dossier.code, self)
         preview.open()
         self._preview = preview
 
@@ -337,6 +377,44 @@ class DossierDialog(QDialog):
         dialog.returned.connect(lambda _record: self._load())
         dialog.open()
         self.return_dialog = dialog
+
+    def ask_recode(self) -> QMessageBox | None:
+        """Ctrl+Shift+M: confirm, then give the dossier its new code (services/recode.py) in the background."""
+        if self.dossier is None or not self.recode_button.isEnabled():
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Cấp mã mới cho hồ sơ"), self.tr(
+            "Cấp mã mới cho hồ sơ {code} của {name}? Máy chủ tỉnh giữ hồ sơ của công dân khác dưới mã này. Hồ sơ "
+            "của quầy sẽ mang mã mới cùng ngày tiếp nhận và được gửi lại lên máy chủ tỉnh cùng các bước đã làm. "
+            "Sau đó hãy in giấy tiếp nhận mới và thu lại giấy cũ của công dân.").format(
+                code=self.dossier.code, name=self.dossier.applicant.full_name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter never re-codes by accident
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText(self.tr("&Cấp mã mới (Alt+C)"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("Không (Esc)"))
+        box.finished.connect(lambda _result: self._recode() if box.clickedButton() is yes else None)
+        box.open()
+        self.recode_box = box
+        return box
+
+    def _recode(self) -> None:
+        db, code, username = self.context.db, self.code, self.context.clerk_username
+        actor = self.context.profile.clerk_name
+        self.recode_button.setEnabled(False)
+        self.context.tasks.run(lambda: recode_dossier(db, code, by=username, actor=actor), self._recoded,
+                               self._recode_failed, write=True, owner=self)
+
+    def _recoded(self, dossier: Dossier) -> None:
+        """Show the dossier under its new code and open its new slip to print."""
+        self.code = dossier.code
+        self._load()
+        self.reprint_slip_of(dossier)
+
+    def _recode_failed(self, error: Exception) -> None:
+        self.recode_label.setText(error_text(error))
+        self.recode_label.setStyleSheet(ERROR_STYLE)
+        self.recode_label.show()
+        self.recode_button.setEnabled(True)
 
     def collect_fee(self) -> None:
         """F4: close the dossier and collect its fees on the fees screen (the main window opens it)."""

@@ -530,8 +530,24 @@
         <translation>Return the result (Ctrl+R)</translation>
     </message>
     <message>
+        <source>Cấp mã mới ({keys})</source>
+        <translation>New code ({keys})</translation>
+    </message>
+    <message>
         <source>Đóng (Esc)</source>
         <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <source>{code} (cấp mã mới lúc {at}, {clerk})</source>
+        <translation>{code} (new code given at {at}, {clerk})</translation>
+    </message>
+    <message>
+        <source>Mã cũ: {codes}</source>
+        <translation>Earlier codes: {codes}</translation>
+    </message>
+    <message>
+        <source>Cần cấp mã mới: {reason}</source>
+        <translation>Needs a new code: {reason}</translation>
     </message>
     <message>
         <source>Hồ sơ {code} — {full_name}</source>
@@ -548,6 +564,22 @@
     <message>
         <source> (trước đó {column_datetime})</source>
         <translation> (before: {column_datetime})</translation>
+    </message>
+    <message>
+        <source>Cấp mã mới cho hồ sơ</source>
+        <translation>Give the dossier a new code</translation>
+    </message>
+    <message>
+        <source>Cấp mã mới cho hồ sơ {code} của {name}? Máy chủ tỉnh giữ hồ sơ của công dân khác dưới mã này. Hồ sơ của quầy sẽ mang mã mới cùng ngày tiếp nhận và được gửi lại lên máy chủ tỉnh cùng các bước đã làm. Sau đó hãy in giấy tiếp nhận mới và thu lại giấy cũ của công dân.</source>
+        <translation>Give dossier {code} of {name} a new code? The provincial server keeps another citizen&apos;s dossier under this code. The desk&apos;s dossier will take a new code of the same receipt day and be sent to the provincial server again with the steps already taken. Then print the new receipt slip and take back the citizen&apos;s old one.</translation>
+    </message>
+    <message>
+        <source>&amp;Cấp mã mới (Alt+C)</source>
+        <translation>Give a new &amp;code (Alt+C)</translation>
+    </message>
+    <message>
+        <source>Không (Esc)</source>
+        <translation>No (Esc)</translation>
     </message>
 </context>
 <context>
@@ -1858,6 +1890,10 @@
     <message>
         <source>Hồ sơ đang mở: thu phí, lệ phí của hồ sơ (mở màn hình Thu phí)</source>
         <translation>Open dossier: collect the dossier&apos;s fees and charges (opens the Fees screen)</translation>
+    </message>
+    <message>
+        <source>Hồ sơ đang mở: cấp mã mới khi máy chủ tỉnh giữ hồ sơ của công dân khác dưới mã này</source>
+        <translation>Open dossier: give it a new code when the provincial server keeps another citizen&apos;s dossier under this code</translation>
     </message>
     <message>
         <source>Đóng hồ sơ đang mở</source>

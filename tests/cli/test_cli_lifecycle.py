@@ -52,3 +52,30 @@ def test_a_dossier_through_the_lifecycle_commands_with_reasons_times_and_refusal
     assert shown["status"] == 9
     assert [line["to_status"] for line in shown["history"]] == [2, 4, 5, 4, 9]
     assert shown["history"][2]["note"] == "Thiếu bản chính"
+
+
+@pytest.mark.slow
+def test_recode_gives_a_dossier_the_province_refused_a_new_code_once(tmp_path: Path) -> None:
+    from counter_app.storage.database import Database
+    from tests.support.conflict_notices import decided
+
+    run(tmp_path, "setup", "--unit-code", UNIT_CODE, "--unit-name", UNIT_NAME, "--desk", "4",
+        "--clerk", "Trần Thị Mai", "--ward-code", "20242")
+    code = run(tmp_path, "intake", "--procedure", "1.001193", "--applicant", "Nguyễn Văn Đức", "--id-number",
+               "049090001234", "--phone", "0905123456", "--address", "12 Lê Lợi").stdout.strip()
+    standing = run(tmp_path, "recode", code, ok=False)
+    assert standing.returncode == 1 and f"Hồ sơ {code} không cần cấp mã mới" in standing.stderr
+    db = Database.open(tmp_path)
+    try:
+        decided(db, code)  # the province kept another citizen's dossier under the code
+    finally:
+        db.close()
+
+    given = json.loads(run(tmp_path, "recode", code, "--json").stdout)
+    assert given["old_code"] == code and given["code"] != code and given["status"] == 2
+    shown = json.loads(run(tmp_path, "show", given["code"], "--json").stdout)
+    assert shown["applicant_name"] == "Nguyễn Văn Đức"
+    again = run(tmp_path, "recode", given["code"], ok=False)
+    assert again.returncode == 1 and "không cần cấp mã mới" in again.stderr
+    unknown = run(tmp_path, "recode", "000.31.48.H15-260101-4999", ok=False)
+    assert unknown.returncode != 0 and "Không tìm thấy hồ sơ" in unknown.stderr

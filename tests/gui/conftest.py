@@ -83,6 +83,19 @@ def ui_context(qapp, tmp_path: Path) -> Iterator[UiContext]:
     db.close()
 
 
+def open_dossier_dialog(qtbot, context: UiContext, code: str, timeout: int = 10_000):
+    """The dossier dialog of `code`, shown, active and loaded, as the clerk sees it after a scan."""
+    from counter_app.ui.dossier_view import DossierDialog
+
+    dialog = DossierDialog(context, code)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=timeout)
+    return dialog
+
+
 def open_intake_screen(qtbot, context: UiContext):
     """The intake screen shown, active and with its procedure list loaded, as a clerk first sees it."""
     from counter_app.ui.intake_screen import IntakeScreen  # the screen is heavy: only its tests import it

@@ -13,6 +13,7 @@ from counter_app.services.intake import IntakeRequest, PersonInput, receive_doss
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.form_preview import FormPreviewDialog
+from tests.gui.conftest import open_dossier_dialog as open_dialog
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=OFFICE_TZ)
 PERSON = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456", street="12 Lê Lợi")
@@ -23,15 +24,6 @@ WAIT = 10_000
 def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
 
-
-def open_dialog(qtbot, context: UiContext, code: str) -> DossierDialog:
-    dialog = DossierDialog(context, code)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: dialog.loaded, timeout=WAIT)
-    return dialog
 
 
 def preview_of(qtbot, dialog: DossierDialog) -> FormPreviewDialog:

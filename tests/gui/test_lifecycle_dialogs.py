@@ -14,6 +14,7 @@ from counter_app.services.lifecycle import records_of
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.lifecycle_dialogs import ApologyDialog, HandoverDialog, StepDialog, SupplementDialog
+from tests.gui.conftest import open_dossier_dialog as opened
 from tests.gui.conftest import press, type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -25,15 +26,6 @@ def dossier(ui_context: UiContext) -> Dossier:
                             street="12 Lê Lợi", birth_date="1990-05-04", gender="male")
     return receive_dossier(ui_context.db, IntakeRequest("1.002211", applicant))
 
-
-def opened(qtbot, ui_context: UiContext, code: str) -> DossierDialog:
-    dialog = DossierDialog(ui_context, code)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: dialog.loaded)
-    return dialog
 
 
 def key(qtbot, dialog: DossierDialog, letter: Qt.Key, kind: type):

@@ -22,6 +22,7 @@ from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.lifecycle_dialogs import HandoverDialog
 from counter_app.ui.moment_field import parse_office_moment
 from counter_app.ui.return_dialog import ReturnDialog
+from tests.gui.conftest import open_dossier_dialog as opened
 from tests.gui.conftest import press, type_text
 
 MONDAY = datetime(2026, 3, 9, 9, 0, tzinfo=OFFICE_TZ)
@@ -44,15 +45,6 @@ def received_monday(context: UiContext, *path: Status) -> str:
         change_status(context.db, code, status, note="thử", now=MONDAY)
     return code
 
-
-def opened(qtbot, context: UiContext, code: str) -> DossierDialog:
-    view = DossierDialog(context, code)
-    qtbot.addWidget(view)
-    view.show()
-    qtbot.waitExposed(view)
-    view.activateWindow()
-    qtbot.waitUntil(lambda: view.loaded)
-    return view
 
 
 def handover_dialog(qtbot, view: DossierDialog) -> HandoverDialog:

@@ -1,0 +1,162 @@
+"""Giving a desk's dossier a new code (services/recode.py) on a real counter database, without a server:
+the province's decision arrives as the notice the sync stores (storage/conflict_notices.apply_resolution_notice),
+on a create the push left in conflict. What is refused changes nothing; what is done follows the dossier
+(fees, search, the next code of the day). The end-to-end path with a real server is tests/sync/test_recode.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from counter_app.domain.codes import parse_dossier_code
+from counter_app.domain.conflicts import RECODE_NEEDED
+from counter_app.domain.errors import DomainError
+from counter_app.domain.lifecycle import Status
+from counter_app.services.accounts import create_account
+from counter_app.services.clock import utc_now
+from counter_app.services.dossiers import DossierNotFound
+from counter_app.services.fees import fees_due
+from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.services.lifecycle import transition
+from counter_app.services.receipts import collect_fee
+from counter_app.services.recode import NotRecodable, recode_dossier, view_dossier
+from counter_app.services.returns import return_at_desk
+from counter_app.storage.models import (
+    DeskDayCounter,
+    DossierFeeRow,
+    DossierRecode,
+    DossierRow,
+    OutboxOp,
+    SyncState,
+)
+from tests.conftest import open_counter
+from tests.support.conflict_notices import DEVICE, decided
+from tests.support.receipts import fee_dossier, grant_receipt_range
+
+
+@pytest.fixture
+def desk(tmp_path: Path):
+    db = open_counter(tmp_path / "counter")
+    create_account(db, username="giamsat", full_name="Lê Văn Giám", role="supervisor", password="matkhau-gs1", by=None)
+    yield db
+    db.close()
+
+
+def received(db, name: str = "Nguyễn Văn Đức") -> str:
+    return receive_dossier(db, IntakeRequest("1.001193", PersonInput(
+        full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi"),
+        clerk_username="giamsat")).code
+
+
+def snapshot(db) -> tuple:
+    """Everything a refused re-code must leave as it was."""
+    with db.read() as session:
+        return (
+            [(d.code, d.id, d.status) for d in session.scalars(select(DossierRow))],
+            [(op.seq, op.state, op.result_code, op.payload) for op in session.scalars(select(OutboxOp))],
+            [(c.day, c.desk_slot, c.issued) for c in session.scalars(select(DeskDayCounter))],
+            session.scalars(select(DossierRecode.old_code)).all(),
+            [(f.dossier_code, f.source) for f in session.scalars(select(DossierFeeRow))],
+        )
+
+
+def test_only_a_create_refused_on_a_duplicate_code_is_given_a_new_code(desk) -> None:
+    fresh, kept_counter, status_conflict, other_device = (received(desk) for _ in range(4))
+    decided(desk, kept_counter, "keep_counter")
+    decided(desk, status_conflict, conflict="status_conflict")
+    decided(desk, other_device, device="99999999-2222-4333-8444-555555555555")
+    before = snapshot(desk)
+    for code in (fresh, kept_counter, status_conflict, other_device):
+        assert view_dossier(desk, code).recode_reason is None
+        with pytest.raises(NotRecodable, match="không cần cấp mã mới"):
+            recode_dossier(desk, code, by="giamsat")
+    with pytest.raises(DossierNotFound):
+        recode_dossier(desk, "000.31.48.H15-260101-1999", by="giamsat")
+    with pytest.raises(DomainError):  # nobody signed in on a counter with accounts
+        recode_dossier(desk, fresh)
+    assert snapshot(desk) == before
+
+
+def test_a_notice_naming_a_huge_code_leaves_a_bounded_message(desk) -> None:
+    code = received(desk)
+    decided(desk, code, dossier_code="X" * 100_000)
+    message = view_dossier(desk, code).recode_reason
+    assert message is not None and len(message) < 1_000 and "X" * 41 not in message
+
+
+def test_papers_that_carry_the_code_for_good_refuse_a_new_code(desk) -> None:
+    grant_receipt_range(desk, 1, 10)
+    paid = fee_dossier(desk, clerk="giamsat")
+    collect_fee(desk, paid, method="cash", by="giamsat")
+    returned = received(desk, "Phạm Thị Hoa")
+    for target in (Status.PROCESSING, Status.RESULT_READY):
+        transition(desk, returned, target, by="giamsat")
+    return_at_desk(desk, returned, receiver_name="Phạm Thị Hoa", id_number="049090001234", clerk_username="giamsat")
+    for code in (paid, returned):
+        decided(desk, code)
+    before = snapshot(desk)
+    with pytest.raises(NotRecodable, match="biên lai"):
+        recode_dossier(desk, paid, by="giamsat")
+    with pytest.raises(NotRecodable, match="đã trả kết quả"):
+        recode_dossier(desk, returned, by="giamsat")
+    assert snapshot(desk) == before
+
+
+def test_an_operation_on_its_way_or_a_pending_pull_back_refuses_and_changes_nothing(desk) -> None:
+    code = received(desk)
+    transition(desk, code, Status.PROCESSING, by="giamsat")
+    decided(desk, code)
+    with desk.write() as session:
+        session.execute(update(OutboxOp).where(OutboxOp.op_type == "dossier.status").values(state="in_flight"))
+    before = snapshot(desk)
+    with pytest.raises(NotRecodable, match="đang gửi"):
+        recode_dossier(desk, code, by="giamsat")
+    assert snapshot(desk) == before
+    with desk.write() as session:
+        session.execute(update(OutboxOp).where(OutboxOp.op_type == "dossier.status").values(state="pending"))
+        session.add(SyncState(id=1, device_id=DEVICE, device_epoch="e", server_url="http://127.0.0.1:9",
+                              enrolled_at=utc_now(), pullback_pending=True))
+    before = snapshot(desk)
+    with pytest.raises(DomainError, match="chưa lấy lại hồ sơ"):  # the database's own refusal (migration 0019)
+        recode_dossier(desk, code, by="giamsat")
+    assert snapshot(desk) == before
+
+
+def test_the_new_code_takes_the_fees_and_the_days_next_number(desk) -> None:
+    code = fee_dossier(desk, clerk="giamsat")
+    owed = fees_due_of(desk, code)
+    decided(desk, code)
+
+    recoded = recode_dossier(desk, code, by="giamsat")
+
+    assert parse_dossier_code(recoded.code).number == parse_dossier_code(code).number + 1
+    assert fees_due_of(desk, recoded.code) == owed and owed[0] > 0
+    assert view_dossier(desk, code).dossier.code == recoded.code == view_dossier(desk, recoded.code).dossier.code
+    with desk.read() as session:
+        carried = session.scalar(select(OutboxOp).where(OutboxOp.entity_id == recoded.id))
+        assert carried is not None and carried.state == "pending"
+        payload = json.loads(carried.payload)
+        assert (payload["code"], payload["id"], payload["fees"]) == (recoded.code, recoded.id,
+                                                                     json.loads(create_op_payload(desk, code)))
+        assert session.scalars(select(OutboxOp.result_code).where(OutboxOp.result_code == RECODE_NEEDED)).all()
+    following = received(desk, "Phạm Thị Hoa")  # the next citizen of the day: after the new code, never on it
+    assert parse_dossier_code(following).number == parse_dossier_code(recoded.code).number + 1
+
+
+def fees_due_of(db, code: str) -> tuple[int, int]:
+    with db.read() as session:
+        due = fees_due(session, code)
+        return due.fee_vnd, due.charge_vnd
+
+
+def create_op_payload(db, old_code: str) -> str:
+    with db.read() as session:
+        given = session.get(DossierRecode, old_code)
+        assert given is not None
+        op = session.scalar(select(OutboxOp).where(OutboxOp.entity_id == given.old_id))
+        assert op is not None
+        return json.dumps(json.loads(op.payload)["fees"])

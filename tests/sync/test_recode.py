@@ -1,0 +1,163 @@
+"""A desk's dossier given a new code after the province kept another citizen's dossier under its code (issue 13).
+
+Real parts: a `provincial-server` process, a real counter database and the real sync runner. The province
+first holds a dossier the desk's code names (as if the same desk, before a restore, had given it); the
+desk's own dossier then ends in a duplicate_code conflict, its steps are refused as `disputed_code`, a
+supervisor keeps the province's version, and the clerk gives the desk's dossier a new code: the province
+then has both dossiers, each under its own code, the desk's with every step it took.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from counter_app.domain.accounts import Account, Role
+from counter_app.domain.codes import parse_dossier_code
+from counter_app.domain.conflicts import RECODE_NEEDED, Resolution
+from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import OpType
+from counter_app.services.accounts import create_account
+from counter_app.services.credentials import load_token
+from counter_app.services.dossiers import DossierNotFound, get_dossier
+from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.services.lifecycle import transition
+from counter_app.services.recode import NotRecodable, recode_dossier, view_dossier
+from counter_app.storage.database import Database
+from counter_app.storage.dossiers import search_rows
+from counter_app.storage.models import AuditLogRow, OutboxOp, SyncState
+from sync.client.conflicts import Decision, decide, list_conflicts
+from sync.client.enrollment import enroll
+from sync.client.runner import SyncRunner
+from sync.server.models import Conflict, DossierEvent
+from sync.server.models import Dossier as ServerDossier
+from tests.conftest import UNIT_CODE, open_counter
+from tests.sync.harness import ServerProcess
+from tests.sync.invariants import open_server_db
+from tests.sync.payloads import dossier_payload, wire
+
+SUPERVISOR = Account("giamsat", "Lê Thị Giám Sát", Role.SUPERVISOR)
+PASSWORD = "Mật-khẩu-dài-2026"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServerProcess, Database]]:
+    url = (f"sqlite:///{tmp_path / 'server.sqlite'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    with ServerProcess(url) as server:
+        server.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        db = open_counter(tmp_path / "counter")
+        enroll(db, server.url, server.enrollment_code(UNIT_CODE), allow_insecure_http=True)
+        create_account(db, username=SUPERVISOR.username, full_name=SUPERVISOR.full_name, role="supervisor",
+                       password=PASSWORD, by=None)
+        yield server, db
+        db.close()
+
+
+def sync(db: Database) -> None:
+    report = SyncRunner(db, db.path.parent, max_attempts=1).run_once()
+    assert report.ok, report.errors
+
+
+def province_gives_the_code_to_another_citizen(server: ServerProcess, db: Database, code: str) -> None:
+    """The same desk before a restore, as the province received it: another citizen's dossier under `code`."""
+    with db.read() as session:
+        state = session.scalar(select(SyncState))
+        assert state is not None
+        device_id = state.device_id
+    day = parse_dossier_code(code)
+    other = {**dossier_payload(UNIT_CODE, day.desk_slot, day.number % 1000, name="Phạm Thị Hoa"), "code": code}
+    pushed = requests.post(f"{server.url}/api/v1/sync/push", timeout=60,
+                           headers={"Authorization": f"Bearer {load_token(device_id)}"},
+                           json={"batch_id": str(uuid.uuid4()), "device_epoch": "epoch-before-restore",
+                                 "ops": [wire(1, OpType.DOSSIER_CREATE, other)]})
+    assert [r["status"] for r in pushed.json()["results"]] == ["accepted"]
+
+
+def province_dossier(server: ServerProcess, code: str) -> tuple[str, int, list[tuple[int, int]]] | None:
+    """(applicant's name, status, steps) of the province's dossier `code`."""
+    admin = open_server_db(server.database_url)
+    try:
+        with admin.session() as s:
+            row = s.scalar(select(ServerDossier).where(ServerDossier.code == code))
+            if row is None:
+                return None
+            steps = [(e.from_status or 0, e.to_status) for e in
+                     s.scalars(select(DossierEvent).where(DossierEvent.dossier_id == row.id).order_by(DossierEvent.id))]
+            return row.data["applicant_name"], row.status, steps
+    finally:
+        admin.dispose()
+
+
+def open_conflicts(server: ServerProcess) -> int:
+    admin = open_server_db(server.database_url)
+    try:
+        with admin.session() as s:
+            return len(s.scalars(select(Conflict).where(Conflict.resolved_at.is_(None))).all())
+    finally:
+        admin.dispose()
+
+
+def ops_of(db: Database, entity_id: str) -> list[tuple[str, str, str | None]]:
+    with db.read() as session:
+        return [(op.op_type, op.state, op.result_code) for op in
+                session.scalars(select(OutboxOp).where(OutboxOp.entity_id == entity_id).order_by(OutboxOp.seq))]
+
+
+def test_a_dossier_the_province_knows_under_another_citizens_code_reaches_it_under_a_new_code(rig) -> None:
+    server, db = rig
+    applicant = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456",
+                            street="12 Lê Lợi")
+    mine = receive_dossier(db, IntakeRequest("1.001193", applicant, clerk_username=SUPERVISOR.username))
+    province_gives_the_code_to_another_citizen(server, db, mine.code)
+    transition(db, mine.code, Status.PROCESSING, by=SUPERVISOR.username)
+    with pytest.raises(NotRecodable, match="không cần cấp mã mới"):  # nothing decided yet: the code may be right
+        recode_dossier(db, mine.code, by=SUPERVISOR.username)
+    sync(db)
+    assert ops_of(db, mine.id) == [("dossier.create", "conflict", "duplicate_code"),
+                                   ("dossier.status", "rejected", "disputed_code")]
+
+    [conflict] = list_conflicts(db)
+    decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_SERVER, "Hai công dân khác nhau", password=PASSWORD))
+    sync(db)
+    reason = view_dossier(db, mine.code).recode_reason
+    assert reason is not None and "Ctrl+Shift+M" in reason and "Hai công dân khác nhau" in reason
+    transition(db, mine.code, Status.RESULT_READY, by=SUPERVISOR.username)  # taken while waiting: not sent yet
+
+    recoded = recode_dossier(db, mine.code, by=SUPERVISOR.username)
+
+    old, new = parse_dossier_code(mine.code), parse_dossier_code(recoded.code)
+    assert (new.unit_code, new.day, new.number) == (old.unit_code, old.day, old.number + 1)  # the receipt day kept
+    assert recoded.id != mine.id and recoded.applicant.full_name == "Nguyễn Văn Đức"
+    assert recoded.status is Status.RESULT_READY and len(recoded.history) == 3
+    assert view_dossier(db, mine.code).dossier.code == recoded.code  # a scanned old slip opens the dossier
+    with pytest.raises(DossierNotFound):
+        get_dossier(db, mine.code)
+    [given] = view_dossier(db, recoded.code).old_codes
+    assert (given.old_code, given.clerk) == (mine.code, SUPERVISOR.full_name)
+    with db.read() as session:
+        assert [row.code for row in search_rows(session, recoded.code)] == [recoded.code]
+        audit = session.scalar(select(AuditLogRow).where(AuditLogRow.subject == recoded.code,
+                                                         AuditLogRow.action == "dossier.create"))
+        assert audit is not None and audit.clerk_username == SUPERVISOR.username and mine.code in (audit.before or "")
+    assert ops_of(db, mine.id)[-1] == ("dossier.status", "pending", "withdrawn")
+
+    sync(db)
+
+    assert province_dossier(server, mine.code) == ("Phạm Thị Hoa", 2, [(0, 2)])  # the other citizen's, untouched
+    assert province_dossier(server, recoded.code) == ("Nguyễn Văn Đức", 9, [(0, 2), (2, 4), (4, 9)])
+    assert open_conflicts(server) == 0
+    assert ops_of(db, recoded.id) == [("dossier.create", "acked", None), ("dossier.status", "acked", None),
+                                      ("dossier.status", "acked", None)]
+    assert ops_of(db, mine.id)[-1][:2] == ("dossier.status", "rejected")  # its withdrawal recorded
+    with pytest.raises(NotRecodable, match="không cần cấp mã mới"):  # the new code is the province's too
+        recode_dossier(db, recoded.code, by=SUPERVISOR.username)
+    with db.read() as session:
+        kept = session.scalars(select(OutboxOp).where(OutboxOp.result_code == RECODE_NEEDED)).all()
+        assert [op.entity_id for op in kept] == [mine.id]  # the old create stays as it was decided
