@@ -114,3 +114,6 @@ class ResolutionNotice(Model):
     # {"status", "version"[, "data"]}: the province's dossier once decided; "data" (its dossier.create payload)
     # when the decision changed its content, for the desk that holds it
     dossier: dict[str, Any] | None = None
+    # A duplicate code decided against the desk (keep_server, reject): the highest number the province holds of
+    # the code's unit, day and desk slot, so the desk's new code (counter_app/services/recode.py) skips them all.
+    held_through: int | None = None

@@ -22,10 +22,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from counter_app.domain.codes import parse_dossier_code
 from counter_app.domain.conflicts import IDENTITY_FIELDS, RECODE_KEY, RECODE_NEEDED, Resolution
 from counter_app.domain.dossier import Dossier, StatusChange
+from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, OutboxState, check_payload
 from counter_app.domain.payloads import DossierCreatePayload
@@ -37,7 +40,8 @@ from counter_app.storage.dossiers import (
     row_to_dossier,
     update_search_entry,
 )
-from counter_app.storage.models import DossierFeeRow, DossierRow, OutboxOp
+from counter_app.storage.models import DeskDayCounter, DossierFeeRow, DossierRow, OutboxOp
+from counter_app.storage.profile import get_profile
 from counter_app.storage.pullback_records import INTAKE, store_intake_fees
 
 MAX_TEXT = 500
@@ -65,12 +69,38 @@ def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id
             op.result_message += (f". Máy chủ tỉnh giữ hồ sơ của công dân khác dưới mã {str(payload['dossier_code'])[:40]}; "
                                   f"hồ sơ của quầy cần mã mới: mở hồ sơ và bấm {RECODE_KEY} (Cấp mã mới), rồi in lại "
                                   "giấy tiếp nhận cho công dân.")
+            _skip_held_numbers(session, str(payload["dossier_code"]), payload.get("held_through"))
         if resolution.applies_counter_version:
             op.acked_at = now
     if payload["code"] == "status_conflict" and not resolution.applies_counter_version and isinstance(dossier, dict):
         _take_province_status(session, str(payload["dossier_code"]), Status(int(dossier["status"])),
                               int(dossier["version"]), datetime.fromisoformat(payload["at"]),
                               who, f"Theo quyết định của giám sát viên: {note}", now)
+
+
+def _skip_held_numbers(session: Session, code: str, held_through: object) -> None:
+    """Move this desk's count of the disputed code's day past the highest number the province holds of it
+    (the notice's `held_through`), so the dossier's new code (services/recode.py) is not one more duplicate.
+    Anything that does not fit (another slot, a number outside it, not an integer) is ignored; so is a
+    desk still waiting for its pull-back (the 0019 trigger refuses the count; the pull-back moves it)."""
+    try:
+        disputed = parse_dossier_code(code)
+    except ValidationError:
+        return
+    profile = get_profile(session)
+    slot = disputed.desk_slot
+    if type(held_through) is not int or profile is None or profile.desk_slot != slot or \
+            not slot * 1000 < held_through < (slot + 1) * 1000:
+        return
+    try:
+        with session.begin_nested():
+            counter = session.get(DeskDayCounter, (disputed.day, slot))
+            if counter is None:
+                session.add(DeskDayCounter(day=disputed.day, desk_slot=slot, issued=held_through - slot * 1000))
+            elif counter.issued < held_through - slot * 1000:
+                counter.issued = held_through - slot * 1000
+    except DBAPIError:
+        return
 
 
 def _take_province_status(session: Session, code: str, status: Status, version: int, at: datetime, who: str,

@@ -15,13 +15,14 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.accounts import verify_password
+from counter_app.domain.codes import parse_dossier_code
 from counter_app.domain.conflicts import IDENTITY_FIELDS
-from counter_app.domain.errors import InvalidTransition
+from counter_app.domain.errors import InvalidTransition, ValidationError
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
 from counter_app.domain.operations import InvalidOperation, OpType, check_payload
 from counter_app.domain.payloads import ConflictResolutionPayload, DossierCreatePayload, Payload
@@ -121,7 +122,8 @@ def resolve_conflict(session: Session, device: Device, conflict_id: int, request
     notice = ResolutionNotice(conflict_id=conflict.id, op_id=conflict.op_id, device_id=conflict.device_id,
                               code=conflict.code, dossier_code=conflict.dossier_code, resolution=request.resolution,
                               supervisor_username=supervisor.username, supervisor_name=supervisor.full_name, note=note,
-                              at=iso_instant(now), dossier=_notice_dossier(session, conflict, effect))
+                              at=iso_instant(now), dossier=_notice_dossier(session, conflict, effect),
+                              held_through=_held_through(session, conflict, request.resolution))
     append_change(session, unit_code=conflict.unit_code, kind=ChangeKind.CONFLICT_RESOLUTION,
                   entity_id=str(conflict.id), payload=notice.model_dump(mode="json"), now=now)
     session.refresh(conflict)
@@ -191,6 +193,25 @@ def _apply(session: Session, conflict: Conflict, request: ResolutionRequest, by:
     if dossier is not None:
         effect["dossier"] = {"status": dossier.status, "version": dossier.version}
     return effect
+
+
+def _held_through(session: Session, conflict: Conflict, resolution: Resolution) -> int | None:
+    """The highest number the province holds of a disputed code's unit, day and desk slot, when the desk's
+    dossier is to get a new code (keep_server, reject on a duplicate code): a desk put back from an old backup,
+    or a second device on the same slot, may have given more of that day's numbers than the one disputed."""
+    if conflict.code != "duplicate_code" or resolution.applies_counter_version or not conflict.dossier_code:
+        return None
+    try:
+        code = parse_dossier_code(conflict.dossier_code)
+    except ValidationError:
+        return None  # a portal code: the desk does not number it
+    prefix = f"{code.unit_code}-{code.day:%y%m%d}-{code.desk_slot}"
+    highest = session.scalar(select(func.max(Dossier.code)).where(Dossier.unit_code == conflict.unit_code,
+                                                                  Dossier.code.like(f"{prefix}%")))
+    try:
+        return parse_dossier_code(highest).number if highest else None
+    except ValidationError:
+        return None
 
 
 def _notice_dossier(session: Session, conflict: Conflict, effect: dict[str, Any]) -> dict[str, Any] | None:

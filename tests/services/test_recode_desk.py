@@ -160,3 +160,46 @@ def create_op_payload(db, old_code: str) -> str:
         op = session.scalar(select(OutboxOp).where(OutboxOp.entity_id == given.old_id))
         assert op is not None
         return json.dumps(json.loads(op.payload)["fees"])
+
+
+def issued_today(db, code: str) -> int:
+    disputed = parse_dossier_code(code)
+    with db.read() as session:
+        counter = session.get(DeskDayCounter, (disputed.day, disputed.desk_slot))
+        return counter.issued if counter is not None else 0
+
+
+@pytest.mark.parametrize("held", [None, "1007", 10**30, -5, True, 1007.0, 2007, 1000, [1007], {"n": 1007}])
+def test_a_held_number_that_does_not_fit_the_desks_slot_is_ignored(desk, held: object) -> None:
+    code = received(desk)  # desk 1: numbers 1001-1999
+    decided(desk, code, held_through=held)
+    assert view_dossier(desk, code).recode_reason is not None  # the decision itself is taken
+    assert issued_today(desk, code) == 1
+    assert parse_dossier_code(recode_dossier(desk, code, by="giamsat").code).number == 1002
+
+
+def test_the_new_code_skips_every_number_the_province_holds_of_the_day(desk) -> None:
+    code, low = received(desk), received(desk)
+    decided(desk, code, held_through=1007)
+    decided(desk, low, held_through=1001)  # below what the desk gave already: the count does not go back
+    assert parse_dossier_code(recode_dossier(desk, code, by="giamsat").code).number == 1008
+    assert parse_dossier_code(recode_dossier(desk, low, by="giamsat").code).number == 1009
+
+
+def test_a_day_the_province_holds_full_refuses_a_new_code_and_changes_nothing(desk) -> None:
+    code = received(desk)
+    decided(desk, code, held_through=1999)
+    before = snapshot(desk)
+    with pytest.raises(DomainError, match="đã cấp đủ 999 mã hồ sơ"):
+        recode_dossier(desk, code, by="giamsat")
+    assert snapshot(desk) == before
+
+
+def test_a_decision_read_while_the_pull_back_waits_is_taken_without_the_count(desk) -> None:
+    code = received(desk)
+    with desk.write() as session:
+        session.add(SyncState(id=1, device_id=DEVICE, device_epoch="e", server_url="http://127.0.0.1:9",
+                              enrolled_at=utc_now(), pullback_pending=True))
+    decided(desk, code, held_through=1007)  # the 0019 trigger refuses the count: the decision stands alone
+    assert view_dossier(desk, code).recode_reason is not None
+    assert issued_today(desk, code) == 1

@@ -1,7 +1,8 @@
 """A desk's dossier given a new code after the province kept another citizen's dossier under its code (issue 13).
 
 Real parts: a `provincial-server` process, a real counter database and the real sync runner. The province
-first holds a dossier the desk's code names (as if the same desk, before a restore, had given it); the
+first holds a dossier the desk's code names, and the day's next one (as if the same desk, before a restore,
+had given them); the
 desk's own dossier then ends in a duplicate_code conflict, its steps are refused as `disputed_code`, a
 supervisor keeps the province's version, and the clerk gives the desk's dossier a new code: the province
 then has both dossiers, each under its own code, the desk's with every step it took.
@@ -66,18 +67,20 @@ def sync(db: Database) -> None:
 
 
 def province_gives_the_code_to_another_citizen(server: ServerProcess, db: Database, code: str) -> None:
-    """The same desk before a restore, as the province received it: another citizen's dossier under `code`."""
+    """The same desk before a restore, as the province received it: another citizen's dossier under `code`,
+    and a third citizen's under the day's next number, which the desk has not given yet."""
     with db.read() as session:
         state = session.scalar(select(SyncState))
         assert state is not None
         device_id = state.device_id
-    day = parse_dossier_code(code)
-    other = {**dossier_payload(UNIT_CODE, day.desk_slot, day.number % 1000, name="Phạm Thị Hoa"), "code": code}
+    disputed = parse_dossier_code(code)
+    others = [{**dossier_payload(UNIT_CODE, disputed.desk_slot, disputed.number % 1000 + offset, name=name),
+               **({"code": code} if offset == 0 else {})} for offset, name in enumerate(["Phạm Thị Hoa", "Võ Văn Ba"])]
     pushed = requests.post(f"{server.url}/api/v1/sync/push", timeout=60,
                            headers={"Authorization": f"Bearer {load_token(device_id)}"},
                            json={"batch_id": str(uuid.uuid4()), "device_epoch": "epoch-before-restore",
-                                 "ops": [wire(1, OpType.DOSSIER_CREATE, other)]})
-    assert [r["status"] for r in pushed.json()["results"]] == ["accepted"]
+                                 "ops": [wire(seq, OpType.DOSSIER_CREATE, other) for seq, other in enumerate(others, 1)]})
+    assert [r["status"] for r in pushed.json()["results"]] == ["accepted", "accepted"]
 
 
 def province_dossier(server: ServerProcess, code: str) -> tuple[str, int, list[tuple[int, int]]] | None:
@@ -133,7 +136,8 @@ def test_a_dossier_the_province_knows_under_another_citizens_code_reaches_it_und
     recoded = recode_dossier(db, mine.code, by=SUPERVISOR.username)
 
     old, new = parse_dossier_code(mine.code), parse_dossier_code(recoded.code)
-    assert (new.unit_code, new.day, new.number) == (old.unit_code, old.day, old.number + 1)  # the receipt day kept
+    # The receipt day kept; the number past what the province holds of the day (the decision said how far).
+    assert (new.unit_code, new.day, new.number) == (old.unit_code, old.day, old.number + 2)
     assert recoded.id != mine.id and recoded.applicant.full_name == "Nguyễn Văn Đức"
     assert recoded.status is Status.RESULT_READY and len(recoded.history) == 3
     assert view_dossier(db, mine.code).dossier.code == recoded.code  # a scanned old slip opens the dossier
