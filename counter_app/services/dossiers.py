@@ -26,8 +26,10 @@ class DossierNotFound(DomainError):
 
 
 def get_dossier(db: Database, code: str) -> Dossier:
+    """The dossier `code`, or the one an old code of it names now (a code given again: services/recode.py), so
+    a scanned old slip opens, prints and collects for the dossier as it is."""
     with db.read() as session:
-        dossier = load_dossier(session, code)
+        dossier = load_dossier(session, code, old_codes=True)
     if dossier is None:
         raise DossierNotFound(nfc(code))
     return dossier

@@ -49,6 +49,7 @@ from counter_app.storage.dossiers import (
     get_row,
     load_dossier,
     next_count_of_day,
+    row_once_coded,
     row_to_dossier,
     update_search_entry,
 )
@@ -94,10 +95,7 @@ class DossierView:
 def view_dossier(db: Database, code: str) -> DossierView:
     """The dossier `code`, or the one a code it had before names now (a scanned old slip), in one read."""
     with db.read() as session:
-        row = get_row(session, code)
-        if row is None:
-            given = session.get(DossierRecode, nfc(code).strip().upper())
-            row = session.get(DossierRow, given.dossier_pk) if given is not None else None
+        row = get_row(session, code) or row_once_coded(session, code)
         if row is None:
             raise DossierNotFound(nfc(code))
         dossier = load_dossier(session, row.code)

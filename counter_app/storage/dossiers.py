@@ -31,7 +31,7 @@ from counter_app.domain.dossier import (
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.serialization import person_to_dict
 from counter_app.domain.text import fold, nfc, search_tokens
-from counter_app.storage.models import AttachmentRow, DeskDayCounter, DossierEvent, DossierRow
+from counter_app.storage.models import AttachmentRow, DeskDayCounter, DossierEvent, DossierRecode, DossierRow
 
 _DIGITS_ONLY = re.compile(r"^\+?[\d .\-]+$")
 
@@ -296,8 +296,16 @@ def get_row(session: Session, code: str) -> DossierRow | None:
     return session.scalar(select(DossierRow).where(DossierRow.code == nfc(code).upper()))
 
 
-def load_dossier(session: Session, code: str) -> Dossier | None:
-    row = get_row(session, code)
+def row_once_coded(session: Session, code: str) -> DossierRow | None:
+    """The dossier a code given again once named (services/recode.py): what a clerk's lookup of an old code (a
+    scanned old slip, a search) finds. The sync never uses it: the province's changes name codes as they are."""
+    given = session.get(DossierRecode, nfc(code).strip().upper())
+    return session.get(DossierRow, given.dossier_pk) if given is not None else None
+
+
+def load_dossier(session: Session, code: str, *, old_codes: bool = False) -> Dossier | None:
+    """The dossier `code`; with `old_codes`, also the one a code given again names now (a clerk's lookup)."""
+    row = get_row(session, code) or (row_once_coded(session, code) if old_codes else None)
     if row is None:
         return None
     events = session.scalars(
@@ -359,7 +367,7 @@ def search_rows(session: Session, query: str, limit: int = 50) -> list[DossierRo
     if not query:
         return []
     if looks_like_dossier_code(query):
-        row = get_row(session, query)
+        row = get_row(session, query) or row_once_coded(session, query)
         return [row] if row else []
     if _DIGITS_ONLY.match(query):
         digits = re.sub(r"\D", "", query)

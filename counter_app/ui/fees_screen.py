@@ -182,7 +182,7 @@ class FeesScreen(Screen):
         self.loading = True
         self._say(QCoreApplication.translate("fees_screen", LOADING), "")
         db = self.context.db
-        self.context.tasks.run(lambda: read_fee_desk(db, code), lambda desk: self._loaded(desk, message),
+        self.context.tasks.run(lambda: read_fee_desk(db, code), lambda desk: self._loaded(desk, message, code),
                                self._load_failed, owner=self, request="desk")
 
     def refresh_numbers(self) -> None:
@@ -193,8 +193,10 @@ class FeesScreen(Screen):
 
     # -- showing ----------------------------------------------------------------------------------
 
-    def _loaded(self, desk: FeeDesk, message: str) -> None:
+    def _loaded(self, desk: FeeDesk, message: str, asked: str) -> None:
         self.loading = False
+        if desk.code != asked and normal_code(self.code_box.text()) == asked:  # an old code: the dossier's now
+            self.code_box.setText(desk.code)
         self._show_desk(desk)
         self._say(message, "ok" if message else "")
         self.loaded.emit()

@@ -24,6 +24,7 @@ from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.services.fees import assess_at_intake, intake_fees_payload, request_fee
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.receipts import NO_NUMBERS, collect_fee, receipts_of
+from counter_app.services.recode import recode_dossier
 from counter_app.services.unit_setup import set_bank_account
 from counter_app.services.worklists import WorklistKind
 from counter_app.storage.conflict_notices import take_decided_intake_fees
@@ -37,6 +38,7 @@ from counter_app.ui.receipt_preview import ReceiptPreviewDialog
 from counter_app.ui.scanner import ScannerListener
 from tests.gui.conftest import pause, press, type_text
 from tests.gui.test_transfer_panel import grabbed
+from tests.support.conflict_notices import decided
 from tests.support.receipts import fee_dossier, grant_receipt_range
 
 WAIT = 10_000
@@ -311,6 +313,26 @@ def test_a_scanned_slip_on_the_fees_screen_loads_that_dossier(qtbot, window, des
     help_text = window.findChild(HelpDialog).body.text()
     assert "<h3>Thu phí</h3>" in help_text and "Ctrl+Shift+X" in help_text
     assert "Hồ sơ đang mở: thu phí, lệ phí của hồ sơ" in help_text
+
+
+def test_an_old_slip_scanned_on_the_fees_screen_collects_for_the_dossiers_new_code(
+        qtbot, window, desk: UiContext) -> None:
+    grant_receipt_range(desk.db, 1, 50)
+    old = fee_dossier(desk.db, clerk="mai")
+    decided(desk.db, old)  # the province kept another citizen's dossier under the code
+    new = recode_dossier(desk.db, old, by="mai").code
+    key(qtbot, Qt.Key.Key_F4)
+    fees = window.fees
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is fees.code_box, timeout=WAIT)
+    with qtbot.waitSignal(fees.loaded, timeout=WAIT):
+        type_text(fees.code_box, old)  # the citizen's old slip, scanned
+        press(fees.code_box, Qt.Key.Key_Return)
+    assert fees.desk is not None and fees.desk.code == new and fees.code_box.text() == new
+    assert fees.payment.collect_button.isEnabled()
+    key(qtbot, Qt.Key.Key_Return, CTRL)
+    assert new in preview_text(qtbot, fees)
+    [receipt] = receipts_of(desk.db, new)
+    assert receipt.dossier_code == new and receipts_of(desk.db, old) == []
 
 
 def test_f4_right_after_an_intake_opens_the_fees_of_the_dossier_just_received(qtbot, window, desk: UiContext) -> None:

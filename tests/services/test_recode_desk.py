@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from sqlalchemy import select, update
 
 from counter_app.domain.codes import parse_dossier_code
@@ -18,13 +19,14 @@ from counter_app.domain.errors import DomainError
 from counter_app.domain.lifecycle import Status
 from counter_app.services.accounts import create_account
 from counter_app.services.clock import utc_now
-from counter_app.services.dossiers import DossierNotFound
+from counter_app.services.dossiers import DossierNotFound, get_dossier, search_dossiers
 from counter_app.services.fees import fees_due
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.lifecycle import transition
 from counter_app.services.receipts import collect_fee
 from counter_app.services.recode import NotRecodable, recode_dossier, view_dossier
 from counter_app.services.returns import return_at_desk
+from counter_app.services.slips import receipt_slip_pdf
 from counter_app.storage.models import (
     DeskDayCounter,
     DossierFeeRow,
@@ -34,6 +36,7 @@ from counter_app.storage.models import (
     SyncState,
 )
 from tests.conftest import open_counter
+from tests.printing.test_forms import barcodes, text_of
 from tests.support.conflict_notices import DEVICE, decided
 from tests.support.receipts import fee_dossier, grant_receipt_range
 
@@ -203,3 +206,17 @@ def test_a_decision_read_while_the_pull_back_waits_is_taken_without_the_count(de
     decided(desk, code, held_through=1007)  # the 0019 trigger refuses the count: the decision stands alone
     assert view_dossier(desk, code).recode_reason is not None
     assert issued_today(desk, code) == 1
+
+
+def test_an_old_code_opens_finds_and_prints_the_dossier_under_its_new_code(desk) -> None:
+    code = received(desk)
+    decided(desk, code)
+    recoded = recode_dossier(desk, code, by="giamsat")
+
+    assert get_dossier(desk, code).code == recoded.code  # a scanned old slip
+    assert [found.code for found in search_dossiers(desk, code)] == [recoded.code]
+    slip = receipt_slip_pdf(desk, code)
+    assert recoded.code in text_of(slip) and code not in text_of(slip)
+    assert barcodes(slip).get(zxingcpp.BarcodeFormat.Code128) == recoded.code
+    with pytest.raises(DossierNotFound):  # a code never given stays unknown
+        get_dossier(desk, code[:-1] + "9")
