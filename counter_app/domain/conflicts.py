@@ -25,6 +25,10 @@ class Resolution(StrEnum):
 # The result of a desk's own dossier.create refused on a duplicate code (keep_server, reject): the province keeps
 # another dossier under the code, so the desk's dossier needs a new one (services/recode.py).
 RECODE_NEEDED = "recode_needed"
+# The province's refusal of a desk's operation on a code whose duplicate_code conflict is open or was decided
+# for the province's dossier (sync/server/ingest.disputed_code): a new code or a decision for the desk's
+# version lets it go again (storage/outbox.append_again).
+DISPUTED_CODE = "disputed_code"
 RECODE_KEY = "Ctrl+Shift+M"
 
 

@@ -29,13 +29,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.codes import make_dossier_code, parse_dossier_code
-from counter_app.domain.conflicts import RECODE_NEEDED
+from counter_app.domain.conflicts import DISPUTED_CODE, RECODE_NEEDED
 from counter_app.domain.dossier import Dossier
 from counter_app.domain.errors import DomainError, ValidationError
 from counter_app.domain.formats import office_date
@@ -61,12 +60,10 @@ from counter_app.storage.models import (
     ReceiptRow,
     ResultReturn,
 )
-from counter_app.storage.outbox import append_operation
+from counter_app.storage.outbox import append_again, append_operation, renamed_payload
 from counter_app.storage.profile import get_profile
 from counter_app.storage.sync_store import is_withdrawn, payload_of, withdraw
 
-# What the province refused because the code was disputed: carried again under the new code.
-CARRIED_REFUSALS = ("disputed_code",)
 RECODED = "recoded"
 
 
@@ -133,19 +130,13 @@ def recode_dossier(db: Database, code: str, *, by: str = "", actor: str = "", no
         update_search_entry(session, row.pk, row_to_dossier(row))
         renamed = {old_code: new_code, old_id: new_id}
         append_operation(session, entity="dossier", entity_id=new_id, op_type=OpType.DOSSIER_CREATE,
-                         payload=_renamed(payload_of(create), renamed), now=now, actor=username, actor_name=name,
-                         audit_before={"code": old_code, "id": old_id})
+                         payload=renamed_payload(payload_of(create), renamed), now=now, actor=username,
+                         actor_name=name, audit_before={"code": old_code, "id": old_id})
         for op in carried:
             if op.state == OutboxState.PENDING.value:
                 withdraw(session, op.seq, RECODED, f"Hồ sơ đã được cấp mã mới {new_code}; thao tác được gửi lại "
                                                    "dưới mã mới")
-            payload = payload_of(op)
-            before = {"code": old_code, "replays": op.op_id}
-            if op.op_type == OpType.DOSSIER_STATUS.value:
-                before["status"] = payload.get("from")
-            append_operation(session, entity=op.entity, entity_id=renamed.get(op.entity_id, op.entity_id),
-                             op_type=OpType(op.op_type), payload=_renamed(payload, renamed), now=now,
-                             base_version=op.base_version, audit_before=before)
+            append_again(session, op, renamed, now)
         dossier = load_dossier(session, new_code)
     assert dossier is not None
     return dossier
@@ -201,9 +192,4 @@ def _operations_to_carry(session: Session, row: DossierRow) -> list[OutboxOp]:
                           .order_by(OutboxOp.seq)).all()
     return [op for op in ops if not is_withdrawn(op) and (
         op.state == OutboxState.PENDING.value
-        or (op.state == OutboxState.REJECTED.value and op.result_code in CARRIED_REFUSALS))]
-
-
-def _renamed(payload: dict[str, Any], renamed: dict[str, str]) -> dict[str, Any]:
-    """The payload with the dossier's old code and id replaced wherever a field holds one of them whole."""
-    return {key: renamed.get(value, value) if isinstance(value, str) else value for key, value in payload.items()}
+        or (op.state == OutboxState.REJECTED.value and op.result_code == DISPUTED_CODE))]

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.codes import parse_dossier_code
-from counter_app.domain.conflicts import IDENTITY_FIELDS, RECODE_KEY, RECODE_NEEDED, Resolution
+from counter_app.domain.conflicts import DISPUTED_CODE, IDENTITY_FIELDS, RECODE_KEY, RECODE_NEEDED, Resolution
 from counter_app.domain.dossier import Dossier, StatusChange
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import Status
@@ -41,6 +41,7 @@ from counter_app.storage.dossiers import (
     update_search_entry,
 )
 from counter_app.storage.models import DeskDayCounter, DossierFeeRow, DossierRow, OutboxOp
+from counter_app.storage.outbox import append_again
 from counter_app.storage.profile import get_profile
 from counter_app.storage.pullback_records import INTAKE, store_intake_fees
 
@@ -50,11 +51,19 @@ MAX_TEXT = 500
 def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id: str, now: datetime) -> None:
     dossier = payload.get("dossier")
     who, note = str(payload["supervisor_name"])[:MAX_TEXT], str(payload["note"])[:MAX_TEXT]
+    resolution = Resolution(payload["resolution"])
+    own = payload["device_id"] == device_id
     if isinstance(dossier, dict) and isinstance(dossier.get("data"), dict):
         version = dossier["version"]
         if type(version) is not int:  # strict, as everything from the wire: "2" is not a version
             raise TypeError("the decided dossier's version is not an integer")
-        _take_province_content(session, dossier["data"], version, f"Giám sát viên {who}", note, now)
+        adopted = _adopt_province_id(session, dossier["data"], str(payload["op_id"])[:36]) \
+            if own and payload["code"] == "duplicate_code" and resolution.applies_counter_version else None
+        _take_province_content(session, dossier["data"], version, f"Giám sát viên {who}", note, now,
+                               newer_only=adopted is None)
+        if adopted is not None:
+            for refused in _refused_while_disputed(session, adopted[0]):
+                append_again(session, refused, dict([adopted]), now)
     if payload["device_id"] != device_id:
         return  # another desk's operation: nothing of ours to mark
     resolution = Resolution(payload["resolution"])
@@ -103,6 +112,33 @@ def _skip_held_numbers(session: Session, code: str, held_through: object) -> Non
         return
 
 
+def _adopt_province_id(session: Session, data: dict[str, Any], op_id: str) -> tuple[str, str] | None:
+    """keep_counter or merge on this desk's own dossier.create, whose code the province held: a supervisor said
+    the two are one dossier, so the desk's dossier takes the province's id (its content follows, above).
+    (old id, new id), or None when there is nothing to take: the create not in conflict here, no such dossier,
+    the same id already, or the province's id held by another dossier of this desk."""
+    op = session.scalar(select(OutboxOp).where(OutboxOp.op_id == op_id))
+    if op is None or op.state != OutboxState.CONFLICT.value or op.op_type != OpType.DOSSIER_CREATE.value:
+        return None
+    checked = check_payload(OpType.DOSSIER_CREATE, data)
+    assert isinstance(checked, DossierCreatePayload)
+    row = session.scalar(select(DossierRow).where(DossierRow.id == op.entity_id))
+    if row is None or row.code != checked.code or row.id == checked.id or \
+            session.scalar(select(DossierRow.pk).where(DossierRow.id == checked.id)) is not None:
+        return None
+    old_id, row.id = row.id, checked.id
+    session.flush()
+    return old_id, checked.id
+
+
+def _refused_while_disputed(session: Session, dossier_id: str) -> list[OutboxOp]:
+    """The desk's operations on the dossier the province refused while its code was disputed, in their order."""
+    return list(session.scalars(select(OutboxOp).where(OutboxOp.entity_id == dossier_id,
+                                                       OutboxOp.state == OutboxState.REJECTED.value,
+                                                       OutboxOp.result_code == DISPUTED_CODE)
+                                .order_by(OutboxOp.seq)))
+
+
 def _take_province_status(session: Session, code: str, status: Status, version: int, at: datetime, who: str,
                           note: str, now: datetime) -> None:
     row = get_row(session, code)
@@ -113,15 +149,16 @@ def _take_province_status(session: Session, code: str, status: Status, version: 
 
 
 def _take_province_content(session: Session, data: dict[str, Any], version: int, by: str, note: str,
-                           now: datetime) -> None:
+                           now: datetime, *, newer_only: bool = True) -> None:
     """The decided content of a dossier this desk holds (checked as a dossier.create, like any the province
     sends), its fees assessed at intake included; a dossier it does not hold, another dossier under the same
     code, or an older version: nothing."""
     checked = check_payload(OpType.DOSSIER_CREATE, data)
     assert isinstance(checked, DossierCreatePayload)
     row = get_row(session, checked.code)
-    if row is None or row.id != checked.id or version <= row.version:
+    if row is None or row.id != checked.id or (newer_only and version <= row.version):
         return
+    version = max(version, row.version)  # an adopted dossier keeps the steps the desk counted
     current = row_to_dossier(row)
     content = checked.model_dump(mode="json")
     incoming = dossier_from_payload(content, status=current.status, version=version, history=current.history)

@@ -7,6 +7,7 @@ the change and its operation are committed (or lost) together. The sync client r
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,24 @@ def append_operation(
     session.flush()  # assigns seq now, inside this transaction
     record_operation(session, op, payload, now=now, actor=actor, actor_name=actor_name, before=audit_before)
     return op
+
+
+def renamed_payload(payload: dict[str, Any], renamed: dict[str, str]) -> dict[str, Any]:
+    """`payload` with each field that holds an old code or id whole (a key of `renamed`) given the new one."""
+    return {key: renamed.get(value, value) if isinstance(value, str) else value for key, value in payload.items()}
+
+
+def append_again(session: Session, op: OutboxOp, renamed: dict[str, str], now: datetime) -> OutboxOp:
+    """Queue `op` once more, as a new operation, under the dossier's code and id as they are now (`renamed`):
+    the province refused it while the dossier's code was disputed (`disputed_code`), and a decision or a new
+    code settled that. Its audit row names the operation it repeats (and, for a step, the status it left)."""
+    payload = renamed_payload(json.loads(op.payload), renamed)
+    before: dict[str, Any] = {"replays": op.op_id}
+    if op.op_type == OpType.DOSSIER_STATUS.value:
+        before["status"] = payload.get("from")
+    return append_operation(session, entity=op.entity, entity_id=renamed.get(op.entity_id, op.entity_id),
+                            op_type=OpType(op.op_type), payload=payload, now=now, base_version=op.base_version,
+                            audit_before=before)
 
 
 def operations_for(session: Session, entity_id: str) -> list[OutboxOp]:

@@ -122,7 +122,7 @@ def resolve_conflict(session: Session, device: Device, conflict_id: int, request
     notice = ResolutionNotice(conflict_id=conflict.id, op_id=conflict.op_id, device_id=conflict.device_id,
                               code=conflict.code, dossier_code=conflict.dossier_code, resolution=request.resolution,
                               supervisor_username=supervisor.username, supervisor_name=supervisor.full_name, note=note,
-                              at=iso_instant(now), dossier=_notice_dossier(session, conflict, effect),
+                              at=iso_instant(now), dossier=_notice_dossier(session, conflict, effect, request.resolution),
                               held_through=_held_through(session, conflict, request.resolution))
     append_change(session, unit_code=conflict.unit_code, kind=ChangeKind.CONFLICT_RESOLUTION,
                   entity_id=str(conflict.id), payload=notice.model_dump(mode="json"), now=now)
@@ -214,12 +214,14 @@ def _held_through(session: Session, conflict: Conflict, resolution: Resolution) 
         return None
 
 
-def _notice_dossier(session: Session, conflict: Conflict, effect: dict[str, Any]) -> dict[str, Any] | None:
+def _notice_dossier(session: Session, conflict: Conflict, effect: dict[str, Any],
+                    resolution: Resolution) -> dict[str, Any] | None:
     """The province's dossier as the desks learn it: status and version, and its whole content when the
-    decision changed that (keep_counter or merge on a duplicate code), so the desk holding the dossier
-    takes it (counter_app/storage/conflict_notices.py)."""
+    decision made the desk's dossier and the province's one (keep_counter or merge on a duplicate code), so
+    the desks holding it take it and the desk whose create was in conflict takes its id too
+    (counter_app/storage/conflict_notices.py)."""
     told = effect.get("dossier")
-    if told is None or not effect.get("fields"):
+    if told is None or conflict.code != "duplicate_code" or not resolution.applies_counter_version:
         return told
     dossier = _dossier(session, conflict)
     return told if dossier is None else {**told, "data": dossier.data}

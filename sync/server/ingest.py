@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from counter_app.domain.conflicts import Resolution
+from counter_app.domain.conflicts import DISPUTED_CODE, Resolution
 from counter_app.domain.errors import DomainError
 from counter_app.domain.operations import OpType
 from sync.packing import CanonicalTexts
@@ -102,7 +102,7 @@ def disputed_code(code: str, dispute: Disputed) -> Outcome:
     number = f" số {dispute.conflict_id}" if dispute.conflict_id is not None else ""
     state = ("chưa được giám sát viên giải quyết" if dispute.resolution is None else
              f"giám sát viên đã quyết định «{Resolution(dispute.resolution).label}»")
-    return Outcome(OpStatus.REJECTED, "disputed_code",
+    return Outcome(OpStatus.REJECTED, DISPUTED_CODE,
                    f"Mã hồ sơ {code} của quầy này đang trùng với một hồ sơ khác trên máy chủ tỉnh (xung đột đồng bộ"
                    f"{number}, {state}): thao tác không được ghi vào hồ sơ đó. Dữ liệu vẫn còn trên quầy; hãy báo "
                    "giám sát viên.")

@@ -7,6 +7,7 @@ as the sync does when it pulls the province's `conflict_resolution` change.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select, update
@@ -49,3 +50,13 @@ def decided(db: Database, code: str, resolution: str = "keep_server", **changes:
     op = in_conflict(db, code)
     with db.write() as session:
         apply_resolution_notice(session, notice(op, code, resolution, **changes), DEVICE, utc_now())
+
+
+def created_payload(db: Database, code: str) -> dict[str, Any]:
+    """The dossier.create payload the desk queued for `code` (what a decision for its version hands back)."""
+    with db.read() as session:
+        row = get_row(session, code)
+        assert row is not None
+        op = session.scalar(select(OutboxOp).where(OutboxOp.entity_id == row.id, OutboxOp.op_type == "dossier.create"))
+        assert op is not None
+        return json.loads(op.payload)

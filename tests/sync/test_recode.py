@@ -164,3 +164,39 @@ def test_a_dossier_the_province_knows_under_another_citizens_code_reaches_it_und
     with db.read() as session:
         kept = session.scalars(select(OutboxOp).where(OutboxOp.result_code == RECODE_NEEDED)).all()
         assert [op.entity_id for op in kept] == [mine.id]  # the old create stays as it was decided
+
+
+def test_a_dossier_decided_to_be_the_provinces_takes_its_id_and_its_refused_steps_go_again(rig) -> None:
+    """keep_counter on the desk's own create: the two are one dossier. The desk's dossier takes the province's id
+    (and the decided content), and the step the province refused while the code was disputed goes again."""
+    server, db = rig
+    applicant = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456",
+                            street="12 Lê Lợi")
+    mine = receive_dossier(db, IntakeRequest("1.001193", applicant, clerk_username=SUPERVISOR.username))
+    province_gives_the_code_to_another_citizen(server, db, mine.code)
+    transition(db, mine.code, Status.PROCESSING, by=SUPERVISOR.username)
+    sync(db)
+    assert ops_of(db, mine.id)[-1] == ("dossier.status", "rejected", "disputed_code")
+
+    [conflict] = list_conflicts(db)
+    decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "Cùng một hồ sơ, nhập lại từ giấy",
+                                    password=PASSWORD))
+    sync(db)  # the decision comes with the pull
+    held = get_dossier(db, mine.code)
+    assert held.id != mine.id and held.status is Status.PROCESSING and held.applicant.full_name == "Nguyễn Văn Đức"
+    assert ops_of(db, held.id) == [("dossier.status", "pending", None)]  # the refused step, once more
+    assert view_dossier(db, mine.code).recode_reason is None
+    sync(db)
+
+    assert province_dossier(server, mine.code) == ("Nguyễn Văn Đức", 4, [(0, 2), (2, 4)])
+    assert ops_of(db, held.id) == [("dossier.status", "acked", None)]
+    assert open_conflicts(server) == 0
+    sync(db)  # nothing more to send: the step went once
+    assert ops_of(db, held.id) == [("dossier.status", "acked", None)]
+    admin = open_server_db(server.database_url)
+    try:
+        with admin.session() as s:
+            row = s.scalar(select(ServerDossier).where(ServerDossier.code == mine.code))
+            assert row is not None and row.id == held.id
+    finally:
+        admin.dispose()
