@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.accounts import MAX_PASSWORD_LENGTH
-from counter_app.domain.conflicts import STATUS_FIELDS, field_label
+from counter_app.domain.conflicts import RECODE_KEY, STATUS_FIELDS, field_label
 from counter_app.domain.formats import seconds_datetime
 from counter_app.domain.lifecycle import Status
 from counter_app.ui.context import UiContext
@@ -93,6 +93,8 @@ class ConflictsDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setMaxLength(MAX_PASSWORD_LENGTH)
         self.password.setPlaceholderText(self.tr("Máy chủ tỉnh kiểm tra mật khẩu trước khi ghi quyết định"))
+        self.hint = QLabel(objectName="hint")  # what each decision on the selected kind of conflict leads to
+        self.hint.setWordWrap(True)
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -127,6 +129,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addLayout(sides, 2)
+        layout.addWidget(self.hint)
         layout.addWidget(QLabel(self.tr("Trường lấy từ bản của quầy khi gộp (đánh dấu bằng phím cách):")))
         layout.addWidget(self.fields)
         layout.addWidget(note_label)
@@ -195,7 +198,17 @@ class ConflictsDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.fields.addItem(item)
+        self.hint.setText(self._hint(conflict))
         self._enable(conflict)
+
+    def _hint(self, conflict: ConflictView | None) -> str:
+        """What follows each decision on a duplicate code, for the desk whose dossier it was."""
+        if conflict is None or conflict.code != "duplicate_code":
+            return ""
+        return self.tr("Hai công dân khác nhau: giữ bản của máy chủ tỉnh (Ctrl+1); quầy đã cấp trùng mã sẽ cấp mã mới "
+                       "cho hồ sơ của mình ({keys} trong hồ sơ) và in giấy tiếp nhận mới. Cùng một hồ sơ: giữ bản của "
+                       "quầy (Ctrl+2) hoặc gộp (Ctrl+3); hồ sơ của quầy nhận mã định danh của máy chủ tỉnh và các bước "
+                       "bị từ chối trong lúc chờ được gửi lại.").format(keys=RECODE_KEY)
 
     def _enable(self, conflict: ConflictView | None) -> None:
         for resolution, button in self.buttons.items():

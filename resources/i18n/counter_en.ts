@@ -372,6 +372,10 @@
         <translation>No conflict is waiting for a decision.</translation>
     </message>
     <message>
+        <source>Hai công dân khác nhau: giữ bản của máy chủ tỉnh (Ctrl+1); quầy đã cấp trùng mã sẽ cấp mã mới cho hồ sơ của mình ({keys} trong hồ sơ) và in giấy tiếp nhận mới. Cùng một hồ sơ: giữ bản của quầy (Ctrl+2) hoặc gộp (Ctrl+3); hồ sơ của quầy nhận mã định danh của máy chủ tỉnh và các bước bị từ chối trong lúc chờ được gửi lại.</source>
+        <translation>Two different citizens: keep the provincial server&apos;s version (Ctrl+1); the desk that gave the code twice gives its dossier a new code ({keys} in the dossier) and prints a new receipt slip. One and the same dossier: keep the desk&apos;s version (Ctrl+2) or merge (Ctrl+3); the desk&apos;s dossier takes the provincial server&apos;s identifier and the steps refused while waiting are sent again.</translation>
+    </message>
+    <message>
         <source>Xung đột loại này không giải quyết được bằng cách «{label}».</source>
         <translation>This kind of conflict cannot be resolved with «{label}».</translation>
     </message>

@@ -23,6 +23,7 @@ from counter_app.domain.lifecycle import Status
 from counter_app.services.accounts import create_account
 from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
+from counter_app.services.recode import view_dossier
 from counter_app.storage.models import AuditLogRow, OutboxOp, SyncState
 from counter_app.ui.conflicts_dialog import ConflictsDialog
 from counter_app.ui.context import UiContext
@@ -33,6 +34,7 @@ from tests.conftest import UNIT_CODE
 from tests.gui.conftest import type_text
 from tests.sync.harness import ServerProcess, free_port
 from tests.sync.invariants import open_server_db
+from tests.sync.test_recode import province_gives_the_code_to_another_citizen
 
 WAIT_MS = 30_000
 pytestmark = pytest.mark.slow  # a server process and two real syncs
@@ -93,6 +95,7 @@ def test_the_supervisor_rejects_the_counters_step_and_everything_records_it(qtbo
     assert f"Mã trạng thái: 4 — {Status(4).label}" in server_text
     assert f"Mã trạng thái: 7 — {Status(7).label}" in counter_text and "Lý do, ghi chú: Công dân xin rút" in counter_text
     assert not dialog.buttons[Resolution.MERGE].isEnabled() and dialog.buttons[Resolution.REJECT].isEnabled()
+    assert dialog.hint.text() == ""  # only a duplicate code needs a word on what follows
 
     qtbot.keyClick(dialog, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # no note yet: nothing is sent
     assert "lý do" in dialog.status.text()
@@ -168,3 +171,30 @@ def test_offline_the_dialog_says_so_and_decides_nothing(qtbot, server: ServerPro
     qtbot.waitUntil(lambda: "Không kết nối được máy chủ tỉnh" in dialog.status.text(), timeout=WAIT_MS)
     assert "Hãy kiểm tra mạng" in dialog.status.text() and dialog.table.rowCount() == 0
     assert not any(button.isEnabled() for button in dialog.buttons.values())
+
+
+def test_a_code_given_twice_says_what_each_decision_leads_to_and_kept_by_the_province_asks_for_a_new_code(
+        qtbot, server: ServerProcess, desk: UiContext) -> None:
+    request = IntakeRequest("1.001193", PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234",
+                                                    phone="0905123456", street="12 Lê Lợi"),
+                            clerk_username=SUPERVISOR.username)
+    code = receive_dossier(desk.db, request).code
+    province_gives_the_code_to_another_citizen(server, desk.db, code)
+    sync(desk)
+    dialog = open_dialog(qtbot, desk)
+    qtbot.waitUntil(lambda: code in [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())],
+                    timeout=WAIT_MS)
+    dialog.table.selectRow(next(r for r in range(dialog.table.rowCount()) if dialog.table.item(r, 2).text() == code))
+    assert "Hai công dân khác nhau" in dialog.hint.text() and "Ctrl+Shift+M" in dialog.hint.text()
+    assert "Phạm Thị Hoa" in dialog.server_text.toPlainText() and "Nguyễn Văn Đức" in dialog.counter_text.toPlainText()
+    dialog.note.setFocus()
+    type_text(dialog.note, "Hai công dân khác nhau")
+    dialog.password.setFocus()
+    type_text(dialog.password, "Mật-khẩu-dài-2026")
+    qtbot.keyClick(dialog, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "Đã ghi quyết định" in dialog.status.text(), timeout=WAIT_MS)
+
+    sync(desk)
+
+    reason = view_dossier(desk.db, code).recode_reason
+    assert reason is not None and "Hai công dân khác nhau" in reason and "Ctrl+Shift+M" in reason
