@@ -42,7 +42,7 @@ from counter_app.services.catalog import ensure_sample_catalog, procedures
 from counter_app.services.clock import utc_now
 from counter_app.services.unit_setup import build_calendar, load_profile
 from counter_app.storage.database import Database
-from counter_app.storage.dossiers import bulk_insert_dossiers
+from counter_app.storage.dossiers import bulk_insert_dossiers, raise_count_of_day
 from counter_app.storage.models import DeskDayCounter, DossierRow, HandoverRow, ResultReturn
 from counter_app.storage.outbox import append_operation
 
@@ -200,12 +200,7 @@ def _flush(
         if not queue_for_sync:  # the records travel in ops of their own, which sample dossiers never send
             _desk_records(session, batch)
         for day in {d.received_at.astimezone(OFFICE_TZ).date() for d in batch if d.desk_slot == own_slot}:
-            issued = min(counters[(day, own_slot)], MAX_PER_DESK_PER_DAY)
-            counter = session.get(DeskDayCounter, (day, own_slot))
-            if counter is None:
-                session.add(DeskDayCounter(day=day, desk_slot=own_slot, issued=issued))
-            else:
-                counter.issued = max(counter.issued, issued)
+            raise_count_of_day(session, day, own_slot, min(counters[(day, own_slot)], MAX_PER_DESK_PER_DAY))
         if queue_for_sync:
             for dossier in batch:
                 append_operation(

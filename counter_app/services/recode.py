@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.codes import make_dossier_code, parse_dossier_code
-from counter_app.domain.conflicts import DISPUTED_CODE, RECODE_NEEDED
+from counter_app.domain.conflicts import RECODE_NEEDED
 from counter_app.domain.dossier import Dossier
 from counter_app.domain.errors import DomainError, ValidationError
 from counter_app.domain.formats import office_date
@@ -60,7 +60,12 @@ from counter_app.storage.models import (
     ReceiptRow,
     ResultReturn,
 )
-from counter_app.storage.outbox import append_again, append_operation, renamed_payload
+from counter_app.storage.outbox import (
+    append_again,
+    append_operation,
+    operations_to_send_again,
+    renamed_payload,
+)
 from counter_app.storage.profile import get_profile
 from counter_app.storage.sync_store import is_withdrawn, payload_of, withdraw
 
@@ -101,7 +106,7 @@ def view_dossier(db: Database, code: str) -> DossierView:
         old = [GivenCode(given.old_code, given.at, given.clerk) for given in session.scalars(
             select(DossierRecode).where(DossierRecode.dossier_pk == row.pk).order_by(DossierRecode.at))]
     needed = create is not None and create.result_code == RECODE_NEEDED
-    return DossierView(dossier, old, (create.result_message or "") if needed and create is not None else None)
+    return DossierView(dossier, old, (create.result_message or "") if create is not None and needed else None)
 
 
 def recode_dossier(db: Database, code: str, *, by: str = "", actor: str = "", now: datetime | None = None) -> Dossier:
@@ -117,7 +122,8 @@ def recode_dossier(db: Database, code: str, *, by: str = "", actor: str = "", no
         create = _create_op(session, row)
         _check_recodable(session, row, create)
         assert create is not None
-        carried = _operations_to_carry(session, row)
+        # A withdrawn one is not carried: its payload did not read.
+        carried = [op for op in operations_to_send_again(session, row.id, unsent_too=True) if not is_withdrawn(op)]
         old_code, old_id = row.code, row.id
         new_code, new_id = _new_code(session, row), str(uuid.uuid4())
         reason = f"Mã {old_code} trùng mã hồ sơ của công dân khác trên máy chủ tỉnh: {create.result_message or ''}"
@@ -183,13 +189,3 @@ def _new_code(session: Session, row: DossierRow) -> str:
         raise NotRecodable(f"Mã {new_code} của ngày {office_date(old.day)} đã có trên quầy; hãy báo giám sát viên.")
     return new_code
 
-
-def _operations_to_carry(session: Session, row: DossierRow) -> list[OutboxOp]:
-    """The dossier's operations (every one names the dossier's id as its entity) after its create that the province refused for the disputed code or has not
-    had yet, in their order (a withdrawn one is not carried: its payload did not read)."""
-    ops = session.scalars(select(OutboxOp).where(OutboxOp.entity_id == row.id,
-                                                 OutboxOp.op_type != OpType.DOSSIER_CREATE.value)
-                          .order_by(OutboxOp.seq)).all()
-    return [op for op in ops if not is_withdrawn(op) and (
-        op.state == OutboxState.PENDING.value
-        or (op.state == OutboxState.REJECTED.value and op.result_code == DISPUTED_CODE))]

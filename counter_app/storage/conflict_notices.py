@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.codes import parse_dossier_code
-from counter_app.domain.conflicts import DISPUTED_CODE, IDENTITY_FIELDS, RECODE_KEY, RECODE_NEEDED, Resolution
+from counter_app.domain.conflicts import IDENTITY_FIELDS, RECODE_KEY, RECODE_NEEDED, Resolution
 from counter_app.domain.dossier import Dossier, StatusChange
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import Status
@@ -36,12 +36,13 @@ from counter_app.storage.dossiers import (
     dossier_from_payload,
     dossier_values,
     get_row,
+    raise_count_of_day,
     record_status_change,
     row_to_dossier,
     update_search_entry,
 )
-from counter_app.storage.models import DeskDayCounter, DossierFeeRow, DossierRow, OutboxOp
-from counter_app.storage.outbox import append_again
+from counter_app.storage.models import DossierFeeRow, DossierRow, OutboxOp
+from counter_app.storage.outbox import append_again, operations_to_send_again
 from counter_app.storage.profile import get_profile
 from counter_app.storage.pullback_records import INTAKE, store_intake_fees
 
@@ -62,11 +63,10 @@ def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id
         _take_province_content(session, dossier["data"], version, f"Giám sát viên {who}", note, now,
                                newer_only=adopted is None)
         if adopted is not None:
-            for refused in _refused_while_disputed(session, adopted[0]):
+            for refused in operations_to_send_again(session, adopted[0]):
                 append_again(session, refused, dict([adopted]), now)
-    if payload["device_id"] != device_id:
+    if not own:
         return  # another desk's operation: nothing of ours to mark
-    resolution = Resolution(payload["resolution"])
     op = session.scalar(select(OutboxOp).where(OutboxOp.op_id == str(payload["op_id"])[:36]))
     if op is not None and op.state == OutboxState.CONFLICT.value:
         op.state = (OutboxState.ACKED if resolution.applies_counter_version else OutboxState.REJECTED).value
@@ -103,11 +103,7 @@ def _skip_held_numbers(session: Session, code: str, held_through: object) -> Non
         return
     try:
         with session.begin_nested():
-            counter = session.get(DeskDayCounter, (disputed.day, slot))
-            if counter is None:
-                session.add(DeskDayCounter(day=disputed.day, desk_slot=slot, issued=held_through - slot * 1000))
-            elif counter.issued < held_through - slot * 1000:
-                counter.issued = held_through - slot * 1000
+            raise_count_of_day(session, disputed.day, slot, held_through - slot * 1000)
     except DBAPIError:
         return
 
@@ -129,14 +125,6 @@ def _adopt_province_id(session: Session, data: dict[str, Any], op_id: str) -> tu
     old_id, row.id = row.id, checked.id
     session.flush()
     return old_id, checked.id
-
-
-def _refused_while_disputed(session: Session, dossier_id: str) -> list[OutboxOp]:
-    """The desk's operations on the dossier the province refused while its code was disputed, in their order."""
-    return list(session.scalars(select(OutboxOp).where(OutboxOp.entity_id == dossier_id,
-                                                       OutboxOp.state == OutboxState.REJECTED.value,
-                                                       OutboxOp.result_code == DISPUTED_CODE)
-                                .order_by(OutboxOp.seq)))
 
 
 def _take_province_status(session: Session, code: str, status: Status, version: int, at: datetime, who: str,

@@ -62,6 +62,16 @@ def next_count_of_day(session: Session, day: date, desk_slot: int) -> int:
     return counter.issued
 
 
+def raise_count_of_day(session: Session, day: date, desk_slot: int, issued: int) -> None:
+    """Move this desk's count of `day` up to `issued`, never down: numbers held elsewhere (the province's, sample
+    dossiers) are skipped by the next code. Inside the caller's write transaction."""
+    counter = session.get(DeskDayCounter, (day, desk_slot))
+    if counter is None:
+        session.add(DeskDayCounter(day=day, desk_slot=desk_slot, issued=issued))
+    elif counter.issued < issued:
+        counter.issued = issued
+
+
 def next_register_number(session: Session, book: str) -> int:
     """The next number of register `book`, in one statement of the caller's write transaction.
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.conflicts import DISPUTED_CODE
 from counter_app.domain.operations import OpType, OutboxState, check_payload
 from counter_app.domain.serialization import canonical_json
 from counter_app.storage.audit import record_operation
@@ -84,3 +85,11 @@ def append_again(session: Session, op: OutboxOp, renamed: dict[str, str], now: d
 
 def operations_for(session: Session, entity_id: str) -> list[OutboxOp]:
     return list(session.scalars(select(OutboxOp).where(OutboxOp.entity_id == entity_id).order_by(OutboxOp.seq)))
+
+
+def operations_to_send_again(session: Session, dossier_id: str, *, unsent_too: bool = False) -> list[OutboxOp]:
+    """The dossier's operations (each names the dossier's id as its entity) the province refused while its code
+    was disputed, in their order; with `unsent_too`, also those not sent yet. Its create is never among them."""
+    return [op for op in operations_for(session, dossier_id) if op.op_type != OpType.DOSSIER_CREATE.value and (
+        (op.state == OutboxState.REJECTED.value and op.result_code == DISPUTED_CODE)
+        or (unsent_too and op.state == OutboxState.PENDING.value))]

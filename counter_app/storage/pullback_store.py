@@ -23,8 +23,8 @@ from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType, check_payload
 from counter_app.domain.postal_codes import ITEM_SERIES, parse_item_code
 from counter_app.domain.receipts import RECEIPT_SERIES_PREFIX
-from counter_app.storage.dossiers import dossier_from_payload, get_row, insert_dossier
-from counter_app.storage.models import DeskDayCounter, DossierEvent, DossierRow, NumberRange, ResultReturn
+from counter_app.storage.dossiers import dossier_from_payload, get_row, insert_dossier, raise_count_of_day
+from counter_app.storage.models import DossierEvent, DossierRow, NumberRange, ResultReturn
 from counter_app.storage.pullback_records import store_intake_fees, store_records, store_supplements
 from counter_app.storage.sync_store import get_state
 
@@ -106,11 +106,7 @@ def finish_pullback(session: Session, unit_code: str, receipt_maxima: dict[str, 
         key = (parsed.day, parsed.desk_slot)
         counts[key] = max(counts.get(key, 0), parsed.number % 1000)
     for (day, slot), highest in counts.items():
-        counter = session.get(DeskDayCounter, (day, slot))
-        if counter is None:
-            session.add(DeskDayCounter(day=day, desk_slot=slot, issued=highest))
-        elif counter.issued < highest:
-            counter.issued = highest
+        raise_count_of_day(session, day, slot, highest)
     for book, highest in session.execute(select(DossierRow.register_book, func.max(DossierRow.register_number))
                                          .where(DossierRow.register_book.is_not(None)).group_by(DossierRow.register_book)):
         session.execute(text("INSERT INTO register_book_counter (book, issued) VALUES (:book, :n) "

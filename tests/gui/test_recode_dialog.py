@@ -11,19 +11,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from counter_app.domain.codes import parse_dossier_code
-from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_view import DossierDialog
 from counter_app.ui.slip_preview import SlipPreviewDialog
 from tests.gui.conftest import open_dossier_dialog as opened
-from tests.support.conflict_notices import decided
+from tests.support.conflict_notices import decided, received
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
-
-def received(context: UiContext) -> str:
-    return receive_dossier(context.db, IntakeRequest("1.001193", PersonInput(
-        full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456", street="12 Lê Lợi"))).code
 
 
 
@@ -35,7 +30,7 @@ def label(dialog: DossierDialog, name: str) -> QLabel:
 
 def test_a_dossier_whose_code_the_province_keeps_for_another_citizen_gets_a_new_one_and_its_slip(
         qtbot, ui_context: UiContext) -> None:
-    old = received(ui_context)
+    old = received(ui_context.db, clerk="")
     decided(ui_context.db, old)
     dialog = opened(qtbot, ui_context, old)
     needed = label(dialog, "dossier_recode_needed")
@@ -75,7 +70,7 @@ def test_a_dossier_whose_code_the_province_keeps_for_another_citizen_gets_a_new_
 
 
 def test_a_dossier_whose_code_stands_offers_no_new_code(qtbot, ui_context: UiContext) -> None:
-    code = received(ui_context)
+    code = received(ui_context.db, clerk="")
     dialog = opened(qtbot, ui_context, code)
     assert not dialog.recode_button.isEnabled()
     assert not label(dialog, "dossier_recode_needed").isVisibleTo(dialog)

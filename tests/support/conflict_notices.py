@@ -14,12 +14,20 @@ from sqlalchemy import select, update
 
 from counter_app.domain.operations import OutboxState
 from counter_app.services.clock import utc_now
+from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.storage.conflict_notices import apply_resolution_notice
 from counter_app.storage.database import Database
 from counter_app.storage.dossiers import get_row
 from counter_app.storage.models import OutboxOp
 
 DEVICE = "11111111-2222-4333-8444-555555555555"
+
+
+def received(db: Database, name: str = "Nguyễn Văn Đức", clerk: str = "giamsat") -> str:
+    """A birth registration received at this desk (by `clerk`, "" on a counter without accounts); its code."""
+    return receive_dossier(db, IntakeRequest("1.001193", PersonInput(
+        full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi"),
+        clerk_username=clerk)).code
 
 
 def in_conflict(db: Database, code: str) -> OutboxOp:

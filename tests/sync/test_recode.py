@@ -21,6 +21,7 @@ from sqlalchemy import select
 from counter_app.domain.accounts import Account, Role
 from counter_app.domain.codes import parse_dossier_code
 from counter_app.domain.conflicts import RECODE_NEEDED, Resolution
+from counter_app.domain.dossier import Dossier
 from counter_app.domain.lifecycle import Status
 from counter_app.domain.operations import OpType
 from counter_app.services.accounts import create_account
@@ -113,13 +114,19 @@ def ops_of(db: Database, entity_id: str) -> list[tuple[str, str, str | None]]:
                 session.scalars(select(OutboxOp).where(OutboxOp.entity_id == entity_id).order_by(OutboxOp.seq))]
 
 
-def test_a_dossier_the_province_knows_under_another_citizens_code_reaches_it_under_a_new_code(rig) -> None:
-    server, db = rig
+def disputed_dossier(server: ServerProcess, db: Database) -> Dossier:
+    """The desk's dossier under a code the province gave another citizen, taken one step (2→4) at the desk."""
     applicant = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456",
                             street="12 Lê Lợi")
     mine = receive_dossier(db, IntakeRequest("1.001193", applicant, clerk_username=SUPERVISOR.username))
     province_gives_the_code_to_another_citizen(server, db, mine.code)
     transition(db, mine.code, Status.PROCESSING, by=SUPERVISOR.username)
+    return mine
+
+
+def test_a_dossier_the_province_knows_under_another_citizens_code_reaches_it_under_a_new_code(rig) -> None:
+    server, db = rig
+    mine = disputed_dossier(server, db)
     with pytest.raises(NotRecodable, match="không cần cấp mã mới"):  # nothing decided yet: the code may be right
         recode_dossier(db, mine.code, by=SUPERVISOR.username)
     sync(db)
@@ -170,11 +177,7 @@ def test_a_dossier_decided_to_be_the_provinces_takes_its_id_and_its_refused_step
     """keep_counter on the desk's own create: the two are one dossier. The desk's dossier takes the province's id
     (and the decided content), and the step the province refused while the code was disputed goes again."""
     server, db = rig
-    applicant = PersonInput(full_name="Nguyễn Văn Đức", id_number="049090001234", phone="0905123456",
-                            street="12 Lê Lợi")
-    mine = receive_dossier(db, IntakeRequest("1.001193", applicant, clerk_username=SUPERVISOR.username))
-    province_gives_the_code_to_another_citizen(server, db, mine.code)
-    transition(db, mine.code, Status.PROCESSING, by=SUPERVISOR.username)
+    mine = disputed_dossier(server, db)
     sync(db)
     assert ops_of(db, mine.id)[-1] == ("dossier.status", "rejected", "disputed_code")
 
