@@ -14,15 +14,15 @@ import pytest
 from sqlalchemy import select, update
 
 from counter_app.domain.lifecycle import Status
+from counter_app.domain.operations import InvalidOperation
 from counter_app.services.accounts import create_account
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import get_dossier
-from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.lifecycle import transition
 from counter_app.storage.conflict_notices import apply_resolution_notice
 from counter_app.storage.models import AuditLogRow, OutboxOp
 from tests.conftest import open_counter
-from tests.support.conflict_notices import DEVICE, created_payload, decided, in_conflict, notice
+from tests.support.conflict_notices import DEVICE, created_payload, decided, in_conflict, notice, received
 
 
 @pytest.fixture
@@ -32,11 +32,6 @@ def desk(tmp_path: Path):
     yield db
     db.close()
 
-
-def received(db, name: str = "Nguyễn Văn Đức") -> str:
-    return receive_dossier(db, IntakeRequest("1.001193", PersonInput(
-        full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi"),
-        clerk_username="giamsat")).code
 
 
 def disputed_step(db, code: str) -> None:
@@ -96,3 +91,31 @@ def test_a_decision_that_does_not_make_one_dossier_moves_no_id_and_sends_nothing
 
     assert get_dossier(desk, code).id == mine.id
     assert len(ops(desk)) == len(before)
+
+
+def deep(levels: int) -> dict:
+    value: dict = {}
+    for _ in range(levels):
+        value = {"x": value}
+    return value
+
+
+@pytest.mark.parametrize("data", [
+    {"id": "x" * 1_000_000},  # huge and not a dossier
+    deep(5_000),  # nested past any parser's patience
+    "only text",  # not an object at all
+    None,
+])
+def test_a_decided_dossier_that_does_not_read_moves_no_id_and_sends_nothing(desk, data: object) -> None:
+    code = received(desk)
+    mine = get_dossier(desk, code)
+    disputed_step(desk, code)
+    told = notice(in_conflict(desk, code), code, "keep_counter", dossier={"status": 2, "version": 2, "data": data})
+    before = ops(desk)
+    try:
+        with desk.write() as session:
+            apply_resolution_notice(session, told, DEVICE, utc_now())
+    except InvalidOperation:  # the puller skips a change that does not read, alone (storage/sync_store.py)
+        assert isinstance(data, dict)
+    assert get_dossier(desk, code).id == mine.id
+    assert ops(desk)[len(before):] == [] and ops(desk)[-1][1:4] == (mine.id, "rejected", "disputed_code")

@@ -21,7 +21,6 @@ from counter_app.services.accounts import create_account
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import DossierNotFound, get_dossier, search_dossiers
 from counter_app.services.fees import fees_due
-from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 from counter_app.services.lifecycle import transition
 from counter_app.services.receipts import collect_fee
 from counter_app.services.recode import NotRecodable, recode_dossier, view_dossier
@@ -37,7 +36,7 @@ from counter_app.storage.models import (
 )
 from tests.conftest import open_counter
 from tests.printing.test_forms import barcodes, text_of
-from tests.support.conflict_notices import DEVICE, decided
+from tests.support.conflict_notices import DEVICE, decided, received
 from tests.support.receipts import fee_dossier, grant_receipt_range
 
 
@@ -48,11 +47,6 @@ def desk(tmp_path: Path):
     yield db
     db.close()
 
-
-def received(db, name: str = "Nguyễn Văn Đức") -> str:
-    return receive_dossier(db, IntakeRequest("1.001193", PersonInput(
-        full_name=name, id_number="049090001234", phone="0905123456", street="12 Lê Lợi"),
-        clerk_username="giamsat")).code
 
 
 def snapshot(db) -> tuple:
@@ -220,3 +214,14 @@ def test_an_old_code_opens_finds_and_prints_the_dossier_under_its_new_code(desk)
     assert barcodes(slip).get(zxingcpp.BarcodeFormat.Code128) == recoded.code
     with pytest.raises(DossierNotFound):  # a code never given stays unknown
         get_dossier(desk, code[:-1] + "9")
+
+
+@pytest.mark.parametrize("code", ["A" * 100_000, "\x00" * 40, "000.31.48.H15-261301-1001", "", "💥" * 1000])
+def test_a_code_that_is_no_dossier_of_the_desk_is_not_found_and_changes_nothing(desk, code: str) -> None:
+    received(desk)
+    before = snapshot(desk)
+    with pytest.raises(DossierNotFound):
+        recode_dossier(desk, code, by="giamsat")
+    with pytest.raises(DossierNotFound):
+        view_dossier(desk, code)
+    assert snapshot(desk) == before
