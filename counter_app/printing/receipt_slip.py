@@ -156,6 +156,7 @@ def _story(
     keep_tail: bool,
     tail_head: bool = False,
     fees_owed: str = "",
+    replaces: str = "",
 ) -> list[Flowable]:
     """The slip's content for one layout; `keep_tail` holds the table's last rows with the signatures
     (`tail_head`: those rows start a page, so they carry the table's head)."""
@@ -166,8 +167,12 @@ def _story(
         _header(dossier, header, code, fit.content_width),
         Paragraph(TITLE, _TITLE),
         CodeRow(code, header.qr_payload(code)),
-        Spacer(1, 2 * mm),
     ]
+    if replaces:  # not a field of Mẫu 01: the slip with the old code the citizen holds is replaced by this one
+        size = fit.body_size - 0.5
+        story.append(Paragraph(escape(nfc(replaces)), ParagraphStyle(
+            f"replaces{size}", fontName=FONT_ITALIC, fontSize=size, leading=size * 1.15, spaceBefore=1)))
+    story.append(Spacer(1, 2 * mm))
     unit = nfc(header.receiving_unit) or nfc(header.authority)
     channel = dossier.channel.label.lower()
     lines = [
@@ -237,7 +242,8 @@ class _SlipDoc(SimpleDocTemplate):
 
 
 def _build(dossier: Dossier, header: SlipHeader, clerk_name: str | None, register: str, time_text: str,
-           fit: Fit, *, keep_tail: bool = False, tail_head: bool = False, fees_owed: str = "") -> tuple[bytes, _SlipDoc]:
+           fit: Fit, *, keep_tail: bool = False, tail_head: bool = False, fees_owed: str = "",
+           replaces: str = "") -> tuple[bytes, _SlipDoc]:
     """The PDF of one layout and the document that made it (its pages, where the table's end went)."""
     code = nfc(dossier.code)
     buffer = io.BytesIO()
@@ -258,7 +264,7 @@ def _build(dossier: Dossier, header: SlipHeader, clerk_name: str | None, registe
     )
     doc.slip_code = code
     story = _story(dossier, header, clerk_name, register, time_text, fit, keep_tail=keep_tail, tail_head=tail_head,
-                   fees_owed=fees_owed)
+                   fees_owed=fees_owed, replaces=replaces)
     doc.build(story, onLaterPages=later_page)
     return buffer.getvalue(), doc
 
@@ -272,6 +278,7 @@ def render_receipt_slip(
     register_number: str = "",
     processing_time: str = "",
     fees_owed: str = "",
+    replaces: str = "",
 ) -> bytes:
     """The Mẫu 01 slip for `dossier` as PDF bytes (one A5 page when it fits; DejaVu fonts embedded as subsets).
 
@@ -280,7 +287,8 @@ def render_receipt_slip(
     line and are left as dotted blanks for the clerk to write in when empty. `processing_time` is the
     procedure's rule for the dossier's channel in the words of `time_rules.processing_time_text`
     (services.slips passes it); without it the dossier's stored hours are worded the same way.
-    `fees_owed` (domain.fees.owed_text) is printed under item 6 when not empty.
+    `fees_owed` (domain.fees.owed_text) is printed under item 6 when not empty; `replaces`
+    (services.recode.replacement_note) under the code, when the dossier was given a new one.
     """
     register_fonts()
     time_text = processing_time or processing_time_text(TimeRule.from_hours(dossier.processing_hours))
@@ -288,11 +296,17 @@ def render_receipt_slip(
         f"Vào Sổ theo dõi hồ sơ, Quyển số: {_or_blank(nfc(register_book))}, "
         f"Số thứ tự: {_or_blank(nfc(register_number))}"
     )
+    notes = {"fees_owed": fees_owed, "replaces": replaces}
     for fit in FITS:
-        pdf, doc = _build(dossier, header, clerk_name, register, time_text, fit, fees_owed=fees_owed)
+        pdf, doc = _build(dossier, header, clerk_name, register, time_text, fit, **notes)
         if doc.page == 1:
             return pdf
-    pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, fees_owed=fees_owed)
+    pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, **notes)
+    if doc.tail_starts_page:  # the last rows went over with the signatures: give them the table's head
+        pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, tail_head=True,
+                          **notes)
+    return pdf
+    pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, fees_owed=fees_owed, replaces=replaces)
     if doc.tail_starts_page:  # the last rows went over with the signatures: give them the table's head
         pdf, doc = _build(dossier, header, clerk_name, register, time_text, FITS[-1], keep_tail=True, tail_head=True,
                           fees_owed=fees_owed)

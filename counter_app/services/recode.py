@@ -103,10 +103,25 @@ def view_dossier(db: Database, code: str) -> DossierView:
         dossier = load_dossier(session, row.code)
         assert dossier is not None
         create = _create_op(session, row)
-        old = [GivenCode(given.old_code, given.at, given.clerk) for given in session.scalars(
-            select(DossierRecode).where(DossierRecode.dossier_pk == row.pk).order_by(DossierRecode.at))]
+        old = codes_given_before(session, row.pk)
     needed = create is not None and create.result_code == RECODE_NEEDED
     return DossierView(dossier, old, (create.result_message or "") if create is not None and needed else None)
+
+
+def codes_given_before(session: Session, dossier_pk: int) -> list[GivenCode]:
+    """The codes the dossier had before its present one, oldest first."""
+    return [GivenCode(given.old_code, given.at, given.clerk) for given in session.scalars(
+        select(DossierRecode).where(DossierRecode.dossier_pk == dossier_pk).order_by(DossierRecode.at))]
+
+
+def replacement_note(old_codes: list[GivenCode]) -> str:
+    """What a slip printed under the new code says of the slips it replaces ("" when the code is the first).
+
+    The citizen holds a slip with the old code: the new one must say it takes its place, and why."""
+    if not old_codes:
+        return ""
+    given = "; ".join(f"{nfc(code.old_code)} (cấp lại mã ngày {office_date(code.at)})" for code in old_codes)
+    return f"Giấy này thay giấy tiếp nhận mang mã hồ sơ {given}, do mã cũ trùng với hồ sơ khác trên hệ thống của tỉnh."
 
 
 def recode_dossier(db: Database, code: str, *, by: str = "", actor: str = "", now: datetime | None = None) -> Dossier:

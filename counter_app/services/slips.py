@@ -11,8 +11,10 @@ from counter_app.domain.time_rules import processing_time_text
 from counter_app.printing.receipt_slip import SlipHeader, render_receipt_slip
 from counter_app.services.dossiers import get_dossier
 from counter_app.services.fees import fees_due
+from counter_app.services.recode import codes_given_before, replacement_note
 from counter_app.services.unit_setup import CounterProfile, load_profile
 from counter_app.storage.database import Database
+from counter_app.storage.dossiers import get_row
 from counter_app.storage.procedures import get_procedure
 
 
@@ -36,6 +38,8 @@ def receipt_slip_pdf(db: Database, code: str) -> bytes:
     with db.read() as session:
         procedure = get_procedure(session, dossier.procedure_code)
         owed = owed_text(fees_due(session, dossier.code))
+        row = get_row(session, dossier.code)
+        replaces = replacement_note(codes_given_before(session, row.pk)) if row is not None else ""
     # The rule of the dossier's channel, worded as the picker and the CLI word it.
     time_text = processing_time_text(procedure.time_rule(dossier.channel)) if procedure else ""
     number = str(dossier.register_number) if dossier.register_number else ""
@@ -47,6 +51,7 @@ def receipt_slip_pdf(db: Database, code: str) -> bytes:
         register_book=dossier.register_book,
         register_number=number,
         fees_owed=owed,
+        replaces=replaces,
     )
 
 

@@ -6,16 +6,19 @@ on a create the push left in conflict. What is refused changes nothing; what is 
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 import zxingcpp
+from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from counter_app.domain.codes import parse_dossier_code
 from counter_app.domain.conflicts import RECODE_NEEDED
 from counter_app.domain.errors import DomainError
+from counter_app.domain.formats import office_date
 from counter_app.domain.lifecycle import Status
 from counter_app.services.accounts import create_account
 from counter_app.services.clock import utc_now
@@ -210,8 +213,19 @@ def test_an_old_code_opens_finds_and_prints_the_dossier_under_its_new_code(desk)
     assert get_dossier(desk, code).code == recoded.code  # a scanned old slip
     assert [found.code for found in search_dossiers(desk, code)] == [recoded.code]
     slip = receipt_slip_pdf(desk, code)
-    assert recoded.code in text_of(slip) and code not in text_of(slip)
-    assert barcodes(slip).get(zxingcpp.BarcodeFormat.Code128) == recoded.code
+    text = text_of(slip)
+    # The citizen holds a slip with the old code: the new one says it takes its place, and nowhere else
+    # does the old code appear; the barcode and the QR carry the new code only.
+    day = office_date(view_dossier(desk, code).old_codes[0].at)
+    assert (f"Giấy này thay giấy tiếp nhận mang mã hồ sơ {code} (cấp lại mã ngày {day}), do mã cũ trùng với hồ "
+            "sơ khác trên hệ thống của tỉnh.") in text
+    assert text.count(code) == 1 and recoded.code in text
+    found = barcodes(slip)
+    assert found.get(zxingcpp.BarcodeFormat.Code128) == recoded.code
+    assert recoded.code in found[zxingcpp.BarcodeFormat.QRCode] and code not in found[zxingcpp.BarcodeFormat.QRCode]
+    assert len(PdfReader(io.BytesIO(slip)).pages) == 1  # still one A5 page
+    other = received(desk)  # a dossier whose code stands: its slip says nothing of the kind
+    assert "thay giấy tiếp nhận" not in text_of(receipt_slip_pdf(desk, other))
     with pytest.raises(DossierNotFound):  # a code never given stays unknown
         get_dossier(desk, code[:-1] + "9")
 
