@@ -34,7 +34,8 @@ from _ingest_ops import demo_counter
 
 from counter_app.services.clock import utc_now
 from counter_app.storage.database import Database
-from counter_app.storage.sync_store import get_state, mark_in_flight, ops_to_send, record_enrolment, withdraw
+from counter_app.storage.outbox import withdraw
+from counter_app.storage.sync_store import get_state, mark_in_flight, ops_to_send, record_enrolment
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.batch_size import BatchSizer
 from sync.client.outgoing import Outgoing, outgoing_batch

@@ -60,14 +60,9 @@ from counter_app.storage.models import (
     ReceiptRow,
     ResultReturn,
 )
-from counter_app.storage.outbox import (
-    append_again,
-    append_operation,
-    operations_to_send_again,
-    renamed_payload,
-)
+from counter_app.storage.outbox import append_operation, renamed_payload, send_again_under
 from counter_app.storage.profile import get_profile
-from counter_app.storage.sync_store import is_withdrawn, payload_of, withdraw
+from counter_app.storage.sync_store import payload_of
 
 RECODED = "recoded"
 
@@ -137,8 +132,6 @@ def recode_dossier(db: Database, code: str, *, by: str = "", actor: str = "", no
         create = _create_op(session, row)
         _check_recodable(session, row, create)
         assert create is not None
-        # A withdrawn one is not carried: its payload did not read.
-        carried = [op for op in operations_to_send_again(session, row.id, unsent_too=True) if not is_withdrawn(op)]
         old_code, old_id = row.code, row.id
         new_code, new_id = _new_code(session, row), str(uuid.uuid4())
         reason = f"Mã {old_code} trùng mã hồ sơ của công dân khác trên máy chủ tỉnh: {create.result_message or ''}"
@@ -153,11 +146,8 @@ def recode_dossier(db: Database, code: str, *, by: str = "", actor: str = "", no
         append_operation(session, entity="dossier", entity_id=new_id, op_type=OpType.DOSSIER_CREATE,
                          payload=renamed_payload(payload_of(create), renamed), now=now, actor=username,
                          actor_name=name, audit_before={"code": old_code, "id": old_id})
-        for op in carried:
-            if op.state == OutboxState.PENDING.value:
-                withdraw(session, op.seq, RECODED, f"Hồ sơ đã được cấp mã mới {new_code}; thao tác được gửi lại "
-                                                   "dưới mã mới")
-            append_again(session, op, renamed, now)
+        send_again_under(session, old_id, renamed, now, code=old_code, unsent_too=True, reason_code=RECODED,
+                         reason=f"Hồ sơ đã được cấp mã mới {new_code}; thao tác được gửi lại dưới mã mới")
         dossier = load_dossier(session, new_code)
     assert dossier is not None
     return dossier

@@ -42,11 +42,12 @@ from counter_app.storage.dossiers import (
     update_search_entry,
 )
 from counter_app.storage.models import DossierFeeRow, DossierRow, OutboxOp
-from counter_app.storage.outbox import append_again, operations_to_send_again
+from counter_app.storage.outbox import send_again_under
 from counter_app.storage.profile import get_profile
 from counter_app.storage.pullback_records import INTAKE, store_intake_fees
 
 MAX_TEXT = 500
+ADOPTED = "adopted"  # result code of a step withdrawn because its dossier took the province's id (resent under it)
 
 
 def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id: str, now: datetime) -> None:
@@ -62,9 +63,11 @@ def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id
             if own and payload["code"] == "duplicate_code" and resolution.applies_counter_version else None
         _take_province_content(session, dossier["data"], version, f"Giám sát viên {who}", note, now,
                                newer_only=adopted is None)
-        if adopted is not None:
-            for refused in operations_to_send_again(session, adopted[0]):
-                append_again(session, refused, dict([adopted]), now)
+        if adopted is not None:  # its steps not sent yet would name an id the province does not hold: sent anew
+            send_again_under(session, adopted[0], dict([adopted]), now, code=str(payload["dossier_code"])[:40],
+                             unsent_too=True, reason_code=ADOPTED,
+                             reason=f"Giám sát viên {who} xác định đây là cùng một hồ sơ với hồ sơ tỉnh đang giữ; "
+                                    "thao tác được gửi lại cho hồ sơ đó")
     if not own:
         return  # another desk's operation: nothing of ours to mark
     op = session.scalar(select(OutboxOp).where(OutboxOp.op_id == str(payload["op_id"])[:36]))

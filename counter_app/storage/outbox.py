@@ -12,17 +12,23 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from counter_app.domain.conflicts import DISPUTED_CODE
-from counter_app.domain.operations import OpType, OutboxState, check_payload
+from counter_app.domain.errors import DomainError
+from counter_app.domain.operations import OPEN_STATES, OpType, OutboxState, check_payload
 from counter_app.domain.serialization import canonical_json
 from counter_app.storage.audit import record_operation
 from counter_app.storage.models import OutboxOp
 
 # Version of the payload shapes carried by operations; the server accepts this and older ones.
 PAYLOAD_SCHEMA_VERSION = 1
+# An open operation the counter withdraws instead of sending (its payload cannot be sent as it is): the
+# server is told so under the same seq (sync/client/outgoing.py), then it counts as refused.
+WITHDRAWN = "withdrawn"
+# Operations of a dossier that name it by its code in their payload, under an entity of their own.
+NAMED_BY_CODE = ("receipt", "result_return")
 
 
 def append_operation(
@@ -87,9 +93,53 @@ def operations_for(session: Session, entity_id: str) -> list[OutboxOp]:
     return list(session.scalars(select(OutboxOp).where(OutboxOp.entity_id == entity_id).order_by(OutboxOp.seq)))
 
 
-def operations_to_send_again(session: Session, dossier_id: str, *, unsent_too: bool = False) -> list[OutboxOp]:
-    """The dossier's operations (each names the dossier's id as its entity) the province refused while its code
-    was disputed, in their order; with `unsent_too`, also those not sent yet. Its create is never among them."""
-    return [op for op in operations_for(session, dossier_id) if op.op_type != OpType.DOSSIER_CREATE.value and (
-        (op.state == OutboxState.REJECTED.value and op.result_code == DISPUTED_CODE)
-        or (unsent_too and op.state == OutboxState.PENDING.value))]
+def operations_to_send_again(session: Session, dossier_id: str, *, code: str | None = None,
+                             unsent_too: bool = False) -> list[OutboxOp]:
+    """The dossier's operations the province refused while its code was disputed, in their order: those naming
+    its id as their entity and, with `code`, its receipts and returns, which name it by that code; with
+    `unsent_too`, also those naming its id not sent yet. Its create is never among them."""
+    refused = and_(OutboxOp.state == OutboxState.REJECTED.value, OutboxOp.result_code == DISPUTED_CODE)
+    its_own = OutboxOp.entity_id == dossier_id
+    wanted = and_(its_own, or_(refused, OutboxOp.state == OutboxState.PENDING.value) if unsent_too else refused)
+    if code is not None:  # a payload that is not JSON (a damaged row) names no code, and stops nothing
+        named = case((func.json_valid(OutboxOp.payload) == 1, func.json_extract(OutboxOp.payload, "$.dossier_code")))
+        wanted = or_(wanted, and_(refused, OutboxOp.entity.in_(NAMED_BY_CODE), named == code))
+    return list(session.scalars(select(OutboxOp).where(wanted, OutboxOp.op_type != OpType.DOSSIER_CREATE.value)
+                                .order_by(OutboxOp.seq)))
+
+
+def send_again_under(session: Session, old_id: str, renamed: dict[str, str], now: datetime, *, code: str,
+                     unsent_too: bool, reason_code: str, reason: str) -> None:
+    """Queue once more, under the dossier's code and id as they are now (`renamed`), each operation of the dossier
+    once known as `old_id` and `code` that the province refused while its code was disputed and, with
+    `unsent_too`, each one naming `old_id` not sent yet: those are withdrawn (`reason_code`, `reason`), since
+    they would reach the province under an identity it does not hold.
+
+    A row whose payload does not read (edited on disk) is left as it is: the push withdraws it with its reason,
+    which the sync screen shows; one a push already withdrew is not carried either."""
+    for op in operations_to_send_again(session, old_id, code=code, unsent_too=unsent_too):
+        if is_withdrawn(op):
+            continue
+        try:  # nothing is written before the payload reads and checks
+            append_again(session, op, renamed, now)
+        except (ValueError, TypeError, AttributeError, RecursionError, DomainError):
+            continue
+        if op.state == OutboxState.PENDING.value:
+            withdraw(session, op.seq, reason_code, reason)
+
+
+def withdraw(session: Session, seq: int, code: str, message: str) -> None:
+    """Mark an open operation to be withdrawn: the next push sends the server a withdrawal in its place.
+
+    `code` says why (e.g. `invalid_local`, `server_failed`, `too_large`); the message, in Vietnamese,
+    stays on the operation and is what the sync screen shows.
+    """
+    session.execute(
+        update(OutboxOp)
+        .where(OutboxOp.seq == seq, OutboxOp.state.in_(OPEN_STATES))
+        .values(result_code=WITHDRAWN, result_message=f"{message} [{code}]")
+    )
+
+
+def is_withdrawn(op: OutboxOp) -> bool:
+    return op.result_code == WITHDRAWN

@@ -47,9 +47,6 @@ from counter_app.storage.procedures import upsert_procedures
 from counter_app.storage.profile import PROFILE_ID
 
 SYNC_STATE_ID = 1
-# An open operation the counter withdraws instead of sending (its payload cannot be sent as it is): the
-# server is told so under the same seq, then it counts as refused.
-WITHDRAWN = "withdrawn"
 # An open operation the server (or a proxy before it) failed on or refused alone while it took the
 # others: it stays open, with the reason, and is sent alone once per sync until it goes through.
 QUARANTINED = "quarantined"
@@ -163,29 +160,12 @@ def record_result(session: Session, seq: int, state: OutboxState, code: str, mes
     record_results(session, [Answer(seq, state, code, message)], now)
 
 
-def withdraw(session: Session, seq: int, code: str, message: str) -> None:
-    """Mark an open operation to be withdrawn: the next push sends the server a withdrawal in its place.
-
-    `code` says why (e.g. `invalid_local`, `server_failed`, `too_large`); the message, in Vietnamese,
-    stays on the operation and is what the sync screen shows.
-    """
-    session.execute(
-        update(OutboxOp)
-        .where(OutboxOp.seq == seq, OutboxOp.state.in_(OPEN_STATES))
-        .values(result_code=WITHDRAWN, result_message=f"{message} [{code}]")
-    )
-
-
 def quarantine(session: Session, seq: int, message: str) -> None:
     """Keep an open operation aside: sent alone from now on, its reason shown on the sync screen."""
     session.execute(
         update(OutboxOp).where(OutboxOp.seq == seq, OutboxOp.state.in_(OPEN_STATES))
         .values(result_code=QUARANTINED, result_message=message)
     )
-
-
-def is_withdrawn(op: OutboxOp) -> bool:
-    return op.result_code == WITHDRAWN
 
 
 def withdrawal_op_id(device_id: str, op: OutboxOp) -> str:

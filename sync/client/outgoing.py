@@ -21,8 +21,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from counter_app.domain.operations import InvalidOperation, OpType, check_payload, describe_errors, printable
 from counter_app.domain.serialization import canonical_json, iso_instant, payload_hash
-from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION
-from counter_app.storage.sync_store import WITHDRAWN, is_withdrawn, payload_of, withdrawal_op_id
+from counter_app.storage.outbox import PAYLOAD_SCHEMA_VERSION, WITHDRAWN, is_withdrawn
+from counter_app.storage.sync_store import payload_of, withdrawal_op_id
 from sync.protocol import Operation
 
 

@@ -28,15 +28,14 @@ from counter_app.domain.operations import OutboxState
 from counter_app.services.clock import utc_now
 from counter_app.storage.audit import note_server_head
 from counter_app.storage.database import Database
+from counter_app.storage.outbox import WITHDRAWN, withdraw
 from counter_app.storage.sync_store import (
-    WITHDRAWN,
     Answer,
     get_state,
     mark_in_flight,
     ops_to_send,
     quarantine,
     record_results,
-    withdraw,
 )
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.batch_size import BatchSizer

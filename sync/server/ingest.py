@@ -87,7 +87,7 @@ def _decide(session: Session, device: Device, item: Prepared, now: datetime, loo
     kind = OpType(item.op.op_type)
     code = dossier_code_of(item.payload) if kind is not OpType.DOSSIER_CREATE else None
     dispute = lookup.disputed(device).get(code) if code is not None else None
-    if dispute is not None:
+    if dispute is not None and dispute.refuses(item.op.entity_id):
         return disputed_code(code, dispute)
     handler = HANDLERS[kind]
     if kind is OpType.DOSSIER_STATUS:
@@ -102,6 +102,11 @@ def disputed_code(code: str, dispute: Disputed) -> Outcome:
     number = f" số {dispute.conflict_id}" if dispute.conflict_id is not None else ""
     state = ("chưa được giám sát viên giải quyết" if dispute.resolution is None else
              f"giám sát viên đã quyết định «{Resolution(dispute.resolution).label}»")
+    if dispute.resolution is not None and Resolution(dispute.resolution).applies_counter_version:
+        return Outcome(OpStatus.REJECTED, DISPUTED_CODE,
+                       f"Mã hồ sơ {code} của quầy này trùng với một hồ sơ trên máy chủ tỉnh (xung đột đồng bộ{number}, "
+                       f"{state}: là cùng một hồ sơ); quầy chưa nhận quyết định nên thao tác chưa được ghi. Quầy tự "
+                       "gửi lại thao tác này cho hồ sơ của tỉnh sau khi nhận quyết định ở lần đồng bộ tới.")
     return Outcome(OpStatus.REJECTED, DISPUTED_CODE,
                    f"Mã hồ sơ {code} của quầy này đang trùng với một hồ sơ khác trên máy chủ tỉnh (xung đột đồng bộ"
                    f"{number}, {state}): thao tác không được ghi vào hồ sơ đó. Dữ liệu vẫn còn trên quầy; hãy báo "

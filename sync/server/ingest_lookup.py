@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from counter_app.domain.payloads import (
@@ -18,7 +18,7 @@ from counter_app.domain.payloads import (
 )
 from counter_app.domain.payloads_money import FeeRequestPayload, ReceiptIssuePayload
 from sync.server.auth import slots_held
-from sync.server.models import Conflict, ConflictResolution, Device, Dossier
+from sync.server.models import Conflict, ConflictResolution, Device, Dossier, OpLedger
 from sync.server.op_checks import Prepared
 
 
@@ -34,19 +34,42 @@ def dossier_code_of(payload: object) -> str | None:
 
 @dataclass(frozen=True)
 class Disputed:
-    """A duplicate_code conflict of the device: its id (None until flushed) and decision (None while open)."""
+    """A duplicate_code conflict of the device: its id (None until flushed), decision (None while open) and the
+    ids the device's dossier.create gave its dossier (not the province's dossier's own)."""
 
     conflict_id: int | None
     resolution: str | None
+    desk_ids: frozenset[str] = frozenset()
+
+    @property
+    def refuses_all(self) -> bool:
+        return self.resolution is None or self.resolution in ("keep_server", "reject")
+
+    def refuses(self, entity_id: str) -> bool:
+        """Whether an operation of the device naming `entity_id` must not touch the province's dossier: always
+        while the conflict is open or when the province's version was kept; after a decision for the device's
+        version (the two are one dossier, which keeps the province's id), only while the device still names
+        its own id: it has not read the decision, and its steps the province refused meanwhile would be missing
+        below this one (they go again, in order, once it has: counter_app/storage/conflict_notices.py)."""
+        return self.refuses_all or entity_id in self.desk_ids
+
+    def joined(self, other: Disputed) -> Disputed:
+        """One code's two conflicts as one: an open one, or one decided for the province, refuses everything."""
+        if self.refuses_all:
+            return self
+        if other.refuses_all:
+            return other
+        return replace(self, desk_ids=self.desk_ids | other.desk_ids)
 
 
-# A device's duplicate_code conflicts not decided for its own version (by the unit's conflict index).
-_DISPUTED = (select(Conflict.dossier_code, Conflict.id, ConflictResolution.resolution)
+# A device's duplicate_code conflicts (by the unit's conflict index), with the id its dossier.create named and
+# the id of the province's dossier under the code.
+_DISPUTED = (select(Conflict.dossier_code, Conflict.id, ConflictResolution.resolution, OpLedger.entity_id, Dossier.id)
              .outerjoin(ConflictResolution, ConflictResolution.conflict_id == Conflict.id)
+             .outerjoin(OpLedger, and_(OpLedger.device_id == Conflict.device_id, OpLedger.op_id == Conflict.op_id))
+             .outerjoin(Dossier, and_(Dossier.unit_code == Conflict.unit_code, Dossier.code == Conflict.dossier_code))
              .where(Conflict.unit_code == bindparam("unit"), Conflict.device_id == bindparam("device"),
-                    Conflict.code == "duplicate_code",
-                    or_(ConflictResolution.resolution.is_(None),
-                        ConflictResolution.resolution.in_(("keep_server", "reject")))))
+                    Conflict.code == "duplicate_code"))
 
 
 class DossierLookup:
@@ -103,11 +126,16 @@ class DossierLookup:
 
     def disputed(self, device: Device) -> dict[str, Disputed]:
         """The dossier codes this device gave to a dossier the province holds another one under (its
-        dossier.create ended in a duplicate_code conflict), while that conflict is open or was decided for the
-        province's version: read once per batch, and a conflict recorded earlier in the batch added to it."""
+        dossier.create ended in a duplicate_code conflict), open or decided (`Disputed.refuses` says what each
+        refuses): read once per batch, and a conflict recorded earlier in the batch added to it."""
         if self._disputed is None:
-            self._disputed = {code: Disputed(conflict_id, resolution) for code, conflict_id, resolution
-                              in self.session.execute(_DISPUTED, {"unit": device.unit_code, "device": device.id})}
+            found: dict[str, Disputed] = {}
+            for code, conflict_id, resolution, desk_id, province_id in self.session.execute(
+                    _DISPUTED, {"unit": device.unit_code, "device": device.id}):
+                ids = frozenset({desk_id}) if desk_id is not None and desk_id != province_id else frozenset()
+                conflict = Disputed(conflict_id, resolution, ids)
+                found[code] = found[code].joined(conflict) if code in found else conflict
+            self._disputed = found
         return self._disputed
 
     def dispute(self, device: Device, code: str) -> None:

@@ -19,10 +19,12 @@ from counter_app.services.accounts import create_account
 from counter_app.services.clock import utc_now
 from counter_app.services.dossiers import get_dossier
 from counter_app.services.lifecycle import transition
+from counter_app.services.receipts import collect_fee
 from counter_app.storage.conflict_notices import apply_resolution_notice
 from counter_app.storage.models import AuditLogRow, OutboxOp
 from tests.conftest import open_counter
 from tests.support.conflict_notices import DEVICE, created_payload, decided, in_conflict, notice, received
+from tests.support.receipts import fee_dossier, grant_receipt_range
 
 
 @pytest.fixture
@@ -42,9 +44,16 @@ def disputed_step(db, code: str) -> None:
                         .values(state="rejected", result_code="disputed_code"))
 
 
-def ops(db) -> list[tuple[str, str, str, str | None, dict]]:
+def ops(db) -> list[tuple[str, str, str, str | None, dict | str]]:
+    """(type, entity id, state, result code, payload: its text when it is not JSON) of every outbox row."""
+    def read(text: str) -> dict | str:
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
     with db.read() as session:
-        return [(op.op_type, op.entity_id, op.state, op.result_code, json.loads(op.payload))
+        return [(op.op_type, op.entity_id, op.state, op.result_code, read(op.payload))
                 for op in session.scalars(select(OutboxOp).order_by(OutboxOp.seq))]
 
 
@@ -72,6 +81,85 @@ def test_the_desks_dossier_takes_the_provinces_id_and_its_refused_step_goes_agai
     with desk.write() as session:  # the same decision read again (a re-pull)
         apply_resolution_notice(session, told, DEVICE, utc_now())
     assert ops(desk)[len(before) - 1:] == before[-1:] and len(ops(desk)) == len(before)
+
+
+def test_a_step_not_sent_yet_when_the_decision_arrives_goes_under_the_provinces_id(desk) -> None:
+    code = received(desk)
+    mine = get_dossier(desk, code)
+    transition(desk, code, Status.PROCESSING, by="giamsat")  # taken after the last push: still pending
+    province_id = str(uuid.uuid4())
+    told = notice(in_conflict(desk, code), code, "merge",
+                  dossier={"status": 2, "version": 2, "data": {**created_payload(desk, code), "id": province_id}})
+
+    with desk.write() as session:
+        apply_resolution_notice(session, told, DEVICE, utc_now())
+
+    [*_, left, again] = ops(desk)
+    # Sent as it was, it would name an id the province does not hold: withdrawn, and queued under the new one.
+    assert left[:3] == ("dossier.status", mine.id, "pending") and left[3] == "withdrawn"
+    assert again[:4] == ("dossier.status", province_id, "pending", None) and again[4] == left[4]
+    with desk.read() as session:
+        message = session.scalar(select(OutboxOp.result_message).where(OutboxOp.entity_id == mine.id,
+                                                                       OutboxOp.op_type == "dossier.status"))
+    assert message is not None and "cùng một hồ sơ" in message and message.endswith("[adopted]")
+    before = ops(desk)
+    with desk.write() as session:  # read again: nothing more is queued
+        apply_resolution_notice(session, told, DEVICE, utc_now())
+    assert ops(desk) == before
+
+
+def test_a_receipt_refused_while_the_code_was_disputed_goes_again_once_and_a_damaged_row_stops_nothing(desk) -> None:
+    """A receipt names its dossier by code, under an id of its own: the province refused it with the steps."""
+    grant_receipt_range(desk, 1, 10)
+    code = fee_dossier(desk, clerk="giamsat")
+    collect_fee(desk, code, method="cash", by="giamsat")
+    other = fee_dossier(desk, "Phạm Thị Hoa", clerk="giamsat")
+    collect_fee(desk, other, method="cash", by="giamsat")  # another dossier's receipt: not this decision's
+    with desk.write() as session:
+        session.execute(update(OutboxOp).where(OutboxOp.op_type == "receipt.issue")
+                        .values(state="rejected", result_code="disputed_code"))
+        damaged = session.scalar(select(OutboxOp).where(OutboxOp.op_type == "receipt.issue")
+                                 .order_by(OutboxOp.seq.desc()).limit(1))
+        assert damaged is not None
+        damaged.payload = "{not json"  # the other dossier's row, edited on disk
+    province_id = str(uuid.uuid4())
+    told = notice(in_conflict(desk, code), code, "keep_counter",
+                  dossier={"status": 2, "version": 2, "data": {**created_payload(desk, code), "id": province_id}})
+
+    with desk.write() as session:
+        apply_resolution_notice(session, told, DEVICE, utc_now())
+
+    [refused, _other, again] = [op for op in ops(desk) if op[0] == "receipt.issue"]
+    assert refused[2:4] == ("rejected", "disputed_code") and refused[4]["dossier_code"] == code
+    assert again[2:4] == ("pending", None) and again[4] == refused[4]  # the receipt as printed, once more
+    before = ops(desk)
+    with desk.write() as session:
+        apply_resolution_notice(session, told, DEVICE, utc_now())
+    assert ops(desk) == before
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[1]", '{"code": 5}', "{}", '{"from": 4, "to": 9}', "null"])
+def test_a_step_edited_on_disk_is_left_as_it_is_and_stops_neither_the_decision_nor_the_others(desk, damage) -> None:
+    code = received(desk)
+    disputed_step(desk, code)  # 2→4, refused while disputed: it reads
+    transition(desk, code, Status.RESULT_READY, by="giamsat")  # 4→9, not sent yet: damaged on disk below
+    with desk.write() as session:
+        step = session.scalar(select(OutboxOp).where(OutboxOp.state == "pending", OutboxOp.op_type == "dossier.status"))
+        assert step is not None
+        step.payload = damage
+    province_id = str(uuid.uuid4())
+    told = notice(in_conflict(desk, code), code, "keep_counter",
+                  dossier={"status": 2, "version": 2, "data": {**created_payload(desk, code), "id": province_id}})
+
+    with desk.write() as session:
+        apply_resolution_notice(session, told, DEVICE, utc_now())
+
+    assert get_dossier(desk, code).id == province_id
+    [*_, refused, damaged, again] = ops(desk)
+    assert damaged[2:4] == ("pending", None)  # left as it is: the push withdraws it, saying why
+    with desk.read() as session:
+        assert session.scalar(select(OutboxOp.payload).where(OutboxOp.payload == damage)) == damage
+    assert again[:4] == ("dossier.status", province_id, "pending", None) and again[4] == refused[4]
 
 
 @pytest.mark.parametrize("case", ["id_held_here", "another_code", "reject"])

@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 
 from counter_app.storage.database import Database
 from counter_app.storage.models import DossierRow, OutboxOp
-from counter_app.storage.sync_store import get_state, is_withdrawn, queue_summary, withdrawal_op_id
+from counter_app.storage.outbox import is_withdrawn
+from counter_app.storage.sync_store import get_state, queue_summary, withdrawal_op_id
 from sync.server.db import ServerDatabase
 from sync.server.models import Dossier, DossierEvent, OpLedger
 

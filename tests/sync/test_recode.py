@@ -203,3 +203,27 @@ def test_a_dossier_decided_to_be_the_provinces_takes_its_id_and_its_refused_step
             assert row is not None and row.id == held.id
     finally:
         admin.dispose()
+
+
+def test_a_step_taken_before_the_desk_hears_of_the_decision_reaches_the_provinces_dossier(rig) -> None:
+    """The supervisor decides keep_counter; before the desk's next sync its clerk takes one more step (4→9).
+    That push names the desk's old id, which the province never held; the decision comes with the same sync's
+    pull. Both steps must end on the province's dossier, once each."""
+    server, db = rig
+    mine = disputed_dossier(server, db)
+    sync(db)
+    [conflict] = list_conflicts(db)
+    decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "Cùng một hồ sơ, nhập lại từ giấy",
+                                    password=PASSWORD))
+    transition(db, mine.code, Status.RESULT_READY, by=SUPERVISOR.username)
+
+    sync(db)  # pushes the step under the old id, then pulls the decision
+    held = get_dossier(db, mine.code)
+    assert held.id != mine.id and held.status is Status.RESULT_READY
+    assert [op[0] for op in ops_of(db, held.id)] == ["dossier.status", "dossier.status"]
+    sync(db)
+    sync(db)  # nothing more to send
+
+    assert province_dossier(server, mine.code) == ("Nguyễn Văn Đức", 9, [(0, 2), (2, 4), (4, 9)])
+    assert ops_of(db, held.id) == [("dossier.status", "acked", None)] * 2
+    assert open_conflicts(server) == 0
