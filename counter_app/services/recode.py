@@ -146,7 +146,7 @@ def recode_dossier(db: Database, code: str, *, by: str = "", actor: str = "", no
         append_operation(session, entity="dossier", entity_id=new_id, op_type=OpType.DOSSIER_CREATE,
                          payload=renamed_payload(payload_of(create), renamed), now=now, actor=username,
                          actor_name=name, audit_before={"code": old_code, "id": old_id})
-        send_again_under(session, old_id, renamed, now, code=old_code, unsent_too=True, reason_code=RECODED,
+        send_again_under(session, old_id, renamed, now, code=old_code, reason_code=RECODED,
                          reason=f"Hồ sơ đã được cấp mã mới {new_code}; thao tác được gửi lại dưới mã mới")
         dossier = load_dossier(session, new_code)
     assert dossier is not None

@@ -63,9 +63,9 @@ def apply_resolution_notice(session: Session, payload: dict[str, Any], device_id
             if own and payload["code"] == "duplicate_code" and resolution.applies_counter_version else None
         _take_province_content(session, dossier["data"], version, f"Giám sát viên {who}", note, now,
                                newer_only=adopted is None)
-        if adopted is not None:  # its steps not sent yet would name an id the province does not hold: sent anew
+        if adopted is not None:  # its steps refused, unsent or unanswered go again under the province's id
             send_again_under(session, adopted[0], dict([adopted]), now, code=str(payload["dossier_code"])[:40],
-                             unsent_too=True, reason_code=ADOPTED,
+                             reason_code=ADOPTED,
                              reason=f"Giám sát viên {who} xác định đây là cùng một hồ sơ với hồ sơ tỉnh đang giữ; "
                                     "thao tác được gửi lại cho hồ sơ đó")
     if not own:

@@ -93,31 +93,32 @@ def operations_for(session: Session, entity_id: str) -> list[OutboxOp]:
     return list(session.scalars(select(OutboxOp).where(OutboxOp.entity_id == entity_id).order_by(OutboxOp.seq)))
 
 
-def operations_to_send_again(session: Session, dossier_id: str, *, code: str | None = None,
-                             unsent_too: bool = False) -> list[OutboxOp]:
-    """The dossier's operations the province refused while its code was disputed, in their order: those naming
-    its id as their entity and, with `code`, its receipts and returns, which name it by that code; with
-    `unsent_too`, also those naming its id not sent yet. Its create is never among them."""
+def operations_to_send_again(session: Session, dossier_id: str, *, code: str) -> list[OutboxOp]:
+    """The operations of the dossier once known as `dossier_id` and `code` that must go again under its new
+    identity, in their order: each one the province refused while the code was disputed (naming the id as
+    its entity, or a receipt or return naming the code), each one naming the id not sent yet, and each one
+    sent but not answered (the province refuses one that names the id; a receipt or return that got in
+    anyway is taken once: the province keeps it by its own id). Its create is never among them."""
     refused = and_(OutboxOp.state == OutboxState.REJECTED.value, OutboxOp.result_code == DISPUTED_CODE)
-    its_own = OutboxOp.entity_id == dossier_id
-    wanted = and_(its_own, or_(refused, OutboxOp.state == OutboxState.PENDING.value) if unsent_too else refused)
-    if code is not None:  # a payload that is not JSON (a damaged row) names no code, and stops nothing
-        named = case((func.json_valid(OutboxOp.payload) == 1, func.json_extract(OutboxOp.payload, "$.dossier_code")))
-        wanted = or_(wanted, and_(refused, OutboxOp.entity.in_(NAMED_BY_CODE), named == code))
+    in_flight = OutboxOp.state == OutboxState.IN_FLIGHT.value
+    open_or_refused = or_(refused, in_flight, OutboxOp.state == OutboxState.PENDING.value)
+    # A payload that is not JSON (a damaged row) names no code, and stops nothing.
+    named = case((func.json_valid(OutboxOp.payload) == 1, func.json_extract(OutboxOp.payload, "$.dossier_code")))
+    wanted = or_(and_(OutboxOp.entity_id == dossier_id, open_or_refused),
+                 and_(OutboxOp.entity.in_(NAMED_BY_CODE), or_(refused, in_flight), named == code))
     return list(session.scalars(select(OutboxOp).where(wanted, OutboxOp.op_type != OpType.DOSSIER_CREATE.value)
                                 .order_by(OutboxOp.seq)))
 
 
 def send_again_under(session: Session, old_id: str, renamed: dict[str, str], now: datetime, *, code: str,
-                     unsent_too: bool, reason_code: str, reason: str) -> None:
-    """Queue once more, under the dossier's code and id as they are now (`renamed`), each operation of the dossier
-    once known as `old_id` and `code` that the province refused while its code was disputed and, with
-    `unsent_too`, each one naming `old_id` not sent yet: those are withdrawn (`reason_code`, `reason`), since
-    they would reach the province under an identity it does not hold.
+                     reason_code: str, reason: str) -> None:
+    """Queue once more, under the dossier's code and id as they are now (`renamed`), each operation
+    `operations_to_send_again` finds; one not sent yet is withdrawn (`reason_code`, `reason`): it would reach
+    the province under an identity it does not hold.
 
     A row whose payload does not read (edited on disk) is left as it is: the push withdraws it with its reason,
     which the sync screen shows; one a push already withdrew is not carried either."""
-    for op in operations_to_send_again(session, old_id, code=code, unsent_too=unsent_too):
+    for op in operations_to_send_again(session, old_id, code=code):
         if is_withdrawn(op):
             continue
         try:  # nothing is written before the payload reads and checks

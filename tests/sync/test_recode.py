@@ -36,9 +36,11 @@ from counter_app.storage.models import AuditLogRow, OutboxOp, SyncState
 from sync.client.conflicts import Decision, decide, list_conflicts
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
+from sync.client.transport import Transport
 from sync.server.models import Conflict, DossierEvent
 from sync.server.models import Dossier as ServerDossier
 from tests.conftest import UNIT_CODE, open_counter
+from tests.sync.faultproxy import DROP_AFTER_FORWARD, FaultProxy
 from tests.sync.harness import ServerProcess
 from tests.sync.invariants import open_server_db
 from tests.sync.payloads import dossier_payload, wire
@@ -75,7 +77,9 @@ def province_gives_the_code_to_another_citizen(server: ServerProcess, db: Databa
         assert state is not None
         device_id = state.device_id
     disputed = parse_dossier_code(code)
-    others = [{**dossier_payload(UNIT_CODE, disputed.desk_slot, disputed.number % 1000 + offset, name=name),
+    received = get_dossier(db, code).received_at  # the same day as the desk's, even just after midnight
+    others = [{**dossier_payload(UNIT_CODE, disputed.desk_slot, disputed.number % 1000 + offset, name=name,
+                                 received_at=received),
                **({"code": code} if offset == 0 else {})} for offset, name in enumerate(["Phạm Thị Hoa", "Võ Văn Ba"])]
     pushed = requests.post(f"{server.url}/api/v1/sync/push", timeout=60,
                            headers={"Authorization": f"Bearer {load_token(device_id)}"},
@@ -225,5 +229,34 @@ def test_a_step_taken_before_the_desk_hears_of_the_decision_reaches_the_province
     sync(db)  # nothing more to send
 
     assert province_dossier(server, mine.code) == ("Nguyễn Văn Đức", 9, [(0, 2), (2, 4), (4, 9)])
+    assert ops_of(db, held.id) == [("dossier.status", "acked", None)] * 2
+    assert open_conflicts(server) == 0
+
+
+def test_a_step_whose_answer_was_lost_before_the_desk_heard_of_the_decision_reaches_the_province_once(rig) -> None:
+    """As above, but the push's answer is cut off on the way back (a real proxy): the step stays in flight when
+    the pull brings the decision. The province refused it (it names the desk's old id); the desk sends a copy
+    under the province's id, and the original, sent again, is refused again: the step lands once."""
+    server, db = rig
+    mine = disputed_dossier(server, db)
+    sync(db)
+    [conflict] = list_conflicts(db)
+    decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "Cùng một hồ sơ, nhập lại từ giấy",
+                                    password=PASSWORD))
+    transition(db, mine.code, Status.RESULT_READY, by=SUPERVISOR.username)
+
+    with FaultProxy(server.port) as proxy:
+        proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix="/api/v1/sync/push", method="POST")
+        SyncRunner(db, db.path.parent, transport_factory=lambda _url, token: Transport(proxy.url, token),
+                   max_attempts=1).run_once()
+        assert proxy.stats().faults_fired.get(DROP_AFTER_FORWARD) == 1
+    held = get_dossier(db, mine.code)
+    assert held.id != mine.id  # the pull brought the decision
+    assert ops_of(db, mine.id)[-1] == ("dossier.status", "in_flight", None)
+    sync(db)
+    sync(db)
+
+    assert province_dossier(server, mine.code) == ("Nguyễn Văn Đức", 9, [(0, 2), (2, 4), (4, 9)])
+    assert ops_of(db, mine.id)[-1] == ("dossier.status", "rejected", "disputed_code")
     assert ops_of(db, held.id) == [("dossier.status", "acked", None)] * 2
     assert open_conflicts(server) == 0

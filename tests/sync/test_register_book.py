@@ -65,10 +65,14 @@ def test_register_numbers_reach_the_server_and_a_forged_book_is_refused(server: 
     year = office_day(datetime.now(UTC)).year
     assert [(book, number) for _, book, number in received] == [(f"{slot:02d}/{year}", n) for n in (1, 2, 3)]
 
-    # A dossier of this desk whose register line claims another desk's book (slot 7's) of the year.
+    # A dossier of this desk whose register line claims another desk's book (slot 7's) of the year. Its day is
+    # the day the payload says it was received (five minutes ago: yesterday just after midnight, office time),
+    # never the day the assertions happen to run on.
     forged = dossier_payload(UNIT_CODE, slot, 900)
+    received_day = office_day(datetime.fromisoformat(forged["received_at"]))
+    year = received_day.year
     forged.update(register_book=f"07/{year}", register_number=1)
-    assert forged["code"] == str(make_dossier_code(UNIT_CODE, slot, office_day(datetime.now(UTC)), 900))
+    assert forged["code"] == str(make_dossier_code(UNIT_CODE, slot, received_day, 900))
     forged_seq = queue_raw(db, forged)
 
     report = SyncRunner(db, data_dir, base_delay=0.01).run_once()
