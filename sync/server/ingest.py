@@ -102,7 +102,7 @@ def disputed_code(code: str, dispute: Disputed) -> Outcome:
     number = f" số {dispute.conflict_id}" if dispute.conflict_id is not None else ""
     state = ("chưa được giám sát viên giải quyết" if dispute.resolution is None else
              f"giám sát viên đã quyết định «{Resolution(dispute.resolution).label}»")
-    if dispute.resolution is not None and Resolution(dispute.resolution).applies_counter_version:
+    if not dispute.refuses_all:  # decided for the desk's version: only its old id is held back
         return Outcome(OpStatus.REJECTED, DISPUTED_CODE,
                        f"Mã hồ sơ {code} của quầy này trùng với một hồ sơ trên máy chủ tỉnh (xung đột đồng bộ{number}, "
                        f"{state}: là cùng một hồ sơ); quầy chưa nhận quyết định nên thao tác chưa được ghi. Quầy tự "

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.conflicts import Resolution
 from counter_app.domain.payloads import (
     ApologyPayload,
     AttachmentAddPayload,
@@ -43,7 +44,8 @@ class Disputed:
 
     @property
     def refuses_all(self) -> bool:
-        return self.resolution is None or self.resolution in ("keep_server", "reject")
+        """Open, or decided for the province's version (keep_server, reject)."""
+        return self.resolution is None or not Resolution(self.resolution).applies_counter_version
 
     def refuses(self, entity_id: str) -> bool:
         """Whether an operation of the device naming `entity_id` must not touch the province's dossier: always

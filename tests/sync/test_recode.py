@@ -209,17 +209,23 @@ def test_a_dossier_decided_to_be_the_provinces_takes_its_id_and_its_refused_step
         admin.dispose()
 
 
-def test_a_step_taken_before_the_desk_hears_of_the_decision_reaches_the_provinces_dossier(rig) -> None:
-    """The supervisor decides keep_counter; before the desk's next sync its clerk takes one more step (4→9).
-    That push names the desk's old id, which the province never held; the decision comes with the same sync's
-    pull. Both steps must end on the province's dossier, once each."""
-    server, db = rig
+def decided_then_one_more_step(server: ServerProcess, db: Database) -> Dossier:
+    """The disputed dossier (2→4 refused), keep_counter decided at the province, then one more step at the desk
+    (4→9) before the desk's next sync: that push names the desk's old id, which the province never held."""
     mine = disputed_dossier(server, db)
     sync(db)
     [conflict] = list_conflicts(db)
     decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "Cùng một hồ sơ, nhập lại từ giấy",
                                     password=PASSWORD))
     transition(db, mine.code, Status.RESULT_READY, by=SUPERVISOR.username)
+    return mine
+
+
+def test_a_step_taken_before_the_desk_hears_of_the_decision_reaches_the_provinces_dossier(rig) -> None:
+    """The decision comes with the pull of the same sync that pushed the step under the old id. Both steps must
+    end on the province's dossier, once each."""
+    server, db = rig
+    mine = decided_then_one_more_step(server, db)
 
     sync(db)  # pushes the step under the old id, then pulls the decision
     held = get_dossier(db, mine.code)
@@ -238,12 +244,7 @@ def test_a_step_whose_answer_was_lost_before_the_desk_heard_of_the_decision_reac
     the pull brings the decision. The province refused it (it names the desk's old id); the desk sends a copy
     under the province's id, and the original, sent again, is refused again: the step lands once."""
     server, db = rig
-    mine = disputed_dossier(server, db)
-    sync(db)
-    [conflict] = list_conflicts(db)
-    decide(db, SUPERVISOR, Decision(conflict, Resolution.KEEP_COUNTER, "Cùng một hồ sơ, nhập lại từ giấy",
-                                    password=PASSWORD))
-    transition(db, mine.code, Status.RESULT_READY, by=SUPERVISOR.username)
+    mine = decided_then_one_more_step(server, db)
 
     with FaultProxy(server.port) as proxy:
         proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix="/api/v1/sync/push", method="POST")
