@@ -51,8 +51,8 @@ from _common import (
 from sqlalchemy import select
 
 from counter_app.domain.operations import OpType
-from counter_app.services.clock import utc_now
-from counter_app.services.day_close import close_day, day_summary, office_today
+from counter_app.services.clock import office_today, utc_now
+from counter_app.services.day_close import close_day, day_summary
 from counter_app.services.day_close_sheet import day_close_pdf
 from counter_app.services.receipts import collect_fee
 from counter_app.storage.audit import append_record

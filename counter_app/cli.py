@@ -113,6 +113,7 @@ def cmd_setup(db: Database, args: argparse.Namespace) -> int:
 
 
 def cmd_intake(db: Database, args: argparse.Namespace) -> int:
+    from counter_app.services.clock import office_today
     from counter_app.services.intake import IntakeRequest, PersonInput, receive_dossier
 
     applicant = PersonInput(
@@ -127,7 +128,7 @@ def cmd_intake(db: Database, args: argparse.Namespace) -> int:
         ward_code=args.ward_code,
     )
     if args.id_qr:
-        card = parse_chip_id_qr(args.id_qr)
+        card = parse_chip_id_qr(args.id_qr, today=office_today())
         applicant.full_name = applicant.full_name or card.full_name
         applicant.id_number = applicant.id_number or card.id_number
         applicant.birth_date = applicant.birth_date or card.birth_date

@@ -22,7 +22,7 @@ DAY_HELP = "ngày dạng YYYY-MM-DD (mặc định hôm nay)"
 
 
 def _day(text: str | None) -> date:
-    from counter_app.services.day_close import office_today
+    from counter_app.services.clock import office_today
 
     if not text:
         return office_today()

@@ -37,7 +37,7 @@ def _period(args: argparse.Namespace) -> Period:
     start = parse_report_day(args.start, "from", "Từ ngày") if args.start is not None else None
     end = parse_report_day(args.end, "to", "Đến ngày") if args.end is not None else None
     if end is None:
-        from counter_app.services.day_close import office_today
+        from counter_app.services.clock import office_today
 
         end = office_today()
     return report_period(start or end, end)

@@ -7,6 +7,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,19 @@ def open_counter(data_dir: Path, desk: int = 1, unit_code: str = UNIT_CODE):
                ward_code=HAI_CHAU_WARD)
     ensure_sample_catalog(db)
     return db
+
+
+@pytest.fixture(scope="module")
+def stopped_clock() -> Iterator[datetime]:
+    """This test process's clock stopped at the moment the module starts, for the whole module: a module that
+    reads "today" (or compares with "now") at several moments reads one, even when office midnight or a due
+    hour passes while it runs. Processes the tests start keep the machine's clock unless given this instant
+    (`run_counter_app(..., at=...)`, `counter_cli(..., at=...)`)."""
+    from counter_app.services.clock import stopped_at, use_clock, utc_now
+
+    instant = utc_now()
+    with use_clock(stopped_at(instant)):
+        yield instant
 
 
 _new_database: list[Path] = []  # this process's template: a database the app created, never opened since

@@ -79,7 +79,7 @@ def cccd_birth_info(number: str) -> tuple[int, Gender]:
 
 
 def _cccd_problem(
-    number: str, birth_date: date | None, gender: Gender | None, today: date | None
+    number: str, birth_date: date | None, gender: Gender | None, today: date
 ) -> str | None:
     """The first rule the 12-digit number breaks, as a Vietnamese phrase; None when it is fine."""
     if not number:
@@ -102,7 +102,7 @@ def _cccd_problem(
         return (
             f"chữ số thứ 5–6 «{number[4:6]}» phải là hai số cuối của năm sinh (ngày sinh {office_date(birth_date)})."
         )
-    if year > (today or date.today()).year:
+    if year > today.year:
         return f"chữ số thứ 4–6 «{number[3:6]}» cho năm sinh {year}, là năm trong tương lai."
     if gender is not None and gender != encoded_gender:
         return (
@@ -118,7 +118,7 @@ def validate_id_number(
     birth_date: date | None = None,
     gender: Gender | None = None,
     *,
-    today: date | None = None,
+    today: date,
 ) -> str:
     """Return the number as stored (no separators, passports upper-case) or raise a field error.
 
@@ -229,11 +229,11 @@ def _refuse_garbled(value: str, what: str) -> None:
         )
 
 
-def parse_chip_id_qr(payload: str, today: date | None = None) -> ChipIdCard:
+def parse_chip_id_qr(payload: str, *, today: date) -> ChipIdCard:
     """Read the QR line typed by the scanner; refuse it with the exact rule it breaks.
 
-    Every text field comes back in NFC whatever form the scanner produced. `today` (default: the
-    system date) bounds the dates printed on the card.
+    Every text field comes back in NFC whatever form the scanner produced. `today` (the office
+    day: the caller reads it from the clock) bounds the dates printed on the card.
     """
     line = unicodedata.normalize("NFC", (payload or "").strip())
     fields = line.split("|")
@@ -243,7 +243,6 @@ def parse_chip_id_qr(payload: str, today: date | None = None) -> ChipIdCard:
             "(số CCCD|số CMND|họ và tên|ngày sinh|giới tính|nơi thường trú|ngày cấp)."
         )
     raw_id, raw_old, raw_name, raw_birth, raw_gender, raw_address, raw_issued = (nfc(f) for f in fields)
-    today = today or date.today()
 
     full_name = raw_name
     if not full_name:

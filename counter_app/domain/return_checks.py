@@ -6,6 +6,7 @@ Shared by the service, the CLI and the return dialog; every message is Vietnames
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from counter_app.domain import labels
 from counter_app.domain.admin_units import format_address, ward
@@ -44,11 +45,12 @@ class PostReturn:
 
 
 def check_desk_return(receiver_name: str | None, id_number: str | None,
-                      id_type: IdDocumentType = IdDocumentType.CCCD) -> DeskReturn:
-    """The receiver's name (title-cased) and ID number as stored, or every field's error at once."""
+                      id_type: IdDocumentType = IdDocumentType.CCCD, *, today: date) -> DeskReturn:
+    """The receiver's name (title-cased) and ID number as stored, or every field's error at once (`today`, the
+    office day, bounds the birth year a CCCD encodes)."""
     with ErrorCollector() as check:
         name = check(require_text, receiver_name, "receiver_name", RECEIVER_LABEL, 300)
-        number = check(validate_id_number, id_type, id_number or "")
+        number = check(validate_id_number, id_type, id_number or "", today=today)
     assert name is not None and number is not None
     return DeskReturn(person_name(name), number)
 

@@ -127,7 +127,7 @@ def parse_birth_date(
     field: str = "birth_date",
     label: str = labels.BIRTH_DATE,
     *,
-    today: date | None = None,
+    today: date,
 ) -> date:
     """A date of birth typed as dd/mm/yyyy (also with - or .) or ISO yyyy-mm-dd; 1900 up to today."""
     if isinstance(value, datetime):
@@ -150,7 +150,6 @@ def parse_birth_date(
             day = date(y, m, d)
         except ValueError:
             raise ValidationError(field, f"{label}: ngày {d:02d}/{m:02d}/{y} không có thật.", label) from None
-    today = today or date.today()
     if day > today:
         raise ValidationError(
             field, f"{label}: {office_date(day)} là ngày trong tương lai (hôm nay {office_date(today)}).", label

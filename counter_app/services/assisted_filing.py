@@ -22,6 +22,7 @@ from counter_app.domain.assisted_filing import (
     parse_outcome,
     parse_portal_code,
 )
+from counter_app.domain.codes import office_day
 from counter_app.domain.dossier import OFFICE_TZ, IdDocumentType
 from counter_app.domain.identity import validate_id_number
 from counter_app.domain.operations import OpType
@@ -56,7 +57,7 @@ class AssistRequest:
     clerk: str = ""  # a name, only on a counter without accounts
 
 
-def _validated(request: AssistRequest) -> dict[str, object]:
+def _validated(request: AssistRequest, today: date) -> dict[str, object]:
     """Every field checked at once; one `ValidationErrors` lists all faults."""
     with ErrorCollector() as check:
         name = check(require_text, request.applicant_name, "applicant_name", labels.FULL_NAME, max_len=120)
@@ -76,7 +77,7 @@ def _validated(request: AssistRequest) -> dict[str, object]:
                       PORTAL_CODE_LABEL)
         id_number = ""
         if nfc(request.applicant_id_number):
-            id_number = check(validate_id_number, IdDocumentType.CCCD, request.applicant_id_number) or ""
+            id_number = check(validate_id_number, IdDocumentType.CCCD, request.applicant_id_number, today=today) or ""
         phone = check(normalize_phone, request.applicant_phone, required=False) or ""
     return {"name": person_name(name or ""), "procedure": procedure, "outcome": outcome, "note": note,
             "portal_code": portal_code, "id_number": id_number, "phone": phone}
@@ -85,7 +86,7 @@ def _validated(request: AssistRequest) -> dict[str, object]:
 def log_assistance(db: Database, request: AssistRequest, *, now: datetime | None = None) -> AssistedFiling:
     """Record one citizen helped on the portal and queue it for the provincial server."""
     now = now or utc_now()
-    clean = _validated(request)
+    clean = _validated(request, office_day(now))
     with db.write() as session:
         profile = get_profile(session)
         if profile is None:

@@ -19,7 +19,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.codes import office_day
 from counter_app.domain.day_close import (
     MAX_CASH_VND,
     MAX_EXPLANATION_LENGTH,
@@ -37,7 +36,7 @@ from counter_app.domain.receipts import number_text
 from counter_app.domain.text import nfc
 from counter_app.services.accounts import supervisor_account
 from counter_app.services.clerks import actor_of
-from counter_app.services.clock import utc_now
+from counter_app.services.clock import office_today, utc_now
 from counter_app.storage.accounts import has_accounts
 from counter_app.storage.database import Database
 from counter_app.storage.models import DayCloseRow, ReceiptRow
@@ -169,11 +168,6 @@ def closed_days(db: Database, limit: int = 60) -> list[DayClose]:
     with db.read() as session:
         rows = session.scalars(select(DayCloseRow).order_by(DayCloseRow.day.desc()).limit(limit)).all()
         return [_close(r) for r in rows]
-
-
-def office_today(now: datetime | None = None) -> date:
-    """Today's office date (domain.codes.office_day of now)."""
-    return office_day(now or utc_now())
 
 
 def _counted(counted: Mapping[int, int] | None, counted_total: int | None) -> tuple[dict[int, int], int]:

@@ -72,7 +72,7 @@ def record_guidance(db: Database, request: GuidanceRequest, *, now: datetime | N
             if procedure is None:
                 check.add("procedure_code", f"{labels.PROCEDURE}: chưa chọn thủ tục hành chính." if not code else
                           f"{labels.PROCEDURE}: không có thủ tục mã «{code}» trong danh mục của quầy.", labels.PROCEDURE)
-            applicant = validated_person(check, request.applicant, "", (), id_required=False)
+            applicant = validated_person(check, request.applicant, "", (), today=office_day(now), id_required=False)
             reason = check(require_text, " ".join(nfc(request.reason).split()), "reason", GUIDANCE_REASON,
                            max_len=MAX_REASON_LENGTH)
             missing: list[DocumentLine] = []

@@ -122,10 +122,11 @@ def _enum(check: ErrorCollector, enum_type: type, value: object, field: str, lab
 
 
 def validated_person(check: ErrorCollector, data: PersonInput, prefix: str, required: tuple[str, ...], *,
-                     id_required: bool = True) -> Person | None:
+                     today: date, id_required: bool = True) -> Person | None:
     """Validate one person; field names get `prefix` ("" for the applicant, "submitter_" otherwise).
 
-    `id_required=False` (guidance at the desk): an ID number left blank is accepted, one typed is checked."""
+    `id_required=False` (guidance at the desk): an ID number left blank is accepted, one typed is checked.
+    `today` (the office day) bounds a date of birth and the year a CCCD encodes."""
     who = "" if not prefix else " người nộp"
     errors_before = len(check.errors)
     name = check(require_text, data.full_name, f"{prefix}full_name", f"{labels.FULL_NAME}{who}", max_len=120)
@@ -138,13 +139,13 @@ def validated_person(check: ErrorCollector, data: PersonInput, prefix: str, requ
         check.add(f"{prefix}gender", f"{labels.GENDER}{who}: thủ tục này yêu cầu ghi giới tính.", f"{labels.GENDER}{who}")
     birth = None
     if data.birth_date:
-        birth = check(parse_birth_date, data.birth_date, f"{prefix}birth_date", f"{labels.BIRTH_DATE}{who}")
+        birth = check(parse_birth_date, data.birth_date, f"{prefix}birth_date", f"{labels.BIRTH_DATE}{who}", today=today)
     elif "birth_date" in required:
         check.add(f"{prefix}birth_date", f"{labels.BIRTH_DATE}{who}: thủ tục này yêu cầu ngày sinh.", f"{labels.BIRTH_DATE}{who}")
     id_number = ""
     if isinstance(id_type, IdDocumentType) and (id_required or nfc(data.id_number)):
         try:
-            id_number = validate_id_number(id_type, data.id_number, birth, gender)  # type: ignore[arg-type]
+            id_number = validate_id_number(id_type, data.id_number, birth, gender, today=today)  # type: ignore[arg-type]
         except ValidationError as error:
             check.add(f"{prefix}id_number", error.message, f"{labels.ID_NUMBER}{who}")
     phone = check(normalize_phone, data.phone, f"{prefix}phone", f"{labels.PHONE}{who}")
@@ -211,8 +212,10 @@ def validate_request(request: IntakeRequest, procedure: Procedure | None, now: d
             )
             check.add("procedure_code", message, labels.PROCEDURE)
         required = procedure.required_fields if procedure else ()
-        applicant = validated_person(check, request.applicant, "", required)
-        submitter = validated_person(check, request.submitter, "submitter_", ()) if request.submitter else None
+        today = office_day(now)
+        applicant = validated_person(check, request.applicant, "", required, today=today)
+        submitter = (validated_person(check, request.submitter, "submitter_", (), today=today)
+                     if request.submitter else None)
         sets_count = check(parse_count, request.sets_count, "sets_count", "Số lượng hồ sơ (bộ)", minimum=1)
         channel = _enum(check, Channel, _as_int(request.channel), "channel", labels.CHANNEL)
         delivery = _enum(check, ResultDelivery, request.result_delivery, "result_delivery", labels.RESULT_DELIVERY)

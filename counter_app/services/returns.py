@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import Select, exists, func, select, text
 from sqlalchemy.orm import Session, aliased
 
+from counter_app.domain.codes import office_day
 from counter_app.domain.dossier import IdDocumentType
 from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import office_datetime
@@ -175,7 +176,8 @@ def return_at_desk(db: Database, code: str, *, receiver_name: str, id_number: st
                    id_type: IdDocumentType = IdDocumentType.CCCD, at: datetime | None = None,
                    clerk_username: str = "", actor: str = "", now: datetime | None = None) -> ReturnRecord:
     """Hand the result to `receiver_name` at the desk (→ 10); their ID number is kept for the receipt."""
-    checked: DeskReturn = check_desk_return(receiver_name, id_number, id_type)
+    now = now or utc_now()
+    checked: DeskReturn = check_desk_return(receiver_name, id_number, id_type, today=office_day(now))
     note = (f"Trả kết quả tại quầy cho {checked.receiver_name} (số giấy tờ {checked.receiver_id_number}).")
     return _save(db, code, ReturnMethod.DESK,
                  {"receiver_name": checked.receiver_name, "receiver_id_number": checked.receiver_id_number},

@@ -21,7 +21,6 @@ import shutil
 import sqlite3
 import sys
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -30,6 +29,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from counter_app.services.clock import utc_now
 from counter_app.storage.backup import copy_connection
 from counter_app.storage.database import (
     MigrationFailedError,
@@ -80,7 +80,7 @@ def backup_database(path: Path, label: str, source: sqlite3.Connection | None = 
     The source is opened read-only (or is the caller's connection holding the file), so taking the copy
     never checkpoints or otherwise touches the file."""
     target_dir = make_private_dir(path.parent / BACKUP_DIRNAME)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = utc_now().strftime("%Y%m%dT%H%M%S%fZ")
     target = target_dir / f"{path.stem}-{label}-{stamp}.sqlite"
     if source is not None:
         copy_connection(source, target)

@@ -21,7 +21,7 @@ class UiContext:
     profile: CounterProfile
     settings: CounterSettings  # this machine's settings (ui/settings.py)
     clerk: Account | None = None  # who is signed in (None on a counter without accounts)
-    clock: Callable[[], datetime] = utc_now  # sign-in and lockout time; tests move it
+    clock: Callable[[], datetime] = utc_now  # the screens' now: sign-in, step times, today's checks; tests move it
 
     @property
     def clerk_username(self) -> str:

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from counter_app.domain.day_close import DENOMINATIONS, MAX_EXPLANATION_LENGTH, MAX_PIECES, DayClose
 from counter_app.domain.formats import office_date
 from counter_app.domain.money import format_vnd
-from counter_app.services.day_close import DaySummary, close_day, day_summary, office_today
+from counter_app.services.clock import office_today
+from counter_app.services.day_close import DaySummary, close_day, day_summary
 from counter_app.ui.context import UiContext
 from counter_app.ui.messages import error_text
 from counter_app.ui.palette import ERROR_STYLE, OK_STYLE, WARNING_STYLE

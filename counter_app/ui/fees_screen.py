@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.money import format_dong
 from counter_app.domain.receipts import PaymentMethod, Receipt
-from counter_app.services.day_close import office_today
+from counter_app.services.clock import office_today
 from counter_app.ui.context import UiContext
 from counter_app.ui.fee_desk import (
     FeeDesk,

@@ -43,6 +43,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import to_office
 from counter_app.domain.identity import parse_chip_id_qr
 from counter_app.domain.time_rules import procedure_time_text
+from counter_app.services.clock import office_today
 from counter_app.services.intake import preview_due_at
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_form import DossierForm
@@ -350,7 +351,7 @@ class IntakeScreen(IntakeSaving, Screen):
         self.picker.hide_popup()
         self.person.commune.hide_popup()
         try:
-            card = parse_chip_id_qr(payload)
+            card = parse_chip_id_qr(payload, today=office_today(self.context.clock()))
         except ValidationError as error:
             self.show_message(self.tr("{message} Thông tin đã nhập được giữ nguyên.").format(message=error.message), error=True)
             return

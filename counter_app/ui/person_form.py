@@ -21,6 +21,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.domain.formats import office_date
 from counter_app.domain.identity import ChipIdCard, validate_id_number
 from counter_app.domain.validation import normalize_email, normalize_phone, parse_birth_date
+from counter_app.services.clock import office_today
 from counter_app.services.intake import PersonInput
 from counter_app.ui.commune_picker import CommunePicker, street_part
 from counter_app.ui.context import UiContext
@@ -42,6 +43,7 @@ class PersonForm(QGroupBox):
     def __init__(self, context: UiContext, errors: FieldErrors) -> None:
         super().__init__(self.tr("Chủ hồ sơ"))
         self.errors = errors
+        self._context = context  # its clock: dates of birth and ID numbers are checked against the office's today
         self._build(context)
         for widget in (self.id_number, self.phone, self.email, self.birth_date,
                        self.submitter_id_number, self.submitter_phone):
@@ -228,7 +230,7 @@ class PersonForm(QGroupBox):
             if widget is self.birth_date:
                 if _EIGHT_DIGITS.fullmatch(text):  # "05091990" → "05/09/1990"
                     widget.setText(f"{text[:2]}/{text[2:4]}/{text[4:]}")
-                parse_birth_date(widget.text())
+                parse_birth_date(widget.text(), today=self._today())
             elif widget is self.phone:
                 normalize_phone(text)
             elif widget is self.submitter_phone:
@@ -237,10 +239,11 @@ class PersonForm(QGroupBox):
                 normalize_email(text)
             elif widget is self.id_number:
                 validate_id_number(
-                    IdDocumentType(self.id_type.currentData()), text, self._birth_or_none(), self._gender_or_none()
+                    IdDocumentType(self.id_type.currentData()), text, self._birth_or_none(), self._gender_or_none(),
+                    today=self._today(),
                 )
             elif widget is self.submitter_id_number:
-                validate_id_number(IdDocumentType(self.submitter_id_type.currentData()), text)
+                validate_id_number(IdDocumentType(self.submitter_id_type.currentData()), text, today=self._today())
         except ValidationError as error:
             name = self.errors.field_of(widget)
             if name:
@@ -248,9 +251,12 @@ class PersonForm(QGroupBox):
             return
         self.errors.clear_widget(widget)
 
+    def _today(self) -> date:
+        return office_today(self._context.clock())
+
     def _birth_or_none(self) -> date | None:
         try:
-            return parse_birth_date(self.birth_date.text()) if self.birth_date.text().strip() else None
+            return parse_birth_date(self.birth_date.text(), today=self._today()) if self.birth_date.text().strip() else None
         except ValidationError:
             return None
 

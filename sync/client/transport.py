@@ -13,7 +13,7 @@ import email.utils
 import gzip
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, TypeVar
 
 import requests
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from counter_app import __version__
 from counter_app.domain.errors import DomainError
+from counter_app.services.clock import utc_now
 from sync import bounded
 from sync.protocol import API_PREFIX
 
@@ -126,7 +127,7 @@ class Transport:
             return
         if server_time.tzinfo is None:
             server_time = server_time.replace(tzinfo=UTC)
-        self.clock_skew_seconds = (datetime.now(UTC) - server_time).total_seconds()
+        self.clock_skew_seconds = (utc_now() - server_time).total_seconds()
 
     # -- checked JSON calls --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ the body's bounds; http_errors gives every refusal the project's Vietnamese erro
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request, Response
@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 
 from counter_app import __version__
 from counter_app.domain.payload_fields import MAX_INT64
+from counter_app.services.clock import utc_now
 from sync.packing import CanonicalTexts
 from sync.protocol import (
     API_PREFIX,
@@ -67,10 +68,6 @@ Authorization = Annotated[str | None, Header()]
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 408, 409, 413, 415, 422, 429, 503)}
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 def answer(model: BaseModel) -> Response:
     """`model` as the JSON answer, written once. Returned as a model, FastAPI would validate it again against the
     route's response_model and serialize it, in one more trip through the thread pool per request (issue 13: the
@@ -114,7 +111,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     @app.post(f"{API_PREFIX}/enroll", responses=ERRORS)
     def enroll_device(request: EnrollRequest) -> EnrollResponse:
         with db.session() as s:
-            new_device, token = enroll(s, request.code, request.device_name, request.app_version, now_utc(),
+            new_device, token = enroll(s, request.code, request.device_name, request.app_version, utc_now(),
                                       request.desk_slot, request.expected_unit_code)
             unit = s.get(Unit, new_device.unit_code)
             assert unit is not None
@@ -132,15 +129,15 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
         if not schemas:
             raise ApiError(409, "upgrade_required", "Dữ liệu của quầy ở phiên bản máy chủ chưa đọc được; hãy cập nhật máy chủ hoặc ứng dụng.")
         with db.session() as s:
-            me = authenticate(s, authorization, now_utc())
-            row = epoch_row(s, me, request.device_epoch, now_utc(), request.epoch_base_seq)
+            me = authenticate(s, authorization, utc_now())
+            row = epoch_row(s, me, request.device_epoch, utc_now(), request.epoch_base_seq)
             me.app_version = request.app_version[:40]
             response = HelloResponse(
-                protocol_version=common[-1], schema_versions=schemas, server_epoch=server_epoch, server_time=now_utc(),
+                protocol_version=common[-1], schema_versions=schemas, server_epoch=server_epoch, server_time=utc_now(),
                 limits=limits, capabilities=[c.value for c in Capability], device_id=me.id, unit_code=me.unit_code,
                 desk_slot=me.desk_slot, device_epoch=row.epoch, acked_seq=row.acked_seq,
                 last_change_seq=last_change_seq(s, me.unit_code), releases=newest_offers(s), dictionary=newest_offer(s),
-                new_token=offer_if_due(s, me, now_utc(), rotation_period)
+                new_token=offer_if_due(s, me, utc_now(), rotation_period)
                 if Capability.TOKEN_ROTATION.value in request.capabilities else None,
             )
         return answer(response)
@@ -152,15 +149,15 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
         if len(batch.ops) > limits.max_ops_per_batch:
             raise ApiError(413, "too_many_ops", f"Mỗi gói tối đa {limits.max_ops_per_batch} thao tác.")
         with db.session() as s:
-            me = authenticate(s, authorization, now_utc())
-            response = handle_push(s, me, batch, now_utc(), texts)
+            me = authenticate(s, authorization, utc_now())
+            response = handle_push(s, me, batch, utc_now(), texts)
         return answer(compacted(response) if batch.compact_results else response)
 
     @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS, response_model=PullPage)
     def pull(after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
              resolutions: bool = False, authorization: Authorization = None) -> Response:
         with db.session() as s:
-            me = authenticate(s, authorization, now_utc())
+            me = authenticate(s, authorization, utc_now())
             changes, more = changes_after(s, me.unit_code, after, limit, resolutions=resolutions)
         return answer(PullPage(server_epoch=server_epoch, after=after, changes=changes,
                                last_seq=changes[-1].seq if changes else after, has_more=more))
@@ -169,7 +166,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     def blob_head(sha256: str, authorization: Authorization = None) -> Response:
         check_sha256(sha256)
         with db.session() as s:
-            me = authenticate(s, authorization, now_utc())
+            me = authenticate(s, authorization, utc_now())
             blob = get_blob(s, me.unit_code, sha256)
             if blob is None:
                 return Response(status_code=404)
@@ -180,8 +177,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     def blob_create(sha256: str, request: BlobCreate, authorization: Authorization = None) -> BlobStatus:
         check_sha256(sha256)
         with db.session() as s:
-            me = authenticate(s, authorization, now_utc())
-            status = blob_status(create_blob(s, me, sha256, request.size, request.content_type, limits, now_utc()))
+            me = authenticate(s, authorization, utc_now())
+            status = blob_status(create_blob(s, me, sha256, request.size, request.content_type, limits, utc_now()))
         return status
 
     @app.patch(f"{API_PREFIX}/blobs/{{sha256}}", responses=ERRORS)
@@ -194,8 +191,8 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
 
         def store() -> ChunkOutcome:
             with db.session() as s:
-                me = authenticate(s, authorization, now_utc())
-                outcome = append_chunk(s, me.unit_code, sha256, upload_offset, data, now_utc())
+                me = authenticate(s, authorization, utc_now())
+                outcome = append_chunk(s, me.unit_code, sha256, upload_offset, data, utc_now())
             return outcome
 
         outcome = await run_in_threadpool(store)

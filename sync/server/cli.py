@@ -11,12 +11,12 @@ import json
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from counter_app.cli_help import VietnameseArgumentParser
 from counter_app.domain.errors import DomainError, ValidationError, ValidationErrors
 from counter_app.domain.lifecycle import parse_status
+from counter_app.services.clock import utc_now
 from sync.protocol import Limits
 from sync.server.cli_audit import add_audit_command
 from sync.server.cli_dictionaries import add_dictionary_commands
@@ -24,10 +24,6 @@ from sync.server.cli_releases import add_release_commands
 from sync.server.cli_reports import add_report_commands
 from sync.server.db import ServerDatabase, default_database_url
 from sync.server.errors import ApiError
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
@@ -38,7 +34,7 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
 
     # The push dictionary trained when due (issue 13), in the background: a server restarted after an outage
     # answers its counters at once (they send zstd without a dictionary meanwhile).
-    threading.Thread(target=keep_trained, args=(db, _now, threading.Event()), name="dictionary-training",
+    threading.Thread(target=keep_trained, args=(db, utc_now, threading.Event()), name="dictionary-training",
                      daemon=True).start()
     print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
     if args.workers > 1:  # several processes on one database (sync/server/workers.py)
@@ -81,7 +77,7 @@ def cmd_create_unit(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.admin import create_unit
 
     with db.session() as s:
-        unit = create_unit(s, args.code, args.name, _now())
+        unit = create_unit(s, args.code, args.name, utc_now())
         print(f"Đã tạo đơn vị {unit.code}: {unit.name}")
     return 0
 
@@ -91,7 +87,7 @@ def cmd_enrollment_code(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.auth import new_enrollment_code
 
     with db.session() as s:
-        code, expires = new_enrollment_code(s, args.unit.strip().upper(), _now())
+        code, expires = new_enrollment_code(s, args.unit.strip().upper(), utc_now())
     print(f"Mã đăng ký một lần cho đơn vị {args.unit}, hết hạn {office_datetime(expires)} (giờ Việt Nam): {code}")
     return 0
 
@@ -100,7 +96,7 @@ def cmd_import_catalog(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.admin import import_catalog
 
     with db.session() as s:
-        added, updated = import_catalog(s, Path(args.file), _now())
+        added, updated = import_catalog(s, Path(args.file), utc_now())
     print(f"Đã nhập danh mục: {added} thủ tục mới, {updated} thủ tục cập nhật; các quầy sẽ nhận khi đồng bộ.")
     return 0
 
@@ -109,7 +105,7 @@ def cmd_set_status(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.admin import set_status
 
     with db.session() as s:
-        dossier = set_status(s, args.code, parse_status(args.status), args.note or "", args.actor, _now())
+        dossier = set_status(s, args.code, parse_status(args.status), args.note or "", args.actor, utc_now())
         print(f"{dossier.code}: trạng thái {dossier.status}, phiên bản {dossier.version}")
     return 0
 
@@ -199,7 +195,7 @@ def cmd_calendar_day(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.admin import set_calendar_day
 
     with db.session() as s:
-        set_calendar_day(s, args.day, args.kind, args.note or "", args.unit, _now())
+        set_calendar_day(s, args.day, args.kind, args.note or "", args.unit, utc_now())
     where = f"đơn vị {args.unit}" if args.unit else "mọi đơn vị"
     print(f"Đã phát lịch ngày {args.day} ({args.kind}) cho {where}; các quầy nhận khi đồng bộ.")
     return 0
@@ -215,10 +211,10 @@ def cmd_number_range(db: ServerDatabase, args: argparse.Namespace) -> int:
         return 2
     with db.session() as s:
         if args.count is not None:
-            first, last = allocate_next_range(s, args.device_id, args.series, args.count, _now())
+            first, last = allocate_next_range(s, args.device_id, args.series, args.count, utc_now())
         else:
             first, last = args.first, args.last
-            allocate_number_range(s, args.device_id, args.series, first, last, _now())
+            allocate_number_range(s, args.device_id, args.series, first, last, utc_now())
     print(f"Đã cấp dải số {first}–{last} của sổ «{args.series}» cho quầy {args.device_id}.")
     return 0
 
@@ -227,7 +223,7 @@ def cmd_desk_slot(db: ServerDatabase, args: argparse.Namespace) -> int:
     from sync.server.admin import set_desk_slot
 
     with db.session() as s:
-        set_desk_slot(s, args.device_id, args.slot, _now())
+        set_desk_slot(s, args.device_id, args.slot, utc_now())
     print(f"Quầy {args.device_id} nay mang số quầy {args.slot}.")
     return 0
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
 from typing import Any
+
+from counter_app.services.clock import utc_now
 
 
 def cmd_train(db: Any, args: argparse.Namespace) -> int:
     from sync.server.dictionaries import train
 
-    row = train(db, datetime.now(UTC), min_dossiers=args.min_dossiers)
+    row = train(db, utc_now(), min_dossiers=args.min_dossiers)
     print(f"Đã học từ điển nén số {row.id} từ {row.samples} hồ sơ (đã thay dữ liệu cá nhân bằng dữ liệu mẫu): "
           f"{row.size} byte, SHA-256 {row.sha256}. Các quầy dùng nó từ lần đồng bộ tới.")
     return 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from counter_app.services.clock import utc_now
 from sync.protocol import RELEASE_PLATFORMS
 
 
@@ -24,7 +24,7 @@ def cmd_publish(db: Any, args: argparse.Namespace) -> int:
 
     with db.session() as s:
         release = publish_file(s, Path(args.file), args.version, args.platform, _publisher(), args.notes or "",
-                               datetime.now(UTC))
+                               utc_now())
         print(f"Đã phát hành phiên bản {release.version} ({release.platform}): {release.file_name}, "
               f"{release.size} byte, SHA-256 {release.sha256}. Các quầy nhận thông báo ở lần đồng bộ tới.")
     return 0

@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from counter_app.exit_codes import EXIT_INVALID, EXIT_OK
+from counter_app.services.clock import utc_now
 from sync.server.errors import ApiError
 
 REPORT_KINDS = {"daily": "báo cáo ngày (hoặc một kỳ): theo quầy, theo đơn vị và tổng cộng",
@@ -32,7 +32,7 @@ def cmd_token_create(db: Any, args: argparse.Namespace) -> int:
     from sync.server.report_tokens import create_report_token
 
     with db.session() as s:
-        row, token = create_report_token(s, args.name, args.unit, datetime.now(UTC))
+        row, token = create_report_token(s, args.name, args.unit, utc_now())
         where = f"đơn vị {row.unit_code}" if row.unit_code else "toàn tỉnh"
         print(f"Đã cấp mã báo cáo {row.id} ({row.name}, {where}).")
     print("Mã chỉ hiện một lần, hãy lưu lại ngay:")
@@ -84,7 +84,7 @@ def cmd_report(db: Any, args: argparse.Namespace) -> int:
         return _refuse(f"Không ghi được tệp {out}: thư mục không tồn tại hoặc đó là một thư mục.")
     kind = ReportKind(args.kind)
     with db.read() as s:  # a snapshot; never holds the write lock
-        report = build_report(s, kind, period, args.unit, datetime.now(UTC))
+        report = build_report(s, kind, period, args.unit, utc_now())
     body = report_response(report, kind, period, args.unit, args.format).body
     if out is None:
         sys.stdout.write(bytes(body).decode("utf-8") + "\n")

@@ -12,12 +12,12 @@ types.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import FastAPI, Header, Path, Query
 
 from counter_app.domain.payload_fields import MAX_INT64
+from counter_app.services.clock import utc_now
 from sync.protocol import API_PREFIX, ErrorResponse
 from sync.protocol_conflicts import (
     WRONG_PASSWORD,
@@ -44,7 +44,7 @@ def install_conflict_routes(app: FastAPI, db: ServerDatabase) -> None:
                   limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
                   authorization: Annotated[str | None, Header()] = None) -> ConflictPage:
         with db.session() as s:
-            me = authenticate(s, authorization, datetime.now(UTC))
+            me = authenticate(s, authorization, utc_now())
             return conflict_page(s, me, state, after, limit)
 
     @app.post(f"{API_PREFIX}/sync/conflicts/{{conflict_id}}/resolution", responses=ERRORS)
@@ -53,10 +53,10 @@ def install_conflict_routes(app: FastAPI, db: ServerDatabase) -> None:
         unit_code = ""
         try:
             with db.session() as s:
-                me = authenticate(s, authorization, datetime.now(UTC))
+                me = authenticate(s, authorization, utc_now())
                 unit_code = me.unit_code
                 budgets.check(s, unit_code, request.supervisor_username)
-                view = resolve_conflict(s, me, conflict_id, request, datetime.now(UTC))
+                view = resolve_conflict(s, me, conflict_id, request, utc_now())
         except ApiError as error:
             if error.code == WRONG_PASSWORD:  # charged in its own transaction: the decision's was rolled back
                 with db.session() as s:

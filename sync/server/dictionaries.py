@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from counter_app.domain.errors import DomainError
+from counter_app.services.clock import utc_now
 from sync.bounded import Refused
 from sync.packing import CanonicalTexts, PackBounds, pack_ops
 from sync.protocol import API_PREFIX, MAX_DICTIONARY_BYTES, DictionaryOffer, ErrorResponse, Limits, PushBatch
@@ -244,7 +245,7 @@ def install_dictionary_routes(app: FastAPI, db: ServerDatabase) -> None:
     def get_dictionary(dictionary_id: Annotated[int, Path(ge=1, lt=2**31)],
                        authorization: Annotated[str | None, Header()] = None) -> Response:
         with db.session() as session:
-            authenticate(session, authorization, datetime.now(UTC))
+            authenticate(session, authorization, utc_now())
             content = session.scalar(select(SyncDictionary.content).where(SyncDictionary.id == dictionary_id))
         if content is None:
             raise ApiError(404, "unknown_dictionary", f"Máy chủ không có từ điển nén số {dictionary_id}.")

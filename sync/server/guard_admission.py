@@ -16,7 +16,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from counter_app.domain.errors import DomainError
+from counter_app.services.clock import utc_now
 from sync.protocol import API_PREFIX
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
@@ -200,4 +201,4 @@ class TokenGate:
 
     def _lookup(self, authorization: str | None) -> str:
         with Session(self.db.engine) as session:  # closed without commit: the check writes nothing
-            return self.authenticate(session, authorization, datetime.now(UTC)).id
+            return self.authenticate(session, authorization, utc_now()).id

@@ -12,7 +12,6 @@ device-authenticated like every sync path (guard.py).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Header, Query
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.receipts import RECEIPT_SERIES_PREFIX
 from counter_app.domain.serialization import iso_instant
+from counter_app.services.clock import utc_now
 from sync.protocol import API_PREFIX, PullBackDeskPage, PullBackPage, PulledDossier
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
@@ -74,7 +74,7 @@ def install_pullback_routes(app: FastAPI, db: ServerDatabase) -> None:
                  limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                  authorization: Annotated[str | None, Header()] = None) -> PullBackPage:
         with db.session() as s:
-            me = authenticate(s, authorization, datetime.now(UTC))
+            me = authenticate(s, authorization, utc_now())
             return pullback_page(s, me, after, limit)
 
     @app.get(f"{API_PREFIX}/sync/pullback/desk")
@@ -83,5 +83,5 @@ def install_pullback_routes(app: FastAPI, db: ServerDatabase) -> None:
                       limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                       authorization: Annotated[str | None, Header()] = None) -> PullBackDeskPage:
         with db.session() as s:
-            me = authenticate(s, authorization, datetime.now(UTC))
+            me = authenticate(s, authorization, utc_now())
             return desk_records(s, me, kind, after, limit)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import FastAPI, Header, Response
 
+from counter_app.services.clock import utc_now
 from sync.protocol import API_PREFIX
 from sync.server.auth import authenticate
 from sync.server.blobs import check_sha256
@@ -20,7 +20,7 @@ def install_release_routes(app: FastAPI, db: ServerDatabase) -> None:
                       authorization: Annotated[str | None, Header()] = None) -> Response:
         check_sha256(sha256)
         with db.session() as s:
-            authenticate(s, authorization, datetime.now(UTC))
+            authenticate(s, authorization, utc_now())
             part = read_range(s, sha256, range)
         # Always a 206 with its Content-Range: the counter appends exactly the bytes it was told it got.
         return Response(content=part.data, status_code=206, media_type="application/octet-stream",

@@ -10,7 +10,7 @@ very rules the counters apply; JSON is `counter_app.reports.export_json.report_j
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +25,7 @@ from counter_app.reports import queries
 from counter_app.reports.model import DailyReport, KpiReport, Period, Register, ReportKind, Scope
 from counter_app.reports.period_input import parse_report_day, report_period
 from counter_app.reports.sources import ReportSources
+from counter_app.services.clock import utc_now
 from sync.protocol import API_PREFIX, ErrorResponse
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
@@ -140,10 +141,10 @@ def install_report_routes(app: FastAPI, db: ServerDatabase) -> None:
         if fmt not in FORMATS:
             raise ApiError(400, "bad_format", "Định dạng báo cáo phải là json hoặc xlsx.")
         with db.session() as s:  # short: the token's last use is written, then the lock is let go
-            token = authenticate_report(s, authorization, datetime.now(UTC))
+            token = authenticate_report(s, authorization, utc_now())
         report_kind = parse_kind(kind)
         period = parse_period(start, end)
         unit_code = allowed_unit(token, unit)
         with db.read() as s:  # the report itself never holds the write lock (pushes go on meanwhile)
-            built = build_report(s, report_kind, period, unit_code, datetime.now(UTC))
+            built = build_report(s, report_kind, period, unit_code, utc_now())
         return report_response(built, report_kind, period, unit_code, fmt)

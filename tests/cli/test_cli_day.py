@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from counter_app.domain.day_close import DayClose
 from counter_app.services.accounts import create_account
-from counter_app.services.day_close import day_summary, office_today
+from counter_app.services.clock import office_today
+from counter_app.services.day_close import day_summary
 from counter_app.storage.database import Database
 from tests.cli.test_cli import run
 from tests.conftest import open_counter

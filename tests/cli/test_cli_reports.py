@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from counter_app.exit_codes import EXIT_INVALID
 from counter_app.reports.export_json import report_json
 from counter_app.reports.model import Period
-from counter_app.services.day_close import office_today
+from counter_app.services.clock import office_today
 from tests.support.cli_process import run_counter_app
 
 REFUSALS = [
@@ -71,8 +71,10 @@ def test_an_unwritable_out_is_refused_before_the_report_runs(tmp_path: Path) -> 
 # -- end to end on the demo unit (the real engine) -------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo unit (300 dossiers over 30 office days, returns and receipts), made once for the module."""
+def demo_dir(tmp_path_factory: pytest.TempPathFactory, stopped_clock: datetime) -> Path:
+    """The demo unit (300 dossiers over 30 office days, returns and receipts), made once for the module. The
+    module's clock is stopped (what is overdue or pending depends on the moment a report is made); each
+    command below is given the same moment."""
     from counter_app.services.demo_data import prepare_demo_unit
     from counter_app.storage.database import Database
 
@@ -99,14 +101,14 @@ def _expected(demo_dir: Path, build: str, period: Period) -> dict[str, Any]:
 
 
 def _last_month() -> tuple[str, str, Period]:
-    today = office_today()
+    today = office_today()  # the module's stopped clock
     period = Period(today - timedelta(days=30), today)
     return period.start.isoformat(), period.end.isoformat(), period
 
 
-def test_the_daily_json_printed_is_the_services_report(demo_dir: Path) -> None:
+def test_the_daily_json_printed_is_the_services_report(demo_dir: Path, stopped_clock: datetime) -> None:
     start, end, period = _last_month()
-    result = run_counter_app(["--data-dir", str(demo_dir), "report", "daily", "--from", start, "--to", end])
+    result = run_counter_app(["--data-dir", str(demo_dir), "report", "daily", "--from", start, "--to", end], at=stopped_clock)
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
     printed.pop("generated_at")
@@ -115,13 +117,13 @@ def test_the_daily_json_printed_is_the_services_report(demo_dir: Path) -> None:
     assert expected["total"]["values"]["received_total"] > 0  # the demo unit received dossiers in the month
 
 
-def test_the_daily_xlsx_and_csv_written_hold_the_services_totals(demo_dir: Path, tmp_path: Path) -> None:
+def test_the_daily_xlsx_and_csv_written_hold_the_services_totals(demo_dir: Path, tmp_path: Path, stopped_clock: datetime) -> None:
     start, end, period = _last_month()
     total = _expected(demo_dir, "daily_report", period)["total"]["values"]
     xlsx, csv_path = tmp_path / "ngay.xlsx", tmp_path / "ngay.csv"
     for out in (xlsx, csv_path):
         result = run_counter_app(["--data-dir", str(demo_dir), "report", "daily", "--from", start, "--to", end,
-                                  "--out", str(out)])
+                                  "--out", str(out)], at=stopped_clock)
         assert result.returncode == 0, result.stderr
         assert f"vào {out}" in result.stdout
     sheet = load_workbook(xlsx)["Tiếp nhận"]
@@ -132,12 +134,12 @@ def test_the_daily_xlsx_and_csv_written_hold_the_services_totals(demo_dir: Path,
     assert printed == total
 
 
-def test_the_register_pdf_is_mau_06_landscape_with_the_month_s_dossiers(demo_dir: Path, tmp_path: Path) -> None:
+def test_the_register_pdf_is_mau_06_landscape_with_the_month_s_dossiers(demo_dir: Path, tmp_path: Path, stopped_clock: datetime) -> None:
     start, end, period = _last_month()
     rows = _expected(demo_dir, "register", period)["rows"]
     out = tmp_path / "so-theo-doi.pdf"
     result = run_counter_app(["--data-dir", str(demo_dir), "report", "register", "--from", start, "--to", end,
-                              "--out", str(out), "--json"])
+                              "--out", str(out), "--json"], at=stopped_clock)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"kind": "register", "format": "pdf", "file": str(out)}
     reader = PdfReader(out)
@@ -147,13 +149,13 @@ def test_the_register_pdf_is_mau_06_landscape_with_the_month_s_dossiers(demo_dir
     assert f"{len(rows)} hồ sơ" in text
 
 
-def test_the_kpi_prints_a_readable_table_and_its_json(demo_dir: Path) -> None:
+def test_the_kpi_prints_a_readable_table_and_its_json(demo_dir: Path, stopped_clock: datetime) -> None:
     start, end, period = _last_month()
     on_time = _expected(demo_dir, "kpi_report", period)["total"]["indicators"]["on_time_rate"]
-    table = run_counter_app(["--data-dir", str(demo_dir), "report", "kpi", "--from", start, "--to", end])
+    table = run_counter_app(["--data-dir", str(demo_dir), "report", "kpi", "--from", start, "--to", end], at=stopped_clock)
     assert table.returncode == 0, table.stderr
     line = next(x for x in table.stdout.splitlines() if "Tỷ lệ giải quyết trước hạn, đúng hạn" in x)
     assert f"{on_time['numerator']}/{on_time['denominator']}" in line
     assert (on_time["rate"] or "—").replace(".", ",") in line
-    printed = run_counter_app(["--data-dir", str(demo_dir), "report", "kpi", "--from", start, "--to", end, "--json"])
+    printed = run_counter_app(["--data-dir", str(demo_dir), "report", "kpi", "--from", start, "--to", end, "--json"], at=stopped_clock)
     assert json.loads(printed.stdout)["total"]["indicators"]["on_time_rate"] == on_time

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from counter_app.services.unit_setup import load_profile
 from counter_app.storage.database import Database
 from counter_app.ui.context import UiContext
+from counter_app.ui.scanner import ScannerListener
 from counter_app.ui.settings import CounterSettings
 from counter_app.ui.tasks import TaskRunner
 from tests.conftest import open_counter
@@ -109,3 +110,23 @@ def open_intake_screen(qtbot, context: UiContext):
     qtbot.waitUntil(widget.isActiveWindow, timeout=INTAKE_WAIT_MS)
     qtbot.waitUntil(lambda: widget.picker.is_loaded, timeout=INTAKE_WAIT_MS)
     return widget
+
+
+@pytest.fixture
+def scanner(qapp) -> Iterator[ScannerListener]:
+    """The app's USB-scanner listener on the whole application, as the main window installs it."""
+    listener = ScannerListener()
+    listener.install(qapp)
+    yield listener
+    qapp.removeEventFilter(listener)
+
+
+def scan(qtbot, widget: QWidget, payload: str) -> None:
+    """What a keyboard-mode scanner does: the whole line at machine speed, then Enter.
+
+    The pause first is the clerk's hand moving to the scanner: what was typed before it is not part
+    of the burst (tests type at machine speed too).
+    """
+    pause()
+    type_text(widget, payload)
+    press(widget, Qt.Key.Key_Return)

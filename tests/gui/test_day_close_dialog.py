@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from counter_app.services.accounts import create_account
-from counter_app.services.day_close import day_summary, office_today
+from counter_app.services.clock import office_today
+from counter_app.services.day_close import day_summary
 from counter_app.ui.context import UiContext
 from counter_app.ui.day_close_dialog import DayCloseDialog
 from tests.gui.conftest import type_text

@@ -16,8 +16,7 @@ from counter_app.services.dossiers import get_dossier, search_dossiers
 from counter_app.services.intake import preview_due_at
 from counter_app.ui.context import UiContext
 from counter_app.ui.intake_screen import IntakeScreen, due_text
-from counter_app.ui.scanner import ScannerListener
-from tests.gui.conftest import open_intake_screen, pause, press, type_text
+from tests.gui.conftest import open_intake_screen, press, scan, type_text
 from tests.support.qt_polling import when_shown
 
 NAME = "Nguyễn Văn Đức"
@@ -245,25 +244,6 @@ def test_a_field_is_checked_when_the_focus_leaves_it(qtbot, screen: IntakeScreen
     qtbot.keyClick(screen.id_number, Qt.Key.Key_Tab)
     assert "không phải mã tỉnh" in screen.field_error("id_number")
     assert screen.phone.text() == "0162 123 4567"
-
-
-@pytest.fixture
-def scanner(qapp):
-    listener = ScannerListener()
-    listener.install(qapp)
-    yield listener
-    qapp.removeEventFilter(listener)
-
-
-def scan(qtbot, widget: QWidget, payload: str) -> None:
-    """What a keyboard-mode scanner does: the whole line at machine speed, then Enter.
-
-    The pause first is the clerk's hand moving to the scanner: what was typed before it is not part
-    of the burst (tests type at machine speed too).
-    """
-    pause()
-    type_text(widget, payload)
-    press(widget, Qt.Key.Key_Return)
 
 
 def test_id_card_scan_fills_the_applicant_from_any_field(qtbot, screen: IntakeScreen, scanner) -> None:

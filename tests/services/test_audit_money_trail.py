@@ -21,7 +21,8 @@ from counter_app.domain.lifecycle import Status
 from counter_app.domain.lifecycle_records import HandoverDirection
 from counter_app.services.accounts import change_password, create_account, disable_account
 from counter_app.services.audit import verify_audit
-from counter_app.services.day_close import close_day, day_summary, office_today
+from counter_app.services.clock import office_today
+from counter_app.services.day_close import close_day, day_summary
 from counter_app.services.fees import request_fee
 from counter_app.services.lifecycle import hand_over, transition
 from counter_app.services.receipts import cancel_receipt, collect_fee
@@ -30,6 +31,10 @@ from counter_app.storage.database import Database
 from counter_app.storage.models import AuditLogRow
 from tests.conftest import open_counter
 from tests.support.receipts import FEE_VND, fee_dossier, grant_receipt_range
+
+# Every "today" this module reads (its own and the services') is one day: office midnight may pass while it
+# runs (tests/conftest.py, stopped_clock).
+pytestmark = pytest.mark.usefixtures("stopped_clock")
 
 AGENCY_FEE_VND = 6_000
 

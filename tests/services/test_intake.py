@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from counter_app.domain.codes import office_day
 from counter_app.domain.dossier import OFFICE_TZ, Channel, ResultDelivery
 from counter_app.domain.errors import CodeSpaceExhausted, ValidationErrors
 from counter_app.domain.identity import parse_chip_id_qr
@@ -140,7 +141,8 @@ def test_received_in_the_future_is_refused(counter_db: Database) -> None:
 
 
 def test_chip_id_qr_fills_the_applicant(counter_db: Database) -> None:
-    card = parse_chip_id_qr("049090001234|201234567|Nguyễn Văn Đức|15031990|Nam|Thôn 2, Xã Tam Thăng|01072021")
+    card = parse_chip_id_qr("049090001234|201234567|Nguyễn Văn Đức|15031990|Nam|Thôn 2, Xã Tam Thăng|01072021",
+                            today=office_day(RECEIVED))
     person = card.to_person()
     applicant = PersonInput(
         full_name=person.full_name, id_number=person.id_number, phone="0905123456",

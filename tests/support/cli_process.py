@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,6 +54,8 @@ def _child(request: dict[str, Any]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    if request.get("clock"):
+        _install_clock(request["clock"])
     code: object = 1
     try:
         code = importlib.import_module(COMMANDS[request["command"]]).main(request["argv"])
@@ -74,6 +77,17 @@ def _child(request: dict[str, Any]) -> None:
         sys.stderr.flush()
         code = 1
     os._exit(code)
+
+
+def _install_clock(clock: dict[str, str]) -> None:
+    """The child's clock (counter_app.services.clock), as the test asked: stopped at an instant (one command,
+    one moment) or ticking from one (a server). Only a forked child gets it; nothing in production reads this."""
+    from datetime import datetime
+
+    from counter_app.services import clock as app_clock
+
+    at = datetime.fromisoformat(clock["at"])
+    app_clock.install_clock(app_clock.stopped_at(at) if clock["kind"] == "stopped" else app_clock.ticking_from(at))
 
 
 def serve() -> None:
@@ -178,7 +192,8 @@ ZYGOTE = Zygote()
 
 
 def _request(kind: str, command: str, argv: list[str], folder: str, *, input: str | None, cwd: Path,
-             env: dict[str, str] | None, stderr_to_stdout: bool = False) -> dict[str, Any]:
+             env: dict[str, str] | None, stderr_to_stdout: bool = False,
+             clock: dict[str, str] | None = None) -> dict[str, Any]:
     paths = {name: str(Path(folder) / name) for name in ("stdin", "stdout", "stderr")}
     if stderr_to_stdout:
         paths["stderr"] = paths["stdout"]
@@ -186,14 +201,17 @@ def _request(kind: str, command: str, argv: list[str], folder: str, *, input: st
     Path(paths["stdout"]).touch()
     Path(paths["stderr"]).touch()
     return {"kind": kind, "command": command, "argv": argv, "cwd": str(cwd),
-            "env": env if env is not None else dict(os.environ), **paths}
+            "env": env if env is not None else dict(os.environ), "clock": clock, **paths}
 
 
 def run_command(command: str, argv: list[str], *, input: str | None = None, cwd: Path = ROOT,
-                env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Like `subprocess.run([command, *argv], capture_output=True, text=True)`; see the module docstring."""
+                env: dict[str, str] | None = None, timeout: float = 120,
+                at: datetime | None = None) -> subprocess.CompletedProcess[str]:
+    """Like `subprocess.run([command, *argv], capture_output=True, text=True)`; see the module docstring.
+    `at`: the command's clock is stopped at that instant (what it records, prints and checks happens then)."""
+    clock = None if at is None else {"kind": "stopped", "at": at.isoformat()}
     with tempfile.TemporaryDirectory(prefix="cmd-") as folder:
-        request = _request("run", command, argv, folder, input=input, cwd=cwd, env=env)
+        request = _request("run", command, argv, folder, input=input, cwd=cwd, env=env, clock=clock)
         answer = ZYGOTE.ask(request, timeout)
         return subprocess.CompletedProcess(
             [command, *argv], answer["returncode"],
@@ -210,10 +228,15 @@ class SpawnedProcess:
     """A long-running child (a server), with the part of `subprocess.Popen` the tests use: pid, poll,
     wait, terminate, kill, and its output (stdout and stderr together) as `stdout` once it has ended."""
 
-    def __init__(self, command: str, argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
+    def __init__(self, command: str, argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None,
+                 clock_from: datetime | None = None) -> None:
+        """`clock_from`: the child's clock reads that instant at its start and ticks from there (a server
+        started a minute before office midnight). Worker processes of `serve --workers N` are spawned, not
+        forked, and keep the machine's clock: give a clock to one-process servers only."""
         self._folder = tempfile.TemporaryDirectory(prefix="spawned-")
+        clock = None if clock_from is None else {"kind": "ticking", "at": clock_from.isoformat()}
         request = _request("spawn", command, argv, self._folder.name, input=None, cwd=cwd, env=env,
-                           stderr_to_stdout=True)
+                           stderr_to_stdout=True, clock=clock)
         self._log = Path(request["stdout"])
         self.pid: int = ZYGOTE.ask(request, 30)["pid"]
         self.returncode: int | None = None

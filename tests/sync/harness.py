@@ -50,25 +50,27 @@ class ServerProcess:
     """`provincial-server serve` as a real process on 127.0.0.1 (SQLite file or PostgreSQL URL)."""
 
     def __init__(self, database_url: str, port: int | None = None, serve_args: Sequence[str] = (),
-                 host: str = "127.0.0.1", workers: int = 1) -> None:
+                 host: str = "127.0.0.1", workers: int = 1, clock_from: datetime | None = None) -> None:
         self.database_url = database_url
         self.host = host
         self.workers = workers  # > 1: `serve --workers N`, a supervisor process and N worker processes
         self.port = port or 0  # 0: the first start takes any free port and learns which (start)
         self.serve_args = list(serve_args)  # e.g. ["--limit", "max_device_blob_bytes=5000000"]
         self.process: SpawnedProcess | None = None  # a real process, forked from tests/support/cli_process
+        self.clock_from = clock_from  # the server's clock reads this at each start, then ticks (one worker only)
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def admin(self, *args: str) -> str:
-        result = run_command("provincial-server", ["--database-url", self.database_url, *args])
+    def admin(self, *args: str, at: datetime | None = None) -> str:
+        """One `provincial-server` command on this server's database; `at` stops its clock at that instant."""
+        result = run_command("provincial-server", ["--database-url", self.database_url, *args], at=at)
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    def enrollment_code(self, unit: str) -> str:
-        return self.admin("enrollment-code", "--unit", unit).split()[-1]
+    def enrollment_code(self, unit: str, at: datetime | None = None) -> str:
+        return self.admin("enrollment-code", "--unit", unit, at=at).split()[-1]
 
     def stats(self) -> dict[str, dict]:
         return {row["unit_code"]: row for row in json.loads(self.admin("stats", "--json"))}
@@ -78,10 +80,12 @@ class ServerProcess:
         port uvicorn got from its own startup line: a port picked beforehand could be taken meanwhile by a
         test running in parallel (pytest-xdist), and the health check would then be answered by a stranger.
         A restart reuses the port the clients were given."""
+        if self.clock_from is not None and self.workers > 1:
+            raise ValueError("spawned workers keep the machine's clock: a server with its own clock runs one worker")
         self.process = SpawnedProcess("provincial-server", [
             "--database-url", self.database_url, "serve", "--host", self.host, "--port", str(self.port or 0),
             *([] if "--log-level" in self.serve_args else ["--log-level", "info"]), *self.serve_args,
-            *(["--workers", str(self.workers)] if self.workers > 1 else [])])
+            *(["--workers", str(self.workers)] if self.workers > 1 else [])], clock_from=self.clock_from)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -165,8 +169,10 @@ def new_unit(server: ServerProcess) -> tuple[str, str]:
     return unit, code
 
 
-def counter_cli(data_dir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    result = run_counter_app(["--data-dir", str(data_dir), *args], env={**os.environ, **(env or {})}, timeout=300)
+def counter_cli(data_dir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None,
+                at: datetime | None = None) -> subprocess.CompletedProcess[str]:
+    """One `counter-app` command on `data_dir`; `at` stops its clock at that instant."""
+    result = run_counter_app(["--data-dir", str(data_dir), *args], env={**os.environ, **(env or {})}, timeout=300, at=at)
     if check:
         assert result.returncode == 0, result.stderr + result.stdout
     return result

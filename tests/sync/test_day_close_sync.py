@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from counter_app.domain.operations import OpType
 from counter_app.services.accounts import create_account
+from counter_app.services.clock import office_today
 from counter_app.services.credentials import load_token
-from counter_app.services.day_close import close_day, office_today
+from counter_app.services.day_close import close_day
 from counter_app.storage.models import OutboxOp
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll

@@ -26,8 +26,9 @@ from sqlalchemy import select
 
 from counter_app.domain.operations import OpType
 from counter_app.services.accounts import create_account
+from counter_app.services.clock import office_today
 from counter_app.services.credentials import load_token
-from counter_app.services.day_close import close_day, day_summary, office_today
+from counter_app.services.day_close import close_day, day_summary
 from counter_app.services.receipts import cancel_receipt, collect_fee
 from counter_app.storage.database import Database
 from counter_app.storage.models import OutboxOp
@@ -42,6 +43,10 @@ from tests.sync.harness import ROOT, ServerProcess, backend_url
 from tests.sync.invariants import open_server_db
 from tests.sync.payloads import wire
 from tests.sync.test_issue9_hostile import VIETNAMESE, honest_assist
+
+# Every "today" this module reads (its own and the services') is one day: office midnight may pass while it
+# runs (tests/conftest.py, stopped_clock).
+pytestmark = pytest.mark.usefixtures("stopped_clock")
 
 SUPERVISOR = "giamsat"
 _seqs = iter(range(1, 10_000))

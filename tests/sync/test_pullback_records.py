@@ -31,7 +31,8 @@ from counter_app.domain.receipts import Receipt, ReceiptStatus
 from counter_app.domain.restore import PullBackPendingError
 from counter_app.domain.returns import ShipmentState
 from counter_app.services.accounts import create_account
-from counter_app.services.day_close import close_day, closed_days, office_today
+from counter_app.services.clock import office_today
+from counter_app.services.day_close import close_day, closed_days
 from counter_app.services.dossiers import change_status, get_dossier
 from counter_app.services.fees import fees_due
 from counter_app.services.guidance import GuidanceRequest, guidance_on, record_guidance
@@ -60,6 +61,10 @@ from tests.support.receipts import BOOK, FEE_VND, fee_dossier
 from tests.support.returns import result_ready_dossier
 from tests.sync.test_hostile_http import vietnamese
 from tests.sync.test_restore import ServerSide, enrolled_counter, local_dossiers, server, sync  # noqa: F401 (fixture)
+
+# Every "today" this module reads (its own and the services') is one day: office midnight may pass while it
+# runs (tests/conftest.py, stopped_clock).
+pytestmark = pytest.mark.usefixtures("stopped_clock")
 
 SUPERVISOR = "giamsat"
 POST = {"recipient": "Trần Thị Bình", "phone": "0905123456", "ward_code": HAI_CHAU_WARD, "street": "12 Lê Lợi",

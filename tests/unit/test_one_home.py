@@ -41,3 +41,19 @@ def test_dates_and_times_are_formatted_only_in_formats() -> None:
         if OFFICE_FORMAT.search(line)
     ]
     assert offenders == [], "office-time formats belong in counter_app/domain/formats.py:\n" + "\n".join(offenders)
+
+
+# Asking the machine for the date or the time of day; durations (time.monotonic) and file ages are not this.
+CLOCK_READ = re.compile(r"\b(?:datetime\.(?:now|utcnow|today)|date\.today|QDate(?:Time)?\.current\w*)\(")
+
+
+def test_the_time_is_read_only_through_the_clock() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in (APP, ROOT / "sync")
+        for path in python_files(folder)
+        if path != APP / "services" / "clock.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if CLOCK_READ.search(line.split("  #")[0])
+    ]
+    assert offenders == [], "read the time through counter_app/services/clock.py:\n" + "\n".join(offenders)
