@@ -37,11 +37,10 @@ def cmd_assist(db: Database, args: argparse.Namespace) -> int:
 
 
 def _day(text: str | None) -> date:
-    from counter_app.domain.dossier import OFFICE_TZ
-    from counter_app.services.clock import utc_now
+    from counter_app.services.clock import office_today
 
     if not text:
-        return utc_now().astimezone(OFFICE_TZ).date()
+        return office_today()
     try:
         return date.fromisoformat(text)
     except ValueError:

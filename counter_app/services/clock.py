@@ -35,7 +35,7 @@ def office_today(now: datetime | None = None) -> date:
 
 
 def ticking_from(start: datetime) -> Clock:
-    """A clock that reads `start` now and then runs at the machine's pace (a restarted server keeps its day)."""
+    """A clock that reads `start` now and then runs at the machine's pace (a server started just before midnight)."""
     if start.tzinfo is None:
         raise ValueError("the start of a clock must be an aware instant")
     offset = start - system_clock()

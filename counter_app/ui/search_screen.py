@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from counter_app.domain.dossier import OFFICE_TZ, Dossier
-from counter_app.services.clock import utc_now
+from counter_app.domain.dossier import Dossier
+from counter_app.services.clock import office_today, utc_now
 from counter_app.services.dossiers import MAX_SEARCH_RESULTS, dossiers_received_on, search_dossiers
 from counter_app.ui.context import UiContext
 from counter_app.ui.dossier_table import DossierTableModel, setup_dossier_table
@@ -126,7 +126,7 @@ class SearchScreen(Screen):
     def show_today(self) -> None:
         """With nothing typed, the table shows today's dossiers (the ones a citizen most often asks about)."""
         self._in_flight = True
-        db, today = self.context.db, utc_now().astimezone(OFFICE_TZ).date()
+        db, today = self.context.db, office_today()
         self.context.tasks.run(
             lambda: dossiers_received_on(db, today, RESULT_LIMIT),
             self._today_loaded,
