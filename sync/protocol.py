@@ -66,6 +66,9 @@ class Capability(StrEnum):
     TOKEN_ROTATION = "token-rotation"  # hello may carry new_token (sync/server/token_rotation.py)
     # Issue 13 (sync/wire.py): zstd push bodies with a published dictionary, the packed form, compact results.
     ZSTD_PUSH = "zstd-push"
+    # Issue 13 (sync/server/inbox.py): POST /sync/inbox stores a push batch, applied in the background;
+    # GET /sync/inbox/{batch_id} gives its answer once applied.
+    STORED_PUSH = "stored-push"
 
 
 class Model(BaseModel):
@@ -232,6 +235,15 @@ class PushBatch(Request):
     # answer's plain acceptances as seq ranges (`PushResponse.accepted`).
     packed: Any = None
     compact_results: bool = False
+
+
+class StoredBatch(Model):
+    """The answer to a stored push batch not applied yet (202): it is kept, `waiting_before` batches of the
+    device go first. Once applied, the batch is answered as `POST /sync/push` would have answered it."""
+
+    batch_id: str
+    state: Literal["stored"] = "stored"
+    waiting_before: int = 0
 
 
 class OpResult(Model):

@@ -20,7 +20,6 @@ from starlette.types import ASGIApp
 from counter_app import __version__
 from counter_app.domain.payload_fields import MAX_INT64
 from counter_app.services.clock import utc_now
-from sync.packing import CanonicalTexts
 from sync.protocol import (
     API_PREFIX,
     PROTOCOL_VERSION,
@@ -43,14 +42,15 @@ from sync.server.auth import authenticate, enroll, epoch_row
 from sync.server.blobs import ChunkOutcome, append_chunk, blob_status, check_sha256, create_blob, get_blob
 from sync.server.conflict_routes import install_conflict_routes
 from sync.server.db import ServerDatabase
-from sync.server.dictionaries import DictionaryCache, install_dictionary_routes, newest_offer, unpacked
+from sync.server.dictionaries import DictionaryCache, install_dictionary_routes, newest_offer
 from sync.server.errors import ApiError
 from sync.server.feed import changes_after, last_change_seq
 from sync.server.guard import RequestGuard
 from sync.server.guard_admission import GuardSettings
 from sync.server.guard_body import PreparsedJsonRoute
 from sync.server.http_errors import ContainErrors, install_error_handlers
-from sync.server.ingest import handle_push
+from sync.server.inbox import Applier, applied_push, prepared_push
+from sync.server.inbox_routes import applying, install_inbox_routes
 from sync.server.memory import limit_malloc_arenas
 from sync.server.models import Unit
 from sync.server.pullback import install_pullback_routes
@@ -59,7 +59,6 @@ from sync.server.releases import newest_offers
 from sync.server.reports import install_report_routes
 from sync.server.token_rotation import DEFAULT_ROTATION_DAYS, offer_if_due
 from sync.server.workers import tuned_for_load
-from sync.wire import compacted
 
 log = logging.getLogger(__name__)
 MAX_PULL_PAGE = 1_000
@@ -89,9 +88,11 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     limit_malloc_arenas()  # before uvicorn's worker threads exist
     server_epoch = db.server_epoch()
     settings = settings or GuardSettings.from_environment()
+    dictionaries = DictionaryCache(db)  # string tables of packed pushes (issue 13)
+    applier = Applier(db, limits, dictionaries, utc_now)  # stored pushes, applied in the background (issue 13)
     app = ProvincialApi(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__,
                         openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
-                        lifespan=tuned_for_load)
+                        lifespan=applying(applier, tuned_for_load))
     # Endpoints take the JSON the guard parsed off the event loop within `limits`.
     app.router.route_class = PreparsedJsonRoute
     # Push results and pull pages compress well; on a 2G link the answer costs as much as the question.
@@ -99,7 +100,6 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     # Outside it: token, rate limits and body bounds, before any endpoint runs (guard.py).
     app.add_middleware(RequestGuard, db=db, limits=limits, settings=settings)
     install_error_handlers(app)
-    dictionaries = DictionaryCache(db)  # string tables of packed pushes (issue 13)
 
     # Each endpoint commits its own transaction before it returns, so a response is only ever sent
     # for work that is durably stored (never "acknowledged, then the commit failed").
@@ -144,14 +144,11 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
 
     @app.post(f"{API_PREFIX}/sync/push", responses=ERRORS, response_model=PushResponse)
     def push(batch: PushBatch, authorization: Authorization = None) -> Response:
-        texts = CanonicalTexts()  # issue 13: each payload's canonical JSON, written once (unpack, hash, audit)
-        batch = unpacked(batch, limits, dictionaries, texts)  # issue 13: the columnar form (sync/packing.py)
-        if len(batch.ops) > limits.max_ops_per_batch:
-            raise ApiError(413, "too_many_ops", f"Mỗi gói tối đa {limits.max_ops_per_batch} thao tác.")
+        batch, texts = prepared_push(batch, limits, dictionaries)  # the packed form (sync/packing.py), bounded
         with db.session() as s:
             me = authenticate(s, authorization, utc_now())
-            response = handle_push(s, me, batch, utc_now(), texts)
-        return answer(compacted(response) if batch.compact_results else response)
+            response = applied_push(s, me, batch, texts, utc_now())
+        return answer(response)
 
     @app.get(f"{API_PREFIX}/sync/pull", responses=ERRORS, response_model=PullPage)
     def pull(after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
@@ -205,5 +202,6 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
     install_report_routes(app, db)  # GET /api/v1/reports/…: report tokens only (issue 11)
     install_pullback_routes(app, db)  # GET /api/v1/sync/pullback: a restored counter's own dossiers (issue 12)
     install_conflict_routes(app, db)  # GET /api/v1/sync/conflicts, POST …/{id}/resolution: a supervisor decides (issue 13)
+    install_inbox_routes(app, db, applier)  # POST /api/v1/sync/inbox, GET …/{batch_id}: stored pushes (issue 13)
     return app
 

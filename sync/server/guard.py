@@ -41,13 +41,14 @@ from sync.server.guard_admission import (
 )
 from sync.server.guard_body import PARSED_KEY, BodyReader, ClientGone, replay
 from sync.server.http_errors import error_response
+from sync.server.inbox_routes import INBOX_PATH
 from sync.server.ratelimit import InFlight, Slots, TokenBuckets, retry_after
 from sync.server.report_tokens import authenticate_report
 
 # Endpoints that authenticate the token in their own transaction: their answer tells the token gate whether the
 # token is still valid (200: checked just now; 401/403: refused), so a counter syncing every minute is not looked
 # up again by the gate at every sync.
-CONFIRMING_PATHS = frozenset(f"{API_PREFIX}{p}" for p in ("/sync/hello", "/sync/push", "/sync/pull"))
+CONFIRMING_PATHS = frozenset(f"{API_PREFIX}{p}" for p in ("/sync/hello", "/sync/push", "/sync/pull", "/sync/inbox"))
 
 
 class RequestGuard:
@@ -109,8 +110,9 @@ class RequestGuard:
             if not stack.enter_context(self.device_in_flight.enter(device_id)):
                 raise Refusal(429, "too_many_at_once", "Quầy đang có quá nhiều yêu cầu cùng lúc; hãy thử lại sau.",
                               {"Retry-After": "1"})
+            stored_push = scope["path"] == INBOX_PATH and scope["method"] == "POST"  # kept as it came (inbox.py)
             scope, receive = await self.body.read(scope, receive, self.limits.max_body_bytes, self.limits.max_inflated_bytes,
-                                                  self.settings.body_deadline_seconds, stack, device_id)
+                                                  self.settings.body_deadline_seconds, stack, device_id, keep_raw=stored_push)
             if scope["path"] in CONFIRMING_PATHS:
                 send = self._tell_gate(header(scope, b"authorization"), send)
             return scope, receive, send

@@ -50,9 +50,11 @@ class BodyReader:
         self.dictionaries = DictionaryCache(db)  # zstd push bodies (issue 13)
 
     async def read(self, scope: Scope, receive: Receive, max_raw: int, max_inflated: int, deadline: float,
-                   stack: AsyncExitStack, device_id: str | None = None) -> tuple[Scope, Receive]:
+                   stack: AsyncExitStack, device_id: str | None = None, keep_raw: bool = False) -> tuple[Scope, Receive]:
         """The request with its body read, inflated and, if JSON, parsed; `Refusal` past any bound. A device's
-        body is charged to its budget of body bytes and may use the published zstd dictionaries."""
+        body is charged to its budget of body bytes and may use the published zstd dictionaries. `keep_raw`: a
+        push to be stored (sync/server/inbox.py) is inflated only to hold it to the same bounds, and passed on
+        as it came, compressed and unparsed."""
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return scope, replay(b"", receive)
         declared = header(scope, b"content-length")
@@ -63,7 +65,7 @@ class BodyReader:
         try:
             inflater = bounded.Inflater(header(scope, b"content-encoding") or "", max_inflated, self.limits.max_inflate_ratio,
                                         self.dictionaries.zstd if device_id else None)
-            body = await self._receive(receive, inflater, max_raw, deadline, stack)
+            body = await self._receive(receive, inflater, max_raw, deadline, stack, keep_raw)
         except bounded.Refused as refused:
             raise Refusal(STATUS_FOR.get(refused.code, 400), refused.code, refused.message, {"Connection": "close"}) from None
         finally:
@@ -71,6 +73,8 @@ class BodyReader:
                 self.device_bytes.owe(device_id, inflater.produced)
         if declared is not None and declared.strip().isdigit() and int(declared) != inflater.received:
             raise Refusal(400, "incomplete_body", "Dữ liệu gửi lên bị thiếu; quầy sẽ gửi lại.", {"Connection": "close"})
+        if keep_raw:
+            return scope, replay(body, receive)
         if body and _is_json(scope):
             await self._parse(scope, body)
         if header(scope, b"content-encoding"):
@@ -94,7 +98,7 @@ class BodyReader:
             scope["state"][BATCH_ID_KEY] = batch_id[:64]
 
     async def _receive(self, receive: Receive, inflater: bounded.Inflater, max_raw: int, deadline: float,
-                       stack: AsyncExitStack) -> bytes:
+                       stack: AsyncExitStack, keep_raw: bool = False) -> bytes:
         loop = asyncio.get_running_loop()
         end = loop.time() + deadline
         body = bytearray()  # one growing block: thousands of small pieces would fragment the heap for good
@@ -121,9 +125,12 @@ class BodyReader:
             if inflater.received + len(chunk) > max_raw:
                 raise Refusal(413, "body_too_large", f"Gói dữ liệu vượt {bounded.size_text(max_raw)}; quầy sẽ chia nhỏ và gửi lại.",
                               {"Connection": "close"})
-            body += inflater.feed(chunk)
+            inflated = inflater.feed(chunk)
+            body += chunk if keep_raw else inflated
             if not message.get("more_body", False):
-                body += inflater.finish()
+                inflated = inflater.finish()
+                if not keep_raw:
+                    body += inflated
                 return bytes(body)
 
 

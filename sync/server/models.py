@@ -179,6 +179,33 @@ class OpLedger(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class StoredPush(Base):
+    """A push batch stored as it came, to be applied in the background (sync/server/inbox.py), and its answer.
+
+    `body` is the request body as received (compressed, checked against the bounds when stored) until the
+    batch is answered, then emptied; `status` and `answer` are what the push endpoint would have answered.
+    Each device's batches are applied in `id` order, one at a time.
+    """
+
+    __tablename__ = "stored_push"
+    __table_args__ = (
+        UniqueConstraint("device_id", "batch_id", name="uq_stored_push_device_batch"),
+        Index("ix_stored_push_waiting", "device_id", "id",
+              sqlite_where=text("answered_at IS NULL"), postgresql_where=text("answered_at IS NULL")),
+        Index("ix_stored_push_answered_at", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    batch_id: Mapped[str] = mapped_column(String(64))
+    content_encoding: Mapped[str] = mapped_column(String(40), default="")
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[int | None] = mapped_column(Integer)
+    answer: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
 class Dossier(Base):
     __tablename__ = "dossier"
     __table_args__ = (Index("ix_dossier_unit_status", "unit_code", "status"),

@@ -43,6 +43,8 @@ OPERATIONS = [
     "POST /api/v1/sync/hello",
     "POST /api/v1/sync/push",
     "GET /api/v1/sync/pull",
+    "POST /api/v1/sync/inbox",  # stored pushes (issue 13)
+    "GET /api/v1/sync/inbox/{batch_id}",
     "GET /api/v1/sync/dictionaries/{dictionary_id}",  # push dictionaries (issue 13)
     "GET /api/v1/sync/pullback",  # a restored counter's own dossiers and records (issue 12)
     "GET /api/v1/sync/pullback/desk",

@@ -1,0 +1,225 @@
+"""Stored pushes (issue 13): a counter on a good link hands the province its backlog batch after batch, each one
+stored as it came and answered 202 at once, and the server applies them in the background and keeps each
+batch's answer for the counter to fetch.
+
+The model is DHIS2's tracker importer (docs/sync.md, "Stored pushes"): a job stored, its report fetched later.
+A stored batch is a promise of the province, not yet an answer: the counter keeps its operations in flight
+until it has read the answer, which is exactly what `POST /sync/push` would have answered (per operation,
+through `prepared_push` and `applied_push`, the one path from a batch to its answer). So nothing about exactly-once changes: a
+batch stored twice is kept once (its id is unique per device), and an operation sent again after its answer
+was lost is answered from the ledger.
+
+- Every byte is untrusted: the guard holds the stored body to the push's bounds (raw size, inflated size and
+  ratio, known encoding) before it is stored, and applying it bounds it again (JSON shape, the protocol's
+  models, the packed form). Whatever is wrong with one batch becomes that batch's answer (its HTTP status and
+  error), never a queue that stops: the device's next batch is applied after it.
+- Order: a device's batches are applied one at a time in the order they were stored. The claim takes the
+  oldest waiting batch of any device whose earlier batches are all answered, locked with SKIP LOCKED on
+  PostgreSQL, so several workers share the work and never apply one batch twice; applying it locks the
+  device's epoch row as a synchronous push does.
+- A batch whose applying fails for want of the database (the connection lost, a restart) is not answered: it
+  is applied again later, from its stored body.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session, aliased
+
+from sync import bounded
+from sync.packing import CanonicalTexts
+from sync.protocol import ErrorResponse, Limits, PushBatch, PushResponse
+from sync.server.db import ServerDatabase
+from sync.server.dictionaries import DictionaryCache, unpacked
+from sync.server.errors import ApiError
+from sync.server.guard_body import STATUS_FOR, json_bounds
+from sync.server.http_errors import SERVER_ERROR
+from sync.server.ingest import handle_push
+from sync.server.models import Device, StoredPush
+from sync.wire import compacted
+
+log = logging.getLogger(__name__)
+# Batches of one device stored and not yet answered: past this the store answers 503 (the counter pushes the
+# rest later). A bound on the disk one device can fill; a soft one (two requests may both see 63 and store).
+MAX_WAITING_PER_DEVICE = 64
+KEEP_ANSWERS = timedelta(days=7)  # an answer not fetched in a week: the counter sends its operations again
+POLL_SECONDS = 0.5  # how often a worker looks for batches stored through another worker
+PRUNE_EVERY = timedelta(minutes=10)
+STORE_BUSY = "Máy chủ tỉnh đang xử lý các gói trước của quầy; quầy sẽ gửi tiếp sau."
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where a stored batch stands: `status` and `answer` once applied (else None)."""
+
+    batch_id: str
+    waiting_before: int  # the device's batches stored before it and not answered yet
+    status: int | None = None
+    answer: bytes | None = None
+
+
+def prepared_push(batch: PushBatch, limits: Limits, dictionaries: DictionaryCache) -> tuple[PushBatch, CanonicalTexts]:
+    """A push batch ready to apply: unpacked and bounded (before the transaction that applies it, when it can),
+    with the payloads' canonical JSON written on the way (unpack, hash, audit write it once)."""
+    texts = CanonicalTexts()
+    batch = unpacked(batch, limits, dictionaries, texts)
+    if len(batch.ops) > limits.max_ops_per_batch:
+        raise ApiError(413, "too_many_ops", f"Mỗi gói tối đa {limits.max_ops_per_batch} thao tác.")
+    return batch, texts
+
+
+def applied_push(session: Session, device: Device, batch: PushBatch, texts: CanonicalTexts, now: datetime) -> PushResponse:
+    """What a prepared batch is answered, pushed or stored: applied (handle_push), compacted if asked."""
+    response = handle_push(session, device, batch, now, texts)
+    return compacted(response) if batch.compact_results else response
+
+
+def store(session: Session, device: Device, batch_id: str, content_encoding: str, body: bytes, now: datetime) -> Stored:
+    """Keep `body` (already held to the push's bounds by the guard) as the device's batch `batch_id`. Storing a
+    batch again is answered as the first time (its answer too, if it has one)."""
+    known = session.scalar(select(StoredPush).where(StoredPush.device_id == device.id, StoredPush.batch_id == batch_id))
+    if known is None:
+        if _waiting(session, device.id) >= MAX_WAITING_PER_DEVICE:
+            raise ApiError(503, "server_busy", STORE_BUSY)
+        known = StoredPush(device_id=device.id, batch_id=batch_id, content_encoding=content_encoding, body=body,
+                           stored_at=now)
+        session.add(known)
+        session.flush()
+    return _stand(session, known)
+
+
+def stored(session: Session, device: Device, batch_id: str) -> Stored | None:
+    """Where the device's stored batch `batch_id` stands; None if it was never stored (or its answer is gone)."""
+    row = session.scalar(select(StoredPush).where(StoredPush.device_id == device.id, StoredPush.batch_id == batch_id))
+    return None if row is None else _stand(session, row)
+
+
+def _stand(session: Session, row: StoredPush) -> Stored:
+    if row.answered_at is not None:
+        return Stored(row.batch_id, 0, row.status, row.answer)
+    return Stored(row.batch_id, _waiting(session, row.device_id, before=row.id))
+
+
+def _waiting(session: Session, device_id: str, before: int | None = None) -> int:
+    query = select(func.count()).select_from(StoredPush).where(StoredPush.device_id == device_id,
+                                                                StoredPush.answered_at.is_(None))
+    if before is not None:
+        query = query.where(StoredPush.id < before)
+    return session.scalar(query) or 0
+
+
+class Applier:
+    """Applies stored batches (`apply_next`), in the background of a server process (`start`, `stop`, `wake`)."""
+
+    def __init__(self, db: ServerDatabase, limits: Limits, dictionaries: DictionaryCache,
+                 clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.limits = limits
+        self.dictionaries = dictionaries
+        self.clock = clock
+        self.bounds = json_bounds(limits)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pruned_at: datetime | None = None
+
+    def apply_next(self) -> bool:
+        """Apply the oldest batch that may go next and record its answer; False when none is waiting."""
+        now = self.clock()
+        with self.db.session() as session:
+            row = session.scalar(_next_claim())
+            if row is None:
+                return False
+            row_id, device_id, batch_id = row.id, row.device_id, row.batch_id
+            status, answer = self._answer(session, row, now)
+            session.execute(update(StoredPush).where(StoredPush.id == row_id)
+                            .values(answered_at=now, status=status, answer=answer, body=b""))
+        log.debug("Gói lưu %s của quầy %s: trả lời %s", batch_id, device_id, status)
+        return True
+
+    def _answer(self, session: Session, row: StoredPush, now: datetime) -> tuple[int, bytes]:
+        """The batch's answer: 200 and the push's answer, or the error the push endpoint would have sent. A
+        failure for want of the database propagates (the batch stays waiting)."""
+        device = session.get(Device, row.device_id)
+        if device is None or device.revoked:
+            return 403, _error("device_revoked", "Quầy này đã bị thu hồi quyền đồng bộ; hãy liên hệ giám sát viên.")
+        try:
+            batch, texts = prepared_push(self._batch(row), self.limits, self.dictionaries)
+            with session.begin_nested():  # what a failed batch wrote is undone; the claim's lock is kept
+                response = applied_push(session, device, batch, texts, now)
+            return 200, response.model_dump_json().encode()
+        except ApiError as error:
+            return error.status, _error(error.code, error.message)
+        except bounded.Refused as refused:
+            return STATUS_FOR.get(refused.code, 400), _error(refused.code, refused.message)
+        except ValidationError:
+            return 422, _error("invalid_request", "Yêu cầu không đúng định dạng giao thức (gói đã lưu).")
+        except (OperationalError, InterfaceError):
+            raise  # the database is away: the batch waits
+        except Exception as error:  # a bug answers this batch 500 (as the push endpoint would); the next goes on
+            log.error("Lỗi máy chủ %s khi xử lý gói lưu %s", type(error).__name__, row.batch_id)
+            return 500, _error("server_error", SERVER_ERROR)
+
+    def _batch(self, row: StoredPush) -> PushBatch:
+        """The stored body, inflated and parsed within the push's bounds; its batch id must be the one stored."""
+        inflater = bounded.Inflater(row.content_encoding, self.limits.max_inflated_bytes, self.limits.max_inflate_ratio,
+                                    self.dictionaries.zstd)
+        body = inflater.feed(row.body) + inflater.finish()
+        batch = PushBatch.model_validate(bounded.parse_json(body, self.bounds))
+        if batch.batch_id != row.batch_id:
+            raise ApiError(400, "batch_id_mismatch", "Mã gói trong dữ liệu khác mã gói khi lưu; quầy sẽ gửi lại.")
+        return batch
+
+    def prune(self) -> int:
+        """Forget answers older than KEEP_ANSWERS (the counter has long read them, or will send again)."""
+        with self.db.session() as session:
+            result = session.execute(delete(StoredPush).where(StoredPush.answered_at < self.clock() - KEEP_ANSWERS))
+            return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="stored-push-applier", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                while not self._stop.is_set() and self.apply_next():
+                    pass
+                if self._pruned_at is None or self.clock() - self._pruned_at >= PRUNE_EVERY:
+                    self._pruned_at = self.clock()
+                    self.prune()
+            except (OperationalError, InterfaceError) as error:  # the database is away: try again after a pause
+                log.warning("Chưa xử lý được gói đã lưu (%s); thử lại sau", type(error).__name__)
+                self._stop.wait(5)
+            self._wake.wait(POLL_SECONDS)
+            self._wake.clear()
+
+
+def _next_claim():
+    """The oldest waiting batch whose device has no older one waiting, locked (skipped if another worker holds it)."""
+    older = aliased(StoredPush)
+    earlier_waiting = exists().where(older.device_id == StoredPush.device_id, older.answered_at.is_(None),
+                                     older.id < StoredPush.id)
+    return (select(StoredPush).where(StoredPush.answered_at.is_(None), ~earlier_waiting)
+            .order_by(StoredPush.id).limit(1).with_for_update(skip_locked=True, of=StoredPush))
+
+
+def _error(code: str, message: str) -> bytes:
+    return ErrorResponse.model_validate({"error": {"code": code, "message": message}}).model_dump_json().encode()

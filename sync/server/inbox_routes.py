@@ -1,0 +1,82 @@
+"""The stored push's endpoints (issue 13, sync/server/inbox.py), and the applier's life in a server process.
+
+- `POST /api/v1/sync/inbox` with `X-Batch-Id`: the body of a push (as `POST /sync/push` takes it, compressed
+  as it came; the guard held it to the push's bounds) is stored; 202 with `StoredBatch`, or the batch's
+  answer when it was stored and applied before.
+- `GET /api/v1/sync/inbox/{batch_id}`: 202 while it waits, then its answer (the status and body the push
+  endpoint would have sent), 404 if this device never stored it (or its answer was pruned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Header, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from counter_app.domain.payload_fields import OP_ID_RE
+from counter_app.services.clock import utc_now
+from sync.protocol import API_PREFIX, ErrorResponse, PushResponse, StoredBatch
+from sync.server.auth import authenticate
+from sync.server.db import ServerDatabase
+from sync.server.errors import ApiError
+from sync.server.inbox import Applier, Stored, store, stored
+
+INBOX_PATH = f"{API_PREFIX}/sync/inbox"
+# A stored batch's answer is the push's (200 or its error), or 202 while it waits.
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"model": PushResponse}, 202: {"model": StoredBatch},
+    **{status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 408, 409, 413, 415, 422, 429, 503)}}
+BATCH_ID_PATTERN = f"^{OP_ID_RE.pattern}$"  # a push batch's id (PushBatch.batch_id)
+
+
+def applying(applier: Applier, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
+             ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """`lifespan` with the applier running in the background while the process serves."""
+
+    @asynccontextmanager
+    async def both(app: FastAPI) -> AsyncIterator[None]:
+        async with lifespan(app):
+            applier.start()
+            try:
+                yield
+            finally:
+                applier.stop()
+
+    return both
+
+
+def install_inbox_routes(app: FastAPI, db: ServerDatabase, applier: Applier) -> None:
+    @app.post(INBOX_PATH, status_code=202, response_model=None, responses=ANSWERS)
+    async def store_push(request: Request, x_batch_id: Annotated[str, Header(pattern=BATCH_ID_PATTERN)],
+                         content_encoding: Annotated[str, Header()] = "",
+                         authorization: Annotated[str | None, Header()] = None) -> Response:
+        body = await request.body()
+
+        def keep() -> Stored:
+            with db.session() as session:
+                me = authenticate(session, authorization, utc_now())
+                return store(session, me, x_batch_id, content_encoding.strip().lower(), body, utc_now())
+
+        stand = await run_in_threadpool(keep)
+        applier.wake()
+        return _response(stand)
+
+    @app.get(INBOX_PATH + "/{batch_id}", status_code=202, response_model=None, responses=ANSWERS)
+    def stored_answer(batch_id: Annotated[str, Path(pattern=BATCH_ID_PATTERN)],
+                      authorization: Annotated[str | None, Header()] = None) -> Response:
+        with db.session() as session:
+            me = authenticate(session, authorization, utc_now())
+            stand = stored(session, me, batch_id)
+        if stand is None:
+            raise ApiError(404, "unknown_batch", "Máy chủ tỉnh không giữ gói này; quầy sẽ gửi lại các thao tác của gói.")
+        return _response(stand)
+
+
+def _response(stand: Stored) -> Response:
+    if stand.status is None or stand.answer is None:
+        body = StoredBatch(batch_id=stand.batch_id, waiting_before=stand.waiting_before).model_dump_json()
+        return Response(body, status_code=202, media_type="application/json")
+    return Response(stand.answer, status_code=stand.status, media_type="application/json")

@@ -1,0 +1,238 @@
+"""Stored pushes (issue 13, sync/server/inbox.py) against a real `provincial-server` process: a counter's backlog
+stored batch after batch is applied in the background, in order, each batch answered as `POST /sync/push` would
+have answered it; a hostile stored batch gets its own refusal and the device's next batch is still applied; a
+server killed (SIGKILL) with stored batches waiting applies them after its restart, each once, on PostgreSQL
+with several workers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import zstandard
+from sqlalchemy import func, select
+
+from sync.client.batch_size import BatchSizer
+from sync.client.dictionary import codec_for
+from sync.client.push import Batch, Pusher
+from sync.client.runner import SyncReport
+from sync.protocol import Capability, PushResponse, StoredBatch
+from sync.server.db import ServerDatabase
+from sync.server.models import DeviceEpoch, Dossier, OpLedger, StoredPush
+from tests.conftest import UNIT_CODE
+from tests.sync.harness import ServerProcess
+from tests.sync.test_wire import chained_ops
+from tests.sync.test_wire_server import Desk
+
+pytestmark = pytest.mark.slow  # server processes and counters' backlogs
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    directory = tmp_path_factory.mktemp("stored-push")
+    with ServerProcess(f"sqlite:///{directory / 'server.sqlite'}") as process:
+        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        yield process
+
+
+def prepared(desk: Desk, ops_per_batch: int) -> tuple[Pusher, list[Batch]]:
+    """The desk's whole outbox as the counter's own push prepares it (checked, packed, compressed, in flight)."""
+    codec = codec_for(desk.hello(), desk.transport, desk.data_dir)
+    pusher = Pusher(desk.db, desk.transport, SyncReport(), codec, BatchSizer(max_ops=ops_per_batch, target_bytes=10**9))
+    batches: list[Batch] = []
+    after = 0
+    while (batch := pusher._prepare(after, quarantined=False)) is not None:
+        batches.append(batch)
+        after = batch.items[-1].seq
+    return pusher, batches
+
+
+def store(desk: Desk, batch_id: str, data: bytes, headers: dict[str, str]) -> requests.Response:
+    return desk.transport.request("POST", "/sync/inbox", data=data, headers={**headers, "X-Batch-Id": batch_id})
+
+
+def answer_of(desk: Desk, batch_id: str, timeout: float = 60) -> requests.Response:
+    """The stored batch's answer, once applied (202 until then)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = desk.transport.request("GET", f"/sync/inbox/{batch_id}")
+        if response.status_code != 202 or time.monotonic() > deadline:
+            return response
+        time.sleep(0.05)
+
+
+def outbox_states(desk: Desk) -> dict[str, int]:
+    with desk.db.read() as session:
+        rows = session.execute(select(func.count(), desk_state()).group_by(desk_state())).all()
+    return {state: count for count, state in rows}
+
+
+def desk_state():
+    from counter_app.storage.models import OutboxOp
+
+    return OutboxOp.state
+
+
+def server_counts(server: ServerProcess, device_id: str) -> tuple[int, int, int]:
+    """Dossiers of the unit, ledger rows of the device, and its highest acknowledged seq."""
+    db = ServerDatabase(server.database_url)
+    try:
+        with db.session() as s:
+            return (s.scalar(select(func.count()).select_from(Dossier).where(Dossier.unit_code == UNIT_CODE)) or 0,
+                    s.scalar(select(func.count()).select_from(OpLedger).where(OpLedger.device_id == device_id)) or 0,
+                    s.scalar(select(func.max(DeviceEpoch.acked_seq)).where(DeviceEpoch.device_id == device_id)) or 0)
+    finally:
+        db.dispose()
+
+
+def test_a_backlog_stored_batch_after_batch_is_applied_in_order_and_answered_as_a_push(
+        server: ServerProcess, tmp_path: Path) -> None:
+    desk = Desk(server, tmp_path / "desk", 240, seed=11)
+    assert Capability.STORED_PUSH.value in desk.hello().capabilities
+    pusher, batches = prepared(desk, 40)
+    assert len(batches) == 6
+    for batch in batches:  # one after the other, no answer awaited
+        assert batch.body is not None
+        stored = store(desk, batch.batch_id, batch.body.data, batch.body.headers)
+        assert stored.status_code in (200, 202), stored.text  # 200: applied before this answer was written
+        if stored.status_code == 202:
+            assert StoredBatch.model_validate_json(stored.content).batch_id == batch.batch_id
+    for batch in batches:
+        answered = answer_of(desk, batch.batch_id)
+        assert answered.status_code == 200, answered.text
+        pusher._store_results(PushResponse.model_validate_json(answered.content), batch.items)
+    assert outbox_states(desk) == {"acked": 240}
+    assert pusher.report.pushed == 240 and pusher.report.rejected == 0
+    dossiers, ledger, acked = server_counts(server, desk.device_id)
+    assert dossiers >= 240 and ledger == 240 and acked == batches[-1].items[-1].seq
+
+    # The same batch stored again is the same batch: its answer at once, nothing applied twice.
+    again = store(desk, batches[2].batch_id, batches[2].body.data, batches[2].body.headers)  # type: ignore[union-attr]
+    assert again.status_code == 200 and again.content == answer_of(desk, batches[2].batch_id).content
+    assert server_counts(server, desk.device_id)[1] == 240
+    desk.db.close()
+
+
+def test_hostile_stored_batches_are_refused_alone_and_the_next_batch_is_applied(server: ServerProcess, tmp_path: Path) -> None:
+    desk = Desk(server, tmp_path / "desk", 30, seed=12)
+    pusher, batches = prepared(desk, 30)
+    good = batches[0]
+    assert good.body is not None
+    json_headers = {"Content-Type": "application/json"}
+
+    # Refused before anything is stored: a bad id, an unknown encoding, a bomb, a cut gzip stream.
+    assert store(desk, "x", b"{}", json_headers).status_code == 422
+    assert store(desk, "bad/../id", b"{}", json_headers).status_code in (404, 422)
+    unknown = store(desk, str(uuid.uuid4()), b"{}", {**json_headers, "Content-Encoding": "br"})
+    assert unknown.status_code == 415 and unknown.json()["error"]["code"] == "unsupported_encoding"
+    bomb = store(desk, str(uuid.uuid4()), gzip.compress(b"[" + b"0," * 20_000_000 + b"0]"), {**json_headers, "Content-Encoding": "gzip"})
+    assert bomb.status_code == 413, bomb.text
+    cut = store(desk, str(uuid.uuid4()), gzip.compress(b'{"batch_id": "a"}')[:-6], {**json_headers, "Content-Encoding": "gzip"})
+    assert cut.status_code == 400 and cut.json()["error"]["code"] == "bad_gzip"
+    foreign = zstandard.train_dictionary(2_048, [json.dumps(op).encode() for op in chained_ops(40)], dict_id=777)
+    unknown_dictionary = store(desk, str(uuid.uuid4()), zstandard.ZstdCompressor(dict_data=foreign).compress(b"{}"),
+                               {**json_headers, "Content-Encoding": "zstd"})
+    assert unknown_dictionary.status_code == 409 and unknown_dictionary.json()["error"]["code"] == "unknown_dictionary"
+    db = ServerDatabase(server.database_url)
+    try:
+        with db.session() as s:
+            assert s.scalar(select(func.count()).select_from(StoredPush).where(StoredPush.device_id == desk.device_id)) == 0
+    finally:
+        db.dispose()
+
+    # Stored, then refused alone when applied: not JSON, JSON of the wrong shape, another batch's id inside,
+    # nested too deep.
+    hostile = {
+        "not_json": (b"\xff\xfe not json", {}),
+        "wrong_shape": (json.dumps({"batch_id": "abcdefgh-1", "ops": "no"}).encode(), {}),
+        "other_id": (json.dumps({"batch_id": str(uuid.uuid4()), "device_epoch": desk.epoch, "ops": []}).encode(), {}),
+        "too_deep": (b"[" * 5_000 + b"]" * 5_000, {}),
+    }
+    ids = {name: f"hostile-{name}-{uuid.uuid4().hex[:8]}" for name in hostile}
+    for name, (data, headers) in hostile.items():
+        response = store(desk, ids[name], data, {**json_headers, **headers})
+        assert response.status_code in (202, 400, 413, 422), (name, response.text)
+    stored_good = store(desk, good.batch_id, good.body.data, good.body.headers)
+    assert stored_good.status_code in (200, 202)
+
+    for name in hostile:
+        refused = answer_of(desk, ids[name])
+        assert 400 <= refused.status_code < 500, (name, refused.status_code, refused.text)
+        assert refused.json()["error"]["message"], name  # a Vietnamese message for the sync screen
+    answered = answer_of(desk, good.batch_id)
+    assert answered.status_code == 200, answered.text
+    pusher._store_results(PushResponse.model_validate_json(answered.content), good.items)
+    assert outbox_states(desk) == {"acked": 30}
+
+    # A batch is the device's own: another device neither reads it nor learns it exists.
+    other = Desk(server, tmp_path / "other", 1, seed=13)
+    assert other.transport.request("GET", f"/sync/inbox/{good.batch_id}").status_code == 404
+    assert desk.transport.request("GET", f"/sync/inbox/{uuid.uuid4()}").json()["error"]["code"] == "unknown_batch"
+    db = ServerDatabase(server.database_url)
+    try:
+        with db.session() as s:  # applied batches keep their answer, not their body
+            assert s.scalar(select(func.max(func.length(StoredPush.body))).where(StoredPush.answered_at.is_not(None))) == 0
+    finally:
+        db.dispose()
+    desk.db.close()
+    other.db.close()
+
+
+WORKERS = 2
+
+
+def test_stored_batches_outlive_killed_workers_and_each_is_applied_once_in_order(postgres_server, tmp_path: Path) -> None:
+    """Three desks store their backlogs on `serve --workers 2` over PostgreSQL while the test holds desk 0's epoch
+    row (a long transaction elsewhere): the worker that claimed desk 0's first batch waits on it, the other applies
+    desks 1 and 2 meanwhile, and none of desk 0's batches may go before its first. Then every worker is killed
+    (SIGKILL) and the lock let go: the replaced workers apply desk 0's batches, each once, in order."""
+    url = postgres_server.create_database()
+    with ServerProcess(url, workers=WORKERS) as process:
+        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        desks = [Desk(process, tmp_path / f"desk{n}", 100, seed=20 + n) for n in range(3)]
+        prepared_desks = [prepared(desk, 25) for desk in desks]  # hello: each desk's epoch row exists
+        held = ServerDatabase(url)
+        try:
+            with held.session() as hold:
+                hold.execute(select(DeviceEpoch).where(DeviceEpoch.device_id == desks[0].device_id).with_for_update()).all()
+                for desk, (_pusher, batches) in zip(desks, prepared_desks, strict=True):
+                    for batch in batches:
+                        assert batch.body is not None
+                        assert store(desk, batch.batch_id, batch.body.data, batch.body.headers).status_code == 202
+                for desk, (pusher, batches) in zip(desks[1:], prepared_desks[1:], strict=True):
+                    for batch in batches:
+                        answered = answer_of(desk, batch.batch_id)
+                        assert answered.status_code == 200, answered.text
+                        pusher._store_results(PushResponse.model_validate_json(answered.content), batch.items)
+                for batch in prepared_desks[0][1]:
+                    waiting = desks[0].transport.request("GET", f"/sync/inbox/{batch.batch_id}")
+                    assert waiting.status_code == 202, waiting.text
+                assert [StoredBatch.model_validate_json(answer_of(desks[0], b.batch_id, timeout=0).content).waiting_before
+                        for b in prepared_desks[0][1]] == [0, 1, 2, 3]
+                killed = process.worker_pids()
+                for pid in killed:
+                    os.kill(pid, signal.SIGKILL)
+                deadline = time.monotonic() + 60
+                while len(set(process.worker_pids()) - set(killed)) < WORKERS:
+                    assert time.monotonic() < deadline, "the supervisor did not replace its workers"
+                    time.sleep(0.1)
+        finally:
+            held.dispose()
+        pusher, batches = prepared_desks[0]
+        for batch in batches:
+            answered = answer_of(desks[0], batch.batch_id, timeout=120)
+            assert answered.status_code == 200, answered.text
+            pusher._store_results(PushResponse.model_validate_json(answered.content), batch.items)
+        for desk, (_pusher, batches) in zip(desks, prepared_desks, strict=True):
+            assert outbox_states(desk) == {"acked": 100}
+            _dossiers, ledger, acked = server_counts(process, desk.device_id)
+            assert ledger == 100 and acked == batches[-1].items[-1].seq
+            desk.db.close()
