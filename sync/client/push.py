@@ -37,12 +37,13 @@ from counter_app.storage.sync_store import (
     quarantine,
     record_results,
 )
+from sync.client import stored_push
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.batch_size import BatchSizer
 from sync.client.outgoing import Outgoing, outgoing_batch
 from sync.client.transport import SyncError, TooLarge, TransientError, Transport
 from sync.gc_pause import paused_gc
-from sync.protocol import PROTOCOL_VERSION, OpStatus, PushResponse
+from sync.protocol import PROTOCOL_VERSION, OpStatus, PushResponse, StoredBatch
 from sync.wire import FAST_LINK_LEVEL, SLOW_LINK_LEVEL, EncodedBody, PushCodec, encode_body, results_of
 
 if TYPE_CHECKING:
@@ -58,6 +59,10 @@ UNKNOWN_DICTIONARY = "unknown_dictionary"  # the server's answer to a body compr
 # Refusals of the body's form (issue 13), not of an operation: the same operations go again as v1 (plain, gzip).
 FORM_REFUSED = {UNKNOWN_DICTIONARY, "bad_packed", "bad_zstd"}
 GZIP = PushCodec()
+# A backlog this long is stored at the province (sync/client/stored_push.py) when it takes stored pushes: the
+# counter need not wait for each batch to be applied. Shorter ones are pushed (one answer, no polling).
+STORED_BACKLOG_OPS = 2_000
+ANSWER_WAIT_SECONDS = 600  # past this the run ends; the stored operations go again in the next run
 TOO_LARGE_MESSAGE = "Thao tác quá lớn so với giới hạn của máy chủ tỉnh."
 STATE_FOR = {OpStatus.ACCEPTED: OutboxState.ACKED, OpStatus.DUPLICATE: OutboxState.ACKED,
              OpStatus.CONFLICT: OutboxState.CONFLICT, OpStatus.REJECTED: OutboxState.REJECTED}
@@ -92,8 +97,9 @@ class Pusher:
     """One push of the outbox through `transport` under `codec`; answers counted in `report`."""
 
     def __init__(self, db: Database, transport: Transport, report: SyncReport, codec: PushCodec,
-                 sizer: BatchSizer) -> None:
+                 sizer: BatchSizer, *, stores: bool = False) -> None:
         self.db = db
+        self.stores = stores  # the province takes stored pushes (hello's capability)
         self.transport = transport
         self.report = report
         self.codec = codec
@@ -102,8 +108,11 @@ class Pusher:
         self.item_bytes = 2_000  # bytes of an operation on the wire before compression, learnt per batch
 
     def push(self) -> None:
-        """All but the quarantined operations, then those one by one."""
+        """All but the quarantined operations (a long backlog stored first, when the province takes it), then
+        the quarantined ones one by one."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as wire:
+            if self.stores and self._backlog_at_least(STORED_BACKLOG_OPS):
+                self._store_backlog(wire)
             self._send_all(wire, quarantined=False)
             self._settle_suspects()
             self._send_all(wire, quarantined=True)
@@ -126,6 +135,66 @@ class Pusher:
                 sending = self._submit(wire, upcoming)  # on the wire while this answer is stored
                 self._store_results(answer, current.items)
             current = upcoming
+
+    def _backlog_at_least(self, count: int) -> bool:
+        with self.db.read() as session:
+            return len(ops_to_send(session, count)) >= count
+
+    def _store_backlog(self, wire: ThreadPoolExecutor) -> None:
+        """Every open operation stored at the province batch after batch (sync/client/stored_push.py), the next
+        batch prepared while the last is on the wire, no batch waiting for the one before to be applied; then
+        the answers, in order. A batch the province could not apply is recovered as a failed push (split until
+        the operation at fault is alone) and the batches after it, which it did not apply, are sent again in
+        order by the push that follows. Storing that fails (the link) stops here: what is left is pushed."""
+        started = time.monotonic()
+        stored: list[Batch] = []
+        current = self._prepare(0, quarantined=False)
+        sending = self._submit_store(wire, current)
+        try:
+            while current is not None and sending is not None:
+                upcoming = self._prepare(current.items[-1].seq, quarantined=False)
+                outcome = sending.result()
+                sending = self._submit_store(wire, upcoming)
+                if isinstance(outcome, PushResponse):  # stored and applied before: its answer
+                    self._store_results(outcome, current.items)
+                else:
+                    stored.append(current)
+                current = upcoming
+        except SyncError as error:
+            log.warning("Ngừng gửi lưu gói (%s); phần còn lại gửi thường", error.code or error)
+        self.report.stored_batches += len(stored)
+        self.report.stored_seconds = time.monotonic() - started
+        deadline = time.monotonic() + ANSWER_WAIT_SECONDS
+        failed = False
+        for batch in stored:
+            try:
+                answer = stored_push.answer(self.transport, batch.batch_id, deadline)
+            except SyncError as error:
+                if error.code == "stored_after_failure" and failed:
+                    continue  # not applied: sent again, in order, by the push after this
+                if (isinstance(error, TransientError) and error.status is None) or error.code == "stored_waiting":
+                    raise  # the link, or the province still at work: the next run sends them again
+                failed = True
+                self._recover(batch, error)
+            else:
+                self._store_results(answer, batch.items)
+
+    def _submit_store(self, wire: ThreadPoolExecutor, batch: Batch | None) -> Future[StoredBatch | PushResponse] | None:
+        if batch is None:
+            return None
+        if batch.codec is not self.codec:
+            self._encode(batch)
+        return wire.submit(self._store, batch)
+
+    def _store(self, batch: Batch) -> StoredBatch | PushResponse:
+        """Runs on the wire thread: the batch stored, the link measured as for a push."""
+        assert batch.body is not None
+        self.report.requests += 1
+        self.report.push_body_bytes += len(batch.body.data)
+        started = time.monotonic()
+        outcome = stored_push.store(self.transport, batch.batch_id, batch.body)
+        self.sizer.observe(batch.size, time.monotonic() - started, len(batch.body.data))
+        return outcome
 
     def _submit(self, wire: ThreadPoolExecutor, batch: Batch | None) -> Future[PushResponse] | None:
         if batch is None:

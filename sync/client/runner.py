@@ -48,6 +48,7 @@ from sync.client.token_rotation import adopt_offered_token, call_with_previous_t
 from sync.client.transport import PermanentError, SyncError, TransientError, Transport
 from sync.protocol import (
     SUPPORTED_PROTOCOL_VERSIONS,
+    Capability,
     HelloRequest,
     HelloResponse,
     PullPage,
@@ -81,6 +82,8 @@ class SyncReport:
     clock_skew_seconds: float | None = None
     restore_detected: str = ""
     pulled_back: int = 0  # dossiers taken back from the province after a restore
+    stored_batches: int = 0  # push batches stored at the province and applied there in the background
+    stored_seconds: float | None = None  # from the push's start until its backlog was stored (the link may go)
     errors: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -242,7 +245,8 @@ class SyncRunner:
         size the run ended with is where the next run starts."""
         sizer = BatchSizer.for_limits(hello.limits, self.batch_bytes)
         try:
-            Pusher(self.db, transport, report, codec_for(hello, transport, self.data_dir), sizer).push()
+            Pusher(self.db, transport, report, codec_for(hello, transport, self.data_dir), sizer,
+                   stores=Capability.STORED_PUSH.value in hello.capabilities).push()
         finally:
             self.batch_bytes = sizer.target_bytes
 

@@ -49,7 +49,7 @@ from sync.server.guard import RequestGuard
 from sync.server.guard_admission import GuardSettings
 from sync.server.guard_body import PreparsedJsonRoute
 from sync.server.http_errors import ContainErrors, install_error_handlers
-from sync.server.inbox import Applier, applied_push, prepared_push
+from sync.server.inbox import Applier, applied_push, prepared_push, refuse_while_waiting
 from sync.server.inbox_routes import applying, install_inbox_routes
 from sync.server.memory import limit_malloc_arenas
 from sync.server.models import Unit
@@ -147,6 +147,7 @@ def create_app(db: ServerDatabase, limits: Limits | None = None, settings: Guard
         batch, texts = prepared_push(batch, limits, dictionaries)  # the packed form (sync/packing.py), bounded
         with db.session() as s:
             me = authenticate(s, authorization, utc_now())
+            refuse_while_waiting(s, me)  # its stored batches go first (sync/server/inbox.py)
             response = applied_push(s, me, batch, texts, utc_now())
         return answer(response)
 

@@ -51,7 +51,7 @@ def error_response(status: int, code: str, message: str, headers: Mapping[str, s
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, error: ApiError) -> JSONResponse:
-        return error_response(error.status, error.code, error.message, getattr(error, "headers", None))
+        return error_response(error.status, error.code, error.message, error.headers)
 
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, error: DomainError) -> JSONResponse:

@@ -17,6 +17,10 @@ was lost is answered from the ledger.
   oldest waiting batch of any device whose earlier batches are all answered, locked with SKIP LOCKED on
   PostgreSQL, so several workers share the work and never apply one batch twice; applying it locks the
   device's epoch row as a synchronous push does.
+- A batch answered with an error as a whole (its operations not applied) answers the device's later waiting
+  batches 409 `stored_after_failure` unapplied: the counter sends them all again in order, after the failed
+  one, split until the operation at fault is alone (as for a failed push). And a synchronous push of a device
+  with stored batches waiting is refused 503 until they are applied: nothing overtakes a stored batch.
 - A batch whose applying fails for want of the database (the connection lost, a restart) is not answered: it
   is applied again later, from its stored body.
 """
@@ -54,6 +58,8 @@ KEEP_ANSWERS = timedelta(days=7)  # an answer not fetched in a week: the counter
 POLL_SECONDS = 0.5  # how often a worker looks for batches stored through another worker
 PRUNE_EVERY = timedelta(minutes=10)
 STORE_BUSY = "Máy chủ tỉnh đang xử lý các gói trước của quầy; quầy sẽ gửi tiếp sau."
+AFTER_FAILURE = "Một gói trước của quầy không xử lý được; gói này chưa được xử lý, quầy gửi lại theo thứ tự."
+STILL_WAITING = "Máy chủ tỉnh còn đang xử lý các gói quầy đã gửi trước; quầy sẽ gửi tiếp khi xong."
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,13 @@ def _stand(session: Session, row: StoredPush) -> Stored:
     return Stored(row.batch_id, _waiting(session, row.device_id, before=row.id))
 
 
+def refuse_while_waiting(session: Session, device: Device) -> None:
+    """A push of a device whose stored batches are not all applied waits (503): its operations would overtake
+    theirs (a dossier's step before its creation)."""
+    if session.scalar(select(exists().where(StoredPush.device_id == device.id, StoredPush.answered_at.is_(None)))):
+        raise ApiError(503, "stored_waiting", STILL_WAITING, {"Retry-After": "2"})
+
+
 def _waiting(session: Session, device_id: str, before: int | None = None) -> int:
     query = select(func.count()).select_from(StoredPush).where(StoredPush.device_id == device_id,
                                                                 StoredPush.answered_at.is_(None))
@@ -142,6 +155,11 @@ class Applier:
             status, answer = self._answer(session, row, now)
             session.execute(update(StoredPush).where(StoredPush.id == row_id)
                             .values(answered_at=now, status=status, answer=answer, body=b""))
+            if status != 200:  # the counter resends from this batch on, in order: the later ones are not applied
+                session.execute(update(StoredPush).where(StoredPush.device_id == device_id, StoredPush.id > row_id,
+                                                         StoredPush.answered_at.is_(None))
+                                .values(answered_at=now, status=409, answer=_error("stored_after_failure", AFTER_FAILURE),
+                                        body=b""))
         log.debug("Gói lưu %s của quầy %s: trả lời %s", batch_id, device_id, status)
         return True
 

@@ -12,7 +12,7 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,18 +20,25 @@ import requests
 import zstandard
 from sqlalchemy import func, select
 
+from counter_app.services.demo_data import generate_demo_dossiers
+from counter_app.storage.database import Database
 from sync.client.batch_size import BatchSizer
 from sync.client.dictionary import codec_for
-from sync.client.push import Batch, Pusher
-from sync.client.runner import SyncReport
+from sync.client.enrollment import enroll
+from sync.client.push import STORED_BACKLOG_OPS, Batch, Pusher
+from sync.client.runner import SyncReport, SyncRunner
 from sync.protocol import Capability, PushResponse, StoredBatch
 from sync.server.db import ServerDatabase
 from sync.server.models import DeviceEpoch, Dossier, OpLedger, StoredPush
-from tests.conftest import UNIT_CODE
-from tests.sync.harness import ServerProcess
+from tests.conftest import UNIT_CODE, open_counter
+from tests.sync.faultproxy import DROP_AFTER_FORWARD, FaultProxy
+from tests.sync.harness import ServerProcess, new_unit
+from tests.sync.invariants import check_all
+from tests.sync.test_inflight import ledger, outbox
 from tests.sync.test_wire import chained_ops
 from tests.sync.test_wire_server import Desk
 
+INBOX = "/api/v1/sync/inbox"
 pytestmark = pytest.mark.slow  # server processes and counters' backlogs
 
 
@@ -236,3 +243,94 @@ def test_stored_batches_outlive_killed_workers_and_each_is_applied_once_in_order
             _dossiers, ledger, acked = server_counts(process, desk.device_id)
             assert ledger == 100 and acked == batches[-1].items[-1].seq
             desk.db.close()
+
+
+def backlog_counter(server: ServerProcess, url: str, data_dir: Path, dossiers: int) -> tuple[Database, str]:
+    """A counter of a fresh unit with `dossiers` demo dossiers waiting, enrolled through `url` (a proxy)."""
+    unit, code = new_unit(server)
+    db = open_counter(data_dir, unit_code=unit)
+    generate_demo_dossiers(db, dossiers, seed=31, queue_for_sync=True)
+    return db, enroll(db, url, code).device_id
+
+
+@pytest.mark.parametrize("cut", ["store", "answer"])
+def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, cut: str) -> None:
+    """A backlog past STORED_BACKLOG_OPS goes as stored batches (the runner sees the capability in hello). The
+    proxy cuts the link once after the server has taken the request, before its answer arrives: a store (the
+    batch is kept; storing stops and the rest is pushed, refused 503 while the kept batch waits, or answered
+    as duplicates once it is applied) or the fetch of an answer (every batch was stored; the next run stores
+    them again and the province answers the replays). Every operation ends in the ledger once, the outbox
+    all acknowledged."""
+    proxy = fault_proxy(server.port)
+    count = STORED_BACKLOG_OPS + 300
+    data_dir = tmp_path / "desk"
+    db, device_id = backlog_counter(server, proxy.url, data_dir, count)
+    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix=INBOX, method="POST" if cut == "store" else "GET")
+    runner = SyncRunner(db, data_dir, max_attempts=1)
+    runner.batch_bytes = 150_000  # batches of about 100 dossiers: the backlog is many batches
+    reports = [runner.run_once()]
+    if cut == "answer":
+        assert not reports[0].ok and reports[0].stored_batches >= 2, reports[0]
+    while not reports[-1].ok and len(reports) < 20:
+        time.sleep(0.2)
+        reports.append(runner.run_once())
+    assert reports[-1].ok, [r.errors for r in reports]
+    rows = outbox(db)
+    assert {op.state for op in rows} == {"acked"} and len(rows) == count
+    assert set(ledger(server, device_id)) == {op.op_id for op in rows}  # each once: the ledger's unique key
+    assert sum(r.duplicates for r in reports) >= 1  # the batch whose answer was lost, answered again
+    check_all(server.database_url, [db])
+    db.close()
+
+
+def test_a_backlog_stored_whole_is_answered_in_the_same_run(server: ServerProcess, tmp_path: Path) -> None:
+    db, device_id = backlog_counter(server, server.url, tmp_path / "desk", STORED_BACKLOG_OPS)
+    report = SyncRunner(db, tmp_path / "desk", max_attempts=1).run_once()
+    assert report.ok, report.errors
+    assert report.pushed == STORED_BACKLOG_OPS and report.duplicates == 0 and report.stored_batches >= 1
+    rows = outbox(db)
+    assert {op.state for op in rows} == {"acked"}
+    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
+    db.close()
+
+
+def test_a_stored_batch_refused_whole_leaves_the_later_ones_unapplied_and_pushes_wait_behind_them(
+        postgres_server, tmp_path: Path) -> None:
+    """Three batches stored while the desk's epoch row is held (so none is applied yet): the good first, a
+    hostile one, the desk's next batch. Meanwhile a synchronous push of the desk is refused 503 (it would
+    overtake them). Let go, the first is applied, the hostile one refused, and the third answered 409
+    `stored_after_failure` without being applied: the counter sends it again, in order."""
+    url = postgres_server.create_database()
+    with ServerProcess(url) as process:
+        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        desk = Desk(process, tmp_path / "desk", 20, seed=41)
+        pusher, batches = prepared(desk, 10)
+        first, second = batches
+        assert first.body is not None and second.body is not None
+        hostile_id = f"hostile-{uuid.uuid4().hex[:8]}"
+        held = ServerDatabase(url)
+        try:
+            with held.session() as hold:
+                hold.execute(select(DeviceEpoch).where(DeviceEpoch.device_id == desk.device_id).with_for_update()).all()
+                assert store(desk, first.batch_id, first.body.data, first.body.headers).status_code == 202
+                assert store(desk, hostile_id, b'{"batch_id": 7}', {"Content-Type": "application/json"}).status_code == 202
+                assert store(desk, second.batch_id, second.body.data, second.body.headers).status_code == 202
+                overtaking = desk.post(second.body.data, second.body.headers)
+                assert overtaking.status_code == 503 and overtaking.json()["error"]["code"] == "stored_waiting"
+                assert overtaking.headers["Retry-After"] == "2"
+        finally:
+            held.dispose()
+        applied = answer_of(desk, first.batch_id)
+        assert applied.status_code == 200, applied.text
+        pusher._store_results(PushResponse.model_validate_json(applied.content), first.items)
+        assert answer_of(desk, hostile_id).status_code == 422
+        after = answer_of(desk, second.batch_id)
+        assert after.status_code == 409 and after.json()["error"]["code"] == "stored_after_failure"
+        assert server_counts(process, desk.device_id)[1] == 10  # the third batch's operations are not in the ledger
+        pushed = desk.post(second.body.data, second.body.headers)  # nothing waits now: the push goes through
+        assert pushed.status_code == 200, pushed.text
+        pusher._store_results(PushResponse.model_validate_json(pushed.content), second.items)
+        assert outbox_states(desk) == {"acked": 20}
+        assert server_counts(process, desk.device_id)[1] == 20
+        desk.db.close()

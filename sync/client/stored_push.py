@@ -1,0 +1,55 @@
+"""The counter's side of a stored push (issue 13; the server's: sync/server/inbox.py): a batch handed to the
+province to be applied in the background, and its answer fetched later.
+
+`store` posts a prepared batch (the same body `POST /sync/push` takes) to `POST /sync/inbox`: the province
+answers `StoredBatch` (202: kept, waiting) or, for a batch it stored and applied before, the push's answer.
+`answer` asks `GET /sync/inbox/{batch_id}` until the batch is applied, and gives the push's answer or raises
+the push's error (the caller then treats the batch as a failed push: split, quarantine). The batch's
+operations stay in flight until their answer is stored: a batch stored but never answered (the link lost, the
+answer pruned, the wait over) is sent again in a later run, and the province's ledger answers the replays.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sync.client.transport import TransientError, Transport, parse_response
+from sync.protocol import PushResponse, StoredBatch
+from sync.wire import EncodedBody
+
+FIRST_POLL_SECONDS = 0.05
+LONGEST_POLL_SECONDS = 1.0
+
+
+def store(transport: Transport, batch_id: str, body: EncodedBody) -> StoredBatch | PushResponse:
+    """The batch stored at the province (or, stored before and applied, its answer)."""
+    response = transport.request("POST", "/sync/inbox", data=body.data, headers={**body.headers, "X-Batch-Id": batch_id})
+    if response.status_code == 202:
+        stored = parse_response(response, StoredBatch)
+        if stored.batch_id != batch_id:
+            raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
+        return stored
+    return _checked(parse_response(response, PushResponse), batch_id)
+
+
+def answer(transport: Transport, batch_id: str, deadline: float, clock: Callable[[], float] = time.monotonic,
+           sleep: Callable[[float], None] = time.sleep) -> PushResponse:
+    """The stored batch's answer, asked for until `deadline` (on `clock`); raises the push's error, or a
+    TransientError when the deadline passes first (the operations are sent again next run)."""
+    pause = FIRST_POLL_SECONDS
+    while True:
+        response = transport.request("GET", f"/sync/inbox/{batch_id}")
+        if response.status_code != 202:
+            return _checked(parse_response(response, PushResponse), batch_id)
+        if clock() + pause > deadline:
+            raise TransientError("Máy chủ tỉnh chưa xử lý xong các gói đã nhận; quầy sẽ hỏi lại ở lần đồng bộ sau.",
+                                 code="stored_waiting")
+        sleep(pause)
+        pause = min(LONGEST_POLL_SECONDS, pause * 2)
+
+
+def _checked(answer: PushResponse, batch_id: str) -> PushResponse:
+    if answer.batch_id != batch_id:
+        raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
+    return answer
