@@ -58,6 +58,10 @@ log = logging.getLogger(__name__)
 # Errors that stop a whole sync run: this device may not sync, or must be upgraded first.
 STOP_CODES = {"upgrade_required", "device_revoked", "bad_token", "missing_token"}
 PULL_PAGE = 200
+# A backlog is stored at the province (sync/client/push.py) only over a link whose hello came back this fast: on
+# a slow one (2G: 300 ms each way) the link, not the province, is what a push waits for, and fetching the
+# answers afterwards would cost a round trip per batch.
+STORE_WITHIN_SECONDS = 0.15
 
 
 class NotEnrolled(DomainError):
@@ -118,6 +122,7 @@ class SyncRunner:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.batch_bytes: int | None = None
+        self.hello_seconds: float | None = None
 
     def backoff(self, attempt: int) -> float:
         """Exponential with full jitter, so 500 counters back online at 08:00 do not stampede."""
@@ -200,9 +205,11 @@ class SyncRunner:
                                    epoch_base_seq=state.epoch_base_seq, capabilities=[TOKEN_ROTATION])
             device_id = state.device_id
         report.requests += 1
+        started = time.monotonic()
         hello = call_with_previous_token(
             lambda: transport.call("POST", "/sync/hello", HelloResponse, json_body=request.model_dump(mode="json")),
             device_id, transport)
+        self.hello_seconds = time.monotonic() - started  # the link's round trip, near enough (a small request)
         if hello.device_epoch != request.device_epoch:
             raise TransientError("Máy chủ trả lời cho một phiên khác của quầy; sẽ thử lại.", code="epoch_echo")
         adopt_offered_token(hello, device_id, transport)  # stored before use; the old one works until then
@@ -245,8 +252,8 @@ class SyncRunner:
         size the run ended with is where the next run starts."""
         sizer = BatchSizer.for_limits(hello.limits, self.batch_bytes)
         try:
-            Pusher(self.db, transport, report, codec_for(hello, transport, self.data_dir), sizer,
-                   stores=Capability.STORED_PUSH.value in hello.capabilities).push()
+            stores = Capability.STORED_PUSH.value in hello.capabilities and (self.hello_seconds or 0) < STORE_WITHIN_SECONDS
+            Pusher(self.db, transport, report, codec_for(hello, transport, self.data_dir), sizer, stores=stores).push()
         finally:
             self.batch_bytes = sizer.target_bytes
 

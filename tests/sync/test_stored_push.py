@@ -26,12 +26,12 @@ from sync.client.batch_size import BatchSizer
 from sync.client.dictionary import codec_for
 from sync.client.enrollment import enroll
 from sync.client.push import STORED_BACKLOG_OPS, Batch, Pusher
-from sync.client.runner import SyncReport, SyncRunner
+from sync.client.runner import STORE_WITHIN_SECONDS, SyncReport, SyncRunner
 from sync.protocol import Capability, PushResponse, StoredBatch
 from sync.server.db import ServerDatabase
 from sync.server.models import DeviceEpoch, Dossier, OpLedger, StoredPush
 from tests.conftest import UNIT_CODE, open_counter
-from tests.sync.faultproxy import DROP_AFTER_FORWARD, FaultProxy
+from tests.sync.faultproxy import DELAY, DROP_AFTER_FORWARD, FaultProxy
 from tests.sync.harness import ServerProcess, new_unit
 from tests.sync.invariants import check_all
 from tests.sync.test_inflight import ledger, outbox
@@ -284,11 +284,19 @@ def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
     db.close()
 
 
-def test_a_backlog_stored_whole_is_answered_in_the_same_run(server: ServerProcess, tmp_path: Path) -> None:
-    db, device_id = backlog_counter(server, server.url, tmp_path / "desk", STORED_BACKLOG_OPS)
+@pytest.mark.parametrize("link", ["fast", "slow"])
+def test_a_long_backlog_is_stored_over_a_fast_link_and_pushed_over_a_slow_one(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, link: str) -> None:
+    """Over loopback the backlog is stored and every answer read in the same run; where hello takes longer than
+    STORE_WITHIN_SECONDS (the proxy holds it, as 2G's latency would) the same backlog is pushed."""
+    proxy = fault_proxy(server.port)
+    db, device_id = backlog_counter(server, proxy.url, tmp_path / "desk", STORED_BACKLOG_OPS)
+    if link == "slow":
+        proxy.add_fault(DELAY, seconds=STORE_WITHIN_SECONDS + 0.1, path_prefix="/api/v1/sync/hello")
     report = SyncRunner(db, tmp_path / "desk", max_attempts=1).run_once()
     assert report.ok, report.errors
-    assert report.pushed == STORED_BACKLOG_OPS and report.duplicates == 0 and report.stored_batches >= 1
+    assert report.pushed == STORED_BACKLOG_OPS and report.duplicates == 0
+    assert (report.stored_batches >= 1) is (link == "fast"), report
     rows = outbox(db)
     assert {op.state for op in rows} == {"acked"}
     assert set(ledger(server, device_id)) == {op.op_id for op in rows}
