@@ -44,7 +44,16 @@ from sync.client.outgoing import Outgoing, outgoing_batch
 from sync.client.transport import SyncError, TooLarge, TransientError, Transport
 from sync.gc_pause import paused_gc
 from sync.protocol import PROTOCOL_VERSION, OpStatus, PushResponse, StoredBatch
-from sync.wire import FAST_LINK_LEVEL, SLOW_LINK_LEVEL, EncodedBody, PushCodec, encode_body, results_of
+from sync.wire import (
+    FAST_LINK_LEVEL,
+    SLOW_LINK_LEVEL,
+    EncodedBody,
+    PushCodec,
+    encode_body,
+    encode_spliced,
+    results_of,
+    spliced_op,
+)
 
 if TYPE_CHECKING:
     from sync.client.runner import SyncReport
@@ -100,6 +109,7 @@ class Pusher:
                  sizer: BatchSizer, *, stores: bool = False) -> None:
         self.db = db
         self.stores = stores  # the province takes stored pushes (hello's capability)
+        self.splice = False  # while a backlog is stored: payloads go as the outbox stored them (`spliced_op`)
         self.transport = transport
         self.report = report
         self.codec = codec
@@ -148,7 +158,18 @@ class Pusher:
         order by the push that follows. Storing that fails (the link) stops here: what is left is pushed."""
         started = time.monotonic()
         stored: list[Batch] = []
-        current = self._prepare(0, quarantined=False)
+        self.splice = True
+        try:
+            current = self._prepare(0, quarantined=False)
+            self._store_prepared(wire, current, stored)
+        finally:
+            self.splice = False
+        self.report.stored_batches += len(stored)
+        self.report.stored_seconds = time.monotonic() - started
+        self._collect(stored)
+
+    def _store_prepared(self, wire: ThreadPoolExecutor, current: Batch | None, stored: list[Batch]) -> None:
+        """Store `current` and every batch after it, the next prepared while the last is on the wire."""
         sending = self._submit_store(wire, current)
         try:
             while current is not None and sending is not None:
@@ -162,8 +183,9 @@ class Pusher:
                 current = upcoming
         except SyncError as error:
             log.warning("Ngừng gửi lưu gói (%s); phần còn lại gửi thường", error.code or error)
-        self.report.stored_batches += len(stored)
-        self.report.stored_seconds = time.monotonic() - started
+
+    def _collect(self, stored: list[Batch]) -> None:
+        """The stored batches' answers, in order (see _store_backlog)."""
         deadline = time.monotonic() + ANSWER_WAIT_SECONDS
         failed = False
         for batch in stored:
@@ -249,15 +271,22 @@ class Pusher:
         return max(1, min(self.sizer.max_ops, self.sizer.target_bytes // self.item_bytes + 1))
 
     def _encode(self, batch: Batch) -> None:
-        """The request body: the operations packed (sync/wire.py) and compressed under the run's codec."""
+        """The request body: the operations packed (sync/wire.py) and compressed under the run's codec; for a
+        stored backlog, plain, each checked payload's stored text joined in as it is (`spliced_op`)."""
         batch.batch_id = str(uuid.uuid4())
+        level = FAST_LINK_LEVEL if self.sizer.fast_link else SLOW_LINK_LEVEL
+        if self.splice:
+            texts = [spliced_op(item.wire, item.payload_text) for item in batch.items]
+            document = {"protocol_version": PROTOCOL_VERSION, "batch_id": batch.batch_id,
+                        "device_epoch": self.run_state.epoch, "compact_results": True}
+            batch.body, batch.codec = encode_spliced(document, texts, replace(self.codec, level=level)), self.codec
+            return
         ops = [item.wire for item in batch.items]
         packed = self.codec.pack(ops, [item.payload_text for item in batch.items])  # None: a server without the packed form gets the v1 list
         document: dict[str, Any] = {"protocol_version": PROTOCOL_VERSION, "batch_id": batch.batch_id,
                                     "device_epoch": self.run_state.epoch, "ops": ops if packed is None else []}
         if packed is not None:
             document.update(packed=packed, compact_results=True)
-        level = FAST_LINK_LEVEL if self.sizer.fast_link else SLOW_LINK_LEVEL
         batch.body, batch.codec = encode_body(document, replace(self.codec, level=level)), self.codec
 
     def _post(self, batch: Batch) -> PushResponse:

@@ -8,6 +8,8 @@ proxy holding or dropping a push on the wire; nothing is patched.
 
 from __future__ import annotations
 
+import gzip
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.enrollment import enroll
 from sync.client.outgoing import outgoing, outgoing_batch
 from sync.client.runner import SyncRunner
+from sync.wire import PushCodec, encode_spliced, spliced_op
 from tests.conftest import open_counter
 from tests.sync.faultproxy import DELAY, DROP_AFTER_FORWARD, FaultProxy
 from tests.sync.harness import ServerProcess, new_unit
@@ -174,3 +177,24 @@ def test_a_lost_answer_with_the_next_batch_prepared_loses_nothing(
     check_all(server.database_url, [db])
     db.close()
 
+
+
+def test_a_stored_backlog_spliced_sends_exactly_what_the_push_sends(tmp_path: Path) -> None:
+    """Sound rows, every kind of poisoned row, a withdrawn one: the stored backlog's body (each checked payload's
+    stored text joined in, `spliced_op`) reads back, operation for operation, as the wire form a push sends."""
+    db = open_counter(tmp_path / "counter")
+    codes = [receive(db, f"Nguyễn Văn {name}") for name in ("An", "Bình", "Cường")]
+    change_status(db, codes[0], Status.PROCESSING, actor="Trần Thị Mai", note="Chuyển xử lý")
+    poisons(db, codes[1], 1)
+    with db.write() as session:
+        rows = ops_to_send(session, 1_000)
+        audit = audit_rows_for(session, rows)
+        items = [with_audit(item, audit) for item in outgoing_batch(rows, str(uuid.uuid4()), utc_now())]
+    spliced = [item for item in items if item.payload_text is not None]
+    assert len(spliced) >= 4 and len(items) > len(spliced)  # both kinds are here
+    document = {"protocol_version": 1, "batch_id": "b" * 36, "device_epoch": "e" * 36, "compact_results": True}
+    body = encode_spliced(document, [spliced_op(item.wire, item.payload_text) for item in items], PushCodec())
+    sent = json.loads(gzip.decompress(body.data))
+    assert sent == {**document, "ops": [item.wire for item in items]}
+    assert body.raw_size == len(gzip.decompress(body.data))
+    db.close()

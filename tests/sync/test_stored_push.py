@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from counter_app.services.demo_data import generate_demo_dossiers
 from counter_app.storage.database import Database
+from counter_app.storage.profile import get_profile
 from sync.client.batch_size import BatchSizer
 from sync.client.dictionary import codec_for
 from sync.client.enrollment import enroll
@@ -34,7 +35,8 @@ from tests.conftest import UNIT_CODE, open_counter
 from tests.sync.faultproxy import DELAY, DROP_AFTER_FORWARD, FaultProxy
 from tests.sync.harness import ServerProcess, new_unit
 from tests.sync.invariants import check_all
-from tests.sync.test_inflight import ledger, outbox
+from tests.sync.test_inflight import ledger, outbox, receive
+from tests.sync.test_poisoned_outbox import poisons
 from tests.sync.test_wire import chained_ops
 from tests.sync.test_wire_server import Desk
 
@@ -164,16 +166,17 @@ def test_hostile_stored_batches_are_refused_alone_and_the_next_batch_is_applied(
         "too_deep": (b"[" * 5_000 + b"]" * 5_000, {}),
     }
     ids = {name: f"hostile-{name}-{uuid.uuid4().hex[:8]}" for name in hostile}
+    # Each answered before the next is stored: a batch stored behind a refused one while it waits is answered
+    # 409 unapplied (the counter resends in order; test_a_stored_batch_refused_whole… below).
     for name, (data, headers) in hostile.items():
         response = store(desk, ids[name], data, {**json_headers, **headers})
-        assert response.status_code in (202, 400, 413, 422), (name, response.text)
+        assert response.status_code == 202, (name, response.text)
+        refused = answer_of(desk, ids[name])
+        assert refused.status_code in (400, 413, 422), (name, refused.status_code, refused.text)
+        assert refused.json()["error"]["code"] != "stored_after_failure", name
+        assert refused.json()["error"]["message"], name  # a Vietnamese message for the sync screen
     stored_good = store(desk, good.batch_id, good.body.data, good.body.headers)
     assert stored_good.status_code in (200, 202)
-
-    for name in hostile:
-        refused = answer_of(desk, ids[name])
-        assert 400 <= refused.status_code < 500, (name, refused.status_code, refused.text)
-        assert refused.json()["error"]["message"], name  # a Vietnamese message for the sync screen
     answered = answer_of(desk, good.batch_id)
     assert answered.status_code == 200, answered.text
     pusher._store_results(PushResponse.model_validate_json(answered.content), good.items)
@@ -342,3 +345,23 @@ def test_a_stored_batch_refused_whole_leaves_the_later_ones_unapplied_and_pushes
         assert outbox_states(desk) == {"acked": 20}
         assert server_counts(process, desk.device_id)[1] == 20
         desk.db.close()
+
+
+def test_a_poisoned_stored_backlog_withdraws_the_poison_and_stores_the_rest(server: ServerProcess, tmp_path: Path) -> None:
+    """Every kind of poisoned row in the middle of a stored backlog: each goes as its withdrawal (the counter's
+    own check, as in a push), the good operations are all acknowledged, none is left open."""
+    data_dir = tmp_path / "desk"
+    db, device_id = backlog_counter(server, server.url, data_dir, STORED_BACKLOG_OPS)
+    with db.read() as session:
+        slot = get_profile(session).desk_slot
+    bad = poisons(db, receive(db, "Nguyễn Văn Đức"), slot)
+    generate_demo_dossiers(db, 50, seed=32, queue_for_sync=True)
+    report = SyncRunner(db, data_dir, max_attempts=1).run_once()
+    assert report.ok, report.errors
+    assert report.stored_batches >= 1
+    rows = {op.seq: op for op in outbox(db)}
+    for name, seq in bad.items():
+        assert rows[seq].state == "rejected", (name, rows[seq].state, rows[seq].result_message)
+    assert {op.state for seq, op in rows.items() if seq not in bad.values()} == {"acked"}
+    assert set(ledger(server, device_id)) >= {op.op_id for op in rows.values() if op.state == "acked"}
+    db.close()
