@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
@@ -60,6 +60,10 @@ PRUNE_EVERY = timedelta(minutes=10)
 STORE_BUSY = "Máy chủ tỉnh đang xử lý các gói trước của quầy; quầy sẽ gửi tiếp sau."
 AFTER_FAILURE = "Một gói trước của quầy không xử lý được; gói này chưa được xử lý, quầy gửi lại theo thứ tự."
 STILL_WAITING = "Máy chủ tỉnh còn đang xử lý các gói quầy đã gửi trước; quầy sẽ gửi tiếp khi xong."
+
+
+# A stored batch ready to apply (the batch and its payloads' canonical texts), or the answer refusing it.
+Ready = tuple[PushBatch, CanonicalTexts] | tuple[int, bytes]
 
 
 @dataclass(frozen=True)
@@ -145,14 +149,25 @@ class Applier:
         self._pruned_at: datetime | None = None
 
     def apply_next(self) -> bool:
-        """Apply the oldest batch that may go next and record its answer; False when none is waiting."""
+        """Apply the oldest batch that may go next and record its answer; False when none is waiting.
+
+        On SQLite (one writer at a time) the batch is read, inflated, parsed and checked before the write lock is
+        taken, so a store waits only for the applying itself; on PostgreSQL the row is claimed first (SKIP
+        LOCKED), so two workers never do that work twice."""
         now = self.clock()
+        early: tuple[int, Ready] | None = None
+        if self.db.engine.dialect.name == "sqlite":
+            with self.db.read() as session:
+                waiting = session.scalar(_next_claim())
+                if waiting is None:
+                    return False
+                early = (waiting.id, self._ready(waiting))
         with self.db.session() as session:
-            row = session.scalar(_next_claim())
+            row = session.scalar(_next_claim(only=None if early is None else early[0]))
             if row is None:
-                return False
+                return early is not None  # taken meanwhile: look again
             row_id, device_id, batch_id = row.id, row.device_id, row.batch_id
-            status, answer = self._answer(session, row, now)
+            status, answer = self._answer(session, row, now, self._ready(row) if early is None else early[1])
             session.execute(update(StoredPush).where(StoredPush.id == row_id)
                             .values(answered_at=now, status=status, answer=answer, body=b""))
             if status != 200:  # the counter resends from this batch on, in order: the later ones are not applied
@@ -163,23 +178,35 @@ class Applier:
         log.debug("Gói lưu %s của quầy %s: trả lời %s", batch_id, device_id, status)
         return True
 
-    def _answer(self, session: Session, row: StoredPush, now: datetime) -> tuple[int, bytes]:
-        """The batch's answer: 200 and the push's answer, or the error the push endpoint would have sent. A
-        failure for want of the database propagates (the batch stays waiting)."""
-        device = session.get(Device, row.device_id)
-        if device is None or device.revoked:
-            return 403, _error("device_revoked", "Quầy này đã bị thu hồi quyền đồng bộ; hãy liên hệ giám sát viên.")
+    def _ready(self, row: StoredPush) -> Ready:
+        """The stored batch inflated, parsed, checked and unpacked, or the answer that refuses it."""
         try:
-            batch, texts = prepared_push(self._batch(row), self.limits, self.dictionaries)
-            with session.begin_nested():  # what a failed batch wrote is undone; the claim's lock is kept
-                response = applied_push(session, device, batch, texts, now)
-            return 200, response.model_dump_json().encode()
+            return prepared_push(self._batch(row), self.limits, self.dictionaries)
         except ApiError as error:
             return error.status, _error(error.code, error.message)
         except bounded.Refused as refused:
             return STATUS_FOR.get(refused.code, 400), _error(refused.code, refused.message)
         except ValidationError:
             return 422, _error("invalid_request", "Yêu cầu không đúng định dạng giao thức (gói đã lưu).")
+        except Exception as error:  # a bug answers this batch 500 (as the push endpoint would); the next goes on
+            log.error("Lỗi máy chủ %s khi đọc gói lưu %s", type(error).__name__, row.batch_id)
+            return 500, _error("server_error", SERVER_ERROR)
+
+    def _answer(self, session: Session, row: StoredPush, now: datetime, ready: Ready) -> tuple[int, bytes]:
+        """The batch's answer: 200 and the push's answer, or the error the push endpoint would have sent. A
+        failure for want of the database propagates (the batch stays waiting)."""
+        device = session.get(Device, row.device_id)
+        if device is None or device.revoked:
+            return 403, _error("device_revoked", "Quầy này đã bị thu hồi quyền đồng bộ; hãy liên hệ giám sát viên.")
+        if isinstance(ready[0], int):
+            return ready  # type: ignore[return-value]
+        batch, texts = ready
+        try:
+            with session.begin_nested():  # what a failed batch wrote is undone; the claim's lock is kept
+                response = applied_push(session, device, batch, texts, now)  # type: ignore[arg-type]
+            return 200, response.model_dump_json().encode()
+        except ApiError as error:
+            return error.status, _error(error.code, error.message)
         except (OperationalError, InterfaceError):
             raise  # the database is away: the batch waits
         except Exception as error:  # a bug answers this batch 500 (as the push endpoint would); the next goes on
@@ -230,13 +257,16 @@ class Applier:
             self._wake.clear()
 
 
-def _next_claim():
-    """The oldest waiting batch whose device has no older one waiting, locked (skipped if another worker holds it)."""
+def _next_claim(only: int | None = None) -> Select[tuple[StoredPush]]:
+    """The oldest waiting batch (or batch `only`, if it still waits) whose device has no older one waiting,
+    locked (skipped if another worker holds it)."""
     older = aliased(StoredPush)
     earlier_waiting = exists().where(older.device_id == StoredPush.device_id, older.answered_at.is_(None),
                                      older.id < StoredPush.id)
-    return (select(StoredPush).where(StoredPush.answered_at.is_(None), ~earlier_waiting)
-            .order_by(StoredPush.id).limit(1).with_for_update(skip_locked=True, of=StoredPush))
+    query = select(StoredPush).where(StoredPush.answered_at.is_(None), ~earlier_waiting)
+    if only is not None:
+        query = query.where(StoredPush.id == only)
+    return query.order_by(StoredPush.id).limit(1).with_for_update(skip_locked=True, of=StoredPush)
 
 
 def _error(code: str, message: str) -> bytes:
