@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from counter_app.domain.dossier import OFFICE_TZ, DocumentLine
+from counter_app.domain.codes import office_day
+from counter_app.domain.dossier import DocumentLine
 from counter_app.domain.lifecycle import Status
 
 # Who the desk hands a dossier to when the clerk names no agency (Mẫu 05 "TÊN CƠ QUAN").
@@ -45,7 +46,7 @@ class Timeliness(StrEnum):
 
 def timeliness(at: datetime, due_at: datetime) -> Timeliness:
     """Early, on time or late: the office day of `at` against the office day of `due_at`."""
-    day, due_day = at.astimezone(OFFICE_TZ).date(), due_at.astimezone(OFFICE_TZ).date()
+    day, due_day = office_day(at), office_day(due_at)
     if day < due_day:
         return Timeliness.EARLY
     return Timeliness.ON_TIME if day == due_day else Timeliness.LATE

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.domain.codes import office_day
 from counter_app.domain.errors import DomainError
 from counter_app.services.clock import utc_now
 from counter_app.storage.backup import (
@@ -63,7 +63,7 @@ def daily_backup_due(folders: list[Path], unit_code: str, desk_slot: int, now: d
     newest = max(taken)
     if newest > now + timedelta(minutes=5):
         return True  # the PC's clock was set back: a stamp "from the future" proves nothing
-    return newest.astimezone(OFFICE_TZ).date() != now.astimezone(OFFICE_TZ).date() or now - newest >= BACKUP_EVERY
+    return office_day(newest) != office_day(now) or now - newest >= BACKUP_EVERY
 
 
 def back_up_on_close(db: Database, chosen: Path, default: Path, keep: int, *, now: datetime | None = None) -> BackupOutcome:

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.codes import MAX_DESK_SLOTS, MAX_PER_DESK_PER_DAY, make_dossier_code
+from counter_app.domain.codes import MAX_DESK_SLOTS, MAX_PER_DESK_PER_DAY, make_dossier_code, office_day
 from counter_app.domain.dossier import (
     OFFICE_TZ,
     Address,
@@ -127,7 +127,7 @@ def generate_demo_dossiers(
     per_day = PER_DAY_PER_DESK * len(slots)
     if spread_days:
         per_day = min(per_day, max(1, -(-count // spread_days)))
-    today = now.astimezone(OFFICE_TZ).date()
+    today = office_day(now)
     days = list(_office_days(today - timedelta(days=1), max(1, -(-count // per_day))))
     with db.read() as session:
         calendar = build_calendar(session, profile.calendar_config)
@@ -199,7 +199,7 @@ def _flush(
         bulk_insert_dossiers(session, batch, now)
         if not queue_for_sync:  # the records travel in ops of their own, which sample dossiers never send
             _desk_records(session, batch)
-        for day in {d.received_at.astimezone(OFFICE_TZ).date() for d in batch if d.desk_slot == own_slot}:
+        for day in {office_day(d.received_at) for d in batch if d.desk_slot == own_slot}:
             raise_count_of_day(session, day, own_slot, min(counters[(day, own_slot)], MAX_PER_DESK_PER_DAY))
         if queue_for_sync:
             for dossier in batch:

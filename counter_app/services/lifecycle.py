@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from counter_app.domain.dossier import OFFICE_TZ, Channel, DocumentLine, Dossier, StatusChange
+from counter_app.domain.codes import office_day
+from counter_app.domain.dossier import Channel, DocumentLine, Dossier, StatusChange
 from counter_app.domain.errors import InvalidTransition, ValidationError
 from counter_app.domain.formats import office_datetime
 from counter_app.domain.lifecycle import Status, check_reason, check_transition
@@ -321,7 +322,7 @@ def proposed_new_due(db: Database, code: str, *, now: datetime | None = None) ->
     with db.read() as session:
         row = _row(session, code)
         calendar = _calendar(session)
-        after = max(row.due_at, now).astimezone(OFFICE_TZ).date()
+        after = office_day(max(row.due_at, now))
         return calendar.closing_time(calendar.next_working_day(after))
 
 
@@ -381,7 +382,7 @@ def _check_new_due(session: Session, row: DossierRow, new_due_at: datetime) -> N
         raise ValidationError("new_due_at", f"Ngày hẹn trả mới ({office_datetime(new_due_at)}) phải sau ngày hẹn "
                               f"hiện tại ({office_datetime(row.due_at)}).", NEW_DUE_LABEL)
     calendar = _calendar(session)
-    local_day = new_due_at.astimezone(OFFICE_TZ).date()
+    local_day = office_day(new_due_at)
     if not calendar.is_working_day(local_day):
         raise ValidationError("new_due_at", f"Ngày hẹn trả mới ({office_datetime(new_due_at)}) rơi vào ngày nghỉ; "
                               "hãy chọn một ngày làm việc.", NEW_DUE_LABEL)

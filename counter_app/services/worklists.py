@@ -25,6 +25,7 @@ from enum import StrEnum
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from counter_app.domain.codes import office_day
 from counter_app.domain.dossier import CLOCK_STOPPED, OFFICE_TZ, Dossier
 from counter_app.domain.lifecycle import Status
 from counter_app.services.clock import utc_now
@@ -79,7 +80,7 @@ class Worklist:
 
 
 def _end_of_office_day(now: datetime) -> datetime:
-    day = now.astimezone(OFFICE_TZ).date()
+    day = office_day(now)
     return datetime.combine(day + timedelta(days=1), time(0), OFFICE_TZ)
 
 

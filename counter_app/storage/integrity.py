@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
-from counter_app.domain.dossier import OFFICE_TZ
+from counter_app.domain.codes import office_day
 from counter_app.domain.errors import DomainError
 from counter_app.domain.formats import at_day_text
 from counter_app.storage.blobstore import BLOBS_DIRNAME
@@ -404,7 +404,7 @@ class DailyIntegrityCheck:
 
     def due(self, now: datetime) -> bool:
         last = self.last_clean()
-        return last is None or last.astimezone(OFFICE_TZ).date() != now.astimezone(OFFICE_TZ).date()
+        return last is None or office_day(last) != office_day(now)
 
     def run_if_due(self, now: datetime, canceller: CheckCanceller | None = None) -> bool:
         """Run the check if none has passed today; True if it ran (and passed). Damage raises."""

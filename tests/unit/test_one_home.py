@@ -57,3 +57,20 @@ def test_the_time_is_read_only_through_the_clock() -> None:
         if CLOCK_READ.search(line.split("  #")[0])
     ]
     assert offenders == [], "read the time through counter_app/services/clock.py:\n" + "\n".join(offenders)
+
+
+OFFICE_DAY_SPELLED = re.compile(r"astimezone\(OFFICE_TZ\)\.date\(\)")
+
+
+def test_the_office_day_of_an_instant_is_worked_out_in_one_place() -> None:
+    """`domain.codes.office_day` says which office day an instant falls on (the day a code carries, a deadline's
+    day, a day's close): every other module asks it."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in (APP, ROOT / "sync")
+        for path in python_files(folder)
+        if path != APP / "domain" / "codes.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if OFFICE_DAY_SPELLED.search(line)
+    ]
+    assert offenders == [], "use counter_app.domain.codes.office_day:\n" + "\n".join(offenders)
