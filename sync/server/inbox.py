@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy import Select, delete, exists, func, select, update
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from sync import bounded
@@ -95,14 +95,19 @@ def applied_push(session: Session, device: Device, batch: PushBatch, texts: Cano
 def store(session: Session, device: Device, batch_id: str, content_encoding: str, body: bytes, now: datetime) -> Stored:
     """Keep `body` (already held to the push's bounds by the guard) as the device's batch `batch_id`. Storing a
     batch again is answered as the first time (its answer too, if it has one)."""
-    known = session.scalar(select(StoredPush).where(StoredPush.device_id == device.id, StoredPush.batch_id == batch_id))
+    mine = select(StoredPush).where(StoredPush.device_id == device.id, StoredPush.batch_id == batch_id)
+    known = session.scalar(mine)
     if known is None:
         if _waiting(session, device.id) >= MAX_WAITING_PER_DEVICE:
-            raise ApiError(503, "server_busy", STORE_BUSY)
-        known = StoredPush(device_id=device.id, batch_id=batch_id, content_encoding=content_encoding, body=body,
-                           stored_at=now)
-        session.add(known)
-        session.flush()
+            raise ApiError(503, "server_busy", STORE_BUSY, {"Retry-After": "5"})
+        try:
+            with session.begin_nested():  # the same batch stored at the same moment by a retry: kept once
+                known = StoredPush(device_id=device.id, batch_id=batch_id, content_encoding=content_encoding,
+                                   body=body, stored_at=now)
+                session.add(known)
+        except IntegrityError:
+            known = session.scalar(mine)
+            assert known is not None
     return _stand(session, known)
 
 

@@ -10,9 +10,11 @@ import gzip
 import json
 import os
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -365,3 +367,35 @@ def test_a_poisoned_stored_backlog_withdraws_the_poison_and_stores_the_rest(serv
     assert {op.state for seq, op in rows.items() if seq not in bad.values()} == {"acked"}
     assert set(ledger(server, device_id)) >= {op.op_id for op in rows.values() if op.state == "acked"}
     db.close()
+
+
+def test_one_batch_stored_by_several_requests_at_once_is_kept_once(postgres_server, tmp_path: Path) -> None:
+    """A retry racing its first try (the counter lost the 202 and stores again): eight requests with the same
+    batch at once, on PostgreSQL. None fails, the batch is kept once and applied once."""
+    url = postgres_server.create_database()
+    with ServerProcess(url) as process:
+        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        desk = Desk(process, tmp_path / "desk", 10, seed=51)
+        pusher, (batch,) = prepared(desk, 10)
+        assert batch.body is not None
+        start = threading.Barrier(8)
+
+        def store_at_once() -> int:
+            start.wait()
+            return store(desk, batch.batch_id, batch.body.data, batch.body.headers).status_code  # type: ignore[union-attr]
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda _: store_at_once(), range(8)))
+        assert set(statuses) <= {200, 202, 429} and {200, 202} & set(statuses), statuses
+        answered = answer_of(desk, batch.batch_id)
+        assert answered.status_code == 200, answered.text
+        pusher._store_results(PushResponse.model_validate_json(answered.content), batch.items)
+        db = ServerDatabase(url)
+        try:
+            with db.session() as s:
+                assert s.scalar(select(func.count()).select_from(StoredPush)
+                                .where(StoredPush.batch_id == batch.batch_id)) == 1
+        finally:
+            db.dispose()
+        assert server_counts(process, desk.device_id)[1] == 10 and outbox_states(desk) == {"acked": 10}
+        desk.db.close()
