@@ -33,6 +33,7 @@ from sync.server.models import (
     NumberRange,
     ProcedureEntry,
     ResultReturn,
+    StoredPush,
     Unit,
 )
 from sync.server.receipts import receipt_totals
@@ -225,7 +226,8 @@ def _count(session: Session, model: Any, *where: Any) -> int:
 def unit_totals(session: Session) -> list[dict[str, Any]]:
     """Dossiers, attachments, blobs, devices and open conflicts per unit (`provincial-server stats`), and
     what the desks did after intake: guidance given (Mẫu 02, no code), citizens helped online, results
-    returned at the desk and by post, posted results returned to sender."""
+    returned at the desk and by post, posted results returned to sender; and the unit's stored push batches
+    not applied yet (sync/server/inbox.py: a number that stays up says the applier is behind or stopped)."""
     units = session.scalars(select(Unit).order_by(Unit.code)).all()
     result = []
     for unit in units:
@@ -249,5 +251,8 @@ def unit_totals(session: Session) -> list[dict[str, Any]]:
                                                            ResultReturn.shipment_state == ShipmentState.RETURNED.value),
                        "day_closes": _count(session, DayClose, DayClose.unit_code == unit.code),
                        "day_closes_with_difference": _count(session, DayClose, DayClose.unit_code == unit.code,
-                                                            DayClose.difference != 0)})
+                                                            DayClose.difference != 0),
+                       "stored_batches_waiting": session.scalar(
+                           select(func.count()).select_from(StoredPush).join(Device, Device.id == StoredPush.device_id)
+                           .where(Device.unit_code == unit.code, StoredPush.answered_at.is_(None))) or 0})
     return result

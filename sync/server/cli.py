@@ -127,7 +127,8 @@ def cmd_stats(db: ServerDatabase, args: argparse.Namespace) -> int:
                   f"{row['assisted_filings']} lượt hỗ trợ nộp trực tuyến, {row['guidance']} phiếu hướng dẫn bổ sung, "
                   f"trả kết quả {row['returned_at_desk']} tại quầy và {row['returned_by_post']} qua bưu chính "
                   f"({row['posted_returned_to_sender']} bưu gửi bị hoàn), {row['day_closes']} lần khóa sổ "
-                  f"({row['day_closes_with_difference']} có chênh lệch)")
+                  f"({row['day_closes_with_difference']} có chênh lệch), {row['stored_batches_waiting']} gói đồng bộ "
+                  "đã nhận chờ xử lý")
     return 0
 
 

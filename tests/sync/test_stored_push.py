@@ -329,6 +329,7 @@ def test_a_stored_batch_refused_whole_leaves_the_later_ones_unapplied_and_pushes
                 assert store(desk, first.batch_id, first.body.data, first.body.headers).status_code == 202
                 assert store(desk, hostile_id, b'{"batch_id": 7}', {"Content-Type": "application/json"}).status_code == 202
                 assert store(desk, second.batch_id, second.body.data, second.body.headers).status_code == 202
+                assert process.stats()[UNIT_CODE]["stored_batches_waiting"] == 3  # what the province's IT staff see
                 overtaking = desk.post(second.body.data, second.body.headers)
                 assert overtaking.status_code == 503 and overtaking.json()["error"]["code"] == "stored_waiting"
                 assert overtaking.headers["Retry-After"] == "2"
@@ -341,6 +342,7 @@ def test_a_stored_batch_refused_whole_leaves_the_later_ones_unapplied_and_pushes
         after = answer_of(desk, second.batch_id)
         assert after.status_code == 409 and after.json()["error"]["code"] == "stored_after_failure"
         assert server_counts(process, desk.device_id)[1] == 10  # the third batch's operations are not in the ledger
+        assert process.stats()[UNIT_CODE]["stored_batches_waiting"] == 0
         pushed = desk.post(second.body.data, second.body.headers)  # nothing waits now: the push goes through
         assert pushed.status_code == 200, pushed.text
         pusher._store_results(PushResponse.model_validate_json(pushed.content), second.items)
