@@ -258,6 +258,9 @@ class Applier:
             except (OperationalError, InterfaceError) as error:  # the database is away: try again after a pause
                 log.warning("Chưa xử lý được gói đã lưu (%s); thử lại sau", type(error).__name__)
                 self._stop.wait(5)
+            except Exception as error:  # never the end of the thread: the batch is still waiting, tried again later
+                log.error("Lỗi khi xử lý gói đã lưu (%s); thử lại sau", type(error).__name__)
+                self._stop.wait(5)
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()
 
