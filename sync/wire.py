@@ -82,7 +82,10 @@ def _zstd(codec: PushCodec) -> zstandard.ZstdCompressor:
 
 def encode_body(document: dict[str, Any], codec: PushCodec) -> EncodedBody:
     """The request body for `document` (a PushBatch as JSON-ready dict) under `codec`."""
-    raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _compressed(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), codec)
+
+
+def _compressed(raw: bytes, codec: PushCodec) -> EncodedBody:
     if codec.name == "zstd":
         return EncodedBody(_zstd(codec).compress(raw), {"Content-Type": "application/json", "Content-Encoding": "zstd"},
                            len(raw))
@@ -105,12 +108,7 @@ def encode_spliced(document: dict[str, Any], op_texts: Sequence[str], codec: Pus
     The plain form (no packing): for a stored batch on a fast link, where the counter's CPU is what counts."""
     head = json.dumps({key: value for key, value in document.items() if key != "ops"}, ensure_ascii=False,
                       separators=(",", ":"))
-    raw = f'{head[:-1]},"ops":[{",".join(op_texts)}]}}'.encode()
-    if codec.name == "zstd":
-        return EncodedBody(_zstd(codec).compress(raw), {"Content-Type": "application/json", "Content-Encoding": "zstd"},
-                           len(raw))
-    return EncodedBody(gzip.compress(raw, compresslevel=6),
-                       {"Content-Type": "application/json", "Content-Encoding": "gzip"}, len(raw))
+    return _compressed(f'{head[:-1]},"ops":[{",".join(op_texts)}]}}'.encode(), codec)
 
 
 def _plain(result: OpResult) -> bool:

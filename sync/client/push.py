@@ -20,9 +20,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from counter_app.domain.operations import OutboxState
 from counter_app.services.clock import utc_now
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from sync.client.runner import SyncReport
 
 log = logging.getLogger(__name__)
+Sent = TypeVar("Sent")  # what sending a batch is answered: a push's answer, or a stored batch's
 # Refusals that are not final: the operation stays pending and is sent again later.
 RETRYABLE_CODES = {"payload_hash_mismatch", "busy", "clock_ahead"}
 # A batch answered with one of these as a whole is split to find the operation responsible.
@@ -202,28 +204,20 @@ class Pusher:
                 self._store_results(answer, batch.items)
 
     def _submit_store(self, wire: ThreadPoolExecutor, batch: Batch | None) -> Future[StoredBatch | PushResponse] | None:
-        if batch is None:
-            return None
-        if batch.codec is not self.codec:
-            self._encode(batch)
-        return wire.submit(self._store, batch)
+        return self._submit(wire, batch, self._store)
 
     def _store(self, batch: Batch) -> StoredBatch | PushResponse:
         """Runs on the wire thread: the batch stored, the link measured as for a push."""
-        assert batch.body is not None
-        self.report.requests += 1
-        self.report.push_body_bytes += len(batch.body.data)
-        started = time.monotonic()
-        outcome = stored_push.store(self.transport, batch.batch_id, batch.body)
-        self.sizer.observe(batch.size, time.monotonic() - started, len(batch.body.data))
-        return outcome
+        return self._send(batch, lambda body: stored_push.store(self.transport, batch.batch_id, body))
 
-    def _submit(self, wire: ThreadPoolExecutor, batch: Batch | None) -> Future[PushResponse] | None:
+    def _submit(self, wire: ThreadPoolExecutor, batch: Batch | None,
+                send: Callable[[Batch], Sent] | None = None) -> Future[Sent] | None:
+        """`send` (a push by default) of `batch` on the wire thread."""
         if batch is None:
             return None
         if batch.codec is not self.codec:  # prepared before the run fell back to gzip
             self._encode(batch)
-        return wire.submit(self._post, batch)
+        return wire.submit(send or self._post, batch)  # type: ignore[arg-type]
 
     def _prepare(self, after_seq: int, *, quarantined: bool) -> Batch | None:
         with paused_gc():  # a batch's objects are many and short-lived (sync/gc_pause.py)
@@ -293,18 +287,21 @@ class Pusher:
         """Runs on the wire thread: the request, its answer checked, and the link measured."""
         if batch.body is None or batch.codec is not self.codec:
             self._encode(batch)
+        answer = self._send(batch, lambda body: self.transport.call("POST", "/sync/push", PushResponse, data=body.data,
+                                                                    headers=body.headers))
+        return stored_push.echoed(answer, batch.batch_id)
+
+    def _send(self, batch: Batch, request: Callable[[EncodedBody], Sent]) -> Sent:
+        """`request` of the batch's body, counted in the report and measured for the batch sizer."""
         assert batch.body is not None
         self.report.requests += 1
         self.report.push_body_bytes += len(batch.body.data)
         started = time.monotonic()
-        answer = self.transport.call("POST", "/sync/push", PushResponse, data=batch.body.data,
-                                     headers=batch.body.headers)
+        outcome = request(batch.body)
         seconds = time.monotonic() - started
         log.debug("Gói %d thao tác, %d B thô, %d B gửi: %.2f s", len(batch.items), batch.size, len(batch.body.data), seconds)
         self.sizer.observe(batch.size, seconds, len(batch.body.data))
-        if answer.batch_id != batch.batch_id:
-            raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
-        return answer
+        return outcome
 
     def _recover(self, failed: Batch, error: SyncError) -> None:
         """A batch failed as a whole: its halves are sent (on this thread, one after the other, before any

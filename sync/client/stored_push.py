@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from sync.client.transport import TransientError, Transport, parse_response
 from sync.protocol import PushResponse, StoredBatch
@@ -26,11 +27,8 @@ def store(transport: Transport, batch_id: str, body: EncodedBody) -> StoredBatch
     """The batch stored at the province (or, stored before and applied, its answer)."""
     response = transport.request("POST", "/sync/inbox", data=body.data, headers={**body.headers, "X-Batch-Id": batch_id})
     if response.status_code == 202:
-        stored = parse_response(response, StoredBatch)
-        if stored.batch_id != batch_id:
-            raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
-        return stored
-    return _checked(parse_response(response, PushResponse), batch_id)
+        return echoed(parse_response(response, StoredBatch), batch_id)
+    return echoed(parse_response(response, PushResponse), batch_id)
 
 
 def answer(transport: Transport, batch_id: str, deadline: float, clock: Callable[[], float] = time.monotonic,
@@ -41,7 +39,7 @@ def answer(transport: Transport, batch_id: str, deadline: float, clock: Callable
     while True:
         response = transport.request("GET", f"/sync/inbox/{batch_id}")
         if response.status_code != 202:
-            return _checked(parse_response(response, PushResponse), batch_id)
+            return echoed(parse_response(response, PushResponse), batch_id)
         if clock() + pause > deadline:
             raise TransientError("Máy chủ tỉnh chưa xử lý xong các gói đã nhận; quầy sẽ hỏi lại ở lần đồng bộ sau.",
                                  code="stored_waiting")
@@ -49,7 +47,11 @@ def answer(transport: Transport, batch_id: str, deadline: float, clock: Callable
         pause = min(LONGEST_POLL_SECONDS, pause * 2)
 
 
-def _checked(answer: PushResponse, batch_id: str) -> PushResponse:
+Answer = TypeVar("Answer", PushResponse, StoredBatch)
+
+
+def echoed(answer: Answer, batch_id: str) -> Answer:
+    """`answer`, if it names the batch sent (a confused proxy or server answers another: sent again later)."""
     if answer.batch_id != batch_id:
         raise TransientError("Phản hồi không khớp gói đã gửi; sẽ gửi lại.", code="batch_echo")
     return answer

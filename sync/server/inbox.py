@@ -40,12 +40,12 @@ from sqlalchemy.orm import Session, aliased
 
 from sync import bounded
 from sync.packing import CanonicalTexts
-from sync.protocol import ErrorResponse, Limits, PushBatch, PushResponse
+from sync.protocol import Limits, PushBatch, PushResponse
 from sync.server.db import ServerDatabase
 from sync.server.dictionaries import DictionaryCache, unpacked
 from sync.server.errors import ApiError
 from sync.server.guard_body import STATUS_FOR, json_bounds
-from sync.server.http_errors import SERVER_ERROR
+from sync.server.http_errors import SERVER_ERROR, error_response
 from sync.server.ingest import handle_push
 from sync.server.models import Device, StoredPush
 from sync.wire import compacted
@@ -187,15 +187,8 @@ class Applier:
         """The stored batch inflated, parsed, checked and unpacked, or the answer that refuses it."""
         try:
             return prepared_push(self._batch(row), self.limits, self.dictionaries)
-        except ApiError as error:
-            return error.status, _error(error.code, error.message)
-        except bounded.Refused as refused:
-            return STATUS_FOR.get(refused.code, 400), _error(refused.code, refused.message)
-        except ValidationError:
-            return 422, _error("invalid_request", "Yêu cầu không đúng định dạng giao thức (gói đã lưu).")
-        except Exception as error:  # a bug answers this batch 500 (as the push endpoint would); the next goes on
-            log.error("Lỗi máy chủ %s khi đọc gói lưu %s", type(error).__name__, row.batch_id)
-            return 500, _error("server_error", SERVER_ERROR)
+        except Exception as error:
+            return _refusal(error, row.batch_id)
 
     def _answer(self, session: Session, row: StoredPush, now: datetime, ready: Ready) -> tuple[int, bytes]:
         """The batch's answer: 200 and the push's answer, or the error the push endpoint would have sent. A
@@ -210,13 +203,10 @@ class Applier:
             with session.begin_nested():  # what a failed batch wrote is undone; the claim's lock is kept
                 response = applied_push(session, device, batch, texts, now)  # type: ignore[arg-type]
             return 200, response.model_dump_json().encode()
-        except ApiError as error:
-            return error.status, _error(error.code, error.message)
         except (OperationalError, InterfaceError):
             raise  # the database is away: the batch waits
-        except Exception as error:  # a bug answers this batch 500 (as the push endpoint would); the next goes on
-            log.error("Lỗi máy chủ %s khi xử lý gói lưu %s", type(error).__name__, row.batch_id)
-            return 500, _error("server_error", SERVER_ERROR)
+        except Exception as error:
+            return _refusal(error, row.batch_id)
 
     def _batch(self, row: StoredPush) -> PushBatch:
         """The stored body, inflated and parsed within the push's bounds; its batch id must be the one stored."""
@@ -277,5 +267,19 @@ def _next_claim(only: int | None = None) -> Select[tuple[StoredPush]]:
     return query.order_by(StoredPush.id).limit(1).with_for_update(skip_locked=True, of=StoredPush)
 
 
+def _refusal(error: Exception, batch_id: str) -> tuple[int, bytes]:
+    """What the push endpoint would have answered a batch that failed with `error`: its refusal, or 500 for a
+    bug (logged; the device's next batch goes on)."""
+    if isinstance(error, ApiError):
+        return error.status, _error(error.code, error.message)
+    if isinstance(error, bounded.Refused):
+        return STATUS_FOR.get(error.code, 400), _error(error.code, error.message)
+    if isinstance(error, ValidationError):
+        return 422, _error("invalid_request", "Yêu cầu không đúng định dạng giao thức (gói đã lưu).")
+    log.error("Lỗi máy chủ %s khi xử lý gói lưu %s", type(error).__name__, batch_id)
+    return 500, _error("server_error", SERVER_ERROR)
+
+
 def _error(code: str, message: str) -> bytes:
-    return ErrorResponse.model_validate({"error": {"code": code, "message": message}}).model_dump_json().encode()
+    """The project's error body (http_errors.error_response), kept as the stored answer."""
+    return bytes(error_response(0, code, message).body)

@@ -6,6 +6,7 @@ with several workers."""
 
 from __future__ import annotations
 
+import collections
 import gzip
 import json
 import os
@@ -81,15 +82,7 @@ def answer_of(desk: Desk, batch_id: str, timeout: float = 60) -> requests.Respon
 
 
 def outbox_states(desk: Desk) -> dict[str, int]:
-    with desk.db.read() as session:
-        rows = session.execute(select(func.count(), desk_state()).group_by(desk_state())).all()
-    return {state: count for count, state in rows}
-
-
-def desk_state():
-    from counter_app.storage.models import OutboxOp
-
-    return OutboxOp.state
+    return dict(collections.Counter(op.state for op in outbox(desk.db)))
 
 
 def server_counts(server: ServerProcess, device_id: str) -> tuple[int, int, int]:
