@@ -1,8 +1,9 @@
 """The counter's side of sync, in the local database: link state, outbox states, applying pulled changes.
 
 Outbox states: pending -> in_flight (batch id) -> acked | rejected | conflict. An operation still
-in_flight after a crash is sent again with the same op_id, and the server's ledger turns the replay into
-a `duplicate`. Every function here runs inside the caller's transaction; callers keep them short.
+in_flight after a crash is sent again with the same op_id (after asking the province for the answer of its
+batch, if it may have stored it: sync/client/push.py), and the server's ledger turns a replay into a
+`duplicate`. Every function here runs inside the caller's transaction; callers keep them short.
 """
 
 from __future__ import annotations
@@ -110,6 +111,22 @@ def ops_to_send(session: Session, limit: int, after_seq: int = 0, *, quarantined
                                              mark if quarantined else or_(OutboxOp.result_code.is_(None), ~mark))
              for state in OPEN_STATES]
     return list(session.execute(union_all(*walks).order_by(SENDABLE_COLUMNS[0].name).limit(limit)))
+
+
+def in_flight_batches(session: Session, most: int) -> list[tuple[str, list[Row[Any]]]]:
+    """The operations left in flight by an earlier run (SENDABLE_COLUMNS), by the batch they went in (the
+    batch's id, its rows in seq order), the first `most` batches in seq order; quarantined ones left out (they
+    go alone, never in a stored batch)."""
+    rows = session.execute(select(*SENDABLE_COLUMNS, OutboxOp.batch_id)
+                           .where(OutboxOp.state == OutboxState.IN_FLIGHT.value, OutboxOp.batch_id.is_not(None),
+                                  or_(OutboxOp.result_code.is_(None), OutboxOp.result_code != QUARANTINED))
+                           .order_by(OutboxOp.seq))
+    batches: dict[str, list[Row[Any]]] = {}
+    for row in rows:
+        if row.batch_id not in batches and len(batches) >= most:
+            break
+        batches.setdefault(row.batch_id, []).append(row)
+    return list(batches.items())
 
 
 _STILL_OPEN = "(" + " OR ".join(f"state = '{state.value}'" for state in OPEN_STATES) + ")"

@@ -33,6 +33,7 @@ from counter_app.storage.outbox import WITHDRAWN, withdraw
 from counter_app.storage.sync_store import (
     Answer,
     get_state,
+    in_flight_batches,
     mark_in_flight,
     ops_to_send,
     quarantine,
@@ -41,7 +42,7 @@ from counter_app.storage.sync_store import (
 from sync.client import stored_push
 from sync.client.audit_envelope import audit_rows_for, with_audit
 from sync.client.batch_size import BatchSizer
-from sync.client.outgoing import Outgoing, outgoing_batch
+from sync.client.outgoing import Outgoing, StoredOp, outgoing_batch
 from sync.client.transport import SyncError, TooLarge, TransientError, Transport
 from sync.gc_pause import paused_gc
 from sync.protocol import PROTOCOL_VERSION, OpStatus, PushResponse, StoredBatch
@@ -57,6 +58,11 @@ from sync.wire import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
     from sync.client.runner import SyncReport
 
 log = logging.getLogger(__name__)
@@ -73,7 +79,8 @@ GZIP = PushCodec()
 # A backlog this long is stored at the province (sync/client/stored_push.py) when it takes stored pushes: the
 # counter need not wait for each batch to be applied. Shorter ones are pushed (one answer, no polling).
 STORED_BACKLOG_OPS = 2_000
-ANSWER_WAIT_SECONDS = 600  # past this the run ends; the stored operations go again in the next run
+ANSWER_WAIT_SECONDS = 600  # past this the run ends; the next run asks again, then sends what is not answered
+MAX_EARLIER_BATCHES = 64  # the province keeps at most this many waiting per device (sync/server/inbox.py)
 TOO_LARGE_MESSAGE = "Thao tác quá lớn so với giới hạn của máy chủ tỉnh."
 STATE_FOR = {OpStatus.ACCEPTED: OutboxState.ACKED, OpStatus.DUPLICATE: OutboxState.ACKED,
              OpStatus.CONFLICT: OutboxState.CONFLICT, OpStatus.REJECTED: OutboxState.REJECTED}
@@ -108,9 +115,10 @@ class Pusher:
     """One push of the outbox through `transport` under `codec`; answers counted in `report`."""
 
     def __init__(self, db: Database, transport: Transport, report: SyncReport, codec: PushCodec,
-                 sizer: BatchSizer, *, stores: bool = False) -> None:
+                 sizer: BatchSizer, *, stores: bool = False, inbox: bool = False) -> None:
         self.db = db
-        self.stores = stores  # the province takes stored pushes (hello's capability)
+        self.stores = stores  # store a long backlog (the province takes stored pushes, the link is fast)
+        self.inbox = inbox or stores  # the province keeps stored batches (hello's capability): ask for old answers
         self.splice = False  # while a backlog is stored: payloads go as the outbox stored them (`spliced_op`)
         self.transport = transport
         self.report = report
@@ -122,6 +130,8 @@ class Pusher:
     def push(self) -> None:
         """All but the quarantined operations (a long backlog stored first, when the province takes it), then
         the quarantined ones one by one."""
+        if self.inbox:
+            self._collect_earlier()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as wire:
             if self.stores and self._backlog_at_least(STORED_BACKLOG_OPS):
                 self._store_backlog(wire)
@@ -157,21 +167,23 @@ class Pusher:
         batch prepared while the last is on the wire, no batch waiting for the one before to be applied; then
         the answers, in order. A batch the province could not apply is recovered as a failed push (split until
         the operation at fault is alone) and the batches after it, which it did not apply, are sent again in
-        order by the push that follows. Storing that fails (the link) stops here: what is left is pushed."""
+        order by the push that follows. Storing that fails (the link) stops here: the province may still have
+        kept the batch on the wire (its answer is asked for), and what is left is pushed."""
         started = time.monotonic()
         stored: list[Batch] = []
         self.splice = True
         try:
             current = self._prepare(0, quarantined=False)
-            self._store_prepared(wire, current, stored)
+            unsure = self._store_prepared(wire, current, stored)
         finally:
             self.splice = False
         self.report.stored_batches += len(stored)
         self.report.stored_seconds = time.monotonic() - started
-        self._collect(stored)
+        self._collect(stored if unsure is None else [*stored, unsure])
 
-    def _store_prepared(self, wire: ThreadPoolExecutor, current: Batch | None, stored: list[Batch]) -> None:
-        """Store `current` and every batch after it, the next prepared while the last is on the wire."""
+    def _store_prepared(self, wire: ThreadPoolExecutor, current: Batch | None, stored: list[Batch]) -> Batch | None:
+        """Store `current` and every batch after it, the next prepared while the last is on the wire; the batch
+        whose storing failed, if one did."""
         sending = self._submit_store(wire, current)
         try:
             while current is not None and sending is not None:
@@ -185,23 +197,40 @@ class Pusher:
                 current = upcoming
         except SyncError as error:
             log.warning("Ngừng gửi lưu gói (%s); phần còn lại gửi thường", error.code or error)
+            return current
+        return None
 
-    def _collect(self, stored: list[Batch]) -> None:
-        """The stored batches' answers, in order (see _store_backlog)."""
+    def _collect(self, stored: list[Batch]) -> int:
+        """The stored batches' answers, in order (see _store_backlog); how many were answered. A batch the
+        province does not hold (never stored, or its answer pruned) is left to the push that follows."""
         deadline = time.monotonic() + ANSWER_WAIT_SECONDS
         failed = False
+        answered = 0
         for batch in stored:
             try:
                 answer = stored_push.answer(self.transport, batch.batch_id, deadline)
             except SyncError as error:
-                if error.code == "stored_after_failure" and failed:
+                if error.code == "unknown_batch" or (error.code == "stored_after_failure" and failed):
                     continue  # not applied: sent again, in order, by the push after this
                 if (isinstance(error, TransientError) and error.status is None) or error.code == "stored_waiting":
-                    raise  # the link, or the province still at work: the next run sends them again
+                    raise  # the link, or the province still at work: the next run asks again
                 failed = True
                 self._recover(batch, error)
             else:
+                answered += 1
                 self._store_results(answer, batch.items)
+        return answered
+
+    def _collect_earlier(self) -> None:
+        """The answers of batches an earlier run left in flight (stored, but the link went before their answers
+        came), before anything is sent again: what the province holds need not go up a second time."""
+        with self.db.read() as session:
+            state = get_state(session)
+            assert state is not None
+            now = utc_now()
+            earlier = [Batch(self._wire_items(session, rows, state.device_id, now), batch_id=batch_id)
+                       for batch_id, rows in in_flight_batches(session, MAX_EARLIER_BATCHES)]
+        self.report.stored_batches_answered_later += self._collect(earlier)
 
     def _submit_store(self, wire: ThreadPoolExecutor, batch: Batch | None) -> Future[StoredBatch | PushResponse] | None:
         return self._submit(wire, batch, self._store)
@@ -241,11 +270,9 @@ class Pusher:
                 rows = [row for row in candidates if row.seq not in run.quarantined_now][:1]
             else:
                 rows = ops_to_send(session, self._rows_wanted(), after_seq)
-            audit = audit_rows_for(session, rows)
             items: list[Outgoing] = []
             size = 0
-            for item in outgoing_batch(rows, state.device_id, now):
-                item = with_audit(item, audit)
+            for item in self._wire_items(session, rows, state.device_id, now):
                 size += item.size
                 if items and size > self.sizer.target_bytes:
                     self.item_bytes = max(1, size // (len(items) + 1))
@@ -255,10 +282,17 @@ class Pusher:
                 items.append(item)
             if not items:
                 return None
-            mark_in_flight(session, [item.seq for item in items], str(uuid.uuid4()))
+            batch = Batch(items, batch_id=str(uuid.uuid4()))
+            mark_in_flight(session, [item.seq for item in items], batch.batch_id)  # a later run asks for its answer
         if len(items) == len(rows):
             self.item_bytes = max(1, size // len(items))
-        return Batch(items)
+        return batch
+
+    @staticmethod
+    def _wire_items(session: Session, rows: Sequence[StoredOp], device_id: str, now: datetime) -> list[Outgoing]:
+        """The rows as they go on the wire, each with its audit row (sync/client/audit_envelope.py)."""
+        audit = audit_rows_for(session, rows)
+        return [with_audit(item, audit) for item in outgoing_batch(rows, device_id, now)]
 
     def _rows_wanted(self) -> int:
         """Rows to read for the next batch: about what its target size holds, from the last batch's rows."""
@@ -267,7 +301,8 @@ class Pusher:
     def _encode(self, batch: Batch) -> None:
         """The request body: the operations packed (sync/wire.py) and compressed under the run's codec; for a
         stored backlog, plain, each checked payload's stored text joined in as it is (`spliced_op`)."""
-        batch.batch_id = str(uuid.uuid4())
+        if not batch.batch_id or batch.body is not None:  # a body encoded again is another batch for the province
+            batch.batch_id = str(uuid.uuid4())
         level = FAST_LINK_LEVEL if self.sizer.fast_link else SLOW_LINK_LEVEL
         if self.splice:
             texts = [spliced_op(item.wire, item.payload_text) for item in batch.items]

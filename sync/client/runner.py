@@ -88,6 +88,7 @@ class SyncReport:
     pulled_back: int = 0  # dossiers taken back from the province after a restore
     stored_batches: int = 0  # push batches stored at the province and applied there in the background
     stored_seconds: float | None = None  # from the push's start until its backlog was stored (the link may go)
+    stored_batches_answered_later: int = 0  # stored by an earlier run, answered in this one (not sent again)
     errors: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -252,8 +253,10 @@ class SyncRunner:
         size the run ended with is where the next run starts."""
         sizer = BatchSizer.for_limits(hello.limits, self.batch_bytes)
         try:
-            stores = Capability.STORED_PUSH.value in hello.capabilities and (self.hello_seconds or 0) < STORE_WITHIN_SECONDS
-            Pusher(self.db, transport, report, codec_for(hello, transport, self.data_dir), sizer, stores=stores).push()
+            inbox = Capability.STORED_PUSH.value in hello.capabilities
+            stores = inbox and (self.hello_seconds or 0) < STORE_WITHIN_SECONDS
+            Pusher(self.db, transport, report, codec_for(hello, transport, self.data_dir), sizer, stores=stores,
+                   inbox=inbox).push()
         finally:
             self.batch_bytes = sizer.target_bytes
 

@@ -251,15 +251,16 @@ def backlog_counter(server: ServerProcess, url: str, data_dir: Path, dossiers: i
     return db, enroll(db, url, code).device_id
 
 
-@pytest.mark.parametrize("cut", ["store", "answer"])
+@pytest.mark.parametrize("cut", ["store", "answer", "answer, then a slow link"])
 def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
         server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, cut: str) -> None:
     """A backlog past STORED_BACKLOG_OPS goes as stored batches (the runner sees the capability in hello). The
     proxy cuts the link once after the server has taken the request, before its answer arrives: a store (the
-    batch is kept; storing stops and the rest is pushed, refused 503 while the kept batch waits, or answered
-    as duplicates once it is applied) or the fetch of an answer (every batch was stored; the next run stores
-    them again and the province answers the replays). Every operation ends in the ledger once, the outbox
-    all acknowledged."""
+    batch is kept; storing stops, the counter asks for that batch's answer, then pushes the rest) or the fetch
+    of an answer (every batch was stored; the run ends, and the next run asks for the answers before it sends
+    anything, over a slow link too, where it would not store). Either way nothing the province holds goes up again: no operation is answered as a replay, and
+    after an answer cut the next run sends no push body at all. Every operation ends in the ledger once, the
+    outbox all acknowledged."""
     proxy = fault_proxy(server.port)
     count = STORED_BACKLOG_OPS + 300
     data_dir = tmp_path / "desk"
@@ -268,8 +269,10 @@ def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
     runner = SyncRunner(db, data_dir, max_attempts=1)
     runner.batch_bytes = 150_000  # batches of about 100 dossiers: the backlog is many batches
     reports = [runner.run_once()]
-    if cut == "answer":
+    if cut != "store":
         assert not reports[0].ok and reports[0].stored_batches >= 2, reports[0]
+    if cut == "answer, then a slow link":  # the next run does not store, but still asks for the answers
+        proxy.add_fault(DELAY, seconds=STORE_WITHIN_SECONDS + 0.1, path_prefix="/api/v1/sync/hello")
     while not reports[-1].ok and len(reports) < 20:
         time.sleep(0.2)
         reports.append(runner.run_once())
@@ -277,7 +280,48 @@ def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
     rows = outbox(db)
     assert {op.state for op in rows} == {"acked"} and len(rows) == count
     assert set(ledger(server, device_id)) == {op.op_id for op in rows}  # each once: the ledger's unique key
-    assert sum(r.duplicates for r in reports) >= 1  # the batch whose answer was lost, answered again
+    assert sum(r.duplicates for r in reports) == 0, [r.duplicates for r in reports]
+    if cut != "store":
+        assert len(reports) == 2 and reports[1].push_body_bytes == 0, reports[1]
+        assert reports[1].stored_batches_answered_later == reports[0].stored_batches
+    check_all(server.database_url, [db])
+    db.close()
+
+
+def test_batches_the_province_no_longer_holds_are_sent_again_by_the_next_run(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path) -> None:
+    """Every batch stored, the answer cut, and the province then forgot them (answers are kept 7 days; here
+    deleted once applied): the next run hears 404 for each, sends their operations again, and the ledger
+    answers the replays. Nothing lost, nothing applied twice."""
+    proxy = fault_proxy(server.port)
+    count = STORED_BACKLOG_OPS + 300
+    data_dir = tmp_path / "desk"
+    db, device_id = backlog_counter(server, proxy.url, data_dir, count)
+    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix=INBOX, method="GET")
+    runner = SyncRunner(db, data_dir, max_attempts=1)
+    runner.batch_bytes = 150_000
+    first = runner.run_once()
+    assert not first.ok and first.stored_batches >= 2, first
+    waiting = select(func.count()).select_from(StoredPush).where(StoredPush.device_id == device_id,
+                                                                StoredPush.answered_at.is_(None))
+    server_db = ServerDatabase(server.database_url)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with server_db.session() as session:
+                if not session.scalar(waiting):
+                    session.execute(StoredPush.__table__.delete().where(StoredPush.device_id == device_id))
+                    break
+            assert time.monotonic() < deadline, "the stored batches were never applied"
+            time.sleep(0.1)
+    finally:
+        server_db.dispose()
+    second = runner.run_once()
+    assert second.ok, second.errors
+    assert second.stored_batches_answered_later == 0 and second.duplicates == count, second
+    rows = outbox(db)
+    assert {op.state for op in rows} == {"acked"} and len(rows) == count
+    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
     check_all(server.database_url, [db])
     db.close()
 
