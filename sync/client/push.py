@@ -204,17 +204,15 @@ class Pusher:
         """The stored batches' answers, in order (see _store_backlog); how many were answered. A batch the
         province does not hold (never stored, or its answer pruned) is left to the push that follows."""
         deadline = time.monotonic() + ANSWER_WAIT_SECONDS
-        failed = False
         answered = 0
         for batch in stored:
             try:
                 answer = stored_push.answer(self.transport, batch.batch_id, deadline)
             except SyncError as error:
-                if error.code == "unknown_batch" or (error.code == "stored_after_failure" and failed):
-                    continue  # not applied: sent again, in order, by the push after this
+                if error.status == 404 or error.code == "stored_after_failure":
+                    continue  # not held, or not applied (behind a refused batch): sent again, in order, by the push
                 if (isinstance(error, TransientError) and error.status is None) or error.code == "stored_waiting":
                     raise  # the link, or the province still at work: the next run asks again
-                failed = True
                 self._recover(batch, error)
             else:
                 answered += 1

@@ -350,7 +350,9 @@ def test_a_stored_batch_refused_whole_leaves_the_later_ones_unapplied_and_pushes
     """Three batches stored while the desk's epoch row is held (so none is applied yet): the good first, a
     hostile one, the desk's next batch. Meanwhile a synchronous push of the desk is refused 503 (it would
     overtake them). Let go, the first is applied, the hostile one refused, and the third answered 409
-    `stored_after_failure` without being applied: the counter sends it again, in order."""
+    `stored_after_failure` without being applied. The counter's next run, finding the third batch in flight,
+    hears that 409 first (the refusal came before it, unseen): it sends the batch again, in order, instead of
+    failing every run on an answer it cannot recover."""
     url = postgres_server.create_database()
     with ServerProcess(url) as process:
         process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
@@ -380,9 +382,9 @@ def test_a_stored_batch_refused_whole_leaves_the_later_ones_unapplied_and_pushes
         assert after.status_code == 409 and after.json()["error"]["code"] == "stored_after_failure"
         assert server_counts(process, desk.device_id)[1] == 10  # the third batch's operations are not in the ledger
         assert process.stats()[UNIT_CODE]["stored_batches_waiting"] == 0
-        pushed = desk.post(second.body.data, second.body.headers)  # nothing waits now: the push goes through
-        assert pushed.status_code == 200, pushed.text
-        pusher._store_results(PushResponse.model_validate_json(pushed.content), second.items)
+        report = SyncRunner(desk.db, desk.data_dir, max_attempts=1).run_once()  # nothing waits now: a push goes
+        assert report.ok, report.errors
+        assert report.pushed == 10 and report.duplicates == 0 and report.stored_batches_answered_later == 0, report
         assert outbox_states(desk) == {"acked": 20}
         assert server_counts(process, desk.device_id)[1] == 20
         desk.db.close()
