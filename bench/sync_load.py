@@ -19,6 +19,11 @@ pull) as `sync.client` does. The run:
 Reported: p50/p95/p99 per endpoint, errors by status (outside the outage; target 0), p95 push (< 1 s),
 server CPU seconds per 1,000 dossiers (utime+stime of the supervisor and every worker from /proc, and
 PostgreSQL's processes separately). The machine is shared: load average at start and end is reported.
+The latencies (and the p95 target) are the workload's, steps 1-4; the final drain's, where all 500 counters
+sync at one instant (harsher than either burst, which spreads over 10 s, and no counter's real behaviour), are
+reported apart (`final_drain_latency_ms`; `push_latency_ms_including_final_drain` is the figure waves 1-10
+reported), with the pushes by phase, the slow pushes by when they started, and how late the generator's own
+event loop woke (its share of any latency).
 
     .venv/bin/python bench/sync_load.py                                 # 500 counters, 10 minutes, 4 workers
     .venv/bin/python bench/sync_load.py --minutes 1 --counters 50        # a quick check
@@ -116,6 +121,10 @@ class Tally:
     start: float = field(default_factory=time.monotonic)
     examples: dict[str, str] = field(default_factory=dict)  # one message per kind of error, to tell causes apart
     by_ten_seconds: Counter[int] = field(default_factory=Counter)  # when the errors came (seconds since start)
+    drain_from: float = float("inf")  # requests started from then on are the final drain's (the plan's end)
+    drain_latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    pushes: list[tuple[float, float]] = field(default_factory=list)  # (when it started, monotonic; its ms)
+    loop_lag_ms: list[float] = field(default_factory=list)  # how late the generator's own loop woke (watch_loop)
 
     def error(self, endpoint: str, status: str, example: str = "") -> None:
         key = f"{endpoint}:{status}"
@@ -128,7 +137,7 @@ class Tally:
 async def call(client: LightClient, tally: Tally, endpoint: str, method: str, path: str, *, body: bytes = b"",
                headers: dict[str, str] | None = None, raw: bool = False) -> Any:
     """One request, timed; its JSON (its bytes if `raw`), or None (and the error counted) unless it answered 200."""
-    start = time.perf_counter()
+    start, began = time.perf_counter(), time.monotonic()
     try:
         answer = await client.request(method, f"{API_PREFIX}{path}", body, headers)
     except TransportFailure as failure:
@@ -137,8 +146,53 @@ async def call(client: LightClient, tally: Tally, endpoint: str, method: str, pa
     if answer.status != 200:
         tally.error(endpoint, str(answer.status), answer.body.decode("utf-8", "replace"))
         return None
-    tally.latencies[endpoint].append((time.perf_counter() - start) * 1000)
+    ms = (time.perf_counter() - start) * 1000
+    (tally.drain_latencies if began >= tally.drain_from else tally.latencies)[endpoint].append(ms)
+    if endpoint == "push":
+        tally.pushes.append((began, ms))
     return answer.body if raw else json.loads(answer.body)
+
+
+LOOP_TICK_SECONDS = 0.02
+
+
+async def watch_loop(plan: Plan, tally: Tally) -> None:
+    """How late the generator's event loop wakes from a 20 ms sleep: a request's measured latency includes up
+    to this much of the generator's own work (packing other counters' pushes, reading answers), which a real
+    counter, alone on its machine, does not wait for."""
+    while time.monotonic() < plan.end:
+        started = time.perf_counter()
+        await asyncio.sleep(LOOP_TICK_SECONDS)
+        tally.loop_lag_ms.append((time.perf_counter() - started - LOOP_TICK_SECONDS) * 1000)
+
+
+PHASE_SECONDS = 30  # a burst's syncs start within BURST_SECONDS; its pushes start within this
+
+
+def push_phases(tally: Tally, plan: Plan) -> dict[str, dict[str, float | int]]:
+    """Push latencies apart for the two bursts (the first PHASE_SECONDS of the run and after the server came
+    back), the steady rest, and the final drain: where the p95 comes from."""
+    phases: dict[str, list[float]] = {"opening_burst": [], "return_burst": [], "steady": [], "final_drain": []}
+    for began, ms in tally.pushes:
+        if began >= plan.end:
+            phases["final_drain"].append(ms)
+        elif began - plan.start < PHASE_SECONDS:
+            phases["opening_burst"].append(ms)
+        elif plan.back_at and 0 <= began - plan.back_at < PHASE_SECONDS:
+            phases["return_burst"].append(ms)
+        else:
+            phases["steady"].append(ms)
+    return {name: summarize_ms(samples) for name, samples in phases.items() if samples}
+
+
+SLOW_PUSH_MS = 500
+
+
+def slow_pushes_by_ten_seconds(tally: Tally, plan: Plan) -> dict[int, int]:
+    """Pushes slower than SLOW_PUSH_MS, by when they started (seconds since the start, in tens): a stall shows
+    as a few crowded buckets, a server short of CPU as a spread."""
+    slow = Counter(int(began - plan.start) // 10 * 10 for began, ms in tally.pushes if ms >= SLOW_PUSH_MS)
+    return dict(sorted(slow.items()))
 
 
 async def take_dictionary(counter: SimulatedCounter, client: LightClient, tally: Tally, offer: dict[str, Any],
@@ -383,7 +437,7 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     start = time.monotonic()
     total = args.minutes * 60
     plan = Plan(start, start + total, args.sync_seconds, args.dossiers_per_minute / 60, counters=len(counters))
-    tally = Tally()
+    tally = Tally(drain_from=plan.end)
     app_cpu, database_cpu = CpuSampler(), CpuSampler()
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_cpu(server, postgres, app_cpu, database_cpu, stop))
@@ -393,13 +447,15 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     outage_task = asyncio.create_task(outage(server, plan, tally, start + total / 2 - down / 2, down, log_events,
                                              log_examples))
     moved: list[int] = []
+    watcher = asyncio.create_task(watch_loop(plan, tally))
     agencies = asyncio.create_task(province(server.database_url, plan, args.status_changes_per_dossier, moved))
     connections = await asyncio.gather(*(play(c, server, tally, plan, random.Random(rng.random())) for c in counters))
     await agencies
+    await watcher
     outage_figures = await outage_task
     stop.set()
     await sampler
-    return {"dictionaries": sorted(plan.dictionaries), "seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds, "log_events": log_events, "connections": sum(connections),
+    return {"plan": plan, "dictionaries": sorted(plan.dictionaries), "seconds": round(time.monotonic() - start, 1), "tally": tally, "app_cpu": app_cpu.seconds, "log_events": log_events, "connections": sum(connections),
             "log_examples": log_examples,
             "server_processes": len(app_cpu.seen),
             "generator_cpu": time.process_time() - own_cpu,
@@ -445,7 +501,16 @@ def main(argv: list[str] | None = None) -> int:
     p95_push = latencies.get("push", {}).get("p95_ms", float("nan"))
     result.update({
         "seconds": run["seconds"], "dossiers_created": created, "dossiers_sent": sent, "dossiers_in_database": stored,
-        "dossiers_lost": created - stored, "province_status_changes": run["status_changes"], "latency_ms": latencies, "errors": dict(tally.errors),
+        "dossiers_lost": created - stored, "province_status_changes": run["status_changes"], "latency_ms": latencies,
+        # The target's figures: the workload (both bursts and the steady minutes), not the final drain, where
+        # every counter syncs at the same instant to empty its outbox so that the lost dossiers can be counted.
+        "final_drain_latency_ms": {endpoint: summarize_ms(samples) for endpoint, samples
+                                   in sorted(tally.drain_latencies.items())},
+        "push_latency_ms_including_final_drain": summarize_ms([ms for _, ms in tally.pushes]),  # as waves 1-10 counted
+        "push_latency_ms_by_phase": push_phases(tally, run["plan"]),
+        "slow_pushes_by_ten_seconds": slow_pushes_by_ten_seconds(tally, run["plan"]),
+        "server_back_at_second": round(run["plan"].back_at - run["plan"].start, 1),
+        "generator_loop_lag_ms": summarize_ms(tally.loop_lag_ms), "errors": dict(tally.errors),
         "errors_during_outage": dict(tally.outage_errors), "outage": run["outage"],
         "error_examples": tally.examples, "errors_by_ten_seconds": dict(sorted(tally.by_ten_seconds.items())),
         "server_log": dict(run["log_events"]), "server_log_examples": run["log_examples"],
