@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' serve
 import httpx
 from _common import emit, log, machine, summarize_ms
 from _light_http import LightClient, TransportFailure
+from _load_phases import push_phases, slow_pushes_by_ten_seconds, watch_loop
 from sqlalchemy import func, select
 
 from counter_app.domain.audit import AuditRecord, genesis_hash
@@ -151,48 +152,6 @@ async def call(client: LightClient, tally: Tally, endpoint: str, method: str, pa
     if endpoint == "push":
         tally.pushes.append((began, ms))
     return answer.body if raw else json.loads(answer.body)
-
-
-LOOP_TICK_SECONDS = 0.02
-
-
-async def watch_loop(plan: Plan, tally: Tally) -> None:
-    """How late the generator's event loop wakes from a 20 ms sleep: a request's measured latency includes up
-    to this much of the generator's own work (packing other counters' pushes, reading answers), which a real
-    counter, alone on its machine, does not wait for."""
-    while time.monotonic() < plan.end:
-        started = time.perf_counter()
-        await asyncio.sleep(LOOP_TICK_SECONDS)
-        tally.loop_lag_ms.append((time.perf_counter() - started - LOOP_TICK_SECONDS) * 1000)
-
-
-PHASE_SECONDS = 30  # a burst's syncs start within BURST_SECONDS; its pushes start within this
-
-
-def push_phases(tally: Tally, plan: Plan) -> dict[str, dict[str, float | int]]:
-    """Push latencies apart for the two bursts (the first PHASE_SECONDS of the run and after the server came
-    back), the steady rest, and the final drain: where the p95 comes from."""
-    phases: dict[str, list[float]] = {"opening_burst": [], "return_burst": [], "steady": [], "final_drain": []}
-    for began, ms in tally.pushes:
-        if began >= plan.end:
-            phases["final_drain"].append(ms)
-        elif began - plan.start < PHASE_SECONDS:
-            phases["opening_burst"].append(ms)
-        elif plan.back_at and 0 <= began - plan.back_at < PHASE_SECONDS:
-            phases["return_burst"].append(ms)
-        else:
-            phases["steady"].append(ms)
-    return {name: summarize_ms(samples) for name, samples in phases.items() if samples}
-
-
-SLOW_PUSH_MS = 500
-
-
-def slow_pushes_by_ten_seconds(tally: Tally, plan: Plan) -> dict[int, int]:
-    """Pushes slower than SLOW_PUSH_MS, by when they started (seconds since the start, in tens): a stall shows
-    as a few crowded buckets, a server short of CPU as a spread."""
-    slow = Counter(int(began - plan.start) // 10 * 10 for began, ms in tally.pushes if ms >= SLOW_PUSH_MS)
-    return dict(sorted(slow.items()))
 
 
 async def take_dictionary(counter: SimulatedCounter, client: LightClient, tally: Tally, offer: dict[str, Any],
@@ -447,7 +406,7 @@ async def run_load(server: ServerProcess, postgres: PostgresServer, counters: li
     outage_task = asyncio.create_task(outage(server, plan, tally, start + total / 2 - down / 2, down, log_events,
                                              log_examples))
     moved: list[int] = []
-    watcher = asyncio.create_task(watch_loop(plan, tally))
+    watcher = asyncio.create_task(watch_loop(plan.end, tally.loop_lag_ms))
     agencies = asyncio.create_task(province(server.database_url, plan, args.status_changes_per_dossier, moved))
     connections = await asyncio.gather(*(play(c, server, tally, plan, random.Random(rng.random())) for c in counters))
     await agencies
@@ -495,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
                 trained = list(s.scalars(select(SyncDictionary.id)))  # by the restarted server, in the background
             db.dispose()
     tally: Tally = run["tally"]
+    plan: Plan = run["plan"]
     created = sum(c.seq for c in counters)
     sent = sum(c.sent for c in counters)
     latencies = {endpoint: summarize_ms(samples) for endpoint, samples in sorted(tally.latencies.items())}
@@ -507,9 +467,9 @@ def main(argv: list[str] | None = None) -> int:
         "final_drain_latency_ms": {endpoint: summarize_ms(samples) for endpoint, samples
                                    in sorted(tally.drain_latencies.items())},
         "push_latency_ms_including_final_drain": summarize_ms([ms for _, ms in tally.pushes]),  # as waves 1-10 counted
-        "push_latency_ms_by_phase": push_phases(tally, run["plan"]),
-        "slow_pushes_by_ten_seconds": slow_pushes_by_ten_seconds(tally, run["plan"]),
-        "server_back_at_second": round(run["plan"].back_at - run["plan"].start, 1),
+        "push_latency_ms_by_phase": push_phases(tally.pushes, plan.start, plan.end, plan.back_at),
+        "slow_pushes_by_ten_seconds": slow_pushes_by_ten_seconds(tally.pushes, plan.start),
+        "server_back_at_second": round(plan.back_at - plan.start, 1),
         "generator_loop_lag_ms": summarize_ms(tally.loop_lag_ms), "errors": dict(tally.errors),
         "errors_during_outage": dict(tally.outage_errors), "outage": run["outage"],
         "error_examples": tally.examples, "errors_by_ten_seconds": dict(sorted(tally.by_ten_seconds.items())),
