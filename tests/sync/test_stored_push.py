@@ -38,7 +38,7 @@ from tests.conftest import UNIT_CODE, open_counter
 from tests.sync.faultproxy import DELAY, DROP_AFTER_FORWARD, FaultProxy
 from tests.sync.harness import ServerProcess, new_unit
 from tests.sync.invariants import check_all
-from tests.sync.test_inflight import ledger, outbox, receive
+from tests.sync.test_inflight import ledger, outbox, receive, wait_until
 from tests.sync.test_poisoned_outbox import poisons
 from tests.sync.test_wire import chained_ops
 from tests.sync.test_wire_server import Desk
@@ -258,9 +258,9 @@ def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
     proxy cuts the link once after the server has taken the request, before its answer arrives: a store (the
     batch is kept; storing stops, the counter asks for that batch's answer, then pushes the rest) or the fetch
     of an answer (every batch was stored; the run ends, and the next run asks for the answers before it sends
-    anything, over a slow link too, where it would not store). Either way nothing the province holds goes up again: no operation is answered as a replay, and
-    after an answer cut the next run sends no push body at all. Every operation ends in the ledger once, the
-    outbox all acknowledged."""
+    anything, over a slow link too, where it would not store). Either way nothing the province holds goes up
+    again: no operation is answered as a replay, and after an answer cut the next run sends no push body at
+    all. Every operation ends in the ledger once, the outbox all acknowledged."""
     proxy = fault_proxy(server.port)
     count = STORED_BACKLOG_OPS + 300
     data_dir = tmp_path / "desk"
@@ -302,18 +302,16 @@ def test_batches_the_province_no_longer_holds_are_sent_again_by_the_next_run(
     runner.batch_bytes = 150_000
     first = runner.run_once()
     assert not first.ok and first.stored_batches >= 2, first
-    waiting = select(func.count()).select_from(StoredPush).where(StoredPush.device_id == device_id,
-                                                                StoredPush.answered_at.is_(None))
+    mine = StoredPush.device_id == device_id
     server_db = ServerDatabase(server.database_url)
     try:
-        deadline = time.monotonic() + 120
-        while True:
+        def all_applied() -> bool:
             with server_db.session() as session:
-                if not session.scalar(waiting):
-                    session.execute(StoredPush.__table__.delete().where(StoredPush.device_id == device_id))
-                    break
-            assert time.monotonic() < deadline, "the stored batches were never applied"
-            time.sleep(0.1)
+                return not session.scalar(select(func.count()).where(mine, StoredPush.answered_at.is_(None)))
+
+        wait_until(all_applied, "the stored batches are applied", timeout=120)
+        with server_db.session() as session:
+            session.execute(StoredPush.__table__.delete().where(mine))
     finally:
         server_db.dispose()
     second = runner.run_once()
