@@ -35,7 +35,14 @@ from sync.protocol import Capability, PushResponse, StoredBatch
 from sync.server.db import ServerDatabase
 from sync.server.models import DeviceEpoch, Dossier, OpLedger, StoredPush
 from tests.conftest import UNIT_CODE, open_counter
-from tests.sync.faultproxy import DELAY, DROP_AFTER_FORWARD, FaultProxy
+from tests.sync.faultproxy import (
+    DELAY,
+    DROP_AFTER_FORWARD,
+    HTML_200,
+    STATUS_502,
+    TRUNCATE_RESPONSE,
+    FaultProxy,
+)
 from tests.sync.harness import ServerProcess, new_unit
 from tests.sync.invariants import check_all
 from tests.sync.test_inflight import ledger, outbox, receive, wait_until
@@ -285,6 +292,36 @@ def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
         assert len(reports) == 2 and reports[1].push_body_bytes == 0, reports[1]
         assert reports[1].stored_batches_answered_later == reports[0].stored_batches
     check_all(server.database_url, [db])
+    db.close()
+
+
+@pytest.mark.parametrize("fault", [HTML_200, STATUS_502, TRUNCATE_RESPONSE])
+def test_a_hostile_answer_to_an_earlier_batch_costs_a_run_and_nothing_else(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, fault: str) -> None:
+    """Every batch stored, the answer cut; when the next run asks for the earlier answers, what comes back is a
+    captive portal's page (200, HTML), a proxy's 502 or an answer cut short. That run ends with an error and
+    changes no operation's state; the run after it reads the real answers: nothing sent twice, nothing lost."""
+    proxy = fault_proxy(server.port)
+    count = STORED_BACKLOG_OPS + 300
+    data_dir = tmp_path / "desk"
+    db, device_id = backlog_counter(server, proxy.url, data_dir, count)
+    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix=INBOX, method="GET")
+    runner = SyncRunner(db, data_dir, max_attempts=1)
+    runner.batch_bytes = 150_000
+    first = runner.run_once()
+    assert not first.ok and first.stored_batches >= 2, first
+    before = collections.Counter(op.state for op in outbox(db))
+    proxy.add_fault(fault, times=1, path_prefix=INBOX, method="GET")
+    hostile = runner.run_once()
+    assert not hostile.ok and hostile.errors, hostile
+    assert hostile.stored_batches_answered_later == 0 and hostile.push_body_bytes == 0, hostile
+    assert collections.Counter(op.state for op in outbox(db)) == before
+    last = runner.run_once()
+    assert last.ok, last.errors
+    assert last.stored_batches_answered_later == first.stored_batches and last.duplicates == 0, last
+    rows = outbox(db)
+    assert {op.state for op in rows} == {"acked"} and len(rows) == count
+    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
     db.close()
 
 
