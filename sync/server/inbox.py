@@ -57,6 +57,7 @@ MAX_WAITING_PER_DEVICE = 64
 KEEP_ANSWERS = timedelta(days=7)  # an answer not fetched in a week: the counter sends its operations again
 POLL_SECONDS = 0.5  # how often a worker looks for batches stored through another worker
 PRUNE_EVERY = timedelta(minutes=10)
+APPLIER_THREAD = "stored-push-applier"  # its statements are its own, not a request's (tests/sync/test_request_cost.py)
 STORE_BUSY = "Máy chủ tỉnh đang xử lý các gói trước của quầy; quầy sẽ gửi tiếp sau."
 AFTER_FAILURE = "Một gói trước của quầy không xử lý được; gói này chưa được xử lý, quầy gửi lại theo thứ tự."
 STILL_WAITING = "Máy chủ tỉnh còn đang xử lý các gói quầy đã gửi trước; quầy sẽ gửi tiếp khi xong."
@@ -228,7 +229,7 @@ class Applier:
         self._wake.set()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="stored-push-applier", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=APPLIER_THREAD, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
