@@ -113,7 +113,7 @@ def app_run(db: Database, directory: Path, base_url: str | None = None) -> dict[
             "client_cpu_seconds_per_1000": round(cpu / max(1, report.pushed) * 1000, 3),
             # Stored pushes (sync/client/stored_push.py): the backlog kept by the province (the link may go from
             # here) after this long from the push's start; `seconds` runs until every answer was read.
-            "stored_batches": report.stored_batches,
+            "stored_batches": report.stored_batches, "stored_answers_carried": report.stored_answers_carried,
             "push_until_stored_seconds": None if report.stored_seconds is None else round(report.stored_seconds, 3)}
 
 

@@ -237,15 +237,6 @@ class PushBatch(Request):
     compact_results: bool = False
 
 
-class StoredBatch(Model):
-    """The answer to a stored push batch not applied yet (202): it is kept, `waiting_before` batches of the
-    device go first. Once applied, the batch is answered as `POST /sync/push` would have answered it."""
-
-    batch_id: str
-    state: Literal["stored"] = "stored"
-    waiting_before: int = 0
-
-
 class OpResult(Model):
     op_id: str
     seq: int
@@ -268,6 +259,20 @@ class PushResponse(Model):
     # When the batch asked for compact_results: [first seq, last seq, server_version] of operations accepted
     # with no code (not listed in `results`); sync.wire.results_of expands them.
     accepted: list[tuple[int, int, int | None]] = Field(default_factory=list)
+
+
+class StoredBatch(Model):
+    """The answer to a stored push batch not applied yet (202): it is kept, `waiting_before` batches of the
+    device go first. Once applied, the batch is answered as `POST /sync/push` would have answered it.
+
+    `answered`: when the store asked with `X-Answers-From`, the answers of the device's batches from that one
+    on, in the order stored, as far as they were applied whole (status 200): a counter storing its backlog
+    reads earlier answers on the stores it makes anyway instead of asking for each (sync/server/inbox.py)."""
+
+    batch_id: str
+    state: Literal["stored"] = "stored"
+    waiting_before: int = 0
+    answered: list[PushResponse] = Field(default_factory=list)
 
 
 # -- pull ------------------------------------------------------------------------------------------

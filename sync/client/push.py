@@ -177,28 +177,51 @@ class Pusher:
             unsure = self._store_prepared(wire, current, stored)
         finally:
             self.splice = False
-        self.report.stored_batches += len(stored)
         self.report.stored_seconds = time.monotonic() - started
         self._collect(stored if unsure is None else [*stored, unsure])
 
     def _store_prepared(self, wire: ThreadPoolExecutor, current: Batch | None, stored: list[Batch]) -> Batch | None:
         """Store `current` and every batch after it, the next prepared while the last is on the wire; the batch
-        whose storing failed, if one did."""
-        sending = self._submit_store(wire, current)
+        whose storing failed, if one did. `stored` holds the batches stored before (whose answers are awaited)
+        and gains each batch stored; the answers a store carries (of batches stored before it) are kept while the
+        next batch travels, and `stored` is left with the batches whose answers are still to be read."""
+        unread = 0  # stored[unread:]: the batches whose answers have not been kept yet
+        sending = self._submit_store(wire, current, stored[0].batch_id if stored else None)
         try:
             while current is not None and sending is not None:
                 upcoming = self._prepare(current.items[-1].seq, quarantined=False)
                 outcome = sending.result()
-                sending = self._submit_store(wire, upcoming)
+                carried: list[tuple[PushResponse, Batch]] = []
+                if isinstance(outcome, StoredBatch):
+                    stored.append(current)
+                    carried = self._carried(outcome, stored[unread:])
+                asked = unread + len(carried)
+                sending = self._submit_store(wire, upcoming, stored[asked].batch_id if asked < len(stored) else None)
                 if isinstance(outcome, PushResponse):  # stored and applied before: its answer
                     self._store_results(outcome, current.items)
-                else:
-                    stored.append(current)
+                for answer, batch in carried:
+                    self._store_results(answer, batch.items)
+                    unread += 1
+                    self.report.stored_answers_carried += 1
                 current = upcoming
         except SyncError as error:
             log.warning("Ngừng gửi lưu gói (%s); phần còn lại gửi thường", error.code or error)
             return current
+        finally:
+            self.report.stored_batches += len(stored)
+            del stored[:unread]
         return None
+
+    @staticmethod
+    def _carried(outcome: StoredBatch, waiting: list[Batch]) -> list[tuple[PushResponse, Batch]]:
+        """The answers a store carried, paired in order with the batches waiting for theirs; an answer to any
+        other batch ends the pairs (the rest are asked for)."""
+        pairs: list[tuple[PushResponse, Batch]] = []
+        for answer, batch in zip(outcome.answered, waiting, strict=False):
+            if answer.batch_id != batch.batch_id:
+                break
+            pairs.append((answer, batch))
+        return pairs
 
     def _collect(self, stored: list[Batch]) -> int:
         """The stored batches' answers, in order (see _store_backlog); how many were answered. A batch the
@@ -230,12 +253,14 @@ class Pusher:
                        for batch_id, rows in in_flight_batches(session, MAX_EARLIER_BATCHES)]
         self.report.stored_batches_answered_later += self._collect(earlier)
 
-    def _submit_store(self, wire: ThreadPoolExecutor, batch: Batch | None) -> Future[StoredBatch | PushResponse] | None:
-        return self._submit(wire, batch, self._store)
+    def _submit_store(self, wire: ThreadPoolExecutor, batch: Batch | None, answers_from: str | None
+                      ) -> Future[StoredBatch | PushResponse] | None:
+        return self._submit(wire, batch, lambda batch: self._store(batch, answers_from))
 
-    def _store(self, batch: Batch) -> StoredBatch | PushResponse:
-        """Runs on the wire thread: the batch stored, the link measured as for a push."""
-        return self._send(batch, lambda body: stored_push.store(self.transport, batch.batch_id, body))
+    def _store(self, batch: Batch, answers_from: str | None) -> StoredBatch | PushResponse:
+        """Runs on the wire thread: the batch stored (with the answers from `answers_from` on), the link measured
+        as for a push."""
+        return self._send(batch, lambda body: stored_push.store(self.transport, batch.batch_id, body, answers_from))
 
     def _submit(self, wire: ThreadPoolExecutor, batch: Batch | None,
                 send: Callable[[Batch], Sent] | None = None) -> Future[Sent] | None:

@@ -87,6 +87,7 @@ class SyncReport:
     restore_detected: str = ""
     pulled_back: int = 0  # dossiers taken back from the province after a restore
     stored_batches: int = 0  # push batches stored at the province and applied there in the background
+    stored_answers_carried: int = 0  # of them, answered on a later store's 202 (not asked for one by one)
     stored_seconds: float | None = None  # from the push's start until its backlog was stored (the link may go)
     stored_batches_answered_later: int = 0  # stored by an earlier run, answered in this one (not sent again)
     errors: list[str] = field(default_factory=list)

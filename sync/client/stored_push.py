@@ -23,9 +23,13 @@ FIRST_POLL_SECONDS = 0.05
 LONGEST_POLL_SECONDS = 1.0
 
 
-def store(transport: Transport, batch_id: str, body: EncodedBody) -> StoredBatch | PushResponse:
-    """The batch stored at the province (or, stored before and applied, its answer)."""
-    response = transport.request("POST", "/sync/inbox", data=body.data, headers={**body.headers, "X-Batch-Id": batch_id})
+def store(transport: Transport, batch_id: str, body: EncodedBody, answers_from: str | None = None
+          ) -> StoredBatch | PushResponse:
+    """The batch stored at the province (or, stored before and applied, its answer). With `answers_from` (the
+    oldest stored batch whose answer the counter has not read), the province adds the answers it has from that
+    batch on (`StoredBatch.answered`; an older province adds none)."""
+    headers = {**body.headers, "X-Batch-Id": batch_id, **({"X-Answers-From": answers_from} if answers_from else {})}
+    response = transport.request("POST", "/sync/inbox", data=body.data, headers=headers)
     if response.status_code == 202:
         return echoed(parse_response(response, StoredBatch), batch_id)
     return echoed(parse_response(response, PushResponse), batch_id)

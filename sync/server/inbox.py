@@ -54,6 +54,10 @@ log = logging.getLogger(__name__)
 # Batches of one device stored and not yet answered: past this the store answers 503 (the counter pushes the
 # rest later). A bound on the disk one device can fill; a soft one (two requests may both see 63 and store).
 MAX_WAITING_PER_DEVICE = 64
+# The answers a store's 202 carries (`answered_from`): a handful, small (compact answers are a few hundred bytes;
+# one listing many refused operations can be large, and is then carried alone or left to be asked for).
+MAX_CARRIED_ANSWERS = 16
+MAX_CARRIED_BYTES = 256_000
 KEEP_ANSWERS = timedelta(days=7)  # an answer not fetched in a week: the counter sends its operations again
 POLL_SECONDS = 0.5  # how often a worker looks for batches stored through another worker
 PRUNE_EVERY = timedelta(minutes=10)
@@ -122,6 +126,28 @@ def _stand(session: Session, row: StoredPush) -> Stored:
     if row.answered_at is not None:
         return Stored(row.batch_id, 0, row.status, row.answer)
     return Stored(row.batch_id, _waiting(session, row.device_id, before=row.id))
+
+
+def answered_from(session: Session, device: Device, batch_id: str) -> list[bytes]:
+    """The answers of the device's stored batches from `batch_id` on, in the order stored, as far as each was
+    applied whole (200), within MAX_CARRIED_ANSWERS and MAX_CARRIED_BYTES: what a store's 202 carries to a
+    counter storing its backlog, which would otherwise ask for each answer in turn. Any other answer (a refusal,
+    409 after one) stops the list: the counter asks for it and handles it as it handles every refusal."""
+    first = session.scalar(select(StoredPush.id).where(StoredPush.device_id == device.id,
+                                                       StoredPush.batch_id == batch_id))
+    if first is None:
+        return []
+    rows = session.execute(select(StoredPush.status, StoredPush.answer)
+                           .where(StoredPush.device_id == device.id, StoredPush.id >= first)
+                           .order_by(StoredPush.id).limit(MAX_CARRIED_ANSWERS))
+    carried: list[bytes] = []
+    size = 0
+    for status, answer in rows:
+        size += len(answer or b"")
+        if status != 200 or not answer or (carried and size > MAX_CARRIED_BYTES):
+            break
+        carried.append(answer)
+    return carried
 
 
 def refuse_while_waiting(session: Session, device: Device) -> None:

@@ -3,13 +3,15 @@
 - `POST /api/v1/sync/inbox` with `X-Batch-Id`: the body of a push (as `POST /sync/push` takes it, compressed
   as it came; the guard held it to the push's bounds) is stored; 202 with `StoredBatch`, or the batch's
   answer when it was stored and applied before.
+  With `X-Answers-From` (a batch id of the device), the 202 also carries the answers of the device's batches
+  from that one on, as far as they were applied whole (`inbox.answered_from`).
 - `GET /api/v1/sync/inbox/{batch_id}`: 202 while it waits, then its answer (the status and body the push
   endpoint would have sent), 404 if this device never stored it (or its answer was pruned).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
@@ -22,7 +24,7 @@ from sync.protocol import API_PREFIX, ErrorResponse, PushResponse, StoredBatch
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
-from sync.server.inbox import Applier, Stored, store, stored
+from sync.server.inbox import Applier, Stored, answered_from, store, stored
 
 INBOX_PATH = f"{API_PREFIX}/sync/inbox"
 # A stored batch's answer is the push's (200 or its error), or 202 while it waits.
@@ -51,18 +53,20 @@ def applying(applier: Applier, lifespan: Callable[[FastAPI], AbstractAsyncContex
 def install_inbox_routes(app: FastAPI, db: ServerDatabase, applier: Applier) -> None:
     @app.post(INBOX_PATH, status_code=202, response_model=None, responses=ANSWERS)
     async def store_push(request: Request, x_batch_id: Annotated[str, Header(pattern=BATCH_ID_PATTERN)],
+                         x_answers_from: Annotated[str | None, Header(pattern=BATCH_ID_PATTERN)] = None,
                          content_encoding: Annotated[str, Header()] = "",
                          authorization: Annotated[str | None, Header()] = None) -> Response:
         body = await request.body()
 
-        def keep() -> Stored:
+        def keep() -> tuple[Stored, list[bytes]]:
             with db.session() as session:
                 me = authenticate(session, authorization, utc_now())
-                return store(session, me, x_batch_id, content_encoding.strip().lower(), body, utc_now())
+                stand = store(session, me, x_batch_id, content_encoding.strip().lower(), body, utc_now())
+                return stand, ([] if x_answers_from is None else answered_from(session, me, x_answers_from))
 
-        stand = await run_in_threadpool(keep)
+        stand, carried = await run_in_threadpool(keep)
         applier.wake()
-        return _response(stand)
+        return _response(stand, carried)
 
     @app.get(INBOX_PATH + "/{batch_id}", status_code=202, response_model=None, responses=ANSWERS)
     def stored_answer(batch_id: Annotated[str, Path(pattern=BATCH_ID_PATTERN)],
@@ -75,8 +79,10 @@ def install_inbox_routes(app: FastAPI, db: ServerDatabase, applier: Applier) -> 
         return _response(stand)
 
 
-def _response(stand: Stored) -> Response:
+def _response(stand: Stored, carried: Sequence[bytes] = ()) -> Response:
+    """The batch's answer if it has one, else 202 with where it stands and the earlier answers `carried`."""
     if stand.status is None or stand.answer is None:
-        body = StoredBatch(batch_id=stand.batch_id, waiting_before=stand.waiting_before).model_dump_json()
+        body = StoredBatch(batch_id=stand.batch_id, waiting_before=stand.waiting_before,
+                           answered=[PushResponse.model_validate_json(answer) for answer in carried]).model_dump_json()
         return Response(body, status_code=202, media_type="application/json")
     return Response(stand.answer, status_code=stand.status, media_type="application/json")

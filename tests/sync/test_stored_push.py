@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,30 +23,17 @@ import requests
 import zstandard
 from sqlalchemy import func, select
 
-from counter_app.services.demo_data import generate_demo_dossiers
-from counter_app.storage.database import Database
-from counter_app.storage.profile import get_profile
 from sync.client.batch_size import BatchSizer
 from sync.client.dictionary import codec_for
-from sync.client.enrollment import enroll
-from sync.client.push import STORED_BACKLOG_OPS, Batch, Pusher
-from sync.client.runner import STORE_WITHIN_SECONDS, SyncReport, SyncRunner
+from sync.client.push import Batch, Pusher
+from sync.client.runner import SyncReport, SyncRunner
 from sync.protocol import Capability, PushResponse, StoredBatch
 from sync.server.db import ServerDatabase
+from sync.server.inbox import MAX_CARRIED_ANSWERS
 from sync.server.models import DeviceEpoch, Dossier, OpLedger, StoredPush
-from tests.conftest import UNIT_CODE, open_counter
-from tests.sync.faultproxy import (
-    DELAY,
-    DROP_AFTER_FORWARD,
-    HTML_200,
-    STATUS_502,
-    TRUNCATE_RESPONSE,
-    FaultProxy,
-)
-from tests.sync.harness import ServerProcess, new_unit
-from tests.sync.invariants import check_all
-from tests.sync.test_inflight import ledger, outbox, receive, wait_until
-from tests.sync.test_poisoned_outbox import poisons
+from tests.conftest import UNIT_CODE
+from tests.sync.harness import ServerProcess
+from tests.sync.test_inflight import outbox
 from tests.sync.test_wire import chained_ops
 from tests.sync.test_wire_server import Desk
 
@@ -198,6 +185,49 @@ def test_hostile_stored_batches_are_refused_alone_and_the_next_batch_is_applied(
     other.db.close()
 
 
+def test_a_store_carries_the_answers_applied_from_the_batch_the_counter_names(server: ServerProcess, tmp_path: Path) -> None:
+    """`X-Answers-From` names the oldest batch whose answer the counter has not read: the store's 202 carries the
+    answers from that batch on, in the order stored, each as `GET` answers it, as far as they were applied whole
+    (a refusal ends them), at most MAX_CARRIED_ANSWERS; none of another device's, none for an unknown batch."""
+    desk = Desk(server, tmp_path / "desk", 46, seed=14)
+    _pusher, batches = prepared(desk, 2)
+    assert len(batches) == 23
+    earlier, (probe, again, after_refusal, last) = batches[:19], batches[19:]
+
+    def stored(batch: Batch, answers_from: str | None = None) -> StoredBatch:
+        assert batch.body is not None
+        headers = {**batch.body.headers, **({"X-Answers-From": answers_from} if answers_from else {})}
+        response = store(desk, batch.batch_id, batch.body.data, headers)
+        assert response.status_code == 202, response.text
+        return StoredBatch.model_validate_json(response.content)
+
+    for batch in earlier:
+        assert stored(batch).answered == []  # nothing asked, nothing carried
+    answers = {batch.batch_id: PushResponse.model_validate_json(answer_of(desk, batch.batch_id).content)
+               for batch in earlier}
+    carried = stored(probe, earlier[0].batch_id).answered
+    assert carried == [answers[batch.batch_id] for batch in earlier[:MAX_CARRIED_ANSWERS]]
+    answers[probe.batch_id] = PushResponse.model_validate_json(answer_of(desk, probe.batch_id).content)
+    assert stored(again, earlier[17].batch_id).answered == [answers[b.batch_id] for b in (*earlier[17:], probe)]
+
+    hostile_id = f"hostile-{uuid.uuid4().hex[:8]}"  # refused when applied (its JSON is not a batch)
+    assert answer_of(desk, again.batch_id).status_code == 200
+    assert store(desk, hostile_id, b'{"batch_id": 7}', {"Content-Type": "application/json"}).status_code == 202
+    assert answer_of(desk, hostile_id).status_code == 422
+    assert stored(after_refusal, hostile_id).answered == []  # the refusal is asked for, and handled, alone
+    assert answer_of(desk, after_refusal.batch_id).status_code == 200
+    other = Desk(server, tmp_path / "other", 2, seed=15)
+    _other_pusher, (others,) = prepared(other, 2)
+    assert others.body is not None
+    foreign = store(other, others.batch_id, others.body.data, {**others.body.headers, "X-Answers-From": probe.batch_id})
+    assert StoredBatch.model_validate_json(foreign.content).answered == []  # another device's answers: never
+    assert stored(last, str(uuid.uuid4())).answered == []  # a batch the province does not hold
+    bad = store(desk, str(uuid.uuid4()), b"{}", {"Content-Type": "application/json", "X-Answers-From": "x/../y"})
+    assert bad.status_code == 422
+    desk.db.close()
+    other.db.close()
+
+
 WORKERS = 2
 
 
@@ -250,136 +280,6 @@ def test_stored_batches_outlive_killed_workers_and_each_is_applied_once_in_order
             desk.db.close()
 
 
-def backlog_counter(server: ServerProcess, url: str, data_dir: Path, dossiers: int) -> tuple[Database, str]:
-    """A counter of a fresh unit with `dossiers` demo dossiers waiting, enrolled through `url` (a proxy)."""
-    unit, code = new_unit(server)
-    db = open_counter(data_dir, unit_code=unit)
-    generate_demo_dossiers(db, dossiers, seed=31, queue_for_sync=True)
-    return db, enroll(db, url, code).device_id
-
-
-@pytest.mark.parametrize("cut", ["store", "answer", "answer, then a slow link"])
-def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
-        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, cut: str) -> None:
-    """A backlog past STORED_BACKLOG_OPS goes as stored batches (the runner sees the capability in hello). The
-    proxy cuts the link once after the server has taken the request, before its answer arrives: a store (the
-    batch is kept; storing stops, the counter asks for that batch's answer, then pushes the rest) or the fetch
-    of an answer (every batch was stored; the run ends, and the next run asks for the answers before it sends
-    anything, over a slow link too, where it would not store). Either way nothing the province holds goes up
-    again: no operation is answered as a replay, and after an answer cut the next run sends no push body at
-    all. Every operation ends in the ledger once, the outbox all acknowledged."""
-    proxy = fault_proxy(server.port)
-    count = STORED_BACKLOG_OPS + 300
-    data_dir = tmp_path / "desk"
-    db, device_id = backlog_counter(server, proxy.url, data_dir, count)
-    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix=INBOX, method="POST" if cut == "store" else "GET")
-    runner = SyncRunner(db, data_dir, max_attempts=1)
-    runner.batch_bytes = 150_000  # batches of about 100 dossiers: the backlog is many batches
-    reports = [runner.run_once()]
-    if cut != "store":
-        assert not reports[0].ok and reports[0].stored_batches >= 2, reports[0]
-    if cut == "answer, then a slow link":  # the next run does not store, but still asks for the answers
-        proxy.add_fault(DELAY, seconds=STORE_WITHIN_SECONDS + 0.1, path_prefix="/api/v1/sync/hello")
-    while not reports[-1].ok and len(reports) < 20:
-        time.sleep(0.2)
-        reports.append(runner.run_once())
-    assert reports[-1].ok, [r.errors for r in reports]
-    rows = outbox(db)
-    assert {op.state for op in rows} == {"acked"} and len(rows) == count
-    assert set(ledger(server, device_id)) == {op.op_id for op in rows}  # each once: the ledger's unique key
-    assert sum(r.duplicates for r in reports) == 0, [r.duplicates for r in reports]
-    if cut != "store":
-        assert len(reports) == 2 and reports[1].push_body_bytes == 0, reports[1]
-        assert reports[1].stored_batches_answered_later == reports[0].stored_batches
-    check_all(server.database_url, [db])
-    db.close()
-
-
-@pytest.mark.parametrize("fault", [HTML_200, STATUS_502, TRUNCATE_RESPONSE])
-def test_a_hostile_answer_to_an_earlier_batch_costs_a_run_and_nothing_else(
-        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, fault: str) -> None:
-    """Every batch stored, the answer cut; when the next run asks for the earlier answers, what comes back is a
-    captive portal's page (200, HTML), a proxy's 502 or an answer cut short. That run ends with an error and
-    changes no operation's state; the run after it reads the real answers: nothing sent twice, nothing lost."""
-    proxy = fault_proxy(server.port)
-    count = STORED_BACKLOG_OPS + 300
-    data_dir = tmp_path / "desk"
-    db, device_id = backlog_counter(server, proxy.url, data_dir, count)
-    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix=INBOX, method="GET")
-    runner = SyncRunner(db, data_dir, max_attempts=1)
-    runner.batch_bytes = 150_000
-    first = runner.run_once()
-    assert not first.ok and first.stored_batches >= 2, first
-    before = collections.Counter(op.state for op in outbox(db))
-    proxy.add_fault(fault, times=1, path_prefix=INBOX, method="GET")
-    hostile = runner.run_once()
-    assert not hostile.ok and hostile.errors, hostile
-    assert hostile.stored_batches_answered_later == 0 and hostile.push_body_bytes == 0, hostile
-    assert collections.Counter(op.state for op in outbox(db)) == before
-    last = runner.run_once()
-    assert last.ok, last.errors
-    assert last.stored_batches_answered_later == first.stored_batches and last.duplicates == 0, last
-    rows = outbox(db)
-    assert {op.state for op in rows} == {"acked"} and len(rows) == count
-    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
-    db.close()
-
-
-def test_batches_the_province_no_longer_holds_are_sent_again_by_the_next_run(
-        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path) -> None:
-    """Every batch stored, the answer cut, and the province then forgot them (answers are kept 7 days; here
-    deleted once applied): the next run hears 404 for each, sends their operations again, and the ledger
-    answers the replays. Nothing lost, nothing applied twice."""
-    proxy = fault_proxy(server.port)
-    count = STORED_BACKLOG_OPS + 300
-    data_dir = tmp_path / "desk"
-    db, device_id = backlog_counter(server, proxy.url, data_dir, count)
-    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix=INBOX, method="GET")
-    runner = SyncRunner(db, data_dir, max_attempts=1)
-    runner.batch_bytes = 150_000
-    first = runner.run_once()
-    assert not first.ok and first.stored_batches >= 2, first
-    mine = StoredPush.device_id == device_id
-    server_db = ServerDatabase(server.database_url)
-    try:
-        def all_applied() -> bool:
-            with server_db.session() as session:
-                return not session.scalar(select(func.count()).where(mine, StoredPush.answered_at.is_(None)))
-
-        wait_until(all_applied, "the stored batches are applied", timeout=120)
-        with server_db.session() as session:
-            session.execute(StoredPush.__table__.delete().where(mine))
-    finally:
-        server_db.dispose()
-    second = runner.run_once()
-    assert second.ok, second.errors
-    assert second.stored_batches_answered_later == 0 and second.duplicates == count, second
-    rows = outbox(db)
-    assert {op.state for op in rows} == {"acked"} and len(rows) == count
-    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
-    check_all(server.database_url, [db])
-    db.close()
-
-
-@pytest.mark.parametrize("link", ["fast", "slow"])
-def test_a_long_backlog_is_stored_over_a_fast_link_and_pushed_over_a_slow_one(
-        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, link: str) -> None:
-    """Over loopback the backlog is stored and every answer read in the same run; where hello takes longer than
-    STORE_WITHIN_SECONDS (the proxy holds it, as 2G's latency would) the same backlog is pushed."""
-    proxy = fault_proxy(server.port)
-    db, device_id = backlog_counter(server, proxy.url, tmp_path / "desk", STORED_BACKLOG_OPS)
-    if link == "slow":
-        proxy.add_fault(DELAY, seconds=STORE_WITHIN_SECONDS + 0.1, path_prefix="/api/v1/sync/hello")
-    report = SyncRunner(db, tmp_path / "desk", max_attempts=1).run_once()
-    assert report.ok, report.errors
-    assert report.pushed == STORED_BACKLOG_OPS and report.duplicates == 0
-    assert (report.stored_batches >= 1) is (link == "fast"), report
-    rows = outbox(db)
-    assert {op.state for op in rows} == {"acked"}
-    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
-    db.close()
-
-
 def test_a_stored_batch_refused_whole_leaves_the_later_ones_unapplied_and_pushes_wait_behind_them(
         postgres_server, tmp_path: Path) -> None:
     """Three batches stored while the desk's epoch row is held (so none is applied yet): the good first, a
@@ -423,26 +323,6 @@ def test_a_stored_batch_refused_whole_leaves_the_later_ones_unapplied_and_pushes
         assert outbox_states(desk) == {"acked": 20}
         assert server_counts(process, desk.device_id)[1] == 20
         desk.db.close()
-
-
-def test_a_poisoned_stored_backlog_withdraws_the_poison_and_stores_the_rest(server: ServerProcess, tmp_path: Path) -> None:
-    """Every kind of poisoned row in the middle of a stored backlog: each goes as its withdrawal (the counter's
-    own check, as in a push), the good operations are all acknowledged, none is left open."""
-    data_dir = tmp_path / "desk"
-    db, device_id = backlog_counter(server, server.url, data_dir, STORED_BACKLOG_OPS)
-    with db.read() as session:
-        slot = get_profile(session).desk_slot
-    bad = poisons(db, receive(db, "Nguyễn Văn Đức"), slot)
-    generate_demo_dossiers(db, 50, seed=32, queue_for_sync=True)
-    report = SyncRunner(db, data_dir, max_attempts=1).run_once()
-    assert report.ok, report.errors
-    assert report.stored_batches >= 1
-    rows = {op.seq: op for op in outbox(db)}
-    for name, seq in bad.items():
-        assert rows[seq].state == "rejected", (name, rows[seq].state, rows[seq].result_message)
-    assert {op.state for seq, op in rows.items() if seq not in bad.values()} == {"acked"}
-    assert set(ledger(server, device_id)) >= {op.op_id for op in rows.values() if op.state == "acked"}
-    db.close()
 
 
 def test_one_batch_stored_by_several_requests_at_once_is_kept_once(postgres_server, tmp_path: Path) -> None:

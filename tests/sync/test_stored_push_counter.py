@@ -1,0 +1,256 @@
+"""Stored pushes from the counter's side (issue 13, sync/client/push.py, sync/client/stored_push.py) against a
+real `provincial-server` process, through the project's fault proxy where the link matters: a long backlog is
+stored over a fast link and pushed over a slow one; a cut store or a cut answer loses nothing and sends nothing
+twice; hostile answers to an earlier run's batches cost one run; batches the province forgot are sent again; a
+poisoned backlog withdraws the poison; the answers a store carries are read without asking for them.
+The server's side: tests/sync/test_stored_push.py."""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from counter_app.services.demo_data import generate_demo_dossiers
+from counter_app.storage.database import Database
+from counter_app.storage.profile import get_profile
+from sync.client.enrollment import enroll
+from sync.client.push import STORED_BACKLOG_OPS, Pusher
+from sync.client.runner import STORE_WITHIN_SECONDS, SyncReport, SyncRunner
+from sync.protocol import PushResponse, StoredBatch
+from sync.server.db import ServerDatabase
+from sync.server.models import StoredPush
+from tests.conftest import UNIT_CODE, open_counter
+from tests.sync.faultproxy import (
+    DELAY,
+    DROP_AFTER_FORWARD,
+    HTML_200,
+    STATUS_502,
+    TRUNCATE_RESPONSE,
+    FaultProxy,
+)
+from tests.sync.harness import ServerProcess, new_unit
+from tests.sync.invariants import check_all
+from tests.sync.test_inflight import ledger, outbox, receive, wait_until
+from tests.sync.test_poisoned_outbox import poisons
+from tests.sync.test_stored_push import INBOX, answer_of, outbox_states, prepared, store
+from tests.sync.test_wire_server import Desk
+
+pytestmark = pytest.mark.slow  # server processes and counters' backlogs
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    directory = tmp_path_factory.mktemp("stored-push-counter")
+    with ServerProcess(f"sqlite:///{directory / 'server.sqlite'}") as process:
+        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        yield process
+
+
+def backlog_counter(server: ServerProcess, url: str, data_dir: Path, dossiers: int) -> tuple[Database, str]:
+    """A counter of a fresh unit with `dossiers` demo dossiers waiting, enrolled through `url` (a proxy)."""
+    unit, code = new_unit(server)
+    db = open_counter(data_dir, unit_code=unit)
+    generate_demo_dossiers(db, dossiers, seed=31, queue_for_sync=True)
+    return db, enroll(db, url, code).device_id
+
+
+@pytest.mark.parametrize("cut", ["store", "answer", "answer, then a slow link"])
+def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, cut: str) -> None:
+    """A backlog past STORED_BACKLOG_OPS goes as stored batches (the runner sees the capability in hello). The
+    proxy cuts the link once after the server has taken the request, before its answer arrives: a store (the
+    batch is kept; storing stops, the counter asks for that batch's answer, then pushes the rest) or the fetch
+    of an answer (every batch was stored; the run ends, and the next run asks for the answers before it sends
+    anything, over a slow link too, where it would not store). Either way nothing the province holds goes up
+    again: no operation is answered as a replay, and after an answer cut the next run sends no push body at
+    all. Every operation ends in the ledger once, the outbox all acknowledged."""
+    proxy = fault_proxy(server.port)
+    count = STORED_BACKLOG_OPS + 300
+    data_dir = tmp_path / "desk"
+    db, device_id = backlog_counter(server, proxy.url, data_dir, count)
+    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix=INBOX, method="POST" if cut == "store" else "GET")
+    runner = SyncRunner(db, data_dir, max_attempts=1)
+    runner.batch_bytes = 150_000  # batches of about 100 dossiers: the backlog is many batches
+    reports = [runner.run_once()]
+    if cut != "store":
+        assert not reports[0].ok and reports[0].stored_batches >= 2, reports[0]
+    if cut == "answer, then a slow link":  # the next run does not store, but still asks for the answers
+        proxy.add_fault(DELAY, seconds=STORE_WITHIN_SECONDS + 0.1, path_prefix="/api/v1/sync/hello")
+    while not reports[-1].ok and len(reports) < 20:
+        time.sleep(0.2)
+        reports.append(runner.run_once())
+    assert reports[-1].ok, [r.errors for r in reports]
+    rows = outbox(db)
+    assert {op.state for op in rows} == {"acked"} and len(rows) == count
+    assert set(ledger(server, device_id)) == {op.op_id for op in rows}  # each once: the ledger's unique key
+    assert sum(r.duplicates for r in reports) == 0, [r.duplicates for r in reports]
+    if cut != "store":
+        assert len(reports) == 2 and reports[1].push_body_bytes == 0, reports[1]
+        unread = reports[0].stored_batches - reports[0].stored_answers_carried  # answers not carried by a store
+        assert unread >= 1 and reports[1].stored_batches_answered_later == unread, reports[0]
+    check_all(server.database_url, [db])
+    db.close()
+
+
+def answer_cut(server: ServerProcess, proxy: FaultProxy, data_dir: Path, count: int
+               ) -> tuple[Database, str, SyncRunner, SyncReport]:
+    """A counter's backlog of `count` operations stored in batches of about 100 dossiers through `proxy`, the
+    first answer asked for cut after the server sent it: the counter, its device id, its runner, and the
+    report of that failed run."""
+    db, device_id = backlog_counter(server, proxy.url, data_dir, count)
+    proxy.add_fault(DROP_AFTER_FORWARD, times=1, path_prefix=INBOX, method="GET")
+    runner = SyncRunner(db, data_dir, max_attempts=1)
+    runner.batch_bytes = 150_000
+    first = runner.run_once()
+    assert not first.ok and first.stored_batches >= 2, first
+    return db, device_id, runner, first
+
+
+@pytest.mark.parametrize("fault", [HTML_200, STATUS_502, TRUNCATE_RESPONSE])
+def test_a_hostile_answer_to_an_earlier_batch_costs_a_run_and_nothing_else(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, fault: str) -> None:
+    """Every batch stored, the answer cut; when the next run asks for the earlier answers, what comes back is a
+    captive portal's page (200, HTML), a proxy's 502 or an answer cut short. That run ends with an error and
+    changes no operation's state; the run after it reads the real answers: nothing sent twice, nothing lost."""
+    proxy = fault_proxy(server.port)
+    count = STORED_BACKLOG_OPS + 300
+    db, device_id, runner, first = answer_cut(server, proxy, tmp_path / "desk", count)
+    before = collections.Counter(op.state for op in outbox(db))
+    proxy.add_fault(fault, times=1, path_prefix=INBOX, method="GET")
+    hostile = runner.run_once()
+    assert not hostile.ok and hostile.errors, hostile
+    assert hostile.stored_batches_answered_later == 0 and hostile.push_body_bytes == 0, hostile
+    assert collections.Counter(op.state for op in outbox(db)) == before
+    last = runner.run_once()
+    assert last.ok, last.errors
+    unread = first.stored_batches - first.stored_answers_carried
+    assert last.stored_batches_answered_later == unread and last.duplicates == 0, (first, last)
+    rows = outbox(db)
+    assert {op.state for op in rows} == {"acked"} and len(rows) == count
+    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
+    db.close()
+
+
+def test_batches_the_province_no_longer_holds_are_sent_again_by_the_next_run(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path) -> None:
+    """Every batch stored, the answer cut, and the province then forgot them (answers are kept 7 days; here
+    deleted once applied): the next run hears 404 for each batch whose answer no store carried, sends their
+    operations again, and the ledger answers the replays. Nothing lost, nothing applied twice."""
+    proxy = fault_proxy(server.port)
+    count = STORED_BACKLOG_OPS + 300
+    db, device_id, runner, first = answer_cut(server, proxy, tmp_path / "desk", count)
+    mine = StoredPush.device_id == device_id
+    server_db = ServerDatabase(server.database_url)
+    try:
+        def all_applied() -> bool:
+            with server_db.session() as session:
+                return not session.scalar(select(func.count()).where(mine, StoredPush.answered_at.is_(None)))
+
+        wait_until(all_applied, "the stored batches are applied", timeout=120)
+        with server_db.session() as session:
+            session.execute(StoredPush.__table__.delete().where(mine))
+    finally:
+        server_db.dispose()
+    second = runner.run_once()
+    assert second.ok, second.errors
+    unread = count - first.pushed  # operations whose answers no store carried in the first run
+    assert unread > 0 and second.stored_batches_answered_later == 0 and second.duplicates == unread, (first, second)
+    rows = outbox(db)
+    assert {op.state for op in rows} == {"acked"} and len(rows) == count
+    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
+    check_all(server.database_url, [db])
+    db.close()
+
+
+@pytest.mark.parametrize("link", ["fast", "slow"])
+def test_a_long_backlog_is_stored_over_a_fast_link_and_pushed_over_a_slow_one(
+        server: ServerProcess, fault_proxy: Callable[..., FaultProxy], tmp_path: Path, link: str) -> None:
+    """Over loopback the backlog is stored and every answer read in the same run; where hello takes longer than
+    STORE_WITHIN_SECONDS (the proxy holds it, as 2G's latency would) the same backlog is pushed."""
+    proxy = fault_proxy(server.port)
+    db, device_id = backlog_counter(server, proxy.url, tmp_path / "desk", STORED_BACKLOG_OPS)
+    if link == "slow":
+        proxy.add_fault(DELAY, seconds=STORE_WITHIN_SECONDS + 0.1, path_prefix="/api/v1/sync/hello")
+    report = SyncRunner(db, tmp_path / "desk", max_attempts=1).run_once()
+    assert report.ok, report.errors
+    assert report.pushed == STORED_BACKLOG_OPS and report.duplicates == 0
+    assert (report.stored_batches >= 1) is (link == "fast"), report
+    rows = outbox(db)
+    assert {op.state for op in rows} == {"acked"}
+    assert set(ledger(server, device_id)) == {op.op_id for op in rows}
+    db.close()
+
+
+def test_a_poisoned_stored_backlog_withdraws_the_poison_and_stores_the_rest(server: ServerProcess, tmp_path: Path) -> None:
+    """Every kind of poisoned row in the middle of a stored backlog: each goes as its withdrawal (the counter's
+    own check, as in a push), the good operations are all acknowledged, none is left open."""
+    data_dir = tmp_path / "desk"
+    db, device_id = backlog_counter(server, server.url, data_dir, STORED_BACKLOG_OPS)
+    with db.read() as session:
+        slot = get_profile(session).desk_slot
+    bad = poisons(db, receive(db, "Nguyễn Văn Đức"), slot)
+    generate_demo_dossiers(db, 50, seed=32, queue_for_sync=True)
+    report = SyncRunner(db, data_dir, max_attempts=1).run_once()
+    assert report.ok, report.errors
+    assert report.stored_batches >= 1
+    rows = {op.seq: op for op in outbox(db)}
+    for name, seq in bad.items():
+        assert rows[seq].state == "rejected", (name, rows[seq].state, rows[seq].result_message)
+    assert {op.state for seq, op in rows.items() if seq not in bad.values()} == {"acked"}
+    assert set(ledger(server, device_id)) >= {op.op_id for op in rows.values() if op.state == "acked"}
+    db.close()
+
+
+def test_the_answers_a_store_carries_are_kept_and_not_asked_for(server: ServerProcess, tmp_path: Path) -> None:
+    """Three batches stored and applied; storing the fourth names the first as the oldest still unanswered, and
+    its 202 carries the three answers: the counter keeps them (their operations acknowledged) and is left
+    awaiting only the fourth's answer, which it reads as before."""
+    desk = Desk(server, tmp_path / "desk", 160, seed=61)
+    pusher, batches = prepared(desk, 40)
+    assert len(batches) == 4
+    earlier, last = batches[:3], batches[3]
+    for batch in earlier:
+        assert batch.body is not None
+        assert store(desk, batch.batch_id, batch.body.data, batch.body.headers).status_code in (200, 202)
+    for batch in earlier:
+        assert answer_of(desk, batch.batch_id).status_code == 200
+    awaited = list(earlier)
+    with ThreadPoolExecutor(max_workers=1) as wire:
+        assert pusher._store_prepared(wire, last, awaited) is None
+    assert [batch.batch_id for batch in awaited] == [last.batch_id]  # the three answers came with the store
+    assert pusher.report.stored_batches == 4 and pusher.report.stored_answers_carried == 3
+    assert pusher.report.pushed == 120
+    states = {op.seq: op.state for op in outbox(desk.db)}
+    assert {states[item.seq] for batch in earlier for item in batch.items} == {"acked"}
+    assert {states[item.seq] for item in last.items} == {"in_flight"}
+    assert pusher._collect(awaited) == 1
+    assert outbox_states(desk) == {"acked": 160} and pusher.report.duplicates == 0
+    desk.db.close()
+
+
+def test_carried_answers_are_kept_only_for_the_batches_awaited_in_order(server: ServerProcess, tmp_path: Path) -> None:
+    """What a store's 202 carries is a server's word like any answer: an answer to a batch not awaited, or out of
+    order, ends what the counter takes from it (the rest is asked for, one by one)."""
+    desk = Desk(server, tmp_path / "desk", 30, seed=62)
+    _pusher, batches = prepared(desk, 10)
+    now = datetime.now(UTC)
+
+    def answer(batch_id: str) -> PushResponse:
+        return PushResponse(batch_id=batch_id, results=[], acked_seq=1, server_time=now)
+
+    first, second, third = batches
+    in_order = StoredBatch(batch_id="x", answered=[answer(first.batch_id), answer(second.batch_id)])
+    assert [batch for _answer, batch in Pusher._carried(in_order, batches)] == [first, second]
+    swapped = StoredBatch(batch_id="x", answered=[answer(second.batch_id), answer(first.batch_id)])
+    assert Pusher._carried(swapped, batches) == []
+    stranger = StoredBatch(batch_id="x", answered=[answer(first.batch_id), answer("someone-else"), answer(third.batch_id)])
+    assert [batch for _answer, batch in Pusher._carried(stranger, batches)] == [first]
+    assert len(Pusher._carried(in_order, batches[:1])) == 1  # no more pairs than batches awaited
+    desk.db.close()
