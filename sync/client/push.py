@@ -115,8 +115,10 @@ class Pusher:
     """One push of the outbox through `transport` under `codec`; answers counted in `report`."""
 
     def __init__(self, db: Database, transport: Transport, report: SyncReport, codec: PushCodec,
-                 sizer: BatchSizer, *, stores: bool = False, inbox: bool = False) -> None:
+                 sizer: BatchSizer, *, stores: bool = False, inbox: bool = False,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self.db = db
+        self.clock, self.sleep = clock, sleep  # what the wait for stored answers is measured on
         self.stores = stores  # store a long backlog (the province takes stored pushes, the link is fast)
         self.inbox = inbox or stores  # the province keeps stored batches (hello's capability): ask for old answers
         self.splice = False  # while a backlog is stored: payloads go as the outbox stored them (`spliced_op`)
@@ -226,11 +228,11 @@ class Pusher:
     def _collect(self, stored: list[Batch]) -> int:
         """The stored batches' answers, in order (see _store_backlog); how many were answered. A batch the
         province does not hold (never stored, or its answer pruned) is left to the push that follows."""
-        deadline = time.monotonic() + ANSWER_WAIT_SECONDS
+        deadline = self.clock() + ANSWER_WAIT_SECONDS
         answered = 0
         for batch in stored:
             try:
-                answer = stored_push.answer(self.transport, batch.batch_id, deadline)
+                answer = stored_push.answer(self.transport, batch.batch_id, deadline, self.clock, self.sleep)
             except SyncError as error:
                 if error.status == 404 or error.code == "stored_after_failure":
                     continue  # not held, or not applied (behind a refused batch): sent again, in order, by the push

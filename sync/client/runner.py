@@ -113,6 +113,7 @@ class SyncRunner:
         base_delay: float = 1.0,
         max_delay: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
         self.db = db
@@ -121,7 +122,7 @@ class SyncRunner:
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self.sleep = sleep
+        self.sleep, self.clock = sleep, clock  # the waits: backoff between attempts, stored answers
         self.rng = rng or random.Random()
         self.batch_bytes: int | None = None
         self.hello_seconds: float | None = None
@@ -257,7 +258,7 @@ class SyncRunner:
             inbox = Capability.STORED_PUSH.value in hello.capabilities
             stores = inbox and (self.hello_seconds or 0) < STORE_WITHIN_SECONDS
             Pusher(self.db, transport, report, codec_for(hello, transport, self.data_dir), sizer, stores=stores,
-                   inbox=inbox).push()
+                   inbox=inbox, clock=self.clock, sleep=self.sleep).push()
         finally:
             self.batch_bytes = sizer.target_bytes
 

@@ -21,6 +21,11 @@ from sync.wire import EncodedBody
 
 FIRST_POLL_SECONDS = 0.05
 LONGEST_POLL_SECONDS = 1.0
+# The device's batches ahead of the one awaited have not moved for this long (a batch is applied in about a
+# second): the province's applier is stuck or swamped. The run stops waiting (its pull still runs); the
+# operations stay in flight and a later run asks again.
+STALL_SECONDS = 60.0
+STALLED = "Máy chủ tỉnh chưa xử lý tiếp các gói quầy đã gửi trong {minutes} phút; quầy sẽ hỏi lại ở lần đồng bộ sau."
 
 
 def store(transport: Transport, batch_id: str, body: EncodedBody, answers_from: str | None = None
@@ -37,16 +42,25 @@ def store(transport: Transport, batch_id: str, body: EncodedBody, answers_from: 
 
 def answer(transport: Transport, batch_id: str, deadline: float, clock: Callable[[], float] = time.monotonic,
            sleep: Callable[[float], None] = time.sleep) -> PushResponse:
-    """The stored batch's answer, asked for until `deadline` (on `clock`); raises the push's error, or a
-    TransientError when the deadline passes first (the operations are sent again next run)."""
+    """The stored batch's answer, asked for until `deadline` (on `clock`), or until the device's batches ahead
+    of it (`waiting_before`) have not moved for STALL_SECONDS; raises the push's error, or a TransientError
+    when the wait ends first (the operations are sent again next run)."""
     pause = FIRST_POLL_SECONDS
+    ahead: int | None = None
+    moved_at = clock()
     while True:
         response = transport.request("GET", f"/sync/inbox/{batch_id}")
         if response.status_code != 202:
             return echoed(parse_response(response, PushResponse), batch_id)
-        if clock() + pause > deadline:
+        waiting = echoed(parse_response(response, StoredBatch), batch_id).waiting_before
+        now = clock()
+        if ahead is None or waiting < ahead:
+            ahead, moved_at = waiting, now
+        if now + pause > deadline:
             raise TransientError("Máy chủ tỉnh chưa xử lý xong các gói đã nhận; quầy sẽ hỏi lại ở lần đồng bộ sau.",
                                  code="stored_waiting")
+        if now - moved_at >= STALL_SECONDS:
+            raise TransientError(STALLED.format(minutes=round(STALL_SECONDS / 60)), code="stored_waiting")
         sleep(pause)
         pause = min(LONGEST_POLL_SECONDS, pause * 2)
 

@@ -93,11 +93,16 @@ def test_a_sync_writes_the_device_row_once(server: tuple[ServerDatabase, str, st
 
 
 class ManualClock:
+    """A monotonic clock moved by the test, or by the code under test sleeping on it (`sleep`)."""
+
     def __init__(self) -> None:
         self.now = 1_000.0
 
     def __call__(self) -> float:
         return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def test_the_gate_remembers_what_the_sync_endpoints_confirmed_and_forgets_what_they_refused(

@@ -8,24 +8,31 @@ The server's side: tests/sync/test_stored_push.py."""
 from __future__ import annotations
 
 import collections
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from counter_app.services.demo_data import generate_demo_dossiers
 from counter_app.storage.database import Database
 from counter_app.storage.profile import get_profile
+from sync.client import stored_push
 from sync.client.enrollment import enroll
-from sync.client.push import STORED_BACKLOG_OPS, Pusher
+from sync.client.push import ANSWER_WAIT_SECONDS, STORED_BACKLOG_OPS, Pusher
 from sync.client.runner import STORE_WITHIN_SECONDS, SyncReport, SyncRunner
+from sync.client.stored_push import STALL_SECONDS, STALLED
+from sync.client.transport import TransientError, Transport
 from sync.protocol import PushResponse, StoredBatch
 from sync.server.db import ServerDatabase
-from sync.server.models import StoredPush
+from sync.server.models import OpLedger, StoredPush
 from tests.conftest import UNIT_CODE, open_counter
 from tests.sync.faultproxy import (
     DELAY,
@@ -39,6 +46,7 @@ from tests.sync.harness import ServerProcess, new_unit
 from tests.sync.invariants import check_all
 from tests.sync.test_inflight import ledger, outbox, receive, wait_until
 from tests.sync.test_poisoned_outbox import poisons
+from tests.sync.test_request_cost import ManualClock
 from tests.sync.test_stored_push import INBOX, answer_of, outbox_states, prepared, store
 from tests.sync.test_wire_server import Desk
 
@@ -254,3 +262,113 @@ def test_carried_answers_are_kept_only_for_the_batches_awaited_in_order(server: 
     assert [batch for _answer, batch in Pusher._carried(stranger, batches)] == [first]
     assert len(Pusher._carried(in_order, batches[:1])) == 1  # no more pairs than batches awaited
     desk.db.close()
+
+
+def test_a_stalled_province_ends_the_wait_for_answers_and_the_pull_still_runs(postgres_server, tmp_path: Path) -> None:
+    """The province's applier is stuck (a transaction elsewhere, held by the test, has inserted the ledger row
+    of the backlog's first operation and not committed: applying the first batch waits on it): the counter
+    stores its backlog, then waits for the first answer while the batches ahead of it do not
+    move. After STALL_SECONDS on the run's clock (not ANSWER_WAIT_SECONDS) it stops waiting: the run fails with
+    a Vietnamese message, its pull still brings the province's new day off, and nothing changes state. Once the
+    province moves again, the next run reads every answer: nothing sent twice, nothing lost."""
+    url = postgres_server.create_database()
+    with ServerProcess(url) as process:
+        unit, code = new_unit(process)
+        data_dir = tmp_path / "desk"
+        db = open_counter(data_dir, unit_code=unit)
+        generate_demo_dossiers(db, 1, seed=71, queue_for_sync=True)
+        device_id = enroll(db, process.url, code).device_id
+        assert SyncRunner(db, data_dir, max_attempts=1).run_once().ok  # the device's epoch row exists
+        generate_demo_dossiers(db, STORED_BACKLOG_OPS, seed=72, queue_for_sync=True)
+        process.admin("calendar-day", "2026-12-31", "--kind", "off", "--note", "Nghỉ bù theo thông báo của UBND tỉnh",
+                      "--unit", unit)  # something to pull
+        first = next(op for op in outbox(db) if op.state == "pending")
+        clock = ManualClock()
+        held = ServerDatabase(url)
+        try:
+            with Session(held.engine) as hold:  # rolled back below, never committed
+                hold.add(OpLedger(device_id=device_id, op_id=first.op_id, device_epoch="held-by-the-test", seq=first.seq,
+                                  op_type=first.op_type, entity_id=first.entity_id, payload_hash="0" * 64,
+                                  status="accepted", received_at=datetime.now(UTC)))
+                hold.flush()  # not committed: the applier's insert of this row waits for this transaction
+                started = clock()
+                stalled = SyncRunner(db, data_dir, max_attempts=1, clock=clock, sleep=clock.sleep).run_once()
+                waited = clock() - started
+                states = collections.Counter(op.state for op in outbox(db))
+                hold.rollback()
+        finally:
+            held.dispose()
+        assert not stalled.ok and stalled.stored_batches >= 1, stalled
+        assert stalled.errors == [STALLED.format(minutes=1)], stalled.errors
+        assert STALL_SECONDS <= waited < STALL_SECONDS + 2 and waited < ANSWER_WAIT_SECONDS
+        assert stalled.pulled == 1  # the pull ran after the push stopped waiting: the province's day off
+        assert states["in_flight"] == STORED_BACKLOG_OPS and states["acked"] == 1, states
+        moved = SyncRunner(db, data_dir, max_attempts=1).run_once()
+        assert moved.ok, moved.errors
+        assert moved.stored_batches_answered_later == stalled.stored_batches - stalled.stored_answers_carried
+        assert moved.duplicates == 0 and moved.push_body_bytes == 0, moved
+        rows = outbox(db)
+        assert {op.state for op in rows} == {"acked"}
+        assert set(ledger(process, device_id)) == {op.op_id for op in rows}
+        db.close()
+
+
+class ScriptedInbox(ThreadingHTTPServer):
+    """A province that answers `GET …/sync/inbox/{id}` from a script: 202 with each `waiting_before` in turn,
+    then the batch's answer. Real HTTP on 127.0.0.1; how a real province moves through a long queue is the
+    script's (the real server's queue cannot be paused batch by batch)."""
+
+    def __init__(self, batch_id: str, waiting: list[int]) -> None:
+        self.script = collections.deque(waiting)
+        self.asked = 0
+        answer = PushResponse(batch_id=batch_id, results=[], acked_seq=0, server_time=datetime.now(UTC))
+        inbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                inbox.asked += 1
+                if inbox.script:
+                    status, body = 202, StoredBatch(batch_id=batch_id, waiting_before=inbox.script.popleft())
+                else:
+                    status, body = 200, answer
+                data = body.model_dump_json().encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def __enter__(self) -> ScriptedInbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+@pytest.mark.parametrize("queue", ["moving", "stuck"])
+def test_the_wait_for_an_answer_lasts_while_the_batches_ahead_move(queue: str) -> None:
+    """Polled about once a second (on the test's clock), a batch with six of the device's batches ahead: when
+    one of them is applied every 30 s, the counter waits the three minutes it takes and reads the answer; when
+    none moves, it stops after STALL_SECONDS and asks nothing more."""
+    batch_id = str(uuid.uuid4())
+    waiting = [6 - poll // 30 for poll in range(185)] if queue == "moving" else [6] * 400
+    clock = ManualClock()
+    with ScriptedInbox(batch_id, waiting) as inbox:
+        transport = Transport(f"http://127.0.0.1:{inbox.server_address[1]}", "token")
+        started = clock()
+        if queue == "moving":
+            assert stored_push.answer(transport, batch_id, started + ANSWER_WAIT_SECONDS, clock, clock.sleep).batch_id == batch_id
+            assert inbox.asked == 186 and clock() - started > 3 * STALL_SECONDS
+        else:
+            with pytest.raises(TransientError) as stopped:
+                stored_push.answer(transport, batch_id, started + ANSWER_WAIT_SECONDS, clock, clock.sleep)
+            assert stopped.value.code == "stored_waiting" and str(stopped.value) == STALLED.format(minutes=1)
+            assert STALL_SECONDS <= clock() - started < STALL_SECONDS + 1.5 and inbox.asked < 70
+        transport.close()
