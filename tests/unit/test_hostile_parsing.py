@@ -130,6 +130,15 @@ def _shape_oracle(body: bytes, bounds: JsonBounds) -> str | None:
     return None
 
 
+def _verdict(body: bytes, bounds: JsonBounds) -> str | None:
+    """check_shape's verdict: the code it refused with, or None."""
+    try:
+        check_shape(body, bounds)
+    except Refused as refused:
+        return refused.code
+    return None
+
+
 SHAPE_BITS = st.sampled_from([b"[", b"]", b"{", b"}", b",", b"0", b'"', b'"[,{"', b"\\", b'"\\"]"'])
 
 
@@ -140,9 +149,34 @@ def test_the_shape_check_refuses_exactly_what_a_byte_by_byte_count_refuses(body:
     """The C-speed shortcuts (innermost pairs removed a pass at a time; commas counted between brackets)
     give the same verdict as counting every byte, balanced or not (issue 13)."""
     bounds = JsonBounds(max_bytes=10_000, max_depth=depth, max_items=items, max_values=10_000)
-    try:
-        check_shape(body, bounds)
-        verdict = None
-    except Refused as refused:
-        verdict = refused.code
-    assert verdict == _shape_oracle(body, bounds)
+    assert _verdict(body, bounds) == _shape_oracle(body, bounds)
+
+
+def _large(ops: int, *, note: str = "Ghi chú [có ngoặc, dấu phẩy] {và} dấu phẩy", deep: int = 0, wide: int = 0) -> bytes:
+    """A push-shaped document past SHALLOW_SCAN_BYTES of structure: `ops` operations with nested payloads,
+    optionally one payload `deep` levels deeper or one list `wide` items wide."""
+    op = {"op_id": "x", "payload": {"papers": [{"name": "Tờ khai", "copies": [1, 2]}] * 3, "note": note}}
+    items = [json.dumps(op, ensure_ascii=False) for _ in range(ops)]
+    if deep:
+        items[ops // 2] = "[" * deep + "0" + "]" * deep
+    if wide:
+        items[ops // 3] = "[" + ",".join(["0"] * wide) + "]"
+    return ('{"ops": [' + ",".join(items) + "]}").encode()
+
+
+@pytest.mark.parametrize(("body", "bounds"), [
+    (_large(4_000), JsonBounds(max_bytes=10**8, max_depth=32, max_items=5_000, max_values=10**6)),
+    (_large(4_000, note='trích "Điều 9" \\ và \\"'), JsonBounds(max_bytes=10**8, max_depth=32, max_items=5_000, max_values=10**6)),
+    (_large(4_000) + b' "' + b'[' * 40, JsonBounds(max_bytes=10**8, max_depth=32, max_items=5_000, max_values=10**6)),
+    (_large(4_000), JsonBounds(max_bytes=10**8, max_depth=32, max_items=1_001, max_values=10**6)),
+    (_large(4_000, deep=40), JsonBounds(max_bytes=10**8, max_depth=32, max_items=5_000, max_values=10**6)),
+    (_large(4_000, deep=29), JsonBounds(max_bytes=10**8, max_depth=32, max_items=5_000, max_values=10**6)),
+    (_large(4_000, wide=5_001), JsonBounds(max_bytes=10**8, max_depth=32, max_items=5_000, max_values=10**6)),
+    (b"[" * 300_000 + b"]" * 300_000, JsonBounds(max_bytes=10**8, max_depth=32, max_items=5_000, max_values=10**6)),
+], ids=["wide enough", "escaped quotes", "a string never closed", "top list too wide", "too deep", "deep enough",
+        "one list too wide", "300,000 deep"])
+def test_a_large_body_gets_the_byte_by_byte_verdict(body: bytes, bounds: JsonBounds) -> None:
+    """Bodies with more structure than SHALLOW_SCAN_BYTES, legal or not, strings with escapes or without: the
+    shortcuts (strings split off on their quotes, innermost pairs removed a pass at a time) give the verdict of
+    counting every byte."""
+    assert _verdict(body, bounds) == _shape_oracle(body, bounds)
