@@ -7,9 +7,12 @@ columnar form (sync/packing.py), `handle_push` in its own transaction (checks, l
 write the compact answer. The backlog is a counter's (bench/_ingest_ops.py: the app's demo dossiers with their
 audit rows, packed and compressed as the runner sends them to a server without a dictionary yet).
 
+With `--stored` the bodies are a stored push's (plain JSON, zstd: what `POST /sync/inbox` keeps and the applier
+takes up, sync/server/inbox.py): nothing to unpack, the payloads' canonical texts written by `handle_push`.
+
 Baseline in the same run: `json.loads` of the same bodies uncompressed (the least any JSON server must do).
 
-    .venv/bin/python bench/server_push_stages.py [--dossiers 10000] [--batch 1000] [--postgres] [--profile 25]
+    .venv/bin/python bench/server_push_stages.py [--dossiers 10000] [--batch 1000] [--postgres] [--stored] [--profile 25]
 """
 
 from __future__ import annotations
@@ -34,18 +37,21 @@ from sync.packing import CanonicalTexts
 from sync.protocol import Limits, OpStatus, PushBatch
 from sync.server.db import ServerDatabase
 from sync.server.guard_body import json_bounds
+from sync.server.inbox import prepared_push
 from sync.server.ingest import handle_push
 from sync.server.memory import paused_gc
 from sync.server.models import Device
-from sync.wire import PackBounds, compacted, unpack_ops
+from sync.wire import FAST_LINK_LEVEL, PackBounds, PushCodec, compacted, encode_body, unpack_ops
 
+NO_DICTIONARIES = None  # a plain body names no string table
 STAGES = ("inflate", "parse_json", "validate_batch", "unpack", "handle_push", "answer")
 TARGET_US_PER_DOSSIER = 80
 
 
 def run(server: ServerDatabase, device_id: str, bodies: list[bytes], limits: Limits) -> tuple[dict[str, float], dict[str, int]]:
     """Every body through the server's stages; CPU seconds of this process per stage (the machine is shared:
-    CPU time moves less than wall time when others run) and the results' statuses."""
+    CPU time moves less than wall time when others run) and the results' statuses. A plain body (a stored
+    push's) has nothing to unpack: its `unpack` is `prepared_push`'s bounds, as the applier runs them."""
     seconds = dict.fromkeys(STAGES, 0.0)
     statuses: dict[str, int] = {}
     bounds = json_bounds(limits)
@@ -60,8 +66,11 @@ def run(server: ServerDatabase, device_id: str, bodies: list[bytes], limits: Lim
         batch = PushBatch.model_validate(value)
         marks.append(time.process_time())
         texts = CanonicalTexts()
-        with paused_gc():
-            batch = batch.model_copy(update={"ops": unpack_ops(batch.packed, pack_bounds, (), texts), "packed": None})
+        if batch.packed is None:
+            batch, texts = prepared_push(batch, limits, NO_DICTIONARIES)  # type: ignore[arg-type]
+        else:
+            with paused_gc():
+                batch = batch.model_copy(update={"ops": unpack_ops(batch.packed, pack_bounds, (), texts), "packed": None})
         marks.append(time.process_time())
         with server.session() as session:
             me = session.get(Device, device_id)
@@ -83,17 +92,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=1_000, help="operations per push (the server's default limit)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--postgres", action="store_true", help="the tests' throw-away PostgreSQL cluster, not SQLite")
+    p.add_argument("--stored", action="store_true",
+                   help="the batches as a stored push sends them (plain JSON, zstd), through the applier's stages")
     p.add_argument("--profile", type=int, default=0, metavar="N", help="print cProfile's N costliest functions to stderr")
     p.add_argument("--sort", default="tottime", help="cProfile order for --profile (tottime, cumulative)")
     args = p.parse_args(argv)
     result: dict[str, Any] = {"benchmark": "server_push_stages", "dossiers": args.dossiers, "batch": args.batch,
-                              "backend": "postgresql" if args.postgres else "sqlite"}
+                              "backend": "postgresql" if args.postgres else "sqlite",
+                              "body": "plain (stored push)" if args.stored else "packed (push)"}
     limits = Limits()
     with work_dir(None, False, "bench-stages-") as directory:
         os.environ.setdefault("COUNTER_TEST_KEYRING_FILE", str(directory / "keyring.json"))
         log(f"making the backlog of {args.dossiers:,} dossiers…")
         backlog = make_backlog(directory / "backlog", "000.01.48.H15", args.dossiers, args.seed, args.batch)
         bodies, plain = packed_bodies(backlog)
+        if args.stored:
+            codec = PushCodec(name="zstd", packed=False, level=FAST_LINK_LEVEL)
+            bodies = [encode_body({**batch, "compact_results": True}, codec).data for batch in backlog.batches]
         start = time.process_time()
         for text in plain:
             json.loads(text)
