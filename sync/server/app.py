@@ -38,6 +38,7 @@ from sync.protocol import (
     PushBatch,
     PushResponse,
 )
+from sync.server.applier_process import WakeAppliers
 from sync.server.auth import authenticate, enroll, epoch_row
 from sync.server.blobs import ChunkOutcome, append_chunk, blob_status, check_sha256, create_blob, get_blob
 from sync.server.conflict_routes import install_conflict_routes
@@ -82,14 +83,17 @@ class ProvincialApi(FastAPI):
 
 
 def create_app(db: ServerDatabase, limits: Limits | None = None, settings: GuardSettings | None = None,
-               token_rotation_days: float = DEFAULT_ROTATION_DAYS) -> FastAPI:
+               token_rotation_days: float = DEFAULT_ROTATION_DAYS, applier_wake_port: int | None = None) -> FastAPI:
+    """The provincial server's app. Stored pushes are applied by a thread of this process, or, given
+    `applier_wake_port`, by the serving process's applier processes (sync/server/applier_process.py)."""
     limits = limits or Limits()
     rotation_period = timedelta(days=token_rotation_days)
     limit_malloc_arenas()  # before uvicorn's worker threads exist
     server_epoch = db.server_epoch()
     settings = settings or GuardSettings.from_environment()
     dictionaries = DictionaryCache(db)  # string tables of packed pushes (issue 13)
-    applier = Applier(db, limits, dictionaries, utc_now)  # stored pushes, applied in the background (issue 13)
+    # Stored pushes, applied in the background (issue 13): here, or in processes of their own.
+    applier = Applier(db, limits, dictionaries, utc_now) if applier_wake_port is None else WakeAppliers(applier_wake_port)
     app = ProvincialApi(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__,
                         openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
                         lifespan=applying(applier, tuned_for_load))

@@ -37,17 +37,31 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
     threading.Thread(target=keep_trained, args=(db, utc_now, threading.Event()), name="dictionary-training",
                      daemon=True).start()
     print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
-    if args.workers > 1:  # several processes on one database (sync/server/workers.py)
-        from sync.server.workers import serve_workers
+    appliers = None
+    if args.applier == "process":  # stored pushes applied outside the web processes (sync/server/applier_process.py)
+        from sync.server.applier_process import ApplierProcesses
 
-        serve_workers(db, args.limits, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers,
-                      token_rotation_days=args.token_rotation_days)
+        several = args.workers if db.engine.dialect.name == "postgresql" else 1  # SQLite: one writer at a time
+        appliers = ApplierProcesses(db.url, args.limits, several)
+        appliers.start()
+    wake_port = None if appliers is None else appliers.port
+    try:
+        if args.workers > 1:  # several processes on one database (sync/server/workers.py)
+            from sync.server.workers import serve_workers
+
+            serve_workers(db, args.limits, host=args.host, port=args.port, log_level=args.log_level,
+                          workers=args.workers, token_rotation_days=args.token_rotation_days,
+                          applier_wake_port=wake_port)
+            return 0
+        from sync.server.workers import uvicorn_options
+
+        uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days,
+                               applier_wake_port=wake_port), host=args.host, port=args.port,
+                    **uvicorn_options(args.log_level))
         return 0
-    from sync.server.workers import uvicorn_options
-
-    uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days), host=args.host,
-                port=args.port, **uvicorn_options(args.log_level))
-    return 0
+    finally:
+        if appliers is not None:
+            appliers.stop()
 
 
 def _rotation_days(text: str) -> float:
@@ -278,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="đổi một giới hạn, ví dụ max_device_blob_bytes=10737418240 (lặp lại được)")
     p.add_argument("--token-rotation-days", type=_rotation_days, default=30.0, metavar="SỐ_NGÀY",
                    help="đổi mã xác thực của mỗi quầy sau chừng ấy ngày (mặc định 30; 0: ở mỗi lần chào)")
+    p.add_argument("--applier", choices=("process", "thread"), default="process",
+                   help="các gói quầy gửi lưu được xử lý ở tiến trình riêng (process, mặc định) hay ở một luồng "
+                        "của mỗi tiến trình phục vụ (thread)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("create-unit", help="tạo (hoặc đổi tên) một đơn vị")

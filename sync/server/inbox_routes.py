@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from counter_app.domain.payload_fields import OP_ID_RE
 from counter_app.services.clock import utc_now
 from sync.protocol import API_PREFIX, ErrorResponse, PushResponse, StoredBatch
+from sync.server.applier_process import WakeAppliers
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
@@ -34,7 +35,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 BATCH_ID_PATTERN = f"^{OP_ID_RE.pattern}$"  # a push batch's id (PushBatch.batch_id)
 
 
-def applying(applier: Applier, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
+def applying(applier: Applier | WakeAppliers, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """`lifespan` with the applier running in the background while the process serves."""
 
@@ -50,7 +51,7 @@ def applying(applier: Applier, lifespan: Callable[[FastAPI], AbstractAsyncContex
     return both
 
 
-def install_inbox_routes(app: FastAPI, db: ServerDatabase, applier: Applier) -> None:
+def install_inbox_routes(app: FastAPI, db: ServerDatabase, applier: Applier | WakeAppliers) -> None:
     @app.post(INBOX_PATH, status_code=202, response_model=None, responses=ANSWERS)
     async def store_push(request: Request, x_batch_id: Annotated[str, Header(pattern=BATCH_ID_PATTERN)],
                          x_answers_from: Annotated[str | None, Header(pattern=BATCH_ID_PATTERN)] = None,
@@ -76,6 +77,8 @@ def install_inbox_routes(app: FastAPI, db: ServerDatabase, applier: Applier) -> 
             stand = stored(session, me, batch_id)
         if stand is None:
             raise ApiError(404, "unknown_batch", "Máy chủ tỉnh không giữ gói này; quầy sẽ gửi lại các thao tác của gói.")
+        if stand.status is None:
+            applier.wake()  # asked for and still waiting: a wake lost, or batches left by a restart
         return _response(stand)
 
 

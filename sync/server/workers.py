@@ -36,7 +36,7 @@ from sync.protocol import Limits
 from sync.server.db import POOL_SIZE, ServerDatabase
 from sync.server.guard_admission import GuardSettings
 
-ENV_WORKER_SPEC = "PROVINCIAL_SERVER_WORKER_SPEC"  # JSON: database_url, limits, workers, token_rotation_days
+ENV_WORKER_SPEC = "PROVINCIAL_SERVER_WORKER_SPEC"  # JSON: database_url, limits, workers, token_rotation_days, applier_wake_port
 APP_FACTORY = "sync.server.workers:app_from_environment"
 # The supervisor pings each worker; one silent this long is taken for hung and replaced. uvicorn's 5 s
 # is short for a busy machine (a worker answering a big push can be starved of CPU that long).
@@ -90,13 +90,15 @@ def settings_for_workers(settings: GuardSettings, workers: int) -> GuardSettings
 
 
 def serve_workers(db: ServerDatabase, limits: Limits, *, host: str, port: int, log_level: str, workers: int,
-                  token_rotation_days: int) -> None:
-    """Run `workers` server processes on `db` (already migrated by ServerDatabase.open) until stopped."""
+                  token_rotation_days: int, applier_wake_port: int | None = None) -> None:
+    """Run `workers` server processes on `db` (already migrated by ServerDatabase.open) until stopped; stored
+    pushes are applied by each worker's thread, or by the applier processes that `applier_wake_port` wakes."""
     import uvicorn
 
     db.dispose()  # the parent serves nothing: its pool would only hold connections open
     os.environ[ENV_WORKER_SPEC] = json.dumps({"database_url": db.url, "limits": limits.model_dump(), "workers": workers,
-                                              "token_rotation_days": token_rotation_days})
+                                              "token_rotation_days": token_rotation_days,
+                                              "applier_wake_port": applier_wake_port})
     uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port,
                 timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **uvicorn_options(log_level))
 
@@ -108,4 +110,5 @@ def app_from_environment() -> FastAPI:
     spec = json.loads(os.environ[ENV_WORKER_SPEC])
     db = ServerDatabase(spec["database_url"])  # no migration: the parent ran it before any worker started
     settings = settings_for_workers(GuardSettings.from_environment(), int(spec["workers"]))
-    return create_app(db, Limits(**spec["limits"]), settings, token_rotation_days=int(spec["token_rotation_days"]))
+    return create_app(db, Limits(**spec["limits"]), settings, token_rotation_days=int(spec["token_rotation_days"]),
+                      applier_wake_port=spec.get("applier_wake_port"))

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from sync.server.applier_process import STARTED
 from tests.support.cli_process import SpawnedProcess, run_command, run_counter_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,7 @@ UNIT_B = "000.32.48.H15"
 
 _LISTENING = re.compile(r"Uvicorn running on https?://\S+?:(\d+) ")
 _WORKER_READY = "Application startup complete."  # each worker's line (--log-level info)
+_APPLIER_STARTED = re.compile(re.escape(STARTED).replace(r"\{pid\}", r"(\d+)"))  # applier_process.STARTED
 
 
 def free_port() -> int:
@@ -82,9 +84,12 @@ class ServerProcess:
         A restart reuses the port the clients were given."""
         if self.clock_from is not None and self.workers > 1:
             raise ValueError("spawned workers keep the machine's clock: a server with its own clock runs one worker")
+        # A server whose clock the test sets applies stored pushes in a thread of its own: a spawned applier
+        # process would read the machine's clock.
+        own_clock = ["--applier", "thread"] if self.clock_from is not None and "--applier" not in self.serve_args else []
         self.process = SpawnedProcess("provincial-server", [
             "--database-url", self.database_url, "serve", "--host", self.host, "--port", str(self.port or 0),
-            *([] if "--log-level" in self.serve_args else ["--log-level", "info"]), *self.serve_args,
+            *([] if "--log-level" in self.serve_args else ["--log-level", "info"]), *self.serve_args, *own_clock,
             *(["--workers", str(self.workers)] if self.workers > 1 else [])], clock_from=self.clock_from)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -105,7 +110,20 @@ class ServerProcess:
         raise RuntimeError("server did not start")
 
     def worker_pids(self) -> list[int]:
-        """The pids of the worker processes (`workers` > 1): the supervisor's children, read from /proc."""
+        """The pids of the worker processes (`workers` > 1): the supervisor's spawned children that are not
+        applier processes, read from /proc."""
+        appliers = set(self.applier_pids())
+        return [pid for pid in self._spawned_children() if pid not in appliers]
+
+    def applier_pids(self) -> list[int]:
+        """The pids of the stored-push applier processes running now (sync/server/applier_process.py), as the
+        server's output names them."""
+        assert self.process is not None and self.process.stdout is not None
+        with self.process.stdout as output:
+            named = {int(pid) for pid in _APPLIER_STARTED.findall(output.read())}
+        return [pid for pid in self._spawned_children() if pid in named]
+
+    def _spawned_children(self) -> list[int]:
         assert self.process is not None
         pids = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
