@@ -13,13 +13,9 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from counter_app.domain.errors import DomainError
 from sync.server.models import Meta
 from sync.server.sqlite_checkpoint import SAFETY_NET_PAGES, WalCheckpointer
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ENV_DATABASE_URL = "PROVINCIAL_SERVER_DATABASE_URL"
@@ -83,12 +82,19 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config() -> Config:
+    # alembic only where the schema is read or moved (not at the top): an applier process never imports it
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def migrate(engine: Engine) -> None:
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     config = alembic_config()
     scripts = ScriptDirectory.from_config(config)
     known = {s.revision for s in scripts.walk_revisions()}

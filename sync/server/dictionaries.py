@@ -35,7 +35,6 @@ from sync.packing import CanonicalTexts, PackBounds, pack_ops
 from sync.protocol import API_PREFIX, MAX_DICTIONARY_BYTES, DictionaryOffer, ErrorResponse, Limits, PushBatch
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
-from sync.server.dictionary_samples import anonymised, catalog_strings, chained, sample_op
 from sync.server.errors import ApiError
 from sync.server.memory import paused_gc
 from sync.server.models import Base, Dossier
@@ -132,6 +131,10 @@ def newest_offer(session: Session) -> DictionaryOffer | None:
 def build_document(payloads: list[dict[str, Any]], dictionary_id: int, seed: int = 0) -> tuple[bytes, list[str]]:
     """The published document of a dictionary learnt from `payloads` (dossier.create payloads), and its
     string table: samples are small packed batches of those payloads with personal data replaced."""
+    # Here, not at the top: the samples bring the demo data's generator, which no process applying or serving
+    # pushes needs (an applier process starts faster without it).
+    from sync.server.dictionary_samples import anonymised, catalog_strings, chained, sample_op
+
     rng = random.Random(seed)
     strings = catalog_strings(payloads)
     ops = chained([sample_op(anonymised(p, rng), i + 1, rng) for i, p in enumerate(payloads)])
