@@ -38,7 +38,6 @@ from sync.protocol import (
     PushBatch,
     PushResponse,
 )
-from sync.server.applier_process import WakeAppliers
 from sync.server.auth import authenticate, enroll, epoch_row
 from sync.server.blobs import ChunkOutcome, append_chunk, blob_status, check_sha256, create_blob, get_blob
 from sync.server.conflict_routes import install_conflict_routes
@@ -50,7 +49,7 @@ from sync.server.guard import RequestGuard
 from sync.server.guard_admission import GuardSettings
 from sync.server.guard_body import PreparsedJsonRoute
 from sync.server.http_errors import ContainErrors, install_error_handlers
-from sync.server.inbox import Applier, applied_push, prepared_push, refuse_while_waiting
+from sync.server.inbox import Applier, Background, applied_push, prepared_push, refuse_while_waiting
 from sync.server.inbox_routes import applying, install_inbox_routes
 from sync.server.memory import limit_malloc_arenas
 from sync.server.models import Unit
@@ -83,17 +82,16 @@ class ProvincialApi(FastAPI):
 
 
 def create_app(db: ServerDatabase, limits: Limits | None = None, settings: GuardSettings | None = None,
-               token_rotation_days: float = DEFAULT_ROTATION_DAYS, applier_wake_port: int | None = None) -> FastAPI:
-    """The provincial server's app. Stored pushes are applied by a thread of this process, or, given
-    `applier_wake_port`, by the serving process's applier processes (sync/server/applier_process.py)."""
+               token_rotation_days: float = DEFAULT_ROTATION_DAYS, applier: Background | None = None) -> FastAPI:
+    """The provincial server's app. Stored pushes are applied by `applier`, started and stopped with the app
+    (sync/server/applier_process.py), or by a thread of this process."""
     limits = limits or Limits()
     rotation_period = timedelta(days=token_rotation_days)
     limit_malloc_arenas()  # before uvicorn's worker threads exist
     server_epoch = db.server_epoch()
     settings = settings or GuardSettings.from_environment()
     dictionaries = DictionaryCache(db)  # string tables of packed pushes (issue 13)
-    # Stored pushes, applied in the background (issue 13): here, or in processes of their own.
-    applier = Applier(db, limits, dictionaries, utc_now) if applier_wake_port is None else WakeAppliers(applier_wake_port)
+    applier = applier or Applier(db, limits, dictionaries, utc_now)  # stored pushes, applied in the background
     app = ProvincialApi(title="Máy chủ tỉnh — đồng bộ quầy một cửa", version=__version__,
                         openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
                         lifespan=applying(applier, tuned_for_load))

@@ -5,13 +5,14 @@ shared the GIL with every request: while one counter's backlog was applied, ever
 waited their turns, and so did the backlog's own stores (issue 13: 10,000 dossiers on loopback took 3.1-3.4 s
 until every answer with the thread, 2.96-2.99 s with a process; bench/README.md, wave 12).
 
-- The serving process (`serve`, or the supervisor of `serve --workers N`) keeps `ApplierProcesses`: one applier
-  process (on PostgreSQL, one per worker: several devices' batches are applied at once), spawned, not forked
-  (each opens its own pool; about a second of CPU to start), started with the server; one that dies is
-  replaced within WATCH_SECONDS; they end with the serving process, and one whose serving process was killed
-  notices and ends (its parent's sentinel).
+- The serving process keeps `ApplierProcesses`: `serve` in its app's lifespan (uvicorn ends a one-process
+  server by raising the signal again once the app has shut down: nothing after uvicorn.run would run), the
+  supervisor of `serve --workers N` around its workers. One applier process (on PostgreSQL, one per worker:
+  several devices' batches are applied at once), spawned, not forked (each opens its own pool; 0.7 s of CPU
+  to start), started with the server; one that dies is replaced within WATCH_SECONDS; they are stopped with
+  the server, and one whose serving process was killed ends at once (its parent's sentinel), writing nothing.
 - A store wakes them with one datagram to a UDP socket on 127.0.0.1 that the serving process binds and hands
-  to each applier (`WakeAppliers` in each web process). Any local process could send one: a wake only makes an
+  to each applier (`ApplierProcesses.wake` in `serve`, `WakeAppliers` in each worker of `serve --workers N`). Any local process could send one: a wake only makes an
   applier look for work. A wake lost (a full buffer) costs at most inbox.POLL_SECONDS: appliers also look then.
 - `serve --applier thread` keeps the applier a thread of each web process, as before (a test server whose clock
   the test sets runs so: spawned processes read the machine's clock).
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import socket
 import threading
 from multiprocessing import connection
@@ -61,7 +63,7 @@ class WakeAppliers:
 
 
 class ApplierProcesses:
-    """The serving process's applier processes (see the module docstring)."""
+    """The serving process's applier processes (see the module docstring); `wake` as a web process's."""
 
     def __init__(self, database_url: str, limits: Limits, count: int) -> None:
         self.database_url = database_url
@@ -78,6 +80,10 @@ class ApplierProcesses:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._watch, name="stored-push-appliers", daemon=True)
         self._thread.start()
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):  # as WakeAppliers.wake
+            self.wake_socket.sendto(WAKE, ("127.0.0.1", self.port))
 
     def stop(self) -> None:
         """Stop watching, then the processes: an apply cut short is rolled back and done again at the next
@@ -132,8 +138,8 @@ def _serve_wakes(applier: Applier, wake_socket: socket.socket, parent: BaseProce
     watched: list[Any] = [wake_socket, *([parent.sentinel] if parent is not None else [])]
     while True:
         ready = connection.wait(watched)
-        if parent is not None and parent.sentinel in ready:
-            return  # the serving process has ended (killed, perhaps): so does this one
+        if parent is not None and parent.sentinel in ready:  # the serving process was killed: end now, an apply
+            os._exit(0)  # cut short is rolled back (the next server applies the batch), nothing written after
         with contextlib.suppress(BlockingIOError):
             while wake_socket.recv(64):  # every wake waiting: one look at the work answers them all
                 pass

@@ -37,31 +37,21 @@ def cmd_serve(db: ServerDatabase, args: argparse.Namespace) -> int:
     threading.Thread(target=keep_trained, args=(db, utc_now, threading.Event()), name="dictionary-training",
                      daemon=True).start()
     print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port} (CSDL: {db.url.split('@')[-1]})", flush=True)
-    appliers = None
-    if args.applier == "process":  # stored pushes applied outside the web processes (sync/server/applier_process.py)
-        from sync.server.applier_process import ApplierProcesses
+    if args.workers > 1:  # several processes on one database (sync/server/workers.py)
+        from sync.server.workers import serve_workers
 
-        several = args.workers if db.engine.dialect.name == "postgresql" else 1  # SQLite: one writer at a time
-        appliers = ApplierProcesses(db.url, args.limits, several)
-        appliers.start()
-    wake_port = None if appliers is None else appliers.port
-    try:
-        if args.workers > 1:  # several processes on one database (sync/server/workers.py)
-            from sync.server.workers import serve_workers
-
-            serve_workers(db, args.limits, host=args.host, port=args.port, log_level=args.log_level,
-                          workers=args.workers, token_rotation_days=args.token_rotation_days,
-                          applier_wake_port=wake_port)
-            return 0
-        from sync.server.workers import uvicorn_options
-
-        uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days,
-                               applier_wake_port=wake_port), host=args.host, port=args.port,
-                    **uvicorn_options(args.log_level))
+        serve_workers(db, args.limits, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers,
+                      token_rotation_days=args.token_rotation_days, applier_processes=args.applier == "process")
         return 0
-    finally:
-        if appliers is not None:
-            appliers.stop()
+    from sync.server.applier_process import ApplierProcesses
+    from sync.server.workers import uvicorn_options
+
+    # Stored pushes applied in a process of its own, started and stopped with the app (its lifespan: uvicorn
+    # ends a one-process server by raising the signal again, past any `finally` here).
+    applier = ApplierProcesses(db.url, args.limits, 1) if args.applier == "process" else None
+    uvicorn.run(create_app(db, args.limits, token_rotation_days=args.token_rotation_days, applier=applier),
+                host=args.host, port=args.port, **uvicorn_options(args.log_level))
+    return 0
 
 
 def _rotation_days(text: str) -> float:

@@ -32,6 +32,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import Select, delete, exists, func, select, update
@@ -65,6 +66,18 @@ APPLIER_THREAD = "stored-push-applier"  # its statements are its own, not a requ
 STORE_BUSY = "Máy chủ tỉnh đang xử lý các gói trước của quầy; quầy sẽ gửi tiếp sau."
 AFTER_FAILURE = "Một gói trước của quầy không xử lý được; gói này chưa được xử lý, quầy gửi lại theo thứ tự."
 STILL_WAITING = "Máy chủ tỉnh còn đang xử lý các gói quầy đã gửi trước; quầy sẽ gửi tiếp khi xong."
+
+
+class Background(Protocol):
+    """What applies a web process's stored batches: its own `Applier` thread, the applier processes it owns
+    (`applier_process.ApplierProcesses`), or those of the process above it (`applier_process.WakeAppliers`).
+    Started and stopped with the app (`inbox_routes.applying`), woken at each store."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def wake(self) -> None: ...
 
 
 # A stored batch ready to apply (the batch and its payloads' canonical texts), or the answer refusing it.

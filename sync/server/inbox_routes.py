@@ -21,11 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from counter_app.domain.payload_fields import OP_ID_RE
 from counter_app.services.clock import utc_now
 from sync.protocol import API_PREFIX, ErrorResponse, PushResponse, StoredBatch
-from sync.server.applier_process import WakeAppliers
 from sync.server.auth import authenticate
 from sync.server.db import ServerDatabase
 from sync.server.errors import ApiError
-from sync.server.inbox import Applier, Stored, answered_from, store, stored
+from sync.server.inbox import Background, Stored, answered_from, store, stored
 
 INBOX_PATH = f"{API_PREFIX}/sync/inbox"
 # A stored batch's answer is the push's (200 or its error), or 202 while it waits.
@@ -35,7 +34,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 BATCH_ID_PATTERN = f"^{OP_ID_RE.pattern}$"  # a push batch's id (PushBatch.batch_id)
 
 
-def applying(applier: Applier | WakeAppliers, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
+def applying(applier: Background, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """`lifespan` with the applier running in the background while the process serves."""
 
@@ -51,7 +50,7 @@ def applying(applier: Applier | WakeAppliers, lifespan: Callable[[FastAPI], Abst
     return both
 
 
-def install_inbox_routes(app: FastAPI, db: ServerDatabase, applier: Applier | WakeAppliers) -> None:
+def install_inbox_routes(app: FastAPI, db: ServerDatabase, applier: Background) -> None:
     @app.post(INBOX_PATH, status_code=202, response_model=None, responses=ANSWERS)
     async def store_push(request: Request, x_batch_id: Annotated[str, Header(pattern=BATCH_ID_PATTERN)],
                          x_answers_from: Annotated[str | None, Header(pattern=BATCH_ID_PATTERN)] = None,

@@ -90,25 +90,38 @@ def settings_for_workers(settings: GuardSettings, workers: int) -> GuardSettings
 
 
 def serve_workers(db: ServerDatabase, limits: Limits, *, host: str, port: int, log_level: str, workers: int,
-                  token_rotation_days: int, applier_wake_port: int | None = None) -> None:
-    """Run `workers` server processes on `db` (already migrated by ServerDatabase.open) until stopped; stored
-    pushes are applied by each worker's thread, or by the applier processes that `applier_wake_port` wakes."""
+                  token_rotation_days: int, applier_processes: bool = True) -> None:
+    """Run `workers` server processes on `db` (already migrated by ServerDatabase.open) until stopped. Stored
+    pushes are applied by applier processes this process keeps (one per worker on PostgreSQL, one on SQLite:
+    sync/server/applier_process.py), or, without `applier_processes`, by a thread of each worker."""
     import uvicorn
 
+    from sync.server.applier_process import ApplierProcesses
+
+    appliers = None
+    if applier_processes:
+        appliers = ApplierProcesses(db.url, limits, workers if db.engine.dialect.name == "postgresql" else 1)
+        appliers.start()
     db.dispose()  # the parent serves nothing: its pool would only hold connections open
     os.environ[ENV_WORKER_SPEC] = json.dumps({"database_url": db.url, "limits": limits.model_dump(), "workers": workers,
                                               "token_rotation_days": token_rotation_days,
-                                              "applier_wake_port": applier_wake_port})
-    uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port,
-                timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **uvicorn_options(log_level))
+                                              "applier_wake_port": None if appliers is None else appliers.port})
+    try:
+        uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port,
+                    timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **uvicorn_options(log_level))
+    finally:  # the supervisor returns once its workers have ended (it does not raise the signal again)
+        if appliers is not None:
+            appliers.stop()
 
 
 def app_from_environment() -> FastAPI:
     """The app one worker serves, from the parent's spec (uvicorn calls this in each worker process)."""
     from sync.server.app import create_app
+    from sync.server.applier_process import WakeAppliers
 
     spec = json.loads(os.environ[ENV_WORKER_SPEC])
     db = ServerDatabase(spec["database_url"])  # no migration: the parent ran it before any worker started
     settings = settings_for_workers(GuardSettings.from_environment(), int(spec["workers"]))
+    port = spec.get("applier_wake_port")
     return create_app(db, Limits(**spec["limits"]), settings, token_rotation_days=int(spec["token_rotation_days"]),
-                      applier_wake_port=spec.get("applier_wake_port"))
+                      applier=None if port is None else WakeAppliers(int(port)))

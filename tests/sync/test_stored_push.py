@@ -368,8 +368,8 @@ def _gone(pid: int) -> bool:
 def test_stored_batches_are_applied_in_a_process_of_their_own_replaced_when_it_dies(tmp_path: Path) -> None:
     """`serve` applies stored pushes in an applier process (sync/server/applier_process.py), never in the web
     process: a batch stored while the applier is frozen (SIGSTOP) waits, and is applied once it runs again. The
-    applier killed (SIGKILL), the server starts another, which applies the next batch; the server killed, the
-    applier ends too."""
+    applier killed (SIGKILL), the server starts another, which applies the next batch; the server stopped, its
+    applier has ended before it; the server killed, its applier ends too."""
     with ServerProcess(f"sqlite:///{tmp_path / 'server.sqlite'}") as process:
         process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
         wait_until(lambda: len(process.applier_pids()) == 1, "the applier process runs", timeout=60)
@@ -395,7 +395,12 @@ def test_stored_batches_are_applied_in_a_process_of_their_own_replaced_when_it_d
         assert answer_of(desk, after_kill.batch_id).status_code == 200
         assert server_counts(process, desk.device_id)[1] == 4
         (second_applier,) = process.applier_pids()
+        process.stop()  # SIGTERM: the server stops its applier before it ends
+        assert _gone(second_applier)
+        process.start()
+        wait_until(lambda: len(process.applier_pids()) == 1, "the restarted server's applier runs", timeout=60)
+        (third_applier,) = process.applier_pids()
         assert process.process is not None
         os.kill(process.process.pid, signal.SIGKILL)
-        wait_until(lambda: _gone(second_applier), "the applier ends with its server", timeout=30)
+        wait_until(lambda: _gone(third_applier), "the applier ends with its killed server", timeout=30)
         desk.db.close()
