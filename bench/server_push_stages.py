@@ -36,6 +36,7 @@ from sync import bounded
 from sync.packing import CanonicalTexts
 from sync.protocol import Limits, OpStatus, PushBatch
 from sync.server.db import ServerDatabase
+from sync.server.dictionaries import DictionaryCache
 from sync.server.guard_body import json_bounds
 from sync.server.inbox import prepared_push
 from sync.server.ingest import handle_push
@@ -43,7 +44,6 @@ from sync.server.memory import paused_gc
 from sync.server.models import Device
 from sync.wire import FAST_LINK_LEVEL, PackBounds, PushCodec, compacted, encode_body, unpack_ops
 
-NO_DICTIONARIES = None  # a plain body names no string table
 STAGES = ("inflate", "parse_json", "validate_batch", "unpack", "handle_push", "answer")
 TARGET_US_PER_DOSSIER = 80
 
@@ -54,6 +54,7 @@ def run(server: ServerDatabase, device_id: str, bodies: list[bytes], limits: Lim
     push's) has nothing to unpack: its `unpack` is `prepared_push`'s bounds, as the applier runs them."""
     seconds = dict.fromkeys(STAGES, 0.0)
     statuses: dict[str, int] = {}
+    dictionaries = DictionaryCache(server)  # as the applier's (a plain body names no string table)
     bounds = json_bounds(limits)
     pack_bounds = PackBounds(max_ops=limits.max_ops_per_batch, max_leaves=limits.max_json_values,
                              max_depth=limits.max_json_depth)
@@ -67,7 +68,7 @@ def run(server: ServerDatabase, device_id: str, bodies: list[bytes], limits: Lim
         marks.append(time.process_time())
         texts = CanonicalTexts()
         if batch.packed is None:
-            batch, texts = prepared_push(batch, limits, NO_DICTIONARIES)  # type: ignore[arg-type]
+            batch, texts = prepared_push(batch, limits, dictionaries)
         else:
             with paused_gc():
                 batch = batch.model_copy(update={"ops": unpack_ops(batch.packed, pack_bounds, (), texts), "packed": None})

@@ -12,8 +12,8 @@ until every answer with the thread, 2.96-2.99 s with a process; bench/README.md,
   to start), started with the server; one that dies is replaced within WATCH_SECONDS; they are stopped with
   the server, and one whose serving process was killed ends at once (its parent's sentinel), writing nothing.
 - A store wakes them with one datagram to a UDP socket on 127.0.0.1 that the serving process binds and hands
-  to each applier (`ApplierProcesses.wake` in `serve`, `WakeAppliers` in each worker of `serve --workers N`). Any local process could send one: a wake only makes an
-  applier look for work. A wake lost (a full buffer) costs at most inbox.POLL_SECONDS: appliers also look then.
+  to each applier (`WakeAppliers`: kept by `ApplierProcesses` in `serve`, by each worker of `serve --workers
+  N`). Any local process could send one: a wake only makes an applier look for work. A wake lost (a full buffer) costs at most inbox.POLL_SECONDS: appliers also look then.
 - `serve --applier thread` keeps the applier a thread of each web process, as before (a test server whose clock
   the test sets runs so: spawned processes read the machine's clock).
 """
@@ -72,6 +72,7 @@ class ApplierProcesses:
         self.wake_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.wake_socket.bind(("127.0.0.1", 0))
         self.port: int = self.wake_socket.getsockname()[1]
+        self._waker = WakeAppliers(self.port)  # a store in this very process wakes them as a worker's would
         self._context = multiprocessing.get_context("spawn")
         self._processes: list[BaseProcess] = []
         self._stop = threading.Event()
@@ -82,8 +83,7 @@ class ApplierProcesses:
         self._thread.start()
 
     def wake(self) -> None:
-        with contextlib.suppress(OSError):  # as WakeAppliers.wake
-            self.wake_socket.sendto(WAKE, ("127.0.0.1", self.port))
+        self._waker.wake()
 
     def stop(self) -> None:
         """Stop watching, then the processes: an apply cut short is rolled back and done again at the next
@@ -97,6 +97,7 @@ class ApplierProcesses:
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
+        self._waker.stop()
         self.wake_socket.close()
 
     def _watch(self) -> None:
