@@ -273,6 +273,10 @@ class StoredBatch(Model):
     state: Literal["stored"] = "stored"
     waiting_before: int = 0
     answered: list[PushResponse] = Field(default_factory=list)
+    # When the province last applied a stored batch of any device (None from a province older than this
+    # field): it moves while a province busy with other counters' backlogs keeps this device's batches
+    # waiting, and stays put when the province's appliers are stuck (sync/client/stored_push.answer).
+    province_applied_at: datetime | None = None
 
 
 # -- pull ------------------------------------------------------------------------------------------

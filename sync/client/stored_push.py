@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from sync.client.transport import TransientError, Transport, parse_response
@@ -21,9 +22,10 @@ from sync.wire import EncodedBody
 
 FIRST_POLL_SECONDS = 0.05
 LONGEST_POLL_SECONDS = 1.0
-# The device's batches ahead of the one awaited have not moved for this long (a batch is applied in about a
-# second): the province's applier is stuck or swamped. The run stops waiting (its pull still runs); the
-# operations stay in flight and a later run asks again.
+# Neither the device's batches ahead of the one awaited nor the province's latest applied batch (of any device)
+# have moved for this long (a batch is applied in about a second): the province's appliers are stuck. The run
+# stops waiting (its pull still runs); the operations stay in flight and a later run asks again. A province
+# busy with other counters' backlogs keeps applying, and the counter keeps waiting (up to its deadline).
 STALL_SECONDS = 60.0
 STALLED = "Máy chủ tỉnh chưa xử lý tiếp các gói quầy đã gửi trong {minutes} phút; quầy sẽ hỏi lại ở lần đồng bộ sau."
 
@@ -42,20 +44,21 @@ def store(transport: Transport, batch_id: str, body: EncodedBody, answers_from: 
 
 def answer(transport: Transport, batch_id: str, deadline: float, clock: Callable[[], float] = time.monotonic,
            sleep: Callable[[float], None] = time.sleep) -> PushResponse:
-    """The stored batch's answer, asked for until `deadline` (on `clock`), or until the device's batches ahead
-    of it (`waiting_before`) have not moved for STALL_SECONDS; raises the push's error, or a TransientError
-    when the wait ends first (the operations are sent again next run)."""
+    """The stored batch's answer, asked for until `deadline` (on `clock`), or until the province has shown no
+    progress for STALL_SECONDS (neither the device's batches ahead of it, `waiting_before`, nor the time it
+    last applied any batch, `province_applied_at`, moved); raises the push's error, or a TransientError when
+    the wait ends first (the operations are sent again next run)."""
     pause = FIRST_POLL_SECONDS
-    ahead: int | None = None
+    seen: tuple[int, datetime | None] | None = None  # where the queue stood when it last moved
     moved_at = clock()
     while True:
         response = transport.request("GET", f"/sync/inbox/{batch_id}")
         if response.status_code != 202:
             return echoed(parse_response(response, PushResponse), batch_id)
-        waiting = echoed(parse_response(response, StoredBatch), batch_id).waiting_before
+        stand = echoed(parse_response(response, StoredBatch), batch_id)
         now = clock()
-        if ahead is None or waiting < ahead:
-            ahead, moved_at = waiting, now
+        if (stand.waiting_before, stand.province_applied_at) != seen:
+            seen, moved_at = (stand.waiting_before, stand.province_applied_at), now
         if now + pause > deadline:
             raise TransientError("Máy chủ tỉnh chưa xử lý xong các gói đã nhận; quầy sẽ hỏi lại ở lần đồng bộ sau.",
                                  code="stored_waiting")

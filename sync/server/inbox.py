@@ -92,6 +92,7 @@ class Stored:
     waiting_before: int  # the device's batches stored before it and not answered yet
     status: int | None = None
     answer: bytes | None = None
+    province_applied_at: datetime | None = None  # the latest answer of any device's batch (waiting ones only)
 
 
 def prepared_push(batch: PushBatch, limits: Limits, dictionaries: DictionaryCache) -> tuple[PushBatch, CanonicalTexts]:
@@ -138,7 +139,8 @@ def stored(session: Session, device: Device, batch_id: str) -> Stored | None:
 def _stand(session: Session, row: StoredPush) -> Stored:
     if row.answered_at is not None:
         return Stored(row.batch_id, 0, row.status, row.answer)
-    return Stored(row.batch_id, _waiting(session, row.device_id, before=row.id))
+    return Stored(row.batch_id, _waiting(session, row.device_id, before=row.id),
+                  province_applied_at=session.scalar(select(func.max(StoredPush.answered_at))))
 
 
 def answered_from(session: Session, device: Device, batch_id: str) -> list[bytes]:

@@ -85,6 +85,7 @@ def _response(stand: Stored, carried: Sequence[bytes] = ()) -> Response:
     """The batch's answer if it has one, else 202 with where it stands and the earlier answers `carried`."""
     if stand.status is None or stand.answer is None:
         body = StoredBatch(batch_id=stand.batch_id, waiting_before=stand.waiting_before,
-                           answered=[PushResponse.model_validate_json(answer) for answer in carried]).model_dump_json()
+                           answered=[PushResponse.model_validate_json(answer) for answer in carried],
+                           province_applied_at=stand.province_applied_at).model_dump_json()
         return Response(body, status_code=202, media_type="application/json")
     return Response(stand.answer, status_code=stand.status, media_type="application/json")

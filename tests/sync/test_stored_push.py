@@ -22,6 +22,7 @@ import pytest
 import requests
 import zstandard
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from sync.client.batch_size import BatchSizer
 from sync.client.dictionary import codec_for
@@ -404,3 +405,43 @@ def test_stored_batches_are_applied_in_a_process_of_their_own_replaced_when_it_d
         os.kill(process.process.pid, signal.SIGKILL)
         wait_until(lambda: _gone(third_applier), "the applier ends with its killed server", timeout=30)
         desk.db.close()
+
+
+def test_a_waiting_batch_shows_the_province_applying_other_counters_batches(postgres_server, tmp_path: Path) -> None:
+    """The device's first batch is held (a transaction of the test locks its stored row: the applier's claim
+    skips it), so its second waits with one batch ahead that does not move; another counter's batch is applied
+    meanwhile, and the waiting batch's 202 shows it (`province_applied_at`): the counter reads a busy province,
+    not a stuck one (sync/client/stored_push.answer). Released, both batches are applied in order."""
+    url = postgres_server.create_database()
+    with ServerProcess(url) as process:
+        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        wait_until(lambda: len(process.applier_pids()) == 1, "the applier process runs", timeout=60)
+        (applier,) = process.applier_pids()
+        held_desk, other_desk = Desk(process, tmp_path / "held", 4, seed=31), Desk(process, tmp_path / "other", 2, seed=32)
+        (_pusher, (first, second)), (_other, (others,)) = prepared(held_desk, 2), prepared(other_desk, 2)
+        held = ServerDatabase(url)
+        try:
+            with Session(held.engine) as hold:
+                os.kill(applier, signal.SIGSTOP)
+                try:
+                    for desk, batch in ((held_desk, first), (held_desk, second), (other_desk, others)):
+                        assert batch.body is not None
+                        assert store(desk, batch.batch_id, batch.body.data, batch.body.headers).status_code == 202
+                    hold.execute(select(StoredPush).where(StoredPush.batch_id == first.batch_id).with_for_update())
+                    before = StoredBatch.model_validate_json(answer_of(held_desk, second.batch_id, timeout=0).content)
+                finally:
+                    os.kill(applier, signal.SIGCONT)
+                assert answer_of(other_desk, others.batch_id).status_code == 200
+                waiting = answer_of(held_desk, second.batch_id, timeout=0)
+                assert waiting.status_code == 202, waiting.text
+                during = StoredBatch.model_validate_json(waiting.content)
+                hold.rollback()
+        finally:
+            held.dispose()
+        assert (before.waiting_before, before.province_applied_at) == (1, None)
+        assert during.waiting_before == 1 and during.province_applied_at is not None
+        assert answer_of(held_desk, first.batch_id).status_code == 200
+        assert answer_of(held_desk, second.batch_id).status_code == 200
+        assert server_counts(process, held_desk.device_id)[1] == 4
+        held_desk.db.close()
+        other_desk.db.close()

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -314,12 +314,12 @@ def test_a_stalled_province_ends_the_wait_for_answers_and_the_pull_still_runs(po
 
 
 class ScriptedInbox(ThreadingHTTPServer):
-    """A province that answers `GET …/sync/inbox/{id}` from a script: 202 with each `waiting_before` in turn,
-    then the batch's answer. Real HTTP on 127.0.0.1; how a real province moves through a long queue is the
-    script's (the real server's queue cannot be paused batch by batch)."""
+    """A province that answers `GET …/sync/inbox/{id}` from a script: 202 with each (`waiting_before`,
+    `province_applied_at`) in turn, then the batch's answer. Real HTTP on 127.0.0.1; how a real province moves
+    through a long queue is the script's (the real server's queue cannot be paused batch by batch)."""
 
-    def __init__(self, batch_id: str, waiting: list[int]) -> None:
-        self.script = collections.deque(waiting)
+    def __init__(self, batch_id: str, stands: list[tuple[int, datetime | None]]) -> None:
+        self.script = collections.deque(stands)
         self.asked = 0
         answer = PushResponse(batch_id=batch_id, results=[], acked_seq=0, server_time=datetime.now(UTC))
         inbox = self
@@ -331,7 +331,9 @@ class ScriptedInbox(ThreadingHTTPServer):
             def do_GET(self) -> None:
                 inbox.asked += 1
                 if inbox.script:
-                    status, body = 202, StoredBatch(batch_id=batch_id, waiting_before=inbox.script.popleft())
+                    waiting, applied_at = inbox.script.popleft()
+                    status, body = 202, StoredBatch(batch_id=batch_id, waiting_before=waiting,
+                                                    province_applied_at=applied_at)
                 else:
                     status, body = 200, answer
                 data = body.model_dump_json().encode()
@@ -352,18 +354,24 @@ class ScriptedInbox(ThreadingHTTPServer):
         self.server_close()
 
 
-@pytest.mark.parametrize("queue", ["moving", "stuck"])
-def test_the_wait_for_an_answer_lasts_while_the_batches_ahead_move(queue: str) -> None:
+@pytest.mark.parametrize("queue", ["moving", "busy", "stuck"])
+def test_the_wait_for_an_answer_lasts_while_the_province_moves(queue: str) -> None:
     """Polled about once a second (on the test's clock), a batch with six of the device's batches ahead: when
-    one of them is applied every 30 s, the counter waits the three minutes it takes and reads the answer; when
-    none moves, it stops after STALL_SECONDS and asks nothing more."""
+    one of them is applied every 30 s ("moving"), or none of them but another counter's batch every 10 s
+    ("busy": the province's `province_applied_at` moves), the counter waits the three minutes it takes and reads
+    the answer; when nothing moves, it stops after STALL_SECONDS and asks nothing more."""
     batch_id = str(uuid.uuid4())
-    waiting = [6 - poll // 30 for poll in range(185)] if queue == "moving" else [6] * 400
+    opened = datetime(2026, 12, 3, 8, tzinfo=UTC)
+    stands: list[tuple[int, datetime | None]] = {
+        "moving": [(6 - poll // 30, None) for poll in range(185)],
+        "busy": [(6, opened + timedelta(seconds=poll // 10 * 10)) for poll in range(185)],
+        "stuck": [(6, opened)] * 400,
+    }[queue]
     clock = ManualClock()
-    with ScriptedInbox(batch_id, waiting) as inbox:
+    with ScriptedInbox(batch_id, stands) as inbox:
         transport = Transport(f"http://127.0.0.1:{inbox.server_address[1]}", "token")
         started = clock()
-        if queue == "moving":
+        if queue != "stuck":
             assert stored_push.answer(transport, batch_id, started + ANSWER_WAIT_SECONDS, clock, clock.sleep).batch_id == batch_id
             assert inbox.asked == 186 and clock() - started > 3 * STALL_SECONDS
         else:
