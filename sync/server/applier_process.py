@@ -13,7 +13,9 @@ until every answer with the thread, 2.96-2.99 s with a process; bench/README.md,
   the server, and one whose serving process was killed ends at once (its parent's sentinel), writing nothing.
 - A store wakes them with one datagram to a UDP socket on 127.0.0.1 that the serving process binds and hands
   to each applier (`WakeAppliers`: kept by `ApplierProcesses` in `serve`, by each worker of `serve --workers
-  N`). Any local process could send one: a wake only makes an applier look for work. A wake lost (a full buffer) costs at most inbox.POLL_SECONDS: appliers also look then.
+  N`). Any local process could send one: a wake only makes an applier look for work, and a flood of them
+  (read WAKES_PER_LOOK at a time) does not keep it from working. A wake lost (a full buffer) costs at most
+  inbox.POLL_SECONDS: appliers also look then.
 - `serve --applier thread` keeps the applier a thread of each web process, as before (a test server whose clock
   the test sets runs so: spawned processes read the machine's clock).
 """
@@ -39,7 +41,9 @@ from sync.server.inbox import Applier
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 1.0  # how often the serving process looks for a dead applier process
 WAKE = b"w"
-STARTED = "Tiến trình xử lý gói lưu đã chạy (pid {pid})"  # one line per applier process, in the server's output
+# One line per applier process, in the server's output (the port: where its wakes come from, for the IT staff)
+STARTED = "Tiến trình xử lý gói lưu đã chạy (pid {pid}, nhận tín hiệu đánh thức ở 127.0.0.1:{port})"
+WAKES_PER_LOOK = 256  # datagrams read before the applier is woken: a flood of them cannot keep it asleep
 
 
 class WakeAppliers:
@@ -114,7 +118,7 @@ class ApplierProcesses:
         process = self._context.Process(target=run_applier, name="stored-push-applier", daemon=True,
                                         args=(self.database_url, self.limits.model_dump(), self.wake_socket))
         process.start()
-        print(STARTED.format(pid=process.pid), flush=True)
+        print(STARTED.format(pid=process.pid, port=self.port), flush=True)
         return process
 
 
@@ -142,6 +146,6 @@ def _serve_wakes(applier: Applier, wake_socket: socket.socket, parent: BaseProce
         if parent is not None and parent.sentinel in ready:  # the serving process was killed: end now, an apply
             os._exit(0)  # cut short is rolled back (the next server applies the batch), nothing written after
         with contextlib.suppress(BlockingIOError):
-            while wake_socket.recv(64):  # every wake waiting: one look at the work answers them all
-                pass
+            for _ in range(WAKES_PER_LOOK):  # the wakes waiting: one look at the work answers them all
+                wake_socket.recv(64)  # (whatever a datagram holds: only its arrival counts)
         applier.wake()

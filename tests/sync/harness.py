@@ -26,7 +26,7 @@ UNIT_B = "000.32.48.H15"
 
 _LISTENING = re.compile(r"Uvicorn running on https?://\S+?:(\d+) ")
 _WORKER_READY = "Application startup complete."  # each worker's line (--log-level info)
-_APPLIER_STARTED = re.compile(re.escape(STARTED).replace(r"\{pid\}", r"(\d+)"))  # applier_process.STARTED
+_APPLIER_STARTED = re.compile(re.escape(STARTED).replace(r"\{pid\}", r"(\d+)").replace(r"\{port\}", r"(\d+)"))
 
 
 def free_port() -> int:
@@ -120,8 +120,16 @@ class ServerProcess:
         server's output names them."""
         assert self.process is not None and self.process.stdout is not None
         with self.process.stdout as output:
-            named = {int(pid) for pid in _APPLIER_STARTED.findall(output.read())}
+            named = {int(pid) for pid, _port in _APPLIER_STARTED.findall(output.read())}
         return [pid for pid in self._spawned_children() if pid in named]
+
+    def wake_port(self) -> int:
+        """The UDP port on 127.0.0.1 where the applier processes take their wakes, as the server's output names it."""
+        assert self.process is not None and self.process.stdout is not None
+        with self.process.stdout as output:
+            named = _APPLIER_STARTED.findall(output.read())
+        assert named, "no applier process has started"
+        return int(named[-1][1])
 
     def _spawned_children(self) -> list[int]:
         assert self.process is not None

@@ -358,55 +358,6 @@ def test_one_batch_stored_by_several_requests_at_once_is_kept_once(postgres_serv
         desk.db.close()
 
 
-def _gone(pid: int) -> bool:
-    """Whether process `pid` has ended (a zombie waiting for its reaper counts as ended)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def test_stored_batches_are_applied_in_a_process_of_their_own_replaced_when_it_dies(tmp_path: Path) -> None:
-    """`serve` applies stored pushes in an applier process (sync/server/applier_process.py), never in the web
-    process: a batch stored while the applier is frozen (SIGSTOP) waits, and is applied once it runs again. The
-    applier killed (SIGKILL), the server starts another, which applies the next batch; the server stopped, its
-    applier has ended before it; the server killed, its applier ends too."""
-    with ServerProcess(f"sqlite:///{tmp_path / 'server.sqlite'}") as process:
-        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
-        wait_until(lambda: len(process.applier_pids()) == 1, "the applier process runs", timeout=60)
-        (first_applier,) = process.applier_pids()
-        assert first_applier not in process.worker_pids()
-        desk = Desk(process, tmp_path / "desk", 4, seed=16)
-        _pusher, (frozen, after_kill) = prepared(desk, 2)
-        assert frozen.body is not None and after_kill.body is not None
-        os.kill(first_applier, signal.SIGSTOP)
-        try:
-            assert store(desk, frozen.batch_id, frozen.body.data, frozen.body.headers).status_code == 202
-            time.sleep(1)  # the web process would have applied it in milliseconds
-            waiting = desk.transport.request("GET", f"/sync/inbox/{frozen.batch_id}")
-            assert waiting.status_code == 202, waiting.text
-        finally:
-            os.kill(first_applier, signal.SIGCONT)
-        assert answer_of(desk, frozen.batch_id).status_code == 200
-
-        os.kill(first_applier, signal.SIGKILL)
-        wait_until(lambda: bool(process.applier_pids()) and first_applier not in process.applier_pids(),
-                   "the server starts a new applier process", timeout=60)
-        assert store(desk, after_kill.batch_id, after_kill.body.data, after_kill.body.headers).status_code == 202
-        assert answer_of(desk, after_kill.batch_id).status_code == 200
-        assert server_counts(process, desk.device_id)[1] == 4
-        (second_applier,) = process.applier_pids()
-        process.stop()  # SIGTERM: the server stops its applier before it ends
-        assert _gone(second_applier)
-        process.start()
-        wait_until(lambda: len(process.applier_pids()) == 1, "the restarted server's applier runs", timeout=60)
-        (third_applier,) = process.applier_pids()
-        assert process.process is not None
-        os.kill(process.process.pid, signal.SIGKILL)
-        wait_until(lambda: _gone(third_applier), "the applier ends with its killed server", timeout=30)
-        desk.db.close()
-
-
 def test_a_waiting_batch_shows_the_province_applying_other_counters_batches(postgres_server, tmp_path: Path) -> None:
     """The device's first batch is held (a transaction of the test locks its stored row: the applier's claim
     skips it), so its second waits with one batch ahead that does not move; another counter's batch is applied
