@@ -73,6 +73,50 @@ def timed_ms(call: Callable[[], Any]) -> tuple[float, Any]:
     return (time.perf_counter_ns() - start) / 1e6, result
 
 
+def processes_cpu() -> dict[int, tuple[str, float]]:
+    """Every process's CPU seconds so far (user + system, from /proc: Linux only, else empty), with what it is:
+    this process (`counter`), a province's web process (named so, or the parent of an applier process) or applier
+    process, PostgreSQL, or `other`."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found: dict[int, tuple[str, float]] = {}
+    parents: dict[int, int] = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            name, rest = (proc / "stat").read_text().rsplit(")", 1)
+            fields = rest.split()
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+        pid = int(proc.name)
+        parents[pid] = int(fields[1])
+        if pid == os.getpid():
+            role = "counter"
+        elif "spawn_main" in command:
+            role = "applier process"
+        elif "provincial-server" in command or "sync.server" in command:
+            role = "server web process"
+        elif name.endswith("(postgres"):
+            role = "postgresql"
+        else:
+            role = "other"
+        found[pid] = (role, (int(fields[11]) + int(fields[12])) / ticks)
+    for pid, (role, _seconds) in list(found.items()):
+        serving = parents.get(pid)
+        if role == "applier process" and serving in found and found[serving][0] == "other":
+            found[serving] = ("server web process", found[serving][1])
+    return found
+
+
+def cpu_by_role(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """The CPU seconds each kind of process used between two `processes_cpu` snapshots (a process started in
+    between counts from zero), and their total: on a shared machine, the work a run's wall time had to fit."""
+    used: dict[str, float] = {}
+    for pid, (role, seconds) in after.items():
+        used[role] = used.get(role, 0.0) + seconds - before.get(pid, (role, 0.0))[1]
+    rounded = {role: round(seconds, 2) for role, seconds in sorted(used.items()) if seconds >= 0.005}
+    return {**rounded, "total": round(sum(used.values()), 2)}
+
+
 def _version(package: str) -> str | None:
     try:
         return metadata.version(package)
