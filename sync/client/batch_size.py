@@ -21,6 +21,12 @@ SMALLEST_BATCH_BYTES = 2_000
 # Raw JSON. Under the server guard's large-body mark (GuardSettings.large_body_bytes, 1 MB), past which a
 # body waits for one of few server-wide slots: 500 counters back after an outage must not queue for them.
 LARGEST_BATCH_BYTES = 960_000
+# A stored batch (sync/client/stored_push.py) is kept compressed at the province and applied later: no round trip
+# waits on it and the guard holds only its compressed bytes, so it may be larger; the province's applier pays a
+# batch's lookups and statements once, however many operations it holds (bench/README.md, wave 13). It stays
+# within half the province's inflated-bytes limit and within its JSON-values limit at 8 bytes a value (an
+# operation is about 13).
+STORED_BYTES_PER_JSON_VALUE = 8
 # Past this many raw bytes per second the CPU, not the link, is the limit: compress fast (sync/wire.py levels).
 FAST_LINK_BYTES_PER_SECOND = 1_000_000
 # The same judged on the bytes that went on the wire (compressed), when known: 128 kbit/s, twice a 2G link. A
@@ -38,6 +44,7 @@ class BatchSizer:
     target_bytes: int
     largest_bytes: int = LARGEST_BATCH_BYTES
     target_seconds: float = TARGET_SECONDS
+    stored_largest_bytes: int = LARGEST_BATCH_BYTES  # the same for a stored batch (`for_stores`)
     bytes_per_second: float | None = None  # raw bytes per second of the last batch answered
     wire_bytes_per_second: float | None = None  # the same in bytes sent (compressed), when the caller said
 
@@ -54,9 +61,24 @@ class BatchSizer:
         """A sizer within what the server announced; `learnt_bytes`: the size the previous run ended with
         (else the server's preferred size)."""
         largest = _clamp(limits.max_inflated_bytes // 2, SMALLEST_BATCH_BYTES, LARGEST_BATCH_BYTES)
+        stored = min(limits.max_inflated_bytes // 2, limits.max_json_values * STORED_BYTES_PER_JSON_VALUE)
         start = learnt_bytes or limits.preferred_batch_bytes
         return cls(max_ops=max(1, min(limits.max_ops_per_batch, MAX_OPS_HARD_LIMIT)),
-                   target_bytes=_clamp(start, SMALLEST_BATCH_BYTES, largest), largest_bytes=largest)
+                   target_bytes=_clamp(start, SMALLEST_BATCH_BYTES, largest), largest_bytes=largest,
+                   stored_largest_bytes=max(SMALLEST_BATCH_BYTES, stored))
+
+    def for_stores(self) -> BatchSizer:
+        """The sizer of a stored backlog, starting where this one is and growing as it does, up to
+        `stored_largest_bytes`."""
+        return BatchSizer(max_ops=self.max_ops, target_bytes=self.target_bytes, largest_bytes=self.stored_largest_bytes,
+                          stored_largest_bytes=self.stored_largest_bytes, target_seconds=self.target_seconds,
+                          bytes_per_second=self.bytes_per_second, wire_bytes_per_second=self.wire_bytes_per_second)
+
+    def follow(self, stores: BatchSizer) -> None:
+        """Take what a stored backlog's sizer learnt of the link, within this sizer's bounds (the next pushes,
+        and the next run, start from it)."""
+        self.bytes_per_second, self.wire_bytes_per_second = stores.bytes_per_second, stores.wire_bytes_per_second
+        self.target_bytes = min(stores.target_bytes, self.largest_bytes)
 
     def observe(self, raw_bytes: int, seconds: float, wire_bytes: int | None = None) -> None:
         """A batch of `raw_bytes` (`wire_bytes` once compressed) was answered `seconds` after it was sent:

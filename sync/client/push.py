@@ -173,12 +173,15 @@ class Pusher:
         kept the batch on the wire (its answer is asked for), and what is left is pushed."""
         started = time.monotonic()
         stored: list[Batch] = []
+        pushing, self.sizer = self.sizer, self.sizer.for_stores()  # larger batches (batch_size.py)
         self.splice = True
         try:
             current = self._prepare(0, quarantined=False)
             unsure = self._store_prepared(wire, current, stored)
         finally:
             self.splice = False
+            pushing.follow(self.sizer)
+            self.sizer = pushing
         self.report.stored_seconds = time.monotonic() - started
         self._collect(stored if unsure is None else [*stored, unsure])
 

@@ -104,12 +104,6 @@ class BodyReader:
         body = bytearray()  # one growing block: thousands of small pieces would fragment the heap for good
         large = False
         while True:
-            if not large and max(inflater.received, inflater.produced) > self.settings.large_body_bytes:
-                large = True  # from here on this request holds one of a few slots, until it ends
-                try:
-                    await stack.enter_async_context(self.large_bodies.hold())
-                except TimeoutError:
-                    raise Refusal(503, "server_busy", BUSY, {"Retry-After": "5", "Connection": "close"}) from None
             wait = min(self.settings.body_idle_seconds, end - loop.time())
             try:
                 if wait <= 0:
@@ -127,10 +121,22 @@ class BodyReader:
                               {"Connection": "close"})
             inflated = inflater.feed(chunk)
             body += chunk if keep_raw else inflated
-            if not message.get("more_body", False):
-                inflated = inflater.finish()
-                if not keep_raw:
-                    body += inflated
+            more = message.get("more_body", False)
+            if not more and not keep_raw:
+                body += inflater.finish()
+            # Past the mark after any piece, the last one too (a small body on the wire may inflate large): from
+            # here on this request holds one of a few slots, until it ends (its JSON parsed and answered). A stored
+            # push keeps only its compressed bytes: those are what it holds.
+            held = inflater.received if keep_raw else max(inflater.received, inflater.produced)
+            if not large and held > self.settings.large_body_bytes:
+                large = True
+                try:
+                    await stack.enter_async_context(self.large_bodies.hold())
+                except TimeoutError:
+                    raise Refusal(503, "server_busy", BUSY, {"Retry-After": "5", "Connection": "close"}) from None
+            if not more:
+                if keep_raw:
+                    inflater.finish()  # the bounds hold to the end (only counted: a stored push keeps its bytes)
                 return bytes(body)
 
 

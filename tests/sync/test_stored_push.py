@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -30,8 +31,10 @@ from sync.client.push import Batch, Pusher
 from sync.client.runner import SyncReport, SyncRunner
 from sync.protocol import Capability, PushResponse, StoredBatch
 from sync.server.db import ServerDatabase
+from sync.server.guard_admission import ENV_GUARD_SETTINGS
 from sync.server.inbox import MAX_CARRIED_ANSWERS
 from sync.server.models import DeviceEpoch, Dossier, OpLedger, StoredPush
+from sync.wire import EncodedBody
 from tests.conftest import UNIT_CODE
 from tests.sync.harness import ServerProcess
 from tests.sync.test_inflight import outbox, wait_until
@@ -74,6 +77,11 @@ def answer_of(desk: Desk, batch_id: str, timeout: float = 60) -> requests.Respon
         if response.status_code != 202 or time.monotonic() > deadline:
             return response
         time.sleep(0.05)
+
+
+def inflated(body: EncodedBody) -> bytes:
+    """The bytes a body's JSON takes once inflated, as the guard counts them."""
+    return zstandard.ZstdDecompressor().decompress(body.data, max_output_size=50_000_000)
 
 
 def outbox_states(desk: Desk) -> dict[str, int]:
@@ -396,3 +404,35 @@ def test_a_waiting_batch_shows_the_province_applying_other_counters_batches(post
         assert server_counts(process, held_desk.device_id)[1] == 4
         held_desk.db.close()
         other_desk.db.close()
+
+
+def test_a_stored_push_holds_no_large_body_slot_for_what_it_does_not_keep(tmp_path: Path) -> None:
+    """The guard lets few large bodies be held at once (GuardSettings.large_body_bytes, here 50 kB; one slot),
+    counting a body's inflated bytes once it is whole: a push small on the wire whose JSON is past the mark waits
+    for the slot a slow push holds, and is refused busy. A stored push is kept as it came, compressed: the same
+    JSON gzipped, stored meanwhile, holds no slot and is stored at once."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(ENV_GUARD_SETTINGS, json.dumps({"large_body_bytes": 50_000, "busy_patience_seconds": 1}))
+        process = ServerProcess(f"sqlite:///{tmp_path / 'server.sqlite'}").start()
+    try:
+        process.admin("create-unit", "--code", UNIT_CODE, "--name", "UBND phường Hải Châu")
+        desk = Desk(process, tmp_path / "desk", 120, seed=51)
+        _pusher, (batch,) = prepared(desk, 120)
+        assert batch.body is not None
+        gzipped = gzip.compress(inflated(batch.body))
+        assert len(batch.body.data) < 50_000 < len(inflated(batch.body)) and len(gzipped) < 50_000
+        host, port = process.url.split("//")[1].split(":")
+        with socket.create_connection((host, int(port))) as slow:  # holds the slot: 60 kB of 200 kB, then waits
+            slow.sendall(f"POST /api/v1/sync/push HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer "
+                         f"{desk.transport.token}\r\nContent-Type: application/json\r\nContent-Length: 200000\r\n\r\n"
+                         .encode() + b"[" + b" " * 60_000)
+            time.sleep(0.5)
+            pushed = desk.post(batch.body.data, batch.body.headers)
+            headers = {**batch.body.headers, "Content-Encoding": "gzip"}
+            stored_now = store(desk, batch.batch_id, gzipped, headers)
+        assert pushed.status_code == 503 and pushed.json()["error"]["code"] == "server_busy", pushed.text
+        assert stored_now.status_code == 202, stored_now.text
+        assert answer_of(desk, batch.batch_id).status_code == 200
+        desk.db.close()
+    finally:
+        process.stop()

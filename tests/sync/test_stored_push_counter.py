@@ -8,6 +8,7 @@ The server's side: tests/sync/test_stored_push.py."""
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 import time
 import uuid
@@ -25,12 +26,13 @@ from counter_app.services.demo_data import generate_demo_dossiers
 from counter_app.storage.database import Database
 from counter_app.storage.profile import get_profile
 from sync.client import stored_push
+from sync.client.batch_size import LARGEST_BATCH_BYTES, BatchSizer
 from sync.client.enrollment import enroll
 from sync.client.push import ANSWER_WAIT_SECONDS, STORED_BACKLOG_OPS, Pusher
 from sync.client.runner import STORE_WITHIN_SECONDS, SyncReport, SyncRunner
 from sync.client.stored_push import STALL_SECONDS, STALLED
 from sync.client.transport import TransientError, Transport
-from sync.protocol import PushResponse, StoredBatch
+from sync.protocol import Limits, PushResponse, StoredBatch
 from sync.server.db import ServerDatabase
 from sync.server.models import OpLedger, StoredPush
 from tests.conftest import UNIT_CODE, open_counter
@@ -104,6 +106,26 @@ def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
         unread = reports[0].stored_batches - reports[0].stored_answers_carried  # answers not carried by a store
         assert unread >= 1 and reports[1].stored_batches_answered_later == unread, reports[0]
     check_all(server.database_url, [db])
+    db.close()
+
+
+def test_a_stored_backlog_goes_in_batches_larger_than_a_push_may_be(server: ServerProcess, tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """Stored batches are kept compressed and applied later, so they grow past a push's largest
+    (LARGEST_BATCH_BYTES, the guard's large-body mark) up to the stored bound the province's limits give
+    (BatchSizer.stored_largest_bytes); each is applied, and the next run's pushes start from a push's size."""
+    data_dir = tmp_path / "desk"
+    db, device_id = backlog_counter(server, server.url, data_dir, STORED_BACKLOG_OPS + 800)
+    runner = SyncRunner(db, data_dir, max_attempts=1)
+    with caplog.at_level(logging.DEBUG, logger="sync.client.push"):
+        report = runner.run_once()
+    assert report.ok and report.stored_batches >= 2, report
+    raw_sizes = [record.args[1] for record in caplog.records
+                 if record.name == "sync.client.push" and record.msg.startswith("Gói %d thao tác")]
+    assert len(raw_sizes) == report.stored_batches  # every batch stored: nothing left to push
+    assert LARGEST_BATCH_BYTES < max(raw_sizes) <= BatchSizer.for_limits(Limits()).stored_largest_bytes, raw_sizes
+    assert runner.batch_bytes == LARGEST_BATCH_BYTES
+    assert {op.state for op in outbox(db)} == {"acked"} and len(ledger(server, device_id)) == STORED_BACKLOG_OPS + 800
     db.close()
 
 

@@ -30,6 +30,22 @@ def test_a_fast_link_grows_batches_at_most_twofold_per_answer_up_to_the_largest(
     assert sizer.target_bytes == LARGEST_BATCH_BYTES
 
 
+def test_a_stored_backlog_grows_past_a_pushs_largest_within_the_servers_bounds() -> None:
+    """A stored batch is kept compressed and applied later: it may hold up to half the server's inflated-bytes
+    limit and 8 bytes per JSON value it allows; the push after it starts from what the stores learnt, within
+    its own largest."""
+    pushing = BatchSizer.for_limits(Limits(max_inflated_bytes=8_000_000, max_json_values=250_000))
+    stores = pushing.for_stores()
+    assert stores.target_bytes == pushing.target_bytes and stores.max_ops == pushing.max_ops
+    for _ in range(10):
+        stores.observe(stores.target_bytes, 0.05)
+    assert stores.target_bytes == 2_000_000 > LARGEST_BATCH_BYTES  # 250,000 values x 8 bytes
+    pushing.follow(stores)
+    assert pushing.target_bytes == LARGEST_BATCH_BYTES and pushing.bytes_per_second == stores.bytes_per_second
+    assert BatchSizer.for_limits(Limits(max_inflated_bytes=1_000_000)).for_stores().largest_bytes == 500_000
+    assert BatchSizer.for_limits(Limits(max_json_values=10_000)).for_stores().largest_bytes == 80_000
+
+
 def test_a_slow_link_shrinks_batches_at_once_to_the_target_time() -> None:
     sizer = BatchSizer(max_ops=1_000, target_bytes=256_000, target_seconds=4.0)
     sizer.observe(256_000, 32.0)  # 8 kB/s of raw JSON
