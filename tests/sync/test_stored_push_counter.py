@@ -109,21 +109,38 @@ def test_the_counter_stores_a_long_backlog_and_a_cut_loses_nothing(
     db.close()
 
 
-def test_a_stored_backlog_goes_in_batches_larger_than_a_push_may_be(server: ServerProcess, tmp_path: Path,
-                                                                    caplog: pytest.LogCaptureFixture) -> None:
+class BatchSizes(logging.Handler):
+    """The raw bytes of each batch the counter sends, from the push's own debug line (`Pusher._send`), read on
+    its logger (not through the root logger and pytest's capture, which other tests' logging setup may change)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.sizes: list[int] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.msg, str) and record.msg.startswith("Gói %d thao tác") and record.args:
+            self.sizes.append(int(record.args[1]))  # type: ignore[index]
+
+
+def test_a_stored_backlog_goes_in_batches_larger_than_a_push_may_be(server: ServerProcess, tmp_path: Path) -> None:
     """Stored batches are kept compressed and applied later, so they grow past a push's largest
     (LARGEST_BATCH_BYTES, the guard's large-body mark) up to the stored bound the province's limits give
     (BatchSizer.stored_largest_bytes); each is applied, and the next run's pushes start from a push's size."""
     data_dir = tmp_path / "desk"
     db, device_id = backlog_counter(server, server.url, data_dir, STORED_BACKLOG_OPS + 800)
     runner = SyncRunner(db, data_dir, max_attempts=1)
-    with caplog.at_level(logging.DEBUG, logger="sync.client.push"):
+    push_log, batches = logging.getLogger("sync.client.push"), BatchSizes()
+    level = push_log.level
+    push_log.setLevel(logging.DEBUG)  # (setLevel, not the attribute: it also clears the loggers' enabled cache)
+    push_log.addHandler(batches)
+    try:
         report = runner.run_once()
+    finally:
+        push_log.removeHandler(batches)
+        push_log.setLevel(level)
     assert report.ok and report.stored_batches >= 2, report
-    raw_sizes = [record.args[1] for record in caplog.records
-                 if record.name == "sync.client.push" and record.msg.startswith("Gói %d thao tác")]
-    assert len(raw_sizes) == report.stored_batches  # every batch stored: nothing left to push
-    assert LARGEST_BATCH_BYTES < max(raw_sizes) <= BatchSizer.for_limits(Limits()).stored_largest_bytes, raw_sizes
+    assert len(batches.sizes) == report.stored_batches  # every batch stored: nothing left to push
+    assert LARGEST_BATCH_BYTES < max(batches.sizes) <= BatchSizer.for_limits(Limits()).stored_largest_bytes, batches.sizes
     assert runner.batch_bytes == LARGEST_BATCH_BYTES
     assert {op.state for op in outbox(db)} == {"acked"} and len(ledger(server, device_id)) == STORED_BACKLOG_OPS + 800
     db.close()
