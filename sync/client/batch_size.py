@@ -9,6 +9,7 @@ it measures bytes per second on each batch and sizes the next one by it, growing
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from sync.protocol import MAX_OPS_HARD_LIMIT, Limits
@@ -70,9 +71,7 @@ class BatchSizer:
     def for_stores(self) -> BatchSizer:
         """The sizer of a stored backlog, starting where this one is and growing as it does, up to
         `stored_largest_bytes`."""
-        return BatchSizer(max_ops=self.max_ops, target_bytes=self.target_bytes, largest_bytes=self.stored_largest_bytes,
-                          stored_largest_bytes=self.stored_largest_bytes, target_seconds=self.target_seconds,
-                          bytes_per_second=self.bytes_per_second, wire_bytes_per_second=self.wire_bytes_per_second)
+        return dataclasses.replace(self, largest_bytes=self.stored_largest_bytes)
 
     def follow(self, stores: BatchSizer) -> None:
         """Take what a stored backlog's sizer learnt of the link, within this sizer's bounds (the next pushes,

@@ -122,8 +122,10 @@ class BodyReader:
             inflated = inflater.feed(chunk)
             body += chunk if keep_raw else inflated
             more = message.get("more_body", False)
-            if not more and not keep_raw:
-                body += inflater.finish()
+            if not more:
+                rest = inflater.finish()  # the bounds hold to the end (a stored push keeps its bytes, not this)
+                if not keep_raw:
+                    body += rest
             # Past the mark after any piece, the last one too (a small body on the wire may inflate large): from
             # here on this request holds one of a few slots, until it ends (its JSON parsed and answered). A stored
             # push keeps only its compressed bytes: those are what it holds.
@@ -135,8 +137,6 @@ class BodyReader:
                 except TimeoutError:
                     raise Refusal(503, "server_busy", BUSY, {"Retry-After": "5", "Connection": "close"}) from None
             if not more:
-                if keep_raw:
-                    inflater.finish()  # the bounds hold to the end (only counted: a stored push keeps its bytes)
                 return bytes(body)
 
 

@@ -25,6 +25,7 @@ import zstandard
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sync import bounded
 from sync.client.batch_size import BatchSizer
 from sync.client.dictionary import codec_for
 from sync.client.push import Batch, Pusher
@@ -80,8 +81,8 @@ def answer_of(desk: Desk, batch_id: str, timeout: float = 60) -> requests.Respon
 
 
 def inflated(body: EncodedBody) -> bytes:
-    """The bytes a body's JSON takes once inflated, as the guard counts them."""
-    return zstandard.ZstdDecompressor().decompress(body.data, max_output_size=50_000_000)
+    """A body's JSON once inflated, by the guard's own inflater (no dictionary: the test server has none)."""
+    return bounded.inflate(body.data, body.headers["Content-Encoding"], 50_000_000, 1_000, lambda _id: None)
 
 
 def outbox_states(desk: Desk) -> dict[str, int]:
