@@ -354,10 +354,11 @@ def test_a_stalled_province_ends_the_wait_for_answers_and_the_pull_still_runs(po
 
 class ScriptedInbox(ThreadingHTTPServer):
     """A province that answers `GET …/sync/inbox/{id}` from a script: 202 with each (`waiting_before`,
-    `province_applied_at`) in turn, then the batch's answer. Real HTTP on 127.0.0.1; how a real province moves
-    through a long queue is the script's (the real server's queue cannot be paused batch by batch)."""
+    `province_applied_at`) in turn (or a body of raw bytes: a confused province), then the batch's answer. Real
+    HTTP on 127.0.0.1; how a real province moves through a long queue is the script's (the real server's queue
+    cannot be paused batch by batch)."""
 
-    def __init__(self, batch_id: str, stands: list[tuple[int, datetime | None]]) -> None:
+    def __init__(self, batch_id: str, stands: list[tuple[int, datetime | None] | bytes]) -> None:
         self.script = collections.deque(stands)
         self.asked = 0
         answer = PushResponse(batch_id=batch_id, results=[], acked_seq=0, server_time=datetime.now(UTC))
@@ -369,13 +370,11 @@ class ScriptedInbox(ThreadingHTTPServer):
 
             def do_GET(self) -> None:
                 inbox.asked += 1
+                status, data = 200, answer.model_dump_json().encode()
                 if inbox.script:
-                    waiting, applied_at = inbox.script.popleft()
-                    status, body = 202, StoredBatch(batch_id=batch_id, waiting_before=waiting,
-                                                    province_applied_at=applied_at)
-                else:
-                    status, body = 200, answer
-                data = body.model_dump_json().encode()
+                    stand = inbox.script.popleft()
+                    status, data = 202, stand if isinstance(stand, bytes) else StoredBatch(
+                        batch_id=batch_id, waiting_before=stand[0], province_applied_at=stand[1]).model_dump_json().encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -419,3 +418,20 @@ def test_the_wait_for_an_answer_lasts_while_the_province_moves(queue: str) -> No
             assert stopped.value.code == "stored_waiting" and str(stopped.value) == STALLED.format(minutes=1)
             assert STALL_SECONDS <= clock() - started < STALL_SECONDS + 1.5 and inbox.asked < 70
         transport.close()
+
+
+@pytest.mark.parametrize("applied_at", ['"ngày mai"', '"2026-13-45T99:00:00Z"', "1e400", "[" * 5_000, '"' + "9" * 100_000 + '"'])
+def test_a_confused_provinces_progress_ends_the_wait_without_harm(applied_at: str) -> None:
+    """A 202 whose `province_applied_at` is not a time (text, an impossible date, a number past any float, deep
+    nesting, a huge string) is not an answer: the wait ends at once with a TransientError in Vietnamese (the
+    operations stay in flight and a later run asks again), never a crash or a wait on nonsense."""
+    batch_id = str(uuid.uuid4())
+    body = f'{{"batch_id": "{batch_id}", "state": "stored", "waiting_before": 0, "province_applied_at": {applied_at}}}'
+    with ScriptedInbox(batch_id, [body.encode()] * 5) as inbox:
+        transport = Transport(f"http://127.0.0.1:{inbox.server_address[1]}", "token")
+        clock = ManualClock()
+        with pytest.raises(TransientError) as ended:
+            stored_push.answer(transport, batch_id, clock() + ANSWER_WAIT_SECONDS, clock, clock.sleep)
+        assert inbox.asked == 1 and str(ended.value) and not str(ended.value).isascii()
+        transport.close()
+
