@@ -224,6 +224,7 @@ class SyncWorker(QObject):
         self._applied_read_at = -1.0
         self._rng = random.Random()
         self._ran_once = False
+        self.chosen_delay_ms: int | None = None  # the wait the rule chose when it last scheduled a run
 
         self._run_timer = QTimer(self)
         self._run_timer.setSingleShot(True)
@@ -240,7 +241,11 @@ class SyncWorker(QObject):
 
     @property
     def next_run_in_ms(self) -> int | None:
-        """Milliseconds until the next automatic run, None when none is scheduled."""
+        """Milliseconds until the next automatic run, None when none is scheduled.
+
+        Qt's coarse timers may fire up to 5 % after the wait asked for, and this counts to when the timer
+        will fire; the wait the backoff rule chose is `chosen_delay_ms`.
+        """
         return self._run_timer.remainingTime() if self._run_timer.isActive() else None
 
     def start(self) -> None:
@@ -343,7 +348,8 @@ class SyncWorker(QObject):
             delay = int(ceiling * (0.8 + 0.2 * self._rng.random()))  # spread 500 counters back online
         else:
             delay = self.interval_ms
-        self._run_timer.start(max(1, delay))
+        self.chosen_delay_ms = max(1, delay)
+        self._run_timer.start(self.chosen_delay_ms)
 
     def _refreshed(self, result: tuple[float, SyncStatus]) -> None:
         read_at, status = result
