@@ -6,10 +6,13 @@ sync/server/op_checks.py), so the batch is decided in Python and written with on
 (dossier, dossier_event, op_ledger): no ORM object per row, no flush bookkeeping.
 
 Anything else returns None and the batch takes the general path (sync/server/ingest.py): another operation
-type, a dossier id or code the server already holds, two operations of the batch naming the same dossier.
-A race the checks cannot see (another server process inserting the same dossier or ledger row meanwhile)
-fails on a unique constraint; the caller's savepoint takes the whole batch back and redoes it operation by
-operation, each in its own savepoint, exactly as for the general path.
+type, two operations of the batch naming the same dossier, a dossier id or code the server already holds.
+That last one is not looked up first: the rows go in under a savepoint, and a dossier already held fails its
+unique constraint (id or code), which takes the batch's rows back and sends it down the general path. A
+lookup of every id and code would cost each backlog a query with two parameters per dossier, for a case
+that comes only from a counter enrolled again or two desks' codes colliding. A ledger row inserted meanwhile
+by another server process fails the general path too; the caller's savepoint then redoes the batch operation
+by operation, each in its own savepoint.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.payloads import DossierCreatePayload
@@ -48,21 +51,10 @@ def _new_dossiers(items: list[Prepared]) -> list[DossierCreatePayload] | None:
     return creates
 
 
-# Whether any of a batch's dossiers (by id or by code) is already held; built once, the lists bound per call.
-_ANY_HELD = (select(Dossier.id).where(or_(Dossier.id.in_(bindparam("ids", expanding=True)),
-                                          Dossier.code.in_(bindparam("codes", expanding=True)))).limit(1))
-
-
-def _any_held(session: Session, creates: list[DossierCreatePayload]) -> bool:
-    ids, codes = sorted({p.id for p in creates}), sorted({p.code for p in creates})
-    return session.execute(_ANY_HELD, {"ids": ids, "codes": codes}).first() is not None
-
-
 def apply_new_dossiers(session: Session, device: Device, epoch: str, items: list[Prepared],
                        now: datetime) -> list[OpResult] | None:
     """Apply a batch of new dossiers set-based and answer each element (None: not such a batch)."""
-    creates = _new_dossiers(items)
-    if creates is None or _any_held(session, creates):
+    if _new_dossiers(items) is None:
         return None
     held = slots_held(session, device.id)
     dossiers: list[dict[str, Any]] = []
@@ -85,7 +77,11 @@ def apply_new_dossiers(session: Session, device: Device, epoch: str, items: list
         ledger.append(ledger_values(device, epoch, item.key, outcome, now))
         results.append(OpResult(op_id=item.key.op_id, seq=item.key.seq, status=outcome.status, code=outcome.code,
                                 message=outcome.message, server_version=outcome.version))
-    for model, rows in ((Dossier, dossiers), (DossierEvent, events), (OpLedger, ledger)):
-        insert_rows(session, model.__table__, rows)
+    try:
+        with session.begin_nested():
+            for model, rows in ((Dossier, dossiers), (DossierEvent, events), (OpLedger, ledger)):
+                insert_rows(session, model.__table__, rows)
+    except IntegrityError:  # a dossier already held, by id or by code: the general path decides each one
+        return None
     return results
 

@@ -113,3 +113,24 @@ def test_a_replayed_or_mixed_batch_is_answered_from_what_is_held(url_factory: An
     assert answer.results[-1].code == "already_exists"
     assert answer.acked_seq == 4
     assert len(_stored(server)["dossiers"]) == 4
+
+
+def test_a_backlog_naming_a_held_code_under_a_new_id_is_decided_dossier_by_dossier(url_factory: Any) -> None:
+    """The set-based path does not look the batch's ids and codes up first: the held code fails its unique
+    constraint, the savepoint takes back every row the batch wrote, and the general path decides each one."""
+    server, device_id = _server(url_factory())
+    epoch = str(uuid.uuid4())
+    ops = _backlog()
+    _push(server, device_id, epoch, ops[:2])
+    # The same code as the first held dossier, another id (a counter restored from an old copy, say).
+    collision = {**ops[0]["payload"], "id": str(uuid.uuid4()), "applicant": {**ops[0]["payload"]["applicant"],
+                                                                            "full_name": "Phạm Văn Tâm"}}
+    answer = _push(server, device_id, epoch, [ops[2], ops[3], wire(6, OpType.DOSSIER_CREATE, collision)])
+    assert [r.status for r in answer.results] == [OpStatus.ACCEPTED, OpStatus.ACCEPTED, OpStatus.CONFLICT]
+    assert answer.results[2].code == "duplicate_code"
+    kept = _stored(server)
+    assert [row[0] for row in kept["dossiers"]] == [op["payload"]["id"] for op in ops[:4]]
+    assert "Phạm Văn Tâm" not in str(kept["dossiers"])
+    # Each accepted dossier's history once: nothing the failed insert wrote is left.
+    assert sorted(event[7] for event in kept["events"]) == sorted(op["op_id"] for op in ops[:4])
+    assert sorted(row[0] for row in kept["ledger"]) == sorted([*(op["op_id"] for op in ops[:4]), answer.results[2].op_id])
