@@ -6,13 +6,15 @@ sync/server/op_checks.py), so the batch is decided in Python and written with on
 (dossier, dossier_event, op_ledger): no ORM object per row, no flush bookkeeping.
 
 Anything else returns None and the batch takes the general path (sync/server/ingest.py): another operation
-type, two operations of the batch naming the same dossier, a dossier id or code the server already holds.
-That last one is not looked up first: the rows go in under a savepoint, and a dossier already held fails its
-unique constraint (id or code), which takes the batch's rows back and sends it down the general path. A
-lookup of every id and code would cost each backlog a query with two parameters per dossier, for a case
-that comes only from a counter enrolled again or two desks' codes colliding. A ledger row inserted meanwhile
-by another server process fails the general path too; the caller's savepoint then redoes the batch operation
-by operation, each in its own savepoint.
+type, two operations of the batch naming the same dossier.
+
+A dossier id or code the server already holds is not looked up first: it fails its unique constraint, as a
+race the checks cannot see does (another server process inserting the same dossier or ledger row meanwhile),
+and the caller's savepoint takes the whole batch back and redoes it operation by operation, each in its own
+savepoint, exactly as for the general path. A lookup of every id and code cost each push a statement with two
+parameters per dossier (3 % of a stored backlog's apply on PostgreSQL, 10 % of a one-dossier push), for a
+case no counter makes in its normal course: its operations keep their ids, and a replay is answered from the
+ledger before this path is tried.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.payloads import DossierCreatePayload
@@ -77,11 +78,7 @@ def apply_new_dossiers(session: Session, device: Device, epoch: str, items: list
         ledger.append(ledger_values(device, epoch, item.key, outcome, now))
         results.append(OpResult(op_id=item.key.op_id, seq=item.key.seq, status=outcome.status, code=outcome.code,
                                 message=outcome.message, server_version=outcome.version))
-    try:
-        with session.begin_nested():
-            for model, rows in ((Dossier, dossiers), (DossierEvent, events), (OpLedger, ledger)):
-                insert_rows(session, model.__table__, rows)
-    except IntegrityError:  # a dossier already held, by id or by code: the general path decides each one
-        return None
+    for model, rows in ((Dossier, dossiers), (DossierEvent, events), (OpLedger, ledger)):
+        insert_rows(session, model.__table__, rows)
     return results
 

@@ -117,7 +117,8 @@ def test_a_replayed_or_mixed_batch_is_answered_from_what_is_held(url_factory: An
 
 def test_a_backlog_naming_a_held_code_under_a_new_id_is_decided_dossier_by_dossier(url_factory: Any) -> None:
     """The set-based path does not look the batch's ids and codes up first: the held code fails its unique
-    constraint, the savepoint takes back every row the batch wrote, and the general path decides each one."""
+    constraint, the caller's savepoint takes back every row the batch wrote, and each operation is decided
+    on its own."""
     server, device_id = _server(url_factory())
     epoch = str(uuid.uuid4())
     ops = _backlog()
