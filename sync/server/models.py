@@ -594,7 +594,6 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
     __table_args__ = (
         UniqueConstraint("device_id", "seq", "hash", name="uq_audit_entry_device_seq_hash"),
-        Index("ix_audit_entry_device_seq", "device_id", "seq"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
