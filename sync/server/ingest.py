@@ -26,7 +26,7 @@ from sync.server.audit import keep_audit_rows
 from sync.server.auth import epoch_row
 from sync.server.conflicts import record_resolution_op
 from sync.server.day_close import record_day_close
-from sync.server.ingest_batch import apply_new_dossiers, ledger_values
+from sync.server.ingest_batch import apply_new_dossiers, is_new_dossiers, ledger_values
 from sync.server.ingest_dossiers import (
     add_attachment,
     add_handover,
@@ -184,15 +184,25 @@ def advance_acked(session: Session, row: DeviceEpoch, held: Iterable[int] = ()) 
 
 
 def _apply_batch_fast(session: Session, device: Device, epoch: str, items: list[Prepared], now: datetime) -> list[OpResult]:
-    """The common case in one go: a backlog of new dossiers set-based (sync/server/ingest_batch.py), else
-    prefetched dossiers, no savepoint per operation, one flush at the end.
+    """The common case in one go, in a savepoint: a backlog of new dossiers set-based
+    (sync/server/ingest_batch.py), else prefetched dossiers, no savepoint per operation, one flush at the end.
 
-    Anything unexpected (a race on a unique constraint, a handler failing on an odd payload) raises, and
-    the caller redoes the batch operation by operation.
+    A backlog naming a dossier already held fails the set-based insert's unique constraint: it is taken back and
+    the batch goes the prefetched way, which reads the held dossiers first. Anything unexpected there (a race on a
+    unique constraint, a handler failing on an odd payload) raises, and the caller redoes the batch operation by
+    operation.
     """
-    new_dossiers = apply_new_dossiers(session, device, epoch, items, now)
-    if new_dossiers is not None:
-        return new_dossiers
+    if is_new_dossiers(items):
+        try:
+            with session.begin_nested():
+                return apply_new_dossiers(session, device, epoch, items, now)
+        except IntegrityError:
+            log.info("Gói của thiết bị %s có hồ sơ máy chủ tỉnh đã lưu: xử lý theo đường chung", device.id)
+    with session.begin_nested():
+        return _apply_prefetched(session, device, epoch, items, now)
+
+
+def _apply_prefetched(session: Session, device: Device, epoch: str, items: list[Prepared], now: datetime) -> list[OpResult]:
     lookup = DossierLookup.prefetch(session, items)
     results = []
     with session.no_autoflush:
@@ -259,8 +269,7 @@ def _handle_push(session: Session, device: Device, batch: PushBatch, now: dateti
     } if op_ids else {}
     items, repeats = _split_repeats(sorted((prepare(raw, now, stored, device, texts) for raw in batch.ops), key=_order))
     try:
-        with session.begin_nested():
-            results = _apply_batch_fast(session, device, batch.device_epoch, items, now)
+        results = _apply_batch_fast(session, device, batch.device_epoch, items, now)
     except (IntegrityError, *HANDLER_FAULTS) as error:
         log.info("Gói %s xử lý lại từng thao tác (%s)", batch.batch_id, type(error).__name__)
         session.expunge_all()  # drop what the failed fast path left in the identity map

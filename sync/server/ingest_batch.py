@@ -5,16 +5,14 @@ seen. For such a batch the outcome of each operation depends on the operation al
 sync/server/op_checks.py), so the batch is decided in Python and written with one executemany per table
 (dossier, dossier_event, op_ledger): no ORM object per row, no flush bookkeeping.
 
-Anything else returns None and the batch takes the general path (sync/server/ingest.py): another operation
-type, two operations of the batch naming the same dossier.
+Anything else takes the general path (sync/server/ingest.py): another operation type, two operations of the
+batch naming the same dossier (`is_new_dossiers` says which batch is which, without SQL).
 
-A dossier id or code the server already holds is not looked up first: it fails its unique constraint, as a
-race the checks cannot see does (another server process inserting the same dossier or ledger row meanwhile),
-and the caller's savepoint takes the whole batch back and redoes it operation by operation, each in its own
-savepoint, exactly as for the general path. A lookup of every id and code cost each push a statement with two
-parameters per dossier (3 % of a stored backlog's apply on PostgreSQL, 10 % of a one-dossier push), for a
-case no counter makes in its normal course: its operations keep their ids, and a replay is answered from the
-ledger before this path is tried.
+A dossier id or code the server already holds is not looked up first: it fails its unique constraint, the
+caller's savepoint takes the batch's rows back, and the batch takes the general path, which reads the dossiers
+it names first. A lookup of every id and code cost each push a statement with two parameters per dossier (3 %
+of a stored backlog's apply on PostgreSQL), for a case no counter makes in its normal course: its operations
+keep their ids, and a replay is answered from the ledger before this path is tried.
 """
 
 from __future__ import annotations
@@ -41,22 +39,19 @@ def ledger_values(device: Device, epoch: str, key: LedgerKey, outcome: Outcome, 
             "server_version": outcome.version, "received_at": now}
 
 
-def _new_dossiers(items: list[Prepared]) -> list[DossierCreatePayload] | None:
-    """The payloads to apply when every one is a dossier.create of its own dossier; else None."""
+def is_new_dossiers(items: list[Prepared]) -> bool:
+    """Whether every operation to apply is a dossier.create of a dossier no other one of the batch names."""
     payloads = [item.payload for item in items if item.answer is None and item.refusal is None]
     if not payloads or not all(isinstance(payload, DossierCreatePayload) for payload in payloads):
-        return None
+        return False
     creates = [payload for payload in payloads if isinstance(payload, DossierCreatePayload)]
-    if len({p.id for p in creates}) != len(creates) or len({p.code for p in creates}) != len(creates):
-        return None
-    return creates
+    return len({p.id for p in creates}) == len(creates) == len({p.code for p in creates})
 
 
 def apply_new_dossiers(session: Session, device: Device, epoch: str, items: list[Prepared],
-                       now: datetime) -> list[OpResult] | None:
-    """Apply a batch of new dossiers set-based and answer each element (None: not such a batch)."""
-    if _new_dossiers(items) is None:
-        return None
+                       now: datetime) -> list[OpResult]:
+    """Apply a batch of new dossiers (`is_new_dossiers`) set-based and answer each element; `IntegrityError`
+    if one of them is held already."""
     held = slots_held(session, device.id)
     dossiers: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []

@@ -6,6 +6,7 @@ else takes the general path. Both must store the very same rows and give the ver
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -115,10 +116,23 @@ def test_a_replayed_or_mixed_batch_is_answered_from_what_is_held(url_factory: An
     assert len(_stored(server)["dossiers"]) == 4
 
 
-def test_a_backlog_naming_a_held_code_under_a_new_id_is_decided_dossier_by_dossier(url_factory: Any) -> None:
+class IngestPaths(logging.Handler):
+    """The format strings of sync.server.ingest's lines, read on its own logger (before any other handler, such as
+    the app's privacy filter installed by other tests, could rewrite a record)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(str(record.msg))
+
+
+def test_a_backlog_naming_a_held_code_under_a_new_id_is_decided_with_the_held_dossier_read_first(
+        url_factory: Any) -> None:
     """The set-based path does not look the batch's ids and codes up first: the held code fails its unique
-    constraint, the caller's savepoint takes back every row the batch wrote, and each operation is decided
-    on its own."""
+    constraint, the savepoint takes back every row the batch wrote, and the prefetched path (one read of the
+    dossiers the batch names, not a savepoint per operation) decides each one."""
     server, device_id = _server(url_factory())
     epoch = str(uuid.uuid4())
     ops = _backlog()
@@ -126,9 +140,19 @@ def test_a_backlog_naming_a_held_code_under_a_new_id_is_decided_dossier_by_dossi
     # The same code as the first held dossier, another id (a counter restored from an old copy, say).
     collision = {**ops[0]["payload"], "id": str(uuid.uuid4()), "applicant": {**ops[0]["payload"]["applicant"],
                                                                             "full_name": "Phạm Văn Tâm"}}
-    answer = _push(server, device_id, epoch, [ops[2], ops[3], wire(6, OpType.DOSSIER_CREATE, collision)])
+    ingest_log, paths = logging.getLogger("sync.server.ingest"), IngestPaths()
+    ingest_log.addHandler(paths)
+    level = ingest_log.level
+    ingest_log.setLevel(logging.INFO)
+    try:
+        answer = _push(server, device_id, epoch, [ops[2], ops[3], wire(6, OpType.DOSSIER_CREATE, collision)])
+    finally:
+        ingest_log.removeHandler(paths)
+        ingest_log.setLevel(level)
     assert [r.status for r in answer.results] == [OpStatus.ACCEPTED, OpStatus.ACCEPTED, OpStatus.CONFLICT]
     assert answer.results[2].code == "duplicate_code"
+    assert any("đường chung" in line for line in paths.lines), paths.lines
+    assert not any("từng thao tác" in line for line in paths.lines), paths.lines  # not one savepoint per operation
     kept = _stored(server)
     assert [row[0] for row in kept["dossiers"]] == [op["payload"]["id"] for op in ops[:4]]
     assert "Phạm Văn Tâm" not in str(kept["dossiers"])
