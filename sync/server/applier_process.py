@@ -144,12 +144,12 @@ def _collect_for_batches() -> None:
     """Tune the cyclic garbage collector for a process that builds and drops whole batches.
 
     Parsing one stored batch makes some 100,000 containers, nearly all freed by reference counting when the
-    batch is done. Applying it runs with the collector paused (sync/gc_pause.py), but the parse comes first:
-    at Python's default (a young collection every 700 allocations) the collector ran about 150 times per
-    batch, each older collection walking the objects made at start-up (modules, classes, schemas) too. Young
-    collections every 10,000 allocations, and the start-up objects frozen out of every collection, took
-    parsing 27 stored batches three times from 0.92-0.93 s to 0.83-0.85 s of CPU (either change alone does as much), and
-    the applier's CPU for 10,000 dossiers from 1.84-1.90 s to 1.81-1.84 s (bench/README.md, wave 14)."""
+    batch is done. Applying it runs with the collector paused (sync/gc_pause.py), but the parse comes first: at
+    Python's default (a young collection every 700 allocations) the collector ran about 150 times per batch,
+    each older collection walking the objects made at start-up (modules, classes, schemas) too. Young
+    collections every 10,000 allocations, and the start-up objects frozen out of every collection, took parsing
+    27 stored batches three times from 0.92-0.93 s to 0.83-0.85 s of CPU (either change alone does as much),
+    and the applier's CPU for 10,000 dossiers from 1.84-1.90 s to 1.81-1.84 s (bench/README.md, wave 14)."""
     gc.set_threshold(10_000, 10, 10)
     gc.freeze()
 

@@ -9,10 +9,11 @@ Anything else takes the general path (sync/server/ingest.py): another operation 
 batch naming the same dossier (`is_new_dossiers` says which batch is which, without SQL).
 
 A dossier id or code the server already holds is not looked up first: it fails its unique constraint, the
-caller's savepoint takes the batch's rows back, and the batch takes the general path, which reads the dossiers
-it names first. A lookup of every id and code cost each push a statement with two parameters per dossier (3 %
-of a stored backlog's apply on PostgreSQL), for a case no counter makes in its normal course: its operations
-keep their ids, and a replay is answered from the ledger before this path is tried.
+savepoint the caller (`ingest._apply_batch_fast`) opened for this insert takes the batch's rows back, and the
+batch takes the prefetched path, which reads the dossiers it names first. A lookup of every id and code cost
+each push a statement with two parameters per dossier (3 % of a stored backlog's apply on PostgreSQL), for a
+case no counter makes in its normal course: its operations keep their ids, and a replay is answered from the
+ledger before this path is tried.
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ def ledger_values(device: Device, epoch: str, key: LedgerKey, outcome: Outcome, 
 def is_new_dossiers(items: list[Prepared]) -> bool:
     """Whether every operation to apply is a dossier.create of a dossier no other one of the batch names."""
     payloads = [item.payload for item in items if item.answer is None and item.refusal is None]
-    if not payloads or not all(isinstance(payload, DossierCreatePayload) for payload in payloads):
-        return False
     creates = [payload for payload in payloads if isinstance(payload, DossierCreatePayload)]
+    if not creates or len(creates) != len(payloads):
+        return False
     return len({p.id for p in creates}) == len(creates) == len({p.code for p in creates})
 
 
