@@ -8,7 +8,8 @@ what the protocol's checks and idempotency (ledger, audit chain, per-operation a
    them: bench/_ingest_ops.py) pushed batch by batch into `handle_push`, each batch in its own transaction
    as the API does it, without HTTP: the server's own work per batch (checks, ledger, audit chain, SQL);
 2. baseline: COPY of exactly the rows step 1 wrote, in every table it wrote (dossier, dossier_event,
-   op_ledger, audit_entry), into empty twins, in one transaction;
+   op_ledger, audit_entry), into empty twins, in one transaction, in text and in binary format (the faster
+   counts);
 3. end to end (skip with --no-api): the same kind of backlog pushed by the app's SyncRunner through a real
    `provincial-server` (HTTP, gzip, the client's outbox), for comparison.
 
@@ -79,26 +80,36 @@ def server_ingest(url: str, backlog: Backlog) -> dict[str, Any]:
 
 
 def copy_baseline(url: str) -> dict[str, Any]:
-    """COPY the rows the push created into empty twins of their tables, in one transaction."""
+    """COPY the rows the push created into empty twins of their tables, in one transaction, in text and in
+    binary format (the faster is the baseline: binary is what the server's own COPY sends)."""
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    formats = {"text": "", "binary": " (FORMAT BINARY)"}
     with psycopg.connect(dsn) as conn:
-        dumps: dict[str, bytes] = {}
+        dumps: dict[tuple[str, str], bytes] = {}
         for table in TABLES:
-            buffer = io.BytesIO()
-            with conn.cursor().copy(f"COPY {table} TO STDOUT") as copy:
-                for block in copy:
-                    buffer.write(block)
-            dumps[table] = buffer.getvalue()
+            for name, option in formats.items():
+                buffer = io.BytesIO()
+                with conn.cursor().copy(f"COPY {table} TO STDOUT{option}") as copy:
+                    for block in copy:
+                        buffer.write(block)
+                dumps[name, table] = buffer.getvalue()
             conn.execute(f"CREATE TABLE {table}_copy (LIKE {table} INCLUDING ALL)")
         conn.commit()
-        start = time.perf_counter()
-        with conn.transaction():
+        seconds: dict[str, float] = {}
+        for name, option in formats.items():
             for table in TABLES:
-                with conn.cursor().copy(f"COPY {table}_copy FROM STDIN") as copy:
-                    copy.write(dumps[table])
-        seconds = time.perf_counter() - start
+                conn.execute(f"TRUNCATE {table}_copy")
+            conn.commit()
+            start = time.perf_counter()
+            with conn.transaction():
+                for table in TABLES:
+                    with conn.cursor().copy(f"COPY {table}_copy FROM STDIN{option}") as copy:
+                        copy.write(dumps[name, table])
+            seconds[name] = round(time.perf_counter() - start, 3)
         rows = {table: conn.execute(f"SELECT count(*) FROM {table}_copy").fetchone()[0] for table in TABLES}
-    return {"seconds": round(seconds, 3), "rows": rows, "bytes": sum(len(d) for d in dumps.values())}
+    best = min(seconds, key=lambda name: seconds[name])
+    return {"seconds": seconds[best], "format": best, "seconds_by_format": seconds, "rows": rows,
+            "bytes": sum(len(d) for (name, _), d in dumps.items() if name == best)}
 
 
 def main(argv: list[str] | None = None) -> int:

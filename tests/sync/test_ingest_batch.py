@@ -12,15 +12,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from counter_app.domain.operations import OpType
 from sync.protocol import OpStatus, PushBatch, PushResponse
 from sync.server.admin import create_unit
 from sync.server.auth import enroll, new_enrollment_code
+from sync.server.bulk_insert import copy_types
 from sync.server.db import ServerDatabase
 from sync.server.ingest import handle_push
-from sync.server.models import Device, Dossier, DossierEvent, OpLedger
+from sync.server.models import AuditEntry, Device, Dossier, DossierEvent, OpLedger
 from tests.sync.payloads import attachment_payload, dossier_payload, wire
 
 UNIT = "000.01.48.H15"
@@ -159,3 +160,20 @@ def test_a_backlog_naming_a_held_code_under_a_new_id_is_decided_with_the_held_do
     # Each accepted dossier's history once: nothing the failed insert wrote is left.
     assert sorted(event[7] for event in kept["events"]) == sorted(op["op_id"] for op in ops[:4])
     assert sorted(row[0] for row in kept["ledger"]) == sorted([*(op["op_id"] for op in ops[:4]), answer.results[2].op_id])
+
+
+def test_copy_types_are_the_columns_types_in_postgresql(postgres_server: Any) -> None:
+    """A binary COPY casts nothing: the oids sent for each table the set-based path writes are the very types
+    PostgreSQL has for its columns (a model type mapped to another oid would refuse every backlog)."""
+    server = ServerDatabase.open(postgres_server.create_database())
+    try:
+        with server.read() as session:
+            for model in (Dossier, DossierEvent, OpLedger, AuditEntry):
+                table = model.__table__
+                columns = tuple(column.name for column in table.columns)
+                actual = dict(session.execute(text("SELECT attname, atttypid::int FROM pg_attribute "
+                                                   "WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 "
+                                                   "AND NOT attisdropped"), {"table": table.name}).all())
+                assert copy_types(table, columns) == [actual[name] for name in columns], table.name
+    finally:
+        server.dispose()
