@@ -63,25 +63,25 @@ def _sqlite_utc_processor(process: Processor) -> Processor:
     return convert
 
 
-def _processor(column: Column[Any], dialect: Dialect, binary_copy: bool) -> Processor | None:
+def _processor(column: Column[Any], dialect: Dialect) -> Processor | None:
     process = column.type._cached_bind_processor(dialect)
     if process is None:
         return None
     if isinstance(column.type, JSON):
-        return _json_processor(process, binary_copy)
+        return _json_processor(process, binary_copy=dialect.name == "postgresql")
     if isinstance(column.type, UtcDateTime) and dialect.name == "sqlite":
         return _sqlite_utc_processor(process)
     return process
 
 
-def _converted(connection: Connection, table: Table, columns: list[str], rows: list[dict[str, Any]],
-               binary_copy: bool) -> list[tuple[Any, ...]]:
+def _converted(connection: Connection, table: Table, columns: list[str],
+               rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """The rows' values in `columns` order, each column through its processor: column by column, so a column
     needing none (most of them) costs nothing per row but the C calls of itemgetter and zip."""
     getters = [itemgetter(name) for name in columns]
     by_column: list[Any] = [list(map(get, rows)) for get in getters]
     for index, name in enumerate(columns):
-        process = _processor(table.c[name], connection.dialect, binary_copy)
+        process = _processor(table.c[name], connection.dialect)
         if process is not None:
             by_column[index] = list(map(process, by_column[index]))
     return list(zip(*by_column, strict=True))
@@ -105,8 +105,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             session.execute(insert(table), rows)  # a named paramstyle, or defaults the rows leave to SQLAlchemy
             return
         order = [columns.index(name) for name in compiled.positiontup]
-    binary_copy = dialect.name == "postgresql"
-    values = _converted(connection, table, [columns[i] for i in order], rows, binary_copy)
+    values = _converted(connection, table, [columns[i] for i in order], rows)
     cursor = connection.connection.driver_connection.cursor()
     try:
         if dialect.name == "postgresql":
