@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Connection, Insert, Table, bindparam, insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server.models import UtcDateTime
@@ -117,6 +117,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             cursor.executemany(statement, values)
     except dialect.loaded_dbapi.IntegrityError as error:
         raise IntegrityError(statement, None, error) from error
+    except dialect.loaded_dbapi.DataError as error:  # a value its column cannot hold: as SQLAlchemy would say it
+        raise DataError(statement, None, error) from error
     finally:
         cursor.close()
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.domain.conflicts import DISPUTED_CODE, Resolution
@@ -76,8 +76,9 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.FEE_REQUEST: request_fee,
     OpType.CONFLICT_RESOLUTION: record_resolution_op,  # issue 13, R: carries the audit row of a decision
 }
-# Errors a handler may raise on a payload the checks let through: that operation is refused, alone.
-HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError)
+# Errors a handler may raise on a payload the checks let through, and the database's refusal of a value (one past
+# its column, a character it cannot hold: DataError): that operation is refused, alone, and the rest are applied.
+HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError, DataError)
 
 
 def _decide(session: Session, device: Device, item: Prepared, now: datetime, lookup: DossierLookup) -> Outcome:

@@ -132,8 +132,7 @@ def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device
         text = (texts or CanonicalTexts()).of(raw["payload"])  # what op.payload was validated from
         matches = hashlib.sha256(text.encode("utf-8")).hexdigest() == op.payload_hash
     except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
-        return Prepared(key=key, op=op, refusal=Outcome(
-            OpStatus.REJECTED, "bad_payload", "Dữ liệu thao tác chứa ký tự không mã hóa được thành UTF-8 hoặc lồng nhau quá sâu."))
+        return Prepared(key=key, op=op, refusal=unhashable(op, now))
     if not matches:
         return Prepared(key=key, answer=rejected(op.op_id, op.seq, "payload_hash_mismatch",
                                                   "Dữ liệu bị hỏng trên đường truyền; quầy sẽ gửi lại."))
@@ -148,6 +147,18 @@ def prepare(raw: Any, now: datetime, stored: dict[str, OpLedger], device: Device
             return Prepared(key=key, answer=rejected(op.op_id, op.seq, error.code, error.message))
         return Prepared(key=key, op=op, refusal=Outcome(OpStatus.REJECTED, error.code, error.message))
     return Prepared(key=key, op=op, payload=payload, payload_text=text)
+
+
+def unhashable(op: Operation, now: datetime) -> Outcome:
+    """Why a payload that cannot be written as canonical UTF-8 is refused: the payload's own check names the
+    field (it refuses a lone surrogate in any text); only what it lets through gets the general words."""
+    try:
+        check_payload(op.op_type, op.payload, now=now)
+    except InvalidOperation as error:
+        if not error.retry_later:
+            return Outcome(OpStatus.REJECTED, error.code, error.message)
+    return Outcome(OpStatus.REJECTED, "bad_payload",
+                   "Dữ liệu thao tác chứa ký tự không mã hóa được thành UTF-8 hoặc lồng nhau quá sâu.")
 
 
 def instant(value: str) -> datetime:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -129,6 +131,20 @@ class IngestPaths(logging.Handler):
         self.lines.append(str(record.msg))
 
 
+@contextmanager
+def ingest_paths() -> Iterator[IngestPaths]:
+    """The lines sync.server.ingest logs while the block runs (one when a batch leaves the set-based path)."""
+    ingest_log, paths = logging.getLogger("sync.server.ingest"), IngestPaths()
+    ingest_log.addHandler(paths)
+    level = ingest_log.level
+    ingest_log.setLevel(logging.INFO)
+    try:
+        yield paths
+    finally:
+        ingest_log.removeHandler(paths)
+        ingest_log.setLevel(level)
+
+
 def test_a_backlog_naming_a_held_code_under_a_new_id_is_decided_with_the_held_dossier_read_first(
         url_factory: Any) -> None:
     """The set-based path does not look the batch's ids and codes up first: the held code fails its unique
@@ -141,15 +157,8 @@ def test_a_backlog_naming_a_held_code_under_a_new_id_is_decided_with_the_held_do
     # The same code as the first held dossier, another id (a counter restored from an old copy, say).
     collision = {**ops[0]["payload"], "id": str(uuid.uuid4()), "applicant": {**ops[0]["payload"]["applicant"],
                                                                             "full_name": "Phạm Văn Tâm"}}
-    ingest_log, paths = logging.getLogger("sync.server.ingest"), IngestPaths()
-    ingest_log.addHandler(paths)
-    level = ingest_log.level
-    ingest_log.setLevel(logging.INFO)
-    try:
+    with ingest_paths() as paths:
         answer = _push(server, device_id, epoch, [ops[2], ops[3], wire(6, OpType.DOSSIER_CREATE, collision)])
-    finally:
-        ingest_log.removeHandler(paths)
-        ingest_log.setLevel(level)
     assert [r.status for r in answer.results] == [OpStatus.ACCEPTED, OpStatus.ACCEPTED, OpStatus.CONFLICT]
     assert answer.results[2].code == "duplicate_code"
     assert any("đường chung" in line for line in paths.lines), paths.lines
@@ -199,5 +208,72 @@ def test_postgres_writes_payloads_with_lz4(postgres_server: Any) -> None:
             stored, method = session.execute(text("SELECT data, pg_column_compression(data) FROM dossier")).one()
         assert method == "lz4"
         assert stored["documents"] == payload["documents"]
+    finally:
+        server.dispose()
+
+
+def test_values_at_the_columns_bounds_are_stored_as_sent_and_one_past_them_refused_alone(url_factory: Any) -> None:
+    """The set-based path writes what validation let through without a cast (binary COPY on PostgreSQL): a value
+    exactly at its column's bound is stored as sent, and one past it is refused on its own, with the field named in
+    Vietnamese, while the rest of the batch is written."""
+    server, device_id = _server(url_factory())
+    try:
+        name = ("Nguyễn Thị Ngọc Ánh 🌸 Hoà" + "e\u0301" * 300)[:300]  # an emoji, a combining accent, 300 long
+        at_bounds = {**dossier_payload(UNIT, 1, 1), "version": 2**31 - 1, "procedure_code": "1." + "0" * 38,
+                     "sets_count": 999, "phone": "0" * 30, "applicant_name": name}
+        past = [({"procedure_code": "1." + "0" * 39}, "procedure_code"), ({"version": 2**31}, "version"),
+                ({"sets_count": 1000}, "sets_count"), ({"phone": "0" * 31}, "phone"),
+                ({"applicant_name": "Lê Văn\x00Tám"}, "applicant_name"),
+                ({"procedure_name": "Khai sinh \ud800"}, "procedure_name")]
+        ops = [wire(1, OpType.DOSSIER_CREATE, at_bounds)]
+        for seq, (change, _field) in enumerate(past, start=2):
+            ops.append(wire(seq, OpType.DOSSIER_CREATE, {**dossier_payload(UNIT, 1, seq), **change}))
+        ordinary = dossier_payload(UNIT, 1, 9)
+        ops.append(wire(9, OpType.DOSSIER_CREATE, ordinary))
+
+        with ingest_paths() as paths:
+            answer = _push(server, device_id, str(uuid.uuid4()), ops)
+
+        assert paths.lines == []  # written by the set-based path (COPY on PostgreSQL), not redone another way
+        statuses = [(r.status, r.code) for r in answer.results]
+        assert statuses[0][0] is OpStatus.ACCEPTED and statuses[-1][0] is OpStatus.ACCEPTED, statuses
+        for result, (_change, field) in zip(answer.results[1:-1], past, strict=True):
+            assert result.status is OpStatus.REJECTED and result.code == "bad_payload", (field, result)
+            assert result.message.startswith(f"Dữ liệu thao tác không hợp lệ: trường «{field}»"), result.message
+        with server.read() as session:
+            stored = {row.id: (row.version, row.procedure_code, row.sets_count, row.applicant_phone,
+                               row.applicant_name, row.data) for row in session.scalars(select(Dossier))}
+        assert set(stored) == {at_bounds["id"], ordinary["id"]}
+        assert stored[at_bounds["id"]] == (2**31 - 1, at_bounds["procedure_code"], 999, "0" * 30, name, at_bounds)
+    finally:
+        server.dispose()
+
+
+def test_a_value_the_database_refuses_is_refused_alone_and_the_rest_applied(postgres_server: Any) -> None:
+    """Checks and columns can drift apart (a column narrowed by hand, an older schema): PostgreSQL's refusal of
+    one value (DataError) refuses that operation alone; the batch is redone one by one, not failed whole, so one
+    record cannot wedge a counter's sync."""
+    server, device_id = _server(postgres_server.create_database())
+    try:
+        with server.session() as session:
+            session.execute(text("ALTER TABLE dossier ALTER COLUMN applicant_phone TYPE varchar(12)"))
+        ops = [wire(seq, OpType.DOSSIER_CREATE, dossier_payload(UNIT, 1, seq)) for seq in (1, 2, 3)]
+        ops[1]["payload"]["phone"] = "0905 123 456 789"  # 16 long: the checks allow 30, the column now 12
+        ops[1] = wire(2, OpType.DOSSIER_CREATE, ops[1]["payload"], op_id=ops[1]["op_id"])
+
+        with ingest_paths() as paths:
+            answer = _push(server, device_id, "e1", ops)
+
+        assert [r.status for r in answer.results] == [OpStatus.ACCEPTED, OpStatus.REJECTED, OpStatus.ACCEPTED]
+        assert answer.results[1].code == "bad_payload"
+        assert answer.results[1].message == "Máy chủ không áp dụng được dữ liệu của thao tác này."
+        assert answer.acked_seq == 3  # the refusal is answered and recorded: the counter moves on
+        # Redone one by one, and the one operation refused there (what the server's log says).
+        assert paths.lines == ["Gói %s xử lý lại từng thao tác (%s)", "Thao tác %s của thiết bị %s bị từ chối (%s)"]
+        with server.read() as session:
+            codes = session.scalars(select(Dossier.code).order_by(Dossier.code)).all()
+            refused = session.scalar(select(OpLedger.status).where(OpLedger.op_id == ops[1]["op_id"]))
+        assert codes == [ops[0]["payload"]["code"], ops[2]["payload"]["code"]]
+        assert refused == "rejected"
     finally:
         server.dispose()
