@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Connection, Insert, Table, bindparam, insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from sync.server.models import UtcDateTime
@@ -115,10 +115,10 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
                     copy.write_row(row)
         else:
             cursor.executemany(statement, values)
-    except dialect.loaded_dbapi.IntegrityError as error:
-        raise IntegrityError(statement, None, error) from error
-    except dialect.loaded_dbapi.DataError as error:  # a value its column cannot hold: as SQLAlchemy would say it
-        raise DataError(statement, None, error) from error
+    except dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy says it for its own statements (IntegrityError, DataError, OperationalError …): the callers
+        # tell a broken constraint, a value its column cannot hold and a database that is away apart by these.
+        raise DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
     finally:
         cursor.close()
 

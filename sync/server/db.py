@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from counter_app.domain.errors import DomainError
@@ -34,6 +34,9 @@ READ_ONLY = "read_only"  # execution option of ServerDatabase.read's engine
 # PostgreSQL connections a server process keeps: one per request thread (workers.REQUEST_THREADS), so a request
 # never waits for a connection; the overflow serves the process's own reads (the dictionary cache, training).
 # 4 workers hold at most 4 x 12 = 48 of PostgreSQL's default 100 connections.
+# The database cannot be reached or the connection broke: nothing an operation did, so never refused as one; the
+# work waits and is tried again (a push answered 503, a stored batch left waiting).
+DATABASE_AWAY = (OperationalError, InterfaceError)
 POOL_SIZE = 8
 POOL_OVERFLOW = 4
 

@@ -36,13 +36,13 @@ from typing import Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import Select, delete, exists, func, select, update
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from sync import bounded
 from sync.packing import CanonicalTexts
 from sync.protocol import Limits, PushBatch, PushResponse
-from sync.server.db import ServerDatabase
+from sync.server.db import DATABASE_AWAY, ServerDatabase
 from sync.server.dictionaries import DictionaryCache, unpacked
 from sync.server.errors import ApiError
 from sync.server.guard_body import STATUS_FOR, json_bounds
@@ -245,7 +245,7 @@ class Applier:
             with session.begin_nested():  # what a failed batch wrote is undone; the claim's lock is kept
                 response = applied_push(session, device, batch, texts, now)  # type: ignore[arg-type]
             return 200, response.model_dump_json().encode()
-        except (OperationalError, InterfaceError):
+        except DATABASE_AWAY:
             raise  # the database is away: the batch waits
         except Exception as error:
             return _refusal(error, row.batch_id)
@@ -287,7 +287,7 @@ class Applier:
                 if self._pruned_at is None or self.clock() - self._pruned_at >= PRUNE_EVERY:
                     self._pruned_at = self.clock()
                     self.prune()
-            except (OperationalError, InterfaceError) as error:  # the database is away: try again after a pause
+            except DATABASE_AWAY as error:  # the database is away: try again after a pause
                 log.warning("Chưa xử lý được gói đã lưu (%s); thử lại sau", type(error).__name__)
                 self._stop.wait(5)
             except Exception as error:  # never the end of the thread: the batch is still waiting, tried again later
