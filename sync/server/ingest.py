@@ -26,7 +26,6 @@ from sync.server.audit import keep_audit_rows
 from sync.server.auth import epoch_row
 from sync.server.conflicts import record_resolution_op
 from sync.server.day_close import record_day_close
-from sync.server.db import DATABASE_AWAY
 from sync.server.ingest_batch import apply_new_dossiers, is_new_dossiers, ledger_values
 from sync.server.ingest_dossiers import (
     add_attachment,
@@ -78,9 +77,10 @@ HANDLERS: dict[OpType, Handler] = {
     OpType.CONFLICT_RESOLUTION: record_resolution_op,  # issue 13, R: carries the audit row of a decision
 }
 # Errors a handler may raise on a payload the checks let through, and the database's refusal of a value (one past
-# its column, a character it cannot hold: DataError). Any other error on one operation (a handler's bug, a trigger
-# someone added) is refused the same way, logged with its traceback: one operation never fails the batch, so it can
-# never stop a counter's sync. Only the database being away (db.DATABASE_AWAY) fails a push.
+# its column, a character it cannot hold: DataError): that operation is refused, alone, and the rest are applied.
+# Nothing broader: any other database error (a missing column after a botched upgrade, a trigger, a corrupt index)
+# is the server's, not the operation's; refusing would lose every operation it meets for good, while failing the
+# push keeps them all for the counter to send again once the server is mended.
 HANDLER_FAULTS = (KeyError, ValueError, TypeError, ArithmeticError, DomainError, DataError)
 
 
@@ -145,12 +145,9 @@ def apply_one(session: Session, device: Device, epoch: str, item: Prepared, now:
                     ledger = _ledger_row(device, epoch, key, _decide(session, device, item, now, DossierLookup(session)), now)
                     session.add(ledger)
                     session.flush()
-            except (IntegrityError, *DATABASE_AWAY):
-                raise
-            except Exception as fault:
+            except HANDLER_FAULTS as fault:
                 # The savepoint took the partial effects away; record the refusal alone.
-                log.warning("Thao tác %s của thiết bị %s bị từ chối (%s)", key.op_id, device.id, type(fault).__name__,
-                            exc_info=not isinstance(fault, HANDLER_FAULTS))
+                log.warning("Thao tác %s của thiết bị %s bị từ chối (%s)", key.op_id, device.id, type(fault).__name__)
                 refusal = Outcome(OpStatus.REJECTED, "bad_payload", "Máy chủ không áp dụng được dữ liệu của thao tác này.")
                 with session.begin_nested():
                     ledger = _ledger_row(device, epoch, key, refusal, now)
@@ -277,9 +274,7 @@ def _handle_push(session: Session, device: Device, batch: PushBatch, now: dateti
     items, repeats = _split_repeats(sorted((prepare(raw, now, stored, device, texts) for raw in batch.ops), key=_order))
     try:
         results = _apply_batch_fast(session, device, batch.device_epoch, items, now)
-    except DATABASE_AWAY:
-        raise
-    except Exception as error:  # redone one by one below: whatever failed is refused alone there
+    except (IntegrityError, *HANDLER_FAULTS) as error:
         log.info("Gói %s xử lý lại từng thao tác (%s)", batch.batch_id, type(error).__name__)
         session.expunge_all()  # drop what the failed fast path left in the identity map
         row = epoch_row(session, device, batch.device_epoch, now)

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from counter_app.domain.operations import OpType
 from sync.protocol import OpStatus, PushBatch, PushResponse
@@ -24,7 +25,7 @@ from sync.server.bulk_insert import copy_types
 from sync.server.db import ServerDatabase
 from sync.server.ingest import handle_push
 from sync.server.models import AuditEntry, Device, Dossier, DossierEvent, OpLedger
-from tests.sync.payloads import attachment_payload, dossier_payload, status_payload, wire
+from tests.sync.payloads import attachment_payload, dossier_payload, wire
 
 UNIT = "000.01.48.H15"
 
@@ -279,40 +280,31 @@ def test_a_value_the_database_refuses_is_refused_alone_and_the_rest_applied(post
         server.dispose()
 
 
-def test_an_operation_the_database_fails_on_is_refused_alone_on_both_paths(postgres_server: Any) -> None:
-    """Whatever the database raises on one operation's rows (here a trigger a database administrator added:
-    PostgreSQL's RAISE EXCEPTION, an error class no handler expects) refuses that operation alone, on the
-    set-based path (COPY fires the trigger) and on the general one (a step of a held dossier); the rest of each
-    batch is applied and the counter's sync moves on."""
+def test_a_fault_of_the_server_fails_the_push_and_refuses_nothing(postgres_server: Any) -> None:
+    """A database error that is not about one value (here a trigger someone added: PostgreSQL's RAISE EXCEPTION,
+    met by COPY and by INSERT alike) fails the push as a whole: no operation is refused for good, nothing is
+    written, and the same batch is accepted once the server is mended."""
     server, device_id = _server(postgres_server.create_database())
     try:
         with server.session() as session:
-            for table, column in (("dossier", "applicant_name"), ("dossier_event", "actor")):
-                session.execute(text(f"""
-                    CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN IF NEW.{column} = 'Phá Hoại' THEN RAISE EXCEPTION 'refused by a trigger'; END IF;
-                    RETURN NEW; END $$;
-                    CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_{table}();
-                """))
-        names = ["Lê Thị Hoa", "Phá Hoại", "Trần Văn Nam"]
+            session.execute(text("""
+                CREATE FUNCTION refuse_dossier() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.applicant_name = 'Phá Hoại' THEN RAISE EXCEPTION 'refused by a trigger'; END IF;
+                RETURN NEW; END $$;
+                CREATE TRIGGER refuse_dossier BEFORE INSERT ON dossier FOR EACH ROW EXECUTE FUNCTION refuse_dossier();
+            """))
         creates = [wire(seq, OpType.DOSSIER_CREATE, dossier_payload(UNIT, 1, seq, name=name))
-                   for seq, name in enumerate(names, start=1)]
-        codes = [op["payload"]["code"] for op in creates]
+                   for seq, name in enumerate(["Lê Thị Hoa", "Phá Hoại", "Trần Văn Nam"], start=1)]
 
-        with ingest_paths() as paths:
-            first = _push(server, device_id, "e1", creates)
-        assert [r.status for r in first.results] == [OpStatus.ACCEPTED, OpStatus.REJECTED, OpStatus.ACCEPTED]
-        assert (first.results[1].code, first.results[1].message) == (
-            "bad_payload", "Máy chủ không áp dụng được dữ liệu của thao tác này.")
-        assert paths.lines[0] == "Gói %s xử lý lại từng thao tác (%s)", paths.lines
-
-        steps = [wire(4 + index, OpType.DOSSIER_STATUS, {**status_payload(code), "actor": actor}, base_version=1)
-                 for index, (code, actor) in enumerate([(codes[0], "Phá Hoại"), (codes[2], "Trần Thị Mai")])]
-        second = _push(server, device_id, "e1", steps)
-        assert [r.status for r in second.results] == [OpStatus.REJECTED, OpStatus.ACCEPTED]
-        assert second.acked_seq == 5  # every refusal answered and recorded: nothing left to wedge the counter
+        with pytest.raises(DBAPIError):
+            _push(server, device_id, "e1", creates)
         with server.read() as session:
-            held = dict(session.execute(select(Dossier.code, Dossier.status)).all())
-        assert held == {codes[0]: 2, codes[2]: 4}
+            assert session.scalar(select(func.count()).select_from(OpLedger)) == 0
+            assert session.scalar(select(func.count()).select_from(Dossier)) == 0
+
+        with server.session() as session:
+            session.execute(text("DROP TRIGGER refuse_dossier ON dossier"))
+        answer = _push(server, device_id, "e1", creates)
+        assert [r.status for r in answer.results] == [OpStatus.ACCEPTED] * 3
     finally:
         server.dispose()
