@@ -59,6 +59,9 @@ def _refused(error: Exception) -> PermanentError:
     return PermanentError(BAD_PAGE, code="bad_pullback")
 
 
+# What one pulled record or change the counter cannot store raises (a constraint of the counter's database
+# included): it is reported and passed over, the rest are stored (the pull-back here, the unit's feed in
+# runner.SyncRunner._pull), so one record never stops a counter's sync.
 STORE_ERRORS = (DomainError, KeyError, ValueError, TypeError, ArithmeticError, IntegrityError)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from counter_app import __version__
 from counter_app.domain.errors import DomainError
+from counter_app.domain.operations import printable
 from counter_app.services.clock import utc_now
 from counter_app.services.credentials import load_token
 from counter_app.services.outbox_housekeeping import prune_after_sync
@@ -41,7 +42,7 @@ from sync.client.batch_size import BatchSizer
 from sync.client.blobs import upload_pending_blobs
 from sync.client.dictionary import codec_for
 from sync.client.lock import SingleFlight
-from sync.client.pullback import pull_back, pullback_pending
+from sync.client.pullback import STORE_ERRORS, pull_back, pullback_pending
 from sync.client.push import Pusher
 from sync.client.token_rotation import CAPABILITY as TOKEN_ROTATION
 from sync.client.token_rotation import adopt_offered_token, call_with_previous_token
@@ -49,6 +50,8 @@ from sync.client.transport import PermanentError, SyncError, TransientError, Tra
 from sync.protocol import (
     SUPPORTED_PROTOCOL_VERSIONS,
     Capability,
+    Change,
+    ChangeKind,
     HelloRequest,
     HelloResponse,
     PullPage,
@@ -100,6 +103,11 @@ class SyncReport:
         """What the counter can never send again (a server restored from before a pruning), in Vietnamese: said
         even by a run that succeeded, in the sync journal (F7) and the status bar."""
         return [str(problem.get("message", "")) for problem in self.problems if problem.get("status") == "lost"]
+
+    def passed_over(self) -> list[str]:
+        """The province's changes this desk could not apply and went past, in Vietnamese: kept in the sync journal
+        (F7), since the next run does not meet them again."""
+        return [str(problem["message"]) for problem in self.problems if problem.get("code") == "bad_change"]
 
 
 class SyncRunner:
@@ -291,11 +299,11 @@ class SyncRunner:
                     try:
                         with session.begin_nested():
                             apply_change(session, change.kind.value, change.payload, device_id, now)
-                    except (DomainError, KeyError, ValueError, TypeError, ArithmeticError) as error:
+                    except STORE_ERRORS as error:
                         # One change the counter cannot use must not stop the ones behind it.
                         log.error("Bỏ qua thay đổi %s từ máy chủ (%s)", change.seq, type(error).__name__)
                         report.problems.append({"change_seq": change.seq, "kind": change.kind.value, "code": "bad_change",
-                                                "message": "Quầy không áp dụng được một thay đổi từ máy chủ tỉnh."})
+                                                "message": _passed_over(change)})
                 state.pull_cursor = page.last_seq
             report.pulled += len(page.changes)
             if not page.has_more:
@@ -317,7 +325,21 @@ class SyncRunner:
                                     pushed=report.pushed, pulled=report.pulled, rejected=report.rejected,
                                     conflicts=report.conflicts, blobs_uploaded=report.blobs_uploaded,
                                     bytes_sent=report.bytes_sent, bytes_received=report.bytes_received,
-                                    message="; ".join([*report.errors[-3:], *report.losses()])))
+                                    message="; ".join([*report.errors[-3:], *report.losses(), *report.passed_over()])))
+
+
+_CHANGE_WORDS = {ChangeKind.PROCEDURE: "thủ tục", ChangeKind.CALENDAR: "lịch làm việc",
+                 ChangeKind.DOSSIER_STATUS: "trạng thái hồ sơ", ChangeKind.DESK_SLOT: "số quầy",
+                 ChangeKind.NUMBER_RANGE: "dải số", ChangeKind.ACCOUNT: "tài khoản",
+                 ChangeKind.CONFLICT_RESOLUTION: "quyết định về xung đột"}
+
+
+def _passed_over(change: Change) -> str:
+    """What the journal says of a change this desk could not apply: its number, what it is and what it names (as
+    sent, so quoted printable and short)."""
+    names = printable(change.entity_id, 60)
+    return (f"Quầy không áp dụng được thay đổi số {change.seq} từ máy chủ tỉnh ({_CHANGE_WORDS[change.kind]}"
+            f"{' ' + names if names else ''}); đã bỏ qua, các thay đổi khác đã nhận.")
 
 
 def _well_ordered(page: PullPage, limit: int) -> bool:

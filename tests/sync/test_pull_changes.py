@@ -8,13 +8,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.services.catalog import procedures
 from counter_app.services.intake import preview_due_at
 from counter_app.services.unit_setup import load_profile
-from counter_app.storage.models import CalendarOverride, NumberRange
+from counter_app.storage.models import CalendarOverride, NumberRange, SyncJournal
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
 from sync.client.runner import SyncRunner
@@ -108,3 +108,40 @@ def test_a_sync_asks_for_no_page_when_hello_says_nothing_is_new(server: ServerPr
         assert get_state(session).pull_cursor > 0  # type: ignore[union-attr]
     assert runner.run_once().pulled == 0 and pulls() == 2
     db.close()
+
+
+def test_a_change_the_counter_cannot_store_is_skipped_and_the_rest_applied(tmp_path: Path) -> None:
+    """One pulled change the counter's database refuses (here a trigger a technician added; the same for any
+    constraint) is reported and passed over: the changes behind it are applied, the cursor moves past it and the
+    next sync is not stuck on it."""
+    with ServerProcess(f"sqlite:///{tmp_path / 's.sqlite'}") as server:
+        server.admin("create-unit", "--code", UNIT_A, "--name", "UBND phường Hải Châu")
+        data_dir = tmp_path / "a"
+        db = open_counter(data_dir, unit_code=UNIT_A)
+        enroll(db, server.url, server.enrollment_code(UNIT_A))
+        runner = SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.1)
+        assert runner.run_once().ok
+        with db.write() as session:
+            session.execute(text("CREATE TRIGGER refuse_override BEFORE INSERT ON calendar_override "
+                                 "WHEN NEW.note = 'Phá hoại' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+        for day, note in (("2026-03-10", "Nghỉ bù"), ("2026-03-11", "Phá hoại"), ("2026-03-12", "Nghỉ lễ")):
+            server.admin("calendar-day", day, "--kind", "off", "--note", note)
+
+        report = runner.run_once()
+
+        assert [(p["kind"], p["code"]) for p in report.problems] == [("calendar", "bad_change")]
+        seq = report.problems[0]["change_seq"]
+        with db.read() as session:  # said in the sync journal (F7): the next run does not meet it again
+            journal = session.scalars(select(SyncJournal).order_by(SyncJournal.id.desc())).first()
+        assert journal is not None and journal.outcome == "ok"
+        assert journal.message == (f"Quầy không áp dụng được thay đổi số {seq} từ máy chủ tỉnh (lịch làm việc "
+                                   "2026-03-11); đã bỏ qua, các thay đổi khác đã nhận.")
+        with db.read() as session:
+            kept = {row.day.isoformat(): row.note for row in session.scalars(select(CalendarOverride))}
+            cursor = get_state(session).pull_cursor  # type: ignore[union-attr]
+        assert kept == {"2026-03-10": "Nghỉ bù", "2026-03-12": "Nghỉ lễ"}
+        again = runner.run_once()
+        assert again.ok and again.problems == [] and again.pulled == 0
+        with db.read() as session:
+            assert get_state(session).pull_cursor == cursor  # type: ignore[union-attr]
+        db.close()
