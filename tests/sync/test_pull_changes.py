@@ -14,6 +14,7 @@ from counter_app.domain.dossier import OFFICE_TZ
 from counter_app.services.catalog import procedures
 from counter_app.services.intake import preview_due_at
 from counter_app.services.unit_setup import load_profile
+from counter_app.storage.database import Database
 from counter_app.storage.models import CalendarOverride, NumberRange, SyncJournal
 from counter_app.storage.sync_store import get_state
 from sync.client.enrollment import enroll
@@ -38,11 +39,15 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerPro
         yield process
 
 
-def test_the_province_publishes_and_counters_apply(server: ServerProcess, tmp_path: Path) -> None:
-    data_dir = tmp_path / "a"
+def _enrolled_counter(data_dir: Path, url: str, code: str) -> tuple[Database, SyncRunner]:
+    """A counter of unit A enrolled at `url`, with its runner (quick retries)."""
     db = open_counter(data_dir, unit_code=UNIT_A)
-    enroll(db, server.url, server.enrollment_code(UNIT_A))
-    runner = SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.1)
+    enroll(db, url, code)
+    return db, SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.1)
+
+
+def test_the_province_publishes_and_counters_apply(server: ServerProcess, tmp_path: Path) -> None:
+    db, runner = _enrolled_counter(tmp_path / "a", server.url, server.enrollment_code(UNIT_A))
     assert runner.run_once().ok
     with db.read() as session:
         device_id = get_state(session).device_id  # type: ignore[union-attr]
@@ -86,10 +91,7 @@ def test_a_sync_asks_for_no_page_when_hello_says_nothing_is_new(server: ServerPr
     """The pull is skipped only when hello's feed head is the counter's cursor: a change published later is
     pulled by the next run, and a quiet run costs the province one request fewer (one round trip less on 2G)."""
     proxy = fault_proxy(server.port)
-    data_dir = tmp_path / "quiet"
-    db = open_counter(data_dir, unit_code=UNIT_A)
-    enroll(db, proxy.url, server.enrollment_code(UNIT_A))
-    runner = SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.1)
+    db, runner = _enrolled_counter(tmp_path / "quiet", proxy.url, server.enrollment_code(UNIT_A))
 
     def pulls() -> int:
         return sum(record.path.startswith(f"{API_PREFIX}/sync/pull") for record in proxy.stats().requests)
@@ -116,10 +118,7 @@ def test_a_change_the_counter_cannot_store_is_skipped_and_the_rest_applied(tmp_p
     next sync is not stuck on it."""
     with ServerProcess(f"sqlite:///{tmp_path / 's.sqlite'}") as server:
         server.admin("create-unit", "--code", UNIT_A, "--name", "UBND phường Hải Châu")
-        data_dir = tmp_path / "a"
-        db = open_counter(data_dir, unit_code=UNIT_A)
-        enroll(db, server.url, server.enrollment_code(UNIT_A))
-        runner = SyncRunner(db, data_dir, base_delay=0.01, max_delay=0.1)
+        db, runner = _enrolled_counter(tmp_path / "a", server.url, server.enrollment_code(UNIT_A))
         assert runner.run_once().ok
         with db.write() as session:
             session.execute(text("CREATE TRIGGER refuse_override BEFORE INSERT ON calendar_override "
