@@ -22,7 +22,10 @@ was lost is answered from the ledger.
   one, split until the operation at fault is alone (as for a failed push). And a synchronous push of a device
   with stored batches waiting is refused 503 until they are applied: nothing overtakes a stored batch.
 - A batch whose applying fails for want of the database (the connection lost, a restart) is not answered: it
-  is applied again later, from its stored body.
+  is applied again later, from its stored body. But the same batch failing so again and again while its answer
+  can be written (a statement timeout the batch always exceeds; on SQLite, whose OperationalError also means a
+  malformed value) is this batch's fault: after GIVE_UP_AFTER tries in a row it is answered 500 like a batch that
+  meets a bug, so the other counters' batches behind it are applied.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ APPLIER_THREAD = "stored-push-applier"  # its statements are its own, not a requ
 STORE_BUSY = "Máy chủ tỉnh đang xử lý các gói trước của quầy; quầy sẽ gửi tiếp sau."
 AFTER_FAILURE = "Một gói trước của quầy không xử lý được; gói này chưa được xử lý, quầy gửi lại theo thứ tự."
 STILL_WAITING = "Máy chủ tỉnh còn đang xử lý các gói quầy đã gửi trước; quầy sẽ gửi tiếp khi xong."
+GIVE_UP_AFTER = 3  # tries in a row of one batch failing "for want of the database"
 
 
 class Background(Protocol):
@@ -194,6 +198,7 @@ class Applier:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pruned_at: datetime | None = None
+        self._failed_tries: dict[int, int] = {}  # stored batch id → tries failed while the database answered
 
     def apply_next(self) -> bool:
         """Apply the oldest batch that may go next and record its answer; False when none is waiting.
@@ -214,7 +219,13 @@ class Applier:
             if row is None:
                 return early is not None  # taken meanwhile: look again
             row_id, device_id, batch_id = row.id, row.device_id, row.batch_id
-            status, answer = self._answer(session, row, now, self._ready(row) if early is None else early[1])
+            try:
+                status, answer = self._answer(session, row, now, self._ready(row) if early is None else early[1])
+            except DATABASE_AWAY as error:
+                if not self._gives_up(row_id, error):
+                    raise  # the batch waits and is tried again
+                status, answer = 500, _error("server_error", SERVER_ERROR)
+            self._failed_tries.pop(row_id, None)
             session.execute(update(StoredPush).where(StoredPush.id == row_id)
                             .values(answered_at=now, status=status, answer=answer, body=b""))
             if status != 200:  # the counter resends from this batch on, in order: the later ones are not applied
@@ -223,6 +234,18 @@ class Applier:
                                 .values(answered_at=now, status=409, answer=_error("stored_after_failure", AFTER_FAILURE),
                                         body=b""))
         log.debug("Gói lưu %s của quầy %s: trả lời %s", batch_id, device_id, status)
+        return True
+
+    def _gives_up(self, row_id: int, error: Exception) -> bool:
+        """Whether the batch `row_id`, whose applying just failed with `error` (its savepoint rolled back), is to be
+        answered rather than tried again: when it has failed so GIVE_UP_AFTER times in a row. Its answer is written
+        in the same transaction, so a database that is really away never gets a batch answered."""
+        tries = self._failed_tries.get(row_id, 0) + 1
+        self._failed_tries[row_id] = tries
+        if tries < GIVE_UP_AFTER:
+            return False
+        log.error("Gói lưu %s lỗi %s %d lần liền: trả lời lỗi máy chủ để các gói sau được xử lý",
+                  row_id, type(error).__name__, tries)
         return True
 
     def _ready(self, row: StoredPush) -> Ready:
