@@ -31,12 +31,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ENV_DATABASE_URL = "PROVINCIAL_SERVER_DATABASE_URL"
 MIGRATION_LOCK_ID = 7_242_025  # any constant shared by all server processes
 READ_ONLY = "read_only"  # execution option of ServerDatabase.read's engine
+# The database cannot be reached or the connection broke: nothing an operation did, so never refused as one; the
+# work is tried again (a push fails and the counter sends it again; a stored batch is left waiting).
+DATABASE_AWAY = (OperationalError, InterfaceError)
 # PostgreSQL connections a server process keeps: one per request thread (workers.REQUEST_THREADS), so a request
 # never waits for a connection; the overflow serves the process's own reads (the dictionary cache, training).
 # 4 workers hold at most 4 x 12 = 48 of PostgreSQL's default 100 connections.
-# The database cannot be reached or the connection broke: nothing an operation did, so never refused as one; the
-# work waits and is tried again (a push answered 503, a stored batch left waiting).
-DATABASE_AWAY = (OperationalError, InterfaceError)
 POOL_SIZE = 8
 POOL_OVERFLOW = 4
 

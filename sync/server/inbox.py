@@ -198,7 +198,7 @@ class Applier:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pruned_at: datetime | None = None
-        self._failed_tries: dict[int, int] = {}  # stored batch id → tries failed while the database answered
+        self._failed_tries: dict[int, int] = {}  # stored batch id → tries in a row failed "for want of the database"
 
     def apply_next(self) -> bool:
         """Apply the oldest batch that may go next and record its answer; False when none is waiting.
