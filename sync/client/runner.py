@@ -338,7 +338,7 @@ def _passed_over(change: Change) -> str:
     """What the journal says of a change this desk could not apply: its number, what it is and what it names (as
     sent, so quoted printable and short)."""
     names = printable(change.entity_id, 60)
-    return (f"Quầy không áp dụng được thay đổi số {change.seq} từ máy chủ tỉnh ({_CHANGE_WORDS[change.kind]}"
+    return (f"Quầy không áp dụng được thay đổi số {change.seq} từ máy chủ tỉnh ({_CHANGE_WORDS.get(change.kind, change.kind.value)}"
             f"{' ' + names if names else ''}); đã bỏ qua, các thay đổi khác đã nhận.")
 
 

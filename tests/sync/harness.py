@@ -17,6 +17,8 @@ from typing import Any
 import requests
 
 from sync.server.applier_process import STARTED
+from sync.server.auth import enroll, new_enrollment_code
+from sync.server.db import ServerDatabase
 from tests.support.cli_process import SpawnedProcess, run_command, run_counter_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,3 +204,12 @@ def counter_cli(data_dir: Path, *args: str, check: bool = True, env: dict[str, s
     if check:
         assert result.returncode == 0, result.stderr + result.stdout
     return result
+
+
+def enrolled_device(server: ServerDatabase, unit: str, slot: int) -> str:
+    """A desk of `unit` enrolled straight in `server`'s database (no HTTP, no counter): its device id."""
+    now = datetime.now(UTC)
+    with server.session() as session:
+        code, _ = new_enrollment_code(session, unit, now)
+        device, _token = enroll(session, code, f"quầy {slot}", "test", now, preferred_slot=slot)
+        return device.id

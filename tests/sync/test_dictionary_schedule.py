@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sync.protocol import OpStatus, PushBatch
 from sync.server.admin import create_unit
-from sync.server.auth import enroll, new_enrollment_code
 from sync.server.db import ServerDatabase
 from sync.server.dictionaries import RETRAIN_AFTER, keep_trained, listing, train_if_due
 from sync.server.ingest import handle_push
 from sync.server.models import Device
+from tests.sync.harness import enrolled_device
 from tests.sync.payloads import dossier_payload, wire
 
 UNIT = "000.01.48.H15"
@@ -23,11 +23,7 @@ ENOUGH = 100
 
 
 def _desk(server: ServerDatabase, slot: int) -> tuple[str, str]:
-    now = datetime.now(UTC)
-    with server.session() as session:
-        code, _ = new_enrollment_code(session, UNIT, now)
-        device, _token = enroll(session, code, f"quầy {slot}", "test", now, preferred_slot=slot)
-        return device.id, str(uuid.uuid4())
+    return enrolled_device(server, UNIT, slot), str(uuid.uuid4())
 
 
 def _receive(server: ServerDatabase, slot: int, count: int) -> None:

@@ -20,11 +20,11 @@ from sqlalchemy.exc import DBAPIError
 from counter_app.domain.operations import OpType
 from sync.protocol import OpStatus, PushBatch, PushResponse
 from sync.server.admin import create_unit
-from sync.server.auth import enroll, new_enrollment_code
 from sync.server.bulk_insert import copy_types
 from sync.server.db import ServerDatabase
 from sync.server.ingest import handle_push
 from sync.server.models import AuditEntry, Device, Dossier, DossierEvent, OpLedger
+from tests.sync.harness import enrolled_device
 from tests.sync.payloads import attachment_payload, dossier_payload, wire
 
 UNIT = "000.01.48.H15"
@@ -45,13 +45,9 @@ def url_factory(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
 
 def _server(url: str) -> tuple[ServerDatabase, str]:
     server = ServerDatabase.open(url)
-    now = datetime.now(UTC)
     with server.session() as session:
-        create_unit(session, UNIT, "Đơn vị thử", now)
-        code, _ = new_enrollment_code(session, UNIT, now)
-        device, _token = enroll(session, code, "quầy thử", "test", now, preferred_slot=1)
-        device_id = device.id
-    return server, device_id
+        create_unit(session, UNIT, "Đơn vị thử", datetime.now(UTC))
+    return server, enrolled_device(server, UNIT, 1)
 
 
 def _push(server: ServerDatabase, device_id: str, epoch: str, ops: list[dict[str, Any]]) -> PushResponse:

@@ -18,22 +18,14 @@ from sqlalchemy.exc import OperationalError
 from counter_app.domain.operations import OpType
 from sync.protocol import Limits
 from sync.server.admin import create_unit
-from sync.server.auth import enroll, new_enrollment_code
 from sync.server.db import ServerDatabase
 from sync.server.dictionaries import DictionaryCache
 from sync.server.inbox import GIVE_UP_AFTER, Applier, store
 from sync.server.models import Device, Dossier, StoredPush
+from tests.sync.harness import enrolled_device
 from tests.sync.payloads import dossier_payload, wire
 
 UNIT = "000.01.48.H15"
-
-
-def _device(server: ServerDatabase, slot: int) -> str:
-    now = datetime.now(UTC)
-    with server.session() as session:
-        code, _ = new_enrollment_code(session, UNIT, now)
-        device, _token = enroll(session, code, f"quầy {slot}", "test", now, preferred_slot=slot)
-        return device.id
 
 
 def _store(server: ServerDatabase, device_id: str, slot: int, name: str) -> str:
@@ -54,7 +46,7 @@ def test_a_batch_that_keeps_failing_while_the_database_answers_is_answered_and_t
     try:
         with server.session() as session:
             create_unit(session, UNIT, "Đơn vị thử", datetime.now(UTC))
-        first, second = _device(server, 1), _device(server, 2)
+        first, second = enrolled_device(server, UNIT, 1), enrolled_device(server, UNIT, 2)
         with server.session() as session:  # every insert of this one name fails as a malformed value does
             session.execute(text("CREATE TRIGGER boom BEFORE INSERT ON dossier WHEN NEW.applicant_name = 'Phá Hoại' "
                                  "BEGIN SELECT json_extract('not json', '$'); END"))
@@ -87,7 +79,7 @@ def test_a_database_that_is_away_leaves_the_batch_waiting(tmp_path: Path) -> Non
     try:
         with server.session() as session:
             create_unit(session, UNIT, "Đơn vị thử", datetime.now(UTC))
-        device = _device(server, 1)
+        device = enrolled_device(server, UNIT, 1)
         batch = _store(server, device, 1, "Lê Thị Hoa")
         applier = Applier(server, Limits(), DictionaryCache(server), lambda: datetime.now(UTC))
         moved = path.with_name("elsewhere.sqlite")
