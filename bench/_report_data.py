@@ -18,6 +18,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 OFFICE_OFFSET = timedelta(hours=7)  # Asia/Ho_Chi_Minh, no daylight saving
 
@@ -107,6 +108,25 @@ def office_days(last: date, count: int, ahead: int = 200) -> list[date]:
             days.append(d)
         d += timedelta(days=1)
     return days
+
+
+def last_office_day(today: date) -> date:
+    """The last weekday before today: a whole office day, whatever day the database is built on."""
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def report_shape(result: Any, daily_keys: tuple[str, ...]) -> dict[str, Any]:
+    """A few figures of a report (a register, a daily report's `daily_keys`, or the QĐ 766 indicators), to show
+    what was computed and that baseline and app agree."""
+    if hasattr(result, "rows"):
+        return {"register_rows": len(result.rows)}
+    total = result.total
+    if hasattr(total, "values"):
+        return {k: total.values[k] for k in daily_keys if k in total.values}
+    return {"counts": dict(total.counts), "on_time_rate": str(total.indicators["on_time_rate"].rate)}
 
 
 def at_office(day: date, minute_of_day: int) -> datetime:

@@ -38,7 +38,16 @@ from typing import Any
 
 import _report_profile as report_profile
 from _common import emit, file_sizes, log, machine, setup_demo_unit, summarize_ms, timed_ms
-from _report_data import AGENCY, OFFICE_OFFSET, Desk, DossierLife, Planner, Procedure
+from _report_data import (
+    AGENCY,
+    OFFICE_OFFSET,
+    Desk,
+    DossierLife,
+    Planner,
+    Procedure,
+    last_office_day,
+    report_shape,
+)
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -51,6 +60,8 @@ OUT_DIR = Path(__file__).resolve().parent / "out" / "report-counter"
 CHUNK = 20_000
 CLERK = "Trần Thị Mai"
 PREVIOUS_REVISION = "0017"  # the schema before the reports migration
+# The daily report's figures shown in the JSON.
+DAILY_KEYS = ("received_total", "finished_on_time", "pending", "overdue", "collected_total", "digitised", "not_synced")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -262,7 +273,7 @@ def build(data_dir: Path, count: int, days: int, seed: int) -> dict[str, Any]:
                 "SELECT unit_code, desk_slot, device_id FROM unit_profile")).one()
     finally:
         db.close()
-    last_day = _last_office_day(datetime.now(UTC).date())
+    last_day = last_office_day(datetime.now(UTC).date())
     planner = Planner(unit_code, procedures, count, days, last_day, seed)
     maker = RowMaker(unit_code, planner.now)
     totals: dict[str, int] = defaultdict(int)
@@ -296,14 +307,6 @@ def _insert(con: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]], tot
         if values:
             con.executemany(INSERTS[table], values)
             totals[table] += len(values)
-
-
-def _last_office_day(today: date) -> date:
-    """The last weekday before today: a whole office day, whatever day the database is built on."""
-    day = today - timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
 
 
 def ensure_database(data_dir: Path, count: int, days: int, seed: int) -> dict[str, Any]:
@@ -376,17 +379,6 @@ def reports(period_day: date) -> dict[str, Callable[[Connection], Any]]:
     }
 
 
-def _shape(result: Any) -> dict[str, Any]:
-    """A few figures of a report, to show what was computed (and that baseline and app agree)."""
-    if hasattr(result, "rows"):
-        return {"register_rows": len(result.rows)}
-    total = result.total
-    if hasattr(total, "values"):
-        return {k: total.values[k] for k in ("received_total", "finished_on_time", "pending", "overdue",
-                                             "collected_total", "digitised", "not_synced") if k in total.values}
-    return {"counts": dict(total.counts), "on_time_rate": str(total.indicators["on_time_rate"].rate)}
-
-
 def measure(db: Database, last_day: date, runs: int) -> dict[str, Any]:
     calls = reports(last_day)
     figures: dict[str, Any] = {}
@@ -405,7 +397,7 @@ def measure(db: Database, last_day: date, runs: int) -> dict[str, Any]:
                 ms, result = timed_ms(lambda call=call: call(conn))
                 conn.rollback()
                 samples.append(ms)
-            figures[name] = {**summarize_ms(samples), "first_run_ms": round(first_ms, 2), "figures": _shape(result),
+            figures[name] = {**summarize_ms(samples), "first_run_ms": round(first_ms, 2), "figures": report_shape(result, DAILY_KEYS),
                              "statements": report_profile.summary(profile), "slowest_statements": slowest}
     return figures
 
@@ -434,7 +426,7 @@ def measure_baseline(db: Database, last_day: date, runs: int, dropped: list[tupl
                 out[name] = {"stopped_after_s": limit_s, "note": "interrupted: slower than the limit"}
                 continue
             conn.rollback()
-            out[name] = {**summarize_ms(samples), "figures": _shape(result)}
+            out[name] = {**summarize_ms(samples), "figures": report_shape(result, DAILY_KEYS)}
     return out
 
 

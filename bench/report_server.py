@@ -45,7 +45,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests.sync.postgres
 import _report_profile as report_profile
 import psycopg
 from _common import emit, log, machine, summarize_ms, timed_ms
-from _report_data import AGENCY, OFFICE_OFFSET, DossierLife, Planner, Procedure
+from _report_data import AGENCY, OFFICE_OFFSET, DossierLife, Planner, Procedure, last_office_day, report_shape
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.exc import OperationalError
 
@@ -64,6 +64,8 @@ BYTES_PER_DOSSIER = 5_000
 TEMPLATE_UNIT = 0
 TABLES = ("dossier", "dossier_event", "dossier_record", "result_return", "receipt", "attachment",
           "guidance_record", "assisted_filing", "day_close")
+# The daily report's figures shown in the JSON (the province has no outbox of its own: no "not_synced").
+DAILY_KEYS = ("received_total", "finished_on_time", "pending", "overdue", "collected_total", "digitised")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -334,7 +336,7 @@ def build(url: str, count: int, units: int, days: int, seed: int) -> dict[str, A
         command.upgrade(config, LOAD_REVISION)
     engine.dispose()
     procedures = [Procedure(p.code, p.name, p.processing_hours) for p in read_catalog_file(sample_catalog_path())]
-    last_day = _last_office_day(datetime.now(UTC).date())
+    last_day = last_office_day(datetime.now(UTC).date())
     per_unit = count // units
     planner = Planner(unit_code(TEMPLATE_UNIT), procedures, per_unit, days, last_day, seed)
     template = TemplateRows(unit_code(TEMPLATE_UNIT), device_id(TEMPLATE_UNIT), planner.now)
@@ -418,13 +420,6 @@ def _migrate(url: str) -> float | None:
         engine.dispose()
 
 
-def _last_office_day(today: date) -> date:
-    day = today - timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
 # -- the reports ---------------------------------------------------------------------------------------
 
 
@@ -478,16 +473,6 @@ def reports(last_day: date, one_unit: str) -> dict[str, Callable[[Connection], A
     }
 
 
-def _shape(result: Any) -> dict[str, Any]:
-    if hasattr(result, "rows"):
-        return {"register_rows": len(result.rows)}
-    total = result.total
-    if hasattr(total, "values"):
-        return {k: total.values[k] for k in ("received_total", "finished_on_time", "pending", "overdue",
-                                             "collected_total", "digitised") if k in total.values}
-    return {"counts": dict(total.counts), "on_time_rate": str(total.indicators["on_time_rate"].rate)}
-
-
 def measure(url: str, last_day: date, runs: int, limit_s: float) -> dict[str, Any]:
     """Each report profiled once then timed `runs` times; a statement running past `limit_s` stops that
     report (reported as such, with the statement's plan) and the next one is measured."""
@@ -524,7 +509,7 @@ def _measure_one(conn: Connection, call: Callable[[Connection], Any], runs: int,
             ms, result = timed_ms(lambda: call(conn))
             tx.rollback()
         samples.append(ms)
-    return {**summarize_ms(samples), "first_run_ms": round(first_ms, 2), "figures": _shape(result),
+    return {**summarize_ms(samples), "first_run_ms": round(first_ms, 2), "figures": report_shape(result, DAILY_KEYS),
             "statements": report_profile.summary(profile), "slowest_statements": slowest}
 
 
@@ -551,7 +536,7 @@ def measure_baseline(url: str, last_day: date, runs: int, dropped: list[tuple[st
                         raise
                     out[name] = {"stopped_after_s": limit_s, "note": "a statement ran past the limit"}
                     continue
-                out[name] = {**summarize_ms(samples), "figures": _shape(result)}
+                out[name] = {**summarize_ms(samples), "figures": report_shape(result, DAILY_KEYS)}
     finally:
         engine.dispose()
     return out
